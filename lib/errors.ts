@@ -1,0 +1,37 @@
+/** Where in the release data a problem was found. */
+export interface ErrorLocation {
+  /** Stage name. @default - not stage specific */
+  readonly stage?: string;
+  /** Component name. @default - not component specific */
+  readonly component?: string;
+  /** Path of the offending field, e.g. `lanes[1].versions`. */
+  readonly field: string;
+}
+
+/**
+ * Inconsistent or invalid release data. Thrown while the charts are built, before
+ * anything is written, with the stage, the component, the field, the bad value and a fix.
+ */
+export class ReleaseConfigError extends Error {
+  public readonly stage?: string;
+  public readonly component?: string;
+  public readonly field: string;
+
+  constructor(location: ErrorLocation, problem: string, fix: string) {
+    const where = [
+      location.stage !== undefined ? `stage '${location.stage}'` : undefined,
+      location.component !== undefined ? `component '${location.component}'` : undefined,
+      `field '${location.field}'`,
+    ].filter((part) => part !== undefined).join(', ');
+    super(`${where}: ${problem}. ${fix}`);
+    this.name = 'ReleaseConfigError';
+    this.stage = location.stage;
+    this.component = location.component;
+    this.field = location.field;
+  }
+}
+
+/** Renders a value for an error message. */
+export function show(value: unknown): string {
+  return typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
+}

@@ -1,0 +1,55 @@
+import { Construct } from 'constructs';
+import { Gateway, VirtualService } from '../imports/networking.istio.io';
+import { httpRoutes } from './istio-routes';
+import { Route } from './resolve-stage';
+import { GatewaySpec } from './spec';
+
+/** Properties of an {@link IngressGateway}. */
+export interface IngressGatewayProps {
+  /** The Gateway: name, selector, hosts, port. */
+  readonly gateway: GatewaySpec;
+  /** Namespace of the Gateway and its VirtualService. */
+  readonly namespace: string;
+  /** Name of the gateway-bound VirtualService (the entry component's name). */
+  readonly virtualServiceName: string;
+  /** Fully qualified host of the entry component's Service. */
+  readonly destinationHost: string;
+  /** Entry routes, ending with the default route. */
+  readonly routes: readonly Route[];
+  /** Route to version subsets; false routes to the Service as a whole. @default true */
+  readonly subsets?: boolean;
+}
+
+/**
+ * An Istio ingress Gateway (one plain HTTP server) and the VirtualService bound to it that
+ * chooses the entry component's version for each request. `sourceLabels` never match here
+ * (gateway traffic has no mesh source workload), so lanes are entered by header, cookie, path or weight.
+ */
+export class IngressGateway extends Construct {
+  public readonly gateway: Gateway;
+  public readonly virtualService: VirtualService;
+  /** Gateway name, as VirtualServices reference it. */
+  public readonly name: string;
+
+  constructor(scope: Construct, id: string, props: IngressGatewayProps) {
+    super(scope, id);
+    const g = props.gateway;
+    this.name = g.name;
+    const hosts = [...(g.hosts ?? ['*'])];
+    this.gateway = new Gateway(this, 'Gateway', {
+      metadata: { name: g.name, namespace: props.namespace },
+      spec: {
+        selector: { ...(g.selector ?? { istio: 'ingressgateway' }) },
+        servers: [{ port: { number: g.port ?? 80, name: 'http', protocol: 'HTTP' }, hosts }],
+      },
+    });
+    this.virtualService = new VirtualService(this, 'VirtualService', {
+      metadata: { name: props.virtualServiceName, namespace: props.namespace },
+      spec: {
+        hosts,
+        gateways: [this.name],
+        http: httpRoutes(props.routes, props.destinationHost, props.subsets ?? true),
+      },
+    });
+  }
+}

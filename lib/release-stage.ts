@@ -1,0 +1,93 @@
+import { Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '../imports/security.istio.io';
+import { IngressGateway } from './ingress-gateway';
+import { MeshService } from './mesh-service';
+import { ResolvedStage, resolveStage } from './resolve-stage';
+import { ApplicationSpec, StageSpec } from './spec';
+
+/** Label every object of a release carries; `kubectl apply --prune -l` selects on it. */
+export const PART_OF_LABEL = 'app.kubernetes.io/part-of';
+
+/** Order of kinds in a stage file: what others depend on comes first. */
+const KIND_ORDER = [
+  'Namespace', 'PersistentVolumeClaim', 'Service', 'Deployment',
+  'DestinationRule', 'Gateway', 'VirtualService',
+  // Last: clients are told to use mTLS (DestinationRule ISTIO_MUTUAL) before servers demand it.
+  'PeerAuthentication',
+];
+
+/** Properties of a {@link ReleaseStage}. */
+export interface ReleaseStageProps {
+  /** The application: components and every version they ship. */
+  readonly application: ApplicationSpec;
+  /** The stage: which versions run and how traffic flows. */
+  readonly stage: StageSpec;
+}
+
+/**
+ * One release stage as a chart: the complete desired state at that step, written to
+ * `<stage name>.k8s.yaml`. The stage data is validated and resolved in the constructor,
+ * so inconsistent data throws before anything is synthesized.
+ */
+export class ReleaseStage extends Chart {
+  /** The validated stage with its derived routes. */
+  public readonly resolved: ResolvedStage;
+  /** Stage name (= chart id and file name). */
+  public readonly stageName: string;
+  public readonly namespaceObject: kplus.Namespace;
+  public readonly services: readonly MeshService[];
+  public readonly ingress: IngressGateway;
+  /** @default - none when the stage sets no mTLS mode */
+  public readonly peerAuthentication?: PeerAuthentication;
+
+  constructor(scope: Construct, props: ReleaseStageProps) {
+    const resolved = resolveStage(props.application, props.stage);
+    super(scope, props.stage.name, { labels: { [PART_OF_LABEL]: props.application.name } });
+    this.resolved = resolved;
+    this.stageName = props.stage.name;
+    const app = props.application;
+    const namespace = app.namespace;
+
+    this.namespaceObject = new kplus.Namespace(this, 'Namespace', {
+      metadata: { name: namespace, labels: { 'istio-injection': 'enabled' } },
+    });
+
+    if (props.stage.mtls) {
+      this.peerAuthentication = new PeerAuthentication(this, 'PeerAuthentication', {
+        metadata: { name: 'default', namespace },
+        spec: { mtls: { mode: PeerAuthenticationSpecMtlsMode[props.stage.mtls] } },
+      });
+    }
+
+    this.services = resolved.components.map((component) => new MeshService(this, component.name, {
+      component,
+      namespace,
+      versionRouting: resolved.versionRouting,
+      tlsMode: props.stage.mtls ? 'ISTIO_MUTUAL' : undefined,
+    }));
+
+    const entry = this.services.find((s) => s.name === app.entryComponent)!;
+    this.ingress = new IngressGateway(this, 'Ingress', {
+      gateway: app.gateway,
+      namespace,
+      virtualServiceName: `${entry.name}-ingress`,
+      destinationHost: entry.host,
+      routes: resolved.gatewayRoutes,
+      subsets: resolved.versionRouting,
+    });
+  }
+
+  /** The manifests, grouped by kind (see KIND_ORDER), in construct order within a kind. */
+  public override toJson(): any[] {
+    const rank = (o: any) => {
+      const i = KIND_ORDER.indexOf(o.kind);
+      return i === -1 ? KIND_ORDER.length : i;
+    };
+    return super.toJson()
+      .map((o, i) => ({ o, i }))
+      .sort((a, b) => rank(a.o) - rank(b.o) || a.i - b.i)
+      .map(({ o }) => o);
+  }
+}

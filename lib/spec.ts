@@ -1,0 +1,218 @@
+/**
+ * The data a release is made of. Everything here is plain, serialisable data:
+ * an application (its components and every version they ever ship) and the
+ * stages of a release (which versions run and how traffic flows between them).
+ * The constructs derive every Kubernetes and Istio object from it.
+ */
+
+/** Istio protocol of a port, declared on the Service (port name prefix and `appProtocol`). */
+export type AppProtocol = 'http' | 'http2' | 'grpc' | 'tcp' | 'tls';
+
+/** A port a workload listens on; the component's Service exposes it. */
+export interface PortSpec {
+  /**
+   * Port name: `<protocol>` or `<protocol>-<suffix>` (Istio's naming convention), at most 15 characters.
+   * Server-first protocols (MySQL, Redis, ...) must be declared as `tcp`, e.g. `tcp-mysql`.
+   */
+  readonly name: string;
+  /** Port number, on the container and on the Service. */
+  readonly port: number;
+  /** Istio protocol; written to the Service port as `appProtocol`. */
+  readonly protocol: AppProtocol;
+}
+
+/** A reference to one key of an existing Kubernetes Secret (never its value). */
+export interface SecretKeyRef {
+  /** Name of the Secret in the application namespace. */
+  readonly secretName: string;
+  /** Key inside the Secret. */
+  readonly key: string;
+}
+
+/** Value of an environment variable: a literal, or a key of a Secret. */
+export type EnvValue = string | SecretKeyRef;
+
+/** How a probe checks the container. */
+export type ProbeCheck =
+  | { readonly tcpPort: number }
+  | { readonly httpGet: { readonly path: string; readonly port: number } }
+  | { readonly exec: readonly string[] };
+
+/** A readiness, liveness or startup probe with explicit timings. */
+export interface ProbeSpec {
+  /** What the kubelet checks. */
+  readonly check: ProbeCheck;
+  /** Seconds before the first check. @default 0 */
+  readonly initialDelaySeconds?: number;
+  /** Seconds between checks. @default 10 */
+  readonly periodSeconds?: number;
+  /** Seconds before one check times out. @default 1 */
+  readonly timeoutSeconds?: number;
+  /** Consecutive failures before the probe fails. @default 3 */
+  readonly failureThreshold?: number;
+}
+
+/** CPU (millicores) and memory (MiB) requests and limits of the container. */
+export interface ResourceSpec {
+  /** CPU request and limit, in millicores. */
+  readonly cpuMillis: { readonly request: number; readonly limit: number };
+  /** Memory request and limit, in MiB. */
+  readonly memoryMiB: { readonly request: number; readonly limit: number };
+}
+
+/** The Linux identity a workload runs as. */
+export interface RunAsSpec {
+  /** UID of the container process; never 0 and never 1337 (Istio's sidecar). */
+  readonly user: number;
+  /** GID of the container process. */
+  readonly group: number;
+  /** Group that owns mounted volumes. @default - no fsGroup */
+  readonly fsGroup?: number;
+}
+
+/** A PersistentVolumeClaim the workload owns and mounts. */
+export interface PersistentVolumeSpec {
+  /** Name of the PersistentVolumeClaim. */
+  readonly claimName: string;
+  /** Requested size in GiB. */
+  readonly sizeGiB: number;
+  /** Access mode of the claim. */
+  readonly accessMode: 'ReadWriteOnce' | 'ReadWriteMany' | 'ReadOnlyMany' | 'ReadWriteOncePod';
+  /** Where the volume is mounted in the container. */
+  readonly mountPath: string;
+  /** StorageClass of the claim. @default - the cluster's default StorageClass */
+  readonly storageClassName?: string;
+}
+
+/** One version of a component: everything its Deployment is made of. */
+export interface WorkloadSpec {
+  /** Container image, pinned by tag or digest (`latest` and untagged images are rejected). */
+  readonly image: string;
+  /** Number of pods. @default 1 */
+  readonly replicas?: number;
+  /** Ports the container listens on; the Service exposes the union over the deployed versions. */
+  readonly ports: readonly PortSpec[];
+  /** Environment variables, in this order. @default - none */
+  readonly env?: Readonly<Record<string, EnvValue>>;
+  /** Container arguments. @default - the image's CMD */
+  readonly args?: readonly string[];
+  /** Requests and limits of the container. */
+  readonly resources: ResourceSpec;
+  /** UID/GID the container runs as. */
+  readonly runAs: RunAsSpec;
+  /** Mount the root filesystem read-only. @default true */
+  readonly readOnlyRootFilesystem?: boolean;
+  /** Paths the process writes to, each mounted as an emptyDir (needed with a read-only root filesystem). @default - none */
+  readonly writablePaths?: readonly string[];
+  /** Readiness probe: when the pod receives traffic. */
+  readonly readiness: ProbeSpec;
+  /** Liveness probe: when the kubelet restarts the container. */
+  readonly liveness: ProbeSpec;
+  /** Startup probe, for slow first starts (database initialisation). @default - no startup probe */
+  readonly startup?: ProbeSpec;
+  /** A PersistentVolumeClaim owned by this version. @default - no persistent volume */
+  readonly persistentVolume?: PersistentVolumeSpec;
+  /** Image pull policy. @default 'IfNotPresent' */
+  readonly imagePullPolicy?: 'IfNotPresent' | 'Always';
+  /** Seconds Kubernetes waits between SIGTERM and SIGKILL, so the sidecar can drain. @default 30 */
+  readonly terminationGracePeriodSeconds?: number;
+}
+
+/** A mesh service: one Kubernetes Service in front of one Deployment per version. */
+export interface ComponentSpec {
+  /** Component name: the Service name, the `app` label and the Deployment name prefix (DNS-1123 label). */
+  readonly name: string;
+  /** Every version the component ships, keyed by version (`"1.0"`); a stage picks which run. */
+  readonly versions: Readonly<Record<string, WorkloadSpec>>;
+  /** Components this one calls; calls stay inside the caller's lane. @default - calls nothing */
+  readonly calls?: readonly string[];
+}
+
+/** The Istio ingress Gateway through which users reach the entry component. */
+export interface GatewaySpec {
+  /** Gateway name. */
+  readonly name: string;
+  /** Labels selecting the ingress gateway pods. @default { istio: 'ingressgateway' } */
+  readonly selector?: Readonly<Record<string, string>>;
+  /** Hosts served. @default ['*'] */
+  readonly hosts?: readonly string[];
+  /** HTTP port of the gateway server. @default 80 */
+  readonly port?: number;
+}
+
+/** An application: its components, the one users enter through, and where it lives. */
+export interface ApplicationSpec {
+  /** Application name; every object carries `app.kubernetes.io/part-of: <name>` (used to prune). */
+  readonly name: string;
+  /** Namespace of every object; created with `istio-injection=enabled`. */
+  readonly namespace: string;
+  /** The mesh services. */
+  readonly components: readonly ComponentSpec[];
+  /** The component the gateway routes users to. */
+  readonly entryComponent: string;
+  /** The ingress Gateway. */
+  readonly gateway: GatewaySpec;
+  /** Kubernetes cluster domain, for fully qualified hosts. @default 'cluster.local' */
+  readonly clusterDomain?: string;
+}
+
+/** A set of component versions that call each other; entry traffic picks a lane. */
+export interface LaneSpec {
+  /** Lane name (DNS-1123 label); HTTP routes to the lane are named `lane-<name>`. */
+  readonly name: string;
+  /** The version of each component in the lane, keyed by component name. */
+  readonly versions: Readonly<Record<string, string>>;
+}
+
+/** How a request is matched when it enters. All fields of one match must hold. */
+export interface EntryMatch {
+  /** A cookie with exactly this name and value, anywhere in the Cookie header. @default - any cookies */
+  readonly cookie?: { readonly name: string; readonly value: string };
+  /** A request header; `name` is lower-case. @default - any headers */
+  readonly header?: { readonly name: string; readonly exact?: string; readonly prefix?: string; readonly regex?: string };
+  /** The request path. @default - any path */
+  readonly uri?: { readonly exact?: string; readonly prefix?: string };
+}
+
+/** A share of entry traffic sent to a lane. */
+export interface WeightedLane {
+  /** Lane name. */
+  readonly lane: string;
+  /** Percentage of the traffic (integers over one route sum to 100). */
+  readonly weight: number;
+}
+
+/** One ordered entry route: matching requests go to one lane, or are split between lanes. */
+export interface EntryRouteSpec {
+  /** Route name (DNS-1123 label), shown in Istio's stats and access logs. @default - derived from the target lane */
+  readonly name?: string;
+  /** Alternative matches (any one suffices). @default - matches every request (the default route) */
+  readonly match?: readonly EntryMatch[];
+  /** Lane name, or weighted lanes. */
+  readonly to: string | readonly WeightedLane[];
+}
+
+/** mTLS mode of the namespace-wide PeerAuthentication. */
+export type MtlsMode = 'STRICT' | 'PERMISSIVE';
+
+/** One release stage: the complete desired state at that step. */
+export interface StageSpec {
+  /** Stage name: the chart id and the file `dist/<name>.k8s.yaml` (DNS-1123 label). */
+  readonly name: string;
+  /** One sentence on what the stage does, for reviewers. */
+  readonly description: string;
+  /** The versions that run, per component; versions in no lane run idle (kept for rollback). */
+  readonly deployments: Readonly<Record<string, readonly string[]>>;
+  /** The lanes, in priority order (the first lane a caller version belongs to wins). */
+  readonly lanes: readonly LaneSpec[];
+  /** Entry routes in order; the last one has no match and is the default. */
+  readonly entry: readonly EntryRouteSpec[];
+  /**
+   * Pin traffic to versions with DestinationRule subsets and mesh VirtualServices.
+   * Without it, each Service balances over every pod, so each component may run one version only.
+   * @default true
+   */
+  readonly versionRouting?: boolean;
+  /** Namespace-wide PeerAuthentication mode; DestinationRules then use `ISTIO_MUTUAL`. @default - no PeerAuthentication (mesh default) */
+  readonly mtls?: MtlsMode;
+}
