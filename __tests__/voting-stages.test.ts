@@ -145,7 +145,7 @@ describe('01-v1', () => {
   });
   test('sends / (with or without the cookie) to voting-app 1.0, which reaches Redis 1.0 through plain Services', () => {
     const sim = new TrafficSimulator(m);
-    for (const headers of [{}, { cookie: 'featureflag=on' }]) {
+    for (const headers of [{}, { cookie: 'featureflag=on' }] as Record<string, string>[]) {
       expect(sim.ingress('voting-app-gateway', { path: '/', headers })).toEqual([
         { service: 'voting-app', port: 8080, weight: 100, deployments: ['voting-app-1-0'], rule: 'voting-app-ingress/default' },
       ]);

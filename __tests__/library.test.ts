@@ -1,0 +1,104 @@
+import { Testing } from 'cdk8s';
+import { ApplicationSpec, Manifest, ReleaseStage, StageSpec, TrafficSimulator, WorkloadSpec } from '../lib';
+
+// An application that is not the voting app: the library has no voting special case.
+const workload = (image: string, ports: WorkloadSpec['ports']): WorkloadSpec => ({
+  image, ports, replicas: 2,
+  resources: { cpuMillis: { request: 50, limit: 200 }, memoryMiB: { request: 64, limit: 128 } },
+  runAs: { user: 10001, group: 10001 },
+  readiness: { check: { tcpPort: ports[0].port } },
+  liveness: { check: { tcpPort: ports[0].port } },
+});
+const WEB = [{ name: 'http', port: 8080, protocol: 'http' }] as const;
+const API = [{ name: 'http', port: 9000, protocol: 'http' }, { name: 'grpc', port: 9001, protocol: 'grpc' }] as const;
+const DB = [{ name: 'tcp-postgres', port: 5432, protocol: 'tcp' }] as const;
+
+const shop: ApplicationSpec = {
+  name: 'shop',
+  namespace: 'shop',
+  entryComponent: 'web',
+  gateway: { name: 'shop-gateway', hosts: ['shop.example.com'] },
+  components: [
+    { name: 'web', calls: ['api'], versions: { '1.0': workload('web:1.0', WEB), '1.1': workload('web:1.1', WEB) } },
+    { name: 'api', calls: ['db'], versions: { '1.0': workload('api:1.0', API), '1.1': workload('api:1.1', API) } },
+    { name: 'db', versions: { '15.2': workload('postgres:15.2', DB) } },
+  ],
+};
+
+const canary: StageSpec = {
+  name: 'canary',
+  description: 'Testers and /beta on 1.1, 10% of everyone else too.',
+  deployments: { web: ['1.0', '1.1'], api: ['1.0', '1.1'], db: ['15.2'] },
+  lanes: [
+    { name: 'stable', versions: { web: '1.0', api: '1.0', db: '15.2' } },
+    { name: 'canary', versions: { web: '1.1', api: '1.1', db: '15.2' } },
+  ],
+  entry: [
+    { name: 'testers', match: [{ header: { name: 'qa', exact: 'canary-test' } }, { uri: { prefix: '/beta' } }], to: 'canary' },
+    { to: [{ lane: 'stable', weight: 90 }, { lane: 'canary', weight: 10 }] },
+  ],
+};
+
+function synth(stage: StageSpec): { chart: ReleaseStage; manifests: Manifest[] } {
+  const chart = new ReleaseStage(Testing.app(), { application: shop, stage });
+  return { chart, manifests: chart.toJson() };
+}
+
+describe('GIVEN a three-tier shop with a header/path canary and a 90/10 split', () => {
+  const { chart, manifests } = synth(canary);
+  const sim = new TrafficSimulator(manifests);
+
+  test('THEN testers (header or path) reach web 1.1', () => {
+    expect(sim.ingress('shop-gateway', { headers: { QA: 'canary-test' } }).map((h) => [h.deployments, h.weight, h.rule]))
+      .toEqual([[['web-1-1'], 100, 'web-ingress/testers']]);
+    expect(sim.ingress('shop-gateway', { path: '/beta/cart' })[0].deployments).toEqual(['web-1-1']);
+  });
+
+  test('THEN everyone else is split 90/10 by weight', () => {
+    expect(sim.ingress('shop-gateway', { headers: { qa: 'other' }, path: '/' }).map((h) => [h.deployments, h.weight]))
+      .toEqual([[['web-1-0'], 90], [['web-1-1'], 10]]);
+  });
+
+  test('THEN each web version calls its own api version on both API ports, and both lanes share the one database', () => {
+    for (const [web, api] of [['1.0', 'api-1-0'], ['1.1', 'api-1-1']]) {
+      for (const port of [9000, 9001]) {
+        const [hop] = sim.call({ app: 'web', version: web }, 'api', port);
+        expect([hop.deployments, hop.port]).toEqual([[api], port]);
+      }
+      expect(sim.call({ app: 'api', version: web }, 'db', 5432)[0].deployments).toEqual(['db-15-2']);
+    }
+  });
+
+  test('THEN a caller outside every lane follows the default lane, port by port', () => {
+    const vs = manifests.find((m) => m.kind === 'VirtualService' && m.metadata.name === 'api')!;
+    expect(vs.spec.http.map((r: any) => [r.name, r.match?.map((m: any) => m.port), r.route[0].destination.subset]))
+      .toEqual([
+        ['lane-stable-9000', [9000], 'v1-0'], ['lane-stable-9001', [9001], 'v1-0'],
+        ['lane-canary-9000', [9000], 'v1-1'], ['lane-canary-9001', [9001], 'v1-1'],
+        ['default-9000', [9000], 'v1-0'], ['default-9001', [9001], 'v1-0'],
+      ]);
+    expect(sim.call({ app: 'debug' }, 'api', 9001)[0].deployments).toEqual(['api-1-0']);
+  });
+
+  test('THEN the gateway and its routes use the application\'s host, and no mTLS policy is set', () => {
+    expect(manifests.find((m) => m.kind === 'Gateway')!.spec.servers[0].hosts).toEqual(['shop.example.com']);
+    expect(manifests.find((m) => m.kind === 'VirtualService' && m.metadata.name === 'web-ingress')!.spec.hosts).toEqual(['shop.example.com']);
+    expect(manifests.filter((m) => m.kind === 'PeerAuthentication')).toEqual([]);
+    expect(manifests.find((m) => m.kind === 'DestinationRule')!.spec.trafficPolicy).toBeUndefined();
+  });
+
+  test('THEN the resolved model is readable by other code', () => {
+    expect(chart.resolved.components.map((c) => [c.name, c.versions.map((v) => v.version)]))
+      .toEqual([['web', ['1.0', '1.1']], ['api', ['1.0', '1.1']], ['db', ['15.2']]]);
+    expect(chart.resolved.entryPort).toBe(8080);
+    expect(chart.services.map((s) => s.host)).toEqual(['web.shop.svc.cluster.local', 'api.shop.svc.cluster.local', 'db.shop.svc.cluster.local']);
+  });
+});
+
+describe('GIVEN a 0/100 split', () => {
+  test('THEN both destinations are kept with their weights (the idle one at 0)', () => {
+    const { manifests } = synth({ ...canary, entry: [{ to: [{ lane: 'stable', weight: 0 }, { lane: 'canary', weight: 100 }] }] });
+    const sim = new TrafficSimulator(manifests);
+    expect(sim.ingress('shop-gateway').map((h) => [h.deployments, h.weight])).toEqual([[['web-1-0'], 0], [['web-1-1'], 100]]);
+  });
+});
