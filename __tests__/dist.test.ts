@@ -2,8 +2,9 @@ import { spawnSync } from 'child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { Testing, Yaml } from 'cdk8s';
+import { Yaml } from 'cdk8s';
 import { buildVotingRelease } from '../lib';
+import { testApp } from './support';
 
 const ROOT = join(__dirname, '..');
 const DIST = join(ROOT, 'dist');
@@ -56,7 +57,7 @@ describe('dist/', () => {
   });
 
   test('GIVEN two independent builds THEN the rendered stages are byte-identical', () => {
-    const render = () => buildVotingRelease(Testing.app()).map((chart) => Yaml.stringify(...chart.toJson()));
+    const render = () => buildVotingRelease(testApp()).map((chart) => Yaml.stringify(...chart.toJson()));
     expect(render()).toEqual(render());
   });
 });

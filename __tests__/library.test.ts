@@ -1,5 +1,5 @@
-import { Testing } from 'cdk8s';
 import { ApplicationSpec, Manifest, ReleaseStage, StageSpec, TrafficSimulator, WorkloadSpec } from '../lib';
+import { testApp } from './support';
 
 // An application that is not the voting app: the library has no voting special case.
 const workload = (image: string, ports: WorkloadSpec['ports']): WorkloadSpec => ({
@@ -40,7 +40,7 @@ const canary: StageSpec = {
 };
 
 function synth(stage: StageSpec): { chart: ReleaseStage; manifests: Manifest[] } {
-  const chart = new ReleaseStage(Testing.app(), { application: shop, stage });
+  const chart = new ReleaseStage(testApp(), { application: shop, stage });
   return { chart, manifests: chart.toJson() };
 }
 

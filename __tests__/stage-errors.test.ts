@@ -1,12 +1,12 @@
-import { Testing } from 'cdk8s';
 import { ApplicationSpec, ReleaseConfigError, ReleaseStage, StageSpec, votingApplication, votingStages } from '../lib';
+import { testApp } from './support';
 
 const canary = votingStages.find((s) => s.name === '03-cookie-canary')!;
 
 /** Builds one stage chart; returns the error it throws. */
 function errorOf(stage: StageSpec, application: ApplicationSpec = votingApplication): ReleaseConfigError {
   try {
-    new ReleaseStage(Testing.app(), { application, stage });
+    new ReleaseStage(testApp(), { application, stage });
   } catch (err) {
     if (err instanceof ReleaseConfigError) return err;
     throw err;

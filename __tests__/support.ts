@@ -1,9 +1,19 @@
-import { Testing } from 'cdk8s';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { App } from 'cdk8s';
 import { buildVotingRelease, Manifest, ReleaseStage, TrafficSimulator } from '../lib';
+
+/**
+ * An App for tests. Unlike Testing.app() it creates no temporary directory: tests render charts
+ * with chart.toJson() and never call synth(), so the outdir is never written.
+ */
+export function testApp(): App {
+  return new App({ outdir: join(tmpdir(), 'voting-mesh-tests-never-written') });
+}
 
 /** Builds every voting stage in a test App (nothing is written) and returns the manifests per stage. */
 export function votingManifests(): Map<string, Manifest[]> {
-  const stages = buildVotingRelease(Testing.app());
+  const stages = buildVotingRelease(testApp());
   return new Map(stages.map((s: ReleaseStage) => [s.stageName, s.toJson() as Manifest[]]));
 }
 
