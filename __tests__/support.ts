@@ -1,7 +1,7 @@
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { App } from 'cdk8s';
-import { buildVotingRelease, Manifest, ReleaseStage, TrafficSimulator } from '../lib';
+import { buildVotingRelease, explainRequest, Manifest, ReleaseStage } from '../lib';
 
 /**
  * An App for tests. Unlike Testing.app() it creates no temporary directory: tests render charts
@@ -27,16 +27,17 @@ export function names(manifests: readonly Manifest[], kind: string): string[] {
   return manifests.filter((m) => m.kind === kind).map((m) => m.metadata.name);
 }
 
-/** Follows a request from the gateway through the lane: app, analytics and storage Deployments. */
+/**
+ * Follows a request from the gateway through the lane with the explain evaluator (which reads
+ * the synthesized objects, including the calls each workload's environment makes).
+ */
 export function walk(manifests: readonly Manifest[], headers: Record<string, string> = {}) {
-  const sim = new TrafficSimulator(manifests);
-  const [app] = only(sim.ingress('voting-app-gateway', { headers, path: '/' }));
-  const appLabels = podLabels(manifests, app.deployments[0]);
-  const [analytics] = only(sim.call(appLabels, 'voting-analytics', 8080));
-  const analyticsLabels = podLabels(manifests, analytics.deployments[0]);
-  const storagePort = storagePortOf(manifests, appLabels.version === '2.0' ? 'MYSQL_HOST' : 'REDIS_HOST', app.deployments[0]);
-  const [storageFromApp] = only(sim.call(appLabels, 'voting-storage', storagePort));
-  const [storageFromAnalytics] = only(sim.call(analyticsLabels, 'voting-storage', storagePort));
+  const { hops } = explainRequest(manifests, { headers, path: '/' });
+  const [app] = only(hops);
+  const [analytics] = only(app.calls.filter((c) => c.service === 'voting-analytics'));
+  const [storageFromApp] = only(app.calls.filter((c) => c.service === 'voting-storage'));
+  const [storageFromAnalytics] = only(analytics.calls.filter((c) => c.service === 'voting-storage'));
+  if (storageFromAnalytics.port !== storageFromApp.port) throw new Error('app and analytics use different storage ports');
   return {
     app: app.deployments, analytics: analytics.deployments,
     storageFromApp: storageFromApp.deployments, storageFromAnalytics: storageFromAnalytics.deployments,
@@ -44,18 +45,7 @@ export function walk(manifests: readonly Manifest[], headers: Record<string, str
   };
 }
 
-function only<T>(hops: T[]): T[] {
-  if (hops.length !== 1) throw new Error(`expected one destination, got ${JSON.stringify(hops)}`);
-  return hops;
-}
-
-export function podLabels(manifests: readonly Manifest[], deployment: string): Record<string, string> {
-  return find(manifests, 'Deployment', deployment).spec.template.metadata.labels;
-}
-
-/** The storage port a Deployment's client talks to, from the env var it is configured with. */
-function storagePortOf(manifests: readonly Manifest[], envName: string, deployment: string): number {
-  const env: any[] = find(manifests, 'Deployment', deployment).spec.template.spec.containers[0].env;
-  if (!env.some((e) => e.name === envName)) throw new Error(`${deployment} has no ${envName}`);
-  return envName === 'MYSQL_HOST' ? 3306 : 6379;
+function only<T>(items: readonly T[]): readonly T[] {
+  if (items.length !== 1) throw new Error(`expected exactly one, got ${JSON.stringify(items)}`);
+  return items;
 }

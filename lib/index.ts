@@ -10,3 +10,7 @@ export * from './ingress-gateway';
 export * from './release-stage';
 export * from './voting';
 export * from './traffic-simulator';
+export * from './analyze/mesh-analyzer';
+export * from './validate/schema-validator';
+export * from './validate/schema-registry';
+export * from './explain';
