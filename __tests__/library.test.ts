@@ -1,4 +1,5 @@
-import { ApplicationSpec, Manifest, ReleaseStage, StageSpec, TrafficSimulator, WorkloadSpec } from '../lib';
+import { VirtualService } from '../imports/networking.istio.io';
+import { ApplicationSpec, explainRequest, inferCalls, Manifest, ReleaseStage, StageSpec, TrafficSimulator, WorkloadSpec } from '../lib';
 import { testApp } from './support';
 
 // An application that is not the voting app: the library has no voting special case.
@@ -100,5 +101,43 @@ describe('GIVEN a 0/100 split', () => {
     const { manifests } = synth({ ...canary, entry: [{ to: [{ lane: 'stable', weight: 0 }, { lane: 'canary', weight: 100 }] }] });
     const sim = new TrafficSimulator(manifests);
     expect(sim.ingress('shop-gateway').map((h) => [h.deployments, h.weight])).toEqual([[['web-1-0'], 0], [['web-1-1'], 100]]);
+  });
+});
+
+describe('GIVEN the explain evaluator on the shop', () => {
+  test('THEN each share of a weighted split is followed through the lane, with the share of all requests', () => {
+    const { manifests } = synth(canary);
+    const { hops } = explainRequest(manifests, {});
+    expect(hops.map((h) => [h.deployments, h.weight, h.share, h.calls.map((c) => [c.deployments, c.port, c.share])])).toEqual([
+      [['web-1-0'], 90, 90, []],
+      [['web-1-1'], 10, 10, []],
+    ]);
+  });
+  const withEnv = (env: Record<string, string>) => {
+    const app: ApplicationSpec = { ...shop, components: shop.components.map((c) => (c.name !== 'web' ? c : {
+      ...c, versions: Object.fromEntries(Object.entries(c.versions).map(([v, w]) => [v, { ...w, env }])),
+    })) };
+    return new ReleaseStage(testApp(), { application: app, stage: canary }).toJson() as Manifest[];
+  };
+  test('THEN a workload calls the Services its environment names, on the port named after the variable or given by <PREFIX>_PORT', () => {
+    expect(inferCalls(withEnv({ GRPC_ADDR: 'api', API_HOST: 'api.shop', API_PORT: '9000', MODE: 'fast' }), 'web-1-1')).toEqual([
+      { service: 'api', port: 9001, env: 'GRPC_ADDR' },
+      { service: 'api', port: 9000, env: 'API_HOST' },
+    ]);
+    const { hops } = explainRequest(withEnv({ API_HOST: 'api', API_PORT: '9000' }), { headers: { qa: 'canary-test' } });
+    expect(hops[0].calls.map((c) => [c.deployments, c.port, c.rule])).toEqual([[['api-1-1'], 9000, 'api/lane-canary-9000']]);
+  });
+  test('THEN a Service with several ports and no hint which one is an error that says how to fix it', () => {
+    expect(() => inferCalls(withEnv({ BACKEND_HOST: 'api' }), 'web-1-0'))
+      .toThrow("web-1-0: env BACKEND_HOST=api names Service 'api', which has ports 9000, 9001; set BACKEND_PORT or name the port '<protocol>-backend'");
+  });
+});
+
+describe('GIVEN an object added through an escape hatch that routes to a missing subset', () => {
+  test('THEN synth fails with the analyzer finding, naming stage, object and field', () => {
+    const chart = new ReleaseStage(testApp(), { application: shop, stage: canary });
+    new VirtualService(chart, 'Extra', { metadata: { name: 'extra', namespace: 'shop' },
+      spec: { hosts: ['extra.shop.svc.cluster.local'], http: [{ route: [{ destination: { host: 'api.shop.svc.cluster.local', subset: 'v9-9', port: { number: 9000 } } }] }] } });
+    expect(() => chart.toJson()).toThrow(/stage 'canary': IST0101 \[error\] VirtualService shop\/extra spec\.http\[0\]\.route\[0\]\.destination\.subset: subset 'v9-9' of 'api\.shop\.svc\.cluster\.local' is not defined by a DestinationRule/);
   });
 });

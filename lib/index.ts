@@ -14,3 +14,6 @@ export * from './analyze/mesh-analyzer';
 export * from './validate/schema-validator';
 export * from './validate/schema-registry';
 export * from './explain';
+export * from './diff';
+export * from './plan';
+export * from './release-checks';

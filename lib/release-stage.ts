@@ -1,6 +1,7 @@
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { analyzeMesh, formatFinding } from './analyze/mesh-analyzer';
 import { PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '../imports/security.istio.io';
 import { IngressGateway } from './ingress-gateway';
 import { MeshService } from './mesh-service';
@@ -77,17 +78,33 @@ export class ReleaseStage extends Chart {
       routes: resolved.gatewayRoutes,
       subsets: resolved.versionRouting,
     });
+
+    // What `istioctl analyze` would call an error fails synth (cdk8s runs this before writing).
+    this.node.addValidation({
+      validate: () => analyzeMesh(this.renderObjects(), app.clusterDomain)
+        .filter((f) => f.severity === 'error')
+        .map((f) => `stage '${this.stageName}': ${formatFinding(f)}`),
+    });
   }
 
   /** The manifests, grouped by kind (see KIND_ORDER), in construct order within a kind. */
   public override toJson(): any[] {
-    const rank = (o: any) => {
-      const i = KIND_ORDER.indexOf(o.kind);
-      return i === -1 ? KIND_ORDER.length : i;
-    };
-    return super.toJson()
-      .map((o, i) => ({ o, i }))
-      .sort((a, b) => rank(a.o) - rank(b.o) || a.i - b.i)
-      .map(({ o }) => o);
+    return byKind(super.toJson());
   }
+
+  /** The manifests without running cdk8s validation (which itself calls this for the analyzer). */
+  private renderObjects(): any[] {
+    return byKind(this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === this).map((o) => o.toJson()));
+  }
+}
+
+function byKind(objects: any[]): any[] {
+  const rank = (o: any) => {
+    const i = KIND_ORDER.indexOf(o.kind);
+    return i === -1 ? KIND_ORDER.length : i;
+  };
+  return objects
+    .map((o, i) => ({ o, i }))
+    .sort((a, b) => rank(a.o) - rank(b.o) || a.i - b.i)
+    .map(({ o }) => o);
 }

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { buildEntries } from './build.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -33,23 +33,6 @@ function parseArgs(argv) {
   return opts;
 }
 
-/** Transpile-only bundle of main.ts + lib/ + imports/ (type-checking is `npm run typecheck`). */
-export async function buildApp() {
-  const outfile = join(root, '.build', 'main.js');
-  await build({
-    entryPoints: [join(root, 'main.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    packages: 'external',
-    sourcemap: 'linked',
-    logLevel: 'warning',
-  });
-  return outfile;
-}
-
 /** Replaces `outdir` with `staging` using renames on one filesystem, recovering an interrupted swap first. */
 function publish(staging, outdir) {
   const previous = `${outdir}.previous`;
@@ -62,7 +45,7 @@ function publish(staging, outdir) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  const app = opts.app ?? `node ${JSON.stringify(await buildApp())}`;
+  const app = opts.app ?? `node ${JSON.stringify((await buildEntries(['main.ts']))[0])}`;
   // Staging sits next to the output so the final renames never cross filesystems.
   const staging = join(dirname(opts.outdir), `.synth-staging-${process.pid}`);
   mkdirSync(dirname(staging), { recursive: true });

@@ -1,0 +1,90 @@
+import { Manifest } from './traffic-simulator';
+
+/** One field-level difference between two objects. */
+export interface FieldChange {
+  /** Path such as `spec.http[name=default].route[0].destination.subset`. */
+  readonly path: string;
+  /** Value before; undefined when the field was added. */
+  readonly before?: unknown;
+  /** Value after; undefined when the field was removed. */
+  readonly after?: unknown;
+}
+
+/** Identity of an object across stages: `Kind namespace/name`. */
+export function objectKey(m: Manifest): string {
+  return `${m.kind} ${m.metadata.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata.name}`;
+}
+
+/**
+ * Field-level differences, in a stable order. Arrays whose items all carry a unique `name`
+ * (routes, subsets, ports, containers, env) are compared by name, so inserting one item does
+ * not show every later item as changed.
+ */
+export function diffValues(before: unknown, after: unknown, path = ''): FieldChange[] {
+  if (equal(before, after)) return [];
+  if (isObject(before) && isObject(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+    return keys.flatMap((k) => diffValues(before[k], after[k], join(path, k)));
+  }
+  if (Array.isArray(before) && Array.isArray(after)) {
+    const b = byName(before);
+    const a = byName(after);
+    if (b && a) {
+      const names = [...b.keys(), ...[...a.keys()].filter((n) => !b.has(n))];
+      return names.flatMap((n) => diffValues(b.get(n), a.get(n), `${path}[name=${n}]`));
+    }
+    const length = Math.max(before.length, after.length);
+    return Array.from({ length }, (_, i) => diffValues(before[i], after[i], `${path}[${i}]`)).flat();
+  }
+  return [{ path, ...(before !== undefined ? { before } : {}), ...(after !== undefined ? { after } : {}) }];
+}
+
+/** Objects added, changed (with their field changes) and removed between two stages. */
+export interface StageDiff {
+  readonly added: readonly Manifest[];
+  readonly changed: readonly { readonly before: Manifest; readonly after: Manifest; readonly changes: readonly FieldChange[] }[];
+  readonly removed: readonly Manifest[];
+}
+
+export function diffStages(from: readonly Manifest[], to: readonly Manifest[]): StageDiff {
+  const before = new Map(from.map((m) => [objectKey(m), m]));
+  const after = new Map(to.map((m) => [objectKey(m), m]));
+  return {
+    added: to.filter((m) => !before.has(objectKey(m))),
+    changed: to.filter((m) => before.has(objectKey(m)))
+      .map((m) => ({ before: before.get(objectKey(m))!, after: m, changes: diffValues(before.get(objectKey(m)), m) }))
+      .filter((c) => c.changes.length > 0),
+    removed: from.filter((m) => !after.has(objectKey(m))),
+  };
+}
+
+/** One line per change: `path: before → after`, with `(added)` / `(removed)` for one-sided changes. */
+export function formatChange(c: FieldChange): string {
+  const show = (v: unknown) => (isObject(v) || Array.isArray(v) ? compact(v) : JSON.stringify(v));
+  if (c.before === undefined) return `${c.path}: + ${show(c.after)}`;
+  if (c.after === undefined) return `${c.path}: - ${show(c.before)}`;
+  return `${c.path}: ${show(c.before)} → ${show(c.after)}`;
+}
+
+function compact(v: unknown): string {
+  const text = JSON.stringify(v);
+  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
+}
+
+function byName(items: unknown[]): Map<string, unknown> | undefined {
+  if (items.length === 0 || !items.every((i) => isObject(i) && typeof i.name === 'string')) return undefined;
+  const map = new Map(items.map((i) => [(i as { name: string }).name, i]));
+  return map.size === items.length ? map : undefined;
+}
+
+function equal(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function join(path: string, key: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? (path ? `${path}.${key}` : key) : `${path}[${JSON.stringify(key)}]`;
+}
