@@ -62,7 +62,7 @@ export function planTransition(fromName: string, from: readonly Manifest[], toNa
   const retire = diff.removed.filter((m) => isKind(m, 'Deployment'));
 
   const steps: PlanStep[] = [
-    { kind: 'make', title: 'Make: add what the target needs before traffic moves (workloads, claims, Service ports, subsets, widened policies, relaxed mTLS); no route uses it yet', apply: make, waitFor: [], remove: relaxRemovals },
+    { kind: 'make', title: 'Add what the target needs before traffic moves (workloads, claims, Service ports, subsets, widened policies, relaxed mTLS); no route uses it yet', apply: make, waitFor: [], remove: relaxRemovals },
     { kind: 'wait', title: 'Wait until every new or changed Deployment is rolled out and ready', apply: [], waitFor: rollouts, remove: [] },
     { kind: 'switch', title: 'Switch traffic: apply the target Gateways and VirtualServices', apply: switchApply, waitFor: [], remove: switchRemove },
     { kind: 'break', title: 'Drop subsets, ports and allowances no route uses any more; tighten mTLS', apply: breakApply, waitFor: [], remove: breakRemove },
