@@ -65,7 +65,7 @@ describe('npm run validate', () => {
   test('GIVEN the committed stages THEN every stage and transition is valid', () => {
     const result = cli('validate');
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain('03-cookie-canary: 21 objects, 0 schema error(s), 0 finding(s) ✓');
+    expect(result.stdout).toContain('03-cookie-canary: 34 objects, 0 schema error(s), 0 finding(s) ✓');
     expect(result.stdout).toContain('04-full-rollout → 03-cookie-canary: 3 steps, traffic never routed to a missing subset, port or pod ✓');
     expect(result.stdout).toMatch(/\nvalid\n$/);
   });

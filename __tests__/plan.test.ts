@@ -24,7 +24,9 @@ describe('transitions between consecutive stages, forward and back', () => {
   test('GIVEN 03 → 04 THEN routes move before subsets and ports are dropped, and 1.x is retired last', () => {
     expect(summary(plan('03-cookie-canary', '04-full-rollout'))).toEqual([
       ['switch', ['VirtualService voting/voting-app', 'VirtualService voting/voting-analytics', 'VirtualService voting/voting-storage', 'VirtualService voting/voting-app-ingress']],
-      ['break', ['Service voting/voting-storage', 'DestinationRule voting/voting-app', 'DestinationRule voting/voting-analytics', 'DestinationRule voting/voting-storage']],
+      ['break', ['AuthorizationPolicy voting/voting-storage', 'NetworkPolicy voting/voting-app', 'NetworkPolicy voting/voting-analytics', 'NetworkPolicy voting/voting-storage',
+        'Service voting/voting-storage', 'DestinationRule voting/voting-app', 'DestinationRule voting/voting-analytics', 'DestinationRule voting/voting-storage',
+        'delete PodDisruptionBudget voting/voting-app-1-0']],
       ['retire', ['delete Deployment voting/voting-app-1-0', 'delete Deployment voting/voting-analytics-1-0', 'delete Deployment voting/voting-analytics-1-1', 'delete Deployment voting/voting-storage-1-0']],
     ]);
   });

@@ -54,7 +54,7 @@ describe('every stage', () => {
   test.each([...stages.keys()])('%s uses GA APIs only', (name) => {
     const apis = new Set(stage(name).map((m) => `${m.apiVersion}/${m.kind}`));
     for (const api of apis) {
-      expect(['v1/Namespace', 'v1/Service', 'v1/PersistentVolumeClaim', 'apps/v1/Deployment', 'networking.istio.io/v1/Gateway',
+      expect(['v1/Namespace', 'v1/ServiceAccount', 'security.istio.io/v1/AuthorizationPolicy', 'networking.k8s.io/v1/NetworkPolicy', 'policy/v1/PodDisruptionBudget', 'v1/Service', 'v1/PersistentVolumeClaim', 'apps/v1/Deployment', 'networking.istio.io/v1/Gateway',
         'networking.istio.io/v1/VirtualService', 'networking.istio.io/v1/DestinationRule', 'security.istio.io/v1/PeerAuthentication']).toContain(api);
     }
   });

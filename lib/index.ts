@@ -17,3 +17,4 @@ export * from './explain';
 export * from './diff';
 export * from './plan';
 export * from './release-checks';
+export * from './mesh-policies';

@@ -32,6 +32,8 @@ export class MeshService extends Construct {
   public readonly service: k8s.KubeService;
   public readonly deployments: readonly VersionedDeployment[];
   public readonly claims: readonly kplus.PersistentVolumeClaim[];
+  /** The component's identity (its SPIFFE principal in authorization policies). */
+  public readonly serviceAccount: kplus.ServiceAccount;
   /** @default - none without version routing */
   public readonly destinationRule?: DestinationRule;
   /** @default - none without version routing */
@@ -43,6 +45,12 @@ export class MeshService extends Construct {
     this.name = c.name;
     this.host = c.host;
     const metadata = { name: c.name, namespace: props.namespace, labels: { app: c.name } };
+
+    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
+      metadata,
+      // None of the components calls the Kubernetes API.
+      automountToken: false,
+    });
 
     this.service = new k8s.KubeService(this, 'Service', {
       metadata,
@@ -74,6 +82,7 @@ export class MeshService extends Construct {
       namespace: props.namespace,
       workload: d.workload,
       claim: d.workload.persistentVolume ? claims.get(d.workload.persistentVolume.claimName) : undefined,
+      serviceAccount: this.serviceAccount,
     }));
 
     if (props.versionRouting ?? true) {

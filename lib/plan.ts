@@ -89,19 +89,47 @@ export function union(before: Manifest, after: Manifest): Manifest {
     return out;
   };
   const byName = (x: any) => String(x.name ?? JSON.stringify(x));
-  const whole = (x: any) => JSON.stringify(x);
   switch (after.kind) {
     case 'Service':
       return { ...after, spec: { ...after.spec, ports: merge(before.spec?.ports, after.spec?.ports, byName).sort((x, y) => x.port - y.port) } };
     case 'DestinationRule':
       return { ...after, spec: { ...after.spec, subsets: merge(before.spec?.subsets, after.spec?.subsets, byName).sort((x, y) => byName(x).localeCompare(byName(y))) } };
     case 'AuthorizationPolicy':
-      return { ...after, spec: { ...after.spec, rules: merge(before.spec?.rules, after.spec?.rules, whole) } };
-    case 'NetworkPolicy':
-      return { ...after, spec: { ...after.spec, ingress: merge(before.spec?.ingress, after.spec?.ingress, whole), egress: merge(before.spec?.egress, after.spec?.egress, whole) } };
+      return { ...after, spec: { ...after.spec, rules: mergePorts(before.spec?.rules, after.spec?.rules, (r) => r.from, (r) => r.to?.[0]?.operation?.ports,
+        (r, ports) => ({ ...r, to: [{ ...r.to[0], operation: { ...r.to[0].operation, ports } }] })) } };
+    case 'NetworkPolicy': {
+      const rules = (field: 'ingress' | 'egress', peers: 'from' | 'to') => mergePorts(before.spec?.[field], after.spec?.[field], (r) => r[peers], (r) => r.ports,
+        (r, ports) => ({ ...r, ports }));
+      return { ...after, spec: { ...after.spec, ingress: rules('ingress', 'from'), egress: rules('egress', 'to') } };
+    }
     default:
       return after;
   }
+}
+
+/**
+ * Rules of both lists; rules with the same peers (`peersOf`) become one rule with the ports of
+ * both, so a rule that only lost ports in `after` widens back to exactly its `before` form.
+ */
+function mergePorts(before: any[] | undefined, after: any[] | undefined, peersOf: (r: any) => unknown, portsOf: (r: any) => any[] | undefined,
+  withPorts: (r: any, ports: any[]) => any): any[] {
+  const out: any[] = [];
+  for (const r of [...(after ?? []), ...(before ?? [])]) {
+    const i = out.findIndex((x) => JSON.stringify(peersOf(x)) === JSON.stringify(peersOf(r)));
+    if (i === -1) {
+      out.push(r);
+      continue;
+    }
+    const a = portsOf(out[i]);
+    const b = portsOf(r);
+    if (a === undefined || b === undefined) continue; // one of them allows every port already
+    const extra = b.filter((p) => !a.some((q) => JSON.stringify(q) === JSON.stringify(p)));
+    if (extra.length === 0) continue;
+    const ports = [...a, ...extra];
+    ports.sort((x, y) => Number(x.port ?? x) - Number(y.port ?? y) || String(x.protocol ?? '').localeCompare(String(y.protocol ?? '')));
+    out[i] = withPorts(out[i], ports);
+  }
+  return out;
 }
 
 /** A moment of a transition at which some traffic could fail. */

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { analyzeMesh, formatFinding } from './analyze/mesh-analyzer';
 import { PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '../imports/security.istio.io';
 import { IngressGateway } from './ingress-gateway';
+import { MeshPolicies } from './mesh-policies';
 import { MeshService } from './mesh-service';
 import { ResolvedStage, resolveStage } from './resolve-stage';
 import { ApplicationSpec, StageSpec } from './spec';
@@ -13,7 +14,10 @@ export const PART_OF_LABEL = 'app.kubernetes.io/part-of';
 
 /** Order of kinds in a stage file: what others depend on comes first. */
 const KIND_ORDER = [
-  'Namespace', 'PersistentVolumeClaim', 'Service', 'Deployment',
+  'Namespace', 'ServiceAccount',
+  // Allowances before workloads start and before routes use them (allow rules precede deny-all).
+  'AuthorizationPolicy', 'NetworkPolicy',
+  'PersistentVolumeClaim', 'Service', 'Deployment', 'PodDisruptionBudget',
   'DestinationRule', 'Gateway', 'VirtualService',
   // Last: clients are told to use mTLS (DestinationRule ISTIO_MUTUAL) before servers demand it.
   'PeerAuthentication',
@@ -40,6 +44,8 @@ export class ReleaseStage extends Chart {
   public readonly namespaceObject: kplus.Namespace;
   public readonly services: readonly MeshService[];
   public readonly ingress: IngressGateway;
+  /** Authorization and network policies. */
+  public readonly policies: MeshPolicies;
   /** @default - none when the stage sets no mTLS mode */
   public readonly peerAuthentication?: PeerAuthentication;
 
@@ -68,6 +74,8 @@ export class ReleaseStage extends Chart {
       versionRouting: resolved.versionRouting,
       tlsMode: props.stage.mtls ? 'ISTIO_MUTUAL' : undefined,
     }));
+
+    this.policies = new MeshPolicies(this, 'Policies', { stage: resolved });
 
     const entry = this.services.find((s) => s.name === app.entryComponent)!;
     this.ingress = new IngressGateway(this, 'Ingress', {

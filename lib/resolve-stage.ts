@@ -57,7 +57,22 @@ export interface ResolvedComponent {
   readonly httpRoutes: readonly Route[];
   /** Mesh TCP routes (empty without version routing). */
   readonly tcpRoutes: readonly Route[];
+  /** Who calls this component in the stage's lanes, and on which ports (`ingress` is the gateway). */
+  readonly inbound: readonly Edge[];
+  /** Which components this one calls in the stage's lanes, and on which ports. */
+  readonly outbound: readonly Edge[];
 }
+
+/** A caller/callee pair of components and the ports used between them in some lane. */
+export interface Edge {
+  /** The other component, or `ingress` for the ingress gateway. */
+  readonly peer: string;
+  /** Ports on the callee, ascending. */
+  readonly ports: readonly number[];
+}
+
+/** The peer name of the ingress gateway in {@link Edge}. */
+export const INGRESS_PEER = 'ingress';
 
 /** A stage with every reference checked and every route derived. */
 export interface ResolvedStage {
@@ -141,6 +156,13 @@ class StageResolver {
             ...(c.name === entryName ? entryRoutes : this.defaultRoutes(c.name, http, defaultLane)),
           ] : [],
           tcpRoutes: versionRouting ? [...this.pinningRoutes(c.name, tcp), ...this.defaultRoutes(c.name, tcp, defaultLane)] : [],
+          inbound: [
+            ...(c.name === entryName ? [{ peer: INGRESS_PEER, ports: [entryPort] }] : []),
+            ...this.app.components.filter((caller) => (caller.calls ?? []).includes(c.name))
+              .map((caller) => ({ peer: caller.name, ports: this.edgePorts(caller.name, c.name) }))
+              .filter((e) => e.ports.length > 0),
+          ],
+          outbound: (c.calls ?? []).map((callee) => ({ peer: callee, ports: this.edgePorts(c.name, callee) })).filter((e) => e.ports.length > 0),
         };
       });
     return {
@@ -382,6 +404,18 @@ class StageResolver {
       names.add(p.name);
     }
     return ports;
+  }
+
+  /** Ports of `callee` that `caller` reaches in some lane (the callee version of each lane it shares with the caller). */
+  private edgePorts(caller: string, callee: string): number[] {
+    const ports = new Set<number>();
+    for (const lane of this.lanes) {
+      const version = lane.versions[callee];
+      if (lane.versions[caller] === undefined || version === undefined) continue;
+      const d = this.deployed.get(callee)!.find((x) => x.version === version)!;
+      d.workload.ports.forEach((p) => ports.add(p.port));
+    }
+    return [...ports].sort((a, b) => a - b);
   }
 
   private servesPort(component: string, version: string, port: number): boolean {

@@ -116,6 +116,16 @@ export interface WorkloadSpec {
   readonly imagePullPolicy?: 'IfNotPresent' | 'Always';
   /** Seconds Kubernetes waits between SIGTERM and SIGKILL, so the sidecar can drain. @default 30 */
   readonly terminationGracePeriodSeconds?: number;
+  /**
+   * Pods that must stay up during voluntary disruptions (node drains), as a PodDisruptionBudget.
+   * @default - replicas - 1 when replicas > 1; no budget for a single pod (it would block drains)
+   */
+  readonly minAvailable?: number;
+  /**
+   * Spread the pods over nodes (topologySpreadConstraints on `kubernetes.io/hostname`, best effort).
+   * @default - true when replicas > 1
+   */
+  readonly spreadAcrossNodes?: boolean;
 }
 
 /** A mesh service: one Kubernetes Service in front of one Deployment per version. */
@@ -140,6 +150,31 @@ export interface GatewaySpec {
   readonly port?: number;
 }
 
+/** Who may call whom: derived from the routes, enforced by Istio and by Kubernetes. */
+export interface SecuritySpec {
+  /**
+   * Emit Istio AuthorizationPolicies: allow-nothing for the namespace, then exactly the edges the
+   * stage routes (ingress gateway -> entry component, each caller -> its callees, on their ports).
+   * @default true
+   */
+  readonly authorization?: boolean;
+  /** Emit Kubernetes NetworkPolicies with the same edges (default deny in and out, DNS and istiod allowed). @default true */
+  readonly networkPolicies?: boolean;
+  /** Istio trust domain of the principals. @default 'cluster.local' */
+  readonly trustDomain?: string;
+  /** The ingress gateway's identity and pods. @default - Istio's default ingress gateway in istio-system */
+  readonly ingressGateway?: {
+    /** SPIFFE principal without `spiffe://`. @default 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account' */
+    readonly principal?: string;
+    /** Namespace of the gateway pods. @default 'istio-system' */
+    readonly namespace?: string;
+    /** Labels of the gateway pods. @default { istio: 'ingressgateway' } */
+    readonly podLabels?: Readonly<Record<string, string>>;
+  };
+  /** Namespace of istiod (sidecars fetch configuration and certificates from it). @default 'istio-system' */
+  readonly istiodNamespace?: string;
+}
+
 /** An application: its components, the one users enter through, and where it lives. */
 export interface ApplicationSpec {
   /** Application name; every object carries `app.kubernetes.io/part-of: <name>` (used to prune). */
@@ -154,6 +189,8 @@ export interface ApplicationSpec {
   readonly gateway: GatewaySpec;
   /** Kubernetes cluster domain, for fully qualified hosts. @default 'cluster.local' */
   readonly clusterDomain?: string;
+  /** Identities, authorization and network policies. @default - all enabled with Istio's defaults */
+  readonly security?: SecuritySpec;
 }
 
 /** A set of component versions that call each other; entry traffic picks a lane. */

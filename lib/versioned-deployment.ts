@@ -1,5 +1,6 @@
 import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ProbeSpec, WorkloadSpec } from './spec';
 
@@ -17,6 +18,8 @@ export interface VersionedDeploymentProps {
   readonly workload: WorkloadSpec;
   /** Claim to mount at `workload.persistentVolume.mountPath`. @default - no persistent volume */
   readonly claim?: kplus.IPersistentVolumeClaim;
+  /** Identity of the pods. @default - the namespace's `default` ServiceAccount */
+  readonly serviceAccount?: kplus.IServiceAccount;
 }
 
 /**
@@ -33,6 +36,8 @@ export class VersionedDeployment extends Construct {
   public readonly deployment: kplus.Deployment;
   /** `Recreate` when the pods share a ReadWriteOnce volume, `RollingUpdate` otherwise. */
   public readonly strategy: 'Recreate' | 'RollingUpdate';
+  /** Pods kept during voluntary disruptions. @default - no PodDisruptionBudget */
+  public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
 
   constructor(scope: Construct, id: string, props: VersionedDeploymentProps) {
     super(scope, id);
@@ -70,6 +75,7 @@ export class VersionedDeployment extends Construct {
         : kplus.DeploymentStrategy.rollingUpdate({ maxSurge: kplus.PercentOrAbsolute.absolute(1), maxUnavailable: kplus.PercentOrAbsolute.absolute(0) }),
       minReady: Duration.seconds(0),
       progressDeadline: Duration.seconds(600),
+      serviceAccount: props.serviceAccount,
       // The workloads never call the Kubernetes API.
       automountServiceAccountToken: false,
       terminationGracePeriod: Duration.seconds(w.terminationGracePeriodSeconds ?? 30),
@@ -116,6 +122,20 @@ export class VersionedDeployment extends Construct {
     if (w.runAs.fsGroup === undefined) {
       // cdk8s-plus always writes a change policy; without fsGroup it means nothing, so leave it out.
       manifest.addJsonPatch(JsonPatch.remove('/spec/template/spec/securityContext/fsGroupChangePolicy'));
+    }
+    const replicas = w.replicas ?? 1;
+    if (w.spreadAcrossNodes ?? replicas > 1) {
+      // Best effort, so a small or busy cluster still schedules every pod.
+      manifest.addJsonPatch(JsonPatch.add('/spec/template/spec/topologySpreadConstraints', [{
+        maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { ...this.selector } },
+      }]));
+    }
+    const minAvailable = w.minAvailable ?? (replicas > 1 ? replicas - 1 : undefined);
+    if (minAvailable !== undefined) {
+      this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+        metadata: { name: props.name, namespace: props.namespace, labels: { ...this.selector } },
+        spec: { minAvailable: k8s.IntOrString.fromNumber(minAvailable), selector: { matchLabels: { ...this.selector } } },
+      });
     }
     // cdk8s-plus-27 only knows `CAP_*` names, and no name for "all": drop every capability.
     manifest.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }));
