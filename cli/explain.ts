@@ -3,11 +3,11 @@
 import { explainRequest, formatExplanation } from '../lib';
 import { distDir, loadStage, parseArgs, resolveStageName, runCli, UsageError } from './common';
 
-const USAGE = "npm run explain -- <stage> [--cookie 'name=value; ...'] [--header name=value]... [--path /path] [--gateway name] [--dist dir]";
+const USAGE = "npm run explain -- <stage> [--cookie 'name=value; ...'] [--header name=value]... [--path /path] [--gateway name] [--gateway-principal principal] [--dist dir]";
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 runCli(USAGE, (args) => {
-  const { positional, options } = parseArgs(args, ['cookie', 'header', 'path', 'gateway', 'dist']);
+  const { positional, options } = parseArgs(args, ['cookie', 'header', 'path', 'gateway', 'gateway-principal', 'dist']);
   if (positional.length !== 1) throw new UsageError(positional.length === 0 ? 'missing <stage>' : `unexpected argument '${positional[1]}'`);
   const headers: Record<string, string> = {};
   for (const h of options.get('header') ?? []) {
@@ -29,6 +29,6 @@ runCli(USAGE, (args) => {
   if (!path.startsWith('/')) throw new UsageError(`malformed --path '${path}': it must start with '/'`);
   const dir = distDir(options);
   const stage = resolveStageName(dir, positional[0]);
-  const explanation = explainRequest(loadStage(dir, stage), { headers, path }, options.get('gateway')?.[0]);
+  const explanation = explainRequest(loadStage(dir, stage), { headers, path }, options.get('gateway')?.[0], { ingressPrincipal: options.get('gateway-principal')?.[0] });
   console.log(formatExplanation(stage, explanation));
 });

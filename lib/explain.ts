@@ -1,3 +1,4 @@
+import { authorize, AuthorizationVerdict, DEFAULT_INGRESS_GATEWAY_PRINCIPAL, deploymentPrincipal, IdentityOptions } from './authorization';
 import { Hop, Manifest, SimulatedRequest, TrafficSimulator } from './traffic-simulator';
 
 /** One workload a request (or a share of it) reaches, and the calls it makes from there. */
@@ -20,6 +21,8 @@ export interface ExplainNode {
   readonly share: number;
   /** The VirtualService route that decided, `<name>/<route>`, or `service` without one. */
   readonly rule: string;
+  /** Whether Istio authorization lets the caller make this hop (present when the stage has AuthorizationPolicies). */
+  readonly authorization?: AuthorizationVerdict;
   /** Calls this workload makes, each routed as its own mesh request. */
   readonly calls: readonly ExplainNode[];
 }
@@ -45,16 +48,20 @@ export interface InferredCall {
  * Service selectors). Calls between workloads are read from the objects too: a container
  * environment variable whose value names a Service of the namespace is a call to it.
  */
-export function explainRequest(manifests: readonly Manifest[], request: SimulatedRequest = {}, gateway?: string): Explanation {
+export function explainRequest(manifests: readonly Manifest[], request: SimulatedRequest = {}, gateway?: string, identity: IdentityOptions = {}): Explanation {
   const gw = gateway ?? onlyGateway(manifests);
   const sim = new TrafficSimulator(manifests);
-  const follow = (hop: Hop, parentShare: number, seen: readonly string[]): ExplainNode => {
+  const hasPolicies = manifests.some((m) => m.kind === 'AuthorizationPolicy');
+  const follow = (hop: Hop, parentShare: number, seen: readonly string[], principal: string): ExplainNode => {
     const share = round((parentShare * hop.weight) / 100);
     const deployment = hop.deployments[0];
     const labels = deployment ? podLabels(manifests, deployment) : {};
+    const target = deployment ? find(manifests, 'Deployment', deployment) : undefined;
+    const authorization = hasPolicies && target ? authorize(manifests, target.metadata.namespace ?? 'default', labels, principal, hop.port) : undefined;
+    const own = target ? deploymentPrincipal(target, identity.trustDomain) : '';
     const svcPort = serviceOf(manifests, hop.service).spec.ports.find((p: any) => p.port === hop.port);
-    const calls = deployment && !seen.includes(deployment) && hop.weight > 0
-      ? inferCalls(manifests, deployment).flatMap((c) => sim.call(labels, c.service, c.port).map((h) => follow(h, share, [...seen, deployment])))
+    const calls = deployment && !seen.includes(deployment) && hop.weight > 0 && authorization?.allowed !== false
+      ? inferCalls(manifests, deployment).flatMap((c) => sim.call(labels, c.service, c.port).map((h) => follow(h, share, [...seen, deployment], own)))
       : [];
     return {
       component: labels.app ?? hop.service,
@@ -67,10 +74,12 @@ export function explainRequest(manifests: readonly Manifest[], request: Simulate
       weight: hop.weight,
       share,
       rule: hop.rule,
+      ...(authorization ? { authorization } : {}),
       calls,
     };
   };
-  return { gateway: gw, request, hops: sim.ingress(gw, request).map((h) => follow(h, 100, [])) };
+  const ingress = identity.ingressPrincipal ?? DEFAULT_INGRESS_GATEWAY_PRINCIPAL;
+  return { gateway: gw, request, hops: sim.ingress(gw, request).map((h) => follow(h, 100, [], ingress)) };
 }
 
 /** The calls a Deployment makes: env values naming a Service; the port from `<PREFIX>_PORT`, the only port, or the port named after the variable. */
@@ -112,7 +121,8 @@ export function formatExplanation(stage: string, e: Explanation): string {
       const what = `${n.component}${n.version !== undefined ? ` ${n.version}` : ''}`;
       const where = [n.deployments.join(', ') || 'NO PODS', n.subset !== undefined ? `subset ${n.subset}` : 'no subset', `port ${n.port}/${n.protocol}`].join(', ');
       const share = n.share === n.weight ? `${n.share}%` : `${n.weight}% (${n.share}% of all)`;
-      lines.push(`${indent}${last ? '└─' : '├─'} ${share} → ${what} [${where}] via ${n.rule}`);
+      const denied = n.authorization?.allowed === false ? ` DENIED: ${n.authorization.reason}` : '';
+      lines.push(`${indent}${last ? '└─' : '├─'} ${share} → ${what} [${where}] via ${n.rule}${denied}`);
       walk(n.calls, `${indent}${last ? '   ' : '│  '}`);
     });
   };

@@ -18,3 +18,5 @@ export * from './diff';
 export * from './plan';
 export * from './release-checks';
 export * from './mesh-policies';
+export * from './authorization';
+export * from './analyze/workload-checks';

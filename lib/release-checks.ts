@@ -1,5 +1,5 @@
 import { analyzeMesh, formatFinding } from './analyze/mesh-analyzer';
-import { ReleaseStage } from './release-stage';
+import { analyzeOptions, ReleaseStage } from './release-stage';
 import { missingSchemaSources, SchemaRegistry, SchemaSources } from './validate/schema-registry';
 
 /** What the synth-time checks found across a release. */
@@ -30,7 +30,7 @@ export function checkRelease(stages: readonly ReleaseStage[], options: CheckRele
   if (options.schemas && !registry) warnings.push(`schema validation skipped: ${missing.join(', ')} not found (see README, "Validate")`);
   for (const stage of stages) {
     const objects = stage.toJson();
-    for (const f of analyzeMesh(objects)) {
+    for (const f of analyzeMesh(objects, analyzeOptions(stage.resolved.app))) {
       if (f.severity === 'warning') warnings.push(`stage '${stage.stageName}': ${formatFinding(f)}`);
     }
     for (const v of registry?.validateAll(objects) ?? []) {

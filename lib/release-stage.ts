@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { analyzeMesh, formatFinding } from './analyze/mesh-analyzer';
+import { AnalyzeOptions, analyzeMesh, formatFinding } from './analyze/mesh-analyzer';
 import { PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '../imports/security.istio.io';
 import { IngressGateway } from './ingress-gateway';
 import { MeshPolicies } from './mesh-policies';
@@ -14,7 +14,7 @@ export const PART_OF_LABEL = 'app.kubernetes.io/part-of';
 
 /** Order of kinds in a stage file: what others depend on comes first. */
 const KIND_ORDER = [
-  'Namespace', 'ServiceAccount',
+  'Namespace', 'ServiceAccount', 'ExternalSecret',
   // Allowances before workloads start and before routes use them (allow rules precede deny-all).
   'AuthorizationPolicy', 'NetworkPolicy',
   'PersistentVolumeClaim', 'Service', 'Deployment', 'PodDisruptionBudget',
@@ -44,6 +44,8 @@ export class ReleaseStage extends Chart {
   public readonly namespaceObject: kplus.Namespace;
   public readonly services: readonly MeshService[];
   public readonly ingress: IngressGateway;
+  /** ExternalSecrets for the Secrets this stage's workloads read. @default - none */
+  public readonly externalSecrets: readonly ApiObject[];
   /** Authorization and network policies. */
   public readonly policies: MeshPolicies;
   /** @default - none when the stage sets no mTLS mode */
@@ -68,6 +70,21 @@ export class ReleaseStage extends Chart {
       });
     }
 
+    // Secrets from a store, in the stages whose workloads read them; the manifests carry no credential.
+    const referenced = new Set(resolved.components.flatMap((c) => c.versions).flatMap((d) => Object.values(d.workload.env ?? {}))
+      .flatMap((v) => (typeof v === 'string' ? [] : [v.secretName])));
+    this.externalSecrets = (app.externalSecrets ?? []).filter((e) => referenced.has(e.targetSecretName)).map((e) => new ApiObject(this, `ExternalSecret-${e.targetSecretName}`, {
+      apiVersion: 'external-secrets.io/v1',
+      kind: 'ExternalSecret',
+      metadata: { name: e.targetSecretName, namespace },
+      spec: {
+        refreshInterval: e.refreshInterval ?? '1h',
+        secretStoreRef: { name: e.storeName, kind: e.storeKind ?? 'ClusterSecretStore' },
+        target: { name: e.targetSecretName, creationPolicy: 'Owner' },
+        data: e.keys.map((key) => ({ secretKey: key, remoteRef: { key: e.remoteKey, property: key } })),
+      },
+    }));
+
     this.services = resolved.components.map((component) => new MeshService(this, component.name, {
       component,
       namespace,
@@ -89,7 +106,7 @@ export class ReleaseStage extends Chart {
 
     // What `istioctl analyze` would call an error fails synth (cdk8s runs this before writing).
     this.node.addValidation({
-      validate: () => analyzeMesh(this.renderObjects(), app.clusterDomain)
+      validate: () => analyzeMesh(this.renderObjects(), analyzeOptions(app))
         .filter((f) => f.severity === 'error')
         .map((f) => `stage '${this.stageName}': ${formatFinding(f)}`),
     });
@@ -104,6 +121,11 @@ export class ReleaseStage extends Chart {
   private renderObjects(): any[] {
     return byKind(this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === this).map((o) => o.toJson()));
   }
+}
+
+/** Analyzer options matching an application's cluster and identities. */
+export function analyzeOptions(app: ApplicationSpec): AnalyzeOptions {
+  return { clusterDomain: app.clusterDomain, trustDomain: app.security?.trustDomain, ingressPrincipal: app.security?.ingressGateway?.principal };
 }
 
 function byKind(objects: any[]): any[] {

@@ -191,6 +191,24 @@ export interface ApplicationSpec {
   readonly clusterDomain?: string;
   /** Identities, authorization and network policies. @default - all enabled with Istio's defaults */
   readonly security?: SecuritySpec;
+  /** Secrets materialised by External Secrets Operator from a secret store. @default - none (Secrets exist already) */
+  readonly externalSecrets?: readonly ExternalSecretSpec[];
+}
+
+/** A Secret that External Secrets Operator creates from a secret store (no credential in the manifests). */
+export interface ExternalSecretSpec {
+  /** The Secret to create (what workloads reference). */
+  readonly targetSecretName: string;
+  /** Keys to copy; each is read from `remoteKey`'s property of the same name. */
+  readonly keys: readonly string[];
+  /** Name of the SecretStore or ClusterSecretStore. */
+  readonly storeName: string;
+  /** Kind of the store. @default 'ClusterSecretStore' */
+  readonly storeKind?: 'SecretStore' | 'ClusterSecretStore';
+  /** Key of the secret in the store. */
+  readonly remoteKey: string;
+  /** How often ESO re-reads the store. @default '1h' */
+  readonly refreshInterval?: string;
 }
 
 /** A set of component versions that call each other; entry traffic picks a lane. */

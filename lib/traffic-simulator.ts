@@ -79,6 +79,47 @@ export class TrafficSimulator {
     return hops;
   }
 
+  /**
+   * Every destination a caller could reach on `service`:`port`, whatever its request headers and
+   * path: each route whose sourceLabels and port fit the caller, up to the first route that is
+   * certain to match. Used to compare routing with authorization.
+   */
+  public possibleCalls(sourceLabels: Readonly<Record<string, string>>, service: string, port: number, namespace?: string): Hop[] {
+    return this.possible(this.service(service, namespace), port, sourceLabels);
+  }
+
+  /** Every destination a gateway could send any request to. */
+  public possibleIngress(gateway: string): Hop[] {
+    return this.of('VirtualService').filter((v) => (v.spec?.gateways ?? []).some((g: string) => g === gateway || g.endsWith(`/${gateway}`)))
+      .flatMap((vs) => this.possibleRoutes(vs, {}, undefined, 'http'));
+  }
+
+  private possible(svc: Manifest, port: number, source: Readonly<Record<string, string>>): Hop[] {
+    const ns = svc.metadata.namespace ?? 'default';
+    const name = svc.metadata.name;
+    const fqdn = `${name}.${ns}.svc.${this.clusterDomain}`;
+    const vs = this.of('VirtualService').find((v) => (v.spec?.gateways ?? ['mesh']).includes('mesh')
+      && (v.spec?.hosts ?? []).some((h: string) => h === fqdn || h === name || h === `${name}.${ns}`));
+    if (!vs) return [{ service: name, port, weight: 100, deployments: this.pods(svc, {}), rule: 'service' }];
+    const svcPort = (svc.spec?.ports ?? []).find((p: any) => p.port === port);
+    return this.possibleRoutes(vs, source, port, ['http', 'http2', 'grpc'].includes(protocolOf(svcPort ?? {})) ? 'http' : 'tcp');
+  }
+
+  private possibleRoutes(vs: Manifest, source: Readonly<Record<string, string>>, port: number | undefined, proto: 'http' | 'tcp'): Hop[] {
+    const hops: Hop[] = [];
+    const routes: any[] = vs.spec?.[proto] ?? [];
+    for (let i = 0; i < routes.length; i++) {
+      const r = routes[i];
+      const fits = (m: any) => (m.port === undefined || m.port === port) && (m.sourceLabels === undefined || (Object.keys(source).length > 0 && labelsHold(m.sourceLabels, source)));
+      const certain = (m: any) => fits(m) && Object.keys(m).every((k) => k === 'port' || k === 'sourceLabels' || (k === 'uri' && m.uri?.prefix === '/'));
+      const matches: any[] | undefined = r.match;
+      if (matches && !matches.some(fits)) continue;
+      hops.push(...this.hops(vs, r.route ?? [], `${vs.metadata.name}/${r.name ?? `${proto}[${i}]`}`));
+      if (!matches || matches.some(certain)) break;
+    }
+    return hops;
+  }
+
   private of(kind: string): Manifest[] {
     return this.objects.filter((o) => o.kind === kind && (kind === 'Service' || kind === 'Deployment' || o.apiVersion.startsWith(NETWORKING)));
   }

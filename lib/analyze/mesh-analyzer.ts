@@ -1,4 +1,6 @@
-import { Manifest } from '../traffic-simulator';
+import { authorize, DEFAULT_INGRESS_GATEWAY_PRINCIPAL, deploymentPrincipal, IdentityOptions } from '../authorization';
+import { inferCalls } from '../explain';
+import { Hop, Manifest, TrafficSimulator } from '../traffic-simulator';
 import { ISTIO_PROXY_UID } from '../validate-application';
 
 /** How bad a finding is: errors fail synth, warnings are printed. */
@@ -39,8 +41,14 @@ export function portProtocol(port: any): string | undefined {
  * it does not: dangling hosts and subsets, empty subsets, conflicting or shadowed routes,
  * weights, ports, gateway binding, protocols, mTLS consistency, injection and the proxy UID.
  */
-export function analyzeMesh(manifests: readonly Manifest[], clusterDomain = 'cluster.local'): Finding[] {
-  return new MeshAnalyzer(manifests, clusterDomain).run();
+export function analyzeMesh(manifests: readonly Manifest[], options: AnalyzeOptions = {}): Finding[] {
+  return new MeshAnalyzer(manifests, options).run();
+}
+
+/** Options of {@link analyzeMesh}. */
+export interface AnalyzeOptions extends IdentityOptions {
+  /** Kubernetes cluster domain. @default 'cluster.local' */
+  readonly clusterDomain?: string;
 }
 
 class MeshAnalyzer {
@@ -52,7 +60,10 @@ class MeshAnalyzer {
   private readonly gateways: Manifest[];
   private readonly strict: boolean;
 
-  constructor(private readonly objects: readonly Manifest[], private readonly clusterDomain: string) {
+  private readonly clusterDomain: string;
+
+  constructor(private readonly objects: readonly Manifest[], private readonly options: AnalyzeOptions) {
+    this.clusterDomain = options.clusterDomain ?? 'cluster.local';
     this.services = objects.filter((m) => m.kind === 'Service');
     this.deployments = objects.filter((m) => m.kind === 'Deployment');
     this.rules = objects.filter((m) => isIstio(m, 'DestinationRule'));
@@ -68,6 +79,7 @@ class MeshAnalyzer {
     this.services.forEach((svc) => this.checkServicePorts(svc));
     this.checkNamespaces();
     this.deployments.forEach((d) => this.checkProxyUid(d));
+    this.checkAuthorization();
     return this.findings;
   }
 
@@ -245,6 +257,67 @@ class MeshAnalyzer {
       if (labels['istio-injection'] !== 'enabled' && labels['istio.io/rev'] === undefined) {
         this.add('IST0102', 'error', obj, 'metadata.labels', `namespace '${ns}' is not labelled for sidecar injection (istio-injection=enabled)`);
       }
+    }
+  }
+
+  /**
+   * Routing and authorization must agree: every call some route can send (gateway to entry
+   * workload, and each workload to the Services its environment names) must be allowed by the
+   * AuthorizationPolicies (error), and every allowance should be used by some route (warning).
+   */
+  private checkAuthorization(): void {
+    const policies = this.objects.filter((m) => m.kind === 'AuthorizationPolicy');
+    if (policies.length === 0) return;
+    const sim = new TrafficSimulator(this.objects, this.clusterDomain);
+    const trust = this.options.trustDomain ?? 'cluster.local';
+    const edges: { from: string; principal: string; hop: Hop }[] = [];
+    for (const gw of this.gateways) {
+      for (const hop of sim.possibleIngress(gw.metadata.name)) {
+        edges.push({ from: `Gateway ${gw.metadata.name}`, principal: this.options.ingressPrincipal ?? DEFAULT_INGRESS_GATEWAY_PRINCIPAL, hop });
+      }
+    }
+    for (const d of this.deployments) {
+      let calls;
+      try {
+        calls = inferCalls(this.objects, d.metadata.name);
+      } catch (err) {
+        this.add('VM0007', 'warning', d, 'spec.template.spec.containers', (err as Error).message);
+        continue;
+      }
+      const labels = d.spec?.template?.metadata?.labels ?? {};
+      for (const c of calls) {
+        for (const hop of sim.possibleCalls(labels, c.service, c.port, d.metadata.namespace)) {
+          edges.push({ from: ref(d), principal: deploymentPrincipal(d, trust), hop });
+        }
+      }
+    }
+    const used = new Set<string>();
+    for (const e of edges) {
+      for (const target of e.hop.deployments) {
+        const pod = this.deployments.find((x) => x.metadata.name === target)!;
+        const podLabels = pod.spec?.template?.metadata?.labels ?? {};
+        const verdict = authorize(this.objects, pod.metadata.namespace ?? 'default', podLabels, e.principal, e.hop.port);
+        used.add(`${e.principal}|${pod.metadata.name}|${e.hop.port}`);
+        if (!verdict.allowed) {
+          this.add('VM0005', 'error', pod, 'AuthorizationPolicy',
+            `routing sends ${e.from} (${e.principal}) to it on port ${e.hop.port} via ${e.hop.rule}, but authorization denies it: ${verdict.reason}`);
+        }
+      }
+    }
+    for (const p of policies.filter((x) => (x.spec?.action ?? 'ALLOW') === 'ALLOW')) {
+      const pods = this.deployments.filter((d) => d.metadata.namespace === p.metadata.namespace
+        && Object.entries(p.spec?.selector?.matchLabels ?? {}).every(([k, v]) => d.spec?.template?.metadata?.labels?.[k] === v));
+      (p.spec?.rules ?? []).forEach((rule: any, i: number) => {
+        const principals: string[] = (rule.from ?? []).flatMap((f: any) => f.source?.principals ?? []);
+        const ports: string[] = (rule.to ?? []).flatMap((t: any) => t.operation?.ports ?? []);
+        for (const principal of principals) {
+          for (const port of ports) {
+            if (!pods.some((d) => used.has(`${principal}|${d.metadata.name}|${port}`))) {
+              this.add('VM0006', 'warning', p, `spec.rules[${i}]`, `allows ${principal} on port ${port}, but no route sends it there`);
+            }
+          }
+        }
+      });
     }
   }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'fs';
-import { dirname, join, resolve } from 'path';
+import { delimiter, dirname, join, resolve } from 'path';
 import { Yaml } from 'cdk8s';
 import { JsonSchema, SchemaValidator, SchemaViolation } from './schema-validator';
 
@@ -10,6 +10,8 @@ export interface SchemaSources {
   readonly k8sDefinitions: string;
   /** Istio CRD bundle (`kubernetes/customresourcedefinitions.gen.yaml` of istio/api v1.30.3). */
   readonly istioCrds: string;
+  /** More CRD files, e.g. External Secrets Operator's when ExternalSecrets are emitted. @default - none */
+  readonly extraCrds?: readonly string[];
 }
 
 /** Environment variables that override the schema locations. */
@@ -23,14 +25,16 @@ export function schemaSources(root = process.cwd(), env: NodeJS.ProcessEnv = pro
   return {
     k8sDefinitions: resolve(root, env[SCHEMA_ENV.k8sDefinitions] ?? '../shared/schemas/k8s-1.27.0/_definitions.json'),
     istioCrds: resolve(root, env[SCHEMA_ENV.istioCrds] ?? '../shared/crds/istio-1.30.3.yaml'),
+    extraCrds: (env.EXTRA_CRDS ?? '').split(delimiter).filter((p) => p !== '').map((p) => resolve(root, p)),
   };
 }
 
 /** The sources that do not exist, as `ENV_VAR (path)`; empty when validation can run. */
 export function missingSchemaSources(sources: SchemaSources): string[] {
-  return (Object.keys(SCHEMA_ENV) as (keyof SchemaSources)[])
-    .filter((k) => !existsSync(sources[k]))
-    .map((k) => `${SCHEMA_ENV[k]} (${sources[k]})`);
+  return [
+    ...(Object.keys(SCHEMA_ENV) as (keyof typeof SCHEMA_ENV)[]).filter((k) => !existsSync(sources[k])).map((k) => `${SCHEMA_ENV[k]} (${sources[k]})`),
+    ...(sources.extraCrds ?? []).filter((p) => !existsSync(p)).map((p) => `EXTRA_CRDS (${p})`),
+  ];
 }
 
 /** A schema violation of one object. */
@@ -57,7 +61,8 @@ export class SchemaRegistry {
       throw new Error(`schema files not found: ${missing.join(', ')}. Set the variable(s) to the pinned upstream file(s): see README, "Validate".`);
     }
     const k8s = JSON.parse(readFileSync(sources.k8sDefinitions, 'utf8')).definitions as Record<string, any>;
-    return new SchemaRegistry(k8s, loadCrdSchemas(sources.istioCrds, cacheDir));
+    const crds = [sources.istioCrds, ...(sources.extraCrds ?? [])].map((f) => loadCrdSchemas(f, cacheDir));
+    return new SchemaRegistry(k8s, Object.assign({}, ...crds));
   }
 
   private readonly validator: SchemaValidator;

@@ -10,3 +10,4 @@ export * from './stages';
 export function buildVotingRelease(scope: Construct): ReleaseStage[] {
   return votingStages.map((stage) => new ReleaseStage(scope, { application: votingApplication, stage }));
 }
+export * from './check-exceptions';
