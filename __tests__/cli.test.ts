@@ -9,7 +9,7 @@ const npmRun = (tool: string, ...args: string[]) => run([join(ROOT, 'scripts', '
 const cli = (tool: string, ...args: string[]) => run([join(ROOT, '.build', 'cli', `${tool}.js`), ...args]);
 
 beforeAll(() => {
-  const build = run(['--input-type=module', '-e', "const { buildEntries } = await import('./scripts/build.mjs'); await buildEntries(['cli/explain.ts', 'cli/plan.ts', 'cli/validate.ts']);"]);
+  const build = run(['--input-type=module', '-e', "const { buildEntries } = await import('./scripts/build.mjs'); await buildEntries(['cli/explain.ts', 'cli/plan.ts', 'cli/validate.ts', 'cli/diff.ts']);"]);
   if (build.status !== 0) throw new Error(build.stderr);
 });
 
@@ -68,5 +68,21 @@ describe('npm run validate', () => {
     expect(result.stdout).toContain('03-cookie-canary: 34 objects, 0 schema error(s), 0 finding(s) ✓');
     expect(result.stdout).toContain('04-full-rollout → 03-cookie-canary: 3 steps, traffic never routed to a missing subset, port or pod ✓');
     expect(result.stdout).toMatch(/\nvalid\n$/);
+  });
+});
+
+describe('npm run diff', () => {
+  test('GIVEN 03 → 04 THEN a field-level diff in a stable order', () => {
+    const result = cli('diff', '3', '4');
+    expect(result.status).toBe(0);
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toBe('diff 03-cookie-canary → 04-full-rollout: 0 added, 12 changed, 5 removed');
+    expect(lines).toContain('- Deployment voting/voting-analytics-1-1');
+    expect(lines).toContain('~ AuthorizationPolicy voting/voting-storage');
+    expect(lines).toContain('    spec.rules[0].to[0].operation.ports[]: - "6379"');
+    expect(lines).toContain('    spec.ports[name=tcp-redis]: - {"appProtocol":"tcp","name":"tcp-redis","port":6379,"protocol":"TCP","targetPort":6379}');
+  });
+  test('GIVEN one stage only THEN usage and exit 2', () => {
+    expect(cli('diff', '3').status).toBe(2);
   });
 });

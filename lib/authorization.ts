@@ -29,9 +29,8 @@ export interface AuthorizationVerdict {
  * With no ALLOW policy selecting the pod everything not denied is allowed; otherwise a rule must match.
  */
 export function authorize(manifests: readonly Manifest[], namespace: string, podLabels: Readonly<Record<string, string>>, principal: string, port: number): AuthorizationVerdict {
-  const policies = manifests.filter((m) => m.kind === 'AuthorizationPolicy' && m.apiVersion.startsWith('security.istio.io/')
-    && (m.metadata.namespace ?? 'default') === namespace
-    && Object.entries(m.spec?.selector?.matchLabels ?? {}).every(([k, v]) => podLabels[k] === v));
+  const policies = policiesIn(manifests, namespace)
+    .filter((m) => Object.entries(m.spec?.selector?.matchLabels ?? {}).every(([k, v]) => podLabels[k] === v));
   const matches = (rule: any): boolean => {
     const fromOk = !rule.from || rule.from.some((f: any) => {
       const s = f.source ?? {};
@@ -54,4 +53,21 @@ export function authorize(manifests: readonly Manifest[], namespace: string, pod
     if (i !== -1) return { allowed: true, reason: `allowed by AuthorizationPolicy ${p.metadata.name} rule ${i}` };
   }
   return { allowed: false, reason: `no rule of ${allow.map((p) => p.metadata.name).join(', ')} allows ${principal} on port ${port}` };
+}
+
+const byNamespace = new WeakMap<readonly Manifest[], Map<string, Manifest[]>>();
+
+/** The AuthorizationPolicies of a namespace, indexed once per manifest list. */
+function policiesIn(manifests: readonly Manifest[], namespace: string): Manifest[] {
+  let index = byNamespace.get(manifests);
+  if (!index) {
+    index = new Map();
+    for (const m of manifests) {
+      if (m.kind !== 'AuthorizationPolicy' || !m.apiVersion.startsWith('security.istio.io/')) continue;
+      const ns = m.metadata.namespace ?? 'default';
+      index.set(ns, [...(index.get(ns) ?? []), m]);
+    }
+    byNamespace.set(manifests, index);
+  }
+  return index.get(namespace) ?? [];
 }

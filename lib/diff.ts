@@ -16,9 +16,9 @@ export function objectKey(m: Manifest): string {
 }
 
 /**
- * Field-level differences, in a stable order. Arrays whose items all carry a unique `name`
- * (routes, subsets, ports, containers, env) are compared by name, so inserting one item does
- * not show every later item as changed.
+ * Field-level differences, in a stable order. Lists of scalars are compared as sets; lists whose
+ * items all carry a unique identity field (`name`, `port`, ...) are compared by it, so inserting
+ * one item does not show every later item as changed.
  */
 export function diffValues(before: unknown, after: unknown, path = ''): FieldChange[] {
   if (equal(before, after)) return [];
@@ -27,11 +27,21 @@ export function diffValues(before: unknown, after: unknown, path = ''): FieldCha
     return keys.flatMap((k) => diffValues(before[k], after[k], join(path, k)));
   }
   if (Array.isArray(before) && Array.isArray(after)) {
-    const b = byName(before);
-    const a = byName(after);
-    if (b && a) {
-      const names = [...b.keys(), ...[...a.keys()].filter((n) => !b.has(n))];
-      return names.flatMap((n) => diffValues(b.get(n), a.get(n), `${path}[name=${n}]`));
+    if ([...before, ...after].every((x) => !isObject(x) && !Array.isArray(x))) {
+      // A list of scalars (ports, hosts, principals) is compared as a set.
+      const has = (list: unknown[], v: unknown) => list.some((x) => x === v);
+      return [
+        ...before.filter((v) => !has(after, v)).map((v) => ({ path: `${path}[]`, before: v })),
+        ...after.filter((v) => !has(before, v)).map((v) => ({ path: `${path}[]`, after: v })),
+      ];
+    }
+    for (const key of IDENTITY_KEYS) {
+      const b = byKey(before, key);
+      const a = byKey(after, key);
+      if (b && a) {
+        const ids = [...b.keys(), ...[...a.keys()].filter((n) => !b.has(n))];
+        return ids.flatMap((n) => diffValues(b.get(n), a.get(n), `${path}[${key}=${n}]`));
+      }
     }
     const length = Math.max(before.length, after.length);
     return Array.from({ length }, (_, i) => diffValues(before[i], after[i], `${path}[${i}]`)).flat();
@@ -71,9 +81,12 @@ function compact(v: unknown): string {
   return text.length > 100 ? `${text.slice(0, 97)}...` : text;
 }
 
-function byName(items: unknown[]): Map<string, unknown> | undefined {
-  if (items.length === 0 || !items.every((i) => isObject(i) && typeof i.name === 'string')) return undefined;
-  const map = new Map(items.map((i) => [(i as { name: string }).name, i]));
+/** Fields that identify an item of a list (routes, subsets, containers, env, ports, mounts). */
+const IDENTITY_KEYS = ['name', 'port', 'containerPort', 'mountPath', 'secretKey'];
+
+function byKey(items: unknown[], key: string): Map<string, unknown> | undefined {
+  if (items.length === 0 || !items.every((i) => isObject(i) && (typeof i[key] === 'string' || typeof i[key] === 'number'))) return undefined;
+  const map = new Map(items.map((i) => [String((i as Record<string, unknown>)[key]), i]));
   return map.size === items.length ? map : undefined;
 }
 

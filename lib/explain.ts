@@ -84,16 +84,19 @@ export function explainRequest(manifests: readonly Manifest[], request: Simulate
 
 /** The calls a Deployment makes: env values naming a Service; the port from `<PREFIX>_PORT`, the only port, or the port named after the variable. */
 export function inferCalls(manifests: readonly Manifest[], deployment: string): InferredCall[] {
-  const d = find(manifests, 'Deployment', deployment);
+  const index = indexOf(manifests);
+  const d = index.deployments.get(deployment);
+  if (!d) throw new Error(`no Deployment '${deployment}'`);
   const ns = d.metadata.namespace;
-  const services = manifests.filter((m) => m.kind === 'Service' && m.metadata.namespace === ns);
   const calls: InferredCall[] = [];
   for (const c of d.spec?.template?.spec?.containers ?? []) {
     const env: any[] = c.env ?? [];
     for (const e of env) {
       if (typeof e.value !== 'string') continue;
       const host = e.value.split(':')[0];
-      const svc = services.find((s) => [s.metadata.name, `${s.metadata.name}.${ns}`, `${s.metadata.name}.${ns}.svc`, `${s.metadata.name}.${ns}.svc.cluster.local`].includes(host));
+      const [name, hostNs = ns, ...rest] = host.split('.');
+      if (hostNs !== ns || (rest.length > 0 && rest.join('.') !== 'svc' && rest.join('.') !== 'svc.cluster.local')) continue;
+      const svc = index.services.get(`${ns}/${name}`);
       if (!svc || svc.metadata.name === d.spec?.template?.metadata?.labels?.app) continue;
       const ports: any[] = svc.spec.ports ?? [];
       const prefix = String(e.name).replace(/_(HOST|ADDR|ADDRESS|SERVICE|URL)$/i, '');
@@ -108,6 +111,21 @@ export function inferCalls(manifests: readonly Manifest[], deployment: string): 
     }
   }
   return calls;
+}
+
+/** Deployments by name and Services by `namespace/name`, built once per manifest list. */
+const indexes = new WeakMap<readonly Manifest[], { deployments: Map<string, Manifest>; services: Map<string, Manifest> }>();
+function indexOf(manifests: readonly Manifest[]) {
+  let index = indexes.get(manifests);
+  if (!index) {
+    index = { deployments: new Map(), services: new Map() };
+    for (const m of manifests) {
+      if (m.kind === 'Deployment' && !index.deployments.has(m.metadata.name)) index.deployments.set(m.metadata.name, m);
+      if (m.kind === 'Service') index.services.set(`${m.metadata.namespace}/${m.metadata.name}`, m);
+    }
+    indexes.set(manifests, index);
+  }
+  return index;
 }
 
 /** Renders an explanation as an indented tree, one hop per line. */

@@ -20,3 +20,5 @@ export * from './release-checks';
 export * from './mesh-policies';
 export * from './authorization';
 export * from './analyze/workload-checks';
+export * from './release-notes';
+export * from './yaml-writer';

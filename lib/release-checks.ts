@@ -1,3 +1,9 @@
+import { mkdirSync, writeFileSync } from 'fs';
+import { join } from 'path';
+import { App } from 'cdk8s';
+import { ReleaseConfigError } from './errors';
+import { renderReleaseNotes } from './release-notes';
+import { toYaml } from './yaml-writer';
 import { analyzeMesh, formatFinding } from './analyze/mesh-analyzer';
 import { analyzeOptions, ReleaseStage } from './release-stage';
 import { missingSchemaSources, SchemaRegistry, SchemaSources } from './validate/schema-registry';
@@ -29,7 +35,7 @@ export function checkRelease(stages: readonly ReleaseStage[], options: CheckRele
   const registry = options.schemas && missing.length === 0 ? SchemaRegistry.load(options.schemas, options.cacheDir) : undefined;
   if (options.schemas && !registry) warnings.push(`schema validation skipped: ${missing.join(', ')} not found (see README, "Validate")`);
   for (const stage of stages) {
-    const objects = stage.toJson();
+    const objects = stage.manifests;
     for (const f of analyzeMesh(objects, analyzeOptions(stage.resolved.app))) {
       if (f.severity === 'warning') warnings.push(`stage '${stage.stageName}': ${formatFinding(f)}`);
     }
@@ -38,4 +44,25 @@ export function checkRelease(stages: readonly ReleaseStage[], options: CheckRele
     }
   }
   return { errors, warnings };
+}
+
+/**
+ * Synthesizes a release the way `npm run synth` does: construct validation (the mesh analyzer)
+ * and synth-time checks (warnings to stderr, errors thrown before anything is written), one
+ * file per stage (`<stage>.k8s.yaml`, each object rendered once), then `RELEASE.md` beside them.
+ */
+export function synthRelease(app: App, stages: readonly ReleaseStage[], options: CheckReleaseOptions = {}): void {
+  const { errors, warnings } = checkRelease(stages, options);
+  warnings.forEach((w) => console.error(`warning: ${w}`));
+  if (errors.length > 0) {
+    throw new ReleaseConfigError({ field: 'manifests' }, `${errors.length} object(s) fail schema validation:\n  ${errors.join('\n  ')}\n`, 'Fix the construct that emits them.');
+  }
+  // What `app.synth()` does, once: cdk8s re-validates the whole app for every chart it writes.
+  const invalid = app.node.findAll().flatMap((c) => c.node.validate().map((e) => `[${c.node.path}] ${e}`));
+  if (invalid.length > 0) throw new Error(`Validation failed with the following errors:\n  ${invalid.join('\n  ')}`);
+  mkdirSync(app.outdir, { recursive: true });
+  for (const stage of stages) writeFileSync(join(app.outdir, `${stage.stageName}${app.outputFileExtension}`), toYaml(...stage.manifests));
+  // The reviewer's picture of the release, next to the manifests it is drawn from.
+  const notes = renderReleaseNotes(stages.map((s) => ({ name: s.stageName, description: s.resolved.spec.description, manifests: s.manifests })));
+  writeFileSync(join(app.outdir, 'RELEASE.md'), notes);
 }

@@ -48,6 +48,8 @@ export class ReleaseStage extends Chart {
   public readonly externalSecrets: readonly ApiObject[];
   /** Authorization and network policies. */
   public readonly policies: MeshPolicies;
+  private rendered?: any[];
+  private analysis?: string[];
   /** @default - none when the stage sets no mTLS mode */
   public readonly peerAuthentication?: PeerAuthentication;
 
@@ -106,9 +108,7 @@ export class ReleaseStage extends Chart {
 
     // What `istioctl analyze` would call an error fails synth (cdk8s runs this before writing).
     this.node.addValidation({
-      validate: () => analyzeMesh(this.renderObjects(), analyzeOptions(app))
-        .filter((f) => f.severity === 'error')
-        .map((f) => `stage '${this.stageName}': ${formatFinding(f)}`),
+      validate: () => this.analyzerErrors(),
     });
   }
 
@@ -117,9 +117,22 @@ export class ReleaseStage extends Chart {
     return byKind(super.toJson());
   }
 
-  /** The manifests without running cdk8s validation (which itself calls this for the analyzer). */
-  private renderObjects(): any[] {
-    return byKind(this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === this).map((o) => o.toJson()));
+  /**
+   * The manifests, rendered once and without cdk8s validation. cdk8s validates the whole app on
+   * every `chart.toJson()` (so a synth of S stages validates S times); the analyzer and the
+   * synth-time checks use this instead, so their cost stays linear in the number of stages.
+   * Call it once the chart is complete.
+   */
+  public get manifests(): readonly any[] {
+    this.rendered ??= byKind(this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === this).map((o) => o.toJson()));
+    return this.rendered;
+  }
+
+  private analyzerErrors(): string[] {
+    this.analysis ??= analyzeMesh(this.manifests, analyzeOptions(this.resolved.app))
+      .filter((f) => f.severity === 'error')
+      .map((f) => `stage '${this.stageName}': ${formatFinding(f)}`);
+    return this.analysis;
   }
 }
 

@@ -45,7 +45,22 @@ export class TrafficSimulator {
 
   constructor(manifests: readonly Manifest[], private readonly clusterDomain = 'cluster.local') {
     this.objects = manifests.filter((m) => m && typeof m === 'object');
+    for (const o of this.objects) {
+      if (!(o.kind === 'Service' || o.kind === 'Deployment' || o.apiVersion.startsWith(NETWORKING))) continue;
+      this.byKind.set(o.kind, [...(this.byKind.get(o.kind) ?? []), o]);
+      if (o.kind === 'Deployment') {
+        const key = `${o.metadata.namespace}|${o.spec?.template?.metadata?.labels?.app ?? ''}`;
+        this.deploymentsByApp.set(key, [...(this.deploymentsByApp.get(key) ?? []), o]);
+      }
+      if (o.kind === 'DestinationRule' && !this.rulesByHost.has(o.spec?.host)) this.rulesByHost.set(o.spec?.host, o);
+    }
   }
+
+  private readonly byKind = new Map<string, Manifest[]>();
+  /** Deployments by `namespace|app label`: Service selectors almost always name the app. */
+  private readonly deploymentsByApp = new Map<string, Manifest[]>();
+  private readonly rulesByHost = new Map<string, Manifest>();
+  private servicesByName?: Map<string, Manifest[]>;
 
   /** A request arriving at the ingress gateway `gateway` (namespace/name or name). */
   public ingress(gateway: string, request: SimulatedRequest = {}): Hop[] {
@@ -121,11 +136,15 @@ export class TrafficSimulator {
   }
 
   private of(kind: string): Manifest[] {
-    return this.objects.filter((o) => o.kind === kind && (kind === 'Service' || kind === 'Deployment' || o.apiVersion.startsWith(NETWORKING)));
+    return this.byKind.get(kind) ?? [];
   }
 
   private service(name: string, namespace?: string): Manifest {
-    const svc = this.of('Service').find((s) => s.metadata.name === name && (namespace === undefined || s.metadata.namespace === namespace));
+    if (this.servicesByName === undefined) {
+      this.servicesByName = new Map();
+      for (const x of this.of('Service')) this.servicesByName.set(x.metadata.name, [...(this.servicesByName.get(x.metadata.name) ?? []), x]);
+    }
+    const svc = (this.servicesByName.get(name) ?? []).find((x) => namespace === undefined || x.metadata.namespace === namespace);
     if (!svc) throw new Error(`no Service '${name}'`);
     return svc;
   }
@@ -176,7 +195,7 @@ export class TrafficSimulator {
   }
 
   private subsetLabels(host: string, subset: string): Record<string, string> {
-    const dr = this.of('DestinationRule').find((d) => d.spec?.host === host);
+    const dr = this.rulesByHost.get(host);
     const s = dr?.spec?.subsets?.find((x: any) => x.name === subset);
     if (!s) throw new Error(`subset '${subset}' of host '${host}' is not defined by any DestinationRule`);
     return s.labels ?? {};
@@ -184,8 +203,9 @@ export class TrafficSimulator {
 
   /** Deployments whose pod template matches the Service selector and the subset labels. */
   private pods(svc: Manifest, subsetLabels: Record<string, string>): string[] {
-    const want = { ...(svc.spec?.selector ?? {}), ...subsetLabels };
-    return this.of('Deployment')
+    const want: Record<string, string> = { ...(svc.spec?.selector ?? {}), ...subsetLabels };
+    const candidates = want.app !== undefined ? this.deploymentsByApp.get(`${svc.metadata.namespace}|${want.app}`) ?? [] : this.of('Deployment');
+    return candidates
       .filter((d) => d.metadata.namespace === svc.metadata.namespace && (d.spec?.replicas ?? 1) > 0)
       .filter((d) => labelsHold(want, d.spec?.template?.metadata?.labels ?? {}))
       .map((d) => d.metadata.name);

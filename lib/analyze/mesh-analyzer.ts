@@ -61,6 +61,9 @@ class MeshAnalyzer {
   private readonly strict: boolean;
 
   private readonly clusterDomain: string;
+  private readonly serviceIndex = new Map<string, Manifest>();
+  private readonly deploymentsByApp = new Map<string, Manifest[]>();
+  private rulesByService?: Map<Manifest, Manifest>;
 
   constructor(private readonly objects: readonly Manifest[], private readonly options: AnalyzeOptions) {
     this.clusterDomain = options.clusterDomain ?? 'cluster.local';
@@ -69,6 +72,14 @@ class MeshAnalyzer {
     this.rules = objects.filter((m) => isIstio(m, 'DestinationRule'));
     this.virtualServices = objects.filter((m) => isIstio(m, 'VirtualService'));
     this.gateways = objects.filter((m) => isIstio(m, 'Gateway'));
+    for (const svc of this.services) {
+      const key = `${svc.metadata.namespace ?? 'default'}/${svc.metadata.name}`;
+      if (!this.serviceIndex.has(key)) this.serviceIndex.set(key, svc);
+    }
+    for (const d of this.deployments) {
+      const key = `${d.metadata.namespace}|${d.spec?.template?.metadata?.labels?.app ?? ''}`;
+      this.deploymentsByApp.set(key, [...(this.deploymentsByApp.get(key) ?? []), d]);
+    }
     this.strict = objects.some((m) => isIstio(m, 'PeerAuthentication') && !m.spec?.selector && m.spec?.mtls?.mode === 'STRICT');
   }
 
@@ -92,21 +103,26 @@ class MeshAnalyzer {
     const [name, ns = namespace] = host.split('.');
     const suffix = host.split('.').slice(2).join('.');
     if (suffix && suffix !== `svc.${this.clusterDomain}` && suffix !== 'svc') return undefined;
-    return this.services.find((s) => s.metadata.name === name && (s.metadata.namespace ?? 'default') === (ns ?? 'default'));
+    return this.serviceIndex.get(`${ns ?? 'default'}/${name}`);
   }
 
   private subsets(host: string, namespace: string | undefined): Map<string, Record<string, string>> | undefined {
     const svc = this.service(host, namespace);
-    const dr = this.rules.find((d) => {
-      const other = this.service(d.spec?.host ?? '', d.metadata.namespace);
-      return other !== undefined && other === svc;
-    });
+    if (!this.rulesByService) {
+      this.rulesByService = new Map();
+      for (const d of this.rules) {
+        const target = this.service(d.spec?.host ?? '', d.metadata.namespace);
+        if (target && !this.rulesByService.has(target)) this.rulesByService.set(target, d);
+      }
+    }
+    const dr = svc ? this.rulesByService.get(svc) : undefined;
     return dr ? new Map((dr.spec.subsets ?? []).map((s: any) => [s.name, s.labels ?? {}])) : undefined;
   }
 
   private podsFor(svc: Manifest, labels: Record<string, string>): Manifest[] {
-    const want = { ...(svc.spec?.selector ?? {}), ...labels };
-    return this.deployments.filter((d) => d.metadata.namespace === svc.metadata.namespace
+    const want: Record<string, string> = { ...(svc.spec?.selector ?? {}), ...labels };
+    const candidates = want.app !== undefined ? this.deploymentsByApp.get(`${svc.metadata.namespace}|${want.app}`) ?? [] : this.deployments;
+    return candidates.filter((d) => d.metadata.namespace === svc.metadata.namespace
       && Object.entries(want).every(([k, v]) => d.spec?.template?.metadata?.labels?.[k] === v));
   }
 
@@ -292,9 +308,10 @@ class MeshAnalyzer {
       }
     }
     const used = new Set<string>();
+    const byName = new Map(this.deployments.map((d) => [d.metadata.name, d]));
     for (const e of edges) {
       for (const target of e.hop.deployments) {
-        const pod = this.deployments.find((x) => x.metadata.name === target)!;
+        const pod = byName.get(target)!;
         const podLabels = pod.spec?.template?.metadata?.labels ?? {};
         const verdict = authorize(this.objects, pod.metadata.namespace ?? 'default', podLabels, e.principal, e.hop.port);
         used.add(`${e.principal}|${pod.metadata.name}|${e.hop.port}`);
