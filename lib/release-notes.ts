@@ -41,8 +41,13 @@ function renderStage(stage: StageObjects, previous: readonly Manifest[]): string
   const names = new Set(deployments.map((d) => d.metadata.name));
   const retired = previous.filter((o) => o.kind === 'Deployment' && !names.has(o.metadata.name));
   const edges: Edge[] = [];
+  const seen = new Set<string>();
   const addEdge = (e: Edge) => {
-    if (!edges.some((x) => x.from === e.from && x.to === e.to && x.label === e.label)) edges.push(e);
+    const key = `${e.from}\0${e.to}\0${e.label}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      edges.push(e);
+    }
   };
   const gateways = m.filter((o) => o.kind === 'Gateway');
   for (const gw of gateways) {
@@ -59,10 +64,12 @@ function renderStage(stage: StageObjects, previous: readonly Manifest[]): string
   }
   // Only what a request can reach is served: an idle version makes no calls.
   const served = new Set<string>();
+  const outgoing = new Map<string, Edge[]>();
+  for (const e of edges) outgoing.set(e.from, [...(outgoing.get(e.from) ?? []), e]);
   const queue = gateways.map((g) => `gateway:${g.metadata.name}`);
   while (queue.length > 0) {
     const from = queue.shift()!;
-    for (const e of edges.filter((x) => x.from === from && !served.has(x.to))) {
+    for (const e of (outgoing.get(from) ?? []).filter((x) => !served.has(x.to))) {
       served.add(e.to);
       queue.push(e.to);
     }

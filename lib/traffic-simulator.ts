@@ -61,6 +61,7 @@ export class TrafficSimulator {
   private readonly deploymentsByApp = new Map<string, Manifest[]>();
   private readonly rulesByHost = new Map<string, Manifest>();
   private servicesByName?: Map<string, Manifest[]>;
+  private meshByHost?: Map<string, Manifest>;
 
   /** A request arriving at the ingress gateway `gateway` (namespace/name or name). */
   public ingress(gateway: string, request: SimulatedRequest = {}): Hop[] {
@@ -82,9 +83,7 @@ export class TrafficSimulator {
     const svcPort = (svc.spec?.ports ?? []).find((p: any) => p.port === port);
     if (!svcPort) throw new Error(`Service '${service}' has no port ${port}`);
     const ns = svc.metadata.namespace ?? 'default';
-    const fqdn = `${service}.${ns}.svc.${this.clusterDomain}`;
-    const vs = this.of('VirtualService').find((v) => (v.spec?.gateways ?? ['mesh']).includes('mesh')
-      && (v.spec?.hosts ?? []).some((h: string) => h === fqdn || h === service || h === `${service}.${ns}`));
+    const vs = this.meshVirtualService(service, ns);
     if (!vs) {
       return [{ service, port, weight: 100, deployments: this.pods(svc, {}), rule: 'service' }];
     }
@@ -112,9 +111,7 @@ export class TrafficSimulator {
   private possible(svc: Manifest, port: number, source: Readonly<Record<string, string>>): Hop[] {
     const ns = svc.metadata.namespace ?? 'default';
     const name = svc.metadata.name;
-    const fqdn = `${name}.${ns}.svc.${this.clusterDomain}`;
-    const vs = this.of('VirtualService').find((v) => (v.spec?.gateways ?? ['mesh']).includes('mesh')
-      && (v.spec?.hosts ?? []).some((h: string) => h === fqdn || h === name || h === `${name}.${ns}`));
+    const vs = this.meshVirtualService(name, ns);
     if (!vs) return [{ service: name, port, weight: 100, deployments: this.pods(svc, {}), rule: 'service' }];
     const svcPort = (svc.spec?.ports ?? []).find((p: any) => p.port === port);
     return this.possibleRoutes(vs, source, port, ['http', 'http2', 'grpc'].includes(protocolOf(svcPort ?? {})) ? 'http' : 'tcp');
@@ -133,6 +130,25 @@ export class TrafficSimulator {
       if (!matches || matches.some(certain)) break;
     }
     return hops;
+  }
+
+  /** The first mesh-bound VirtualService for a Service (by FQDN, `name.namespace` or short name). */
+  private meshVirtualService(name: string, namespace: string): Manifest | undefined {
+    if (!this.meshByHost) {
+      this.meshByHost = new Map();
+      for (const v of this.of('VirtualService')) {
+        if (!(v.spec?.gateways ?? ['mesh']).includes('mesh')) continue;
+        const vsNs = v.metadata.namespace ?? 'default';
+        for (const h of v.spec?.hosts ?? []) {
+          const parts = String(h).split('.');
+          const key = parts.length === 1 ? `${vsNs}/${parts[0]}` : `${parts[1]}/${parts[0]}`;
+          if (parts.length <= 2 || h === `${parts[0]}.${parts[1]}.svc.${this.clusterDomain}`) {
+            if (!this.meshByHost.has(key)) this.meshByHost.set(key, v);
+          }
+        }
+      }
+    }
+    return this.meshByHost.get(`${namespace}/${name}`);
   }
 
   private of(kind: string): Manifest[] {

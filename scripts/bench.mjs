@@ -6,6 +6,7 @@
 //   npm run bench -- --runs 3     # fewer runs
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { buildEntries } from './build.mjs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,9 +49,14 @@ console.log('| case | median | min | max | peak RSS |');
 console.log('|---|---|---|---|---|');
 try {
   const out = join(scratch, 'dist');
-  bench('`npm run synth` (build + cdk8s CLI + app + publish, 4 stages)', ['npm', 'run', '-s', 'synth', '--', '--outdir', out, '--quiet']);
-  bench('app process alone (`node .build/main.js`, 4 stages)', [process.execPath, join(root, '.build', 'main.js')], { CDK8S_OUTDIR: join(scratch, 'app') });
-  bench('`npm test`', ['npm', 'test', '--silent'], {}, Math.min(RUNS, 3));
+  const [main, generated] = await buildEntries(['main.ts', 'bench/generated-release.ts']);
+  bench('(a) `npm run synth` (build + cdk8s CLI + app + publish, 4 stages)', ['npm', 'run', '-s', 'synth', '--', '--outdir', out, '--quiet']);
+  bench('(a) app process alone (`node .build/main.js`, 4 stages)', [process.execPath, main], { CDK8S_OUTDIR: join(scratch, 'app') });
+  // (b) a generated plan: services x 10 stages through the same pipeline; time should grow linearly.
+  const points = [10, 30, 100, 200].map((n) => ({ n, row: bench(`(b) generated release, ${n} services x 10 stages (app process)`, [process.execPath, generated, String(n), '10'], { CDK8S_OUTDIR: join(scratch, `gen${n}`) }, Math.min(RUNS, 3)) }));
+  const slope = (a, b) => (b.row.median - a.row.median) / (b.n - a.n);
+  console.log(`\n(b) seconds per extra service (x 10 stages): ${points.slice(1).map((p, i) => `${slope(points[i], p).toFixed(4)} from ${points[i].n} to ${p.n}`).join(', ')} (equal slopes = linear)\n`);
+  bench('(c) `npm test`', ['npm', 'test', '--silent'], {}, Math.min(RUNS, 3));
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
