@@ -141,3 +141,48 @@ describe('GIVEN an object added through an escape hatch that routes to a missing
     expect(() => chart.toJson()).toThrow(/stage 'canary': IST0101 \[error\] VirtualService shop\/extra spec\.http\[0\]\.route\[0\]\.destination\.subset: subset 'v9-9' of 'api\.shop\.svc\.cluster\.local' is not defined by a DestinationRule/);
   });
 });
+
+describe('GIVEN Istio API version v1beta1 (older meshes)', () => {
+  test('THEN every Istio object uses v1beta1 with the same spec as v1', () => {
+    const v1 = synth(canary).manifests;
+    const beta = new ReleaseStage(testApp(), { application: { ...shop, istioApiVersion: 'v1beta1' }, stage: canary }).toJson() as Manifest[];
+    const istio = (m: Manifest[]) => m.filter((o) => o.apiVersion.includes('istio.io'));
+    expect(new Set(istio(beta).map((o) => o.apiVersion))).toEqual(new Set(['networking.istio.io/v1beta1', 'security.istio.io/v1beta1']));
+    expect(istio(beta).map((o) => [o.kind, o.metadata.name, o.spec])).toEqual(istio(v1).map((o) => [o.kind, o.metadata.name, o.spec]));
+  });
+});
+
+describe('GIVEN an entry VirtualService bound to the gateway and mesh', () => {
+  test('THEN one VirtualService serves the public host and the Service host, and no separate mesh one exists', () => {
+    const { manifests } = synth({ ...canary });
+    const bound = new ReleaseStage(testApp(), { application: { ...shop, gateway: { ...shop.gateway, bindMesh: true } }, stage: canary }).toJson() as Manifest[];
+    expect(manifests.filter((o) => o.kind === 'VirtualService').map((o) => o.metadata.name)).toEqual(['web', 'api', 'db', 'web-ingress']);
+    const vs = bound.filter((o) => o.kind === 'VirtualService');
+    expect(vs.map((o) => o.metadata.name)).toEqual(['api', 'db', 'web-ingress']);
+    expect(vs[2].spec.gateways).toEqual(['shop-gateway', 'mesh']);
+    expect(vs[2].spec.hosts).toEqual(['shop.example.com', 'web.shop.svc.cluster.local']);
+    const sim = new TrafficSimulator(bound);
+    expect(sim.call({ app: 'debug' }, 'web', 8080, { headers: { qa: 'canary-test' } })[0].deployments).toEqual(['web-1-1']);
+  });
+  test('THEN wildcard hosts are rejected', () => {
+    expect(() => new ReleaseStage(testApp(), { application: { ...shop, gateway: { name: 'g', bindMesh: true } }, stage: canary }))
+      .toThrow(/field 'application\.gateway\.hosts': bindMesh with wildcard hosts \* would route every in-mesh call/);
+  });
+});
+
+describe('GIVEN entry routes that can never both match in order', () => {
+  test.each([
+    [[{ header: { name: 'qa', prefix: 'canary' } }], [{ header: { name: 'qa', exact: 'canary-test' } }]],
+    [[{ uri: { prefix: '/api' } }], [{ uri: { exact: '/api/v2' } }, { uri: { prefix: '/api/v3' } }]],
+    [[{ header: { name: 'qa', exact: 'x' } }], [{ header: { name: 'qa', exact: 'x' }, uri: { prefix: '/a' } }]],
+  ])('THEN %j before %j is rejected', (first, second) => {
+    const stage: StageSpec = { ...canary, entry: [{ name: 'first', match: first, to: 'canary' }, { name: 'second', match: second, to: 'canary' }, canary.entry[1]] };
+    expect(() => synth(stage)).toThrow(/stage 'canary', component 'web', field 'entry\[1\]\.match': route 1 \('second'\) can never match: every request it matches is already taken by route 0 \('first'\)/);
+  });
+  test('THEN the specific-first order is accepted', () => {
+    const stage: StageSpec = { ...canary, entry: [
+      { name: 'exact', match: [{ header: { name: 'qa', exact: 'canary-test' } }], to: 'canary' },
+      { name: 'prefix', match: [{ header: { name: 'qa', prefix: 'canary' } }], to: 'stable' }, canary.entry[1]] };
+    expect(() => synth(stage)).not.toThrow();
+  });
+});

@@ -90,7 +90,7 @@ describe('inconsistent stage data is rejected at construction, naming stage, com
   });
 
   test('GIVEN entry routes without a default THEN it asks for one', () => {
-    expect(errorOf({ ...canary, entry: [canary.entry[0]] }).message).toMatch(/the last entry route has a match, so unmatched requests have no route/);
+    expect(errorOf({ ...canary, entry: [canary.entry[0]] }).message).toMatch(/the last route has a match, so unmatched requests have no route/);
   });
 
   test('GIVEN a lane no route sends traffic to THEN it is rejected', () => {

@@ -99,7 +99,7 @@ export function inferCalls(manifests: readonly Manifest[], deployment: string): 
       const svc = index.services.get(`${ns}/${name}`);
       if (!svc || svc.metadata.name === d.spec?.template?.metadata?.labels?.app) continue;
       const ports: any[] = svc.spec.ports ?? [];
-      const prefix = String(e.name).replace(/_(HOST|ADDR|ADDRESS|SERVICE|URL)$/i, '');
+      const prefix = String(e.name).replace(/_(HOST|HOSTNAME|ADDR|ADDRESS|SERVICE|URL)$/i, '');
       const explicit = Number(env.find((x) => x.name === `${prefix}_PORT`)?.value ?? e.value.split(':')[1]);
       const token = prefix.toLowerCase();
       const port = ports.find((p) => p.port === explicit)

@@ -22,3 +22,4 @@ export * from './authorization';
 export * from './analyze/workload-checks';
 export * from './release-notes';
 export * from './yaml-writer';
+export * from './istio-api';

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { Gateway, VirtualService } from '../imports/networking.istio.io';
+import { ApiObject } from 'cdk8s';
+import { IstioApiVersion, istioKinds } from './istio-api';
 import { httpRoutes } from './istio-routes';
 import { Route } from './resolve-stage';
 import { GatewaySpec } from './spec';
@@ -18,6 +19,10 @@ export interface IngressGatewayProps {
   readonly routes: readonly Route[];
   /** Route to version subsets; false routes to the Service as a whole. @default true */
   readonly subsets?: boolean;
+  /** Istio API version. @default 'v1' */
+  readonly istioApiVersion?: IstioApiVersion;
+  /** Also bind the VirtualService to `mesh`, serving the entry component's host too. @default false */
+  readonly bindMesh?: boolean;
 }
 
 /**
@@ -26,8 +31,8 @@ export interface IngressGatewayProps {
  * (gateway traffic has no mesh source workload), so lanes are entered by header, cookie, path or weight.
  */
 export class IngressGateway extends Construct {
-  public readonly gateway: Gateway;
-  public readonly virtualService: VirtualService;
+  public readonly gateway: ApiObject;
+  public readonly virtualService: ApiObject;
   /** Gateway name, as VirtualServices reference it. */
   public readonly name: string;
 
@@ -36,6 +41,7 @@ export class IngressGateway extends Construct {
     const g = props.gateway;
     this.name = g.name;
     const hosts = [...(g.hosts ?? ['*'])];
+    const { Gateway, VirtualService } = istioKinds(props.istioApiVersion);
     this.gateway = new Gateway(this, 'Gateway', {
       metadata: { name: g.name, namespace: props.namespace },
       spec: {
@@ -46,8 +52,8 @@ export class IngressGateway extends Construct {
     this.virtualService = new VirtualService(this, 'VirtualService', {
       metadata: { name: props.virtualServiceName, namespace: props.namespace },
       spec: {
-        hosts,
-        gateways: [this.name],
+        hosts: props.bindMesh ? [...hosts, props.destinationHost] : hosts,
+        gateways: props.bindMesh ? [this.name, 'mesh'] : [this.name],
         http: httpRoutes(props.routes, props.destinationHost, props.subsets ?? true),
       },
     });

@@ -1,6 +1,8 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { AuthorizationPolicy, AuthorizationPolicySpecAction } from '../imports/security.istio.io';
+import { ApiObject } from 'cdk8s';
+import { AuthorizationPolicySpecAction } from '../imports/security.istio.io';
+import { istioKinds } from './istio-api';
 import { INGRESS_PEER, ResolvedStage } from './resolve-stage';
 
 /** Istio's default ingress gateway identity. */
@@ -26,7 +28,7 @@ export function principalOf(stage: ResolvedStage, component: string): string {
  * call that it also allows.
  */
 export class MeshPolicies extends Construct {
-  public readonly authorizationPolicies: readonly AuthorizationPolicy[];
+  public readonly authorizationPolicies: readonly ApiObject[];
   public readonly networkPolicies: readonly k8s.KubeNetworkPolicy[];
 
   constructor(scope: Construct, id: string, props: MeshPoliciesProps) {
@@ -36,7 +38,8 @@ export class MeshPolicies extends Construct {
     const namespace = stage.app.namespace;
     const gateway = security.ingressGateway ?? {};
 
-    const authz: AuthorizationPolicy[] = [];
+    const authz: ApiObject[] = [];
+    const { AuthorizationPolicy } = istioKinds(stage.app.istioApiVersion);
     if (security.authorization ?? true) {
       for (const c of stage.components) {
         authz.push(new AuthorizationPolicy(this, `Allow-${c.name}`, {

@@ -2,7 +2,9 @@ import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Size } from 'cdk8s';
 import { Construct } from 'constructs';
-import { DestinationRule, DestinationRuleSpecTrafficPolicyTlsMode, VirtualService } from '../imports/networking.istio.io';
+import { ApiObject } from 'cdk8s';
+import { DestinationRuleSpecTrafficPolicyTlsMode } from '../imports/networking.istio.io';
+import { IstioApiVersion, istioKinds } from './istio-api';
 import { httpRoutes, tcpRoutes } from './istio-routes';
 import { ResolvedComponent } from './resolve-stage';
 import { VersionedDeployment } from './versioned-deployment';
@@ -17,6 +19,10 @@ export interface MeshServiceProps {
   readonly versionRouting?: boolean;
   /** Client TLS mode of the DestinationRule. @default - not set (Istio auto mTLS) */
   readonly tlsMode?: 'ISTIO_MUTUAL';
+  /** Istio API version. @default 'v1' */
+  readonly istioApiVersion?: IstioApiVersion;
+  /** Emit no mesh VirtualService (another object, e.g. a gateway+mesh one, routes this host). @default false */
+  readonly skipVirtualService?: boolean;
 }
 
 /**
@@ -35,9 +41,9 @@ export class MeshService extends Construct {
   /** The component's identity (its SPIFFE principal in authorization policies). */
   public readonly serviceAccount: kplus.ServiceAccount;
   /** @default - none without version routing */
-  public readonly destinationRule?: DestinationRule;
+  public readonly destinationRule?: ApiObject;
   /** @default - none without version routing */
-  public readonly virtualService?: VirtualService;
+  public readonly virtualService?: ApiObject;
 
   constructor(scope: Construct, id: string, props: MeshServiceProps) {
     super(scope, id);
@@ -86,6 +92,7 @@ export class MeshService extends Construct {
     }));
 
     if (props.versionRouting ?? true) {
+      const { DestinationRule, VirtualService } = istioKinds(props.istioApiVersion);
       this.destinationRule = new DestinationRule(this, 'DestinationRule', {
         metadata,
         spec: {
@@ -94,7 +101,7 @@ export class MeshService extends Construct {
           subsets: c.versions.map((d) => ({ name: d.subset, labels: { version: d.version } })),
         },
       });
-      this.virtualService = new VirtualService(this, 'VirtualService', {
+      this.virtualService = props.skipVirtualService ? undefined : new VirtualService(this, 'VirtualService', {
         metadata,
         spec: {
           hosts: [c.host],

@@ -1,7 +1,7 @@
 import { ErrorLocation, ReleaseConfigError, show } from './errors';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const VERSION = /^[0-9]+(\.[0-9]+){0,2}$/;
+const VERSION = /^v?[0-9]+(\.[0-9]+){0,2}$/;
 
 /** Throws unless `value` is a DNS-1123 label (lower-case alphanumerics and '-', at most `maxLength`). */
 export function assertDnsLabel(value: string, at: ErrorLocation, maxLength = 63): void {
@@ -12,11 +12,11 @@ export function assertDnsLabel(value: string, at: ErrorLocation, maxLength = 63)
   }
 }
 
-/** Throws unless `version` is a dotted numeric version such as `1.0` or `2.1.3`. */
+/** Throws unless `version` is a dotted numeric version such as `1.0`, `2.1.3` or `v1` (Bookinfo's style). */
 export function assertVersion(version: string, at: ErrorLocation): void {
   if (typeof version !== 'string' || !VERSION.test(version)) {
     throw new ReleaseConfigError(at, `${show(version)} is not a version`,
-      "Write versions as dotted numbers such as '1.0' (they become the 'version' label and names like 'v1-0').");
+      "Write versions as dotted numbers such as '1.0' or 'v1' (they become the 'version' label and names like 'v1-0').");
   }
 }
 
@@ -25,9 +25,9 @@ export function versionSlug(version: string): string {
   return version.replace(/\./g, '-');
 }
 
-/** DestinationRule subset name of a version: `1.0` -> `v1-0`. */
+/** DestinationRule subset name of a version: `1.0` -> `v1-0`, `v2` -> `v2`. */
 export function subsetName(version: string): string {
-  return `v${versionSlug(version)}`;
+  return version.startsWith('v') ? versionSlug(version) : `v${versionSlug(version)}`;
 }
 
 /** Deployment name of a component version: `voting-app`, `1.0` -> `voting-app-1-0`. */

@@ -6,7 +6,7 @@ import { renderReleaseNotes } from './release-notes';
 import { toYaml } from './yaml-writer';
 import { analyzeMesh, formatFinding } from './analyze/mesh-analyzer';
 import { analyzeOptions, ReleaseStage } from './release-stage';
-import { missingSchemaSources, SchemaRegistry, SchemaSources } from './validate/schema-registry';
+import { missingSchemaSources, SchemaRegistry, schemaSources, SchemaSources } from './validate/schema-registry';
 
 /** What the synth-time checks found across a release. */
 export interface ReleaseCheckResult {
@@ -65,4 +65,21 @@ export function synthRelease(app: App, stages: readonly ReleaseStage[], options:
   // The reviewer's picture of the release, next to the manifests it is drawn from.
   const notes = renderReleaseNotes(stages.map((s) => ({ name: s.stageName, description: s.resolved.spec.description, manifests: s.manifests })));
   writeFileSync(join(app.outdir, 'RELEASE.md'), notes);
+}
+
+/**
+ * The body of a cdk8s app's main.ts: builds the stages into a new App and synthesizes them
+ * (see {@link synthRelease}); bad release data or an invalid object prints one readable error
+ * on stderr and exits with code 1, so `npm run synth` leaves the previous output untouched.
+ */
+export function runSynth(build: (app: App) => readonly ReleaseStage[]): void {
+  try {
+    const app = new App();
+    synthRelease(app, build(app), { schemas: schemaSources(), cacheDir: '.build/schema-cache' });
+  } catch (err) {
+    const validation = err instanceof Error && err.message.startsWith('Validation failed');
+    if (!(err instanceof ReleaseConfigError) && !validation) throw err;
+    console.error(`error: ${(err as Error).message}`);
+    process.exit(1);
+  }
 }

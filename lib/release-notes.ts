@@ -51,13 +51,13 @@ function renderStage(stage: StageObjects, previous: readonly Manifest[]): string
   };
   const gateways = m.filter((o) => o.kind === 'Gateway');
   for (const gw of gateways) {
-    for (const hop of sim.possibleIngress(gw.metadata.name)) {
+    for (const hop of sim.possibleIngress(gw.metadata.name).filter((h) => h.weight > 0)) {
       for (const d of hop.deployments) addEdge({ from: `gateway:${gw.metadata.name}`, to: d, label: hopLabel(m, hop, true) });
     }
   }
   for (const d of deployments) {
     for (const call of inferCalls(m, d.metadata.name)) {
-      for (const hop of sim.possibleCalls(d.spec?.template?.metadata?.labels ?? {}, call.service, call.port, d.metadata.namespace)) {
+      for (const hop of sim.possibleCalls(d.spec?.template?.metadata?.labels ?? {}, call.service, call.port, d.metadata.namespace).filter((h) => h.weight > 0)) {
         for (const target of hop.deployments) addEdge({ from: d.metadata.name, to: target, label: hopLabel(m, hop, false) });
       }
     }

@@ -2,7 +2,8 @@ import { ApiObject, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { AnalyzeOptions, analyzeMesh, formatFinding } from './analyze/mesh-analyzer';
-import { PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '../imports/security.istio.io';
+import { PeerAuthenticationSpecMtlsMode } from '../imports/security.istio.io';
+import { istioKinds } from './istio-api';
 import { IngressGateway } from './ingress-gateway';
 import { MeshPolicies } from './mesh-policies';
 import { MeshService } from './mesh-service';
@@ -51,7 +52,7 @@ export class ReleaseStage extends Chart {
   private rendered?: any[];
   private analysis?: string[];
   /** @default - none when the stage sets no mTLS mode */
-  public readonly peerAuthentication?: PeerAuthentication;
+  public readonly peerAuthentication?: ApiObject;
 
   constructor(scope: Construct, props: ReleaseStageProps) {
     const resolved = resolveStage(props.application, props.stage);
@@ -66,6 +67,7 @@ export class ReleaseStage extends Chart {
     });
 
     if (props.stage.mtls) {
+      const { PeerAuthentication } = istioKinds(app.istioApiVersion);
       this.peerAuthentication = new PeerAuthentication(this, 'PeerAuthentication', {
         metadata: { name: 'default', namespace },
         spec: { mtls: { mode: PeerAuthenticationSpecMtlsMode[props.stage.mtls] } },
@@ -92,6 +94,8 @@ export class ReleaseStage extends Chart {
       namespace,
       versionRouting: resolved.versionRouting,
       tlsMode: props.stage.mtls ? 'ISTIO_MUTUAL' : undefined,
+      istioApiVersion: app.istioApiVersion,
+      skipVirtualService: app.gateway.bindMesh === true && component.name === app.entryComponent,
     }));
 
     this.policies = new MeshPolicies(this, 'Policies', { stage: resolved });
@@ -104,6 +108,8 @@ export class ReleaseStage extends Chart {
       destinationHost: entry.host,
       routes: resolved.gatewayRoutes,
       subsets: resolved.versionRouting,
+      istioApiVersion: app.istioApiVersion,
+      bindMesh: app.gateway.bindMesh,
     });
 
     // What `istioctl analyze` would call an error fails synth (cdk8s runs this before writing).

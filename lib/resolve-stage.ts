@@ -1,7 +1,7 @@
 import { cookieRegex, validateEntryMatch } from './entry-match';
 import { ReleaseConfigError, show } from './errors';
 import { assertDnsLabel, assertVersion, deploymentName, serviceHost, subsetName } from './names';
-import { ApplicationSpec, ComponentSpec, EntryMatch, EntryRouteSpec, LaneSpec, PortSpec, StageSpec, WorkloadSpec } from './spec';
+import { ApplicationSpec, ComponentSpec, EntryMatch, EntryRouteSpec, LaneSpec, PortSpec, ServiceRouteSpec, StageSpec, WorkloadSpec } from './spec';
 import { validateApplication } from './validate-application';
 
 /** One deployed version of a component in a stage. */
@@ -93,8 +93,8 @@ const HTTP_FAMILY = new Set(['http', 'http2', 'grpc']);
 
 /** Compares dotted numeric versions (`1.10` > `1.9`). */
 export function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
+  const pa = a.replace(/^v/, '').split('.').map(Number);
+  const pb = b.replace(/^v/, '').split('.').map(Number);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
     const d = (pa[i] ?? 0) - (pb[i] ?? 0);
     if (d !== 0) return d;
@@ -134,6 +134,18 @@ class StageResolver {
       throw new ReleaseConfigError({ stage: this.s, field: 'mtls' }, `${show(this.stage.mtls)} is not an mTLS mode`, "Use 'STRICT' or 'PERMISSIVE'.");
     }
 
+    if (this.app.gateway.bindMesh) {
+      const hosts = this.app.gateway.hosts ?? ['*'];
+      const callers = this.app.components.filter((c) => (c.calls ?? []).includes(this.app.entryComponent)).map((c) => c.name);
+      if (hosts.some((h) => h.includes('*'))) {
+        throw new ReleaseConfigError({ stage: this.s, field: 'application.gateway.hosts' }, `bindMesh with wildcard hosts ${hosts.join(', ')} would route every in-mesh call`,
+          'Name the public hosts explicitly, or leave bindMesh off.');
+      }
+      if (callers.length > 0) {
+        throw new ReleaseConfigError({ stage: this.s, component: this.app.entryComponent, field: 'application.gateway.bindMesh' },
+          `the entry component is called by ${callers.join(', ')}, whose lane pinning needs its own mesh VirtualService`, 'Leave bindMesh off.');
+      }
+    }
     const defaultLane = this.defaultLane();
     const entryName = this.app.entryComponent;
     const entryPort = this.entryPort();
@@ -151,10 +163,10 @@ class StageResolver {
           host: this.host(c.name),
           versions,
           ports,
-          httpRoutes: versionRouting ? [
+          httpRoutes: !versionRouting ? [] : this.serviceRouted(c.name) ? this.serviceRoutes(c.name, http) : [
             ...this.pinningRoutes(c.name, http),
             ...(c.name === entryName ? entryRoutes : this.defaultRoutes(c.name, http, defaultLane)),
-          ] : [],
+          ],
           tcpRoutes: versionRouting ? [...this.pinningRoutes(c.name, tcp), ...this.defaultRoutes(c.name, tcp, defaultLane)] : [],
           inbound: [
             ...(c.name === entryName ? [{ peer: INGRESS_PEER, ports: [entryPort] }] : []),
@@ -239,7 +251,7 @@ class StageResolver {
             `Add it to deployments['${component}'] (deployed: ${running ? running.map((d) => d.version).join(', ') : 'none'}) or route to a deployed version.`);
         }
       }
-      const missing = this.reachable(lane).filter((c) => lane.versions[c] === undefined);
+      const missing = this.reachable(lane).filter((c) => lane.versions[c] === undefined && !this.serviceRouted(c));
       if (missing.length > 0) {
         throw new ReleaseConfigError({ stage: this.s, component: missing[0], field: `${field}.versions` },
           `lane '${lane.name}' does not say which version of '${missing[0]}' its callers use`,
@@ -248,13 +260,18 @@ class StageResolver {
     });
   }
 
+  /** Whether calls to `component` are routed by the stage's serviceRoutes rather than by lanes. */
+  private serviceRouted(component: string): boolean {
+    return (this.stage.serviceRoutes ?? {})[component] !== undefined;
+  }
+
   /** Components reachable from the entry component through `calls`, in discovery order. */
   private reachable(lane: LaneSpec): string[] {
     const order: string[] = [];
     const visit = (name: string): void => {
       if (order.includes(name)) return;
       order.push(name);
-      if (lane.versions[name] === undefined) return;
+      if (lane.versions[name] === undefined || this.serviceRouted(name)) return;
       for (const callee of this.byName.get(name)?.calls ?? []) visit(callee);
     };
     visit(this.app.entryComponent);
@@ -284,58 +301,20 @@ class StageResolver {
 
   private checkEntry(versionRouting: boolean): void {
     const entry = this.stage.entry ?? [];
-    const laneNames = new Set(this.lanes.map((l) => l.name));
-    const at = (field: string) => ({ stage: this.s, component: this.app.entryComponent, field });
-    if (entry.length === 0) {
-      throw new ReleaseConfigError(at('entry'), 'the stage has no entry route', 'Add a default route: { to: \'<lane>\' }.');
+    const targeted = this.checkRouteList(entry, 'entry', this.app.entryComponent, 'lane', new Set(this.lanes.map((l) => l.name)));
+    for (const [component, routes] of Object.entries(this.stage.serviceRoutes ?? {})) {
+      const at = { stage: this.s, component, field: `serviceRoutes['${component}']` };
+      if (!this.deployed.has(component)) {
+        throw new ReleaseConfigError(at, `${show(component)} is not deployed in this stage`, 'Route calls to deployed components only.');
+      }
+      if (component === this.app.entryComponent) {
+        throw new ReleaseConfigError(at, 'the entry component is routed by the entry routes', 'Use entry for the entry component.');
+      }
+      if (!versionRouting) {
+        throw new ReleaseConfigError(at, 'service routes need version routing', 'Enable versionRouting.');
+      }
+      this.checkRouteList(routes, `serviceRoutes['${component}']`, component, 'version', new Set(this.deployed.get(component)!.map((d) => d.version)));
     }
-    const targeted = new Set<string>();
-    const routeNames = new Set<string>();
-    entry.forEach((route, i) => {
-      const field = `entry[${i}]`;
-      const isLast = i === entry.length - 1;
-      const hasMatch = route.match !== undefined;
-      if (!hasMatch && !isLast) {
-        throw new ReleaseConfigError(at(`${field}.match`), `route ${i} has no match, so it takes every request and the ${entry.length - 1 - i} route(s) after it never match`,
-          'Give the route a match, or move it last as the default route.');
-      }
-      if (hasMatch && isLast) {
-        throw new ReleaseConfigError(at(`${field}.match`), 'the last entry route has a match, so unmatched requests have no route',
-          'End the entry routes with a default route that has no match.');
-      }
-      if (hasMatch) {
-        if (route.match!.length === 0) {
-          throw new ReleaseConfigError(at(`${field}.match`), 'the match list is empty', 'Add a match, or remove the match field for a default route.');
-        }
-        route.match!.forEach((m, j) => validateEntryMatch(m, at(`${field}.match[${j}]`)));
-      }
-      const name = this.routeName(route, i);
-      assertDnsLabel(name, at(`${field}.name`));
-      if (routeNames.has(name)) {
-        throw new ReleaseConfigError(at(`${field}.name`), `route name ${show(name)} is used twice`, 'Give each entry route a unique name.');
-      }
-      routeNames.add(name);
-      const targets = this.targets(route);
-      if (targets.length === 0) {
-        throw new ReleaseConfigError(at(`${field}.to`), 'the route sends traffic nowhere', 'Name a lane, or list weighted lanes.');
-      }
-      for (const t of targets) {
-        if (!laneNames.has(t.lane)) {
-          throw new ReleaseConfigError(at(`${field}.to`), `lane ${show(t.lane)} is not defined in this stage`, `Use one of ${[...laneNames].join(', ')}.`);
-        }
-        if (!Number.isInteger(t.weight) || t.weight < 0 || t.weight > 100) {
-          throw new ReleaseConfigError(at(`${field}.to`), `weight ${show(t.weight)} of lane '${t.lane}' is not a whole percentage`, 'Use whole numbers from 0 to 100.');
-        }
-        if (targets.filter((o) => o.lane === t.lane).length > 1) {
-          throw new ReleaseConfigError(at(`${field}.to`), `lane ${show(t.lane)} appears twice in one split`, 'List each lane once per route.');
-        }
-        targeted.add(t.lane);
-      }
-      const total = targets.reduce((sum, t) => sum + t.weight, 0);
-      if (total !== 100) {
-        throw new ReleaseConfigError(at(`${field}.to`), `weights sum to ${total}, not 100`, 'Make the weights of one route add up to 100.');
-      }
-    });
     const idle = this.lanes.find((l) => !targeted.has(l.name));
     if (idle) {
       throw new ReleaseConfigError({ stage: this.s, field: `lanes['${idle.name}']` }, `no entry route sends traffic to lane '${idle.name}'`,
@@ -355,19 +334,89 @@ class StageResolver {
     }
   }
 
-  private routeName(route: EntryRouteSpec, index: number): string {
+  /**
+   * Checks one ordered route list (entry routes to lanes, or service routes to versions):
+   * default route last and only last, valid matches and names, known targets, whole weights
+   * summing to 100, no route that an earlier one makes unreachable. Returns the targets used.
+   */
+  private checkRouteList(routes: readonly RouteSpecLike[], list: string, component: string, kind: 'lane' | 'version', valid: Set<string>): Set<string> {
+    const at = (field: string) => ({ stage: this.s, component, field });
+    if (routes.length === 0) {
+      throw new ReleaseConfigError(at(list), 'there is no route', `Add a default route: { to: '<${kind}>' }.`);
+    }
+    const targeted = new Set<string>();
+    const routeNames = new Set<string>();
+    routes.forEach((route, i) => {
+      const field = `${list}[${i}]`;
+      const isLast = i === routes.length - 1;
+      const hasMatch = route.match !== undefined;
+      if (!hasMatch && !isLast) {
+        throw new ReleaseConfigError(at(`${field}.match`), `route ${i} has no match, so it takes every request and the ${routes.length - 1 - i} route(s) after it never match`,
+          'Give the route a match, or move it last as the default route.');
+      }
+      if (hasMatch && isLast) {
+        throw new ReleaseConfigError(at(`${field}.match`), 'the last route has a match, so unmatched requests have no route',
+          'End the routes with a default route that has no match.');
+      }
+      if (hasMatch) {
+        if (route.match!.length === 0) {
+          throw new ReleaseConfigError(at(`${field}.match`), 'the match list is empty', 'Add a match, or remove the match field for a default route.');
+        }
+        route.match!.forEach((m, j) => validateEntryMatch(m, at(`${field}.match[${j}]`)));
+      }
+      const name = this.routeName(route, i);
+      assertDnsLabel(name, at(`${field}.name`));
+      if (routeNames.has(name)) {
+        throw new ReleaseConfigError(at(`${field}.name`), `route name ${show(name)} is used twice`, 'Give each route a unique name.');
+      }
+      routeNames.add(name);
+      const targets = targetsOf(route);
+      if (targets.length === 0) {
+        throw new ReleaseConfigError(at(`${field}.to`), 'the route sends traffic nowhere', `Name a ${kind}, or list weighted ${kind}s.`);
+      }
+      for (const t of targets) {
+        if (!valid.has(t.target)) {
+          throw new ReleaseConfigError(at(`${field}.to`), kind === 'lane' ? `lane ${show(t.target)} is not defined in this stage`
+            : `version ${show(t.target)} is not deployed in this stage`, `Use one of ${[...valid].join(', ')}.`);
+        }
+        if (!Number.isInteger(t.weight) || t.weight < 0 || t.weight > 100) {
+          throw new ReleaseConfigError(at(`${field}.to`), `weight ${show(t.weight)} of ${kind} '${t.target}' is not a whole percentage`, 'Use whole numbers from 0 to 100.');
+        }
+        if (targets.filter((o) => o.target === t.target).length > 1) {
+          throw new ReleaseConfigError(at(`${field}.to`), `${kind} ${show(t.target)} appears twice in one split`, `List each ${kind} once per route.`);
+        }
+        targeted.add(t.target);
+      }
+      const total = targets.reduce((sum, t) => sum + t.weight, 0);
+      if (total !== 100) {
+        throw new ReleaseConfigError(at(`${field}.to`), `weights sum to ${total}, not 100`, 'Make the weights of one route add up to 100.');
+      }
+    });
+    // A route is dead when every one of its matches is implied by a match of an earlier route.
+    routes.forEach((route, j) => {
+      if (!route.match) return;
+      const later = route.match.map(toRouteMatch);
+      const i = routes.slice(0, j).findIndex((earlier) => earlier.match !== undefined
+        && later.every((m) => earlier.match!.map(toRouteMatch).some((e) => implies(m, e))));
+      if (i !== -1) {
+        throw new ReleaseConfigError(at(`${list}[${j}].match`),
+          `route ${j} (${show(this.routeName(route, j))}) can never match: every request it matches is already taken by route ${i} (${show(this.routeName(routes[i], i))})`,
+          'Reorder the routes (more specific first) or remove the dead one.');
+      }
+    });
+    return targeted;
+  }
+
+  private routeName(route: RouteSpecLike, index: number): string {
     return route.name ?? (route.match === undefined ? 'default' : `entry-${index}`);
   }
 
-  private targets(route: EntryRouteSpec): { lane: string; weight: number }[] {
-    return typeof route.to === 'string' ? [{ lane: route.to, weight: 100 }] : route.to.map((t) => ({ lane: t.lane, weight: t.weight }));
-  }
 
   /** The lane of the default entry route (its largest share when split): where unmatched mesh callers go. */
   private defaultLane(): LaneSpec {
     const last = this.stage.entry[this.stage.entry.length - 1];
-    const best = this.targets(last).reduce((a, b) => (b.weight > a.weight ? b : a));
-    return this.lanes.find((l) => l.name === best.lane)!;
+    const best = targetsOf(last).reduce((a, b) => (b.weight > a.weight ? b : a));
+    return this.lanes.find((l) => l.name === best.target)!;
   }
 
   private entryPort(): number {
@@ -406,16 +455,31 @@ class StageResolver {
     return ports;
   }
 
-  /** Ports of `callee` that `caller` reaches in some lane (the callee version of each lane it shares with the caller). */
+  /**
+   * Ports of `callee` that `caller` reaches: those of the callee version of each lane holding
+   * both, or, when no lane holds both (service-routed components), every deployed callee port.
+   */
   private edgePorts(caller: string, callee: string): number[] {
+    if (!this.deployed.has(caller) || !this.deployed.has(callee)) return [];
     const ports = new Set<number>();
-    for (const lane of this.lanes) {
-      const version = lane.versions[callee];
-      if (lane.versions[caller] === undefined || version === undefined) continue;
-      const d = this.deployed.get(callee)!.find((x) => x.version === version)!;
-      d.workload.ports.forEach((p) => ports.add(p.port));
+    const shared = this.lanes.filter((l) => l.versions[caller] !== undefined && l.versions[callee] !== undefined);
+    const versions = shared.length > 0 ? shared.map((l) => l.versions[callee]) : this.deployed.get(callee)!.map((d) => d.version);
+    for (const version of versions) {
+      this.deployed.get(callee)!.find((x) => x.version === version)!.workload.ports.forEach((p) => ports.add(p.port));
     }
     return [...ports].sort((a, b) => a - b);
+  }
+
+  /** A service-routed component's HTTP routes: the stage's routes to its versions, per HTTP port. */
+  private serviceRoutes(component: string, ports: readonly PortSpec[]): Route[] {
+    const routes = this.stage.serviceRoutes![component];
+    const multiPort = ports.length > 1;
+    return ports.flatMap((port) => routes.map((route, i) => {
+      const name = this.routeName(route, i);
+      const destinations = targetsOf(route).map((t) => ({ version: t.target, port: port.port, ...(typeof route.to === 'string' ? {} : { weight: t.weight }) }));
+      const matches = (route.match ?? []).map(toRouteMatch).map((m) => ({ ...m, ...(multiPort ? { port: port.port } : {}) }));
+      return { name: multiPort ? `${name}-${port.port}` : name, matches: matches.length === 0 && multiPort ? [{ port: port.port }] : matches, destinations };
+    }));
   }
 
   private servesPort(component: string, version: string, port: number): boolean {
@@ -468,14 +532,34 @@ class StageResolver {
     const entry = this.app.entryComponent;
     return this.stage.entry.map((route, i) => {
       const shares = new Map<string, number>();
-      for (const t of this.targets(route)) {
-        const version = this.lanes.find((l) => l.name === t.lane)!.versions[entry]!;
+      for (const t of targetsOf(route)) {
+        const version = this.lanes.find((l) => l.name === t.target)!.versions[entry]!;
         shares.set(version, (shares.get(version) ?? 0) + t.weight);
       }
       const destinations = [...shares.entries()].map(([version, weight]) => ({ version, port, ...(shares.size > 1 ? { weight } : {}) }));
       return { name: this.routeName(route, i), matches: (route.match ?? []).map(toRouteMatch), destinations };
     });
   }
+}
+
+/** Whether every request matching `m` also matches `earlier` (string conditions by exact/prefix implication). */
+function implies(m: RouteMatch, earlier: RouteMatch): boolean {
+  const cond = (later?: { exact?: string; prefix?: string; regex?: string }, e?: { exact?: string; prefix?: string; regex?: string }) => {
+    if (!e) return true;
+    if (!later) return false;
+    if (e.exact !== undefined) return later.exact === e.exact;
+    if (e.prefix !== undefined) return (later.exact ?? later.prefix)?.startsWith(e.prefix) ?? false;
+    return e.regex !== undefined && later.regex === e.regex;
+  };
+  return Object.entries(earlier.headers ?? {}).every(([name, c]) => cond(m.headers?.[name], c)) && cond(m.uri, earlier.uri);
+}
+
+/** An entry route (to lanes) or a service route (to versions). */
+type RouteSpecLike = EntryRouteSpec | ServiceRouteSpec;
+
+function targetsOf(route: RouteSpecLike): { target: string; weight: number }[] {
+  if (typeof route.to === 'string') return [{ target: route.to, weight: 100 }];
+  return (route.to as readonly any[]).map((t) => ({ target: t.lane ?? t.version, weight: t.weight }));
 }
 
 function toRouteMatch(m: EntryMatch): RouteMatch {

@@ -148,6 +148,12 @@ export interface GatewaySpec {
   readonly hosts?: readonly string[];
   /** HTTP port of the gateway server. @default 80 */
   readonly port?: number;
+  /**
+   * Bind the entry VirtualService to the gateway and to `mesh` at once (one object routes users
+   * and in-mesh callers). Needs explicit `hosts` (a `*` host bound to mesh would capture every call).
+   * @default false - a gateway-bound VirtualService plus a mesh VirtualService for the entry component
+   */
+  readonly bindMesh?: boolean;
 }
 
 /** Who may call whom: derived from the routes, enforced by Istio and by Kubernetes. */
@@ -191,6 +197,8 @@ export interface ApplicationSpec {
   readonly clusterDomain?: string;
   /** Identities, authorization and network policies. @default - all enabled with Istio's defaults */
   readonly security?: SecuritySpec;
+  /** Istio API version of the emitted Istio objects. @default 'v1' (Istio 1.22 and later) */
+  readonly istioApiVersion?: 'v1' | 'v1beta1';
   /** Secrets materialised by External Secrets Operator from a secret store. @default - none (Secrets exist already) */
   readonly externalSecrets?: readonly ExternalSecretSpec[];
 }
@@ -247,6 +255,28 @@ export interface EntryRouteSpec {
   readonly to: string | readonly WeightedLane[];
 }
 
+/** A share of a component's calls sent to one of its versions. */
+export interface WeightedVersion {
+  /** A deployed version of the component. */
+  readonly version: string;
+  /** Percentage (integers over one route sum to 100). */
+  readonly weight: number;
+}
+
+/**
+ * One ordered route for in-mesh calls to a component: matching requests go to one version, or
+ * are split between versions. For canaries of an inner service (Bookinfo's reviews) whose
+ * callers do not change version.
+ */
+export interface ServiceRouteSpec {
+  /** Route name (DNS-1123 label). @default - 'default' for the route without match, else `entry-<index>` */
+  readonly name?: string;
+  /** Alternative matches on the request (headers the caller propagates, cookie, path). @default - every request */
+  readonly match?: readonly EntryMatch[];
+  /** A version, or weighted versions. */
+  readonly to: string | readonly WeightedVersion[];
+}
+
 /** mTLS mode of the namespace-wide PeerAuthentication. */
 export type MtlsMode = 'STRICT' | 'PERMISSIVE';
 
@@ -268,6 +298,12 @@ export interface StageSpec {
    * @default true
    */
   readonly versionRouting?: boolean;
+  /**
+   * Routes for in-mesh calls to components, keyed by component: its version chosen per request
+   * or by weight instead of by the caller's lane. Such a component needs no version in the lanes.
+   * @default - every component follows the lanes
+   */
+  readonly serviceRoutes?: Readonly<Record<string, readonly ServiceRouteSpec[]>>;
   /** Namespace-wide PeerAuthentication mode; DestinationRules then use `ISTIO_MUTUAL`. @default - no PeerAuthentication (mesh default) */
   readonly mtls?: MtlsMode;
 }

@@ -3,7 +3,8 @@
 // that succeeded replace the output directory with it. A failed synth (bad stage data, a
 // crash, an interrupted run) leaves the previous dist/ exactly as it was.
 //
-// Usage: node scripts/synth.mjs [--outdir dist] [--app "<command>"] [--quiet]
+// Usage: node scripts/synth.mjs [--entry main.ts] [--outdir dist] [--app "<command>"] [--quiet]
+//   --entry   the app's TypeScript entry point (default: main.ts; examples/<name>/main.ts for an example)
 //   --outdir  where the manifests are published (default: dist)
 //   --app     the command cdk8s runs (default: the built main.ts); tests use it to inject failures
 //   --quiet   print nothing on success
@@ -16,17 +17,17 @@ import { buildEntries } from './build.mjs';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 function parseArgs(argv) {
-  const opts = { outdir: join(root, 'dist'), app: undefined, quiet: false };
+  const opts = { outdir: join(root, 'dist'), app: undefined, quiet: false, entry: 'main.ts' };
   for (let i = 0; i < argv.length; i++) {
     const [flag, value] = [argv[i], argv[i + 1]];
     if (flag === '--quiet') {
       opts.quiet = true;
-    } else if ((flag === '--outdir' || flag === '--app') && value !== undefined) {
+    } else if ((flag === '--outdir' || flag === '--app' || flag === '--entry') && value !== undefined) {
       opts[flag.slice(2)] = flag === '--outdir' ? resolve(value) : value;
       i++;
     } else {
       console.error(`synth: unknown or incomplete option '${flag}'`);
-      console.error('usage: node scripts/synth.mjs [--outdir <dir>] [--app "<command>"] [--quiet]');
+      console.error('usage: node scripts/synth.mjs [--entry <file.ts>] [--outdir <dir>] [--app "<command>"] [--quiet]');
       process.exit(2);
     }
   }
@@ -45,7 +46,7 @@ function publish(staging, outdir) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  const app = opts.app ?? `node ${JSON.stringify((await buildEntries(['main.ts']))[0])}`;
+  const app = opts.app ?? `node ${JSON.stringify((await buildEntries([opts.entry]))[0])}`;
   // Staging sits next to the output so the final renames never cross filesystems.
   const staging = join(dirname(opts.outdir), `.synth-staging-${process.pid}`);
   mkdirSync(dirname(staging), { recursive: true });
