@@ -86,3 +86,11 @@ describe('npm run diff', () => {
     expect(cli('diff', '3').status).toBe(2);
   });
 });
+
+describe('every example validates', () => {
+  test.each(['bookinfo-reviews', 'website', 'flaskapp', 'rollouts-demo'])('GIVEN examples/%s/dist THEN schemas, analyzer and transitions are clean', (example) => {
+    const result = cli('validate', '--dist', join('examples', example, 'dist'));
+    expect(result.stdout).toMatch(/\nvalid\n$/);
+    expect(result.status).toBe(0);
+  });
+});

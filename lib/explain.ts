@@ -1,5 +1,5 @@
 import { authorize, AuthorizationVerdict, DEFAULT_INGRESS_GATEWAY_PRINCIPAL, deploymentPrincipal, IdentityOptions } from './authorization';
-import { Hop, Manifest, SimulatedRequest, TrafficSimulator } from './traffic-simulator';
+import { Hop, isWorkload, Manifest, SimulatedRequest, TrafficSimulator } from './traffic-simulator';
 
 /** One workload a request (or a share of it) reaches, and the calls it makes from there. */
 export interface ExplainNode {
@@ -56,7 +56,7 @@ export function explainRequest(manifests: readonly Manifest[], request: Simulate
     const share = round((parentShare * hop.weight) / 100);
     const deployment = hop.deployments[0];
     const labels = deployment ? podLabels(manifests, deployment) : {};
-    const target = deployment ? find(manifests, 'Deployment', deployment) : undefined;
+    const target = deployment ? workload(manifests, deployment) : undefined;
     const authorization = hasPolicies && target ? authorize(manifests, target.metadata.namespace ?? 'default', labels, principal, hop.port) : undefined;
     const own = target ? deploymentPrincipal(target, identity.trustDomain) : '';
     const svcPort = serviceOf(manifests, hop.service).spec.ports.find((p: any) => p.port === hop.port);
@@ -120,7 +120,7 @@ function indexOf(manifests: readonly Manifest[]) {
   if (!index) {
     index = { deployments: new Map(), services: new Map() };
     for (const m of manifests) {
-      if (m.kind === 'Deployment' && !index.deployments.has(m.metadata.name)) index.deployments.set(m.metadata.name, m);
+      if (isWorkload(m) && !index.deployments.has(m.metadata.name)) index.deployments.set(m.metadata.name, m);
       if (m.kind === 'Service') index.services.set(`${m.metadata.namespace}/${m.metadata.name}`, m);
     }
     indexes.set(manifests, index);
@@ -154,6 +154,13 @@ function onlyGateway(manifests: readonly Manifest[]): string {
   return gws[0].metadata.name;
 }
 
+/** A Deployment or Rollout by name. */
+function workload(manifests: readonly Manifest[], name: string): Manifest {
+  const w = indexOf(manifests).deployments.get(name);
+  if (!w) throw new Error(`no Deployment or Rollout '${name}'`);
+  return w;
+}
+
 function find(manifests: readonly Manifest[], kind: string, name: string): Manifest {
   const m = manifests.find((x) => x.kind === kind && x.metadata.name === name);
   if (!m) throw new Error(`no ${kind} '${name}'`);
@@ -165,7 +172,7 @@ function serviceOf(manifests: readonly Manifest[], name: string): Manifest {
 }
 
 function podLabels(manifests: readonly Manifest[], deployment: string): Record<string, string> {
-  return find(manifests, 'Deployment', deployment).spec?.template?.metadata?.labels ?? {};
+  return workload(manifests, deployment).spec?.template?.metadata?.labels ?? {};
 }
 
 function round(n: number): number {

@@ -23,3 +23,4 @@ export * from './analyze/workload-checks';
 export * from './release-notes';
 export * from './yaml-writer';
 export * from './istio-api';
+export * from './canary-rollout';

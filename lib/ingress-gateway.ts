@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { ApiObject } from 'cdk8s';
+import { GatewaySpecServersTlsMode } from '../imports/networking.istio.io';
 import { IstioApiVersion, istioKinds } from './istio-api';
 import { httpRoutes } from './istio-routes';
 import { Route } from './resolve-stage';
@@ -23,6 +24,8 @@ export interface IngressGatewayProps {
   readonly istioApiVersion?: IstioApiVersion;
   /** Also bind the VirtualService to `mesh`, serving the entry component's host too. @default false */
   readonly bindMesh?: boolean;
+  /** Emit the Gateway only (another construct, e.g. a Rollout's, owns the VirtualServices). @default false */
+  readonly withoutVirtualService?: boolean;
 }
 
 /**
@@ -32,7 +35,8 @@ export interface IngressGatewayProps {
  */
 export class IngressGateway extends Construct {
   public readonly gateway: ApiObject;
-  public readonly virtualService: ApiObject;
+  /** @default - none with `withoutVirtualService` */
+  public readonly virtualService?: ApiObject;
   /** Gateway name, as VirtualServices reference it. */
   public readonly name: string;
 
@@ -46,9 +50,14 @@ export class IngressGateway extends Construct {
       metadata: { name: g.name, namespace: props.namespace },
       spec: {
         selector: { ...(g.selector ?? { istio: 'ingressgateway' }) },
-        servers: [{ port: { number: g.port ?? 80, name: 'http', protocol: 'HTTP' }, hosts }],
+        servers: [
+          { port: { number: g.port ?? 80, name: 'http', protocol: 'HTTP' }, hosts },
+          ...(g.tlsPassthroughPorts ?? []).map((n) => ({ port: { number: n, name: `tls-${n}`, protocol: 'TLS' }, hosts, tls: { mode: GatewaySpecServersTlsMode.PASSTHROUGH } })),
+          ...(g.tcpPorts ?? []).map((n) => ({ port: { number: n, name: `tcp-${n}`, protocol: 'TCP' }, hosts })),
+        ],
       },
     });
+    if (props.withoutVirtualService) return;
     this.virtualService = new VirtualService(this, 'VirtualService', {
       metadata: { name: props.virtualServiceName, namespace: props.namespace },
       spec: {

@@ -1,5 +1,5 @@
 import { diffStages, formatChange, objectKey, StageDiff } from './diff';
-import { Manifest } from './traffic-simulator';
+import { isWorkload, Manifest } from './traffic-simulator';
 
 /** The phases of a transition, in the order they run ("make before break"). */
 export type StepKind = 'make' | 'wait' | 'switch' | 'break' | 'retire';
@@ -148,7 +148,9 @@ export interface TransitionProblem {
  */
 export function checkTransition(from: readonly Manifest[], plan: TransitionPlan): TransitionProblem[] {
   let state = new Map(from.map((m) => [objectKey(m), m]));
-  let ready = new Set(from.filter((m) => isKind(m, 'Deployment')).map(objectKey));
+  // Every running workload serves at the start. An Argo Rollout keeps its stable ReplicaSet
+  // serving while the controller canaries a new template, so only Deployments stop being ready.
+  let ready = new Set(from.filter(isWorkload).map(objectKey));
   const problems: TransitionProblem[] = [];
   plan.steps.forEach((step, i) => {
     const next = new Map(state);
@@ -201,7 +203,7 @@ function danglingRoutes(vs: Manifest, before: Map<string, Manifest>, after: Map<
         labels = subset[0].labels ?? {};
       }
       const want = { ...(services[1]!.spec?.selector ?? {}), ...labels };
-      const pods = [...after.values()].filter((m) => m.kind === 'Deployment' && ready.has(objectKey(m)) && m.metadata.namespace === svcNs
+      const pods = [...after.values()].filter((m) => isWorkload(m) && ready.has(objectKey(m)) && m.metadata.namespace === svcNs
         && Object.entries(want).every(([k, v]) => m.spec?.template?.metadata?.labels?.[k] === v));
       if (pods.length === 0) out.push(`${where}: no ready pods throughout the step`);
     }

@@ -5,8 +5,20 @@ import { ReleaseConfigError } from './errors';
 import { renderReleaseNotes } from './release-notes';
 import { toYaml } from './yaml-writer';
 import { analyzeMesh, formatFinding } from './analyze/mesh-analyzer';
-import { analyzeOptions, ReleaseStage } from './release-stage';
+import { AnalyzeOptions } from './analyze/mesh-analyzer';
 import { missingSchemaSources, SchemaRegistry, schemaSources, SchemaSources } from './validate/schema-registry';
+
+/** A chart that is one stage of a release (a ReleaseStage, a RolloutStage, or your own). */
+export interface StageChart {
+  /** Stage name: the file `<name>.k8s.yaml`. */
+  readonly stageName: string;
+  /** One sentence for reviewers (RELEASE.md). */
+  readonly description: string;
+  /** The stage's objects, rendered once. */
+  readonly manifests: readonly any[];
+  /** Cluster and identity options for the mesh analyzer. */
+  readonly analyzeOptions: AnalyzeOptions;
+}
 
 /** What the synth-time checks found across a release. */
 export interface ReleaseCheckResult {
@@ -28,7 +40,7 @@ export interface CheckReleaseOptions {
  * The synth-time checks of every stage: mesh-analyzer warnings (its errors already fail each
  * chart's validation) and, when the schema files are available, strict schema validation.
  */
-export function checkRelease(stages: readonly ReleaseStage[], options: CheckReleaseOptions = {}): ReleaseCheckResult {
+export function checkRelease(stages: readonly StageChart[], options: CheckReleaseOptions = {}): ReleaseCheckResult {
   const errors: string[] = [];
   const warnings: string[] = [];
   const missing = options.schemas ? missingSchemaSources(options.schemas) : [];
@@ -36,7 +48,7 @@ export function checkRelease(stages: readonly ReleaseStage[], options: CheckRele
   if (options.schemas && !registry) warnings.push(`schema validation skipped: ${missing.join(', ')} not found (see README, "Validate")`);
   for (const stage of stages) {
     const objects = stage.manifests;
-    for (const f of analyzeMesh(objects, analyzeOptions(stage.resolved.app))) {
+    for (const f of analyzeMesh(objects, stage.analyzeOptions)) {
       if (f.severity === 'warning') warnings.push(`stage '${stage.stageName}': ${formatFinding(f)}`);
     }
     for (const v of registry?.validateAll(objects) ?? []) {
@@ -51,7 +63,7 @@ export function checkRelease(stages: readonly ReleaseStage[], options: CheckRele
  * and synth-time checks (warnings to stderr, errors thrown before anything is written), one
  * file per stage (`<stage>.k8s.yaml`, each object rendered once), then `RELEASE.md` beside them.
  */
-export function synthRelease(app: App, stages: readonly ReleaseStage[], options: CheckReleaseOptions = {}): void {
+export function synthRelease(app: App, stages: readonly StageChart[], options: CheckReleaseOptions = {}): void {
   const { errors, warnings } = checkRelease(stages, options);
   warnings.forEach((w) => console.error(`warning: ${w}`));
   if (errors.length > 0) {
@@ -63,7 +75,7 @@ export function synthRelease(app: App, stages: readonly ReleaseStage[], options:
   mkdirSync(app.outdir, { recursive: true });
   for (const stage of stages) writeFileSync(join(app.outdir, `${stage.stageName}${app.outputFileExtension}`), toYaml(...stage.manifests));
   // The reviewer's picture of the release, next to the manifests it is drawn from.
-  const notes = renderReleaseNotes(stages.map((s) => ({ name: s.stageName, description: s.resolved.spec.description, manifests: s.manifests })));
+  const notes = renderReleaseNotes(stages.map((s) => ({ name: s.stageName, description: s.description, manifests: s.manifests })));
   writeFileSync(join(app.outdir, 'RELEASE.md'), notes);
 }
 
@@ -72,7 +84,7 @@ export function synthRelease(app: App, stages: readonly ReleaseStage[], options:
  * (see {@link synthRelease}); bad release data or an invalid object prints one readable error
  * on stderr and exits with code 1, so `npm run synth` leaves the previous output untouched.
  */
-export function runSynth(build: (app: App) => readonly ReleaseStage[]): void {
+export function runSynth(build: (app: App) => readonly StageChart[]): void {
   try {
     const app = new App();
     synthRelease(app, build(app), { schemas: schemaSources(), cacheDir: '.build/schema-cache' });

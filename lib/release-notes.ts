@@ -1,5 +1,5 @@
 import { inferCalls } from './explain';
-import { Hop, Manifest, TrafficSimulator } from './traffic-simulator';
+import { Hop, isWorkload, Manifest, TrafficSimulator } from './traffic-simulator';
 
 /** One stage as the release notes see it: its name, one sentence, and its synthesized objects. */
 export interface StageObjects {
@@ -37,9 +37,9 @@ export function renderReleaseNotes(stages: readonly StageObjects[]): string {
 function renderStage(stage: StageObjects, previous: readonly Manifest[]): string[] {
   const m = stage.manifests;
   const sim = new TrafficSimulator(m);
-  const deployments = m.filter((o) => o.kind === 'Deployment');
+  const deployments = m.filter(isWorkload);
   const names = new Set(deployments.map((d) => d.metadata.name));
-  const retired = previous.filter((o) => o.kind === 'Deployment' && !names.has(o.metadata.name));
+  const retired = previous.filter((o) => isWorkload(o) && !names.has(o.metadata.name));
   const edges: Edge[] = [];
   const seen = new Set<string>();
   const addEdge = (e: Edge) => {

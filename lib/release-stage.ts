@@ -19,7 +19,7 @@ const KIND_ORDER = [
   // Allowances before workloads start and before routes use them (allow rules precede deny-all).
   'AuthorizationPolicy', 'NetworkPolicy',
   'PersistentVolumeClaim', 'Service', 'Deployment', 'PodDisruptionBudget',
-  'DestinationRule', 'Gateway', 'VirtualService',
+  'Rollout', 'DestinationRule', 'Gateway', 'VirtualService',
   // Last: clients are told to use mTLS (DestinationRule ISTIO_MUTUAL) before servers demand it.
   'PeerAuthentication',
 ];
@@ -123,6 +123,16 @@ export class ReleaseStage extends Chart {
     return byKind(super.toJson());
   }
 
+  /** The stage's one-sentence description. */
+  public get description(): string {
+    return this.resolved.spec.description;
+  }
+
+  /** Analyzer options for this application's cluster and identities. */
+  public get analyzeOptions(): AnalyzeOptions {
+    return analyzeOptions(this.resolved.app);
+  }
+
   /**
    * The manifests, rendered once and without cdk8s validation. cdk8s validates the whole app on
    * every `chart.toJson()` (so a synth of S stages validates S times); the analyzer and the
@@ -130,7 +140,7 @@ export class ReleaseStage extends Chart {
    * Call it once the chart is complete.
    */
   public get manifests(): readonly any[] {
-    this.rendered ??= byKind(this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === this).map((o) => o.toJson()));
+    this.rendered ??= renderChart(this);
     return this.rendered;
   }
 
@@ -147,7 +157,13 @@ export function analyzeOptions(app: ApplicationSpec): AnalyzeOptions {
   return { clusterDomain: app.clusterDomain, trustDomain: app.security?.trustDomain, ingressPrincipal: app.security?.ingressGateway?.principal };
 }
 
-function byKind(objects: any[]): any[] {
+/** A chart's objects rendered once, without cdk8s's whole-app validation, grouped by kind. */
+export function renderChart(chart: Chart): any[] {
+  return byKind(chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart).map((o) => o.toJson()));
+}
+
+/** Objects grouped by kind (see KIND_ORDER), in their original order within a kind. */
+export function byKind(objects: any[]): any[] {
   const rank = (o: any) => {
     const i = KIND_ORDER.indexOf(o.kind);
     return i === -1 ? KIND_ORDER.length : i;

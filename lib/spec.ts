@@ -148,6 +148,10 @@ export interface GatewaySpec {
   readonly hosts?: readonly string[];
   /** HTTP port of the gateway server. @default 80 */
   readonly port?: number;
+  /** Extra servers for TLS passed through to the workloads (SNI routing), by port. @default - none */
+  readonly tlsPassthroughPorts?: readonly number[];
+  /** Extra servers for opaque TCP, by port. @default - none */
+  readonly tcpPorts?: readonly number[];
   /**
    * Bind the entry VirtualService to the gateway and to `mesh` at once (one object routes users
    * and in-mesh callers). Needs explicit `hosts` (a `*` host bound to mesh would capture every call).

@@ -40,15 +40,20 @@ export interface Hop {
 
 const NETWORKING = 'networking.istio.io/';
 
+/** Kinds whose pod template runs the pods a Service selects: Deployments and Argo Rollouts. */
+export const isWorkload = (m: Manifest): boolean => m.kind === 'Deployment' || (m.kind === 'Rollout' && m.apiVersion.startsWith('argoproj.io/'));
+
 export class TrafficSimulator {
   private readonly objects: readonly Manifest[];
 
   constructor(manifests: readonly Manifest[], private readonly clusterDomain = 'cluster.local') {
     this.objects = manifests.filter((m) => m && typeof m === 'object');
     for (const o of this.objects) {
-      if (!(o.kind === 'Service' || o.kind === 'Deployment' || o.apiVersion.startsWith(NETWORKING))) continue;
-      this.byKind.set(o.kind, [...(this.byKind.get(o.kind) ?? []), o]);
-      if (o.kind === 'Deployment') {
+      if (!(o.kind === 'Service' || isWorkload(o) || o.apiVersion.startsWith(NETWORKING))) continue;
+      // Rollouts run pods like Deployments: both are looked up as workloads.
+      const kind = isWorkload(o) ? 'Deployment' : o.kind;
+      this.byKind.set(kind, [...(this.byKind.get(kind) ?? []), o]);
+      if (kind === 'Deployment') {
         const key = `${o.metadata.namespace}|${o.spec?.template?.metadata?.labels?.app ?? ''}`;
         this.deploymentsByApp.set(key, [...(this.deploymentsByApp.get(key) ?? []), o]);
       }

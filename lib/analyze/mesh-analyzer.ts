@@ -1,6 +1,6 @@
 import { authorize, DEFAULT_INGRESS_GATEWAY_PRINCIPAL, deploymentPrincipal, IdentityOptions } from '../authorization';
 import { inferCalls } from '../explain';
-import { Hop, Manifest, TrafficSimulator } from '../traffic-simulator';
+import { Hop, isWorkload, Manifest, TrafficSimulator } from '../traffic-simulator';
 import { ISTIO_PROXY_UID } from '../validate-application';
 
 /** How bad a finding is: errors fail synth, warnings are printed. */
@@ -68,7 +68,7 @@ class MeshAnalyzer {
   constructor(private readonly objects: readonly Manifest[], private readonly options: AnalyzeOptions) {
     this.clusterDomain = options.clusterDomain ?? 'cluster.local';
     this.services = objects.filter((m) => m.kind === 'Service');
-    this.deployments = objects.filter((m) => m.kind === 'Deployment');
+    this.deployments = objects.filter(isWorkload);
     this.rules = objects.filter((m) => isIstio(m, 'DestinationRule'));
     this.virtualServices = objects.filter((m) => isIstio(m, 'VirtualService'));
     this.gateways = objects.filter((m) => isIstio(m, 'Gateway'));

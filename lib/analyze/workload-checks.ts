@@ -27,7 +27,7 @@ export interface CheckException {
 }
 
 const ref = (m: Manifest) => `${m.kind} ${m.metadata.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata.name}`;
-const WORKLOADS = ['Deployment', 'StatefulSet', 'DaemonSet'];
+const WORKLOADS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Rollout'];
 
 /** Runs every check over the objects of one stage. */
 export function checkWorkloads(objects: readonly Manifest[]): CheckFinding[] {

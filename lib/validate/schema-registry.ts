@@ -25,7 +25,11 @@ export function schemaSources(root = process.cwd(), env: NodeJS.ProcessEnv = pro
   return {
     k8sDefinitions: resolve(root, env[SCHEMA_ENV.k8sDefinitions] ?? '../shared/schemas/k8s-1.27.0/_definitions.json'),
     istioCrds: resolve(root, env[SCHEMA_ENV.istioCrds] ?? '../shared/crds/istio-1.30.3.yaml'),
-    extraCrds: (env.EXTRA_CRDS ?? '').split(delimiter).filter((p) => p !== '').map((p) => resolve(root, p)),
+    extraCrds: [
+      // The Argo Rollouts Rollout CRD, when present (the rollouts engine emits Rollouts).
+      ...[resolve(root, env.ARGO_ROLLOUT_CRD ?? '../shared/crds/argo-rollouts-v1.9.1-rollout-crd.yaml')].filter((p) => existsSync(p)),
+      ...(env.EXTRA_CRDS ?? '').split(delimiter).filter((p) => p !== '').map((p) => resolve(root, p)),
+    ],
   };
 }
 

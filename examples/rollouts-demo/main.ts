@@ -1,0 +1,5 @@
+// Entry point of this example's `cdk8s synth`: one file per stage in dist/, plus RELEASE.md.
+import { runSynth } from '../../lib';
+import { buildRolloutsDemo } from './app';
+
+runSynth(buildRolloutsDemo);
