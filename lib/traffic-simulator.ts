@@ -70,8 +70,13 @@ export class TrafficSimulator {
 
   /** A request arriving at the ingress gateway `gateway` (namespace/name or name). */
   public ingress(gateway: string, request: SimulatedRequest = {}): Hop[] {
-    const vs = this.of('VirtualService').filter((v) => (v.spec?.gateways ?? []).some((g: string) => g === gateway || g.endsWith(`/${gateway}`)));
-    if (vs.length === 0) throw new Error(`no VirtualService is bound to gateway '${gateway}'`);
+    const bound = this.of('VirtualService').filter((v) => (v.spec?.gateways ?? []).some((g: string) => g === gateway || g.endsWith(`/${gateway}`)));
+    if (bound.length === 0) throw new Error(`no VirtualService is bound to gateway '${gateway}'`);
+    // With a Host (or :authority) header, only VirtualServices serving that host apply.
+    const headers = Object.fromEntries(Object.entries(request.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+    const host = (headers[':authority'] ?? headers.host)?.split(':')[0];
+    const vs = host === undefined ? bound : bound.filter((v) => (v.spec?.hosts ?? []).some((h: string) => hostMatches(h, host)));
+    if (vs.length === 0) throw new Error(`no VirtualService bound to gateway '${gateway}' serves host '${host}'`);
     for (const v of vs) {
       const hops = this.evaluateHttp(v, request, {}, undefined);
       if (hops) return hops;
@@ -231,6 +236,11 @@ export class TrafficSimulator {
       .filter((d) => labelsHold(want, d.spec?.template?.metadata?.labels ?? {}))
       .map((d) => d.metadata.name);
   }
+}
+
+/** Istio host matching: exact, `*`, or a `*.suffix` wildcard. */
+function hostMatches(pattern: string, host: string): boolean {
+  return pattern === '*' || pattern === host || (pattern.startsWith('*.') && host.endsWith(pattern.slice(1)));
 }
 
 function protocolOf(port: any): string {
