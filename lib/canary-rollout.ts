@@ -2,14 +2,13 @@ import { ApiObject, App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Rollout } from '../imports/argoproj.io';
-import { AnalyzeOptions, analyzeMesh, formatFinding } from './analyze/mesh-analyzer';
+import { AnalyzeOptions } from './analyze/mesh-analyzer';
 import { ReleaseConfigError, show } from './errors';
 import { IngressGateway } from './ingress-gateway';
 import { IstioApiVersion, istioKinds } from './istio-api';
 import { assertDnsLabel, serviceHost } from './names';
-import { StageChart } from './release-checks';
-import { byKind, PART_OF_LABEL, renderChart } from './release-stage';
 import { GatewaySpec, WorkloadSpec } from './spec';
+import { PART_OF_LABEL, StageChart } from './stage-chart';
 import { validateApplication } from './validate-application';
 import { VersionedDeployment } from './versioned-deployment';
 
@@ -193,34 +192,17 @@ export interface RolloutStageProps extends CanaryRolloutProps {
  * One stage of a release driven by Argo Rollouts: the namespace (with sidecar injection) and a
  * {@link CanaryRollout}. A new stage usually changes the image; the controller then walks the steps.
  */
-export class RolloutStage extends Chart implements StageChart {
-  public readonly stageName: string;
+export class RolloutStage extends StageChart {
   public readonly description: string;
+  /** Rollout pods have no lanes or identities to configure: the analyzer's defaults. */
+  public readonly analyzeOptions: AnalyzeOptions = {};
   public readonly canary: CanaryRollout;
-  private rendered?: any[];
 
   constructor(scope: Construct, props: RolloutStageProps) {
     assertDnsLabel(props.stageName, { stage: props.stageName, field: 'stageName' });
-    super(scope, props.stageName, { labels: { [PART_OF_LABEL]: props.name } });
-    this.stageName = props.stageName;
+    super(scope, props.stageName, { [PART_OF_LABEL]: props.name });
     this.description = props.description;
     new ApiObject(this, 'Namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: props.namespace, labels: { 'istio-injection': 'enabled' } } });
     this.canary = new CanaryRollout(this, 'Canary', props);
-    this.node.addValidation({
-      validate: () => analyzeMesh(this.manifests).filter((f) => f.severity === 'error').map((f) => `stage '${this.stageName}': ${formatFinding(f)}`),
-    });
-  }
-
-  public get manifests(): readonly any[] {
-    this.rendered ??= renderChart(this);
-    return this.rendered;
-  }
-
-  public get analyzeOptions(): AnalyzeOptions {
-    return {};
-  }
-
-  public override toJson(): any[] {
-    return byKind(super.toJson());
   }
 }

@@ -24,3 +24,4 @@ export * from './release-notes';
 export * from './yaml-writer';
 export * from './istio-api';
 export * from './canary-rollout';
+export * from './stage-chart';

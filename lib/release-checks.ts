@@ -4,21 +4,9 @@ import { App } from 'cdk8s';
 import { ReleaseConfigError } from './errors';
 import { renderReleaseNotes } from './release-notes';
 import { toYaml } from './yaml-writer';
-import { analyzeMesh, formatFinding } from './analyze/mesh-analyzer';
-import { AnalyzeOptions } from './analyze/mesh-analyzer';
+import { formatFinding } from './analyze/mesh-analyzer';
+import { StageChart } from './stage-chart';
 import { missingSchemaSources, SchemaRegistry, schemaSources, SchemaSources } from './validate/schema-registry';
-
-/** A chart that is one stage of a release (a ReleaseStage, a RolloutStage, or your own). */
-export interface StageChart {
-  /** Stage name: the file `<name>.k8s.yaml`. */
-  readonly stageName: string;
-  /** One sentence for reviewers (RELEASE.md). */
-  readonly description: string;
-  /** The stage's objects, rendered once. */
-  readonly manifests: readonly any[];
-  /** Cluster and identity options for the mesh analyzer. */
-  readonly analyzeOptions: AnalyzeOptions;
-}
 
 /** What the synth-time checks found across a release. */
 export interface ReleaseCheckResult {
@@ -37,8 +25,8 @@ export interface CheckReleaseOptions {
 }
 
 /**
- * The synth-time checks of every stage: mesh-analyzer warnings (its errors already fail each
- * chart's validation) and, when the schema files are available, strict schema validation.
+ * The synth-time checks of every stage: mesh-analyzer warnings (the same findings' errors fail
+ * each chart's validation) and, when the schema files are available, strict schema validation.
  */
 export function checkRelease(stages: readonly StageChart[], options: CheckReleaseOptions = {}): ReleaseCheckResult {
   const errors: string[] = [];
@@ -48,7 +36,7 @@ export function checkRelease(stages: readonly StageChart[], options: CheckReleas
   if (options.schemas && !registry) warnings.push(`schema validation skipped: ${missing.join(', ')} not found (see README, "Validate")`);
   for (const stage of stages) {
     const objects = stage.manifests;
-    for (const f of analyzeMesh(objects, stage.analyzeOptions)) {
+    for (const f of stage.findings) {
       if (f.severity === 'warning') warnings.push(`stage '${stage.stageName}': ${formatFinding(f)}`);
     }
     for (const v of registry?.validateAll(objects) ?? []) {

@@ -1,7 +1,7 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { AnalyzeOptions, analyzeMesh, formatFinding } from './analyze/mesh-analyzer';
+import { AnalyzeOptions } from './analyze/mesh-analyzer';
 import { PeerAuthenticationSpecMtlsMode } from '../imports/security.istio.io';
 import { istioKinds } from './istio-api';
 import { IngressGateway } from './ingress-gateway';
@@ -9,20 +9,7 @@ import { MeshPolicies } from './mesh-policies';
 import { MeshService } from './mesh-service';
 import { ResolvedStage, resolveStage } from './resolve-stage';
 import { ApplicationSpec, StageSpec } from './spec';
-
-/** Label every object of a release carries; `kubectl apply --prune -l` selects on it. */
-export const PART_OF_LABEL = 'app.kubernetes.io/part-of';
-
-/** Order of kinds in a stage file: what others depend on comes first. */
-const KIND_ORDER = [
-  'Namespace', 'ServiceAccount', 'ExternalSecret',
-  // Allowances before workloads start and before routes use them (allow rules precede deny-all).
-  'AuthorizationPolicy', 'NetworkPolicy',
-  'PersistentVolumeClaim', 'Service', 'Deployment', 'PodDisruptionBudget',
-  'Rollout', 'DestinationRule', 'Gateway', 'VirtualService',
-  // Last: clients are told to use mTLS (DestinationRule ISTIO_MUTUAL) before servers demand it.
-  'PeerAuthentication',
-];
+import { PART_OF_LABEL, StageChart } from './stage-chart';
 
 /** Properties of a {@link ReleaseStage}. */
 export interface ReleaseStageProps {
@@ -37,11 +24,9 @@ export interface ReleaseStageProps {
  * `<stage name>.k8s.yaml`. The stage data is validated and resolved in the constructor,
  * so inconsistent data throws before anything is synthesized.
  */
-export class ReleaseStage extends Chart {
+export class ReleaseStage extends StageChart {
   /** The validated stage with its derived routes. */
   public readonly resolved: ResolvedStage;
-  /** Stage name (= chart id and file name). */
-  public readonly stageName: string;
   public readonly namespaceObject: kplus.Namespace;
   public readonly services: readonly MeshService[];
   public readonly ingress: IngressGateway;
@@ -49,16 +34,13 @@ export class ReleaseStage extends Chart {
   public readonly externalSecrets: readonly ApiObject[];
   /** Authorization and network policies. */
   public readonly policies: MeshPolicies;
-  private rendered?: any[];
-  private analysis?: string[];
   /** @default - none when the stage sets no mTLS mode */
   public readonly peerAuthentication?: ApiObject;
 
   constructor(scope: Construct, props: ReleaseStageProps) {
     const resolved = resolveStage(props.application, props.stage);
-    super(scope, props.stage.name, { labels: { [PART_OF_LABEL]: props.application.name } });
+    super(scope, props.stage.name, { [PART_OF_LABEL]: props.application.name });
     this.resolved = resolved;
-    this.stageName = props.stage.name;
     const app = props.application;
     const namespace = app.namespace;
 
@@ -111,18 +93,9 @@ export class ReleaseStage extends Chart {
       istioApiVersion: app.istioApiVersion,
       bindMesh: app.gateway.bindMesh,
     });
-
-    // What `istioctl analyze` would call an error fails synth (cdk8s runs this before writing).
-    this.node.addValidation({
-      validate: () => this.analyzerErrors(),
-    });
   }
 
   /** The manifests, grouped by kind (see KIND_ORDER), in construct order within a kind. */
-  public override toJson(): any[] {
-    return byKind(super.toJson());
-  }
-
   /** The stage's one-sentence description. */
   public get description(): string {
     return this.resolved.spec.description;
@@ -132,44 +105,9 @@ export class ReleaseStage extends Chart {
   public get analyzeOptions(): AnalyzeOptions {
     return analyzeOptions(this.resolved.app);
   }
-
-  /**
-   * The manifests, rendered once and without cdk8s validation. cdk8s validates the whole app on
-   * every `chart.toJson()` (so a synth of S stages validates S times); the analyzer and the
-   * synth-time checks use this instead, so their cost stays linear in the number of stages.
-   * Call it once the chart is complete.
-   */
-  public get manifests(): readonly any[] {
-    this.rendered ??= renderChart(this);
-    return this.rendered;
-  }
-
-  private analyzerErrors(): string[] {
-    this.analysis ??= analyzeMesh(this.manifests, analyzeOptions(this.resolved.app))
-      .filter((f) => f.severity === 'error')
-      .map((f) => `stage '${this.stageName}': ${formatFinding(f)}`);
-    return this.analysis;
-  }
 }
 
 /** Analyzer options matching an application's cluster and identities. */
 export function analyzeOptions(app: ApplicationSpec): AnalyzeOptions {
   return { clusterDomain: app.clusterDomain, trustDomain: app.security?.trustDomain, ingressPrincipal: app.security?.ingressGateway?.principal };
-}
-
-/** A chart's objects rendered once, without cdk8s's whole-app validation, grouped by kind. */
-export function renderChart(chart: Chart): any[] {
-  return byKind(chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart).map((o) => o.toJson()));
-}
-
-/** Objects grouped by kind (see KIND_ORDER), in their original order within a kind. */
-export function byKind(objects: any[]): any[] {
-  const rank = (o: any) => {
-    const i = KIND_ORDER.indexOf(o.kind);
-    return i === -1 ? KIND_ORDER.length : i;
-  };
-  return objects
-    .map((o, i) => ({ o, i }))
-    .sort((a, b) => rank(a.o) - rank(b.o) || a.i - b.i)
-    .map(({ o }) => o);
 }

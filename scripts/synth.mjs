@@ -11,10 +11,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { buildEntries } from './build.mjs';
+import { buildEntries, root } from './build.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 function parseArgs(argv) {
   const opts = { outdir: join(root, 'dist'), app: undefined, quiet: false, entry: 'main.ts' };
