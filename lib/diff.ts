@@ -1,4 +1,5 @@
 import { Manifest } from './traffic-simulator';
+import { isObject, joinPath } from './json-path';
 
 /** One field-level difference between two objects. */
 export interface FieldChange {
@@ -24,7 +25,7 @@ export function diffValues(before: unknown, after: unknown, path = ''): FieldCha
   if (equal(before, after)) return [];
   if (isObject(before) && isObject(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-    return keys.flatMap((k) => diffValues(before[k], after[k], join(path, k)));
+    return keys.flatMap((k) => diffValues(before[k], after[k], joinPath(path, k)));
   }
   if (Array.isArray(before) && Array.isArray(after)) {
     if ([...before, ...after].every((x) => !isObject(x) && !Array.isArray(x))) {
@@ -94,10 +95,4 @@ function equal(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
-function join(path: string, key: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? (path ? `${path}.${key}` : key) : `${path}[${JSON.stringify(key)}]`;
-}

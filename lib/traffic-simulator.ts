@@ -239,7 +239,7 @@ export class TrafficSimulator {
 }
 
 /** Istio host matching: exact, `*`, or a `*.suffix` wildcard. */
-function hostMatches(pattern: string, host: string): boolean {
+export function hostMatches(pattern: string, host: string): boolean {
   return pattern === '*' || pattern === host || (pattern.startsWith('*.') && host.endsWith(pattern.slice(1)));
 }
 

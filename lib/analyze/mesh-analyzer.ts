@@ -1,6 +1,7 @@
 import { authorize, DEFAULT_INGRESS_GATEWAY_PRINCIPAL, deploymentPrincipal, IdentityOptions } from '../authorization';
 import { inferCalls } from '../explain';
-import { Hop, isWorkload, Manifest, TrafficSimulator } from '../traffic-simulator';
+import { objectKey } from '../diff';
+import { hostMatches, Hop, isWorkload, Manifest, TrafficSimulator } from '../traffic-simulator';
 import { ISTIO_PROXY_UID } from '../validate-application';
 
 /** How bad a finding is: errors fail synth, warnings are printed. */
@@ -27,7 +28,6 @@ export function formatFinding(f: Finding): string {
 const SERVER_FIRST_PORTS: Readonly<Record<number, string>> = { 3306: 'MySQL', 6379: 'Redis', 25: 'SMTP', 27017: 'MongoDB' };
 const ISTIO_PROTOCOLS = ['http', 'http2', 'https', 'grpc', 'grpc-web', 'tcp', 'tls', 'udp', 'mongo', 'mysql', 'redis'];
 
-const ref = (m: Manifest) => `${m.kind} ${m.metadata.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata.name}`;
 const isIstio = (m: Manifest, kind: string) => m.kind === kind && m.apiVersion.startsWith(kind === 'PeerAuthentication' ? 'security.istio.io/' : 'networking.istio.io/');
 
 /** The Istio protocol of a Service port (appProtocol wins over the name prefix), or undefined. */
@@ -95,7 +95,7 @@ class MeshAnalyzer {
   }
 
   private add(code: string, severity: Severity, m: Manifest, field: string, message: string): void {
-    this.findings.push({ code, severity, object: ref(m), field, message });
+    this.findings.push({ code, severity, object: objectKey(m), field, message });
   }
 
   /** Service for a host: FQDN, `name.namespace` or a short name relative to `namespace`. */
@@ -223,7 +223,7 @@ class MeshAnalyzer {
         const key = svc ? `svc:${svc.metadata.namespace}/${svc.metadata.name}` : `host:${h}`;
         const other = byHost.get(key);
         if (other && other !== vs) {
-          this.add('IST0109', 'error', vs, `spec.hosts[${i}]`, `host '${h}' is also routed by ${ref(other)} for mesh traffic; Istio would merge them unpredictably`);
+          this.add('IST0109', 'error', vs, `spec.hosts[${i}]`, `host '${h}' is also routed by ${objectKey(other)} for mesh traffic; Istio would merge them unpredictably`);
         } else {
           byHost.set(key, vs);
         }
@@ -303,7 +303,7 @@ class MeshAnalyzer {
       const labels = d.spec?.template?.metadata?.labels ?? {};
       for (const c of calls) {
         for (const hop of sim.possibleCalls(labels, c.service, c.port, d.metadata.namespace)) {
-          edges.push({ from: ref(d), principal: deploymentPrincipal(d, trust), hop });
+          edges.push({ from: objectKey(d), principal: deploymentPrincipal(d, trust), hop });
         }
       }
     }
@@ -358,8 +358,3 @@ function isCatchAll(m: any): boolean {
   return keys.length === 0 || (keys.length === 1 && m.uri?.prefix === '/');
 }
 
-function hostMatches(pattern: string, host: string): boolean {
-  if (pattern === '*' || pattern === host) return true;
-  if (pattern.startsWith('*.')) return host.endsWith(pattern.slice(1)) || host === pattern;
-  return false;
-}

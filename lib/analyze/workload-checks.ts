@@ -1,3 +1,4 @@
+import { objectKey } from '../diff';
 import { Manifest } from '../traffic-simulator';
 import { ISTIO_PROXY_UID } from '../validate-application';
 
@@ -26,13 +27,12 @@ export interface CheckException {
   readonly reason: string;
 }
 
-const ref = (m: Manifest) => `${m.kind} ${m.metadata.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata.name}`;
 const WORKLOADS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Rollout'];
 
 /** Runs every check over the objects of one stage. */
 export function checkWorkloads(objects: readonly Manifest[]): CheckFinding[] {
   const out: CheckFinding[] = [];
-  const add = (check: string, m: Manifest, message: string, container?: string) => out.push({ check, object: ref(m), ...(container ? { container } : {}), message });
+  const add = (check: string, m: Manifest, message: string, container?: string) => out.push({ check, object: objectKey(m), ...(container ? { container } : {}), message });
   const pdbs = objects.filter((m) => m.kind === 'PodDisruptionBudget');
   const netpols = objects.filter((m) => m.kind === 'NetworkPolicy');
   const accounts = objects.filter((m) => m.kind === 'ServiceAccount');

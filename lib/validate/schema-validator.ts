@@ -1,3 +1,4 @@
+import { isObject, joinPath } from '../json-path';
 /**
  * A strict validator for the subset of JSON Schema / OpenAPI that Kubernetes definitions and
  * CRD structural schemas use: `$ref`, `type`, `properties`, `required`, `additionalProperties`,
@@ -101,20 +102,20 @@ export class SchemaValidator {
 
   private checkObject(value: Record<string, unknown>, schema: JsonSchema, path: string, out: SchemaViolation[]): void {
     for (const key of schema.required ?? []) {
-      if (value[key] === undefined) out.push({ path: join(path, key), message: 'required field is missing' });
+      if (value[key] === undefined) out.push({ path: joinPath(path, key), message: 'required field is missing' });
     }
     const props = schema.properties;
     const extra = schema.additionalProperties;
     for (const [key, v] of Object.entries(value)) {
       if (v === undefined) continue;
       if (props && props[key]) {
-        this.check(v, props[key], join(path, key), out);
+        this.check(v, props[key], joinPath(path, key), out);
       } else if (typeof extra === 'object') {
-        this.check(v, extra, join(path, key), out);
+        this.check(v, extra, joinPath(path, key), out);
       } else if (extra === true || schema['x-kubernetes-preserve-unknown-fields'] || (!props && extra === undefined && schema.type !== 'object')) {
         // free-form
       } else if (props || extra === false || schema.type === 'object') {
-        out.push({ path: join(path, key), message: `unknown field '${key}'` });
+        out.push({ path: joinPath(path, key), message: `unknown field '${key}'` });
       }
     }
   }
@@ -159,14 +160,8 @@ function typeMatches(type: string, value: unknown): boolean {
   }
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function describe(v: unknown): string {
   return Array.isArray(v) ? 'an array' : v === null ? 'null' : `${typeof v} ${JSON.stringify(v)}`.slice(0, 60);
 }
 
-function join(path: string, key: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? (path ? `${path}.${key}` : key) : `${path}[${JSON.stringify(key)}]`;
-}
