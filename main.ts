@@ -1,5 +1,7 @@
-// Entry point of `cdk8s synth` (see cdk8s.yaml): one chart, and one file, per voting release
-// stage, plus RELEASE.md. The charts live in lib/ so tests build them without writing dist/.
-import { buildVotingRelease, runSynth } from './lib';
+// Entry point of this repo's cdk8s app (cdk8s.yaml's app; `npm run synth` builds and runs it):
+// one chart, and one file, per stage of the voting release, plus RELEASE.md. The release data
+// lives in voting/, which uses the library only through the package entry point, as any app does.
+import { runSynth } from 'voting-mesh';
+import { buildVotingRelease } from './voting';
 
 runSynth(buildVotingRelease);

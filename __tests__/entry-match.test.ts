@@ -1,4 +1,4 @@
-import { cookieRegex, escapeRegex } from '../lib';
+import { cookieRegex, escapeRegex } from '../lib/resolve/entry-match';
 
 /** Envoy applies RE2 regexes to the whole header value; this pattern uses no construct where JS and RE2 differ. */
 const fullMatch = (regex: string, value: string) => new RegExp(`^(?:${regex})$`).test(value);

@@ -1,7 +1,8 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { Construct } from 'constructs';
-import { Manifest, renderReleaseNotes, StageChart, toYaml } from '../lib';
+import { Manifest, StageChart, renderReleaseNotes } from 'voting-mesh';
+import { toYaml } from '../lib/release/yaml-writer';
 import { testApp } from './support';
 
 /** Builds an example's stages in a test App and returns their manifests by stage name. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { ReleaseConfigError, ReleaseStage, TrafficSimulator } from '../lib';
+import { ReleaseConfigError, ReleaseStage, TrafficSimulator } from 'voting-mesh';
 import { buildPayments, payments, paymentsStages } from '../docs/extending-example';
 import { testApp } from './support';
 

@@ -1,5 +1,5 @@
 import { VirtualService } from '../imports/networking.istio.io';
-import { ApplicationSpec, explainRequest, inferCalls, Manifest, ReleaseStage, StageSpec, TrafficSimulator, WorkloadSpec } from '../lib';
+import { ApplicationSpec, Manifest, ReleaseStage, StageSpec, TrafficSimulator, WorkloadSpec, explainRequest, inferCalls } from 'voting-mesh';
 import { testApp } from './support';
 
 // An application that is not the voting app: the library has no voting special case.
@@ -121,8 +121,8 @@ describe('GIVEN the explain evaluator on the shop', () => {
   };
   test('THEN a workload calls the Services its environment names, on the port named after the variable or given by <PREFIX>_PORT', () => {
     expect(inferCalls(withEnv({ GRPC_ADDR: 'api', API_HOST: 'api.shop', API_PORT: '9000', MODE: 'fast' }), 'web-1-1')).toEqual([
-      { service: 'api', port: 9001, env: 'GRPC_ADDR' },
-      { service: 'api', port: 9000, env: 'API_HOST' },
+      { service: 'api', namespace: 'shop', port: 9001, env: 'GRPC_ADDR' },
+      { service: 'api', namespace: 'shop', port: 9000, env: 'API_HOST' },
     ]);
     const { hops } = explainRequest(withEnv({ API_HOST: 'api', API_PORT: '9000' }), { headers: { qa: 'canary-test' } });
     expect(hops[0].calls.map((c) => [c.deployments, c.port, c.rule])).toEqual([[['api-1-1'], 9000, 'api/lane-canary-9000']]);

@@ -1,4 +1,4 @@
-import { analyzeMesh, Finding, formatFinding, Manifest } from '../lib';
+import { Finding, Manifest, analyzeMesh, formatFinding } from 'voting-mesh';
 import { votingManifests } from './support';
 
 const NS = 'shop';

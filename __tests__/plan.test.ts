@@ -1,4 +1,4 @@
-import { checkTransition, Manifest, objectKey, planTransition, TransitionPlan } from '../lib';
+import { Manifest, TransitionPlan, checkTransition, objectKey, planTransition } from 'voting-mesh';
 import { votingManifests } from './support';
 
 const stages = votingManifests();

@@ -2,7 +2,9 @@ import { spawnSync } from 'child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { describeMatches, renderReleaseNotes, votingStages } from '../lib';
+import { renderReleaseNotes } from 'voting-mesh';
+import { votingStages } from '../voting';
+import { describeMatches } from '../lib/release/release-notes';
 import { votingManifests } from './support';
 
 const ROOT = join(__dirname, '..');

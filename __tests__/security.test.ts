@@ -1,4 +1,5 @@
-import { analyzeMesh, checkWorkloads, createVotingApplication, formatFinding, Manifest, ReleaseStage, unexplained, unusedExceptions, votingCheckExceptions, votingStages } from '../lib';
+import { Manifest, ReleaseStage, analyzeMesh, checkWorkloads, formatFinding, unexplained, unusedExceptions } from 'voting-mesh';
+import { createVotingApplication, votingCheckExceptions, votingStages } from '../voting';
 import { find, names, testApp, votingManifests } from './support';
 
 const stages = votingManifests();

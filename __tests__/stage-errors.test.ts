@@ -1,4 +1,5 @@
-import { ApplicationSpec, ReleaseConfigError, ReleaseStage, StageSpec, votingApplication, votingStages } from '../lib';
+import { ApplicationSpec, ReleaseConfigError, ReleaseStage, StageSpec } from 'voting-mesh';
+import { votingApplication, votingStages } from '../voting';
 import { testApp } from './support';
 
 const canary = votingStages.find((s) => s.name === '03-cookie-canary')!;

@@ -1,7 +1,8 @@
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { App } from 'cdk8s';
-import { buildVotingRelease, explainRequest, Manifest, ReleaseStage } from '../lib';
+import { Manifest, ReleaseStage, explainRequest } from 'voting-mesh';
+import { buildVotingRelease } from '../voting';
 
 /**
  * An App for tests. Unlike Testing.app() it creates no temporary directory: tests render charts

@@ -1,4 +1,4 @@
-import { Manifest, TrafficSimulator } from '../lib';
+import { Manifest, TrafficSimulator } from 'voting-mesh';
 import { find, names, votingManifests, walk } from './support';
 
 const stages = votingManifests();

@@ -1,5 +1,5 @@
 import { parseAllDocuments } from 'yaml';
-import { scalarString, toYaml } from '../lib';
+import { scalarString, toYaml } from '../lib/release/yaml-writer';
 import { votingManifests } from './support';
 
 /** Reads YAML back under both schemas kubectl-era tools use. */

@@ -2,7 +2,7 @@
 // through the same synth pipeline as main.ts. Usage (via npm run bench):
 //   node .build/bench/generated-release.js <services> <stages>   (CDK8S_OUTDIR = where to write)
 import { App } from 'cdk8s';
-import { ApplicationSpec, ComponentSpec, ReleaseStage, schemaSources, StageSpec, synthRelease, WorkloadSpec } from '../lib';
+import { ApplicationSpec, ComponentSpec, ReleaseStage, StageSpec, synthRelease, WorkloadSpec } from 'voting-mesh';
 
 const [services, stageCount] = process.argv.slice(2).map(Number);
 if (!(services >= 1 && stageCount >= 2)) {
@@ -47,4 +47,4 @@ const stages: StageSpec[] = Array.from({ length: stageCount }, (_, k) => {
 });
 
 const app = new App();
-synthRelease(app, stages.map((stage) => new ReleaseStage(app, { application, stage })), { schemas: schemaSources(), cacheDir: '.build/schema-cache' });
+synthRelease(app, stages.map((stage) => new ReleaseStage(app, { application, stage })));

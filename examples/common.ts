@@ -1,5 +1,5 @@
 // Shared pieces of the example apps (not part of the library: each example is its own cdk8s app).
-import { PortSpec, ProbeSpec, ResourceSpec, WorkloadSpec } from '../lib';
+import { PortSpec, ProbeSpec, ResourceSpec, WorkloadSpec } from 'voting-mesh';
 
 export const SMALL: ResourceSpec = { cpuMillis: { request: 50, limit: 250 }, memoryMiB: { request: 64, limit: 256 } };
 

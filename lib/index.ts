@@ -1,27 +1,73 @@
-export * from './spec';
-export * from './errors';
-export * from './names';
-export * from './entry-match';
-export * from './validate-application';
-export * from './resolve-stage';
-export * from './versioned-deployment';
-export * from './mesh-service';
-export * from './ingress-gateway';
-export * from './release-stage';
-export * from './voting';
-export * from './traffic-simulator';
-export * from './analyze/mesh-analyzer';
-export * from './validate/schema-validator';
-export * from './validate/schema-registry';
-export * from './explain';
-export * from './diff';
-export * from './plan';
-export * from './release-checks';
-export * from './mesh-policies';
-export * from './authorization';
-export * from './analyze/workload-checks';
-export * from './release-notes';
-export * from './yaml-writer';
-export * from './istio-api';
-export * from './canary-rollout';
-export * from './stage-chart';
+// The public API of voting-mesh: a typed release (application and stage data), the constructs
+// that turn it into Kubernetes and Istio objects, the offline analysis tools (schema validation,
+// mesh analyzer, traffic simulator, explain) and the release tooling (synth, diff, plan, notes).
+// Only what is listed here is the package's API; everything else under lib/ is internal.
+
+// The data model.
+export type {
+  AppProtocol, ApplicationSpec, ComponentSpec, EnvValue, ExternalSecretSpec, GatewaySpec, PersistentVolumeSpec, PortSpec, ProbeCheck,
+  ProbeSpec, ResourceSpec, RunAsSpec, SecretKeyRef, SecuritySpec, WorkloadSpec,
+} from './model/application-spec';
+export type { EntryMatch, EntryRouteSpec, LaneSpec, MtlsMode, ServiceRouteSpec, StageSpec, WeightedLane, WeightedVersion } from './model/stage-spec';
+export type { ErrorLocation } from './model/errors';
+export { ReleaseConfigError } from './model/errors';
+export type { MeshContext, MeshContextOptions } from './model/defaults';
+export {
+  DEFAULT_CLUSTER_DOMAIN, DEFAULT_INGRESS_POD_LABELS, DEFAULT_INGRESS_SERVICE_ACCOUNT, DEFAULT_ISTIO_NAMESPACE, DEFAULT_TRUST_DOMAIN, resolveMeshContext,
+} from './model/defaults';
+export { deploymentName, serviceHost, subsetName } from './model/names';
+
+// Resolving a stage.
+export type {
+  DeployedVersion, Edge, ResolvedComponent, ResolvedSecurity, ResolvedStage, Route, RouteDestination, RouteMatch,
+} from './resolve/resolved-stage';
+export { INGRESS_PEER } from './resolve/resolved-stage';
+export { resolveStage } from './resolve/resolve-stage';
+export { validateApplication } from './resolve/validate-application';
+export { cookieRegex } from './resolve/entry-match';
+
+// The constructs.
+export { PART_OF_LABEL, StageChart } from './constructs/stage-chart';
+export type { ReleaseStageProps } from './constructs/release-stage';
+export { ReleaseStage } from './constructs/release-stage';
+export type { MeshServiceProps } from './constructs/mesh-service';
+export { MeshService } from './constructs/mesh-service';
+export type { VersionedDeploymentProps } from './constructs/versioned-deployment';
+export { VersionedDeployment } from './constructs/versioned-deployment';
+export type { IngressGatewayProps } from './constructs/ingress-gateway';
+export { IngressGateway } from './constructs/ingress-gateway';
+export type { MeshPoliciesProps } from './constructs/mesh-policies';
+export { MeshPolicies } from './constructs/mesh-policies';
+export type { CanaryRolloutProps, RolloutStep, RolloutVirtualServiceSpec } from './constructs/canary-rollout';
+export { CanaryRollout } from './constructs/canary-rollout';
+export type { RolloutStageProps } from './constructs/rollout-stage';
+export { RolloutStage } from './constructs/rollout-stage';
+export type { IstioApiVersion } from './constructs/istio-api';
+
+// The manifest analysis tools.
+export type { Manifest } from './analysis/manifest';
+export { objectKey } from './analysis/manifest';
+export type { Hop, SimulatedRequest } from './analysis/traffic-simulator';
+export { TrafficSimulator } from './analysis/traffic-simulator';
+export type { AuthorizationVerdict } from './analysis/authorization';
+export { authorize } from './analysis/authorization';
+export type { ExplainNode, Explanation, InferredCall } from './analysis/explain';
+export { explainRequest, formatExplanation, inferCalls } from './analysis/explain';
+export type { AnalyzeOptions, Finding, Severity } from './analysis/mesh-analyzer';
+export { analyzeMesh, formatFinding } from './analysis/mesh-analyzer';
+export type { CheckException, CheckFinding } from './analysis/workload-checks';
+export { checkWorkloads, unexplained, unusedExceptions } from './analysis/workload-checks';
+export type { ObjectViolation, SchemaSources } from './analysis/schema/schema-registry';
+export { SCHEMA_ENV, SchemaRegistry, schemaSources } from './analysis/schema/schema-registry';
+
+// Release tooling.
+export type { FieldChange, StageDiff } from './release/diff';
+export { diffStages, formatChange } from './release/diff';
+export type { PlanFiles, PlanStep, StepKind, TransitionPlan } from './release/plan';
+export { formatPlan, planTransition } from './release/plan';
+export type { TransitionProblem } from './release/transition-check';
+export { checkTransition } from './release/transition-check';
+export type { StageObjects } from './release/release-notes';
+export { renderReleaseNotes } from './release/release-notes';
+export type { CheckReleaseOptions, ReleaseCheckResult, ReleaseFile } from './release/synth';
+export { checkRelease, renderRelease, runSynth, synthRelease } from './release/synth';

@@ -1,73 +1,128 @@
 #!/usr/bin/env node
-// npm run import: regenerate imports/ (typed bindings) with `cdk8s import` from two pinned sources:
-//   Istio 1.30.3's CRD bundle               -> imports/{networking,security,telemetry,extensions}.istio.io.ts
-//   Argo Rollouts v1.9.1's Rollout CRD       -> imports/argoproj.io.ts
+// npm run import: regenerate, from pinned upstream files,
+//   imports/   typed bindings (`cdk8s import`) of the Istio 1.30.3 CRDs and the Argo Rollouts v1.9.1 Rollout CRD;
+//   schemas/   the JSON schemas strict validation reads (Kubernetes 1.27 definitions and each CRD's
+//              openAPIV3Schema per served version), shipped inside the package so that a consumer
+//              validates offline, with no ../shared and no network.
 //
-// The documented sources are the upstream URLs (in cdk8s.yaml). Where they cannot be reached,
-// ISTIO_CRDS and ARGO_ROLLOUT_CRD name local copies of the same files; by default the pinned copies
-// in ../shared/crds are used when they exist. Local files are checked against their sha256, so
-// imports/ is always generated from exactly the pinned CRDs.
+// The documented sources are the upstream URLs below (and in cdk8s.yaml). Where they cannot be
+// reached, an environment variable names a local copy; by default the pinned copies in ../shared
+// are used when they exist. Local files are checked against their sha256, so imports/ and schemas/
+// are always generated from exactly the pinned files.
 //
-//   ISTIO_CRDS=<path or URL> ARGO_ROLLOUT_CRD=<path or URL> npm run import   # override the sources
-//   npm run import -- --check                     # fail if imports/ differs from a fresh import (CI)
+//   ISTIO_CRDS=<path or URL> npm run import   # override a source (see SOURCES for the variables)
+//   npm run import -- --check                 # fail if imports/ or schemas/ differ from a fresh import (CI)
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const shared = (...p) => resolve(root, '..', 'shared', ...p);
 const SOURCES = [
   {
-    env: 'ISTIO_CRDS', what: 'Istio 1.30.3 CRDs',
-    upstream: 'https://raw.githubusercontent.com/istio/api/v1.30.3/kubernetes/customresourcedefinitions.gen.yaml',
-    sha256: 'dcb43ff6b9af2f629b80b6a82597f5a91db259c757e66cc5353ac007da28351a',
-    local: resolve(root, '..', 'shared', 'crds', 'istio-1.30.3.yaml'),
+    env: 'K8S_SCHEMA_DEFINITIONS', what: 'Kubernetes 1.27.0 OpenAPI definitions', kind: 'definitions', schemas: 'kubernetes-1.27.0.json',
+    upstream: 'https://raw.githubusercontent.com/cdk8s-team/cdk8s/master/kubernetes-schemas/v1.27.0/_definitions.json',
+    sha256: '58a37fdf0c9d45b677663b57cad9d98b73d927af583a8ebee69613d09e1365d9',
+    local: shared('schemas', 'k8s-1.27.0', '_definitions.json'),
   },
   {
-    env: 'ARGO_ROLLOUT_CRD', what: 'Argo Rollouts v1.9.1 Rollout CRD',
+    env: 'ISTIO_CRDS', what: 'Istio 1.30.3 CRDs', kind: 'crds', schemas: 'crds-istio-1.30.3.json', bindings: true,
+    upstream: 'https://raw.githubusercontent.com/istio/api/v1.30.3/kubernetes/customresourcedefinitions.gen.yaml',
+    sha256: 'dcb43ff6b9af2f629b80b6a82597f5a91db259c757e66cc5353ac007da28351a',
+    local: shared('crds', 'istio-1.30.3.yaml'),
+  },
+  {
+    env: 'ARGO_ROLLOUT_CRD', what: 'Argo Rollouts v1.9.1 Rollout CRD', kind: 'crds', schemas: 'crds-argo-rollouts-v1.9.1.json', bindings: true,
     upstream: 'https://raw.githubusercontent.com/argoproj/argo-rollouts/v1.9.1/manifests/crds/rollout-crd.yaml',
     sha256: 'd79c0dab9bb386b1c9329fb69cf0d843fff2152b3f7916839755c1aabc7387f5',
-    local: resolve(root, '..', 'shared', 'crds', 'argo-rollouts-v1.9.1-rollout-crd.yaml'),
+    local: shared('crds', 'argo-rollouts-v1.9.1-rollout-crd.yaml'),
   },
 ];
 
 const check = process.argv.includes('--check');
-const outdir = check ? mkdtempSync(join(tmpdir(), 'voting-mesh-imports-')) : join(root, 'imports');
+const scratch = mkdtempSync(join(tmpdir(), 'voting-mesh-import-'));
+const out = { imports: check ? join(scratch, 'imports') : join(root, 'imports'), schemas: check ? join(scratch, 'schemas') : join(root, 'schemas') };
 const cli = join(root, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
+
+/** The bytes of a source: the env override, the pinned local copy, or the upstream URL. */
+async function read(s) {
+  const source = process.env[s.env] ?? (existsSync(s.local) ? s.local : s.upstream);
+  let bytes;
+  if (/^https?:\/\//.test(source)) {
+    const res = await fetch(source);
+    if (!res.ok) fail(2, `import: ${source} answered ${res.status} (${s.what}); set ${s.env} to a local copy`);
+    bytes = Buffer.from(await res.arrayBuffer());
+  } else {
+    if (!existsSync(source)) fail(2, `import: ${s.env} file '${source}' does not exist`);
+    bytes = readFileSync(source);
+  }
+  const sum = createHash('sha256').update(bytes).digest('hex');
+  if (sum !== s.sha256) fail(1, `import: ${source} has sha256 ${sum}, expected ${s.sha256} (${s.what})`);
+  return { source, bytes };
+}
+
+function fail(code, message) {
+  console.error(message);
+  rmSync(scratch, { recursive: true, force: true });
+  process.exit(code);
+}
+
+/** One schema per served group/version/kind; identical schemas of several versions are stored once. */
+function crdSchemas(s, bytes) {
+  const schemas = [];
+  const seen = new Map();
+  const kinds = {};
+  for (const doc of parseAllDocuments(bytes.toString('utf8'))) {
+    const crd = doc.toJS();
+    if (crd?.kind !== 'CustomResourceDefinition') continue;
+    const { group, names } = crd.spec;
+    for (const v of crd.spec.versions ?? []) {
+      if (!v.served || !v.schema?.openAPIV3Schema) continue;
+      const text = JSON.stringify(v.schema.openAPIV3Schema);
+      if (!seen.has(text)) {
+        seen.set(text, schemas.length);
+        schemas.push(v.schema.openAPIV3Schema);
+      }
+      kinds[`${group}/${v.name}/${names.kind}`] = seen.get(text);
+    }
+  }
+  return { source: s.upstream, sha256: s.sha256, kinds, schemas };
+}
+
+mkdirSync(out.schemas, { recursive: true });
 const used = [];
 for (const s of SOURCES) {
-  const source = process.env[s.env] ?? (existsSync(s.local) ? s.local : s.upstream);
-  if (!/^https?:\/\//.test(source)) {
-    if (!existsSync(source)) {
-      console.error(`import: ${s.env} file '${source}' does not exist`);
-      process.exit(2);
-    }
-    const sum = createHash('sha256').update(readFileSync(source)).digest('hex');
-    if (sum !== s.sha256) {
-      console.error(`import: ${source} has sha256 ${sum}, expected ${s.sha256} (${s.what})`);
-      process.exit(1);
-    }
-  }
-  const run = spawnSync(process.execPath, [cli, 'import', '--check-upgrade=false', '--no-save', '-l', 'typescript', '-o', outdir, source], {
-    cwd: root, stdio: ['ignore', check ? 'ignore' : 'inherit', 'inherit'],
-  });
-  if (run.status !== 0) process.exit(run.status ?? 1);
+  const { source, bytes } = await read(s);
   used.push(source);
+  const generated = s.kind === 'definitions'
+    ? { source: s.upstream, sha256: s.sha256, definitions: JSON.parse(bytes.toString('utf8')).definitions }
+    : crdSchemas(s, bytes);
+  writeFileSync(join(out.schemas, s.schemas), `${JSON.stringify(generated)}\n`);
+  if (!s.bindings) continue;
+  const file = join(scratch, `source-${used.length}.yaml`);
+  writeFileSync(file, bytes);
+  const run = spawnSync(process.execPath, [cli, 'import', '--check-upgrade=false', '--no-save', '-l', 'typescript', '-o', out.imports, file], {
+    cwd: root, stdio: ['ignore', check ? 'ignore' : 'inherit', 'inherit'], env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
+  });
+  if (run.status !== 0) fail(run.status ?? 1, `import: cdk8s import of ${source} failed`);
 }
-const source = used.join(' and ');
 
 if (check) {
-  const files = (dir) => readdirSync(dir).filter((f) => f.endsWith('.ts')).sort();
-  const fresh = files(outdir);
-  const committed = files(join(root, 'imports'));
-  const differ = [...new Set([...fresh, ...committed])].filter((f) => !fresh.includes(f) || !committed.includes(f)
-    || !readFileSync(join(outdir, f)).equals(readFileSync(join(root, 'imports', f))));
-  rmSync(outdir, { recursive: true, force: true });
-  if (differ.length > 0) {
-    console.error(`imports/ is not what cdk8s import generates from ${source}: ${differ.join(', ')}. Run npm run import.`);
-    process.exit(1);
+  const differ = [];
+  for (const [dir, ext] of [['imports', '.ts'], ['schemas', '.json']]) {
+    const files = (d) => (existsSync(d) ? readdirSync(d).filter((f) => f.endsWith(ext)).sort() : []);
+    const fresh = files(out[dir]);
+    const committed = files(join(root, dir));
+    differ.push(...[...new Set([...fresh, ...committed])].filter((f) => !fresh.includes(f) || !committed.includes(f)
+      || !readFileSync(join(out[dir], f)).equals(readFileSync(join(root, dir, f)))).map((f) => `${dir}/${f}`));
   }
-  console.log(`imports/ matches a fresh import of ${source}`);
+  rmSync(scratch, { recursive: true, force: true });
+  if (differ.length > 0) fail(1, `not what a fresh import of ${used.join(', ')} generates: ${differ.join(', ')}. Run npm run import.`);
+  console.log(`imports/ and schemas/ match a fresh import of ${used.join(', ')}`);
+} else {
+  rmSync(scratch, { recursive: true, force: true });
 }

@@ -2,7 +2,7 @@
 // weight (100/0, 50/50, 0/100), by header (user-agent: canary) or by cookie (canary=true).
 // productpage forwards the caller's user-agent and cookie headers, so the match holds in the mesh.
 import { Construct } from 'constructs';
-import { ApplicationSpec, ReleaseStage, ServiceRouteSpec, StageSpec } from '../../lib';
+import { ApplicationSpec, ReleaseStage, ServiceRouteSpec, StageSpec } from 'voting-mesh';
 import { httpWorkload } from '../common';
 
 const HTTP = { name: 'http', port: 9080, protocol: 'http' } as const;

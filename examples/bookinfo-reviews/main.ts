@@ -1,5 +1,5 @@
 // Entry point of this example's `cdk8s synth`: one file per stage in dist/, plus RELEASE.md.
-import { runSynth } from '../../lib';
+import { runSynth } from 'voting-mesh';
 import { buildBookinfo } from './app';
 
 runSynth(buildBookinfo);

@@ -1,7 +1,7 @@
 // A Flask app (port 5000) with Redis behind a Gateway: `/` (exact) on v1, then `/` split 80/20
 // between v1 and v2 while every other path stays on v1. Both versions share one Redis.
 import { Construct } from 'constructs';
-import { ApplicationSpec, LaneSpec, ReleaseStage, StageSpec } from '../../lib';
+import { ApplicationSpec, LaneSpec, ReleaseStage, StageSpec } from 'voting-mesh';
 import { httpWorkload, SMALL, tcp } from '../common';
 
 const HTTP = { name: 'http', port: 5000, protocol: 'http' } as const;

@@ -1,4 +1,4 @@
-import { explainRequest, TrafficSimulator } from '../../lib';
+import { TrafficSimulator, explainRequest } from 'voting-mesh';
 import { exampleStages, expectCommittedOutput } from '../../__tests__/examples-support';
 import { buildFlaskapp } from './app';
 

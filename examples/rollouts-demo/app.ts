@@ -3,7 +3,7 @@
 // 8020), stable and canary Services and the Gateway. Stage 2 changes the image; the controller
 // then shifts 20% → 50% → 80% → 100% to the canary, pausing in between.
 import { Construct } from 'constructs';
-import { RolloutStage, RolloutStageProps, RolloutStep } from '../../lib';
+import { RolloutStage, RolloutStageProps, RolloutStep } from 'voting-mesh';
 import { httpWorkload } from '../common';
 
 const NAME = 'rollouts-demo';

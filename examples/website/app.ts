@@ -1,7 +1,7 @@
 // A web site behind an Istio Gateway: 4 pods of version 1 and 1 of version 2; testers with the
 // header qa: canary-test get version 2, then 20/80 between version 1 and version 2.
 import { Construct } from 'constructs';
-import { ApplicationSpec, LaneSpec, ReleaseStage, StageSpec } from '../../lib';
+import { ApplicationSpec, LaneSpec, ReleaseStage, StageSpec } from 'voting-mesh';
 import { httpWorkload } from '../common';
 
 const HTTP = { name: 'http', port: 8080, protocol: 'http' } as const;

@@ -1,4 +1,4 @@
-import { TrafficSimulator } from '../../lib';
+import { TrafficSimulator } from 'voting-mesh';
 import { exampleStages, expectCommittedOutput } from '../../__tests__/examples-support';
 import { buildWebsite } from './app';
 

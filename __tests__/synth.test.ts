@@ -1,0 +1,109 @@
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { renderRelease } from 'voting-mesh';
+import { buildVotingRelease } from '../voting';
+import { cli, ROOT } from './cli-support';
+import { testApp } from './support';
+
+const DIST = join(ROOT, 'dist');
+const MARKER = '.voting-mesh-output';
+
+function snapshotDir(dir: string): Record<string, string> {
+  return Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+}
+
+describe('dist/', () => {
+  test('GIVEN the committed dist/ WHEN the release is rendered afresh THEN every file is byte-identical', () => {
+    const fresh = Object.fromEntries(renderRelease(buildVotingRelease(testApp())).map((f) => [f.file, f.content]));
+    // If this fails: run `npm run synth` and commit dist/ (or find what made synth non-deterministic).
+    const committed = snapshotDir(DIST);
+    expect(committed[MARKER]).toMatch(/^Written by voting-mesh\./);
+    delete committed[MARKER];
+    expect(fresh).toEqual(committed);
+  });
+
+  test('GIVEN two independent builds THEN the rendered stages are byte-identical', () => {
+    const render = () => renderRelease(buildVotingRelease(testApp()));
+    expect(render()).toEqual(render());
+  });
+});
+
+describe('voting-mesh synth', () => {
+  let scratch: string;
+  beforeEach(() => { scratch = mkdtempSync(join(tmpdir(), 'voting-mesh-synth-')); });
+  afterEach(() => rmSync(scratch, { recursive: true, force: true }));
+
+  /** An app directory with a previous output (dist/, marked) and the given app files. */
+  function project(files: Record<string, string>): string {
+    const dir = join(scratch, 'app');
+    mkdirSync(dir);
+    cpSync(DIST, join(dir, 'dist'), { recursive: true });
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    return dir;
+  }
+
+  const writes = (body: string) => `const fs = require('fs'); const out = process.env.CDK8S_OUTDIR; fs.mkdirSync(out, { recursive: true }); ${body}`;
+
+  test.each([
+    ['the app exits with 3 (in process)', { 'app.js': 'process.exit(3)' }, 'node app.js', /synth failed \(the app exited with 3\)/],
+    ['the app throws (in process)', { 'app.js': "throw new Error('boom\\nsecond line')" }, 'node app.js', /synth failed \(the app threw: boom second line\)/],
+    ['the app sets a failing exit code (in process)', { 'app.js': "console.error('error: bad stage'); process.exitCode = 1" }, 'node app.js', /synth failed \(the app exited with 1\)/],
+    ['the app writes nothing (in process)', { 'app.js': '0' }, 'node app.js', /the app wrote no manifest/],
+    ['the app writes an empty manifest (in process)', { 'app.js': writes("fs.writeFileSync(out + '/a.k8s.yaml', '')") }, 'node app.js', /empty manifests: a\.k8s\.yaml/],
+    ['the app crashes (child process)', {}, 'node -e "process.exit(3)"', /synth failed \(the app exited with 3\)/],
+    ['the app writes no manifest (child process)', {}, `node -e "require('fs').mkdirSync(process.env.CDK8S_OUTDIR, { recursive: true })"`, /the app wrote no manifest/],
+  ])('GIVEN %s WHEN synth runs THEN the previous output is left exactly as it was', async (_, files, app, reason) => {
+    const dir = project(files);
+    writeFileSync(join(dir, 'cdk8s.yaml'), `app: ${JSON.stringify(app)}\noutput: dist\n`);
+    const before = snapshotDir(join(dir, 'dist'));
+    const result = await cli(['synth'], dir);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(reason);
+    expect(result.stderr).toMatch(/dist was left untouched\.\n$/);
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(snapshotDir(join(dir, 'dist'))).toEqual(before);
+    expect(readdirSync(dir).sort()).toEqual(['cdk8s.yaml', 'dist', ...Object.keys(files)].sort()); // no staging directory left behind
+  });
+
+  test('GIVEN an app that writes manifests (in process) THEN they replace the output, marked, and stale files are gone', async () => {
+    const dir = project({ 'app.js': writes("fs.writeFileSync(out + '/01-a.k8s.yaml', 'apiVersion: v1\\nkind: Namespace\\nmetadata:\\n  name: a\\n')") });
+    writeFileSync(join(dir, 'cdk8s.yaml'), 'app: node app.js\noutput: dist\n');
+    const result = await cli(['synth'], dir);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^ {2}dist\/01-a\.k8s\.yaml +1 objects +\d+ bytes\nsynthesized 1 manifest file\(s\), 1 objects into dist\n$/);
+    expect(readdirSync(join(dir, 'dist')).sort()).toEqual([MARKER, '01-a.k8s.yaml']);
+    expect(process.env.CDK8S_OUTDIR).toBeUndefined(); // the in-process run restored the environment
+  });
+
+  test('GIVEN an output directory voting-mesh did not write THEN synth refuses it and deletes nothing', async () => {
+    const dir = project({ 'app.js': writes("fs.writeFileSync(out + '/a.k8s.yaml', 'kind: x')") });
+    mkdirSync(join(dir, 'keep'));
+    writeFileSync(join(dir, 'keep', 'file.txt'), 'mine');
+    const result = await cli(['synth', '--app', 'node app.js', '--output', 'keep'], dir);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('error: refusing to replace --output keep: it holds 1 entry (file.txt) and no .voting-mesh-output marker, so voting-mesh did not write it. Name a new or empty directory, or move its contents away\n');
+    expect(readFileSync(join(dir, 'keep', 'file.txt'), 'utf8')).toBe('mine');
+  });
+
+  test('GIVEN --output . THEN synth refuses to replace the working directory', async () => {
+    const dir = project({ 'app.js': '0' });
+    const result = await cli(['synth', '--app', 'node app.js', '--output', '.'], dir);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: refusing to write --output \.: it is or contains the working directory/);
+    expect(existsSync(join(dir, 'app.js'))).toBe(true);
+  });
+
+  test('GIVEN no cdk8s.yaml and no --app THEN a usage error, exit 2', async () => {
+    const result = await cli(['synth'], scratch);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: no app to run: cdk8s\.yaml is missing or has no 'app', and --app is not given\nusage: voting-mesh synth/);
+  });
+
+  test('GIVEN an unknown option THEN synth prints usage and exits 2', async () => {
+    const result = await cli(['synth', '--fast'], scratch);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: unknown option '--fast'\nusage: voting-mesh synth /);
+  });
+});

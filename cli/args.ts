@@ -1,0 +1,117 @@
+/** A mistake in how a command was called: one line, the usage, exit code 2. */
+export class UsageError extends Error {}
+
+/** One option of a command. */
+export interface OptionSpec {
+  /** Long name, without `--`. */
+  readonly name: string;
+  /** One-letter alias, without `-`. @default - none */
+  readonly alias?: string;
+  /** Placeholder of the value (`dir`); options without one are flags. @default - a flag */
+  readonly value?: string;
+  /** The option may be given several times. @default false */
+  readonly repeat?: boolean;
+  /** The values allowed. @default - any */
+  readonly choices?: readonly string[];
+  /** Other long names accepted for it (kept for old scripts). @default - none */
+  readonly aliases?: readonly string[];
+  readonly help: string;
+}
+
+/** A subcommand: its usage line, what it does, and its options. */
+export interface CommandSpec {
+  readonly name: string;
+  readonly summary: string;
+  readonly usage: string;
+  readonly description: readonly string[];
+  readonly options: readonly OptionSpec[];
+}
+
+/** Options every command takes. */
+export const COMMON_OPTIONS: readonly OptionSpec[] = [
+  { name: 'verbose', help: 'On an error, also print its stack trace.' },
+  { name: 'help', alias: 'h', help: 'Print this help.' },
+];
+
+/** Options of the commands that read manifests: the cluster they run in. */
+export const CONTEXT_OPTIONS: readonly OptionSpec[] = [
+  { name: 'cluster-domain', value: 'domain', help: "Cluster domain of fully qualified Service hosts (default 'cluster.local')." },
+  { name: 'trust-domain', value: 'domain', help: "Istio trust domain of workload principals (default 'cluster.local')." },
+  { name: 'ingress-principal', value: 'principal', aliases: ['gateway-principal'], help: "SPIFFE principal of the ingress gateway, without spiffe:// (default '<trust domain>/ns/istio-system/sa/istio-ingressgateway-service-account')." },
+];
+
+/** Parsed arguments: positionals, and each option's values in order (flags get `'true'`). */
+export interface ParsedArgs {
+  readonly positional: readonly string[];
+  readonly options: ReadonlyMap<string, readonly string[]>;
+}
+
+/** Parses `args` against `spec` (plus the common options); throws {@link UsageError} on anything unknown or incomplete. */
+export function parseArgs(spec: CommandSpec, args: readonly string[], env: NodeJS.ProcessEnv = process.env): ParsedArgs {
+  const all = [...spec.options, ...COMMON_OPTIONS];
+  const byName = new Map<string, OptionSpec>();
+  for (const o of all) {
+    byName.set(`--${o.name}`, o);
+    if (o.alias) byName.set(`-${o.alias}`, o);
+    for (const a of o.aliases ?? []) byName.set(`--${a}`, o);
+  }
+  const positional: string[] = [];
+  const options = new Map<string, string[]>();
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--') {
+      positional.push(...args.slice(i + 1));
+      break;
+    }
+    if (!a.startsWith('-') || a === '-') {
+      positional.push(a);
+      continue;
+    }
+    const eq = a.indexOf('=');
+    const flag = eq === -1 ? a : a.slice(0, eq);
+    const o = byName.get(flag);
+    if (!o) throw new UsageError(`unknown option '${flag}'${suggest(flag, all)}`);
+    let value: string;
+    if (o.value === undefined) {
+      if (eq !== -1) throw new UsageError(`option '--${o.name}' takes no value`);
+      value = 'true';
+    } else {
+      const next = eq !== -1 ? a.slice(eq + 1) : args[++i];
+      if (next === undefined) throw new UsageError(`option '--${o.name}' needs a value: --${o.name} <${o.value}>`);
+      value = next;
+      if (o.choices && !o.choices.includes(value)) throw new UsageError(`option '--${o.name}' is '${value}', not one of ${o.choices.join(', ')}`);
+    }
+    const values = options.get(o.name) ?? [];
+    if (values.length > 0 && !o.repeat && o.value !== undefined) throw new UsageError(`option '--${o.name}' is given twice`);
+    options.set(o.name, [...values, value]);
+  }
+  // `npm run <script> --cookie=x` (without `--`) gives the option to npm, which exports it as
+  // npm_config_cookie and drops it: say so instead of silently running without it.
+  if (env.npm_lifecycle_event !== undefined) {
+    const swallowed = spec.options.filter((o) => o.value !== undefined && !options.has(o.name) && env[`npm_config_${o.name.replace(/-/g, '_')}`] !== undefined);
+    if (swallowed.length > 0) {
+      throw new UsageError(`npm took --${swallowed[0].name} as its own option and dropped it: put '--' before the tool's options (npm run ${env.npm_lifecycle_event} -- ... --${swallowed[0].name} <${swallowed[0].value}>)`);
+    }
+  }
+  return { positional, options };
+}
+
+/** The single value of an option, or undefined. */
+export function value(args: ParsedArgs, name: string): string | undefined {
+  return args.options.get(name)?.[0];
+}
+
+/** The help text of a command. */
+export function helpText(bin: string, spec: CommandSpec): string {
+  const rows = [...spec.options, ...COMMON_OPTIONS].map((o) => {
+    const names = [o.alias ? `-${o.alias}, ` : '    ', `--${o.name}`, o.value ? ` <${o.value}>` : ''].join('');
+    return `  ${names.padEnd(34)} ${o.help}${o.repeat ? ' (repeatable)' : ''}`;
+  });
+  return [`usage: ${bin} ${spec.usage}`, '', spec.summary, ...spec.description.map((l) => (l ? `  ${l}` : '')), '', 'options:', ...rows, ''].join('\n');
+}
+
+function suggest(flag: string, all: readonly OptionSpec[]): string {
+  const bare = flag.replace(/^-+/, '');
+  const near = all.find((o) => o.name.startsWith(bare) || bare.startsWith(o.name));
+  return near ? ` (did you mean --${near.name}?)` : '';
+}

@@ -1,0 +1,55 @@
+import { writeFileSync } from 'fs';
+import { join, relative, resolve } from 'path';
+import { checkTransition, formatPlan, planTransition } from '../../lib';
+import { assertReplaceable, createStaging, discardStaging, publishStaging } from '../../lib/release/output-dir';
+import { toYaml } from '../../lib/release/yaml-writer';
+import { CommandSpec, CONTEXT_OPTIONS, ParsedArgs, UsageError, value } from '../args';
+import { distDir, loadStage, meshContextOptions } from '../inputs';
+import { Io } from '../io';
+
+export const planSpec: CommandSpec = {
+  name: 'plan',
+  summary: 'Plans the move between two stages, make before break, and proves no moment of it drops traffic.',
+  usage: 'plan <from-stage> <to-stage> [--out <dir>] [--dist <dir>]',
+  description: [
+    'Prints the objects added, changed and removed, then the ordered steps (make, wait, switch,',
+    'break, retire) as kubectl commands, with one manifest file per apply step in --out. Then it',
+    'replays the steps and fails (exit 1) if a VirtualService could route to a missing subset,',
+    'port or pod at any moment. --out must be new, empty, or written by an earlier plan.',
+  ],
+  options: [
+    { name: 'out', value: 'dir', help: 'Where the step files go (default .voting-mesh/plans/<from>--<to>).' },
+    { name: 'dist', value: 'dir', help: "Directory of synthesized stages (default: cdk8s.yaml's output, else dist)." },
+    ...CONTEXT_OPTIONS,
+  ],
+};
+
+export function plan(args: ParsedArgs, io: Io): number {
+  if (args.positional.length !== 2) throw new UsageError(`expected <from-stage> and <to-stage>, got ${args.positional.length} argument(s)`);
+  const dir = distDir(args, io.cwd);
+  const [from, to] = args.positional.map((p) => loadStage(dir, p, io.cwd));
+  if (from.files[0] === to.files[0]) throw new UsageError(`<from-stage> and <to-stage> are both '${from.name}'`);
+  const out = resolve(io.cwd, value(args, 'out') ?? join('.voting-mesh', 'plans', `${from.name}--${to.name}`));
+  assertReplaceable(out, '--out', io.cwd);
+  const p = planTransition(from.name, from.objects, to.name, to.objects);
+  const staging = createStaging(out);
+  let files: (string | undefined)[];
+  try {
+    files = p.steps.map((step, i) => {
+      if (step.apply.length === 0) return undefined;
+      const name = `${String(i + 1).padStart(2, '0')}-${step.kind}.yaml`;
+      writeFileSync(join(staging, name), toYaml(...step.apply));
+      return relative(io.cwd, join(out, name));
+    });
+    publishStaging(staging, out, '--out');
+  } catch (err) {
+    discardStaging(staging);
+    throw err;
+  }
+  const problems = checkTransition(from.objects, p, meshContextOptions(args).clusterDomain);
+  const lines = [formatPlan(p, { files, stageFile: to.files[0] }), ''];
+  for (const x of problems) lines.push(`transition check: step ${x.step} (${x.kind}): ${x.message}`);
+  if (problems.length === 0) lines.push('transition check: at no moment does a VirtualService route to a missing subset, port or pod.');
+  io.out(lines.join('\n'));
+  return problems.length === 0 ? 0 : 1;
+}

@@ -1,0 +1,140 @@
+import { spawnSync } from 'child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
+import { dirname, join, relative, resolve } from 'path';
+import { assertReplaceable, createStaging, discardStaging, publishStaging } from '../../lib/release/output-dir';
+import { CommandSpec, ParsedArgs, UsageError, value } from '../args';
+import { projectConfig } from '../inputs';
+import { Io } from '../io';
+
+export const synthSpec: CommandSpec = {
+  name: 'synth',
+  summary: "Runs the cdk8s app of this directory (cdk8s.yaml's app) and publishes its output atomically.",
+  usage: 'synth [--app "<command>"] [--output <dir>] [--quiet]',
+  description: [
+    'The app writes into a staging directory beside the output; only when it succeeded and wrote',
+    'non-empty manifests does the staging directory replace the output, by renames. On any failure',
+    'the previous output stays exactly as it was. The output directory carries a .voting-mesh-output',
+    'marker: a non-empty directory without one is refused, never deleted.',
+    "An app run as 'node <file.js>' runs inside this process (no second Node.js start); any other",
+    'command (ts-node, tsx, a shell line) runs as a child process, as the cdk8s CLI would run it.',
+  ],
+  options: [
+    { name: 'app', alias: 'a', value: 'command', help: "The command that runs the app (default: cdk8s.yaml's app)." },
+    { name: 'output', alias: 'o', value: 'dir', aliases: ['outdir'], help: "Output directory (default: cdk8s.yaml's output, else dist)." },
+    { name: 'quiet', alias: 'q', help: 'Print nothing on success.' },
+  ],
+};
+
+/** The app stopped on purpose (process.exit) while running in this process. */
+class AppExit extends Error {
+  constructor(public readonly code: number) {
+    super(`the app called process.exit(${code})`);
+  }
+}
+
+export async function synth(args: ParsedArgs, io: Io): Promise<number> {
+  if (args.positional.length > 0) throw new UsageError(`unexpected argument '${args.positional[0]}'`);
+  const config = projectConfig(io.cwd);
+  const app = value(args, 'app') ?? config.app;
+  if (!app) throw new UsageError(`no app to run: ${relative(io.cwd, join(io.cwd, 'cdk8s.yaml'))} is missing or has no 'app', and --app is not given`);
+  const output = value(args, 'output') ?? config.output ?? 'dist';
+  const outdir = resolve(io.cwd, output);
+  assertReplaceable(outdir, '--output', io.cwd);
+  const staging = createStaging(outdir);
+  let published = false;
+  try {
+    let status: number;
+    try {
+      status = await runApp(app, staging, io);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      io.err(`error: synth failed (${err.message}); ${output} was left untouched.`);
+      if (value(args, 'verbose') !== undefined && err.original instanceof Error) io.err(err.original.stack ?? '');
+      return 1;
+    }
+    const manifests = readdirSync(staging).filter((f) => /\.ya?ml$/.test(f));
+    const empty = manifests.filter((f) => statSync(join(staging, f)).size === 0);
+    const why = status !== 0 ? `the app exited with ${status}` : manifests.length === 0 ? 'the app wrote no manifest' : empty.length > 0 ? `empty manifests: ${empty.join(', ')}` : undefined;
+    if (why) {
+      io.err(`error: synth failed (${why}); ${output} was left untouched.`);
+      return 1;
+    }
+    const summary = manifests.sort().map((f) => {
+      const text = readFileSync(join(staging, f), 'utf8');
+      return { file: join(output, f), objects: text.split(/^---$/m).length, bytes: Buffer.byteLength(text) };
+    });
+    publishStaging(staging, outdir, '--output');
+    published = true;
+    if (value(args, 'quiet') === undefined) {
+      for (const s of summary) io.out(`  ${s.file.padEnd(44)} ${String(s.objects).padStart(3)} objects ${String(s.bytes).padStart(7)} bytes`);
+      io.out(`synthesized ${summary.length} manifest file(s), ${summary.reduce((n, s) => n + s.objects, 0)} objects into ${output}`);
+    }
+    return 0;
+  } finally {
+    if (!published) discardStaging(staging);
+  }
+}
+
+/**
+ * Runs the app with CDK8S_OUTDIR set to `outdir` and returns its exit status. `node <file>` of a
+ * CommonJS file runs in this process: the module is required, process.exit is caught, and the exit
+ * code it leaves is its status. Anything else runs through the shell, as `cdk8s synth` runs it.
+ */
+async function runApp(command: string, outdir: string, io: Io): Promise<number> {
+  const file = inProcessEntry(command, io.cwd);
+  if (!file) {
+    const run = spawnSync(command, { shell: true, cwd: io.cwd, stdio: 'inherit', env: { ...io.env, CDK8S_OUTDIR: outdir, CDK8S_CHECK_UPGRADE: 'false' } });
+    return run.status ?? 1;
+  }
+  const saved = { exit: process.exit, exitCode: process.exitCode, outdir: process.env.CDK8S_OUTDIR, cwd: process.cwd() };
+  process.env.CDK8S_OUTDIR = outdir;
+  process.exitCode = undefined;
+  process.exit = ((code?: number) => { throw new AppExit(code ?? Number(process.exitCode ?? 0)); }) as typeof process.exit;
+  if (saved.cwd !== io.cwd) process.chdir(io.cwd);
+  try {
+    require(file);
+    // A cdk8s app synthesizes synchronously; one turn of the event loop lets a trailing promise settle.
+    await new Promise((r) => setImmediate(r));
+    return Number(process.exitCode ?? 0);
+  } catch (err) {
+    if (err instanceof AppExit) return err.code;
+    throw new AppError(err);
+  } finally {
+    process.exit = saved.exit;
+    process.exitCode = saved.exitCode;
+    if (saved.outdir === undefined) delete process.env.CDK8S_OUTDIR;
+    else process.env.CDK8S_OUTDIR = saved.outdir;
+    if (saved.cwd !== io.cwd) process.chdir(saved.cwd);
+  }
+}
+
+/** An error thrown by the app itself (not by this tool): its message, and its stack with --verbose. */
+export class AppError extends Error {
+  constructor(public readonly original: unknown) {
+    super(`the app threw: ${(original instanceof Error ? original.message : String(original)).trim().split('\n').map((l) => l.trim()).join(' ')}`);
+  }
+}
+
+/** The CommonJS file of `node <file>` (no node flags), or undefined when the command must run in a shell. */
+function inProcessEntry(command: string, cwd: string): string | undefined {
+  const m = /^\s*node\s+("[^"]+"|'[^']+'|[^\s"'`$;&|<>]+)\s*$/.exec(command);
+  if (!m) return undefined;
+  const file = resolve(cwd, m[1].replace(/^["']|["']$/g, ''));
+  if (!existsSync(file) || !/\.(c?js)$/.test(file)) return undefined;
+  if (file.endsWith('.js') && nearestPackageType(dirname(file)) === 'module') return undefined;
+  return file;
+}
+
+function nearestPackageType(dir: string): string | undefined {
+  for (let d = dir; ; d = dirname(d)) {
+    const p = join(d, 'package.json');
+    if (existsSync(p)) {
+      try {
+        return JSON.parse(readFileSync(p, 'utf8')).type;
+      } catch {
+        return undefined;
+      }
+    }
+    if (dirname(d) === d) return undefined;
+  }
+}

@@ -1,0 +1,81 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { packageRoot } from '../lib/analysis/schema/bundled-schemas';
+import { CommandSpec, helpText, parseArgs, ParsedArgs, UsageError } from './args';
+import { diff, diffSpec } from './commands/diff';
+import { explain, explainSpec } from './commands/explain';
+import { plan, planSpec } from './commands/plan';
+import { synth, synthSpec } from './commands/synth';
+import { validate, validateSpec } from './commands/validate';
+import { Io } from './io';
+
+const BIN = 'voting-mesh';
+
+interface Command {
+  readonly spec: CommandSpec;
+  readonly run: (args: ParsedArgs, io: Io) => number | Promise<number>;
+}
+
+const COMMANDS: readonly Command[] = [
+  { spec: synthSpec, run: synth },
+  { spec: validateSpec, run: validate },
+  { spec: explainSpec, run: explain },
+  { spec: planSpec, run: plan },
+  { spec: diffSpec, run: diff },
+];
+
+function overview(): string {
+  return [
+    `usage: ${BIN} <command> [options]`,
+    '',
+    'Typed Istio release stages for cdk8s: synthesize them, and check, explain, plan and diff them offline.',
+    '',
+    'commands:',
+    ...COMMANDS.map((c) => `  ${c.spec.name.padEnd(10)} ${c.spec.summary}`),
+    '',
+    `Run '${BIN} <command> --help' for a command's options. Exit codes: 0 success, 1 findings or a failed synth, 2 usage.`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * Runs one command line (without the program name) against `io` and returns the exit code:
+ * 0 success, 1 findings or failure, 2 usage. Every error is one line on stderr (what, where, how
+ * to fix); `--verbose` adds the stack trace.
+ */
+export async function runCommand(argv: readonly string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    (name === undefined ? io.err : io.out)(overview());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version') {
+    io.out(JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')).version);
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.spec.name === name);
+  if (!command) {
+    io.err(`error: unknown command '${name}' (commands: ${COMMANDS.map((c) => c.spec.name).join(', ')})`);
+    io.err(`usage: ${BIN} <command> [options]`);
+    return 2;
+  }
+  const verbose = rest.includes('--verbose');
+  try {
+    const args = parseArgs(command.spec, rest, io.env);
+    if (args.options.has('help')) {
+      io.out(helpText(BIN, command.spec));
+      return 0;
+    }
+    return await command.run(args, io);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    io.err(`error: ${message}`);
+    if (err instanceof UsageError) {
+      io.err(`usage: ${BIN} ${command.spec.usage} (see ${BIN} ${name} --help)`);
+      return 2;
+    }
+    if (verbose && err instanceof Error && err.stack) io.err(err.stack);
+    return 1;
+  }
+}
+export { processIo } from './io';

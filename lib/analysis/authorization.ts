@@ -1,0 +1,59 @@
+import { principal } from '../model/defaults';
+import { labelsHold, Manifest, namespaceOf } from './manifest';
+import { ManifestIndex } from './manifest-index';
+
+/** The SPIFFE principal (without `spiffe://`) the pods of a workload present over mTLS. */
+export function workloadPrincipal(workload: Manifest, trustDomain: string): string {
+  return principal(trustDomain, namespaceOf(workload), workload.spec?.template?.spec?.serviceAccountName ?? 'default');
+}
+
+/** The verdict of Istio authorization for one request. */
+export interface AuthorizationVerdict {
+  readonly allowed: boolean;
+  /** Why: the policy and rule that allowed it, or why nothing did. */
+  readonly reason: string;
+}
+
+/**
+ * Evaluates Istio AuthorizationPolicies (ALLOW and DENY, principals and ports; other conditions
+ * are treated as not matching) for a request from `principal` to a pod with `podLabels` on `port`.
+ * With no ALLOW policy selecting the pod everything not denied is allowed; otherwise a rule must match.
+ */
+export function authorize(manifests: readonly Manifest[], namespace: string, podLabels: Readonly<Record<string, string>>, principal: string, port: number): AuthorizationVerdict {
+  const policies = policiesIn(manifests, namespace).filter((m) => labelsHold(m.spec?.selector?.matchLabels, podLabels));
+  const matches = (rule: any): boolean => {
+    const fromOk = !rule.from || rule.from.some((f: any) => {
+      const s = f.source ?? {};
+      return Object.keys(s).every((k) => k === 'principals') && (s.principals ?? []).some((p: string) => p === '*' || p === principal);
+    });
+    const toOk = !rule.to || rule.to.some((t: any) => {
+      const o = t.operation ?? {};
+      return Object.keys(o).every((k) => k === 'ports') && (o.ports === undefined || o.ports.includes(String(port)));
+    });
+    return fromOk && toOk && rule.when === undefined;
+  };
+  for (const p of policies.filter((x) => x.spec?.action === 'DENY')) {
+    if ((p.spec.rules ?? []).some(matches)) return { allowed: false, reason: `denied by AuthorizationPolicy ${p.metadata.name}` };
+  }
+  const allow = policies.filter((x) => (x.spec?.action ?? 'ALLOW') === 'ALLOW');
+  if (allow.length === 0) return { allowed: true, reason: 'no AuthorizationPolicy selects the pods' };
+  for (const p of allow) {
+    const i = (p.spec?.rules ?? []).findIndex(matches);
+    if (i !== -1) return { allowed: true, reason: `allowed by AuthorizationPolicy ${p.metadata.name} rule ${i}` };
+  }
+  return { allowed: false, reason: `no rule of ${allow.map((p) => p.metadata.name).join(', ')} allows ${principal} on port ${port}` };
+}
+
+const byNamespace = new WeakMap<ManifestIndex, Map<string, Manifest[]>>();
+
+/** The AuthorizationPolicies of a namespace, grouped once per manifest list. */
+function policiesIn(manifests: readonly Manifest[], namespace: string): Manifest[] {
+  const index = ManifestIndex.of(manifests);
+  let groups = byNamespace.get(index);
+  if (!groups) {
+    groups = new Map();
+    for (const m of index.ofKind('AuthorizationPolicy')) groups.set(namespaceOf(m), [...(groups.get(namespaceOf(m)) ?? []), m]);
+    byNamespace.set(index, groups);
+  }
+  return groups.get(namespace) ?? [];
+}

@@ -1,0 +1,183 @@
+import { ApiObject, App, Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { Rollout } from '../../imports/argoproj.io';
+import { DEFAULT_CLUSTER_DOMAIN } from '../model/defaults';
+import { ReleaseConfigError, show } from '../model/errors';
+import { IngressGateway } from './ingress-gateway';
+import { IstioApiVersion, istioKinds } from './istio-api';
+import { assertDnsLabel, serviceHost } from '../model/names';
+import { GatewaySpec, WorkloadSpec } from '../model/spec';
+import { validateApplication } from '../resolve/validate-application';
+import { VersionedDeployment } from './versioned-deployment';
+
+/** One step of an Argo Rollouts canary: shift weight to the canary, or wait. */
+export type RolloutStep =
+  | { readonly setWeight: number }
+  /** Wait `duration` (`30s`, `10m`, `1h`), or until promoted (`kubectl argo rollouts promote`) without one. */
+  | { readonly pause: { readonly duration?: string } };
+
+/** A VirtualService whose routes the Rollout controller drives between stable and canary. */
+export interface RolloutVirtualServiceSpec {
+  /** VirtualService name. */
+  readonly name: string;
+  /** Hosts it routes. */
+  readonly hosts: readonly string[];
+  /** Bind it to the application's Gateway (else to `mesh`). @default true */
+  readonly viaGateway?: boolean;
+  /** Named HTTP routes (to the workload's HTTP port) the controller updates. @default - none */
+  readonly httpRoutes?: readonly string[];
+  /** TLS routes by port and SNI hosts (to the workload's port of that number). @default - none */
+  readonly tlsRoutes?: readonly { readonly port: number; readonly sniHosts: readonly string[] }[];
+  /** TCP routes by port. @default - none */
+  readonly tcpRoutes?: readonly { readonly port: number }[];
+}
+
+/** Properties of a {@link CanaryRollout}. */
+export interface CanaryRolloutProps {
+  /** Rollout name, `app` label, and prefix of the `<name>-stable` / `<name>-canary` Services. */
+  readonly name: string;
+  /** Namespace of every object. */
+  readonly namespace: string;
+  /** What the pods run; changing it (a new image) starts a canary. */
+  readonly workload: WorkloadSpec;
+  /** The Gateway the VirtualServices are bound to. */
+  readonly gateway: GatewaySpec;
+  /** VirtualServices with the routes the controller shifts. */
+  readonly virtualServices: readonly RolloutVirtualServiceSpec[];
+  /** Canary steps, in order. */
+  readonly steps: readonly RolloutStep[];
+  /** Istio API version. @default 'v1' */
+  readonly istioApiVersion?: IstioApiVersion;
+  /** Kubernetes cluster domain of the Service hosts. @default 'cluster.local' */
+  readonly clusterDomain?: string;
+  /** Old ReplicaSets kept for rollback. @default 3 */
+  readonly revisionHistoryLimit?: number;
+}
+
+const DURATION = /^[0-9]+(s|m|h)$/;
+
+/**
+ * Argo Rollouts as the traffic engine: a Rollout with a canary strategy (stable and canary
+ * Services, Istio traffic routing over named HTTP routes, TLS routes by port and SNI, TCP routes
+ * by port, and `setWeight`/`pause` steps), the two Services, the VirtualServices starting at
+ * stable 100 / canary 0 and the Gateway. The controller then drives the weights; these objects
+ * are the desired state it starts from.
+ */
+export class CanaryRollout extends Construct {
+  public readonly rollout: ApiObject;
+  public readonly stableService: k8s.KubeService;
+  public readonly canaryService: k8s.KubeService;
+  public readonly virtualServices: readonly ApiObject[];
+  public readonly ingress: IngressGateway;
+
+  constructor(scope: Construct, id: string, props: CanaryRolloutProps) {
+    super(scope, id);
+    const { name, namespace, workload } = props;
+    const at = (field: string) => ({ component: name, field });
+    // The workload and names get the same checks as any application's.
+    validateApplication({ name, namespace, entryComponent: name, gateway: props.gateway, components: [{ name, versions: { '1.0': workload } }] });
+    validateSteps(props.steps, at);
+    const portOf = (port: number, field: string) => {
+      const p = workload.ports.find((x) => x.port === port);
+      if (!p) throw new ReleaseConfigError(at(field), `port ${port} is not a port of the workload`, `Use one of ${workload.ports.map((x) => x.port).join(', ')}.`);
+      return p;
+    };
+    const http = workload.ports.find((p) => p.protocol === 'http' || p.protocol === 'http2' || p.protocol === 'grpc');
+
+    const serviceSpec = {
+      type: 'ClusterIP',
+      selector: { app: name },
+      ports: workload.ports.map((p) => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromNumber(p.port), protocol: 'TCP', appProtocol: p.protocol })),
+    };
+    // The controller adds the rollouts-pod-template-hash of the stable and canary ReplicaSets to these selectors.
+    this.stableService = new k8s.KubeService(this, 'Stable', { metadata: { name: `${name}-stable`, namespace, labels: { app: name } }, spec: serviceSpec });
+    this.canaryService = new k8s.KubeService(this, 'Canary', { metadata: { name: `${name}-canary`, namespace, labels: { app: name } }, spec: serviceSpec });
+    const clusterDomain = props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
+    const stableHost = serviceHost(`${name}-stable`, namespace, clusterDomain);
+    const canaryHost = serviceHost(`${name}-canary`, namespace, clusterDomain);
+    const split = (port: number) => [
+      { destination: { host: stableHost, port: { number: port } }, weight: 100 },
+      { destination: { host: canaryHost, port: { number: port } }, weight: 0 },
+    ];
+
+    this.ingress = new IngressGateway(this, 'Ingress', {
+      gateway: props.gateway, namespace, virtualServiceName: `${name}-ingress`, destinationHost: stableHost, routes: [], istioApiVersion: props.istioApiVersion,
+      withoutVirtualService: true,
+    });
+    const { VirtualService } = istioKinds(props.istioApiVersion);
+    this.virtualServices = props.virtualServices.map((vs, i) => {
+      assertDnsLabel(vs.name, at(`virtualServices[${i}].name`));
+      if ((vs.httpRoutes ?? []).length > 0 && !http) {
+        throw new ReleaseConfigError(at(`virtualServices[${i}].httpRoutes`), 'the workload has no HTTP port', 'Declare an http port or drop the HTTP routes.');
+      }
+      (vs.httpRoutes ?? []).forEach((r, j) => assertDnsLabel(r, at(`virtualServices[${i}].httpRoutes[${j}]`)));
+      (vs.tlsRoutes ?? []).forEach((r, j) => portOf(r.port, `virtualServices[${i}].tlsRoutes[${j}].port`));
+      (vs.tcpRoutes ?? []).forEach((r, j) => portOf(r.port, `virtualServices[${i}].tcpRoutes[${j}].port`));
+      return new VirtualService(this, `VirtualService-${vs.name}`, {
+        metadata: { name: vs.name, namespace },
+        spec: {
+          hosts: [...vs.hosts],
+          gateways: [vs.viaGateway ?? true ? props.gateway.name : 'mesh'],
+          ...((vs.httpRoutes ?? []).length > 0 ? { http: vs.httpRoutes!.map((r) => ({ name: r, route: split(http!.port) })) } : {}),
+          ...((vs.tlsRoutes ?? []).length > 0 ? { tls: vs.tlsRoutes!.map((r) => ({ match: [{ port: r.port, sniHosts: [...r.sniHosts] }], route: split(r.port) })) } : {}),
+          ...((vs.tcpRoutes ?? []).length > 0 ? { tcp: vs.tcpRoutes!.map((r) => ({ match: [{ port: r.port }], route: split(r.port) })) } : {}),
+        },
+      });
+    });
+
+    this.rollout = new ApiObject(this, 'Rollout', {
+      ...Rollout.GVK,
+      metadata: { name, namespace, labels: { app: name } },
+      spec: {
+        replicas: workload.replicas ?? 1,
+        revisionHistoryLimit: props.revisionHistoryLimit ?? 3,
+        selector: { matchLabels: { app: name } },
+        template: podTemplate(name, namespace, workload),
+        strategy: {
+          canary: {
+            canaryService: this.canaryService.name,
+            stableService: this.stableService.name,
+            trafficRouting: {
+              istio: {
+                virtualServices: props.virtualServices.map((vs) => ({
+                  name: vs.name,
+                  ...((vs.httpRoutes ?? []).length > 0 ? { routes: [...vs.httpRoutes!] } : {}),
+                  ...((vs.tlsRoutes ?? []).length > 0 ? { tlsRoutes: vs.tlsRoutes!.map((r) => ({ port: r.port, sniHosts: [...r.sniHosts] })) } : {}),
+                  ...((vs.tcpRoutes ?? []).length > 0 ? { tcpRoutes: vs.tcpRoutes!.map((r) => ({ port: r.port })) } : {}),
+                })),
+              },
+            },
+            steps: props.steps.map((s) => ('setWeight' in s ? { setWeight: s.setWeight } : { pause: s.pause.duration ? { duration: s.pause.duration } : {} })),
+          },
+        },
+      },
+    });
+  }
+}
+
+function validateSteps(steps: readonly RolloutStep[], at: (field: string) => { component: string; field: string }): void {
+  if (steps.length === 0) throw new ReleaseConfigError(at('steps'), 'the canary has no steps', 'Add setWeight and pause steps.');
+  steps.forEach((s, i) => {
+    if ('setWeight' in s) {
+      if (!Number.isInteger(s.setWeight) || s.setWeight < 0 || s.setWeight > 100) {
+        throw new ReleaseConfigError(at(`steps[${i}].setWeight`), `weight ${show(s.setWeight)} is not a whole percentage`, 'Use a whole number from 0 to 100.');
+      }
+    } else if (s.pause.duration !== undefined && !DURATION.test(s.pause.duration)) {
+      throw new ReleaseConfigError(at(`steps[${i}].pause.duration`), `duration ${show(s.pause.duration)} is not a duration`, "Write it as '30s', '10m' or '1h', or leave it out to wait for promotion.");
+    }
+  });
+}
+
+/**
+ * The pod template of a workload, exactly as {@link VersionedDeployment} renders it (identity,
+ * probes, resources, securityContext), so a Rollout's pods are set up like every other pod.
+ */
+function podTemplate(name: string, namespace: string, workload: WorkloadSpec): unknown {
+  const chart = new Chart(new App({ outdir: '/nonexistent' }), 'template');
+  const d = new VersionedDeployment(chart, 'Deployment', { component: name, version: 'rollout', name, namespace, workload });
+  const template = ApiObject.of(d.deployment).toJson().spec.template;
+  // A Rollout's pods carry the app label only: the controller adds the template hash.
+  const spread = template.spec.topologySpreadConstraints?.map((c: any) => ({ ...c, labelSelector: { matchLabels: { app: name } } }));
+  return { metadata: { labels: { app: name } }, spec: { ...template.spec, ...(spread ? { topologySpreadConstraints: spread } : {}) } };
+}

@@ -1,0 +1,115 @@
+import * as kplus from 'cdk8s-plus-27';
+import { k8s } from 'cdk8s-plus-27';
+import { Size } from 'cdk8s';
+import { Construct } from 'constructs';
+import { ApiObject } from 'cdk8s';
+import { DestinationRuleSpecTrafficPolicyTlsMode } from '../../imports/networking.istio.io';
+import { IstioApiVersion, istioKinds } from './istio-api';
+import { httpRoutes, tcpRoutes } from './istio-routes';
+import { ResolvedComponent } from '../resolve/resolved-stage';
+import { VersionedDeployment } from './versioned-deployment';
+
+/** Properties of a {@link MeshService}. */
+export interface MeshServiceProps {
+  /** The component as it runs in the stage: versions, ports and routes. */
+  readonly component: ResolvedComponent;
+  /** Namespace of every object. */
+  readonly namespace: string;
+  /** Emit a DestinationRule with version subsets and a mesh VirtualService. @default true */
+  readonly versionRouting?: boolean;
+  /** Client TLS mode of the DestinationRule. @default - not set (Istio auto mTLS) */
+  readonly tlsMode?: 'ISTIO_MUTUAL';
+  /** Istio API version. @default 'v1' */
+  readonly istioApiVersion?: IstioApiVersion;
+  /** Emit no mesh VirtualService (another object, e.g. a gateway+mesh one, routes this host). @default false */
+  readonly skipVirtualService?: boolean;
+}
+
+/**
+ * A component in the mesh: its Service (selecting `app` only), one Deployment per deployed
+ * version, the PersistentVolumeClaims they own and, with version routing, a DestinationRule
+ * (one subset per version) and a mesh VirtualService that keeps each lane's calls in the lane.
+ */
+export class MeshService extends Construct {
+  /** Service name (= component name). */
+  public readonly name: string;
+  /** Fully qualified host used by DestinationRules and VirtualServices. */
+  public readonly host: string;
+  public readonly service: k8s.KubeService;
+  public readonly deployments: readonly VersionedDeployment[];
+  public readonly claims: readonly kplus.PersistentVolumeClaim[];
+  /** The component's identity (its SPIFFE principal in authorization policies). */
+  public readonly serviceAccount: kplus.ServiceAccount;
+  /** @default - none without version routing */
+  public readonly destinationRule?: ApiObject;
+  /** @default - none without version routing */
+  public readonly virtualService?: ApiObject;
+
+  constructor(scope: Construct, id: string, props: MeshServiceProps) {
+    super(scope, id);
+    const c = props.component;
+    this.name = c.name;
+    this.host = c.host;
+    const metadata = { name: c.name, namespace: props.namespace, labels: { app: c.name } };
+
+    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
+      metadata,
+      // None of the components calls the Kubernetes API.
+      automountToken: false,
+    });
+
+    this.service = new k8s.KubeService(this, 'Service', {
+      metadata,
+      spec: {
+        type: 'ClusterIP',
+        selector: { app: c.name },
+        ports: c.ports.map((p) => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromNumber(p.port), protocol: 'TCP', appProtocol: p.protocol })),
+      },
+    });
+
+    const claims = new Map<string, kplus.PersistentVolumeClaim>();
+    for (const d of c.versions) {
+      const pv = d.workload.persistentVolume;
+      if (!pv || claims.has(pv.claimName)) continue;
+      claims.set(pv.claimName, new kplus.PersistentVolumeClaim(this, `Claim-${pv.claimName}`, {
+        metadata: { name: pv.claimName, namespace: props.namespace, labels: { app: c.name } },
+        accessModes: [pv.accessMode as kplus.PersistentVolumeAccessMode],
+        storage: Size.gibibytes(pv.sizeGiB),
+        storageClassName: pv.storageClassName,
+        volumeMode: kplus.PersistentVolumeMode.FILE_SYSTEM,
+      }));
+    }
+    this.claims = [...claims.values()];
+
+    this.deployments = c.versions.map((d) => new VersionedDeployment(this, `Deployment-${d.version}`, {
+      component: c.name,
+      version: d.version,
+      name: d.deploymentName,
+      namespace: props.namespace,
+      workload: d.workload,
+      claim: d.workload.persistentVolume ? claims.get(d.workload.persistentVolume.claimName) : undefined,
+      serviceAccount: this.serviceAccount,
+    }));
+
+    if (props.versionRouting ?? true) {
+      const { DestinationRule, VirtualService } = istioKinds(props.istioApiVersion);
+      this.destinationRule = new DestinationRule(this, 'DestinationRule', {
+        metadata,
+        spec: {
+          host: c.host,
+          ...(props.tlsMode ? { trafficPolicy: { tls: { mode: DestinationRuleSpecTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL } } } : {}),
+          subsets: c.versions.map((d) => ({ name: d.subset, labels: { version: d.version } })),
+        },
+      });
+      this.virtualService = props.skipVirtualService ? undefined : new VirtualService(this, 'VirtualService', {
+        metadata,
+        spec: {
+          hosts: [c.host],
+          gateways: ['mesh'],
+          ...(c.httpRoutes.length > 0 ? { http: httpRoutes(c.httpRoutes, c.host) } : {}),
+          ...(c.tcpRoutes.length > 0 ? { tcp: tcpRoutes(c.tcpRoutes, c.host) } : {}),
+        },
+      });
+    }
+  }
+}

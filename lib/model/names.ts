@@ -1,0 +1,52 @@
+import { ErrorLocation, ReleaseConfigError, show } from './errors';
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const VERSION = /^v?[0-9]+(\.[0-9]+){0,2}$/;
+
+/** Throws unless `value` is a DNS-1123 label (lower-case alphanumerics and '-', at most `maxLength`). */
+export function assertDnsLabel(value: string, at: ErrorLocation, maxLength = 63): void {
+  if (typeof value !== 'string' || !DNS1123_LABEL.test(value) || value.length > maxLength) {
+    throw new ReleaseConfigError(at,
+      `${show(value)} is not a DNS-1123 label of at most ${maxLength} characters`,
+      "Use lower-case letters, digits and '-', starting and ending with a letter or digit.");
+  }
+}
+
+/** Throws unless `version` is a dotted numeric version such as `1.0`, `2.1.3` or `v1` (Bookinfo's style). */
+export function assertVersion(version: string, at: ErrorLocation): void {
+  if (typeof version !== 'string' || !VERSION.test(version)) {
+    throw new ReleaseConfigError(at, `${show(version)} is not a version`,
+      "Write versions as dotted numbers such as '1.0' or 'v1' (they become the 'version' label and names like 'v1-0').");
+  }
+}
+
+/** `1.0` -> `1-0`: a version as it appears inside names. */
+export function versionSlug(version: string): string {
+  return version.replace(/\./g, '-');
+}
+
+/** DestinationRule subset name of a version: `1.0` -> `v1-0`, `v2` -> `v2`. */
+export function subsetName(version: string): string {
+  return version.startsWith('v') ? versionSlug(version) : `v${versionSlug(version)}`;
+}
+
+/** Deployment name of a component version: `voting-app`, `1.0` -> `voting-app-1-0`. */
+export function deploymentName(component: string, version: string): string {
+  return `${component}-${versionSlug(version)}`;
+}
+
+/** Fully qualified in-cluster host of a Service. */
+export function serviceHost(service: string, namespace: string, clusterDomain: string): string {
+  return `${service}.${namespace}.svc.${clusterDomain}`;
+}
+
+/** Compares dotted numeric versions (`1.10` > `1.9`, `v2` = `2`). */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.replace(/^v/, '').split('.').map(Number);
+  const pb = b.replace(/^v/, '').split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}

@@ -1,0 +1,93 @@
+import { Manifest, objectKey } from '../analysis/manifest';
+import { isObject, joinPath } from '../analysis/json-path';
+
+/** One field-level difference between two objects. */
+export interface FieldChange {
+  /** Path such as `spec.http[name=default].route[0].destination.subset`. */
+  readonly path: string;
+  /** Value before; undefined when the field was added. */
+  readonly before?: unknown;
+  /** Value after; undefined when the field was removed. */
+  readonly after?: unknown;
+}
+
+/**
+ * Field-level differences, in a stable order. Lists of scalars are compared as sets; lists whose
+ * items all carry a unique identity field (`name`, `port`, ...) are compared by it, so inserting
+ * one item does not show every later item as changed.
+ */
+export function diffValues(before: unknown, after: unknown, path = ''): FieldChange[] {
+  if (equal(before, after)) return [];
+  if (isObject(before) && isObject(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+    return keys.flatMap((k) => diffValues(before[k], after[k], joinPath(path, k)));
+  }
+  if (Array.isArray(before) && Array.isArray(after)) {
+    if ([...before, ...after].every((x) => !isObject(x) && !Array.isArray(x))) {
+      // A list of scalars (ports, hosts, principals) is compared as a set.
+      const has = (list: unknown[], v: unknown) => list.some((x) => x === v);
+      return [
+        ...before.filter((v) => !has(after, v)).map((v) => ({ path: `${path}[]`, before: v })),
+        ...after.filter((v) => !has(before, v)).map((v) => ({ path: `${path}[]`, after: v })),
+      ];
+    }
+    for (const key of IDENTITY_KEYS) {
+      const b = byKey(before, key);
+      const a = byKey(after, key);
+      if (b && a) {
+        const ids = [...b.keys(), ...[...a.keys()].filter((n) => !b.has(n))];
+        return ids.flatMap((n) => diffValues(b.get(n), a.get(n), `${path}[${key}=${n}]`));
+      }
+    }
+    const length = Math.max(before.length, after.length);
+    return Array.from({ length }, (_, i) => diffValues(before[i], after[i], `${path}[${i}]`)).flat();
+  }
+  return [{ path, ...(before !== undefined ? { before } : {}), ...(after !== undefined ? { after } : {}) }];
+}
+
+/** Objects added, changed (with their field changes) and removed between two stages. */
+export interface StageDiff {
+  readonly added: readonly Manifest[];
+  readonly changed: readonly { readonly before: Manifest; readonly after: Manifest; readonly changes: readonly FieldChange[] }[];
+  readonly removed: readonly Manifest[];
+}
+
+export function diffStages(from: readonly Manifest[], to: readonly Manifest[]): StageDiff {
+  const before = new Map(from.map((m) => [objectKey(m), m]));
+  const after = new Map(to.map((m) => [objectKey(m), m]));
+  return {
+    added: to.filter((m) => !before.has(objectKey(m))),
+    changed: to.filter((m) => before.has(objectKey(m)))
+      .map((m) => ({ before: before.get(objectKey(m))!, after: m, changes: diffValues(before.get(objectKey(m)), m) }))
+      .filter((c) => c.changes.length > 0),
+    removed: from.filter((m) => !after.has(objectKey(m))),
+  };
+}
+
+/** One line per change: `path: before → after`, with `(added)` / `(removed)` for one-sided changes. */
+export function formatChange(c: FieldChange): string {
+  const show = (v: unknown) => (isObject(v) || Array.isArray(v) ? compact(v) : JSON.stringify(v));
+  if (c.before === undefined) return `${c.path}: + ${show(c.after)}`;
+  if (c.after === undefined) return `${c.path}: - ${show(c.before)}`;
+  return `${c.path}: ${show(c.before)} → ${show(c.after)}`;
+}
+
+function compact(v: unknown): string {
+  const text = JSON.stringify(v);
+  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
+}
+
+/** Fields that identify an item of a list (routes, subsets, containers, env, ports, mounts). */
+const IDENTITY_KEYS = ['name', 'port', 'containerPort', 'mountPath', 'secretKey'];
+
+function byKey(items: unknown[], key: string): Map<string, unknown> | undefined {
+  if (items.length === 0 || !items.every((i) => isObject(i) && (typeof i[key] === 'string' || typeof i[key] === 'number'))) return undefined;
+  const map = new Map(items.map((i) => [String((i as Record<string, unknown>)[key]), i]));
+  return map.size === items.length ? map : undefined;
+}
+
+function equal(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+

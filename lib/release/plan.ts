@@ -1,0 +1,180 @@
+import { Manifest, objectKey } from '../analysis/manifest';
+import { diffStages, formatChange, StageDiff } from './diff';
+
+/** The phases of a transition, in the order they run ("make before break"). */
+export type StepKind = 'make' | 'wait' | 'switch' | 'break' | 'retire';
+
+/** One step of a transition plan. */
+export interface PlanStep {
+  readonly kind: StepKind;
+  /** What the step does and why it is safe at this point. */
+  readonly title: string;
+  /** Objects to apply (written to one file per step). */
+  readonly apply: readonly Manifest[];
+  /** Deployments to wait for (`kubectl rollout status`). */
+  readonly waitFor: readonly Manifest[];
+  /** Objects to delete. */
+  readonly remove: readonly Manifest[];
+}
+
+/** How to move a cluster from one stage to another without dropping requests. */
+export interface TransitionPlan extends StageDiff {
+  readonly from: string;
+  readonly to: string;
+  readonly steps: readonly PlanStep[];
+  /** Things the plan deliberately does not do (deleting data), for the operator to decide. */
+  readonly warnings: readonly string[];
+}
+
+const ISTIO = 'networking.istio.io/';
+const isKind = (m: Manifest, kind: string) => m.kind === kind;
+
+/**
+ * Plans the move from stage `from` to stage `to` as Istio's "make before break":
+ * 1. make: new Deployments, claims, Service ports and DestinationRule subsets (union of old and new),
+ *    policies widened to allow both stages, mTLS relaxed if the target relaxes it;
+ * 2. wait: every new or changed Deployment rolled out;
+ * 3. switch: Gateways and VirtualServices of the target (routes move to the new subsets);
+ * 4. break: DestinationRules, Services and policies exactly as the target (unused subsets, ports
+ *    and allowances dropped), mTLS tightened if the target tightens it, objects gone from the target deleted;
+ * 5. retire: Deployments the target no longer runs are deleted, last.
+ * Volume claims and namespaces are never deleted (they hold data): they are reported as warnings.
+ */
+export function planTransition(fromName: string, from: readonly Manifest[], toName: string, to: readonly Manifest[]): TransitionPlan {
+  const diff = diffStages(from, to);
+  const previous = new Map(from.map((m) => [objectKey(m), m]));
+  const addedOrChanged = [...diff.added, ...diff.changed.map((c) => c.after)];
+  const ordered = (objs: Manifest[]) => to.filter((m) => objs.includes(m));
+  const widen = (m: Manifest) => (previous.has(objectKey(m)) ? union(previous.get(objectKey(m))!, m) : m);
+
+  const routing = (m: Manifest) => m.apiVersion.startsWith(ISTIO) && (isKind(m, 'VirtualService') || isKind(m, 'Gateway'));
+  const tightening = (m: Manifest) => isKind(m, 'PeerAuthentication') && m.spec?.mtls?.mode === 'STRICT';
+  const narrowing = (m: Manifest) => ['Service', 'DestinationRule', 'AuthorizationPolicy', 'NetworkPolicy'].includes(m.kind) || tightening(m);
+
+  const unchangedByWidening = (m: Manifest) => previous.has(objectKey(m)) && JSON.stringify(widen(m)) === JSON.stringify(previous.get(objectKey(m)));
+  const make = ordered(addedOrChanged.filter((m) => !routing(m) && !tightening(m) && !unchangedByWidening(m))).map(widen);
+  const rollouts = ordered(addedOrChanged.filter((m) => isKind(m, 'Deployment')));
+  const relaxRemovals = diff.removed.filter((m) => isKind(m, 'PeerAuthentication'));
+  const switchApply = ordered(addedOrChanged.filter(routing));
+  const switchRemove = diff.removed.filter((m) => isKind(m, 'VirtualService'));
+  const breakApply = ordered(addedOrChanged.filter(narrowing)).filter((m) => JSON.stringify(widen(m)) !== JSON.stringify(m) || tightening(m));
+  const breakRemove = diff.removed.filter((m) => !['VirtualService', 'PeerAuthentication', 'Deployment', 'PersistentVolumeClaim', 'Namespace'].includes(m.kind));
+  const retire = diff.removed.filter((m) => isKind(m, 'Deployment'));
+
+  const steps: PlanStep[] = [
+    { kind: 'make', title: 'Add what the target needs before traffic moves (workloads, claims, Service ports, subsets, widened policies, relaxed mTLS); no route uses it yet', apply: make, waitFor: [], remove: relaxRemovals },
+    { kind: 'wait', title: 'Wait until every new or changed Deployment is rolled out and ready', apply: [], waitFor: rollouts, remove: [] },
+    { kind: 'switch', title: 'Switch traffic: apply the target Gateways and VirtualServices', apply: switchApply, waitFor: [], remove: switchRemove },
+    { kind: 'break', title: 'Drop subsets, ports and allowances no route uses any more; tighten mTLS', apply: breakApply, waitFor: [], remove: breakRemove },
+    { kind: 'retire', title: 'Retire the Deployments that no longer receive traffic', apply: [], waitFor: [], remove: retire },
+  ];
+  const kept = diff.removed.filter((m) => isKind(m, 'PersistentVolumeClaim') || isKind(m, 'Namespace'));
+  return {
+    ...diff,
+    from: fromName,
+    to: toName,
+    steps: steps.filter((s) => s.apply.length + s.waitFor.length + s.remove.length > 0),
+    warnings: kept.map((m) => `${objectKey(m)} is not in ${toName} but is kept: it may hold data. Delete it yourself once it is no longer needed.`),
+  };
+}
+
+/**
+ * The object both stages can live with during a transition: Service ports, DestinationRule
+ * subsets, AuthorizationPolicy rules and NetworkPolicy rules of both; everything else from `after`.
+ */
+export function union(before: Manifest, after: Manifest): Manifest {
+  const merge = (a: any[] | undefined, b: any[] | undefined, key: (x: any) => string) => {
+    const out = [...(b ?? [])];
+    for (const x of a ?? []) if (!out.some((y) => key(y) === key(x))) out.push(x);
+    return out;
+  };
+  const byName = (x: any) => String(x.name ?? JSON.stringify(x));
+  switch (after.kind) {
+    case 'Service':
+      return { ...after, spec: { ...after.spec, ports: merge(before.spec?.ports, after.spec?.ports, byName).sort((x, y) => x.port - y.port) } };
+    case 'DestinationRule':
+      return { ...after, spec: { ...after.spec, subsets: merge(before.spec?.subsets, after.spec?.subsets, byName).sort((x, y) => byName(x).localeCompare(byName(y))) } };
+    case 'AuthorizationPolicy':
+      return { ...after, spec: { ...after.spec, rules: mergePorts(before.spec?.rules, after.spec?.rules, (r) => r.from, (r) => r.to?.[0]?.operation?.ports,
+        (r, ports) => ({ ...r, to: [{ ...r.to[0], operation: { ...r.to[0].operation, ports } }] })) } };
+    case 'NetworkPolicy': {
+      const rules = (field: 'ingress' | 'egress', peers: 'from' | 'to') => mergePorts(before.spec?.[field], after.spec?.[field], (r) => r[peers], (r) => r.ports,
+        (r, ports) => ({ ...r, ports }));
+      return { ...after, spec: { ...after.spec, ingress: rules('ingress', 'from'), egress: rules('egress', 'to') } };
+    }
+    default:
+      return after;
+  }
+}
+
+/**
+ * Rules of both lists; rules with the same peers (`peersOf`) become one rule with the ports of
+ * both, so a rule that only lost ports in `after` widens back to exactly its `before` form.
+ */
+function mergePorts(before: any[] | undefined, after: any[] | undefined, peersOf: (r: any) => unknown, portsOf: (r: any) => any[] | undefined,
+  withPorts: (r: any, ports: any[]) => any): any[] {
+  const out: any[] = [];
+  for (const r of [...(after ?? []), ...(before ?? [])]) {
+    const i = out.findIndex((x) => JSON.stringify(peersOf(x)) === JSON.stringify(peersOf(r)));
+    if (i === -1) {
+      out.push(r);
+      continue;
+    }
+    const a = portsOf(out[i]);
+    const b = portsOf(r);
+    if (a === undefined || b === undefined) continue; // one of them allows every port already
+    const extra = b.filter((p) => !a.some((q) => JSON.stringify(q) === JSON.stringify(p)));
+    if (extra.length === 0) continue;
+    const ports = [...a, ...extra];
+    ports.sort((x, y) => Number(x.port ?? x) - Number(y.port ?? y) || String(x.protocol ?? '').localeCompare(String(y.protocol ?? '')));
+    out[i] = withPorts(out[i], ports);
+  }
+  return out;
+}
+
+/** Where the plan's files live, for the printed commands. */
+export interface PlanFiles {
+  /** The file written for each step's `apply` (undefined for steps without one). */
+  readonly files: readonly (string | undefined)[];
+  /** The target stage file, for the final prune. */
+  readonly stageFile: string;
+}
+
+const resource = (m: Manifest) => `${m.kind.toLowerCase()}${m.apiVersion.includes('/') && !m.apiVersion.startsWith('apps/') ? `.${m.apiVersion.split('/')[0]}` : ''}/${m.metadata.name}`;
+
+/** The plan as text: the diff, then numbered steps with the kubectl commands that run them. */
+export function formatPlan(plan: TransitionPlan, where: PlanFiles): string {
+  const lines = [`plan ${plan.from} → ${plan.to}`, ''];
+  lines.push(`added (${plan.added.length}):`, ...plan.added.map((m) => `  + ${objectKey(m)}`));
+  lines.push(`changed (${plan.changed.length}):`);
+  for (const c of plan.changed) {
+    lines.push(`  ~ ${objectKey(c.after)}`);
+    const shown = c.changes.slice(0, 12);
+    lines.push(...shown.map((ch) => `      ${formatChange(ch)}`));
+    if (c.changes.length > shown.length) lines.push(`      … ${c.changes.length - shown.length} more`);
+  }
+  lines.push(`removed (${plan.removed.length}):`, ...plan.removed.map((m) => `  - ${objectKey(m)}`));
+  lines.push('', 'steps (make before break):');
+  plan.steps.forEach((step, i) => {
+    lines.push(`${i + 1}. [${step.kind}] ${step.title}`);
+    const file = where.files[i];
+    if (file) lines.push(`   kubectl apply -f ${file}    # ${step.apply.map(objectKey).join(', ')}`);
+    for (const d of step.waitFor) lines.push(`   kubectl -n ${d.metadata.namespace} rollout status deployment/${d.metadata.name} --timeout=10m`);
+    const byNs = new Map<string, Manifest[]>();
+    const deletions = step.kind === 'retire' ? [] : step.remove;
+    for (const m of deletions) byNs.set(m.metadata.namespace ?? '', [...(byNs.get(m.metadata.namespace ?? '') ?? []), m]);
+    for (const [ns, objs] of byNs) lines.push(`   kubectl${ns ? ` -n ${ns}` : ''} delete ${objs.map(resource).join(' ')}`);
+    if (step.kind === 'switch') lines.push('   sleep 30    # let every sidecar receive the new routes before anything is taken away');
+    if (step.kind === 'retire') {
+      const partOf = step.remove[0]?.metadata.labels?.['app.kubernetes.io/part-of'];
+      if (partOf !== undefined && step.remove.every((m) => m.metadata.labels?.['app.kubernetes.io/part-of'] === partOf)) {
+        lines.push(`   kubectl apply -f ${where.stageFile} --prune -l app.kubernetes.io/part-of=${partOf} --prune-allowlist=apps/v1/Deployment`
+          + `    # deletes ${step.remove.map((m) => m.metadata.name).join(', ')}`);
+      } else {
+        lines.push(`   kubectl -n ${step.remove[0].metadata.namespace} delete ${step.remove.map(resource).join(' ')}`);
+      }
+    }
+  });
+  for (const w of plan.warnings) lines.push(`warning: ${w}`);
+  return lines.join('\n');
+}

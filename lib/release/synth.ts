@@ -1,0 +1,111 @@
+import { mkdirSync, writeFileSync } from 'fs';
+import { join } from 'path';
+import { App } from 'cdk8s';
+import { formatFinding } from '../analysis/mesh-analyzer';
+import { SchemaRegistry, schemaSources, SchemaSources } from '../analysis/schema/schema-registry';
+import { StageChart } from '../constructs/stage-chart';
+import { ReleaseConfigError } from '../model/errors';
+import { renderReleaseNotes } from './release-notes';
+import { toYaml } from './yaml-writer';
+
+/** What the synth-time checks found across a release. */
+export interface ReleaseCheckResult {
+  /** Problems that must stop synth. */
+  readonly errors: readonly string[];
+  /** Problems worth printing that do not stop synth. */
+  readonly warnings: readonly string[];
+}
+
+/** Options of {@link checkRelease} and {@link synthRelease}. */
+export interface CheckReleaseOptions {
+  /** Validate every object against its exact schema, strictly. @default true */
+  readonly schemaValidation?: boolean;
+  /** Schema files replacing or extending the bundled schemas. @default - what the environment names ({@link schemaSources}), else the bundled schemas */
+  readonly schemas?: SchemaSources;
+}
+
+const registries = new Map<string, SchemaRegistry>();
+
+/** The schema registry for `sources`, loaded once per process. */
+function registryFor(sources: SchemaSources): SchemaRegistry {
+  const key = JSON.stringify(sources);
+  let registry = registries.get(key);
+  if (!registry) registries.set(key, (registry = SchemaRegistry.load(sources)));
+  return registry;
+}
+
+/**
+ * The synth-time checks of every stage: mesh-analyzer warnings (the same findings' errors fail
+ * each chart's validation) and strict schema validation.
+ */
+export function checkRelease(stages: readonly StageChart[], options: CheckReleaseOptions = {}): ReleaseCheckResult {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  const registry = options.schemaValidation ?? true ? registryFor(options.schemas ?? schemaSources()) : undefined;
+  for (const stage of stages) {
+    for (const f of stage.findings) {
+      if (f.severity === 'warning') warnings.push(`stage '${stage.stageName}': ${formatFinding(f)}`);
+    }
+    for (const v of registry?.validateAll(stage.manifests) ?? []) {
+      errors.push(`stage '${stage.stageName}': schema ${v.object} ${v.path}: ${v.message}`);
+    }
+  }
+  return { errors, warnings };
+}
+
+/** One output file of a release. */
+export interface ReleaseFile {
+  /** File name inside the output directory. */
+  readonly file: string;
+  readonly content: string;
+}
+
+/**
+ * The files a release synthesizes to, in order: one `<stage><extension>` per stage (each object
+ * rendered once, kinds ordered so that dependencies come first) and `RELEASE.md`, the reviewer's
+ * picture of the release drawn from those objects. Tests compare committed output with it.
+ */
+export function renderRelease(stages: readonly StageChart[], extension = '.k8s.yaml'): ReleaseFile[] {
+  return [
+    ...stages.map((s) => ({ file: `${s.stageName}${extension}`, content: toYaml(...s.manifests) })),
+    {
+      file: 'RELEASE.md',
+      content: renderReleaseNotes(stages.map((s) => ({ name: s.stageName, description: s.description, manifests: s.manifests, meshContext: s.meshContext }))),
+    },
+  ];
+}
+
+/**
+ * Synthesizes a release: construct validation (the mesh analyzer) and synth-time checks
+ * (warnings to stderr, errors thrown before anything is written), then {@link renderRelease}'s
+ * files into `app.outdir`. Nothing is written when a check fails.
+ */
+export function synthRelease(app: App, stages: readonly StageChart[], options: CheckReleaseOptions = {}): void {
+  const { errors, warnings } = checkRelease(stages, options);
+  warnings.forEach((w) => console.error(`warning: ${w}`));
+  if (errors.length > 0) {
+    throw new ReleaseConfigError({ field: 'manifests' }, `${errors.length} object(s) fail schema validation:\n  ${errors.join('\n  ')}\n`, 'Fix the construct that emits them.');
+  }
+  // What `app.synth()` does, once: cdk8s re-validates the whole app for every chart it writes.
+  const invalid = app.node.findAll().flatMap((c) => c.node.validate().map((e) => `[${c.node.path}] ${e}`));
+  if (invalid.length > 0) throw new ReleaseConfigError({ field: 'manifests' }, `validation failed:\n  ${invalid.join('\n  ')}\n`, 'Fix the stage data or the construct named.');
+  const files = renderRelease(stages, app.outputFileExtension);
+  mkdirSync(app.outdir, { recursive: true });
+  for (const f of files) writeFileSync(join(app.outdir, f.file), f.content);
+}
+
+/**
+ * The body of a cdk8s app's main.ts: builds the stages into a new App and synthesizes them
+ * (see {@link synthRelease}). Bad release data or an invalid object prints one readable line on
+ * stderr and sets exit code 1, so `voting-mesh synth` leaves the previous output untouched.
+ */
+export function runSynth(build: (app: App) => readonly StageChart[], options: CheckReleaseOptions = {}): void {
+  try {
+    const app = new App();
+    synthRelease(app, build(app), options);
+  } catch (err) {
+    if (!(err instanceof ReleaseConfigError)) throw err;
+    console.error(`error: ${err.message}`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,105 @@
+import { MeshContext } from '../model/defaults';
+import { ApplicationSpec, ComponentSpec, PortSpec, StageSpec, WorkloadSpec } from '../model/spec';
+
+/** One deployed version of a component in a stage. */
+export interface DeployedVersion {
+  readonly version: string;
+  /** DestinationRule subset name (`v1-0`). */
+  readonly subset: string;
+  /** Deployment name (`voting-app-1-0`). */
+  readonly deploymentName: string;
+  readonly workload: WorkloadSpec;
+}
+
+/** A destination of a route: a version of the component on one port, with its share. */
+export interface RouteDestination {
+  readonly version: string;
+  readonly port: number;
+  /** Percentage; undefined when the route has a single destination. */
+  readonly weight?: number;
+}
+
+/** One condition set of a route (all fields must hold). */
+export interface RouteMatch {
+  /** Caller pod labels (mesh traffic only). */
+  readonly sourceLabels?: Readonly<Record<string, string>>;
+  /** Destination port, set only when the Service has several ports of the route's protocol. */
+  readonly port?: number;
+  /** Header conditions, keyed by lower-case header name. */
+  readonly headers?: Readonly<Record<string, { readonly exact?: string; readonly prefix?: string; readonly regex?: string }>>;
+  /** Path condition. */
+  readonly uri?: { readonly exact?: string; readonly prefix?: string };
+}
+
+/** An ordered route: the first route with a holding match (or no match) takes the request. */
+export interface Route {
+  /** Route name (HTTP routes only; Istio TCP routes are unnamed). */
+  readonly name: string;
+  /** Alternatives; empty means every request. */
+  readonly matches: readonly RouteMatch[];
+  readonly destinations: readonly RouteDestination[];
+}
+
+/** A component as it runs in one stage, with its routing table. */
+export interface ResolvedComponent {
+  readonly spec: ComponentSpec;
+  readonly name: string;
+  /** Fully qualified Service host. */
+  readonly host: string;
+  /** Deployed versions, in ascending version order. */
+  readonly versions: readonly DeployedVersion[];
+  /** Service ports: the union over the deployed versions, by port number. */
+  readonly ports: readonly PortSpec[];
+  /** Mesh HTTP routes (empty without version routing). */
+  readonly httpRoutes: readonly Route[];
+  /** Mesh TCP routes (empty without version routing). */
+  readonly tcpRoutes: readonly Route[];
+  /** Who calls this component in the stage's lanes, and on which ports (`ingress` is the gateway). */
+  readonly inbound: readonly Edge[];
+  /** Which components this one calls in the stage's lanes, and on which ports. */
+  readonly outbound: readonly Edge[];
+}
+
+/** A caller/callee pair of components and the ports used between them in some lane. */
+export interface Edge {
+  /** The other component, or `ingress` for the ingress gateway. */
+  readonly peer: string;
+  /** Ports on the callee, ascending. */
+  readonly ports: readonly number[];
+}
+
+/** The peer name of the ingress gateway in {@link Edge}. */
+export const INGRESS_PEER = 'ingress';
+
+/** Security settings of an application with every default resolved. */
+export interface ResolvedSecurity {
+  /** Emit AuthorizationPolicies. */
+  readonly authorization: boolean;
+  /** Emit NetworkPolicies. */
+  readonly networkPolicies: boolean;
+  /** Namespace of the ingress gateway pods. */
+  readonly ingressNamespace: string;
+  /** Labels of the ingress gateway pods (the Gateway's selector and the NetworkPolicy peer). */
+  readonly ingressPodLabels: Readonly<Record<string, string>>;
+  /** Namespace of istiod. */
+  readonly istiodNamespace: string;
+}
+
+/** A stage with every reference checked and every route derived. */
+export interface ResolvedStage {
+  readonly app: ApplicationSpec;
+  readonly spec: StageSpec;
+  /** Cluster domain, trust domain and ingress identity, resolved once for every object of the stage. */
+  readonly context: MeshContext;
+  /** Security settings, resolved once. */
+  readonly security: ResolvedSecurity;
+  readonly versionRouting: boolean;
+  /** Deployed components, in application order. */
+  readonly components: readonly ResolvedComponent[];
+  /** The entry component. */
+  readonly entry: ResolvedComponent;
+  /** HTTP port of the entry component the gateway sends users to. */
+  readonly entryPort: number;
+  /** Routes of the gateway-bound VirtualService. */
+  readonly gatewayRoutes: readonly Route[];
+}

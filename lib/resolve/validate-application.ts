@@ -1,0 +1,131 @@
+import { ErrorLocation, ReleaseConfigError, show } from '../model/errors';
+import { assertDnsLabel, assertVersion } from '../model/names';
+import { ApplicationSpec, ComponentSpec, PortSpec, ProbeSpec, WorkloadSpec } from '../model/spec';
+
+/** The UID of Istio's sidecar proxy: a workload running as it bypasses the mesh. */
+export const ISTIO_PROXY_UID = 1337;
+
+const PROTOCOLS = ['http', 'http2', 'grpc', 'tcp', 'tls'];
+const PORT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * Checks an application's data on its own (names, images, ports, identities, resources),
+ * independently of any stage. Throws a {@link ReleaseConfigError} at the first problem.
+ */
+export function validateApplication(app: ApplicationSpec, stage?: string): void {
+  assertDnsLabel(app.name, { stage, field: 'application.name' });
+  assertDnsLabel(app.namespace, { stage, field: 'application.namespace' });
+  assertDnsLabel(app.gateway.name, { stage, field: 'application.gateway.name' }, 253);
+  const names = new Set<string>();
+  for (const component of app.components) {
+    const at = { stage, component: component.name, field: 'name' };
+    assertDnsLabel(component.name, at);
+    if (names.has(component.name)) {
+      throw new ReleaseConfigError(at, `component ${show(component.name)} is defined twice`, 'Give each component a unique name.');
+    }
+    names.add(component.name);
+  }
+  if (!names.has(app.entryComponent)) {
+    throw new ReleaseConfigError({ stage, field: 'application.entryComponent' },
+      `entry component ${show(app.entryComponent)} is not a component`, `Use one of ${[...names].join(', ')}.`);
+  }
+  for (const component of app.components) {
+    validateComponent(component, names, stage);
+  }
+}
+
+function validateComponent(component: ComponentSpec, names: Set<string>, stage?: string): void {
+  for (const callee of component.calls ?? []) {
+    if (!names.has(callee) || callee === component.name) {
+      throw new ReleaseConfigError({ stage, component: component.name, field: 'calls' },
+        `${show(callee)} is not another component of the application`, `Use one of ${[...names].filter((n) => n !== component.name).join(', ')}.`);
+    }
+  }
+  const versions = Object.keys(component.versions);
+  if (versions.length === 0) {
+    throw new ReleaseConfigError({ stage, component: component.name, field: 'versions' }, 'the component has no versions', 'Define at least one version.');
+  }
+  for (const version of versions) {
+    validateWorkload(component.versions[version], { stage, component: component.name, field: `versions['${version}']` }, version);
+  }
+}
+
+function validateWorkload(w: WorkloadSpec, at: ErrorLocation, version: string): void {
+  assertVersion(version, at);
+  const field = (name: string): ErrorLocation => ({ ...at, field: `${at.field}.${name}` });
+  const image = w.image ?? '';
+  const lastSegment = image.split('/').pop() ?? '';
+  if (!image.includes('@sha256:') && (!lastSegment.includes(':') || lastSegment.endsWith(':latest'))) {
+    throw new ReleaseConfigError(field('image'), `image ${show(image)} is not pinned`,
+      "Pin the image by tag or digest ('redis:4.0.10'); 'latest' and untagged images change under a running release.");
+  }
+  if (w.replicas !== undefined && (!Number.isInteger(w.replicas) || w.replicas < 0)) {
+    throw new ReleaseConfigError(field('replicas'), `replicas ${show(w.replicas)} is not a whole number >= 0`, 'Set a whole number of pods.');
+  }
+  if (w.ports.length === 0) {
+    throw new ReleaseConfigError(field('ports'), 'the workload exposes no port', 'Declare the ports the container listens on.');
+  }
+  const seen = new Set<string>();
+  w.ports.forEach((p, i) => {
+    validatePort(p, field(`ports[${i}]`));
+    for (const key of [`n:${p.name}`, `p:${p.port}`]) {
+      if (seen.has(key)) {
+        throw new ReleaseConfigError(field(`ports[${i}]`), `port ${show(p.name)} (${p.port}) repeats a name or number`, 'Give each port a unique name and number.');
+      }
+      seen.add(key);
+    }
+  });
+  const { user, group, fsGroup } = w.runAs;
+  for (const [name, id] of [['user', user], ['group', group], ['fsGroup', fsGroup]] as const) {
+    if (id === undefined && name === 'fsGroup') continue;
+    if (!Number.isInteger(id) || (id as number) <= 0 || id === ISTIO_PROXY_UID) {
+      throw new ReleaseConfigError(field(`runAs.${name}`), `${show(id)} is not an allowed id`,
+        `Use a non-root id other than ${ISTIO_PROXY_UID} (Istio's proxy UID, whose traffic bypasses the sidecar).`);
+    }
+  }
+  for (const [name, r] of [['cpuMillis', w.resources.cpuMillis], ['memoryMiB', w.resources.memoryMiB]] as const) {
+    if (!(Number.isInteger(r.request) && Number.isInteger(r.limit) && r.request > 0 && r.request <= r.limit)) {
+      throw new ReleaseConfigError(field(`resources.${name}`), `request ${show(r.request)} / limit ${show(r.limit)} are not whole numbers with 0 < request <= limit`,
+        'Set a positive request no larger than the limit.');
+    }
+  }
+  for (const [name, probe] of [['readiness', w.readiness], ['liveness', w.liveness], ['startup', w.startup]] as const) {
+    if (probe) validateProbe(probe, w.ports, field(name));
+  }
+  if (w.persistentVolume) {
+    assertDnsLabel(w.persistentVolume.claimName, field('persistentVolume.claimName'), 253);
+    if (!(w.persistentVolume.sizeGiB > 0)) {
+      throw new ReleaseConfigError(field('persistentVolume.sizeGiB'), `size ${show(w.persistentVolume.sizeGiB)} is not positive`, 'Request at least 1 GiB.');
+    }
+  }
+  for (const path of [...(w.writablePaths ?? []), ...(w.persistentVolume ? [w.persistentVolume.mountPath] : [])]) {
+    if (!path.startsWith('/')) {
+      throw new ReleaseConfigError(field('writablePaths'), `mount path ${show(path)} is not absolute`, "Start mount paths with '/'.");
+    }
+  }
+}
+
+function validatePort(p: PortSpec, at: ErrorLocation): void {
+  if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) {
+    throw new ReleaseConfigError(at, `port number ${show(p.port)} is out of range`, 'Use a port between 1 and 65535.');
+  }
+  if (!PROTOCOLS.includes(p.protocol)) {
+    throw new ReleaseConfigError(at, `protocol ${show(p.protocol)} is not one of ${PROTOCOLS.join(', ')}`,
+      "Declare server-first protocols (MySQL, Redis) as 'tcp' so Istio does not wait to sniff them.");
+  }
+  if (!PORT_NAME.test(p.name) || p.name.length > 15 || !(p.name === p.protocol || p.name.startsWith(`${p.protocol}-`))) {
+    throw new ReleaseConfigError(at, `port name ${show(p.name)} does not follow Istio's '<protocol>[-<suffix>]' convention for protocol '${p.protocol}' (at most 15 characters)`,
+      `Name it '${p.protocol}' or '${p.protocol}-<suffix>', e.g. '${p.protocol}-web'.`);
+  }
+}
+
+function validateProbe(probe: ProbeSpec, ports: readonly PortSpec[], at: ErrorLocation): void {
+  const check = probe.check;
+  const port = 'tcpPort' in check ? check.tcpPort : 'httpGet' in check ? check.httpGet.port : undefined;
+  if (port !== undefined && !ports.some((p) => p.port === port)) {
+    throw new ReleaseConfigError(at, `probe port ${show(port)} is not a declared port`, `Probe one of ${ports.map((p) => p.port).join(', ')}.`);
+  }
+  if ('exec' in check && check.exec.length === 0) {
+    throw new ReleaseConfigError(at, 'exec probe has an empty command', 'Give the command to run.');
+  }
+}

@@ -1,0 +1,47 @@
+import { LaneSpec, StageSpec } from 'voting-mesh';
+
+/** 1.0 everywhere: app 1.0 -> analytics 1.0 -> Redis 1.0. */
+const LANE_V1_0: LaneSpec = { name: 'v1', versions: { 'voting-app': '1.0', 'voting-analytics': '1.0', 'voting-storage': '1.0' } };
+/** app 1.0 pinned to analytics 1.1, both on Redis 1.0. */
+const LANE_V1_1: LaneSpec = { name: 'v1', versions: { 'voting-app': '1.0', 'voting-analytics': '1.1', 'voting-storage': '1.0' } };
+/** The 2.0 lane: app 2.0 -> analytics 2.0 -> MySQL 2.0. */
+const LANE_V2: LaneSpec = { name: 'v2', versions: { 'voting-app': '2.0', 'voting-analytics': '2.0', 'voting-storage': '2.0' } };
+
+/** The voting app's release, stage by stage; each stage is the complete desired state. */
+export const votingStages: readonly StageSpec[] = [
+  {
+    name: '01-v1',
+    description: 'Version 1.0 of every component behind the ingress gateway.',
+    deployments: { 'voting-app': ['1.0'], 'voting-analytics': ['1.0'], 'voting-storage': ['1.0'] },
+    lanes: [LANE_V1_0],
+    entry: [{ to: 'v1' }],
+    versionRouting: false,
+  },
+  {
+    name: '02-analytics-1-1-lock',
+    description: 'Analytics 1.1 added and every app 1.0 call pinned to it (1.0 kept idle for rollback); strict mTLS.',
+    deployments: { 'voting-app': ['1.0'], 'voting-analytics': ['1.0', '1.1'], 'voting-storage': ['1.0'] },
+    lanes: [LANE_V1_1],
+    entry: [{ to: 'v1' }],
+    mtls: 'STRICT',
+  },
+  {
+    name: '03-cookie-canary',
+    description: 'The 2.0 lane (app, analytics, MySQL) added for users with the featureflag=on cookie; everyone else stays on 1.x.',
+    deployments: { 'voting-app': ['1.0', '2.0'], 'voting-analytics': ['1.0', '1.1', '2.0'], 'voting-storage': ['1.0', '2.0'] },
+    lanes: [LANE_V1_1, LANE_V2],
+    entry: [
+      { name: 'featureflag-cookie', match: [{ cookie: { name: 'featureflag', value: 'on' } }], to: 'v2' },
+      { to: 'v1' },
+    ],
+    mtls: 'STRICT',
+  },
+  {
+    name: '04-full-rollout',
+    description: 'Everyone on the 2.0 lane; the 1.x Deployments are retired.',
+    deployments: { 'voting-app': ['2.0'], 'voting-analytics': ['2.0'], 'voting-storage': ['2.0'] },
+    lanes: [LANE_V2],
+    entry: [{ to: 'v2' }],
+    mtls: 'STRICT',
+  },
+];
