@@ -1,12 +1,22 @@
 #!/usr/bin/env node
-// npm run check: fails, listing the files, when the committed dist/ (or an example's) differs from a fresh synth.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+// npm run check: fails, listing the files, when the committed dist/ (or an example's) differs from
+// a fresh `voting-mesh synth`, or when the README shows output the tools no longer print.
+//   npm run check -- --fix-readme   # paste the current output into the README's blocks instead
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { root } from './build.mjs';
-import { buildEntries } from './build.mjs';
+import { buildEntries, loadCli, root } from './build.mjs';
 import { examples } from './synth-examples.mjs';
+
+const { runCommand } = await loadCli();
+
+/** Runs the command line in this process with its output captured. */
+async function run(argv, cwd = root) {
+  const out = [];
+  const err = [];
+  const code = await runCommand(argv, { cwd, env: process.env, out: (t) => out.push(`${t}\n`), err: (t) => err.push(`${t}\n`) });
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
 
 /**
  * The README pastes real output of `npm run validate|explain|plan`: every such block must still be
@@ -14,34 +24,47 @@ import { examples } from './synth-examples.mjs';
  */
 async function staleReadmeOutputs() {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const bundles = Object.fromEntries((await buildEntries(['cli/validate.ts', 'cli/explain.ts', 'cli/plan.ts'])).map((b) => [b.split('/').pop().replace('.js', ''), b]));
   const blocks = [];
   // `$ npm run <tool> -- args` followed by output, up to the next `$ ` line or the end of the code block.
   for (const m of readme.matchAll(/^\$ npm run (validate|explain|plan)(?: -- (.*))?\n([\s\S]*?)(?=^\$ |^```)/gm)) {
-    blocks.push({ tool: m[1], args: m[2] ?? '', shown: m[3].replace(/\n+$/, '') });
+    blocks.push({ tool: m[1], args: m[2] ?? '', shown: m[3].replace(/\n+$/, ''), at: m.index + m[0].indexOf(m[3]) });
   }
   // <summary>…<code>npm run plan -- A B</code></summary> followed by a code block.
   for (const m of readme.matchAll(/<code>npm run (plan) -- ([^<]*)<\/code><\/summary>\n\n```\n([\s\S]*?)```/g)) {
-    blocks.push({ tool: m[1], args: m[2], shown: m[3].replace(/\n+$/, '') });
+    blocks.push({ tool: m[1], args: m[2], shown: m[3].replace(/\n+$/, ''), at: m.index + m[0].indexOf(m[3]) });
   }
   const words = (args) => [...args.matchAll(/'([^']*)'|(\S+)/g)].map((w) => w[1] ?? w[2]);
-  const stale = blocks.filter((b) => {
-    const run = spawnSync(process.execPath, [bundles[b.tool], ...words(b.args)], { cwd: root, encoding: 'utf8' });
-    return run.stdout.replace(/\n+$/, '') !== b.shown;
-  }).map((b) => `npm run ${b.tool}${b.args ? ` -- ${b.args}` : ''}`);
+  const stale = [];
+  let fixed = readme;
+  for (const b of [...blocks].sort((x, y) => y.at - x.at)) {
+    const r = await run([b.tool, ...words(b.args)]);
+    const current = r.stdout.replace(/\n+$/, '');
+    if (current === b.shown) continue;
+    stale.push(`npm run ${b.tool}${b.args ? ` -- ${b.args}` : ''}`);
+    fixed = fixed.slice(0, b.at) + current + fixed.slice(b.at + b.shown.length);
+  }
+  if (process.argv.includes('--fix-readme') && stale.length > 0) {
+    writeFileSync(join(root, 'README.md'), fixed);
+    console.log(`README.md: pasted the current output of ${stale.join(', ')}`);
+    return { stale: [], checked: blocks.length };
+  }
   return { stale, checked: blocks.length };
 }
 
 const scratch = mkdtempSync(join(tmpdir(), 'voting-mesh-check-'));
 try {
-  const apps = [{ entry: 'main.ts', dist: 'dist', fix: 'npm run synth' },
-    ...examples().map((e) => ({ entry: `examples/${e}/main.ts`, dist: `examples/${e}/dist`, fix: 'npm run synth:examples' }))];
+  const apps = [{ dir: root, entry: 'main.ts', dist: 'dist', fix: 'npm run synth' },
+    ...examples().map((e) => ({ dir: join(root, 'examples', e), entry: `examples/${e}/main.ts`, dist: `examples/${e}/dist`, fix: 'npm run synth:examples' }))];
+  await buildEntries(apps.map((a) => a.entry));
   const differ = [];
   let count = 0;
   for (const [i, app] of apps.entries()) {
     const fresh = join(scratch, String(i));
-    const run = spawnSync(process.execPath, [join(root, 'scripts', 'synth.mjs'), '--entry', app.entry, '--outdir', fresh, '--quiet'], { cwd: root, stdio: 'inherit' });
-    if (run.status !== 0) process.exit(run.status ?? 1);
+    const r = await run(['synth', '--output', fresh, '--quiet'], app.dir);
+    if (r.code !== 0) {
+      process.stderr.write(r.stderr);
+      process.exit(r.code);
+    }
     const committed = join(root, app.dist);
     const list = (dir) => (existsSync(dir) ? readdirSync(dir).sort() : []);
     const files = [...new Set([...list(fresh), ...list(committed)])].sort();
