@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
 import { join, relative, resolve } from 'path';
 import { Manifest, MeshContextOptions } from '../lib';
-import { readYamlFile } from '../lib/release/yaml-reader';
+import { parseYamlDocuments, readYamlFile, simpleTopLevelScalars } from '../lib/release/yaml-reader';
 import { ParsedArgs, UsageError, value } from './args';
 
 /** What `cdk8s.yaml` in a directory says, if it exists: the app command and the output directory. */
@@ -15,7 +15,8 @@ export interface ProjectConfig {
 export function projectConfig(cwd: string): ProjectConfig {
   const file = join(cwd, 'cdk8s.yaml');
   if (!existsSync(file)) return {};
-  const doc: any = readYamlFile(file, relative(cwd, file))[0] ?? {};
+  const text = readFileSync(file, 'utf8');
+  const doc: any = simpleTopLevelScalars(text, ['app', 'output']) ?? parseYamlDocuments(text, relative(cwd, file))[0] ?? {};
   for (const key of ['app', 'output'] as const) {
     if (doc[key] !== undefined && typeof doc[key] !== 'string') throw new Error(`${relative(cwd, file)}: '${key}' is ${JSON.stringify(doc[key])}, not a string`);
   }

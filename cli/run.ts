@@ -2,26 +2,25 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { packageRoot } from '../lib/analysis/schema/bundled-schemas';
 import { CommandSpec, helpText, parseArgs, ParsedArgs, UsageError } from './args';
-import { diff, diffSpec } from './commands/diff';
-import { explain, explainSpec } from './commands/explain';
-import { plan, planSpec } from './commands/plan';
-import { synth, synthSpec } from './commands/synth';
-import { validate, validateSpec } from './commands/validate';
 import { Io } from './io';
+import { diffSpec, explainSpec, planSpec, synthSpec, validateSpec } from './specs';
 
 const BIN = 'voting-mesh';
 
+type Run = (args: ParsedArgs, io: Io) => number | Promise<number>;
+
 interface Command {
   readonly spec: CommandSpec;
-  readonly run: (args: ParsedArgs, io: Io) => number | Promise<number>;
+  /** Loads the implementation: `synth` never loads the analysis tools, and no command loads the others'. */
+  readonly load: () => Promise<Run>;
 }
 
 const COMMANDS: readonly Command[] = [
-  { spec: synthSpec, run: synth },
-  { spec: validateSpec, run: validate },
-  { spec: explainSpec, run: explain },
-  { spec: planSpec, run: plan },
-  { spec: diffSpec, run: diff },
+  { spec: synthSpec, load: async () => (await import('./commands/synth')).synth },
+  { spec: validateSpec, load: async () => (await import('./commands/validate')).validate },
+  { spec: explainSpec, load: async () => (await import('./commands/explain')).explain },
+  { spec: planSpec, load: async () => (await import('./commands/plan')).plan },
+  { spec: diffSpec, load: async () => (await import('./commands/diff')).diff },
 ];
 
 function overview(): string {
@@ -66,7 +65,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
       io.out(helpText(BIN, command.spec));
       return 0;
     }
-    return await command.run(args, io);
+    return await (await command.load())(args, io);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     io.err(`error: ${message}`);

@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildEntries, loadCli, root } from './build.mjs';
+import { buildEntries, loadCli, root } from './build.cjs';
 import { examples } from './synth-examples.mjs';
 
 const { runCommand } = await loadCli();

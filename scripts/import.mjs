@@ -71,6 +71,16 @@ function fail(code, message) {
   process.exit(code);
 }
 
+/**
+ * A schema without its `description`s: validation never reads them, and they are three quarters
+ * of the bytes (the bundled Kubernetes definitions parse in 2 ms instead of 6 ms at every synth).
+ */
+function withoutDescriptions(schema) {
+  if (Array.isArray(schema)) return schema.map(withoutDescriptions);
+  if (schema === null || typeof schema !== 'object') return schema;
+  return Object.fromEntries(Object.entries(schema).filter(([k, v]) => !(k === 'description' && typeof v === 'string')).map(([k, v]) => [k, withoutDescriptions(v)]));
+}
+
 /** One schema per served group/version/kind; identical schemas of several versions are stored once. */
 function crdSchemas(s, bytes) {
   const schemas = [];
@@ -82,10 +92,11 @@ function crdSchemas(s, bytes) {
     const { group, names } = crd.spec;
     for (const v of crd.spec.versions ?? []) {
       if (!v.served || !v.schema?.openAPIV3Schema) continue;
-      const text = JSON.stringify(v.schema.openAPIV3Schema);
+      const schema = withoutDescriptions(v.schema.openAPIV3Schema);
+      const text = JSON.stringify(schema);
       if (!seen.has(text)) {
         seen.set(text, schemas.length);
-        schemas.push(v.schema.openAPIV3Schema);
+        schemas.push(schema);
       }
       kinds[`${group}/${v.name}/${names.kind}`] = seen.get(text);
     }
@@ -99,7 +110,7 @@ for (const s of SOURCES) {
   const { source, bytes } = await read(s);
   used.push(source);
   const generated = s.kind === 'definitions'
-    ? { source: s.upstream, sha256: s.sha256, definitions: JSON.parse(bytes.toString('utf8')).definitions }
+    ? { source: s.upstream, sha256: s.sha256, definitions: withoutDescriptions(JSON.parse(bytes.toString('utf8')).definitions) }
     : crdSchemas(s, bytes);
   writeFileSync(join(out.schemas, s.schemas), `${JSON.stringify(generated)}\n`);
   if (!s.bindings) continue;

@@ -3,7 +3,7 @@
 // atomic publish as npm run synth. Extra arguments (--quiet) are passed on.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildEntries, loadCli, root } from './build.mjs';
+import { buildEntries, loadCli, root } from './build.cjs';
 
 export const examples = () => readdirSync(join(root, 'examples')).filter((d) => existsSync(join(root, 'examples', d, 'main.ts'))).sort();
 

@@ -1,15 +1,7 @@
 import { diffStages, formatChange, Manifest, objectKey } from '../../lib';
-import { CommandSpec, ParsedArgs, UsageError } from '../args';
+import { ParsedArgs, UsageError } from '../args';
 import { distDir, loadStage } from '../inputs';
 import { Io } from '../io';
-
-export const diffSpec: CommandSpec = {
-  name: 'diff',
-  summary: 'A semantic diff of two stages: objects added, removed and changed, field by field, in a stable order.',
-  usage: 'diff <stageA|fileA> <stageB|fileB> [--dist <dir>]',
-  description: ['Lists are compared by identity (route, subset, container, port names) or as sets, so inserting one item does not show every later item as changed.'],
-  options: [{ name: 'dist', value: 'dir', help: "Directory of synthesized stages (default: cdk8s.yaml's output, else dist)." }],
-};
 
 export function diff(args: ParsedArgs, io: Io): number {
   if (args.positional.length !== 2) throw new UsageError(`expected <stageA> and <stageB>, got ${args.positional.length} argument(s)`);

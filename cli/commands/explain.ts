@@ -1,30 +1,7 @@
 import { explainRequest, ExplainNode, formatExplanation } from '../../lib';
-import { CommandSpec, CONTEXT_OPTIONS, ParsedArgs, UsageError, value } from '../args';
+import { ParsedArgs, UsageError, value } from '../args';
 import { distDir, loadFiles, loadStage, meshContextOptions } from '../inputs';
 import { Io } from '../io';
-
-export const explainSpec: CommandSpec = {
-  name: 'explain',
-  summary: 'Prints where a request goes through a stage: the gateway route, then every call, hop by hop.',
-  usage: "explain <stage|file> [--cookie 'a=1; b=2'] [--header name=value]... [--path /p] [--gateway name] [-o text|json]",
-  description: [
-    'Evaluates the objects that will be applied: VirtualService match order, header regexes as full',
-    'matches, sourceLabels, weights, DestinationRule subsets and Service selectors. Calls between',
-    "workloads are read from each container's environment (a value naming a Service). With",
-    'AuthorizationPolicies, each hop says whether authorization allows it.',
-    'With -f, the files given are read as one set of objects instead of a stage.',
-  ],
-  options: [
-    { name: 'cookie', value: 'cookies', help: "The request's Cookie header, every cookie at once: 'a=1; featureflag=on'." },
-    { name: 'header', value: 'name=value', repeat: true, help: 'A request header.' },
-    { name: 'path', value: 'path', help: "Request path (default '/')." },
-    { name: 'gateway', value: 'name', help: 'Gateway the request enters through (default: the only one).' },
-    { name: 'dist', value: 'dir', help: "Directory of synthesized stages (default: cdk8s.yaml's output, else dist)." },
-    { name: 'filename', alias: 'f', value: 'file|dir', repeat: true, help: 'Manifest files, or directories of them, read as one set.' },
-    { name: 'output', alias: 'o', value: 'format', choices: ['text', 'json'], help: 'text (default), or json: the hops, each with its weight and share of all requests.' },
-    ...CONTEXT_OPTIONS,
-  ],
-};
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 

@@ -3,26 +3,9 @@ import { join, relative, resolve } from 'path';
 import { checkTransition, formatPlan, planTransition } from '../../lib';
 import { assertReplaceable, createStaging, discardStaging, publishStaging } from '../../lib/release/output-dir';
 import { toYaml } from '../../lib/release/yaml-writer';
-import { CommandSpec, CONTEXT_OPTIONS, ParsedArgs, UsageError, value } from '../args';
+import { ParsedArgs, UsageError, value } from '../args';
 import { distDir, loadStage, meshContextOptions } from '../inputs';
 import { Io } from '../io';
-
-export const planSpec: CommandSpec = {
-  name: 'plan',
-  summary: 'Plans the move between two stages, make before break, and proves no moment of it drops traffic.',
-  usage: 'plan <from-stage> <to-stage> [--out <dir>] [--dist <dir>]',
-  description: [
-    'Prints the objects added, changed and removed, then the ordered steps (make, wait, switch,',
-    'break, retire) as kubectl commands, with one manifest file per apply step in --out. Then it',
-    'replays the steps and fails (exit 1) if a VirtualService could route to a missing subset,',
-    'port or pod at any moment. --out must be new, empty, or written by an earlier plan.',
-  ],
-  options: [
-    { name: 'out', value: 'dir', help: 'Where the step files go (default .voting-mesh/plans/<from>--<to>).' },
-    { name: 'dist', value: 'dir', help: "Directory of synthesized stages (default: cdk8s.yaml's output, else dist)." },
-    ...CONTEXT_OPTIONS,
-  ],
-};
 
 export function plan(args: ParsedArgs, io: Io): number {
   if (args.positional.length !== 2) throw new UsageError(`expected <from-stage> and <to-stage>, got ${args.positional.length} argument(s)`);

@@ -2,28 +2,9 @@ import { spawnSync } from 'child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
 import { dirname, join, relative, resolve } from 'path';
 import { assertReplaceable, createStaging, discardStaging, publishStaging } from '../../lib/release/output-dir';
-import { CommandSpec, ParsedArgs, UsageError, value } from '../args';
+import { ParsedArgs, UsageError, value } from '../args';
 import { projectConfig } from '../inputs';
 import { Io } from '../io';
-
-export const synthSpec: CommandSpec = {
-  name: 'synth',
-  summary: "Runs the cdk8s app of this directory (cdk8s.yaml's app) and publishes its output atomically.",
-  usage: 'synth [--app "<command>"] [--output <dir>] [--quiet]',
-  description: [
-    'The app writes into a staging directory beside the output; only when it succeeded and wrote',
-    'non-empty manifests does the staging directory replace the output, by renames. On any failure',
-    'the previous output stays exactly as it was. The output directory carries a .voting-mesh-output',
-    'marker: a non-empty directory without one is refused, never deleted.',
-    "An app run as 'node <file.js>' runs inside this process (no second Node.js start); any other",
-    'command (ts-node, tsx, a shell line) runs as a child process, as the cdk8s CLI would run it.',
-  ],
-  options: [
-    { name: 'app', alias: 'a', value: 'command', help: "The command that runs the app (default: cdk8s.yaml's app)." },
-    { name: 'output', alias: 'o', value: 'dir', aliases: ['outdir'], help: "Output directory (default: cdk8s.yaml's output, else dist)." },
-    { name: 'quiet', alias: 'q', help: 'Print nothing on success.' },
-  ],
-};
 
 /** The app stopped on purpose (process.exit) while running in this process. */
 class AppExit extends Error {

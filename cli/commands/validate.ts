@@ -1,28 +1,7 @@
 import { analyzeMesh, checkTransition, planTransition, SchemaRegistry, schemaSources } from '../../lib';
-import { CommandSpec, CONTEXT_OPTIONS, ParsedArgs, UsageError, value } from '../args';
+import { ParsedArgs, UsageError, value } from '../args';
 import { distDir, loadFiles, loadStage, ManifestSet, meshContextOptions, stageNames } from '../inputs';
 import { Io } from '../io';
-
-export const validateSpec: CommandSpec = {
-  name: 'validate',
-  summary: 'Checks stages offline as the API server and istioctl analyze would, and replays every transition.',
-  usage: 'validate [<stage>...] [--dist <dir>] [-f <file|dir>]... [-o text|json] [--failure-threshold Error|Warning|Info]',
-  description: [
-    'For each stage (all of --dist, or the ones named): strict schema validation of every object',
-    '(Kubernetes 1.27, Istio 1.30.3, Argo Rollouts v1.9.1; override with K8S_SCHEMA_DEFINITIONS,',
-    'ISTIO_CRDS, ARGO_ROLLOUT_CRD, EXTRA_CRDS) and the mesh analyzer. With every stage, each',
-    'consecutive transition, forward and back, is planned and replayed step by step.',
-    'With -f, the objects of all the files given are checked together as one set.',
-    'Exit code 1 when a message is at or above the failure threshold.',
-  ],
-  options: [
-    { name: 'dist', value: 'dir', help: "Directory of synthesized stages (default: cdk8s.yaml's output, else dist)." },
-    { name: 'filename', alias: 'f', value: 'file|dir', repeat: true, help: 'Manifest files, or directories of them, checked as one set.' },
-    { name: 'output', alias: 'o', value: 'format', choices: ['text', 'json'], help: 'text (default), or json: an array of {code, level, origin, field, message, stage}.' },
-    { name: 'failure-threshold', value: 'level', choices: ['Error', 'Warning', 'Info'], help: 'Lowest level that fails the run (default Error).' },
-    ...CONTEXT_OPTIONS,
-  ],
-};
 
 /** One message of `validate -o json`, shaped like `istioctl analyze -o json`. */
 export interface ValidationMessage {

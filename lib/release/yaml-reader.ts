@@ -1,12 +1,15 @@
 import { readFileSync } from 'fs';
-import { parseAllDocuments } from 'yaml';
+import type { parseAllDocuments as ParseAllDocuments } from 'yaml';
 
 /**
  * The documents of a YAML stream, parsed in this process with the `yaml` library under YAML 1.1
- * (as the cdk8s tooling and Kubernetes' own parser read manifests). Empty documents are dropped.
- * Measured reason not to use cdk8s' `Yaml.load`: it starts a Node.js process per file (~90 ms).
+ * (as the cdk8s tooling reads manifests). Empty documents are dropped.
+ * Measured reasons for the shape of this module: cdk8s' own `Yaml.load` starts a Node.js process
+ * per file (~90 ms each); and `yaml` is required on first use, not at import, because loading it
+ * costs 11–20 ms of every `voting-mesh synth`, whose app never parses YAML (cdk8s loads its own copy).
  */
 export function parseYamlDocuments(text: string, source: string): unknown[] {
+  const { parseAllDocuments } = require('yaml') as { parseAllDocuments: typeof ParseAllDocuments };
   const docs = parseAllDocuments(text, { version: '1.1' });
   const out: unknown[] = [];
   for (const doc of Array.isArray(docs) ? docs : [docs]) {
@@ -21,4 +24,35 @@ export function parseYamlDocuments(text: string, source: string): unknown[] {
 /** The documents of a YAML file (see {@link parseYamlDocuments}). */
 export function readYamlFile(file: string, shownAs = file): unknown[] {
   return parseYamlDocuments(readFileSync(file, 'utf8'), shownAs);
+}
+
+/**
+ * The top-level plain scalars `keys` of a simple YAML mapping (`key: value`, comments, other keys
+ * with indented blocks), or undefined when the text uses anything else for those keys (quotes
+ * with escapes, block or flow values, anchors, tags, documents): the caller then parses it with
+ * {@link parseYamlDocuments}. Measured reason: `voting-mesh synth` reads cdk8s.yaml's `app` and
+ * `output` before the app runs, and loading the YAML library for two lines costs 11–20 ms (5–8%
+ * of the whole synth); `__tests__/yaml-reader.test.ts` checks it agrees with the library.
+ */
+export function simpleTopLevelScalars(text: string, keys: readonly string[]): Record<string, string> | undefined {
+  const found: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    if (/^\s*(#.*)?$/.test(line) || /^[\s-]/.test(line) && !/^(---|\.\.\.)/.test(line)) continue;
+    const m = /^([A-Za-z_][\w.-]*):(?:\s+(.*?))?\s*$/.exec(line);
+    if (!m) return undefined;
+    if (!keys.includes(m[1])) continue;
+    let value = (m[2] ?? '').replace(/\s+#.*$/, '');
+    if (value === '' || /^[|>&*!{[%@`]/.test(value) || m[1] in found) return undefined;
+    if (value.startsWith("'")) {
+      if (!/^'([^']|'')*'$/.test(value)) return undefined;
+      value = value.slice(1, -1).replace(/''/g, "'");
+    } else if (value.startsWith('"')) {
+      if (!/^"[^"\\]*"$/.test(value)) return undefined;
+      value = value.slice(1, -1);
+    } else if (/^(~|null|true|false|yes|no|on|off|[-+.0-9].*)$/i.test(value) || /: |\s#/.test(value)) {
+      return undefined; // not a plain string under YAML 1.1
+    }
+    found[m[1]] = value;
+  }
+  return found;
 }

@@ -1,0 +1,91 @@
+// The commands' usage, help and options: loaded for every command line (parsing and --help),
+// while each command's implementation, and the library it needs, is loaded only when it runs.
+import { CommandSpec, CONTEXT_OPTIONS } from './args';
+
+export const synthSpec: CommandSpec = {
+  name: 'synth',
+  summary: "Runs the cdk8s app of this directory (cdk8s.yaml's app) and publishes its output atomically.",
+  usage: 'synth [--app "<command>"] [--output <dir>] [--quiet]',
+  description: [
+    'The app writes into a staging directory beside the output; only when it succeeded and wrote',
+    'non-empty manifests does the staging directory replace the output, by renames. On any failure',
+    'the previous output stays exactly as it was. The output directory carries a .voting-mesh-output',
+    'marker: a non-empty directory without one is refused, never deleted.',
+    "An app run as 'node <file.js>' runs inside this process (no second Node.js start); any other",
+    'command (ts-node, tsx, a shell line) runs as a child process, as the cdk8s CLI would run it.',
+  ],
+  options: [
+    { name: 'app', alias: 'a', value: 'command', help: "The command that runs the app (default: cdk8s.yaml's app)." },
+    { name: 'output', alias: 'o', value: 'dir', aliases: ['outdir'], help: "Output directory (default: cdk8s.yaml's output, else dist)." },
+    { name: 'quiet', alias: 'q', help: 'Print nothing on success.' },
+  ],
+};
+
+export const validateSpec: CommandSpec = {
+  name: 'validate',
+  summary: 'Checks stages offline as the API server and istioctl analyze would, and replays every transition.',
+  usage: 'validate [<stage>...] [--dist <dir>] [-f <file|dir>]... [-o text|json] [--failure-threshold Error|Warning|Info]',
+  description: [
+    'For each stage (all of --dist, or the ones named): strict schema validation of every object',
+    '(Kubernetes 1.27, Istio 1.30.3, Argo Rollouts v1.9.1; override with K8S_SCHEMA_DEFINITIONS,',
+    'ISTIO_CRDS, ARGO_ROLLOUT_CRD, EXTRA_CRDS) and the mesh analyzer. With every stage, each',
+    'consecutive transition, forward and back, is planned and replayed step by step.',
+    'With -f, the objects of all the files given are checked together as one set.',
+    'Exit code 1 when a message is at or above the failure threshold.',
+  ],
+  options: [
+    { name: 'dist', value: 'dir', help: "Directory of synthesized stages (default: cdk8s.yaml's output, else dist)." },
+    { name: 'filename', alias: 'f', value: 'file|dir', repeat: true, help: 'Manifest files, or directories of them, checked as one set.' },
+    { name: 'output', alias: 'o', value: 'format', choices: ['text', 'json'], help: 'text (default), or json: an array of {code, level, origin, field, message, stage}.' },
+    { name: 'failure-threshold', value: 'level', choices: ['Error', 'Warning', 'Info'], help: 'Lowest level that fails the run (default Error).' },
+    ...CONTEXT_OPTIONS,
+  ],
+};
+
+export const explainSpec: CommandSpec = {
+  name: 'explain',
+  summary: 'Prints where a request goes through a stage: the gateway route, then every call, hop by hop.',
+  usage: "explain <stage|file> [--cookie 'a=1; b=2'] [--header name=value]... [--path /p] [--gateway name] [-o text|json]",
+  description: [
+    'Evaluates the objects that will be applied: VirtualService match order, header regexes as full',
+    'matches, sourceLabels, weights, DestinationRule subsets and Service selectors. Calls between',
+    "workloads are read from each container's environment (a value naming a Service). With",
+    'AuthorizationPolicies, each hop says whether authorization allows it.',
+    'With -f, the files given are read as one set of objects instead of a stage.',
+  ],
+  options: [
+    { name: 'cookie', value: 'cookies', help: "The request's Cookie header, every cookie at once: 'a=1; featureflag=on'." },
+    { name: 'header', value: 'name=value', repeat: true, help: 'A request header.' },
+    { name: 'path', value: 'path', help: "Request path (default '/')." },
+    { name: 'gateway', value: 'name', help: 'Gateway the request enters through (default: the only one).' },
+    { name: 'dist', value: 'dir', help: "Directory of synthesized stages (default: cdk8s.yaml's output, else dist)." },
+    { name: 'filename', alias: 'f', value: 'file|dir', repeat: true, help: 'Manifest files, or directories of them, read as one set.' },
+    { name: 'output', alias: 'o', value: 'format', choices: ['text', 'json'], help: 'text (default), or json: the hops, each with its weight and share of all requests.' },
+    ...CONTEXT_OPTIONS,
+  ],
+};
+
+export const planSpec: CommandSpec = {
+  name: 'plan',
+  summary: 'Plans the move between two stages, make before break, and proves no moment of it drops traffic.',
+  usage: 'plan <from-stage> <to-stage> [--out <dir>] [--dist <dir>]',
+  description: [
+    'Prints the objects added, changed and removed, then the ordered steps (make, wait, switch,',
+    'break, retire) as kubectl commands, with one manifest file per apply step in --out. Then it',
+    'replays the steps and fails (exit 1) if a VirtualService could route to a missing subset,',
+    'port or pod at any moment. --out must be new, empty, or written by an earlier plan.',
+  ],
+  options: [
+    { name: 'out', value: 'dir', help: 'Where the step files go (default .voting-mesh/plans/<from>--<to>).' },
+    { name: 'dist', value: 'dir', help: "Directory of synthesized stages (default: cdk8s.yaml's output, else dist)." },
+    ...CONTEXT_OPTIONS,
+  ],
+};
+
+export const diffSpec: CommandSpec = {
+  name: 'diff',
+  summary: 'A semantic diff of two stages: objects added, removed and changed, field by field, in a stable order.',
+  usage: 'diff <stageA|fileA> <stageB|fileB> [--dist <dir>]',
+  description: ['Lists are compared by identity (route, subset, container, port names) or as sets, so inserting one item does not show every later item as changed.'],
+  options: [{ name: 'dist', value: 'dir', help: "Directory of synthesized stages (default: cdk8s.yaml's output, else dist)." }],
+};
