@@ -52,3 +52,12 @@ describe('the package', () => {
     expect(pkg.exports['.'].default.replace(/^\.\/out\//, '').replace(/\.js$/, '.ts')).toBe('lib/index.ts');
   });
 });
+
+describe('the README for platform teams', () => {
+  test('GIVEN "Getting started for platform teams" THEN it shows the consumer app that CI installs and runs, verbatim', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Getting started for platform teams'));
+    const app = readFileSync(join(ROOT, 'scripts', 'consumer-app', 'main.ts'), 'utf8');
+    expect(section).toContain(`\`\`\`ts\n${app}\`\`\``);
+  });
+});

@@ -53,9 +53,9 @@ try {
   const bin = join(root, 'out', 'cli', 'main.js');
 
   console.log('(a) synthesizing the four voting stages\n');
-  console.log('| case | median | min | max |', '\n|---|---|---|---|');
+  console.log('| case | median | min | max |\n|---|---|---|---|');
   const synthCases = [
-    { name: '`npm run synth` (esbuild of main.ts, then `voting-mesh synth`)', argv: ['npm', 'run', '-s', 'synth', '--', '--output', join(scratch, 'npm-synth'), '--quiet'] },
+    { name: '`npm run synth` (main.ts bundle up to date, then `voting-mesh synth`)', argv: ['npm', 'run', '-s', 'synth', '--', '--output', join(scratch, 'npm-synth'), '--quiet'] },
     { name: '`voting-mesh synth` (the bin; the app runs in its process)', argv: [process.execPath, bin, 'synth', '--output', join(scratch, 'bin-synth'), '--quiet'] },
     { name: 'the app alone (`node .build/main.js`, dependencies inlined)', argv: [process.execPath, join(root, '.build', 'main.js')], env: { CDK8S_OUTDIR: join(scratch, 'app') } },
     { name: '`voting-mesh synth` of the app loading its dependencies from node_modules', argv: [process.execPath, bin, 'synth', '--app', `node ${external}`, '--output', join(scratch, 'bin-external'), '--quiet'] },
@@ -84,7 +84,7 @@ try {
   }
 
   console.log('\n(b) a generated release: N services × 10 stages, through the same pipeline (app process)\n');
-  console.log('| case | median | min | max |', '\n|---|---|---|---|');
+  console.log('| case | median | min | max |\n|---|---|---|---|');
   const sizes = [10, 30, 100, 200, 300];
   const genCases = sizes.map((n) => ({ name: `${n} services × 10 stages`, argv: [process.execPath, generated, String(n), '10'], env: { CDK8S_OUTDIR: join(scratch, `gen${n}`) } }));
   const gen = measure(genCases, Math.min(RUNS, 3));
@@ -94,7 +94,7 @@ try {
   target('generated release, 300 ÷ 100 services', r300, 3.1);
 
   console.log('\n(c) the test suite\n');
-  console.log('| case | median | min | max |', '\n|---|---|---|---|');
+  console.log('| case | median | min | max |\n|---|---|---|---|');
   const tests = measure([{ name: '`npm test`', argv: ['npm', 'test', '--silent'] }], Math.min(RUNS, 3))[0];
   row('`npm test` (wall, 2 jest workers)', tests);
   target('`npm test` wall seconds', median(tests), 12);
@@ -102,7 +102,7 @@ try {
   rmSync(scratch, { recursive: true, force: true });
 }
 
-console.log('\n| target | measured | limit | |', '\n|---|---|---|---|');
+console.log('\n| target | measured | limit | |\n|---|---|---|---|');
 for (const t of targets) console.log(`| ${t.what} | ${t.value.toFixed(2)} | ≤ ${t.limit} | ${t.ok ? 'met' : '**MISSED**'} |`);
 const missed = targets.filter((t) => !t.ok);
 if (missed.length > 0) {

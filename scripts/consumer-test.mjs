@@ -69,6 +69,8 @@ try {
   const synth = bin('synth');
   check('voting-mesh synth writes the stages, RELEASE.md and the marker', synth.code === 0
     && JSON.stringify(readdirSync(join(app, 'dist')).sort()) === JSON.stringify(['.voting-mesh-output', '01-stable.k8s.yaml', '02-canary.k8s.yaml', 'RELEASE.md']), synth.stdout + synth.stderr);
+  const canary = readFileSync(join(app, 'dist', '02-canary.k8s.yaml'), 'utf8');
+  check("the app's escape hatch (a JSON patch on web's Deployments) is in the output", (canary.match(/proxy\.istio\.io\/config: "\{\\"holdApplicationUntilProxyStarts\\": true\}"/g) ?? []).length === 2, canary.slice(0, 400));
   const validate = bin('validate');
   check('voting-mesh validate: every stage and transition valid', validate.code === 0 && /\nvalid\n$/.test(validate.stdout) && validate.stdout.includes('01-stable → 02-canary'), validate.stdout + validate.stderr);
   const json = bin('validate', '-o', 'json');

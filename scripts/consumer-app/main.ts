@@ -1,6 +1,8 @@
 // A platform team's own cdk8s app, outside the voting-mesh repo: two services (web calls api),
-// a stable stage and a header canary whose lane runs web 1.1 with api 2.0. The consumer test
+// a stable stage and a header canary whose lane runs web 1.1 with api 2.0. The README's
+// "Getting started for platform teams" shows this file; the consumer test
 // (scripts/consumer-test.mjs) installs the packed voting-mesh tarball next to it and runs it.
+import { ApiObject, JsonPatch } from 'cdk8s';
 import { ApplicationSpec, ReleaseStage, runSynth, StageSpec, WorkloadSpec } from 'voting-mesh';
 
 const service = (name: string, version: string, env: Record<string, string> = {}): WorkloadSpec => ({
@@ -43,4 +45,12 @@ const stages: StageSpec[] = [
 // with one line and leave the previous output as it was.
 const broken: StageSpec = { ...stages[1], name: '03-broken', entry: [{ to: 'nowhere' }] };
 
-runSynth((app) => [...stages, ...(process.env.BREAK === '1' ? [broken] : [])].map((stage) => new ReleaseStage(app, { application: shop, stage })));
+runSynth((app) => [...stages, ...(process.env.BREAK === '1' ? [broken] : [])].map((stage) => {
+  const chart = new ReleaseStage(app, { application: shop, stage });
+  // Escape hatch: what the data model does not cover is a JSON patch on the generated object.
+  // Here web's pods wait for their sidecar before the app starts (Istio's proxy config annotation).
+  for (const d of chart.services.find((s) => s.name === 'web')!.deployments) {
+    ApiObject.of(d.deployment).addJsonPatch(JsonPatch.add('/spec/template/metadata/annotations', { 'proxy.istio.io/config': '{"holdApplicationUntilProxyStarts": true}' }));
+  }
+  return chart;
+}));
