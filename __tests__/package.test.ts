@@ -19,7 +19,7 @@ describe('the package', () => {
     expect(Object.keys(pkg.exports)).toEqual(['.', './package.json']);
     expect(pkg.exports['.']).toEqual({ types: './out/lib/index.d.ts', default: './out/lib/index.js' });
     expect([pkg.main, pkg.types, pkg.bin['voting-mesh']]).toEqual(['out/lib/index.js', 'out/lib/index.d.ts', 'out/cli/main.js']);
-    expect(pkg.files.every((f: string) => /^(out\/(lib|imports|cli)\/|schemas\/|README\.md$)/.test(f))).toBe(true);
+    expect(pkg.files.every((f: string) => /^(out\/(lib|imports|cli)\/|schemas\/|README\.md$|LICENSE$)/.test(f))).toBe(true);
   });
 
   test('GIVEN the cdk8s stack THEN it is a peer dependency (one copy in the consumer\'s app) and a dev dependency here', () => {

@@ -48,7 +48,7 @@ try {
   const files = packed[0].files.map((f) => f.path);
   const tarball = join(scratch, packed[0].filename);
   check('the tarball carries the compiled library, its declarations, the bin and the bundled schemas',
-    ['out/lib/index.js', 'out/lib/index.d.ts', 'out/cli/main.js', 'schemas/kubernetes-1.27.0.json', 'schemas/crds-istio-1.30.3.json', 'package.json', 'README.md'].every((f) => files.includes(f)),
+    ['out/lib/index.js', 'out/lib/index.d.ts', 'out/cli/main.js', 'schemas/kubernetes-1.27.0.json', 'schemas/crds-istio-1.30.3.json', 'package.json', 'README.md', 'LICENSE'].every((f) => files.includes(f)),
     files.join(', '));
   const stray = files.filter((f) => /^(__tests__|examples|dist|bench|\.ci|scripts|docs|voting|lib|cli|imports)\//.test(f) || f.endsWith('.ts') && !f.endsWith('.d.ts'));
   check('the tarball carries no tests, examples, dist, bench, CI, scripts, voting app or TypeScript sources', stray.length === 0, stray.join(', '));
