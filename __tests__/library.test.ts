@@ -138,7 +138,7 @@ describe('GIVEN an object added through an escape hatch that routes to a missing
     const chart = new ReleaseStage(testApp(), { application: shop, stage: canary });
     new VirtualService(chart, 'Extra', { metadata: { name: 'extra', namespace: 'shop' },
       spec: { hosts: ['extra.shop.svc.cluster.local'], http: [{ route: [{ destination: { host: 'api.shop.svc.cluster.local', subset: 'v9-9', port: { number: 9000 } } }] }] } });
-    expect(() => chart.toJson()).toThrow(/stage 'canary': IST0101 \[error\] VirtualService shop\/extra spec\.http\[0\]\.route\[0\]\.destination\.subset: subset 'v9-9' of 'api\.shop\.svc\.cluster\.local' is not defined by a DestinationRule/);
+    expect(() => chart.toJson()).toThrow(/stage 'canary': IST0101 \[Error\] VirtualService shop\/extra spec\.http\[0\]\.route\[0\]\.destination\.subset: Referenced host\+subset in destinationrule not found: "api\.shop\.svc\.cluster\.local\+v9-9"/);
   });
 });
 

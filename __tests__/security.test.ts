@@ -93,16 +93,16 @@ describe('authorization: allow nothing, then exactly the routed edges', () => {
     const objs = clone(stage('03-cookie-canary'));
     find(objs, 'AuthorizationPolicy', 'voting-storage').spec.rules[1].to[0].operation.ports = ['6379'];
     expect(analyzeMesh(objs).map(formatFinding)).toEqual([
-      'VM0005 [error] Deployment voting/voting-storage-2-0 AuthorizationPolicy: routing sends Deployment voting/voting-analytics-2-0 (cluster.local/ns/voting/sa/voting-analytics) '
+      'VM0005 [Error] Deployment voting/voting-storage-2-0 AuthorizationPolicy: routing sends Deployment voting/voting-analytics-2-0 (cluster.local/ns/voting/sa/voting-analytics) '
         + 'to it on port 3306 via voting-storage/tcp[1], but authorization denies it: no rule of voting-storage, allow-nothing allows cluster.local/ns/voting/sa/voting-analytics on port 3306',
     ]);
   });
 
-  test('GIVEN an allowance no route uses THEN the analyzer warns (VM0006)', () => {
+  test('GIVEN an allowance no route uses THEN the analyzer notes it (VM0006, Info)', () => {
     const objs = clone(stage('04-full-rollout'));
     find(objs, 'AuthorizationPolicy', 'voting-storage').spec.rules[0].to[0].operation.ports = ['3306', '6379'];
     expect(analyzeMesh(objs).map(formatFinding)).toEqual([
-      'VM0006 [warning] AuthorizationPolicy voting/voting-storage spec.rules[0]: allows cluster.local/ns/voting/sa/voting-app on port 6379, but no route sends it there',
+      'VM0006 [Info] AuthorizationPolicy voting/voting-storage spec.rules[0]: allows cluster.local/ns/voting/sa/voting-app on port 6379, but no route sends it there',
     ]);
   });
 });

@@ -47,17 +47,21 @@ export type { IstioApiVersion } from './constructs/istio-api';
 // The manifest analysis tools.
 export type { Manifest } from './analysis/manifest';
 export { objectKey } from './analysis/manifest';
-export type { Hop, SimulatedRequest } from './analysis/traffic-simulator';
+export type { Hop, HopMirror, HopRetries, SimulatedRequest, SimulatorOptions } from './analysis/traffic-simulator';
 export { TrafficSimulator } from './analysis/traffic-simulator';
 export type { AuthorizationVerdict } from './analysis/authorization';
 export { authorize } from './analysis/authorization';
-export type { ExplainNode, Explanation, InferredCall } from './analysis/explain';
-export { explainRequest, formatExplanation, inferCalls } from './analysis/explain';
-export type { AnalyzeOptions, Finding, Severity } from './analysis/mesh-analyzer';
-export { analyzeMesh, formatFinding } from './analysis/mesh-analyzer';
+export type { CallExplanation, ExplainMirror, ExplainNode, Explanation, InferredCall } from './analysis/explain';
+export { CallTargetError, explainCall, explainRequest, formatCallExplanation, formatExplanation, inferCalls } from './analysis/explain';
+export type { AnalyzeOptions, AnalyzerMeshConfig, CatalogueEntry, Finding, Level } from './analysis/analyzer';
+export { analyzeMesh, CATALOGUE, formatFinding } from './analysis/analyzer';
+export type { AcceptedFinding } from './model/application-spec';
+export type { FindingAcceptance } from './analysis/analyzer/acceptance';
+export { acceptFindings } from './analysis/analyzer/acceptance';
 export type { CheckException, CheckFinding } from './analysis/workload-checks';
 export { checkWorkloads, unexplained, unusedExceptions } from './analysis/workload-checks';
 export type { ObjectViolation, SchemaSources } from './analysis/schema/schema-registry';
+export type { CelCounts } from './analysis/schema/cel';
 export { SCHEMA_ENV, SchemaRegistry, schemaSources } from './analysis/schema/schema-registry';
 
 // Release tooling.

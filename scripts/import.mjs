@@ -2,8 +2,9 @@
 // npm run import: regenerate, from pinned upstream files,
 //   imports/   typed bindings (`cdk8s import`) of the Istio 1.30.3 CRDs and the Argo Rollouts v1.9.1 Rollout CRD;
 //   schemas/   the JSON schemas strict validation reads (Kubernetes 1.27 definitions and each CRD's
-//              openAPIV3Schema per served version), shipped inside the package so that a consumer
-//              validates offline, with no ../shared and no network.
+//              openAPIV3Schema per served version, with its formats, defaults and CEL rules
+//              (x-kubernetes-validations); Istio, Argo Rollouts and Gateway API v1.5.1), shipped
+//              inside the package so that a consumer validates offline, with no ../shared and no network.
 //
 // The documented sources are the upstream URLs below (and in cdk8s.yaml). Where they cannot be
 // reached, an environment variable names a local copy; by default the pinned copies in ../shared
@@ -40,6 +41,16 @@ const SOURCES = [
     upstream: 'https://raw.githubusercontent.com/argoproj/argo-rollouts/v1.9.1/manifests/crds/rollout-crd.yaml',
     sha256: 'd79c0dab9bb386b1c9329fb69cf0d843fff2152b3f7916839755c1aabc7387f5',
     local: shared('crds', 'argo-rollouts-v1.9.1-rollout-crd.yaml'),
+  },
+  {
+    // Validation only (no bindings: the library emits no Gateway API objects, validate -f reads them).
+    // The pinned bytes are config/crd/standard/*.yaml of the tag concatenated without the
+    // ValidatingAdmissionPolicy file; the release asset standard-install.yaml holds the same CRDs
+    // but other bytes, so where ../shared is absent point GATEWAY_API_CRDS at the pinned copy.
+    env: 'GATEWAY_API_CRDS', what: 'Gateway API v1.5.1 standard CRDs', kind: 'crds', schemas: 'crds-gateway-api-v1.5.1.json',
+    upstream: 'https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.5.1/standard-install.yaml',
+    sha256: '6ad4d6d41af8a9e149d5d0ce9c5f02853722a588a5498b3b34e9fbf3f93d93a2',
+    local: shared('crds', 'gateway-api-v1.5.1-standard.yaml'),
   },
 ];
 

@@ -1,9 +1,36 @@
-import { explainRequest, ExplainNode, formatExplanation } from '../../lib';
+import { CallTargetError, explainCall, explainRequest, ExplainNode, formatCallExplanation, formatExplanation, SimulatedRequest } from '../../lib';
 import { ParsedArgs, UsageError, value } from '../args';
 import { distDir, loadFiles, loadStage, meshContextOptions } from '../inputs';
 import { Io } from '../io';
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** The request fields besides headers and path: method, host, scheme, arrival port, query parameters, SNI. */
+function requestOptions(args: ParsedArgs): Omit<SimulatedRequest, 'headers' | 'path'> {
+  const method = value(args, 'method');
+  if (method !== undefined && !TOKEN.test(method)) throw new UsageError(`malformed --method '${method}': expected a token such as GET or POST`);
+  const host = value(args, 'host');
+  if (host !== undefined && !/^[A-Za-z0-9.*\-\[\]:]+$/.test(host)) throw new UsageError(`malformed --host '${host}': expected a host name, optionally with :port`);
+  const portText = value(args, 'port');
+  const port = portText === undefined ? undefined : Number(portText);
+  if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) throw new UsageError(`malformed --port '${portText}': expected a port number 1-65535`);
+  const query: Record<string, string> = {};
+  for (const q of args.options.get('query') ?? []) {
+    const eq = q.indexOf('=');
+    if (eq === 0) throw new UsageError(`malformed --query '${q}': expected name=value or name`);
+    query[eq === -1 ? q : q.slice(0, eq)] = eq === -1 ? '' : q.slice(eq + 1);
+  }
+  const scheme = value(args, 'scheme');
+  const sni = value(args, 'sni');
+  return {
+    ...(method !== undefined ? { method: method.toUpperCase() } : {}),
+    ...(host !== undefined ? { host } : {}),
+    ...(scheme !== undefined ? { scheme } : {}),
+    ...(port !== undefined ? { port } : {}),
+    ...(Object.keys(query).length > 0 ? { query } : {}),
+    ...(sni !== undefined ? { sni } : {}),
+  };
+}
 
 export function explain(args: ParsedArgs, io: Io): number {
   const files = args.options.get('filename') ?? [];
@@ -26,13 +53,42 @@ export function explain(args: ParsedArgs, io: Io): number {
   }
   const path = value(args, 'path') ?? '/';
   if (!path.startsWith('/')) throw new UsageError(`malformed --path '${path}': it must start with '/'`);
+  const call = callTarget(args);
   const set = files.length > 0 ? loadFiles(files, io.cwd) : loadStage(distDir(args, io.cwd), args.positional[0], io.cwd);
-  const explanation = explainRequest(set.objects, { headers, path }, value(args, 'gateway'), meshContextOptions(args));
-  if (value(args, 'output') === 'json') {
-    const hop = (n: ExplainNode): unknown => ({ ...n, calls: n.calls.map(hop) });
-    io.out(JSON.stringify({ stage: set.name, ...explanation, hops: explanation.hops.map(hop) }, null, 2));
-  } else {
-    io.out(formatExplanation(set.name, explanation));
+  const request: SimulatedRequest = { headers, path, ...requestOptions(args) };
+  const hop = (n: ExplainNode): unknown => ({ ...n, calls: n.calls.map(hop) });
+  if (call) {
+    let explanation;
+    try {
+      explanation = explainCall(set.objects, call.from, call.service, call.port, meshContextOptions(args), request);
+    } catch (err) {
+      if (err instanceof CallTargetError) throw new UsageError(`${set.name}: ${err.message}`);
+      throw err;
+    }
+    io.out(value(args, 'output') === 'json'
+      ? JSON.stringify({ stage: set.name, ...explanation, hops: explanation.hops.map(hop) }, null, 2)
+      : formatCallExplanation(set.name, explanation));
+    return 0;
   }
+  const explanation = explainRequest(set.objects, request, value(args, 'gateway'), meshContextOptions(args));
+  io.out(value(args, 'output') === 'json'
+    ? JSON.stringify({ stage: set.name, ...explanation, hops: explanation.hops.map(hop) }, null, 2)
+    : formatExplanation(set.name, explanation));
   return 0;
+}
+
+/** `--from <workload> --to <service>[:<port>]`: a call from a workload's pods instead of an entry request. */
+function callTarget(args: ParsedArgs): { from: string; service: string; port?: number } | undefined {
+  const from = value(args, 'from');
+  const to = value(args, 'to');
+  if (from === undefined && to === undefined) return undefined;
+  if (from === undefined) throw new UsageError(`--to ${to} needs --from <workload>: the workload whose pods make the call`);
+  if (to === undefined) throw new UsageError(`--from ${from} needs --to <service>[:<port>]: the Service called`);
+  for (const gatewayOnly of ['gateway', 'port', 'sni']) {
+    if (value(args, gatewayOnly) !== undefined) throw new UsageError(`--${gatewayOnly} is for requests entering through a gateway, not for --from calls: give the port as --to ${to.split(':')[0]}:<port>`);
+  }
+  const m = /^([A-Za-z0-9][A-Za-z0-9.\-]*)(?::([0-9]+))?$/.exec(to);
+  const port = m?.[2] === undefined ? undefined : Number(m[2]);
+  if (!m || (port !== undefined && !(port >= 1 && port <= 65535))) throw new UsageError(`malformed --to '${to}': expected <service>[:<port>], e.g. voting-storage:6379`);
+  return { from, service: m[1], ...(port !== undefined ? { port } : {}) };
 }

@@ -38,13 +38,13 @@ export function validate(args: ParsedArgs, io: Io): number {
     const findings = analyzeMesh(set.objects, context);
     const own: ValidationMessage[] = [
       ...violations.map((v) => ({ code: SCHEMA_VIOLATION, level: 'Error' as const, origin: v.object, field: v.path, message: v.message, stage: set.name })),
-      ...findings.map((f) => ({ code: f.code, level: f.severity === 'error' ? 'Error' as const : 'Warning' as const, origin: f.object, field: f.field, message: f.message, stage: set.name })),
+      ...findings.map((f) => ({ code: f.code, level: f.level, origin: f.object, field: f.field, message: f.message, stage: set.name })),
     ];
     messages.push(...own);
-    const failed = violations.length + findings.filter((f) => f.severity === 'error').length;
+    const failed = violations.length + findings.filter((f) => f.level === 'Error').length;
     text.push(`${set.name}: ${set.objects.length} objects, ${violations.length} schema error(s), ${findings.length} finding(s)${failed === 0 ? ' ✓' : ''}`);
     for (const v of violations) text.push(`  schema [error] ${v.object} ${v.path}: ${v.message}`);
-    for (const f of findings) text.push(`  ${f.code} [${f.severity}] ${f.object} ${f.field}: ${f.message}`);
+    for (const f of findings) text.push(`  ${f.code} [${f.level}] ${f.object} ${f.field}: ${f.message}`);
   }
   if (files.length === 0 && args.positional.length === 0) {
     const byName = new Map(sets.map((s) => [s.name, s.objects]));

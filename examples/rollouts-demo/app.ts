@@ -3,7 +3,7 @@
 // 8020), stable and canary Services and the Gateway. Stage 2 changes the image; the controller
 // then shifts 20% → 50% → 80% → 100% to the canary, pausing in between.
 import { Construct } from 'constructs';
-import { RolloutStage, RolloutStageProps, RolloutStep } from 'voting-mesh';
+import { AcceptedFinding, RolloutStage, RolloutStageProps, RolloutStep } from 'voting-mesh';
 import { httpWorkload } from '../common';
 
 const NAME = 'rollouts-demo';
@@ -38,6 +38,12 @@ export const rolloutsDemoStages: readonly RolloutStageProps[] = [
   stage('02-yellow-canary', 'The yellow image: the controller shifts traffic to it step by step.', 'yellow'),
 ];
 
+/** Analyzer Warnings this example accepts, with why. */
+export const rolloutsDemoAcceptedFindings: readonly AcceptedFinding[] = [
+  { code: 'IST0162', object: 'Gateway rollouts-demo/rollouts-demo-gateway',
+    reason: "the TCP server on 8020 needs port 8020 on the ingress gateway Service, which the default istio-ingressgateway Service lacks: add it to that Service when installing (as Argo Rollouts' Istio example does)" },
+];
+
 export function buildRolloutsDemo(scope: Construct): RolloutStage[] {
-  return rolloutsDemoStages.map((s) => new RolloutStage(scope, s));
+  return rolloutsDemoStages.map((s) => new RolloutStage(scope, s).accept(...rolloutsDemoAcceptedFindings));
 }

@@ -1,10 +1,10 @@
 import { principal } from '../model/defaults';
-import { labelsHold, Manifest, namespaceOf } from './manifest';
+import { labelsHold, Manifest, namespaceOf, podTemplate } from './manifest';
 import { ManifestIndex } from './manifest-index';
 
 /** The SPIFFE principal (without `spiffe://`) the pods of a workload present over mTLS. */
 export function workloadPrincipal(workload: Manifest, trustDomain: string): string {
-  return principal(trustDomain, namespaceOf(workload), workload.spec?.template?.spec?.serviceAccountName ?? 'default');
+  return principal(trustDomain, namespaceOf(workload), podTemplate(workload)?.spec?.serviceAccountName ?? 'default');
 }
 
 /** The verdict of Istio authorization for one request. */
@@ -12,15 +12,37 @@ export interface AuthorizationVerdict {
   readonly allowed: boolean;
   /** Why: the policy and rule that allowed it, or why nothing did. */
   readonly reason: string;
+  /** Rule conditions of the policies selecting the pod that are not evaluated (taken as not matching). @default - none */
+  readonly notModelled?: readonly string[];
 }
 
 /**
  * Evaluates Istio AuthorizationPolicies (ALLOW and DENY, principals and ports; other conditions
- * are treated as not matching) for a request from `principal` to a pod with `podLabels` on `port`.
- * With no ALLOW policy selecting the pod everything not denied is allowed; otherwise a rule must match.
+ * are treated as not matching and named on the verdict) for a request from `principal` to a pod
+ * with `podLabels` on `port`. With no ALLOW policy selecting the pod everything not denied is
+ * allowed; otherwise a rule must match.
  */
 export function authorize(manifests: readonly Manifest[], namespace: string, podLabels: Readonly<Record<string, string>>, principal: string, port: number): AuthorizationVerdict {
   const policies = policiesIn(manifests, namespace).filter((m) => labelsHold(m.spec?.selector?.matchLabels, podLabels));
+  const verdict = decide(policies, principal, port);
+  const notModelled = policies.flatMap(unevaluated);
+  return notModelled.length > 0 ? { ...verdict, notModelled } : verdict;
+}
+
+/** The rule conditions {@link authorize} does not evaluate: sources other than principals, operations other than ports, `when`. */
+function unevaluated(p: Manifest): string[] {
+  const at = `AuthorizationPolicy ${namespaceOf(p)}/${p.metadata.name}`;
+  const out: string[] = [];
+  (p.spec?.rules ?? []).forEach((rule: any, i: number) => {
+    (rule.from ?? []).forEach((f: any, j: number) => Object.keys(f.source ?? {}).filter((k) => k !== 'principals').forEach((k) => out.push(`${at} rules[${i}].from[${j}].source.${k}`)));
+    (rule.to ?? []).forEach((t: any, j: number) => Object.keys(t.operation ?? {}).filter((k) => k !== 'ports').forEach((k) => out.push(`${at} rules[${i}].to[${j}].operation.${k}`)));
+    if (rule.when !== undefined) out.push(`${at} rules[${i}].when`);
+  });
+  if (p.spec?.action !== undefined && !['ALLOW', 'DENY'].includes(p.spec.action)) out.push(`${at} action ${p.spec.action}`);
+  return out;
+}
+
+function decide(policies: readonly Manifest[], principal: string, port: number): AuthorizationVerdict {
   const matches = (rule: any): boolean => {
     const fromOk = !rule.from || rule.from.some((f: any) => {
       const s = f.source ?? {};

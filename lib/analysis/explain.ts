@@ -1,8 +1,25 @@
-import { MeshContextOptions, resolveMeshContext } from '../model/defaults';
+import { MeshContext, MeshContextOptions, resolveMeshContext } from '../model/defaults';
 import { authorize, AuthorizationVerdict, workloadPrincipal } from './authorization';
-import { Manifest, namespaceOf, podLabels } from './manifest';
+import { Manifest, namespaceOf, podLabels, podTemplate } from './manifest';
 import { ManifestIndex } from './manifest-index';
-import { Hop, SimulatedRequest, TrafficSimulator } from './traffic-simulator';
+import { Hop, HopMirror, HopRetries, SimulatedRequest, TrafficSimulator } from './traffic-simulator';
+
+export { formatCallExplanation, formatExplanation } from './explain-format';
+
+/** A copy of a hop's requests sent to another workload (`mirror`, `mirrors`): responses discarded. */
+export interface ExplainMirror extends HopMirror {
+  /** `app` label of the pods receiving the copies. */
+  readonly component: string;
+  /** `version` label of those pods. @default - unversioned */
+  readonly version?: string;
+  /** Whether Istio authorization lets the caller's identity send the copy (the mirroring proxy sends it as the caller). */
+  readonly authorization?: AuthorizationVerdict;
+  /**
+   * The real calls the mirrored pods make while serving the copies (a dark launch still writes to
+   * its storage); each `share` is the percentage of the original requests whose copy makes it.
+   */
+  readonly calls: readonly ExplainNode[];
+}
 
 /** One workload a request (or a share of it) reaches, and the calls it makes from there. */
 export interface ExplainNode {
@@ -26,6 +43,18 @@ export interface ExplainNode {
   readonly rule: string;
   /** Whether Istio authorization lets the caller make this hop (present when the stage has AuthorizationPolicies). */
   readonly authorization?: AuthorizationVerdict;
+  /** The ServiceEntry (`namespace/name`) that defines the host, when it is not a Service. @default - a Service */
+  readonly serviceEntry?: string;
+  /** The proxy answers itself instead (redirect, direct response, 503 and why). @default - forwarded */
+  readonly answer?: string;
+  /** Route timeout as written. @default - none: Istio sets no timeout */
+  readonly timeout?: string;
+  /** Retry policy of the hop (HTTP); `istioDefault` when the route sets none. @default - none: not an HTTP hop */
+  readonly retries?: HopRetries;
+  /** Copies of this hop's requests sent elsewhere, with their percentage. @default - none */
+  readonly mirrors?: readonly ExplainMirror[];
+  /** Fields that shaped this hop but are not evaluated (`not modelled: <field>`). @default - none */
+  readonly notModelled?: readonly string[];
   /** Calls this workload makes, each routed as its own mesh request. */
   readonly calls: readonly ExplainNode[];
 }
@@ -33,6 +62,17 @@ export interface ExplainNode {
 /** The path of one entry request through a stage. */
 export interface Explanation {
   readonly gateway: string;
+  readonly request: SimulatedRequest;
+  readonly hops: readonly ExplainNode[];
+}
+
+/** The path of one call from a workload's pods to a Service. */
+export interface CallExplanation {
+  /** The calling workload, its namespace and the principal its pods present over mTLS. */
+  readonly from: { readonly workload: string; readonly namespace: string; readonly principal: string };
+  /** The Service called (`name.namespace`) and the port. */
+  readonly service: string;
+  readonly port: number;
   readonly request: SimulatedRequest;
   readonly hops: readonly ExplainNode[];
 }
@@ -48,29 +88,90 @@ export interface InferredCall {
 }
 
 /**
- * Follows a request from an ingress gateway through the mesh, evaluating the synthesized
- * objects (VirtualService match order, regexes as full matches, sourceLabels, weights, subsets,
- * Service selectors). Calls between workloads are read from the objects too: a container
- * environment variable whose value names a Service is a call to it.
+ * Follows a request from an ingress gateway through the mesh, evaluating the objects as Istio
+ * routes them (see {@link TrafficSimulator}: Gateway servers and hosts, VirtualService match order
+ * and every match field, RE2 regexes, relative weights, merged DestinationRule subsets narrowing
+ * the Service selector). Calls between workloads are read from the objects too: a container
+ * environment variable whose value names a Service is a call to it, made from the workload's namespace.
+ * Fields the simulator does not evaluate are listed on each hop (`notModelled`).
  */
 export function explainRequest(manifests: readonly Manifest[], request: SimulatedRequest = {}, gateway?: string, options: MeshContextOptions = {}): Explanation {
   const context = resolveMeshContext(options);
   const index = ManifestIndex.of(manifests, context.clusterDomain);
   const gw = gateway ?? onlyGateway(index);
-  const sim = new TrafficSimulator(manifests, context.clusterDomain);
+  const sim = new TrafficSimulator(manifests, context.clusterDomain, { istioDefaults: true });
+  const follow = follower(manifests, index, context, sim);
+  return { gateway: gw, request, hops: sim.ingress(gw, request).map((h) => follow(h, 100, [], context.ingressPrincipal)) };
+}
+
+/**
+ * Follows one call from the pods of workload `fromWorkload` (name or `namespace/name`): their
+ * labels (sourceLabels), namespace (sourceNamespace, exportTo) and ServiceAccount principal, to
+ * Service `service` (short name in the caller's namespace, `name.namespace`, or fully qualified)
+ * on `port` (default: the Service's only port), then on through the calls of the workloads it
+ * reaches. With AuthorizationPolicies each hop carries the verdict, so a cross-lane call shows
+ * as denied. Throws an Error naming the choices for an unknown workload, Service or port.
+ */
+export function explainCall(manifests: readonly Manifest[], fromWorkload: string, service: string, port?: number, options: MeshContextOptions = {}, request: SimulatedRequest = {}): CallExplanation {
+  const context = resolveMeshContext(options);
+  const index = ManifestIndex.of(manifests, context.clusterDomain);
+  const slash = fromWorkload.indexOf('/');
+  const source = slash === -1 ? index.workload(fromWorkload)
+    : index.workloads.find((w) => namespaceOf(w) === fromWorkload.slice(0, slash) && w.metadata.name === fromWorkload.slice(slash + 1));
+  if (!source) throw new CallTargetError(`no workload '${fromWorkload}' to call from: name one of ${index.workloads.map((w) => w.metadata.name).join(', ') || '(none)'}`);
+  const ns = namespaceOf(source);
+  const svc = index.serviceForHost(service, ns);
+  if (!svc) throw new CallTargetError(`no Service '${service}' seen from namespace '${ns}': name one of ${index.services.map((x) => `${x.metadata.name}.${namespaceOf(x)}`).join(', ') || '(none)'}`);
+  const ports: number[] = (svc.spec?.ports ?? []).map((p: any) => p.port);
+  const name = `${svc.metadata.name}.${namespaceOf(svc)}`;
+  if (port === undefined && ports.length !== 1) throw new CallTargetError(`Service ${name} has ports ${ports.join(', ')}: name one, e.g. ${svc.metadata.name}:${ports[0]}`);
+  const target = port ?? ports[0];
+  if (!ports.includes(target)) throw new CallTargetError(`Service ${name} has no port ${target}: call one of ${ports.join(', ')}`);
+  const principal = workloadPrincipal(source, context.trustDomain);
+  const sim = new TrafficSimulator(manifests, context.clusterDomain, { istioDefaults: true });
+  const follow = follower(manifests, index, context, sim);
+  const hops = sim.call(podLabels(source), svc.metadata.name, target, { ...request, sourceNamespace: ns }, namespaceOf(svc))
+    .map((h) => follow(h, 100, [source.metadata.name], principal));
+  return { from: { workload: source.metadata.name, namespace: ns, principal }, service: name, port: target, request, hops };
+}
+
+/** The caller named a workload, Service or port the manifests do not have. */
+export class CallTargetError extends Error {}
+
+type Follow = (hop: Hop, parentShare: number, seen: readonly string[], caller: string) => ExplainNode;
+
+/** Turns a hop into a node: its pods, protocol, authorization verdict for `caller`, mirrors, and the calls its workload makes. */
+function follower(manifests: readonly Manifest[], index: ManifestIndex, context: MeshContext, sim: TrafficSimulator): Follow {
   const hasPolicies = index.ofKind('AuthorizationPolicy').length > 0;
-  const follow = (hop: Hop, parentShare: number, seen: readonly string[], caller: string): ExplainNode => {
+  const verdict = (target: Manifest | undefined, caller: string, port: number) => hasPolicies && target
+    ? authorize(manifests, namespaceOf(target), podLabels(target), caller, port) : undefined;
+  /** The workload's own calls, each routed as a mesh request from its pods (`follow` is defined below, called later). */
+  const callsOf = (target: Manifest | undefined, share: number, seen: readonly string[], authorization: AuthorizationVerdict | undefined): ExplainNode[] => {
+    if (!target || seen.includes(target.metadata.name) || authorization?.allowed === false) return [];
+    const own = workloadPrincipal(target, context.trustDomain);
+    return inferCalls(manifests, target.metadata.name, context.clusterDomain)
+      .flatMap((c) => sim.call(podLabels(target), c.service, c.port, { sourceNamespace: namespaceOf(target) }, c.namespace)
+        .map((h) => follow(h, share, [...seen, target.metadata.name], own)));
+  };
+  const mirrorOf = (m: HopMirror, caller: string, share: number, seen: readonly string[]): ExplainMirror => {
+    const target = m.deployments[0] !== undefined ? index.workload(m.deployments[0]) : undefined;
+    const labels = target ? podLabels(target) : {};
+    const authorization = verdict(target, caller, m.port);
+    return {
+      ...m, component: labels.app ?? m.service, ...(labels.version !== undefined ? { version: labels.version } : {}), ...(authorization ? { authorization } : {}),
+      calls: m.answer === undefined ? callsOf(target, round((share * m.percent) / 100), seen, authorization) : [],
+    };
+  };
+  const follow: Follow = (hop, parentShare, seen, caller) => {
     const share = round((parentShare * hop.weight) / 100);
     const deployment = hop.deployments[0];
     const target = deployment !== undefined ? index.workload(deployment) : undefined;
     const labels = target ? podLabels(target) : {};
-    const authorization = hasPolicies && target ? authorize(manifests, namespaceOf(target), labels, caller, hop.port) : undefined;
-    const own = target ? workloadPrincipal(target, context.trustDomain) : '';
-    const svcPort = (index.services.find((s) => s.metadata.name === hop.service)?.spec?.ports ?? []).find((p: any) => p.port === hop.port);
-    const calls = deployment && !seen.includes(deployment) && hop.weight > 0 && authorization?.allowed !== false
-      ? inferCalls(manifests, deployment, context.clusterDomain)
-        .flatMap((c) => sim.call(labels, c.service, c.port, {}, c.namespace).map((h) => follow(h, share, [...seen, deployment], own)))
-      : [];
+    const authorization = verdict(target, caller, hop.port);
+    const services = index.services.filter((s) => s.metadata.name === hop.service);
+    const svc = services.find((s) => target !== undefined && namespaceOf(s) === namespaceOf(target)) ?? services[0];
+    const svcPort = (svc?.spec?.ports ?? []).find((p: any) => p.port === hop.port);
+    const calls = hop.weight > 0 ? callsOf(target, share, seen, authorization) : [];
     return {
       component: labels.app ?? hop.service,
       ...(labels.version !== undefined ? { version: labels.version } : {}),
@@ -78,15 +179,21 @@ export function explainRequest(manifests: readonly Manifest[], request: Simulate
       service: hop.service,
       ...(hop.subset !== undefined ? { subset: hop.subset } : {}),
       port: hop.port,
-      protocol: String(svcPort?.appProtocol ?? String(svcPort?.name ?? 'tcp').split('-')[0]),
+      protocol: hop.answer !== undefined ? '-' : String(svcPort?.appProtocol ?? String(svcPort?.name ?? (hop.serviceEntry ? 'external' : 'tcp')).split('-')[0]),
       weight: hop.weight,
       share,
       rule: hop.rule,
       ...(authorization ? { authorization } : {}),
+      ...(hop.serviceEntry !== undefined ? { serviceEntry: hop.serviceEntry } : {}),
+      ...(hop.answer !== undefined ? { answer: hop.answer } : {}),
+      ...(hop.timeout !== undefined ? { timeout: hop.timeout } : {}),
+      ...(hop.retries !== undefined ? { retries: hop.retries } : {}),
+      ...(hop.mirrors !== undefined ? { mirrors: hop.mirrors.map((m) => mirrorOf(m, caller, share, seen)) } : {}),
+      ...(hop.notModelled !== undefined ? { notModelled: hop.notModelled } : {}),
       calls,
     };
   };
-  return { gateway: gw, request, hops: sim.ingress(gw, request).map((h) => follow(h, 100, [], context.ingressPrincipal)) };
+  return follow;
 }
 
 /**
@@ -96,10 +203,10 @@ export function explainRequest(manifests: readonly Manifest[], request: Simulate
 export function inferCalls(manifests: readonly Manifest[], workload: string, clusterDomain?: string): InferredCall[] {
   const index = ManifestIndex.of(manifests, clusterDomain);
   const d = index.workload(workload);
-  if (!d) throw new Error(`no Deployment or Rollout '${workload}'`);
+  if (!d) throw new Error(`no workload (Deployment, StatefulSet, Rollout, ...) '${workload}': name one of the manifests`);
   const ns = namespaceOf(d);
   const calls: InferredCall[] = [];
-  for (const c of d.spec?.template?.spec?.containers ?? []) {
+  for (const c of podTemplate(d)?.spec?.containers ?? []) {
     const env: any[] = c.env ?? [];
     for (const e of env) {
       if (typeof e.value !== 'string') continue;
@@ -120,29 +227,11 @@ export function inferCalls(manifests: readonly Manifest[], workload: string, clu
   return calls;
 }
 
-/** Renders an explanation as an indented tree, one hop per line. */
-export function formatExplanation(stage: string, e: Explanation): string {
-  const req = e.request;
-  const headers = Object.entries(req.headers ?? {}).map(([k, v]) => `${k}: ${v}`);
-  const lines = [`${stage}: GET ${req.path ?? '/'}${headers.length > 0 ? ` (${headers.join('; ')})` : ''}`, `gateway ${e.gateway}`];
-  const walk = (nodes: readonly ExplainNode[], indent: string): void => {
-    nodes.forEach((n, i) => {
-      const last = i === nodes.length - 1;
-      const what = `${n.component}${n.version !== undefined ? ` ${n.version}` : ''}`;
-      const where = [n.deployments.join(', ') || 'NO PODS', n.subset !== undefined ? `subset ${n.subset}` : 'no subset', `port ${n.port}/${n.protocol}`].join(', ');
-      const share = n.share === n.weight ? `${n.share}%` : `${n.weight}% (${n.share}% of all)`;
-      const denied = n.authorization?.allowed === false ? ` DENIED: ${n.authorization.reason}` : '';
-      lines.push(`${indent}${last ? '└─' : '├─'} ${share} → ${what} [${where}] via ${n.rule}${denied}`);
-      walk(n.calls, `${indent}${last ? '   ' : '│  '}`);
-    });
-  };
-  walk(e.hops, '');
-  return lines.join('\n');
-}
-
 function onlyGateway(index: ManifestIndex): string {
   const gws = index.ofKind('Gateway');
-  if (gws.length !== 1) throw new Error(`the stage has ${gws.length} Gateways: name the one to enter through`);
+  if (gws.length !== 1) {
+    throw new Error(`the manifests have ${gws.length} Gateways${gws.length > 0 ? ` (${gws.map((g) => `${namespaceOf(g)}/${g.metadata.name}`).join(', ')})` : ''}: name the one to enter through (--gateway namespace/name)`);
+  }
   return gws[0].metadata.name;
 }
 

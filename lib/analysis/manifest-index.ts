@@ -1,14 +1,16 @@
 import { DEFAULT_CLUSTER_DOMAIN } from '../model/defaults';
-import { isWorkload, labelsHold, Manifest, namespaceOf, podLabels } from './manifest';
+import { isServing, isWorkload, labelsHold, Manifest, namespaceOf, podLabels } from './manifest';
+import { hostMatches, resolveShortName, specificity } from './routing/hosts';
 
 const NETWORKING = 'networking.istio.io/';
 const SECURITY = 'security.istio.io/';
 
 /**
  * One index of a set of manifests, shared by the simulator, the analyzer, explain and the
- * transition check: Services by namespace and name (and by host), workloads by the `app` label
- * of their pods, DestinationRule subsets per Service and Istio objects by kind. Built once per
- * manifest list and cluster domain ({@link ManifestIndex.of}), so every lookup is a map hit.
+ * transition check: Services by namespace and name (and by DNS name or Istio host), workloads
+ * (every pod controller, Pods, Rollouts) by the `app` label of their pods, ServiceEntries,
+ * DestinationRule subsets merged per Service as Istio merges them, and Istio objects by kind.
+ * Built once per manifest list and cluster domain ({@link ManifestIndex.of}), so lookups are map hits.
  */
 export class ManifestIndex {
   /** The index of `manifests`, built on first use and reused for the same list and cluster domain. */
@@ -22,13 +24,14 @@ export class ManifestIndex {
 
   /** Every object (null documents dropped). */
   public readonly objects: readonly Manifest[];
-  /** Deployments and Argo Rollouts, in manifest order. */
+  /** Pod controllers (Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs), Pods and Argo Rollouts, in manifest order. */
   public readonly workloads: readonly Manifest[];
   private readonly kinds = new Map<string, Manifest[]>();
   private readonly servicesByKey = new Map<string, Manifest>();
   private readonly workloadsByApp = new Map<string, Manifest[]>();
   private readonly workloadsByName = new Map<string, Manifest>();
-  private subsetsByService?: Map<Manifest, ReadonlyMap<string, Record<string, string>>>;
+  private servicesByFqdn?: Map<string, Manifest>;
+  private readonly mergedSubsets = new Map<string, ReadonlyMap<string, Record<string, string>> | undefined>();
 
   private constructor(manifests: readonly Manifest[], public readonly clusterDomain: string) {
     this.objects = manifests.filter((m) => m && typeof m === 'object' && typeof m.kind === 'string' && m.metadata);
@@ -79,7 +82,68 @@ export class ManifestIndex {
     return this.service(parts[0], parts[1]);
   }
 
-  /** A Deployment or Rollout by name. */
+  /** The fully qualified Istio host of a Service: `<name>.<namespace>.svc.<cluster domain>`. */
+  public serviceHost(svc: Manifest): string {
+    return `${svc.metadata.name}.${namespaceOf(svc)}.svc.${this.clusterDomain}`.toLowerCase();
+  }
+
+  /**
+   * The Service an Istio host names, as Istio resolves it (pkg/config/model.go
+   * ResolveShortnameToFQDN): a name without dots is short for `<name>.<namespace>.svc.<domain>`;
+   * anything else must be the fully qualified host (Istio does not expand `name.namespace`).
+   */
+  public serviceForIstioHost(host: string, namespace: string): Manifest | undefined {
+    if (!this.servicesByFqdn) {
+      this.servicesByFqdn = new Map();
+      for (const svc of this.services) if (!this.servicesByFqdn.has(this.serviceHost(svc))) this.servicesByFqdn.set(this.serviceHost(svc), svc);
+    }
+    return this.servicesByFqdn.get(resolveShortName(host, namespace, this.clusterDomain));
+  }
+
+  /** The first ServiceEntry (manifest order) whose hosts cover `host` exactly or by wildcard, with its matching host. */
+  public serviceEntryFor(host: string, namespace: string): Manifest | undefined {
+    const h = resolveShortName(host, namespace, this.clusterDomain);
+    const entries = this.ofKind('ServiceEntry').filter((se) => exportedTo(se, namespace));
+    return entries.find((se) => (se.spec?.hosts ?? []).some((x: string) => x.toLowerCase() === h))
+      ?? entries.find((se) => (se.spec?.hosts ?? []).some((x: string) => hostMatches(x, h)));
+  }
+
+  /**
+   * The subsets (name → labels) of the DestinationRules that apply to traffic from `clientNamespace`
+   * to `svc`, merged as Istio merges them (pilot/pkg/model/destination_rule.go mergeDestinationRule):
+   * rules without a workloadSelector for the same host in one namespace are concatenated, the first
+   * subset of a name wins. The namespace chosen is the client's, then the Service's, then any
+   * other exporting to the client (push_context.go destinationRule); within it the most specific
+   * host (exact before wildcard). Undefined when no DestinationRule applies.
+   */
+  public destinationSubsets(svc: Manifest, clientNamespace: string): ReadonlyMap<string, Record<string, string>> | undefined {
+    const key = `${clientNamespace}|${namespaceOf(svc)}/${svc.metadata.name}`;
+    if (this.mergedSubsets.has(key)) return this.mergedSubsets.get(key);
+    const fqdn = this.serviceHost(svc);
+    const rules = sortByCreation(this.ofKind('DestinationRule').filter((dr) => dr.spec?.workloadSelector === undefined
+      && hostMatches(resolveShortName(dr.spec?.host ?? '', namespaceOf(dr), this.clusterDomain), fqdn)));
+    const visible = (dr: Manifest) => namespaceOf(dr) === clientNamespace || exportedTo(dr, clientNamespace);
+    const groups = [
+      rules.filter((dr) => namespaceOf(dr) === clientNamespace),
+      rules.filter((dr) => namespaceOf(dr) === namespaceOf(svc) && visible(dr)),
+      rules.filter((dr) => visible(dr)),
+    ];
+    let merged: Map<string, Record<string, string>> | undefined;
+    const hostOf = (dr: Manifest) => resolveShortName(dr.spec?.host ?? '', namespaceOf(dr), this.clusterDomain);
+    for (const group of groups) {
+      if (group.length === 0) continue;
+      // The most specific host wins; the rules of that host in that namespace merge, in creation order.
+      const best = group.reduce((a, b) => (specificity(hostOf(b)) > specificity(hostOf(a)) ? b : a));
+      const chosen = group.filter((dr) => hostOf(dr) === hostOf(best) && namespaceOf(dr) === namespaceOf(best));
+      merged = new Map();
+      for (const dr of chosen) for (const s of dr.spec?.subsets ?? []) if (!merged.has(s.name)) merged.set(s.name, s.labels ?? {});
+      break;
+    }
+    this.mergedSubsets.set(key, merged);
+    return merged;
+  }
+
+  /** A workload (Deployment, StatefulSet, Rollout, ...) by name. */
   public workload(name: string): Manifest | undefined {
     return this.workloadsByName.get(name);
   }
@@ -91,7 +155,7 @@ export class ManifestIndex {
    */
   public podsBehind(svc: Manifest, subsetLabels: Readonly<Record<string, string>> = {}, servingOnly = false): Manifest[] {
     const pods = this.workloadsSelected(namespaceOf(svc), { ...(svc.spec?.selector ?? {}), ...subsetLabels });
-    return servingOnly ? pods.filter((w) => (w.spec?.replicas ?? 1) > 0) : pods;
+    return servingOnly ? pods.filter(isServing) : pods;
   }
 
   /** The workloads of `namespace` whose pods carry every label of `matchLabels` (a policy or PDB selector). */
@@ -100,18 +164,12 @@ export class ManifestIndex {
     return candidates.filter((w) => labelsHold(matchLabels, podLabels(w)));
   }
 
-  /** The subsets (name → labels) the first DestinationRule for a Service defines, if any. */
+  /**
+   * The subsets (name → labels) the DestinationRules for a Service define, merged as Istio merges
+   * them, seen from the Service's own namespace (see {@link destinationSubsets}); undefined without one.
+   */
   public subsets(svc: Manifest): ReadonlyMap<string, Record<string, string>> | undefined {
-    if (!this.subsetsByService) {
-      this.subsetsByService = new Map();
-      for (const dr of this.ofKind('DestinationRule')) {
-        const target = this.serviceForHost(dr.spec?.host ?? '', namespaceOf(dr));
-        if (target && !this.subsetsByService.has(target)) {
-          this.subsetsByService.set(target, new Map((dr.spec?.subsets ?? []).map((s: any) => [s.name, s.labels ?? {}])));
-        }
-      }
-    }
-    return this.subsetsByService.get(svc);
+    return this.destinationSubsets(svc, namespaceOf(svc));
   }
 
   /** Istio objects are indexed by kind only when their apiVersion is Istio's (a foreign `Gateway` is not Istio's). */
@@ -120,6 +178,29 @@ export class ManifestIndex {
     const istioKind = ['VirtualService', 'DestinationRule', 'Gateway', 'ServiceEntry', 'Sidecar', 'AuthorizationPolicy', 'PeerAuthentication'].includes(m.kind);
     return istioKind && !istio ? `${m.apiVersion}/${m.kind}` : m.kind;
   }
+}
+
+/**
+ * Whether an object's `exportTo` makes it visible in `namespace` (pkg/config/visibility):
+ * absent or `*` is every namespace, `.` its own, otherwise the namespaces listed.
+ */
+export function exportedTo(m: Manifest, namespace: string): boolean {
+  const to: string[] | undefined = m.spec?.exportTo;
+  if (!to || to.length === 0) return true;
+  return to.some((x) => x === '*' || x === namespace || (x === '.' && namespaceOf(m) === namespace));
+}
+
+/**
+ * Istio's order of configs (pilot/pkg/model/config.go configCompareByCreationTime): creation
+ * time, then name, then namespace. Manifests without a creationTimestamp compare equal on time.
+ */
+export function sortByCreation(configs: readonly Manifest[]): Manifest[] {
+  const time = (m: Manifest) => String((m.metadata as any).creationTimestamp ?? '');
+  return [...configs].sort((a, b) => time(a).localeCompare(time(b)) || cmp(a.metadata.name, b.metadata.name) || cmp(namespaceOf(a), namespaceOf(b)));
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 const cache = new WeakMap<readonly Manifest[], Map<string, ManifestIndex>>();

@@ -11,9 +11,18 @@ export function objectKey(m: Manifest): string {
   return `${m.kind} ${m.metadata.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata.name}`;
 }
 
-/** Kinds whose pod template runs the pods a Service selects: Deployments and Argo Rollouts. */
+/** Pod controllers of the apps and batch APIs whose template runs the pods a Service selects. */
+const POD_CONTROLLERS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob'];
+
+/**
+ * Objects that run the pods a Service selects (Kubernetes selects pods, whatever made them):
+ * the apps/batch pod controllers, bare Pods, and Argo Rollouts.
+ */
 export function isWorkload(m: Manifest): boolean {
-  return m.kind === 'Deployment' || (m.kind === 'Rollout' && m.apiVersion.startsWith('argoproj.io/'));
+  const api = String(m.apiVersion ?? '');
+  if (m.kind === 'Rollout') return api.startsWith('argoproj.io/');
+  if (m.kind === 'Pod') return api === 'v1';
+  return POD_CONTROLLERS.includes(m.kind) && (api.startsWith('apps/') || api.startsWith('batch/') || api.startsWith('extensions/'));
 }
 
 /** Whether every label of `want` is in `have` with the same value. */
@@ -22,9 +31,22 @@ export function labelsHold(want: Readonly<Record<string, string>> | undefined, h
   return true;
 }
 
+/** The pod template of a workload (a CronJob's is inside its job template; a Pod is its own). */
+export function podTemplate(workload: Manifest): any {
+  if (workload.kind === 'Pod') return { metadata: workload.metadata, spec: workload.spec };
+  if (workload.kind === 'CronJob') return workload.spec?.jobTemplate?.spec?.template;
+  return workload.spec?.template;
+}
+
 /** The labels of a workload's pods. */
 export function podLabels(workload: Manifest): Record<string, string> {
-  return workload.spec?.template?.metadata?.labels ?? {};
+  return podTemplate(workload)?.metadata?.labels ?? {};
+}
+
+/** Whether a workload runs pods now: zero replicas (or a DaemonSet-like controller without replicas) decides. */
+export function isServing(workload: Manifest): boolean {
+  if (workload.kind === 'Pod' || workload.kind === 'DaemonSet' || workload.kind === 'Job' || workload.kind === 'CronJob') return true;
+  return (workload.spec?.replicas ?? 1) > 0;
 }
 
 /** The namespace of a namespaced object (`default` when the manifest names none). */

@@ -1,186 +1,300 @@
 /**
- * Evaluates synthesized manifests the way Istio routes a request: the VirtualService for the
- * host (gateway-bound or mesh), its routes in order, header regexes as full matches, sourceLabels
- * against the caller's pod labels, ports, weights, then DestinationRule subsets and Service
- * selectors down to the workloads whose pods receive the request. It reads the objects that
- * will be applied, not the stage data, so it checks what will actually run.
+ * Evaluates manifests the way Istio routes a request: the Gateway server and virtual host for the
+ * Host (or, in the mesh, the VirtualService of the called Service), its routes in order with their
+ * matches (RE2 regexes as full matches, method, authority, scheme, query, withoutHeaders,
+ * sourceLabels, sourceNamespace, per-match gateways, ports), relative weights, then DestinationRule
+ * subsets narrowing the Service selector, down to the workloads whose pods receive the request.
+ * What it cannot evaluate it names on the answer (`Hop.notModelled`), it never guesses silently.
+ * It reads the objects that will be applied, not the stage data, so it checks what will actually run.
  */
 import { DEFAULT_CLUSTER_DOMAIN } from '../model/defaults';
-import { labelsHold, Manifest, namespaceOf } from './manifest';
+import { Manifest, namespaceOf } from './manifest';
 import { ManifestIndex } from './manifest-index';
+import { hostMatches, resolveShortName, specificity } from './routing/hosts';
+import { gatewayPorts, ingressRoutes, portProtocol, proxyRoutes, routesOf } from './routing/gateway';
+import { visibleVirtualServices } from './routing/visibility';
+import { HTTP_ROUTE_NOT_MODELLED, matchIsCatchAll, proxyMatchHolds, requestMatchHolds, RequestView, RouteRef, RoutingProxy, SimulatedRequest, viewOf } from './routing/match';
+import { tcpMatchHolds, tlsMatchHolds } from './routing/l4-match';
+import { HopMirror, HopRetries, ISTIO_DEFAULT_RETRIES, routeMirrors, routeRetries, routeTimeout } from './routing/policies';
 
-/** An HTTP request as the proxy sees it. */
-export interface SimulatedRequest {
-  /** Request headers; names are matched case-insensitively. @default - none */
-  readonly headers?: Readonly<Record<string, string>>;
-  /** Request path. @default '/' */
-  readonly path?: string;
-}
+export type { SimulatedRequest } from './routing/match';
+export { hostMatches } from './routing/hosts';
+export type { HopMirror, HopRetries } from './routing/policies';
 
 /** Where (a share of) a request ends up. */
 export interface Hop {
-  /** Service name. */
+  /** Service name (the host, for a ServiceEntry; empty when the proxy answers itself). */
   readonly service: string;
   /** DestinationRule subset. @default - no subset (the whole Service) */
   readonly subset?: string;
   /** Destination port. */
   readonly port: number;
-  /** Percentage of the matching requests. */
+  /** Percentage of the matching requests (weights normalised over the route, as Envoy's weighted clusters). */
   readonly weight: number;
-  /** Deployments (or Rollouts) whose pods receive it. */
+  /** Workloads (Deployments, StatefulSets, Rollouts, ...) whose pods receive it. */
   readonly deployments: readonly string[];
   /** `<VirtualService>/<route name or index>` that matched, or `service` without a VirtualService. */
   readonly rule: string;
+  /** The ServiceEntry (`namespace/name`) that defines the host, when it is not a Service. @default - a Service */
+  readonly serviceEntry?: string;
+  /** The proxy answers instead of forwarding (redirect, direct response, 404, 503 and why). @default - forwarded */
+  readonly answer?: string;
+  /** Route timeout as written (`0s` disables it). @default - none: Istio sets no timeout (route.go setTimeout) */
+  readonly timeout?: string;
+  /**
+   * Envoy's retry policy for the hop (HTTP only). @default - the route sets none: Istio's default
+   * (ISTIO_DEFAULT_RETRIES) applies on HTTP, and is put here only with `istioDefaults`
+   */
+  readonly retries?: HopRetries;
+  /** Copies of the request sent elsewhere (`mirror`, `mirrors`). @default - none */
+  readonly mirrors?: readonly HopMirror[];
+  /** Fields that decided or shaped this answer but are not evaluated: `not modelled: <field>`. @default - none */
+  readonly notModelled?: readonly string[];
 }
 
-const HTTP_PROTOCOLS = ['http', 'http2', 'grpc'];
+/** How much the answers say. */
+export interface SimulatorOptions {
+  /** Put Istio's default retry policy on HTTP hops whose route sets none (explain does). @default false */
+  readonly istioDefaults?: boolean;
+}
 
 export class TrafficSimulator {
   private readonly index: ManifestIndex;
-  private meshByService?: Map<Manifest, Manifest>;
+  private readonly defaultRetries: HopRetries | undefined;
 
   /** @param clusterDomain the cluster domain of fully qualified hosts. @default 'cluster.local' */
-  constructor(manifests: readonly Manifest[], clusterDomain = DEFAULT_CLUSTER_DOMAIN) {
+  constructor(manifests: readonly Manifest[], clusterDomain = DEFAULT_CLUSTER_DOMAIN, options: SimulatorOptions = {}) {
     this.index = ManifestIndex.of(manifests, clusterDomain);
+    this.defaultRetries = options.istioDefaults === true ? ISTIO_DEFAULT_RETRIES : undefined;
   }
 
-  /** A request arriving at the ingress gateway `gateway` (namespace/name or name). */
+  /** A request arriving at the ingress gateway `gateway` (`namespace/name` or name). */
   public ingress(gateway: string, request: SimulatedRequest = {}): Hop[] {
-    const bound = this.boundTo(gateway);
-    if (bound.length === 0) throw new Error(`no VirtualService is bound to gateway '${gateway}'`);
-    // With a Host (or :authority) header, only VirtualServices serving that host apply.
-    const headers = lowerCaseKeys(request.headers ?? {});
-    const host = (headers[':authority'] ?? headers.host)?.split(':')[0];
-    const vs = host === undefined ? bound : bound.filter((v) => (v.spec?.hosts ?? []).some((h: string) => hostMatches(h, host)));
-    if (vs.length === 0) throw new Error(`no VirtualService bound to gateway '${gateway}' serves host '${host}'`);
-    for (const v of vs) {
-      const hops = this.evaluateHttp(v, request, {}, undefined);
+    const plan = ingressRoutes(this.index, gateway, request);
+    if (plan.answer) return [this.answer(plan.answer, plan.rule ?? gateway, plan.notModelled)];
+    const notes = [...plan.notModelled];
+    const view = viewOf(request);
+    if (plan.kind === 'tcp' || plan.kind === 'tls') {
+      const hops = this.evaluateL4(plan.candidates.flat(), plan.proxy, plan.kind, request.sni ?? view.headers[':authority'], notes);
+      return hops ?? [this.answer(`connection closed: no ${plan.kind} route of gateway '${gateway}' matches`, gateway, notes)];
+    }
+    for (const candidate of plan.candidates) {
+      const hops = this.evaluateHttp(candidate, view, plan.proxy, notes);
       if (hops) return hops;
     }
-    throw new Error(`no route of gateway '${gateway}' matches the request`);
+    throw new Error(`no route of gateway '${gateway}' matches the request: Envoy answers 404 (NR)${notes.length > 0 ? `; not modelled: ${[...new Set(notes)].join(', ')}` : ''}`);
   }
 
   /**
    * A call from a pod with `sourceLabels` to Service `service` on `port` (in `namespace`).
-   * HTTP ports use the VirtualService's http routes, other ports its tcp routes.
+   * HTTP ports use the VirtualService's http routes, TLS ports its tls routes, other ports its
+   * tcp routes; where no VirtualService applies, the Service's pods receive it.
    */
   public call(sourceLabels: Readonly<Record<string, string>>, service: string, port: number, request: SimulatedRequest = {}, namespace?: string): Hop[] {
-    const svc = this.service(service, namespace);
-    const svcPort = (svc.spec?.ports ?? []).find((p: any) => p.port === port);
-    if (!svcPort) throw new Error(`Service '${service}' has no port ${port}`);
-    const vs = this.meshVirtualService(svc);
-    if (!vs) return [{ service, port, weight: 100, deployments: this.pods(svc, {}), rule: 'service' }];
-    const hops = isHttp(svcPort) ? this.evaluateHttp(vs, request, sourceLabels, port) : this.evaluateTcp(vs, sourceLabels, port);
-    if (!hops) throw new Error(`no route of VirtualService '${vs.metadata.name}' matches a call from ${JSON.stringify(sourceLabels)} on port ${port}`);
-    return hops;
+    const { svc, proxy, vs, protocol, notes } = this.meshCall(sourceLabels, service, port, request.sourceNamespace, namespace);
+    if (!vs) return [this.serviceHop(svc, port, notes, protocol === 'http')];
+    const view = viewOf({ ...request, host: request.host ?? this.index.serviceHost(svc) });
+    if (protocol === 'http') {
+      const routes = proxyRoutes(vs, proxy);
+      if (routes.length === 0) return [this.serviceHop(svc, port, notes, true)];
+      const hops = this.evaluateHttp(routes, view, proxy, notes);
+      if (!hops) throw new Error(`no route of VirtualService '${vs.metadata.name}' matches a call from ${JSON.stringify(sourceLabels)} on port ${port}: Envoy answers 404 (NR)`);
+      return hops;
+    }
+    const kind = protocol === 'tls' ? 'tls' : 'tcp';
+    if ((vs.spec?.[kind] ?? []).length === 0) return [this.serviceHop(svc, port, notes, false)];
+    return this.evaluateL4(routesOf(vs, kind), proxy, kind, request.sni ?? this.index.serviceHost(svc), notes) ?? [this.serviceHop(svc, port, notes, false)];
   }
 
   /**
-   * Every destination a caller could reach on `service`:`port`, whatever its request headers and
-   * path: each route whose sourceLabels and port fit the caller, up to the first route that is
-   * certain to match. Used to compare routing with authorization.
+   * Every destination a caller could reach on `service`:`port`, whatever its request: each route
+   * whose request-independent conditions (port, sourceLabels, sourceNamespace, gateways) fit the
+   * caller, up to the first route certain to match. Used to compare routing with authorization.
    */
-  public possibleCalls(sourceLabels: Readonly<Record<string, string>>, service: string, port: number, namespace?: string): Hop[] {
-    const svc = this.service(service, namespace);
-    const vs = this.meshVirtualService(svc);
-    if (!vs) return [{ service: svc.metadata.name, port, weight: 100, deployments: this.pods(svc, {}), rule: 'service' }];
+  public possibleCalls(sourceLabels: Readonly<Record<string, string>>, service: string, port: number, namespace?: string, sourceNamespace?: string): Hop[] {
+    const { svc, proxy, vs, protocol, notes } = this.meshCall(sourceLabels, service, port, sourceNamespace, namespace);
+    const routes = !vs ? [] : protocol === 'http' ? proxyRoutes(vs, proxy) : routesOf(vs, protocol);
+    if (routes.length === 0) return [this.serviceHop(svc, port, notes, protocol === 'http')];
+    return this.possibleRoutes(routes, proxy, notes);
+  }
+
+  /**
+   * Every destination a gateway could send any request to, over its servers of the route kinds
+   * given: HTTP only by default (what the release notes draw); add 'tcp' and 'tls' for the
+   * servers that route TCP connections and TLS passthrough.
+   */
+  public possibleIngress(gateway: string, kinds: readonly ('http' | 'tcp' | 'tls')[] = ['http']): Hop[] {
+    const ports = gatewayPorts(this.index, gateway);
+    const plans = ports.length > 0 ? ports.map((port) => ingressRoutes(this.index, gateway, { port })) : [ingressRoutes(this.index, gateway, {})];
+    return plans.filter((p) => p.answer === undefined && kinds.includes(p.kind))
+      .flatMap((plan) => plan.candidates.flatMap((c) => this.possibleRoutes(c, plan.proxy, plan.notModelled)));
+  }
+
+  /** The Service called, the caller's proxy, the VirtualService that applies (if any) and the port's protocol. */
+  private meshCall(sourceLabels: Readonly<Record<string, string>>, service: string, port: number, sourceNamespace: string | undefined, namespace: string | undefined) {
+    const svc = namespace !== undefined ? this.index.service(service, namespace) : this.index.services.find((x) => x.metadata.name === service);
+    if (!svc) throw new Error(`no Service '${service}'${namespace !== undefined ? ` in namespace '${namespace}'` : ''}: name a Service of the manifests`);
     const svcPort = (svc.spec?.ports ?? []).find((p: any) => p.port === port);
-    return this.possibleRoutes(vs, sourceLabels, port, isHttp(svcPort ?? {}) ? 'http' : 'tcp');
+    if (!svcPort) throw new Error(`Service '${service}' has no port ${port}: call one of ${(svc.spec?.ports ?? []).map((p: any) => p.port).join(', ')}`);
+    const notes: string[] = [];
+    const proxy: RoutingProxy = { labels: sourceLabels, namespace: sourceNamespace ?? namespaceOf(svc), gateways: ['mesh'], port };
+    if (this.index.ofKind('Sidecar').length > 0) notes.push('Sidecar (egress host scoping)');
+    const vs = this.meshVirtualService(svc, proxy.namespace);
+    let protocol = portProtocol(svcPort);
+    if (protocol === 'sniffed') {
+      // Istio sniffs an undeclared port: HTTP traffic takes the http routes, other traffic the tcp routes.
+      protocol = (vs?.spec?.http ?? []).length > 0 || (vs?.spec?.tcp ?? []).length === 0 ? 'http' : 'tcp';
+      notes.push(`protocol of Service '${service}' port ${port} is not declared: sniffed, taken as ${protocol.toUpperCase()}`);
+    }
+    return { svc, proxy, vs, protocol: protocol as 'http' | 'tcp' | 'tls', notes };
   }
 
-  /** Every destination a gateway could send any request to. */
-  public possibleIngress(gateway: string): Hop[] {
-    return this.boundTo(gateway).flatMap((vs) => this.possibleRoutes(vs, {}, undefined, 'http'));
+  /**
+   * The VirtualService a sidecar in `clientNamespace` uses for a Service (pilot/pkg/model/virtualservice.go
+   * SelectVirtualServices, route.go separateVSHostsAndServices): bound to `mesh`, visible to the
+   * client (exportTo; its own namespace's first, then exported to it, then public, each by creation
+   * time), an exact host before the most specific wildcard host.
+   */
+  private meshVirtualService(svc: Manifest, clientNamespace: string): Manifest | undefined {
+    const fqdn = this.index.serviceHost(svc);
+    const vss = visibleVirtualServices(this.index, clientNamespace, 'mesh');
+    let best: { vs: Manifest; rank: number } | undefined;
+    for (const vs of vss) {
+      for (const h of vs.spec?.hosts ?? []) {
+        // Istio rejects host `*` on a mesh-bound VirtualService (pkg/config/validation/validation.go validateVirtualService).
+        if (h === '*') continue;
+        const host = resolveShortName(h, namespaceOf(vs), this.index.clusterDomain);
+        if (!hostMatches(host, fqdn)) continue;
+        const rank = specificity(host);
+        if (!best || rank > best.rank) best = { vs, rank };
+      }
+    }
+    return best?.vs;
   }
 
-  private boundTo(gateway: string): Manifest[] {
-    return this.index.ofKind('VirtualService').filter((v) => (v.spec?.gateways ?? []).some((g: string) => g === gateway || g.endsWith(`/${gateway}`)));
+  /** The first route whose match holds (Envoy takes routes in order), as hops; undefined when none does. */
+  private evaluateHttp(routes: readonly RouteRef[], req: RequestView, proxy: RoutingProxy, notes: string[]): Hop[] | undefined {
+    for (const r of routes) {
+      const matches: any[] | undefined = r.route.match?.length ? r.route.match : undefined;
+      const holds = (m: any, j: number) => proxyMatchHolds(m, proxy, namespaceOf(r.vs)) && requestMatchHolds(m, req, `${r.at}.match[${j}]`, notes);
+      if (matches && !matches.some(holds)) continue;
+      return this.routeHops(r, proxy, notes);
+    }
+    return undefined;
   }
 
-  private possibleRoutes(vs: Manifest, source: Readonly<Record<string, string>>, port: number | undefined, proto: 'http' | 'tcp'): Hop[] {
+  private evaluateL4(routes: readonly RouteRef[], proxy: RoutingProxy, kind: 'tcp' | 'tls', sni: string | undefined, notes: string[]): Hop[] | undefined {
+    for (const r of routes) {
+      const matches: any[] | undefined = r.route.match?.length ? r.route.match : undefined;
+      const holds = (m: any, j: number) => kind === 'tls'
+        ? tlsMatchHolds(m, proxy, namespaceOf(r.vs), sni, `${r.at}.match[${j}]`, notes)
+        : tcpMatchHolds(m, proxy, namespaceOf(r.vs), `${r.at}.match[${j}]`, notes);
+      if (kind === 'tls' ? !(matches ?? []).some(holds) : matches && !matches.some(holds)) continue;
+      return this.routeHops(r, proxy, notes);
+    }
+    return undefined;
+  }
+
+  private possibleRoutes(routes: readonly RouteRef[], proxy: RoutingProxy, notes: readonly string[]): Hop[] {
     const hops: Hop[] = [];
-    const routes: any[] = vs.spec?.[proto] ?? [];
-    for (let i = 0; i < routes.length; i++) {
-      const r = routes[i];
-      const fits = (m: any) => (m.port === undefined || m.port === port) && (m.sourceLabels === undefined || (Object.keys(source).length > 0 && labelsHold(m.sourceLabels, source)));
-      const certain = (m: any) => fits(m) && Object.keys(m).every((k) => k === 'port' || k === 'sourceLabels' || (k === 'uri' && m.uri?.prefix === '/'));
-      const matches: any[] | undefined = r.match;
+    for (const r of routes) {
+      const matches: any[] | undefined = r.route.match?.length ? r.route.match : undefined;
+      const fits = (m: any) => proxyMatchHolds(m, proxy, namespaceOf(r.vs));
       if (matches && !matches.some(fits)) continue;
-      hops.push(...this.hops(vs, r.route ?? [], `${vs.metadata.name}/${r.name ?? `${proto}[${i}]`}`));
-      if (!matches || matches.some(certain)) break;
+      hops.push(...this.routeHops(r, proxy, [...notes]).filter((h) => h.answer === undefined));
+      if (!matches || matches.some((m) => fits(m) && matchIsCatchAll(m))) break;
     }
     return hops;
   }
 
-  /** The first mesh-bound VirtualService whose hosts name the Service. */
-  private meshVirtualService(svc: Manifest): Manifest | undefined {
-    if (!this.meshByService) {
-      this.meshByService = new Map();
-      for (const v of this.index.ofKind('VirtualService')) {
-        if (!(v.spec?.gateways ?? ['mesh']).includes('mesh')) continue;
-        for (const h of v.spec?.hosts ?? []) {
-          const target = this.index.serviceForHost(h, namespaceOf(v));
-          if (target && !this.meshByService.has(target)) this.meshByService.set(target, v);
-        }
-      }
-    }
-    return this.meshByService.get(svc);
-  }
-
-  private service(name: string, namespace?: string): Manifest {
-    const svc = namespace !== undefined ? this.index.service(name, namespace) : this.index.services.find((x) => x.metadata.name === name);
-    if (!svc) throw new Error(`no Service '${name}'`);
-    return svc;
-  }
-
-  private evaluateHttp(vs: Manifest, req: SimulatedRequest, source: Readonly<Record<string, string>>, port: number | undefined): Hop[] | undefined {
-    const routes: any[] = vs.spec?.http ?? [];
-    for (let i = 0; i < routes.length; i++) {
-      const r = routes[i];
-      const matches: any[] | undefined = r.match;
-      if (matches && !matches.some((m) => httpMatchHolds(m, req, source, port))) continue;
-      return this.hops(vs, r.route ?? [], `${vs.metadata.name}/${r.name ?? i}`);
-    }
-    return undefined;
-  }
-
-  private evaluateTcp(vs: Manifest, source: Readonly<Record<string, string>>, port: number): Hop[] | undefined {
-    const routes: any[] = vs.spec?.tcp ?? [];
-    for (let i = 0; i < routes.length; i++) {
-      const r = routes[i];
-      const matches: any[] | undefined = r.match;
-      if (matches && !matches.some((m) => (m.port === undefined || m.port === port) && labelsHold(m.sourceLabels, source))) continue;
-      return this.hops(vs, r.route ?? [], `${vs.metadata.name}/tcp[${i}]`);
-    }
-    return undefined;
-  }
-
-  private hops(vs: Manifest, route: any[], rule: string): Hop[] {
+  /** The destinations of a matched route, weights normalised, with its timeout, retries and mirrors (route.go applyHTTPRouteDestination). */
+  private routeHops(r: RouteRef, proxy: RoutingProxy, notes: string[]): Hop[] {
+    const own = [...notes, ...HTTP_ROUTE_NOT_MODELLED.filter((f) => r.route[f] !== undefined).map((f) => `${r.at}.${f}`)];
+    if (r.route.redirect) return [this.answer(`${r.route.redirect.redirectCode ?? 301} redirect to ${r.route.redirect.scheme ?? ''}${r.route.redirect.scheme ? '://' : ''}${r.route.redirect.authority ?? '<same host>'}${r.route.redirect.uri ?? '<same path>'}`, r.rule, own)];
+    if (r.route.directResponse) return [this.answer(`${r.route.directResponse.status} direct response`, r.rule, own)];
+    if (r.route.delegate) return [this.answer(`delegated to VirtualService ${r.route.delegate.namespace ?? namespaceOf(r.vs)}/${r.route.delegate.name}`, r.rule, [...own, `${r.at}.delegate`])];
+    const route: any[] = r.route.route ?? [];
+    if (route.length === 0) return [this.answer('503: the route has no destination', r.rule, own)];
+    const policies = / http\[\d+\]$/.test(r.at) ? this.httpPolicies(r, proxy, own) : {};
+    // One destination takes everything whatever its weight; several share by weight (Envoy weighted clusters).
+    const total = route.reduce((sum, d) => sum + (d.weight ?? 0), 0);
     return route.map((d) => {
-      const host: string = d.destination.host;
-      const svc = this.index.serviceForHost(host, namespaceOf(vs));
-      if (!svc) throw new Error(`${rule}: host '${host}' is not a Service`);
-      const serviceName = svc.metadata.name;
-      let subsetLabels: Record<string, string> = {};
-      if (d.destination.subset !== undefined) {
-        const labels = this.index.subsets(svc)?.get(d.destination.subset);
-        if (!labels) throw new Error(`subset '${d.destination.subset}' of host '${host}' is not defined by any DestinationRule`);
-        subsetLabels = labels;
-      }
-      const ports: any[] = svc.spec?.ports ?? [];
-      const port = d.destination.port?.number ?? (ports.length === 1 ? ports[0].port : undefined);
-      if (port === undefined || !ports.some((p) => p.port === port)) {
-        throw new Error(`${rule}: destination port ${port} is not a port of Service '${serviceName}'`);
-      }
+      const weight = route.length === 1 ? 100 : total === 0 ? 0 : Math.round(((d.weight ?? 0) * 10000) / total) / 100;
+      const notes = [...own, ...(d.headers !== undefined ? [`${r.at}.route[].headers`] : []), ...(total === 0 && route.length > 1 ? [`${r.at}.route (every weight is 0: Envoy rejects the route)`] : [])];
+      const hop = this.destinationHop(d.destination ?? {}, weight, r, proxy, notes);
+      return hop.answer === undefined ? { ...hop, ...policies } : hop;
+    });
+  }
+
+  /**
+   * Timeout, retries and mirrors of an HTTP route that forwards (route.go applyHTTPRouteDestination;
+   * redirects and direct responses have none). Mirror destinations resolve as route destinations
+   * do (LookupDestinationCluster: port, subset); Envoy sends the copy with `-shadow` appended to
+   * the Host and discards its response.
+   */
+  private httpPolicies(r: RouteRef, proxy: RoutingProxy, notes: string[]): Pick<Hop, 'timeout' | 'retries' | 'mirrors'> {
+    const timeout = routeTimeout(r.route);
+    const mirrors = routeMirrors(r.route, r.at).map((m): HopMirror => {
+      const h = this.destinationHop(m.destination, 100, r, proxy, []);
+      notes.push(...(h.notModelled ?? []).filter((n) => !notes.includes(n)));
       return {
-        service: serviceName,
-        ...(d.destination.subset !== undefined ? { subset: d.destination.subset } : {}),
-        port,
-        weight: d.weight ?? (route.length === 1 ? 100 : 0),
-        deployments: this.pods(svc, subsetLabels),
-        rule,
+        service: h.service, ...(h.subset !== undefined ? { subset: h.subset } : {}), port: h.port, percent: m.percent, deployments: h.deployments,
+        ...(h.serviceEntry !== undefined ? { serviceEntry: h.serviceEntry } : {}), ...(h.answer !== undefined ? { answer: h.answer } : {}),
       };
     });
+    const retries = routeRetries(r.route, r.at, notes) ?? this.defaultRetries;
+    return { ...(timeout !== undefined ? { timeout } : {}), ...(retries !== undefined ? { retries } : {}), ...(mirrors.length > 0 ? { mirrors } : {}) };
+  }
+
+  /** A destination as a hop: host resolved in the VirtualService's namespace, port, subset narrowing the selector. */
+  private destinationHop(dest: any, weight: number, r: RouteRef, proxy: RoutingProxy, routeNotes: readonly string[]): Hop {
+    const host: string = dest.host ?? '';
+    const notes = [...routeNotes];
+    const hop = (service: string, port: number, deployments: string[], more: Partial<Hop> = {}): Hop => ({
+      service, ...(dest.subset !== undefined ? { subset: dest.subset } : {}), port, weight, deployments, rule: r.rule, ...more,
+      ...(notes.length > 0 ? { notModelled: [...new Set(notes)] } : {}),
+    });
+    const svc = this.index.serviceForIstioHost(host, namespaceOf(r.vs));
+    if (!svc) {
+      const se = this.index.serviceEntryFor(host, proxy.namespace);
+      if (!se) return hop(host, dest.port?.number ?? proxy.port ?? 0, [], { answer: `503: host '${host}' is neither a Service nor a ServiceEntry host visible from namespace '${proxy.namespace}' (no cluster)` });
+      const sePorts: any[] = se.spec?.ports ?? [];
+      const selector = se.spec?.workloadSelector?.labels;
+      if (!selector) notes.push(`ServiceEntry ${namespaceOf(se)}/${se.metadata.name} endpoints (outside the manifests)`);
+      if (dest.subset !== undefined) notes.push(`${r.at} subset '${dest.subset}' of a ServiceEntry host`);
+      const port = dest.port?.number ?? (sePorts.length === 1 ? sePorts[0].number : proxy.port ?? 0);
+      const pods = selector ? this.index.workloadsSelected(namespaceOf(se), selector).map((w) => w.metadata.name) : [];
+      return hop(host, port, pods, { serviceEntry: `${namespaceOf(se)}/${se.metadata.name}` });
+    }
+    const ports: any[] = svc.spec?.ports ?? [];
+    // No destination port: the Service's only port, else the port the request arrived on (route.go GetDestinationCluster).
+    const port: number = dest.port?.number ?? (ports.length === 1 ? ports[0].port : proxy.port ?? 0);
+    if (!ports.some((p) => p.port === port)) return hop(svc.metadata.name, port, [], { answer: `503: port ${port} is not a port of Service '${svc.metadata.name}' (no cluster)` });
+    const selective = this.index.ofKind('DestinationRule').find((x) => x.spec?.workloadSelector !== undefined
+      && this.index.serviceForIstioHost(x.spec?.host ?? '', namespaceOf(x)) === svc);
+    if (selective) notes.push(`DestinationRule ${namespaceOf(selective)}/${selective.metadata.name} workloadSelector (rules for selected clients)`);
+    let subsetLabels: Record<string, string> = {};
+    if (dest.subset !== undefined) {
+      const labels = this.index.destinationSubsets(svc, proxy.namespace)?.get(dest.subset);
+      if (!labels) return hop(svc.metadata.name, port, [], { answer: `503: subset '${dest.subset}' of host '${host}' is not defined by a DestinationRule visible from namespace '${proxy.namespace}' (no cluster)` });
+      subsetLabels = labels;
+    }
+    return hop(svc.metadata.name, port, this.pods(svc, subsetLabels));
+  }
+
+  /**
+   * No route applies: Envoy's default route sends to every pod of the Service, on HTTP with Istio's
+   * default retry policy and no timeout (route.go BuildDefaultHTTPOutboundRoute).
+   */
+  private serviceHop(svc: Manifest, port: number, notes: readonly string[], http: boolean): Hop {
+    return {
+      service: svc.metadata.name, port, weight: 100, deployments: this.pods(svc, {}), rule: 'service',
+      ...(http && this.defaultRetries ? { retries: this.defaultRetries } : {}), ...(notes.length > 0 ? { notModelled: [...new Set(notes)] } : {}),
+    };
+  }
+
+  private answer(answer: string, rule: string, notes: readonly string[]): Hop {
+    return { service: '', port: 0, weight: 100, deployments: [], rule, answer, ...(notes.length > 0 ? { notModelled: [...new Set(notes)] } : {}) };
   }
 
   /** Workloads with serving pods behind the Service and subset. */
@@ -189,32 +303,3 @@ export class TrafficSimulator {
   }
 }
 
-/** Istio host matching: exact, `*`, or a `*.suffix` wildcard. */
-export function hostMatches(pattern: string, host: string): boolean {
-  return pattern === '*' || pattern === host || (pattern.startsWith('*.') && host.endsWith(pattern.slice(1)));
-}
-
-function isHttp(port: any): boolean {
-  return HTTP_PROTOCOLS.includes((port.appProtocol ?? String(port.name ?? '').split('-')[0]).toLowerCase());
-}
-
-function lowerCaseKeys(headers: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
-}
-
-function stringMatch(m: any, value: string | undefined): boolean {
-  if (value === undefined) return false;
-  if (m.exact !== undefined) return value === m.exact;
-  if (m.prefix !== undefined) return value.startsWith(m.prefix);
-  // Envoy matches RE2 regexes against the whole value.
-  if (m.regex !== undefined) return new RegExp(`^(?:${m.regex})$`).test(value);
-  return true;
-}
-
-function httpMatchHolds(m: any, req: SimulatedRequest, source: Readonly<Record<string, string>>, port: number | undefined): boolean {
-  if (m.port !== undefined && m.port !== port) return false;
-  if (m.sourceLabels !== undefined && (Object.keys(source).length === 0 || !labelsHold(m.sourceLabels, source))) return false;
-  if (m.uri !== undefined && !stringMatch(m.uri, req.path ?? '/')) return false;
-  const headers = lowerCaseKeys(req.headers ?? {});
-  return Object.entries(m.headers ?? {}).every(([name, cond]) => stringMatch(cond, headers[name.toLowerCase()]));
-}

@@ -1,6 +1,8 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { analyzeMesh, Finding, formatFinding } from '../analysis/mesh-analyzer';
+import { analyzeMesh, Finding, formatFinding } from '../analysis/analyzer';
+import { acceptFindings, FindingAcceptance } from '../analysis/analyzer/acceptance';
+import type { AcceptedFinding } from '../model/application-spec';
 import { MeshContextOptions } from '../model/defaults';
 
 /** Label every object of a release carries; `kubectl apply --prune -l` selects on it. */
@@ -31,9 +33,9 @@ export function byKind(objects: any[]): any[] {
 
 /**
  * A chart that is one stage of a release, written to `<stageName>.k8s.yaml` (ReleaseStage,
- * RolloutStage, or your own). It renders its objects once, runs the mesh analyzer once (errors
- * fail cdk8s validation, warnings are printed by the synth-time checks) and orders its objects
- * by kind.
+ * RolloutStage, or your own). It renders its objects once, runs the mesh analyzer once (Errors,
+ * and Warnings the application does not accept, fail cdk8s validation; accepted Warnings and Info
+ * are printed by the synth-time checks) and orders its objects by kind.
  */
 export abstract class StageChart extends Chart {
   /** Stage name (= chart id and file name). */
@@ -44,13 +46,14 @@ export abstract class StageChart extends Chart {
   public abstract readonly meshContext: MeshContextOptions;
   private rendered?: any[];
   private analysis?: Finding[];
+  private readonly extraAccepted: AcceptedFinding[] = [];
 
   constructor(scope: Construct, stageName: string, labels: Record<string, string>) {
     super(scope, stageName, { labels });
     this.stageName = stageName;
-    // What `istioctl analyze` would call an error fails synth (cdk8s runs this before writing).
+    // What `istioctl analyze` calls an Error, and a Warning nobody accepted, fails synth (cdk8s runs this before writing).
     this.node.addValidation({
-      validate: () => this.findings.filter((f) => f.severity === 'error').map((f) => `stage '${this.stageName}': ${formatFinding(f)}`),
+      validate: () => this.acceptance.failing.map((f) => `stage '${this.stageName}': ${formatFinding(f)}`),
     });
   }
 
@@ -67,8 +70,43 @@ export abstract class StageChart extends Chart {
 
   /** The mesh analyzer's findings for this stage, computed once. */
   public get findings(): readonly Finding[] {
-    this.analysis ??= analyzeMesh(this.manifests, this.meshContext);
+    // Stages carry no Secrets (credentials come from a store at run time), so Istio's check that a
+    // Gateway's credentialName Secret exists would always fail here; `validate -f` still runs it.
+    this.analysis ??= analyzeMesh(this.manifests, { ...this.meshContext, meshConfig: { ingressGateway: this.ingressGateway }, skip: ['gateway.SecretAnalyzer'] });
     return this.analysis;
+  }
+
+  /**
+   * The ingress gateway the stage's Gateway selects, in place of Istio's default one in the
+   * analysis: a ReleaseStage's resolved `security` (namespace and pod labels); Istio's default else.
+   */
+  protected get ingressGateway(): { namespace?: string; podLabels?: Readonly<Record<string, string>> } | undefined {
+    const security = (this as { resolved?: { security?: { ingressNamespace?: string; ingressPodLabels?: Readonly<Record<string, string>> } } }).resolved?.security;
+    return security ? { namespace: security.ingressNamespace, podLabels: security.ingressPodLabels } : undefined;
+  }
+
+  /**
+   * The analyzer Warnings this stage's application accepts. A ReleaseStage reads its
+   * application's `acceptedFindings`; another StageChart overrides this getter.
+   */
+  public get acceptedFindings(): readonly AcceptedFinding[] {
+    // ReleaseStage keeps its application in `resolved.app` (lib/resolve/resolved-stage.ts).
+    const app = (this as { resolved?: { app?: { acceptedFindings?: readonly AcceptedFinding[] } } }).resolved?.app;
+    return [...(app?.acceptedFindings ?? []), ...this.extraAccepted];
+  }
+
+  /**
+   * Accepts analyzer Warnings of this stage, for stages built without an ApplicationSpec (a
+   * RolloutStage): the same entries as `ApplicationSpec.acceptedFindings`, a reason each.
+   */
+  public accept(...entries: AcceptedFinding[]): this {
+    this.extraAccepted.push(...entries);
+    return this;
+  }
+
+  /** The findings sorted by the allow-list: what fails synth, what is accepted, what is Info. */
+  public get acceptance(): FindingAcceptance {
+    return acceptFindings(this.findings, this.acceptedFindings);
   }
 
   /** The manifests, grouped by kind (see KIND_ORDER), in construct order within a kind. */

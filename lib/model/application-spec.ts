@@ -204,6 +204,22 @@ export interface ApplicationSpec {
   readonly istioApiVersion?: 'v1' | 'v1beta1';
   /** Secrets materialised by External Secrets Operator from a secret store. @default - none (Secrets exist already) */
   readonly externalSecrets?: readonly ExternalSecretSpec[];
+  /**
+   * Analyzer Warnings the application accepts (synth fails on every other Warning and on every
+   * Error; Info never fails). An entry that accepts nothing fails synth, so the list stays current.
+   * @default - none
+   */
+  readonly acceptedFindings?: readonly AcceptedFinding[];
+}
+
+/** An analyzer Warning accepted on purpose. */
+export interface AcceptedFinding {
+  /** The code, e.g. `IST0118`. */
+  readonly code: string;
+  /** `Kind namespace/name` of the object, exactly or with `*` standing for any characters. */
+  readonly object: string;
+  /** Why it is accepted: shown in reviews, required. */
+  readonly reason: string;
 }
 
 /** A Secret that External Secrets Operator creates from a secret store (no credential in the manifests). */

@@ -1,5 +1,5 @@
 import { inferCalls } from '../analysis/explain';
-import { Manifest, podLabels } from '../analysis/manifest';
+import { Manifest, namespaceOf, podLabels } from '../analysis/manifest';
 import { ManifestIndex } from '../analysis/manifest-index';
 import { Hop, TrafficSimulator } from '../analysis/traffic-simulator';
 import { DEFAULT_CLUSTER_DOMAIN, MeshContextOptions } from '../model/defaults';
@@ -66,7 +66,7 @@ function renderStage(stage: StageObjects, previous: readonly Manifest[]): string
   }
   for (const d of deployments) {
     for (const call of inferCalls(m, d.metadata.name, clusterDomain)) {
-      for (const hop of sim.possibleCalls(podLabels(d), call.service, call.port, call.namespace).filter((h) => h.weight > 0)) {
+      for (const hop of sim.possibleCalls(podLabels(d), call.service, call.port, call.namespace, namespaceOf(d)).filter((h) => h.weight > 0)) {
         for (const target of hop.deployments) addEdge({ from: d.metadata.name, to: target, label: hopLabel(virtualServices, hop, false) });
       }
     }

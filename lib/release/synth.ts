@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { App } from 'cdk8s';
-import { formatFinding } from '../analysis/mesh-analyzer';
+import { formatFinding } from '../analysis/analyzer';
+import { globMatches } from '../analysis/analyzer/acceptance';
 import { SchemaRegistry, schemaSources, SchemaSources } from '../analysis/schema/schema-registry';
 import { StageChart } from '../constructs/stage-chart';
 import { ReleaseConfigError } from '../model/errors';
@@ -35,19 +36,33 @@ function registryFor(sources: SchemaSources): SchemaRegistry {
 }
 
 /**
- * The synth-time checks of every stage: mesh-analyzer warnings (the same findings' errors fail
- * each chart's validation) and strict schema validation.
+ * The synth-time checks of every stage: the mesh analyzer's accepted Warnings (with the reason)
+ * and its Info findings are printed (Errors and unaccepted Warnings fail each chart's
+ * validation); an allow-list entry without a reason, or that accepts no Warning of any stage,
+ * fails; then strict schema validation.
  */
 export function checkRelease(stages: readonly StageChart[], options: CheckReleaseOptions = {}): ReleaseCheckResult {
   const errors: string[] = [];
   const warnings: string[] = [];
   const registry = options.schemaValidation ?? true ? registryFor(options.schemas ?? schemaSources()) : undefined;
+  const entries = new Set(stages.flatMap((s) => s.acceptedFindings));
+  const used = new Set<unknown>();
   for (const stage of stages) {
-    for (const f of stage.findings) {
-      if (f.severity === 'warning') warnings.push(`stage '${stage.stageName}': ${formatFinding(f)}`);
+    const acceptance = stage.acceptance;
+    for (const { finding, entry } of acceptance.accepted) {
+      used.add(entry);
+      warnings.push(`stage '${stage.stageName}': ${formatFinding(finding)} (accepted: ${entry.reason})`);
     }
+    for (const f of acceptance.info) warnings.push(`stage '${stage.stageName}': ${formatFinding(f)}`);
     for (const v of registry?.validateAll(stage.manifests) ?? []) {
       errors.push(`stage '${stage.stageName}': schema ${v.object} ${v.path}: ${v.message}`);
+    }
+  }
+  for (const entry of entries) {
+    if (!entry.reason?.trim()) errors.push(`acceptedFindings entry ${entry.code} ${entry.object} has no reason: say why the warning is accepted`);
+    else if (!used.has(entry)) {
+      const matching = stages.some((s) => s.findings.some((f) => f.code === entry.code && globMatches(entry.object, f.object)));
+      errors.push(`acceptedFindings entry ${entry.code} ${entry.object} accepts no Warning of any stage${matching ? ' (it matches only Errors or Info, which cannot be accepted)' : ''}: remove it or fix its code or object`);
     }
   }
   return { errors, warnings };

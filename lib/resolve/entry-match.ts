@@ -1,4 +1,5 @@
 import { ErrorLocation, ReleaseConfigError, show } from '../model/errors';
+import { istioRegexProblem } from '../analysis/routing/string-match';
 import { EntryMatch } from '../model/spec';
 
 /** RFC 7230 token: what a cookie or header name may be made of. */
@@ -47,6 +48,15 @@ export function validateEntryMatch(match: EntryMatch, at: ErrorLocation): void {
         `header name ${show(name)} is not a lower-case RFC 7230 token`, 'Istio matches header names in lower case: write it in lower case.');
     }
     exactlyOne(match.header, ['exact', 'prefix', 'regex'], { ...at, field: `${at.field}.header` });
+    // Envoy compiles safe_regex with RE2 and Istio's validation rejects what RE2 rejects
+    // (istio/istio pkg/config/validation/validation.go validateStringMatchRegexp).
+    if (match.header.regex !== undefined) {
+      const problem = istioRegexProblem(match.header.regex);
+      if (problem !== undefined) {
+        throw new ReleaseConfigError({ ...at, field: `${at.field}.header.regex` }, `header regex ${show(match.header.regex)} ${problem}`,
+          'Write an RE2 regex: no lookaround (?=, ?!, ?<=), no backreferences (\\1), no possessive quantifiers.');
+      }
+    }
   }
   if (match.uri) {
     exactlyOne(match.uri, ['exact', 'prefix'], { ...at, field: `${at.field}.uri` });

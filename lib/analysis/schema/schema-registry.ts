@@ -2,6 +2,9 @@ import { existsSync, readFileSync } from 'fs';
 import { delimiter, resolve } from 'path';
 import { readYamlFile } from '../../release/yaml-reader';
 import { bundledCrdSchemas, bundledDefinitions, CrdSchemas } from './bundled-schemas';
+import { CelCounts } from './cel';
+import { builtinViolations } from './k8s-builtins';
+import { blockingBudgetProblems, disruptionBudgetProblems } from './k8s-disruption';
 import { JsonSchema, SchemaValidator, SchemaViolation } from './schema-validator';
 
 /**
@@ -42,12 +45,15 @@ export function missingSchemaSources(sources: SchemaSources): string[] {
 export interface ObjectViolation extends SchemaViolation {
   /** `Kind namespace/name` of the object. */
   readonly object: string;
+  /** For a CEL rule (`x-kubernetes-validations`) of the schema: the rule's expression. */
+  readonly rule?: string;
 }
 
 /**
  * Validates manifests against the exact schema of their apiVersion and kind, as the API
  * server would: Kubernetes kinds against the OpenAPI definitions, custom resources against the
- * CRD's openAPIV3Schema for that served version. A kind with no schema is an error.
+ * CRD's openAPIV3Schema for that served version, with its formats and CEL rules; then
+ * Kubernetes' built-in validations (./k8s-builtins.ts). A kind with no schema is an error.
  */
 export class SchemaRegistry {
   /** The bundled schemas, with the overrides of `sources` applied. */
@@ -62,6 +68,8 @@ export class SchemaRegistry {
 
   private readonly validator: SchemaValidator;
   private readonly k8sByGvk = new Map<string, string>();
+  /** Violations by the JSON text of the object (see validate). */
+  private readonly results = new Map<string, readonly ObjectViolation[]>();
 
   constructor(k8s: Record<string, any>, private readonly crds: CrdSchemas) {
     this.validator = new SchemaValidator(k8s);
@@ -72,13 +80,47 @@ export class SchemaRegistry {
     }
   }
 
-  /** Every violation of every manifest (empty when all are valid). */
+  /**
+   * Every violation of every manifest (empty when all are valid), and those that need the whole
+   * set: a PodDisruptionBudget whose minAvailable reaches the replicas of the workloads it selects.
+   */
   public validateAll(manifests: readonly any[]): ObjectViolation[] {
-    return manifests.flatMap((m) => this.validate(m));
+    return manifests.flatMap((m) => [
+      ...this.validate(m),
+      ...(isDisruptionBudget(m) ? blockingBudgetProblems(m, manifests).map((v) => ({ object: objectName(m), ...v })) : []),
+    ]);
   }
 
+  /**
+   * The violations of one object: its schema (structure, formats, CEL rules) and the built-in
+   * validations. An object identical to one already validated (stages repeat half their objects)
+   * gets the remembered answer: the JSON text costs a twentieth of the validation.
+   */
   public validate(manifest: any): ObjectViolation[] {
-    const object = `${manifest?.kind ?? '?'} ${manifest?.metadata?.namespace ? `${manifest.metadata.namespace}/` : ''}${manifest?.metadata?.name ?? '?'}`;
+    const key = JSON.stringify(manifest);
+    const known = this.results.get(key);
+    if (known) return [...known];
+    const result = this.validateUncached(manifest);
+    if (this.results.size >= MAX_REMEMBERED) this.results.clear();
+    this.results.set(key, result);
+    return [...result];
+  }
+
+  private validateUncached(manifest: any): ObjectViolation[] {
+    const structural = this.validateSchema(manifest);
+    if (structural.length === 1 && structural[0].path === 'apiVersion') return structural;
+    const object = objectName(manifest);
+    const builtins = [...builtinViolations(manifest), ...(isDisruptionBudget(manifest) ? disruptionBudgetProblems(manifest) : [])];
+    return [...structural, ...builtins.map((v) => ({ object, ...v }))];
+  }
+
+  /** How many CEL rule evaluations ran, and how many transition rules were skipped (no old object on create). */
+  public get celCounts(): Readonly<CelCounts> {
+    return { ...this.validator.cel.counts };
+  }
+
+  private validateSchema(manifest: any): ObjectViolation[] {
+    const object = objectName(manifest);
     const gvk = `${manifest?.apiVersion}/${manifest?.kind}`;
     const tag = (v: SchemaViolation[]) => v.map((x) => ({ object, ...x }));
     const k8sName = this.k8sByGvk.get(gvk);
@@ -88,11 +130,11 @@ export class SchemaRegistry {
       return tag([{ path: 'apiVersion', message: `no schema for ${gvk}: the API server would reject it (removed or unknown API)` }]);
     }
     const { apiVersion, kind, metadata, ...rest } = manifest;
-    const root: JsonSchema = { type: 'object', properties: crd.properties ?? {}, required: crd.required };
+    const root: JsonSchema = { type: 'object', properties: crd.properties ?? {}, required: crd.required, 'x-kubernetes-validations': crd['x-kubernetes-validations'] };
     return tag([
       ...this.validator.validate({ apiVersion, kind }, { type: 'object', properties: { apiVersion: { type: 'string' }, kind: { type: 'string' } } }),
       ...this.validator.validate(metadata ?? {}, { $ref: '#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' }, 'metadata'),
-      ...this.validator.validate(rest, root),
+      ...this.validator.validateObject(rest, root, '', { apiVersion, kind, metadata: { name: metadata?.name, generateName: metadata?.generateName } }),
     ]);
   }
 
@@ -100,6 +142,17 @@ export class SchemaRegistry {
   public get kinds(): string[] {
     return [...this.k8sByGvk.keys(), ...Object.keys(this.crds)];
   }
+}
+
+/** Enough for every object of a large release; past it the memory is freed and refilled. */
+const MAX_REMEMBERED = 10000;
+
+function objectName(m: any): string {
+  return `${m?.kind ?? '?'} ${m?.metadata?.namespace ? `${m.metadata.namespace}/` : ''}${m?.metadata?.name ?? '?'}`;
+}
+
+function isDisruptionBudget(m: any): boolean {
+  return m?.kind === 'PodDisruptionBudget' && typeof m?.apiVersion === 'string' && m.apiVersion.startsWith('policy/');
 }
 
 /** The openAPIV3Schema of every served version of every CRD in a YAML file. */

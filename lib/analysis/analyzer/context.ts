@@ -1,0 +1,191 @@
+import { DEFAULT_INGRESS_POD_LABELS, DEFAULT_ISTIO_NAMESPACE, MeshContext } from '../../model/defaults';
+import { isWorkload, labelsHold, Manifest, namespaceOf, objectKey } from '../manifest';
+import { Level, levelOf } from './catalogue';
+import { HostRegistry, serviceExportTo } from './hosts';
+
+/** One analyzer finding, in the spirit of `istioctl analyze`. */
+export interface Finding {
+  /** Istio analyzer code where one exists (IST0101), else a project code (VM0001). */
+  readonly code: string;
+  /** Istio's level of the code (see the catalogue). */
+  readonly level: Level;
+  /** `Kind namespace/name` (`Kind name` for an object without namespace). */
+  readonly object: string;
+  /** Path of the offending field. */
+  readonly field: string;
+  readonly message: string;
+}
+
+/** The mesh settings Istio's analyzers read from the MeshConfig (defaults as Istio's). */
+export interface AnalyzerMeshConfig {
+  /** Istio's ingressControllerMode OFF: no default ingress gateway is assumed. @default false */
+  readonly ingressControllerOff?: boolean;
+  /** Name of the default ingress gateway Service (and Pod prefix). @default 'istio-ingressgateway' */
+  readonly ingressService?: string;
+  /**
+   * Where the default ingress gateway runs and the labels of its pods, for a mesh whose ingress
+   * gateway is not Istio's default one (Istio assumes istio-system and `istio: ingressgateway`).
+   * @default - Istio's
+   */
+  readonly ingressGateway?: { readonly namespace?: string; readonly podLabels?: Readonly<Record<string, string>> };
+  /** Mesh root namespace (mesh-wide policies). @default 'istio-system' */
+  readonly rootNamespace?: string;
+  /**
+   * The proxies capture DNS and allocate ServiceEntry addresses (proxyMetadata ISTIO_META_DNS_CAPTURE
+   * and ISTIO_META_DNS_AUTO_ALLOCATE or PILOT_ENABLE_IP_AUTOALLOCATE set to "true"). @default false
+   */
+  readonly dnsAutoAllocate?: boolean;
+  /** meshConfig.defaultProviders.accessLogging. @default - none */
+  readonly defaultAccessLogProviders?: readonly string[];
+  /** Names of the meshConfig.extensionProviders that are Lightstep providers. @default - none */
+  readonly lightstepProviders?: readonly string[];
+  /** meshConfig.defaultConfig.image.imageType (`distroless`, ...). @default - none */
+  readonly proxyImageType?: string;
+}
+
+/** Istio drops objects of these namespaces before analysis (pkg/kube/inject/initializer.go IgnoredNamespaces, read by local/istiod_analyze.go). */
+const IGNORED_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage']);
+const ISTIO_GROUPS = ['networking.istio.io/', 'security.istio.io/', 'telemetry.istio.io/', 'extensions.istio.io/'];
+const ISTIO_KINDS = new Set(['VirtualService', 'DestinationRule', 'Gateway', 'ServiceEntry', 'Sidecar', 'WorkloadEntry', 'WorkloadGroup',
+  'EnvoyFilter', 'ProxyConfig', 'AuthorizationPolicy', 'PeerAuthentication', 'RequestAuthentication', 'Telemetry', 'WasmPlugin']);
+const CORE_KINDS: Readonly<Record<string, string>> = {
+  Service: 'v1', Pod: 'v1', Namespace: 'v1', ConfigMap: 'v1', Secret: 'v1', Node: 'v1', Deployment: 'apps/v1',
+};
+const POD_TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'ReplicationController']);
+
+/** A pod, or the pods a workload's template will create (offline, a template stands for its pods). */
+export interface PodView {
+  readonly source: Manifest;
+  /** True for a `Pod` object, false for a workload's pod template. */
+  readonly isPod: boolean;
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly spec: any;
+}
+
+/**
+ * What every rule reads: the objects (Lists expanded, Istio's ignored namespaces dropped, Istio's
+ * default ingress gateway added as `istioctl analyze` adds it), by kind, the pods, the hosts
+ * Services and ServiceEntries declare, and the findings reported so far.
+ */
+export class AnalysisContext {
+  /** Every object, Istio's default resources included. */
+  public readonly objects: readonly Manifest[];
+  /** The objects given (Lists expanded, ignored namespaces dropped), without the default resources. */
+  public readonly input: readonly Manifest[];
+  public readonly pods: readonly PodView[];
+  public readonly hosts: HostRegistry;
+  public readonly rootNamespace: string;
+  public readonly dnsAutoAllocate: boolean;
+  public readonly clusterDomain: string;
+  public readonly findings: Finding[] = [];
+  private readonly kinds = new Map<string, Manifest[]>();
+  private readonly reported = new Set<string>();
+
+  constructor(manifests: readonly Manifest[], public readonly mesh: MeshContext, public readonly meshConfig: AnalyzerMeshConfig, defaultResources: boolean) {
+    this.clusterDomain = mesh.clusterDomain;
+    this.rootNamespace = meshConfig.rootNamespace ?? DEFAULT_ISTIO_NAMESPACE;
+    this.dnsAutoAllocate = meshConfig.dnsAutoAllocate ?? false;
+    const input = expandLists(manifests).filter((m) => !IGNORED_NAMESPACES.has(m.kind === 'Namespace' ? m.metadata.name : m.metadata.namespace ?? ''));
+    const defaults = defaultResources && !meshConfig.ingressControllerOff
+      ? defaultIngressGateway(meshConfig.ingressService ?? 'istio-ingressgateway', meshConfig.ingressGateway?.namespace ?? DEFAULT_ISTIO_NAMESPACE,
+        meshConfig.ingressGateway?.podLabels ?? DEFAULT_INGRESS_POD_LABELS)
+      : [];
+    this.input = input;
+    this.objects = [...input, ...defaults];
+    for (const m of this.objects) {
+      const key = kindKey(m);
+      let list = this.kinds.get(key);
+      if (!list) this.kinds.set(key, (list = []));
+      list.push(m);
+    }
+    this.pods = this.objects.flatMap((m) => podView(m) ?? []);
+    this.hosts = new HostRegistry(this.clusterDomain);
+    for (const se of this.ofKind('ServiceEntry')) {
+      this.hosts.add(namespaceOf(se), list(se.spec?.hosts).map(String), list(se.spec?.exportTo).map(String), { ports: list(se.spec?.ports), workloadLabels: se.spec?.workloadSelector?.labels });
+    }
+    for (const svc of this.ofKind('Service')) {
+      const ports = list(svc.spec?.ports).map((p: any) => ({ number: p?.port, name: p?.name }));
+      this.hosts.add(namespaceOf(svc), [svc.metadata.name], serviceExportTo(annotations(svc)['networking.istio.io/exportTo']), { ports });
+    }
+  }
+
+  /** Objects of a kind; Istio kinds only with an Istio apiVersion (a Gateway API `Gateway` is not Istio's). */
+  public ofKind(kind: string): readonly Manifest[] {
+    return this.kinds.get(kind) ?? [];
+  }
+
+  /** The Namespace object `name`, if the input has it. */
+  public namespace(name: string): Manifest | undefined {
+    return this.ofKind('Namespace').find((n) => n.metadata.name === name);
+  }
+
+  /** Pods (and pod templates) carrying every label of `selector`, in `namespace` if given. */
+  public podsSelected(selector: Readonly<Record<string, string>>, namespace?: string): PodView[] {
+    return this.pods.filter((p) => (namespace === undefined || p.namespace === namespace) && labelsHold(selector, p.labels));
+  }
+
+  /**
+   * Records a finding at its catalogue level. Like Istio (diag.Messages.SortedDedupedCopy), an
+   * Istio finding with the code, object and message of an earlier one is dropped (project
+   * findings also differ by field).
+   */
+  public report(code: string, m: Manifest, field: string, message: string): void {
+    const object = objectKey(m);
+    const key = `${code}|${object}|${message}${code.startsWith('IST') ? '' : `|${field}`}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    this.findings.push({ code, level: levelOf(code), object, field, message });
+  }
+}
+
+/** `metadata.annotations` of any object. */
+export function annotations(m: Manifest): Record<string, string> {
+  return (m.metadata as any).annotations ?? {};
+}
+
+/** Istio's IsIstioControlPlane: an `istio` label, or `release: istio` (util/config.go). */
+export function isIstioControlPlane(m: Manifest): boolean {
+  const labels = m.metadata.labels ?? {};
+  return labels.istio !== undefined || labels.release === 'istio';
+}
+
+/** A list field, or none when the field is not a list (malformed input must not crash the analysis). */
+export function list<T = any>(value: unknown): T[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function kindKey(m: Manifest): string {
+  const istio = ISTIO_GROUPS.some((g) => m.apiVersion?.startsWith(g));
+  if (ISTIO_KINDS.has(m.kind)) return istio ? m.kind : `${m.apiVersion}/${m.kind}`;
+  // A Knative `Service` or another group's `Deployment` is not the Kubernetes kind the rules read.
+  const core = CORE_KINDS[m.kind];
+  return core === undefined || core === m.apiVersion ? m.kind : `${m.apiVersion}/${m.kind}`;
+}
+
+function expandLists(manifests: readonly Manifest[]): Manifest[] {
+  const valid = (m: any): m is Manifest => m && typeof m === 'object' && typeof m.kind === 'string' && m.metadata && typeof m.metadata === 'object';
+  return manifests.flatMap((m: any) => (m?.kind === 'List' && Array.isArray(m.items) ? m.items.filter(valid) : valid(m) ? [m] : []));
+}
+
+function podView(m: Manifest): PodView | undefined {
+  if (m.kind === 'Pod' && m.apiVersion === 'v1') {
+    return { source: m, isPod: true, namespace: namespaceOf(m), labels: m.metadata.labels ?? {}, annotations: annotations(m), spec: m.spec ?? {} };
+  }
+  if (POD_TEMPLATE_KINDS.has(m.kind) || isWorkload(m)) {
+    const template = m.spec?.template ?? {};
+    return { source: m, isPod: false, namespace: namespaceOf(m), labels: template.metadata?.labels ?? {}, annotations: template.metadata?.annotations ?? {}, spec: template.spec ?? {} };
+  }
+  return undefined;
+}
+
+/** Istio's default ingress gateway Pod and Service (pkg/config/analysis/local/defaults.go), added unless ingress is OFF. */
+function defaultIngressGateway(service: string, ns: string, labels: Readonly<Record<string, string>>): Manifest[] {
+  const port = (name: string, p: number) => ({ name, port: p, protocol: 'TCP', targetPort: p });
+  return [
+    { apiVersion: 'v1', kind: 'Pod', metadata: { name: `${service}-dummypod`, namespace: ns, labels: { ...labels } }, spec: { containers: [{ name: 'istio-proxy' }] } },
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: service, namespace: ns },
+      spec: { selector: { ...labels }, ports: [port('http2', 80), port('https', 443), port('tcp', 31400), port('tls', 15443)] } },
+  ];
+}

@@ -1,0 +1,79 @@
+import { labelsHold, namespaceOf } from '../manifest';
+import { AnalysisContext, PodView } from './context';
+
+const VERIFYING_MODES = ['SIMPLE', 'MUTUAL'];
+
+/**
+ * IST0128 and IST0129, as Istio's destinationrule.CaCertificateAnalyzer
+ * (destinationrule/ca-certificates.go): SIMPLE or MUTUAL TLS without `caCertificates` does not
+ * verify the server, unless a `credentialName` is used by a DestinationRule with a workloadSelector.
+ */
+export function caCertificates(ctx: AnalysisContext): void {
+  for (const dr of ctx.ofKind('DestinationRule')) {
+    const ns = namespaceOf(dr);
+    const host = dr.spec?.host ?? '';
+    const unverified = (tls: any) => VERIFYING_MODES.includes(tls?.mode) && !tls?.caCertificates && !(tls?.credentialName && dr.spec?.workloadSelector);
+    const tls = dr.spec?.trafficPolicy?.tls;
+    if (unverified(tls)) {
+      ctx.report('IST0128', dr, 'spec.trafficPolicy.tls',
+        `DestinationRule ${dr.metadata.name} in namespace ${ns} has TLS mode set to ${tls.mode} but no caCertificates are set to validate server identity for host: ${host}`);
+    }
+    (dr.spec?.trafficPolicy?.portLevelSettings ?? []).forEach((p: any, i: number) => {
+      if (!unverified(p?.tls)) return;
+      ctx.report('IST0129', dr, `spec.trafficPolicy.portLevelSettings[${i}].tls`,
+        `DestinationRule ${dr.metadata.name} in namespace ${ns} has TLS mode set to ${p.tls.mode} but no caCertificates are set to validate server identity for host: ${host} at port ${portText(p.port)}`);
+    });
+  }
+}
+
+function portText(port: any): string {
+  return port?.number !== undefined ? `number:${port.number}` : '';
+}
+
+/**
+ * IST0174 and IST0173, as Istio's destinationrule.PodNotSelectedAnalyzer
+ * (destinationrule/subset.go): the host must be a Service or ServiceEntry visible to the rule;
+ * each subset (its labels plus a ServiceEntry's workloadSelector) must select some pod of the
+ * mesh, pod labels augmented as pilot does with the node's topology labels and hostname
+ * (pilot/pkg/serviceregistry/util/label/label.go AugmentLabels).
+ */
+export function subsetsSelectPods(ctx: AnalysisContext): void {
+  const nodes = new Map(ctx.ofKind('Node').map((n) => [n.metadata.name, n.metadata.labels ?? {}]));
+  const podLabels = ctx.pods.map((p) => augmentedLabels(p, nodes));
+  for (const dr of ctx.ofKind('DestinationRule')) {
+    const host = String(dr.spec?.host ?? '');
+    const entry = ctx.hosts.lookup(namespaceOf(dr), dr.spec?.exportTo ?? [], host);
+    if (!entry) {
+      ctx.report('IST0174', dr, 'spec.host', `The host ${host} defined in the DestinationRule does not match any services in the mesh (no Service or ServiceEntry visible to namespace ${namespaceOf(dr)})`);
+      continue;
+    }
+    (dr.spec?.subsets ?? []).forEach((s: any, i: number) => {
+      const selector = { ...(entry.workloadLabels ?? {}), ...(s?.labels ?? {}) };
+      if (!podLabels.some((labels) => labelsHold(selector, labels))) {
+        ctx.report('IST0173', dr, `spec.subsets[${i}]`, `The Subset ${s?.name} defined in the DestinationRule does not select any pods. Which may lead to 503 UH (NoHealthyUpstream).`);
+      }
+    });
+  }
+}
+
+const REGION = 'topology.kubernetes.io/region';
+const ZONE = 'topology.kubernetes.io/zone';
+const SUBZONE = 'topology.istio.io/subzone';
+const HOSTNAME = 'kubernetes.io/hostname';
+
+function augmentedLabels(pod: PodView, nodes: ReadonlyMap<string, Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = { ...pod.labels };
+  const nodeName: string | undefined = pod.spec?.nodeName;
+  const node = nodeName !== undefined ? nodes.get(nodeName) : undefined;
+  if (node) {
+    // The locality string drops the subzone when there is no zone (LocalityToString).
+    const region = node[REGION] ?? '';
+    const zone = node[ZONE] ?? '';
+    const subzone = zone ? node[SUBZONE] ?? '' : '';
+    if (region) out[REGION] = region;
+    if (zone) out[ZONE] = zone;
+    if (subzone) out[SUBZONE] = subzone;
+  }
+  if (nodeName) out[HOSTNAME] = nodeName;
+  return out;
+}

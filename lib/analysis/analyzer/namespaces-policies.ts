@@ -1,0 +1,118 @@
+import { labelsHold, namespaceOf } from '../manifest';
+import { AnalysisContext, PodView } from './context';
+import { selectorString } from './gateways';
+
+const INJECTION = 'istio-injection';
+const REVISION = 'istio.io/rev';
+const DATAPLANE_MODE = 'istio.io/dataplane-mode';
+const INJECT = 'sidecar.istio.io/inject';
+const ISTIO_SYSTEM = 'istio-system';
+
+/**
+ * IST0123, IST0102, IST0148 and IST0103, as Istio's injection.Analyzer (injection/injection.go):
+ * a namespace (but istio-system) with more than one injection label; one with neither
+ * `istio-injection` nor `istio.io/rev` and not ambient is not injected (Info), or injected by
+ * default when the injector ConfigMap enables namespaces by default; `istio-injection=disabled`
+ * is a deliberate choice and not reported. A Pod of an `istio-injection=enabled` namespace
+ * without an istio-proxy container (and not opted out, not host network) misses its proxy.
+ */
+export function injection(ctx: AnalysisContext): void {
+  const injected = new Set<string>();
+  let enabledByDefault = false;
+  for (const ns of ctx.ofKind('Namespace')) {
+    const name = ns.metadata.name;
+    if (name === ISTIO_SYSTEM) continue;
+    const labels = ns.metadata.labels ?? {};
+    const hasInjection = INJECTION in labels;
+    const istioLabels = hasInjection ? [`${INJECTION}=${labels[INJECTION]}`] : [];
+    for (const l of [REVISION, DATAPLANE_MODE]) {
+      if (l in labels && (!hasInjection || labels[INJECTION] === 'enabled')) istioLabels.push(`${l}=${labels[l]}`);
+    }
+    if (istioLabels.length > 1) {
+      ctx.report('IST0123', ns, 'metadata.labels', `The namespace has more than one type of injection labels [${istioLabels.join(' ')}], which may lead to undefined behavior: keep only one`);
+    }
+    if (labels[DATAPLANE_MODE] === 'ambient') continue;
+    const configMapName = labels[REVISION] && labels[REVISION] !== 'default' ? `istio-sidecar-injector-${labels[REVISION]}` : 'istio-sidecar-injector';
+    const configMap = ctx.ofKind('ConfigMap').find((c) => c.metadata.name === configMapName);
+    if (configMap) enabledByDefault = injectorEnablesByDefault((configMap as any).data?.values);
+    if (!labels[INJECTION] && !(REVISION in labels)) {
+      if (enabledByDefault) {
+        ctx.report('IST0148', ns, 'metadata.labels', `namespace ${name} is enabled for Istio injection, as Istio is installed with enableNamespacesByDefault as true.`);
+      } else {
+        ctx.report('IST0102', ns, 'metadata.labels',
+          `The namespace is not enabled for Istio injection. Run 'kubectl label namespace ${name} istio-injection=enabled' to enable it, or 'kubectl label namespace ${name} istio-injection=disabled' to explicitly mark it as not needing injection.`);
+      }
+      continue;
+    }
+    if (labels[INJECTION] === 'enabled') injected.add(name);
+  }
+  for (const pod of ctx.pods.filter((p) => p.isPod && injected.has(p.namespace))) {
+    const choice = pod.labels[INJECT] ?? pod.annotations[INJECT];
+    if (String(choice).toLowerCase() === 'false' || pod.spec.hostNetwork) continue;
+    if (!hasProxy(pod)) {
+      ctx.report('IST0103', pod.source, 'spec.containers', `The pod ${pod.namespace}/${pod.source.metadata.name} is missing the Istio proxy. This can often be resolved by restarting or redeploying the workload.`);
+    }
+  }
+}
+
+function injectorEnablesByDefault(values: unknown): boolean {
+  try {
+    return JSON.parse(String(values))?.sidecarInjectorWebhook?.enableNamespacesByDefault === true;
+  } catch {
+    return false;
+  }
+}
+
+function hasProxy(pod: PodView): boolean {
+  return [...(pod.spec.containers ?? []), ...(pod.spec.initContainers ?? [])].some((c: any) => c?.name === 'istio-proxy' && c.image);
+}
+
+/** Istio's PodInMesh / PodInAmbientMode (util/in_mesh.go), on a pod or a workload's pod template. */
+function podInMesh(ctx: AnalysisContext, pod: PodView): boolean {
+  if (pod.annotations['ambient.istio.io/redirection'] === 'enabled' || hasProxy(pod)) return true;
+  const choice = pod.labels[INJECT] ?? pod.annotations[INJECT];
+  if (choice !== undefined) return choice === 'true';
+  const ns = ctx.namespace(pod.namespace);
+  return ns?.metadata.labels?.[INJECTION] === 'enabled';
+}
+
+/**
+ * IST0127 and IST0101 (namespace), as Istio's authz.AuthorizationPoliciesAnalyzer
+ * (authz/authorizationpolicies.go): a policy's selector must match a mesh pod of its namespace
+ * (any namespace for a policy in the mesh root namespace; a selector-less policy needs some mesh
+ * pod in its namespace, and in the root namespace nothing); every `namespaces` and
+ * `notNamespaces` entry (with `*` prefix or suffix) must match a Namespace of the input.
+ */
+export function authorizationPolicies(ctx: AnalysisContext): void {
+  const meshPods = ctx.pods.filter((p) => podInMesh(ctx, p));
+  const namespaces = ctx.ofKind('Namespace').map((n) => n.metadata.name);
+  for (const ap of ctx.ofKind('AuthorizationPolicy')) {
+    const ns = namespaceOf(ap);
+    const selector = ap.spec?.selector;
+    const matchLabels: Record<string, string> = selector?.matchLabels ?? {};
+    const candidates = ns === ctx.rootNamespace ? meshPods : meshPods.filter((p) => p.namespace === ns);
+    if (selector !== undefined && selector !== null) {
+      if (!candidates.some((p) => labelsHold(matchLabels, p.labels))) {
+        ctx.report('IST0127', ap, 'spec.selector', `No matching workloads for this resource with the following labels: ${selectorString(matchLabels)}`);
+      }
+    } else if (ns !== ctx.rootNamespace && candidates.length === 0) {
+      ctx.report('IST0127', ap, 'metadata.namespace', `No matching workloads for this resource with the following labels: (namespace ${ns} has no mesh workload)`);
+    }
+    (ap.spec?.rules ?? []).forEach((rule: any, i: number) => (rule?.from ?? []).forEach((from: any, j: number) => {
+      for (const key of ['namespaces', 'notNamespaces'] as const) {
+        (from?.source?.[key] ?? []).forEach((exp: string, k: number) => {
+          if (!namespaces.some((n) => namespaceMatches(n, exp))) {
+            ctx.report('IST0101', ap, `spec.rules[${i}].from[${j}].source.${key}[${k}]`, `Referenced namespace not found: "${exp}"`);
+          }
+        });
+      }
+    }));
+  }
+}
+
+function namespaceMatches(ns: string, exp: string): boolean {
+  if (exp === '*') return true;
+  if (exp.startsWith('*')) return ns.endsWith(exp.slice(1));
+  if (exp.endsWith('*')) return ns.startsWith(exp.slice(0, -1));
+  return ns.toLowerCase() === exp.toLowerCase();
+}

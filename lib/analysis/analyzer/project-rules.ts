@@ -1,0 +1,134 @@
+import { authorize, workloadPrincipal } from '../authorization';
+import { inferCalls } from '../explain';
+import { Manifest, namespaceOf, objectKey } from '../manifest';
+import { ManifestIndex } from '../manifest-index';
+import { Hop, TrafficSimulator } from '../traffic-simulator';
+import { AnalysisContext } from './context';
+import { istioProtocol } from './workloads';
+
+/** Ports of server-first protocols: the server speaks first, so Istio must not wait to sniff them. */
+const SERVER_FIRST_PORTS: Readonly<Record<number, string>> = { 3306: 'MySQL', 6379: 'Redis', 25: 'SMTP', 27017: 'MongoDB' };
+
+/**
+ * The project's own rules (VM codes): mistakes `istioctl analyze` does not report but that break
+ * a release (lane pinning on gateways, weights, mTLS consistency, server-first ports, routes to no
+ * pods, routing and authorization agreeing). They read the objects given, without Istio's
+ * default resources.
+ */
+export function projectRules(ctx: AnalysisContext): void {
+  const index = ManifestIndex.of(ctx.input, ctx.clusterDomain);
+  const strict = ctx.ofKind('PeerAuthentication').some((m) => !m.spec?.selector && m.spec?.mtls?.mode === 'STRICT');
+  for (const vs of ctx.ofKind('VirtualService')) routeRules(ctx, index, vs);
+  for (const dr of ctx.ofKind('DestinationRule')) {
+    const mode = dr.spec?.trafficPolicy?.tls?.mode;
+    if (strict && mode !== undefined && mode !== 'ISTIO_MUTUAL') {
+      ctx.report('VM0003', dr, 'spec.trafficPolicy.tls.mode',
+        `'${mode}' contradicts the namespace's STRICT PeerAuthentication: servers only accept Istio mTLS; use ISTIO_MUTUAL or leave it unset`);
+    }
+  }
+  for (const svc of ctx.input.filter((m) => m.kind === 'Service')) {
+    (svc.spec?.ports ?? []).forEach((p: any, i: number) => {
+      const serverFirst = SERVER_FIRST_PORTS[p.port];
+      if (serverFirst && strict && istioProtocol(p) !== 'TCP') {
+        ctx.report('VM0004', svc, `spec.ports[${i}]`,
+          `port ${p.port} carries ${serverFirst}, a server-first protocol; under STRICT mTLS declare it as TCP (appProtocol: tcp, name 'tcp-...')`);
+      }
+    });
+  }
+  routingAgreesWithAuthorization(ctx, index);
+}
+
+function routeRules(ctx: AnalysisContext, index: ManifestIndex, vs: Manifest): void {
+  const gateways: string[] = vs.spec?.gateways ?? ['mesh'];
+  const meshBound = gateways.includes('mesh');
+  for (const proto of ['http', 'tcp', 'tls'] as const) {
+    (vs.spec?.[proto] ?? []).forEach((r: any, i: number) => {
+      const field = `spec.${proto}[${i}]`;
+      (r?.match ?? []).forEach((m: any, j: number) => {
+        if (m?.sourceLabels !== undefined && !meshBound) {
+          ctx.report('VM0001', vs, `${field}.match[${j}].sourceLabels`,
+            `sourceLabels only match sidecar (mesh) callers, but this VirtualService is bound to ${gateways.join(', ')} only: move lane pinning to a mesh VirtualService`);
+        }
+      });
+      const route: any[] = r?.route ?? [];
+      if (route.length > 1 || route.some((d) => d?.weight !== undefined)) {
+        const total = route.reduce((sum, d) => sum + (d?.weight ?? 0), 0);
+        if (route.length > 1 && total !== 100) ctx.report('VM0002', vs, `${field}.route`, `weights sum to ${total}, not 100: make them add up to 100`);
+        if (route.length === 1 && route[0].weight !== 100 && route[0].weight !== 0) {
+          ctx.report('VM0002', vs, `${field}.route[0].weight`, `a single destination has weight ${route[0].weight}, not 100: drop the weight or set 100`);
+        }
+      }
+      route.forEach((d, k) => destinationHasPods(ctx, index, vs, d?.destination ?? {}, `${field}.route[${k}].destination`));
+    });
+  }
+}
+
+/** VM0008: the Service a destination names (narrowed by its subset, when defined) selects no workload's pods. */
+function destinationHasPods(ctx: AnalysisContext, index: ManifestIndex, vs: Manifest, d: any, at: string): void {
+  const svc = index.serviceForHost(String(d.host ?? ''), namespaceOf(vs));
+  if (!svc) return;
+  const labels = d.subset !== undefined ? index.subsets(svc)?.get(d.subset) : {};
+  if (labels === undefined) return;
+  if (index.podsBehind(svc, labels).length === 0) {
+    ctx.report('VM0008', vs, d.subset !== undefined ? `${at}.subset` : `${at}.host`, d.subset !== undefined
+      ? `subset '${d.subset}' of Service '${svc.metadata.name}' selects no workload's pods, so the route returns 503: deploy that version or route elsewhere`
+      : `Service '${svc.metadata.name}' selects no workload's pods, so the route returns 503: deploy it or fix its selector`);
+  }
+}
+
+/**
+ * VM0005..VM0007: every call some route can send (gateway to entry workload, and each workload to
+ * the Services its environment names) must be allowed by the AuthorizationPolicies (Error), and
+ * every allowance should be used by some route (Warning).
+ */
+function routingAgreesWithAuthorization(ctx: AnalysisContext, index: ManifestIndex): void {
+  const objects = ctx.input;
+  const policies = objects.filter((m) => m.kind === 'AuthorizationPolicy');
+  if (policies.length === 0) return;
+  const sim = new TrafficSimulator(objects, ctx.clusterDomain);
+  const trust = ctx.mesh.trustDomain;
+  const edges: { from: string; principal: string; hop: Hop }[] = [];
+  for (const gw of ctx.ofKind('Gateway').filter((g) => objects.includes(g))) {
+    for (const hop of sim.possibleIngress(gw.metadata.name)) edges.push({ from: `Gateway ${gw.metadata.name}`, principal: ctx.mesh.ingressPrincipal, hop });
+  }
+  for (const d of index.workloads) {
+    let calls;
+    try {
+      calls = inferCalls(objects, d.metadata.name, ctx.clusterDomain);
+    } catch (err) {
+      ctx.report('VM0007', d, 'spec.template.spec.containers', (err as Error).message);
+      continue;
+    }
+    const labels = d.spec?.template?.metadata?.labels ?? {};
+    for (const c of calls) {
+      for (const hop of sim.possibleCalls(labels, c.service, c.port, c.namespace)) edges.push({ from: objectKey(d), principal: workloadPrincipal(d, trust), hop });
+    }
+  }
+  const used = new Set<string>();
+  for (const e of edges) {
+    for (const target of e.hop.deployments) {
+      const pod = index.workload(target);
+      if (!pod) continue;
+      const verdict = authorize(objects, namespaceOf(pod), pod.spec?.template?.metadata?.labels ?? {}, e.principal, e.hop.port);
+      used.add(`${e.principal}|${pod.metadata.name}|${e.hop.port}`);
+      if (!verdict.allowed) {
+        ctx.report('VM0005', pod, 'AuthorizationPolicy',
+          `routing sends ${e.from} (${e.principal}) to it on port ${e.hop.port} via ${e.hop.rule}, but authorization denies it: ${verdict.reason}`);
+      }
+    }
+  }
+  for (const p of policies.filter((x) => (x.spec?.action ?? 'ALLOW') === 'ALLOW')) {
+    const pods = index.workloadsSelected(namespaceOf(p), p.spec?.selector?.matchLabels ?? {});
+    (p.spec?.rules ?? []).forEach((rule: any, i: number) => {
+      const principals: string[] = (rule.from ?? []).flatMap((f: any) => f.source?.principals ?? []);
+      const ports: string[] = (rule.to ?? []).flatMap((t: any) => t.operation?.ports ?? []);
+      for (const principal of principals) {
+        for (const port of ports) {
+          if (!pods.some((d) => used.has(`${principal}|${d.metadata.name}|${port}`))) {
+            ctx.report('VM0006', p, `spec.rules[${i}]`, `allows ${principal} on port ${port}, but no route sends it there`);
+          }
+        }
+      }
+    });
+  }
+}

@@ -1,0 +1,47 @@
+import { Manifest, namespaceOf } from '../manifest';
+import { AnalysisContext, PodView } from './context';
+import { selectorString } from './gateways';
+
+/**
+ * IST0101 (selector), IST0110, IST0111 and IST0167, as Istio's sidecar.SelectorAnalyzer
+ * (sidecar/selector.go): a Sidecar's workloadSelector matches a pod of its namespace; no pod is
+ * selected by two Sidecars; a namespace has at most one selector-less Sidecar; a Sidecar for an
+ * ambient pod or namespace has no effect.
+ */
+export function sidecarSelectors(ctx: AnalysisContext): void {
+  const byPod = new Map<PodView, Manifest[]>();
+  const namespaceWide = new Map<string, Manifest[]>();
+  for (const sc of ctx.ofKind('Sidecar')) {
+    const labels: Record<string, string> = sc.spec?.workloadSelector?.labels ?? {};
+    if (Object.keys(labels).length === 0) {
+      namespaceWide.set(namespaceOf(sc), [...(namespaceWide.get(namespaceOf(sc)) ?? []), sc]);
+      continue;
+    }
+    const pods = ctx.podsSelected(labels, namespaceOf(sc));
+    if (pods.length === 0) ctx.report('IST0101', sc, 'spec.workloadSelector.labels', `Referenced selector not found: "${selectorString(labels)}"`);
+    for (const p of pods) byPod.set(p, [...(byPod.get(p) ?? []), sc]);
+  }
+  const names = (list: Manifest[]) => `[${list.map((s) => s.metadata.name).sort().join(' ')}]`;
+  for (const [pod, list] of byPod) {
+    const ambient = pod.annotations['ambient.istio.io/redirection'] === 'enabled';
+    if (list.length === 1 && !ambient) continue;
+    for (const sc of list) {
+      if (ambient) {
+        ctx.report('IST0167', sc, 'spec.workloadSelector', 'The policy has no impact: selected workload is in ambient mode, the policy has no impact.');
+      } else {
+        ctx.report('IST0110', sc, 'spec.workloadSelector',
+          `The Sidecars ${names(list)} in namespace "${pod.namespace}" select the same workload pod "${pod.source.metadata.name}", which can lead to undefined behavior: make their selectors disjoint`);
+      }
+    }
+  }
+  for (const [ns, list] of namespaceWide) {
+    const labels = ctx.namespace(ns)?.metadata.labels ?? {};
+    const ambientNamespace = labels['istio-injection'] !== 'enabled' && !labels['istio.io/rev'] && labels['istio.io/dataplane-mode'] === 'ambient';
+    for (const sc of list) {
+      if (ambientNamespace) ctx.report('IST0167', sc, 'metadata.namespace', 'The policy has no impact: namespace is in ambient mode, the policy has no impact.');
+      else if (list.length > 1) {
+        ctx.report('IST0111', sc, 'spec.workloadSelector', `The Sidecars ${names(list)} in namespace "${ns}" have no workload selector, which can lead to undefined behavior: keep one`);
+      }
+    }
+  }
+}

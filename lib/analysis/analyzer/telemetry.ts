@@ -1,0 +1,92 @@
+import { labelsHold, Manifest, namespaceOf } from '../manifest';
+import { AnalysisContext, list, PodView } from './context';
+import { selectorString } from './gateways';
+
+const names = (items: Manifest[]) => `[${items.map((t) => t.metadata.name).sort().join(' ')}]`;
+
+/**
+ * IST0101 (selector) and IST0159, as Istio's telemetry.SelectorAnalyzer (telemetry/selector.go):
+ * a Telemetry's selector matches a pod of its namespace, and no pod is selected by two of them.
+ */
+export function telemetrySelectors(ctx: AnalysisContext): void {
+  const byPod = new Map<PodView, Manifest[]>();
+  for (const t of ctx.ofKind('Telemetry')) {
+    const labels: Record<string, string> = t.spec?.selector?.matchLabels ?? {};
+    if (Object.keys(labels).length === 0) continue;
+    const pods = ctx.podsSelected(labels, namespaceOf(t));
+    if (pods.length === 0) ctx.report('IST0101', t, 'spec.selector.matchLabels', `Referenced selector not found: "${selectorString(labels)}"`);
+    for (const p of pods) byPod.set(p, [...(byPod.get(p) ?? []), t]);
+  }
+  for (const [pod, telemetries] of byPod) {
+    if (telemetries.length < 2) continue;
+    for (const t of telemetries) {
+      ctx.report('IST0159', t, 'spec.selector',
+        `The Telemetries ${names(telemetries)} in namespace "${pod.namespace}" select the same workload pod "${pod.source.metadata.name}", which can lead to undefined behavior: make their selectors disjoint`);
+    }
+  }
+}
+
+/** IST0160, as Istio's telemetry.DefaultSelectorAnalyzer (telemetry/default_selector.go): one selector-less Telemetry per namespace. */
+export function telemetryDefaultSelectors(ctx: AnalysisContext): void {
+  const byNamespace = new Map<string, Manifest[]>();
+  for (const t of ctx.ofKind('Telemetry')) {
+    if (t.spec?.selector !== undefined && t.spec?.selector !== null) continue;
+    byNamespace.set(namespaceOf(t), [...(byNamespace.get(namespaceOf(t)) ?? []), t]);
+  }
+  for (const [ns, telemetries] of byNamespace) {
+    if (telemetries.length < 2) continue;
+    for (const t of telemetries) {
+      ctx.report('IST0160', t, 'spec.selector', `The Telemetries ${names(telemetries)} in namespace "${ns}" have no workload selector, which can lead to undefined behavior: keep one`);
+    }
+  }
+}
+
+/**
+ * IST0157, as Istio's telemetry.ProviderAnalyzer (telemetry/providers.go): without mesh default
+ * access-log providers, an enabled accessLogging entry naming no provider is ignored.
+ */
+export function telemetryProviders(ctx: AnalysisContext): void {
+  if (ctx.meshConfig.defaultAccessLogProviders?.length) return;
+  for (const t of ctx.ofKind('Telemetry')) {
+    list(t.spec?.accessLogging).forEach((l: any, i: number) => {
+      if (l?.disabled === true || list(l?.providers).length > 0) return;
+      ctx.report('IST0157', t, `spec.accessLogging[${i}].providers`,
+        `The Telemetry ${t.metadata.name} in namespace "${namespaceOf(t)}" with empty providers will be ignored: name a provider, or set meshConfig.defaultProviders.accessLogging`);
+    });
+  }
+}
+
+/** IST0002, as Istio's telemetry.LightstepAnalyzer (telemetry/lightstep.go): tracing through a Lightstep extension provider is deprecated. */
+export function telemetryLightstep(ctx: AnalysisContext): void {
+  const lightstep = new Set(ctx.meshConfig.lightstepProviders ?? []);
+  if (lightstep.size === 0) return;
+  for (const t of ctx.ofKind('Telemetry')) {
+    list(t.spec?.tracing).forEach((tracing: any, i: number) => list(tracing?.providers).forEach((p: any) => {
+      if (lightstep.has(p?.name)) {
+        ctx.report('IST0002', t, `spec.tracing[${i}].providers`, `Deprecated: The Lightstep provider ${p.name} is deprecated, please migrate to OpenTelemetry provider.`);
+      }
+    }));
+  }
+}
+
+const GATEWAY_NAME = 'gateway.networking.k8s.io/gateway-name';
+const POLICY_KINDS = ['AuthorizationPolicy', 'RequestAuthentication', 'Telemetry', 'WasmPlugin'];
+
+/**
+ * IST0166, as Istio's k8sgateway.SelectorAnalyzer (k8sgateway/workloadselector.go): a policy
+ * without targetRef whose selector matches the pods of a Kubernetes Gateway (they carry
+ * `gateway.networking.k8s.io/gateway-name`) should use targetRef instead.
+ */
+export function kubernetesGatewaySelectors(ctx: AnalysisContext): void {
+  const gatewayPods = ctx.pods.filter((p) => p.isPod && GATEWAY_NAME in p.labels);
+  for (const kind of POLICY_KINDS) {
+    for (const policy of ctx.ofKind(kind)) {
+      if (policy.spec?.targetRef || !policy.spec?.selector) continue;
+      for (const pod of gatewayPods.filter((p) => p.namespace === namespaceOf(policy))) {
+        if (labelsHold(policy.spec.selector.matchLabels ?? {}, pod.labels)) {
+          ctx.report('IST0166', policy, 'spec.selector', `Ineffective selector on Kubernetes Gateway ${pod.labels[GATEWAY_NAME]}. Use the TargetRef field instead.`);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,125 @@
+import { labelsHold, Manifest, namespaceOf } from '../manifest';
+import { AnalysisContext, isIstioControlPlane } from './context';
+
+/** The sidecar's UID (deployment/pod.go UserID). */
+export const PROXY_UID = 1337;
+const PROXY_CONTAINERS = ['istio-proxy', 'istio-operator'];
+
+/**
+ * Istio's protocol of a Service port (pkg/config/kube/conversion.go ConvertProtocol): UDP by the
+ * L4 protocol; else `appProtocol` (with the kubernetes.io/h2c, ws, wss aliases) or the name up to
+ * its first `-`; unknown names on the well-known ports 25, 53, 3306, 27017 are TCP.
+ */
+export function istioProtocol(port: any): string | undefined {
+  if (port?.protocol === 'UDP') return 'UDP';
+  let name = String(port?.appProtocol ?? port?.name ?? '');
+  const alias: Record<string, string> = { 'kubernetes.io/h2c': 'HTTP2', 'kubernetes.io/ws': 'HTTP', 'kubernetes.io/wss': 'HTTPS' };
+  if (port?.appProtocol !== undefined && alias[name]) return alias[name];
+  if (name.toLowerCase().startsWith('grpc-web')) return 'GRPC-Web';
+  if (name.includes('-')) name = name.slice(0, name.indexOf('-'));
+  const known = KNOWN_PROTOCOLS[name.toLowerCase()];
+  if (known) return known;
+  return WELL_KNOWN_TCP_PORTS.includes(port?.port) ? 'TCP' : undefined;
+}
+
+const KNOWN_PROTOCOLS: Readonly<Record<string, string>> = {
+  tcp: 'TCP', udp: 'UDP', grpc: 'GRPC', 'grpc-web': 'GRPC-Web', http: 'HTTP', http_proxy: 'HTTP_PROXY', http2: 'HTTP2',
+  https: 'HTTPS', tls: 'TLS', mongo: 'Mongo', redis: 'Redis', mysql: 'MySQL',
+};
+const WELL_KNOWN_TCP_PORTS = [25, 53, 3306, 27017];
+const GATEWAY_MANAGED = 'gateway.istio.io/managed';
+const MANAGED_VALUES = ['istio.io-gateway-controller', 'istio.io-mesh-controller', 'istio.io-eastwest-controller'];
+
+/**
+ * IST0118 and IST0150, as Istio's service.PortNameAnalyzer (service/portname.go): every port of a
+ * Service outside the control plane (no `istio` or `release: istio` label) and not managed by
+ * Istio's gateway controller declares a protocol Istio knows; an ExternalName Service may not
+ * name a port `tcp` either.
+ */
+export function portNames(ctx: AnalysisContext): void {
+  for (const svc of ctx.ofKind('Service')) {
+    if (isIstioControlPlane(svc) || MANAGED_VALUES.includes(svc.metadata.labels?.[GATEWAY_MANAGED] ?? '')) continue;
+    const externalName = svc.spec?.type === 'ExternalName';
+    (svc.spec?.ports ?? []).forEach((p: any, i: number) => {
+      if (istioProtocol(p) !== undefined && !(externalName && p.name === 'tcp')) return;
+      if (externalName) {
+        ctx.report('IST0150', svc, `spec.ports[${i}].name`, 'Port name for ExternalName service is invalid: name it <protocol>[-suffix] with a protocol other than tcp (http, https, tls, ...)');
+      } else {
+        ctx.report('IST0118', svc, `spec.ports[${i}]`,
+          `Port name ${p.name ?? ''} (port: ${p.port}, targetPort: ${p.targetPort ?? ''}) doesn't follow the naming convention of Istio port: name it <protocol>[-suffix] or set appProtocol`);
+      }
+    });
+  }
+}
+
+/**
+ * IST0116 and IST0137, as Istio's deployment.ServiceAssociationAnalyzer (deployment/services.go):
+ * for each mesh Deployment (not a waypoint), the Services of its namespace with a non-empty
+ * selector matching its pods must not use one port with two protocols, nor one targetPort from
+ * two ports.
+ */
+export function serviceAssociation(ctx: AnalysisContext): void {
+  for (const d of ctx.ofKind('Deployment')) {
+    if (d.metadata.labels?.[GATEWAY_MANAGED] === 'istio.io-mesh-controller' || !deploymentInMesh(ctx, d)) continue;
+    const podLabels = d.spec?.template?.metadata?.labels ?? {};
+    const services = ctx.ofKind('Service').filter((s) => namespaceOf(s) === namespaceOf(d)
+      && Object.keys(s.spec?.selector ?? {}).length > 0 && labelsHold(s.spec.selector, podLabels));
+    const protocols = new Map<number, Map<string, string[]>>();
+    const targets = new Map<string, Map<number, string>>();
+    for (const svc of services) {
+      const name = `${namespaceOf(svc)}/${svc.metadata.name}`;
+      for (const p of svc.spec?.ports ?? []) {
+        const byProtocol = protocols.get(p.port) ?? new Map<string, string[]>();
+        protocols.set(p.port, byProtocol);
+        const protocol = p.protocol || 'TCP';
+        byProtocol.set(protocol, [...(byProtocol.get(protocol) ?? []), name]);
+        const target = p.targetPort === undefined || String(p.targetPort) === '0' || p.targetPort === '' ? String(p.port) : String(p.targetPort);
+        const byPort = targets.get(target) ?? new Map<number, string>();
+        targets.set(target, byPort);
+        byPort.set(p.port, name);
+      }
+    }
+    for (const [port, byProtocol] of protocols) {
+      if (byProtocol.size < 2) continue;
+      const names = [...byProtocol.values()].flat().sort();
+      ctx.report('IST0116', d, 'spec.template.metadata.labels',
+        `This deployment ${d.metadata.name} is associated with multiple services using port ${port} but different protocols: [${names.join(' ')}]`);
+    }
+    for (const [target, byPort] of targets) {
+      if (byPort.size < 2) continue;
+      ctx.report('IST0137', d, 'spec.template.metadata.labels',
+        `This deployment ${d.metadata.name} is associated with multiple services [${[...byPort.values()].sort().join(' ')}] using targetPort "${target}" but different ports: [${[...byPort.keys()].sort((a, b) => a - b).join(' ')}].`);
+    }
+  }
+}
+
+/** Istio's DeploymentInMesh (util/in_mesh.go): an istio-proxy container, the sidecar.istio.io/inject label or annotation, else the namespace label. */
+export function deploymentInMesh(ctx: AnalysisContext, d: Manifest): boolean {
+  const template = d.spec?.template ?? {};
+  if ((template.spec?.containers ?? []).some((c: any) => c?.name === 'istio-proxy' && c.image)) return true;
+  const label = template.metadata?.labels?.['sidecar.istio.io/inject'];
+  if (label !== undefined) return label === 'true';
+  const annotation = template.metadata?.annotations?.['sidecar.istio.io/inject'];
+  if (annotation !== undefined) return annotation === 'true';
+  const ns = ctx.namespace(namespaceOf(d));
+  return ns?.metadata.labels?.['istio-injection'] === 'enabled';
+}
+
+/**
+ * IST0144, as Istio's deployment.ApplicationUIDAnalyzer (deployment/pod.go): a Pod or Deployment
+ * outside the control plane whose pod or application container security context runs as 1337.
+ */
+export function applicationUid(ctx: AnalysisContext): void {
+  const check = (m: Manifest, spec: any, at: string) => {
+    if (isIstioControlPlane(m)) return;
+    const message = `User ID (UID) ${PROXY_UID} is reserved for the sidecar proxy: its traffic bypasses the proxy; run as another UID`;
+    if (spec?.securityContext?.runAsUser === PROXY_UID) ctx.report('IST0144', m, `${at}.securityContext.runAsUser`, message);
+    (spec?.containers ?? []).forEach((c: any, i: number) => {
+      if (!PROXY_CONTAINERS.includes(c?.name) && c?.securityContext?.runAsUser === PROXY_UID) {
+        ctx.report('IST0144', m, `${at}.containers[${i}].securityContext.runAsUser`, message);
+      }
+    });
+  };
+  for (const pod of ctx.ofKind('Pod')) check(pod, pod.spec, 'spec');
+  for (const d of ctx.ofKind('Deployment')) check(d, d.spec?.template?.spec, 'spec.template.spec');
+}

@@ -1,0 +1,81 @@
+/** Text rendering of explanations: one hop per line, as an indented tree. */
+import type { CallExplanation, ExplainMirror, ExplainNode, Explanation } from './explain';
+import { isZeroDuration } from './routing/policies';
+import type { SimulatedRequest } from './traffic-simulator';
+
+/** Renders an entry request's explanation: the request, the gateway, then the hops. */
+export function formatExplanation(stage: string, e: Explanation): string {
+  const lines = [`${stage}: ${requestLine(e.request)}`, `gateway ${e.gateway}`];
+  walk(e.hops, '', lines);
+  return lines.join('\n');
+}
+
+/** Renders a caller-side explanation: who calls, what, then the hops with their authorization verdicts. */
+export function formatCallExplanation(stage: string, e: CallExplanation): string {
+  // The request line only matters on HTTP ports, and only when it says more than `GET /`.
+  const request = requestLine(e.request);
+  const lines = [`${stage}: call from ${e.from.workload} (${e.from.principal}) to ${e.service}:${e.port}${request === 'GET /' ? '' : `, ${request}`}`];
+  walk(e.hops, '', lines);
+  return lines.join('\n');
+}
+
+function requestLine(req: SimulatedRequest): string {
+  const headers = Object.entries(req.headers ?? {}).map(([k, v]) => `${k}: ${v}`);
+  const query = Object.entries(req.query ?? {}).map(([k, v]) => `${k}=${v}`);
+  const target = `${req.scheme !== undefined || req.host !== undefined ? `${req.scheme ?? 'http'}://${req.host ?? ''}${req.port !== undefined ? `:${req.port}` : ''}` : ''}${req.path ?? '/'}`;
+  const context = [...headers, ...(query.length > 0 ? [`query ${query.join('&')}`] : []), ...(req.sni !== undefined ? [`SNI ${req.sni}`] : [])];
+  return `${req.method ?? 'GET'} ${target}${context.length > 0 ? ` (${context.join('; ')})` : ''}`;
+}
+
+function walk(nodes: readonly ExplainNode[], indent: string, lines: string[]): void {
+  nodes.forEach((n, i) => {
+    const last = i === nodes.length - 1;
+    const share = n.share === n.weight ? `${n.share}%` : `${n.weight}% (${n.share}% of all)`;
+    const line = n.answer !== undefined ? `${share} → ${n.answer}` : `${share} → ${workloadText(n)}`;
+    lines.push(`${indent}${last ? '└─' : '├─'} ${line} via ${n.rule}${denied(n)}`);
+    const inner = `${indent}${last ? '   ' : '│  '}`;
+    const policy = policyLine(n);
+    if (policy !== undefined) lines.push(`${inner}${policy}`);
+    for (const m of n.mirrors ?? []) {
+      lines.push(`${inner}${mirrorLine(m)}`);
+      // The copies' own calls hang under the mirror line, indented past it.
+      walk(m.calls, `${inner}  `, lines);
+    }
+    const unevaluated = [...(n.notModelled ?? []), ...(n.authorization?.notModelled ?? [])];
+    if (unevaluated.length > 0) lines.push(`${inner}not modelled: ${unevaluated.join('; ')}`);
+    walk(n.calls, inner, lines);
+  });
+}
+
+/** `web 2.0 [web-2-0, subset v2-0, port 8080/http]`. */
+function workloadText(n: { component: string; version?: string; deployments: readonly string[]; subset?: string; port: number; protocol?: string }): string {
+  const where = [n.deployments.join(', ') || 'NO PODS', n.subset !== undefined ? `subset ${n.subset}` : 'no subset', ...(n.protocol !== undefined ? [`port ${n.port}/${n.protocol}`] : [])];
+  return `${n.component}${n.version !== undefined ? ` ${n.version}` : ''} [${where.join(', ')}]`;
+}
+
+function denied(n: { authorization?: { allowed: boolean; reason: string } }): string {
+  return n.authorization?.allowed === false ? ` DENIED: ${n.authorization.reason}` : '';
+}
+
+/**
+ * `timeout 3s · 2 retries of 1s on connect-failure,503`, printed when the route sets a timeout or
+ * its own retries; Istio's defaults alone (no timeout, 2 retries) are left to `-o json`.
+ */
+function policyLine(n: ExplainNode): string | undefined {
+  const ownRetries = n.retries !== undefined && n.retries.istioDefault !== true;
+  if (n.timeout === undefined && !ownRetries) return undefined;
+  const parts: string[] = [];
+  if (n.timeout !== undefined) parts.push(isZeroDuration(n.timeout) ? `no timeout (${n.timeout})` : `timeout ${n.timeout}`);
+  const r = n.retries;
+  if (r !== undefined) {
+    const what = r.attempts === 0 ? 'no retries' : `${r.attempts} ${r.attempts === 1 ? 'retry' : 'retries'}${r.perTryTimeout !== undefined ? ` of ${r.perTryTimeout}` : ''} on ${r.retryOn}`;
+    parts.push(`${what}${r.istioDefault === true ? ' (Istio default)' : ''}`);
+  }
+  return parts.join(' · ');
+}
+
+/** `mirror 10% → web 2.0 [web-2-0, subset v2-0] (responses discarded)`. */
+function mirrorLine(m: ExplainMirror): string {
+  if (m.answer !== undefined) return `mirror ${m.percent}% → ${m.answer} (copies dropped)`;
+  return `mirror ${m.percent}% → ${workloadText({ ...m, protocol: undefined })} (responses discarded)${denied(m)}`;
+}
