@@ -281,8 +281,21 @@ class MeshAnalyzer {
         }
       }
     }
+    // Only workloads some request reaches (from a gateway, hop by hop) make calls that matter: a
+    // version kept idle for rollback is meant to reach nothing, so its denied calls are the policy
+    // working, not a conflict between routing and authorization.
+    const served = new Set<string>();
+    const callsOf = new Map<string, string[]>();
+    for (const e of edges) if (e.hop.weight > 0) callsOf.set(e.from, [...(callsOf.get(e.from) ?? []), ...e.hop.deployments]);
+    const queue = edges.filter((e) => e.from.startsWith('Gateway ') && e.hop.weight > 0).flatMap((e) => e.hop.deployments);
+    for (let i = 0; i < queue.length; i++) {
+      if (served.has(queue[i])) continue;
+      served.add(queue[i]);
+      queue.push(...(callsOf.get(objectKey(this.index.workload(queue[i])!)) ?? []));
+    }
     const used = new Set<string>();
     for (const e of edges) {
+      if (!e.from.startsWith('Gateway ') && !served.has(e.from.replace(/^\S+ [^/]+\//, ''))) continue;
       for (const target of e.hop.deployments) {
         const pod = this.index.workload(target)!;
         const podLabels = pod.spec?.template?.metadata?.labels ?? {};

@@ -38,8 +38,8 @@ export class MeshService extends Construct {
   public readonly service: k8s.KubeService;
   public readonly deployments: readonly VersionedDeployment[];
   public readonly claims: readonly kplus.PersistentVolumeClaim[];
-  /** The component's identity (its SPIFFE principal in authorization policies). */
-  public readonly serviceAccount: kplus.ServiceAccount;
+  /** One identity per deployed version (its SPIFFE principal in authorization policies), in version order. */
+  public readonly serviceAccounts: readonly kplus.ServiceAccount[];
   /** @default - none without version routing */
   public readonly destinationRule?: ApiObject;
   /** @default - none without version routing */
@@ -52,11 +52,13 @@ export class MeshService extends Construct {
     this.host = c.host;
     const metadata = { name: c.name, namespace: props.namespace, labels: { app: c.name } };
 
-    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
-      metadata,
+    // One identity per version, so that policies can tell a lane's versions apart: app 2.0 is a
+    // different caller from app 1.0 (per lane would not do: one version may serve several lanes).
+    this.serviceAccounts = c.versions.map((d) => new kplus.ServiceAccount(this, `ServiceAccount-${d.version}`, {
+      metadata: { name: d.serviceAccount, namespace: props.namespace, labels: { app: c.name, version: d.version } },
       // None of the components calls the Kubernetes API.
       automountToken: false,
-    });
+    }));
 
     this.service = new k8s.KubeService(this, 'Service', {
       metadata,
@@ -81,14 +83,14 @@ export class MeshService extends Construct {
     }
     this.claims = [...claims.values()];
 
-    this.deployments = c.versions.map((d) => new VersionedDeployment(this, `Deployment-${d.version}`, {
+    this.deployments = c.versions.map((d, i) => new VersionedDeployment(this, `Deployment-${d.version}`, {
       component: c.name,
       version: d.version,
       name: d.deploymentName,
       namespace: props.namespace,
       workload: d.workload,
       claim: d.workload.persistentVolume ? claims.get(d.workload.persistentVolume.claimName) : undefined,
-      serviceAccount: this.serviceAccount,
+      serviceAccount: this.serviceAccounts[i],
     }));
 
     if (props.versionRouting ?? true) {

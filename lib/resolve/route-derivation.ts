@@ -1,7 +1,7 @@
 import { MeshContext } from '../model/defaults';
 import { serviceHost } from '../model/names';
 import { LaneSpec, PortSpec } from '../model/spec';
-import { INGRESS_PEER, ResolvedComponent, Route } from './resolved-stage';
+import { INGRESS_PEER, ResolvedComponent, Route, VersionEdge, VersionRef } from './resolved-stage';
 import { routeName, targetsOf, toRouteMatch } from './route-lists';
 import { HTTP_FAMILY, StageFacts } from './stage-checks';
 
@@ -13,14 +13,14 @@ import { HTTP_FAMILY, StageFacts } from './stage-checks';
  * - service-routed components get the stage's own routes to versions instead;
  * - the edges (caller, callee, ports) that authorization and network policies allow.
  */
-export function deriveComponents(f: StageFacts, context: MeshContext): { components: ResolvedComponent[]; gatewayRoutes: Route[] } {
+export function deriveComponents(f: StageFacts, context: MeshContext): { components: ResolvedComponent[]; gatewayRoutes: Route[]; edges: VersionEdge[] } {
   return new RouteDerivation(f, context).run();
 }
 
 class RouteDerivation {
   constructor(private readonly f: StageFacts, private readonly context: MeshContext) {}
 
-  run(): { components: ResolvedComponent[]; gatewayRoutes: Route[] } {
+  run(): { components: ResolvedComponent[]; gatewayRoutes: Route[]; edges: VersionEdge[] } {
     const { app, versionRouting, entryPort } = this.f;
     const defaultLane = this.defaultLane();
     const entryName = app.entryComponent;
@@ -43,16 +43,46 @@ class RouteDerivation {
             ...(c.name === entryName ? entryRoutes : this.defaultRoutes(c.name, http, defaultLane)),
           ],
           tcpRoutes: versionRouting ? [...this.pinningRoutes(c.name, tcp), ...this.defaultRoutes(c.name, tcp, defaultLane)] : [],
-          inbound: [
-            ...(c.name === entryName ? [{ peer: INGRESS_PEER, ports: [entryPort] }] : []),
-            ...app.components.filter((caller) => (caller.calls ?? []).includes(c.name))
-              .map((caller) => ({ peer: caller.name, ports: this.edgePorts(caller.name, c.name) }))
-              .filter((e) => e.ports.length > 0),
-          ],
-          outbound: (c.calls ?? []).map((callee) => ({ peer: callee, ports: this.edgePorts(c.name, callee) })).filter((e) => e.ports.length > 0),
         };
       });
-    return { components, gatewayRoutes: entryRoutes };
+    return { components, gatewayRoutes: entryRoutes, edges: this.edges() };
+  }
+
+  /**
+   * The calls each lane makes, version to version: the gateway to the entry version of every
+   * lane on the entry port; in each lane, every caller version to its callees' versions of that
+   * lane (or, for a service-routed callee, to every version its routes send to), on the callee
+   * version's ports. A version in no lane (kept idle for rollback) calls nothing and is called by
+   * nothing. Sorted by callee, then caller, so the policies are stable.
+   */
+  private edges(): VersionEdge[] {
+    const { app, lanes, stage, entryPort } = this.f;
+    const byKey = new Map<string, { from: VersionRef | typeof INGRESS_PEER; to: VersionRef; ports: Set<number> }>();
+    const add = (from: VersionRef | typeof INGRESS_PEER, to: VersionRef, ports: readonly number[]) => {
+      const key = `${from === INGRESS_PEER ? from : `${from.component}@${from.version}`}>${to.component}@${to.version}`;
+      const edge = byKey.get(key) ?? { from, to, ports: new Set<number>() };
+      ports.forEach((p) => edge.ports.add(p));
+      byKey.set(key, edge);
+    };
+    const portsOf = (v: VersionRef) => this.f.deployed.get(v.component)!.find((d) => d.version === v.version)!.workload.ports.map((p) => p.port);
+    for (const lane of lanes) {
+      add(INGRESS_PEER, { component: app.entryComponent, version: lane.versions[app.entryComponent] }, [entryPort]);
+      for (const caller of app.components) {
+        const version = lane.versions[caller.name];
+        if (version === undefined) continue;
+        for (const callee of caller.calls ?? []) {
+          if (!this.f.deployed.has(callee)) continue;
+          const routes = stage.serviceRoutes?.[callee];
+          const targets = routes ? [...new Set(routes.flatMap((r) => targetsOf(r).filter((t) => t.weight > 0 || typeof r.to === 'string').map((t) => t.target)))]
+            : lane.versions[callee] !== undefined ? [lane.versions[callee]] : [];
+          for (const target of targets) add({ component: caller.name, version }, { component: callee, version: target }, portsOf({ component: callee, version: target }));
+        }
+      }
+    }
+    const order = (v: VersionRef | typeof INGRESS_PEER) => (v === INGRESS_PEER ? '' : `${app.components.findIndex((c) => c.name === v.component).toString().padStart(4, '0')}@${v.version}`);
+    return [...byKey.values()]
+      .map((e) => ({ from: e.from, to: e.to, ports: [...e.ports].sort((a, b) => a - b) }))
+      .sort((a, b) => order(a.to).localeCompare(order(b.to)) || order(a.from).localeCompare(order(b.from)));
   }
 
 
@@ -61,22 +91,6 @@ class RouteDerivation {
     const last = this.f.stage.entry[this.f.stage.entry.length - 1];
     const best = targetsOf(last).reduce((a, b) => (b.weight > a.weight ? b : a));
     return this.f.lanes.find((l) => l.name === best.target)!;
-  }
-
-
-  /**
-   * Ports of `callee` that `caller` reaches: those of the callee version of each lane holding
-   * both, or, when no lane holds both (service-routed components), every deployed callee port.
-   */
-  private edgePorts(caller: string, callee: string): number[] {
-    if (!this.f.deployed.has(caller) || !this.f.deployed.has(callee)) return [];
-    const ports = new Set<number>();
-    const shared = this.f.lanes.filter((l) => l.versions[caller] !== undefined && l.versions[callee] !== undefined);
-    const versions = shared.length > 0 ? shared.map((l) => l.versions[callee]) : this.f.deployed.get(callee)!.map((d) => d.version);
-    for (const version of versions) {
-      this.f.deployed.get(callee)!.find((x) => x.version === version)!.workload.ports.forEach((p) => ports.add(p.port));
-    }
-    return [...ports].sort((a, b) => a - b);
   }
 
 

@@ -109,6 +109,7 @@ class StageChecker {
         version,
         subset: subsetName(version),
         deploymentName: deploymentName(component, version),
+        serviceAccount: deploymentName(component, version),
         workload: spec.versions[version],
       })));
     }
