@@ -106,7 +106,7 @@ describe('voting-mesh validate', () => {
   test('GIVEN the committed stages THEN every stage and transition is valid', async () => {
     const result = await cli(['validate']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('03-cookie-canary: 34 objects, 0 schema error(s), 0 finding(s) ✓');
+    expect(result.stdout).toContain('03-cookie-canary: 45 objects, 0 schema error(s), 0 finding(s) ✓');
     expect(result.stdout).toContain('04-full-rollout → 03-cookie-canary: 3 steps, traffic never routed to a missing subset, port or pod ✓');
     expect(result.stdout).toMatch(/\nvalid\n$/);
   });
@@ -161,10 +161,10 @@ describe('voting-mesh diff', () => {
     const result = await cli(['diff', '3', '4']);
     expect(result.code).toBe(0);
     const lines = result.stdout.split('\n');
-    expect(lines[0]).toBe('diff 03-cookie-canary → 04-full-rollout: 0 added, 12 changed, 5 removed');
+    expect(lines[0]).toBe('diff 03-cookie-canary → 04-full-rollout: 0 added, 8 changed, 16 removed');
     expect(lines).toContain('- Deployment voting/voting-analytics-1-1');
-    expect(lines).toContain('~ AuthorizationPolicy voting/voting-storage');
-    expect(lines).toContain('    spec.rules[0].to[0].operation.ports[]: - "6379"');
+    expect(lines).toContain('- AuthorizationPolicy voting/voting-storage-1-0');
+    expect(lines).toContain('- ServiceAccount voting/voting-app-1-0');
     expect(lines).toContain('    spec.ports[name=tcp-redis]: - {"appProtocol":"tcp","name":"tcp-redis","port":6379,"protocol":"TCP","targetPort":6379}');
   });
   test('GIVEN one stage only THEN usage and exit 2', async () => {

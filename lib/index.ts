@@ -8,7 +8,10 @@ export type {
   AppProtocol, ApplicationSpec, ComponentSpec, EnvValue, ExternalSecretSpec, GatewaySpec, PersistentVolumeSpec, PortSpec, ProbeCheck,
   ProbeSpec, ResourceSpec, RunAsSpec, SecretKeyRef, SecuritySpec, WorkloadSpec,
 } from './model/application-spec';
-export type { EntryMatch, EntryRouteSpec, LaneSpec, MtlsMode, ServiceRouteSpec, StageSpec, WeightedLane, WeightedVersion } from './model/stage-spec';
+export type {
+  ComponentTrafficPolicy, ConnectionPoolSpec, EntryMatch, EntryRouteSpec, LaneSpec, MirrorSpec, MtlsMode, OutlierDetectionSpec, RetrySpec, ServiceRouteSpec, StageSpec,
+  VersionTrafficPolicy, WeightedLane, WeightedVersion,
+} from './model/stage-spec';
 export type { ErrorLocation } from './model/errors';
 export { ReleaseConfigError } from './model/errors';
 export type { MeshContext, MeshContextOptions } from './model/defaults';

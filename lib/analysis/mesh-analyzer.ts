@@ -265,6 +265,19 @@ class MeshAnalyzer {
       for (const hop of sim.possibleIngress(gw.metadata.name)) {
         edges.push({ from: `Gateway ${gw.metadata.name}`, principal: this.context.ingressPrincipal, hop });
       }
+      // Mirrored copies are calls too: the gateway sends them to the mirror's pods.
+      for (const vs of this.virtualServices.filter((v) => (v.spec?.gateways ?? []).some((g: string) => g === gw.metadata.name || g.endsWith(`/${gw.metadata.name}`)))) {
+        (vs.spec?.http ?? []).forEach((r: any, i: number) => {
+          if (!r.mirror) return;
+          const svc = this.service(r.mirror.host, vs.metadata.namespace);
+          const labels = svc && r.mirror.subset !== undefined ? this.index.subsets(svc)?.get(r.mirror.subset) : {};
+          if (!svc || !labels) return;
+          const port = r.mirror.port?.number ?? svc.spec?.ports?.[0]?.port;
+          const deployments = this.index.podsBehind(svc, labels, true).map((d) => d.metadata.name);
+          edges.push({ from: `Gateway ${gw.metadata.name}`, principal: this.context.ingressPrincipal,
+            hop: { service: svc.metadata.name, port, weight: r.mirrorPercentage?.value ?? 100, deployments, rule: `${vs.metadata.name}/${r.name ?? i} (mirror)` } });
+        });
+      }
     }
     for (const d of this.deployments) {
       let calls;
@@ -296,6 +309,7 @@ class MeshAnalyzer {
     const used = new Set<string>();
     for (const e of edges) {
       if (!e.from.startsWith('Gateway ') && !served.has(e.from.replace(/^\S+ [^/]+\//, ''))) continue;
+      if (e.hop.weight === 0) continue; // a destination at weight 0 receives nothing
       for (const target of e.hop.deployments) {
         const pod = this.index.workload(target)!;
         const podLabels = pod.spec?.template?.metadata?.labels ?? {};

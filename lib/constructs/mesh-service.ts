@@ -3,9 +3,9 @@ import { k8s } from 'cdk8s-plus-27';
 import { Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ApiObject } from 'cdk8s';
-import { DestinationRuleSpecTrafficPolicyTlsMode } from '../../imports/networking.istio.io';
+import { DestinationRuleSpecSubsetsTrafficPolicy, DestinationRuleSpecTrafficPolicyTlsMode } from '../../imports/networking.istio.io';
 import { IstioApiVersion, istioKinds } from './istio-api';
-import { httpRoutes, tcpRoutes } from './istio-routes';
+import { httpRoutes, tcpRoutes, trafficPolicy } from './istio-routes';
 import { ResolvedComponent } from '../resolve/resolved-stage';
 import { VersionedDeployment } from './versioned-deployment';
 
@@ -99,8 +99,21 @@ export class MeshService extends Construct {
         metadata,
         spec: {
           host: c.host,
-          ...(props.tlsMode ? { trafficPolicy: { tls: { mode: DestinationRuleSpecTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL } } } : {}),
-          subsets: c.versions.map((d) => ({ name: d.subset, labels: { version: d.version } })),
+          ...(props.tlsMode || c.trafficPolicy ? {
+            trafficPolicy: {
+              ...trafficPolicy(c.trafficPolicy),
+              ...(props.tlsMode ? { tls: { mode: DestinationRuleSpecTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL } } : {}),
+            },
+          } : {}),
+          // A subset's policy replaces the DestinationRule's field by field (connectionPool,
+          // outlierDetection, tls: istio/istio pilot/pkg/networking/util MergeSubsetTrafficPolicy),
+          // so only what differs is set and TLS stays inherited from the rule.
+          subsets: c.versions.map((d) => ({
+            name: d.subset,
+            labels: { version: d.version },
+            // Same shape at both levels for the fields set here (the bindings only differ in enum types).
+            ...(c.versionTrafficPolicies?.[d.version] ? { trafficPolicy: trafficPolicy(c.versionTrafficPolicies[d.version]) as DestinationRuleSpecSubsetsTrafficPolicy } : {}),
+          })),
         },
       });
       this.virtualService = props.skipVirtualService ? undefined : new VirtualService(this, 'VirtualService', {

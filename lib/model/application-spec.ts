@@ -93,6 +93,12 @@ export interface WorkloadSpec {
   readonly replicas?: number;
   /** Ports the container listens on; the Service exposes the union over the deployed versions. */
   readonly ports: readonly PortSpec[];
+  /**
+   * The components this version calls, where it calls fewer than the component's `calls` (Bookinfo's
+   * reviews v1 never calls ratings): policies then allow this version exactly these.
+   * @default - the component's calls
+   */
+  readonly calls?: readonly string[];
   /** Environment variables, in this order. @default - none */
   readonly env?: Readonly<Record<string, EnvValue>>;
   /** Container arguments. @default - the image's CMD */

@@ -1,5 +1,5 @@
 import { MeshContext } from '../model/defaults';
-import { ApplicationSpec, ComponentSpec, PortSpec, StageSpec, WorkloadSpec } from '../model/spec';
+import { ApplicationSpec, ComponentSpec, PortSpec, RetrySpec, StageSpec, VersionTrafficPolicy, WorkloadSpec } from '../model/spec';
 
 /** One deployed version of a component in a stage. */
 export interface DeployedVersion {
@@ -40,6 +40,12 @@ export interface Route {
   /** Alternatives; empty means every request. */
   readonly matches: readonly RouteMatch[];
   readonly destinations: readonly RouteDestination[];
+  /** Timeout of the call (HTTP only). @default - none */
+  readonly timeout?: string;
+  /** Retries of the call (HTTP only). @default - Istio's */
+  readonly retries?: RetrySpec;
+  /** A share of the requests copied to another version of the same component. @default - none */
+  readonly mirror?: { readonly version: string; readonly port: number; readonly percent: number };
 }
 
 /** A component as it runs in one stage, with its routing table. */
@@ -52,6 +58,10 @@ export interface ResolvedComponent {
   readonly versions: readonly DeployedVersion[];
   /** Service ports: the union over the deployed versions, by port number. */
   readonly ports: readonly PortSpec[];
+  /** Connection pool and outlier detection for every version (DestinationRule level). @default - Istio's */
+  readonly trafficPolicy?: VersionTrafficPolicy;
+  /** Per version where it differs (DestinationRule subset level), by version. @default - none */
+  readonly versionTrafficPolicies?: Readonly<Record<string, VersionTrafficPolicy>>;
   /** Mesh HTTP routes (empty without version routing). */
   readonly httpRoutes: readonly Route[];
   /** Mesh TCP routes (empty without version routing). */

@@ -24,7 +24,7 @@ class RouteDerivation {
     const { app, versionRouting, entryPort } = this.f;
     const defaultLane = this.defaultLane();
     const entryName = app.entryComponent;
-    const entryRoutes = this.entryRoutes(entryPort);
+    const entryRoutes = this.withPolicy(this.entryRoutes(entryPort), entryName);
     const components = app.components
       .filter((c) => this.f.deployed.has(c.name))
       .map((c): ResolvedComponent => {
@@ -38,10 +38,11 @@ class RouteDerivation {
           host: serviceHost(c.name, app.namespace, this.context.clusterDomain),
           versions: this.f.deployed.get(c.name)!,
           ports,
-          httpRoutes: !versionRouting ? [] : serviceRouted ? this.serviceRoutes(c.name, http) : [
+          httpRoutes: !versionRouting ? [] : this.withPolicy(serviceRouted ? this.serviceRoutes(c.name, http) : [
             ...this.pinningRoutes(c.name, http),
             ...(c.name === entryName ? entryRoutes : this.defaultRoutes(c.name, http, defaultLane)),
-          ],
+          ], c.name),
+          ...this.versionPolicies(c.name),
           tcpRoutes: versionRouting ? [...this.pinningRoutes(c.name, tcp), ...this.defaultRoutes(c.name, tcp, defaultLane)] : [],
         };
       });
@@ -65,17 +66,20 @@ class RouteDerivation {
       byKey.set(key, edge);
     };
     const portsOf = (v: VersionRef) => this.f.deployed.get(v.component)!.find((d) => d.version === v.version)!.workload.ports.map((p) => p.port);
+    // A service-routed component has no version in the lanes: its versions are those its routes send to.
+    const routed = (component: string) => {
+      const routes = stage.serviceRoutes?.[component];
+      return routes ? [...new Set(routes.flatMap((r) => targetsOf(r).filter((t) => t.weight > 0).map((t) => t.target)))] : undefined;
+    };
     for (const lane of lanes) {
       add(INGRESS_PEER, { component: app.entryComponent, version: lane.versions[app.entryComponent] }, [entryPort]);
-      for (const caller of app.components) {
-        const version = lane.versions[caller.name];
-        if (version === undefined) continue;
-        for (const callee of caller.calls ?? []) {
-          if (!this.f.deployed.has(callee)) continue;
-          const routes = stage.serviceRoutes?.[callee];
-          const targets = routes ? [...new Set(routes.flatMap((r) => targetsOf(r).filter((t) => t.weight > 0 || typeof r.to === 'string').map((t) => t.target)))]
-            : lane.versions[callee] !== undefined ? [lane.versions[callee]] : [];
-          for (const target of targets) add({ component: caller.name, version }, { component: callee, version: target }, portsOf({ component: callee, version: target }));
+      const versionsIn = (component: string) => routed(component) ?? (lane.versions[component] !== undefined ? [lane.versions[component]] : []);
+      for (const caller of app.components.filter((c) => this.f.deployed.has(c.name))) {
+        for (const version of versionsIn(caller.name)) {
+          const calls = this.f.deployed.get(caller.name)!.find((d) => d.version === version)!.workload.calls ?? caller.calls ?? [];
+          for (const callee of calls.filter((c) => this.f.deployed.has(c))) {
+            for (const target of versionsIn(callee)) add({ component: caller.name, version }, { component: callee, version: target }, portsOf({ component: callee, version: target }));
+          }
         }
       }
     }
@@ -93,6 +97,21 @@ class RouteDerivation {
     return this.f.lanes.find((l) => l.name === best.target)!;
   }
 
+
+  /** The HTTP routes to `component` with the stage's timeout and retries for it. */
+  private withPolicy(routes: Route[], component: string): Route[] {
+    const p = this.f.stage.trafficPolicies?.[component];
+    if (!p || (p.timeout === undefined && p.retries === undefined)) return routes;
+    return routes.map((r) => ({ ...r, ...(p.timeout !== undefined ? { timeout: p.timeout } : {}), ...(p.retries !== undefined ? { retries: p.retries } : {}) }));
+  }
+
+  /** The component's connection pool and outlier detection, for all versions and per version. */
+  private versionPolicies(component: string): Pick<ResolvedComponent, 'trafficPolicy' | 'versionTrafficPolicies'> {
+    const p = this.f.stage.trafficPolicies?.[component];
+    if (!p) return {};
+    const own = { ...(p.connectionPool ? { connectionPool: p.connectionPool } : {}), ...(p.outlierDetection ? { outlierDetection: p.outlierDetection } : {}) };
+    return { ...(Object.keys(own).length > 0 ? { trafficPolicy: own } : {}), ...(p.versions ? { versionTrafficPolicies: p.versions } : {}) };
+  }
 
   /** A service-routed component's HTTP routes: the stage's routes to its versions, per HTTP port. */
   private serviceRoutes(component: string, ports: readonly PortSpec[]): Route[] {
@@ -164,7 +183,8 @@ class RouteDerivation {
         shares.set(version, (shares.get(version) ?? 0) + t.weight);
       }
       const destinations = [...shares.entries()].map(([version, weight]) => ({ version, port, ...(shares.size > 1 ? { weight } : {}) }));
-      return { name: routeName(route, i), matches: (route.match ?? []).map(toRouteMatch), destinations };
+      const mirror = route.mirror ? { version: this.f.lanes.find((l) => l.name === route.mirror!.lane)!.versions[entry], port, percent: route.mirror.percent } : undefined;
+      return { name: routeName(route, i), matches: (route.match ?? []).map(toRouteMatch), destinations, ...(mirror ? { mirror } : {}) };
     });
   }
 }

@@ -66,6 +66,12 @@ function validateComponent(component: ComponentSpec, names: Set<string>, stage?:
   }
   for (const version of versions) {
     validateWorkload(component.versions[version], { stage, component: component.name, field: `versions['${version}']` }, version);
+    for (const callee of component.versions[version].calls ?? []) {
+      if (!(component.calls ?? []).includes(callee)) {
+        throw new ReleaseConfigError({ stage, component: component.name, field: `versions['${version}'].calls` },
+          `${show(callee)} is not among the component's calls (${(component.calls ?? []).join(', ') || 'none'})`, "A version calls a subset of its component's calls: add it to the component's calls first.");
+      }
+    }
   }
 }
 
