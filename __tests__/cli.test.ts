@@ -14,6 +14,7 @@ describe('voting-mesh explain', () => {
       '└─ 100% → voting-app 2.0 [voting-app-2-0, subset v2-0, port 8080/http] via voting-app-ingress/featureflag-cookie',
       '   ├─ 100% → voting-storage 2.0 [voting-storage-2-0, subset v2-0, port 3306/tcp] via voting-storage/tcp[1]',
       '   └─ 100% → voting-analytics 2.0 [voting-analytics-2-0, subset v2-0, port 8080/http] via voting-analytics/lane-v2',
+      '      timeout 3s · 2 retries of 1s on connect-failure,refused-stream,reset,503',
       '      └─ 100% → voting-storage 2.0 [voting-storage-2-0, subset v2-0, port 3306/tcp] via voting-storage/tcp[1]',
       '',
     ].join('\n'));
@@ -106,7 +107,8 @@ describe('voting-mesh validate', () => {
   test('GIVEN the committed stages THEN every stage and transition is valid', async () => {
     const result = await cli(['validate']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('03-cookie-canary: 34 objects, 0 schema error(s), 0 finding(s) ✓');
+    expect(result.stdout).toContain('03-cookie-canary: 45 objects, 0 schema error(s), 1 finding(s) ✓');
+    expect(result.stdout).toContain('  VM0010 [Info] Deployment voting/voting-storage-1-0 AuthorizationPolicy: Deployment voting/voting-analytics-1-0 receives no traffic');
     expect(result.stdout).toContain('04-full-rollout → 03-cookie-canary: 3 steps, traffic never routed to a missing subset, port or pod ✓');
     expect(result.stdout).toMatch(/\nvalid\n$/);
   });
@@ -161,10 +163,10 @@ describe('voting-mesh diff', () => {
     const result = await cli(['diff', '3', '4']);
     expect(result.code).toBe(0);
     const lines = result.stdout.split('\n');
-    expect(lines[0]).toBe('diff 03-cookie-canary → 04-full-rollout: 0 added, 12 changed, 5 removed');
+    expect(lines[0]).toBe('diff 03-cookie-canary → 04-full-rollout: 0 added, 8 changed, 16 removed');
     expect(lines).toContain('- Deployment voting/voting-analytics-1-1');
-    expect(lines).toContain('~ AuthorizationPolicy voting/voting-storage');
-    expect(lines).toContain('    spec.rules[0].to[0].operation.ports[]: - "6379"');
+    expect(lines).toContain('- AuthorizationPolicy voting/voting-storage-1-0');
+    expect(lines).toContain('- ServiceAccount voting/voting-app-1-0');
     expect(lines).toContain('    spec.ports[name=tcp-redis]: - {"appProtocol":"tcp","name":"tcp-redis","port":6379,"protocol":"TCP","targetPort":6379}');
   });
   test('GIVEN one stage only THEN usage and exit 2', async () => {

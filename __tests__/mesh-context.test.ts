@@ -61,8 +61,8 @@ describe('GIVEN a custom trust domain and ingress namespace', () => {
   const policy = (name: string) => (stage.manifests as Manifest[]).find((m) => m.kind === 'AuthorizationPolicy' && m.metadata.name === name)!;
 
   test('THEN the workloads\' and the gateway\'s principals derive from it, in one place', () => {
-    expect(policy('web').spec.rules[0].from[0].source.principals).toEqual(['corp.example/ns/gateways/sa/istio-ingressgateway-service-account']);
-    expect(policy('api').spec.rules[0].from[0].source.principals).toEqual(['corp.example/ns/shop/sa/web']);
+    expect(policy('web-1-0').spec.rules[0].from[0].source.principals).toEqual(['corp.example/ns/gateways/sa/istio-ingressgateway-service-account']);
+    expect(policy('api-2-0').spec.rules[0].from[0].source.principals).toEqual(['corp.example/ns/shop/sa/web-2-0']);
     expect(stage.meshContext.ingressPrincipal).toBe('corp.example/ns/gateways/sa/istio-ingressgateway-service-account');
   });
 
@@ -77,7 +77,7 @@ describe('GIVEN a custom ingress gateway selector', () => {
   test('THEN the Gateway selects those pods and the NetworkPolicy admits exactly them', () => {
     const manifests = stage.manifests as Manifest[];
     expect(manifests.find((m) => m.kind === 'Gateway')!.spec.selector).toEqual({ istio: 'aks-istio-ingressgateway-external' });
-    const web = manifests.find((m) => m.kind === 'NetworkPolicy' && m.metadata.name === 'web')!;
+    const web = manifests.find((m) => m.kind === 'NetworkPolicy' && m.metadata.name === 'web-2-0')!;
     expect(web.spec.ingress[0].from[0].podSelector.matchLabels).toEqual({ istio: 'aks-istio-ingressgateway-external' });
   });
 });

@@ -1,5 +1,6 @@
-import { Manifest, TransitionPlan, checkTransition, objectKey, planTransition } from 'voting-mesh';
-import { votingManifests } from './support';
+import { Manifest, ReleaseStage, TransitionPlan, checkTransition, objectKey, planTransition } from 'voting-mesh';
+import { createVotingApplication, votingStages } from '../voting';
+import { testApp, votingManifests } from './support';
 
 const stages = votingManifests();
 const names = [...stages.keys()];
@@ -12,23 +13,42 @@ describe('transitions between consecutive stages, forward and back', () => {
     expect(checkTransition(stages.get(from)!, plan(from, to))).toEqual([]);
   });
 
-  test('GIVEN 01 → 02 THEN workloads and subsets come first, routes after the rollout, strict mTLS last', () => {
+  test('GIVEN 01 → 02 THEN identity, widened policies, workloads and subsets come first, routes after the rollout, narrowed policies and strict mTLS last', () => {
     expect(summary(plan('01-v1', '02-analytics-1-1-lock'))).toEqual([
-      ['make', ['Deployment voting/voting-analytics-1-1', 'DestinationRule voting/voting-app', 'DestinationRule voting/voting-analytics', 'DestinationRule voting/voting-storage']],
+      ['make', ['ServiceAccount voting/voting-analytics-1-1', 'AuthorizationPolicy voting/voting-analytics-1-1', 'AuthorizationPolicy voting/voting-storage-1-0',
+        'NetworkPolicy voting/voting-app-1-0', 'NetworkPolicy voting/voting-analytics-1-0', 'NetworkPolicy voting/voting-analytics-1-1', 'NetworkPolicy voting/voting-storage-1-0',
+        'Deployment voting/voting-analytics-1-1', 'DestinationRule voting/voting-app', 'DestinationRule voting/voting-analytics', 'DestinationRule voting/voting-storage']],
       ['wait', ['wait voting-analytics-1-1']],
       ['switch', ['VirtualService voting/voting-app', 'VirtualService voting/voting-analytics', 'VirtualService voting/voting-storage', 'VirtualService voting/voting-app-ingress']],
-      ['break', ['PeerAuthentication voting/default']],
+      ['break', ['AuthorizationPolicy voting/voting-storage-1-0', 'NetworkPolicy voting/voting-app-1-0', 'NetworkPolicy voting/voting-analytics-1-0', 'NetworkPolicy voting/voting-storage-1-0',
+        'PeerAuthentication voting/default', 'delete AuthorizationPolicy voting/voting-analytics-1-0']],
+    ]);
+    // During the move, storage 1.0 admits both analytics versions; afterwards the idle 1.0 only loses it.
+    const widened = plan('01-v1', '02-analytics-1-1-lock').steps[0].apply.find((m) => m.kind === 'AuthorizationPolicy' && m.metadata.name === 'voting-storage-1-0')!;
+    expect(widened.spec.rules.map((r: any) => r.from[0].source.principals[0])).toEqual([
+      'cluster.local/ns/voting/sa/voting-app-1-0', 'cluster.local/ns/voting/sa/voting-analytics-1-1', 'cluster.local/ns/voting/sa/voting-analytics-1-0']);
+  });
+
+  test('GIVEN 03 → 04 THEN routes move before subsets, ports and the 1.x policies are dropped, 1.x is retired, then its identities', () => {
+    expect(summary(plan('03-cookie-canary', '04-full-rollout'))).toEqual([
+      ['switch', ['VirtualService voting/voting-app', 'VirtualService voting/voting-analytics', 'VirtualService voting/voting-storage', 'VirtualService voting/voting-app-ingress']],
+      ['break', ['Service voting/voting-storage', 'DestinationRule voting/voting-app', 'DestinationRule voting/voting-analytics', 'DestinationRule voting/voting-storage',
+        'delete AuthorizationPolicy voting/voting-app-1-0', 'delete AuthorizationPolicy voting/voting-analytics-1-1', 'delete AuthorizationPolicy voting/voting-storage-1-0',
+        'delete NetworkPolicy voting/voting-app-1-0', 'delete NetworkPolicy voting/voting-analytics-1-0', 'delete NetworkPolicy voting/voting-analytics-1-1', 'delete NetworkPolicy voting/voting-storage-1-0',
+        'delete PodDisruptionBudget voting/voting-app-1-0']],
+      ['retire', ['delete Deployment voting/voting-app-1-0', 'delete Deployment voting/voting-analytics-1-0', 'delete Deployment voting/voting-analytics-1-1', 'delete Deployment voting/voting-storage-1-0']],
+      ['clean', ['delete ServiceAccount voting/voting-app-1-0', 'delete ServiceAccount voting/voting-analytics-1-0', 'delete ServiceAccount voting/voting-analytics-1-1', 'delete ServiceAccount voting/voting-storage-1-0']],
     ]);
   });
 
-  test('GIVEN 03 → 04 THEN routes move before subsets and ports are dropped, and 1.x is retired last', () => {
-    expect(summary(plan('03-cookie-canary', '04-full-rollout'))).toEqual([
-      ['switch', ['VirtualService voting/voting-app', 'VirtualService voting/voting-analytics', 'VirtualService voting/voting-storage', 'VirtualService voting/voting-app-ingress']],
-      ['break', ['AuthorizationPolicy voting/voting-storage', 'NetworkPolicy voting/voting-app', 'NetworkPolicy voting/voting-analytics', 'NetworkPolicy voting/voting-storage',
-        'Service voting/voting-storage', 'DestinationRule voting/voting-app', 'DestinationRule voting/voting-analytics', 'DestinationRule voting/voting-storage',
-        'delete PodDisruptionBudget voting/voting-app-1-0']],
-      ['retire', ['delete Deployment voting/voting-app-1-0', 'delete Deployment voting/voting-analytics-1-0', 'delete Deployment voting/voting-analytics-1-1', 'delete Deployment voting/voting-storage-1-0']],
-    ]);
+  test('GIVEN the rollback 03 → 02 with an ExternalSecret THEN it is deleted only after the 2.0 Deployments that read its Secret', () => {
+    const app = createVotingApplication({ externalSecret: { storeName: 'vault', remoteKey: 'voting/mysql' } });
+    const render = (name: string) => new ReleaseStage(testApp(), { application: app, stage: votingStages.find((x) => x.name === name)! }).toJson() as Manifest[];
+    const p = planTransition('03-cookie-canary', render('03-cookie-canary'), '02-analytics-1-1-lock', render('02-analytics-1-1-lock'));
+    const stepOf = (key: string) => p.steps.findIndex((x) => x.remove.some((m) => objectKey(m) === key));
+    expect(stepOf('ExternalSecret voting/voting-storage-secret')).toBeGreaterThan(stepOf('Deployment voting/voting-storage-2-0'));
+    expect(stepOf('ExternalSecret voting/voting-storage-secret')).toBeGreaterThan(stepOf('Deployment voting/voting-app-2-0'));
+    expect(p.steps[stepOf('ExternalSecret voting/voting-storage-secret')].kind).toBe('clean');
   });
 
   test('GIVEN the rollback 04 → 03 THEN the 1.x subsets exist and 1.x is ready before any route uses them', () => {
@@ -41,10 +61,14 @@ describe('transitions between consecutive stages, forward and back', () => {
 
   test('GIVEN the rollback 02 → 01 THEN mTLS is relaxed first and the mesh routing is removed before its subsets', () => {
     expect(summary(plan('02-analytics-1-1-lock', '01-v1'))).toEqual([
-      ['make', ['delete PeerAuthentication voting/default']],
+      ['make', ['AuthorizationPolicy voting/voting-analytics-1-0', 'AuthorizationPolicy voting/voting-storage-1-0',
+        'NetworkPolicy voting/voting-app-1-0', 'NetworkPolicy voting/voting-analytics-1-0', 'NetworkPolicy voting/voting-storage-1-0', 'delete PeerAuthentication voting/default']],
       ['switch', ['VirtualService voting/voting-app-ingress', 'delete VirtualService voting/voting-app', 'delete VirtualService voting/voting-analytics', 'delete VirtualService voting/voting-storage']],
-      ['break', ['delete DestinationRule voting/voting-app', 'delete DestinationRule voting/voting-analytics', 'delete DestinationRule voting/voting-storage']],
+      ['break', ['AuthorizationPolicy voting/voting-storage-1-0', 'NetworkPolicy voting/voting-app-1-0', 'NetworkPolicy voting/voting-storage-1-0',
+        'delete AuthorizationPolicy voting/voting-analytics-1-1', 'delete NetworkPolicy voting/voting-analytics-1-1',
+        'delete DestinationRule voting/voting-app', 'delete DestinationRule voting/voting-analytics', 'delete DestinationRule voting/voting-storage']],
       ['retire', ['delete Deployment voting/voting-analytics-1-1']],
+      ['clean', ['delete ServiceAccount voting/voting-analytics-1-1']],
     ]);
   });
 

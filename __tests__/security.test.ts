@@ -1,6 +1,6 @@
-import { Manifest, ReleaseStage, analyzeMesh, checkWorkloads, formatFinding, unexplained, unusedExceptions } from 'voting-mesh';
+import { Manifest, ReleaseStage, checkWorkloads, unexplained, unusedExceptions } from 'voting-mesh';
 import { createVotingApplication, votingCheckExceptions, votingStages } from '../voting';
-import { find, names, testApp, votingManifests } from './support';
+import { find, testApp, votingManifests } from './support';
 
 const stages = votingManifests();
 const stage = (name: string) => stages.get(name)!;
@@ -42,95 +42,9 @@ describe('workload checks (kube-score, Polaris, kube-linter style)', () => {
   });
 
   test('GIVEN no NetworkPolicy selecting a workload (not even the default deny) THEN it is not isolated', () => {
-    const objs = clone(stage('01-v1')).filter((o) => !(o.kind === 'NetworkPolicy' && ['voting-analytics', 'default-deny'].includes(o.metadata.name)));
+    const objs = clone(stage('01-v1')).filter((o) => !(o.kind === 'NetworkPolicy' && ['voting-analytics-1-0', 'default-deny'].includes(o.metadata.name)));
     expect(unexplained(checkWorkloads(objs), votingCheckExceptions).map((f) => `${f.check} ${f.object}`))
       .toEqual(['non-isolated-pod Deployment voting/voting-analytics-1-0']);
-  });
-});
-
-describe('identities', () => {
-  test.each([...stages.keys()])('%s: one ServiceAccount per component, without an API token, used by its Deployments', (name) => {
-    const m = stage(name);
-    expect(names(m, 'ServiceAccount')).toEqual(['voting-app', 'voting-analytics', 'voting-storage']);
-    for (const sa of m.filter((o) => o.kind === 'ServiceAccount')) expect((sa as any).automountServiceAccountToken).toBe(false);
-    for (const d of m.filter((o) => o.kind === 'Deployment')) expect(d.spec.template.spec.serviceAccountName).toBe(d.spec.template.metadata.labels.app);
-  });
-
-  test('voting-app keeps 2 of 3 pods in disruptions and spreads over nodes; single pods get no budget', () => {
-    const m = stage('03-cookie-canary');
-    expect(names(m, 'PodDisruptionBudget')).toEqual(['voting-app-1-0', 'voting-app-2-0']);
-    expect(find(m, 'PodDisruptionBudget', 'voting-app-2-0').spec).toEqual({ minAvailable: 2, selector: { matchLabels: { app: 'voting-app', version: '2.0' } } });
-    expect(find(m, 'Deployment', 'voting-app-2-0').spec.template.spec.topologySpreadConstraints).toEqual([{
-      maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: 'voting-app', version: '2.0' } },
-    }]);
-  });
-});
-
-describe('authorization: allow nothing, then exactly the routed edges', () => {
-  const rules = (m: Manifest[], name: string) => find(m, 'AuthorizationPolicy', name).spec.rules
-    .map((r: any) => `${r.from[0].source.principals.join(',')} -> ${r.to[0].operation.ports.join(',')}`);
-  const GATEWAY = 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account';
-  const SA = (c: string) => `cluster.local/ns/voting/sa/${c}`;
-
-  test.each([...stages.keys()])('%s: an allow-nothing policy for the namespace and the entry allowed from the gateway only', (name) => {
-    expect(find(stage(name), 'AuthorizationPolicy', 'allow-nothing').spec).toEqual({});
-    expect(rules(stage(name), 'voting-app')).toEqual([`${GATEWAY} -> 8080`]);
-    expect(rules(stage(name), 'voting-analytics')).toEqual([`${SA('voting-app')} -> 8080`]);
-  });
-
-  test.each([
-    ['02-analytics-1-1-lock', '6379'], ['03-cookie-canary', '3306,6379'], ['04-full-rollout', '3306'],
-  ])('%s: storage accepts app and analytics on the port(s) of the current lane(s): %s', (name, ports) => {
-    expect(rules(stage(name), 'voting-storage')).toEqual([`${SA('voting-app')} -> ${ports}`, `${SA('voting-analytics')} -> ${ports}`]);
-  });
-
-  test('GIVEN another ingress gateway identity THEN the entry policy uses it', () => {
-    const chart = new ReleaseStage(testApp(), { application: createVotingApplication({ ingressGatewayPrincipal: 'cluster.local/ns/gw/sa/edge' }), stage: votingStages[0] });
-    expect(rules(chart.toJson(), 'voting-app')).toEqual(['cluster.local/ns/gw/sa/edge -> 8080']);
-  });
-
-  test('GIVEN a route authorization denies THEN the analyzer reports it as an error (VM0005)', () => {
-    const objs = clone(stage('03-cookie-canary'));
-    find(objs, 'AuthorizationPolicy', 'voting-storage').spec.rules[1].to[0].operation.ports = ['6379'];
-    expect(analyzeMesh(objs).map(formatFinding)).toEqual([
-      'VM0005 [Error] Deployment voting/voting-storage-2-0 AuthorizationPolicy: routing sends Deployment voting/voting-analytics-2-0 (cluster.local/ns/voting/sa/voting-analytics) '
-        + 'to it on port 3306 via voting-storage/tcp[1], but authorization denies it: no rule of voting-storage, allow-nothing allows cluster.local/ns/voting/sa/voting-analytics on port 3306',
-    ]);
-  });
-
-  test('GIVEN an allowance no route uses THEN the analyzer notes it (VM0006, Info)', () => {
-    const objs = clone(stage('04-full-rollout'));
-    find(objs, 'AuthorizationPolicy', 'voting-storage').spec.rules[0].to[0].operation.ports = ['3306', '6379'];
-    expect(analyzeMesh(objs).map(formatFinding)).toEqual([
-      'VM0006 [Info] AuthorizationPolicy voting/voting-storage spec.rules[0]: allows cluster.local/ns/voting/sa/voting-app on port 6379, but no route sends it there',
-    ]);
-  });
-});
-
-describe('network policies: the same edges, as defence in depth', () => {
-  const m = stage('03-cookie-canary');
-  const peers = (rules: any[], key: 'from' | 'to') => rules.map((r) => `${JSON.stringify(r[key] ?? 'any')} ${r.ports.map((p: any) => `${p.protocol}/${p.port}`).join(',')}`);
-
-  test('default deny in and out for every pod of the namespace', () => {
-    expect(find(m, 'NetworkPolicy', 'default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
-  });
-
-  test('storage accepts app and analytics on both storage ports and calls nothing but DNS and istiod', () => {
-    const np = find(m, 'NetworkPolicy', 'voting-storage').spec;
-    expect(peers(np.ingress, 'from')).toEqual([
-      '[{"podSelector":{"matchLabels":{"app":"voting-app"}}}] TCP/3306,TCP/6379',
-      '[{"podSelector":{"matchLabels":{"app":"voting-analytics"}}}] TCP/3306,TCP/6379',
-      '"any" TCP/15020,TCP/15021',
-    ]);
-    expect(peers(np.egress, 'to')).toEqual([
-      '[{"namespaceSelector":{"matchLabels":{"kubernetes.io/metadata.name":"kube-system"}},"podSelector":{"matchLabels":{"k8s-app":"kube-dns"}}}] UDP/53,TCP/53',
-      '[{"namespaceSelector":{"matchLabels":{"kubernetes.io/metadata.name":"istio-system"}},"podSelector":{"matchLabels":{"app":"istiod"}}}] TCP/15012',
-    ]);
-  });
-
-  test('voting-app is reachable from the ingress gateway pods only', () => {
-    expect(peers(find(m, 'NetworkPolicy', 'voting-app').spec.ingress, 'from')[0])
-      .toBe('[{"namespaceSelector":{"matchLabels":{"kubernetes.io/metadata.name":"istio-system"}},"podSelector":{"matchLabels":{"istio":"ingressgateway"}}}] TCP/8080');
   });
 });
 

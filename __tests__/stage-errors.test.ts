@@ -95,7 +95,7 @@ describe('inconsistent stage data is rejected at construction, naming stage, com
   });
 
   test('GIVEN a lane no route sends traffic to THEN it is rejected', () => {
-    expect(errorOf({ ...canary, entry: [{ to: 'v1' }] }).message).toMatch(/field 'lanes\['v2'\]': no entry route sends traffic to lane 'v2'/);
+    expect(errorOf({ ...canary, entry: [{ to: 'v1' }] }).message).toMatch(/field 'lanes\['v2'\]': no entry route sends \(or mirrors\) traffic to lane 'v2'/);
   });
 
   test('GIVEN two versions of a component without version routing THEN the unpinned spread is rejected', () => {

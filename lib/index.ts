@@ -8,7 +8,10 @@ export type {
   AppProtocol, ApplicationSpec, ComponentSpec, EnvValue, ExternalSecretSpec, GatewaySpec, PersistentVolumeSpec, PortSpec, ProbeCheck,
   ProbeSpec, ResourceSpec, RunAsSpec, SecretKeyRef, SecuritySpec, WorkloadSpec,
 } from './model/application-spec';
-export type { EntryMatch, EntryRouteSpec, LaneSpec, MtlsMode, ServiceRouteSpec, StageSpec, WeightedLane, WeightedVersion } from './model/stage-spec';
+export type {
+  ComponentTrafficPolicy, ConnectionPoolSpec, EntryMatch, EntryRouteSpec, LaneSpec, MirrorSpec, MtlsMode, OutlierDetectionSpec, RetrySpec, ServiceRouteSpec, StageSpec,
+  VersionTrafficPolicy, WeightedLane, WeightedVersion,
+} from './model/stage-spec';
 export type { ErrorLocation } from './model/errors';
 export { ReleaseConfigError } from './model/errors';
 export type { MeshContext, MeshContextOptions } from './model/defaults';
@@ -16,10 +19,12 @@ export {
   DEFAULT_CLUSTER_DOMAIN, DEFAULT_INGRESS_POD_LABELS, DEFAULT_INGRESS_SERVICE_ACCOUNT, DEFAULT_ISTIO_NAMESPACE, DEFAULT_TRUST_DOMAIN, resolveMeshContext,
 } from './model/defaults';
 export { deploymentName, serviceHost, subsetName } from './model/names';
+export type { AksIstioAddOnProfileOptions, HelmGatewayProfileOptions, InstallationProfile } from './model/installation-profile';
+export { aksIstioAddOnProfile, helmGatewayProfile, ISTIOCTL_DEFAULT_PROFILE } from './model/installation-profile';
 
 // Resolving a stage.
 export type {
-  DeployedVersion, Edge, ResolvedComponent, ResolvedSecurity, ResolvedStage, Route, RouteDestination, RouteMatch,
+  DeployedVersion, ResolvedComponent, ResolvedSecurity, ResolvedStage, Route, RouteDestination, RouteMatch, VersionEdge, VersionRef,
 } from './resolve/resolved-stage';
 export { INGRESS_PEER } from './resolve/resolved-stage';
 export { resolveStage } from './resolve/resolve-stage';
@@ -49,6 +54,8 @@ export type { Manifest } from './analysis/manifest';
 export { objectKey } from './analysis/manifest';
 export type { Hop, HopMirror, HopRetries, SimulatedRequest, SimulatorOptions } from './analysis/traffic-simulator';
 export { TrafficSimulator } from './analysis/traffic-simulator';
+export type { NetworkVerdict, PodEndpoint } from './analysis/network-policies';
+export { networkPolicyAllows } from './analysis/network-policies';
 export type { AuthorizationVerdict } from './analysis/authorization';
 export { authorize } from './analysis/authorization';
 export type { CallExplanation, ExplainMirror, ExplainNode, Explanation, InferredCall } from './analysis/explain';

@@ -1,4 +1,4 @@
-import { ApplicationSpec, EnvValue, ExternalSecretSpec, ProbeSpec, ResourceSpec, RunAsSpec, WorkloadSpec } from 'voting-mesh';
+import { ApplicationSpec, EnvValue, ExternalSecretSpec, InstallationProfile, ProbeSpec, ResourceSpec, RunAsSpec, WorkloadSpec } from 'voting-mesh';
 
 /** The Secret the MySQL lane reads its credentials from by default; never synthesized with data. */
 export const STORAGE_SECRET = 'voting-storage-secret';
@@ -19,8 +19,10 @@ export interface VotingOptions {
   readonly externalSecret?: Omit<ExternalSecretSpec, 'targetSecretName' | 'keys'>;
   /** Image pull policy of every container. @default 'IfNotPresent' (images are pinned by tag) */
   readonly imagePullPolicy?: 'IfNotPresent' | 'Always';
-  /** Identity of the ingress gateway. @default Istio's default ingress gateway */
+  /** Identity of the ingress gateway. @default - the installation profile's ingress gateway */
   readonly ingressGatewayPrincipal?: string;
+  /** Where Istio is installed (control plane, injection label, ingress gateway). @default ISTIOCTL_DEFAULT_PROFILE */
+  readonly installation?: InstallationProfile;
 }
 
 const HTTP = { name: 'http', port: 8080, protocol: 'http' } as const;
@@ -77,7 +79,9 @@ function nodeService(image: string, replicas: number, env: Record<string, EnvVal
     name: 'voting',
     namespace: 'voting',
     entryComponent: 'voting-app',
-    gateway: { name: 'voting-app-gateway', selector: { istio: 'ingressgateway' }, hosts: ['*'], port: 80 },
+    // The Gateway selects the installation's ingress gateway pods (istio: ingressgateway by default).
+    gateway: { name: 'voting-app-gateway', hosts: ['*'], port: 80 },
+    ...(options.installation ? { installation: options.installation } : {}),
     security: { ingressGateway: { principal: options.ingressGatewayPrincipal } },
     ...(options.externalSecret ? { externalSecrets: [{ ...options.externalSecret, targetSecretName: secretName, keys: [...STORAGE_SECRET_KEYS] }] } : {}),
     components: [

@@ -1,4 +1,4 @@
-import { LaneSpec, StageSpec } from 'voting-mesh';
+import { ComponentTrafficPolicy, LaneSpec, StageSpec } from 'voting-mesh';
 
 /** 1.0 everywhere: app 1.0 -> analytics 1.0 -> Redis 1.0. */
 const LANE_V1_0: LaneSpec = { name: 'v1', versions: { 'voting-app': '1.0', 'voting-analytics': '1.0', 'voting-storage': '1.0' } };
@@ -6,6 +6,26 @@ const LANE_V1_0: LaneSpec = { name: 'v1', versions: { 'voting-app': '1.0', 'voti
 const LANE_V1_1: LaneSpec = { name: 'v1', versions: { 'voting-app': '1.0', 'voting-analytics': '1.1', 'voting-storage': '1.0' } };
 /** The 2.0 lane: app 2.0 -> analytics 2.0 -> MySQL 2.0. */
 const LANE_V2: LaneSpec = { name: 'v2', versions: { 'voting-app': '2.0', 'voting-analytics': '2.0', 'voting-storage': '2.0' } };
+
+/**
+ * Calls to analytics: the page is rendered only once analytics answers, so a stuck analytics pod
+ * must not hold a visitor's page (3 s in all), and analytics' requests are idempotent reads, so a
+ * refused or reset connection or a 503 from a pod that is restarting is retried on another pod,
+ * each try bounded by 1 s (three tries fit in the timeout).
+ */
+const ANALYTICS_CALLS: ComponentTrafficPolicy = {
+  timeout: '3s',
+  retries: { attempts: 2, perTryTimeout: '1s', retryOn: ['connect-failure', 'refused-stream', 'reset', '503'] },
+};
+
+/**
+ * The canary lane's front end (app 2.0, 3 pods): a pod that answers 5 errors in a row is taken out
+ * of the gateway's rotation for 30 s and longer each time, at most one of the three at once, so a
+ * bad pod of the new version does not spoil the canary for the users routed to it.
+ */
+const CANARY_APP: ComponentTrafficPolicy = {
+  versions: { '2.0': { outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 34 } } },
+};
 
 /** The voting app's release, stage by stage; each stage is the complete desired state. */
 export const votingStages: readonly StageSpec[] = [
@@ -24,6 +44,7 @@ export const votingStages: readonly StageSpec[] = [
     lanes: [LANE_V1_1],
     entry: [{ to: 'v1' }],
     mtls: 'STRICT',
+    trafficPolicies: { 'voting-analytics': ANALYTICS_CALLS },
   },
   {
     name: '03-cookie-canary',
@@ -35,6 +56,7 @@ export const votingStages: readonly StageSpec[] = [
       { to: 'v1' },
     ],
     mtls: 'STRICT',
+    trafficPolicies: { 'voting-analytics': ANALYTICS_CALLS, 'voting-app': CANARY_APP },
   },
   {
     name: '04-full-rollout',
@@ -43,5 +65,7 @@ export const votingStages: readonly StageSpec[] = [
     lanes: [LANE_V2],
     entry: [{ to: 'v2' }],
     mtls: 'STRICT',
+    // App 2.0 keeps ejecting failing pods once everyone is on it.
+    trafficPolicies: { 'voting-analytics': ANALYTICS_CALLS, 'voting-app': CANARY_APP },
   },
 ];

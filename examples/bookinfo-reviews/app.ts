@@ -21,7 +21,8 @@ export const bookinfo: ApplicationSpec = {
       name: 'reviews',
       calls: ['ratings'],
       versions: {
-        v1: httpWorkload(image('reviews', 'v1'), HTTP, { ...liberty, env: { ENABLE_RATINGS: 'false' } }),
+        // v1 shows no stars: it never calls ratings, so it is not allowed to.
+        v1: httpWorkload(image('reviews', 'v1'), HTTP, { ...liberty, calls: [], env: { ENABLE_RATINGS: 'false' } }),
         v2: httpWorkload(image('reviews', 'v2'), HTTP, { ...liberty, env: { ENABLE_RATINGS: 'true', RATINGS_HOSTNAME: 'ratings' } }),
       },
     },

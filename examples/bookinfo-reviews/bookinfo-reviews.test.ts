@@ -38,8 +38,9 @@ describe('bookinfo-reviews', () => {
   });
 
   test('GIVEN reviews v2 THEN it may call ratings (authorization follows the call graph)', () => {
-    const authz = stages.get('03-reviews-0-100')!.find((o) => o.kind === 'AuthorizationPolicy' && o.metadata.name === 'ratings')!;
-    expect(authz.spec.rules).toEqual([{ from: [{ source: { principals: ['cluster.local/ns/bookinfo/sa/reviews'] } }], to: [{ operation: { ports: ['9080'] } }] }]);
+    const authz = stages.get('03-reviews-0-100')!.find((o) => o.kind === 'AuthorizationPolicy' && o.metadata.name === 'ratings-v1')!;
+    // reviews v1 never calls ratings (it shows no stars), so only reviews v2 is allowed.
+    expect(authz.spec.rules).toEqual([{ from: [{ source: { principals: ['cluster.local/ns/bookinfo/sa/reviews-v2'] } }], to: [{ operation: { ports: ['9080'] } }] }]);
   });
 
   test('GIVEN the committed output THEN it is what the stages render', () => {

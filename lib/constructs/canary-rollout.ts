@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Rollout } from '../../imports/argoproj.io';
 import { DEFAULT_CLUSTER_DOMAIN } from '../model/defaults';
+import { InstallationProfile, ISTIOCTL_DEFAULT_PROFILE } from '../model/installation-profile';
 import { ReleaseConfigError, show } from '../model/errors';
 import { IngressGateway } from './ingress-gateway';
 import { IstioApiVersion, istioKinds } from './istio-api';
@@ -51,6 +52,8 @@ export interface CanaryRolloutProps {
   readonly istioApiVersion?: IstioApiVersion;
   /** Kubernetes cluster domain of the Service hosts. @default 'cluster.local' */
   readonly clusterDomain?: string;
+  /** Where Istio is installed: the Gateway selects its ingress gateway pods. @default ISTIOCTL_DEFAULT_PROFILE */
+  readonly installation?: InstallationProfile;
   /** Old ReplicaSets kept for rollback. @default 3 */
   readonly revisionHistoryLimit?: number;
 }
@@ -103,6 +106,7 @@ export class CanaryRollout extends Construct {
 
     this.ingress = new IngressGateway(this, 'Ingress', {
       gateway: props.gateway, namespace, virtualServiceName: `${name}-ingress`, destinationHost: stableHost, routes: [], istioApiVersion: props.istioApiVersion,
+      selector: (props.installation ?? ISTIOCTL_DEFAULT_PROFILE).ingressGateway.podLabels,
       withoutVirtualService: true,
     });
     const { VirtualService } = istioKinds(props.istioApiVersion);

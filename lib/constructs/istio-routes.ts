@@ -1,4 +1,5 @@
-import { VirtualServiceSpecHttp, VirtualServiceSpecTcp } from '../../imports/networking.istio.io';
+import { DestinationRuleSpecTrafficPolicy, VirtualServiceSpecHttp, VirtualServiceSpecTcp } from '../../imports/networking.istio.io';
+import { VersionTrafficPolicy } from '../model/stage-spec';
 import { subsetName } from '../model/names';
 import { Route } from '../resolve/resolved-stage';
 
@@ -16,7 +17,36 @@ export function httpRoutes(routes: readonly Route[], host: string, subsets = tru
       destination: { host, ...(subsets ? { subset: subsetName(d.version) } : {}), port: { number: d.port } },
       ...(d.weight !== undefined ? { weight: d.weight } : {}),
     })),
+    ...(r.timeout !== undefined ? { timeout: r.timeout } : {}),
+    ...(r.retries ? {
+      retries: {
+        attempts: r.retries.attempts,
+        ...(r.retries.perTryTimeout !== undefined ? { perTryTimeout: r.retries.perTryTimeout } : {}),
+        ...(r.retries.retryOn ? { retryOn: r.retries.retryOn.join(',') } : {}),
+      },
+    } : {}),
+    ...(r.mirror ? {
+      mirror: { host, ...(subsets ? { subset: subsetName(r.mirror.version) } : {}), port: { number: r.mirror.port } },
+      mirrorPercentage: { value: r.mirror.percent },
+    } : {}),
   }));
+}
+
+/** A version's connection pool and outlier detection as an Istio traffic policy (field names as the bindings spell them). */
+export function trafficPolicy(p: VersionTrafficPolicy | undefined): DestinationRuleSpecTrafficPolicy {
+  if (!p) return {};
+  const o = p.outlierDetection;
+  return {
+    ...(p.connectionPool ? { connectionPool: { ...(p.connectionPool.tcp ? { tcp: { ...p.connectionPool.tcp } } : {}), ...(p.connectionPool.http ? { http: { ...p.connectionPool.http } } : {}) } } : {}),
+    ...(o ? {
+      outlierDetection: {
+        ...(o.consecutive5xxErrors !== undefined ? { consecutive5XxErrors: o.consecutive5xxErrors } : {}),
+        ...(o.interval !== undefined ? { interval: o.interval } : {}),
+        ...(o.baseEjectionTime !== undefined ? { baseEjectionTime: o.baseEjectionTime } : {}),
+        ...(o.maxEjectionPercent !== undefined ? { maxEjectionPercent: o.maxEjectionPercent } : {}),
+      },
+    } : {}),
+  };
 }
 
 /** Renders routes as Istio TCP routes to `host` (TCP routes carry no name). */

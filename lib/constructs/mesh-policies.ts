@@ -3,24 +3,28 @@ import { Construct } from 'constructs';
 import { ApiObject } from 'cdk8s';
 import { AuthorizationPolicySpecAction } from '../../imports/security.istio.io';
 import { principal } from '../model/defaults';
+import { deploymentName } from '../model/names';
+import { INGRESS_PEER, ResolvedStage, VersionEdge, VersionRef } from '../resolve/resolved-stage';
 import { istioKinds } from './istio-api';
-import { INGRESS_PEER, ResolvedStage } from '../resolve/resolved-stage';
 
 /** Properties of {@link MeshPolicies}. */
 export interface MeshPoliciesProps {
-  /** The stage: components and the edges its lanes use. */
+  /** The stage: component versions and the calls its lanes make between them. */
   readonly stage: ResolvedStage;
 }
 
-/** The SPIFFE principal (without `spiffe://`) of a component's ServiceAccount. */
-export function principalOf(stage: ResolvedStage, component: string): string {
-  return principal(stage.context.trustDomain, stage.app.namespace, component);
+/** The SPIFFE principal (without `spiffe://`) of a component version's ServiceAccount. */
+export function principalOf(stage: ResolvedStage, v: VersionRef): string {
+  return principal(stage.context.trustDomain, stage.app.namespace, deploymentName(v.component, v.version));
 }
 
 /**
- * Who may call whom, twice: Istio AuthorizationPolicies (identity: the caller's ServiceAccount,
- * carried by mTLS) and Kubernetes NetworkPolicies (defence in depth: pod labels and ports), both
- * derived from the same edges as the routes, so a new lane cannot be routed but not allowed.
+ * Who may call whom, per version and twice: Istio AuthorizationPolicies (identity: the caller
+ * version's own ServiceAccount, carried by mTLS) and Kubernetes NetworkPolicies (defence in depth:
+ * pod labels `{app, version}` and ports), both derived from the stage's version edges, the same
+ * lanes the routes are derived from. A lane therefore reaches only its own versions (app 2.0
+ * cannot reach Redis 1.0, the 1.x lane cannot reach MySQL), and a version in no lane reaches, and
+ * is reached by, nothing.
  *
  * Allow policies come before the deny-all ones in the file, so applying a stage never denies a
  * call that it also allows.
@@ -34,25 +38,30 @@ export class MeshPolicies extends Construct {
     const stage = props.stage;
     const security = stage.security;
     const namespace = stage.app.namespace;
+    const versions = stage.components.flatMap((c) => c.versions.map((d) => ({ ref: { component: c.name, version: d.version }, name: d.deploymentName })));
+    const labels = (v: VersionRef) => ({ app: v.component, version: v.version });
+    const same = (a: VersionRef, b: VersionRef) => a.component === b.component && a.version === b.version;
+    const inbound = (v: VersionRef): VersionEdge[] => stage.edges.filter((e) => same(e.to, v));
+    const outbound = (v: VersionRef): VersionEdge[] => stage.edges.filter((e) => e.from !== INGRESS_PEER && same(e.from, v));
 
     const authz: ApiObject[] = [];
     const { AuthorizationPolicy } = istioKinds(stage.app.istioApiVersion);
     if (security.authorization) {
-      for (const c of stage.components) {
-        authz.push(new AuthorizationPolicy(this, `Allow-${c.name}`, {
-          metadata: { name: c.name, namespace, labels: { app: c.name } },
+      for (const v of versions.filter((x) => inbound(x.ref).length > 0)) {
+        authz.push(new AuthorizationPolicy(this, `Allow-${v.name}`, {
+          metadata: { name: v.name, namespace, labels: labels(v.ref) },
           spec: {
-            selector: { matchLabels: { app: c.name } },
+            selector: { matchLabels: labels(v.ref) },
             action: AuthorizationPolicySpecAction.ALLOW,
-            rules: c.inbound.map((edge) => ({
-              from: [{ source: { principals: [edge.peer === INGRESS_PEER ? stage.context.ingressPrincipal : principalOf(stage, edge.peer)] } }],
+            rules: inbound(v.ref).map((edge) => ({
+              from: [{ source: { principals: [edge.from === INGRESS_PEER ? stage.context.ingressPrincipal : principalOf(stage, edge.from)] } }],
               to: [{ operation: { ports: edge.ports.map(String) } }],
             })),
           },
         }));
       }
       // An ALLOW policy without rules matches nothing: every workload of the namespace denies
-      // whatever the policies above do not allow.
+      // whatever the policies above do not allow (an idle version: everything).
       authz.push(new AuthorizationPolicy(this, 'AllowNothing', { metadata: { name: 'allow-nothing', namespace }, spec: {} }));
     }
     this.authorizationPolicies = authz;
@@ -61,32 +70,37 @@ export class MeshPolicies extends Construct {
     if (security.networkPolicies) {
       const tcp = (ports: readonly number[]) => ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }));
       const nsSelector = (name: string) => ({ matchLabels: { 'kubernetes.io/metadata.name': name } });
-      const istiod = security.istiodNamespace;
-      for (const c of stage.components) {
-        net.push(new k8s.KubeNetworkPolicy(this, `Net-${c.name}`, {
-          metadata: { name: c.name, namespace, labels: { app: c.name } },
+      const scraper = security.metricsScraper;
+      for (const v of versions) {
+        net.push(new k8s.KubeNetworkPolicy(this, `Net-${v.name}`, {
+          metadata: { name: v.name, namespace, labels: labels(v.ref) },
           spec: {
-            podSelector: { matchLabels: { app: c.name } },
+            podSelector: { matchLabels: labels(v.ref) },
             policyTypes: ['Ingress', 'Egress'],
             ingress: [
-              ...c.inbound.map((edge) => ({
-                from: [edge.peer === INGRESS_PEER
+              ...inbound(v.ref).map((edge) => ({
+                from: [edge.from === INGRESS_PEER
                   ? { namespaceSelector: nsSelector(security.ingressNamespace), podSelector: { matchLabels: { ...security.ingressPodLabels } } }
-                  : { podSelector: { matchLabels: { app: edge.peer } } }],
+                  : { podSelector: { matchLabels: labels(edge.from) } }],
                 ports: tcp(edge.ports),
               })),
-              // Kubelet probes: Istio rewrites them to the sidecar agent (15020) and the proxy's readiness (15021).
-              { ports: tcp([15020, 15021]) },
+              // The sidecar's merged Prometheus metrics (15020), for the configured scraper only.
+              // Kubelet probes (which Istio rewrites to 15020/15021) need no rule: NetworkPolicy
+              // always allows traffic from the pod's own node.
+              ...(scraper ? [{
+                from: [{ namespaceSelector: nsSelector(scraper.namespace), ...(scraper.podLabels ? { podSelector: { matchLabels: { ...scraper.podLabels } } } : {}) }],
+                ports: tcp([15020]),
+              }] : []),
             ],
             egress: [
-              ...c.outbound.map((edge) => ({ to: [{ podSelector: { matchLabels: { app: edge.peer } } }], ports: tcp(edge.ports) })),
+              ...outbound(v.ref).map((edge) => ({ to: [{ podSelector: { matchLabels: labels(edge.to) } }], ports: tcp(edge.ports) })),
               // Cluster DNS.
               {
                 to: [{ namespaceSelector: nsSelector('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
                 ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) }],
               },
               // The sidecar's configuration (xDS) and certificates (CA) from istiod.
-              { to: [{ namespaceSelector: nsSelector(istiod), podSelector: { matchLabels: { app: 'istiod' } } }], ports: tcp([15012]) },
+              { to: [{ namespaceSelector: nsSelector(security.istiodNamespace), podSelector: { matchLabels: { ...security.istiodPodLabels } } }], ports: tcp([15012]) },
             ],
           },
         }));

@@ -3,9 +3,9 @@ import { k8s } from 'cdk8s-plus-27';
 import { Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ApiObject } from 'cdk8s';
-import { DestinationRuleSpecTrafficPolicyTlsMode } from '../../imports/networking.istio.io';
+import { DestinationRuleSpecSubsetsTrafficPolicy, DestinationRuleSpecTrafficPolicyTlsMode } from '../../imports/networking.istio.io';
 import { IstioApiVersion, istioKinds } from './istio-api';
-import { httpRoutes, tcpRoutes } from './istio-routes';
+import { httpRoutes, tcpRoutes, trafficPolicy } from './istio-routes';
 import { ResolvedComponent } from '../resolve/resolved-stage';
 import { VersionedDeployment } from './versioned-deployment';
 
@@ -38,8 +38,8 @@ export class MeshService extends Construct {
   public readonly service: k8s.KubeService;
   public readonly deployments: readonly VersionedDeployment[];
   public readonly claims: readonly kplus.PersistentVolumeClaim[];
-  /** The component's identity (its SPIFFE principal in authorization policies). */
-  public readonly serviceAccount: kplus.ServiceAccount;
+  /** One identity per deployed version (its SPIFFE principal in authorization policies), in version order. */
+  public readonly serviceAccounts: readonly kplus.ServiceAccount[];
   /** @default - none without version routing */
   public readonly destinationRule?: ApiObject;
   /** @default - none without version routing */
@@ -52,11 +52,13 @@ export class MeshService extends Construct {
     this.host = c.host;
     const metadata = { name: c.name, namespace: props.namespace, labels: { app: c.name } };
 
-    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
-      metadata,
+    // One identity per version, so that policies can tell a lane's versions apart: app 2.0 is a
+    // different caller from app 1.0 (per lane would not do: one version may serve several lanes).
+    this.serviceAccounts = c.versions.map((d) => new kplus.ServiceAccount(this, `ServiceAccount-${d.version}`, {
+      metadata: { name: d.serviceAccount, namespace: props.namespace, labels: { app: c.name, version: d.version } },
       // None of the components calls the Kubernetes API.
       automountToken: false,
-    });
+    }));
 
     this.service = new k8s.KubeService(this, 'Service', {
       metadata,
@@ -81,14 +83,14 @@ export class MeshService extends Construct {
     }
     this.claims = [...claims.values()];
 
-    this.deployments = c.versions.map((d) => new VersionedDeployment(this, `Deployment-${d.version}`, {
+    this.deployments = c.versions.map((d, i) => new VersionedDeployment(this, `Deployment-${d.version}`, {
       component: c.name,
       version: d.version,
       name: d.deploymentName,
       namespace: props.namespace,
       workload: d.workload,
       claim: d.workload.persistentVolume ? claims.get(d.workload.persistentVolume.claimName) : undefined,
-      serviceAccount: this.serviceAccount,
+      serviceAccount: this.serviceAccounts[i],
     }));
 
     if (props.versionRouting ?? true) {
@@ -97,8 +99,21 @@ export class MeshService extends Construct {
         metadata,
         spec: {
           host: c.host,
-          ...(props.tlsMode ? { trafficPolicy: { tls: { mode: DestinationRuleSpecTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL } } } : {}),
-          subsets: c.versions.map((d) => ({ name: d.subset, labels: { version: d.version } })),
+          ...(props.tlsMode || c.trafficPolicy ? {
+            trafficPolicy: {
+              ...trafficPolicy(c.trafficPolicy),
+              ...(props.tlsMode ? { tls: { mode: DestinationRuleSpecTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL } } : {}),
+            },
+          } : {}),
+          // A subset's policy replaces the DestinationRule's field by field (connectionPool,
+          // outlierDetection, tls: istio/istio pilot/pkg/networking/util MergeSubsetTrafficPolicy),
+          // so only what differs is set and TLS stays inherited from the rule.
+          subsets: c.versions.map((d) => ({
+            name: d.subset,
+            labels: { version: d.version },
+            // Same shape at both levels for the fields set here (the bindings only differ in enum types).
+            ...(c.versionTrafficPolicies?.[d.version] ? { trafficPolicy: trafficPolicy(c.versionTrafficPolicies[d.version]) as DestinationRuleSpecSubsetsTrafficPolicy } : {}),
+          })),
         },
       });
       this.virtualService = props.skipVirtualService ? undefined : new VirtualService(this, 'VirtualService', {

@@ -46,7 +46,7 @@ export class ReleaseStage extends StageChart {
     const namespace = app.namespace;
 
     this.namespaceObject = new kplus.Namespace(this, 'Namespace', {
-      metadata: { name: namespace, labels: { 'istio-injection': 'enabled' } },
+      metadata: { name: namespace, labels: { [resolved.security.injectionLabel.key]: resolved.security.injectionLabel.value } },
     });
 
     if (props.stage.mtls) {

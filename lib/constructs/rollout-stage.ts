@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { MeshContextOptions } from '../model/defaults';
+import { ISTIOCTL_DEFAULT_PROFILE } from '../model/installation-profile';
 import { assertDnsLabel } from '../model/names';
 import { CanaryRollout, CanaryRolloutProps } from './canary-rollout';
 import { PART_OF_LABEL, StageChart } from './stage-chart';
@@ -27,7 +28,8 @@ export class RolloutStage extends StageChart {
     super(scope, props.stageName, { [PART_OF_LABEL]: props.name });
     this.description = props.description;
     this.meshContext = { clusterDomain: props.clusterDomain };
-    new ApiObject(this, 'Namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: props.namespace, labels: { 'istio-injection': 'enabled' } } });
+    const injection = (props.installation ?? ISTIOCTL_DEFAULT_PROFILE).injectionLabel;
+    new ApiObject(this, 'Namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: props.namespace, labels: { [injection.key]: injection.value } } });
     this.canary = new CanaryRollout(this, 'Canary', props);
   }
 }

@@ -1,3 +1,5 @@
+import { InstallationProfile } from './installation-profile';
+
 /**
  * The data a release is made of, part 1: the application (its components and every version
  * they ever ship). Plain, serialisable data; the constructs derive every object from it.
@@ -91,6 +93,12 @@ export interface WorkloadSpec {
   readonly replicas?: number;
   /** Ports the container listens on; the Service exposes the union over the deployed versions. */
   readonly ports: readonly PortSpec[];
+  /**
+   * The components this version calls, where it calls fewer than the component's `calls` (Bookinfo's
+   * reviews v1 never calls ratings): policies then allow this version exactly these.
+   * @default - the component's calls
+   */
+  readonly calls?: readonly string[];
   /** Environment variables, in this order. @default - none */
   readonly env?: Readonly<Record<string, EnvValue>>;
   /** Container arguments. @default - the image's CMD */
@@ -169,26 +177,37 @@ export interface SecuritySpec {
   readonly authorization?: boolean;
   /** Emit Kubernetes NetworkPolicies with the same edges (default deny in and out, DNS and istiod allowed). @default true */
   readonly networkPolicies?: boolean;
-  /** Istio trust domain of the principals. @default 'cluster.local' */
+  /** Istio trust domain of the principals. @default - the installation profile's ('cluster.local' for istioctl's default) */
   readonly trustDomain?: string;
-  /** The ingress gateway's identity and pods. @default - Istio's default ingress gateway in istio-system */
+  /** The ingress gateway's identity and pods. @default - the installation profile's ingress gateway */
   readonly ingressGateway?: {
-    /** SPIFFE principal without `spiffe://`. @default 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account' */
+    /** SPIFFE principal without `spiffe://`. @default - `<trustDomain>/ns/<namespace>/sa/<the profile's gateway ServiceAccount>` */
     readonly principal?: string;
-    /** Namespace of the gateway pods. @default 'istio-system' */
+    /** Namespace of the gateway pods. @default - the profile's ('istio-system' for istioctl's default) */
     readonly namespace?: string;
-    /** Labels of the gateway pods. @default { istio: 'ingressgateway' } */
+    /** Labels of the gateway pods. @default - `gateway.selector`, else the profile's ({ istio: 'ingressgateway' } for istioctl's default) */
     readonly podLabels?: Readonly<Record<string, string>>;
   };
-  /** Namespace of istiod (sidecars fetch configuration and certificates from it). @default 'istio-system' */
+  /** Namespace of istiod (sidecars fetch configuration and certificates from it). @default - the profile's ('istio-system' for istioctl's default) */
   readonly istiodNamespace?: string;
+  /**
+   * The metrics scraper (Prometheus) allowed to reach each pod's merged metrics on 15020. Kubelet
+   * probes need no rule: traffic from a pod's own node is always allowed by NetworkPolicy.
+   * @default - no scraper: 15020 and 15021 are closed to other pods
+   */
+  readonly metricsScraper?: {
+    /** Namespace of the scraper pods. */
+    readonly namespace: string;
+    /** Labels of the scraper pods. @default - every pod of that namespace */
+    readonly podLabels?: Readonly<Record<string, string>>;
+  };
 }
 
 /** An application: its components, the one users enter through, and where it lives. */
 export interface ApplicationSpec {
   /** Application name; every object carries `app.kubernetes.io/part-of: <name>` (used to prune). */
   readonly name: string;
-  /** Namespace of every object; created with `istio-injection=enabled`. */
+  /** Namespace of every object; created with the installation's injection label (`istio-injection=enabled` by default). */
   readonly namespace: string;
   /** The mesh services. */
   readonly components: readonly ComponentSpec[];
@@ -198,7 +217,9 @@ export interface ApplicationSpec {
   readonly gateway: GatewaySpec;
   /** Kubernetes cluster domain, for fully qualified hosts. @default 'cluster.local' */
   readonly clusterDomain?: string;
-  /** Identities, authorization and network policies. @default - all enabled with Istio's defaults */
+  /** Where and how Istio is installed: control plane, injection label, ingress gateway, trust domain. @default ISTIOCTL_DEFAULT_PROFILE */
+  readonly installation?: InstallationProfile;
+  /** Identities, authorization and network policies. @default - all enabled, with the installation profile's facts */
   readonly security?: SecuritySpec;
   /** Istio API version of the emitted Istio objects. @default 'v1' (Istio 1.22 and later) */
   readonly istioApiVersion?: 'v1' | 'v1beta1';

@@ -37,6 +37,75 @@ export interface EntryRouteSpec {
   readonly match?: readonly EntryMatch[];
   /** Lane name, or weighted lanes. */
   readonly to: string | readonly WeightedLane[];
+  /**
+   * Copy a share of the matching requests to another lane (a dark launch): the copies go through
+   * that lane end to end, and their responses are discarded. @default - no mirroring
+   */
+  readonly mirror?: MirrorSpec;
+}
+
+/** Traffic mirroring of an entry route (Istio `mirror` and `mirrorPercentage`). */
+export interface MirrorSpec {
+  /** The lane that receives the copies; its entry version must differ from the route's. */
+  readonly lane: string;
+  /** Percentage of the route's requests copied, more than 0 and at most 100 (fractions allowed). */
+  readonly percent: number;
+}
+
+/** Retries of an HTTP call (Istio `HTTPRetry`). */
+export interface RetrySpec {
+  /** Retries after the first try, a whole number from 1 to 10. */
+  readonly attempts: number;
+  /** Timeout of each try, a duration such as `500ms` or `2s`; at most the route's timeout. @default - the route's timeout */
+  readonly perTryTimeout?: string;
+  /**
+   * When to retry: Envoy retry conditions (`5xx`, `gateway-error`, `reset`, `connect-failure`,
+   * `refused-stream`, `retriable-4xx`, gRPC `cancelled`, `deadline-exceeded`, `unavailable`, ...)
+   * or HTTP status codes (`503`). @default - Istio's default (`connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes`)
+   */
+  readonly retryOn?: readonly string[];
+}
+
+/** Limits of the connections to a version (Istio `ConnectionPoolSettings`). */
+export interface ConnectionPoolSpec {
+  /** TCP limits. @default - Istio's */
+  readonly tcp?: { readonly maxConnections?: number; readonly connectTimeout?: string };
+  /** HTTP limits. @default - Istio's */
+  readonly http?: {
+    readonly http1MaxPendingRequests?: number;
+    readonly http2MaxRequests?: number;
+    readonly maxRequestsPerConnection?: number;
+    readonly maxRetries?: number;
+    readonly idleTimeout?: string;
+  };
+}
+
+/** Ejection of failing pods from the load-balancing pool (Istio `OutlierDetection`). */
+export interface OutlierDetectionSpec {
+  /** Consecutive 5xx responses (or connection errors) that eject a pod. @default 5 */
+  readonly consecutive5xxErrors?: number;
+  /** How often the pool is scanned, a duration. @default '10s' */
+  readonly interval?: string;
+  /** Minimum ejection time, a duration (multiplied by the number of ejections). @default '30s' */
+  readonly baseEjectionTime?: string;
+  /** At most this percentage of the pool is ejected. @default 10 */
+  readonly maxEjectionPercent?: number;
+}
+
+/** Connection pool and outlier detection of one version. */
+export interface VersionTrafficPolicy {
+  readonly connectionPool?: ConnectionPoolSpec;
+  readonly outlierDetection?: OutlierDetectionSpec;
+}
+
+/** How calls to one component behave in a stage. */
+export interface ComponentTrafficPolicy extends VersionTrafficPolicy {
+  /** Timeout of every HTTP call to the component (its mesh routes, and the gateway's for the entry component), e.g. `3s`. @default - none (Istio's default: no timeout) */
+  readonly timeout?: string;
+  /** Retries of every HTTP call to the component. @default - Istio's default (2 attempts on connection failures) */
+  readonly retries?: RetrySpec;
+  /** Per version, where it differs from the component's connection pool and outlier detection (DestinationRule subset policies). @default - none */
+  readonly versions?: Readonly<Record<string, VersionTrafficPolicy>>;
 }
 
 /** A share of a component's calls sent to one of its versions. */
@@ -90,4 +159,10 @@ export interface StageSpec {
   readonly serviceRoutes?: Readonly<Record<string, readonly ServiceRouteSpec[]>>;
   /** Namespace-wide PeerAuthentication mode; DestinationRules then use `ISTIO_MUTUAL`. @default - no PeerAuthentication (mesh default) */
   readonly mtls?: MtlsMode;
+  /**
+   * Timeouts, retries, connection pools and outlier detection, keyed by component (they need
+   * version routing: they live on the VirtualService routes and the DestinationRule).
+   * @default - Istio's defaults everywhere
+   */
+  readonly trafficPolicies?: Readonly<Record<string, ComponentTrafficPolicy>>;
 }

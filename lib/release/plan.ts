@@ -2,7 +2,7 @@ import { Manifest, objectKey } from '../analysis/manifest';
 import { diffStages, formatChange, StageDiff } from './diff';
 
 /** The phases of a transition, in the order they run ("make before break"). */
-export type StepKind = 'make' | 'wait' | 'switch' | 'break' | 'retire';
+export type StepKind = 'make' | 'wait' | 'switch' | 'break' | 'retire' | 'clean';
 
 /** One step of a transition plan. */
 export interface PlanStep {
@@ -27,6 +27,8 @@ export interface TransitionPlan extends StageDiff {
 }
 
 const ISTIO = 'networking.istio.io/';
+/** Kinds a pod reads while it runs: removed only once no running pod reads them. */
+const READ_BY_PODS = ['ServiceAccount', 'Secret', 'ExternalSecret', 'ConfigMap'];
 const isKind = (m: Manifest, kind: string) => m.kind === kind;
 
 /**
@@ -58,8 +60,13 @@ export function planTransition(fromName: string, from: readonly Manifest[], toNa
   const switchApply = ordered(addedOrChanged.filter(routing));
   const switchRemove = diff.removed.filter((m) => isKind(m, 'VirtualService'));
   const breakApply = ordered(addedOrChanged.filter(narrowing)).filter((m) => JSON.stringify(widen(m)) !== JSON.stringify(m) || tightening(m));
-  const breakRemove = diff.removed.filter((m) => !['VirtualService', 'PeerAuthentication', 'Deployment', 'PersistentVolumeClaim', 'Namespace'].includes(m.kind));
+  // What a running pod reads (its identity, its credentials, its configuration) goes only after
+  // its last reader: a Secret that ESO garbage-collects with its ExternalSecret, or a deleted
+  // ServiceAccount, would break the retiring pods while they still drain.
+  const readByPods = (m: Manifest) => READ_BY_PODS.includes(m.kind);
+  const breakRemove = diff.removed.filter((m) => !['VirtualService', 'PeerAuthentication', 'Deployment', 'PersistentVolumeClaim', 'Namespace'].includes(m.kind) && !readByPods(m));
   const retire = diff.removed.filter((m) => isKind(m, 'Deployment'));
+  const clean = diff.removed.filter(readByPods);
 
   const steps: PlanStep[] = [
     { kind: 'make', title: 'Add what the target needs before traffic moves (workloads, claims, Service ports, subsets, widened policies, relaxed mTLS); no route uses it yet', apply: make, waitFor: [], remove: relaxRemovals },
@@ -67,6 +74,7 @@ export function planTransition(fromName: string, from: readonly Manifest[], toNa
     { kind: 'switch', title: 'Switch traffic: apply the target Gateways and VirtualServices', apply: switchApply, waitFor: [], remove: switchRemove },
     { kind: 'break', title: 'Drop subsets, ports and allowances no route uses any more; tighten mTLS', apply: breakApply, waitFor: [], remove: breakRemove },
     { kind: 'retire', title: 'Retire the Deployments that no longer receive traffic', apply: [], waitFor: [], remove: retire },
+    { kind: 'clean', title: 'Delete what only the retired pods read (ServiceAccounts, Secrets, ExternalSecrets, ConfigMaps), after their last reader', apply: [], waitFor: [], remove: clean },
   ];
   const kept = diff.removed.filter((m) => isKind(m, 'PersistentVolumeClaim') || isKind(m, 'Namespace'));
   return {

@@ -17,6 +17,8 @@ interface Edge {
   readonly from: string;
   readonly to: string;
   readonly label: string;
+  /** A mirror: copies whose responses are discarded (drawn dotted). @default false */
+  readonly mirror?: boolean;
 }
 
 /**
@@ -63,6 +65,16 @@ function renderStage(stage: StageObjects, previous: readonly Manifest[]): string
     for (const hop of sim.possibleIngress(gw.metadata.name).filter((h) => h.weight > 0)) {
       for (const d of hop.deployments) addEdge({ from: `gateway:${gw.metadata.name}`, to: d, label: hopLabel(virtualServices, hop, true) });
     }
+    // Mirrored copies of the gateway's routes: they run through the mirror's lane too.
+    for (const vs of index.ofKind('VirtualService').filter((v) => (v.spec?.gateways ?? []).some((g: string) => g === gw.metadata.name || g.endsWith(`/${gw.metadata.name}`)))) {
+      for (const r of (vs.spec?.http ?? []).filter((x: any) => x.mirror)) {
+        const svc = index.serviceForHost(r.mirror.host, vs.metadata.namespace ?? 'default');
+        const labels = svc && r.mirror.subset ? index.subsets(svc)?.get(r.mirror.subset) : {};
+        for (const d of svc && labels ? index.podsBehind(svc, labels, true) : []) {
+          addEdge({ from: `gateway:${gw.metadata.name}`, to: d.metadata.name, label: `mirror ${r.mirrorPercentage?.value ?? 100}% of ${r.name ?? 'route'} · :${r.mirror.port?.number ?? ''}`, mirror: true });
+        }
+      }
+    }
   }
   for (const d of deployments) {
     for (const call of inferCalls(m, d.metadata.name, clusterDomain)) {
@@ -93,7 +105,7 @@ function renderStage(stage: StageObjects, previous: readonly Manifest[]): string
   lines.push('```mermaid', 'flowchart LR');
   for (const gw of gateways) lines.push(`  ${id(`gateway:${gw.metadata.name}`)}(["${escape(`Gateway ${gw.metadata.name}`)}"])`);
   for (const d of [...deployments, ...retired]) lines.push(`  ${id(d.metadata.name)}["${escape(nodeLabel(d))}"]`);
-  for (const e of drawn) lines.push(`  ${id(e.from)} -- "${escape(e.label)}" --> ${id(e.to)}`);
+  for (const e of drawn) lines.push(e.mirror ? `  ${id(e.from)} -.->|"${escape(e.label)}"| ${id(e.to)}` : `  ${id(e.from)} -- "${escape(e.label)}" --> ${id(e.to)}`);
   lines.push('  classDef idle stroke-dasharray: 5 5,color:#666');
   lines.push('  classDef retired fill:#eeeeee,stroke:#bbbbbb,color:#999999');
   const idle = deployments.filter((d) => !served.has(d.metadata.name));
@@ -108,17 +120,43 @@ function renderStage(stage: StageObjects, previous: readonly Manifest[]): string
   }
   for (const d of retired) lines.push(`| ~~${d.metadata.name}~~ | ${d.spec?.template?.metadata?.labels?.version ?? ''} | 0 | | retired |`);
   lines.push('');
-  lines.push('| VirtualService | route | match | destination |', '|---|---|---|---|');
+  const withPolicy = index.ofKind('VirtualService').some((vs) => (vs.spec?.http ?? []).some((r: any) => describePolicy(r) !== ''));
+  lines.push(`| VirtualService | route | match | destination |${withPolicy ? ' policy |' : ''}`, `|---|---|---|---|${withPolicy ? '---|' : ''}`);
   for (const vs of index.ofKind('VirtualService')) {
     for (const proto of ['http', 'tcp'] as const) {
       (vs.spec?.[proto] ?? []).forEach((r: any, i: number) => {
         const dest = (r.route ?? []).map((d: any) => `${d.destination.host.split('.')[0]}${d.destination.subset ? `/${d.destination.subset}` : ''}:${d.destination.port?.number ?? ''}${d.weight !== undefined ? ` ${d.weight}%` : ''}`).join(', ');
-        lines.push(`| ${vs.metadata.name} | ${r.name ?? `${proto}[${i}]`} | ${describeMatches(r.match).replace(/\|/g, '\\|')} | ${dest} |`);
+        lines.push(`| ${vs.metadata.name} | ${r.name ?? `${proto}[${i}]`} | ${describeMatches(r.match).replace(/\|/g, '\\|')} | ${dest} |${withPolicy ? ` ${describePolicy(r)} |` : ''}`);
       });
     }
   }
+  const rules = index.ofKind('DestinationRule').flatMap((dr) => [
+    ...(dr.spec?.trafficPolicy?.outlierDetection || dr.spec?.trafficPolicy?.connectionPool ? [[dr.metadata.name, 'all', dr.spec.trafficPolicy] as const] : []),
+    ...(dr.spec?.subsets ?? []).filter((x: any) => x.trafficPolicy).map((x: any) => [dr.metadata.name, x.name, x.trafficPolicy] as const),
+  ]);
+  if (rules.length > 0) {
+    lines.push('', '| DestinationRule | subset | connection pool | outlier detection |', '|---|---|---|---|');
+    for (const [name, subset, p] of rules) lines.push(`| ${name} | ${subset} | ${p.connectionPool ? compactJson(p.connectionPool) : ''} | ${p.outlierDetection ? describeOutliers(p.outlierDetection) : ''} |`);
+  }
   lines.push('');
   return lines;
+}
+
+/** A route's timeout, retries and mirror in words: `timeout 3s · 2 retries (1s each, on 503,reset)` · `mirror 10% → app/v2-0`. */
+export function describePolicy(r: any): string {
+  const parts: string[] = [];
+  if (r.timeout) parts.push(`timeout ${r.timeout}`);
+  if (r.retries) parts.push(`${r.retries.attempts} retr${r.retries.attempts === 1 ? 'y' : 'ies'}${r.retries.perTryTimeout ? ` of ${r.retries.perTryTimeout}` : ''}${r.retries.retryOn ? ` on ${r.retries.retryOn}` : ''}`);
+  if (r.mirror) parts.push(`mirror ${r.mirrorPercentage?.value ?? 100}% → ${r.mirror.host.split('.')[0]}${r.mirror.subset ? `/${r.mirror.subset}` : ''} (responses discarded)`);
+  return parts.join(' · ');
+}
+
+function describeOutliers(o: any): string {
+  return `eject after ${o.consecutive5xxErrors ?? 5} errors in a row, for ${o.baseEjectionTime ?? '30s'}+, at most ${o.maxEjectionPercent ?? 10}%`;
+}
+
+function compactJson(v: unknown): string {
+  return JSON.stringify(v).replace(/"/g, '').replace(/,/g, ', ');
 }
 
 function nodeLabel(d: Manifest): string {

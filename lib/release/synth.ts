@@ -53,7 +53,7 @@ export function checkRelease(stages: readonly StageChart[], options: CheckReleas
       used.add(entry);
       warnings.push(`stage '${stage.stageName}': ${formatFinding(finding)} (accepted: ${entry.reason})`);
     }
-    for (const f of acceptance.info) warnings.push(`stage '${stage.stageName}': ${formatFinding(f)}`);
+    // Info findings are advice (`voting-mesh validate` lists them); synth prints what needs a decision.
     for (const v of registry?.validateAll(stage.manifests) ?? []) {
       errors.push(`stage '${stage.stageName}': schema ${v.object} ${v.path}: ${v.message}`);
     }

@@ -1,4 +1,5 @@
-import { DEFAULT_INGRESS_POD_LABELS, DEFAULT_INGRESS_SERVICE_ACCOUNT, DEFAULT_ISTIO_NAMESPACE, DEFAULT_TRUST_DOMAIN, principal, resolveMeshContext } from '../model/defaults';
+import { principal, resolveMeshContext } from '../model/defaults';
+import { ISTIOCTL_DEFAULT_PROFILE } from '../model/installation-profile';
 import { ApplicationSpec, StageSpec } from '../model/spec';
 import { ResolvedSecurity, ResolvedStage } from './resolved-stage';
 import { deriveComponents } from './route-derivation';
@@ -13,13 +14,14 @@ import { checkStage } from './stage-checks';
 export function resolveStage(app: ApplicationSpec, stage: StageSpec): ResolvedStage {
   const facts = checkStage(app, stage);
   const security = resolveSecurity(app);
-  const trustDomain = app.security?.trustDomain ?? DEFAULT_TRUST_DOMAIN;
+  const profile = app.installation ?? ISTIOCTL_DEFAULT_PROFILE;
+  const trustDomain = app.security?.trustDomain ?? profile.trustDomain;
   const context = resolveMeshContext({
     clusterDomain: app.clusterDomain,
     trustDomain,
-    ingressPrincipal: app.security?.ingressGateway?.principal ?? principal(trustDomain, security.ingressNamespace, DEFAULT_INGRESS_SERVICE_ACCOUNT),
+    ingressPrincipal: app.security?.ingressGateway?.principal ?? principal(trustDomain, security.ingressNamespace, profile.ingressGateway.serviceAccount),
   });
-  const { components, gatewayRoutes } = deriveComponents(facts, context);
+  const { components, gatewayRoutes, edges } = deriveComponents(facts, context);
   return {
     app,
     spec: stage,
@@ -30,18 +32,24 @@ export function resolveStage(app: ApplicationSpec, stage: StageSpec): ResolvedSt
     entry: components.find((c) => c.name === app.entryComponent)!,
     entryPort: facts.entryPort,
     gatewayRoutes,
+    edges,
   };
 }
 
-/** An application's security settings with every default resolved. */
+/** An application's security settings with every default resolved: its overrides, else its installation profile's facts. */
 export function resolveSecurity(app: ApplicationSpec): ResolvedSecurity {
   const s = app.security ?? {};
+  const profile = app.installation ?? ISTIOCTL_DEFAULT_PROFILE;
   return {
     authorization: s.authorization ?? true,
     networkPolicies: s.networkPolicies ?? true,
-    ingressNamespace: s.ingressGateway?.namespace ?? DEFAULT_ISTIO_NAMESPACE,
+    ingressNamespace: s.ingressGateway?.namespace ?? profile.ingressGateway.namespace,
     // The Gateway selects the pods the NetworkPolicies admit: one set of labels for both.
-    ingressPodLabels: s.ingressGateway?.podLabels ?? app.gateway.selector ?? DEFAULT_INGRESS_POD_LABELS,
-    istiodNamespace: s.istiodNamespace ?? DEFAULT_ISTIO_NAMESPACE,
+    ingressPodLabels: s.ingressGateway?.podLabels ?? app.gateway.selector ?? profile.ingressGateway.podLabels,
+    istiodNamespace: s.istiodNamespace ?? profile.controlPlane.namespace,
+    istiodPodLabels: profile.controlPlane.podLabels,
+    injectionLabel: profile.injectionLabel,
+    ...(s.metricsScraper ? { metricsScraper: s.metricsScraper } : {}),
+    profile: profile.name,
   };
 }

@@ -1,5 +1,5 @@
 import { MeshContext } from '../model/defaults';
-import { ApplicationSpec, ComponentSpec, PortSpec, StageSpec, WorkloadSpec } from '../model/spec';
+import { ApplicationSpec, ComponentSpec, PortSpec, RetrySpec, StageSpec, VersionTrafficPolicy, WorkloadSpec } from '../model/spec';
 
 /** One deployed version of a component in a stage. */
 export interface DeployedVersion {
@@ -8,6 +8,8 @@ export interface DeployedVersion {
   readonly subset: string;
   /** Deployment name (`voting-app-1-0`). */
   readonly deploymentName: string;
+  /** The version's own ServiceAccount (= its Deployment name): its identity in authorization policies. */
+  readonly serviceAccount: string;
   readonly workload: WorkloadSpec;
 }
 
@@ -38,6 +40,12 @@ export interface Route {
   /** Alternatives; empty means every request. */
   readonly matches: readonly RouteMatch[];
   readonly destinations: readonly RouteDestination[];
+  /** Timeout of the call (HTTP only). @default - none */
+  readonly timeout?: string;
+  /** Retries of the call (HTTP only). @default - Istio's */
+  readonly retries?: RetrySpec;
+  /** A share of the requests copied to another version of the same component. @default - none */
+  readonly mirror?: { readonly version: string; readonly port: number; readonly percent: number };
 }
 
 /** A component as it runs in one stage, with its routing table. */
@@ -50,20 +58,31 @@ export interface ResolvedComponent {
   readonly versions: readonly DeployedVersion[];
   /** Service ports: the union over the deployed versions, by port number. */
   readonly ports: readonly PortSpec[];
+  /** Connection pool and outlier detection for every version (DestinationRule level). @default - Istio's */
+  readonly trafficPolicy?: VersionTrafficPolicy;
+  /** Per version where it differs (DestinationRule subset level), by version. @default - none */
+  readonly versionTrafficPolicies?: Readonly<Record<string, VersionTrafficPolicy>>;
   /** Mesh HTTP routes (empty without version routing). */
   readonly httpRoutes: readonly Route[];
   /** Mesh TCP routes (empty without version routing). */
   readonly tcpRoutes: readonly Route[];
-  /** Who calls this component in the stage's lanes, and on which ports (`ingress` is the gateway). */
-  readonly inbound: readonly Edge[];
-  /** Which components this one calls in the stage's lanes, and on which ports. */
-  readonly outbound: readonly Edge[];
 }
 
-/** A caller/callee pair of components and the ports used between them in some lane. */
-export interface Edge {
-  /** The other component, or `ingress` for the ingress gateway. */
-  readonly peer: string;
+/** One version of one component. */
+export interface VersionRef {
+  readonly component: string;
+  readonly version: string;
+}
+
+/**
+ * A call a stage allows: from a caller version in some lane (or the ingress gateway) to a callee
+ * version of the same lane (or a version a service route sends to), on the callee's ports.
+ * Authorization and network policies admit exactly these and nothing else.
+ */
+export interface VersionEdge {
+  /** The caller version, or `ingress` for the ingress gateway. */
+  readonly from: VersionRef | typeof INGRESS_PEER;
+  readonly to: VersionRef;
   /** Ports on the callee, ascending. */
   readonly ports: readonly number[];
 }
@@ -83,6 +102,14 @@ export interface ResolvedSecurity {
   readonly ingressPodLabels: Readonly<Record<string, string>>;
   /** Namespace of istiod. */
   readonly istiodNamespace: string;
+  /** Labels of the istiod pods. */
+  readonly istiodPodLabels: Readonly<Record<string, string>>;
+  /** The namespace label that enrols the application's pods for sidecar injection. */
+  readonly injectionLabel: { readonly key: string; readonly value: string };
+  /** The metrics scraper allowed on 15020. @default - none */
+  readonly metricsScraper?: { readonly namespace: string; readonly podLabels?: Readonly<Record<string, string>> };
+  /** Name of the installation profile the facts come from. */
+  readonly profile: string;
 }
 
 /** A stage with every reference checked and every route derived. */
@@ -102,4 +129,6 @@ export interface ResolvedStage {
   readonly entryPort: number;
   /** Routes of the gateway-bound VirtualService. */
   readonly gatewayRoutes: readonly Route[];
+  /** Every call the stage allows, version to version, in a stable order. */
+  readonly edges: readonly VersionEdge[];
 }

@@ -1,7 +1,7 @@
 import { MeshContext } from '../model/defaults';
 import { serviceHost } from '../model/names';
 import { LaneSpec, PortSpec } from '../model/spec';
-import { INGRESS_PEER, ResolvedComponent, Route } from './resolved-stage';
+import { INGRESS_PEER, ResolvedComponent, Route, VersionEdge, VersionRef } from './resolved-stage';
 import { routeName, targetsOf, toRouteMatch } from './route-lists';
 import { HTTP_FAMILY, StageFacts } from './stage-checks';
 
@@ -13,18 +13,18 @@ import { HTTP_FAMILY, StageFacts } from './stage-checks';
  * - service-routed components get the stage's own routes to versions instead;
  * - the edges (caller, callee, ports) that authorization and network policies allow.
  */
-export function deriveComponents(f: StageFacts, context: MeshContext): { components: ResolvedComponent[]; gatewayRoutes: Route[] } {
+export function deriveComponents(f: StageFacts, context: MeshContext): { components: ResolvedComponent[]; gatewayRoutes: Route[]; edges: VersionEdge[] } {
   return new RouteDerivation(f, context).run();
 }
 
 class RouteDerivation {
   constructor(private readonly f: StageFacts, private readonly context: MeshContext) {}
 
-  run(): { components: ResolvedComponent[]; gatewayRoutes: Route[] } {
+  run(): { components: ResolvedComponent[]; gatewayRoutes: Route[]; edges: VersionEdge[] } {
     const { app, versionRouting, entryPort } = this.f;
     const defaultLane = this.defaultLane();
     const entryName = app.entryComponent;
-    const entryRoutes = this.entryRoutes(entryPort);
+    const entryRoutes = this.withPolicy(this.entryRoutes(entryPort), entryName);
     const components = app.components
       .filter((c) => this.f.deployed.has(c.name))
       .map((c): ResolvedComponent => {
@@ -38,21 +38,55 @@ class RouteDerivation {
           host: serviceHost(c.name, app.namespace, this.context.clusterDomain),
           versions: this.f.deployed.get(c.name)!,
           ports,
-          httpRoutes: !versionRouting ? [] : serviceRouted ? this.serviceRoutes(c.name, http) : [
+          httpRoutes: !versionRouting ? [] : this.withPolicy(serviceRouted ? this.serviceRoutes(c.name, http) : [
             ...this.pinningRoutes(c.name, http),
             ...(c.name === entryName ? entryRoutes : this.defaultRoutes(c.name, http, defaultLane)),
-          ],
+          ], c.name),
+          ...this.versionPolicies(c.name),
           tcpRoutes: versionRouting ? [...this.pinningRoutes(c.name, tcp), ...this.defaultRoutes(c.name, tcp, defaultLane)] : [],
-          inbound: [
-            ...(c.name === entryName ? [{ peer: INGRESS_PEER, ports: [entryPort] }] : []),
-            ...app.components.filter((caller) => (caller.calls ?? []).includes(c.name))
-              .map((caller) => ({ peer: caller.name, ports: this.edgePorts(caller.name, c.name) }))
-              .filter((e) => e.ports.length > 0),
-          ],
-          outbound: (c.calls ?? []).map((callee) => ({ peer: callee, ports: this.edgePorts(c.name, callee) })).filter((e) => e.ports.length > 0),
         };
       });
-    return { components, gatewayRoutes: entryRoutes };
+    return { components, gatewayRoutes: entryRoutes, edges: this.edges() };
+  }
+
+  /**
+   * The calls each lane makes, version to version: the gateway to the entry version of every
+   * lane on the entry port; in each lane, every caller version to its callees' versions of that
+   * lane (or, for a service-routed callee, to every version its routes send to), on the callee
+   * version's ports. A version in no lane (kept idle for rollback) calls nothing and is called by
+   * nothing. Sorted by callee, then caller, so the policies are stable.
+   */
+  private edges(): VersionEdge[] {
+    const { app, lanes, stage, entryPort } = this.f;
+    const byKey = new Map<string, { from: VersionRef | typeof INGRESS_PEER; to: VersionRef; ports: Set<number> }>();
+    const add = (from: VersionRef | typeof INGRESS_PEER, to: VersionRef, ports: readonly number[]) => {
+      const key = `${from === INGRESS_PEER ? from : `${from.component}@${from.version}`}>${to.component}@${to.version}`;
+      const edge = byKey.get(key) ?? { from, to, ports: new Set<number>() };
+      ports.forEach((p) => edge.ports.add(p));
+      byKey.set(key, edge);
+    };
+    const portsOf = (v: VersionRef) => this.f.deployed.get(v.component)!.find((d) => d.version === v.version)!.workload.ports.map((p) => p.port);
+    // A service-routed component has no version in the lanes: its versions are those its routes send to.
+    const routed = (component: string) => {
+      const routes = stage.serviceRoutes?.[component];
+      return routes ? [...new Set(routes.flatMap((r) => targetsOf(r).filter((t) => t.weight > 0).map((t) => t.target)))] : undefined;
+    };
+    for (const lane of lanes) {
+      add(INGRESS_PEER, { component: app.entryComponent, version: lane.versions[app.entryComponent] }, [entryPort]);
+      const versionsIn = (component: string) => routed(component) ?? (lane.versions[component] !== undefined ? [lane.versions[component]] : []);
+      for (const caller of app.components.filter((c) => this.f.deployed.has(c.name))) {
+        for (const version of versionsIn(caller.name)) {
+          const calls = this.f.deployed.get(caller.name)!.find((d) => d.version === version)!.workload.calls ?? caller.calls ?? [];
+          for (const callee of calls.filter((c) => this.f.deployed.has(c))) {
+            for (const target of versionsIn(callee)) add({ component: caller.name, version }, { component: callee, version: target }, portsOf({ component: callee, version: target }));
+          }
+        }
+      }
+    }
+    const order = (v: VersionRef | typeof INGRESS_PEER) => (v === INGRESS_PEER ? '' : `${app.components.findIndex((c) => c.name === v.component).toString().padStart(4, '0')}@${v.version}`);
+    return [...byKey.values()]
+      .map((e) => ({ from: e.from, to: e.to, ports: [...e.ports].sort((a, b) => a - b) }))
+      .sort((a, b) => order(a.to).localeCompare(order(b.to)) || order(a.from).localeCompare(order(b.from)));
   }
 
 
@@ -64,21 +98,20 @@ class RouteDerivation {
   }
 
 
-  /**
-   * Ports of `callee` that `caller` reaches: those of the callee version of each lane holding
-   * both, or, when no lane holds both (service-routed components), every deployed callee port.
-   */
-  private edgePorts(caller: string, callee: string): number[] {
-    if (!this.f.deployed.has(caller) || !this.f.deployed.has(callee)) return [];
-    const ports = new Set<number>();
-    const shared = this.f.lanes.filter((l) => l.versions[caller] !== undefined && l.versions[callee] !== undefined);
-    const versions = shared.length > 0 ? shared.map((l) => l.versions[callee]) : this.f.deployed.get(callee)!.map((d) => d.version);
-    for (const version of versions) {
-      this.f.deployed.get(callee)!.find((x) => x.version === version)!.workload.ports.forEach((p) => ports.add(p.port));
-    }
-    return [...ports].sort((a, b) => a - b);
+  /** The HTTP routes to `component` with the stage's timeout and retries for it. */
+  private withPolicy(routes: Route[], component: string): Route[] {
+    const p = this.f.stage.trafficPolicies?.[component];
+    if (!p || (p.timeout === undefined && p.retries === undefined)) return routes;
+    return routes.map((r) => ({ ...r, ...(p.timeout !== undefined ? { timeout: p.timeout } : {}), ...(p.retries !== undefined ? { retries: p.retries } : {}) }));
   }
 
+  /** The component's connection pool and outlier detection, for all versions and per version. */
+  private versionPolicies(component: string): Pick<ResolvedComponent, 'trafficPolicy' | 'versionTrafficPolicies'> {
+    const p = this.f.stage.trafficPolicies?.[component];
+    if (!p) return {};
+    const own = { ...(p.connectionPool ? { connectionPool: p.connectionPool } : {}), ...(p.outlierDetection ? { outlierDetection: p.outlierDetection } : {}) };
+    return { ...(Object.keys(own).length > 0 ? { trafficPolicy: own } : {}), ...(p.versions ? { versionTrafficPolicies: p.versions } : {}) };
+  }
 
   /** A service-routed component's HTTP routes: the stage's routes to its versions, per HTTP port. */
   private serviceRoutes(component: string, ports: readonly PortSpec[]): Route[] {
@@ -150,7 +183,8 @@ class RouteDerivation {
         shares.set(version, (shares.get(version) ?? 0) + t.weight);
       }
       const destinations = [...shares.entries()].map(([version, weight]) => ({ version, port, ...(shares.size > 1 ? { weight } : {}) }));
-      return { name: routeName(route, i), matches: (route.match ?? []).map(toRouteMatch), destinations };
+      const mirror = route.mirror ? { version: this.f.lanes.find((l) => l.name === route.mirror!.lane)!.versions[entry], port, percent: route.mirror.percent } : undefined;
+      return { name: routeName(route, i), matches: (route.match ?? []).map(toRouteMatch), destinations, ...(mirror ? { mirror } : {}) };
     });
   }
 }

@@ -3,6 +3,7 @@ import { assertDnsLabel, assertVersion, compareVersions, deploymentName, subsetN
 import { ApplicationSpec, ComponentSpec, LaneSpec, PortSpec, StageSpec } from '../model/spec';
 import { DeployedVersion } from './resolved-stage';
 import { checkRouteList } from './route-list-checks';
+import { checkMirrors, checkTrafficPolicies } from './traffic-policy-checks';
 import { validateApplication } from './validate-application';
 
 /** Istio's HTTP-family protocols: their ports get HTTP routes, every other port TCP routes. */
@@ -56,7 +57,10 @@ class StageChecker {
     this.resolveDeployments();
     this.checkLanes();
     this.checkPinning();
+    checkMirrors(this.stage, this.stage.entry ?? [], this.lanes, this.app.entryComponent, this.versionRouting);
     this.checkEntry();
+    checkTrafficPolicies(this.stage, this.deployed, this.versionRouting,
+      (c) => this.deployed.get(c)!.some((d) => d.workload.ports.some((p) => HTTP_FAMILY.has(p.protocol))));
     if (this.stage.mtls !== undefined && this.stage.mtls !== 'STRICT' && this.stage.mtls !== 'PERMISSIVE') {
       throw new ReleaseConfigError({ stage: this.s, field: 'mtls' }, `${show(this.stage.mtls)} is not an mTLS mode`, "Use 'STRICT' or 'PERMISSIVE'.");
     }
@@ -109,6 +113,7 @@ class StageChecker {
         version,
         subset: subsetName(version),
         deploymentName: deploymentName(component, version),
+        serviceAccount: deploymentName(component, version),
         workload: spec.versions[version],
       })));
     }
@@ -209,9 +214,11 @@ class StageChecker {
       }
       checkRouteList(this.s, routes, `serviceRoutes['${component}']`, component, 'version', new Set(this.deployed.get(component)!.map((d) => d.version)));
     }
+    // A lane that only receives mirrored copies (a dark launch) is used too.
+    for (const r of entry) if (r.mirror) targeted.add(r.mirror.lane);
     const idle = this.lanes.find((l) => !targeted.has(l.name));
     if (idle) {
-      throw new ReleaseConfigError({ stage: this.s, field: `lanes['${idle.name}']` }, `no entry route sends traffic to lane '${idle.name}'`,
+      throw new ReleaseConfigError({ stage: this.s, field: `lanes['${idle.name}']` }, `no entry route sends (or mirrors) traffic to lane '${idle.name}'`,
         'Route to the lane, or remove it (keep idle versions in deployments only).');
     }
     if (!versionRouting) {

@@ -1,5 +1,5 @@
 import { ErrorLocation, ReleaseConfigError, show } from '../model/errors';
-import { assertDnsLabel, assertVersion } from '../model/names';
+import { assertDnsLabel, assertVersion, deploymentName, subsetName } from '../model/names';
 import { ApplicationSpec, ComponentSpec, PortSpec, ProbeSpec, WorkloadSpec } from '../model/spec';
 
 /** The UID of Istio's sidecar proxy: a workload running as it bypasses the mesh. */
@@ -7,6 +7,12 @@ export const ISTIO_PROXY_UID = 1337;
 
 const PROTOCOLS = ['http', 'http2', 'grpc', 'tcp', 'tls'];
 const PORT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Kubernetes' largest replica count: `replicas` is an int32 (apps/v1 DeploymentSpec). */
+const MAX_REPLICAS = 2147483647;
+/** Environment variable names the API server accepts (IsEnvVarName, k8s.io/apimachinery validation). */
+const ENV_VAR_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+/** Ports Istio's sidecar owns in every pod (15000–15090: admin, inbound/outbound capture, agent, health, telemetry). */
+export const ISTIO_RESERVED_PORTS = { first: 15000, last: 15090 } as const;
 
 /**
  * Checks an application's data on its own (names, images, ports, identities, resources),
@@ -45,8 +51,27 @@ function validateComponent(component: ComponentSpec, names: Set<string>, stage?:
   if (versions.length === 0) {
     throw new ReleaseConfigError({ stage, component: component.name, field: 'versions' }, 'the component has no versions', 'Define at least one version.');
   }
+  // Two spellings of one version (`1.0` and `v1.0`) would share a subset or a Deployment name.
+  const byName = new Map<string, string>();
+  for (const version of versions) {
+    assertVersion(version, { stage, component: component.name, field: `versions['${version}']` });
+    for (const name of [`subset ${subsetName(version)}`, `Deployment ${deploymentName(component.name, version)}`]) {
+      const other = byName.get(name);
+      if (other !== undefined) {
+        throw new ReleaseConfigError({ stage, component: component.name, field: `versions['${version}']` },
+          `versions '${other}' and '${version}' both become ${name}`, 'Spell every version of a component one way (e.g. 1.0 and 2.0, or v1 and v2).');
+      }
+      byName.set(name, version);
+    }
+  }
   for (const version of versions) {
     validateWorkload(component.versions[version], { stage, component: component.name, field: `versions['${version}']` }, version);
+    for (const callee of component.versions[version].calls ?? []) {
+      if (!(component.calls ?? []).includes(callee)) {
+        throw new ReleaseConfigError({ stage, component: component.name, field: `versions['${version}'].calls` },
+          `${show(callee)} is not among the component's calls (${(component.calls ?? []).join(', ') || 'none'})`, "A version calls a subset of its component's calls: add it to the component's calls first.");
+      }
+    }
   }
 }
 
@@ -59,8 +84,24 @@ function validateWorkload(w: WorkloadSpec, at: ErrorLocation, version: string): 
     throw new ReleaseConfigError(field('image'), `image ${show(image)} is not pinned`,
       "Pin the image by tag or digest ('redis:4.0.10'); 'latest' and untagged images change under a running release.");
   }
-  if (w.replicas !== undefined && (!Number.isInteger(w.replicas) || w.replicas < 0)) {
-    throw new ReleaseConfigError(field('replicas'), `replicas ${show(w.replicas)} is not a whole number >= 0`, 'Set a whole number of pods.');
+  if (w.replicas !== undefined && (!Number.isInteger(w.replicas) || w.replicas < 0 || w.replicas > MAX_REPLICAS)) {
+    throw new ReleaseConfigError(field('replicas'), `replicas ${show(w.replicas)} is not a whole number from 0 to ${MAX_REPLICAS} (an int32)`, 'Set a whole number of pods.');
+  }
+  const replicas = w.replicas ?? 1;
+  if (w.minAvailable !== undefined) {
+    if (!Number.isInteger(w.minAvailable) || w.minAvailable < 0) {
+      throw new ReleaseConfigError(field('minAvailable'), `minAvailable ${show(w.minAvailable)} is not a whole number >= 0`, 'Set how many pods must stay up during node drains.');
+    }
+    if (w.minAvailable >= replicas && replicas > 0) {
+      throw new ReleaseConfigError(field('minAvailable'), `minAvailable ${w.minAvailable} of ${replicas} pod(s) blocks every eviction, so no node running one can be drained`,
+        `Use at most ${replicas - 1} (replicas - 1), or add replicas.`);
+    }
+  }
+  for (const name of Object.keys(w.env ?? {})) {
+    if (!ENV_VAR_NAME.test(name)) {
+      throw new ReleaseConfigError(field(`env['${name}']`), `environment variable name ${show(name)} is not accepted by Kubernetes`,
+        "Use letters, digits, '_', '-' and '.', not starting with a digit (e.g. 'API_HOST').");
+    }
   }
   if (w.ports.length === 0) {
     throw new ReleaseConfigError(field('ports'), 'the workload exposes no port', 'Declare the ports the container listens on.');
@@ -108,6 +149,10 @@ function validateWorkload(w: WorkloadSpec, at: ErrorLocation, version: string): 
 function validatePort(p: PortSpec, at: ErrorLocation): void {
   if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) {
     throw new ReleaseConfigError(at, `port number ${show(p.port)} is out of range`, 'Use a port between 1 and 65535.');
+  }
+  if (p.port >= ISTIO_RESERVED_PORTS.first && p.port <= ISTIO_RESERVED_PORTS.last) {
+    throw new ReleaseConfigError(at, `port ${p.port} is in Istio's reserved range ${ISTIO_RESERVED_PORTS.first}–${ISTIO_RESERVED_PORTS.last}, which the sidecar owns in every pod`,
+      'Listen on another port (8080, for instance).');
   }
   if (!PROTOCOLS.includes(p.protocol)) {
     throw new ReleaseConfigError(at, `protocol ${show(p.protocol)} is not one of ${PROTOCOLS.join(', ')}`,

@@ -148,6 +148,8 @@ const entries: CatalogueEntry[] = [
     description: 'The calls a workload makes could not be inferred from its environment.' },
   { code: 'VM0008', name: 'DestinationWithoutPods', level: 'Error', analyzer: 'project', reads: 'VirtualService, DestinationRule, Service, workloads',
     description: 'A route destination (Service selector narrowed by the subset) selects no workload: the route returns 503.' },
+  { code: 'VM0010', name: 'IdleCallDenied', level: 'Info', analyzer: 'project', reads: 'VirtualService, Gateway, workloads, AuthorizationPolicy',
+    description: 'A call a route would carry from a workload that receives no traffic (an idle version) is denied: per-version least privilege working as meant.' },
   { code: 'VM0009', name: 'AnalysisFailed', level: 'Error', analyzer: 'project', reads: 'every object',
     description: 'A rule group could not read the objects (malformed beyond its schema); fix the schema errors first.' },
 ];

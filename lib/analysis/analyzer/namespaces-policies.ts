@@ -73,6 +73,10 @@ function podInMesh(ctx: AnalysisContext, pod: PodView): boolean {
   const choice = pod.labels[INJECT] ?? pod.annotations[INJECT];
   if (choice !== undefined) return choice === 'true';
   const ns = ctx.namespace(pod.namespace);
+  // Offline addition: a workload's pod template in a namespace enrolled by revision
+  // (`istio.io/rev`, as on AKS's add-on) will be injected by that revision's webhook. Istio's
+  // check looks only at `istio-injection` because a live Pod shows its istio-proxy container.
+  if (!pod.isPod && ns?.metadata.labels?.['istio.io/rev'] !== undefined && ns.metadata.labels[INJECTION] !== 'disabled') return true;
   return ns?.metadata.labels?.[INJECTION] === 'enabled';
 }
 

@@ -77,9 +77,12 @@ function destinationHasPods(ctx: AnalysisContext, index: ManifestIndex, vs: Mani
 }
 
 /**
- * VM0005..VM0007: every call some route can send (gateway to entry workload, and each workload to
- * the Services its environment names) must be allowed by the AuthorizationPolicies (Error), and
- * every allowance should be used by some route (Warning).
+ * VM0005..VM0007, VM0010: every call some route can send (gateway to entry workload, its mirrored
+ * copies, and each workload to the Services its environment names) must be allowed by the
+ * AuthorizationPolicies (Error), and every allowance should be used by some route (Info). Only
+ * workloads some request reaches count as callers: a version kept idle for rollback is meant to
+ * reach nothing under per-version least privilege, so its denied calls are reported as that
+ * (VM0010, Info), not as a conflict. A destination at weight 0 receives nothing.
  */
 function routingAgreesWithAuthorization(ctx: AnalysisContext, index: ManifestIndex): void {
   const objects = ctx.input;
@@ -101,19 +104,41 @@ function routingAgreesWithAuthorization(ctx: AnalysisContext, index: ManifestInd
     }
     const labels = d.spec?.template?.metadata?.labels ?? {};
     for (const c of calls) {
-      for (const hop of sim.possibleCalls(labels, c.service, c.port, c.namespace)) edges.push({ from: objectKey(d), principal: workloadPrincipal(d, trust), hop });
+      for (const hop of sim.possibleCalls(labels, c.service, c.port, c.namespace, namespaceOf(d))) edges.push({ from: objectKey(d), principal: workloadPrincipal(d, trust), hop });
     }
   }
+  // Mirrored copies are calls too: the caller's proxy sends them to the mirror's pods.
+  for (const e of [...edges]) {
+    for (const m of e.hop.mirrors ?? []) {
+      edges.push({ from: e.from, principal: e.principal, hop: { service: m.service, ...(m.subset !== undefined ? { subset: m.subset } : {}), port: m.port, weight: m.percent, deployments: m.deployments, rule: `${e.hop.rule} (mirror)` } });
+    }
+  }
+  // The workloads some request reaches, hop by hop from a gateway.
+  const served = new Set<string>();
+  const callsOf = new Map<string, string[]>();
+  for (const e of edges) if (e.hop.weight > 0) callsOf.set(e.from, [...(callsOf.get(e.from) ?? []), ...e.hop.deployments]);
+  const queue = edges.filter((e) => e.from.startsWith('Gateway ') && e.hop.weight > 0).flatMap((e) => e.hop.deployments);
+  for (let i = 0; i < queue.length; i++) {
+    const w = index.workload(queue[i]);
+    if (!w || served.has(objectKey(w))) continue;
+    served.add(objectKey(w));
+    queue.push(...(callsOf.get(objectKey(w)) ?? []));
+  }
   const used = new Set<string>();
-  for (const e of edges) {
+  for (const e of edges.filter((x) => x.hop.weight > 0)) {
+    const reached = e.from.startsWith('Gateway ') || served.has(e.from);
     for (const target of e.hop.deployments) {
       const pod = index.workload(target);
       if (!pod) continue;
       const verdict = authorize(objects, namespaceOf(pod), pod.spec?.template?.metadata?.labels ?? {}, e.principal, e.hop.port);
       used.add(`${e.principal}|${pod.metadata.name}|${e.hop.port}`);
-      if (!verdict.allowed) {
+      if (verdict.allowed) continue;
+      if (reached) {
         ctx.report('VM0005', pod, 'AuthorizationPolicy',
           `routing sends ${e.from} (${e.principal}) to it on port ${e.hop.port} via ${e.hop.rule}, but authorization denies it: ${verdict.reason}`);
+      } else {
+        ctx.report('VM0010', pod, 'AuthorizationPolicy',
+          `${e.from} receives no traffic (idle, kept for rollback); the call routing would carry to it on port ${e.hop.port} via ${e.hop.rule} is denied: ${verdict.reason}`);
       }
     }
   }

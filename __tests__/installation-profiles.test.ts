@@ -1,0 +1,74 @@
+import { aksIstioAddOnProfile, explainRequest, helmGatewayProfile, ISTIOCTL_DEFAULT_PROFILE, Manifest, networkPolicyAllows, ReleaseStage, SchemaRegistry } from 'voting-mesh';
+import { createVotingApplication, votingStages } from '../voting';
+import { find, testApp } from './support';
+
+// The facts of a real installation reach every object that names the control plane, the
+// injection label or the ingress gateway, and the tools read the same facts.
+describe('GIVEN the voting release on the AKS Istio add-on (revision asm-1-26)', () => {
+  const application = createVotingApplication({ installation: aksIstioAddOnProfile({ revision: 'asm-1-26' }) });
+  const charts = votingStages.map((stage) => new ReleaseStage(testApp(), { application, stage }));
+  const canary = charts[2];
+  const m = canary.manifests as Manifest[];
+  const GATEWAY_SA = 'cluster.local/ns/aks-istio-ingress/sa/aks-istio-ingressgateway-external';
+
+  test('THEN the namespace is enrolled with the revision label, not istio-injection', () => {
+    expect(find(m, 'Namespace', 'voting').metadata.labels).toEqual({ 'app.kubernetes.io/part-of': 'voting', 'istio.io/rev': 'asm-1-26' });
+  });
+
+  test('THEN the Gateway selects the add-on\'s external ingress gateway pods', () => {
+    expect(find(m, 'Gateway', 'voting-app-gateway').spec.selector).toEqual({ istio: 'aks-istio-ingressgateway-external' });
+  });
+
+  test('THEN the entry versions admit the add-on gateway\'s identity, and only its pods reach them', () => {
+    for (const name of ['voting-app-1-0', 'voting-app-2-0']) {
+      expect(find(m, 'AuthorizationPolicy', name).spec.rules).toEqual([{ from: [{ source: { principals: [GATEWAY_SA] } }], to: [{ operation: { ports: ['8080'] } }] }]);
+    }
+    const app = { namespace: 'voting', labels: { app: 'voting-app', version: '2.0' } };
+    expect(networkPolicyAllows(m, { namespace: 'aks-istio-ingress', labels: { istio: 'aks-istio-ingressgateway-external' } }, app, 8080).allowed).toBe(true);
+    expect(networkPolicyAllows(m, { namespace: 'istio-system', labels: { istio: 'ingressgateway' } }, app, 8080).allowed).toBe(false);
+  });
+
+  test('THEN every sidecar may reach the add-on\'s istiod (aks-istio-system, its revision) on 15012', () => {
+    const istiod = { namespace: 'aks-istio-system', labels: { app: 'istiod', 'istio.io/rev': 'asm-1-26' } };
+    for (const d of m.filter((o) => o.kind === 'Deployment')) {
+      expect(networkPolicyAllows(m, { namespace: 'voting', labels: d.spec.template.metadata.labels }, istiod, 15012).allowed).toBe(true);
+    }
+    expect(networkPolicyAllows(m, { namespace: 'voting', labels: { app: 'voting-app', version: '2.0' } }, { namespace: 'istio-system', labels: { app: 'istiod' } }, 15012).allowed).toBe(false);
+  });
+
+  test('THEN every stage is valid, the analyzer accepts it, and explain (with the stage\'s context) allows the whole lane', () => {
+    const registry = SchemaRegistry.load();
+    for (const chart of charts) {
+      expect(registry.validateAll(chart.manifests)).toEqual([]);
+      expect(chart.findings.filter((f) => f.level !== 'Info')).toEqual([]);
+    }
+    const { hops } = explainRequest(m, { headers: { cookie: 'featureflag=on' } }, undefined, canary.meshContext);
+    expect(hops[0].authorization).toMatchObject({ allowed: true });
+    expect(hops[0].calls.map((c) => [c.deployments, c.authorization?.allowed])).toEqual([[['voting-storage-2-0'], true], [['voting-analytics-2-0'], true]]);
+  });
+
+  test('THEN a malformed revision is refused with the form it must take', () => {
+    expect(() => aksIstioAddOnProfile({ revision: '1.26' })).toThrow("AKS Istio add-on revision '1.26' is not of the form asm-1-<minor> (e.g. asm-1-26): see az aks mesh get-revisions");
+  });
+});
+
+describe('GIVEN the other shipped profiles', () => {
+  test('THEN istioctl\'s default profile is today\'s default output (istio-system, istio: ingressgateway, istio-injection)', () => {
+    expect(ISTIOCTL_DEFAULT_PROFILE).toEqual({
+      name: 'istioctl-default', trustDomain: 'cluster.local',
+      controlPlane: { namespace: 'istio-system', podLabels: { app: 'istiod' } },
+      injectionLabel: { key: 'istio-injection', value: 'enabled' },
+      ingressGateway: { namespace: 'istio-system', podLabels: { istio: 'ingressgateway' }, serviceAccount: 'istio-ingressgateway-service-account' },
+    });
+  });
+
+  test('THEN a Helm gateway is named after its release: labels app/istio and the ServiceAccount follow the chart\'s helpers', () => {
+    const chart = new ReleaseStage(testApp(), { application: createVotingApplication({ installation: helmGatewayProfile({ release: 'istio-ingress', namespace: 'istio-ingress' }) }), stage: votingStages[0] });
+    const m = chart.manifests as Manifest[];
+    expect(find(m, 'Gateway', 'voting-app-gateway').spec.selector).toEqual({ istio: 'ingress' });
+    expect(find(m, 'AuthorizationPolicy', 'voting-app-1-0').spec.rules[0].from[0].source.principals).toEqual(['cluster.local/ns/istio-ingress/sa/istio-ingress']);
+    expect(helmGatewayProfile({ release: 'edge', revision: '1-30' })).toMatchObject({
+      injectionLabel: { key: 'istio.io/rev', value: '1-30' }, ingressGateway: { podLabels: { istio: 'edge' }, serviceAccount: 'edge' },
+    });
+  });
+});
