@@ -58,6 +58,19 @@ export interface SimulatorOptions {
   readonly istioDefaults?: boolean;
 }
 
+/** A mesh VirtualService host as a client namespace sees it, with its rank (specificity) and place in Istio's order. */
+interface MeshHost {
+  readonly vs: Manifest;
+  readonly host: string;
+  readonly rank: number;
+  readonly order: number;
+}
+
+interface MeshHosts {
+  readonly exact: Map<string, MeshHost>;
+  readonly wildcards: MeshHost[];
+}
+
 export class TrafficSimulator {
   private readonly index: ManifestIndex;
   private readonly defaultRetries: HopRetries | undefined;
@@ -157,20 +170,40 @@ export class TrafficSimulator {
    */
   private meshVirtualService(svc: Manifest, clientNamespace: string): Manifest | undefined {
     const fqdn = this.index.serviceHost(svc);
-    const vss = visibleVirtualServices(this.index, clientNamespace, 'mesh');
-    let best: { vs: Manifest; rank: number } | undefined;
-    for (const vs of vss) {
+    const hosts = this.meshHosts(clientNamespace);
+    // The most specific host wins; among equals, the first in Istio's order.
+    let best = hosts.exact.get(fqdn.toLowerCase());
+    for (const w of hosts.wildcards) {
+      if (hostMatches(w.host, fqdn) && (!best || w.rank > best.rank || (w.rank === best.rank && w.order < best.order))) best = w;
+    }
+    return best?.vs;
+  }
+
+  /**
+   * The hosts of the mesh VirtualServices a client namespace sees, resolved once per namespace:
+   * exact hosts by name (first in Istio's order wins), wildcards in a list. Scanning every
+   * VirtualService for every call made the analyzer quadratic in the number of services.
+   */
+  private meshHosts(clientNamespace: string): MeshHosts {
+    let hosts = this.meshHostsByNamespace.get(clientNamespace);
+    if (hosts) return hosts;
+    hosts = { exact: new Map(), wildcards: [] };
+    let order = 0;
+    for (const vs of visibleVirtualServices(this.index, clientNamespace, 'mesh')) {
       for (const h of vs.spec?.hosts ?? []) {
         // Istio rejects host `*` on a mesh-bound VirtualService (pkg/config/validation/validation.go validateVirtualService).
         if (h === '*') continue;
         const host = resolveShortName(h, namespaceOf(vs), this.index.clusterDomain);
-        if (!hostMatches(host, fqdn)) continue;
-        const rank = specificity(host);
-        if (!best || rank > best.rank) best = { vs, rank };
+        const entry = { vs, host, rank: specificity(host), order: order++ };
+        if (host.startsWith('*')) hosts.wildcards.push(entry);
+        else if (!hosts.exact.has(host.toLowerCase())) hosts.exact.set(host.toLowerCase(), entry);
       }
     }
-    return best?.vs;
+    this.meshHostsByNamespace.set(clientNamespace, hosts);
+    return hosts;
   }
+
+  private readonly meshHostsByNamespace = new Map<string, MeshHosts>();
 
   /** The first route whose match holds (Envoy takes routes in order), as hops; undefined when none does. */
   private evaluateHttp(routes: readonly RouteRef[], req: RequestView, proxy: RoutingProxy, notes: string[]): Hop[] | undefined {

@@ -7,6 +7,18 @@ import { exportedTo, ManifestIndex, sortByCreation } from '../manifest-index';
  * namespace, then exported to it, then public; each by creation time, name, namespace.
  */
 export function visibleVirtualServices(index: ManifestIndex, namespace: string, gateway: string): Manifest[] {
+  // Computed once per index, namespace and gateway: every call and ingress asks again.
+  let byKey = cache.get(index);
+  if (!byKey) cache.set(index, (byKey = new Map()));
+  const key = `${namespace}\0${gateway}`;
+  let answer = byKey.get(key);
+  if (!answer) byKey.set(key, (answer = compute(index, namespace, gateway)));
+  return answer;
+}
+
+const cache = new WeakMap<ManifestIndex, Map<string, Manifest[]>>();
+
+function compute(index: ManifestIndex, namespace: string, gateway: string): Manifest[] {
   const bound = index.ofKind('VirtualService').filter((vs) => {
     const refs: string[] = vs.spec?.gateways?.length ? vs.spec.gateways : ['mesh'];
     return refs.some((g) => (g === 'mesh' ? 'mesh' : g.includes('/') ? g : `${namespaceOf(vs)}/${g}`) === gateway) && exportedTo(vs, namespace);

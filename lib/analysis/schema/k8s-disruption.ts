@@ -50,10 +50,7 @@ export function blockingBudgetProblems(pdb: any, manifests: readonly any[]): Sch
   const namespace = pdb.metadata?.namespace;
   let replicas = 0;
   const selected: string[] = [];
-  for (const m of manifests) {
-    const template = podTemplateOf(m);
-    if (!template || m.kind === 'Pod' || m.kind === 'Job' || m.kind === 'CronJob' || m.kind === 'DaemonSet') continue;
-    if (m.metadata?.namespace !== namespace) continue;
+  for (const m of scaledWorkloads(manifests, namespace, selector.matchLabels?.app)) {
     const labels = m.spec?.template?.metadata?.labels;
     if (!isObject(labels) || !selectorMatches(selector, labels)) continue;
     replicas += typeof m.spec.replicas === 'number' ? m.spec.replicas : 1;
@@ -64,4 +61,29 @@ export function blockingBudgetProblems(pdb: any, manifests: readonly any[]): Sch
     path: 'spec.minAvailable',
     message: `minAvailable ${min} equals or exceeds the ${replicas} replica(s) it selects (${selected.join(', ')}): no pod may ever be evicted, so node drains and upgrades would hang; set minAvailable to at most ${Math.max(replicas - 1, 0)}, or use maxUnavailable: 1`,
   }];
+}
+
+/** Workloads with a replica count (what a PodDisruptionBudget's minAvailable is weighed against), by namespace and `app` label. */
+const scaled = new WeakMap<readonly any[], Map<string, any[]>>();
+
+/**
+ * The scaled workloads of `namespace` (only those with pod label `app`, when the selector names
+ * one), grouped once per manifest list: scanning every object for every budget made validation
+ * quadratic (2.3 of 7 s for a generated release of 200 services).
+ */
+function scaledWorkloads(manifests: readonly any[], namespace: string | undefined, app: unknown): any[] {
+  let groups = scaled.get(manifests);
+  if (!groups) {
+    groups = new Map();
+    for (const m of manifests) {
+      if (!podTemplateOf(m) || m.kind === 'Pod' || m.kind === 'Job' || m.kind === 'CronJob' || m.kind === 'DaemonSet') continue;
+      const labels = m.spec?.template?.metadata?.labels;
+      for (const key of [`${m.metadata?.namespace}|*`, ...(isObject(labels) && typeof labels.app === 'string' ? [`${m.metadata?.namespace}|app=${labels.app}`] : [])]) {
+        if (!groups.has(key)) groups.set(key, []);
+        groups.get(key)!.push(m);
+      }
+    }
+    scaled.set(manifests, groups);
+  }
+  return groups.get(typeof app === 'string' ? `${namespace}|app=${app}` : `${namespace}|*`) ?? [];
 }
