@@ -12,6 +12,7 @@ describe('voting-mesh explain', () => {
       '03-cookie-canary: GET / (cookie: session=abc; featureflag=on)',
       'gateway voting-app-gateway',
       '└─ 100% → voting-app 2.0 [voting-app-2-0, subset v2-0, port 8080/http] via voting-app-ingress/featureflag-cookie',
+      '   outlier detection: eject after 5 errors in a row for 30s+, every 10s, at most 34%',
       '   ├─ 100% → voting-storage 2.0 [voting-storage-2-0, subset v2-0, port 3306/tcp] via voting-storage/tcp[1]',
       '   └─ 100% → voting-analytics 2.0 [voting-analytics-2-0, subset v2-0, port 8080/http] via voting-analytics/lane-v2',
       '      timeout 3s · 2 retries of 1s on connect-failure,refused-stream,reset,503',

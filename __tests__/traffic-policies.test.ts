@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { ApplicationSpec, Manifest, ReleaseConfigError, ReleaseStage, renderRelease, StageSpec, TrafficSimulator, WorkloadSpec } from 'voting-mesh';
+import { ApplicationSpec, explainRequest, formatExplanation, Manifest, ReleaseConfigError, ReleaseStage, renderRelease, StageSpec, TrafficSimulator, WorkloadSpec } from 'voting-mesh';
 import { find, testApp, votingManifests } from './support';
 
 const voting = votingManifests();
@@ -24,6 +24,14 @@ describe('GIVEN the voting release\'s traffic policies', () => {
       { name: 'v1-0', labels: { version: '1.0' } },
       { name: 'v2-0', labels: { version: '2.0' }, trafficPolicy: { outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 34 } } },
     ]);
+  });
+
+  test('THEN explain shows them on the hops: the analytics call\'s timeout and retries, the canary app\'s outlier detection', () => {
+    const text = formatExplanation('03', explainRequest(m, { headers: { cookie: 'featureflag=on' } }));
+    expect(text).toContain('   outlier detection: eject after 5 errors in a row for 30s+, every 10s, at most 34%');
+    expect(text).toContain('      timeout 3s · 2 retries of 1s on connect-failure,refused-stream,reset,503');
+    const v1 = explainRequest(m, {});
+    expect(v1.hops[0].outlierDetection).toBeUndefined(); // app 1.0's subset sets none
   });
 
   test('THEN RELEASE.md shows the policies beside the routes and the subsets', () => {
@@ -63,6 +71,8 @@ describe('GIVEN a dark launch (10% of the default route mirrored to the next lan
     expect(route.mirror).toEqual({ host: 'web.shop.svc.cluster.local', subset: 'v2-0', port: { number: 8080 } });
     expect(route.mirrorPercentage).toEqual({ value: 10 });
     expect(new TrafficSimulator(m).ingress('shop-gateway').map((h) => [h.deployments, h.weight])).toEqual([[['web-1-0'], 100]]);
+    const text = formatExplanation('02', explainRequest(m, {}));
+    expect(text).toContain('mirror 10% → web 2.0 [web-2-0, subset v2-0] (responses discarded)');
   });
 
   test('THEN RELEASE.md draws the mirror as a dotted edge, and Mermaid parses it', () => {

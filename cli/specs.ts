@@ -71,7 +71,8 @@ export const explainSpec: CommandSpec = {
     'defaultHttpRetryPolicy (taken as unset); tcp/tls destinationSubnets; ServiceEntry endpoints; Sidecar',
     'egress scoping; DestinationRules with a workloadSelector; Gateway server bind, defaultEndpoint and',
     'TLS certificates; protocol sniffing (an undeclared port is taken as HTTP). DestinationRule',
-    'trafficPolicy (load balancing, TLS, outlier detection) shapes how, not where, and is not read.',
+    'trafficPolicy: its connectionPool and outlierDetection are shown on the hop (a subset\'s over the rule\'s, as',
+    'Istio merges them); load balancing and TLS shape how, not where, and are not read.',
     'With -f, the files given are read as one set of objects instead of a stage.',
   ],
   options: [

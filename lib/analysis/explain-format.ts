@@ -36,6 +36,8 @@ function walk(nodes: readonly ExplainNode[], indent: string, lines: string[]): v
     const inner = `${indent}${last ? '   ' : '│  '}`;
     const policy = policyLine(n);
     if (policy !== undefined) lines.push(`${inner}${policy}`);
+    const pool = poolLine(n);
+    if (pool !== undefined) lines.push(`${inner}${pool}`);
     for (const m of n.mirrors ?? []) {
       lines.push(`${inner}${mirrorLine(m)}`);
       // The copies' own calls hang under the mirror line, indented past it.
@@ -72,6 +74,15 @@ function policyLine(n: ExplainNode): string | undefined {
     parts.push(`${what}${r.istioDefault === true ? ' (Istio default)' : ''}`);
   }
   return parts.join(' · ');
+}
+
+/** `outlier detection: eject after 5 errors in a row for 30s+, at most 34% · connection pool: {...}` (DestinationRule traffic policy). */
+function poolLine(n: ExplainNode): string | undefined {
+  const parts: string[] = [];
+  const o: any = n.outlierDetection;
+  if (o) parts.push(`outlier detection: eject after ${o.consecutive5xxErrors ?? o.consecutiveGatewayErrors ?? 5} errors in a row for ${o.baseEjectionTime ?? '30s'}+, every ${o.interval ?? '10s'}, at most ${o.maxEjectionPercent ?? 10}%`);
+  if (n.connectionPool) parts.push(`connection pool: ${JSON.stringify(n.connectionPool).replace(/"/g, '')}`);
+  return parts.length > 0 ? parts.join(' · ') : undefined;
 }
 
 /** `mirror 10% → web 2.0 [web-2-0, subset v2-0] (responses discarded)`. */

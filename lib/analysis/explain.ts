@@ -47,6 +47,10 @@ export interface ExplainNode {
   readonly serviceEntry?: string;
   /** The proxy answers itself instead (redirect, direct response, 503 and why). @default - forwarded */
   readonly answer?: string;
+  /** The DestinationRule's connection pool for these pods (subset policy over the rule's, as Istio merges them). @default - none set */
+  readonly connectionPool?: Readonly<Record<string, unknown>>;
+  /** The DestinationRule's outlier detection for these pods. @default - none set */
+  readonly outlierDetection?: Readonly<Record<string, unknown>>;
   /** Route timeout as written. @default - none: Istio sets no timeout */
   readonly timeout?: string;
   /** Retry policy of the hop (HTTP); `istioDefault` when the route sets none. @default - none: not an HTTP hop */
@@ -162,6 +166,13 @@ function follower(manifests: readonly Manifest[], index: ManifestIndex, context:
       calls: m.answer === undefined ? callsOf(target, round((share * m.percent) / 100), seen, authorization) : [],
     };
   };
+  /** The connection pool and outlier detection the caller's proxy applies to the hop's pods. */
+  const trafficPolicyOf = (hop: Hop, svc: Manifest | undefined): Pick<ExplainNode, 'connectionPool' | 'outlierDetection'> | undefined => {
+    if (!svc || hop.answer !== undefined) return undefined;
+    const p: any = index.trafficPolicy(svc, hop.subset, namespaceOf(svc));
+    if (!p?.connectionPool && !p?.outlierDetection) return undefined;
+    return { ...(p.connectionPool ? { connectionPool: p.connectionPool } : {}), ...(p.outlierDetection ? { outlierDetection: p.outlierDetection } : {}) };
+  };
   const follow: Follow = (hop, parentShare, seen, caller) => {
     const share = round((parentShare * hop.weight) / 100);
     const deployment = hop.deployments[0];
@@ -186,6 +197,7 @@ function follower(manifests: readonly Manifest[], index: ManifestIndex, context:
       ...(authorization ? { authorization } : {}),
       ...(hop.serviceEntry !== undefined ? { serviceEntry: hop.serviceEntry } : {}),
       ...(hop.answer !== undefined ? { answer: hop.answer } : {}),
+      ...(trafficPolicyOf(hop, svc) ?? {}),
       ...(hop.timeout !== undefined ? { timeout: hop.timeout } : {}),
       ...(hop.retries !== undefined ? { retries: hop.retries } : {}),
       ...(hop.mirrors !== undefined ? { mirrors: hop.mirrors.map((m) => mirrorOf(m, caller, share, seen)) } : {}),

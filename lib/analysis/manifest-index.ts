@@ -119,6 +119,34 @@ export class ManifestIndex {
   public destinationSubsets(svc: Manifest, clientNamespace: string): ReadonlyMap<string, Record<string, string>> | undefined {
     const key = `${clientNamespace}|${namespaceOf(svc)}/${svc.metadata.name}`;
     if (this.mergedSubsets.has(key)) return this.mergedSubsets.get(key);
+    const chosen = this.applyingRules(svc, clientNamespace);
+    let merged: Map<string, Record<string, string>> | undefined;
+    if (chosen) {
+      merged = new Map();
+      for (const dr of chosen) for (const s of dr.spec?.subsets ?? []) if (!merged.has(s.name)) merged.set(s.name, s.labels ?? {});
+    }
+    this.mergedSubsets.set(key, merged);
+    return merged;
+  }
+
+  /**
+   * The traffic policy that applies to traffic from `clientNamespace` to `svc` (and `subset`): the
+   * first policy of the applying DestinationRules, with the subset's policy replacing it field by
+   * field (connectionPool, outlierDetection, loadBalancer, tls), as pilot/pkg/networking/util
+   * MergeSubsetTrafficPolicy does. Undefined when no DestinationRule sets one.
+   */
+  public trafficPolicy(svc: Manifest, subset: string | undefined, clientNamespace: string): Record<string, unknown> | undefined {
+    const rules = this.applyingRules(svc, clientNamespace) ?? [];
+    const top = rules.map((dr) => dr.spec?.trafficPolicy).find((p) => p !== undefined);
+    const own = subset === undefined ? undefined : rules.flatMap((dr) => dr.spec?.subsets ?? []).find((x: any) => x.name === subset)?.trafficPolicy;
+    if (top === undefined && own === undefined) return undefined;
+    const merged: Record<string, unknown> = { ...(top ?? {}) };
+    for (const field of ['connectionPool', 'outlierDetection', 'loadBalancer', 'tls'] as const) if (own?.[field] !== undefined) merged[field] = own[field];
+    return merged;
+  }
+
+  /** The DestinationRules of one namespace and host that apply to traffic from `clientNamespace` to `svc`, in creation order. */
+  private applyingRules(svc: Manifest, clientNamespace: string): Manifest[] | undefined {
     const fqdn = this.serviceHost(svc);
     const rules = sortByCreation(this.ofKind('DestinationRule').filter((dr) => dr.spec?.workloadSelector === undefined
       && hostMatches(resolveShortName(dr.spec?.host ?? '', namespaceOf(dr), this.clusterDomain), fqdn)));
@@ -128,19 +156,14 @@ export class ManifestIndex {
       rules.filter((dr) => namespaceOf(dr) === namespaceOf(svc) && visible(dr)),
       rules.filter((dr) => visible(dr)),
     ];
-    let merged: Map<string, Record<string, string>> | undefined;
     const hostOf = (dr: Manifest) => resolveShortName(dr.spec?.host ?? '', namespaceOf(dr), this.clusterDomain);
     for (const group of groups) {
       if (group.length === 0) continue;
       // The most specific host wins; the rules of that host in that namespace merge, in creation order.
       const best = group.reduce((a, b) => (specificity(hostOf(b)) > specificity(hostOf(a)) ? b : a));
-      const chosen = group.filter((dr) => hostOf(dr) === hostOf(best) && namespaceOf(dr) === namespaceOf(best));
-      merged = new Map();
-      for (const dr of chosen) for (const s of dr.spec?.subsets ?? []) if (!merged.has(s.name)) merged.set(s.name, s.labels ?? {});
-      break;
+      return group.filter((dr) => hostOf(dr) === hostOf(best) && namespaceOf(dr) === namespaceOf(best));
     }
-    this.mergedSubsets.set(key, merged);
-    return merged;
+    return undefined;
   }
 
   /** A workload (Deployment, StatefulSet, Rollout, ...) by name. */

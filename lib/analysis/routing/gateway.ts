@@ -77,7 +77,10 @@ export function ingressRoutes(index: ManifestIndex, ref: string, request: Simula
   const proxy: RoutingProxy = { labels: pod ? podLabels(pod) : selector, namespace: proxyNs, gateways: [fullName], port };
   const notModelled: string[] = [];
   const onPort = servers.filter((s) => s.port?.number === port);
-  if (onPort.length === 0) return { kind: 'http', candidates: [], proxy, notModelled, answer: `connection refused: Gateway ${fullName} has no server on port ${port}`, rule: fullName };
+  if (onPort.length === 0) {
+    const why = port === undefined ? 'has no server at all' : `has no server on port ${port}`;
+    return { kind: 'http', candidates: [], proxy, notModelled, answer: `connection refused: Gateway ${fullName} ${why}`, rule: fullName };
+  }
   const protocol = String(onPort[0].port?.protocol ?? 'HTTP').toUpperCase();
   const mode = String(onPort[0].tls?.mode ?? '').toUpperCase();
   for (const s of onPort) {
