@@ -27,11 +27,11 @@ async function staleReadmeOutputs() {
   const blocks = [];
   // `$ npm run <tool> -- args` followed by output, up to the next `$ ` line or the end of the code block.
   for (const m of readme.matchAll(/^\$ npm run (validate|explain|plan)(?: -- (.*))?\n([\s\S]*?)(?=^\$ |^```)/gm)) {
-    blocks.push({ tool: m[1], args: m[2] ?? '', shown: m[3].replace(/\n+$/, ''), at: m.index + m[0].indexOf(m[3]) });
+    blocks.push({ tool: m[1], args: m[2] ?? '', shown: m[3].replace(/\n+$/, ''), at: m.index + m[0].length - m[3].length });
   }
   // <summary>…<code>npm run plan -- A B</code></summary> followed by a code block.
   for (const m of readme.matchAll(/<code>npm run (plan) -- ([^<]*)<\/code><\/summary>\n\n```\n([\s\S]*?)```/g)) {
-    blocks.push({ tool: m[1], args: m[2], shown: m[3].replace(/\n+$/, ''), at: m.index + m[0].indexOf(m[3]) });
+    blocks.push({ tool: m[1], args: m[2], shown: m[3].replace(/\n+$/, ''), at: m.index + m[0].length - m[3].length - 3 });
   }
   const words = (args) => [...args.matchAll(/'([^']*)'|(\S+)/g)].map((w) => w[1] ?? w[2]);
   const stale = [];
@@ -41,7 +41,7 @@ async function staleReadmeOutputs() {
     const current = r.stdout.replace(/\n+$/, '');
     if (current === b.shown) continue;
     stale.push(`npm run ${b.tool}${b.args ? ` -- ${b.args}` : ''}`);
-    fixed = fixed.slice(0, b.at) + current + fixed.slice(b.at + b.shown.length);
+    fixed = fixed.slice(0, b.at) + (b.shown === '' ? `${current}\n` : current) + fixed.slice(b.at + b.shown.length);
   }
   if (process.argv.includes('--fix-readme') && stale.length > 0) {
     writeFileSync(join(root, 'README.md'), fixed);
