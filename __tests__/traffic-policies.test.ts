@@ -121,11 +121,41 @@ describe('traffic policy data Istio would reject, or that cannot work, is refuse
     [{ trafficPolicies: { web: { versions: { '3.0': { outlierDetection: {} } } } } }, `${at('web', "trafficPolicies['web'].versions['3.0']")}version '3.0' is not deployed in this stage. Use one of 1.0, 2.0.`],
     [{ trafficPolicies: { web: { outlierDetection: { maxEjectionPercent: 150 } } } }, `${at('web', "trafficPolicies['web'].outlierDetection.maxEjectionPercent")}150 is not a whole number from 1 to 100. Use a whole number from 1 to 100.`],
     [{ trafficPolicies: { db: { connectionPool: { tcp: { maxConnections: 0 } } } } }, `${at('db', "trafficPolicies['db'].connectionPool.tcp.maxConnections")}0 is not a whole number from 1 to 2147483647. Use a whole number from 1 to 2147483647.`],
+    [{ trafficPolicies: { web: { retries: { attempts: 2, perTryTimeout: 'soon' } } } }, `${at('web', "trafficPolicies['web'].retries.perTryTimeout")}'soon' is not a positive duration. Write it as a number and a unit: '500ms', '2s', '1m' or '1h'.`],
+    [{ trafficPolicies: { web: { retries: { attempts: 2, retryOn: [] } } } },
+      `${at('web', "trafficPolicies['web'].retries.retryOn")}the list of retry conditions is empty. List at least one condition, e.g. ['connect-failure', '503'], or leave retryOn out for Istio's default.`],
+    [{ trafficPolicies: { db: { connectionPool: { tcp: { connectTimeout: '0s' } } } } }, `${at('db', "trafficPolicies['db'].connectionPool.tcp.connectTimeout")}'0s' is not a positive duration. Write it as a number and a unit: '500ms', '2s', '1m' or '1h'.`],
+    [{ trafficPolicies: { web: { connectionPool: { http: { http1MaxPendingRequests: 1.5 } } } } },
+      `${at('web', "trafficPolicies['web'].connectionPool.http.http1MaxPendingRequests")}1.5 is not a whole number from 1 to 2147483647. Use a whole number from 1 to 2147483647.`],
+    [{ trafficPolicies: { web: { connectionPool: { http: { http2MaxRequests: 0 } } } } },
+      `${at('web', "trafficPolicies['web'].connectionPool.http.http2MaxRequests")}0 is not a whole number from 1 to 2147483647. Use a whole number from 1 to 2147483647.`],
+    [{ trafficPolicies: { web: { connectionPool: { http: { maxRequestsPerConnection: -1 } } } } },
+      `${at('web', "trafficPolicies['web'].connectionPool.http.maxRequestsPerConnection")}-1 is not a whole number from 1 to 2147483647. Use a whole number from 1 to 2147483647.`],
+    [{ trafficPolicies: { web: { connectionPool: { http: { maxRetries: -1 } } } } },
+      `${at('web', "trafficPolicies['web'].connectionPool.http.maxRetries")}-1 is not a whole number from 0 to 2147483647. Use a whole number from 0 to 2147483647.`],
+    [{ trafficPolicies: { web: { connectionPool: { http: { idleTimeout: '5 min' } } } } }, `${at('web', "trafficPolicies['web'].connectionPool.http.idleTimeout")}'5 min' is not a positive duration. Write it as a number and a unit: '500ms', '2s', '1m' or '1h'.`],
+    [{ trafficPolicies: { web: { versions: { '2.0': { outlierDetection: { consecutive5xxErrors: 0 } } } } } },
+      `${at('web', "trafficPolicies['web'].versions['2.0'].outlierDetection.consecutive5xxErrors")}0 is not a whole number from 1 to 2147483647. Use a whole number from 1 to 2147483647.`],
+    [{ trafficPolicies: { web: { outlierDetection: { interval: '10' } } } }, `${at('web', "trafficPolicies['web'].outlierDetection.interval")}'10' is not a positive duration. Write it as a number and a unit: '500ms', '2s', '1m' or '1h'.`],
+    [{ trafficPolicies: { web: { outlierDetection: { baseEjectionTime: '-30s' } } } }, `${at('web', "trafficPolicies['web'].outlierDetection.baseEjectionTime")}'-30s' is not a positive duration. Write it as a number and a unit: '500ms', '2s', '1m' or '1h'.`],
     [{ entry: [dark.entry[0], { to: 'stable', mirror: { lane: 'shadow', percent: 10 } }] }, `${at('web', 'entry[1].mirror.lane')}lane 'shadow' is not defined in this stage. Use one of stable, next.`],
     [{ entry: [dark.entry[0], { to: 'stable', mirror: { lane: 'next', percent: 0 } }] }, `${at('web', 'entry[1].mirror.percent')}0 is not a percentage above 0 and at most 100. Mirror a share such as 10 (or 0.5).`],
     [{ entry: [dark.entry[0], { to: 'next', mirror: { lane: 'next', percent: 5 } }] },
       `${at('web', 'entry[1].mirror.lane')}lane 'next' enters through web 2.0, which this route already sends its requests to. Mirror to a lane with another entry version.`],
   ])('GIVEN %j THEN it is rejected', (stage, message) => {
     expect(errorOf(stage as Partial<StageSpec>)).toBe(message);
+  });
+});
+
+describe('GIVEN a version that calls fewer components than its component', () => {
+  test('THEN a callee outside the component\'s calls is rejected, naming them', () => {
+    const app = { ...shop, components: shop.components.map((c) => (c.name !== 'web' ? c : { ...c, versions: { ...c.versions, '2.0': { ...c.versions['2.0'], calls: ['cart'] } } })) };
+    expect(() => new ReleaseStage(testApp(), { application: app, stage: dark })).toThrow(
+      "stage '02-dark-launch', component 'web', field 'versions['2.0'].calls': 'cart' is not among the component's calls (db). A version calls a subset of its component's calls: add it to the component's calls first.");
+  });
+  test('THEN such a version is allowed only its own calls (web 2.0 calling nothing reaches nothing)', () => {
+    const app = { ...shop, components: shop.components.map((c) => (c.name !== 'web' ? c : { ...c, versions: { ...c.versions, '2.0': { ...c.versions['2.0'], calls: [] } } })) };
+    const m = new ReleaseStage(testApp(), { application: app, stage: dark }).manifests as Manifest[];
+    expect(find(m, 'AuthorizationPolicy', 'db-1-0').spec.rules.map((r: any) => r.from[0].source.principals[0])).toEqual(['cluster.local/ns/shop/sa/web-1-0']);
   });
 });

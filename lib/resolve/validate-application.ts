@@ -1,5 +1,6 @@
 import { ErrorLocation, ReleaseConfigError, show } from '../model/errors';
 import { assertDnsLabel, assertVersion, deploymentName, subsetName } from '../model/names';
+import { validateInstallation } from './installation-checks';
 import { ApplicationSpec, ComponentSpec, PortSpec, ProbeSpec, WorkloadSpec } from '../model/spec';
 
 /** The UID of Istio's sidecar proxy: a workload running as it bypasses the mesh. */
@@ -22,6 +23,7 @@ export function validateApplication(app: ApplicationSpec, stage?: string): void 
   assertDnsLabel(app.name, { stage, field: 'application.name' });
   assertDnsLabel(app.namespace, { stage, field: 'application.namespace' });
   assertDnsLabel(app.gateway.name, { stage, field: 'application.gateway.name' }, 253);
+  validateInstallation(app, stage);
   const names = new Set<string>();
   for (const component of app.components) {
     const at = { stage, component: component.name, field: 'name' };
