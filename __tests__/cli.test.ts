@@ -91,6 +91,14 @@ describe('voting-mesh plan', () => {
     expect(readFileSync(join(keep, 'file.txt'), 'utf8')).toBe('mine');
   });
 
+  test('GIVEN --out dist (the synthesized stages) THEN the plan refuses it and the stages stay', async () => {
+    const before = readdirSync(join(ROOT, 'dist')).sort();
+    const result = await cli(['plan', '03', '04', '--out', 'dist']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('error: refusing to replace --out dist: voting-mesh synth wrote it (it holds the synthesized stages). Name another directory, e.g. --out plans/next\n');
+    expect(readdirSync(join(ROOT, 'dist')).sort()).toEqual(before);
+  });
+
   test('GIVEN --out . (the working directory) THEN it is refused', async () => {
     const result = await cli(['plan', '03', '04', '--out', '.']);
     expect(result.code).toBe(1);

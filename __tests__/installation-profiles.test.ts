@@ -1,5 +1,10 @@
 import { aksIstioAddOnProfile, explainRequest, helmGatewayProfile, ISTIOCTL_DEFAULT_PROFILE, Manifest, networkPolicyAllows, ReleaseStage, SchemaRegistry } from 'voting-mesh';
 import { createVotingApplication, votingStages } from '../voting';
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { renderRelease } from 'voting-mesh';
+import { cli } from './cli-support';
 import { find, testApp } from './support';
 
 // The facts of a real installation reach every object that names the control plane, the
@@ -102,5 +107,38 @@ describe('installation and security facts Kubernetes would reject are refused wi
       "stage '01-v1', field 'application.gateway.selector[\"istio\"]': label value 'ingress gateway' is not accepted by Kubernetes. Use at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit."],
   ])('GIVEN %j THEN it is rejected', (change, message) => {
     expect(errorOf({ ...base, ...change })).toBe(message);
+  });
+});
+
+describe('GIVEN the AKS stages on disk, as synth writes them (with mesh-context.json)', () => {
+  const application = createVotingApplication({ installation: aksIstioAddOnProfile({ revision: 'asm-1-26' }) });
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'voting-mesh-aks-'));
+    for (const f of renderRelease(votingStages.map((stage) => new ReleaseStage(testApp(), { application, stage })))) writeFileSync(join(dir, f.file), f.content);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('THEN validate reads the recorded facts: every stage and transition is valid, with no flag', async () => {
+    const result = await cli(['validate', '--dist', dir]);
+    expect(result.stdout).toMatch(/\nvalid\n$/);
+    expect(result.code).toBe(0);
+  });
+
+  test('THEN explain admits the add-on gateway\'s identity and follows the lane to MySQL', async () => {
+    const result = await cli(['explain', '03', '--dist', dir, '--cookie', 'featureflag=on']);
+    expect(result.stdout).not.toContain('DENIED');
+    expect(result.stdout).toContain('voting-storage 2.0 [voting-storage-2-0');
+  });
+
+  test('THEN the same files given with -f need --profile, which gives the same answer', async () => {
+    const file = join(dir, '03-cookie-canary.k8s.yaml');
+    expect((await cli(['explain', '-f', file, '--cookie', 'featureflag=on'])).stdout).toContain('DENIED');
+    const profiled = await cli(['explain', '-f', file, '--cookie', 'featureflag=on', '--profile', 'aks:asm-1-26']);
+    expect(profiled.stdout).not.toContain('DENIED');
+    expect((await cli(['validate', '-f', file, '--profile', 'aks:asm-1-26'])).code).toBe(0);
+    const bad = await cli(['validate', '-f', file, '--profile', 'aks:1.26']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^error: --profile aks:1\.26: AKS Istio add-on revision '1\.26' is not of the form asm-1-<minor>/);
   });
 });

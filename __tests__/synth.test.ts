@@ -18,7 +18,7 @@ describe('dist/', () => {
     const fresh = Object.fromEntries(renderRelease(buildVotingRelease(testApp())).map((f) => [f.file, f.content]));
     // If this fails: run `npm run synth` and commit dist/ (or find what made synth non-deterministic).
     const committed = snapshotDir(DIST);
-    expect(committed[MARKER]).toMatch(/^Written by voting-mesh\./);
+    expect(committed[MARKER]).toBe(`Written by voting-mesh synth, which replaces this directory as a whole: keep nothing else in it. Its files:\n${Object.keys(fresh).sort().join('\n')}\n`);
     delete committed[MARKER];
     expect(fresh).toEqual(committed);
   });
@@ -85,6 +85,17 @@ describe('voting-mesh synth', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toBe('error: refusing to replace --output keep: it holds 1 entry (file.txt) and no .voting-mesh-output marker, so voting-mesh did not write it. Name a new or empty directory, or move its contents away\n');
     expect(readFileSync(join(dir, 'keep', 'file.txt'), 'utf8')).toBe('mine');
+  });
+
+  test('GIVEN a file of my own added to the synthesized dist/ THEN synth refuses, names it, and deletes nothing', async () => {
+    const dir = project({ 'app.js': writes("fs.writeFileSync(out + '/01-a.k8s.yaml', 'apiVersion: v1\\nkind: Namespace\\nmetadata:\\n  name: a\\n')") });
+    writeFileSync(join(dir, 'cdk8s.yaml'), 'app: node app.js\noutput: dist\n');
+    expect((await cli(['synth', '--quiet'], dir)).code).toBe(0);
+    writeFileSync(join(dir, 'dist', 'notes.txt'), 'mine');
+    const result = await cli(['synth'], dir);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe("error: refusing to replace cdk8s.yaml's output dist: notes.txt was not written by voting-mesh synth, and the directory is replaced as a whole. Move it elsewhere\n");
+    expect(readFileSync(join(dir, 'dist', 'notes.txt'), 'utf8')).toBe('mine');
   });
 
   test('GIVEN --output . THEN synth refuses to replace the working directory', async () => {

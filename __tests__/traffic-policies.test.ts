@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { ApplicationSpec, explainRequest, formatExplanation, Manifest, ReleaseConfigError, ReleaseStage, renderRelease, StageSpec, TrafficSimulator, WorkloadSpec } from 'voting-mesh';
+import { ApplicationSpec, checkTransition, explainRequest, formatExplanation, Manifest, planTransition, ReleaseConfigError, ReleaseStage, renderRelease, StageSpec, TrafficSimulator, WorkloadSpec } from 'voting-mesh';
 import { find, testApp, votingManifests } from './support';
 
 const voting = votingManifests();
@@ -157,5 +157,17 @@ describe('GIVEN a version that calls fewer components than its component', () =>
     const app = { ...shop, components: shop.components.map((c) => (c.name !== 'web' ? c : { ...c, versions: { ...c.versions, '2.0': { ...c.versions['2.0'], calls: [] } } })) };
     const m = new ReleaseStage(testApp(), { application: app, stage: dark }).manifests as Manifest[];
     expect(find(m, 'AuthorizationPolicy', 'db-1-0').spec.rules.map((r: any) => r.from[0].source.principals[0])).toEqual(['cluster.local/ns/shop/sa/web-1-0']);
+  });
+});
+
+describe('GIVEN a move that drops outlier detection from a subset', () => {
+  const withOutliers: StageSpec = { ...dark, trafficPolicies: { web: { versions: { '2.0': { outlierDetection: { consecutive5xxErrors: 3 } } } } } };
+  const render = (stage: StageSpec) => new ReleaseStage(testApp(), { application: shop, stage }).manifests as Manifest[];
+  test('THEN the make step keeps the old subset policy, and only the break step applies the target\'s', () => {
+    const p = planTransition('a', render(withOutliers), 'b', render({ ...dark, name: '03-no-outliers' }));
+    const drIn = (kind: string) => p.steps.find((st) => st.kind === kind)?.apply.find((m) => m.kind === 'DestinationRule');
+    expect(drIn('make')).toBeUndefined(); // nothing to add: the widened rule is the old one
+    expect(drIn('break')!.spec.subsets.find((x: any) => x.name === 'v2-0').trafficPolicy).toBeUndefined();
+    expect(checkTransition(render(withOutliers), p)).toEqual([]);
   });
 });

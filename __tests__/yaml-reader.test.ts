@@ -10,10 +10,12 @@ describe('simpleTopLevelScalars (cdk8s.yaml without the YAML library)', () => {
     'app: node main.js\r\noutput: dist/manifests\r\n',
     "app: 'it''s here'\n",
     'output: dist\nimports:\n- k8s\n- crds.yaml\napp: node a.js\n',
-  ])('GIVEN %j THEN it reads what the YAML library reads', (text) => {
+    'app: node main.js\noutput: .\n',
+    'app: node main.js\noutput: ./out\n',
+  ])('GIVEN %j THEN it reads what the YAML library reads (YAML 1.2, as the cdk8s CLI reads cdk8s.yaml)', (text) => {
     const fast = simpleTopLevelScalars(text, ['app', 'output']);
     expect(fast).toBeDefined();
-    const full = parseYamlDocuments(text, 'cdk8s.yaml')[0] as Record<string, unknown>;
+    const full = parseYamlDocuments(text, 'cdk8s.yaml', '1.2')[0] as Record<string, unknown>;
     expect(fast).toEqual(Object.fromEntries(['app', 'output'].filter((k) => full[k] !== undefined).map((k) => [k, full[k]])));
   });
 

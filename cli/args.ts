@@ -35,6 +35,7 @@ export const COMMON_OPTIONS: readonly OptionSpec[] = [
 
 /** Options of the commands that read manifests: the cluster they run in. */
 export const CONTEXT_OPTIONS: readonly OptionSpec[] = [
+  { name: 'profile', value: 'installation', help: "Where Istio is installed: istioctl-default, aks:<revision>[:internal] (AKS add-on), helm:<release>[:<namespace>] (default: the stages' mesh-context.json, else istioctl-default)." },
   { name: 'cluster-domain', value: 'domain', help: "Cluster domain of fully qualified Service hosts (default 'cluster.local')." },
   { name: 'trust-domain', value: 'domain', help: "Istio trust domain of workload principals (default 'cluster.local')." },
   { name: 'ingress-principal', value: 'principal', aliases: ['gateway-principal'], help: "SPIFFE principal of the ingress gateway, without spiffe:// (default '<trust domain>/ns/istio-system/sa/istio-ingressgateway-service-account')." },

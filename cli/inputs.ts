@@ -1,27 +1,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
-import { join, relative, resolve } from 'path';
-import { Manifest, MeshContextOptions } from '../lib';
-import { parseYamlDocuments, readYamlFile, simpleTopLevelScalars } from '../lib/release/yaml-reader';
+import { dirname, join, relative, resolve } from 'path';
+import { aksIstioAddOnProfile, helmGatewayProfile, InstallationProfile, ISTIOCTL_DEFAULT_PROFILE, Manifest, MeshContextOptions, RELEASE_CONTEXT_FILE } from '../lib';
+import { readYamlFile } from '../lib/release/yaml-reader';
+import { projectConfig } from './project-config';
 import { ParsedArgs, UsageError, value } from './args';
-
-/** What `cdk8s.yaml` in a directory says, if it exists: the app command and the output directory. */
-export interface ProjectConfig {
-  readonly app?: string;
-  readonly output?: string;
-  /** The file read, for messages. @default - no cdk8s.yaml */
-  readonly file?: string;
-}
-
-export function projectConfig(cwd: string): ProjectConfig {
-  const file = join(cwd, 'cdk8s.yaml');
-  if (!existsSync(file)) return {};
-  const text = readFileSync(file, 'utf8');
-  const doc: any = simpleTopLevelScalars(text, ['app', 'output']) ?? parseYamlDocuments(text, relative(cwd, file))[0] ?? {};
-  for (const key of ['app', 'output'] as const) {
-    if (doc[key] !== undefined && typeof doc[key] !== 'string') throw new Error(`${relative(cwd, file)}: '${key}' is ${JSON.stringify(doc[key])}, not a string`);
-  }
-  return { app: doc.app, output: doc.output, file };
-}
 
 /** The directory holding synthesized stages: `--dist`, else cdk8s.yaml's `output`, else `dist` (relative to `cwd`). */
 export function distDir(args: ParsedArgs, cwd: string): string {
@@ -35,6 +17,8 @@ export interface ManifestSet {
   /** The file(s) read, relative to the working directory. */
   readonly files: readonly string[];
   readonly objects: Manifest[];
+  /** The cluster facts recorded beside the stages (mesh-context.json). @default - none */
+  readonly context?: ToolContext;
 }
 
 const STAGE_SUFFIX = '.k8s.yaml';
@@ -52,9 +36,11 @@ export function stageNames(dir: string, cwd: string): string[] {
  * (`3`, `03`) or name without its number (`cookie-canary`).
  */
 export function loadStage(dir: string, ref: string, cwd: string): ManifestSet {
-  const asFile = resolve(cwd, ref);
-  if ((ref.includes('/') || /\.(ya?ml|json)$/.test(ref)) && existsSync(asFile) && statSync(asFile).isFile()) {
-    return { name: ref.replace(/^.*\//, '').replace(/(\.k8s)?\.(ya?ml|json)$/, ''), files: [relative(cwd, asFile)], objects: loadManifests(asFile, cwd) };
+  // A path to a file, or a file name of the stage directory (`02-canary.k8s.yaml`).
+  const asFile = [resolve(cwd, ref), join(dir, ref)].find((f) => (ref.includes('/') || /\.(ya?ml|json)$/.test(ref)) && existsSync(f) && statSync(f).isFile());
+  if (asFile) {
+    const context = releaseContext(dirname(asFile), cwd);
+    return { name: ref.replace(/^.*\//, '').replace(/(\.k8s)?\.(ya?ml|json)$/, ''), files: [relative(cwd, asFile)], objects: loadManifests(asFile, cwd), ...(context ? { context } : {}) };
   }
   const names = stageNames(dir, cwd);
   const hits = names.filter((n) => n === ref || n.replace(/^\d+-/, '') === ref || (/^\d+$/.test(ref) && Number(n.split('-')[0]) === Number(ref)));
@@ -63,7 +49,8 @@ export function loadStage(dir: string, ref: string, cwd: string): ManifestSet {
       : `unknown stage '${ref}' (stages: ${names.join(', ')})`);
   }
   const file = join(dir, `${hits[0]}${STAGE_SUFFIX}`);
-  return { name: hits[0], files: [relative(cwd, file)], objects: loadManifests(file, cwd) };
+  const context = releaseContext(dir, cwd);
+  return { name: hits[0], files: [relative(cwd, file)], objects: loadManifests(file, cwd), ...(context ? { context } : {}) };
 }
 
 /** The files named with `-f`: each a manifest file, or a directory searched for `*.yaml`, `*.yml` and `*.json`. */
@@ -124,9 +111,55 @@ export function loadManifests(file: string, cwd: string): Manifest[] {
   return out;
 }
 
-/** The cluster facts given on the command line. */
-export function meshContextOptions(args: ParsedArgs): MeshContextOptions {
-  return { clusterDomain: value(args, 'cluster-domain'), trustDomain: value(args, 'trust-domain'), ingressPrincipal: value(args, 'ingress-principal') };
+/** The cluster facts the tools use: the flags, over `--profile`, over the stages' mesh-context.json, over Istio's defaults. */
+export interface ToolContext extends MeshContextOptions {
+  /** The ingress gateway pods, in place of Istio's default ones in the analysis. @default - Istio's default ingress gateway */
+  readonly ingressGateway?: { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> };
+}
+
+export function meshContextOptions(args: ParsedArgs, set?: ManifestSet): ToolContext {
+  const profile = value(args, 'profile') !== undefined ? profileContext(value(args, 'profile')!) : undefined;
+  const base: ToolContext = profile ?? set?.context ?? {};
+  const pick = <K extends keyof MeshContextOptions>(flag: string, key: K) => value(args, flag) ?? base[key];
+  return {
+    ...base,
+    clusterDomain: pick('cluster-domain', 'clusterDomain'),
+    trustDomain: pick('trust-domain', 'trustDomain'),
+    ingressPrincipal: pick('ingress-principal', 'ingressPrincipal'),
+  };
+}
+
+/** The context of an installation profile named on the command line. */
+function profileContext(spec: string): ToolContext {
+  const [kind, a, b] = spec.split(':');
+  let p: InstallationProfile;
+  if (kind === 'istioctl-default' && a === undefined) p = ISTIOCTL_DEFAULT_PROFILE;
+  else if (kind === 'aks' && a !== undefined) {
+    if (b !== undefined && b !== 'internal' && b !== 'external') throw new UsageError(`--profile ${spec}: the AKS ingress is 'external' or 'internal', not '${b}'`);
+    try {
+      p = aksIstioAddOnProfile({ revision: a, ingress: (b ?? 'external') as 'external' | 'internal' });
+    } catch (err) {
+      throw new UsageError(`--profile ${spec}: ${(err as Error).message}`);
+    }
+  } else if (kind === 'helm' && a !== undefined) p = helmGatewayProfile({ release: a, ...(b ? { namespace: b } : {}) });
+  else throw new UsageError(`--profile '${spec}' is not istioctl-default, aks:<revision>[:internal] or helm:<release>[:<namespace>]`);
+  return {
+    trustDomain: p.trustDomain,
+    ingressPrincipal: `${p.trustDomain}/ns/${p.ingressGateway.namespace}/sa/${p.ingressGateway.serviceAccount}`,
+    ingressGateway: { namespace: p.ingressGateway.namespace, podLabels: p.ingressGateway.podLabels },
+  };
+}
+
+/** The release context recorded beside a directory's stages (mesh-context.json), if any. */
+function releaseContext(dir: string, cwd: string): ToolContext | undefined {
+  const file = join(dir, RELEASE_CONTEXT_FILE);
+  if (!existsSync(file)) return undefined;
+  try {
+    const c = JSON.parse(readFileSync(file, 'utf8'));
+    return { clusterDomain: c.clusterDomain, trustDomain: c.trustDomain, ingressPrincipal: c.ingressPrincipal, ...(c.ingressGateway ? { ingressGateway: c.ingressGateway } : {}) };
+  } catch (err) {
+    throw new Error(`${relative(cwd, file)} is not valid JSON: ${firstLine(err)}. Run voting-mesh synth again, or delete it`);
+  }
 }
 
 function firstLine(err: unknown): string {

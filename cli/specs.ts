@@ -116,6 +116,6 @@ export const diffSpec: CommandSpec = {
   name: 'diff',
   summary: 'A semantic diff of two stages: objects added, removed and changed, field by field, in a stable order.',
   usage: 'diff <stageA|fileA> <stageB|fileB> [--dist <dir>]',
-  description: ['Lists are compared by identity (route, subset, container, port names) or as sets, so inserting one item does not show every later item as changed.'],
+  description: ['Lists are compared by identity (route, subset, container, port names) or as sets, so inserting one item does not show every later item as changed; unnamed items (TCP routes) by position. Values are printed whole.'],
   options: [{ name: 'dist', value: 'dir', help: "Directory of synthesized stages (default: cdk8s.yaml's output, else dist)." }],
 };

@@ -80,5 +80,5 @@ export type { TransitionProblem } from './release/transition-check';
 export { checkTransition } from './release/transition-check';
 export type { StageObjects } from './release/release-notes';
 export { renderReleaseNotes } from './release/release-notes';
-export type { CheckReleaseOptions, ReleaseCheckResult, ReleaseFile } from './release/synth';
-export { checkRelease, renderRelease, runSynth, synthRelease } from './release/synth';
+export type { CheckReleaseOptions, ReleaseCheckResult, ReleaseContext, ReleaseFile } from './release/synth';
+export { checkRelease, RELEASE_CONTEXT_FILE, renderRelease, runSynth, synthRelease } from './release/synth';

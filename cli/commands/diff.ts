@@ -14,7 +14,8 @@ export function diff(args: ParsedArgs, io: Io): number {
   for (const m of sort(d.removed, objectKey)) lines.push(`- ${objectKey(m)}`);
   for (const c of sort(d.changed, (x: { after: Manifest }) => objectKey(x.after))) {
     lines.push(`~ ${objectKey(c.after)}`);
-    for (const ch of c.changes) lines.push(`    ${formatChange(ch)}`);
+    // Reviewers read whole values here; the plan's summary shortens them.
+    for (const ch of c.changes) lines.push(`    ${formatChange(ch, { full: true })}`);
   }
   io.out(lines.join('\n'));
   return 0;

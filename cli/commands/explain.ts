@@ -60,7 +60,7 @@ export function explain(args: ParsedArgs, io: Io): number {
   if (call) {
     let explanation;
     try {
-      explanation = explainCall(set.objects, call.from, call.service, call.port, meshContextOptions(args), request);
+      explanation = explainCall(set.objects, call.from, call.service, call.port, meshContextOptions(args, set), request);
     } catch (err) {
       if (err instanceof CallTargetError) throw new UsageError(`${set.name}: ${err.message}`);
       throw err;
@@ -70,7 +70,7 @@ export function explain(args: ParsedArgs, io: Io): number {
       : formatCallExplanation(set.name, explanation));
     return 0;
   }
-  const explanation = explainRequest(set.objects, request, value(args, 'gateway'), meshContextOptions(args));
+  const explanation = explainRequest(set.objects, request, value(args, 'gateway'), meshContextOptions(args, set));
   io.out(value(args, 'output') === 'json'
     ? JSON.stringify({ stage: set.name, ...explanation, hops: explanation.hops.map(hop) }, null, 2)
     : formatExplanation(set.name, explanation));

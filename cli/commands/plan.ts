@@ -13,7 +13,7 @@ export function plan(args: ParsedArgs, io: Io): number {
   const [from, to] = args.positional.map((p) => loadStage(dir, p, io.cwd));
   if (from.files[0] === to.files[0]) throw new UsageError(`<from-stage> and <to-stage> are both '${from.name}'`);
   const out = resolve(io.cwd, value(args, 'out') ?? join('.voting-mesh', 'plans', `${from.name}--${to.name}`));
-  assertReplaceable(out, '--out', io.cwd);
+  assertReplaceable(out, '--out', io.cwd, 'plan');
   const p = planTransition(from.name, from.objects, to.name, to.objects);
   const staging = createStaging(out);
   let files: (string | undefined)[];
@@ -24,12 +24,12 @@ export function plan(args: ParsedArgs, io: Io): number {
       writeFileSync(join(staging, name), toYaml(...step.apply));
       return relative(io.cwd, join(out, name));
     });
-    publishStaging(staging, out, '--out');
+    publishStaging(staging, out, '--out', 'plan');
   } catch (err) {
     discardStaging(staging);
     throw err;
   }
-  const problems = checkTransition(from.objects, p, meshContextOptions(args).clusterDomain);
+  const problems = checkTransition(from.objects, p, meshContextOptions(args, from).clusterDomain);
   const lines = [formatPlan(p, { files, stageFile: to.files[0] }), ''];
   for (const x of problems) lines.push(`transition check: step ${x.step} (${x.kind}): ${x.message}`);
   if (problems.length === 0) lines.push('transition check: at no moment does a VirtualService route to a missing subset, port or pod.');

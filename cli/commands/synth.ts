@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
 import { dirname, join, relative, resolve } from 'path';
 import { assertReplaceable, createStaging, discardStaging, publishStaging } from '../../lib/release/output-dir';
 import { ParsedArgs, UsageError, value } from '../args';
-import { projectConfig } from '../inputs';
+import { projectConfig } from '../project-config';
 import { Io } from '../io';
 
 /** The app stopped on purpose (process.exit) while running in this process. */
@@ -20,7 +20,9 @@ export async function synth(args: ParsedArgs, io: Io): Promise<number> {
   if (!app) throw new UsageError(`no app to run: ${relative(io.cwd, join(io.cwd, 'cdk8s.yaml'))} is missing or has no 'app', and --app is not given`);
   const output = value(args, 'output') ?? config.output ?? 'dist';
   const outdir = resolve(io.cwd, output);
-  assertReplaceable(outdir, '--output', io.cwd);
+  // Errors name where the output directory came from: the flag, or cdk8s.yaml.
+  const option = value(args, 'output') !== undefined ? '--output' : config.output !== undefined ? "cdk8s.yaml's output" : 'the default output';
+  assertReplaceable(outdir, option, io.cwd);
   const staging = createStaging(outdir);
   let published = false;
   try {
@@ -44,7 +46,7 @@ export async function synth(args: ParsedArgs, io: Io): Promise<number> {
       const text = readFileSync(join(staging, f), 'utf8');
       return { file: join(output, f), objects: text.split(/^---$/m).length, bytes: Buffer.byteLength(text) };
     });
-    publishStaging(staging, outdir, '--output');
+    publishStaging(staging, outdir, option);
     published = true;
     if (value(args, 'quiet') === undefined) {
       for (const s of summary) io.out(`  ${s.file.padEnd(44)} ${String(s.objects).padStart(3)} objects ${String(s.bytes).padStart(7)} bytes`);

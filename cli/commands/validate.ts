@@ -28,14 +28,14 @@ export function validate(args: ParsedArgs, io: Io): number {
   const all = files.length > 0 ? [] : stageNames(dir, io.cwd);
   if (files.length === 0 && all.length === 0) throw new UsageError(`nothing to validate: ${dir} holds no *.k8s.yaml stage file. Run voting-mesh synth, or give files with -f`);
   const sets: ManifestSet[] = files.length > 0 ? [loadFiles(files, io.cwd)] : (args.positional.length > 0 ? args.positional : all).map((s) => loadStage(dir, s, io.cwd));
-  const context = meshContextOptions(args);
   const registry = SchemaRegistry.load(schemaSources(io.env, io.cwd));
   const json = value(args, 'output') === 'json';
   const messages: ValidationMessage[] = [];
   const text: string[] = [];
   for (const set of sets) {
     const violations = registry.validateAll(set.objects);
-    const findings = analyzeMesh(set.objects, context);
+    const context = meshContextOptions(args, set);
+    const findings = analyzeMesh(set.objects, { ...context, ...(context.ingressGateway ? { meshConfig: { ingressGateway: context.ingressGateway } } : {}) });
     const own: ValidationMessage[] = [
       ...violations.map((v) => ({ code: SCHEMA_VIOLATION, level: 'Error' as const, origin: v.object, field: v.path, message: v.message, stage: set.name })),
       ...findings.map((f) => ({ code: f.code, level: f.level, origin: f.object, field: f.field, message: f.message, stage: set.name })),
@@ -51,7 +51,7 @@ export function validate(args: ParsedArgs, io: Io): number {
     for (let i = 0; i + 1 < all.length; i++) {
       for (const [from, to] of [[all[i], all[i + 1]], [all[i + 1], all[i]]]) {
         const plan = planTransition(from, byName.get(from)!, to, byName.get(to)!);
-        const problems = checkTransition(byName.get(from)!, plan, context.clusterDomain);
+        const problems = checkTransition(byName.get(from)!, plan, meshContextOptions(args, sets[0]).clusterDomain);
         const stage = `${from} → ${to}`;
         messages.push(...problems.map((p) => ({ code: UNSAFE_TRANSITION, level: 'Error' as const, origin: p.origin, field: `step ${p.step} (${p.kind})`, message: p.message, stage })));
         text.push(`${stage}: ${plan.steps.length} steps, ${problems.length === 0 ? 'traffic never routed to a missing subset, port or pod ✓' : `${problems.length} problem(s)`}`);

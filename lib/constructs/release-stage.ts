@@ -10,7 +10,8 @@ import { MeshService } from './mesh-service';
 import { ResolvedStage } from '../resolve/resolved-stage';
 import { resolveStage } from '../resolve/resolve-stage';
 import { ApplicationSpec, StageSpec } from '../model/spec';
-import { PART_OF_LABEL, StageChart } from './stage-chart';
+import type { AcceptedFinding } from '../model/application-spec';
+import { IngressGatewayPods, PART_OF_LABEL, StageChart } from './stage-chart';
 
 /** Properties of a {@link ReleaseStage}. */
 export interface ReleaseStageProps {
@@ -100,6 +101,16 @@ export class ReleaseStage extends StageChart {
   /** The stage's one-sentence description. */
   public get description(): string {
     return this.resolved.spec.description;
+  }
+
+  /** The installation's ingress gateway pods, which the stage's Gateway selects. */
+  public override get ingressGateway(): IngressGatewayPods {
+    return { namespace: this.resolved.security.ingressNamespace, podLabels: this.resolved.security.ingressPodLabels };
+  }
+
+  /** The Warnings the application accepts (`acceptedFindings`), and any added with {@link accept}. */
+  public override get acceptedFindings(): readonly AcceptedFinding[] {
+    return [...(this.resolved.app.acceptedFindings ?? []), ...super.acceptedFindings];
   }
 
   /** The cluster and identities this stage's objects run with (the analyzer and release notes read them). */

@@ -5,6 +5,12 @@ import { acceptFindings, FindingAcceptance } from '../analysis/analyzer/acceptan
 import type { AcceptedFinding } from '../model/application-spec';
 import { MeshContextOptions } from '../model/defaults';
 
+/** The ingress gateway pods a stage's Gateway selects. */
+export interface IngressGatewayPods {
+  readonly namespace?: string;
+  readonly podLabels?: Readonly<Record<string, string>>;
+}
+
 /** Label every object of a release carries; `kubectl apply --prune -l` selects on it. */
 export const PART_OF_LABEL = 'app.kubernetes.io/part-of';
 
@@ -77,12 +83,11 @@ export abstract class StageChart extends Chart {
   }
 
   /**
-   * The ingress gateway the stage's Gateway selects, in place of Istio's default one in the
-   * analysis: a ReleaseStage's resolved `security` (namespace and pod labels); Istio's default else.
+   * The ingress gateway the stage's Gateway selects (namespace and pod labels), in place of
+   * Istio's default one in the analysis. @default - Istio's default ingress gateway
    */
-  protected get ingressGateway(): { namespace?: string; podLabels?: Readonly<Record<string, string>> } | undefined {
-    const security = (this as { resolved?: { security?: { ingressNamespace?: string; ingressPodLabels?: Readonly<Record<string, string>> } } }).resolved?.security;
-    return security ? { namespace: security.ingressNamespace, podLabels: security.ingressPodLabels } : undefined;
+  public get ingressGateway(): IngressGatewayPods | undefined {
+    return undefined;
   }
 
   /**
@@ -90,9 +95,7 @@ export abstract class StageChart extends Chart {
    * application's `acceptedFindings`; another StageChart overrides this getter.
    */
   public get acceptedFindings(): readonly AcceptedFinding[] {
-    // ReleaseStage keeps its application in `resolved.app` (lib/resolve/resolved-stage.ts).
-    const app = (this as { resolved?: { app?: { acceptedFindings?: readonly AcceptedFinding[] } } }).resolved?.app;
-    return [...(app?.acceptedFindings ?? []), ...this.extraAccepted];
+    return this.extraAccepted;
   }
 
   /**

@@ -65,8 +65,8 @@ export function diffStages(from: readonly Manifest[], to: readonly Manifest[]): 
 }
 
 /** One line per change: `path: before → after`, with `(added)` / `(removed)` for one-sided changes. */
-export function formatChange(c: FieldChange): string {
-  const show = (v: unknown) => (isObject(v) || Array.isArray(v) ? compact(v) : JSON.stringify(v));
+export function formatChange(c: FieldChange, options: { readonly full?: boolean } = {}): string {
+  const show = (v: unknown) => (isObject(v) || Array.isArray(v) ? (options.full ? JSON.stringify(v) : compact(v)) : JSON.stringify(v));
   if (c.before === undefined) return `${c.path}: + ${show(c.after)}`;
   if (c.after === undefined) return `${c.path}: - ${show(c.before)}`;
   return `${c.path}: ${show(c.before)} → ${show(c.after)}`;

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'path';
 
 /**
@@ -7,7 +7,21 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'pat
  * they never delete a path they did not create.
  */
 export const OUTPUT_MARKER = '.voting-mesh-output';
-const MARKER_TEXT = 'Written by voting-mesh. This directory is replaced as a whole on every run: keep nothing else in it.\n';
+
+/** Which command owns an output directory: each replaces only its own (a plan never replaces stages). */
+export type OutputOwner = 'synth' | 'plan';
+
+/** The marker's text: the owner, then every file it wrote, one a line. */
+function markerText(owner: OutputOwner, files: readonly string[]): string {
+  return [`Written by voting-mesh ${owner}, which replaces this directory as a whole: keep nothing else in it. Its files:`, ...files, ''].join('\n');
+}
+
+/** The owner and files a marker records; a marker of an earlier version records neither. */
+function readMarker(dir: string): { owner?: OutputOwner; files?: string[] } {
+  const lines = readFileSync(join(dir, OUTPUT_MARKER), 'utf8').split('\n').filter((l) => l !== '');
+  const owner = /^Written by voting-mesh (synth|plan),/.exec(lines[0] ?? '')?.[1] as OutputOwner | undefined;
+  return owner ? { owner, files: lines.slice(1) } : {};
+}
 const STAGING_MARKER = '.voting-mesh-staging';
 
 /** A directory a tool may not replace, with why and how to fix it. */
@@ -17,12 +31,12 @@ export class OutputDirectoryError extends Error {}
  * Throws unless `dir` may be replaced: it does not exist, is an empty directory, or carries the
  * marker; and it neither is nor contains the working directory.
  */
-export function assertReplaceable(dir: string, option: string, cwd = process.cwd()): void {
+export function assertReplaceable(dir: string, option: string, cwd = process.cwd(), owner: OutputOwner = 'synth'): void {
   const abs = resolve(cwd, dir);
   dir = relative(cwd, abs) || '.';
   const inside = relative(abs, resolve(cwd));
   if (inside === '' || !(inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside))) {
-    throw new OutputDirectoryError(`refusing to write ${option} ${dir}: it is or contains the working directory. Name a directory of its own, e.g. ${option} dist`);
+    throw new OutputDirectoryError(`refusing to write ${option} ${dir}: it is or contains the working directory. Name a directory of its own, e.g. ${option} ${owner === 'plan' ? 'plans/next' : 'dist'}`);
   }
   if (!existsSync(abs)) return;
   if (!statSync(abs).isDirectory()) {
@@ -31,6 +45,15 @@ export function assertReplaceable(dir: string, option: string, cwd = process.cwd
   const entries = readdirSync(abs);
   if (entries.length > 0 && !entries.includes(OUTPUT_MARKER)) {
     throw new OutputDirectoryError(`refusing to replace ${option} ${dir}: it holds ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''}) and no ${OUTPUT_MARKER} marker, so voting-mesh did not write it. Name a new or empty directory, or move its contents away`);
+  }
+  if (entries.length === 0) return;
+  const marker = readMarker(abs);
+  if (marker.owner !== undefined && marker.owner !== owner) {
+    throw new OutputDirectoryError(`refusing to replace ${option} ${dir}: voting-mesh ${marker.owner} wrote it${marker.owner === 'synth' ? ' (it holds the synthesized stages)' : ''}. Name another directory, e.g. ${option} ${owner === 'plan' ? 'plans/next' : 'dist'}`);
+  }
+  const foreign = marker.files ? entries.filter((e) => e !== OUTPUT_MARKER && !marker.files!.includes(e)) : [];
+  if (foreign.length > 0) {
+    throw new OutputDirectoryError(`refusing to replace ${option} ${dir}: ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', ...' : ''} ${foreign.length === 1 ? 'was' : 'were'} not written by voting-mesh ${owner}, and the directory is replaced as a whole. Move ${foreign.length === 1 ? 'it' : 'them'} elsewhere`);
   }
 }
 
@@ -62,11 +85,11 @@ export function discardStaging(staging: string): void {
  * is moved aside, the staging directory takes its place, then the old one is removed. A reader
  * sees the old output or the new one, never a mix.
  */
-export function publishStaging(staging: string, dir: string, option: string): void {
+export function publishStaging(staging: string, dir: string, option: string, owner: OutputOwner = 'synth'): void {
   const target = resolve(dir);
-  assertReplaceable(target, option);
+  assertReplaceable(target, option, process.cwd(), owner);
   rmSync(join(staging, STAGING_MARKER), { force: true });
-  writeFileSync(join(staging, OUTPUT_MARKER), MARKER_TEXT);
+  writeFileSync(join(staging, OUTPUT_MARKER), markerText(owner, readdirSync(staging).sort()));
   if (!existsSync(target)) {
     renameSync(staging, target);
     return;

@@ -100,8 +100,21 @@ export function union(before: Manifest, after: Manifest): Manifest {
   switch (after.kind) {
     case 'Service':
       return { ...after, spec: { ...after.spec, ports: merge(before.spec?.ports, after.spec?.ports, byName).sort((x, y) => x.port - y.port) } };
-    case 'DestinationRule':
-      return { ...after, spec: { ...after.spec, subsets: merge(before.spec?.subsets, after.spec?.subsets, byName).sort((x, y) => byName(x).localeCompare(byName(y))) } };
+    case 'DestinationRule': {
+      // Until traffic has moved, a subset both stages define keeps its old policy (connection
+      // pool, outlier detection), and so does the rule: the target's apply in the break step.
+      const old = new Map<string, any>((before.spec?.subsets ?? []).map((x: any) => [byName(x), x]));
+      const subsets = merge(before.spec?.subsets, after.spec?.subsets, byName)
+        .map((x: any) => (old.has(byName(x)) ? { ...x, ...(old.get(byName(x)).trafficPolicy ? { trafficPolicy: old.get(byName(x)).trafficPolicy } : {}), ...(old.get(byName(x)).trafficPolicy ? {} : { trafficPolicy: undefined }) } : x))
+        .map((x: any) => Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined)))
+        .sort((x, y) => byName(x).localeCompare(byName(y)));
+      const tp = { ...(after.spec?.trafficPolicy ?? {}) };
+      for (const field of ['connectionPool', 'outlierDetection', 'loadBalancer']) {
+        if (before.spec?.trafficPolicy?.[field] !== undefined) tp[field] = before.spec.trafficPolicy[field];
+        else delete tp[field];
+      }
+      return { ...after, spec: { ...after.spec, ...(Object.keys(tp).length > 0 ? { trafficPolicy: tp } : {}), subsets } };
+    }
     case 'AuthorizationPolicy':
       return { ...after, spec: { ...after.spec, rules: mergePorts(before.spec?.rules, after.spec?.rules, (r) => r.from, (r) => r.to?.[0]?.operation?.ports,
         (r, ports) => ({ ...r, to: [{ ...r.to[0], operation: { ...r.to[0].operation, ports } }] })) } };

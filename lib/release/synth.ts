@@ -5,7 +5,9 @@ import { formatFinding } from '../analysis/analyzer';
 import { globMatches } from '../analysis/analyzer/acceptance';
 import { SchemaRegistry, schemaSources, SchemaSources } from '../analysis/schema/schema-registry';
 import { StageChart } from '../constructs/stage-chart';
+import { MeshContext, resolveMeshContext } from '../model/defaults';
 import { ReleaseConfigError } from '../model/errors';
+import { ISTIOCTL_DEFAULT_PROFILE } from '../model/installation-profile';
 import { renderReleaseNotes } from './release-notes';
 import { toYaml } from './yaml-writer';
 
@@ -81,13 +83,34 @@ export interface ReleaseFile {
  * picture of the release drawn from those objects. Tests compare committed output with it.
  */
 export function renderRelease(stages: readonly StageChart[], extension = '.k8s.yaml'): ReleaseFile[] {
+  const context = stages[0] ? releaseContextOf(stages[0]) : undefined;
   return [
     ...stages.map((s) => ({ file: `${s.stageName}${extension}`, content: toYaml(...s.manifests) })),
     {
       file: 'RELEASE.md',
       content: renderReleaseNotes(stages.map((s) => ({ name: s.stageName, description: s.description, manifests: s.manifests, meshContext: s.meshContext }))),
     },
+    // The cluster facts the stages were made for, so that validate, explain and plan read the
+    // same ones (an AKS add-on's gateway identity, a custom cluster domain) without flags.
+    ...(context ? [{ file: RELEASE_CONTEXT_FILE, content: `${JSON.stringify(context, null, 2)}\n` }] : []),
   ];
+}
+
+/** The file, beside the stages, that records the cluster facts they were synthesized for. */
+export const RELEASE_CONTEXT_FILE = 'mesh-context.json';
+
+/** The cluster facts of a release, as {@link RELEASE_CONTEXT_FILE} records them. */
+export interface ReleaseContext extends MeshContext {
+  /** The ingress gateway pods the stages' Gateways select. */
+  readonly ingressGateway: { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> };
+}
+
+function releaseContextOf(stage: StageChart): ReleaseContext {
+  const gw = stage.ingressGateway;
+  return {
+    ...resolveMeshContext(stage.meshContext),
+    ingressGateway: { namespace: gw?.namespace ?? ISTIOCTL_DEFAULT_PROFILE.ingressGateway.namespace, podLabels: { ...(gw?.podLabels ?? ISTIOCTL_DEFAULT_PROFILE.ingressGateway.podLabels) } },
+  };
 }
 
 /**

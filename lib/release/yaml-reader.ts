@@ -8,9 +8,9 @@ import type { parseAllDocuments as ParseAllDocuments } from 'yaml';
  * per file (~90 ms each); and `yaml` is required on first use, not at import, because loading it
  * costs 11–20 ms of every `voting-mesh synth`, whose app never parses YAML (cdk8s loads its own copy).
  */
-export function parseYamlDocuments(text: string, source: string): unknown[] {
+export function parseYamlDocuments(text: string, source: string, version: '1.1' | '1.2' = '1.1'): unknown[] {
   const { parseAllDocuments } = require('yaml') as { parseAllDocuments: typeof ParseAllDocuments };
-  const docs = parseAllDocuments(text, { version: '1.1' });
+  const docs = parseAllDocuments(text, { version });
   const out: unknown[] = [];
   for (const doc of Array.isArray(docs) ? docs : [docs]) {
     const error = doc.errors[0];
@@ -49,7 +49,7 @@ export function simpleTopLevelScalars(text: string, keys: readonly string[]): Re
     } else if (value.startsWith('"')) {
       if (!/^"[^"\\]*"$/.test(value)) return undefined;
       value = value.slice(1, -1);
-    } else if (/^(~|null|true|false|yes|no|on|off|[-+.0-9].*)$/i.test(value) || /: |\s#/.test(value)) {
+    } else if ((/^(~|null|true|false|yes|no|on|off|[-+.0-9].*)$/i.test(value) && !/^\.\.?(\/.*)?$/.test(value)) || /: |\s#/.test(value)) {
       return undefined; // not a plain string under YAML 1.1
     }
     found[m[1]] = value;
