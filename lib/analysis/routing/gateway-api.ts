@@ -71,6 +71,9 @@ export function apiIngressRoutes(index: ManifestIndex, gw: Manifest, request: Si
   if (String(http[0].protocol).toUpperCase() === 'HTTPS' && scheme !== 'https') return plan(`connection reset: the listener on port ${port} terminates TLS; send --scheme https`);
   for (const l of http) if (l.tls !== undefined) notModelled.push(`Gateway ${rule} listener '${l.name}' tls (certificates)`);
   const domains = new Map<string, Set<Manifest>>();
+  // Istio writes one VirtualService per listener and route hostname (route_collections.go); where
+  // several reduce to one virtual host, Envoy gets them one after another, not sorted as one list.
+  const sources = new Map<string, Set<string>>();
   for (const listener of http) {
     for (const route of httpRoutes(index)) {
       if (!attaches(index, route, gw, listener, notModelled)) continue;
@@ -79,6 +82,7 @@ export function apiIngressRoutes(index: ManifestIndex, gw: Manifest, request: Si
         const domain = hostIntersection(listener.hostname ?? '*', h);
         if (domain === undefined) continue;
         domains.set(domain, (domains.get(domain) ?? new Set()).add(route));
+        sources.set(domain, (sources.get(domain) ?? new Set()).add(`${listener.name}\0${h.toLowerCase()}`));
       }
     }
   }
@@ -87,6 +91,9 @@ export function apiIngressRoutes(index: ManifestIndex, gw: Manifest, request: Si
   if (host === undefined) return domains.size === 0 ? plan(`404: no HTTPRoute is attached to Gateway ${rule} on port ${port}`) : plan(undefined, [...domains.values()].map(merged));
   const domain = chooseDomain(domains.keys(), hostWithoutPort(host));
   if (domain === undefined) return plan(`404: no HTTPRoute attached to Gateway ${rule} on port ${port} serves host '${host}' (no virtual host)`);
+  if (sources.get(domain)!.size > 1) {
+    notModelled.push(`HTTPRoutes of different listeners or hostnames reduced to host '${domain}' on Gateway ${rule} (Istio concatenates one VirtualService per hostname; taken as one sorted list)`);
+  }
   return plan(undefined, [merged(domains.get(domain)!)]);
 }
 
@@ -146,7 +153,7 @@ export function meshApiRoutes(index: ManifestIndex, svc: Manifest, clientNs: str
     && p.name === svc.metadata.name && (p.namespace ?? namespaceOf(r)) === svcNs && (p.port === undefined || p.port === port)));
   if (all.length === 0) return undefined;
   for (const r of all.filter((x) => namespaceOf(x) !== clientNs && namespaceOf(x) !== svcNs)) {
-    notes.push(`HTTPRoute ${namespaceOf(r)}/${r.metadata.name} (a consumer route of namespace '${namespaceOf(r)}': not applied to callers in '${clientNs}')`);
+    notes.push(`HTTPRoute ${namespaceOf(r)}/${r.metadata.name} (a consumer route of namespace '${namespaceOf(r)}': taken as not applying to callers in '${clientNs}', as GAMMA specifies)`);
   }
   const consumer = all.filter((r) => namespaceOf(r) === clientNs);
   const chosen = consumer.length > 0 ? consumer : all.filter((r) => namespaceOf(r) === svcNs);
