@@ -61,6 +61,15 @@ describe('GIVEN a Gateway of class istio and an HTTPRoute (ingress)', () => {
     expect(to(wild.ingress('web-gw', { host: 'example.com' }))[0]).toMatch(/^404/);
   });
 
+  test('WHEN a more specific listener on the port covers a route hostname THEN a route on the wildcard listener does not serve it (conversion.go hostnameAllowedByIsolation)', () => {
+    const listeners = [http({ name: 'wild', hostname: '*.example.com' }), http({ name: 'foo', hostname: 'foo.example.com' })];
+    const onWild = route('wild', [{ backendRefs: [backend('web-v1')] }], { parentRefs: [{ name: 'web-gw', sectionName: 'wild' }], hostnames: ['foo.example.com', 'bar.example.com'] });
+    const onFoo = route('foo', [{ backendRefs: [backend('web-v2')] }], { parentRefs: [{ name: 'web-gw', sectionName: 'foo' }] });
+    expect(to(new TrafficSimulator([...base, gateway(listeners), onWild]).ingress('web-gw', { host: 'foo.example.com' }))[0]).toMatch(/^404/);
+    expect(to(new TrafficSimulator([...base, gateway(listeners), onWild]).ingress('web-gw', { host: 'bar.example.com' }))).toEqual(['web-1@100']);
+    expect(to(new TrafficSimulator([...base, gateway(listeners), onWild, onFoo]).ingress('web-gw', { host: 'foo.example.com' }))).toEqual(['web-2@100']);
+  });
+
   test('WHEN backendRefs carry weights THEN they share by weight; weight 0 gets nothing; default weight 1 (buildHTTPDestination)', () => {
     const hops = sim(route('split', [{ backendRefs: [backend('web-v1', 90), backend('web-v2', 10)] }])).ingress('web-gw');
     expect(hops.map((h) => [h.service, h.weight, h.deployments])).toEqual([['web-v1', 90, ['web-1']], ['web-v2', 10, ['web-2']]]);

@@ -13,7 +13,7 @@
 import { Manifest, namespaceOf } from '../manifest';
 import { ManifestIndex } from '../manifest-index';
 import { ApiRoute, flattenRoutes, GATEWAY_API_GROUP, isGatewayApi, sortApiRoutes, sortRoutesByCreation } from './gateway-api-match';
-import { chooseDomain, hostIntersection, hostWithoutPort } from './hosts';
+import { chooseDomain, hostIntersection, hostMatches, hostWithoutPort } from './hosts';
 import { RoutingProxy, SimulatedRequest, viewOf } from './match';
 
 /** The routes a Gateway API gateway considers for a request: one sorted list per candidate virtual host. */
@@ -79,6 +79,7 @@ export function apiIngressRoutes(index: ManifestIndex, gw: Manifest, request: Si
       if (!attaches(index, route, gw, listener, notModelled)) continue;
       const hostnames: string[] = route.spec?.hostnames?.length ? route.spec.hostnames : ['*'];
       for (const h of hostnames) {
+        if (!allowedByIsolation(listener, http, h)) continue;
         const domain = hostIntersection(listener.hostname ?? '*', h);
         if (domain === undefined) continue;
         domains.set(domain, (domains.get(domain) ?? new Set()).add(route));
@@ -95,6 +96,22 @@ export function apiIngressRoutes(index: ManifestIndex, gw: Manifest, request: Si
     notModelled.push(`HTTPRoutes of different listeners or hostnames reduced to host '${domain}' on Gateway ${rule} (Istio concatenates one VirtualService per hostname; taken as one sorted list)`);
   }
   return plan(undefined, [merged(domains.get(domain)!)]);
+}
+
+/**
+ * Listener isolation (conversion.go hostnameAllowedByIsolation): a route hostname on a wildcard
+ * (or hostname-less) listener is dropped when another listener of the same port and protocol has a
+ * hostname at least as long that covers it, so that more specific listener alone serves it.
+ */
+function allowedByIsolation(listener: any, onPort: readonly any[], routeHost: string): boolean {
+  const ours = String(listener.hostname ?? '');
+  if (ours !== '' && !ours.startsWith('*')) return true;
+  if (ours !== '' && hostIntersection(ours, routeHost) === undefined) return false;
+  return !onPort.some((o) => {
+    const check = String(o.hostname ?? '');
+    return o !== listener && String(o.protocol).toUpperCase() === String(listener.protocol).toUpperCase()
+      && check !== '' && check !== ours && ours.length <= check.length && hostMatches(check, routeHost);
+  });
 }
 
 /**
