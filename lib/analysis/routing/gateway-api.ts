@@ -166,8 +166,14 @@ export function labelSelectorHolds(selector: any, labels: Readonly<Record<string
  */
 export function meshApiRoutes(index: ManifestIndex, svc: Manifest, clientNs: string, port: number, notes: string[]): { routes: ApiRoute[]; from: Manifest[] } | undefined {
   const svcNs = namespaceOf(svc);
-  const all = httpRoutes(index).filter((r) => (r.spec?.parentRefs ?? []).some((p: any) => (p.group ?? GATEWAY_API_GROUP) === '' && p.kind === 'Service'
-    && p.name === svc.metadata.name && (p.namespace ?? namespaceOf(r)) === svcNs && (p.port === undefined || p.port === port)));
+  const refs = (r: Manifest) => (r.spec?.parentRefs ?? []).filter((p: any) => (p.group ?? GATEWAY_API_GROUP) === '' && p.kind === 'Service'
+    && p.name === svc.metadata.name && (p.namespace ?? namespaceOf(r)) === svcNs);
+  const parents = httpRoutes(index).filter((r) => refs(r).length > 0);
+  const all = parents.filter((r) => refs(r).some((p: any) => p.port === undefined || p.port === port));
+  // Istio keys mesh routes by namespace, port and host (route_collections.go): how routes of other ports of the host combine is not modelled.
+  for (const r of parents.filter((x) => !all.includes(x) && [clientNs, svcNs].includes(namespaceOf(x)))) {
+    notes.push(`HTTPRoute ${namespaceOf(r)}/${r.metadata.name} (routes Service '${svc.metadata.name}' on another port: taken as not applying to port ${port})`);
+  }
   if (all.length === 0) return undefined;
   for (const r of all.filter((x) => namespaceOf(x) !== clientNs && namespaceOf(x) !== svcNs)) {
     notes.push(`HTTPRoute ${namespaceOf(r)}/${r.metadata.name} (a consumer route of namespace '${namespaceOf(r)}': taken as not applying to callers in '${clientNs}', as GAMMA specifies)`);
