@@ -189,6 +189,39 @@ describe('GIVEN filters and timeouts (convertHTTPRoute)', () => {
   });
 });
 
+describe('GIVEN retry and both timeouts (convertHTTPRoute Retry, Timeouts)', () => {
+  test('WHEN retry is set THEN attempts default 2 on connection failures plus the codes; backendRequest is the per-try timeout', () => {
+    const [hop] = sim(route('r', [{ retry: { codes: [503] }, timeouts: { request: '10s', backendRequest: '2s' }, backendRefs: [backend('web-v1')] }])).ingress('web-gw');
+    expect([hop.timeout, hop.retries]).toEqual(['10s', { attempts: 2, retryOn: 'connect-failure,refused-stream,unavailable,cancelled,503', perTryTimeout: '2s' }]);
+  });
+
+  test('WHEN only backendRequest is set THEN it is the route timeout; a 0s request timeout is none', () => {
+    expect(sim(route('r', [{ timeouts: { backendRequest: '2s' }, backendRefs: [backend('web-v1')] }])).ingress('web-gw')[0].timeout).toBe('2s');
+    expect(sim(route('r', [{ timeouts: { request: '0s' }, backendRefs: [backend('web-v1')] }])).ingress('web-gw')[0].timeout).toBeUndefined();
+  });
+
+  test('WHEN a redirect sets status, scheme and a full path THEN the answer says so; a mirror fraction is a percentage', () => {
+    const s = sim(route('r', [
+      { matches: [{ path: { type: 'Exact', value: '/r' } }], filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301, path: { type: 'ReplaceFullPath', replaceFullPath: '/new' } } }] },
+      { filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'web-v2', port: 8080 }, fraction: { numerator: 1, denominator: 4 } } }], backendRefs: [backend('web-v1')] },
+    ]));
+    expect(to(s.ingress('web-gw', { path: '/r' }))).toEqual(['301 redirect to https://<same host>/new']);
+    expect(s.ingress('web-gw', { path: '/' })[0].mirrors?.map((m) => m.percent)).toEqual([25]);
+  });
+});
+
+describe('GIVEN a Gateway that Istio does not serve, or several gateways', () => {
+  test('WHEN its class is not istio THEN it is refused by name', () => {
+    const other: Manifest = { apiVersion: GAPI, kind: 'Gateway', metadata: { name: 'nginx', namespace: 'shop' }, spec: { gatewayClassName: 'nginx', listeners: [http()] } };
+    expect(() => new TrafficSimulator([...base, other]).ingress('nginx')).toThrow("Gateway shop/nginx has gatewayClassName 'nginx': only class 'istio' is evaluated");
+  });
+
+  test('WHEN explain is not told which of two gateways THEN it names both', () => {
+    const istio: Manifest = { apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name: 'legacy', namespace: 'shop' }, spec: { selector: { istio: 'ingressgateway' }, servers: [] } };
+    expect(() => explainRequest([...base, gateway([http()]), istio], {})).toThrow('the manifests have 2 Gateways (shop/legacy, shop/web-gw)');
+  });
+});
+
 describe('GIVEN GAMMA routes (an HTTPRoute whose parentRef is a Service) THEN mesh calls to the Service follow them', () => {
   const parent = { group: '', kind: 'Service', name: 'web', port: 8080 };
   const mesh = (...routes: Manifest[]) => [
@@ -250,5 +283,19 @@ describe('GIVEN a Gateway API file WHEN voting-mesh explain -f runs', () => {
     expect(result.code).toBe(0);
     const json = JSON.parse(result.stdout);
     expect(json.hops.map((h: any) => [h.service, h.deployments, h.rule])).toEqual([['web-v2', ['web-2'], 'web/0']]);
+  });
+
+  test('THEN the text output shows the shares of a weighted rule', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gapi-'));
+    const file = join(dir, 'gapi.yaml');
+    const split = route('split', [{ backendRefs: [backend('web-v1', 3), backend('web-v2', 1)] }]);
+    writeFileSync(file, [...base, gateway([http()]), split].map((m) => stringify(m)).join('---\n'));
+    const result = await cli(['explain', '-f', file]);
+    expect(result.code).toBe(0);
+    expect(result.stdout.split('\n').slice(1, 4)).toEqual([
+      'gateway web-gw',
+      '├─ 75% → web v1 [web-1, no subset, port 8080/http] via split/0',
+      '└─ 25% → web v2 [web-2, no subset, port 8080/http] via split/0',
+    ]);
   });
 });
