@@ -74,6 +74,11 @@ export const explainSpec: CommandSpec = {
     'trafficPolicy: its connectionPool and outlierDetection are shown on the hop (a subset\'s over the rule\'s, as',
     'Istio merges them); load balancing and TLS shape how, not where, and are not read.',
     'With -f, the files given are read as one set of objects instead of a stage.',
+    'Gateway API v1: a Gateway of class istio (listener port, protocol HTTP/HTTPS, hostname, allowedRoutes)',
+    "routes by the HTTPRoutes attached to it in Istio's order (Exact, longest prefix, method, header and",
+    'query counts, creation time, namespace/name); an HTTPRoute whose parentRef is a Service routes mesh',
+    "calls to it (the caller's namespace's routes before the Service's). Header modifiers, URLRewrite and",
+    'CORS filters are named as not modelled.',
   ],
   options: [
     { name: 'cookie', value: 'cookies', help: "The request's Cookie header, every cookie at once: 'a=1; featureflag=on'." },

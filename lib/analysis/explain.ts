@@ -2,6 +2,7 @@ import { MeshContext, MeshContextOptions, resolveMeshContext } from '../model/de
 import { authorize, AuthorizationVerdict, workloadPrincipal } from './authorization';
 import { Manifest, namespaceOf, podLabels, podTemplate } from './manifest';
 import { ManifestIndex } from './manifest-index';
+import { apiGateways } from './routing/gateway-api';
 import { Hop, HopMirror, HopRetries, SimulatedRequest, TrafficSimulator } from './traffic-simulator';
 
 export { formatCallExplanation, formatExplanation } from './explain-format';
@@ -240,7 +241,7 @@ export function inferCalls(manifests: readonly Manifest[], workload: string, clu
 }
 
 function onlyGateway(index: ManifestIndex): string {
-  const gws = index.ofKind('Gateway');
+  const gws = [...index.ofKind('Gateway'), ...apiGateways(index)];
   if (gws.length !== 1) {
     throw new Error(`the manifests have ${gws.length} Gateways${gws.length > 0 ? ` (${gws.map((g) => `${namespaceOf(g)}/${g.metadata.name}`).join(', ')})` : ''}: name the one to enter through (--gateway namespace/name)`);
   }

@@ -11,7 +11,9 @@ import { DEFAULT_CLUSTER_DOMAIN } from '../model/defaults';
 import { Manifest, namespaceOf } from './manifest';
 import { ManifestIndex } from './manifest-index';
 import { hostMatches, resolveShortName, specificity } from './routing/hosts';
-import { gatewayPorts, ingressRoutes, portProtocol, proxyRoutes, routesOf } from './routing/gateway';
+import { findGateway, gatewayPorts, ingressRoutes, portProtocol, proxyRoutes, routesOf } from './routing/gateway';
+import { findApiGateway, meshApiRoutes } from './routing/gateway-api';
+import { ApiHopContext, apiIngressHops, apiMeshHops, possibleApiHops } from './routing/gateway-api-backends';
 import { visibleVirtualServices } from './routing/visibility';
 import { HTTP_ROUTE_NOT_MODELLED, matchIsCatchAll, proxyMatchHolds, requestMatchHolds, RequestView, RouteRef, RoutingProxy, SimulatedRequest, viewOf } from './routing/match';
 import { tcpMatchHolds, tlsMatchHolds } from './routing/l4-match';
@@ -83,6 +85,9 @@ export class TrafficSimulator {
 
   /** A request arriving at the ingress gateway `gateway` (`namespace/name` or name). */
   public ingress(gateway: string, request: SimulatedRequest = {}): Hop[] {
+    // A Gateway API Gateway (class istio) routes by its attached HTTPRoutes (routing/gateway-api.ts).
+    const api = findGateway(this.index, gateway) ? undefined : findApiGateway(this.index, gateway);
+    if (api) return apiIngressHops(this.apiContext(true), api, request);
     const plan = ingressRoutes(this.index, gateway, request);
     if (plan.answer) return [this.answer(plan.answer, plan.rule ?? gateway, plan.notModelled)];
     const notes = [...plan.notModelled];
@@ -104,9 +109,10 @@ export class TrafficSimulator {
    * tcp routes; where no VirtualService applies, the Service's pods receive it.
    */
   public call(sourceLabels: Readonly<Record<string, string>>, service: string, port: number, request: SimulatedRequest = {}, namespace?: string): Hop[] {
-    const { svc, proxy, vs, protocol, notes } = this.meshCall(sourceLabels, service, port, request.sourceNamespace, namespace);
-    if (!vs) return [this.serviceHop(svc, port, notes, protocol === 'http')];
+    const { svc, proxy, vs, api, protocol, notes } = this.meshCall(sourceLabels, service, port, request.sourceNamespace, namespace);
     const view = viewOf({ ...request, host: request.host ?? this.index.serviceHost(svc) });
+    if (!vs && api && protocol === 'http') return apiMeshHops(this.apiContext(false), api, view, notes);
+    if (!vs) return [this.serviceHop(svc, port, notes, protocol === 'http')];
     if (protocol === 'http') {
       const routes = proxyRoutes(vs, proxy);
       if (routes.length === 0) return [this.serviceHop(svc, port, notes, true)];
@@ -125,7 +131,8 @@ export class TrafficSimulator {
    * caller, up to the first route certain to match. Used to compare routing with authorization.
    */
   public possibleCalls(sourceLabels: Readonly<Record<string, string>>, service: string, port: number, namespace?: string, sourceNamespace?: string): Hop[] {
-    const { svc, proxy, vs, protocol, notes } = this.meshCall(sourceLabels, service, port, sourceNamespace, namespace);
+    const { svc, proxy, vs, api, protocol, notes } = this.meshCall(sourceLabels, service, port, sourceNamespace, namespace);
+    if (!vs && api && protocol === 'http') return possibleApiHops(this.apiContext(false), api, notes);
     const routes = !vs ? [] : protocol === 'http' ? proxyRoutes(vs, proxy) : routesOf(vs, protocol);
     if (routes.length === 0) return [this.serviceHop(svc, port, notes, protocol === 'http')];
     return this.possibleRoutes(routes, proxy, notes);
@@ -153,13 +160,15 @@ export class TrafficSimulator {
     const proxy: RoutingProxy = { labels: sourceLabels, namespace: sourceNamespace ?? namespaceOf(svc), gateways: ['mesh'], port };
     if (this.index.ofKind('Sidecar').length > 0) notes.push('Sidecar (egress host scoping)');
     const vs = this.meshVirtualService(svc, proxy.namespace);
+    const api = meshApiRoutes(this.index, svc, proxy.namespace, port, notes);
+    if (vs && api) notes.push(`HTTPRoute ${api.from.map((r) => `${namespaceOf(r)}/${r.metadata.name}`).join(', ')} also routes Service '${service}': VirtualService ${namespaceOf(vs)}/${vs.metadata.name} is evaluated; which one Istio's sidecar takes (namespace and creation order of both) is not modelled`);
     let protocol = portProtocol(svcPort);
     if (protocol === 'sniffed') {
       // Istio sniffs an undeclared port: HTTP traffic takes the http routes, other traffic the tcp routes.
       protocol = (vs?.spec?.http ?? []).length > 0 || (vs?.spec?.tcp ?? []).length === 0 ? 'http' : 'tcp';
       notes.push(`protocol of Service '${service}' port ${port} is not declared: sniffed, taken as ${protocol.toUpperCase()}`);
     }
-    return { svc, proxy, vs, protocol: protocol as 'http' | 'tcp' | 'tls', notes };
+    return { svc, proxy, vs, api: api?.routes, protocol: protocol as 'http' | 'tcp' | 'tls', notes };
   }
 
   /**
@@ -204,6 +213,10 @@ export class TrafficSimulator {
   }
 
   private readonly meshHostsByNamespace = new Map<string, MeshHosts>();
+
+  private apiContext(gateway: boolean): ApiHopContext {
+    return { index: this.index, gateway, pods: (svc) => this.pods(svc, {}), defaultRetries: this.defaultRetries };
+  }
 
   /** The first route whose match holds (Envoy takes routes in order), as hops; undefined when none does. */
   private evaluateHttp(routes: readonly RouteRef[], req: RequestView, proxy: RoutingProxy, notes: string[]): Hop[] | undefined {

@@ -1,0 +1,156 @@
+/**
+ * What a matched HTTPRoute rule does with a request, as Istio 1.30 converts it (istio/istio
+ * pilot/pkg/config/kube/gateway/conversion.go convertHTTPRoute, buildHTTPDestination,
+ * buildDestination, createRedirectFilter, createMirrorFilter): a RequestRedirect answers; no
+ * backendRef of weight above 0 answers 500 (the spec's rule, a direct response); otherwise the
+ * backendRefs of weight above 0 share by weight (default 1), each a Service and `port`; a
+ * backendRef to another namespace needs a ReferenceGrant there at a gateway (Istio does not
+ * enforce grants for mesh routes: convertHTTPRoute's `enforceRefGrant` is `!mesh`). Timeouts,
+ * retry and RequestMirror become the hop's timeout, retries and mirrors; header modifiers,
+ * URLRewrite, CORS and backendRef filters are named in `notModelled`.
+ */
+import type { Hop } from '../traffic-simulator';
+import { Manifest, namespaceOf } from '../manifest';
+import { ManifestIndex } from '../manifest-index';
+import { apiIngressRoutes } from './gateway-api';
+import { ApiRoute, apiMatchHolds, apiMatchIsCatchAll, GATEWAY_API_GROUP, isGatewayApi } from './gateway-api-match';
+import { RequestView, SimulatedRequest, viewOf } from './match';
+import { HopMirror, HopRetries, isZeroDuration } from './policies';
+
+export interface ApiHopContext {
+  readonly index: ManifestIndex;
+  /** Whether the route is a gateway route (ReferenceGrants enforced) or a mesh route. */
+  readonly gateway: boolean;
+  /** The workloads with serving pods behind a Service. */
+  readonly pods: (svc: Manifest) => string[];
+  /** Retries for a rule without `retry` (Istio's default, when the answers show defaults). */
+  readonly defaultRetries: HopRetries | undefined;
+}
+
+/** A request arriving at a Gateway API Gateway: the first rule in Istio's order whose match holds on the chosen virtual host; none: 404. */
+export function apiIngressHops(ctx: ApiHopContext, gw: Manifest, request: SimulatedRequest): Hop[] {
+  const plan = apiIngressRoutes(ctx.index, gw, request);
+  if (plan.answer !== undefined) return [proxyAnswer(plan.answer, plan.rule, plan.notModelled)];
+  const view = viewOf(request);
+  for (const routes of plan.candidates) {
+    const r = routes.find((x) => apiMatchHolds(x.match, view));
+    if (r) return apiRouteHops(ctx, r, plan.notModelled);
+  }
+  return [proxyAnswer(`404: no HTTPRoute rule attached to Gateway ${plan.rule} matches the request (Envoy answers 404, NR)`, plan.rule, plan.notModelled)];
+}
+
+/** A mesh call routed by the HTTPRoutes of the called Service (sorted): the first rule whose match holds; none: 404. */
+export function apiMeshHops(ctx: ApiHopContext, routes: readonly ApiRoute[], view: RequestView, notes: readonly string[]): Hop[] {
+  const r = routes.find((x) => apiMatchHolds(x.match, view));
+  if (r) return apiRouteHops(ctx, r, notes);
+  const names = [...new Set(routes.map((x) => `${namespaceOf(x.route)}/${x.route.metadata.name}`))].join(', ');
+  return [proxyAnswer(`404: no rule of HTTPRoute ${names} matches the call (Envoy answers 404, NR)`, routes[0]?.name ?? 'service', notes)];
+}
+
+/** Every destination the HTTPRoutes of a Service could send a call to, up to the first rule that holds for every request. */
+export function possibleApiHops(ctx: ApiHopContext, routes: readonly ApiRoute[], notes: readonly string[]): Hop[] {
+  const hops: Hop[] = [];
+  for (const r of routes) {
+    hops.push(...apiRouteHops(ctx, r, notes).filter((h) => h.answer === undefined));
+    if (apiMatchIsCatchAll(r.match)) break;
+  }
+  return hops;
+}
+
+function proxyAnswer(answer: string, rule: string, notes: readonly string[]): Hop {
+  return { service: '', port: 0, weight: 100, deployments: [], rule, answer, ...(notes.length > 0 ? { notModelled: [...new Set(notes)] } : {}) };
+}
+
+const NOT_MODELLED_FILTERS = ['RequestHeaderModifier', 'ResponseHeaderModifier', 'URLRewrite', 'CORS', 'ExtensionRef'];
+
+export function apiRouteHops(ctx: ApiHopContext, r: ApiRoute, routeNotes: readonly string[]): Hop[] {
+  const notes = [...routeNotes];
+  const filters: any[] = r.rule.filters ?? [];
+  filters.forEach((f, i) => {
+    if (NOT_MODELLED_FILTERS.includes(f.type)) notes.push(`${r.at}.filters[${i}] (${f.type})`);
+  });
+  const answer = (text: string, more: string[] = []): Hop => {
+    const all = [...new Set([...notes, ...more])];
+    return { service: '', port: 0, weight: 100, deployments: [], rule: r.name, answer: text, ...(all.length > 0 ? { notModelled: all } : {}) };
+  };
+  const redirect = filters.find((f) => f.type === 'RequestRedirect')?.requestRedirect;
+  if (redirect) return [answer(redirectText(redirect))];
+  const refs: any[] = (r.rule.backendRefs ?? []).filter((b: any) => (b.weight ?? 1) > 0);
+  if (refs.length === 0) return [answer('500: the rule has no backendRef of weight above 0 (Gateway API: implementations return 500)')];
+  const total = refs.reduce((sum, b) => sum + (b.weight ?? 1), 0);
+  const policies = rulePolicies(ctx, r, notes);
+  return refs.map((b) => {
+    const weight = refs.length === 1 ? 100 : Math.round(((b.weight ?? 1) * 10000) / total) / 100;
+    const own = [...notes, ...((b.filters ?? []).length > 0 ? [`${r.at}.backendRefs[].filters`] : [])];
+    const hop = backendHop(ctx, b, namespaceOf(r.route), weight, r.name, own);
+    return hop.answer === undefined ? { ...hop, ...policies } : hop;
+  });
+}
+
+/** The redirect as the client sees it (HTTPRequestRedirectFilter: statusCode default 302; unset parts keep the request's). */
+function redirectText(x: any): string {
+  const path = x.path?.type === 'ReplaceFullPath' ? x.path.replaceFullPath : x.path?.type === 'ReplacePrefixMatch' ? `${x.path.replacePrefixMatch}<rest of the path>` : '<same path>';
+  return `${x.statusCode ?? 302} redirect to ${x.scheme ? `${x.scheme}://` : ''}${x.hostname ?? '<same host>'}${x.port !== undefined ? `:${x.port}` : ''}${path}`;
+}
+
+/**
+ * Timeout, retries and mirrors of a forwarding rule (convertHTTPRoute): `timeouts.request` is
+ * the route timeout (0 is none); `timeouts.backendRequest` is the per-try timeout with `retry`,
+ * else the route timeout; `retry` is Envoy's policy with attempts 2 by default and the
+ * connection failures plus the listed codes.
+ */
+function rulePolicies(ctx: ApiHopContext, r: ApiRoute, notes: string[]): Pick<Hop, 'timeout' | 'retries' | 'mirrors'> {
+  const zero = (d: unknown) => d === undefined || d === null || isZeroDuration(String(d));
+  const request = r.rule.timeouts?.request;
+  const backend = r.rule.timeouts?.backendRequest;
+  let retries: HopRetries | undefined;
+  const retry = r.rule.retry;
+  if (retry) {
+    const attempts = Number(retry.attempts ?? 2);
+    const retryOn = attempts === 0 ? '' : ['connect-failure', 'refused-stream', 'unavailable', 'cancelled', ...(retry.codes ?? []).map(String)].join(',');
+    retries = { attempts, retryOn, ...(!zero(backend) ? { perTryTimeout: String(backend) } : {}) };
+    if (retry.backoff !== undefined) notes.push(`${r.at}.retry.backoff`);
+  }
+  const timeout = !zero(request) ? String(request) : !retry && !zero(backend) ? String(backend) : undefined;
+  const mirrors = (r.rule.filters ?? []).filter((f: any) => f.type === 'RequestMirror' && f.requestMirror?.backendRef).map((f: any): HopMirror => {
+    const m = f.requestMirror;
+    const percent = m.percent !== undefined ? Number(m.percent) : m.fraction !== undefined ? (Number(m.fraction.numerator) * 100) / Number(m.fraction.denominator ?? 100) : 100;
+    const h = backendHop(ctx, m.backendRef, namespaceOf(r.route), 100, r.name, []);
+    return { service: h.service, port: h.port, percent, deployments: h.deployments, ...(h.answer !== undefined ? { answer: h.answer } : {}) };
+  }).filter((m: HopMirror) => m.percent > 0);
+  retries ??= ctx.defaultRetries;
+  return { ...(timeout !== undefined ? { timeout } : {}), ...(retries !== undefined ? { retries } : {}), ...(mirrors.length > 0 ? { mirrors } : {}) };
+}
+
+/** A backendRef as a hop: a Service (group "", kind Service) in its namespace (default the route's) and its `port`. */
+function backendHop(ctx: ApiHopContext, b: any, routeNs: string, weight: number, rule: string, notes: readonly string[]): Hop {
+  const ns: string = b.namespace ?? routeNs;
+  const name = String(b.name ?? '');
+  const port: number = b.port ?? 0;
+  const hop = (deployments: string[], answer?: string, more: string[] = []): Hop => {
+    const all = [...new Set([...notes, ...more])];
+    return { service: name, port, weight, deployments, rule, ...(answer !== undefined ? { answer } : {}), ...(all.length > 0 ? { notModelled: all } : {}) };
+  };
+  const group = b.group ?? '';
+  const kind = b.kind ?? 'Service';
+  if (group !== '' || kind !== 'Service') return hop([], `not modelled: backendRef of kind ${group === '' ? '' : `${group}/`}${kind}`, [`${rule} backendRef ${kind} ${ns}/${name}`]);
+  if (ctx.gateway && ns !== routeNs && !referenceGranted(ctx.index, routeNs, ns, name)) {
+    return hop([], `500: backendRef Service ${ns}/${name} is in another namespace and no ReferenceGrant in '${ns}' lets HTTPRoutes of '${routeNs}' refer to it`);
+  }
+  const svc = ctx.index.service(name, ns);
+  // The spec: a backendRef to a Service that does not exist gets 500 (httproute_types.go HTTPBackendRef).
+  if (!svc) return hop([], `500: backendRef Service ${ns}/${name} does not exist`);
+  if (b.port === undefined) return hop([], `500: backendRef Service ${ns}/${name} names no port (required for a Service)`);
+  if (!(svc.spec?.ports ?? []).some((p: any) => p.port === port)) return hop([], `503: port ${port} is not a port of Service '${name}' (no cluster)`);
+  return hop(ctx.pods(svc));
+}
+
+/**
+ * Whether a ReferenceGrant in `targetNs` lets HTTPRoutes of `fromNs` refer to Service `name`
+ * (referencegrant_types.go: from group/kind/namespace; to group "", kind Service, name optional).
+ */
+function referenceGranted(index: ManifestIndex, fromNs: string, targetNs: string, name: string): boolean {
+  return index.objects.some((g) => isGatewayApi(g, 'ReferenceGrant') && namespaceOf(g) === targetNs
+    && (g.spec?.from ?? []).some((f: any) => f.group === GATEWAY_API_GROUP && f.kind === 'HTTPRoute' && f.namespace === fromNs)
+    && (g.spec?.to ?? []).some((t: any) => (t.group ?? '') === '' && t.kind === 'Service' && (t.name === undefined || t.name === name)));
+}

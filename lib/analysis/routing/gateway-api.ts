@@ -1,0 +1,185 @@
+/**
+ * Which HTTPRoutes (Gateway API v1) route a request, as Istio 1.30 attaches and merges them
+ * (istio/istio pilot/pkg/config/kube/gateway/: conversion.go toInternalParentReference,
+ * referenceAllowed and the listener's allowedRoutes; route_collections.go HTTPRoute collection:
+ * one VirtualService per parent and route hostname, merged by parent+host in mergeHTTPRoutes):
+ * at a `Gateway` of class `istio` the listener on the arrival port and the Host's virtual host
+ * (the intersection of listener `hostname` and route `hostnames`); in the mesh (GAMMA) the
+ * HTTPRoutes whose parentRef is the called Service, consumer routes (the caller's namespace)
+ * before producer routes (the Service's namespace): pilot/pkg/model/push_context.go
+ * VirtualServicesForGateway and virtualservice.go SelectVirtualServices favour same-namespace
+ * gateway-semantics routes ("consumer override").
+ */
+import { Manifest, namespaceOf } from '../manifest';
+import { ManifestIndex } from '../manifest-index';
+import { ApiRoute, flattenRoutes, GATEWAY_API_GROUP, isGatewayApi, sortApiRoutes, sortRoutesByCreation } from './gateway-api-match';
+import { chooseDomain, hostIntersection, hostMatches, hostWithoutPort } from './hosts';
+import { RoutingProxy, SimulatedRequest, viewOf } from './match';
+
+/** The routes a Gateway API gateway considers for a request: one sorted list per candidate virtual host. */
+export interface ApiIngressPlan {
+  readonly candidates: ApiRoute[][];
+  readonly proxy: RoutingProxy;
+  readonly notModelled: string[];
+  /** The gateway answers itself (no listener on the port, TLS expected, no virtual host). */
+  readonly answer?: string;
+  readonly rule: string;
+}
+
+/** The Gateway API `Gateway` a reference names (`namespace/name` or name), or undefined. Throws for a Gateway of another class. */
+export function findApiGateway(index: ManifestIndex, ref: string): Manifest | undefined {
+  const [ns, name] = ref.includes('/') ? ref.split('/', 2) : [undefined, ref];
+  const gw = index.objects.find((g) => isGatewayApi(g, 'Gateway') && g.metadata.name === name && (ns === undefined || namespaceOf(g) === ns));
+  if (gw && gw.spec?.gatewayClassName !== 'istio') {
+    throw new Error(`Gateway ${namespaceOf(gw)}/${gw.metadata.name} has gatewayClassName '${gw.spec?.gatewayClassName}': only class 'istio' is evaluated`);
+  }
+  return gw;
+}
+
+/** Every Gateway API `Gateway` of class `istio`. */
+export function apiGateways(index: ManifestIndex): Manifest[] {
+  return index.objects.filter((g) => isGatewayApi(g, 'Gateway') && g.spec?.gatewayClassName === 'istio');
+}
+
+/** The HTTPRoutes of the manifests, found once per index (every mesh call asks). */
+function httpRoutes(index: ManifestIndex): Manifest[] {
+  let routes = routesByIndex.get(index);
+  if (!routes) routesByIndex.set(index, (routes = index.objects.filter((r) => isGatewayApi(r, 'HTTPRoute'))));
+  return routes;
+}
+
+const routesByIndex = new WeakMap<ManifestIndex, Manifest[]>();
+
+export function apiIngressRoutes(index: ManifestIndex, gw: Manifest, request: SimulatedRequest): ApiIngressPlan {
+  const gwNs = namespaceOf(gw);
+  const rule = `${gwNs}/${gw.metadata.name}`;
+  const listeners: any[] = gw.spec?.listeners ?? [];
+  const view = viewOf(request);
+  const scheme = (request.scheme ?? view.headers[':scheme']).toLowerCase();
+  const port: number | undefined = request.port ?? listeners.find((l) => String(l.protocol).toUpperCase() === (scheme === 'https' ? 'HTTPS' : 'HTTP'))?.port ?? listeners[0]?.port;
+  // Istio deploys one proxy per Gateway, labelled with the Gateway's name, in its namespace.
+  const proxy: RoutingProxy = { labels: { 'gateway.networking.k8s.io/gateway-name': gw.metadata.name }, namespace: gwNs, gateways: [rule], port };
+  const notModelled: string[] = [];
+  const plan = (answer?: string, candidates: ApiRoute[][] = []): ApiIngressPlan => ({ candidates, proxy, notModelled, rule, ...(answer !== undefined ? { answer } : {}) });
+  const onPort = listeners.filter((l) => l.port === port);
+  if (onPort.length === 0) return plan(`connection refused: Gateway ${rule} has no listener ${port === undefined ? 'at all' : `on port ${port}`}`);
+  const http = onPort.filter((l) => ['HTTP', 'HTTPS'].includes(String(l.protocol).toUpperCase()));
+  if (http.length === 0) {
+    notModelled.push(`Gateway ${rule} listener protocol ${onPort[0].protocol} (only HTTP and HTTPS listeners are evaluated)`);
+    return plan(`not modelled: the listener on port ${port} is ${onPort[0].protocol}`);
+  }
+  if (String(http[0].protocol).toUpperCase() === 'HTTPS' && scheme !== 'https') return plan(`connection reset: the listener on port ${port} terminates TLS; send --scheme https`);
+  for (const l of http) if (l.tls !== undefined) notModelled.push(`Gateway ${rule} listener '${l.name}' tls (certificates)`);
+  const domains = new Map<string, Set<Manifest>>();
+  // Istio writes one VirtualService per listener and route hostname (route_collections.go); where
+  // several reduce to one virtual host, Envoy gets them one after another, not sorted as one list.
+  const sources = new Map<string, Set<string>>();
+  for (const listener of http) {
+    for (const route of httpRoutes(index)) {
+      if (!attaches(index, route, gw, listener, notModelled)) continue;
+      const hostnames: string[] = route.spec?.hostnames?.length ? route.spec.hostnames : ['*'];
+      for (const h of hostnames) {
+        if (!allowedByIsolation(listener, http, h)) continue;
+        const domain = hostIntersection(listener.hostname ?? '*', h);
+        if (domain === undefined) continue;
+        domains.set(domain, (domains.get(domain) ?? new Set()).add(route));
+        sources.set(domain, (sources.get(domain) ?? new Set()).add(`${listener.name}\0${h.toLowerCase()}`));
+      }
+    }
+  }
+  const merged = (routes: Set<Manifest>) => sortApiRoutes(flattenRoutes(sortRoutesByCreation([...routes])));
+  const host = view.headers[':authority'];
+  if (host === undefined) return domains.size === 0 ? plan(`404: no HTTPRoute is attached to Gateway ${rule} on port ${port}`) : plan(undefined, [...domains.values()].map(merged));
+  const domain = chooseDomain(domains.keys(), hostWithoutPort(host));
+  if (domain === undefined) return plan(`404: no HTTPRoute attached to Gateway ${rule} on port ${port} serves host '${host}' (no virtual host)`);
+  if (sources.get(domain)!.size > 1) {
+    notModelled.push(`HTTPRoutes of different listeners or hostnames reduced to host '${domain}' on Gateway ${rule} (Istio concatenates one VirtualService per hostname; taken as one sorted list)`);
+  }
+  return plan(undefined, [merged(domains.get(domain)!)]);
+}
+
+/**
+ * Listener isolation (conversion.go hostnameAllowedByIsolation): a route hostname on a wildcard
+ * (or hostname-less) listener is dropped when another listener of the same port and protocol has a
+ * hostname at least as long that covers it, so that more specific listener alone serves it.
+ */
+function allowedByIsolation(listener: any, onPort: readonly any[], routeHost: string): boolean {
+  const ours = String(listener.hostname ?? '');
+  if (ours !== '' && !ours.startsWith('*')) return true;
+  if (ours !== '' && hostIntersection(ours, routeHost) === undefined) return false;
+  return !onPort.some((o) => {
+    const check = String(o.hostname ?? '');
+    return o !== listener && String(o.protocol).toUpperCase() === String(listener.protocol).toUpperCase()
+      && check !== '' && check !== ours && ours.length <= check.length && hostMatches(check, routeHost);
+  });
+}
+
+/**
+ * Whether an HTTPRoute attaches to a listener: a parentRef naming the Gateway (group and kind
+ * default to the Gateway's, namespace to the route's; `sectionName` the listener's name, `port`
+ * its port), a kind the listener allows (`allowedRoutes.kinds`, default HTTPRoute on HTTP and
+ * HTTPS), and a namespace it allows (`allowedRoutes.namespaces.from`: Same by default, All, or
+ * Selector over the Namespace objects' labels).
+ */
+function attaches(index: ManifestIndex, route: Manifest, gw: Manifest, listener: any, notes: string[]): boolean {
+  const routeNs = namespaceOf(route);
+  const gwNs = namespaceOf(gw);
+  const named = (route.spec?.parentRefs ?? []).some((p: any) => (p.group ?? GATEWAY_API_GROUP) === GATEWAY_API_GROUP && (p.kind ?? 'Gateway') === 'Gateway'
+    && p.name === gw.metadata.name && (p.namespace ?? routeNs) === gwNs
+    && (p.sectionName === undefined || p.sectionName === listener.name) && (p.port === undefined || p.port === listener.port));
+  if (!named) return false;
+  const kinds: any[] = listener.allowedRoutes?.kinds ?? [];
+  if (kinds.length > 0 && !kinds.some((k) => (k.group ?? GATEWAY_API_GROUP) === GATEWAY_API_GROUP && k.kind === 'HTTPRoute')) return false;
+  const from = listener.allowedRoutes?.namespaces?.from ?? 'Same';
+  if (from === 'All') return true;
+  if (from === 'Same') return routeNs === gwNs;
+  if (from === 'Selector') {
+    const ns = index.ofKind('Namespace').find((n) => n.metadata.name === routeNs);
+    if (!ns) {
+      notes.push(`Gateway ${gwNs}/${gw.metadata.name} listener '${listener.name}' allowedRoutes selector: Namespace '${routeNs}' is not in the manifests (route taken as not attached)`);
+      return false;
+    }
+    return labelSelectorHolds(listener.allowedRoutes.namespaces.selector ?? {}, ns.metadata.labels ?? {});
+  }
+  return false;
+}
+
+/** A Kubernetes LabelSelector (matchLabels and matchExpressions In, NotIn, Exists, DoesNotExist) over labels. */
+export function labelSelectorHolds(selector: any, labels: Readonly<Record<string, string>>): boolean {
+  for (const [k, v] of Object.entries<string>(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
+  for (const e of selector.matchExpressions ?? []) {
+    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+    const values: string[] = e.values ?? [];
+    const ok = e.operator === 'In' ? has && values.includes(labels[e.key]) : e.operator === 'NotIn' ? !has || !values.includes(labels[e.key])
+      : e.operator === 'Exists' ? has : e.operator === 'DoesNotExist' ? !has : false;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/**
+ * The HTTPRoutes (GAMMA) that route a mesh call to Service `svc` on `port` from `clientNs`:
+ * those with a parentRef to the Service (group "", kind Service; `port`, when set, the called
+ * port), merged and sorted as at a gateway. Consumer routes in the caller's namespace win over
+ * producer routes in the Service's namespace; routes of any other namespace are consumer routes
+ * of that namespace and do not apply (named in `notes`). Undefined when none applies.
+ */
+export function meshApiRoutes(index: ManifestIndex, svc: Manifest, clientNs: string, port: number, notes: string[]): { routes: ApiRoute[]; from: Manifest[] } | undefined {
+  const svcNs = namespaceOf(svc);
+  const refs = (r: Manifest) => (r.spec?.parentRefs ?? []).filter((p: any) => (p.group ?? GATEWAY_API_GROUP) === '' && p.kind === 'Service'
+    && p.name === svc.metadata.name && (p.namespace ?? namespaceOf(r)) === svcNs);
+  const parents = httpRoutes(index).filter((r) => refs(r).length > 0);
+  const all = parents.filter((r) => refs(r).some((p: any) => p.port === undefined || p.port === port));
+  // Istio keys mesh routes by namespace, port and host (route_collections.go): how routes of other ports of the host combine is not modelled.
+  for (const r of parents.filter((x) => !all.includes(x) && [clientNs, svcNs].includes(namespaceOf(x)))) {
+    notes.push(`HTTPRoute ${namespaceOf(r)}/${r.metadata.name} (routes Service '${svc.metadata.name}' on another port: taken as not applying to port ${port})`);
+  }
+  if (all.length === 0) return undefined;
+  for (const r of all.filter((x) => namespaceOf(x) !== clientNs && namespaceOf(x) !== svcNs)) {
+    notes.push(`HTTPRoute ${namespaceOf(r)}/${r.metadata.name} (a consumer route of namespace '${namespaceOf(r)}': taken as not applying to callers in '${clientNs}', as GAMMA specifies)`);
+  }
+  const consumer = all.filter((r) => namespaceOf(r) === clientNs);
+  const chosen = consumer.length > 0 ? consumer : all.filter((r) => namespaceOf(r) === svcNs);
+  if (chosen.length === 0) return undefined;
+  return { routes: sortApiRoutes(flattenRoutes(sortRoutesByCreation(chosen))), from: chosen };
+}
