@@ -51,6 +51,12 @@ describe('ambient-mode rules', () => {
     }, ['VM0019 Warning AuthorizationPolicy amb/db-l4 spec.rules'], /DENY policy with HTTP attributes is enforced without the HTTP rules/],
     ['VM0020 an HTTPRoute on a Service without a waypoint in an ambient namespace', (o) => { get(o, 'HTTPRoute', 'web').spec.parentRefs[0].name = 'db'; },
       ['VM0020 Warning HTTPRoute amb/web spec.parentRefs[0]'], /route will not be respected/],
+    ['VM0020 an HTTPRoute on a Service whose pods are ambient, in a namespace that is not', (o) => {
+      get(o, 'Namespace', NS).metadata.labels = {};
+      get(o, 'Deployment', 'db').spec.template.metadata.labels['istio.io/dataplane-mode'] = 'ambient';
+      get(o, 'HTTPRoute', 'web').spec.parentRefs[0].name = 'db';
+      o.splice(o.indexOf(get(o, 'AuthorizationPolicy', 'web-get')), 1);
+    }, ['VM0020 Warning HTTPRoute amb/web spec.parentRefs[0]']],
     ['VM0020 an L7 policy bound to a Service without a waypoint', (o) => { get(o, 'AuthorizationPolicy', 'web-get').spec.targetRefs[0].name = 'db'; },
       ['VM0020 Warning AuthorizationPolicy amb/web-get spec.targetRefs[0]'], /not bound to a waypoint/],
   ];
@@ -79,6 +85,11 @@ describe('ambient-mode rules', () => {
       o.push(vs({ http: [{ match: [{ sourceLabels: { app: 'client' } }], route: [{ destination: { host: 'web' } }] }] }));
       o.splice(o.indexOf(get(o, 'AuthorizationPolicy', 'web-get')), 1);
       o.splice(o.indexOf(get(o, 'HTTPRoute', 'web')), 1);
+    }],
+    ['an HTTPRoute on a Service of a sidecar namespace needs no waypoint', (o) => {
+      get(o, 'Namespace', NS).metadata.labels = { 'istio-injection': 'enabled' };
+      get(o, 'HTTPRoute', 'web').spec.parentRefs[0].name = 'db';
+      o.splice(o.indexOf(get(o, 'AuthorizationPolicy', 'web-get')), 1);
     }],
     ['HTTP attributes in a selector policy for sidecar pods', (o) => {
       get(o, 'Namespace', NS).metadata.labels = { 'istio-injection': 'enabled' };

@@ -17,13 +17,21 @@ export function ambientRules(ctx: AnalysisContext): void {
   for (const route of gatewayApiObjects(ctx, 'HTTPRoute')) {
     for (const p of parentRefs(route).filter((x) => x.kind === 'Service')) {
       const svc = serviceNamed(ctx, p.namespace, p.name);
-      if (svc && namespaceInAmbient(ctx, p.namespace) && !waypointOf(ctx, svc)) {
+      if (svc && ambientService(ctx, svc) && !waypointOf(ctx, svc)) {
         // gateway/conversion.go referenceAllowed → WaypointErrorMsgMissingLabel (condition ResolvedWaypoints).
         ctx.report('VM0020', route, `spec.parentRefs[${p.index}]`,
           `Service ${p.namespace}/${p.name} is in an ambient namespace without a waypoint: istio.io/use-waypoint label missing from parent and parent namespace; in ambient mode, route will not be respected (only sidecar clients apply it): label the Service or namespace with istio.io/use-waypoint and deploy that waypoint`);
       }
     }
   }
+}
+
+/** A Service in ambient mode: its namespace is, or a pod it selects is (label or redirection annotation). */
+function ambientService(ctx: AnalysisContext, svc: Manifest): boolean {
+  const ns = namespaceOf(svc);
+  const selector = svc.spec?.selector;
+  return namespaceInAmbient(ctx, ns) || (selector !== undefined && Object.keys(selector).length > 0
+    && ctx.pods.some((p) => p.namespace === ns && labelsHold(selector, p.labels) && podInAmbient(ctx, ns, p.labels, p.annotations)));
 }
 
 /** The Services of the input a mesh VirtualService's hosts name. */

@@ -24,6 +24,10 @@ export function gatewayApiRules(ctx: AnalysisContext): void {
     const forGateway = parents.some((p) => p.kind === 'Gateway' && istioGateway(ctx, p) !== undefined);
     list(route.spec?.rules).forEach((rule: any, i: number) => {
       list(rule?.backendRefs).forEach((b: any, j: number) => backend(ctx, route, b, `spec.rules[${i}].backendRefs[${j}]`, forGateway));
+      // A RequestMirror filter's backendRef resolves the same way (createMirrorFilter → buildDestination).
+      list(rule?.filters).forEach((f: any, k: number) => {
+        if (f?.type === 'RequestMirror' && f.requestMirror?.backendRef) backend(ctx, route, f.requestMirror.backendRef, `spec.rules[${i}].filters[${k}].requestMirror.backendRef`, forGateway);
+      });
     });
   }
   meshRouteConflicts(ctx);
@@ -184,7 +188,7 @@ function meshRouteConflicts(ctx: AnalysisContext): void {
       const fqdn = `${p.name}.${p.namespace}.svc.${ctx.clusterDomain}`;
       for (const vs of meshVs.filter((v) => list(v.spec?.hosts).some((h: any) => hostToFqdn(namespaceOf(v), String(h), ctx.clusterDomain) === fqdn))) {
         ctx.report('VM0016', route, `spec.parentRefs[${p.index}]`,
-          `${fqdn}${p.port !== undefined ? ` port ${p.port}` : ''} is routed both by this HTTPRoute and by the mesh VirtualService ${namespaceOf(vs)}/${vs.metadata.name}: Istio does not merge them; each sidecar keeps one and drops the other (sidecars in namespace ${namespaceOf(route)} take the HTTPRoute, others the one created first), and a waypoint chains both so the first catch-all wins: route this host with one API`);
+          `${fqdn}${p.port !== undefined ? ` port ${p.port}` : ''} is routed both by this HTTPRoute and by the mesh VirtualService ${namespaceOf(vs)}/${vs.metadata.name}: Istio does not merge them; each sidecar keeps one and drops the other (sidecars in namespace ${namespaceOf(route)} take the HTTPRoute unless the VirtualService's exportTo names that namespace or '.', others the one created first), and a waypoint chains both so the first catch-all wins: route this host with one API`);
       }
     }
   }
