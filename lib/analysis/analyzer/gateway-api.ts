@@ -116,7 +116,14 @@ function kindAllowed(l: any): boolean {
   return kinds.length === 0 || kinds.some((k: any) => k?.kind === 'HTTPRoute' && (k?.group ?? GATEWAY_API_GROUP) === GATEWAY_API_GROUP);
 }
 
-/** VM0011 and VM0012 for one backendRef (buildHTTPDestination/buildDestination; a weight-0 backend is skipped). */
+/** An InvalidDestination is a hard conversion error (computeRoute): no rule of the route is programmed. */
+const DROPPED = 'until then Istio programs none of this route\'s rules';
+
+/**
+ * VM0011 and VM0012 for one backendRef (buildHTTPDestination/buildDestination; a weight-0 backend
+ * is skipped). Requests for a backend without cluster get 500: networking/core/route/route.go sets
+ * ClusterNotFoundResponseCode INTERNAL_SERVER_ERROR on Gateway API routes.
+ */
 function backend(ctx: AnalysisContext, route: Manifest, b: any, at: string, enforceGrant: boolean): void {
   if (b?.weight === 0) return;
   const routeNs = namespaceOf(route);
@@ -133,7 +140,7 @@ function backend(ctx: AnalysisContext, route: Manifest, b: any, at: string, enfo
   const service = group === '' && kind === 'Service';
   const serviceImport = group === 'multicluster.x-k8s.io' && kind === 'ServiceImport';
   if (group === 'networking.istio.io' && kind === 'Hostname') {
-    if (b?.namespace !== undefined) fail('InvalidDestination', 'namespace may not be set with Hostname type', 'drop the namespace', `${at}.namespace`);
+    if (b?.namespace !== undefined) fail('InvalidDestination', 'namespace may not be set with Hostname type', `drop the namespace; ${DROPPED}`, `${at}.namespace`);
     return;
   }
   if (!service && !serviceImport) {
@@ -144,7 +151,7 @@ function backend(ctx: AnalysisContext, route: Manifest, b: any, at: string, enfo
     return;
   }
   if (name.includes('.')) {
-    fail('InvalidDestination', 'service name invalid; the name of the Service must be used, not the hostname.', `use the Service's name, not '${name}'`, `${at}.name`);
+    fail('InvalidDestination', 'service name invalid; the name of the Service must be used, not the hostname.', `use the Service's name, not '${name}'; ${DROPPED}`, `${at}.name`);
     return;
   }
   const svc = serviceNamed(ctx, ns, name);
@@ -154,7 +161,7 @@ function backend(ctx: AnalysisContext, route: Manifest, b: any, at: string, enfo
   }
   const ports = list(svc.spec?.ports).map((x: any) => x?.port);
   if (b?.port !== undefined && !ports.includes(b.port)) {
-    ctx.report('VM0012', route, `${at}.port`, `Service ${ns}/${name} has no port ${b.port} (it has ${ports.join(', ') || 'none'}): Istio accepts the route (ResolvedRefs stays True) but routes to a cluster that does not exist, so requests get 503; use one of the Service's ports`);
+    ctx.report('VM0012', route, `${at}.port`, `Service ${ns}/${name} has no port ${b.port} (it has ${ports.join(', ') || 'none'}): Istio accepts the route (ResolvedRefs stays True) but routes to a cluster that does not exist, so requests for it get 500; use one of the Service's ports`);
   }
 }
 
