@@ -76,6 +76,9 @@ describe('ambient-mode rules', () => {
       o.push(vs({ http: [{ match: [{ sourceLabels: { app: 'client' } }], route: [{ destination: { host: 'web' } }] }] }));
       o.splice(o.indexOf(get(o, 'AuthorizationPolicy', 'web-get')), 1);
     }],
+    ['a VirtualService of a third namespace is not taken by the waypoint', (o) => {
+      o.push({ ...vs({ hosts: ['web.amb.svc.cluster.local'], http: [{ match: [{ sourceLabels: { app: 'client' } }], route: [{ destination: { host: 'web.amb.svc.cluster.local' } }] }] }), metadata: { name: 'web-vs', namespace: 'other' } });
+    }],
     ['a gateway-only VirtualService is not on the waypoint', (o) => {
       o.push(vs({ gateways: ['edge'], http: [{ match: [{ sourceLabels: { app: 'client' } }], route: [{ destination: { host: 'web' } }] }] }));
     }],

@@ -53,7 +53,9 @@ function servicesOf(ctx: AnalysisContext, vs: Manifest): Manifest[] {
 function waypointVirtualService(ctx: AnalysisContext, vs: Manifest): void {
   const gateways = list(vs.spec?.gateways);
   if (gateways.length > 0 && !gateways.includes('mesh')) return;
-  const waypointed = servicesOf(ctx, vs).map((svc) => ({ svc, waypoint: waypointOf(ctx, svc) })).filter((x) => x.waypoint !== undefined);
+  // A waypoint takes VirtualServices of the Service's namespace or its own (listener_waypoint.go getVirtualServiceForWaypoint).
+  const waypointed = servicesOf(ctx, vs).map((svc) => ({ svc, waypoint: waypointOf(ctx, svc) }))
+    .filter((x) => x.waypoint !== undefined && [namespaceOf(x.svc), x.waypoint.split('/')[0]].includes(namespaceOf(vs)));
   if (waypointed.length === 0) return;
   const named = waypointed.map((x) => `${namespaceOf(x.svc)}/${x.svc.metadata.name} (waypoint ${x.waypoint})`).join(', ');
   ctx.report('VM0018', vs, 'spec.hosts',
