@@ -6,6 +6,8 @@ import { blockedCidrs, gatewayApiCrdVersions, imageAuto, negativeConditions } fr
 import { AnalysisContext, AnalyzerMeshConfig, Finding } from './context';
 import { caCertificates, subsetsSelectPods } from './destination-rules';
 import { envoyFilterPatches } from './envoy-filters';
+import { ambientRules } from './ambient';
+import { gatewayApiRules } from './gateway-api';
 import { conflictingGateways, duplicateCertificates, gatewaySecrets, ingressGatewayPorts } from './gateways';
 import { authorizationPolicies, injection } from './namespaces-policies';
 import { projectRules } from './project-rules';
@@ -65,6 +67,8 @@ export const RULE_GROUPS: Readonly<Record<string, (ctx: AnalysisContext) => void
   'annotations.K8sAnalyzer': annotationsOnKinds,
   'maturity.AlphaAnalyzer': alphaAnnotations,
   'project': projectRules,
+  'project.gatewayApi': gatewayApiRules,
+  'project.ambient': ambientRules,
 };
 
 /** Options of {@link analyzeMesh}: the cluster and identities the objects run with, and Istio's mesh settings. */
