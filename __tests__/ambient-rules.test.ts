@@ -1,5 +1,4 @@
-import { analyzeMesh, Finding } from 'voting-mesh';
-import type { Manifest } from '../lib/analysis/manifest';
+import { get, PassingCase, ReportedCase, ruleTable } from './rule-table-support';
 
 const NS = 'amb';
 const meta = (name: string, extra: any = {}) => ({ name, namespace: NS, ...extra });
@@ -24,17 +23,10 @@ function good(): any[] {
   ];
 }
 
-const get = (objs: any[], kind: string, name: string) => objs.find((o) => o.kind === kind && o.metadata.name === name);
-const run = (objs: any[]): Finding[] => analyzeMesh(objs as Manifest[], { only: ['project.ambient'] });
-const codes = (findings: Finding[]) => findings.map((f) => `${f.code} ${f.level} ${f.object} ${f.field}`);
 const vs = (spec: any) => ({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: meta('web-vs'), spec: { hosts: ['web'], ...spec } });
 
 describe('ambient-mode rules', () => {
-  test('GIVEN a correct ambient stage WHEN analyzed THEN these rules report nothing', () => {
-    expect(run(good())).toEqual([]);
-  });
-
-  const cases: [string, (o: any[]) => void, string[], RegExp?][] = [
+  const cases: ReportedCase[] = [
     ['VM0018 and VM0017 a mesh VirtualService with sourceLabels for a Service with a waypoint', (o) => {
       o.push(vs({ http: [{ match: [{ sourceLabels: { app: 'client' } }], route: [{ destination: { host: 'web' } }] }, { route: [{ destination: { host: 'web' } }] }] }));
     }, ['VM0018 Warning VirtualService amb/web-vs spec.hosts', 'VM0017 Error VirtualService amb/web-vs spec.http[0].match[0].sourceLabels'], /sourceLabels are not supported in ambient mode \(istio\/istio#51565\)/],
@@ -61,15 +53,8 @@ describe('ambient-mode rules', () => {
       ['VM0020 Warning AuthorizationPolicy amb/web-get spec.targetRefs[0]'], /not bound to a waypoint/],
   ];
 
-  test.each(cases)('GIVEN %s WHEN analyzed THEN it is reported', (_, mutate, expected, ...rest) => {
-    const objs = good();
-    mutate(objs);
-    const findings = run(objs);
-    expect(codes(findings)).toEqual(expected);
-    if (rest[0]) expect(findings.map((f) => f.message).join('\n')).toMatch(rest[0]);
-  });
 
-  const passing: [string, (o: any[]) => void][] = [
+  const passing: PassingCase[] = [
     ['sourceLabels in a sidecar namespace (no waypoint)', (o) => {
       get(o, 'Namespace', NS).metadata.labels = { 'istio-injection': 'enabled' };
       delete get(o, 'Service', 'web').metadata.labels;
@@ -100,9 +85,5 @@ describe('ambient-mode rules', () => {
     }],
   ];
 
-  test.each(passing)('GIVEN %s WHEN analyzed THEN nothing is reported', (_, mutate) => {
-    const objs = good();
-    mutate(objs);
-    expect(codes(run(objs))).toEqual([]);
-  });
+  ruleTable('project.ambient', good, cases, passing);
 });
