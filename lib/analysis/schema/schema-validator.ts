@@ -93,8 +93,24 @@ export class SchemaValidator {
     return s;
   }
 
-  private check(value: unknown, raw: JsonSchema, path: string, out: SchemaViolation[], root?: Record<string, unknown>): void {
+  /**
+   * Whether `value` satisfies a branch of `allOf`/`anyOf`/`oneOf`/`not`. A branch is value
+   * validation only: in a structural schema the fields an object may have are those of the
+   * structural part, so a branch that lists some `properties` does not make the others unknown
+   * (apiextensions-apiserver structural schemas; e.g. Gateway API's `addresses` items, whose second
+   * `oneOf` form names only `type`).
+   */
+  private branchHolds(value: unknown, branch: JsonSchema, path: string): boolean {
+    const out: SchemaViolation[] = [];
+    this.check(value, branch, path, out, undefined, false);
+    return out.length === 0;
+  }
+
+  private check(value: unknown, raw: JsonSchema, path: string, out: SchemaViolation[], root?: Record<string, unknown>, structural = true): void {
     const schema = this.resolve(raw);
+    // The API server applies the schema's defaults before it validates (defaulting precedes
+    // validation in the CRD handler), so a branch or CEL rule sees a defaulted field as set.
+    if (structural) value = withDefaults(value, schema.properties, (s) => this.resolve(s));
     const at = path || '(root)';
     const before = out.length;
     if (value === null) {
@@ -117,21 +133,21 @@ export class SchemaValidator {
     this.checkBounds(value, schema, at, out);
     const badFormat = schema.format !== undefined ? formatViolation(schema.format, value) : undefined;
     if (badFormat) out.push({ path: at, message: badFormat });
-    for (const sub of schema.allOf ?? []) this.check(value, sub, path, out);
-    if (schema.anyOf && !schema.anyOf.some((s) => this.validate(value, s, path).length === 0)) {
+    for (const sub of schema.allOf ?? []) this.check(value, sub, path, out, undefined, false);
+    if (schema.anyOf && !schema.anyOf.some((s) => this.branchHolds(value, s, path))) {
       out.push({ path: at, message: 'matches none of the allowed forms (anyOf)' });
     }
     if (schema.oneOf) {
-      const passing = schema.oneOf.filter((s) => this.validate(value, s, path).length === 0).length;
+      const passing = schema.oneOf.filter((s) => this.branchHolds(value, s, path)).length;
       if (passing !== 1) out.push({ path: at, message: passing === 0 ? 'matches none of the allowed forms (oneOf)' : 'sets fields that exclude each other (oneOf)' });
     }
-    if (schema.not && this.validate(value, schema.not, path).length === 0) {
+    if (schema.not && this.branchHolds(value, schema.not, path)) {
       out.push({ path: at, message: 'matches a form that is not allowed (not)' });
     }
     if (Array.isArray(value) && schema.items) {
-      value.forEach((item, i) => this.check(item, schema.items!, `${path}[${i}]`, out));
+      value.forEach((item, i) => this.check(item, schema.items!, `${path}[${i}]`, out, undefined, structural));
     }
-    if (isObject(value)) this.checkObject(value, schema, path, out);
+    if (isObject(value)) this.checkObject(value, schema, path, out, structural);
     // Not on a value whose own subtree has the wrong types: the rule would only fail to evaluate,
     // and validateObject reports that rules were skipped instead (as the API server does).
     if (out.length === before || !out.slice(before).some((v) => BLOCKING.has(v))) this.checkRules(value, schema, path, out, root);
@@ -143,7 +159,7 @@ export class SchemaValidator {
     if (rules && rules.length > 0) this.cel.check(value, schema, rules, path, out, root);
   }
 
-  private checkObject(value: Record<string, unknown>, schema: JsonSchema, path: string, out: SchemaViolation[]): void {
+  private checkObject(value: Record<string, unknown>, schema: JsonSchema, path: string, out: SchemaViolation[], structural: boolean): void {
     const props = schema.properties;
     const extra = schema.additionalProperties;
     for (const key of schema.required ?? []) {
@@ -152,10 +168,10 @@ export class SchemaValidator {
     for (const [key, v] of Object.entries(value)) {
       if (v === undefined || this.prunedNull(v, props?.[key] ?? (typeof extra === 'object' ? extra : undefined))) continue;
       if (props && props[key]) {
-        this.check(v, props[key], joinPath(path, key), out);
+        this.check(v, props[key], joinPath(path, key), out, undefined, structural);
       } else if (typeof extra === 'object') {
-        this.check(v, extra, joinPath(path, key), out);
-      } else if (extra === true || schema['x-kubernetes-preserve-unknown-fields'] || (!props && extra === undefined && schema.type !== 'object')) {
+        this.check(v, extra, joinPath(path, key), out, undefined, structural);
+      } else if (!structural || extra === true || schema['x-kubernetes-preserve-unknown-fields'] || (!props && extra === undefined && schema.type !== 'object')) {
         // free-form
       } else if (props || extra === false || schema.type === 'object') {
         out.push({ path: joinPath(path, key), message: `unknown field '${key}'` });
@@ -240,3 +256,27 @@ function describe(v: unknown): string {
   return Array.isArray(v) ? 'an array' : v === null ? 'null' : `${typeof v} ${JSON.stringify(v)}`.slice(0, 60);
 }
 
+/** Per properties object, the fields that have a default (most have none, so the walk skips them). */
+const DEFAULTED = new WeakMap<object, readonly [string, unknown, boolean][]>();
+
+/**
+ * `value` with the `default` of every absent property filled in (a copy; the value itself is not
+ * changed). A null the field does not allow counts as absent: the API server prunes it, then
+ * defaults (apiextensions-apiserver defaulting/prunenulls.go).
+ */
+function withDefaults(value: unknown, props: Readonly<Record<string, JsonSchema>> | undefined, resolve: (s: JsonSchema) => JsonSchema): unknown {
+  if (!props || !isObject(value)) return value;
+  let defaulted = DEFAULTED.get(props);
+  if (!defaulted) {
+    defaulted = Object.entries(props).map(([key, raw]) => { const r = resolve(raw); return [key, r.default, r.nullable === true] as [string, unknown, boolean]; })
+      .filter(([, d]) => d !== undefined);
+    DEFAULTED.set(props, defaulted);
+  }
+  let copy: Record<string, unknown> | undefined;
+  for (const [key, d, nullable] of defaulted) {
+    if (value[key] !== undefined && !(value[key] === null && !nullable)) continue;
+    copy ??= { ...value };
+    copy[key] = structuredClone(d);
+  }
+  return copy ?? value;
+}
