@@ -95,13 +95,14 @@ function ztunnelPolicy(ctx: AnalysisContext, ap: Manifest): void {
   if (list(ap.spec?.targetRefs).length > 0 || ap.spec?.targetRef !== undefined) return;
   const action = ap.spec?.action ?? 'ALLOW';
   if (action !== 'ALLOW' && action !== 'DENY') return;
+  const found = l7Attributes(ap);
+  if (found.length === 0) return;
   const ns = namespaceOf(ap);
   const selector = ap.spec?.selector?.matchLabels;
   const ambient = selector !== undefined
     ? ctx.pods.some((p) => p.namespace === ns && labelsHold(selector, p.labels) && podInAmbient(ctx, ns, p.labels, p.annotations))
     : namespaceInAmbient(ctx, ns);
-  const found = l7Attributes(ap);
-  if (!ambient || found.length === 0) return;
+  if (!ambient) return;
   const effect = action === 'ALLOW'
     ? 'Within an ALLOW policy, rules matching HTTP attributes are omitted. This will be more restrictive than requested.'
     : 'DENY policy with HTTP attributes is enforced without the HTTP rules. This will be more restrictive than requested.';

@@ -25,9 +25,21 @@ export function gatewayApiObjects(ctx: AnalysisContext, kind: string): Manifest[
   return ctx.input.filter((m) => m.kind === kind && String(m.apiVersion ?? '').startsWith(`${GATEWAY_API_GROUP}/`));
 }
 
+/** Per analysis, the input's Services by `namespace/name` (a rule looks one up per host and backend: a scan each would be quadratic). */
+const SERVICES = new WeakMap<AnalysisContext, Map<string, Manifest>>();
+
 /** The Kubernetes Service `namespace/name` among the input. */
 export function serviceNamed(ctx: AnalysisContext, namespace: string, name: string): Manifest | undefined {
-  return ctx.input.find((m) => m.kind === 'Service' && m.apiVersion === 'v1' && m.metadata.name === name && namespaceOf(m) === namespace);
+  let byName = SERVICES.get(ctx);
+  if (!byName) {
+    byName = new Map();
+    for (const m of ctx.input) {
+      const key = `${namespaceOf(m)}/${m.metadata.name}`;
+      if (m.kind === 'Service' && m.apiVersion === 'v1' && !byName.has(key)) byName.set(key, m);
+    }
+    SERVICES.set(ctx, byName);
+  }
+  return byName.get(`${namespace}/${name}`);
 }
 
 /** The labels of a namespace, with the `kubernetes.io/metadata.name` label the API server adds (gateway/conversion.go toNamespaceSet). */
