@@ -17,48 +17,13 @@ import { ApiHopContext, apiIngressHops, apiMeshHops, possibleApiHops } from './r
 import { visibleVirtualServices } from './routing/visibility';
 import { HTTP_ROUTE_NOT_MODELLED, matchIsCatchAll, proxyMatchHolds, requestMatchHolds, RequestView, RouteRef, RoutingProxy, SimulatedRequest, viewOf } from './routing/match';
 import { tcpMatchHolds, tlsMatchHolds } from './routing/l4-match';
+import type { Hop, SimulatorOptions } from './routing/hop';
 import { HopMirror, HopRetries, ISTIO_DEFAULT_RETRIES, routeMirrors, routeRetries, routeTimeout } from './routing/policies';
 
 export type { SimulatedRequest } from './routing/match';
 export { hostMatches } from './routing/hosts';
 export type { HopMirror, HopRetries } from './routing/policies';
-
-/** Where (a share of) a request ends up. */
-export interface Hop {
-  /** Service name (the host, for a ServiceEntry; empty when the proxy answers itself). */
-  readonly service: string;
-  /** DestinationRule subset. @default - no subset (the whole Service) */
-  readonly subset?: string;
-  /** Destination port. */
-  readonly port: number;
-  /** Percentage of the matching requests (weights normalised over the route, as Envoy's weighted clusters). */
-  readonly weight: number;
-  /** Workloads (Deployments, StatefulSets, Rollouts, ...) whose pods receive it. */
-  readonly deployments: readonly string[];
-  /** `<VirtualService>/<route name or index>` that matched, or `service` without a VirtualService. */
-  readonly rule: string;
-  /** The ServiceEntry (`namespace/name`) that defines the host, when it is not a Service. @default - a Service */
-  readonly serviceEntry?: string;
-  /** The proxy answers instead of forwarding (redirect, direct response, 404, 503 and why). @default - forwarded */
-  readonly answer?: string;
-  /** Route timeout as written (`0s` disables it). @default - none: Istio sets no timeout (route.go setTimeout) */
-  readonly timeout?: string;
-  /**
-   * Envoy's retry policy for the hop (HTTP only). @default - the route sets none: Istio's default
-   * (ISTIO_DEFAULT_RETRIES) applies on HTTP, and is put here only with `istioDefaults`
-   */
-  readonly retries?: HopRetries;
-  /** Copies of the request sent elsewhere (`mirror`, `mirrors`). @default - none */
-  readonly mirrors?: readonly HopMirror[];
-  /** Fields that decided or shaped this answer but are not evaluated: `not modelled: <field>`. @default - none */
-  readonly notModelled?: readonly string[];
-}
-
-/** How much the answers say. */
-export interface SimulatorOptions {
-  /** Put Istio's default retry policy on HTTP hops whose route sets none (explain does). @default false */
-  readonly istioDefaults?: boolean;
-}
+export type { Hop, SimulatorOptions } from './routing/hop';
 
 /** A mesh VirtualService host as a client namespace sees it, with its rank (specificity) and place in Istio's order. */
 interface MeshHost {

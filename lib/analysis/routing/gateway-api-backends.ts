@@ -9,7 +9,7 @@
  * retry and RequestMirror become the hop's timeout, retries and mirrors; header modifiers,
  * URLRewrite, CORS and backendRef filters are named in `notModelled`.
  */
-import type { Hop } from '../traffic-simulator';
+import type { Hop } from './hop';
 import { Manifest, namespaceOf } from '../manifest';
 import { ManifestIndex } from '../manifest-index';
 import { apiIngressRoutes } from './gateway-api';

@@ -1,0 +1,39 @@
+/** The simulator's answer: where (a share of) a request ends up, and how much it says. */
+import type { HopMirror, HopRetries } from './policies';
+
+/** Where (a share of) a request ends up. */
+export interface Hop {
+  /** Service name (the host, for a ServiceEntry; empty when the proxy answers itself). */
+  readonly service: string;
+  /** DestinationRule subset. @default - no subset (the whole Service) */
+  readonly subset?: string;
+  /** Destination port. */
+  readonly port: number;
+  /** Percentage of the matching requests (weights normalised over the route, as Envoy's weighted clusters). */
+  readonly weight: number;
+  /** Workloads (Deployments, StatefulSets, Rollouts, ...) whose pods receive it. */
+  readonly deployments: readonly string[];
+  /** `<VirtualService>/<route name or index>` that matched, or `service` without a VirtualService. */
+  readonly rule: string;
+  /** The ServiceEntry (`namespace/name`) that defines the host, when it is not a Service. @default - a Service */
+  readonly serviceEntry?: string;
+  /** The proxy answers instead of forwarding (redirect, direct response, 404, 503 and why). @default - forwarded */
+  readonly answer?: string;
+  /** Route timeout as written (`0s` disables it). @default - none: Istio sets no timeout (route.go setTimeout) */
+  readonly timeout?: string;
+  /**
+   * Envoy's retry policy for the hop (HTTP only). @default - the route sets none: Istio's default
+   * (ISTIO_DEFAULT_RETRIES) applies on HTTP, and is put here only with `istioDefaults`
+   */
+  readonly retries?: HopRetries;
+  /** Copies of the request sent elsewhere (`mirror`, `mirrors`). @default - none */
+  readonly mirrors?: readonly HopMirror[];
+  /** Fields that decided or shaped this answer but are not evaluated: `not modelled: <field>`. @default - none */
+  readonly notModelled?: readonly string[];
+}
+
+/** How much the answers say. */
+export interface SimulatorOptions {
+  /** Put Istio's default retry policy on HTTP hops whose route sets none (explain does). @default false */
+  readonly istioDefaults?: boolean;
+}
