@@ -151,7 +151,7 @@ const entries: CatalogueEntry[] = [
   { code: 'VM0010', name: 'IdleCallDenied', level: 'Info', analyzer: 'project', reads: 'VirtualService, Gateway, workloads, AuthorizationPolicy',
     description: 'A call a route would carry from a workload that receives no traffic (an idle version) is denied: per-version least privilege working as meant.' },
   { code: 'VM0011', name: 'HTTPRouteBackendNotResolved', level: 'Error', analyzer: 'project', reads: 'HTTPRoute, Service, ReferenceGrant, Gateway',
-    description: 'A backendRef Istio cannot resolve (status ResolvedRefs=False: BackendNotFound, InvalidKind, RefNotPermitted, InvalidDestination); its requests get 500, and an InvalidDestination drops the whole route.' },
+    description: 'A backendRef or filter Istio cannot resolve (status ResolvedRefs=False: BackendNotFound, InvalidKind, RefNotPermitted, InvalidDestination, InvalidFilter); its requests get 500, and an InvalidDestination or InvalidFilter drops the whole route.' },
   { code: 'VM0012', name: 'HTTPRouteBackendPortNotFound', level: 'Error', analyzer: 'project', reads: 'HTTPRoute, Service',
     description: 'A backendRef port the Service does not define: Istio accepts it but routes to no cluster (500).' },
   { code: 'VM0013', name: 'HTTPRouteNotAccepted', level: 'Error', analyzer: 'project', reads: 'HTTPRoute, Gateway, Namespace, Service',

@@ -1,4 +1,5 @@
 import { Manifest, namespaceOf } from '../manifest';
+import { ISTIO_BACKEND_FILTERS, ISTIO_RULE_FILTERS } from '../routing/gateway-api-match';
 import { selectorMatches } from './cluster-state';
 import { AnalysisContext, list } from './context';
 import { controllerOf, gatewayApiObjects, GATEWAY_API_GROUP, ISTIO_GATEWAY_CONTROLLER, namespaceLabels, ParentRef, parentRefs, serviceNamed } from './gateway-api-objects';
@@ -23,7 +24,11 @@ export function gatewayApiRules(ctx: AnalysisContext): void {
     // Istio checks ReferenceGrants only when it builds the route for a Gateway (convertHTTPRoute enforceRefGrant = !mesh).
     const forGateway = parents.some((p) => p.kind === 'Gateway' && istioGateway(ctx, p) !== undefined);
     list(route.spec?.rules).forEach((rule: any, i: number) => {
-      list(rule?.backendRefs).forEach((b: any, j: number) => backend(ctx, route, b, `spec.rules[${i}].backendRefs[${j}]`, forGateway));
+      filters(ctx, route, rule?.filters, `spec.rules[${i}].filters`, ISTIO_RULE_FILTERS);
+      list(rule?.backendRefs).forEach((b: any, j: number) => {
+        filters(ctx, route, b?.filters, `spec.rules[${i}].backendRefs[${j}].filters`, ISTIO_BACKEND_FILTERS);
+        backend(ctx, route, b, `spec.rules[${i}].backendRefs[${j}]`, forGateway);
+      });
       // A RequestMirror filter's backendRef resolves the same way (createMirrorFilter → buildDestination).
       list(rule?.filters).forEach((f: any, k: number) => {
         if (f?.type === 'RequestMirror' && f.requestMirror?.backendRef) backend(ctx, route, f.requestMirror.backendRef, `spec.rules[${i}].filters[${k}].requestMirror.backendRef`, forGateway);
@@ -114,6 +119,14 @@ function kindAllowed(l: any): boolean {
   if (!['HTTP', 'HTTPS'].includes(l?.protocol)) return false;
   const kinds = list(l?.allowedRoutes?.kinds);
   return kinds.length === 0 || kinds.some((k: any) => k?.kind === 'HTTPRoute' && (k?.group ?? GATEWAY_API_GROUP) === GATEWAY_API_GROUP);
+}
+
+/** VM0011 InvalidFilter: a filter type Istio does not convert is a hard error (conversion.go; conditions.go puts route errors in ResolvedRefs). */
+function filters(ctx: AnalysisContext, route: Manifest, given: unknown, at: string, supported: ReadonlySet<string>): void {
+  list(given).forEach((f: any, k: number) => {
+    if (supported.has(f?.type)) return;
+    ctx.report('VM0011', route, `${at}[${k}].type`, `ResolvedRefs=False, reason InvalidFilter: unsupported filter type "${f?.type}"; use one of ${[...supported].join(', ')} here; ${DROPPED}`);
+  });
 }
 
 /** An InvalidDestination is a hard conversion error (computeRoute): no rule of the route is programmed. */

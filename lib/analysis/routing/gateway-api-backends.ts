@@ -1,8 +1,9 @@
 /**
  * What a matched HTTPRoute rule does with a request, as Istio 1.30 converts it (istio/istio
  * pilot/pkg/config/kube/gateway/conversion.go convertHTTPRoute, buildHTTPDestination,
- * buildDestination, createRedirectFilter, createMirrorFilter): a RequestRedirect answers; no
- * backendRef of weight above 0 answers 500 (the spec's rule, a direct response); otherwise the
+ * buildDestination, createRedirectFilter, createMirrorFilter): an HTTPRoute with a hard conversion
+ * error (see {@link unprogrammedReason}) is not programmed at all; a RequestRedirect answers; a
+ * rule without backendRefs answers 404, one whose backendRefs all weigh 0 answers 500; otherwise the
  * backendRefs of weight above 0 share by weight (default 1), each a Service and `port`; a
  * backendRef to another namespace needs a ReferenceGrant there at a gateway (Istio does not
  * enforce grants for mesh routes: convertHTTPRoute's `enforceRefGrant` is `!mesh`). Timeouts,
@@ -13,7 +14,7 @@ import type { Hop } from './hop';
 import { Manifest, namespaceOf } from '../manifest';
 import { ManifestIndex } from '../manifest-index';
 import { apiIngressRoutes } from './gateway-api';
-import { ApiRoute, apiMatchHolds, apiMatchIsCatchAll, GATEWAY_API_GROUP, isGatewayApi } from './gateway-api-match';
+import { ApiRoute, apiMatchHolds, apiMatchIsCatchAll, GATEWAY_API_GROUP, isGatewayApi, ISTIO_BACKEND_FILTERS, ISTIO_RULE_FILTERS } from './gateway-api-match';
 import { RequestView, SimulatedRequest, viewOf } from './match';
 import { HopMirror, HopRetries, isZeroDuration } from './policies';
 
@@ -33,24 +34,25 @@ export function apiIngressHops(ctx: ApiHopContext, gw: Manifest, request: Simula
   if (plan.answer !== undefined) return [proxyAnswer(plan.answer, plan.rule, plan.notModelled)];
   const view = viewOf(request);
   for (const routes of plan.candidates) {
-    const r = routes.find((x) => apiMatchHolds(x.match, view));
+    const r = programmed(routes).find((x) => apiMatchHolds(x.match, view));
     if (r) return apiRouteHops(ctx, r, plan.notModelled);
   }
-  return [proxyAnswer(`404: no HTTPRoute rule attached to Gateway ${plan.rule} matches the request (Envoy answers 404, NR)`, plan.rule, plan.notModelled)];
+  const dropped = unprogrammedNote(plan.candidates.flat());
+  return [proxyAnswer(`404: no HTTPRoute rule attached to Gateway ${plan.rule} matches the request (Envoy answers 404, NR)${dropped}`, plan.rule, plan.notModelled)];
 }
 
 /** A mesh call routed by the HTTPRoutes of the called Service (sorted): the first rule whose match holds; none: 404. */
 export function apiMeshHops(ctx: ApiHopContext, routes: readonly ApiRoute[], view: RequestView, notes: readonly string[]): Hop[] {
-  const r = routes.find((x) => apiMatchHolds(x.match, view));
+  const r = programmed(routes).find((x) => apiMatchHolds(x.match, view));
   if (r) return apiRouteHops(ctx, r, notes);
   const names = [...new Set(routes.map((x) => `${namespaceOf(x.route)}/${x.route.metadata.name}`))].join(', ');
-  return [proxyAnswer(`404: no rule of HTTPRoute ${names} matches the call (Envoy answers 404, NR)`, routes[0]?.name ?? 'service', notes)];
+  return [proxyAnswer(`404: no rule of HTTPRoute ${names} matches the call (Envoy answers 404, NR)${unprogrammedNote(routes)}`, routes[0]?.name ?? 'service', notes)];
 }
 
 /** Every destination the HTTPRoutes of a Service could send a call to, up to the first rule that holds for every request. */
 export function possibleApiHops(ctx: ApiHopContext, routes: readonly ApiRoute[], notes: readonly string[]): Hop[] {
   const hops: Hop[] = [];
-  for (const r of routes) {
+  for (const r of programmed(routes)) {
     hops.push(...apiRouteHops(ctx, r, notes).filter((h) => h.answer === undefined));
     if (apiMatchIsCatchAll(r.match)) break;
   }
@@ -61,7 +63,42 @@ function proxyAnswer(answer: string, rule: string, notes: readonly string[]): Ho
   return { service: '', port: 0, weight: 100, deployments: [], rule, answer, ...(notes.length > 0 ? { notModelled: [...new Set(notes)] } : {}) };
 }
 
-const NOT_MODELLED_FILTERS = ['RequestHeaderModifier', 'ResponseHeaderModifier', 'URLRewrite', 'CORS', 'ExtensionRef'];
+const NOT_MODELLED_FILTERS = ['RequestHeaderModifier', 'ResponseHeaderModifier', 'URLRewrite', 'CORS'];
+
+/**
+ * Why Istio programs none of an HTTPRoute's rules, if it does not: convertHTTPRoute's hard errors
+ * make computeRoute keep no route at all (route_collections.go computeRoute; conversion.go): an
+ * unsupported rule or backendRef filter type (InvalidFilter), a Service backendRef named with a
+ * dot (a hostname, not the Service's name) or without a port (InvalidDestination).
+ */
+export function unprogrammedReason(route: Manifest): string | undefined {
+  if (!UNPROGRAMMED.has(route)) UNPROGRAMMED.set(route, conversionError(route));
+  return UNPROGRAMMED.get(route);
+}
+
+/** Per HTTPRoute object, its conversion error (every request of a simulation asks again). */
+const UNPROGRAMMED = new WeakMap<Manifest, string | undefined>();
+
+function conversionError(route: Manifest): string | undefined {
+  for (const [i, rule] of (route.spec?.rules ?? []).entries()) {
+    for (const f of rule?.filters ?? []) if (!ISTIO_RULE_FILTERS.has(f?.type)) return `rules[${i}] has the unsupported filter type '${f?.type}'`;
+    for (const b of rule?.backendRefs ?? []) {
+      for (const f of b?.filters ?? []) if (!ISTIO_BACKEND_FILTERS.has(f?.type)) return `rules[${i}] has a backendRef filter of the unsupported type '${f?.type}'`;
+      if ((b?.group ?? '') !== '' || (b?.kind ?? 'Service') !== 'Service') continue;
+      if (String(b?.name ?? '').includes('.')) return `rules[${i}] names the backend Service '${b.name}' by a hostname, not its name`;
+      if (b?.port === undefined) return `rules[${i}] has a backendRef to Service '${b?.name}' without the port a Service requires`;
+    }
+  }
+  return undefined;
+}
+
+const programmed = (routes: readonly ApiRoute[]) => routes.filter((x) => unprogrammedReason(x.route) === undefined);
+
+/** The HTTPRoutes among `routes` Istio does not program, and why, for a 404's text. */
+function unprogrammedNote(routes: readonly ApiRoute[]): string {
+  const dropped = [...new Map(routes.filter((x) => unprogrammedReason(x.route) !== undefined).map((x) => [x.route, x.route])).values()];
+  return dropped.map((r) => `; HTTPRoute ${namespaceOf(r)}/${r.metadata.name} is not programmed: ${unprogrammedReason(r)}`).join('');
+}
 
 export function apiRouteHops(ctx: ApiHopContext, r: ApiRoute, routeNotes: readonly string[]): Hop[] {
   const notes = [...routeNotes];
@@ -75,8 +112,10 @@ export function apiRouteHops(ctx: ApiHopContext, r: ApiRoute, routeNotes: readon
   };
   const redirect = filters.find((f) => f.type === 'RequestRedirect')?.requestRedirect;
   if (redirect) return [answer(redirectText(redirect))];
+  // conversion.go convertHTTPRoute: no backendRefs at all is a 404 direct response, all of weight 0 a 500.
+  if ((r.rule.backendRefs ?? []).length === 0) return [answer('404: the rule has no backendRefs (Istio answers 404, as the Gateway API spec asks)')];
   const refs: any[] = (r.rule.backendRefs ?? []).filter((b: any) => (b.weight ?? 1) > 0);
-  if (refs.length === 0) return [answer('500: the rule has no backendRef of weight above 0 (Gateway API: implementations return 500)')];
+  if (refs.length === 0) return [answer('500: every backendRef of the rule has weight 0 (Gateway API: implementations return 500)')];
   const total = refs.reduce((sum, b) => sum + (b.weight ?? 1), 0);
   const policies = rulePolicies(ctx, r, notes);
   return refs.map((b) => {
@@ -133,7 +172,11 @@ function backendHop(ctx: ApiHopContext, b: any, routeNs: string, weight: number,
   };
   const group = b.group ?? '';
   const kind = b.kind ?? 'Service';
-  if (group !== '' || kind !== 'Service') return hop([], `not modelled: backendRef of kind ${group === '' ? '' : `${group}/`}${kind}`, [`${rule} backendRef ${kind} ${ns}/${name}`]);
+  if (group !== '' || kind !== 'Service') {
+    // buildDestination: Istio's Hostname, MCS ServiceImport and InferencePool are backends it routes to; any other kind is InvalidDestinationKind, an empty destination (500).
+    if (!KNOWN_BACKEND_KINDS.has(`${group}/${kind}`)) return hop([], `500: backendRef of kind ${group === '' ? '' : `${group}/`}${kind} is not a backend Istio supports (InvalidKind)`);
+    return hop([], `not modelled: backendRef of kind ${group}/${kind}`, [`${rule} backendRef ${kind} ${ns}/${name}`]);
+  }
   if (ctx.gateway && ns !== routeNs && !referenceGranted(ctx.index, routeNs, ns, name)) {
     return hop([], `500: backendRef Service ${ns}/${name} is in another namespace and no ReferenceGrant in '${ns}' lets HTTPRoutes of '${routeNs}' refer to it`);
   }
@@ -141,9 +184,13 @@ function backendHop(ctx: ApiHopContext, b: any, routeNs: string, weight: number,
   // The spec: a backendRef to a Service that does not exist gets 500 (httproute_types.go HTTPBackendRef).
   if (!svc) return hop([], `500: backendRef Service ${ns}/${name} does not exist`);
   if (b.port === undefined) return hop([], `500: backendRef Service ${ns}/${name} names no port (required for a Service)`);
-  if (!(svc.spec?.ports ?? []).some((p: any) => p.port === port)) return hop([], `503: port ${port} is not a port of Service '${name}' (no cluster)`);
+  // route.go: Gateway API routes answer a missing cluster with 500 (ClusterNotFoundResponseCode), gateway and mesh alike.
+  if (!(svc.spec?.ports ?? []).some((p: any) => p.port === port)) return hop([], `500: port ${port} is not a port of Service '${name}' (no cluster)`);
   return hop(ctx.pods(svc));
 }
+
+/** The backend kinds (group/kind) Istio routes to besides Service (conversion.go buildDestination). */
+const KNOWN_BACKEND_KINDS = new Set(['networking.istio.io/Hostname', 'multicluster.x-k8s.io/ServiceImport', 'inference.networking.k8s.io/InferencePool']);
 
 /**
  * Whether a ReferenceGrant in `targetNs` lets HTTPRoutes of `fromNs` refer to Service `name`

@@ -125,3 +125,8 @@ function valueHolds(m: any, value: string | undefined): boolean {
   if (value === undefined) return false;
   return m.type === 'RegularExpression' ? re2FullMatch(String(m.value), value) : value === String(m.value);
 }
+
+/** The rule filter types Istio converts (conversion.go convertHTTPRoute); any other fails the whole HTTPRoute (InvalidFilter). */
+export const ISTIO_RULE_FILTERS: ReadonlySet<string> = new Set(['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestRedirect', 'RequestMirror', 'URLRewrite', 'CORS']);
+/** The backendRef filter types Istio converts (buildHTTPDestination); any other fails the whole HTTPRoute. */
+export const ISTIO_BACKEND_FILTERS: ReadonlySet<string> = new Set(['RequestHeaderModifier', 'ResponseHeaderModifier']);

@@ -162,7 +162,9 @@ export function labelSelectorHolds(selector: any, labels: Readonly<Record<string
  * those with a parentRef to the Service (group "", kind Service; `port`, when set, the called
  * port), merged and sorted as at a gateway. Consumer routes in the caller's namespace win over
  * producer routes in the Service's namespace; routes of any other namespace are consumer routes
- * of that namespace and do not apply (named in `notes`). Undefined when none applies.
+ * of that namespace and, as GAMMA specifies, do not apply (named in `notes`: Istio 1.30 sets no
+ * exportTo on the VirtualServices it generates, push_context.go, so it may apply them). Undefined
+ * when none applies.
  */
 export function meshApiRoutes(index: ManifestIndex, svc: Manifest, clientNs: string, port: number, notes: string[]): { routes: ApiRoute[]; from: Manifest[] } | undefined {
   const svcNs = namespaceOf(svc);
@@ -176,7 +178,7 @@ export function meshApiRoutes(index: ManifestIndex, svc: Manifest, clientNs: str
   }
   if (all.length === 0) return undefined;
   for (const r of all.filter((x) => namespaceOf(x) !== clientNs && namespaceOf(x) !== svcNs)) {
-    notes.push(`HTTPRoute ${namespaceOf(r)}/${r.metadata.name} (a consumer route of namespace '${namespaceOf(r)}': taken as not applying to callers in '${clientNs}', as GAMMA specifies)`);
+    notes.push(`HTTPRoute ${namespaceOf(r)}/${r.metadata.name} (a consumer route of namespace '${namespaceOf(r)}': taken as not applying to callers in '${clientNs}', as GAMMA specifies; Istio 1.30 exports the VirtualServices it generates from HTTPRoutes to every namespace, so its sidecars may apply it)`);
   }
   const consumer = all.filter((r) => namespaceOf(r) === clientNs);
   const chosen = consumer.length > 0 ? consumer : all.filter((r) => namespaceOf(r) === svcNs);
