@@ -31,6 +31,28 @@ export function labelsHold(want: Readonly<Record<string, string>> | undefined, h
   return true;
 }
 
+/**
+ * Whether a Kubernetes LabelSelector selects `labels` (apimachinery labels.SelectorFromSet plus
+ * matchExpressions In, NotIn, Exists, DoesNotExist; an unknown operator selects nothing). An absent
+ * selector selects everything, as an empty one does. Tolerates malformed parts: schema validation
+ * reports them.
+ */
+export function labelSelectorHolds(selector: any, labels: Readonly<Record<string, unknown>> | undefined): boolean {
+  if (!selector) return true;
+  const have = labels ?? {};
+  const own = (key: unknown) => typeof key === 'string' && Object.prototype.hasOwnProperty.call(have, key);
+  const matchLabels = typeof selector.matchLabels === 'object' && selector.matchLabels !== null ? selector.matchLabels : {};
+  for (const [k, v] of Object.entries(matchLabels)) if (!own(k) || have[k] !== v) return false;
+  for (const e of Array.isArray(selector.matchExpressions) ? selector.matchExpressions : []) {
+    const values: unknown[] = Array.isArray(e?.values) ? e.values : [];
+    const ok = e?.operator === 'In' ? own(e.key) && values.includes(have[e.key])
+      : e?.operator === 'NotIn' ? !own(e.key) || !values.includes(have[e.key])
+        : e?.operator === 'Exists' ? own(e.key) : e?.operator === 'DoesNotExist' ? !own(e.key) : false;
+    if (!ok) return false;
+  }
+  return true;
+}
+
 /** The pod template of a workload (a CronJob's is inside its job template; a Pod is its own). */
 export function podTemplate(workload: Manifest): any {
   if (workload.kind === 'Pod') return { metadata: workload.metadata, spec: workload.spec };

@@ -1,4 +1,4 @@
-import { labelsHold, Manifest, namespaceOf } from '../manifest';
+import { labelSelectorHolds, Manifest, namespaceOf } from '../manifest';
 import { annotations, AnalysisContext, list } from './context';
 
 /**
@@ -76,27 +76,10 @@ export function imageAuto(ctx: AnalysisContext): void {
     if (!auto(d.spec?.template?.spec)) continue;
     const nsLabels = ctx.namespace(namespaceOf(d))?.metadata.labels;
     const podLabels = d.spec?.template?.metadata?.labels ?? {};
-    if (!webhooks.some((w: any) => selectorMatches(w.namespaceSelector, nsLabels) && selectorMatches(w.objectSelector, podLabels))) {
+    if (!webhooks.some((w: any) => labelSelectorHolds(w.namespaceSelector, nsLabels) && labelSelectorHolds(w.objectSelector, podLabels))) {
       ctx.report('IST0146', d, 'spec.template.spec.containers', `Deployment ${d.metadata.name} contains \`image: auto\` but does not match any Istio injection webhook selectors: label its namespace or pods for injection`);
     }
   }
-}
-
-/** A Kubernetes LabelSelector (matchLabels and matchExpressions) against labels; no selector matches everything. */
-export function selectorMatches(selector: any, labels: Readonly<Record<string, string>> | undefined): boolean {
-  if (!selector) return true;
-  const have = labels ?? {};
-  if (!labelsHold(selector.matchLabels ?? {}, have)) return false;
-  return list(selector.matchExpressions).every((e: any) => {
-    const values: string[] = list(e?.values);
-    switch (e?.operator) {
-      case 'In': return e.key in have && values.includes(have[e.key]);
-      case 'NotIn': return !(e.key in have) || !values.includes(have[e.key]);
-      case 'Exists': return e.key in have;
-      case 'DoesNotExist': return !(e.key in have);
-      default: return false;
-    }
-  });
 }
 
 /**

@@ -1,6 +1,5 @@
-import { Manifest, namespaceOf } from '../manifest';
+import { labelSelectorHolds, Manifest, namespaceOf } from '../manifest';
 import { ISTIO_BACKEND_FILTERS, ISTIO_RULE_FILTERS } from '../routing/gateway-api-match';
-import { selectorMatches } from './cluster-state';
 import { AnalysisContext, list } from './context';
 import { controllerOf, gatewayApiObjects, GATEWAY_API_GROUP, ISTIO_GATEWAY_CONTROLLER, namespaceLabels, ParentRef, parentRefs, serviceNamed } from './gateway-api-objects';
 import { hostNamesMatch, hostToFqdn } from './hosts';
@@ -111,7 +110,7 @@ function namespaceAllowed(ctx: AnalysisContext, gatewayNs: string, routeNs: stri
   const from = allowed?.namespaces?.from ?? 'Same';
   if (from === 'Same') return routeNs === gatewayNs;
   if (from === 'All' || !allowed.namespaces.selector) return true;
-  return selectorMatches(allowed.namespaces.selector, namespaceLabels(ctx, routeNs));
+  return labelSelectorHolds(allowed.namespaces.selector, namespaceLabels(ctx, routeNs));
 }
 
 /** generateSupportedKinds: HTTP and HTTPS listeners take HTTPRoute (and GRPCRoute), narrowed by allowedRoutes.kinds. */

@@ -1,7 +1,6 @@
 import { isIP } from 'net';
-import { Manifest, namespaceOf } from '../manifest';
+import { labelSelectorHolds, Manifest, namespaceOf } from '../manifest';
 import { AnalysisContext, list } from './context';
-import { selectorMatches } from './cluster-state';
 
 const REV = 'istio.io/rev';
 
@@ -26,7 +25,7 @@ export function injectionWebhooks(ctx: AnalysisContext): void {
   const objectLabels = withRevisions([{}, { 'sidecar.istio.io/inject': 'true' }, { 'sidecar.istio.io/inject': 'false' }]);
   for (const nl of namespaceLabels) {
     for (const ol of objectLabels) {
-      const matches = hooks.filter((h) => selectorMatches(h.hook?.namespaceSelector, nl) && selectorMatches(h.hook?.objectSelector, ol));
+      const matches = hooks.filter((h) => labelSelectorHolds(h.hook?.namespaceSelector, nl) && labelSelectorHolds(h.hook?.objectSelector, ol));
       if (matches.length < 2) continue;
       for (const m of matches) {
         const others = matches.filter((o) => o !== m).map((o) => o.id).sort();

@@ -10,7 +10,7 @@
  * VirtualServicesForGateway and virtualservice.go SelectVirtualServices favour same-namespace
  * gateway-semantics routes ("consumer override").
  */
-import { Manifest, namespaceOf } from '../manifest';
+import { labelSelectorHolds, Manifest, namespaceOf } from '../manifest';
 import { ManifestIndex } from '../manifest-index';
 import { ApiRoute, flattenRoutes, GATEWAY_API_GROUP, isGatewayApi, sortApiRoutes, sortRoutesByCreation } from './gateway-api-match';
 import { chooseDomain, hostIntersection, hostMatches, hostWithoutPort } from './hosts';
@@ -142,19 +142,6 @@ function attaches(index: ManifestIndex, route: Manifest, gw: Manifest, listener:
     return labelSelectorHolds(listener.allowedRoutes.namespaces.selector ?? {}, ns.metadata.labels ?? {});
   }
   return false;
-}
-
-/** A Kubernetes LabelSelector (matchLabels and matchExpressions In, NotIn, Exists, DoesNotExist) over labels. */
-export function labelSelectorHolds(selector: any, labels: Readonly<Record<string, string>>): boolean {
-  for (const [k, v] of Object.entries<string>(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const e of selector.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
-    const values: string[] = e.values ?? [];
-    const ok = e.operator === 'In' ? has && values.includes(labels[e.key]) : e.operator === 'NotIn' ? !has || !values.includes(labels[e.key])
-      : e.operator === 'Exists' ? has : e.operator === 'DoesNotExist' ? !has : false;
-    if (!ok) return false;
-  }
-  return true;
 }
 
 /**

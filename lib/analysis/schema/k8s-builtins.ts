@@ -1,4 +1,5 @@
 import { joinPath } from '../json-path';
+import { labelSelectorHolds } from '../manifest';
 import { isPlainObject as isObject } from './k8s-names';
 import {
   configMapKeyProblems, dns1035LabelProblems, dns1123LabelProblems, dns1123SubdomainProblems,
@@ -86,20 +87,6 @@ export function labelProblems(labels: any, path: string, out: SchemaViolation[])
   }
 }
 
-/** Does a label selector (matchLabels and matchExpressions) select these labels? */
-export function selectorMatches(selector: any, labels: Record<string, unknown>): boolean {
-  for (const [k, v] of Object.entries(isObject(selector?.matchLabels) ? selector.matchLabels : {})) if (labels[k] !== v) return false;
-  for (const e of Array.isArray(selector?.matchExpressions) ? selector.matchExpressions : []) {
-    const has = Object.prototype.hasOwnProperty.call(labels, e?.key);
-    const values: unknown[] = Array.isArray(e?.values) ? e.values : [];
-    const ok = e?.operator === 'In' ? has && values.includes(labels[e.key])
-      : e?.operator === 'NotIn' ? !has || !values.includes(labels[e.key])
-        : e?.operator === 'Exists' ? has : e?.operator === 'DoesNotExist' ? !has : false;
-    if (!ok) return false;
-  }
-  return true;
-}
-
 function selectorProblems(kind: string, spec: Record<string, any>, out: SchemaViolation[]): void {
   const selector: any = spec.selector;
   if (!isObject(selector)) return; // required: the schema reports it
@@ -111,7 +98,7 @@ function selectorProblems(kind: string, spec: Record<string, any>, out: SchemaVi
   // A Rollout may take its template from workloadRef; then there are no template labels to compare.
   if (kind === 'Rollout' && !isObject(spec.template)) return;
   const labels = isObject(spec.template?.metadata?.labels) ? spec.template.metadata.labels : {};
-  if (!selectorMatches(selector, labels)) {
+  if (!labelSelectorHolds(selector, labels)) {
     out.push({ path: 'spec.template.metadata.labels', message: `Invalid value: ${JSON.stringify(labels)}: \`selector\` does not match template \`labels\`` });
   }
 }

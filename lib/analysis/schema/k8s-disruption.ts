@@ -1,5 +1,5 @@
+import { labelSelectorHolds } from '../manifest';
 import { isPlainObject as isObject } from './k8s-names';
-import { selectorMatches } from './k8s-builtins';
 import { podTemplateOf } from './k8s-pod-checks';
 import type { SchemaViolation } from './schema-validator';
 
@@ -52,7 +52,7 @@ export function blockingBudgetProblems(pdb: any, manifests: readonly any[]): Sch
   const selected: string[] = [];
   for (const m of scaledWorkloads(manifests, namespace, selector.matchLabels?.app)) {
     const labels = m.spec?.template?.metadata?.labels;
-    if (!isObject(labels) || !selectorMatches(selector, labels)) continue;
+    if (!isObject(labels) || !labelSelectorHolds(selector, labels)) continue;
     replicas += typeof m.spec.replicas === 'number' ? m.spec.replicas : 1;
     selected.push(`${m.kind} ${m.metadata?.name}`);
   }
