@@ -12,35 +12,31 @@ const ENV_VAR_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 const CONFIG_MAP_KEY = /^[-._a-zA-Z0-9]+$/;
 
 const tooLong = (max: number) => `must be no more than ${max} characters`;
+
 /** The answer for a valid value: shared, as nearly every value is valid and synth checks thousands. */
 const NONE: string[] = [];
 
-/** IsDNS1123Label: Namespace names, container names, Service port names. */
-export function dns1123LabelProblems(value: string): string[] {
-  if (value.length <= 63 && DNS1123_LABEL.test(value)) return NONE;
-  return [
-    ...(value.length > 63 ? [tooLong(63)] : []),
-    ...(DNS1123_LABEL.test(value) ? [] : ["a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"]),
-  ];
+/** A check of at most `max` characters matching `pattern`, each failure with the API server's message. */
+function lengthAndPattern(max: number, pattern: RegExp, mismatch: string): (value: string) => string[] {
+  return (value) => {
+    const long = value.length > max;
+    const matches = pattern.test(value);
+    if (!long && matches) return NONE;
+    return [...(long ? [tooLong(max)] : []), ...(matches ? [] : [mismatch])];
+  };
 }
+
+/** IsDNS1123Label: Namespace names, container names, Service port names. */
+export const dns1123LabelProblems = lengthAndPattern(63, DNS1123_LABEL,
+  "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')");
 
 /** IsDNS1123Subdomain: the names of most objects. */
-export function dns1123SubdomainProblems(value: string): string[] {
-  if (value.length <= 253 && DNS1123_SUBDOMAIN.test(value)) return NONE;
-  return [
-    ...(value.length > 253 ? [tooLong(253)] : []),
-    ...(DNS1123_SUBDOMAIN.test(value) ? [] : ["a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"]),
-  ];
-}
+export const dns1123SubdomainProblems = lengthAndPattern(253, DNS1123_SUBDOMAIN,
+  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')");
 
 /** IsDNS1035Label: Service names (they become DNS labels). */
-export function dns1035LabelProblems(value: string): string[] {
-  if (value.length <= 63 && DNS1035_LABEL.test(value)) return NONE;
-  return [
-    ...(value.length > 63 ? [tooLong(63)] : []),
-    ...(DNS1035_LABEL.test(value) ? [] : ["a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"]),
-  ];
-}
+export const dns1035LabelProblems = lengthAndPattern(63, DNS1035_LABEL,
+  "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')");
 
 /** IsQualifiedName: label and annotation keys (`[prefix/]name`). */
 export function qualifiedNameProblems(value: string): string[] {
@@ -64,13 +60,8 @@ export function qualifiedNameProblems(value: string): string[] {
 }
 
 /** IsValidLabelValue. */
-export function labelValueProblems(value: string): string[] {
-  if (value.length <= 63 && LABEL_VALUE.test(value)) return NONE;
-  return [
-    ...(value.length > 63 ? [tooLong(63)] : []),
-    ...(LABEL_VALUE.test(value) ? [] : ["a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"]),
-  ];
-}
+export const labelValueProblems = lengthAndPattern(63, LABEL_VALUE,
+  "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')");
 
 /** IsEnvVarName (Kubernetes 1.27; 1.34 relaxed it to any printable ASCII but '='). */
 export function envVarNameProblems(value: string): string[] {
