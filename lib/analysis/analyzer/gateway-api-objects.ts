@@ -1,4 +1,5 @@
 import { Manifest, namespaceOf } from '../manifest';
+import { ManifestIndex } from '../manifest-index';
 import { AnalysisContext, list } from './context';
 
 /**
@@ -25,21 +26,10 @@ export function gatewayApiObjects(ctx: AnalysisContext, kind: string): Manifest[
   return ctx.input.filter((m) => m.kind === kind && String(m.apiVersion ?? '').startsWith(`${GATEWAY_API_GROUP}/`));
 }
 
-/** Per analysis, the input's Services by `namespace/name` (a rule looks one up per host and backend: a scan each would be quadratic). */
-const SERVICES = new WeakMap<AnalysisContext, Map<string, Manifest>>();
-
-/** The Kubernetes Service `namespace/name` among the input. */
+/** The Kubernetes Service `namespace/name` among the input (the manifest index the project rules share, built once per analysis). */
 export function serviceNamed(ctx: AnalysisContext, namespace: string, name: string): Manifest | undefined {
-  let byName = SERVICES.get(ctx);
-  if (!byName) {
-    byName = new Map();
-    for (const m of ctx.input) {
-      const key = `${namespaceOf(m)}/${m.metadata.name}`;
-      if (m.kind === 'Service' && m.apiVersion === 'v1' && !byName.has(key)) byName.set(key, m);
-    }
-    SERVICES.set(ctx, byName);
-  }
-  return byName.get(`${namespace}/${name}`);
+  const svc = ManifestIndex.of(ctx.input, ctx.clusterDomain).service(name, namespace);
+  return svc?.apiVersion === 'v1' ? svc : undefined;
 }
 
 /** The labels of a namespace, with the `kubernetes.io/metadata.name` label the API server adds (gateway/conversion.go toNamespaceSet). */

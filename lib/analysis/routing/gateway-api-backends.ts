@@ -71,7 +71,7 @@ const NOT_MODELLED_FILTERS = ['RequestHeaderModifier', 'ResponseHeaderModifier',
  * unsupported rule or backendRef filter type (InvalidFilter), a Service backendRef named with a
  * dot (a hostname, not the Service's name) or without a port (InvalidDestination).
  */
-export function unprogrammedReason(route: Manifest): string | undefined {
+function unprogrammedReason(route: Manifest): string | undefined {
   if (!UNPROGRAMMED.has(route)) UNPROGRAMMED.set(route, conversionError(route));
   return UNPROGRAMMED.get(route);
 }
@@ -96,11 +96,11 @@ const programmed = (routes: readonly ApiRoute[]) => routes.filter((x) => unprogr
 
 /** The HTTPRoutes among `routes` Istio does not program, and why, for a 404's text. */
 function unprogrammedNote(routes: readonly ApiRoute[]): string {
-  const dropped = [...new Map(routes.filter((x) => unprogrammedReason(x.route) !== undefined).map((x) => [x.route, x.route])).values()];
+  const dropped = [...new Set(routes.map((x) => x.route))].filter((r) => unprogrammedReason(r) !== undefined);
   return dropped.map((r) => `; HTTPRoute ${namespaceOf(r)}/${r.metadata.name} is not programmed: ${unprogrammedReason(r)}`).join('');
 }
 
-export function apiRouteHops(ctx: ApiHopContext, r: ApiRoute, routeNotes: readonly string[]): Hop[] {
+function apiRouteHops(ctx: ApiHopContext, r: ApiRoute, routeNotes: readonly string[]): Hop[] {
   const notes = [...routeNotes];
   const filters: any[] = r.rule.filters ?? [];
   filters.forEach((f, i) => {
