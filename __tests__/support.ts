@@ -2,7 +2,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { App } from 'cdk8s';
 import { Manifest, ReleaseStage, explainRequest } from 'voting-mesh';
-import { buildVotingRelease } from '../voting';
+import { buildVotingFlavour } from '../voting';
 
 /**
  * An App for tests. Unlike Testing.app() it creates no temporary directory: tests render charts
@@ -12,9 +12,9 @@ export function testApp(): App {
   return new App({ outdir: join(tmpdir(), 'voting-mesh-tests-never-written') });
 }
 
-/** Builds every voting stage in a test App (nothing is written) and returns the manifests per stage. */
+/** Builds every voting stage of the sidecar flavour in a test App (nothing is written) and returns the manifests per stage. */
 export function votingManifests(): Map<string, Manifest[]> {
-  const stages = buildVotingRelease(testApp());
+  const stages = buildVotingFlavour(testApp(), 'istio-sidecar');
   return new Map(stages.map((s: ReleaseStage) => [s.stageName, s.toJson() as Manifest[]]));
 }
 

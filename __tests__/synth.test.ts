@@ -9,8 +9,11 @@ import { testApp } from './support';
 const DIST = join(ROOT, 'dist');
 const MARKER = '.voting-mesh-output';
 
-function snapshotDir(dir: string): Record<string, string> {
-  return Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+/** Every file under `dir` (flavour subdirectories included), by path relative to it. */
+function snapshotDir(dir: string, prefix = ''): Record<string, string> {
+  return Object.fromEntries(readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name)).flatMap((e) => (e.isDirectory()
+    ? Object.entries(snapshotDir(join(dir, e.name), `${prefix}${e.name}/`))
+    : [[`${prefix}${e.name}`, readFileSync(join(dir, e.name), 'utf8')]])));
 }
 
 describe('dist/', () => {
@@ -18,7 +21,8 @@ describe('dist/', () => {
     const fresh = Object.fromEntries(renderRelease(buildVotingRelease(testApp())).map((f) => [f.file, f.content]));
     // If this fails: run `npm run synth` and commit dist/ (or find what made synth non-deterministic).
     const committed = snapshotDir(DIST);
-    expect(committed[MARKER]).toBe(`Written by voting-mesh synth, which replaces this directory as a whole: keep nothing else in it. Its files:\n${Object.keys(fresh).sort().join('\n')}\n`);
+    const entries = [...new Set(Object.keys(fresh).map((f) => f.split('/')[0]))].sort();
+    expect(committed[MARKER]).toBe(`Written by voting-mesh synth, which replaces this directory as a whole: keep nothing else in it. Its files:\n${entries.join('\n')}\n`);
     delete committed[MARKER];
     expect(fresh).toEqual(committed);
   });

@@ -33,8 +33,16 @@ export { cookieRegex } from './resolve/entry-match';
 
 // The constructs.
 export { PART_OF_LABEL, StageChart } from './constructs/stage-chart';
-export type { ReleaseStageProps } from './constructs/release-stage';
-export { ReleaseStage } from './constructs/release-stage';
+export type { ReleaseFlavour, ReleaseStageProps } from './constructs/release-stage';
+export { AMBIENT_NAMESPACE_LABEL, ReleaseStage } from './constructs/release-stage';
+export type { AmbientMeshProps } from './constructs/ambient-mesh';
+export { AmbientMesh, GATEWAY_NAME_LABEL, USE_WAYPOINT_LABEL, WAYPOINT_NAME } from './constructs/ambient-mesh';
+export type { AmbientPoliciesProps } from './constructs/ambient-policies';
+export { AmbientPolicies, HBONE_PORT } from './constructs/ambient-policies';
+export type { GatewayApiRouteProps } from './constructs/gateway-api-routes';
+export { GatewayApiRoute } from './constructs/gateway-api-routes';
+export type { LanePlan, LaneService } from './resolve/lane-services';
+export { laneServiceName, planLanes, versionServiceName } from './resolve/lane-services';
 export type { MeshServiceProps } from './constructs/mesh-service';
 export { MeshService } from './constructs/mesh-service';
 export type { VersionedDeploymentProps } from './constructs/versioned-deployment';

@@ -43,11 +43,11 @@ const SOURCES = [
     local: shared('crds', 'argo-rollouts-v1.9.1-rollout-crd.yaml'),
   },
   {
-    // Validation only (no bindings: the library emits no Gateway API objects, validate -f reads them).
+    // Bindings for the Gateway API flavour of a release (Gateway, HTTPRoute, ReferenceGrant, ...).
     // The pinned bytes are config/crd/standard/*.yaml of the tag concatenated without the
     // ValidatingAdmissionPolicy file; the release asset standard-install.yaml holds the same CRDs
     // but other bytes, so where ../shared is absent point GATEWAY_API_CRDS at the pinned copy.
-    env: 'GATEWAY_API_CRDS', what: 'Gateway API v1.5.1 standard CRDs', kind: 'crds', schemas: 'crds-gateway-api-v1.5.1.json',
+    env: 'GATEWAY_API_CRDS', what: 'Gateway API v1.5.1 standard CRDs', kind: 'crds', schemas: 'crds-gateway-api-v1.5.1.json', bindings: true,
     upstream: 'https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.5.1/standard-install.yaml',
     sha256: '6ad4d6d41af8a9e149d5d0ce9c5f02853722a588a5498b3b34e9fbf3f93d93a2',
     local: shared('crds', 'gateway-api-v1.5.1-standard.yaml'),

@@ -12,6 +12,21 @@ import { resolveStage } from '../resolve/resolve-stage';
 import { ApplicationSpec, StageSpec } from '../model/spec';
 import type { AcceptedFinding } from '../model/application-spec';
 import { IngressGatewayPods, PART_OF_LABEL, StageChart } from './stage-chart';
+import { AmbientMesh, GATEWAY_NAME_LABEL, USE_WAYPOINT_LABEL, WAYPOINT_NAME } from './ambient-mesh';
+import { AmbientPolicies } from './ambient-policies';
+import { laneEnvironment, planLanes } from '../resolve/lane-services';
+import { principal } from '../model/defaults';
+
+/**
+ * The traffic API and data plane a stage is written for.
+ * - `istio-sidecar`: Istio's APIs (Gateway, VirtualService, DestinationRule subsets) and sidecars;
+ * - `gateway-api-ambient`: Gateway API (Gateway of class `istio`, HTTPRoutes, GAMMA routes on
+ *   Services, per-version and lane Services) in ambient mode (ztunnel, a waypoint where L7 is needed).
+ */
+export type ReleaseFlavour = 'istio-sidecar' | 'gateway-api-ambient';
+
+/** The label that enrols a namespace's pods in ambient mode. */
+export const AMBIENT_NAMESPACE_LABEL = 'istio.io/dataplane-mode';
 
 /** Properties of a {@link ReleaseStage}. */
 export interface ReleaseStageProps {
@@ -19,6 +34,10 @@ export interface ReleaseStageProps {
   readonly application: ApplicationSpec;
   /** The stage: which versions run and how traffic flows. */
   readonly stage: StageSpec;
+  /** The traffic API and data plane the stage's objects are written for. @default 'istio-sidecar' */
+  readonly flavour?: ReleaseFlavour;
+  /** Directory of the stage's file, relative to the output directory (one RELEASE.md per directory). @default - the output directory itself */
+  readonly outputDirectory?: string;
 }
 
 /**
@@ -31,23 +50,42 @@ export class ReleaseStage extends StageChart {
   public readonly resolved: ResolvedStage;
   public readonly namespaceObject: kplus.Namespace;
   public readonly services: readonly MeshService[];
-  public readonly ingress: IngressGateway;
+  /** The Istio Gateway and its VirtualService. @default - none in the gateway-api-ambient flavour (see `ambient`) */
+  public readonly ingress?: IngressGateway;
   /** ExternalSecrets for the Secrets this stage's workloads read. @default - none */
   public readonly externalSecrets: readonly ApiObject[];
-  /** Authorization and network policies. */
-  public readonly policies: MeshPolicies;
+  /** Authorization and network policies. @default - none in the gateway-api-ambient flavour (see `ambientPolicies`) */
+  public readonly policies?: MeshPolicies;
   /** @default - none when the stage sets no mTLS mode */
   public readonly peerAuthentication?: ApiObject;
+  /** The traffic API and data plane. */
+  public readonly flavour: ReleaseFlavour;
+  /** The Gateway API objects (gateway-api-ambient flavour only). @default - none */
+  public readonly ambient?: AmbientMesh;
+  /** Ambient authorization and network policies (gateway-api-ambient flavour only). @default - none */
+  public readonly ambientPolicies?: AmbientPolicies;
 
   constructor(scope: Construct, props: ReleaseStageProps) {
-    const resolved = resolveStage(props.application, props.stage);
-    super(scope, props.stage.name, { [PART_OF_LABEL]: props.application.name });
+    const flavour = props.flavour ?? 'istio-sidecar';
+    const ambient = flavour === 'gateway-api-ambient';
+    const stage0 = resolveStage(props.application, props.stage);
+    // The Gateway API gateway runs in the application namespace, as `<gateway>-istio` (Istio's automated deployment).
+    const resolved = !ambient ? stage0 : {
+      ...stage0,
+      context: { ...stage0.context, ingressPrincipal: principal(stage0.context.trustDomain, props.application.namespace, `${props.application.gateway.name}-istio`) },
+      security: { ...stage0.security, ingressNamespace: props.application.namespace, ingressPodLabels: { [GATEWAY_NAME_LABEL]: props.application.gateway.name } },
+    };
+    super(scope, props.stage.name, { [PART_OF_LABEL]: props.application.name }, props.outputDirectory);
     this.resolved = resolved;
+    this.flavour = flavour;
     const app = props.application;
     const namespace = app.namespace;
 
     this.namespaceObject = new kplus.Namespace(this, 'Namespace', {
-      metadata: { name: namespace, labels: { [resolved.security.injectionLabel.key]: resolved.security.injectionLabel.value } },
+      metadata: {
+        name: namespace,
+        labels: ambient ? { [AMBIENT_NAMESPACE_LABEL]: 'ambient' } : { [resolved.security.injectionLabel.key]: resolved.security.injectionLabel.value },
+      },
     });
 
     if (props.stage.mtls) {
@@ -72,6 +110,20 @@ export class ReleaseStage extends StageChart {
         data: e.keys.map((key) => ({ secretKey: key, remoteRef: { key: e.remoteKey, property: key } })),
       },
     }));
+
+    if (ambient) {
+      const lanes = planLanes(resolved);
+      this.services = resolved.components.map((c) => new MeshService(this, c.name, {
+        component: { ...c, versions: c.versions.map((d) => ({ ...d, workload: { ...d.workload, env: laneEnvironment(resolved, c, d, lanes) } })) },
+        namespace,
+        versionRouting: false,
+      }));
+      this.ambient = new AmbientMesh(this, 'Ambient', { stage: resolved, lanes });
+      for (const s of this.services.filter((x) => this.ambient!.waypointServices.includes(x.name))) s.service.metadata.addLabel(USE_WAYPOINT_LABEL, WAYPOINT_NAME);
+      this.ambientPolicies = new AmbientPolicies(this, 'Policies', { stage: resolved, lanes, gatewayName: app.gateway.name, waypointServices: this.ambient.waypointServices });
+      this.limitations.push(...this.ambient.limitations);
+      return;
+    }
 
     this.services = resolved.components.map((component) => new MeshService(this, component.name, {
       component,

@@ -20,7 +20,7 @@ const KIND_ORDER = [
   // Allowances before workloads start and before routes use them (allow rules precede deny-all).
   'AuthorizationPolicy', 'NetworkPolicy',
   'PersistentVolumeClaim', 'Service', 'Deployment', 'PodDisruptionBudget',
-  'Rollout', 'DestinationRule', 'Gateway', 'VirtualService',
+  'Rollout', 'DestinationRule', 'Gateway', 'VirtualService', 'HTTPRoute',
   // Last: clients are told to use mTLS (DestinationRule ISTIO_MUTUAL) before servers demand it.
   'PeerAuthentication',
 ];
@@ -50,13 +50,21 @@ export abstract class StageChart extends Chart {
   public abstract readonly description: string;
   /** The cluster domain and identities the stage's objects run with: the analyzer, explain and the release notes read them. */
   public abstract readonly meshContext: MeshContextOptions;
+  /** Directory of the stage's file relative to the output directory ('' for the output directory itself); each directory gets its own RELEASE.md. */
+  public readonly outputDirectory: string;
+  /**
+   * What the stage data asks for that the stage's objects cannot express, one sentence each:
+   * synth prints them as warnings, RELEASE.md lists them. @default - none
+   */
+  public readonly limitations: string[] = [];
   private rendered?: any[];
   private analysis?: Finding[];
   private readonly extraAccepted: AcceptedFinding[] = [];
 
-  constructor(scope: Construct, stageName: string, labels: Record<string, string>) {
+  constructor(scope: Construct, stageName: string, labels: Record<string, string>, outputDirectory = '') {
     super(scope, stageName, { labels });
     this.stageName = stageName;
+    this.outputDirectory = outputDirectory;
     // What `istioctl analyze` calls an Error, and a Warning nobody accepted, fails synth (cdk8s runs this before writing).
     this.node.addValidation({
       validate: () => this.acceptance.failing.map((f) => `stage '${this.stageName}': ${formatFinding(f)}`),

@@ -11,6 +11,8 @@ export interface StageObjects {
   readonly manifests: readonly Manifest[];
   /** The cluster the objects run in (its domain resolves fully qualified hosts). @default - Istio's defaults */
   readonly meshContext?: MeshContextOptions;
+  /** What the stage data asks for that the objects cannot express (StageChart.limitations). @default - none */
+  readonly limitations?: readonly string[];
 }
 
 interface Edge {
@@ -102,6 +104,7 @@ function renderStage(stage: StageObjects, previous: readonly Manifest[]): string
   const id = (name: string) => name.replace(/[^A-Za-z0-9]/g, '_');
   const lines = [`## ${stage.name}`, ''];
   if (stage.description) lines.push(stage.description, '');
+  if (stage.limitations?.length) lines.push(...stage.limitations.map((l) => `- Not expressed: ${l}`), '');
   lines.push('```mermaid', 'flowchart LR');
   for (const gw of gateways) lines.push(`  ${id(`gateway:${gw.metadata.name}`)}(["${escape(`Gateway ${gw.metadata.name}`)}"])`);
   for (const d of [...deployments, ...retired]) lines.push(`  ${id(d.metadata.name)}["${escape(nodeLabel(d))}"]`);

@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'fs';
-import { join } from 'path';
+import { dirname, join } from 'path';
 import { App } from 'cdk8s';
 import { formatFinding } from '../analysis/analyzer';
 import { globMatches } from '../analysis/analyzer/acceptance';
@@ -50,6 +50,7 @@ export function checkRelease(stages: readonly StageChart[], options: CheckReleas
   const entries = new Set(stages.flatMap((s) => s.acceptedFindings));
   const used = new Set<unknown>();
   for (const stage of stages) {
+    for (const l of stage.limitations) warnings.push(`stage '${stage.stageName}'${stage.outputDirectory ? ` (${stage.outputDirectory})` : ''}: not expressed: ${l}`);
     const acceptance = stage.acceptance;
     for (const { finding, entry } of acceptance.accepted) {
       used.add(entry);
@@ -72,7 +73,7 @@ export function checkRelease(stages: readonly StageChart[], options: CheckReleas
 
 /** One output file of a release. */
 export interface ReleaseFile {
-  /** File name inside the output directory. */
+  /** File name inside the output directory (`<directory>/<file>` for a stage with an output directory). */
   readonly file: string;
   readonly content: string;
 }
@@ -83,12 +84,21 @@ export interface ReleaseFile {
  * picture of the release drawn from those objects. Tests compare committed output with it.
  */
 export function renderRelease(stages: readonly StageChart[], extension = '.k8s.yaml'): ReleaseFile[] {
+  // One set of files per output directory (a flavour of the release), in the order first seen.
+  const directories = [...new Set(stages.map((s) => s.outputDirectory))];
+  return directories.flatMap((dir) => renderDirectory(stages.filter((s) => s.outputDirectory === dir), extension)
+    .map((f) => ({ file: dir ? `${dir}/${f.file}` : f.file, content: f.content })));
+}
+
+function renderDirectory(stages: readonly StageChart[], extension: string): ReleaseFile[] {
   const context = stages[0] ? releaseContextOf(stages[0]) : undefined;
   return [
     ...stages.map((s) => ({ file: `${s.stageName}${extension}`, content: toYaml(...s.manifests) })),
     {
       file: 'RELEASE.md',
-      content: renderReleaseNotes(stages.map((s) => ({ name: s.stageName, description: s.description, manifests: s.manifests, meshContext: s.meshContext }))),
+      content: renderReleaseNotes(stages.map((s) => ({
+        name: s.stageName, description: s.description, manifests: s.manifests, meshContext: s.meshContext, ...(s.limitations.length > 0 ? { limitations: [...s.limitations] } : {}),
+      }))),
     },
     // The cluster facts the stages were made for, so that validate, explain and plan read the
     // same ones (an AKS add-on's gateway identity, a custom cluster domain) without flags.
@@ -128,8 +138,10 @@ export function synthRelease(app: App, stages: readonly StageChart[], options: C
   const invalid = app.node.findAll().flatMap((c) => c.node.validate().map((e) => `[${c.node.path}] ${e}`));
   if (invalid.length > 0) throw new ReleaseConfigError({ field: 'manifests' }, `validation failed:\n  ${invalid.join('\n  ')}\n`, 'Fix the stage data or the construct named.');
   const files = renderRelease(stages, app.outputFileExtension);
-  mkdirSync(app.outdir, { recursive: true });
-  for (const f of files) writeFileSync(join(app.outdir, f.file), f.content);
+  for (const f of files) {
+    mkdirSync(dirname(join(app.outdir, f.file)), { recursive: true });
+    writeFileSync(join(app.outdir, f.file), f.content);
+  }
 }
 
 /**

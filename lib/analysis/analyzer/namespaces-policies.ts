@@ -1,3 +1,4 @@
+import { podInAmbient } from './gateway-api-objects';
 import { labelsHold, namespaceOf } from '../manifest';
 import { AnalysisContext, PodView } from './context';
 import { selectorString } from './gateways';
@@ -77,6 +78,9 @@ function podInMesh(ctx: AnalysisContext, pod: PodView): boolean {
   // (`istio.io/rev`, as on AKS's add-on) will be injected by that revision's webhook. Istio's
   // check looks only at `istio-injection` because a live Pod shows its istio-proxy container.
   if (!pod.isPod && ns?.metadata.labels?.['istio.io/rev'] !== undefined && ns.metadata.labels[INJECTION] !== 'disabled') return true;
+  // Offline addition, likewise: a pod template in an ambient namespace (istio.io/dataplane-mode)
+  // gets istio-cni's redirection annotation, which Istio's check reads, once it runs.
+  if (!pod.isPod && podInAmbient(ctx, pod.namespace, pod.labels, pod.annotations)) return true;
   return ns?.metadata.labels?.[INJECTION] === 'enabled';
 }
 

@@ -1,0 +1,164 @@
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { AuthorizationPolicySpecAction } from '../../imports/security.istio.io';
+import { principal } from '../model/defaults';
+import { LanePlan } from '../resolve/lane-services';
+import { INGRESS_PEER, ResolvedStage, VersionEdge, VersionRef } from '../resolve/resolved-stage';
+import { HTTP_FAMILY } from '../resolve/stage-checks';
+import { GATEWAY_NAME_LABEL, WAYPOINT_NAME } from './ambient-mesh';
+import { istioKinds } from './istio-api';
+import { principalOf } from './mesh-policies';
+
+/** HBONE: the port ztunnel receives every mesh connection on, inside the destination pod's network namespace. */
+export const HBONE_PORT = 15008;
+
+/** Properties of {@link AmbientPolicies}. */
+export interface AmbientPoliciesProps {
+  readonly stage: ResolvedStage;
+  readonly lanes: LanePlan;
+  /** The entry Gateway's name (Istio deploys its pods as `<name>-istio`, labelled with the Gateway's name). */
+  readonly gatewayName: string;
+  /** Names of the Services whose traffic goes through the waypoint. */
+  readonly waypointServices: readonly string[];
+}
+
+/**
+ * Who may call whom in ambient mode, split where each hop is enforced:
+ * - ztunnel (L4, `selector`): each version admits its direct callers' principals on its ports (the
+ *   entry versions the gateway's, a TCP callee its lane's callers), and the waypoint's principal
+ *   where its callers come through the waypoint, since ztunnel then sees the waypoint's identity;
+ * - the waypoint (`targetRefs` to the Service): each lane Service admits the principals of the
+ *   callers that dial it, so a caller of another lane, or one dialling a version Service, is denied;
+ * - NetworkPolicies: every mesh connection arrives tunnelled on HBONE (15008) from the caller's
+ *   pod, the gateway's or the waypoint's; kubelet probes come from the node (always admitted),
+ *   the gateway and waypoint pods reach istiod; nothing else.
+ */
+export class AmbientPolicies extends Construct {
+  public readonly authorizationPolicies: readonly ApiObject[];
+  public readonly networkPolicies: readonly k8s.KubeNetworkPolicy[];
+
+  constructor(scope: Construct, id: string, props: AmbientPoliciesProps) {
+    super(scope, id);
+    const { stage, lanes } = props;
+    const security = stage.security;
+    const ns = stage.app.namespace;
+    const trust = stage.context.trustDomain;
+    const gatewayPrincipal = stage.context.ingressPrincipal;
+    const waypointPrincipal = principal(trust, ns, WAYPOINT_NAME);
+    const labels = (v: VersionRef) => ({ app: v.component, version: v.version });
+    const same = (a: VersionRef, b: VersionRef) => a.component === b.component && a.version === b.version;
+    const waypointed = new Set(props.waypointServices);
+    const dialled = (from: VersionRef, callee: string): string => lanes.dials.get(`${from.component}@${from.version}`)?.get(callee)?.name ?? callee;
+    /** Whether a call of the edge goes through the waypoint. */
+    const viaWaypoint = (e: VersionEdge) => e.from !== INGRESS_PEER && waypointed.has(dialled(e.from, e.to.component));
+    const versions = stage.components.flatMap((c) => c.versions.map((d) => ({ ref: { component: c.name, version: d.version }, name: d.deploymentName })));
+    const inbound = (v: VersionRef) => stage.edges.filter((e) => same(e.to, v));
+    const outbound = (v: VersionRef) => stage.edges.filter((e) => e.from !== INGRESS_PEER && same(e.from, v));
+    const union = (edges: readonly VersionEdge[]) => [...new Set(edges.flatMap((e) => e.ports))].sort((a, b) => a - b);
+
+    const authz: ApiObject[] = [];
+    const { AuthorizationPolicy } = istioKinds(stage.app.istioApiVersion);
+    if (security.authorization) {
+      for (const v of versions) {
+        const direct = inbound(v.ref).filter((e) => !viaWaypoint(e));
+        const proxied = inbound(v.ref).filter(viaWaypoint);
+        if (direct.length + proxied.length === 0) continue;
+        authz.push(new AuthorizationPolicy(this, `Allow-${v.name}`, {
+          metadata: { name: v.name, namespace: ns, labels: labels(v.ref) },
+          spec: {
+            selector: { matchLabels: labels(v.ref) },
+            action: AuthorizationPolicySpecAction.ALLOW,
+            rules: [
+              ...direct.map((e) => ({
+                from: [{ source: { principals: [e.from === INGRESS_PEER ? gatewayPrincipal : principalOf(stage, e.from)] } }],
+                to: [{ operation: { ports: e.ports.map(String) } }],
+              })),
+              ...(proxied.length > 0 ? [{ from: [{ source: { principals: [waypointPrincipal] } }], to: [{ operation: { ports: union(proxied).map(String) } }] }] : []),
+            ],
+          },
+        }));
+      }
+      // At the waypoint, per Service it serves: the callers that dial it, on its ports.
+      for (const svc of props.waypointServices) {
+        const edges = stage.edges.filter((e) => e.from !== INGRESS_PEER && viaWaypoint(e) && dialled(e.from, e.to.component) === svc);
+        const callers = [...new Map(edges.map((e) => [principalOf(stage, e.from as VersionRef), e])).keys()];
+        const lane = lanes.services.find((s) => s.name === svc);
+        const ports = (lane ? lane.ports : stage.components.find((c) => c.name === svc)!.ports).filter((p) => HTTP_FAMILY.has(p.protocol) || lane !== undefined).map((p) => String(p.port));
+        authz.push(new AuthorizationPolicy(this, `Waypoint-${svc}`, {
+          metadata: { name: `${svc}-waypoint`, namespace: ns, labels: { app: lane?.component ?? svc } },
+          spec: {
+            targetRefs: [{ group: '', kind: 'Service', name: svc }],
+            action: AuthorizationPolicySpecAction.ALLOW,
+            // No caller in this stage: an ALLOW policy without rules denies everything.
+            ...(callers.length > 0 ? { rules: [{ from: [{ source: { principals: callers } }], to: [{ operation: { ports } }] }] } : {}),
+          },
+        }));
+      }
+      // Namespace-wide, enforced by ztunnel: whatever the policies above do not allow is denied.
+      authz.push(new AuthorizationPolicy(this, 'AllowNothing', { metadata: { name: 'allow-nothing', namespace: ns }, spec: {} }));
+    }
+    this.authorizationPolicies = authz;
+
+    const net: k8s.KubeNetworkPolicy[] = [];
+    if (security.networkPolicies) {
+      const hbone = [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(HBONE_PORT) }];
+      const nsSelector = (name: string) => ({ matchLabels: { 'kubernetes.io/metadata.name': name } });
+      const proxyPods = (name: string) => ({ podSelector: { matchLabels: { [GATEWAY_NAME_LABEL]: name } } });
+      const dns = {
+        to: [{ namespaceSelector: nsSelector('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+        ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) }],
+      };
+      const istiod = { to: [{ namespaceSelector: nsSelector(security.istiodNamespace), podSelector: { matchLabels: { ...security.istiodPodLabels } } }], ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(15012) }] };
+      const peersOf = (edges: readonly VersionEdge[], side: 'from' | 'to') => [...new Map(edges.map((e) => {
+        const ref = e[side] as VersionRef;
+        return [`${ref.component}@${ref.version}`, { podSelector: { matchLabels: labels(ref) } }];
+      })).values()];
+      for (const v of versions) {
+        const inEdges = inbound(v.ref);
+        const outEdges = outbound(v.ref);
+        const from = [
+          ...(inEdges.some((e) => e.from === INGRESS_PEER) ? [proxyPods(props.gatewayName)] : []),
+          ...peersOf(inEdges.filter((e) => e.from !== INGRESS_PEER && !viaWaypoint(e)), 'from'),
+          ...(inEdges.some(viaWaypoint) ? [proxyPods(WAYPOINT_NAME)] : []),
+        ];
+        const to = [...peersOf(outEdges.filter((e) => !viaWaypoint(e)), 'to'), ...(outEdges.some(viaWaypoint) ? [proxyPods(WAYPOINT_NAME)] : [])];
+        net.push(new k8s.KubeNetworkPolicy(this, `Net-${v.name}`, {
+          metadata: { name: v.name, namespace: ns, labels: labels(v.ref) },
+          spec: {
+            podSelector: { matchLabels: labels(v.ref) },
+            policyTypes: ['Ingress', 'Egress'],
+            ingress: from.length > 0 ? [{ from, ports: hbone }] : [],
+            egress: [...(to.length > 0 ? [{ to, ports: hbone }] : []), dns],
+          },
+        }));
+      }
+      // The gateway's pods: users on the listener port; out to the entry versions and istiod.
+      const entryVersions = stage.edges.filter((e) => e.from === INGRESS_PEER);
+      net.push(new k8s.KubeNetworkPolicy(this, 'Net-Gateway', {
+        metadata: { name: `${props.gatewayName}-istio`, namespace: ns },
+        spec: {
+          podSelector: { matchLabels: { [GATEWAY_NAME_LABEL]: props.gatewayName } },
+          policyTypes: ['Ingress', 'Egress'],
+          ingress: [{ ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(stage.app.gateway.port ?? 80) }] }],
+          egress: [...(entryVersions.length > 0 ? [{ to: peersOf(entryVersions, 'to'), ports: hbone }] : []), istiod, dns],
+        },
+      }));
+      const proxiedEdges = stage.edges.filter(viaWaypoint);
+      if (props.waypointServices.length > 0) {
+        net.push(new k8s.KubeNetworkPolicy(this, 'Net-Waypoint', {
+          metadata: { name: WAYPOINT_NAME, namespace: ns },
+          spec: {
+            podSelector: { matchLabels: { [GATEWAY_NAME_LABEL]: WAYPOINT_NAME } },
+            policyTypes: ['Ingress', 'Egress'],
+            ingress: proxiedEdges.length > 0 ? [{ from: peersOf(proxiedEdges, 'from'), ports: hbone }] : [],
+            egress: [...(proxiedEdges.length > 0 ? [{ to: peersOf(proxiedEdges, 'to'), ports: hbone }] : []), istiod, dns],
+          },
+        }));
+      }
+      net.push(new k8s.KubeNetworkPolicy(this, 'DefaultDeny', { metadata: { name: 'default-deny', namespace: ns }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } }));
+    }
+    this.networkPolicies = net;
+  }
+}
+

@@ -1,0 +1,96 @@
+import { Construct } from 'constructs';
+import {
+  HttpRoute, HttpRouteSpecParentRefs, HttpRouteSpecRules, HttpRouteSpecRulesFiltersType, HttpRouteSpecRulesMatches,
+  HttpRouteSpecRulesMatchesHeadersType, HttpRouteSpecRulesMatchesPathType,
+} from '../../imports/gateway.networking.k8s.io';
+import { flattenRoutes, sortApiRoutes } from '../analysis/routing/gateway-api-match';
+import { ReleaseConfigError } from '../model/errors';
+import { escapeRegex } from '../resolve/entry-match';
+import { Route, RouteMatch } from '../resolve/resolved-stage';
+
+/** Properties of {@link GatewayApiRoute}. */
+export interface GatewayApiRouteProps {
+  readonly name: string;
+  readonly namespace: string;
+  /** The Gateway or Service the route attaches to. */
+  readonly parentRefs: readonly HttpRouteSpecParentRefs[];
+  /** Hostnames of an ingress route. @default - every hostname the listener serves */
+  readonly hostnames?: readonly string[];
+  /** The routes, in the order their first match must win. */
+  readonly routes: readonly Route[];
+  /** The Service a destination version is reached through (a version's own Service, or the component's). */
+  readonly backend: (version: string) => string;
+  /** Where the routes come from, for errors. */
+  readonly at: { readonly stage: string; readonly component: string; readonly field: string };
+}
+
+/**
+ * One Gateway API HTTPRoute rendered from derived routes (the same `Route`s the sidecar flavour
+ * writes into a VirtualService): header and cookie matches as `RegularExpression` (Istio reads
+ * them as RE2, matched against the whole value, as VirtualService regexes), exact headers as
+ * `Exact`, a path prefix as a `RegularExpression` (Gateway API's `PathPrefix` matches whole path
+ * segments, a VirtualService prefix any characters), weights, the request timeout and mirrors.
+ *
+ * Istio does not evaluate an HTTPRoute's rules in written order: it sorts them (path kind, path
+ * length, method, header count). The construct checks that this order keeps every route's place,
+ * and refuses routes whose first match would no longer win.
+ */
+export class GatewayApiRoute extends Construct {
+  public readonly route: HttpRoute;
+
+  constructor(scope: Construct, id: string, props: GatewayApiRouteProps) {
+    super(scope, id);
+    const rules: HttpRouteSpecRules[] = props.routes.map((r) => ({
+      name: r.name,
+      ...(r.matches.length > 0 ? { matches: r.matches.map(httpMatch) } : {}),
+      backendRefs: r.destinations.map((d) => ({
+        group: '', kind: 'Service', name: props.backend(d.version), port: d.port,
+        ...(d.weight !== undefined ? { weight: d.weight } : {}),
+      })),
+      ...(r.mirror ? {
+        filters: [{
+          type: HttpRouteSpecRulesFiltersType.REQUEST_MIRROR,
+          requestMirror: {
+            backendRef: { group: '', kind: 'Service', name: props.backend(r.mirror.version), port: r.mirror.port },
+            ...(Number.isInteger(r.mirror.percent) ? { percent: r.mirror.percent } : { fraction: { numerator: Math.round(r.mirror.percent * 10000), denominator: 1000000 } }),
+          },
+        }],
+      } : {}),
+      ...(r.timeout !== undefined ? { timeouts: { request: r.timeout } } : {}),
+    }));
+    checkIstioOrder(props, rules);
+    this.route = new HttpRoute(this, 'Resource', {
+      metadata: { name: props.name, namespace: props.namespace },
+      spec: {
+        parentRefs: [...props.parentRefs],
+        ...(props.hostnames && props.hostnames.length > 0 ? { hostnames: [...props.hostnames] } : {}),
+        rules,
+      },
+    });
+  }
+}
+
+function httpMatch(m: RouteMatch): HttpRouteSpecRulesMatches {
+  const headers = Object.entries(m.headers ?? {}).map(([name, h]) => (h.exact !== undefined
+    ? { type: HttpRouteSpecRulesMatchesHeadersType.EXACT, name, value: h.exact }
+    : { type: HttpRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION, name, value: h.regex ?? `${escapeRegex(h.prefix ?? '')}.*` }));
+  const path = m.uri === undefined ? undefined : m.uri.exact !== undefined
+    ? { type: HttpRouteSpecRulesMatchesPathType.EXACT, value: m.uri.exact }
+    : { type: HttpRouteSpecRulesMatchesPathType.REGULAR_EXPRESSION, value: `${escapeRegex(m.uri.prefix ?? '')}.*` };
+  return { ...(path ? { path } : {}), ...(headers.length > 0 ? { headers } : {}) };
+}
+
+/** Throws when Istio's sort of the rules (sortHTTPRoutes) would put a later route's match before an earlier route's. */
+function checkIstioOrder(props: GatewayApiRouteProps, rules: readonly HttpRouteSpecRules[]): void {
+  const flat = flattenRoutes([{ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: props.name, namespace: props.namespace }, spec: { rules } }]);
+  const sorted = sortApiRoutes(flat);
+  const index = (r: { rule: unknown }) => rules.indexOf(r.rule as HttpRouteSpecRules);
+  for (let i = 1; i < sorted.length; i++) {
+    const [before, after] = [index(sorted[i - 1]), index(sorted[i])];
+    if (before > after) {
+      throw new ReleaseConfigError(props.at,
+        `route '${rules[before].name}' would be evaluated before route '${rules[after].name}' in HTTPRoute '${props.name}': Istio orders HTTPRoute rules by path kind (Exact, PathPrefix, RegularExpression), path length and header count, not as written`,
+        'Reorder the routes so that more specific matches come first (a path match before header-only matches), or use the istio-sidecar flavour, whose VirtualServices keep the written order');
+    }
+  }
+}
