@@ -50,3 +50,21 @@ function only<T>(items: readonly T[]): readonly T[] {
   if (items.length !== 1) throw new Error(`expected exactly one, got ${JSON.stringify(items)}`);
   return items;
 }
+
+/** The featureflag=on cookie in every position of the Cookie header: each must enter the 2.0 lane. */
+export const COOKIE_VARIANTS: Readonly<Record<string, string>> = {
+  'alone': 'featureflag=on',
+  'first': 'featureflag=on; session=abc',
+  'middle': 'a=1; featureflag=on; b=2',
+  'last': 'session=abc; featureflag=on',
+  'no space after ;': 'a=1;featureflag=on;b=2',
+};
+
+/** Lookalikes of the cookie: each must stay on the 1.x lane. */
+export const NOT_THE_COOKIE: Readonly<Record<string, string>> = {
+  'longer name': 'xfeatureflag=on',
+  'longer name, not first': 'a=1; xfeatureflag=on',
+  'longer value': 'featureflag=onion',
+  'other value': 'featureflag=off',
+  'as a value': 'other=featureflag',
+};

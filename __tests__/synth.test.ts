@@ -81,6 +81,20 @@ describe('voting-mesh synth', () => {
     expect(process.env.CDK8S_OUTDIR).toBeUndefined(); // the in-process run restored the environment
   });
 
+  test('GIVEN an app that writes a flavour subdirectory THEN the summary lists its manifests too, aligned', async () => {
+    const dir = project({ 'app.js': writes("fs.writeFileSync(out + '/01-a.k8s.yaml', 'kind: x'); fs.mkdirSync(out + '/gateway-api-ambient'); "
+      + "fs.writeFileSync(out + '/gateway-api-ambient/01-a.k8s.yaml', 'kind: x\\n---\\nkind: y'); fs.writeFileSync(out + '/gateway-api-ambient/RELEASE.md', '# Release')") });
+    writeFileSync(join(dir, 'cdk8s.yaml'), 'app: node app.js\noutput: dist\n');
+    const result = await cli(['synth'], dir);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^  ${'dist/01-a.k8s.yaml'.padEnd(44)}   1 objects +\\d+ bytes$`));
+    expect(lines[1]).toMatch(new RegExp(`^  ${'dist/gateway-api-ambient/01-a.k8s.yaml'.padEnd(44)}   2 objects +\\d+ bytes$`));
+    expect(lines.slice(2)).toEqual(['synthesized 2 manifest file(s), 3 objects into dist', '']);
+    expect(readFileSync(join(dir, 'dist', 'gateway-api-ambient', 'RELEASE.md'), 'utf8')).toBe('# Release');
+  });
+
   test('GIVEN an output directory voting-mesh did not write THEN synth refuses it and deletes nothing', async () => {
     const dir = project({ 'app.js': writes("fs.writeFileSync(out + '/a.k8s.yaml', 'kind: x')") });
     mkdirSync(join(dir, 'keep'));

@@ -1,5 +1,5 @@
 import { Manifest, TrafficSimulator } from 'voting-mesh';
-import { find, names, votingManifests, walk } from './support';
+import { find, names, votingManifests, walk, COOKIE_VARIANTS, NOT_THE_COOKIE } from './support';
 
 const stages = votingManifests();
 const stage = (name: string): Manifest[] => {
@@ -8,20 +8,6 @@ const stage = (name: string): Manifest[] => {
   return m;
 };
 
-const COOKIE_VARIANTS: Record<string, string> = {
-  'alone': 'featureflag=on',
-  'first': 'featureflag=on; session=abc',
-  'middle': 'a=1; featureflag=on; b=2',
-  'last': 'session=abc; featureflag=on',
-  'no space after ;': 'a=1;featureflag=on;b=2',
-};
-const NOT_THE_COOKIE: Record<string, string> = {
-  'longer name': 'xfeatureflag=on',
-  'longer name, not first': 'a=1; xfeatureflag=on',
-  'longer value': 'featureflag=onion',
-  'other value': 'featureflag=off',
-  'as a value': 'other=featureflag',
-};
 
 const V1_LANE = {
   app: ['voting-app-1-0'], analytics: ['voting-analytics-1-1'],

@@ -108,7 +108,11 @@ export const planSpec: CommandSpec = {
     'Prints the objects added, changed and removed, then the ordered steps (make, wait, switch,',
     'break, retire) as kubectl commands, with one manifest file per apply step in --out. Then it',
     'replays the steps and fails (exit 1) if a VirtualService could route to a missing subset,',
-    'port or pod at any moment. --out must be new, empty, or written by an earlier plan.',
+    'port or pod at any moment. Gateway API and ambient stages: HTTPRoutes and Service selector or',
+    'waypoint changes switch only once the Services, Deployments and waypoints they send to are',
+    'ready, and routes move away before those are deleted; the replay fails if an HTTPRoute could',
+    'reach a missing Service, port or ready pod, a serving Service could lose its ready pods, or a',
+    'Service use a waypoint not programmed. --out must be new, empty, or written by an earlier plan.',
   ],
   options: [
     { name: 'out', value: 'dir', help: 'Where the step files go (default .voting-mesh/plans/<from>--<to>).' },

@@ -38,7 +38,7 @@ export { AMBIENT_NAMESPACE_LABEL, ReleaseStage } from './constructs/release-stag
 export type { AmbientMeshProps } from './constructs/ambient-mesh';
 export { AmbientMesh, GATEWAY_NAME_LABEL, USE_WAYPOINT_LABEL, WAYPOINT_NAME } from './constructs/ambient-mesh';
 export type { AmbientPoliciesProps } from './constructs/ambient-policies';
-export { AmbientPolicies, HBONE_PORT } from './constructs/ambient-policies';
+export { AmbientPolicies, HBONE_PORT, PROBE_SNAT_CIDR } from './constructs/ambient-policies';
 export type { GatewayApiRouteProps } from './constructs/gateway-api-routes';
 export { GatewayApiRoute } from './constructs/gateway-api-routes';
 export type { LanePlan, LaneService } from './resolve/lane-services';
@@ -65,7 +65,7 @@ export { TrafficSimulator } from './analysis/traffic-simulator';
 export type { NetworkVerdict, PodEndpoint } from './analysis/network-policies';
 export { networkPolicyAllows } from './analysis/network-policies';
 export type { AuthorizationVerdict } from './analysis/authorization';
-export { authorize } from './analysis/authorization';
+export { authorize, authorizeAtWaypoint } from './analysis/authorization';
 export type { CallExplanation, ExplainMirror, ExplainNode, Explanation, InferredCall } from './analysis/explain';
 export { CallTargetError, explainCall, explainRequest, formatCallExplanation, formatExplanation, inferCalls } from './analysis/explain';
 export type { AnalyzeOptions, AnalyzerMeshConfig, CatalogueEntry, Finding, Level } from './analysis/analyzer';

@@ -52,7 +52,7 @@ try {
   await build({ entryPoints: [join(root, 'main.ts')], outfile: external, bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', logLevel: 'warning' });
   const bin = join(root, 'out', 'cli', 'main.js');
 
-  console.log('(a) synthesizing the four voting stages\n');
+  console.log('(a) synthesizing the voting release: four stages in each of its two flavours\n');
   console.log('| case | median | min | max |\n|---|---|---|---|');
   const synthCases = [
     { name: '`npm run synth` (main.ts bundle up to date, then `voting-mesh synth`)', argv: ['npm', 'run', '-s', 'synth', '--', '--output', join(scratch, 'npm-synth'), '--quiet'] },
@@ -61,16 +61,19 @@ try {
     { name: '`voting-mesh synth` of the app loading its dependencies from node_modules', argv: [process.execPath, bin, 'synth', '--app', `node ${external}`, '--output', join(scratch, 'bin-external'), '--quiet'] },
   ];
   if (kubectl) {
-    // The peer: kustomize rendering the same four stages, one kustomization per stage.
+    // The peer: kustomize rendering the same stages (both flavours: dist/ and dist/gateway-api-ambient/),
+    // one kustomization per stage file.
     const layout = join(scratch, 'kustomize');
-    for (const f of readdirSync(join(root, 'dist')).filter((x) => x.endsWith('.k8s.yaml'))) {
-      const dir = join(layout, f.replace(/\.k8s\.yaml$/, ''));
-      mkdirSync(dir, { recursive: true });
-      cpSync(join(root, 'dist', f), join(dir, f));
-      writeFileSync(join(dir, 'kustomization.yaml'), `resources:\n- ${f}\n`);
+    for (const sub of ['', 'gateway-api-ambient']) {
+      for (const f of readdirSync(join(root, 'dist', sub)).filter((x) => x.endsWith('.k8s.yaml'))) {
+        const dir = join(layout, `${sub ? `${sub}-` : ''}${f.replace(/\.k8s\.yaml$/, '')}`);
+        mkdirSync(dir, { recursive: true });
+        cpSync(join(root, 'dist', sub, f), join(dir, f));
+        writeFileSync(join(dir, 'kustomization.yaml'), `resources:\n- ${f}\n`);
+      }
     }
     const dirs = readdirSync(layout).sort().map((d) => join(layout, d));
-    synthCases.push({ name: '`kubectl kustomize` of the same four stages (peer)', argv: ['sh', '-c', dirs.map((d) => `kubectl kustomize ${d} >/dev/null`).join(' && ')] });
+    synthCases.push({ name: '`kubectl kustomize` of the same eight stage files (peer)', argv: ['sh', '-c', dirs.map((d) => `kubectl kustomize ${d} >/dev/null`).join(' && ')] });
   }
   const synth = measure(synthCases, RUNS);
   synthCases.forEach((c, i) => row(c.name, synth[i]));

@@ -66,7 +66,9 @@ try {
       process.exit(r.code);
     }
     const committed = join(root, app.dist);
-    const list = (dir) => (existsSync(dir) ? readdirSync(dir).sort() : []);
+    // Files, recursively, as paths relative to `dir`: a flavour of the release is a subdirectory (dist/gateway-api-ambient/).
+    const list = (dir, prefix = '') => (existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory()
+      ? list(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`])).sort() : []);
     const files = [...new Set([...list(fresh), ...list(committed)])].sort();
     count += files.length;
     differ.push(...files.filter((f) => !existsSync(join(fresh, f)) || !existsSync(join(committed, f))

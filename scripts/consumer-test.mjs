@@ -77,6 +77,13 @@ try {
   check("the app's escape hatch (a JSON patch on web's Deployments) is in the output", (canary.match(/proxy\.istio\.io\/config: "\{\\"holdApplicationUntilProxyStarts\\": true\}"/g) ?? []).length === 2, canary.slice(0, 400));
   const validate = bin('validate');
   check('voting-mesh validate: every stage and transition valid', validate.code === 0 && /\nvalid\n$/.test(validate.stdout) && validate.stdout.includes('01-stable → 02-canary'), validate.stdout + validate.stderr);
+  const ambient = run(process.execPath, [join(app, 'node_modules', 'voting-mesh', 'out', 'cli', 'main.js'), 'synth', '--output', 'dist-ambient'], { env: { FLAVOUR: 'gateway-api-ambient' } });
+  const ambientCanary = ambient.code === 0 ? readFileSync(join(app, 'dist-ambient', '02-canary.k8s.yaml'), 'utf8') : '';
+  const ambientValid = bin('validate', '--dist', 'dist-ambient');
+  check("the same app in the gateway-api-ambient flavour: HTTPRoutes, lane Services its callers dial, an ambient namespace, valid",
+    ambient.code === 0 && /kind: HTTPRoute\n[^]*?name: api-lane-next\n/.test(ambientCanary) && /name: API_HOST\n\s+value: api-lane-next\n/.test(ambientCanary)
+    && ambientCanary.includes('istio.io/dataplane-mode: ambient') && ambientValid.code === 0 && /\nvalid\n$/.test(ambientValid.stdout),
+    ambient.stdout + ambient.stderr + ambientValid.stdout + ambientValid.stderr);
   const json = bin('validate', '-o', 'json');
   check('voting-mesh validate -o json prints an empty array', json.code === 0 && JSON.stringify(JSON.parse(json.stdout)) === '[]', json.stdout + json.stderr);
   const explain = bin('explain', '02', '--header', 'x-canary=always');

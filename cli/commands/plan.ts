@@ -32,7 +32,12 @@ export function plan(args: ParsedArgs, io: Io): number {
   const problems = checkTransition(from.objects, p, meshContextOptions(args, from).clusterDomain);
   const lines = [formatPlan(p, { files, stageFile: to.files[0] }), ''];
   for (const x of problems) lines.push(`transition check: step ${x.step} (${x.kind}): ${x.message}`);
-  if (problems.length === 0) lines.push('transition check: at no moment does a VirtualService route to a missing subset, port or pod.');
+  const gatewayApi = [...from.objects, ...to.objects].some((m) => m.kind === 'HTTPRoute' && String(m.apiVersion).startsWith('gateway.networking.k8s.io/'));
+  if (problems.length === 0) {
+    lines.push(gatewayApi
+      ? 'transition check: at no moment does a VirtualService or HTTPRoute route to a missing Service, subset, port or pod, a Service lose its ready pods, or a waypoint or Gateway go unprogrammed.'
+      : 'transition check: at no moment does a VirtualService route to a missing subset, port or pod.');
+  }
   io.out(lines.join('\n'));
   return problems.length === 0 ? 0 : 1;
 }

@@ -35,7 +35,8 @@ export async function synth(args: ParsedArgs, io: Io): Promise<number> {
       if (value(args, 'verbose') !== undefined && err.original instanceof Error) io.err(err.original.stack ?? '');
       return 1;
     }
-    const manifests = readdirSync(staging).filter((f) => /\.ya?ml$/.test(f));
+    // A flavour of the release writes its stages into a subdirectory (gateway-api-ambient/): listed with it.
+    const manifests = filesUnder(staging).filter((f) => /\.ya?ml$/.test(f));
     const empty = manifests.filter((f) => statSync(join(staging, f)).size === 0);
     const why = status !== 0 ? `the app exited with ${status}` : manifests.length === 0 ? 'the app wrote no manifest' : empty.length > 0 ? `empty manifests: ${empty.join(', ')}` : undefined;
     if (why) {
@@ -49,7 +50,8 @@ export async function synth(args: ParsedArgs, io: Io): Promise<number> {
     publishStaging(staging, outdir, option);
     published = true;
     if (value(args, 'quiet') === undefined) {
-      for (const s of summary) io.out(`  ${s.file.padEnd(44)} ${String(s.objects).padStart(3)} objects ${String(s.bytes).padStart(7)} bytes`);
+      const width = Math.max(44, ...summary.map((s) => s.file.length));
+      for (const s of summary) io.out(`  ${s.file.padEnd(width)} ${String(s.objects).padStart(3)} objects ${String(s.bytes).padStart(7)} bytes`);
       io.out(`synthesized ${summary.length} manifest file(s), ${summary.reduce((n, s) => n + s.objects, 0)} objects into ${output}`);
     }
     return 0;
@@ -89,6 +91,13 @@ async function runApp(command: string, outdir: string, io: Io): Promise<number> 
     else process.env.CDK8S_OUTDIR = saved.outdir;
     if (saved.cwd !== io.cwd) process.chdir(saved.cwd);
   }
+}
+
+/** The files under `dir`, recursively, as paths relative to it (`/`-separated), sorted. */
+function filesUnder(dir: string, prefix = ''): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]))
+    .sort();
 }
 
 /** An error thrown by the app itself (not by this tool): its message, and its stack with --verbose. */

@@ -1,5 +1,7 @@
-// A web site behind an Istio Gateway: 4 pods of version 1 and 1 of version 2; testers with the
-// header qa: canary-test get version 2, then 20/80 between version 1 and version 2.
+// A web site on Istio's recommended stack (Gateway API, ambient mode): 4 pods of version 1 and 1
+// of version 2; testers with the header qa: canary-test get version 2, then 20/80 between version
+// 1 and version 2. The same stage data with `flavour: 'istio-sidecar'` (the default) gives the
+// Istio Gateway, VirtualService and DestinationRule subsets instead.
 import { Construct } from 'constructs';
 import { ApplicationSpec, LaneSpec, ReleaseStage, StageSpec } from 'voting-mesh';
 import { httpWorkload } from '../common';
@@ -35,5 +37,5 @@ export const websiteStages: readonly StageSpec[] = [
 ];
 
 export function buildWebsite(scope: Construct): ReleaseStage[] {
-  return websiteStages.map((s) => new ReleaseStage(scope, { application: website, stage: s }));
+  return websiteStages.map((s) => new ReleaseStage(scope, { application: website, stage: s, flavour: 'gateway-api-ambient' }));
 }

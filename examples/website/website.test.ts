@@ -21,9 +21,14 @@ describe('website', () => {
     expect(enter('02-split-20-80', { qa: 'canary-test' })).toEqual([['website-v2', 100]]);
     expect(enter('02-split-20-80')).toEqual([['website-v1', 20], ['website-v2', 80]]);
   });
-  test('GIVEN the gateway THEN it serves www.example.com only', () => {
-    const gw = stages.get('01-header-canary')!.find((o) => o.kind === 'Gateway')!;
-    expect(gw.spec.servers[0].hosts).toEqual(['www.example.com']);
+  test('GIVEN the gateway-api-ambient flavour THEN a Gateway of class istio and an HTTPRoute for www.example.com route to the version Services', () => {
+    const m = stages.get('02-split-20-80')!;
+    expect(m.filter((o) => o.kind === 'Gateway').map((g) => [g.metadata.name, g.spec.gatewayClassName])).toEqual([['website-gateway', 'istio']]);
+    const route = m.find((o) => o.kind === 'HTTPRoute')!;
+    expect(route.spec.hostnames).toEqual(['www.example.com']);
+    expect(route.spec.rules.map((r: any) => r.backendRefs.map((b: any) => `${b.name}:${b.weight ?? ''}`))).toEqual([['website-v2:'], ['website-v1:20', 'website-v2:80']]);
+    expect(m.find((o) => o.kind === 'Namespace')!.metadata.labels).toEqual({ 'app.kubernetes.io/part-of': 'website', 'istio.io/dataplane-mode': 'ambient' });
+    expect(m.some((o) => o.kind === 'VirtualService')).toBe(false);
   });
   test('GIVEN the committed output THEN it is what the stages render', () => {
     expectCommittedOutput('website', buildWebsite);

@@ -23,10 +23,32 @@ export interface AuthorizationVerdict {
  * allowed; otherwise a rule must match.
  */
 export function authorize(manifests: readonly Manifest[], namespace: string, podLabels: Readonly<Record<string, string>>, principal: string, port: number): AuthorizationVerdict {
-  const policies = policiesIn(manifests, namespace).filter((m) => labelsHold(m.spec?.selector?.matchLabels, podLabels));
+  // A policy with targetRefs binds to a gateway or waypoint (the Gateway, or a Service it serves),
+  // never to the workload's sidecar or ztunnel (security/v1 AuthorizationPolicy targetRefs).
+  const policies = policiesIn(manifests, namespace).filter((m) => !targeted(m) && labelsHold(m.spec?.selector?.matchLabels, podLabels));
   const verdict = decide(policies, principal, port);
   const notModelled = policies.flatMap(unevaluated);
   return notModelled.length > 0 ? { ...verdict, notModelled } : verdict;
+}
+
+/**
+ * The waypoint's verdict for a call to Service `service` (namespace `namespace`) through the
+ * waypoint Gateway `waypoint`: the policies of the namespace whose targetRefs name that Service
+ * (core group, kind Service) or the waypoint's Gateway apply; with no ALLOW policy among them,
+ * everything not denied passes (ztunnel at the destination then sees the waypoint's identity).
+ */
+export function authorizeAtWaypoint(manifests: readonly Manifest[], namespace: string, waypoint: string, service: string, principal: string, port: number): AuthorizationVerdict {
+  const refs = (m: Manifest): any[] => [...(m.spec?.targetRefs ?? []), ...(m.spec?.targetRef ? [m.spec.targetRef] : [])];
+  const policies = policiesIn(manifests, namespace).filter((m) => refs(m).some((r) => ((r.group ?? '') === '' && r.kind === 'Service' && r.name === service)
+    || (r.group === 'gateway.networking.k8s.io' && r.kind === 'Gateway' && r.name === waypoint)));
+  const verdict = decide(policies, principal, port);
+  const notModelled = policies.flatMap(unevaluated);
+  return notModelled.length > 0 ? { ...verdict, notModelled } : verdict;
+}
+
+/** Whether a policy binds to gateways or waypoints (targetRefs) rather than to workloads (selector). */
+export function targeted(m: Manifest): boolean {
+  return (m.spec?.targetRefs ?? []).length > 0 || m.spec?.targetRef !== undefined;
 }
 
 /** The rule conditions {@link authorize} does not evaluate: sources other than principals, operations other than ports, `when`. */

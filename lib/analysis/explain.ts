@@ -1,5 +1,5 @@
-import { MeshContext, MeshContextOptions, resolveMeshContext } from '../model/defaults';
-import { authorize, AuthorizationVerdict, workloadPrincipal } from './authorization';
+import { MeshContext, MeshContextOptions, principal, resolveMeshContext } from '../model/defaults';
+import { authorize, authorizeAtWaypoint, AuthorizationVerdict, workloadPrincipal } from './authorization';
 import { Manifest, namespaceOf, podLabels, podTemplate } from './manifest';
 import { ManifestIndex } from './manifest-index';
 import { apiGateways } from './routing/gateway-api';
@@ -106,7 +106,10 @@ export function explainRequest(manifests: readonly Manifest[], request: Simulate
   const gw = gateway ?? onlyGateway(index);
   const sim = new TrafficSimulator(manifests, context.clusterDomain, { istioDefaults: true });
   const follow = follower(manifests, index, context, sim);
-  return { gateway: gw, request, hops: sim.ingress(gw, request).map((h) => follow(h, 100, [], context.ingressPrincipal)) };
+  // A Gateway API Gateway's pods run as Istio's automated deployment's ServiceAccount `<name>-istio`, unless the context names the ingress identity.
+  const api = options.ingressPrincipal === undefined ? apiGatewayNamed(index, gw) : undefined;
+  const entry = api ? principal(context.trustDomain, namespaceOf(api), `${api.metadata.name}-istio`) : context.ingressPrincipal;
+  return { gateway: gw, request, hops: sim.ingress(gw, request).map((h) => follow(h, 100, [], entry)) };
 }
 
 /**
@@ -135,15 +138,46 @@ export function explainCall(manifests: readonly Manifest[], fromWorkload: string
   const principal = workloadPrincipal(source, context.trustDomain);
   const sim = new TrafficSimulator(manifests, context.clusterDomain, { istioDefaults: true });
   const follow = follower(manifests, index, context, sim);
+  const via = waypointVia(index, source, svc, context.trustDomain);
   const hops = sim.call(podLabels(source), svc.metadata.name, target, { ...request, sourceNamespace: ns }, namespaceOf(svc))
-    .map((h) => follow(h, 100, [source.metadata.name], principal));
+    .map((h) => follow(h, 100, [source.metadata.name], principal, via));
   return { from: { workload: source.metadata.name, namespace: ns, principal }, service: name, port: target, request, hops };
 }
 
 /** The caller named a workload, Service or port the manifests do not have. */
 export class CallTargetError extends Error {}
 
-type Follow = (hop: Hop, parentShare: number, seen: readonly string[], caller: string) => ExplainNode;
+/** A call that goes through a waypoint (ambient mode): the waypoint authorizes the caller, the destination's ztunnel the waypoint. */
+interface ViaWaypoint {
+  /** The waypoint Gateway's namespace and name. */
+  readonly namespace: string;
+  readonly name: string;
+  /** The principal the waypoint presents to the destination. */
+  readonly principal: string;
+  /** The Service called (its targetRefs policies apply at the waypoint) and the port called. */
+  readonly service: Manifest;
+  readonly port: number;
+}
+
+type Follow = (hop: Hop, parentShare: number, seen: readonly string[], caller: string, via?: ViaWaypoint) => ExplainNode;
+
+/**
+ * The waypoint a call from `source` to Service `svc` goes through, if any: the caller's pods are in
+ * ambient mode (pod label or namespace label `istio.io/dataplane-mode: ambient`) and the Service, or
+ * else its namespace, has `istio.io/use-waypoint` (`none` opts out; `istio.io/use-waypoint-namespace`
+ * names another namespace). The waypoint's pods run as the ServiceAccount named after its Gateway.
+ */
+function waypointVia(index: ManifestIndex, source: Manifest, svc: Manifest, trustDomain: string, port?: number): ViaWaypoint | undefined {
+  const nsLabels = (ns: string): Record<string, string> => index.ofKind('Namespace').find((n) => n.metadata.name === ns)?.metadata.labels ?? {};
+  const mode = podLabels(source)['istio.io/dataplane-mode'] ?? nsLabels(namespaceOf(source))['istio.io/dataplane-mode'];
+  if (mode !== 'ambient') return undefined;
+  const use = (labels: Record<string, string>) => (labels['istio.io/use-waypoint'] ? { name: labels['istio.io/use-waypoint'], ns: labels['istio.io/use-waypoint-namespace'] } : undefined);
+  const chosen = use(svc.metadata.labels ?? {}) ?? use(nsLabels(namespaceOf(svc)));
+  if (!chosen || chosen.name === 'none') return undefined;
+  const namespace = chosen.ns ?? namespaceOf(svc);
+  const ports: number[] = (svc.spec?.ports ?? []).map((p: any) => p.port);
+  return { namespace, name: chosen.name, principal: principal(trustDomain, namespace, chosen.name), service: svc, port: port ?? ports[0] };
+}
 
 /** Turns a hop into a node: its pods, protocol, authorization verdict for `caller`, mirrors, and the calls its workload makes. */
 function follower(manifests: readonly Manifest[], index: ManifestIndex, context: MeshContext, sim: TrafficSimulator): Follow {
@@ -154,9 +188,12 @@ function follower(manifests: readonly Manifest[], index: ManifestIndex, context:
   const callsOf = (target: Manifest | undefined, share: number, seen: readonly string[], authorization: AuthorizationVerdict | undefined): ExplainNode[] => {
     if (!target || seen.includes(target.metadata.name) || authorization?.allowed === false) return [];
     const own = workloadPrincipal(target, context.trustDomain);
-    return inferCalls(manifests, target.metadata.name, context.clusterDomain)
-      .flatMap((c) => sim.call(podLabels(target), c.service, c.port, { sourceNamespace: namespaceOf(target) }, c.namespace)
-        .map((h) => follow(h, share, [...seen, target.metadata.name], own)));
+    return inferCalls(manifests, target.metadata.name, context.clusterDomain).flatMap((c) => {
+      const svc = index.service(c.service, c.namespace);
+      const via = svc ? waypointVia(index, target, svc, context.trustDomain, c.port) : undefined;
+      return sim.call(podLabels(target), c.service, c.port, { sourceNamespace: namespaceOf(target) }, c.namespace)
+        .map((h) => follow(h, share, [...seen, target.metadata.name], own, via));
+    });
   };
   const mirrorOf = (m: HopMirror, caller: string, share: number, seen: readonly string[]): ExplainMirror => {
     const target = m.deployments[0] !== undefined ? index.workload(m.deployments[0]) : undefined;
@@ -174,12 +211,19 @@ function follower(manifests: readonly Manifest[], index: ManifestIndex, context:
     if (!p?.connectionPool && !p?.outlierDetection) return undefined;
     return { ...(p.connectionPool ? { connectionPool: p.connectionPool } : {}), ...(p.outlierDetection ? { outlierDetection: p.outlierDetection } : {}) };
   };
-  const follow: Follow = (hop, parentShare, seen, caller) => {
+  /** Through a waypoint: its own verdict on the caller (targetRefs policies), then the destination's on the waypoint's identity. */
+  const verdictVia = (via: ViaWaypoint, target: Manifest | undefined, caller: string, port: number): AuthorizationVerdict | undefined => {
+    if (!hasPolicies || !target) return undefined;
+    const atWaypoint = authorizeAtWaypoint(manifests, namespaceOf(via.service), via.name, via.service.metadata.name, caller, via.port);
+    if (!atWaypoint.allowed) return { ...atWaypoint, reason: `waypoint ${via.namespace}/${via.name}: ${atWaypoint.reason}` };
+    return verdict(target, via.principal, port);
+  };
+  const follow: Follow = (hop, parentShare, seen, caller, via) => {
     const share = round((parentShare * hop.weight) / 100);
     const deployment = hop.deployments[0];
     const target = deployment !== undefined ? index.workload(deployment) : undefined;
     const labels = target ? podLabels(target) : {};
-    const authorization = verdict(target, caller, hop.port);
+    const authorization = via ? verdictVia(via, target, caller, hop.port) : verdict(target, caller, hop.port);
     const services = index.services.filter((s) => s.metadata.name === hop.service);
     const svc = services.find((s) => target !== undefined && namespaceOf(s) === namespaceOf(target)) ?? services[0];
     const svcPort = (svc?.spec?.ports ?? []).find((p: any) => p.port === hop.port);
@@ -238,6 +282,13 @@ export function inferCalls(manifests: readonly Manifest[], workload: string, clu
     }
   }
   return calls;
+}
+
+/** The Gateway API Gateway (class istio) a gateway reference names, when no Istio Gateway has that name. */
+function apiGatewayNamed(index: ManifestIndex, ref: string): Manifest | undefined {
+  const [ns, name] = ref.includes('/') ? ref.split('/', 2) : [undefined, ref];
+  const named = (g: Manifest) => g.metadata.name === name && (ns === undefined || namespaceOf(g) === ns);
+  return index.ofKind('Gateway').some(named) ? undefined : apiGateways(index).find(named);
 }
 
 function onlyGateway(index: ManifestIndex): string {

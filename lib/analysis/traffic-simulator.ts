@@ -12,7 +12,7 @@ import { Manifest, namespaceOf } from './manifest';
 import { ManifestIndex } from './manifest-index';
 import { hostMatches, resolveShortName, specificity } from './routing/hosts';
 import { findGateway, gatewayPorts, ingressRoutes, portProtocol, proxyRoutes, routesOf } from './routing/gateway';
-import { findApiGateway, meshApiRoutes } from './routing/gateway-api';
+import { apiIngressRoutes, findApiGateway, meshApiRoutes } from './routing/gateway-api';
 import { ApiHopContext, apiIngressHops, apiMeshHops, possibleApiHops } from './routing/gateway-api-backends';
 import { visibleVirtualServices } from './routing/visibility';
 import { HTTP_ROUTE_NOT_MODELLED, matchIsCatchAll, proxyMatchHolds, requestMatchHolds, RequestView, RouteRef, RoutingProxy, SimulatedRequest, viewOf } from './routing/match';
@@ -106,13 +106,30 @@ export class TrafficSimulator {
   /**
    * Every destination a gateway could send any request to, over its servers of the route kinds
    * given: HTTP only by default (what the release notes draw); add 'tcp' and 'tls' for the
-   * servers that route TCP connections and TLS passthrough.
+   * servers that route TCP connections and TLS passthrough. A Gateway API Gateway (class istio;
+   * `namespace/name` or name) gives the rules of the HTTPRoutes attached to its HTTP and HTTPS
+   * listeners, up to the first that holds for every request; another class (a waypoint) throws.
    */
   public possibleIngress(gateway: string, kinds: readonly ('http' | 'tcp' | 'tls')[] = ['http']): Hop[] {
+    // A Gateway API Gateway (class istio): every HTTP and HTTPS listener port, its attached HTTPRoutes' rules in Istio's order.
+    const api = findGateway(this.index, gateway) ? undefined : findApiGateway(this.index, gateway);
+    if (api) return kinds.includes('http') ? this.possibleApiIngress(api) : [];
     const ports = gatewayPorts(this.index, gateway);
     const plans = ports.length > 0 ? ports.map((port) => ingressRoutes(this.index, gateway, { port })) : [ingressRoutes(this.index, gateway, {})];
     return plans.filter((p) => p.answer === undefined && kinds.includes(p.kind))
       .flatMap((plan) => plan.candidates.flatMap((c) => this.possibleRoutes(c, plan.proxy, plan.notModelled)));
+  }
+
+  /** Every destination of the HTTPRoutes attached to a Gateway API Gateway, over its HTTP and HTTPS listener ports, each port once. */
+  private possibleApiIngress(gw: Manifest): Hop[] {
+    const listeners: any[] = (gw.spec?.listeners ?? []).filter((l: any) => ['HTTP', 'HTTPS'].includes(String(l.protocol).toUpperCase()));
+    const ports = [...new Set(listeners.map((l) => l.port as number))];
+    return ports.flatMap((port) => {
+      const https = String(listeners.find((l) => l.port === port)?.protocol).toUpperCase() === 'HTTPS';
+      const plan = apiIngressRoutes(this.index, gw, { port, ...(https ? { scheme: 'https' } : {}) });
+      if (plan.answer !== undefined) return [];
+      return plan.candidates.flatMap((c) => possibleApiHops(this.apiContext(true), c, plan.notModelled));
+    });
   }
 
   /** The Service called, the caller's proxy, the VirtualService that applies (if any) and the port's protocol. */

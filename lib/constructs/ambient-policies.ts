@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { AuthorizationPolicySpecAction } from '../../imports/security.istio.io';
 import { principal } from '../model/defaults';
+import { ProbeSpec } from '../model/application-spec';
 import { LanePlan } from '../resolve/lane-services';
 import { INGRESS_PEER, ResolvedStage, VersionEdge, VersionRef } from '../resolve/resolved-stage';
 import { HTTP_FAMILY } from '../resolve/stage-checks';
@@ -12,6 +13,14 @@ import { principalOf } from './mesh-policies';
 
 /** HBONE: the port ztunnel receives every mesh connection on, inside the destination pod's network namespace. */
 export const HBONE_PORT = 15008;
+
+/**
+ * The address istio-cni gives the kubelet's probes of ambient pods (SNAT, HOST_PROBE_SNAT_IP):
+ * ztunnel lets them through unencrypted to the container port, and a NetworkPolicy may no longer
+ * see them as node traffic. istio.io, "Ambient and Kubernetes NetworkPolicy" (docs/ambient/usage/networkpolicy):
+ * depending on the CNI, probes may be blocked, so admit `ipBlock: 169.254.7.127/32`.
+ */
+export const PROBE_SNAT_CIDR = '169.254.7.127/32';
 
 /** Properties of {@link AmbientPolicies}. */
 export interface AmbientPoliciesProps {
@@ -31,12 +40,20 @@ export interface AmbientPoliciesProps {
  * - the waypoint (`targetRefs` to the Service): each lane Service admits the principals of the
  *   callers that dial it, so a caller of another lane, or one dialling a version Service, is denied;
  * - NetworkPolicies: every mesh connection arrives tunnelled on HBONE (15008) from the caller's
- *   pod, the gateway's or the waypoint's; kubelet probes come from the node (always admitted),
- *   the gateway and waypoint pods reach istiod; nothing else.
+ *   pod, the gateway's or the waypoint's (ztunnel keeps the caller pod's address); kubelet probes
+ *   of an ambient pod arrive from {@link PROBE_SNAT_CIDR} on the probed ports (the gateway and
+ *   waypoint pods are not in ambient mode: their probes come from the node, which NetworkPolicy
+ *   always admits); the gateway and waypoint pods reach istiod; nothing else.
+ * - the entry Gateway's pods and the waypoint's run in the application namespace, where the
+ *   namespace-wide `allow-nothing` binds them too (Istio applies selector-less policies to Gateway
+ *   API gateways, and to a waypoint's HBONE termination): a policy with targetRefs to the Gateway
+ *   admits users on its listener port, one selecting the waypoint's pods admits its callers.
  */
 export class AmbientPolicies extends Construct {
   public readonly authorizationPolicies: readonly ApiObject[];
   public readonly networkPolicies: readonly k8s.KubeNetworkPolicy[];
+  /** The policy of the waypoint's HBONE termination (it selects the pods Istio deploys for the waypoint). @default - none without waypoint callers or authorization */
+  public readonly waypointTermination?: ApiObject;
 
   constructor(scope: Construct, id: string, props: AmbientPoliciesProps) {
     super(scope, id);
@@ -95,6 +112,37 @@ export class AmbientPolicies extends Construct {
           },
         }));
       }
+      // The waypoint's HBONE termination layer applies policies by workload selector (the
+      // namespace-wide allow-nothing included: pilot/pkg/security/authz/builder
+      // NewWaypointTerminationBuilder, model.ShouldAttachPolicy), before the per-Service layer
+      // above: admit every caller that routing sends through the waypoint. A selector, not
+      // targetRefs to the waypoint Gateway, which the per-Service layer would apply as well,
+      // admitting every lane's callers to every lane Service.
+      const waypointCallers = [...new Set(stage.edges.filter(viaWaypoint).map((e) => principalOf(stage, e.from as VersionRef)))];
+      if (waypointCallers.length > 0) {
+        this.waypointTermination = new AuthorizationPolicy(this, 'WaypointTermination', {
+          metadata: { name: WAYPOINT_NAME, namespace: ns },
+          spec: {
+            selector: { matchLabels: { [GATEWAY_NAME_LABEL]: WAYPOINT_NAME } },
+            action: AuthorizationPolicySpecAction.ALLOW,
+            rules: [{ from: [{ source: { principals: waypointCallers } }] }],
+          },
+        });
+        authz.push(this.waypointTermination);
+      }
+      // The gateway's Envoy (deployed by Istio in this namespace) applies the namespace-wide
+      // allow-nothing below as well (selector-less policies bind Gateway API gateways while
+      // ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY is on, its default): without this, it would
+      // answer every user with 403.
+      const port = String(stage.app.gateway.port ?? 80);
+      authz.push(new AuthorizationPolicy(this, 'Gateway', {
+        metadata: { name: `${props.gatewayName}-ingress`, namespace: ns },
+        spec: {
+          targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: props.gatewayName }],
+          action: AuthorizationPolicySpecAction.ALLOW,
+          rules: [{ to: [{ operation: { ports: [port] } }] }],
+        },
+      }));
       // Namespace-wide, enforced by ztunnel: whatever the policies above do not allow is denied.
       authz.push(new AuthorizationPolicy(this, 'AllowNothing', { metadata: { name: 'allow-nothing', namespace: ns }, spec: {} }));
     }
@@ -114,8 +162,12 @@ export class AmbientPolicies extends Construct {
         const ref = e[side] as VersionRef;
         return [`${ref.component}@${ref.version}`, { podSelector: { matchLabels: labels(ref) } }];
       })).values()];
+      const probed = (w: { readiness: ProbeSpec; liveness: ProbeSpec; startup?: ProbeSpec }) => [...new Set([w.readiness, w.liveness, w.startup]
+        .flatMap((p) => (p === undefined ? [] : 'tcpPort' in p.check ? [p.check.tcpPort] : 'httpGet' in p.check ? [p.check.httpGet.port] : [])))].sort((a, b) => a - b);
       for (const v of versions) {
         const inEdges = inbound(v.ref);
+        const workload = stage.components.find((c) => c.name === v.ref.component)!.versions.find((d) => d.version === v.ref.version)!.workload;
+        const probePorts = probed(workload);
         const outEdges = outbound(v.ref);
         const from = [
           ...(inEdges.some((e) => e.from === INGRESS_PEER) ? [proxyPods(props.gatewayName)] : []),
@@ -128,7 +180,11 @@ export class AmbientPolicies extends Construct {
           spec: {
             podSelector: { matchLabels: labels(v.ref) },
             policyTypes: ['Ingress', 'Egress'],
-            ingress: from.length > 0 ? [{ from, ports: hbone }] : [],
+            ingress: [
+              ...(from.length > 0 ? [{ from, ports: hbone }] : []),
+              // Exec probes run in the container and need no rule.
+              ...(probePorts.length > 0 ? [{ from: [{ ipBlock: { cidr: PROBE_SNAT_CIDR } }], ports: probePorts.map((p) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(p) })) }] : []),
+            ],
             egress: [...(to.length > 0 ? [{ to, ports: hbone }] : []), dns],
           },
         }));

@@ -40,9 +40,17 @@ export class GatewayApiRoute extends Construct {
 
   constructor(scope: Construct, id: string, props: GatewayApiRouteProps) {
     super(scope, id);
+    // A uri prefix is written as a RegularExpression path, which Istio ranks below every PathPrefix
+    // match, and the API server gives a match without a path (and a rule without matches) the
+    // default PathPrefix `/`: a header-only or default route would then always be evaluated
+    // before every uri-prefix route. Where a route has a uri prefix, the routes without a path
+    // match every path by a RegularExpression instead (`.*`, ranked with the prefixes, after the
+    // longer ones), so that the sort keeps the written order wherever it can be kept.
+    const anyPath = props.routes.some((r) => r.matches.some((m) => m.uri?.prefix !== undefined));
     const rules: HttpRouteSpecRules[] = props.routes.map((r) => ({
       name: r.name,
-      ...(r.matches.length > 0 ? { matches: r.matches.map(httpMatch) } : {}),
+      ...(r.matches.length > 0 ? { matches: r.matches.map((m) => httpMatch(m, anyPath)) }
+        : anyPath ? { matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.REGULAR_EXPRESSION, value: ANY_PATH } }] } : {}),
       backendRefs: r.destinations.map((d) => ({
         group: '', kind: 'Service', name: props.backend(d.version), port: d.port,
         ...(d.weight !== undefined ? { weight: d.weight } : {}),
@@ -70,11 +78,14 @@ export class GatewayApiRoute extends Construct {
   }
 }
 
-function httpMatch(m: RouteMatch): HttpRouteSpecRulesMatches {
+/** A RegularExpression path that every path matches (RE2, full match). */
+const ANY_PATH = '.*';
+
+function httpMatch(m: RouteMatch, anyPath: boolean): HttpRouteSpecRulesMatches {
   const headers = Object.entries(m.headers ?? {}).map(([name, h]) => (h.exact !== undefined
     ? { type: HttpRouteSpecRulesMatchesHeadersType.EXACT, name, value: h.exact }
     : { type: HttpRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION, name, value: h.regex ?? `${escapeRegex(h.prefix ?? '')}.*` }));
-  const path = m.uri === undefined ? undefined : m.uri.exact !== undefined
+  const path = m.uri === undefined ? (anyPath ? { type: HttpRouteSpecRulesMatchesPathType.REGULAR_EXPRESSION, value: ANY_PATH } : undefined) : m.uri.exact !== undefined
     ? { type: HttpRouteSpecRulesMatchesPathType.EXACT, value: m.uri.exact }
     : { type: HttpRouteSpecRulesMatchesPathType.REGULAR_EXPRESSION, value: `${escapeRegex(m.uri.prefix ?? '')}.*` };
   return { ...(path ? { path } : {}), ...(headers.length > 0 ? { headers } : {}) };
@@ -90,7 +101,7 @@ function checkIstioOrder(props: GatewayApiRouteProps, rules: readonly HttpRouteS
     if (before > after) {
       throw new ReleaseConfigError(props.at,
         `route '${rules[before].name}' would be evaluated before route '${rules[after].name}' in HTTPRoute '${props.name}': Istio orders HTTPRoute rules by path kind (Exact, PathPrefix, RegularExpression), path length and header count, not as written`,
-        'Reorder the routes so that more specific matches come first (a path match before header-only matches), or use the istio-sidecar flavour, whose VirtualServices keep the written order');
+        'Reorder the routes so that more specific matches come first (exact paths, then longer path prefixes, then more headers), or use the istio-sidecar flavour, whose VirtualServices keep the written order');
     }
   }
 }

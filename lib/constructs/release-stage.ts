@@ -121,6 +121,10 @@ export class ReleaseStage extends StageChart {
       this.ambient = new AmbientMesh(this, 'Ambient', { stage: resolved, lanes });
       for (const s of this.services.filter((x) => this.ambient!.waypointServices.includes(x.name))) s.service.metadata.addLabel(USE_WAYPOINT_LABEL, WAYPOINT_NAME);
       this.ambientPolicies = new AmbientPolicies(this, 'Policies', { stage: resolved, lanes, gatewayName: app.gateway.name, waypointServices: this.ambient.waypointServices });
+      if (this.ambientPolicies.waypointTermination) {
+        // Offline, the analyzer sees no pods for the waypoint: Istio deploys them for the waypoint Gateway.
+        this.accept({ code: 'IST0127', object: `AuthorizationPolicy ${namespace}/${WAYPOINT_NAME}`, reason: `selects the pods Istio deploys for the waypoint Gateway '${WAYPOINT_NAME}' (label ${GATEWAY_NAME_LABEL})` });
+      }
       this.limitations.push(...this.ambient.limitations);
       return;
     }

@@ -11,7 +11,7 @@ export interface PlanStep {
   readonly title: string;
   /** Objects to apply (written to one file per step). */
   readonly apply: readonly Manifest[];
-  /** Deployments to wait for (`kubectl rollout status`). */
+  /** Deployments to wait for (`kubectl rollout status`), and Gateway API Gateways (`kubectl wait --for=condition=Programmed`). */
   readonly waitFor: readonly Manifest[];
   /** Objects to delete. */
   readonly remove: readonly Manifest[];
@@ -27,6 +27,31 @@ export interface TransitionPlan extends StageDiff {
 }
 
 const ISTIO = 'networking.istio.io/';
+const GATEWAY_API = 'gateway.networking.k8s.io/';
+/** Gateway API route kinds: like VirtualServices, they move traffic (switch) and are removed before what they route to. */
+const API_ROUTES = ['HTTPRoute', 'GRPCRoute', 'TCPRoute', 'TLSRoute', 'UDPRoute'];
+/** The label that sends a Service's traffic through a waypoint (ambient mode). */
+const USE_WAYPOINT = 'istio.io/use-waypoint';
+const isApiRoute = (m: Manifest) => String(m.apiVersion ?? '').startsWith(GATEWAY_API) && API_ROUTES.includes(m.kind);
+const isApiGateway = (m: Manifest) => String(m.apiVersion ?? '').startsWith(GATEWAY_API) && m.kind === 'Gateway';
+
+/** What decides where a Service's traffic goes in ambient mode: its selector and its waypoint. */
+function serviceRouting(m: Manifest | undefined): string {
+  return JSON.stringify([m?.spec?.selector ?? null, m?.metadata?.labels?.[USE_WAYPOINT] ?? null, m?.metadata?.labels?.['istio.io/use-waypoint-namespace'] ?? null]);
+}
+
+/** `m` with the selector and waypoint labels of `before`: a Service that keeps sending where it did. */
+function withRoutingOf(m: Manifest, before: Manifest): Manifest {
+  const labels: Record<string, string> = { ...(m.metadata.labels ?? {}) };
+  for (const l of [USE_WAYPOINT, 'istio.io/use-waypoint-namespace']) {
+    if (before.metadata.labels?.[l] !== undefined) labels[l] = before.metadata.labels[l];
+    else delete labels[l];
+  }
+  const spec = { ...m.spec };
+  if (before.spec?.selector !== undefined) spec.selector = before.spec.selector;
+  else delete spec.selector;
+  return { ...m, metadata: { ...m.metadata, ...(Object.keys(labels).length > 0 || m.metadata.labels ? { labels } : {}) }, spec };
+}
 /** Kinds a pod reads while it runs: removed only once no running pod reads them. */
 const READ_BY_PODS = ['ServiceAccount', 'Secret', 'ExternalSecret', 'ConfigMap'];
 const isKind = (m: Manifest, kind: string) => m.kind === kind;
@@ -36,7 +61,9 @@ const isKind = (m: Manifest, kind: string) => m.kind === kind;
  * 1. make: new Deployments, claims, Service ports and DestinationRule subsets (union of old and new),
  *    policies widened to allow both stages, mTLS relaxed if the target relaxes it;
  * 2. wait: every new or changed Deployment rolled out;
- * 3. switch: Gateways and VirtualServices of the target (routes move to the new subsets);
+ * 3. switch: Gateways and VirtualServices of the target (routes move to the new subsets); Gateway API
+ *    routes (HTTPRoutes) and the selectors and waypoints of Services whose selection changes
+ *    (ambient mode: a Service moves its traffic to other pods), once what they send to is ready;
  * 4. break: DestinationRules, Services and policies exactly as the target (unused subsets, ports
  *    and allowances dropped), mTLS tightened if the target tightens it, objects gone from the target deleted;
  * 5. retire: Deployments the target no longer runs are deleted, last.
@@ -49,29 +76,44 @@ export function planTransition(fromName: string, from: readonly Manifest[], toNa
   const ordered = (objs: Manifest[]) => to.filter((m) => objs.includes(m));
   const widen = (m: Manifest) => (previous.has(objectKey(m)) ? union(previous.get(objectKey(m))!, m) : m);
 
-  const routing = (m: Manifest) => m.apiVersion.startsWith(ISTIO) && (isKind(m, 'VirtualService') || isKind(m, 'Gateway'));
+  const routing = (m: Manifest) => (m.apiVersion.startsWith(ISTIO) && (isKind(m, 'VirtualService') || isKind(m, 'Gateway'))) || isApiRoute(m);
+  // A Service whose selector or waypoint changes moves traffic: until the switch it keeps its old ones.
+  const reroutes = (m: Manifest) => isKind(m, 'Service') && previous.has(objectKey(m)) && serviceRouting(previous.get(objectKey(m))) !== serviceRouting(m);
   const tightening = (m: Manifest) => isKind(m, 'PeerAuthentication') && m.spec?.mtls?.mode === 'STRICT';
   const narrowing = (m: Manifest) => ['Service', 'DestinationRule', 'AuthorizationPolicy', 'NetworkPolicy'].includes(m.kind) || tightening(m);
 
   const unchangedByWidening = (m: Manifest) => previous.has(objectKey(m)) && JSON.stringify(widen(m)) === JSON.stringify(previous.get(objectKey(m)));
-  const make = ordered(addedOrChanged.filter((m) => !routing(m) && !tightening(m) && !unchangedByWidening(m))).map(widen);
+  const makeForm = (m: Manifest) => (reroutes(m) ? withRoutingOf(widen(m), previous.get(objectKey(m))!) : widen(m));
+  const make = ordered(addedOrChanged.filter((m) => !routing(m) && !tightening(m) && !unchangedByWidening(m)
+    && !(reroutes(m) && JSON.stringify(makeForm(m)) === JSON.stringify(previous.get(objectKey(m)))))).map(makeForm);
   const rollouts = ordered(addedOrChanged.filter((m) => isKind(m, 'Deployment')));
+  // A new Gateway API Gateway (an ingress gateway, a waypoint) gets its proxy Deployment from Istio: programmed before anything routes through it.
+  const programmedGateways = ordered(diff.added.filter(isApiGateway));
   const relaxRemovals = diff.removed.filter((m) => isKind(m, 'PeerAuthentication'));
-  const switchApply = ordered(addedOrChanged.filter(routing));
-  const switchRemove = diff.removed.filter((m) => isKind(m, 'VirtualService'));
+  const switchApply = ordered(addedOrChanged.filter((m) => routing(m) || reroutes(m))).map((m) => (reroutes(m) ? widen(m) : m));
+  const switchRemove = diff.removed.filter((m) => isKind(m, 'VirtualService') || isApiRoute(m));
   const breakApply = ordered(addedOrChanged.filter(narrowing)).filter((m) => JSON.stringify(widen(m)) !== JSON.stringify(m) || tightening(m));
   // What a running pod reads (its identity, its credentials, its configuration) goes only after
   // its last reader: a Secret that ESO garbage-collects with its ExternalSecret, or a deleted
   // ServiceAccount, would break the retiring pods while they still drain.
   const readByPods = (m: Manifest) => READ_BY_PODS.includes(m.kind);
-  const breakRemove = diff.removed.filter((m) => !['VirtualService', 'PeerAuthentication', 'Deployment', 'PersistentVolumeClaim', 'Namespace'].includes(m.kind) && !readByPods(m));
+  const breakRemove = diff.removed.filter((m) => !['VirtualService', 'PeerAuthentication', 'Deployment', 'PersistentVolumeClaim', 'Namespace'].includes(m.kind) && !isApiRoute(m) && !readByPods(m));
   const retire = diff.removed.filter((m) => isKind(m, 'Deployment'));
   const clean = diff.removed.filter(readByPods);
 
   const steps: PlanStep[] = [
     { kind: 'make', title: 'Add what the target needs before traffic moves (workloads, claims, Service ports, subsets, widened policies, relaxed mTLS); no route uses it yet', apply: make, waitFor: [], remove: relaxRemovals },
-    { kind: 'wait', title: 'Wait until every new or changed Deployment is rolled out and ready', apply: [], waitFor: rollouts, remove: [] },
-    { kind: 'switch', title: 'Switch traffic: apply the target Gateways and VirtualServices', apply: switchApply, waitFor: [], remove: switchRemove },
+    {
+      kind: 'wait', title: `Wait until every new or changed Deployment is rolled out and ready${programmedGateways.length > 0 ? ', and every new Gateway API Gateway (ingress or waypoint) is programmed' : ''}`,
+      apply: [], waitFor: [...rollouts, ...programmedGateways], remove: [],
+    },
+    {
+      kind: 'switch',
+      title: [...switchApply, ...switchRemove].some((m) => isApiRoute(m) || isKind(m, 'Service'))
+        ? 'Switch traffic: apply the target Gateways, VirtualServices, HTTPRoutes and the selectors and waypoints of Services that move traffic; remove routes the target no longer has'
+        : 'Switch traffic: apply the target Gateways and VirtualServices',
+      apply: switchApply, waitFor: [], remove: switchRemove,
+    },
     { kind: 'break', title: 'Drop subsets, ports and allowances no route uses any more; tighten mTLS', apply: breakApply, waitFor: [], remove: breakRemove },
     { kind: 'retire', title: 'Retire the Deployments that no longer receive traffic', apply: [], waitFor: [], remove: retire },
     { kind: 'clean', title: 'Delete what only the retired pods read (ServiceAccounts, Secrets, ExternalSecrets, ConfigMaps), after their last reader', apply: [], waitFor: [], remove: clean },
@@ -180,12 +222,19 @@ export function formatPlan(plan: TransitionPlan, where: PlanFiles): string {
     lines.push(`${i + 1}. [${step.kind}] ${step.title}`);
     const file = where.files[i];
     if (file) lines.push(`   kubectl apply -f ${file}    # ${step.apply.map(objectKey).join(', ')}`);
-    for (const d of step.waitFor) lines.push(`   kubectl -n ${d.metadata.namespace} rollout status deployment/${d.metadata.name} --timeout=10m`);
+    for (const d of step.waitFor) {
+      lines.push(isApiGateway(d) ? `   kubectl -n ${d.metadata.namespace} wait --for=condition=Programmed ${resource(d)} --timeout=10m`
+        : `   kubectl -n ${d.metadata.namespace} rollout status deployment/${d.metadata.name} --timeout=10m`);
+    }
     const byNs = new Map<string, Manifest[]>();
     const deletions = step.kind === 'retire' ? [] : step.remove;
     for (const m of deletions) byNs.set(m.metadata.namespace ?? '', [...(byNs.get(m.metadata.namespace ?? '') ?? []), m]);
     for (const [ns, objs] of byNs) lines.push(`   kubectl${ns ? ` -n ${ns}` : ''} delete ${objs.map(resource).join(' ')}`);
-    if (step.kind === 'switch') lines.push('   sleep 30    # let every sidecar receive the new routes before anything is taken away');
+    if (step.kind === 'switch') {
+      lines.push([...step.apply, ...step.remove].some((m) => isApiRoute(m) || isKind(m, 'Service'))
+        ? '   sleep 30    # let every proxy (sidecars, gateways, waypoints, ztunnels) receive the new routes before anything is taken away'
+        : '   sleep 30    # let every sidecar receive the new routes before anything is taken away');
+    }
     if (step.kind === 'retire') {
       const partOf = step.remove[0]?.metadata.labels?.['app.kubernetes.io/part-of'];
       if (partOf !== undefined && step.remove.every((m) => m.metadata.labels?.['app.kubernetes.io/part-of'] === partOf)) {

@@ -1,6 +1,8 @@
 import { inferCalls } from '../analysis/explain';
 import { Manifest, namespaceOf, podLabels } from '../analysis/manifest';
 import { ManifestIndex } from '../analysis/manifest-index';
+import { apiGateways } from '../analysis/routing/gateway-api';
+import { isGatewayApi } from '../analysis/routing/gateway-api-match';
 import { Hop, TrafficSimulator } from '../analysis/traffic-simulator';
 import { DEFAULT_CLUSTER_DOMAIN, MeshContextOptions } from '../model/defaults';
 
@@ -28,7 +30,9 @@ interface Edge {
  * component version, edges labelled with the match, weight and port; idle versions dashed,
  * versions retired by this stage greyed) and tables of Deployments and routes. Everything is
  * read from the synthesized objects with the same evaluator as explain, so the picture cannot
- * drift from what is applied.
+ * drift from what is applied. Gateway API stages: Gateways of class istio are the entry nodes (a
+ * waypoint is not drawn), edges follow the HTTPRoutes (GAMMA routes of lane Services included),
+ * and an HTTPRoute table takes the place of an empty VirtualService table.
  */
 export function renderReleaseNotes(stages: readonly StageObjects[]): string {
   const out = [
@@ -62,8 +66,26 @@ function renderStage(stage: StageObjects, previous: readonly Manifest[]): string
       edges.push(e);
     }
   };
-  const gateways = index.ofKind('Gateway');
-  for (const gw of gateways) {
+  // Gateway API routes: HTTPRoutes by name, for edge labels (a waypoint, class istio-waypoint, is no entry).
+  const httpRoutes = new Map<string, Manifest>();
+  for (const r of index.objects.filter((x) => isGatewayApi(x, 'HTTPRoute'))) if (!httpRoutes.has(r.metadata.name)) httpRoutes.set(r.metadata.name, r);
+  const labelOf = (hop: Hop, entry: boolean) => (!virtualServices.has(hop.rule.split('/')[0]) && httpRoutes.has(hop.rule.split('/')[0])
+    ? apiHopLabel(httpRoutes, hop, entry) : hopLabel(virtualServices, hop, entry));
+  const istioGateways = index.ofKind('Gateway');
+  const gatewayApiGateways = apiGateways(index);
+  const gateways = [...istioGateways, ...gatewayApiGateways];
+  for (const gw of gatewayApiGateways) {
+    for (const hop of sim.possibleIngress(`${namespaceOf(gw)}/${gw.metadata.name}`).filter((h) => h.weight > 0)) {
+      for (const d of hop.deployments) addEdge({ from: `gateway:${gw.metadata.name}`, to: d, label: labelOf(hop, true) });
+      // RequestMirror copies: they run through the mirror's lane too.
+      for (const mirror of hop.mirrors ?? []) {
+        for (const d of mirror.answer === undefined ? mirror.deployments : []) {
+          addEdge({ from: `gateway:${gw.metadata.name}`, to: d, label: `mirror ${mirror.percent}% of ${hop.rule.split('/')[1] ?? hop.rule} · :${mirror.port}`, mirror: true });
+        }
+      }
+    }
+  }
+  for (const gw of istioGateways) {
     for (const hop of sim.possibleIngress(gw.metadata.name).filter((h) => h.weight > 0)) {
       for (const d of hop.deployments) addEdge({ from: `gateway:${gw.metadata.name}`, to: d, label: hopLabel(virtualServices, hop, true) });
     }
@@ -81,7 +103,7 @@ function renderStage(stage: StageObjects, previous: readonly Manifest[]): string
   for (const d of deployments) {
     for (const call of inferCalls(m, d.metadata.name, clusterDomain)) {
       for (const hop of sim.possibleCalls(podLabels(d), call.service, call.port, call.namespace, namespaceOf(d)).filter((h) => h.weight > 0)) {
-        for (const target of hop.deployments) addEdge({ from: d.metadata.name, to: target, label: hopLabel(virtualServices, hop, false) });
+        for (const target of hop.deployments) addEdge({ from: d.metadata.name, to: target, label: labelOf(hop, false) });
       }
     }
   }
@@ -123,13 +145,25 @@ function renderStage(stage: StageObjects, previous: readonly Manifest[]): string
   }
   for (const d of retired) lines.push(`| ~~${d.metadata.name}~~ | ${d.spec?.template?.metadata?.labels?.version ?? ''} | 0 | | retired |`);
   lines.push('');
+  const routes = index.objects.filter((x) => isGatewayApi(x, 'HTTPRoute'));
   const withPolicy = index.ofKind('VirtualService').some((vs) => (vs.spec?.http ?? []).some((r: any) => describePolicy(r) !== ''));
-  lines.push(`| VirtualService | route | match | destination |${withPolicy ? ' policy |' : ''}`, `|---|---|---|---|${withPolicy ? '---|' : ''}`);
+  // A stage routed by HTTPRoutes alone shows no empty VirtualService table.
+  const vsTable = !(routes.length > 0 && index.ofKind('VirtualService').length === 0);
+  if (vsTable) lines.push(`| VirtualService | route | match | destination |${withPolicy ? ' policy |' : ''}`, `|---|---|---|---|${withPolicy ? '---|' : ''}`);
   for (const vs of index.ofKind('VirtualService')) {
     for (const proto of ['http', 'tcp'] as const) {
       (vs.spec?.[proto] ?? []).forEach((r: any, i: number) => {
         const dest = (r.route ?? []).map((d: any) => `${d.destination.host.split('.')[0]}${d.destination.subset ? `/${d.destination.subset}` : ''}:${d.destination.port?.number ?? ''}${d.weight !== undefined ? ` ${d.weight}%` : ''}`).join(', ');
         lines.push(`| ${vs.metadata.name} | ${r.name ?? `${proto}[${i}]`} | ${describeMatches(r.match).replace(/\|/g, '\\|')} | ${dest} |${withPolicy ? ` ${describePolicy(r)} |` : ''}`);
+      });
+    }
+  }
+  if (routes.length > 0) {
+    if (vsTable) lines.push('');
+    lines.push('| HTTPRoute | rule | match | backends | timeout/mirror |', '|---|---|---|---|---|');
+    for (const r of routes) {
+      (r.spec?.rules ?? []).forEach((rule: any, i: number) => {
+        lines.push(`| ${r.metadata.name} | ${rule.name ?? `rules[${i}]`} | ${describeApiMatches(rule.matches).replace(/\|/g, '\\|')} | ${describeBackends(rule.backendRefs, namespaceOf(r))} | ${describeApiPolicy(rule, namespaceOf(r))} |`);
       });
     }
   }
@@ -176,6 +210,69 @@ function hopLabel(virtualServices: ReadonlyMap<string, Manifest>, hop: Hop, entr
   const parts = [entry ? describeMatches(route?.match) : route?.name ?? indexed?.[1] ?? hop.rule];
   if (hop.weight !== 100) parts.push(`${hop.weight}%`);
   parts.push(`:${hop.port}`);
+  return parts.join(' · ');
+}
+
+/** The label of a hop an HTTPRoute rule decided: at the entry the rule's matches, in the mesh its name. */
+function apiHopLabel(httpRoutes: ReadonlyMap<string, Manifest>, hop: Hop, entry: boolean): string {
+  const slash = hop.rule.indexOf('/');
+  const ruleName = hop.rule.slice(slash + 1);
+  const rules: any[] = httpRoutes.get(hop.rule.slice(0, slash))?.spec?.rules ?? [];
+  const rule = rules.find((x, i) => (x.name ?? String(i)) === ruleName);
+  const parts = [entry ? describeApiMatches(rule?.matches) : rule?.name ?? `rules[${ruleName}]`];
+  if (hop.weight !== 100) parts.push(`${hop.weight}%`);
+  parts.push(`:${hop.port}`);
+  return parts.join(' · ');
+}
+
+/**
+ * An HTTPRoute rule's matches in words, as {@link describeMatches} says a VirtualService's: `cookie featureflag=on`,
+ * `header qa = canary-test`, `path /api*`, `method GET`, `query k = v`, `any request` (no match, or the default path prefix `/`).
+ */
+export function describeApiMatches(matches: any[] | undefined): string {
+  if (!matches || matches.length === 0) return 'any request';
+  return matches.map((m) => {
+    const parts: string[] = [];
+    for (const h of m.headers ?? []) {
+      const regex = h.type === 'RegularExpression';
+      const cookie = String(h.name).toLowerCase() === 'cookie' && regex ? COOKIE.exec(String(h.value)) : null;
+      if (cookie) parts.push(`cookie ${unescape(cookie[1])}=${unescape(cookie[2])}`);
+      else parts.push(`header ${h.name} ${regex ? `~ ${h.value}` : `= ${h.value}`}`);
+    }
+    const path = m.path;
+    if (path && !((path.type ?? 'PathPrefix') === 'PathPrefix' && (path.value ?? '/') === '/')) {
+      parts.push(path.type === 'Exact' ? `path ${path.value}` : path.type === 'RegularExpression' ? `path ~ ${path.value}` : `path ${path.value}*`);
+    }
+    if (m.method) parts.push(`method ${m.method}`);
+    for (const q of m.queryParams ?? []) parts.push(`query ${q.name} ${q.type === 'RegularExpression' ? `~ ${q.value}` : `= ${q.value}`}`);
+    return parts.join(' and ') || 'any request';
+  }).join(' or ');
+}
+
+/** A rule's backendRefs: `name:port`, `namespace/name` outside the route's namespace, the share of each when there are several. */
+function describeBackends(refs: any[] | undefined, routeNs: string): string {
+  const list: any[] = refs ?? [];
+  if (list.length === 0) return '(none: 404)';
+  const total = list.reduce((sum, b) => sum + (b.weight ?? 1), 0);
+  return list.map((b) => {
+    const kind = (b.group ?? '') === '' && (b.kind ?? 'Service') === 'Service' ? '' : `${b.kind} `;
+    const name = `${kind}${b.namespace && b.namespace !== routeNs ? `${b.namespace}/` : ''}${b.name}${b.port !== undefined ? `:${b.port}` : ''}`;
+    return list.length > 1 || b.weight !== undefined ? `${name} ${total === 0 ? 0 : Math.round(((b.weight ?? 1) * 10000) / total) / 100}%` : name;
+  }).join(', ');
+}
+
+/** A rule's timeouts, retry and RequestMirror filters in words: `timeout 3s` · `mirror 10% → app-2-0:8080 (responses discarded)`. */
+function describeApiPolicy(rule: any, routeNs: string): string {
+  const parts: string[] = [];
+  if (rule.timeouts?.request) parts.push(`timeout ${rule.timeouts.request}`);
+  if (rule.timeouts?.backendRequest) parts.push(`backend timeout ${rule.timeouts.backendRequest}`);
+  if (rule.retry) parts.push(`${rule.retry.attempts ?? 2} retr${(rule.retry.attempts ?? 2) === 1 ? 'y' : 'ies'}${rule.retry.codes?.length ? ` on ${rule.retry.codes.join(',')}` : ''}`);
+  for (const f of (rule.filters ?? []).filter((x: any) => x.type === 'RequestMirror' && x.requestMirror?.backendRef)) {
+    const m = f.requestMirror;
+    const percent = m.percent !== undefined ? Number(m.percent) : m.fraction !== undefined ? (Number(m.fraction.numerator) * 100) / Number(m.fraction.denominator ?? 100) : 100;
+    const b = m.backendRef;
+    parts.push(`mirror ${percent}% → ${b.namespace && b.namespace !== routeNs ? `${b.namespace}/` : ''}${b.name}${b.port !== undefined ? `:${b.port}` : ''} (responses discarded)`);
+  }
   return parts.join(' · ');
 }
 

@@ -50,11 +50,12 @@ export function checkRelease(stages: readonly StageChart[], options: CheckReleas
   const entries = new Set(stages.flatMap((s) => s.acceptedFindings));
   const used = new Set<unknown>();
   for (const stage of stages) {
-    for (const l of stage.limitations) warnings.push(`stage '${stage.stageName}'${stage.outputDirectory ? ` (${stage.outputDirectory})` : ''}: not expressed: ${l}`);
+    const where = `stage '${stage.stageName}'${stage.outputDirectory ? ` (${stage.outputDirectory})` : ''}`;
+    for (const l of stage.limitations) warnings.push(`${where}: not expressed: ${l}`);
     const acceptance = stage.acceptance;
     for (const { finding, entry } of acceptance.accepted) {
       used.add(entry);
-      warnings.push(`stage '${stage.stageName}': ${formatFinding(finding)} (accepted: ${entry.reason})`);
+      warnings.push(`${where}: ${formatFinding(finding)} (accepted: ${entry.reason})`);
     }
     // Info findings are advice (`voting-mesh validate` lists them); synth prints what needs a decision.
     for (const v of registry?.validateAll(stage.manifests) ?? []) {

@@ -7,7 +7,7 @@ import { StepKind, TransitionPlan } from './plan';
 export interface TransitionProblem {
   readonly step: number;
   readonly kind: StepKind;
-  /** `Kind namespace/name` of the VirtualService whose route fails. */
+  /** `Kind namespace/name` of the VirtualService or HTTPRoute whose route fails, or of the Service that loses its pods or waypoint. */
   readonly origin: string;
   readonly message: string;
 }
@@ -18,12 +18,16 @@ export interface TransitionProblem {
  * pods that do not exist yet or any more. Within a step, objects may land in any order, so a
  * subset or port counts only if it exists both before and after the step, and pods only if
  * they were ready before the step and still run after it.
+ * Gateway API and ambient mode alike: an HTTPRoute (old or new) whose backendRef Service, port or
+ * ready pods, or whose parent Gateway (programmed), is missing at some moment of the step; a
+ * Service that serves before the step and, by its old or new selector, selects no serving pods;
+ * a Service whose old or new `istio.io/use-waypoint` names a waypoint not programmed throughout.
  */
 export function checkTransition(from: readonly Manifest[], plan: TransitionPlan, clusterDomain = DEFAULT_CLUSTER_DOMAIN): TransitionProblem[] {
   let state = new Map(from.map((m) => [objectKey(m), m]));
   // Every running workload serves at the start. An Argo Rollout keeps its stable ReplicaSet
   // serving while the controller canaries a new template, so only Deployments stop being ready.
-  let ready = new Set(ManifestIndex.of(from, clusterDomain).workloads.map(objectKey));
+  let ready = new Set([...ManifestIndex.of(from, clusterDomain).workloads, ...from.filter(isApiGateway)].map(objectKey));
   let before = ManifestIndex.of([...state.values()], clusterDomain);
   const problems: TransitionProblem[] = [];
   plan.steps.forEach((step, i) => {
@@ -43,12 +47,83 @@ export function checkTransition(from: readonly Manifest[], plan: TransitionPlan,
     for (const vs of virtualServices.values()) {
       for (const message of danglingRoutes(vs, before, after, nextReady)) problems.push({ step: i + 1, kind: step.kind, origin: objectKey(vs), message });
     }
+    const httpRoutes = new Map<string, Manifest>();
+    for (const s of [before, after]) for (const m of s.objects.filter(isApiRoute)) httpRoutes.set(`${objectKey(m)}#${JSON.stringify(m.spec)}`, m);
+    for (const r of httpRoutes.values()) {
+      for (const message of danglingBackends(r, before, after, nextReady)) problems.push({ step: i + 1, kind: step.kind, origin: objectKey(r), message });
+    }
+    // Pods that keep serving through the step: ready before it and still there (a rolling update keeps the old pods until the new are ready).
+    const serving = new Set([...ready].filter((k) => next.has(k)));
+    for (const message of servicesLosingPods(before, after, ready, serving, nextReady)) problems.push({ step: i + 1, kind: step.kind, ...message });
     for (const m of step.waitFor) nextReady.add(objectKey(m));
     state = next;
     before = after;
     ready = nextReady;
   });
   return problems;
+}
+
+const isApiRoute = (m: Manifest) => String(m.apiVersion ?? '').startsWith('gateway.networking.k8s.io/') && m.kind === 'HTTPRoute';
+const isApiGateway = (m: Manifest) => String(m.apiVersion ?? '').startsWith('gateway.networking.k8s.io/') && m.kind === 'Gateway';
+
+/**
+ * The rules of HTTPRoute `r` that send traffic (weight > 0) to a Service, port or pods missing
+ * before or after the step, and its parent Gateways that are not programmed throughout.
+ */
+function danglingBackends(r: Manifest, before: ManifestIndex, after: ManifestIndex, ready: Set<string>): string[] {
+  const ns = namespaceOf(r);
+  const out: string[] = [];
+  for (const p of r.spec?.parentRefs ?? []) {
+    if ((p.group ?? 'gateway.networking.k8s.io') !== 'gateway.networking.k8s.io' || (p.kind ?? 'Gateway') !== 'Gateway') continue;
+    const key = `Gateway ${p.namespace ?? ns}/${p.name}`;
+    const exists = (s: ManifestIndex) => s.objects.some((g) => isApiGateway(g) && objectKey(g) === key);
+    if (!exists(before) || !exists(after) || !ready.has(key)) out.push(`HTTPRoute ${ns}/${r.metadata.name} parent ${key}: not programmed throughout the step`);
+  }
+  (r.spec?.rules ?? []).forEach((rule: any, i: number) => {
+    for (const b of rule.backendRefs ?? []) {
+      if ((b.weight ?? 1) === 0 || (b.group ?? '') !== '' || (b.kind ?? 'Service') !== 'Service') continue;
+      const svcNs = b.namespace ?? ns;
+      const where = `HTTPRoute ${ns}/${r.metadata.name} rule ${rule.name ?? i} → ${b.name}:${b.port}`;
+      const services = [before.service(b.name, svcNs), after.service(b.name, svcNs)];
+      if (services.some((s) => !s)) {
+        out.push(`${where}: Service '${b.name}' does not exist throughout the step`);
+        continue;
+      }
+      if (services.some((s) => !(s!.spec?.ports ?? []).some((x: any) => x.port === b.port))) out.push(`${where}: port ${b.port} is not on the Service throughout the step`);
+      // The Service may change within the step: both its selectors must find pods ready throughout.
+      if (services.some((s) => !after.podsBehind(s!, {}).some((w) => ready.has(objectKey(w))))) out.push(`${where}: no ready pods throughout the step`);
+    }
+  });
+  return out;
+}
+
+/**
+ * Services on both sides of the step that served before it (ready pods behind them) and, by their
+ * old or new selector, select no pod serving throughout it; and Services whose old or new waypoint
+ * (`istio.io/use-waypoint`) is not a Gateway programmed throughout the step.
+ */
+function servicesLosingPods(before: ManifestIndex, after: ManifestIndex, ready: Set<string>, serving: Set<string>, nextReady: Set<string>): { origin: string; message: string }[] {
+  const out: { origin: string; message: string }[] = [];
+  for (const old of before.services) {
+    const svc = after.service(old.metadata.name, namespaceOf(old));
+    if (!svc) continue;
+    const origin = objectKey(svc);
+    const served = before.podsBehind(old, {}).some((w) => ready.has(objectKey(w)));
+    if (served && [old, svc].some((s) => !after.podsBehind(s, {}).some((w) => serving.has(objectKey(w))))) {
+      out.push({ origin, message: `Service ${namespaceOf(svc)}/${svc.metadata.name}: its selector (${JSON.stringify(old.spec?.selector)} or ${JSON.stringify(svc.spec?.selector)}) selects no ready pods throughout the step` });
+    }
+    for (const s of [old, svc]) {
+      const waypoint = s.metadata.labels?.['istio.io/use-waypoint'];
+      if (waypoint === undefined || waypoint === 'none') continue;
+      const key = `Gateway ${s.metadata.labels?.['istio.io/use-waypoint-namespace'] ?? namespaceOf(s)}/${waypoint}`;
+      const exists = (x: ManifestIndex) => x.objects.some((g) => isApiGateway(g) && objectKey(g) === key);
+      if (!exists(before) || !exists(after) || !nextReady.has(key)) {
+        out.push({ origin, message: `Service ${namespaceOf(svc)}/${svc.metadata.name}: its waypoint ${key} is not programmed throughout the step` });
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 /** The routes of `vs` that send traffic (weight > 0) to something missing before or after the step. */

@@ -72,10 +72,10 @@ export function planLanes(stage: ResolvedStage): LanePlan {
         if (!callee || stage.spec.serviceRoutes?.[calleeName] !== undefined) continue;
         const version = stage.versionRouting ? lane.versions[calleeName] ?? callee.versions[0].version : undefined;
         const name = laneServiceName(calleeName, lane.name);
-        if (taken.has(name)) {
-          throw new ReleaseConfigError({ stage: stage.spec.name, component: calleeName, field: `lanes[${stage.spec.lanes.indexOf(lane)}].name` },
-            `the lane Service '${name}' would have the name of a component or version Service`, 'Rename the lane.');
-        }
+        const at = { stage: stage.spec.name, component: calleeName, field: `lanes[${stage.spec.lanes.indexOf(lane)}].name` };
+        if (taken.has(name)) throw new ReleaseConfigError(at, `the lane Service '${name}' would have the name of a component or version Service`, 'Rename the lane.');
+        // Lane names may be 63 characters long; the Service name built from them may not.
+        if (name.length > 63) throw new ReleaseConfigError(at, `the lane Service '${name}' would be longer than 63 characters (a Service name is a DNS-1035 label)`, 'Shorten the lane name.');
         const ports = version === undefined ? callee.ports : callee.ports.filter((p) => callee.versions.find((v) => v.version === version)!.workload.ports.some((q) => q.port === p.port));
         const svc = services.get(name) ?? {
           name, component: calleeName, lane: lane.name, version, ports,

@@ -45,8 +45,12 @@ const stages: StageSpec[] = [
 // with one line and leave the previous output as it was.
 const broken: StageSpec = { ...stages[1], name: '03-broken', entry: [{ to: 'nowhere' }] };
 
+// FLAVOUR=gateway-api-ambient writes the same stages as Gateway API routes in ambient mode.
+const flavour = process.env.FLAVOUR === 'gateway-api-ambient' ? 'gateway-api-ambient' : 'istio-sidecar';
+
 runSynth((app) => [...stages, ...(process.env.BREAK === '1' ? [broken] : [])].map((stage) => {
-  const chart = new ReleaseStage(app, { application: shop, stage });
+  const chart = new ReleaseStage(app, { application: shop, stage, flavour });
+  if (flavour !== 'istio-sidecar') return chart;
   // Escape hatch: what the data model does not cover is a JSON patch on the generated object.
   // Here web's pods wait for their sidecar before the app starts (Istio's proxy config annotation).
   for (const d of chart.services.find((s) => s.name === 'web')!.deployments) {

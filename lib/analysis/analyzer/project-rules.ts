@@ -1,10 +1,13 @@
-import { authorize, workloadPrincipal } from '../authorization';
+import { principal as spiffe } from '../../model/defaults';
+import { authorize, authorizeAtWaypoint, targeted, workloadPrincipal } from '../authorization';
 import { inferCalls } from '../explain';
 import { Manifest, namespaceOf, objectKey } from '../manifest';
 import { ManifestIndex } from '../manifest-index';
 import { Hop, TrafficSimulator } from '../traffic-simulator';
 import { AnalysisContext } from './context';
 import { istioProtocol } from './workloads';
+import { isGatewayApi } from '../routing/gateway-api-match';
+import { podInAmbient, waypointOf } from './gateway-api-objects';
 
 /** Ports of server-first protocols: the server speaks first, so Istio must not wait to sniff them. */
 const SERVER_FIRST_PORTS: Readonly<Record<number, string>> = { 3306: 'MySQL', 6379: 'Redis', 25: 'SMTP', 27017: 'MongoDB' };
@@ -91,8 +94,15 @@ function routingAgreesWithAuthorization(ctx: AnalysisContext, index: ManifestInd
   const sim = new TrafficSimulator(objects, ctx.clusterDomain);
   const trust = ctx.mesh.trustDomain;
   const edges: { from: string; principal: string; hop: Hop }[] = [];
-  for (const gw of ctx.ofKind('Gateway').filter((g) => objects.includes(g))) {
-    for (const hop of sim.possibleIngress(gw.metadata.name)) edges.push({ from: `Gateway ${gw.metadata.name}`, principal: ctx.mesh.ingressPrincipal, hop });
+  const viaWaypoint: { from: Manifest; principal: string; service: Manifest; waypoint: string; hop: Hop }[] = [];
+  // ctx.ofKind('Gateway') holds Istio Gateways only: Gateway API Gateways are added here.
+  for (const gw of [...ctx.ofKind('Gateway'), ...objects.filter((g) => isGatewayApi(g, 'Gateway'))].filter((g) => objects.includes(g))) {
+    // A Gateway API Gateway's pods are Istio's automated deployment `<name>-<class>`, with that
+    // ServiceAccount; a waypoint is no entry (its calls are checked below, per Service it serves).
+    const api = isGatewayApi(gw, 'Gateway');
+    if (api && gw.spec?.gatewayClassName !== 'istio') continue;
+    const identity = api ? spiffe(trust, namespaceOf(gw), `${gw.metadata.name}-istio`) : ctx.mesh.ingressPrincipal;
+    for (const hop of sim.possibleIngress(api ? `${namespaceOf(gw)}/${gw.metadata.name}` : gw.metadata.name)) edges.push({ from: `Gateway ${gw.metadata.name}`, principal: identity, hop });
   }
   for (const d of index.workloads) {
     let calls;
@@ -103,8 +113,19 @@ function routingAgreesWithAuthorization(ctx: AnalysisContext, index: ManifestInd
       continue;
     }
     const labels = d.spec?.template?.metadata?.labels ?? {};
+    const ambient = podInAmbient(ctx, namespaceOf(d), labels, d.spec?.template?.metadata?.annotations ?? {});
     for (const c of calls) {
-      for (const hop of sim.possibleCalls(labels, c.service, c.port, c.namespace, namespaceOf(d))) edges.push({ from: objectKey(d), principal: workloadPrincipal(d, trust), hop });
+      // In ambient mode a call to a Service that uses a waypoint is authorized twice: by the
+      // waypoint (the caller's identity) and by the destination's ztunnel (the waypoint's identity).
+      const svc = ambient ? index.service(c.service, c.namespace) : undefined;
+      const waypoint = svc ? waypointOf(ctx, svc) : undefined;
+      for (const hop of sim.possibleCalls(labels, c.service, c.port, c.namespace, namespaceOf(d))) {
+        if (waypoint) {
+          const [wns, wname] = waypoint.split('/');
+          viaWaypoint.push({ from: d, principal: workloadPrincipal(d, trust), service: svc!, waypoint: wname, hop });
+          edges.push({ from: objectKey(d), principal: spiffe(trust, wns, wname), hop });
+        } else edges.push({ from: objectKey(d), principal: workloadPrincipal(d, trust), hop });
+      }
     }
   }
   // Mirrored copies are calls too: the caller's proxy sends them to the mirror's pods.
@@ -142,7 +163,32 @@ function routingAgreesWithAuthorization(ctx: AnalysisContext, index: ManifestInd
       }
     }
   }
-  for (const p of policies.filter((x) => (x.spec?.action ?? 'ALLOW') === 'ALLOW')) {
+  const usedAtWaypoint = new Set<string>();
+  for (const w of viaWaypoint.filter((x) => x.hop.weight > 0)) {
+    const port = Number((w.service.spec?.ports ?? []).find((p: any) => p.port === w.hop.port || p.targetPort === w.hop.port)?.port ?? w.hop.port);
+    usedAtWaypoint.add(`${w.principal}|${w.service.metadata.name}|${port}`);
+    const verdict = authorizeAtWaypoint(objects, namespaceOf(w.service), w.waypoint, w.service.metadata.name, w.principal, port);
+    if (verdict.allowed) continue;
+    const code = served.has(objectKey(w.from)) ? 'VM0005' : 'VM0010';
+    ctx.report(code, w.from, 'AuthorizationPolicy', code === 'VM0005'
+      ? `routing sends it (${w.principal}) through waypoint ${w.waypoint} to Service ${w.service.metadata.name} on port ${port}, but the waypoint's authorization denies it: ${verdict.reason}`
+      : `receives no traffic (idle, kept for rollback); its call through waypoint ${w.waypoint} to Service ${w.service.metadata.name} on port ${port} is denied: ${verdict.reason}`);
+  }
+  for (const p of policies.filter((x) => (x.spec?.action ?? 'ALLOW') === 'ALLOW' && targeted(x))) {
+    const services = (p.spec?.targetRefs ?? []).filter((r: any) => (r.group ?? '') === '' && r.kind === 'Service').map((r: any) => r.name);
+    (p.spec?.rules ?? []).forEach((rule: any, i: number) => {
+      const principals: string[] = (rule.from ?? []).flatMap((f: any) => f.source?.principals ?? []);
+      const ports: string[] = (rule.to ?? []).flatMap((t: any) => t.operation?.ports ?? []);
+      for (const principal of principals) {
+        for (const port of ports) {
+          if (services.length > 0 && !services.some((svc: string) => usedAtWaypoint.has(`${principal}|${svc}|${port}`))) {
+            ctx.report('VM0006', p, `spec.rules[${i}]`, `allows ${principal} on port ${port}, but no route sends it there`);
+          }
+        }
+      }
+    });
+  }
+  for (const p of policies.filter((x) => (x.spec?.action ?? 'ALLOW') === 'ALLOW' && !targeted(x))) {
     const pods = index.workloadsSelected(namespaceOf(p), p.spec?.selector?.matchLabels ?? {});
     (p.spec?.rules ?? []).forEach((rule: any, i: number) => {
       const principals: string[] = (rule.from ?? []).flatMap((f: any) => f.source?.principals ?? []);
