@@ -141,6 +141,11 @@ describe('routing, lane by lane, evaluated on the synthesized HTTPRoutes', () =>
 });
 
 describe('ambient mode, not sidecars', () => {
+  test.each(STAGES)('GIVEN stage %s WHEN built THEN the entry Gateway keeps its own pods out of ambient (istio.io/dataplane-mode: none), the waypoint is left to Istio', (name) => {
+    const gateways = stage(name).filter((m) => m.kind === 'Gateway');
+    expect(find(gateways, 'Gateway', 'voting-app-gateway').spec.infrastructure).toEqual({ labels: { 'istio.io/dataplane-mode': 'none' } });
+    for (const w of gateways.filter((g) => g.spec.gatewayClassName === 'istio-waypoint')) expect(w.spec.infrastructure).toBeUndefined();
+  });
   test.each(STAGES)('GIVEN stage %s WHEN built THEN the namespace is enrolled in ambient mode and carries no injection label', (name) => {
     const ns = find(stage(name), 'Namespace', 'voting');
     expect(AMBIENT_NAMESPACE_LABEL).toBe('istio.io/dataplane-mode');

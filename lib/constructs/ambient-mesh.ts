@@ -69,6 +69,10 @@ export class AmbientMesh extends Construct {
       metadata: { name: g.name, namespace: ns },
       spec: {
         gatewayClassName: 'istio',
+        // Istio labels the gateway's pods `istio.io/dataplane-mode: none` itself while ambient
+        // waypoints are enabled (gatewaycommon/deploymentcontroller.go setLabelOverrides); said
+        // explicitly, so ztunnel never captures the gateway whatever istiod's settings.
+        infrastructure: { labels: { 'istio.io/dataplane-mode': 'none' } },
         listeners: [{ name: 'http', port: g.port ?? 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'Same' as any } } }],
       },
     });

@@ -44,10 +44,14 @@ export interface AmbientPoliciesProps {
  *   of an ambient pod arrive from {@link PROBE_SNAT_CIDR} on the probed ports (the gateway and
  *   waypoint pods are not in ambient mode: their probes come from the node, which NetworkPolicy
  *   always admits); the gateway and waypoint pods reach istiod; nothing else.
- * - the entry Gateway's pods and the waypoint's run in the application namespace, where the
- *   namespace-wide `allow-nothing` binds them too (Istio applies selector-less policies to Gateway
- *   API gateways, and to a waypoint's HBONE termination): a policy with targetRefs to the Gateway
- *   admits users on its listener port, one selecting the waypoint's pods admits its callers.
+ * - the entry Gateway's pods run in the application namespace, where the namespace-wide
+ *   `allow-nothing` binds their Envoy too (selector-less policies attach to Gateway API gateways
+ *   while ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY is on, its default: model.ShouldAttachPolicy):
+ *   a policy with targetRefs to the Gateway admits users on its listener port. The waypoint's
+ *   per-Service layer takes targetRefs policies only; its HBONE termination layer, which exists
+ *   only when istiod runs with ENABLE_LAYERED_WAYPOINT_AUTHORIZATION_POLICIES=true (default
+ *   false), takes selector-based ones, `allow-nothing` included: one selecting the waypoint's pods
+ *   admits its callers there, so the stage works with either setting.
  */
 export class AmbientPolicies extends Construct {
   public readonly authorizationPolicies: readonly ApiObject[];
@@ -112,12 +116,13 @@ export class AmbientPolicies extends Construct {
           },
         }));
       }
-      // The waypoint's HBONE termination layer applies policies by workload selector (the
-      // namespace-wide allow-nothing included: pilot/pkg/security/authz/builder
-      // NewWaypointTerminationBuilder, model.ShouldAttachPolicy), before the per-Service layer
-      // above: admit every caller that routing sends through the waypoint. A selector, not
-      // targetRefs to the waypoint Gateway, which the per-Service layer would apply as well,
-      // admitting every lane's callers to every lane Service.
+      // With ENABLE_LAYERED_WAYPOINT_AUTHORIZATION_POLICIES=true on istiod (default false), the
+      // waypoint terminates HBONE in a layer of its own that applies policies by workload selector,
+      // the namespace-wide allow-nothing included (listener_waypoint.go buildHCMConnectTerminateChain,
+      // plugin/authz newBuilder), before the per-Service layer above: admit there every caller that
+      // routing sends through the waypoint. Without the flag the layer does not exist and this
+      // policy is inert. A selector, not targetRefs to the waypoint Gateway, which the per-Service
+      // layer would apply as well, admitting every lane's callers to every lane Service.
       const waypointCallers = [...new Set(stage.edges.filter(viaWaypoint).map((e) => principalOf(stage, e.from as VersionRef)))];
       if (waypointCallers.length > 0) {
         this.waypointTermination = new AuthorizationPolicy(this, 'WaypointTermination', {
