@@ -9,6 +9,7 @@ import { ResolvedComponent, ResolvedStage } from '../resolve/resolved-stage';
 import { HTTP_FAMILY } from '../resolve/stage-checks';
 import { GatewayApiRoute } from './gateway-api-routes';
 import { istioKinds } from './istio-api';
+import { servicePorts } from './mesh-service';
 import { trafficPolicy } from './istio-routes';
 
 /** Name of the namespace's waypoint (Gateway of class `istio-waypoint`) and of its ServiceAccount. */
@@ -161,8 +162,4 @@ export class AmbientMesh extends Construct {
     this.destinationRules = drs;
     this.limitations = limitations;
   }
-}
-
-function servicePorts(ports: readonly { name: string; port: number; protocol: string }[]) {
-  return ports.map((p) => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromNumber(p.port), protocol: 'TCP', appProtocol: p.protocol }));
 }

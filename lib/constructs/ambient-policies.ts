@@ -9,7 +9,7 @@ import { INGRESS_PEER, ResolvedStage, VersionEdge, VersionRef } from '../resolve
 import { HTTP_FAMILY } from '../resolve/stage-checks';
 import { GATEWAY_NAME_LABEL, WAYPOINT_NAME } from './ambient-mesh';
 import { istioKinds } from './istio-api';
-import { principalOf } from './mesh-policies';
+import { dnsEgress, istiodEgress, principalOf, tcpPorts, versionEdges, versionLabels } from './mesh-policies';
 
 /** HBONE: the port ztunnel receives every mesh connection on, inside the destination pod's network namespace. */
 export const HBONE_PORT = 15008;
@@ -67,15 +67,11 @@ export class AmbientPolicies extends Construct {
     const trust = stage.context.trustDomain;
     const gatewayPrincipal = stage.context.ingressPrincipal;
     const waypointPrincipal = principal(trust, ns, WAYPOINT_NAME);
-    const labels = (v: VersionRef) => ({ app: v.component, version: v.version });
-    const same = (a: VersionRef, b: VersionRef) => a.component === b.component && a.version === b.version;
     const waypointed = new Set(props.waypointServices);
     const dialled = (from: VersionRef, callee: string): string => lanes.dials.get(`${from.component}@${from.version}`)?.get(callee)?.name ?? callee;
     /** Whether a call of the edge goes through the waypoint. */
     const viaWaypoint = (e: VersionEdge) => e.from !== INGRESS_PEER && waypointed.has(dialled(e.from, e.to.component));
-    const versions = stage.components.flatMap((c) => c.versions.map((d) => ({ ref: { component: c.name, version: d.version }, name: d.deploymentName })));
-    const inbound = (v: VersionRef) => stage.edges.filter((e) => same(e.to, v));
-    const outbound = (v: VersionRef) => stage.edges.filter((e) => e.from !== INGRESS_PEER && same(e.from, v));
+    const { versions, inbound, outbound } = versionEdges(stage);
     const union = (edges: readonly VersionEdge[]) => [...new Set(edges.flatMap((e) => e.ports))].sort((a, b) => a - b);
 
     const authz: ApiObject[] = [];
@@ -86,9 +82,9 @@ export class AmbientPolicies extends Construct {
         const proxied = inbound(v.ref).filter(viaWaypoint);
         if (direct.length + proxied.length === 0) continue;
         authz.push(new AuthorizationPolicy(this, `Allow-${v.name}`, {
-          metadata: { name: v.name, namespace: ns, labels: labels(v.ref) },
+          metadata: { name: v.name, namespace: ns, labels: versionLabels(v.ref) },
           spec: {
-            selector: { matchLabels: labels(v.ref) },
+            selector: { matchLabels: versionLabels(v.ref) },
             action: AuthorizationPolicySpecAction.ALLOW,
             rules: [
               ...direct.map((e) => ({
@@ -155,17 +151,13 @@ export class AmbientPolicies extends Construct {
 
     const net: k8s.KubeNetworkPolicy[] = [];
     if (security.networkPolicies) {
-      const hbone = [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(HBONE_PORT) }];
-      const nsSelector = (name: string) => ({ matchLabels: { 'kubernetes.io/metadata.name': name } });
+      const hbone = tcpPorts([HBONE_PORT]);
       const proxyPods = (name: string) => ({ podSelector: { matchLabels: { [GATEWAY_NAME_LABEL]: name } } });
-      const dns = {
-        to: [{ namespaceSelector: nsSelector('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-        ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) }],
-      };
-      const istiod = { to: [{ namespaceSelector: nsSelector(security.istiodNamespace), podSelector: { matchLabels: { ...security.istiodPodLabels } } }], ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(15012) }] };
+      const dns = dnsEgress();
+      const istiod = istiodEgress(security);
       const peersOf = (edges: readonly VersionEdge[], side: 'from' | 'to') => [...new Map(edges.map((e) => {
         const ref = e[side] as VersionRef;
-        return [`${ref.component}@${ref.version}`, { podSelector: { matchLabels: labels(ref) } }];
+        return [`${ref.component}@${ref.version}`, { podSelector: { matchLabels: versionLabels(ref) } }];
       })).values()];
       const probed = (w: { readiness: ProbeSpec; liveness: ProbeSpec; startup?: ProbeSpec }) => [...new Set([w.readiness, w.liveness, w.startup]
         .flatMap((p) => (p === undefined ? [] : 'tcpPort' in p.check ? [p.check.tcpPort] : 'httpGet' in p.check ? [p.check.httpGet.port] : [])))].sort((a, b) => a - b);
@@ -181,14 +173,14 @@ export class AmbientPolicies extends Construct {
         ];
         const to = [...peersOf(outEdges.filter((e) => !viaWaypoint(e)), 'to'), ...(outEdges.some(viaWaypoint) ? [proxyPods(WAYPOINT_NAME)] : [])];
         net.push(new k8s.KubeNetworkPolicy(this, `Net-${v.name}`, {
-          metadata: { name: v.name, namespace: ns, labels: labels(v.ref) },
+          metadata: { name: v.name, namespace: ns, labels: versionLabels(v.ref) },
           spec: {
-            podSelector: { matchLabels: labels(v.ref) },
+            podSelector: { matchLabels: versionLabels(v.ref) },
             policyTypes: ['Ingress', 'Egress'],
             ingress: [
               ...(from.length > 0 ? [{ from, ports: hbone }] : []),
               // Exec probes run in the container and need no rule.
-              ...(probePorts.length > 0 ? [{ from: [{ ipBlock: { cidr: PROBE_SNAT_CIDR } }], ports: probePorts.map((p) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(p) })) }] : []),
+              ...(probePorts.length > 0 ? [{ from: [{ ipBlock: { cidr: PROBE_SNAT_CIDR } }], ports: tcpPorts(probePorts) }] : []),
             ],
             egress: [...(to.length > 0 ? [{ to, ports: hbone }] : []), dns],
           },
@@ -201,7 +193,7 @@ export class AmbientPolicies extends Construct {
         spec: {
           podSelector: { matchLabels: { [GATEWAY_NAME_LABEL]: props.gatewayName } },
           policyTypes: ['Ingress', 'Egress'],
-          ingress: [{ ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(stage.app.gateway.port ?? 80) }] }],
+          ingress: [{ ports: tcpPorts([stage.app.gateway.port ?? 80]) }],
           egress: [...(entryVersions.length > 0 ? [{ to: peersOf(entryVersions, 'to'), ports: hbone }] : []), istiod, dns],
         },
       }));

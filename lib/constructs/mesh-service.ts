@@ -7,7 +7,13 @@ import { DestinationRuleSpecSubsetsTrafficPolicy, DestinationRuleSpecTrafficPoli
 import { IstioApiVersion, istioKinds } from './istio-api';
 import { httpRoutes, tcpRoutes, trafficPolicy } from './istio-routes';
 import { ResolvedComponent } from '../resolve/resolved-stage';
+import { PortSpec } from '../model/spec';
 import { VersionedDeployment } from './versioned-deployment';
+
+/** Service ports for declared ports: same number on the container, TCP, the Istio protocol as `appProtocol`. */
+export function servicePorts(ports: readonly PortSpec[]): k8s.ServicePort[] {
+  return ports.map((p) => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromNumber(p.port), protocol: 'TCP', appProtocol: p.protocol }));
+}
 
 /** Properties of a {@link MeshService}. */
 export interface MeshServiceProps {
@@ -65,7 +71,7 @@ export class MeshService extends Construct {
       spec: {
         type: 'ClusterIP',
         selector: { app: c.name },
-        ports: c.ports.map((p) => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromNumber(p.port), protocol: 'TCP', appProtocol: p.protocol })),
+        ports: servicePorts(c.ports),
       },
     });
 

@@ -4,6 +4,7 @@ import { EnvValue, LaneSpec, PortSpec } from '../model/spec';
 import { DeployedVersion, ResolvedComponent, ResolvedStage } from './resolved-stage';
 import { HTTP_FAMILY } from './stage-checks';
 import { escapeRegex } from './entry-match';
+import { defaultLaneName } from './route-lists';
 
 /**
  * Lanes without `sourceLabels` (the Gateway API flavour). A waypoint cannot match on the caller
@@ -51,8 +52,7 @@ function dialLane(stage: ResolvedStage, component: string, version: string): Lan
   const lanes = stage.spec.lanes;
   const own = lanes.find((l) => l.versions[component] === version);
   if (own) return own;
-  const last = stage.spec.entry[stage.spec.entry.length - 1];
-  const target = typeof last.to === 'string' ? last.to : [...last.to].sort((a, b) => b.weight - a.weight)[0].lane;
+  const target = defaultLaneName(stage.spec.entry);
   return lanes.find((l) => l.name === target)!;
 }
 

@@ -2,7 +2,7 @@ import { MeshContext } from '../model/defaults';
 import { serviceHost } from '../model/names';
 import { LaneSpec, PortSpec } from '../model/spec';
 import { INGRESS_PEER, ResolvedComponent, Route, VersionEdge, VersionRef } from './resolved-stage';
-import { routeName, targetsOf, toRouteMatch } from './route-lists';
+import { defaultLaneName, routeName, targetsOf, toRouteMatch } from './route-lists';
 import { HTTP_FAMILY, StageFacts } from './stage-checks';
 
 /**
@@ -92,9 +92,8 @@ class RouteDerivation {
 
   /** The lane of the default entry route (its largest share when split): where unmatched mesh callers go. */
   private defaultLane(): LaneSpec {
-    const last = this.f.stage.entry[this.f.stage.entry.length - 1];
-    const best = targetsOf(last).reduce((a, b) => (b.weight > a.weight ? b : a));
-    return this.f.lanes.find((l) => l.name === best.target)!;
+    const name = defaultLaneName(this.f.stage.entry);
+    return this.f.lanes.find((l) => l.name === name)!;
   }
 
 

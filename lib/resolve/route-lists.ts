@@ -16,6 +16,14 @@ export function targetsOf(route: RouteSpecLike): { target: string; weight: numbe
   return (route.to as readonly any[]).map((t) => ({ target: t.lane ?? t.version, weight: t.weight }));
 }
 
+/**
+ * The default lane: the target of the last entry route (the one without match), its heaviest
+ * share when it splits (the first of equal shares). Callers in no lane are routed to it.
+ */
+export function defaultLaneName(entry: readonly EntryRouteSpec[]): string {
+  return targetsOf(entry[entry.length - 1]).reduce((a, b) => (b.weight > a.weight ? b : a)).target;
+}
+
 /** A stage-data match as an Istio HTTP match (the cookie becomes a full-match regex on the Cookie header). */
 export function toRouteMatch(m: EntryMatch): RouteMatch {
   const headers: Record<string, { exact?: string; prefix?: string; regex?: string }> = {};
