@@ -25,10 +25,7 @@ export interface AuthorizationVerdict {
 export function authorize(manifests: readonly Manifest[], namespace: string, podLabels: Readonly<Record<string, string>>, principal: string, port: number): AuthorizationVerdict {
   // A policy with targetRefs binds to a gateway or waypoint (the Gateway, or a Service it serves),
   // never to the workload's sidecar or ztunnel (security/v1 AuthorizationPolicy targetRefs).
-  const policies = policiesIn(manifests, namespace).filter((m) => !targeted(m) && labelsHold(m.spec?.selector?.matchLabels, podLabels));
-  const verdict = decide(policies, principal, port);
-  const notModelled = policies.flatMap(unevaluated);
-  return notModelled.length > 0 ? { ...verdict, notModelled } : verdict;
+  return verdictOf(policiesIn(manifests, namespace).filter((m) => !targeted(m) && labelsHold(m.spec?.selector?.matchLabels, podLabels)), principal, port);
 }
 
 /**
@@ -39,8 +36,12 @@ export function authorize(manifests: readonly Manifest[], namespace: string, pod
  */
 export function authorizeAtWaypoint(manifests: readonly Manifest[], namespace: string, waypoint: string, service: string, principal: string, port: number): AuthorizationVerdict {
   const refs = (m: Manifest): any[] => [...(m.spec?.targetRefs ?? []), ...(m.spec?.targetRef ? [m.spec.targetRef] : [])];
-  const policies = policiesIn(manifests, namespace).filter((m) => refs(m).some((r) => ((r.group ?? '') === '' && r.kind === 'Service' && r.name === service)
-    || (r.group === 'gateway.networking.k8s.io' && r.kind === 'Gateway' && r.name === waypoint)));
+  return verdictOf(policiesIn(manifests, namespace).filter((m) => refs(m).some((r) => ((r.group ?? '') === '' && r.kind === 'Service' && r.name === service)
+    || (r.group === 'gateway.networking.k8s.io' && r.kind === 'Gateway' && r.name === waypoint))), principal, port);
+}
+
+/** The verdict of the policies that apply, with the conditions they hold that are not evaluated. */
+function verdictOf(policies: readonly Manifest[], principal: string, port: number): AuthorizationVerdict {
   const verdict = decide(policies, principal, port);
   const notModelled = policies.flatMap(unevaluated);
   return notModelled.length > 0 ? { ...verdict, notModelled } : verdict;

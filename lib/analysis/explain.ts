@@ -1,8 +1,10 @@
 import { MeshContext, MeshContextOptions, principal, resolveMeshContext } from '../model/defaults';
+import { gatewayDeploymentName } from '../model/names';
 import { authorize, authorizeAtWaypoint, AuthorizationVerdict, workloadPrincipal } from './authorization';
 import { Manifest, namespaceOf, podLabels, podTemplate } from './manifest';
 import { ManifestIndex } from './manifest-index';
 import { apiGateways } from './routing/gateway-api';
+import { namespaceLabelsOf, podInAmbient, waypointOf } from './ambient-mode';
 import { Hop, HopMirror, HopRetries, SimulatedRequest, TrafficSimulator } from './traffic-simulator';
 
 export { formatCallExplanation, formatExplanation } from './explain-format';
@@ -108,7 +110,7 @@ export function explainRequest(manifests: readonly Manifest[], request: Simulate
   const follow = follower(manifests, index, context, sim);
   // A Gateway API Gateway's pods run as Istio's automated deployment's ServiceAccount `<name>-istio`, unless the context names the ingress identity.
   const api = options.ingressPrincipal === undefined ? apiGatewayNamed(index, gw) : undefined;
-  const entry = api ? principal(context.trustDomain, namespaceOf(api), `${api.metadata.name}-istio`) : context.ingressPrincipal;
+  const entry = api ? principal(context.trustDomain, namespaceOf(api), gatewayDeploymentName(api.metadata.name)) : context.ingressPrincipal;
   return { gateway: gw, request, hops: sim.ingress(gw, request).map((h) => follow(h, 100, [], entry)) };
 }
 
@@ -163,20 +165,17 @@ type Follow = (hop: Hop, parentShare: number, seen: readonly string[], caller: s
 
 /**
  * The waypoint a call from `source` to Service `svc` goes through, if any: the caller's pods are in
- * ambient mode (pod label or namespace label `istio.io/dataplane-mode: ambient`) and the Service, or
- * else its namespace, has `istio.io/use-waypoint` (`none` opts out; `istio.io/use-waypoint-namespace`
- * names another namespace). The waypoint's pods run as the ServiceAccount named after its Gateway.
+ * ambient mode and the Service uses a waypoint (ambient-mode.ts podInAmbient, waypointOf). The
+ * waypoint's pods run as the ServiceAccount named after its Gateway.
  */
 function waypointVia(index: ManifestIndex, source: Manifest, svc: Manifest, trustDomain: string, port?: number): ViaWaypoint | undefined {
-  const nsLabels = (ns: string): Record<string, string> => index.ofKind('Namespace').find((n) => n.metadata.name === ns)?.metadata.labels ?? {};
-  const mode = podLabels(source)['istio.io/dataplane-mode'] ?? nsLabels(namespaceOf(source))['istio.io/dataplane-mode'];
-  if (mode !== 'ambient') return undefined;
-  const use = (labels: Record<string, string>) => (labels['istio.io/use-waypoint'] ? { name: labels['istio.io/use-waypoint'], ns: labels['istio.io/use-waypoint-namespace'] } : undefined);
-  const chosen = use(svc.metadata.labels ?? {}) ?? use(nsLabels(namespaceOf(svc)));
-  if (!chosen || chosen.name === 'none') return undefined;
-  const namespace = chosen.ns ?? namespaceOf(svc);
+  const labelsOf = namespaceLabelsOf(index);
+  if (!podInAmbient(labelsOf, namespaceOf(source), podLabels(source), podTemplate(source)?.metadata?.annotations ?? {})) return undefined;
+  const waypoint = waypointOf(labelsOf, svc);
+  if (!waypoint) return undefined;
+  const [namespace, name] = waypoint.split('/');
   const ports: number[] = (svc.spec?.ports ?? []).map((p: any) => p.port);
-  return { namespace, name: chosen.name, principal: principal(trustDomain, namespace, chosen.name), service: svc, port: port ?? ports[0] };
+  return { namespace, name, principal: principal(trustDomain, namespace, name), service: svc, port: port ?? ports[0] };
 }
 
 /** Turns a hop into a node: its pods, protocol, authorization verdict for `caller`, mirrors, and the calls its workload makes. */

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Gateway as ApiGateway } from '../../imports/gateway.networking.k8s.io';
+import { DATAPLANE_MODE_LABEL, USE_WAYPOINT_LABEL } from '../analysis/ambient-mode';
 import { ReleaseConfigError } from '../model/errors';
 import { serviceHost } from '../model/names';
 import { LanePlan, LaneService, versionServiceName } from '../resolve/lane-services';
@@ -17,7 +18,7 @@ export const WAYPOINT_NAME = 'waypoint';
 /** The label Istio puts on the pods it deploys for a Gateway API Gateway (gateway and waypoint). */
 export const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
 /** The label that sends a Service's traffic through a waypoint. */
-export const USE_WAYPOINT_LABEL = 'istio.io/use-waypoint';
+export { USE_WAYPOINT_LABEL };
 
 /** Properties of {@link AmbientMesh}. */
 export interface AmbientMeshProps {
@@ -73,7 +74,7 @@ export class AmbientMesh extends Construct {
         // Istio labels the gateway's pods `istio.io/dataplane-mode: none` itself while ambient
         // waypoints are enabled (gatewaycommon/deploymentcontroller.go setLabelOverrides); said
         // explicitly, so ztunnel never captures the gateway whatever istiod's settings.
-        infrastructure: { labels: { 'istio.io/dataplane-mode': 'none' } },
+        infrastructure: { labels: { [DATAPLANE_MODE_LABEL]: 'none' } },
         listeners: [{ name: 'http', port: g.port ?? 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'Same' as any } } }],
       },
     });

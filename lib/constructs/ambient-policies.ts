@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { AuthorizationPolicySpecAction } from '../../imports/security.istio.io';
 import { principal } from '../model/defaults';
+import { gatewayDeploymentName } from '../model/names';
 import { ProbeSpec } from '../model/application-spec';
 import { LanePlan } from '../resolve/lane-services';
 import { INGRESS_PEER, ResolvedStage, VersionEdge, VersionRef } from '../resolve/resolved-stage';
@@ -189,7 +190,7 @@ export class AmbientPolicies extends Construct {
       // The gateway's pods: users on the listener port; out to the entry versions and istiod.
       const entryVersions = stage.edges.filter((e) => e.from === INGRESS_PEER);
       net.push(new k8s.KubeNetworkPolicy(this, 'Net-Gateway', {
-        metadata: { name: `${props.gatewayName}-istio`, namespace: ns },
+        metadata: { name: gatewayDeploymentName(props.gatewayName), namespace: ns },
         spec: {
           podSelector: { matchLabels: { [GATEWAY_NAME_LABEL]: props.gatewayName } },
           policyTypes: ['Ingress', 'Egress'],

@@ -16,6 +16,8 @@ import { AmbientMesh, GATEWAY_NAME_LABEL, USE_WAYPOINT_LABEL, WAYPOINT_NAME } fr
 import { AmbientPolicies } from './ambient-policies';
 import { laneEnvironment, planLanes } from '../resolve/lane-services';
 import { principal } from '../model/defaults';
+import { DATAPLANE_MODE_LABEL } from '../analysis/ambient-mode';
+import { gatewayDeploymentName } from '../model/names';
 
 /**
  * The traffic API and data plane a stage is written for.
@@ -26,7 +28,7 @@ import { principal } from '../model/defaults';
 export type ReleaseFlavour = 'istio-sidecar' | 'gateway-api-ambient';
 
 /** The label that enrols a namespace's pods in ambient mode. */
-export const AMBIENT_NAMESPACE_LABEL = 'istio.io/dataplane-mode';
+export const AMBIENT_NAMESPACE_LABEL = DATAPLANE_MODE_LABEL;
 
 /** Properties of a {@link ReleaseStage}. */
 export interface ReleaseStageProps {
@@ -69,10 +71,10 @@ export class ReleaseStage extends StageChart {
     const flavour = props.flavour ?? 'istio-sidecar';
     const ambient = flavour === 'gateway-api-ambient';
     const stage0 = resolveStage(props.application, props.stage);
-    // The Gateway API gateway runs in the application namespace, as `<gateway>-istio` (Istio's automated deployment).
+    // The Gateway API gateway runs in the application namespace, as Istio's automated deployment `<gateway>-istio`.
     const resolved = !ambient ? stage0 : {
       ...stage0,
-      context: { ...stage0.context, ingressPrincipal: principal(stage0.context.trustDomain, props.application.namespace, `${props.application.gateway.name}-istio`) },
+      context: { ...stage0.context, ingressPrincipal: principal(stage0.context.trustDomain, props.application.namespace, gatewayDeploymentName(props.application.gateway.name)) },
       security: { ...stage0.security, ingressNamespace: props.application.namespace, ingressPodLabels: { [GATEWAY_NAME_LABEL]: props.application.gateway.name } },
     };
     super(scope, props.stage.name, { [PART_OF_LABEL]: props.application.name }, props.outputDirectory);

@@ -50,3 +50,11 @@ export function compareVersions(a: string, b: string): number {
   }
   return 0;
 }
+
+/**
+ * Name of the Deployment, Service and ServiceAccount Istio deploys for a Gateway API Gateway:
+ * `<gateway>-<class>` (gatewaycommon/gateway_utils.go; the waypoint class has no suffix).
+ */
+export function gatewayDeploymentName(gateway: string, gatewayClass = 'istio'): string {
+  return gatewayClass === 'istio-waypoint' ? gateway : `${gateway}-${gatewayClass}`;
+}

@@ -1,4 +1,6 @@
+import { USE_WAYPOINT_LABEL, USE_WAYPOINT_NAMESPACE_LABEL } from '../analysis/ambient-mode';
 import { Manifest, objectKey } from '../analysis/manifest';
+import { isGatewayApi } from '../analysis/routing/gateway-api-match';
 import { diffStages, formatChange, StageDiff } from './diff';
 
 /** The phases of a transition, in the order they run ("make before break"). */
@@ -27,23 +29,22 @@ export interface TransitionPlan extends StageDiff {
 }
 
 const ISTIO = 'networking.istio.io/';
-const GATEWAY_API = 'gateway.networking.k8s.io/';
 /** Gateway API route kinds: like VirtualServices, they move traffic (switch) and are removed before what they route to. */
 const API_ROUTES = ['HTTPRoute', 'GRPCRoute', 'TCPRoute', 'TLSRoute', 'UDPRoute'];
-/** The label that sends a Service's traffic through a waypoint (ambient mode). */
-const USE_WAYPOINT = 'istio.io/use-waypoint';
-const isApiRoute = (m: Manifest) => String(m.apiVersion ?? '').startsWith(GATEWAY_API) && API_ROUTES.includes(m.kind);
-const isApiGateway = (m: Manifest) => String(m.apiVersion ?? '').startsWith(GATEWAY_API) && m.kind === 'Gateway';
+const isApiRoute = (m: Manifest) => API_ROUTES.some((kind) => isGatewayApi(m, kind));
+const isApiGateway = (m: Manifest) => isGatewayApi(m, 'Gateway');
+/** The Service labels that choose its waypoint (ambient mode). */
+const WAYPOINT_LABELS = [USE_WAYPOINT_LABEL, USE_WAYPOINT_NAMESPACE_LABEL];
 
 /** What decides where a Service's traffic goes in ambient mode: its selector and its waypoint. */
 function serviceRouting(m: Manifest | undefined): string {
-  return JSON.stringify([m?.spec?.selector ?? null, m?.metadata?.labels?.[USE_WAYPOINT] ?? null, m?.metadata?.labels?.['istio.io/use-waypoint-namespace'] ?? null]);
+  return JSON.stringify([m?.spec?.selector ?? null, ...WAYPOINT_LABELS.map((l) => m?.metadata?.labels?.[l] ?? null)]);
 }
 
 /** `m` with the selector and waypoint labels of `before`: a Service that keeps sending where it did. */
 function withRoutingOf(m: Manifest, before: Manifest): Manifest {
   const labels: Record<string, string> = { ...(m.metadata.labels ?? {}) };
-  for (const l of [USE_WAYPOINT, 'istio.io/use-waypoint-namespace']) {
+  for (const l of WAYPOINT_LABELS) {
     if (before.metadata.labels?.[l] !== undefined) labels[l] = before.metadata.labels[l];
     else delete labels[l];
   }

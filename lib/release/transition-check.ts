@@ -1,5 +1,7 @@
 import { Manifest, namespaceOf, objectKey } from '../analysis/manifest';
 import { ManifestIndex } from '../analysis/manifest-index';
+import { namespaceLabelsOf, waypointOf } from '../analysis/ambient-mode';
+import { isGatewayApi } from '../analysis/routing/gateway-api-match';
 import { DEFAULT_CLUSTER_DOMAIN } from '../model/defaults';
 import { StepKind, TransitionPlan } from './plan';
 
@@ -63,8 +65,8 @@ export function checkTransition(from: readonly Manifest[], plan: TransitionPlan,
   return problems;
 }
 
-const isApiRoute = (m: Manifest) => String(m.apiVersion ?? '').startsWith('gateway.networking.k8s.io/') && m.kind === 'HTTPRoute';
-const isApiGateway = (m: Manifest) => String(m.apiVersion ?? '').startsWith('gateway.networking.k8s.io/') && m.kind === 'Gateway';
+const isApiRoute = (m: Manifest) => isGatewayApi(m, 'HTTPRoute');
+const isApiGateway = (m: Manifest) => isGatewayApi(m, 'Gateway');
 
 /**
  * The rules of HTTPRoute `r` that send traffic (weight > 0) to a Service, port or pods missing
@@ -100,7 +102,7 @@ function danglingBackends(r: Manifest, before: ManifestIndex, after: ManifestInd
 /**
  * Services on both sides of the step that served before it (ready pods behind them) and, by their
  * old or new selector, select no pod serving throughout it; and Services whose old or new waypoint
- * (`istio.io/use-waypoint`) is not a Gateway programmed throughout the step.
+ * (`istio.io/use-waypoint` on the Service, else on its namespace) is not a Gateway programmed throughout the step.
  */
 function servicesLosingPods(before: ManifestIndex, after: ManifestIndex, ready: Set<string>, serving: Set<string>, nextReady: Set<string>): { origin: string; message: string }[] {
   const out: { origin: string; message: string }[] = [];
@@ -112,10 +114,10 @@ function servicesLosingPods(before: ManifestIndex, after: ManifestIndex, ready: 
     if (served && [old, svc].some((s) => !after.podsBehind(s, {}).some((w) => serving.has(objectKey(w))))) {
       out.push({ origin, message: `Service ${namespaceOf(svc)}/${svc.metadata.name}: its selector (${JSON.stringify(old.spec?.selector)} or ${JSON.stringify(svc.spec?.selector)}) selects no ready pods throughout the step` });
     }
-    for (const s of [old, svc]) {
-      const waypoint = s.metadata.labels?.['istio.io/use-waypoint'];
-      if (waypoint === undefined || waypoint === 'none') continue;
-      const key = `Gateway ${s.metadata.labels?.['istio.io/use-waypoint-namespace'] ?? namespaceOf(s)}/${waypoint}`;
+    for (const [s, side] of [[old, before], [svc, after]] as const) {
+      const waypoint = waypointOf(namespaceLabelsOf(side), s);
+      if (waypoint === undefined) continue;
+      const key = `Gateway ${waypoint}`;
       const exists = (x: ManifestIndex) => x.objects.some((g) => isApiGateway(g) && objectKey(g) === key);
       if (!exists(before) || !exists(after) || !nextReady.has(key)) {
         out.push({ origin, message: `Service ${namespaceOf(svc)}/${svc.metadata.name}: its waypoint ${key} is not programmed throughout the step` });

@@ -1,6 +1,8 @@
 import { Manifest, namespaceOf } from '../manifest';
 import { ManifestIndex } from '../manifest-index';
 import { AnalysisContext, list } from './context';
+import * as ambient from '../ambient-mode';
+import { GATEWAY_API_GROUP, isGatewayApi } from '../routing/gateway-api-match';
 
 /**
  * Lookups of Gateway API (gateway.networking.k8s.io, v1.5.1) objects and of ambient-mode labels
@@ -8,7 +10,7 @@ import { AnalysisContext, list } from './context';
  * project rules do.
  */
 
-export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
+export { GATEWAY_API_GROUP };
 /** Istio's controller for the `istio` class (pilot/pkg/features/pilot.go PILOT_GATEWAY_API_CONTROLLER_NAME). */
 export const ISTIO_GATEWAY_CONTROLLER = 'istio.io/gateway-controller';
 /**
@@ -23,7 +25,7 @@ export const BUILTIN_CLASSES: Readonly<Record<string, string>> = {
 
 /** Objects of a Gateway API kind (any served version) among the input. */
 export function gatewayApiObjects(ctx: AnalysisContext, kind: string): Manifest[] {
-  return ctx.input.filter((m) => m.kind === kind && String(m.apiVersion ?? '').startsWith(`${GATEWAY_API_GROUP}/`));
+  return ctx.input.filter((m) => isGatewayApi(m, kind));
 }
 
 /** The Kubernetes Service `namespace/name` among the input (the manifest index the project rules share, built once per analysis). */
@@ -37,35 +39,22 @@ export function namespaceLabels(ctx: AnalysisContext, namespace: string): Record
   return { ...(ctx.namespace(namespace)?.metadata.labels ?? {}), 'kubernetes.io/metadata.name': namespace };
 }
 
-/** Istio's NamespaceInAmbientMode (analyzers/util/in_mesh.go): `istio.io/dataplane-mode: ambient`, no sidecar injection label. */
+/** The namespace labels the analysis reads (the input's Namespaces). */
+const labelsOf = (ctx: AnalysisContext) => (ns: string) => ctx.namespace(ns)?.metadata.labels ?? {};
+
+/** Istio's NamespaceInAmbientMode, on the input's Namespaces (ambient-mode.ts). */
 export function namespaceInAmbient(ctx: AnalysisContext, namespace: string): boolean {
-  const labels = ctx.namespace(namespace)?.metadata.labels ?? {};
-  return labels['istio-injection'] !== 'enabled' && !labels['istio.io/rev'] && labels['istio.io/dataplane-mode'] === 'ambient';
+  return ambient.namespaceInAmbient(labelsOf(ctx), namespace);
 }
 
-/** A pod (or pod template) in ambient mode: its own dataplane-mode label or redirection annotation, else its namespace's. */
+/** A pod (or pod template) in ambient mode, on the input's Namespaces (ambient-mode.ts). */
 export function podInAmbient(ctx: AnalysisContext, namespace: string, labels: Readonly<Record<string, string>>, annotations: Readonly<Record<string, string>>): boolean {
-  if (labels['istio.io/dataplane-mode'] === 'none') return false;
-  return labels['istio.io/dataplane-mode'] === 'ambient' || annotations['ambient.istio.io/redirection'] === 'enabled' || namespaceInAmbient(ctx, namespace);
+  return ambient.podInAmbient(labelsOf(ctx), namespace, labels, annotations);
 }
 
-/**
- * The waypoint (`namespace/name`) a Service uses, as Istio resolves it (serviceregistry/ambient/waypoints.go
- * fetchWaypointForTarget/getUseWaypoint): the Service's `istio.io/use-waypoint` label (`none` opts out),
- * else its namespace's; `istio.io/use-waypoint-namespace` names another namespace.
- */
+/** The waypoint (`namespace/name`) a Service uses, on the input's Namespaces (ambient-mode.ts). */
 export function waypointOf(ctx: AnalysisContext, svc: Manifest): string | undefined {
-  const own = svc.metadata.labels ?? {};
-  const ns = namespaceOf(svc);
-  const use = (labels: Record<string, string>): string | undefined | null => {
-    const name = labels['istio.io/use-waypoint'];
-    if (name === undefined || name === '') return undefined;
-    if (name === 'none') return null;
-    return `${labels['istio.io/use-waypoint-namespace'] ?? ns}/${name}`;
-  };
-  const direct = use(own);
-  if (direct !== undefined) return direct ?? undefined;
-  return use(ctx.namespace(ns)?.metadata.labels ?? {}) ?? undefined;
+  return ambient.waypointOf(labelsOf(ctx), svc);
 }
 
 /** The parentRefs of a route, each with its normalized group, kind and namespace (gateway/conversion.go toInternalParentReference). */

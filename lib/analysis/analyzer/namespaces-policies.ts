@@ -1,3 +1,4 @@
+import { DATAPLANE_MODE_LABEL } from '../ambient-mode';
 import { podInAmbient } from './gateway-api-objects';
 import { labelsHold, namespaceOf } from '../manifest';
 import { AnalysisContext, PodView } from './context';
@@ -5,7 +6,6 @@ import { selectorString } from './gateways';
 
 const INJECTION = 'istio-injection';
 const REVISION = 'istio.io/rev';
-const DATAPLANE_MODE = 'istio.io/dataplane-mode';
 const INJECT = 'sidecar.istio.io/inject';
 const ISTIO_SYSTEM = 'istio-system';
 
@@ -26,13 +26,13 @@ export function injection(ctx: AnalysisContext): void {
     const labels = ns.metadata.labels ?? {};
     const hasInjection = INJECTION in labels;
     const istioLabels = hasInjection ? [`${INJECTION}=${labels[INJECTION]}`] : [];
-    for (const l of [REVISION, DATAPLANE_MODE]) {
+    for (const l of [REVISION, DATAPLANE_MODE_LABEL]) {
       if (l in labels && (!hasInjection || labels[INJECTION] === 'enabled')) istioLabels.push(`${l}=${labels[l]}`);
     }
     if (istioLabels.length > 1) {
       ctx.report('IST0123', ns, 'metadata.labels', `The namespace has more than one type of injection labels [${istioLabels.join(' ')}], which may lead to undefined behavior: keep only one`);
     }
-    if (labels[DATAPLANE_MODE] === 'ambient') continue;
+    if (labels[DATAPLANE_MODE_LABEL] === 'ambient') continue;
     const configMapName = labels[REVISION] && labels[REVISION] !== 'default' ? `istio-sidecar-injector-${labels[REVISION]}` : 'istio-sidecar-injector';
     const configMap = ctx.ofKind('ConfigMap').find((c) => c.metadata.name === configMapName);
     if (configMap) enabledByDefault = injectorEnablesByDefault((configMap as any).data?.values);

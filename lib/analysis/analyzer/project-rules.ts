@@ -1,4 +1,5 @@
 import { principal as spiffe } from '../../model/defaults';
+import { gatewayDeploymentName } from '../../model/names';
 import { authorize, authorizeAtWaypoint, targeted, workloadPrincipal } from '../authorization';
 import { inferCalls } from '../explain';
 import { Manifest, namespaceOf, objectKey } from '../manifest';
@@ -101,7 +102,7 @@ function routingAgreesWithAuthorization(ctx: AnalysisContext, index: ManifestInd
     // ServiceAccount; a waypoint is no entry (its calls are checked below, per Service it serves).
     const api = isGatewayApi(gw, 'Gateway');
     if (api && gw.spec?.gatewayClassName !== 'istio') continue;
-    const identity = api ? spiffe(trust, namespaceOf(gw), `${gw.metadata.name}-istio`) : ctx.mesh.ingressPrincipal;
+    const identity = api ? spiffe(trust, namespaceOf(gw), gatewayDeploymentName(gw.metadata.name)) : ctx.mesh.ingressPrincipal;
     for (const hop of sim.possibleIngress(api ? `${namespaceOf(gw)}/${gw.metadata.name}` : gw.metadata.name)) edges.push({ from: `Gateway ${gw.metadata.name}`, principal: identity, hop });
   }
   for (const d of index.workloads) {

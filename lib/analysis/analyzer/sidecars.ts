@@ -1,6 +1,7 @@
 import { Manifest, namespaceOf } from '../manifest';
 import { AnalysisContext, PodView } from './context';
 import { selectorString } from './gateways';
+import { namespaceInAmbient } from './gateway-api-objects';
 
 /**
  * IST0101 (selector), IST0110, IST0111 and IST0167, as Istio's sidecar.SelectorAnalyzer
@@ -35,8 +36,7 @@ export function sidecarSelectors(ctx: AnalysisContext): void {
     }
   }
   for (const [ns, list] of namespaceWide) {
-    const labels = ctx.namespace(ns)?.metadata.labels ?? {};
-    const ambientNamespace = labels['istio-injection'] !== 'enabled' && !labels['istio.io/rev'] && labels['istio.io/dataplane-mode'] === 'ambient';
+    const ambientNamespace = namespaceInAmbient(ctx, ns);
     for (const sc of list) {
       if (ambientNamespace) ctx.report('IST0167', sc, 'metadata.namespace', 'The policy has no impact: namespace is in ambient mode, the policy has no impact.');
       else if (list.length > 1) {

@@ -1,0 +1,52 @@
+import { Manifest, namespaceOf } from './manifest';
+import { ManifestIndex } from './manifest-index';
+
+/**
+ * Ambient mode as Istio decides it from labels, shared by the analyzer, explain and the plan check:
+ * which pods ztunnel captures, and which waypoint a Service's traffic goes through.
+ */
+
+/** Enrols a namespace or pod in ambient mode (`ambient`), or keeps a pod out (`none`). */
+export const DATAPLANE_MODE_LABEL = 'istio.io/dataplane-mode';
+/** Sends a Service's (or a namespace's Services') traffic through the waypoint it names (`none` opts out). */
+export const USE_WAYPOINT_LABEL = 'istio.io/use-waypoint';
+/** The namespace of that waypoint. @default - the Service's */
+export const USE_WAYPOINT_NAMESPACE_LABEL = 'istio.io/use-waypoint-namespace';
+
+/** The labels of a namespace by name (none for a namespace the input does not hold). */
+export type NamespaceLabels = (namespace: string) => Readonly<Record<string, string>>;
+
+/** The labels of the Namespaces among the objects of an index. */
+export function namespaceLabelsOf(index: ManifestIndex): NamespaceLabels {
+  return (ns) => index.ofKind('Namespace').find((n) => n.metadata.name === ns)?.metadata.labels ?? {};
+}
+
+/** Istio's NamespaceInAmbientMode (analyzers/util/in_mesh.go): `istio.io/dataplane-mode: ambient`, no sidecar injection label. */
+export function namespaceInAmbient(labelsOf: NamespaceLabels, namespace: string): boolean {
+  const labels = labelsOf(namespace);
+  return labels['istio-injection'] !== 'enabled' && !labels['istio.io/rev'] && labels[DATAPLANE_MODE_LABEL] === 'ambient';
+}
+
+/** A pod (or pod template) in ambient mode: its own dataplane-mode label or redirection annotation, else its namespace's. */
+export function podInAmbient(labelsOf: NamespaceLabels, namespace: string, labels: Readonly<Record<string, string>>, annotations: Readonly<Record<string, string>>): boolean {
+  if (labels[DATAPLANE_MODE_LABEL] === 'none') return false;
+  return labels[DATAPLANE_MODE_LABEL] === 'ambient' || annotations['ambient.istio.io/redirection'] === 'enabled' || namespaceInAmbient(labelsOf, namespace);
+}
+
+/**
+ * The waypoint (`namespace/name`) a Service uses, as Istio resolves it (serviceregistry/ambient/waypoints.go
+ * fetchWaypointForTarget/getUseWaypoint): the Service's `istio.io/use-waypoint` label (`none` opts out),
+ * else its namespace's; `istio.io/use-waypoint-namespace` names another namespace.
+ */
+export function waypointOf(labelsOf: NamespaceLabels, svc: Manifest): string | undefined {
+  const ns = namespaceOf(svc);
+  const use = (labels: Readonly<Record<string, string>>): string | undefined | null => {
+    const name = labels[USE_WAYPOINT_LABEL];
+    if (name === undefined || name === '') return undefined;
+    if (name === 'none') return null;
+    return `${labels[USE_WAYPOINT_NAMESPACE_LABEL] ?? ns}/${name}`;
+  };
+  const direct = use(svc.metadata.labels ?? {});
+  if (direct !== undefined) return direct ?? undefined;
+  return use(labelsOf(ns)) ?? undefined;
+}
