@@ -175,30 +175,24 @@ function routingAgreesWithAuthorization(ctx: AnalysisContext, index: ManifestInd
       ? `routing sends it (${w.principal}) through waypoint ${w.waypoint} to Service ${w.service.metadata.name} on port ${port}, but the waypoint's authorization denies it: ${verdict.reason}`
       : `receives no traffic (idle, kept for rollback); its call through waypoint ${w.waypoint} to Service ${w.service.metadata.name} on port ${port} is denied: ${verdict.reason}`);
   }
-  for (const p of policies.filter((x) => (x.spec?.action ?? 'ALLOW') === 'ALLOW' && targeted(x))) {
-    const services = (p.spec?.targetRefs ?? []).filter((r: any) => (r.group ?? '') === '' && r.kind === 'Service').map((r: any) => r.name);
+  // VM0006: an allowance no route uses. A waypoint policy (targetRefs) is used by calls through
+  // the waypoint to the Services it names; a workload policy by calls to the pods it selects.
+  for (const p of policies.filter((x) => (x.spec?.action ?? 'ALLOW') === 'ALLOW')) {
+    let usedBy: (principal: string, port: string) => boolean;
+    if (targeted(p)) {
+      const services: string[] = (p.spec?.targetRefs ?? []).filter((r: any) => (r.group ?? '') === '' && r.kind === 'Service').map((r: any) => r.name);
+      if (services.length === 0) continue;
+      usedBy = (principal, port) => services.some((svc) => usedAtWaypoint.has(`${principal}|${svc}|${port}`));
+    } else {
+      const pods = index.workloadsSelected(namespaceOf(p), p.spec?.selector?.matchLabels ?? {});
+      usedBy = (principal, port) => pods.some((d) => used.has(`${principal}|${d.metadata.name}|${port}`));
+    }
     (p.spec?.rules ?? []).forEach((rule: any, i: number) => {
       const principals: string[] = (rule.from ?? []).flatMap((f: any) => f.source?.principals ?? []);
       const ports: string[] = (rule.to ?? []).flatMap((t: any) => t.operation?.ports ?? []);
       for (const principal of principals) {
         for (const port of ports) {
-          if (services.length > 0 && !services.some((svc: string) => usedAtWaypoint.has(`${principal}|${svc}|${port}`))) {
-            ctx.report('VM0006', p, `spec.rules[${i}]`, `allows ${principal} on port ${port}, but no route sends it there`);
-          }
-        }
-      }
-    });
-  }
-  for (const p of policies.filter((x) => (x.spec?.action ?? 'ALLOW') === 'ALLOW' && !targeted(x))) {
-    const pods = index.workloadsSelected(namespaceOf(p), p.spec?.selector?.matchLabels ?? {});
-    (p.spec?.rules ?? []).forEach((rule: any, i: number) => {
-      const principals: string[] = (rule.from ?? []).flatMap((f: any) => f.source?.principals ?? []);
-      const ports: string[] = (rule.to ?? []).flatMap((t: any) => t.operation?.ports ?? []);
-      for (const principal of principals) {
-        for (const port of ports) {
-          if (!pods.some((d) => used.has(`${principal}|${d.metadata.name}|${port}`))) {
-            ctx.report('VM0006', p, `spec.rules[${i}]`, `allows ${principal} on port ${port}, but no route sends it there`);
-          }
+          if (!usedBy(principal, port)) ctx.report('VM0006', p, `spec.rules[${i}]`, `allows ${principal} on port ${port}, but no route sends it there`);
         }
       }
     });
