@@ -68,6 +68,12 @@ export function checkTransition(from: readonly Manifest[], plan: TransitionPlan,
 const isApiRoute = (m: Manifest) => isGatewayApi(m, 'HTTPRoute');
 const isApiGateway = (m: Manifest) => isGatewayApi(m, 'Gateway');
 
+/** Whether Gateway `key` (`Gateway ns/name`) exists before and after the step and is programmed (ready) by its end. */
+function programmedThroughout(key: string, before: ManifestIndex, after: ManifestIndex, ready: Set<string>): boolean {
+  const exists = (x: ManifestIndex) => x.objects.some((g) => isApiGateway(g) && objectKey(g) === key);
+  return exists(before) && exists(after) && ready.has(key);
+}
+
 /**
  * The rules of HTTPRoute `r` that send traffic (weight > 0) to a Service, port or pods missing
  * before or after the step, and its parent Gateways that are not programmed throughout.
@@ -78,8 +84,7 @@ function danglingBackends(r: Manifest, before: ManifestIndex, after: ManifestInd
   for (const p of r.spec?.parentRefs ?? []) {
     if ((p.group ?? 'gateway.networking.k8s.io') !== 'gateway.networking.k8s.io' || (p.kind ?? 'Gateway') !== 'Gateway') continue;
     const key = `Gateway ${p.namespace ?? ns}/${p.name}`;
-    const exists = (s: ManifestIndex) => s.objects.some((g) => isApiGateway(g) && objectKey(g) === key);
-    if (!exists(before) || !exists(after) || !ready.has(key)) out.push(`HTTPRoute ${ns}/${r.metadata.name} parent ${key}: not programmed throughout the step`);
+    if (!programmedThroughout(key, before, after, ready)) out.push(`HTTPRoute ${ns}/${r.metadata.name} parent ${key}: not programmed throughout the step`);
   }
   (r.spec?.rules ?? []).forEach((rule: any, i: number) => {
     for (const b of rule.backendRefs ?? []) {
@@ -118,8 +123,7 @@ function servicesLosingPods(before: ManifestIndex, after: ManifestIndex, ready: 
       const waypoint = waypointOf(namespaceLabelsOf(side), s);
       if (waypoint === undefined) continue;
       const key = `Gateway ${waypoint}`;
-      const exists = (x: ManifestIndex) => x.objects.some((g) => isApiGateway(g) && objectKey(g) === key);
-      if (!exists(before) || !exists(after) || !nextReady.has(key)) {
+      if (!programmedThroughout(key, before, after, nextReady)) {
         out.push({ origin, message: `Service ${namespaceOf(svc)}/${svc.metadata.name}: its waypoint ${key} is not programmed throughout the step` });
         break;
       }
