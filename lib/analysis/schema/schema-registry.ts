@@ -5,6 +5,7 @@ import { bundledCrdSchemas, bundledDefinitions, CrdSchemas } from './bundled-sch
 import { CelCounts } from './cel';
 import { builtinViolations } from './k8s-builtins';
 import { blockingBudgetProblems, disruptionBudgetProblems } from './k8s-disruption';
+import { webhookViolations } from '../webhook';
 import { JsonSchema, SchemaValidator, SchemaViolation } from './schema-validator';
 
 /**
@@ -110,7 +111,8 @@ export class SchemaRegistry {
     const structural = this.validateSchema(manifest);
     if (structural.length === 1 && structural[0].path === 'apiVersion') return structural;
     const object = objectName(manifest);
-    const builtins = [...builtinViolations(manifest), ...(isDisruptionBudget(manifest) ? disruptionBudgetProblems(manifest) : [])];
+    // Istio's admission webhook adds its rules to the schema's for Istio kinds.
+    const builtins = [...builtinViolations(manifest), ...(isDisruptionBudget(manifest) ? disruptionBudgetProblems(manifest) : []), ...webhookViolations(manifest)];
     return [...structural, ...builtins.map((v) => ({ object, ...v }))];
   }
 
