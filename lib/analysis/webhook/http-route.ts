@@ -1,5 +1,7 @@
 import { RE2JS } from 're2js';
 import { durationNanos, durationProblem } from './durations';
+import { headerValueProblem } from './header-value';
+import { labelProblems } from './labels';
 import { isDns1123Label } from './names';
 import { list, present, WebhookCheck } from './report';
 import { destinationProblems, gatewayNames, routeDestinations } from './virtual-service';
@@ -15,7 +17,6 @@ const HTTP_STATUS_TEXT = new Set([100, 101, 102, 103, 200, 201, 202, 203, 204, 2
   400, 401, 402, 403, 404, 405, 406, 407, 408, 409, 410, 411, 412, 413, 414, 415, 416, 417, 418, 421, 422, 423, 424, 425, 426, 428, 429, 431, 451,
   500, 501, 502, 503, 504, 505, 506, 507, 508, 510, 511]);
 const TCHARS = /^[!#$%&'*+\-.^_`|~A-Za-z0-9]+$/;
-const CONTROL = /[\u0000-\u0008\u000A-\u001F\u007F]/;
 
 /** validateHTTPRoute (pkg/config/validation/virtualservice.go and validation.go). */
 export function httpRoute(c: WebhookCheck, r: any, at: string, delegate: boolean): void {
@@ -83,9 +84,21 @@ function stringMatch(c: WebhookCheck, sm: any, where: string, at: string, emptyP
   }
 }
 
+const PSEUDO_HEADERS = [':method', ':scheme', ':authority', ':path', ':status'];
+
+/** jwt.ToRoutingClaim: `@request.auth.claims.a.b` or `@request.auth.claims[a][b]`. */
+export function isJwtClaimRoute(name: string): boolean {
+  const prefix = '@request.auth.claims';
+  if (!name.toLowerCase().startsWith(prefix)) return false;
+  const rest = name.slice(prefix.length);
+  return (rest.startsWith('.') && rest.length > 1) || (rest.startsWith('[') && rest.endsWith(']') && rest.length > 2);
+}
+
+/** ValidateHTTPHeaderNameOrJwtClaimRoute. */
 function headerNameOrClaim(c: WebhookCheck, name: string, at: string): void {
-  if (name.startsWith('@request.auth.claims')) return;
-  if (name === '' || !TCHARS.test(name.startsWith(':') ? name.slice(1) : name)) c.report(at, `invalid header name: "${name}"`);
+  if (name === '') return c.report(at, 'header name cannot be empty');
+  if (isJwtClaimRoute(name) || PSEUDO_HEADERS.includes(name)) return;
+  if (!TCHARS.test(name)) c.report(at, `header name ${name} is not a valid header name`);
 }
 
 function match(c: WebhookCheck, m: any, at: string): void {
@@ -103,6 +116,7 @@ function match(c: WebhookCheck, m: any, at: string): void {
   for (const f of ['scheme', 'method', 'authority']) stringMatch(c, m[f], f, `${at}.${f}`);
   for (const [k, q] of Object.entries(m.queryParams ?? {})) stringMatch(c, q, 'queryParams', `${at}.queryParams.${k}`);
   if (m.port !== undefined && m.port !== 0 && !(m.port >= 1 && m.port <= 65535)) c.report(`${at}.port`, `port number ${m.port} must be in the range 1..65535`);
+  for (const p of labelProblems(m.sourceLabels)) c.report(`${at}.sourceLabels`, p);
   gatewayNames(c, list(m.gateways).map(String), `${at}.gateways`);
   if (m.sourceNamespace && !isDns1123Label(String(m.sourceNamespace))) c.report(`${at}.sourceNamespace`, `sourceNamespace match ${m.sourceNamespace} is invalid`);
 }
@@ -113,28 +127,35 @@ function headerOperations(c: WebhookCheck, headers: any, at: string): void {
     for (const kind of ['add', 'set'] as const) {
       for (const [name, value] of Object.entries(ops?.[kind] ?? {})) {
         operationName(c, name, side === 'request', `${at}.${side}.${kind}`);
-        if (CONTROL.test(String(value))) c.report(`${at}.${side}.${kind}.${name}`, 'header value configuration contains invalid characters');
+        const problem = headerValueProblem(String(value ?? ''));
+        if (problem) c.report(`${at}.${side}.${kind}.${name}`, problem);
       }
     }
     for (const name of list(ops?.remove)) operationName(c, String(name), false, `${at}.${side}.remove`);
   }
 }
 
-/** ValidateHTTPHeaderOperationName (and its authority variant for request add/set). */
+/** ValidateHTTPHeaderOperationName, and ValidateHTTPHeaderWithAuthorityOperationName for request add and set (which may set the authority). */
 function operationName(c: WebhookCheck, name: string, authorityAllowed: boolean, at: string): void {
   if (name === '') return c.report(at, 'header name cannot be empty');
-  const lower = name.toLowerCase();
-  if (authorityAllowed && (lower === ':authority' || lower === 'host')) return;
-  if (lower === 'host') return c.report(at, 'invalid header host: cannot be set or removed');
-  if (name.startsWith(':')) return c.report(at, `invalid header ${name}: pseudo-headers cannot be set or removed`);
-  if (!TCHARS.test(name)) c.report(at, `invalid header name: "${name}"`);
+  if (authorityAllowed) {
+    if (name.startsWith(':') && name.toLowerCase() !== ':authority') c.report(at, `invalid header "${name}": header cannot have ":" prefix`);
+    return;
+  }
+  if (name.toLowerCase() === 'host') return c.report(at, `invalid header "${name}": cannot set Host header`);
+  if (name.startsWith(':')) c.report(at, `invalid header "${name}": header cannot have ":" prefix`);
 }
 
 function cors(c: WebhookCheck, p: any, at: string): void {
   if (!present(p)) return;
-  for (const o of list(p.allowOrigins)) if (!o || !['exact', 'prefix', 'regex'].some((k) => o[k] !== undefined)) c.report(`${at}.allowOrigins`, `'${JSON.stringify(o)}' is not a valid match type for CORS allow origins`);
+  for (const o of list(p.allowOrigins)) if (!o || !['exact', 'prefix', 'regex'].some((k) => o[k])) c.report(`${at}.allowOrigins`, `'${JSON.stringify(o)}' is not a valid match type for CORS allow origins`);
   for (const m of list(p.allowMethods)) if (!CORS_METHODS.includes(String(m))) c.report(`${at}.allowMethods`, `"${m}" is not a supported HTTP method`);
-  for (const f of ['allowHeaders', 'exposeHeaders']) for (const h of list(p[f])) if (!TCHARS.test(String(h))) c.report(`${at}.${f}`, `invalid header name: "${h}"`);
+  for (const f of ['allowHeaders', 'exposeHeaders']) {
+    for (const h of list(p[f]).map(String)) {
+      if (h === '') c.report(`${at}.${f}`, 'header name cannot be empty');
+      else if (h !== '*' && !TCHARS.test(h)) c.report(`${at}.${f}`, `header name ${h} is not a valid header name`);
+    }
+  }
   if (present(p.maxAge)) {
     const ns = durationNanos(p.maxAge);
     if (ns !== undefined && ns % 1e9 !== 0) c.report(`${at}.maxAge`, 'max_age duration is accurate only to seconds precision');

@@ -6,7 +6,9 @@ import { gateway } from './gateway';
 import { runCheck, WebhookCheck } from './report';
 import { serviceEntry } from './service-entry';
 import { sidecar } from './sidecar';
+import { telemetry } from './telemetry';
 import { virtualService } from './virtual-service';
+import { workloadEntry } from './workload-entry';
 
 /**
  * Istio's validating admission webhook (pkg/config/validation/validation.go at 1.30.3): the
@@ -18,9 +20,11 @@ const RULES: Readonly<Record<string, (c: WebhookCheck) => void>> = {
   'networking.istio.io/Gateway': gateway,
   'networking.istio.io/ServiceEntry': serviceEntry,
   'networking.istio.io/Sidecar': sidecar,
+  'networking.istio.io/WorkloadEntry': workloadEntry,
   'security.istio.io/AuthorizationPolicy': authorizationPolicy,
   'security.istio.io/RequestAuthentication': requestAuthentication,
   'security.istio.io/PeerAuthentication': peerAuthentication,
+  'telemetry.istio.io/Telemetry': telemetry,
 };
 
 const DRY_RUN = 'istio.io/dry-run';

@@ -1,8 +1,9 @@
 import { hostNamesMatch } from '../analyzer/hosts';
 import { subsetNameProblem } from './destination-rule';
 import { exportToProblems } from './export-to';
-import { httpRoute } from './http-route';
-import { isIP } from './net';
+import { httpRoute, isJwtClaimRoute } from './http-route';
+import { badIps, isIP } from './net';
+import { labelProblems } from './labels';
 import { fqdnProblem, isDns1123Label, wildcardDomainProblem } from './names';
 import { list, present, WebhookCheck } from './report';
 
@@ -18,6 +19,7 @@ export function virtualService(c: WebhookCheck): void {
   }
   gatewayNames(c, gateways, 'spec.gateways');
   const toGateway = gateways.length > 0 && !gateways.includes('mesh');
+  if (!toGateway) jwtClaimRoutes(c, gateways);
   let allValid = true;
   hosts.forEach((h, i) => {
     const problem = toGateway ? gatewayBoundHostProblem(h, sniRouted(spec)) : wildcardDomainProblem(h);
@@ -38,17 +40,54 @@ export function virtualService(c: WebhookCheck): void {
   for (const proto of ['tls', 'tcp'] as const) {
     list(spec[proto]).forEach((r, i) => {
       const at = `spec.${proto}[${i}]`;
-      list(r?.match).forEach((m, j) => {
-        if (proto === 'tls' && list(m?.sniHosts).length === 0) c.report(`${at}.match[${j}].sniHosts`, 'TLS match must have at least one SNI host');
-        for (const [k, s] of list(m?.sniHosts).entries()) { const p = wildcardDomainProblem(String(s)); if (p && !isIP(String(s))) c.report(`${at}.match[${j}].sniHosts[${k}]`, p); }
-        if (m?.port !== undefined && m.port !== 0 && !(m.port >= 1 && m.port <= 65535)) c.report(`${at}.match[${j}].port`, `port number ${m.port} must be in the range 1..65535`);
-        gatewayNames(c, list(m?.gateways).map(String), `${at}.match[${j}].gateways`);
-      });
+      list(r?.match).forEach((m, j) => l4Match(c, spec, m, proto, `${at}.match[${j}]`));
       if (list(r?.route).length === 0) c.report(`${at}.route`, `${proto.toUpperCase()} route is required`);
       routeDestinations(c, list(r?.route), `${at}.route`);
     });
   }
   for (const p of exportToProblems(c.metadata.namespace ?? '', list(spec.exportTo), false, false)) c.report('spec.exportTo', p);
+}
+
+/** validateTLSMatch and validateTCPMatch. */
+function l4Match(c: WebhookCheck, spec: any, m: any, proto: 'tls' | 'tcp', at: string): void {
+  if (!present(m)) return c.report(at, `${proto.toUpperCase()} match may not be null`);
+  if (proto === 'tls') {
+    const sni = list(m.sniHosts).map(String);
+    if (sni.length === 0) c.report(`${at}.sniHosts`, 'TLS match must have at least one SNI host');
+    sni.forEach((h, k) => { const p = sniHostProblem(h, spec); if (p) c.report(`${at}.sniHosts[${k}]`, p); });
+  }
+  for (const s of list(m.destinationSubnets).map(String)) for (const p of badIps([s])) c.report(`${at}.destinationSubnets`, p);
+  if (m.port !== undefined && m.port !== 0 && !(m.port >= 1 && m.port <= 65535)) c.report(`${at}.port`, `port number ${m.port} must be in the range 1..65535`);
+  for (const p of labelProblems(m.sourceLabels)) c.report(`${at}.sourceLabels`, p);
+  gatewayNames(c, list(m.gateways).map(String), `${at}.gateways`);
+}
+
+/** validateSniHost: a valid (wildcard) domain that is a subset of one of the VirtualService's hosts. */
+function sniHostProblem(sni: string, spec: any): string | undefined {
+  const gateways = list(spec.gateways).map(String);
+  const problem = !gateways.includes('mesh') ? gatewayBoundHostProblem(sni, true) : wildcardDomainProblem(sni);
+  if (problem) return isIP(sni) ? undefined : problem;
+  const hosts = list(spec.hosts).map(String);
+  if (hosts.some((h) => hostSubsetOf(sni, h))) return undefined;
+  return `SNI host "${sni}" is not a compatible subset of any of the virtual service hosts: [${hosts.join(', ')}]`;
+}
+
+/** host.Name.SubsetOf: every name `a` matches, `b` matches too. */
+function hostSubsetOf(a: string, b: string): boolean {
+  if (b === '*') return true;
+  if (b.startsWith('*')) return a.startsWith('*') ? a.slice(1).endsWith(b.slice(1)) : a.endsWith(b.slice(1));
+  return !a.startsWith('*') && a === b;
+}
+
+/** JWT claim routing needs the gateway's JWT filter: a mesh-bound VirtualService may not use it. */
+function jwtClaimRoutes(c: WebhookCheck, gateways: string[]): void {
+  list(c.spec.http).forEach((r, i) => list(r?.match).forEach((m, j) => {
+    for (const f of ['headers', 'withoutHeaders']) {
+      for (const key of Object.keys(m?.[f] ?? {})) {
+        if (isJwtClaimRoute(key)) c.report(`spec.http[${i}].match[${j}].${f}`, `JWT claim based routing (key: ${key}) is only supported for gateway, found no gateways: [${gateways.join(' ')}]`);
+      }
+    }
+  }));
 }
 
 function sniRouted(spec: any): boolean {
