@@ -1,5 +1,8 @@
-import { readFileSync, writeFileSync } from 'fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
 import { join } from 'path';
+import { stringify } from 'yaml';
+import { cli } from './cli-support';
 import { SchemaRegistry } from '../lib/analysis/schema/schema-registry';
 
 /**
@@ -78,3 +81,62 @@ describe("validate against Istio 1.30.3's validation tests", () => {
 });
 
 const EXPECTED_COUNTS = { whole: '186/186', fragments: '79/79', all: '265/265', accepted: 195 };
+
+describe('the webhook rules through `voting-mesh validate -f`', () => {
+  let scratch: string;
+  beforeAll(() => { scratch = mkdtempSync(join(tmpdir(), 'voting-mesh-webhook-')); });
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  const validateFile = async (objects: any[]) => {
+    const file = join(scratch, 'input.yaml');
+    writeFileSync(file, objects.map((o) => stringify(o)).join('---\n'));
+    return cli(['validate', '-f', file, '-o', 'json']);
+  };
+  const vs = (weights: number[]) => ({
+    apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'web', namespace: 'shop' },
+    spec: { hosts: ['web'], http: [{ route: weights.map((weight, i) => ({ destination: { host: 'web', subset: `v${i + 1}` }, weight })) }] },
+  });
+
+  test('GIVEN route weights 1 and 3 (Istio takes them as 25 % and 75 %) WHEN validated THEN it passes, with a warning naming the shares', async () => {
+    const deployment = (version: string) => ({
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `web-${version}`, namespace: 'shop' },
+      spec: {
+        selector: { matchLabels: { app: 'web', version } },
+        template: { metadata: { labels: { app: 'web', version } }, spec: { containers: [{ name: 'web', image: 'web:1', ports: [{ containerPort: 8080 }] }] } },
+      },
+    });
+    const service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } };
+    const subsets = {
+      apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'web', namespace: 'shop' },
+      spec: { host: 'web', subsets: ['v1', 'v2'].map((v) => ({ name: v, labels: { version: v } })) },
+    };
+    const result = await validateFile([service, subsets, deployment('v1'), deployment('v2'), vs([1, 3])]);
+    expect(result.stdout).not.toMatch(/"level": "Error"/);
+    expect(result.code).toBe(0);
+    const messages = JSON.parse(result.stdout);
+    expect(messages.filter((m: any) => m.level === 'Error')).toEqual([]);
+    expect(messages.find((m: any) => m.code === 'VM0002')?.message).toMatch(/relative shares \(25 %, 75 %\)/);
+  });
+
+  test('GIVEN route weights that are all 0 WHEN validated THEN the webhook rejects it in Istio\'s words', async () => {
+    const result = await validateFile([vs([0, 0])]);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toContainEqual(expect.objectContaining({ code: 'VM0100', origin: 'VirtualService shop/web', field: 'spec.http[0].route', message: 'Istio webhook: total destination weight = 0' }));
+  });
+
+  test('GIVEN an AuthorizationPolicy with an empty principal and a lookahead VirtualService regex WHEN validated THEN each is one error at its field', async () => {
+    const policy = {
+      apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'allow', namespace: 'shop' },
+      spec: { rules: [{ from: [{ source: { principals: [''] } }] }] },
+    };
+    const regex = vs([100]);
+    (regex.spec.http[0] as any).match = [{ uri: { regex: '/(?=admin)' } }];
+    const result = await validateFile([policy, regex]);
+    expect(result.code).toBe(1);
+    const errors = JSON.parse(result.stdout).filter((m: any) => m.message.startsWith('Istio webhook: ')).map((m: any) => `${m.origin} ${m.field}: ${m.message.split(';')[0]}`);
+    expect(errors).toEqual([
+      'AuthorizationPolicy shop/allow spec.rules[0].from[0].source.principals: Istio webhook: empty value not allowed, found in principals',
+      expect.stringMatching(/^VirtualService shop\/web spec.http\[0\].match\[0\].uri: Istio webhook: "uri": .*\(\?=/),
+    ]);
+  });
+});
+

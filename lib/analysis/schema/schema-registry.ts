@@ -111,9 +111,10 @@ export class SchemaRegistry {
     const structural = this.validateSchema(manifest);
     if (structural.length === 1 && structural[0].path === 'apiVersion') return structural;
     const object = objectName(manifest);
-    // Istio's admission webhook adds its rules to the schema's for Istio kinds.
-    const builtins = [...builtinViolations(manifest), ...(isDisruptionBudget(manifest) ? disruptionBudgetProblems(manifest) : []), ...webhookViolations(manifest)];
-    return [...structural, ...builtins.map((v) => ({ object, ...v }))];
+    const builtins = [...builtinViolations(manifest), ...(isDisruptionBudget(manifest) ? disruptionBudgetProblems(manifest) : [])];
+    // The API server calls validating admission webhooks (Istio's) only for an object its schema accepted.
+    const webhook = structural.length === 0 && builtins.length === 0 ? webhookViolations(manifest) : [];
+    return [...structural, ...[...builtins, ...webhook].map((v) => ({ object, ...v }))];
   }
 
   /** How many CEL rule evaluations ran, and how many transition rules were skipped (no old object on create). */
