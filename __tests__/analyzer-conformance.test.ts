@@ -1,7 +1,8 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { parse } from 'yaml';
-import { analyzeMesh, CATALOGUE, RULE_GROUPS } from '../lib/analysis/analyzer';
+import { analyzeMesh, analyzerMeshConfig, CATALOGUE, RULE_GROUPS } from '../lib/analysis/analyzer';
+import { cli } from './cli-support';
 import type { Manifest } from '../lib/analysis/manifest';
 import { readYamlFile } from '../lib/release/yaml-reader';
 
@@ -42,17 +43,9 @@ function groupOf(analyzer: string): string {
   return schema ? `schemaValidation.${schema[1]}` : analyzer.replace(/^&/, '').replace(/\{\}$/, '');
 }
 
-/** The mesh settings the rules read, from a case's MeshConfig file (Istio's defaults otherwise). */
+/** The mesh settings the rules read, from a case's MeshConfig file (Istio's defaults otherwise), as `validate --mesh-config` reads them. */
 function meshConfigOf(file: string | null) {
-  if (!file) return {};
-  const mesh = parse(readFileSync(join(TABLE, 'testdata', file), 'utf8')) ?? {};
-  const proxy = mesh.defaultConfig?.proxyMetadata ?? {};
-  const dnsAutoAllocate = proxy.ISTIO_META_DNS_CAPTURE === 'true' && (proxy.ISTIO_META_DNS_AUTO_ALLOCATE === 'true' || proxy.PILOT_ENABLE_IP_AUTOALLOCATE === 'true');
-  return {
-    ingressControllerOff: mesh.ingressControllerMode === 'OFF', ingressService: mesh.ingressService, rootNamespace: mesh.rootNamespace, dnsAutoAllocate,
-    defaultAccessLogProviders: mesh.defaultProviders?.accessLogging, lightstepProviders: (mesh.extensionProviders ?? []).filter((p: any) => p.lightstep).map((p: any) => p.name),
-    proxyImageType: mesh.defaultConfig?.image?.imageType,
-  };
+  return file ? analyzerMeshConfig(parse(readFileSync(join(TABLE, 'testdata', file), 'utf8'))) : {};
 }
 
 function runCase(c: Case, dir: string): void {
@@ -97,3 +90,27 @@ describe('analyzer conformance with the cases Istio master adds to analyzers_tes
     runCase(c, MASTER);
   });
 });
+
+describe('the table cases that need a MeshConfig, through `voting-mesh validate -f --mesh-config`', () => {
+  // Without the mesh config the CLI cannot know of DNS auto-allocation, Lightstep providers or distroless proxies.
+  test.each([
+    ['missing Addresses and Protocol in Service Entry with ISTIO_META_DNS_AUTO_ALLOCATE enabled', 'IST0134'],
+    ['Telemetry Lightstep', 'IST0002'],
+    ['injectionImageDistroless', 'IST0158'],
+  ])('GIVEN the case %s WHEN validated with its mesh config THEN %s is reported exactly as Istio expects', async (caseName, code) => {
+    const c = cases.find((x) => x.name === caseName)!;
+    const files = c.inputFiles.flatMap((f) => ['-f', join(TABLE, 'testdata', f)]);
+    const run = async (extra: string[]) => (JSON.parse((await cli(['validate', ...files, '-o', 'json', ...extra])).stdout) as any[])
+      .filter((m) => m.code === code).map((m) => `${m.code} ${m.origin}`).sort();
+    const expected = sorted(c.expected.filter((e) => e.code === code).map((e) => `${e.code} ${e.resource}`));
+    expect(await run(['--mesh-config', join(TABLE, 'testdata', c.meshConfigFile!)])).toEqual(expected);
+    expect(await run([])).not.toEqual(expected);
+  });
+
+  test('GIVEN a mesh config file that does not exist WHEN validated THEN the error line names it (then the usage line)', async () => {
+    const result = await cli(['validate', '-f', join(TABLE, 'testdata', 'telemetry-lightstep.yaml'), '--mesh-config', 'no-such-mesh.yaml']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr.split('\n')[0]).toBe("error: --mesh-config no-such-mesh.yaml: no such file; give an Istio MeshConfig YAML (the 'mesh' key of the istio ConfigMap)");
+  });
+});
+

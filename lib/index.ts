@@ -69,7 +69,7 @@ export { authorize, authorizeAtWaypoint } from './analysis/authorization';
 export type { CallExplanation, ExplainMirror, ExplainNode, Explanation, InferredCall } from './analysis/explain';
 export { CallTargetError, explainCall, explainRequest, formatCallExplanation, formatExplanation, inferCalls } from './analysis/explain';
 export type { AnalyzeOptions, AnalyzerMeshConfig, CatalogueEntry, Finding, Level } from './analysis/analyzer';
-export { analyzeMesh, CATALOGUE, formatFinding } from './analysis/analyzer';
+export { analyzeMesh, analyzerMeshConfig, CATALOGUE, formatFinding } from './analysis/analyzer';
 export type { AcceptedFinding } from './model/application-spec';
 export type { FindingAcceptance } from './analysis/analyzer/acceptance';
 export { acceptFindings } from './analysis/analyzer/acceptance';

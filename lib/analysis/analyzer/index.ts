@@ -24,6 +24,7 @@ import { applicationUid, portNames, serviceAssociation } from './workloads';
 export type { Finding, AnalyzerMeshConfig } from './context';
 export type { Level, CatalogueEntry } from './catalogue';
 export { CATALOGUE, levelOf } from './catalogue';
+export { analyzerMeshConfig } from './mesh-config';
 
 /**
  * The rule groups, by the name of the Istio 1.30.3 Go analyzer each one follows (as

@@ -1,4 +1,5 @@
 import { durationNanos, durationProblem } from './durations';
+import { localityLbSetting } from './locality';
 import { isIP } from './net';
 import { fqdnProblem, isDns1123Label, wildcardDomainProblem } from './names';
 import { workloadSelector } from './policy-selection';
@@ -133,6 +134,7 @@ export function loadBalancer(c: WebhookCheck, lb: any, at: string): void {
       if (!isPrime(size)) c.report(`${at}.consistentHash.maglev.tableSize`, 'tableSize must be a prime number for maglev');
     }
   }
+  localityLbSetting(c, lb.localityLbSetting, `${at}.localityLbSetting`);
   const warm = lb.warmup;
   if (present(warm)) {
     if (!present(warm.duration)) c.report(`${at}.warmup.duration`, 'duration is required');

@@ -37,6 +37,7 @@ export function httpRoute(c: WebhookCheck, r: any, at: string, delegate: boolean
     if (v !== undefined && (v > 100 || v < 0)) c.report(`${at}.mirrors[${i}].percentage`, `mirror percentage must have a ${v > 100 ? 'max value of 100' : 'min value of 0'} (it has ${v})`);
   });
   redirect(c, r.redirect, `${at}.redirect`);
+  directResponse(c, r.directResponse, `${at}.directResponse`);
   retries(c, r.retries, `${at}.retries`);
   rewrite(c, r, `${at}.rewrite`);
   routeDestinations(c, list(r.route), `${at}.route`);
@@ -192,6 +193,19 @@ function redirect(c: WebhookCheck, r: any, at: string): void {
   if (r.redirectCode && (r.redirectCode < 300 || r.redirectCode > 399)) return c.report(`${at}.redirectCode`, `${r.redirectCode} is not a valid redirect code, must be 3xx`);
   if (r.scheme && r.scheme !== 'http' && r.scheme !== 'https') return c.report(`${at}.scheme`, 'invalid redirect scheme, must be "http" or "https"');
   if (r.port > 65535) c.report(`${at}.port`, `port number ${r.port} must be in the range 1..65535`);
+}
+
+const MB = 1024 * 1024;
+
+/** validateHTTPDirectResponse: an HTTP status, a body under 1 MB (a base64 `bytes` body counted decoded). */
+function directResponse(c: WebhookCheck, d: any, at: string): void {
+  if (!present(d)) return;
+  const status = d.status ?? 0;
+  if (status < 200 || status > 600) c.report(`${at}.status`, `HTTP status ${status} is not in range 200-599`);
+  const body = d.body;
+  if (!present(body)) return;
+  const size = body.string !== undefined ? Buffer.byteLength(String(body.string)) : body.bytes !== undefined ? Buffer.from(String(body.bytes), 'base64').length : 0;
+  if (size > MB) c.report(`${at}.body`, 'large direct_responses may impact control plane performance, must be less than 1MB');
 }
 
 function retries(c: WebhookCheck, r: any, at: string): void {
