@@ -141,7 +141,9 @@ function condition(c: WebhookCheck, cond: any, at: string): void {
 /** security.ValidateAttribute: what a `when` key may be, and what its values must look like. */
 function attributeProblem(key: string, values: any[]): string | undefined {
   if (values.some((v) => v === '' || v === null)) return `empty value not allowed, found in ${key}`;
-  const mapKey = () => (/^[^[]+\[.+\]$/.test(key) ? undefined : `bad key (${key}): should have format a[b]`);
+  // validateMapKey: a `[` after the first character, the key ending in `]` with something between.
+  const open = key.indexOf('[');
+  const mapKey = () => (key.endsWith(']') && open > 0 && open < key.length - 2 ? undefined : `bad key (${key}): should have format a[b]`);
   if (MAP_KEYS.some((p) => key.startsWith(p))) return mapKey();
   if (['source.ip', 'remote.ip', 'destination.ip'].includes(key)) return badIps(values)[0];
   if (key === 'source.serviceAccount') return values.some((v) => String(v).includes('*')) ? `wildcard not allowed, found in ${key}` : undefined;

@@ -1,9 +1,10 @@
 import { isIP } from './net';
+import { re2Pattern } from './re2';
 
 /** Istio's DNS-1123 label (pkg/config/labels): letters of either case, digits, inner dashes, at most 63. */
-const LABEL = /^[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
+const LABEL = re2Pattern('^[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?$');
 /** A label, or one with a leading `*` or `*-`, or `*` alone. */
-const WILDCARD_LABEL = /^(\*|(\*|\*-)?[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?)$/;
+const WILDCARD_LABEL = re2Pattern('^(\\*|(\\*|\\*-)?[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?)$');
 
 export function isDns1123Label(s: string): boolean {
   return s.length <= 63 && LABEL.test(s);

@@ -40,6 +40,7 @@ export function virtualService(c: WebhookCheck): void {
   for (const proto of ['tls', 'tcp'] as const) {
     list(spec[proto]).forEach((r, i) => {
       const at = `spec.${proto}[${i}]`;
+      if (proto === 'tls' && list(r?.match).length === 0) c.report(`${at}.match`, 'TLS route must have at least one match condition');
       list(r?.match).forEach((m, j) => l4Match(c, spec, m, proto, `${at}.match[${j}]`));
       if (list(r?.route).length === 0) c.report(`${at}.route`, `${proto.toUpperCase()} route is required`);
       routeDestinations(c, list(r?.route), `${at}.route`);
