@@ -271,8 +271,9 @@ W = {  # test -> (apiVersion, kind, field holding the input, how the input becom
  'TestValidateDelegateHTTPRoute': (NET,'VirtualService','route',lambda r:{'http':[opt(r)]},'valid'),
  'TestValidateTLS': (NET,'DestinationRule','tls',lambda x:opt({'host':'reviews','trafficPolicy':None if x is None else {'tls':x}}),'valid'),
  'TestValidateLocalityLbSetting': (NET,'DestinationRule','in',lambda x:x,'err'),
+ 'Test_validateExportTo': (NET,'VirtualService','namespace',lambda x:x,'wantErr'),
 }
-FRAG={'TestValidateTlsOptions':'spec.servers[0].tls','TestValidateServerPort':'spec.servers[0].port','TestValidateDestination':'spec.http[0].route[0].destination','TestValidateRouteDestination':'spec.tcp[0].route','TestValidateHTTPDirectResponse':'spec.http[0].directResponse','TestValidateUriRegexRewrite':'spec.http[0].rewrite.uriRegexRewrite','TestValidateHTTPHeaderValue':'spec.http[0].route[0].headers.request.set','TestValidateRootHTTPRoute':'spec.http[0]','TestValidateDelegateHTTPRoute':'spec.http[0]','TestValidateTLS':'spec.trafficPolicy.tls','TestValidateLocalityLbSetting':'spec.trafficPolicy.loadBalancer.localityLbSetting','TestValidateServer':'spec.servers[0]','TestValidateHTTPRoute':'spec.http[0]','TestValidateTrafficPolicy':'spec.trafficPolicy','TestValidateConnectionPool':'spec.trafficPolicy.connectionPool','TestValidateLoadBalancer':'spec.trafficPolicy.loadBalancer','TestValidateOutlierDetection':'spec.trafficPolicy.outlierDetection','TestValidateCORSPolicy':'spec.http[0].corsPolicy','TestValidateHTTPRetry':'spec.http[0].retries','TestValidateHTTPFaultInjectionAbort':'spec.http[0].fault.abort','TestValidateHTTPFaultInjectionDelay':'spec.http[0].fault.delay','TestValidateHTTPRewrite':'spec.http[0].rewrite','TestValidateHTTPRedirect':'spec.http[0].redirect'}
+FRAG={'TestValidateTlsOptions':'spec.servers[0].tls','TestValidateServerPort':'spec.servers[0].port','TestValidateDestination':'spec.http[0].route[0].destination','TestValidateRouteDestination':'spec.tcp[0].route','TestValidateHTTPDirectResponse':'spec.http[0].directResponse','TestValidateUriRegexRewrite':'spec.http[0].rewrite.uriRegexRewrite','TestValidateHTTPHeaderValue':'spec.http[0].route[0].headers.request.set','TestValidateRootHTTPRoute':'spec.http[0]','TestValidateDelegateHTTPRoute':'spec.http[0]','TestValidateTLS':'spec.trafficPolicy.tls','TestValidateLocalityLbSetting':'spec.trafficPolicy.loadBalancer.localityLbSetting','Test_validateExportTo':'spec.exportTo','TestValidateServer':'spec.servers[0]','TestValidateHTTPRoute':'spec.http[0]','TestValidateTrafficPolicy':'spec.trafficPolicy','TestValidateConnectionPool':'spec.trafficPolicy.connectionPool','TestValidateLoadBalancer':'spec.trafficPolicy.loadBalancer','TestValidateOutlierDetection':'spec.trafficPolicy.outlierDetection','TestValidateCORSPolicy':'spec.http[0].corsPolicy','TestValidateHTTPRetry':'spec.http[0].retries','TestValidateHTTPFaultInjectionAbort':'spec.http[0].fault.abort','TestValidateHTTPFaultInjectionDelay':'spec.http[0].fault.delay','TestValidateHTTPRewrite':'spec.http[0].rewrite','TestValidateHTTPRedirect':'spec.http[0].redirect'}
 out=[]; skipped=[]
 for fn,(api,kind,field,wrap,verdict) in W.items():
     fname=FILE_OF.get(fn,'validation_test.go')
@@ -296,19 +297,30 @@ for fn,(api,kind,field,wrap,verdict) in W.items():
             tp={'loadBalancer':{'localityLbSetting':spec}} if spec is not None else {'loadBalancer':{'simple':'ROUND_ROBIN'}}
             if c.get('outlier') is not None: tp['outlierDetection']=to_json(c['outlier'])
             spec={'host':'reviews','trafficPolicy':tp}
+        kind_of_case, api_of_case = kind, api
+        if fn=='Test_validateExportTo':
+            # The same exportTo rules, on the kind the flags name: a ServiceEntry, a DestinationRule with a selector, or a VirtualService.
+            export={'exportTo':c['exportTo']} if c.get('exportTo') is not None else {}
+            if c.get('isServiceEntry'):
+                kind_of_case, spec = 'ServiceEntry', {'hosts':['foo.example.com'],'ports':[{'number':80,'name':'http','protocol':'HTTP'}],'resolution':'NONE',**export}
+            elif c.get('isDestinationRuleWithSelector'):
+                kind_of_case, spec = 'DestinationRule', {'host':'reviews','workloadSelector':{'matchLabels':{'app':'reviews'}},**export}
+            else:
+                spec = vs_http({'route':ROUTE}); spec.update(export)
         if spec is None and wrap is None: spec={}
         if wrap: spec=wrap(spec)
         if verdict=='valid': valid=bool(c.get('valid'))
         elif verdict=='expected': valid=c.get('expected') is None
         elif verdict=='err' and isinstance(c.get('err'),bool): valid=not c['err']
+        elif verdict=='wantErr': valid=not c.get('wantErr')
         else: valid=(c.get(verdict) or '')==''
-        meta={'name':c.get('configName') or 'foo','namespace':'bar'}
+        meta={'name':c.get('configName') or 'foo','namespace':c.get('namespace') or 'bar'}
         if c.get('annotations'): meta['annotations']=c['annotations']
         if c.get('labels'): meta['labels']=c['labels']
         case={'file':'pkg/config/validation/'+fname,'test':fn,'subtest':name,'istio':'valid' if valid else 'invalid'}
         if fn in FRAG: case['fragment']=FRAG[fn]
         if not valid and isinstance(c.get(verdict),str) and c[verdict]: case['istioError']=c[verdict]
-        case['manifest']={'apiVersion':api,'kind':kind,'metadata':meta,'spec':spec}
+        case['manifest']={'apiVersion':api_of_case,'kind':kind_of_case,'metadata':meta,'spec':spec}
         if len(json.dumps(case)) > 20000:
             skipped.append({'test':fn,'subtest':name,'why':'not transcribed: a body over 100 KB would bloat the data'}); continue
         out.append(case)
