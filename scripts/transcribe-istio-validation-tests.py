@@ -242,6 +242,7 @@ W = {  # test -> (apiVersion, kind, field holding the input, how the input becom
  'TestValidateDestinationRule': (NET,'DestinationRule','in',None,'valid'),
  'TestValidateServiceEntries': (NET,'ServiceEntry','in',None,'valid'),
  'TestValidateWorkloadEntry': (NET,'WorkloadEntry','in',None,'valid'),
+ 'TestValidateWorkloadGroup': (NET,'WorkloadGroup','in',None,'valid'),
  'TestValidateSidecar': (NET,'Sidecar','in',None,'valid'),
  'TestValidateAuthorizationPolicy': (SEC,'AuthorizationPolicy','in',None,'valid'),
  'TestValidateRequestAuthentication': (SEC,'RequestAuthentication','in',None,'valid'),
@@ -283,7 +284,7 @@ for fn,(api,kind,field,wrap,verdict) in W.items():
         name=c.get('name') or c.get('input') or '#%d'%i
         if field not in c: skipped.append({'test':fn,'subtest':name,'why':'no input'}); continue
         raw=c[field]
-        if isinstance(raw,dict) and raw.get('$type','').split('.')[-1] not in ('VirtualService','DestinationRule','Gateway','ServiceEntry','Sidecar','AuthorizationPolicy','RequestAuthentication','PeerAuthentication','Telemetry','WorkloadEntry','') and wrap is None:
+        if isinstance(raw,dict) and raw.get('$type','').split('.')[-1] not in ('VirtualService','DestinationRule','Gateway','ServiceEntry','Sidecar','AuthorizationPolicy','RequestAuthentication','PeerAuthentication','Telemetry','WorkloadEntry','WorkloadGroup','') and wrap is None:
             skipped.append({'test':fn,'subtest':name,'why':'input is a %s, not a %s' % (raw['$type'],kind)}); continue
         spec=to_json(raw)
         if fn=='TestValidateServerPort':

@@ -9,6 +9,7 @@ import { sidecar } from './sidecar';
 import { telemetry } from './telemetry';
 import { virtualService } from './virtual-service';
 import { workloadEntry } from './workload-entry';
+import { workloadGroup } from './workload-group';
 
 /**
  * Istio's validating admission webhook (pkg/config/validation/validation.go at 1.30.3): the
@@ -21,6 +22,7 @@ const RULES: Readonly<Record<string, (c: WebhookCheck) => void>> = {
   'networking.istio.io/ServiceEntry': serviceEntry,
   'networking.istio.io/Sidecar': sidecar,
   'networking.istio.io/WorkloadEntry': workloadEntry,
+  'networking.istio.io/WorkloadGroup': workloadGroup,
   'security.istio.io/AuthorizationPolicy': authorizationPolicy,
   'security.istio.io/RequestAuthentication': requestAuthentication,
   'security.istio.io/PeerAuthentication': peerAuthentication,
