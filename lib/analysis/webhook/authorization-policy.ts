@@ -1,4 +1,4 @@
-import { badIps, isCidr } from './net';
+import { badIps } from './net';
 import { list, present, WebhookCheck } from './report';
 import { policySelection } from './policy-selection';
 
@@ -156,4 +156,3 @@ function attributeProblem(key: string, values: any[]): string | undefined {
   return `unknown attribute: ${key}`;
 }
 
-export { isCidr };
