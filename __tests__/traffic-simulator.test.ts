@@ -229,6 +229,9 @@ describe("third-party manifests: Istio's analyzer test input virtualservice_host
   // pilot/pkg/networking/core/gateway.go: server hosts `./h` bind VirtualServices of the Gateway's
   // namespace only, `*/h` and `h` of every namespace; routes for one host are appended in
   // creation-time, name, namespace order (pilot/pkg/model/config.go configCompareByCreationTime).
+  // The four Gateways select the same proxy and serve port 80: istiod merges them into one route
+  // configuration (pilot/pkg/model/gateway.go mergeGateways), servers in Gateway order, so the
+  // first Gateway's VirtualService answers testing-01.com whichever Gateway the request is named by.
   const file = join(__dirname, '..', '..', 'shared', 'istio-1.30.3-analyzer-tests', 'testdata', 'virtualservice_host_not_found_gateway_with_ns_prefix.yaml');
   const objects: Manifest[] = parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJSON());
   const sim = new TrafficSimulator([...objects,
@@ -236,9 +239,9 @@ describe("third-party manifests: Istio's analyzer test input virtualservice_host
     svc('ratings', 'default', [['http', 9080]]), deploy('ratings-default', 'default', { app: 'ratings' })]);
   test.each([
     ['istio-system/testing-gateway', 'ratings-system'],
-    ['istio-system/testing-gateway-2', 'ratings-default'],
-    ['istio-system/testing-gateway-3', 'ratings-default'],
-    ['istio-system/testing-gateway-4', 'ratings-default'],
+    ['istio-system/testing-gateway-2', 'ratings-system'],
+    ['istio-system/testing-gateway-3', 'ratings-system'],
+    ['istio-system/testing-gateway-4', 'ratings-system'],
   ])('GIVEN Host testing-01.com at %s THEN %s receives it', (gw, expected) => {
     expect(target(sim.ingress(gw, { host: 'testing-01.com' }))).toEqual([expected]);
   });
