@@ -13,6 +13,8 @@ import { explainCall, ExplainNode, explainRequest, Manifest } from 'voting-mesh'
 export interface Expectation {
   /** Istio simulation: the cluster the route sends to, `outbound|port|subset|host`. */
   readonly cluster?: string;
+  /** Istio simulation: the route's name (RouteMatched; `default` is the Service's own default route). */
+  readonly route?: string;
   /** Istio simulation: no-listener, no-route, no-virtual-host, tls-redirect, multiple-filter-chain. */
   readonly error?: string;
   /** Gateway API conformance: the status code, and for 2xx the backend and namespace that answer. */
@@ -168,6 +170,11 @@ function answerKind(answer: string): string {
   return status ? `status-${status[1]}` : 'answer';
 }
 
+/** The route's name in Istio's terms: `default` for the Service's own route, else the VirtualService route's name. */
+function routeName(rule: string): string {
+  return rule === 'service' ? 'default' : rule.slice(rule.indexOf('/') + 1);
+}
+
 /** Which namespace a hop's pods are in: the environment names its Deployments `<service>-<namespace>`. */
 function hopNamespace(hop: ExplainNode, objects: readonly Manifest[]): string | undefined {
   const d = objects.find((m) => m.kind !== 'Service' && m.metadata.name === hop.deployments[0]);
@@ -180,9 +187,12 @@ function judge(want: Expectation, got: Answer, objects: readonly Manifest[]): bo
     if (got.kind !== 'hop' || !got.hop) return false;
     const [, port, subset, host] = want.cluster.split('|');
     const [name, ns] = host.split('.');
+    if (want.route !== undefined && routeName(got.hop.rule) !== want.route) return false;
     if (got.hop.serviceEntry !== undefined) return got.hop.service === host && got.hop.port === Number(port);
+    // The route's cluster is what Istio's test asserts; the namespace is read from the pods when there are any.
+    const podNs = got.hop.deployments.length > 0 ? hopNamespace(got.hop, objects) : undefined;
     return got.hop.service === name && got.hop.port === Number(port) && (got.hop.subset ?? '') === subset
-      && (ns === undefined || hopNamespace(got.hop, objects) === ns) && got.hop.deployments.length > 0;
+      && (ns === undefined || podNs === undefined || podNs === ns);
   }
   if (want.status !== undefined) return judgeResponse(want, got, objects);
   return false;

@@ -3,6 +3,7 @@ import { gatewayDeploymentName } from '../model/names';
 import { authorize, authorizeAtWaypoint, AuthorizationVerdict, workloadPrincipal } from './authorization';
 import { Manifest, namespaceOf, podLabels, podTemplate } from './manifest';
 import { ManifestIndex } from './manifest-index';
+import { resolveCallTarget } from './call-target';
 import { apiGateways } from './routing/gateway-api';
 import { namespaceLabelsOf, podInAmbient, waypointOf } from './ambient-mode';
 import { Hop, HopMirror, HopRetries, SimulatedRequest, TrafficSimulator } from './traffic-simulator';
@@ -130,20 +131,34 @@ export function explainCall(manifests: readonly Manifest[], fromWorkload: string
     : index.workloads.find((w) => namespaceOf(w) === fromWorkload.slice(0, slash) && w.metadata.name === fromWorkload.slice(slash + 1));
   if (!source) throw new CallTargetError(`no workload '${fromWorkload}' to call from: name one of ${index.workloads.map((w) => w.metadata.name).join(', ') || '(none)'}`);
   const ns = namespaceOf(source);
-  const svc = index.serviceForHost(service, ns);
-  if (!svc) throw new CallTargetError(`no Service '${service}' seen from namespace '${ns}': name one of ${index.services.map((x) => `${x.metadata.name}.${namespaceOf(x)}`).join(', ') || '(none)'}`);
+  const resolved = resolveCallTarget(index, service, ns);
+  if (!resolved) throw new CallTargetError(`no Service '${service}' seen from namespace '${ns}': name one of ${index.services.map((x) => `${x.metadata.name}.${namespaceOf(x)}`).join(', ') || '(none)'}, or a Service or pod IP`);
+  const principal = workloadPrincipal(source, context.trustDomain);
+  const sim = new TrafficSimulator(manifests, context.clusterDomain, { istioDefaults: true });
+  const follow = follower(manifests, index, context, sim);
+  const direct = (hop: Hop) => ({ from: { workload: source.metadata.name, namespace: ns, principal }, service, port: hop.port, request, hops: [follow(hop, 100, [source.metadata.name], principal)] });
+  // A pod IP, or an ExternalName naming a host outside the manifests: no Service of the manifests routes it.
+  if (resolved.pod) return direct(podHop(resolved.pod, port));
+  const svc = resolved.svc;
+  if (!svc) return direct({ service, port: port ?? 0, weight: 100, deployments: [], rule: 'service', answer: `not modelled: ${resolved.notes.join('; ')}`, notModelled: resolved.notes });
   const ports: number[] = (svc.spec?.ports ?? []).map((p: any) => p.port);
   const name = `${svc.metadata.name}.${namespaceOf(svc)}`;
   if (port === undefined && ports.length !== 1) throw new CallTargetError(`Service ${name} has ports ${ports.join(', ')}: name one, e.g. ${svc.metadata.name}:${ports[0]}`);
   const target = port ?? ports[0];
   if (!ports.includes(target)) throw new CallTargetError(`Service ${name} has no port ${target}: call one of ${ports.join(', ')}`);
-  const principal = workloadPrincipal(source, context.trustDomain);
-  const sim = new TrafficSimulator(manifests, context.clusterDomain, { istioDefaults: true });
-  const follow = follower(manifests, index, context, sim);
   const via = waypointVia(index, source, svc, context.trustDomain);
-  const hops = sim.call(podLabels(source), svc.metadata.name, target, { ...request, sourceNamespace: ns }, namespaceOf(svc))
+  const host = request.host ?? resolved.host;
+  const hops = sim.call(podLabels(source), svc.metadata.name, target, { ...request, ...(host !== undefined ? { host } : {}), sourceNamespace: ns }, namespaceOf(svc))
     .map((h) => follow(h, 100, [source.metadata.name], principal, via));
   return { from: { workload: source.metadata.name, namespace: ns, principal }, service: name, port: target, request, hops };
+}
+
+/** A call to a pod by its IP: the sidecar has no route for it and passes it through to the pod (PassthroughCluster). */
+function podHop(pod: Manifest, port: number | undefined): Hop {
+  const ports: number[] = (pod.spec?.containers ?? []).flatMap((c: any) => (c.ports ?? []).map((p: any) => p.containerPort));
+  const target = port ?? (ports.length === 1 ? ports[0] : undefined);
+  if (target === undefined) throw new CallTargetError(`pod ${namespaceOf(pod)}/${pod.metadata.name} has container ports ${ports.join(', ') || '(none declared)'}: name one, e.g. <pod IP>:8080`);
+  return { service: pod.metadata.name, port: target, weight: 100, deployments: [pod.metadata.name], rule: 'pod IP (no Service: PassthroughCluster)' };
 }
 
 /** The caller named a workload, Service or port the manifests do not have. */
