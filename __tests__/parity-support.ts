@@ -19,10 +19,14 @@ export interface Expectation {
   readonly error?: string;
   /** Gateway API conformance: the status code, and for 2xx the backend and namespace that answer. */
   readonly status?: number;
+  /** Any of these status codes (the test's StatusCodes). */
+  readonly statuses?: readonly number[];
+  /** Response headers that may have any of several values (ValidHeaderValues; whitespace ignored). */
+  readonly responseHeaderChoices?: Readonly<Record<string, readonly string[]>>;
   readonly backend?: string;
   readonly namespace?: string;
-  /** A redirect's Location (scheme://host[:port]/path as the conformance test states it). */
-  readonly location?: string;
+  /** A redirect's Location, the parts the conformance test states (port '' means none in the Location). */
+  readonly redirect?: { readonly scheme?: string; readonly host?: string; readonly port: string; readonly path?: string };
   /** Headers the backend must see, and must not see (request header modifiers, URLRewrite host). */
   readonly requestHeaders?: Readonly<Record<string, string>>;
   readonly absentRequestHeaders?: readonly string[];
@@ -120,7 +124,7 @@ export function runCall(c: ParityCase, call: ParityCall, objects: readonly Manif
   } catch (err) {
     got = { text: `error: ${(err as Error).message}`, kind: errorKind((err as Error).message), notModelled: [] };
   }
-  const agrees = judge(call.expect, got, objects);
+  const agrees = judge(call.expect, got, objects, call.request ?? {});
   const status: Status = agrees ? 'agree' : got.notModelled.length > 0 ? 'not-modelled' : 'disagree';
   return { id, status, got: got.text + (got.notModelled.length > 0 ? ` [not modelled: ${got.notModelled.join('; ')}]` : ''), want };
 }
@@ -181,7 +185,7 @@ function hopNamespace(hop: ExplainNode, objects: readonly Manifest[]): string | 
   return d?.metadata.namespace;
 }
 
-function judge(want: Expectation, got: Answer, objects: readonly Manifest[]): boolean {
+function judge(want: Expectation, got: Answer, objects: readonly Manifest[], sent: ParityRequest): boolean {
   if (want.error !== undefined) return got.kind === want.error || (want.error === 'no-route' && got.kind === 'status-404');
   if (want.cluster !== undefined) {
     if (got.kind !== 'hop' || !got.hop) return false;
@@ -194,21 +198,36 @@ function judge(want: Expectation, got: Answer, objects: readonly Manifest[]): bo
     return got.hop.service === name && got.hop.port === Number(port) && (got.hop.subset ?? '') === subset
       && (ns === undefined || podNs === undefined || podNs === ns);
   }
-  if (want.status !== undefined) return judgeResponse(want, got, objects);
+  if (want.status !== undefined) return judgeResponse(want, got, objects, sent);
   return false;
 }
 
-function judgeResponse(want: Expectation, got: Answer, objects: readonly Manifest[]): boolean {
-  const status = want.status!;
-  if (status >= 200 && status < 300) {
-    if (got.kind !== 'hop' || !got.hop) return false;
-    if (want.backend !== undefined && !got.hop.deployments.some((d) => podsOf(d, objects) === want.backend)) return false;
+function judgeResponse(want: Expectation, got: Answer, objects: readonly Manifest[], sent: ParityRequest): boolean {
+  const statuses = want.statuses ?? [want.status!];
+  // The proxy's own 2xx answer (a CORS preflight) is judged by its status and headers.
+  const answered = statuses.find((s) => got.kind === `status-${s}`);
+  if (answered !== undefined && answered < 300) return want.backend === undefined && shapesHold(want, got.hop, sent);
+  if (statuses.some((s) => s >= 200 && s < 300) && got.kind === 'hop' && got.hop) {
+    if (want.backend !== undefined && !got.hop.deployments.some((d) => d === want.backend || podsOf(d, objects) === want.backend)) return false;
     if (want.namespace !== undefined && hopNamespace(got.hop, objects) !== want.namespace) return false;
-    return shapesHold(want, got.hop);
+    return shapesHold(want, got.hop, sent);
   }
-  if (got.kind !== `status-${status}`) return false;
-  if (want.location !== undefined) return got.text.includes(`redirect to ${want.location}`) || got.text.includes(`Location ${want.location}`);
-  return shapesHold(want, got.hop);
+  const status = statuses[0];
+  if (answered === undefined) return false;
+  if (want.redirect !== undefined) {
+    const m = /redirect to (\S+)/.exec(got.text);
+    if (!m) return false;
+    let url: URL;
+    try {
+      url = new URL(m[1].replace('{host}', 'request-host.invalid'));
+    } catch {
+      return false;
+    }
+    const r = want.redirect;
+    return (r.scheme === undefined || url.protocol === `${r.scheme}:`) && (r.host === undefined || url.hostname === r.host)
+      && url.port === r.port && (r.path === undefined || url.pathname === r.path);
+  }
+  return status === answered && shapesHold(want, got.hop, sent);
 }
 
 /** The `app` label a Deployment's pods carry (conformance backends are named by it). */
@@ -217,24 +236,19 @@ function podsOf(deploymentName: string, objects: readonly Manifest[]): string | 
   return d?.spec?.template?.metadata?.labels?.app ?? d?.metadata.name;
 }
 
-/** Header and path expectations against what explain says the backend and client see. */
-function shapesHold(want: Expectation, hop: ExplainNode | undefined): boolean {
-  const shaped = (hop as any)?.request as { headers?: Record<string, string>; path?: string } | undefined;
-  const response = (hop as any)?.response as { headers?: Record<string, string> } | undefined;
-  const lower = (h: Record<string, string> | undefined) => Object.fromEntries(Object.entries(h ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
-  if (want.requestHeaders || want.absentRequestHeaders || want.backendPath !== undefined) {
-    if (!shaped) return false;
-    const h = lower(shaped.headers);
-    if (Object.entries(want.requestHeaders ?? {}).some(([k, v]) => h[k.toLowerCase()] !== v)) return false;
-    if ((want.absentRequestHeaders ?? []).some((k) => h[k.toLowerCase()] !== undefined)) return false;
-    if (want.backendPath !== undefined && shaped.path !== want.backendPath) return false;
-  }
-  if (want.responseHeaders || want.absentResponseHeaders) {
-    if (!response) return false;
-    const h = lower(response.headers);
-    if (Object.entries(want.responseHeaders ?? {}).some(([k, v]) => h[k.toLowerCase()] !== v)) return false;
-    if ((want.absentResponseHeaders ?? []).some((k) => h[k.toLowerCase()] !== undefined)) return false;
-  }
+/** Header and path expectations against what explain says the backend and client see (the request as sent when no filter changed it). */
+function shapesHold(want: Expectation, hop: ExplainNode | undefined, sent: ParityRequest): boolean {
+  const lower = (h: Readonly<Record<string, string>> | undefined) => Object.fromEntries(Object.entries(h ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  const shaped = hop?.request ?? { headers: { ...lower(sent.headers), ...(sent.host !== undefined ? { host: sent.host } : {}) }, path: sent.path ?? '/' };
+  const h = lower(shaped.headers);
+  if (Object.entries(want.requestHeaders ?? {}).some(([k, v]) => h[k.toLowerCase()] !== v)) return false;
+  if ((want.absentRequestHeaders ?? []).some((k) => h[k.toLowerCase()] !== undefined)) return false;
+  if (want.backendPath !== undefined && shaped.path !== want.backendPath) return false;
+  const r = lower(hop?.response?.headers);
+  const squash = (v: string) => v.replace(/\s+/g, '');
+  if (Object.entries(want.responseHeaders ?? {}).some(([k, v]) => r[k.toLowerCase()] !== v)) return false;
+  if (Object.entries(want.responseHeaderChoices ?? {}).some(([k, vs]) => !vs.some((v) => r[k.toLowerCase()] !== undefined && squash(r[k.toLowerCase()]) === squash(v)))) return false;
+  if ((want.absentResponseHeaders ?? []).some((k) => r[k.toLowerCase()] !== undefined)) return false;
   return true;
 }
 

@@ -7,6 +7,7 @@ import { resolveCallTarget } from './call-target';
 import { apiGateways } from './routing/gateway-api';
 import { namespaceLabelsOf, podInAmbient, waypointOf } from './ambient-mode';
 import { Hop, HopMirror, HopRetries, SimulatedRequest, TrafficSimulator } from './traffic-simulator';
+import type { ShapedRequest, ShapedResponse } from './routing/gateway-api-filters';
 
 export { formatCallExplanation, formatExplanation } from './explain-format';
 
@@ -61,6 +62,10 @@ export interface ExplainNode {
   readonly retries?: HopRetries;
   /** Copies of this hop's requests sent elsewhere, with their percentage. @default - none */
   readonly mirrors?: readonly ExplainMirror[];
+  /** The request as the backend receives it, when a filter rewrote it. @default - as sent */
+  readonly request?: ShapedRequest;
+  /** Headers the proxy sets, adds or removes on the answer. @default - none */
+  readonly response?: ShapedResponse;
   /** Fields that shaped this hop but are not evaluated (`not modelled: <field>`). @default - none */
   readonly notModelled?: readonly string[];
   /** Calls this workload makes, each routed as its own mesh request. */
@@ -256,6 +261,8 @@ function follower(manifests: readonly Manifest[], index: ManifestIndex, context:
       ...(authorization ? { authorization } : {}),
       ...(hop.serviceEntry !== undefined ? { serviceEntry: hop.serviceEntry } : {}),
       ...(hop.answer !== undefined ? { answer: hop.answer } : {}),
+      ...(hop.request !== undefined ? { request: hop.request } : {}),
+      ...(hop.response !== undefined ? { response: hop.response } : {}),
       ...(trafficPolicyOf(hop, svc) ?? {}),
       ...(hop.timeout !== undefined ? { timeout: hop.timeout } : {}),
       ...(hop.retries !== undefined ? { retries: hop.retries } : {}),

@@ -84,7 +84,7 @@ export class TrafficSimulator {
     }
     const { svc, proxy, vs, api, protocol, notes } = call;
     const view = viewOf({ ...request, host: request.host ?? this.index.serviceHost(svc) });
-    if (!vs && api && protocol === 'http') return apiMeshHops(this.apiContext(false), api, view, notes);
+    if (!vs && api && protocol === 'http') return apiMeshHops(this.apiContext(false), api, view, notes, port);
     if (!vs) return [this.serviceHop(svc, port, notes, protocol === 'http')];
     if (protocol === 'http') {
       const routes = proxyRoutes(vs, proxy);
