@@ -1,6 +1,6 @@
 import { MeshContext, MeshContextOptions, principal, resolveMeshContext } from '../model/defaults';
 import { gatewayDeploymentName } from '../model/names';
-import { authorize, authorizeAtWaypoint, AuthorizationVerdict, workloadPrincipal } from './authorization';
+import { authorize, authorizeAtWaypoint, AuthorizationVerdict, AuthorizedRequest, workloadPrincipal } from './authorization';
 import { Manifest, namespaceOf, podLabels, podTemplate } from './manifest';
 import { ManifestIndex } from './manifest-index';
 import { resolveCallTarget } from './call-target';
@@ -117,7 +117,7 @@ export function explainRequest(manifests: readonly Manifest[], request: Simulate
   // A Gateway API Gateway's pods run as Istio's automated deployment's ServiceAccount `<name>-istio`, unless the context names the ingress identity.
   const api = options.ingressPrincipal === undefined ? apiGatewayNamed(index, gw) : undefined;
   const entry = api ? principal(context.trustDomain, namespaceOf(api), gatewayDeploymentName(api.metadata.name)) : context.ingressPrincipal;
-  return { gateway: gw, request, hops: sim.ingress(gw, request).map((h) => follow(h, 100, [], entry)) };
+  return { gateway: gw, request, hops: sim.ingress(gw, request).map((h) => follow(h, 100, [], entry, undefined, authorizedRequest(request))) };
 }
 
 /**
@@ -154,8 +154,13 @@ export function explainCall(manifests: readonly Manifest[], fromWorkload: string
   const via = waypointVia(index, source, svc, context.trustDomain);
   const host = request.host ?? resolved.host;
   const hops = sim.call(podLabels(source), svc.metadata.name, target, { ...request, ...(host !== undefined ? { host } : {}), sourceNamespace: ns }, namespaceOf(svc))
-    .map((h) => follow(h, 100, [source.metadata.name], principal, via));
+    .map((h) => follow(h, 100, [source.metadata.name], principal, via, authorizedRequest(request)));
   return { from: { workload: source.metadata.name, namespace: ns, principal }, service: name, port: target, request, hops };
+}
+
+/** What authorization reads of a simulated request: its path and method (GET and / unless given). */
+function authorizedRequest(request: SimulatedRequest): AuthorizedRequest {
+  return { path: request.path ?? '/', method: request.method ?? 'GET' };
 }
 
 /** A call to a pod by its IP: the sidecar has no route for it and passes it through to the pod (PassthroughCluster). */
@@ -181,7 +186,7 @@ interface ViaWaypoint {
   readonly port: number;
 }
 
-type Follow = (hop: Hop, parentShare: number, seen: readonly string[], caller: string, via?: ViaWaypoint) => ExplainNode;
+type Follow = (hop: Hop, parentShare: number, seen: readonly string[], caller: string, via?: ViaWaypoint, request?: AuthorizedRequest) => ExplainNode;
 
 /**
  * The waypoint a call from `source` to Service `svc` goes through, if any: the caller's pods are in
@@ -201,8 +206,8 @@ function waypointVia(index: ManifestIndex, source: Manifest, svc: Manifest, trus
 /** Turns a hop into a node: its pods, protocol, authorization verdict for `caller`, mirrors, and the calls its workload makes. */
 function follower(manifests: readonly Manifest[], index: ManifestIndex, context: MeshContext, sim: TrafficSimulator): Follow {
   const hasPolicies = index.ofKind('AuthorizationPolicy').length > 0;
-  const verdict = (target: Manifest | undefined, caller: string, port: number) => hasPolicies && target
-    ? authorize(manifests, namespaceOf(target), podLabels(target), caller, port) : undefined;
+  const verdict = (target: Manifest | undefined, caller: string, port: number, request?: AuthorizedRequest) => hasPolicies && target
+    ? authorize(manifests, namespaceOf(target), podLabels(target), caller, port, request) : undefined;
   /** The workload's own calls, each routed as a mesh request from its pods (`follow` is defined below, called later). */
   const callsOf = (target: Manifest | undefined, share: number, seen: readonly string[], authorization: AuthorizationVerdict | undefined): ExplainNode[] => {
     if (!target || seen.includes(target.metadata.name) || authorization?.allowed === false) return [];
@@ -231,18 +236,20 @@ function follower(manifests: readonly Manifest[], index: ManifestIndex, context:
     return { ...(p.connectionPool ? { connectionPool: p.connectionPool } : {}), ...(p.outlierDetection ? { outlierDetection: p.outlierDetection } : {}) };
   };
   /** Through a waypoint: its own verdict on the caller (targetRefs policies), then the destination's on the waypoint's identity. */
-  const verdictVia = (via: ViaWaypoint, target: Manifest | undefined, caller: string, port: number): AuthorizationVerdict | undefined => {
+  const verdictVia = (via: ViaWaypoint, target: Manifest | undefined, caller: string, port: number, request?: AuthorizedRequest): AuthorizationVerdict | undefined => {
     if (!hasPolicies || !target) return undefined;
-    const atWaypoint = authorizeAtWaypoint(manifests, namespaceOf(via.service), via.name, via.service.metadata.name, caller, via.port);
-    if (!atWaypoint.allowed) return { ...atWaypoint, reason: `waypoint ${via.namespace}/${via.name}: ${atWaypoint.reason}` };
-    return verdict(target, via.principal, port);
+    const atWaypoint = authorizeAtWaypoint(manifests, namespaceOf(via.service), via.name, via.service.metadata.name, caller, via.port, request);
+    if (!atWaypoint.allowed || atWaypoint.undetermined) return { ...atWaypoint, reason: `waypoint ${via.namespace}/${via.name}: ${atWaypoint.reason}` };
+    return verdict(target, via.principal, port, request);
   };
-  const follow: Follow = (hop, parentShare, seen, caller, via) => {
+  const follow: Follow = (hop, parentShare, seen, caller, via, request) => {
     const share = round((parentShare * hop.weight) / 100);
     const deployment = hop.deployments[0];
     const target = deployment !== undefined ? index.workload(deployment) : undefined;
     const labels = target ? podLabels(target) : {};
-    const authorization = via ? verdictVia(via, target, caller, hop.port) : verdict(target, caller, hop.port);
+    // The request (path, method) is known for the first hop only; a rewrite changes what the backend's policies see.
+    const seenRequest = request && (hop.request ? { ...request, path: hop.request.path } : request);
+    const authorization = via ? verdictVia(via, target, caller, hop.port, seenRequest) : verdict(target, caller, hop.port, seenRequest);
     const services = index.services.filter((s) => s.metadata.name === hop.service);
     const svc = services.find((s) => target !== undefined && namespaceOf(s) === namespaceOf(target)) ?? services[0];
     const svcPort = (svc?.spec?.ports ?? []).find((p: any) => p.port === hop.port);
