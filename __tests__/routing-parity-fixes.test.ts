@@ -110,3 +110,11 @@ describe('GIVEN HTTPRoute filters (conversion.go createHeadersFilter, createRewr
     expect([hop.answer, hop.response?.headers]).toEqual(['200: CORS preflight answered by the proxy (corsPolicy)', { 'access-control-allow-origin': 'https://a.foo.com', 'access-control-allow-methods': 'GET' }]);
   });
 });
+
+describe('GIVEN a GRPCRoute whose parent is the Service called (GAMMA; not evaluated)', () => {
+  test('WHEN a workload calls the Service on an HTTP port THEN the answer says GRPCRoute is not modelled, with no destination', () => {
+    const grpc: Manifest = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GRPCRoute', metadata: { name: 'g', namespace: 'shop' }, spec: { parentRefs: [{ group: '', kind: 'Service', name: 'web' }], rules: [{ backendRefs: [{ name: 'web', port: 8080 }] }] } };
+    const [hop] = explainCall([svc('web', 'shop'), deploy('web-1', 'shop', { app: 'web' }), deploy('client', 'shop', { app: 'client' }), grpc], 'client', 'web', 8080).hops;
+    expect([hop.answer, hop.deployments]).toEqual(["not modelled: GRPCRoute shop/g routes Service 'web'", []]);
+  });
+});

@@ -83,6 +83,9 @@ export class TrafficSimulator {
       if (chosen?.vs) call = { ...call, vs: chosen.vs };
     }
     const { svc, proxy, vs, api, protocol, notes } = call;
+    // A GRPCRoute of the Service routes its HTTP/2 calls too (Istio merges it into the Service's routes): not evaluated, so no destination is stated.
+    const grpc = protocol === 'http' ? this.grpcRoutesOf(svc) : [];
+    if (grpc.length > 0) return [this.answer(`not modelled: GRPCRoute ${grpc.join(', ')} routes Service '${svc.metadata.name}'`, 'service', [...notes, ...grpc.map((g) => `GRPCRoute ${g}`)])];
     const view = viewOf({ ...request, host: request.host ?? this.index.serviceHost(svc) });
     if (!vs && api && protocol === 'http') return apiMeshHops(this.apiContext(false), api, view, notes, port);
     if (!vs) return [this.serviceHop(svc, port, notes, protocol === 'http')];
@@ -159,6 +162,13 @@ export class TrafficSimulator {
       notes.push(`protocol of Service '${service}' port ${port} is not declared: sniffed, taken as ${protocol.toUpperCase()}`);
     }
     return { svc, proxy, vs, api: api?.routes, protocol: protocol as 'http' | 'tcp' | 'tls', sniffed: portProtocol(svcPort) === 'sniffed', notes };
+  }
+
+  /** The GRPCRoutes (`namespace/name`) whose parentRef is the Service (GAMMA). */
+  private grpcRoutesOf(svc: Manifest): string[] {
+    return this.index.objects.filter((r) => r.kind === 'GRPCRoute' && String(r.apiVersion ?? '').startsWith('gateway.networking.k8s.io/')
+      && (r.spec?.parentRefs ?? []).some((p: any) => p.kind === 'Service' && (p.group ?? '') === '' && p.name === svc.metadata.name && (p.namespace ?? namespaceOf(r)) === namespaceOf(svc)))
+      .map((r) => `${namespaceOf(r)}/${r.metadata.name}`);
   }
 
   /**
