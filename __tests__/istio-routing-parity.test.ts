@@ -17,3 +17,17 @@ describe("Istio's routing tests through explain", () => {
     expect(counts.agree / results.length).toBeGreaterThanOrEqual(0.95);
   });
 });
+
+const ambient = runParity(loadParity('istio-ambient.yaml'));
+
+describe("Istio's ambient tests (which waypoint a Service's traffic goes through) through explain", () => {
+  test.each(ambient.map((r) => [r.outcome.id, r]))('%s', (_id, r) => {
+    expect({ status: r.outcome.status, got: r.outcome.got }).toEqual({ status: r.call.known?.status ?? 'agree', got: r.outcome.got });
+  });
+  test('THEN the counts are those docs/routing-parity.md states', () => {
+    const { counts, table } = summary(ambient);
+    if (table !== '') console.log(table);
+    console.log(`Istio ambient cases: ${counts.agree} of ${ambient.length} agree`);
+    expect(counts.agree).toBe(ambient.length);
+  });
+});

@@ -13,6 +13,8 @@ import { explainCall, ExplainNode, explainRequest, Manifest } from 'voting-mesh'
 export interface Expectation {
   /** Istio simulation: the cluster the route sends to, `outbound|port|subset|host`. */
   readonly cluster?: string;
+  /** Ambient: the waypoint (`namespace/name`) the hop goes through, or `none`. */
+  readonly waypoint?: string;
   /** Istio simulation: the route's name (RouteMatched; `default` is the Service's own default route). */
   readonly route?: string;
   /** Istio simulation: no-listener, no-route, no-virtual-host, tls-redirect, multiple-filter-chain. */
@@ -186,6 +188,7 @@ function hopNamespace(hop: ExplainNode, objects: readonly Manifest[]): string | 
 }
 
 function judge(want: Expectation, got: Answer, objects: readonly Manifest[], sent: ParityRequest): boolean {
+  if (want.waypoint !== undefined) return got.kind === 'hop' && (got.hop?.waypoint ?? 'none') === want.waypoint;
   if (want.error !== undefined) return got.kind === want.error || (want.error === 'no-route' && got.kind === 'status-404');
   if (want.cluster !== undefined) {
     if (got.kind !== 'hop' || !got.hop) return false;

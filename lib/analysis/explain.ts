@@ -5,7 +5,7 @@ import { Manifest, namespaceOf, podLabels, podTemplate } from './manifest';
 import { ManifestIndex } from './manifest-index';
 import { resolveCallTarget } from './call-target';
 import { apiGateways } from './routing/gateway-api';
-import { namespaceLabelsOf, podInAmbient, waypointOf } from './ambient-mode';
+import { INGRESS_USE_WAYPOINT_LABEL, namespaceLabelsOf, podInAmbient, waypointAccepts, waypointOf } from './ambient-mode';
 import { Hop, HopMirror, HopRetries, SimulatedRequest, TrafficSimulator } from './traffic-simulator';
 import type { ShapedRequest, ShapedResponse } from './routing/gateway-api-filters';
 
@@ -34,6 +34,8 @@ export interface ExplainNode {
   readonly version?: string;
   /** Deployments whose pods serve this hop. */
   readonly deployments: readonly string[];
+  /** The waypoint (`namespace/name`) the hop goes through (ambient mode). @default - none: sent to the pods directly */
+  readonly waypoint?: string;
   /** Service, subset and port the hop went to. */
   readonly service: string;
   readonly subset?: string;
@@ -117,7 +119,11 @@ export function explainRequest(manifests: readonly Manifest[], request: Simulate
   // A Gateway API Gateway's pods run as Istio's automated deployment's ServiceAccount `<name>-istio`, unless the context names the ingress identity.
   const api = options.ingressPrincipal === undefined ? apiGatewayNamed(index, gw) : undefined;
   const entry = api ? principal(context.trustDomain, namespaceOf(api), gatewayDeploymentName(api.metadata.name)) : context.ingressPrincipal;
-  return { gateway: gw, request, hops: sim.ingress(gw, request).map((h) => follow(h, 100, [], entry, undefined, authorizedRequest(request))) };
+  const viaOf = (h: Hop) => {
+    const svc = h.answer === undefined ? index.services.find((s) => s.metadata.name === h.service && h.deployments.some((d) => namespaceOf(index.workload(d) ?? s) === namespaceOf(s))) : undefined;
+    return svc ? waypointVia(index, 'ingress', svc, context.trustDomain, h.port) : undefined;
+  };
+  return { gateway: gw, request, hops: sim.ingress(gw, request).map((h) => follow(h, 100, [], entry, viaOf(h), authorizedRequest(request))) };
 }
 
 /**
@@ -193,11 +199,13 @@ type Follow = (hop: Hop, parentShare: number, seen: readonly string[], caller: s
  * ambient mode and the Service uses a waypoint (ambient-mode.ts podInAmbient, waypointOf). The
  * waypoint's pods run as the ServiceAccount named after its Gateway.
  */
-function waypointVia(index: ManifestIndex, source: Manifest, svc: Manifest, trustDomain: string, port?: number): ViaWaypoint | undefined {
+function waypointVia(index: ManifestIndex, source: Manifest | 'ingress', svc: Manifest, trustDomain: string, port?: number): ViaWaypoint | undefined {
   const labelsOf = namespaceLabelsOf(index);
-  if (!podInAmbient(labelsOf, namespaceOf(source), podLabels(source), podTemplate(source)?.metadata?.annotations ?? {})) return undefined;
+  // Ingress gateways bypass waypoints unless the Service asks for it (istio.io/ingress-use-waypoint: "true").
+  if (source === 'ingress' ? svc.metadata.labels?.[INGRESS_USE_WAYPOINT_LABEL] !== 'true'
+    : !podInAmbient(labelsOf, namespaceOf(source), podLabels(source), podTemplate(source)?.metadata?.annotations ?? {})) return undefined;
   const waypoint = waypointOf(labelsOf, svc);
-  if (!waypoint) return undefined;
+  if (!waypoint || !waypointAccepts(index, waypoint, namespaceOf(svc))) return undefined;
   const [namespace, name] = waypoint.split('/');
   const ports: number[] = (svc.spec?.ports ?? []).map((p: any) => p.port);
   return { namespace, name, principal: principal(trustDomain, namespace, name), service: svc, port: port ?? ports[0] };
@@ -260,6 +268,7 @@ function follower(manifests: readonly Manifest[], index: ManifestIndex, context:
       deployments: hop.deployments,
       service: hop.service,
       ...(hop.subset !== undefined ? { subset: hop.subset } : {}),
+      ...(via ? { waypoint: `${via.namespace}/${via.name}` } : {}),
       port: hop.port,
       protocol: hop.answer !== undefined ? '-' : String(svcPort?.appProtocol ?? String(svcPort?.name ?? (hop.serviceEntry ? 'external' : 'tcp')).split('-')[0]),
       weight: hop.weight,
