@@ -268,12 +268,20 @@ describe('explain prints what the simulator does not model (lib/analysis/explain
 });
 
 describe('authorization conditions not evaluated are named (lib/analysis/authorization.ts)', () => {
-  test('GIVEN an ALLOW rule on paths THEN the verdict denies (rule taken as not matching) and names the field', () => {
+  test('GIVEN an ALLOW rule on paths THEN the entry request\'s path decides', () => {
     const policy: Manifest = { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'web', namespace: 'shop' },
       spec: { selector: { matchLabels: { app: 'web' } }, action: 'ALLOW', rules: [{ to: [{ operation: { paths: ['/api/*'] } }] }] } };
+    const objects = [...base, gateway('gw', 'shop', [http80(['*'])]), policy, vs('in', 'shop', { hosts: ['*'], gateways: ['gw'], http: [{ route: [to('v1')] }] })];
+    expect(explainRequest(objects, { path: '/' }).hops[0].authorization).toEqual({ allowed: false, reason: 'no rule of web allows cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account on port 8080' });
+    expect(explainRequest(objects, { path: '/api/x' }).hops[0].authorization).toEqual({ allowed: true, reason: 'allowed by AuthorizationPolicy web rule 0' });
+  });
+  test('GIVEN an ALLOW rule on hosts THEN no verdict is stated and the field is named', () => {
+    const policy: Manifest = { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'web', namespace: 'shop' },
+      spec: { selector: { matchLabels: { app: 'web' } }, action: 'ALLOW', rules: [{ to: [{ operation: { hosts: ['web.example.com'] } }] }] } };
     const e = explainRequest([...base, gateway('gw', 'shop', [http80(['*'])]), policy, vs('in', 'shop', { hosts: ['*'], gateways: ['gw'], http: [{ route: [to('v1')] }] })]);
-    expect(e.hops[0].authorization).toMatchObject({ allowed: false, notModelled: ['AuthorizationPolicy shop/web rules[0].to[0].operation.paths'] });
-    expect(formatExplanation('s', e)).toContain('   not modelled: AuthorizationPolicy shop/web rules[0].to[0].operation.paths');
+    expect(e.hops[0].authorization).toMatchObject({ undetermined: true, notModelled: ['AuthorizationPolicy shop/web rules[0].to[0].operation.hosts'] });
+    expect(formatExplanation('s', e)).toContain('   not modelled: AuthorizationPolicy shop/web rules[0].to[0].operation.hosts');
+    expect(formatExplanation('s', e)).toContain('AUTHORIZATION not determined: whether ALLOW policy web allows');
   });
 });
 
