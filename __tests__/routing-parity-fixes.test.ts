@@ -118,3 +118,20 @@ describe('GIVEN a GRPCRoute whose parent is the Service called (GAMMA; not evalu
     expect([hop.answer, hop.deployments]).toEqual(["not modelled: GRPCRoute shop/g routes Service 'web'", []]);
   });
 });
+
+describe('GIVEN an HTTPRoute backendRef of kind Hostname (networking.istio.io; conversion.go buildDestination)', () => {
+  const G = 'gateway.networking.k8s.io/v1';
+  const objects = (extra: Manifest[]): Manifest[] => [
+    { apiVersion: G, kind: 'Gateway', metadata: { name: 'gw', namespace: 'shop' }, spec: { gatewayClassName: 'istio', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] } },
+    { apiVersion: G, kind: 'HTTPRoute', metadata: { name: 'r', namespace: 'shop' }, spec: { parentRefs: [{ name: 'gw' }], rules: [{ backendRefs: [{ group: 'networking.istio.io', kind: 'Hostname', name: 'api.example.com', port: 443 }] }] } },
+    ...extra,
+  ];
+  test('WHEN a ServiceEntry declares the host THEN the hop goes to it, its endpoints named as outside the manifests', () => {
+    const se: Manifest = { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'api', namespace: 'shop' }, spec: { hosts: ['api.example.com'], ports: [{ number: 443, name: 'https', protocol: 'HTTPS' }], resolution: 'DNS' } };
+    const [hop] = explainRequest(objects([se]), {}, 'shop/gw').hops;
+    expect([hop.service, hop.port, hop.serviceEntry, hop.notModelled]).toEqual(['api.example.com', 443, 'shop/api', ['ServiceEntry shop/api endpoints (outside the manifests)']]);
+  });
+  test('WHEN nothing declares the host THEN 500 (no cluster)', () => {
+    expect(explainRequest(objects([]), {}, 'shop/gw').hops[0].answer).toBe("500: no ServiceEntry visible from namespace 'shop' declares host 'api.example.com' (no cluster)");
+  });
+});

@@ -190,6 +190,8 @@ function backendHop(ctx: ApiHopContext, b: any, routeNs: string, weight: number,
   if (group !== '' || kind !== 'Service') {
     // buildDestination: Istio's Hostname, MCS ServiceImport and InferencePool are backends it routes to; any other kind is InvalidDestinationKind, an empty destination (500).
     if (!KNOWN_BACKEND_KINDS.has(`${group}/${kind}`)) return hop([], `500: backendRef of kind ${group === '' ? '' : `${group}/`}${kind} is not a backend Istio supports (InvalidKind)`);
+    // buildDestination: a Hostname backend is the host as written (a ServiceEntry's), its port the backendRef's.
+    if (`${group}/${kind}` === 'networking.istio.io/Hostname') return hostnameHop(ctx, b, routeNs, weight, rule, notes);
     return hop([], `not modelled: backendRef of kind ${group}/${kind}`, [`${rule} backendRef ${kind} ${ns}/${name}`]);
   }
   if (ctx.gateway && ns !== routeNs && !referenceGranted(ctx.index, routeNs, ns, name)) {
@@ -202,6 +204,19 @@ function backendHop(ctx: ApiHopContext, b: any, routeNs: string, weight: number,
   // route.go: Gateway API routes answer a missing cluster with 500 (ClusterNotFoundResponseCode), gateway and mesh alike.
   if (!(svc.spec?.ports ?? []).some((p: any) => p.port === port)) return hop([], `500: port ${port} is not a port of Service '${name}' (no cluster)`);
   return hop(ctx.pods(svc));
+}
+
+/** A backendRef of kind Hostname (networking.istio.io): the ServiceEntry that declares the host, its workloadSelector's pods. */
+function hostnameHop(ctx: ApiHopContext, b: any, routeNs: string, weight: number, rule: string, notes: readonly string[]): Hop {
+  const host = String(b.name ?? '');
+  const port: number = b.port ?? 0;
+  const se = ctx.index.serviceEntryFor(host, routeNs);
+  const base = { service: host, port, weight, rule };
+  if (!se) return { ...base, deployments: [], answer: `500: no ServiceEntry visible from namespace '${routeNs}' declares host '${host}' (no cluster)`, ...(notes.length > 0 ? { notModelled: [...notes] } : {}) };
+  const selector = se.spec?.workloadSelector?.labels;
+  const own = [...notes, ...(selector ? [] : [`ServiceEntry ${namespaceOf(se)}/${se.metadata.name} endpoints (outside the manifests)`])];
+  const deployments = selector ? ctx.index.workloadsSelected(namespaceOf(se), selector).map((w) => w.metadata.name) : [];
+  return { ...base, deployments, serviceEntry: `${namespaceOf(se)}/${se.metadata.name}`, ...(own.length > 0 ? { notModelled: [...new Set(own)] } : {}) };
 }
 
 /** The backend kinds (group/kind) Istio routes to besides Service (conversion.go buildDestination). */
