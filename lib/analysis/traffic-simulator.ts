@@ -166,8 +166,9 @@ export class TrafficSimulator {
 
   /** The GRPCRoutes (`namespace/name`) whose parentRef is the Service (GAMMA). */
   private grpcRoutesOf(svc: Manifest): string[] {
-    return this.index.objects.filter((r) => r.kind === 'GRPCRoute' && String(r.apiVersion ?? '').startsWith('gateway.networking.k8s.io/')
-      && (r.spec?.parentRefs ?? []).some((p: any) => p.kind === 'Service' && (p.group ?? '') === '' && p.name === svc.metadata.name && (p.namespace ?? namespaceOf(r)) === namespaceOf(svc)))
+    // Found once per simulator: every call asks.
+    this.grpcRoutes ??= this.index.objects.filter((r) => r.kind === 'GRPCRoute' && String(r.apiVersion ?? '').startsWith('gateway.networking.k8s.io/'));
+    return this.grpcRoutes.filter((r) => (r.spec?.parentRefs ?? []).some((p: any) => p.kind === 'Service' && (p.group ?? '') === '' && p.name === svc.metadata.name && (p.namespace ?? namespaceOf(r)) === namespaceOf(svc)))
       .map((r) => `${namespaceOf(r)}/${r.metadata.name}`);
   }
 
@@ -241,6 +242,7 @@ export class TrafficSimulator {
   }
 
   private readonly meshHostsByNamespace = new Map<string, MeshHosts>();
+  private grpcRoutes?: Manifest[];
 
   private apiContext(gateway: boolean): ApiHopContext {
     return { index: this.index, gateway, pods: (svc) => this.pods(svc, {}), defaultRetries: this.defaultRetries };
