@@ -9,10 +9,11 @@
  */
 import { DEFAULT_CLUSTER_DOMAIN } from '../model/defaults';
 import { Manifest, namespaceOf } from './manifest';
-import { endpointSlicesOf, ManifestIndex } from './manifest-index';
+import { ManifestIndex } from './manifest-index';
+import { endpointNotes } from './routing/endpoints';
 import { hostMatches, hostWithoutPort, resolveShortName, specificity } from './routing/hosts';
 import { findGateway, gatewayPorts, ingressRoutes, portProtocol, proxyRoutes, routesOf } from './routing/gateway';
-import { apiIngressRoutes, findApiGateway, meshApiRoutes } from './routing/gateway-api';
+import { apiIngressRoutes, findApiGateway, grpcRoutesOf, meshApiRoutes } from './routing/gateway-api';
 import { ApiHopContext, apiIngressHops, apiMeshHops, possibleApiHops } from './routing/gateway-api-backends';
 import { visibleVirtualServices } from './routing/visibility';
 import { HTTP_ROUTE_NOT_MODELLED, matchIsCatchAll, proxyMatchHolds, requestMatchHolds, RequestView, RouteRef, RoutingProxy, SimulatedRequest, viewOf } from './routing/match';
@@ -84,7 +85,7 @@ export class TrafficSimulator {
     }
     const { svc, proxy, vs, api, protocol, notes } = call;
     // A GRPCRoute of the Service routes its HTTP/2 calls too (Istio merges it into the Service's routes): not evaluated, so no destination is stated.
-    const grpc = protocol === 'http' ? this.grpcRoutesOf(svc) : [];
+    const grpc = protocol === 'http' ? grpcRoutesOf(this.index, svc) : [];
     if (grpc.length > 0) return [this.answer(`not modelled: GRPCRoute ${grpc.join(', ')} routes Service '${svc.metadata.name}'`, 'service', [...notes, ...grpc.map((g) => `GRPCRoute ${g}`)])];
     const view = viewOf({ ...request, host: request.host ?? this.index.serviceHost(svc) });
     if (!vs && api && protocol === 'http') return apiMeshHops(this.apiContext(false), api, view, notes, port);
@@ -164,14 +165,6 @@ export class TrafficSimulator {
     return { svc, proxy, vs, api: api?.routes, protocol: protocol as 'http' | 'tcp' | 'tls', sniffed: portProtocol(svcPort) === 'sniffed', notes };
   }
 
-  /** The GRPCRoutes (`namespace/name`) whose parentRef is the Service (GAMMA). */
-  private grpcRoutesOf(svc: Manifest): string[] {
-    // Found once per simulator: every call asks.
-    this.grpcRoutes ??= this.index.objects.filter((r) => r.kind === 'GRPCRoute' && String(r.apiVersion ?? '').startsWith('gateway.networking.k8s.io/'));
-    return this.grpcRoutes.filter((r) => (r.spec?.parentRefs ?? []).some((p: any) => p.kind === 'Service' && (p.group ?? '') === '' && p.name === svc.metadata.name && (p.namespace ?? namespaceOf(r)) === namespaceOf(svc)))
-      .map((r) => `${namespaceOf(r)}/${r.metadata.name}`);
-  }
-
   /**
    * The virtual host a Host header picks on a declared HTTP port of the sidecar (route
    * configuration `<port>`: pilot/pkg/networking/core/httproute.go, domains from
@@ -242,7 +235,6 @@ export class TrafficSimulator {
   }
 
   private readonly meshHostsByNamespace = new Map<string, MeshHosts>();
-  private grpcRoutes?: Manifest[];
 
   private apiContext(gateway: boolean): ApiHopContext {
     return { index: this.index, gateway, pods: (svc) => this.pods(svc, {}), defaultRetries: this.defaultRetries };
@@ -355,18 +347,8 @@ export class TrafficSimulator {
       if (!labels) return hop(svc.metadata.name, port, [], { answer: `503: subset '${dest.subset}' of host '${host}' is not defined by a DestinationRule visible from namespace '${proxy.namespace}' (no cluster)` });
       subsetLabels = labels;
     }
-    notes.push(...this.endpointNotes(svc));
+    notes.push(...endpointNotes(this.index, svc));
     return hop(svc.metadata.name, port, this.pods(svc, subsetLabels));
-  }
-
-  /** A Service without a selector has only the endpoints of its EndpointSlices: those that are no workload of the manifests are named. */
-  private endpointNotes(svc: Manifest): string[] {
-    if (Object.keys(svc.spec?.selector ?? {}).length > 0) return [];
-    const slices = endpointSlicesOf(this.index, svc);
-    if (slices.length === 0) return [`Service ${namespaceOf(svc)}/${svc.metadata.name} has no selector and no EndpointSlice: no endpoints (Envoy answers 503)`];
-    const known = new Set(this.index.podsBehind(svc).map((p) => p.metadata.name));
-    const outside = slices.flatMap((e) => ((e as any).endpoints ?? []).filter((x: any) => !(x.targetRef?.kind === 'Pod' && known.has(x.targetRef.name))).flatMap((x: any) => x.addresses ?? []));
-    return outside.length > 0 && known.size === 0 ? [`Service ${namespaceOf(svc)}/${svc.metadata.name} endpoints ${outside.join(', ')} (EndpointSlice addresses, no workload of the manifests)`] : [];
   }
 
   /**
@@ -374,7 +356,7 @@ export class TrafficSimulator {
    * default retry policy and no timeout (route.go BuildDefaultHTTPOutboundRoute).
    */
   private serviceHop(svc: Manifest, port: number, given: readonly string[], http: boolean): Hop {
-    const notes = [...given, ...this.endpointNotes(svc)];
+    const notes = [...given, ...endpointNotes(this.index, svc)];
     return {
       service: svc.metadata.name, port, weight: 100, deployments: this.pods(svc, {}), rule: 'service',
       ...(http && this.defaultRetries ? { retries: this.defaultRetries } : {}), ...(notes.length > 0 ? { notModelled: [...new Set(notes)] } : {}),

@@ -50,6 +50,16 @@ function httpRoutes(index: ManifestIndex): Manifest[] {
 
 const routesByIndex = new WeakMap<ManifestIndex, Manifest[]>();
 
+const grpcByIndex = new WeakMap<ManifestIndex, Manifest[]>();
+
+/** The GRPCRoutes (`namespace/name`) whose parentRef is the Service (GAMMA); the GRPCRoutes are found once per index. */
+export function grpcRoutesOf(index: ManifestIndex, svc: Manifest): string[] {
+  let routes = grpcByIndex.get(index);
+  if (!routes) grpcByIndex.set(index, (routes = index.objects.filter((r) => isGatewayApi(r, 'GRPCRoute'))));
+  return routes.filter((r) => (r.spec?.parentRefs ?? []).some((p: any) => p.kind === 'Service' && (p.group ?? '') === '' && p.name === svc.metadata.name && (p.namespace ?? namespaceOf(r)) === namespaceOf(svc)))
+    .map((r) => `${namespaceOf(r)}/${r.metadata.name}`);
+}
+
 export function apiIngressRoutes(index: ManifestIndex, gw: Manifest, request: SimulatedRequest): ApiIngressPlan {
   const gwNs = namespaceOf(gw);
   const rule = `${gwNs}/${gw.metadata.name}`;
