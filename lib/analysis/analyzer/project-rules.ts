@@ -80,7 +80,8 @@ function weightRules(ctx: AnalysisContext, vs: Manifest, field: string, route: a
 /** VM0008: the Service a destination names (narrowed by its subset, when defined) selects no workload's pods. */
 function destinationHasPods(ctx: AnalysisContext, index: ManifestIndex, vs: Manifest, d: any, at: string): void {
   const svc = index.serviceForHost(String(d.host ?? ''), namespaceOf(vs));
-  if (!svc) return;
+  // A Service of another API (a Knative Service) is no Kubernetes Service: IST0101 reports it.
+  if (!svc || String(svc.apiVersion ?? 'v1') !== 'v1') return;
   const labels = d.subset !== undefined ? index.subsets(svc)?.get(d.subset) : {};
   if (labels === undefined) return;
   if (index.podsBehind(svc, labels).length === 0) {
