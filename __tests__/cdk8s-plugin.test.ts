@@ -1,10 +1,10 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { dirname, join } from 'path';
-import { ValidationContext } from 'cdk8s-cli/plugins';
-import type { Validation } from 'cdk8s-cli/plugins';
+// Types only: cdk8s-cli's package exports allow no deep import at run time.
+import type { Validation, ValidationContext } from 'cdk8s-cli/lib/plugins';
 import { renderRelease } from 'voting-mesh';
-import { Cdk8sViolation, VotingMeshValidation } from '../cli/cdk8s-plugin';
+import { Cdk8sValidationContext, Cdk8sViolation, VotingMeshValidation } from '../cli/cdk8s-plugin';
 import { buildRelease } from '../templates/app/main';
 import { cli, ROOT } from './cli-support';
 import { testApp } from './support';
@@ -52,6 +52,8 @@ function asMessages(violations: readonly (Omit<Cdk8sViolation, 'violatingResourc
 describe('the cdk8s validation plugin', () => {
   test("GIVEN the plugin class THEN it implements cdk8s-cli's Validation contract (npm run typecheck checks this assignment)", () => {
     const plugin: Validation = new VotingMeshValidation();
+    const given = (context: ValidationContext): Cdk8sValidationContext => context;
+    expect(typeof given).toBe('function');
     expect(typeof plugin.validate).toBe('function');
     expect(() => new VotingMeshValidation({ failureTreshold: 'Warning' } as never)).toThrow("voting-mesh cdk8s plugin: unknown property 'failureTreshold' (properties: failureThreshold, profile, clusterDomain, trustDomain, ingressPrincipal)");
   });
@@ -108,6 +110,3 @@ describe('the cdk8s validation plugin', () => {
     expect(json.violations[0].recommendation).toMatch(/^dist\/01-stable\.k8s\.yaml/);
   });
 });
-
-// ValidationContext is cdk8s' class: importing it proves the type the plugin is given is the one cdk8s-cli exports.
-void ValidationContext;
