@@ -81,6 +81,14 @@ describe('voting-mesh init', () => {
     expect(again.stderr).toBe('error: refusing to write into .: it is not empty (.gitignore, cdk8s.yaml, jest.config.js, and 4 more); give a new or empty directory (voting-mesh init <dir>)\n');
   });
 
+  test('GIVEN docs/getting-started.md THEN it shows the plugin entry init writes, and every file init writes', async () => {
+    await cli(['init', 'app'], scratch);
+    const guide = readFileSync(join(ROOT, 'docs', 'getting-started.md'), 'utf8');
+    const entry = /```yaml\n([\s\S]*?)```/.exec(guide)![1];
+    expect(readFileSync(join(scratch, 'app', 'cdk8s.yaml'), 'utf8')).toContain(entry);
+    for (const file of WRITTEN) expect(guide).toContain(`\`${file}\``);
+  });
+
   test('GIVEN a file WHEN init is given it THEN it refuses in one line (exit 2)', async () => {
     writeFileSync(join(scratch, 'notes.txt'), 'x');
     expect(await cli(['init', 'notes.txt'], scratch)).toEqual({ code: 2, stdout: '', stderr: 'error: notes.txt is a file, not a directory: give a new or empty directory (voting-mesh init <dir>)\n' });
