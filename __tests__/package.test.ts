@@ -23,6 +23,11 @@ describe('the package', () => {
     expect(pkg.files.every((f: string) => /^(out\/(lib|imports|cli)\/|schemas\/|templates\/app\/\*$|README\.md$|LICENSE$)/.test(f))).toBe(true);
   });
 
+  test('GIVEN package.json THEN it carries no jest configuration (jest.config.js, which is not packed, does)', () => {
+    expect(pkg.jest).toBeUndefined();
+    expect(pkg.files.some((f: string) => f.includes('jest'))).toBe(false);
+  });
+
   test('GIVEN the cdk8s stack THEN it is a peer dependency (one copy in the consumer\'s app) and a dev dependency here', () => {
     for (const name of ['cdk8s', 'cdk8s-plus-27', 'constructs']) {
       expect(pkg.peerDependencies[name]).toBe(`^${pkg.devDependencies[name]}`);
@@ -49,7 +54,7 @@ describe('the package', () => {
   test('GIVEN tsconfig.json THEN `voting-mesh` resolves to the source of the package\'s main entry', () => {
     const tsconfig = readFileSync(join(ROOT, 'tsconfig.json'), 'utf8');
     expect(tsconfig).toContain('"voting-mesh": ["./lib/index.ts"]');
-    expect(pkg.jest.moduleNameMapper['^voting-mesh$']).toBe('<rootDir>/lib/index.ts');
+    expect(require('../jest.config.js').moduleNameMapper['^voting-mesh$']).toBe('<rootDir>/lib/index.ts');
     expect(pkg.exports['.'].default.replace(/^\.\/out\//, '').replace(/\.js$/, '.ts')).toBe('lib/index.ts');
   });
 });

@@ -65,6 +65,8 @@ try {
   writeFileSync(join(app, 'cdk8s.yaml'), 'language: typescript\napp: node main.js\noutput: dist\n');
   const install = run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, pinned('cdk8s'), pinned('constructs'), pinned('cdk8s-plus-27'), pinned('@types/node')]);
   check('npm install of the tarball and its peer dependencies', install.code === 0, install.stderr);
+  const installed = JSON.parse(readFileSync(join(app, 'node_modules', 'voting-mesh', 'package.json'), 'utf8'));
+  check("the published package.json carries no jest configuration, and jest.config.js is not packed", installed.jest === undefined && !files.includes('jest.config.js'), Object.keys(installed).join(', '));
   const tsc = run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
   check("the app's TypeScript type-checks against the shipped declarations and compiles", tsc.code === 0, tsc.stdout + tsc.stderr);
 
