@@ -62,6 +62,14 @@ describe('voting-mesh init', () => {
     expect(existsSync(join(scratch, 'shop'))).toBe(false);
   });
 
+  test('GIVEN --source naming a checkout (a directory) THEN init refuses it (exit 2): npm would link it, with its own cdk8s', async () => {
+    mkdirSync(join(scratch, 'voting-mesh'));
+    const result = await cli(['init', 'shop', '--source', 'voting-mesh'], scratch);
+    expect(result.code).toBe(2);
+    expect(result.stderr.split('\n')[0]).toBe("error: --source voting-mesh is a directory: npm would link it, and its own copy of cdk8s would load beside the app's. Run npm pack there and give the .tgz");
+    expect(existsSync(join(scratch, 'shop'))).toBe(false);
+  });
+
   test('GIVEN a directory that is not empty WHEN init runs THEN it refuses in one line (exit 2) and leaves every file as it was', async () => {
     mkdirSync(join(scratch, 'shop'));
     writeFileSync(join(scratch, 'shop', 'main.ts'), '// mine\n');

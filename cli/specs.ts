@@ -132,16 +132,17 @@ export const diffSpec: CommandSpec = {
 export const initSpec: CommandSpec = {
   name: 'init',
   summary: 'Writes a new cdk8s app with a two-service release into a new or empty directory, offline.',
-  usage: 'init [<dir>] [--source <file.tgz|dir|range>]',
+  usage: 'init [<dir>] [--source <file.tgz|range>]',
   description: [
     'Writes package.json (cdk8s, cdk8s-plus-27, constructs, typescript and jest at the exact versions',
     'this package is built against), tsconfig.json, cdk8s.yaml (the app for voting-mesh synth and for',
-    'plain cdk8s synth, with the validation plugin), main.ts (two services in two stages; FLAVOUR=',
-    'istio-sidecar, gateway-api-ambient or both), main.test.ts, jest.config.js and .gitignore into',
-    '<dir> (default: the current directory). Then: npm install, npx voting-mesh synth, npm test.',
-    'A directory that is not empty is refused (exit 2); no file is ever overwritten.',
+    'plain cdk8s synth, with the validation plugin), main.ts (two services in two stages, in the',
+    'flavour the FLAVOUR variable names: istio-sidecar, gateway-api-ambient or both), main.test.ts,',
+    'jest.config.js and .gitignore into <dir> (default: the current directory). Then run npm install,',
+    'npx voting-mesh synth and npm test there. A directory that is not empty is refused (exit 2); no',
+    'file is ever overwritten.',
   ],
   options: [
-    { name: 'source', value: 'spec', help: "Where the app installs voting-mesh from: the packed tarball or a directory (written as file:, relative to <dir>), or a version range (default: ^<this version> from the registry)." },
+    { name: 'source', value: 'spec', help: "Where the app installs voting-mesh from: the packed tarball (written as file:, relative to <dir>), or a version range (default: ^<this version> from the registry)." },
   ],
 };

@@ -72,14 +72,17 @@ function whyNotWritable(dir: string, shown: string): string | undefined {
 }
 
 /**
- * How the app's package.json names voting-mesh: a path to the packed tarball or a checkout
- * (`file:`, relative to the app), else what npm takes as is (a version range or tag);
- * default `^<this version>` from the registry.
+ * How the app's package.json names voting-mesh: a path to the packed tarball (`file:`,
+ * relative to the app), else what npm takes as is (a version range or tag); default
+ * `^<this version>` from the registry.
  */
 function votingMeshSource(option: string | undefined, version: string, dir: string, cwd: string): string {
   if (option === undefined) return `^${version}`;
   const path = resolve(cwd, option);
-  if (existsSync(path)) return `file:${relative(dir, path).split(sep).join('/') || '.'}`;
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    throw new UsageError(`--source ${option} is a directory: npm would link it, and its own copy of cdk8s would load beside the app's. Run npm pack there and give the .tgz`);
+  }
+  if (existsSync(path)) return `file:${relative(dir, path).split(sep).join('/')}`;
   if (/[\\/]|\.tgz$/.test(option)) throw new UsageError(`--source ${option}: no such file or directory (give the packed tarball, e.g. voting-mesh-${version}.tgz, or a version range)`);
   return option;
 }
