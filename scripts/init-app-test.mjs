@@ -37,7 +37,8 @@ export function firstHour({ root, scratch, tarball, env, check }) {
   check('npx voting-mesh synth (cdk8s.yaml: ts-node main.ts) writes both stages', synth.code === 0
     && ['01-stable.k8s.yaml', '02-canary.k8s.yaml', 'RELEASE.md', 'mesh-context.json'].every((f) => readdirSync(join(app, 'dist')).includes(f)), synth.out);
   const test = run(app, 'npm', ['test']);
-  check("npm test: the app's jest tests (both flavours' routing, a refused stage) pass", test.code === 0 && /Tests:\s+\d+ passed, \d+ total/.test(test.out) && !/failed/.test(test.out), test.out);
+  check("npm test: the app's jest tests (both flavours' routing, a refused stage) pass, without warnings", test.code === 0 && /Tests:\s+\d+ passed, \d+ total/.test(test.out)
+    && !/failed|WARN/.test(test.out), test.out);
   const validate = npx('voting-mesh', 'validate', '--dist', 'dist');
   check('npx voting-mesh validate --dist dist: every stage and both transitions valid', validate.code === 0 && /\nvalid\n$/.test(validate.stdout) && validate.stdout.includes('01-stable → 02-canary'), validate.out);
   const minutes = (Date.now() - started) / 60000;
