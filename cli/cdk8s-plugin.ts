@@ -111,11 +111,11 @@ export class VotingMeshValidation {
 
 /** One message of validate as a cdk8s violation: rule = code, name, level and stage; resource = the object; location = the field. */
 function violation(m: ValidationMessage, dir: string): Cdk8sViolation {
-  const name = CATALOGUE.get(m.code)?.name ?? PROJECT_RULES[m.code] ?? '';
+  const rule = [m.code, CATALOGUE.get(m.code)?.name ?? PROJECT_RULES[m.code]].filter(Boolean).join(' ');
   // A transition's message (`<from> → <to>`) belongs to the stage it moves to.
   const [from, to] = m.stage.split(' → ');
   return {
-    ruleName: `${m.code} ${name} (${m.level}) in ${m.stage}`,
+    ruleName: `${rule} (${m.level}) in ${m.stage}`,
     recommendation: m.message,
     fix: fixOf(m.code, from, to),
     violatingResources: [{ resourceName: m.origin, locations: [m.field], manifestPath: join(dir, `${to ?? from}${STAGE_SUFFIX}`) }],
@@ -132,7 +132,7 @@ function refusal(message: string, dir: string): Cdk8sViolation {
 }
 
 function fixOf(code: string, from: string, to: string | undefined): string {
-  if (to !== undefined) return `order the stages so that no step drops traffic; 'voting-mesh plan ${from} ${to}' shows the steps`;
+  if (to !== undefined) return `fix what the message names in either stage, or put a stage between them; 'voting-mesh plan ${from} ${to}' shows each step`;
   if (code === 'VM0100') return `make the field what its kind's schema allows; 'voting-mesh validate ${from}' checks the stage again`;
   return `change the object as the message says; 'voting-mesh explain ${from}' shows where requests go`;
 }
