@@ -91,20 +91,20 @@ describe('installation and security facts Kubernetes would reject are refused wi
   const aks = aksIstioAddOnProfile({ revision: 'asm-1-26' });
   test.each([
     [{ installation: { ...aks, controlPlane: { ...aks.controlPlane, namespace: 'AKS_Istio' } } },
-      "stage '01-v1', field 'application.installation.controlPlane.namespace': 'AKS_Istio' is not a DNS-1123 label of at most 63 characters. Use lower-case letters, digits and '-', starting and ending with a letter or digit."],
+      "field 'application.installation.controlPlane.namespace': 'AKS_Istio' is not a DNS-1123 label of at most 63 characters. Use lower-case letters, digits and '-', starting and ending with a letter or digit."],
     [{ installation: { ...aks, ingressGateway: { ...aks.ingressGateway, podLabels: {} } } },
-      "stage '01-v1', field 'application.installation.ingressGateway.podLabels': the label selector is empty, so it would select every pod. Name at least one label of the pods, e.g. { app: \"prometheus\" }."],
+      "field 'application.installation.ingressGateway.podLabels': the label selector is empty, so it would select every pod. Name at least one label of the pods, e.g. { app: \"prometheus\" }."],
     [{ installation: { ...aks, ingressGateway: { ...aks.ingressGateway, serviceAccount: 'Gateway SA' } } },
-      "stage '01-v1', field 'application.installation.ingressGateway.serviceAccount': 'Gateway SA' is not a DNS-1123 label of at most 253 characters. Use lower-case letters, digits and '-', starting and ending with a letter or digit."],
+      "field 'application.installation.ingressGateway.serviceAccount': 'Gateway SA' is not a DNS-1123 label of at most 253 characters. Use lower-case letters, digits and '-', starting and ending with a letter or digit."],
     [{ installation: { ...aks, injectionLabel: { key: 'istio.io/rev', value: 'asm 1 26' } } },
-      "stage '01-v1', field 'application.installation.injectionLabel[\"istio.io/rev\"]': label value 'asm 1 26' is not accepted by Kubernetes. Use at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit."],
-    [{ installation: { ...aks, trustDomain: 'Cluster Local' } }, "stage '01-v1', field 'application.installation.trustDomain': 'Cluster Local' is not a trust domain. Use a DNS-like name such as 'cluster.local'."],
+      "field 'application.installation.injectionLabel[\"istio.io/rev\"]': label value 'asm 1 26' is not accepted by Kubernetes. Use at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit."],
+    [{ installation: { ...aks, trustDomain: 'Cluster Local' } }, "field 'application.installation.trustDomain': 'Cluster Local' is not a trust domain. Use a DNS-like name such as 'cluster.local'."],
     [{ security: { metricsScraper: { namespace: 'Monitoring' } } },
-      "stage '01-v1', field 'application.security.metricsScraper.namespace': 'Monitoring' is not a DNS-1123 label of at most 63 characters. Use lower-case letters, digits and '-', starting and ending with a letter or digit."],
+      "field 'application.security.metricsScraper.namespace': 'Monitoring' is not a DNS-1123 label of at most 63 characters. Use lower-case letters, digits and '-', starting and ending with a letter or digit."],
     [{ security: { metricsScraper: { namespace: 'monitoring', podLabels: { '-bad': 'x' } } } },
-      "stage '01-v1', field 'application.security.metricsScraper.podLabels[\"-bad\"]': '-bad' is not a label key Kubernetes accepts. Use a name of at most 63 letters, digits, '-', '_' or '.', optionally after a DNS subdomain and '/' (e.g. 'app.kubernetes.io/name')."],
+      "field 'application.security.metricsScraper.podLabels[\"-bad\"]': '-bad' is not a label key Kubernetes accepts. Use a name of at most 63 letters, digits, '-', '_' or '.', optionally after a DNS subdomain and '/' (e.g. 'app.kubernetes.io/name')."],
     [{ gateway: { ...base.gateway, selector: { istio: 'ingress gateway' } } },
-      "stage '01-v1', field 'application.gateway.selector[\"istio\"]': label value 'ingress gateway' is not accepted by Kubernetes. Use at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit."],
+      "field 'application.gateway.selector[\"istio\"]': label value 'ingress gateway' is not accepted by Kubernetes. Use at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit."],
   ])('GIVEN %j THEN it is rejected', (change, message) => {
     expect(errorOf({ ...base, ...change })).toBe(message);
   });

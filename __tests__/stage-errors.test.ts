@@ -133,9 +133,9 @@ describe('workload data is checked before a stage uses it', () => {
     ['a probe on an undeclared port', { liveness: { check: { tcpPort: 1234 } } }, /versions\['1.0'\]\.liveness': probe port 1234 is not a declared port/],
     ['a request above its limit', { resources: { cpuMillis: { request: 600, limit: 500 }, memoryMiB: { request: 1, limit: 2 } } },
       /resources\.cpuMillis': request 600 \/ limit 500 are not whole numbers with 0 < request <= limit/],
-  ])('GIVEN storage 1.0 with %s THEN the stage is rejected', (_, change, message) => {
+  ])('GIVEN storage 1.0 with %s THEN the stage is rejected, naming the component and field but no stage (it is application data)', (_, change, message) => {
     const err = errorOf(votingStages[0], withWorkload('voting-storage', '1.0', change));
-    expect(err.message).toMatch(new RegExp(`^stage '01-v1', component 'voting-storage', field '.*${message.source}`));
+    expect(err.message).toMatch(new RegExp(`^component 'voting-storage', field '.*${message.source}`));
   });
 
   test('GIVEN two deployed versions that disagree on a port THEN the shared Service cannot serve both', () => {

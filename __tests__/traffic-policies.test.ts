@@ -151,7 +151,7 @@ describe('GIVEN a version that calls fewer components than its component', () =>
   test('THEN a callee outside the component\'s calls is rejected, naming them', () => {
     const app = { ...shop, components: shop.components.map((c) => (c.name !== 'web' ? c : { ...c, versions: { ...c.versions, '2.0': { ...c.versions['2.0'], calls: ['cart'] } } })) };
     expect(() => new ReleaseStage(testApp(), { application: app, stage: dark })).toThrow(
-      "stage '02-dark-launch', component 'web', field 'versions['2.0'].calls': 'cart' is not among the component's calls (db). A version calls a subset of its component's calls: add it to the component's calls first.");
+      "component 'web', field 'versions['2.0'].calls': 'cart' is not among the component's calls (db). A version calls a subset of its component's calls: add it to the component's calls first.");
   });
   test('THEN such a version is allowed only its own calls (web 2.0 calling nothing reaches nothing)', () => {
     const app = { ...shop, components: shop.components.map((c) => (c.name !== 'web' ? c : { ...c, versions: { ...c.versions, '2.0': { ...c.versions['2.0'], calls: [] } } })) };

@@ -32,12 +32,12 @@ describe('workload data Kubernetes or Istio would reject', () => {
     ['an application port in Istio\'s reserved range', { ports: [{ name: 'http', port: 15001, protocol: 'http' }] },
       "component 'voting-app', field 'versions['2.0'].ports[0]': port 15001 is in Istio's reserved range 15000–15090, which the sidecar owns in every pod. Listen on another port (8080, for instance)."],
   ])('GIVEN %s THEN it is rejected with the fix', (_, change, message) => {
-    expect(errorOf(withApp(change))).toBe(`stage '03-cookie-canary', ${message}`);
+    expect(errorOf(withApp(change))).toBe(message);
   });
 
   test('GIVEN two spellings of one version (1.0 and v1.0) THEN they are rejected: both would be subset v1-0', () => {
     const app = { ...votingApplication, components: votingApplication.components.map((c) => (c.name !== 'voting-analytics' ? c : { ...c, versions: { ...c.versions, 'v1.0': c.versions['1.0'] } })) };
-    expect(errorOf(app)).toBe("stage '03-cookie-canary', component 'voting-analytics', field 'versions['v1.0']': versions '1.0' and 'v1.0' both become subset v1-0. "
+    expect(errorOf(app)).toBe("component 'voting-analytics', field 'versions['v1.0']': versions '1.0' and 'v1.0' both become subset v1-0. "
       + 'Spell every version of a component one way (e.g. 1.0 and 2.0, or v1 and v2).');
   });
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The voting-mesh command line (the package's `bin`): synth, validate, explain, plan, diff.
+// The voting-mesh command line (the package's `bin`): synth, validate, explain, plan, diff, init.
 import { processIo } from './io';
 import { runCommand } from './run';
 

@@ -129,3 +129,21 @@ export const diffSpec: CommandSpec = {
   description: ['Lists are compared by identity (route, subset, container, port names) or as sets, so inserting one item does not show every later item as changed; unnamed items (TCP routes) by position. Values are printed whole.'],
   options: [{ name: 'dist', value: 'dir', help: "Directory of synthesized stages (default: cdk8s.yaml's output, else dist)." }],
 };
+
+export const initSpec: CommandSpec = {
+  name: 'init',
+  summary: 'Writes a new cdk8s app with a two-service release into a new or empty directory, offline.',
+  usage: 'init [<dir>] [--source <file.tgz|range>]',
+  description: [
+    'Writes package.json (cdk8s, cdk8s-plus-27, constructs, typescript and jest at the exact versions',
+    'this package is built against), tsconfig.json, cdk8s.yaml (the app for voting-mesh synth and for',
+    'plain cdk8s synth, with the validation plugin), main.ts (two services in two stages, in the',
+    'flavour the FLAVOUR variable names: istio-sidecar, gateway-api-ambient or both), main.test.ts,',
+    'jest.config.js and .gitignore into <dir> (default: the current directory). Then run npm install,',
+    'npx voting-mesh synth and npm test there. A directory that is not empty is refused (exit 2); no',
+    'file is ever overwritten.',
+  ],
+  options: [
+    { name: 'source', value: 'spec', help: "Where the app installs voting-mesh from: the packed tarball (written as file:, relative to <dir>), or a version range (default: ^<this version> from the registry)." },
+  ],
+};

@@ -7,13 +7,16 @@
 // 3. there, through the package's bin: synth, validate (text and JSON), explain (text and JSON),
 //    plan; a failing synth leaves the app's output untouched; the standard `app.synth()` idiom
 //    works (one copy of cdk8s); `require` and `import` of the main entry expose the library and
-//    no voting symbol, and internal paths are not importable.
+//    no voting symbol, and internal paths are not importable;
+// 4. the first hour of a new user (scripts/init-app-test.mjs): voting-mesh init, npm install,
+//    synth, npm test and validate with no edit, then plain `cdk8s synth` with the plugin.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { root } from './build.cjs';
+import { firstHour } from './init-app-test.mjs';
 
 const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
 const pinned = (name) => `${name}@${lock.packages[`node_modules/${name}`].version}`;
@@ -48,10 +51,10 @@ try {
   const files = packed[0].files.map((f) => f.path);
   const tarball = join(scratch, packed[0].filename);
   check('the tarball carries the compiled library, its declarations, the bin and the bundled schemas',
-    ['out/lib/index.js', 'out/lib/index.d.ts', 'out/cli/main.js', 'schemas/kubernetes-1.27.0.json', 'schemas/crds-istio-1.30.3.json', 'package.json', 'README.md', 'LICENSE'].every((f) => files.includes(f)),
+    ['out/lib/index.js', 'out/lib/index.d.ts', 'out/cli/main.js', 'out/cli/cdk8s-plugin.js', 'templates/app/main.ts', 'templates/app/gitignore', 'schemas/kubernetes-1.27.0.json', 'schemas/crds-istio-1.30.3.json', 'package.json', 'README.md', 'LICENSE'].every((f) => files.includes(f)),
     files.join(', '));
-  const stray = files.filter((f) => /^(__tests__|examples|dist|bench|\.ci|scripts|docs|voting|lib|cli|imports)\//.test(f) || f.endsWith('.ts') && !f.endsWith('.d.ts'));
-  check('the tarball carries no tests, examples, dist, bench, CI, scripts, voting app or TypeScript sources', stray.length === 0, stray.join(', '));
+  const stray = files.filter((f) => /^(__tests__|examples|dist|bench|\.ci|scripts|docs|voting|lib|cli|imports)\//.test(f) || f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.startsWith('templates/app/'));
+  check("the tarball carries no tests, examples, dist, bench, CI, scripts, voting app or TypeScript sources (but init's app template)", stray.length === 0, stray.join(', '));
   const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   check('cdk8s, constructs and cdk8s-plus-27 are peer dependencies, not dependencies',
     ['cdk8s', 'constructs', 'cdk8s-plus-27'].every((p) => manifest.peerDependencies?.[p] && !manifest.dependencies?.[p]));
@@ -62,6 +65,8 @@ try {
   writeFileSync(join(app, 'cdk8s.yaml'), 'language: typescript\napp: node main.js\noutput: dist\n');
   const install = run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, pinned('cdk8s'), pinned('constructs'), pinned('cdk8s-plus-27'), pinned('@types/node')]);
   check('npm install of the tarball and its peer dependencies', install.code === 0, install.stderr);
+  const installed = JSON.parse(readFileSync(join(app, 'node_modules', 'voting-mesh', 'package.json'), 'utf8'));
+  check("the published package.json carries no jest configuration, and jest.config.js is not packed", installed.jest === undefined && !files.includes('jest.config.js'), Object.keys(installed).join(', '));
   const tsc = run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
   check("the app's TypeScript type-checks against the shipped declarations and compiles", tsc.code === 0, tsc.stdout + tsc.stderr);
 
@@ -127,6 +132,11 @@ try {
   }
   const deep = run(process.execPath, ['-e', "require('voting-mesh/out/lib/release/yaml-writer')"]);
   check('internal modules are not importable (only the package entry points are exported)', deep.code !== 0 && deep.stderr.includes('ERR_PACKAGE_PATH_NOT_EXPORTED'), deep.stderr);
+  const plugin = run(process.execPath, ['-e', "console.log(typeof require('voting-mesh/cdk8s-plugin').VotingMeshValidation)"]);
+  check('voting-mesh/cdk8s-plugin exports the cdk8s validation plugin class', plugin.code === 0 && plugin.stdout.trim() === 'function', plugin.stdout + plugin.stderr);
+
+  // 4. From an empty directory to a validated first synth.
+  firstHour({ root, scratch, tarball, env, check });
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

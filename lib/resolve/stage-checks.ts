@@ -53,7 +53,7 @@ class StageChecker {
 
   run(): StageFacts {
     assertDnsLabel(this.stage.name, { stage: this.s, field: 'name' });
-    validateApplication(this.app, this.s);
+    validateApplication(this.app);
     this.resolveDeployments();
     this.checkLanes();
     this.checkPinning();
