@@ -6,12 +6,18 @@ import { toYaml } from '../../lib/release/yaml-writer';
 import { ParsedArgs, UsageError, value } from '../args';
 import { distDir, loadStage, meshContextOptions } from '../inputs';
 import { Io } from '../io';
+import { planGitops } from './plan-gitops';
 
 export function plan(args: ParsedArgs, io: Io): number {
   if (args.positional.length !== 2) throw new UsageError(`expected <from-stage> and <to-stage>, got ${args.positional.length} argument(s)`);
   const dir = distDir(args, io.cwd);
   const [from, to] = args.positional.map((p) => loadStage(dir, p, io.cwd));
   if (from.files[0] === to.files[0]) throw new UsageError(`<from-stage> and <to-stage> are both '${from.name}'`);
+  const format = value(args, 'format') ?? 'kubectl';
+  // Argo CD and Flux: the series of complete states (./plan-gitops.ts); kubectl: the step script below.
+  if (format === 'argocd' || format === 'flux') {
+    return planGitops(args, io, format, from, to, resolve(io.cwd, value(args, 'out') ?? join('.voting-mesh', 'plans', `${from.name}--${to.name}.${format}`)));
+  }
   const out = resolve(io.cwd, value(args, 'out') ?? join('.voting-mesh', 'plans', `${from.name}--${to.name}`));
   assertReplaceable(out, '--out', io.cwd, 'plan');
   const p = planTransition(from.name, from.objects, to.name, to.objects);
