@@ -139,3 +139,23 @@ export const diffSpec: CommandSpec = {
   description: ['Lists are compared by identity (route, subset, container, port names) or as sets, so inserting one item does not show every later item as changed; unnamed items (TCP routes) by position. Values are printed whole.'],
   options: [{ name: 'dist', value: 'dir', help: "Directory of synthesized stages (default: cdk8s.yaml's output, else dist)." }],
 };
+
+export const gateSpec: CommandSpec = {
+  name: 'gate',
+  summary: "Evaluates a stage's metric gates against Prometheus: exit 0 promote, 1 roll back, 3 not enough data.",
+  usage: 'gate <stage> --prometheus <url> [--gate <name>] [--at <time>] [--dist <dir>] [-o text|json]',
+  description: [
+    "Reads the stage's gates (and their PromQL, also in RELEASE.md) from gates.json beside the stages,",
+    'and asks the Prometheus HTTP API (/api/v1/query) for each workload: the requests over the window',
+    '(fewer than the minimum: not enough data), the success rate (share of non-5xx answers) and the',
+    "P99 latency from Istio's standard metrics. Any bound broken: exit 1, run the reverse plan. Not",
+    'enough data anywhere, or no answer from Prometheus: exit 3, ask again later. Otherwise exit 0.',
+  ],
+  options: [
+    { name: 'prometheus', value: 'url', help: 'Base URL of the Prometheus HTTP API, e.g. http://prometheus.istio-system:9090.' },
+    { name: 'gate', value: 'name', help: 'Evaluate only this gate of the stage (default: all).' },
+    { name: 'at', value: 'time', help: 'Evaluation time, Unix seconds or RFC 3339 (default: now).' },
+    { name: 'dist', value: 'dir', help: "Directory of synthesized stages (default: cdk8s.yaml's output, else dist)." },
+    { name: 'output', alias: 'o', value: 'format', choices: ['text', 'json'], help: 'text (default), or json: the verdict and every measurement.' },
+  ],
+};

@@ -18,6 +18,7 @@ import { laneEnvironment, planLanes } from '../resolve/lane-services';
 import { principal } from '../model/defaults';
 import { DATAPLANE_MODE_LABEL } from '../analysis/ambient-mode';
 import { gatewayDeploymentName } from '../model/names';
+import { gateTargets, resolveGates, ResolvedGate } from '../release/gates/gates';
 
 /**
  * The traffic API and data plane a stage is written for.
@@ -78,6 +79,8 @@ export class ReleaseStage extends StageChart {
       security: { ...stage0.security, ingressNamespace: props.application.namespace, ingressPodLabels: { [GATEWAY_NAME_LABEL]: props.application.gateway.name } },
     };
     super(scope, props.stage.name, { [PART_OF_LABEL]: props.application.name }, props.outputDirectory);
+    // Bad gate data fails here, with the other stage data; the queries need the finished objects (see gates).
+    (props.stage.gates ?? []).forEach((g, i) => gateTargets(props.application, props.stage, g, i));
     this.resolved = resolved;
     this.flavour = flavour;
     const app = props.application;
@@ -154,6 +157,11 @@ export class ReleaseStage extends StageChart {
       istioApiVersion: app.istioApiVersion,
       bindMesh: app.gateway.bindMesh,
     });
+  }
+
+  /** The stage's metric gates with their PromQL, read from its objects (who reports each workload's metrics). */
+  public override get gates(): readonly ResolvedGate[] {
+    return resolveGates(this.resolved.app, this.resolved.spec, this.manifests, this.flavour === 'gateway-api-ambient');
   }
 
   /** The stage's one-sentence description. */

@@ -130,6 +130,30 @@ export interface ServiceRouteSpec {
   readonly to: string | readonly WeightedVersion[];
 }
 
+/**
+ * A metric gate: what must hold, over a window of live traffic, before the stage is promoted
+ * (the next stage applied); otherwise the plan back is run. Read from Istio's standard metrics
+ * of the destination workloads (see docs/progressive-delivery.md).
+ */
+export interface GateSpec {
+  /** Gate name (DNS-1123 label). @default - `lane-<lane>` or `<component>-<version>` */
+  readonly name?: string;
+  /** Gate every HTTP component version of this lane (the canary lane). Give `lane`, or `component` and `version`. */
+  readonly lane?: string;
+  /** Gate one component's version (a weighted canary of `serviceRoutes`), with `version`. */
+  readonly component?: string;
+  /** The version of `component`. */
+  readonly version?: string;
+  /** Lowest share of requests answered without a 5xx, in percent (more than 0, at most 100). @default - not gated */
+  readonly minSuccessRatePercent?: number;
+  /** Highest 99th percentile of the request duration, in milliseconds. @default - not gated */
+  readonly maxP99LatencyMs?: number;
+  /** The window the rates are taken over, a Prometheus duration (`5m`, `1h`). @default '5m' */
+  readonly window?: string;
+  /** Fewer requests than this over the window (per workload) is not enough data to decide. @default 100 */
+  readonly minRequests?: number;
+}
+
 /** mTLS mode of the namespace-wide PeerAuthentication. */
 export type MtlsMode = 'STRICT' | 'PERMISSIVE';
 
@@ -165,4 +189,6 @@ export interface StageSpec {
    * @default - Istio's defaults everywhere
    */
   readonly trafficPolicies?: Readonly<Record<string, ComponentTrafficPolicy>>;
+  /** Metric gates the stage must pass before it is promoted. @default - none */
+  readonly gates?: readonly GateSpec[];
 }
