@@ -146,9 +146,44 @@ describe('the command line: plan --format', () => {
       expect(result.stdout).toContain('transition check: each of the 2 syncs');
       expect(result.stdout).toMatch(/schema: all \d+ emitted objects are valid/);
       expect(readdirSync(join(out, 'p', 'states'))).toEqual(['00-02-analytics-1-1-lock', '01-make', '02-03-cookie-canary']);
-      expect(readdirSync(join(out, 'p', format))).toEqual(['00-02-analytics-1-1-lock.yaml', '01-make.yaml', '02-03-cookie-canary.yaml']);
+      expect(readdirSync(join(out, 'p', format)).filter((f) => f.endsWith('.yaml'))).toEqual(['00-02-analytics-1-1-lock.yaml', '01-make.yaml', '02-03-cookie-canary.yaml']);
       const docs = parseAllDocuments(readFileSync(join(out, 'p', 'states', '01-make', 'manifests.yaml'), 'utf8')).map((d) => d.toJS());
       expect(docs.some((m) => m.kind === 'Deployment' && m.metadata.name === 'voting-app-2-0')).toBe(true);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  test('GIVEN the gated target 03 THEN the reverse series is in rollback/, checked, and the gate is an AnalysisTemplate', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'voting-mesh-gitops-'));
+    try {
+      const result = await cli(['plan', '02', '03', '--format', 'argocd', '--out', join(out, 'p'), '--repo-path', 'deploy/voting']);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/^gate: lane-v2 before 03-cookie-canary is promoted: voting-mesh gate 03-cookie-canary --prometheus "\$PROMETHEUS_URL"/m);
+      expect(readdirSync(join(out, 'p', 'rollback', 'states'))).toEqual(['00-03-cookie-canary', '01-switch', '02-break', '03-retire', '04-02-analytics-1-1-lock']);
+      const app = parseAllDocuments(readFileSync(join(out, 'p', 'rollback', 'argocd', '01-switch.yaml'), 'utf8'))[0].toJS();
+      expect(app.spec.source.path).toBe('deploy/voting/rollback/states/01-switch');
+      expect(readdirSync(join(out, 'p', 'argocd', 'gates'))).toEqual(['lane-v2.analysis-template.yaml']);
+      expect(result.stdout).not.toMatch(/rollback 0/);
+      expect(readFileSync(join(out, 'p', 'README.md'), 'utf8')).toContain('## Gate before 03-cookie-canary is promoted');
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  test('GIVEN the kubectl plan 02 → 03 THEN the gate command and the checked reverse plan follow, its step files in rollback/', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'voting-mesh-gitops-'));
+    try {
+      const result = await cli(['plan', '02', '03', '--out', join(out, 'p')]);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('   voting-mesh gate 03-cookie-canary --prometheus "$PROMETHEUS_URL"    # exit 0 promote; 3 not enough data: ask again later; 1 roll back');
+      expect(result.stdout).toContain('rollback 03-cookie-canary → 02-analytics-1-1-lock (run when the gate exits 1), steps (make before break):');
+      expect(result.stdout).toContain('rollback transition check: the reverse plan, too, never routes to a missing subset, port or pod.');
+      expect(readdirSync(join(out, 'p', 'rollback'))).toEqual(['01-switch.yaml', '02-break.yaml']);
+      // A target without gates: no gate, no rollback.
+      const plain = await cli(['plan', '01', '02', '--out', join(out, 'q')]);
+      expect(plain.stdout).not.toContain('voting-mesh gate');
+      expect(readdirSync(join(out, 'q'))).not.toContain('rollback');
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

@@ -2,7 +2,8 @@ import { spawnSync } from 'child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { ApplicationSpec, ReleaseConfigError, ReleaseStage, StageSpec } from 'voting-mesh';
+import { ApplicationSpec, ReleaseConfigError, ReleaseStage, SchemaRegistry, StageSpec } from 'voting-mesh';
+import { analysisTemplate } from '../lib/release/gates/analysis-template';
 import { createVotingApplication, votingStages } from '../voting';
 import { cli, ROOT } from './cli-support';
 import { haveTool, openMetrics, RunningPrometheus, startPrometheus, Traffic } from './prometheus-support';
@@ -25,6 +26,8 @@ const CASES = [
 ];
 const gates = JSON.parse(readFileSync(join(ROOT, 'dist', 'gates.json'), 'utf8')).gates as any[];
 const queries: string[] = gates.flatMap((g) => g.queries.map((q: any) => q.promql));
+const template = analysisTemplate(gates[0]) as any;
+const templateQueries: string[] = template.spec.metrics.map((m: any) => m.provider.prometheus.query);
 const ambientQueries: string[] = JSON.parse(readFileSync(join(ROOT, 'dist', 'gateway-api-ambient', 'gates.json'), 'utf8')).gates.flatMap((g: any) => g.queries.map((q: any) => q.promql));
 
 describe('the cookie-canary stage declares a gate', () => {
@@ -70,7 +73,7 @@ describe('promtool checks every generated query', () => {
     expect(haveTool('promtool')).toBe(true);
   });
 
-  test.each([['sidecar', queries], ['gateway-api-ambient', ambientQueries]])('GIVEN the %s queries THEN promtool check rules parses them all', (_flavour, exprs) => {
+  test.each([['sidecar', queries], ['gateway-api-ambient', ambientQueries], ['AnalysisTemplate', templateQueries]])('GIVEN the %s queries THEN promtool check rules parses them all', (_flavour, exprs) => {
     const result = check(exprs);
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain(`SUCCESS: ${exprs.length} rules found`);
@@ -79,6 +82,22 @@ describe('promtool checks every generated query', () => {
 
   test('GIVEN a broken query THEN promtool rejects it (the check can fail)', () => {
     expect(check([queries[0].replace(/\)$/, '')]).status).not.toBe(0);
+  });
+});
+
+describe('the gate as an Argo Rollouts AnalysisTemplate', () => {
+  test('GIVEN the cookie-canary gate THEN a valid AnalysisTemplate (bundled v1.9.1 CRD), one Prometheus metric per query, too few requests inconclusive', () => {
+    expect(SchemaRegistry.load().validate(template)).toEqual([]);
+    expect(template.spec.metrics.map((m: any) => m.name)).toEqual(gates[0].queries.map((q: any) => `${q.workload}-${q.measure}`));
+    const requests = template.spec.metrics.find((m: any) => m.name === 'voting-app-2-0-requests');
+    expect([requests.successCondition, requests.failureCondition]).toEqual(['len(result) > 0 && result[0] >= 100', 'false']);
+    const p99 = template.spec.metrics.find((m: any) => m.name === 'voting-app-2-0-p99-latency');
+    expect([p99.successCondition, p99.failureCondition]).toEqual(['len(result) > 0 && result[0] <= 1000', 'len(result) > 0 && result[0] > 1000']);
+  });
+
+  test('GIVEN a metric without its provider THEN the bundled CRD schema rejects it (the check can fail)', () => {
+    const broken = { ...template, spec: { ...template.spec, metrics: [{ name: 'x' }] } };
+    expect(SchemaRegistry.load().validate(broken).map((v) => v.path)).toContain('spec.metrics[0].provider');
   });
 });
 
@@ -117,6 +136,13 @@ describe('voting-mesh gate against a real Prometheus (backfilled with promtool)'
     expect(json.verdict).toBe('insufficient');
     expect(json.gates[0].measured.filter((m: any) => m.measure === 'requests').map((m: any) => Math.round(m.value))).toEqual([30, 30]);
     expect(r.code).toBe(3);
+  });
+
+  test('GIVEN the AnalysisTemplate queries THEN a rate over too few requests answers nothing (Inconclusive), over enough the rate', async () => {
+    const ask = async (q: string, time: number) => ((await (await fetch(`${prometheus.url}/api/v1/query?${new URLSearchParams({ query: q, time: String(time) })}`)).json()) as any).data.result;
+    const success = template.spec.metrics.find((m: any) => m.name === 'voting-analytics-2-0-success-rate').provider.prometheus.query;
+    expect(await ask(success, at.quiet)).toEqual([]);
+    expect(Number((await ask(success, at.failing))[0].value[1])).toBeCloseTo(95, 5);
   });
 
   test('GIVEN a time with no traffic at all THEN exit 3', async () => {
