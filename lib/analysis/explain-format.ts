@@ -43,6 +43,7 @@ function walk(nodes: readonly ExplainNode[], indent: string, lines: string[]): v
       // The copies' own calls hang under the mirror line, indented past it.
       walk(m.calls, `${inner}  `, lines);
     }
+    for (const c of n.setCookies ?? []) lines.push(`${inner}response sets cookie: ${c}`);
     const unevaluated = [...(n.notModelled ?? []), ...(n.authorization?.notModelled ?? [])];
     if (unevaluated.length > 0) lines.push(`${inner}not modelled: ${unevaluated.join('; ')}`);
     walk(n.calls, inner, lines);

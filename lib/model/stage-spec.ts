@@ -29,6 +29,18 @@ export interface WeightedLane {
   readonly weight: number;
 }
 
+/**
+ * Session affinity for a weighted split (as Flagger's): the response of a request the split sends
+ * to a target sets a cookie naming it, and a route before the split sends requests carrying that
+ * cookie back to the same target, so one user stays on one version.
+ */
+export interface StickySpec {
+  /** Cookie name (an RFC 6265 token); its value is the target's subset name (`v2-0`). */
+  readonly cookie: string;
+  /** How long the user stays, in seconds (the cookie's Max-Age). @default 3600 */
+  readonly maxAgeSeconds?: number;
+}
+
 /** One ordered entry route: matching requests go to one lane, or are split between lanes. */
 export interface EntryRouteSpec {
   /** Route name (DNS-1123 label), shown in Istio's stats and access logs. @default - derived from the target lane */
@@ -42,6 +54,8 @@ export interface EntryRouteSpec {
    * that lane end to end, and their responses are discarded. @default - no mirroring
    */
   readonly mirror?: MirrorSpec;
+  /** Keep each user on the lane the split first sent them to (weighted `to` only). @default - every request re-drawn */
+  readonly sticky?: StickySpec;
 }
 
 /** Traffic mirroring of an entry route (Istio `mirror` and `mirrorPercentage`). */
@@ -128,6 +142,8 @@ export interface ServiceRouteSpec {
   readonly match?: readonly EntryMatch[];
   /** A version, or weighted versions. */
   readonly to: string | readonly WeightedVersion[];
+  /** Keep each user on the version the split first sent them to (weighted `to` only; callers must pass the Cookie and Set-Cookie headers on). @default - every request re-drawn */
+  readonly sticky?: StickySpec;
 }
 
 /**

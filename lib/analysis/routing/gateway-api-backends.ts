@@ -10,6 +10,7 @@
  * retry and RequestMirror become the hop's timeout, retries and mirrors; header modifiers,
  * URLRewrite, CORS and backendRef filters are named in `notModelled`.
  */
+import { apiSetCookies } from './response-cookies';
 import type { Hop } from './hop';
 import { Manifest, namespaceOf } from '../manifest';
 import { ManifestIndex } from '../manifest-index';
@@ -120,9 +121,10 @@ function apiRouteHops(ctx: ApiHopContext, r: ApiRoute, routeNotes: readonly stri
   const policies = rulePolicies(ctx, r, notes);
   return refs.map((b) => {
     const weight = refs.length === 1 ? 100 : Math.round(((b.weight ?? 1) * 10000) / total) / 100;
-    const own = [...notes, ...((b.filters ?? []).length > 0 ? [`${r.at}.backendRefs[].filters`] : [])];
+    const cookies = apiSetCookies(b.filters);
+    const own = [...notes, ...(cookies.other ? [`${r.at}.backendRefs[].filters`] : [])];
     const hop = backendHop(ctx, b, namespaceOf(r.route), weight, r.name, own);
-    return hop.answer === undefined ? { ...hop, ...policies } : hop;
+    return hop.answer === undefined ? { ...hop, ...policies, ...(cookies.cookies.length > 0 ? { setCookies: cookies.cookies } : {}) } : hop;
   });
 }
 

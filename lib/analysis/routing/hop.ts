@@ -28,6 +28,8 @@ export interface Hop {
   readonly retries?: HopRetries;
   /** Copies of the request sent elsewhere (`mirror`, `mirrors`). @default - none */
   readonly mirrors?: readonly HopMirror[];
+  /** `Set-Cookie` values the route adds to the response when it sends the request here (a sticky split). @default - none */
+  readonly setCookies?: readonly string[];
   /** Fields that decided or shaped this answer but are not evaluated: `not modelled: <field>`. @default - none */
   readonly notModelled?: readonly string[];
 }
