@@ -79,8 +79,6 @@ export class ReleaseStage extends StageChart {
       security: { ...stage0.security, ingressNamespace: props.application.namespace, ingressPodLabels: { [GATEWAY_NAME_LABEL]: props.application.gateway.name } },
     };
     super(scope, props.stage.name, { [PART_OF_LABEL]: props.application.name }, props.outputDirectory);
-    // Bad gate data fails here, with the other stage data; the queries need the finished objects (see gates).
-    (props.stage.gates ?? []).forEach((g, i) => gateTargets(props.application, props.stage, g, i));
     this.resolved = resolved;
     this.flavour = flavour;
     const app = props.application;
@@ -131,6 +129,7 @@ export class ReleaseStage extends StageChart {
         this.accept({ code: 'IST0127', object: `AuthorizationPolicy ${namespace}/${WAYPOINT_NAME}`, reason: `selects the pods Istio deploys for the waypoint Gateway '${WAYPOINT_NAME}' (label ${GATEWAY_NAME_LABEL})` });
       }
       this.limitations.push(...this.ambient.limitations);
+      checkGates(props);
       return;
     }
 
@@ -157,6 +156,7 @@ export class ReleaseStage extends StageChart {
       istioApiVersion: app.istioApiVersion,
       bindMesh: app.gateway.bindMesh,
     });
+    checkGates(props);
   }
 
   /** The stage's metric gates with their PromQL, read from its objects (who reports each workload's metrics). */
@@ -183,4 +183,9 @@ export class ReleaseStage extends StageChart {
   public get meshContext(): MeshContext {
     return this.resolved.context;
   }
+}
+
+/** Bad gate data fails the construction, after the rest of the stage data; the queries need the finished objects (ReleaseStage.gates). */
+function checkGates(props: ReleaseStageProps): void {
+  (props.stage.gates ?? []).forEach((g, i) => gateTargets(props.application, props.stage, g, i));
 }

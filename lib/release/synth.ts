@@ -94,14 +94,15 @@ export function renderRelease(stages: readonly StageChart[], extension = '.k8s.y
 
 function renderDirectory(stages: readonly StageChart[], extension: string): ReleaseFile[] {
   const context = stages[0] ? releaseContextOf(stages[0]) : undefined;
-  const gates = gatesFileContent(stages.flatMap((s) => s.gates));
+  // Stage charts of other libraries (or of an older voting-mesh) may have no gates.
+  const gates = gatesFileContent(stages.flatMap((s) => s.gates ?? []));
   return [
     ...stages.map((s) => ({ file: `${s.stageName}${extension}`, content: toYaml(...s.manifests) })),
     {
       file: 'RELEASE.md',
       content: renderReleaseNotes(stages.map((s) => ({
         name: s.stageName, description: s.description, manifests: s.manifests, meshContext: s.meshContext, ...(s.limitations.length > 0 ? { limitations: [...s.limitations] } : {}),
-        ...(s.gates.length > 0 ? { gates: s.gates } : {}),
+        ...((s.gates ?? []).length > 0 ? { gates: s.gates } : {}),
       }))),
     },
     // The stages' metric gates with their PromQL, for `voting-mesh gate` and `plan --format argocd` (only when a stage declares one).
