@@ -178,14 +178,15 @@ describe('GIVEN attachment rules (conversion.go parent references; listener allo
 });
 
 describe('GIVEN filters and timeouts (convertHTTPRoute)', () => {
-  test('RequestRedirect answers (302 by default); RequestMirror mirrors; timeouts.request is the timeout; header modifiers are not modelled', () => {
+  test('RequestRedirect answers (302 by default) with the Location; RequestMirror mirrors; timeouts.request is the timeout; a header modifier shapes the request the backend sees', () => {
     const s = sim(route('f', [
       { matches: [{ path: { type: 'PathPrefix', value: '/old' } }], filters: [{ type: 'RequestRedirect', requestRedirect: { hostname: 'new.example.com' } }] },
       { timeouts: { request: '5s' }, filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'web-v2', port: 8080 }, percent: 10 } }, { type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'x', value: '1' }] } }], backendRefs: [backend('web-v1')] },
     ]));
-    expect(to(s.ingress('web-gw', { path: '/old/a' }))).toEqual(['302 redirect to new.example.com<same path>']);
+    // createRedirectFilter: no scheme and no port written, so the request's scheme and arrival port (80, the scheme's default: left out).
+    expect(to(s.ingress('web-gw', { path: '/old/a' }))).toEqual(['302 redirect to http://new.example.com/old/a']);
     const [hop] = s.ingress('web-gw', { path: '/' });
-    expect([hop.timeout, hop.mirrors?.map((m) => [m.service, m.percent, m.deployments]), hop.notModelled]).toEqual(['5s', [['web-v2', 10, ['web-2']]], ['HTTPRoute shop/f rules[1].filters[1] (RequestHeaderModifier)']]);
+    expect([hop.timeout, hop.mirrors?.map((m) => [m.service, m.percent, m.deployments]), hop.notModelled, hop.request?.headers.x]).toEqual(['5s', [['web-v2', 10, ['web-2']]], undefined, '1']);
   });
 });
 
@@ -205,7 +206,7 @@ describe('GIVEN retry and both timeouts (convertHTTPRoute Retry, Timeouts)', () 
       { matches: [{ path: { type: 'Exact', value: '/r' } }], filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301, path: { type: 'ReplaceFullPath', replaceFullPath: '/new' } } }] },
       { filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'web-v2', port: 8080 }, fraction: { numerator: 1, denominator: 4 } } }], backendRefs: [backend('web-v1')] },
     ]));
-    expect(to(s.ingress('web-gw', { path: '/r' }))).toEqual(['301 redirect to https://<same host>/new']);
+    expect(to(s.ingress('web-gw', { path: '/r' }))).toEqual(['301 redirect to https://{host}/new']);
     expect(s.ingress('web-gw', { path: '/' })[0].mirrors?.map((m) => m.percent)).toEqual([25]);
   });
 });

@@ -203,7 +203,7 @@ describe('caller-side explain: explainCall (lib/analysis/explain.ts; authorizati
   });
   test.each([
     [['nobody', 'voting-storage', 6379], /^no workload 'nobody' to call from: name one of voting-storage-1-0, /],
-    [['voting-app-1-0', 'redis', 6379], /^no Service 'redis' seen from namespace 'voting': name one of voting-storage.voting$/],
+    [['voting-app-1-0', 'redis', 6379], /^no Service 'redis' seen from namespace 'voting': name one of voting-storage.voting, or a Service or pod IP$/],
     [['voting-app-1-0', 'voting-storage', undefined], /^Service voting-storage.voting has ports 6379, 3306: name one, e.g. voting-storage:6379$/],
     [['voting-app-1-0', 'voting-storage', 80], /^Service voting-storage.voting has no port 80: call one of 6379, 3306$/],
   ])('GIVEN %j THEN a CallTargetError naming the choices', (args, message) => {

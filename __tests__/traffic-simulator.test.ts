@@ -229,6 +229,9 @@ describe("third-party manifests: Istio's analyzer test input virtualservice_host
   // pilot/pkg/networking/core/gateway.go: server hosts `./h` bind VirtualServices of the Gateway's
   // namespace only, `*/h` and `h` of every namespace; routes for one host are appended in
   // creation-time, name, namespace order (pilot/pkg/model/config.go configCompareByCreationTime).
+  // The four Gateways select the same proxy and serve port 80: istiod merges them into one route
+  // configuration (pilot/pkg/model/gateway.go mergeGateways), servers in Gateway order, so the
+  // first Gateway's VirtualService answers testing-01.com whichever Gateway the request is named by.
   const file = join(__dirname, '..', '..', 'shared', 'istio-1.30.3-analyzer-tests', 'testdata', 'virtualservice_host_not_found_gateway_with_ns_prefix.yaml');
   const objects: Manifest[] = parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJSON());
   const sim = new TrafficSimulator([...objects,
@@ -236,9 +239,9 @@ describe("third-party manifests: Istio's analyzer test input virtualservice_host
     svc('ratings', 'default', [['http', 9080]]), deploy('ratings-default', 'default', { app: 'ratings' })]);
   test.each([
     ['istio-system/testing-gateway', 'ratings-system'],
-    ['istio-system/testing-gateway-2', 'ratings-default'],
-    ['istio-system/testing-gateway-3', 'ratings-default'],
-    ['istio-system/testing-gateway-4', 'ratings-default'],
+    ['istio-system/testing-gateway-2', 'ratings-system'],
+    ['istio-system/testing-gateway-3', 'ratings-system'],
+    ['istio-system/testing-gateway-4', 'ratings-system'],
   ])('GIVEN Host testing-01.com at %s THEN %s receives it', (gw, expected) => {
     expect(target(sim.ingress(gw, { host: 'testing-01.com' }))).toEqual([expected]);
   });
@@ -265,12 +268,20 @@ describe('explain prints what the simulator does not model (lib/analysis/explain
 });
 
 describe('authorization conditions not evaluated are named (lib/analysis/authorization.ts)', () => {
-  test('GIVEN an ALLOW rule on paths THEN the verdict denies (rule taken as not matching) and names the field', () => {
+  test('GIVEN an ALLOW rule on paths THEN the entry request\'s path decides', () => {
     const policy: Manifest = { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'web', namespace: 'shop' },
       spec: { selector: { matchLabels: { app: 'web' } }, action: 'ALLOW', rules: [{ to: [{ operation: { paths: ['/api/*'] } }] }] } };
+    const objects = [...base, gateway('gw', 'shop', [http80(['*'])]), policy, vs('in', 'shop', { hosts: ['*'], gateways: ['gw'], http: [{ route: [to('v1')] }] })];
+    expect(explainRequest(objects, { path: '/' }).hops[0].authorization).toEqual({ allowed: false, reason: 'no rule of web allows cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account on port 8080' });
+    expect(explainRequest(objects, { path: '/api/x' }).hops[0].authorization).toEqual({ allowed: true, reason: 'allowed by AuthorizationPolicy web rule 0' });
+  });
+  test('GIVEN an ALLOW rule on hosts THEN no verdict is stated and the field is named', () => {
+    const policy: Manifest = { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'web', namespace: 'shop' },
+      spec: { selector: { matchLabels: { app: 'web' } }, action: 'ALLOW', rules: [{ to: [{ operation: { hosts: ['web.example.com'] } }] }] } };
     const e = explainRequest([...base, gateway('gw', 'shop', [http80(['*'])]), policy, vs('in', 'shop', { hosts: ['*'], gateways: ['gw'], http: [{ route: [to('v1')] }] })]);
-    expect(e.hops[0].authorization).toMatchObject({ allowed: false, notModelled: ['AuthorizationPolicy shop/web rules[0].to[0].operation.paths'] });
-    expect(formatExplanation('s', e)).toContain('   not modelled: AuthorizationPolicy shop/web rules[0].to[0].operation.paths');
+    expect(e.hops[0].authorization).toMatchObject({ undetermined: true, notModelled: ['AuthorizationPolicy shop/web rules[0].to[0].operation.hosts'] });
+    expect(formatExplanation('s', e)).toContain('   not modelled: AuthorizationPolicy shop/web rules[0].to[0].operation.hosts');
+    expect(formatExplanation('s', e)).toContain('AUTHORIZATION not determined: whether ALLOW policy web allows');
   });
 });
 

@@ -24,7 +24,7 @@ export const synthSpec: CommandSpec = {
 export const validateSpec: CommandSpec = {
   name: 'validate',
   summary: 'Checks stages offline as the API server and istioctl analyze would, and replays every transition.',
-  usage: 'validate [<stage>...] [--dist <dir>] [-f <file|dir>]... [-o text|json] [--failure-threshold Error|Warning|Info]',
+  usage: 'validate [<stage>...] [--dist <dir>] [-f <file|dir>]... [-o text|json] [--failure-threshold Error|Warning|Info] [--mesh-config <file>]',
   description: [
     'For each stage (all of --dist, or the ones named): strict schema validation of every object',
     '(Kubernetes 1.27, Istio 1.30.3, Argo Rollouts v1.9.1; override with K8S_SCHEMA_DEFINITIONS,',
@@ -38,6 +38,7 @@ export const validateSpec: CommandSpec = {
     { name: 'filename', alias: 'f', value: 'file|dir', repeat: true, help: 'Manifest files, or directories of them, checked as one set.' },
     { name: 'output', alias: 'o', value: 'format', choices: ['text', 'json'], help: 'text (default), or json: an array of {code, level, origin, field, message, stage}.' },
     { name: 'failure-threshold', value: 'level', choices: ['Error', 'Warning', 'Info'], help: 'Lowest level that fails the run (default Error).' },
+    { name: 'mesh-config', value: 'file', help: "Istio MeshConfig YAML the analyzer reads (as istioctl analyze --meshConfigFile): ingress mode, DNS auto-allocation, providers, proxy image type." },
     ...CONTEXT_OPTIONS,
   ],
 };

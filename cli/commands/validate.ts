@@ -1,4 +1,7 @@
-import { analyzeMesh, checkTransition, planTransition, SchemaRegistry, schemaSources } from '../../lib';
+import { existsSync, readFileSync } from 'fs';
+import { resolve } from 'path';
+import { parse } from 'yaml';
+import { analyzeMesh, analyzerMeshConfig, AnalyzerMeshConfig, checkTransition, planTransition, SchemaRegistry, schemaSources } from '../../lib';
 import { ParsedArgs, UsageError, value } from '../args';
 import { distDir, loadFiles, loadStage, ManifestSet, meshContextOptions, stageNames } from '../inputs';
 import { Io } from '../io';
@@ -30,12 +33,13 @@ export function validate(args: ParsedArgs, io: Io): number {
   const sets: ManifestSet[] = files.length > 0 ? [loadFiles(files, io.cwd)] : (args.positional.length > 0 ? args.positional : all).map((s) => loadStage(dir, s, io.cwd));
   const registry = SchemaRegistry.load(schemaSources(io.env, io.cwd));
   const json = value(args, 'output') === 'json';
+  const meshConfig = meshConfigOption(args, io.cwd);
   const messages: ValidationMessage[] = [];
   const text: string[] = [];
   for (const set of sets) {
     const violations = registry.validateAll(set.objects);
     const context = meshContextOptions(args, set);
-    const findings = analyzeMesh(set.objects, { ...context, ...(context.ingressGateway ? { meshConfig: { ingressGateway: context.ingressGateway } } : {}) });
+    const findings = analyzeMesh(set.objects, { ...context, meshConfig: { ...meshConfig, ...(context.ingressGateway ? { ingressGateway: context.ingressGateway } : {}) } });
     const own: ValidationMessage[] = [
       ...violations.map((v) => ({ code: SCHEMA_VIOLATION, level: 'Error' as const, origin: v.object, field: v.path, message: v.message, stage: set.name })),
       ...findings.map((f) => ({ code: f.code, level: f.level, origin: f.object, field: f.field, message: f.message, stage: set.name })),
@@ -70,3 +74,17 @@ export function validate(args: ParsedArgs, io: Io): number {
   }
   return failing === 0 ? 0 : 1;
 }
+
+/** `--mesh-config <file>`: the analyzer settings of an Istio MeshConfig document (none without it). */
+function meshConfigOption(args: ParsedArgs, cwd: string): AnalyzerMeshConfig {
+  const file = value(args, 'mesh-config');
+  if (file === undefined) return {};
+  const path = resolve(cwd, file);
+  if (!existsSync(path)) throw new UsageError(`--mesh-config ${file}: no such file; give an Istio MeshConfig YAML (the 'mesh' key of the istio ConfigMap)`);
+  try {
+    return analyzerMeshConfig(parse(readFileSync(path, 'utf8')));
+  } catch (err) {
+    throw new UsageError(`--mesh-config ${file}: not YAML (${(err as Error).message.split('\n')[0]}); give an Istio MeshConfig YAML`);
+  }
+}
+

@@ -50,3 +50,29 @@ export function waypointOf(labelsOf: NamespaceLabels, svc: Manifest): string | u
   if (direct !== undefined) return direct ?? undefined;
   return use(labelsOf(ns)) ?? undefined;
 }
+
+/** Lets a Service's traffic from the gateway go through its waypoint too (`true`); by default ingress bypasses waypoints. */
+export const INGRESS_USE_WAYPOINT_LABEL = 'istio.io/ingress-use-waypoint';
+
+/**
+ * Whether a waypoint Gateway accepts Services of `serviceNamespace` (serviceregistry/ambient
+ * waypoints.go: the HBONE listener's allowedRoutes.namespaces, `Same` by default, `All`, or a
+ * Selector over the Namespace's labels, `kubernetes.io/metadata.name` being the namespace's name).
+ * A waypoint that is not among the objects is taken as accepting (its listeners are not known).
+ */
+export function waypointAccepts(index: ManifestIndex, waypoint: string, serviceNamespace: string): boolean {
+  const [ns, name] = waypoint.split('/');
+  const gw = index.objects.find((g) => g.kind === 'Gateway' && String(g.apiVersion ?? '').startsWith('gateway.networking.k8s.io/') && g.metadata.name === name && namespaceOf(g) === ns);
+  if (!gw) return true;
+  const listeners: any[] = gw.spec?.listeners ?? [];
+  const hbone = listeners.filter((l) => String(l.protocol).toUpperCase() === 'HBONE');
+  return (hbone.length > 0 ? hbone : listeners).some((l) => {
+    const from = l.allowedRoutes?.namespaces?.from ?? 'Same';
+    if (from === 'All') return true;
+    if (from === 'Same') return ns === serviceNamespace;
+    if (from !== 'Selector') return false;
+    const labels: Record<string, string> = { ...namespaceLabelsOf(index)(serviceNamespace), 'kubernetes.io/metadata.name': serviceNamespace };
+    const sel = l.allowedRoutes.namespaces.selector ?? {};
+    return Object.entries<string>(sel.matchLabels ?? {}).every(([k, v]) => labels[k] === v) && (sel.matchExpressions ?? []).length === 0;
+  });
+}

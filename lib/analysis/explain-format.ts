@@ -36,6 +36,7 @@ function walk(nodes: readonly ExplainNode[], indent: string, lines: string[]): v
     const inner = `${indent}${last ? '   ' : '│  '}`;
     const policy = policyLine(n);
     if (policy !== undefined) lines.push(`${inner}${policy}`);
+    for (const line of shapeLines(n)) lines.push(`${inner}${line}`);
     const pool = poolLine(n);
     if (pool !== undefined) lines.push(`${inner}${pool}`);
     for (const m of n.mirrors ?? []) {
@@ -56,7 +57,8 @@ function workloadText(n: { component: string; version?: string; deployments: rea
   return `${n.component}${n.version !== undefined ? ` ${n.version}` : ''} [${where.join(', ')}]`;
 }
 
-function denied(n: { authorization?: { allowed: boolean; reason: string } }): string {
+function denied(n: { authorization?: { allowed: boolean; reason: string; undetermined?: boolean } }): string {
+  if (n.authorization?.undetermined === true) return ` AUTHORIZATION ${n.authorization.reason.toUpperCase().startsWith('NOT DETERMINED') ? '' : 'NOT DETERMINED: '}${n.authorization.reason}`;
   return n.authorization?.allowed === false ? ` DENIED: ${n.authorization.reason}` : '';
 }
 
@@ -84,6 +86,19 @@ function poolLine(n: ExplainNode): string | undefined {
   if (o) parts.push(`outlier detection: eject after ${o.consecutive5xxErrors ?? o.consecutiveGatewayErrors ?? 5} errors in a row for ${o.baseEjectionTime ?? '30s'}+, every ${o.interval ?? '10s'}, at most ${o.maxEjectionPercent ?? 10}%`);
   if (n.connectionPool) parts.push(`connection pool: ${JSON.stringify(n.connectionPool).replace(/"/g, '')}`);
   return parts.length > 0 ? parts.join(' · ') : undefined;
+}
+
+/** What the route's filters make of the request and the answer (Gateway API header modifiers, URLRewrite, CORS). */
+function shapeLines(n: ExplainNode): string[] {
+  const out: string[] = [];
+  if (n.request) out.push(`backend receives: ${n.request.path} (${Object.entries(n.request.headers).map(([k, v]) => `${k}: ${v}`).join('; ') || 'no headers'})`);
+  if (n.response) {
+    // A sticky split's Set-Cookie has its own line ('response sets cookie').
+    const set = Object.entries(n.response.headers).filter(([k]) => !(k === 'set-cookie' && n.setCookies !== undefined)).map(([k, v]) => `${k}: ${v}`);
+    const all = [...set, ...n.response.removed.map((k) => `-${k}`)];
+    if (all.length > 0) out.push(`response headers: ${all.join('; ')}`);
+  }
+  return out;
 }
 
 /** `mirror 10% → web 2.0 [web-2-0, subset v2-0] (responses discarded)`. */

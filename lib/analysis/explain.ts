@@ -1,11 +1,13 @@
 import { MeshContext, MeshContextOptions, principal, resolveMeshContext } from '../model/defaults';
 import { gatewayDeploymentName } from '../model/names';
-import { authorize, authorizeAtWaypoint, AuthorizationVerdict, workloadPrincipal } from './authorization';
+import { authorize, authorizeAtWaypoint, AuthorizationVerdict, AuthorizedRequest, workloadPrincipal } from './authorization';
 import { Manifest, namespaceOf, podLabels, podTemplate } from './manifest';
 import { ManifestIndex } from './manifest-index';
+import { resolveCallTarget } from './call-target';
 import { apiGateways } from './routing/gateway-api';
-import { namespaceLabelsOf, podInAmbient, waypointOf } from './ambient-mode';
+import { INGRESS_USE_WAYPOINT_LABEL, namespaceLabelsOf, podInAmbient, waypointAccepts, waypointOf } from './ambient-mode';
 import { Hop, HopMirror, HopRetries, SimulatedRequest, TrafficSimulator } from './traffic-simulator';
+import type { ShapedRequest, ShapedResponse } from './routing/gateway-api-filters';
 
 export { formatCallExplanation, formatExplanation } from './explain-format';
 
@@ -32,6 +34,8 @@ export interface ExplainNode {
   readonly version?: string;
   /** Deployments whose pods serve this hop. */
   readonly deployments: readonly string[];
+  /** The waypoint (`namespace/name`) the hop goes through (ambient mode). @default - none: sent to the pods directly */
+  readonly waypoint?: string;
   /** Service, subset and port the hop went to. */
   readonly service: string;
   readonly subset?: string;
@@ -60,6 +64,10 @@ export interface ExplainNode {
   readonly retries?: HopRetries;
   /** Copies of this hop's requests sent elsewhere, with their percentage. @default - none */
   readonly mirrors?: readonly ExplainMirror[];
+  /** The request as the backend receives it, when a filter rewrote it. @default - as sent */
+  readonly request?: ShapedRequest;
+  /** Headers the proxy sets, adds or removes on the answer. @default - none */
+  readonly response?: ShapedResponse;
   /** `Set-Cookie` values the route adds to the response of a request sent here (a sticky split). @default - none */
   readonly setCookies?: readonly string[];
   /** Fields that shaped this hop but are not evaluated (`not modelled: <field>`). @default - none */
@@ -113,7 +121,11 @@ export function explainRequest(manifests: readonly Manifest[], request: Simulate
   // A Gateway API Gateway's pods run as Istio's automated deployment's ServiceAccount `<name>-istio`, unless the context names the ingress identity.
   const api = options.ingressPrincipal === undefined ? apiGatewayNamed(index, gw) : undefined;
   const entry = api ? principal(context.trustDomain, namespaceOf(api), gatewayDeploymentName(api.metadata.name)) : context.ingressPrincipal;
-  return { gateway: gw, request, hops: sim.ingress(gw, request).map((h) => follow(h, 100, [], entry)) };
+  const viaOf = (h: Hop) => {
+    const svc = h.answer === undefined ? index.services.find((s) => s.metadata.name === h.service && h.deployments.some((d) => namespaceOf(index.workload(d) ?? s) === namespaceOf(s))) : undefined;
+    return svc ? waypointVia(index, 'ingress', svc, context.trustDomain, h.port) : undefined;
+  };
+  return { gateway: gw, request, hops: sim.ingress(gw, request).map((h) => follow(h, 100, [], entry, viaOf(h), authorizedRequest(request))) };
 }
 
 /**
@@ -132,20 +144,39 @@ export function explainCall(manifests: readonly Manifest[], fromWorkload: string
     : index.workloads.find((w) => namespaceOf(w) === fromWorkload.slice(0, slash) && w.metadata.name === fromWorkload.slice(slash + 1));
   if (!source) throw new CallTargetError(`no workload '${fromWorkload}' to call from: name one of ${index.workloads.map((w) => w.metadata.name).join(', ') || '(none)'}`);
   const ns = namespaceOf(source);
-  const svc = index.serviceForHost(service, ns);
-  if (!svc) throw new CallTargetError(`no Service '${service}' seen from namespace '${ns}': name one of ${index.services.map((x) => `${x.metadata.name}.${namespaceOf(x)}`).join(', ') || '(none)'}`);
+  const resolved = resolveCallTarget(index, service, ns);
+  if (!resolved) throw new CallTargetError(`no Service '${service}' seen from namespace '${ns}': name one of ${index.services.map((x) => `${x.metadata.name}.${namespaceOf(x)}`).join(', ') || '(none)'}, or a Service or pod IP`);
+  const principal = workloadPrincipal(source, context.trustDomain);
+  const sim = new TrafficSimulator(manifests, context.clusterDomain, { istioDefaults: true });
+  const follow = follower(manifests, index, context, sim);
+  const direct = (hop: Hop) => ({ from: { workload: source.metadata.name, namespace: ns, principal }, service, port: hop.port, request, hops: [follow(hop, 100, [source.metadata.name], principal)] });
+  // A pod IP, or an ExternalName naming a host outside the manifests: no Service of the manifests routes it.
+  if (resolved.pod) return direct(podHop(resolved.pod, port));
+  const svc = resolved.svc;
+  if (!svc) return direct({ service, port: port ?? 0, weight: 100, deployments: [], rule: 'service', answer: `not modelled: ${resolved.notes.join('; ')}`, notModelled: resolved.notes });
   const ports: number[] = (svc.spec?.ports ?? []).map((p: any) => p.port);
   const name = `${svc.metadata.name}.${namespaceOf(svc)}`;
   if (port === undefined && ports.length !== 1) throw new CallTargetError(`Service ${name} has ports ${ports.join(', ')}: name one, e.g. ${svc.metadata.name}:${ports[0]}`);
   const target = port ?? ports[0];
   if (!ports.includes(target)) throw new CallTargetError(`Service ${name} has no port ${target}: call one of ${ports.join(', ')}`);
-  const principal = workloadPrincipal(source, context.trustDomain);
-  const sim = new TrafficSimulator(manifests, context.clusterDomain, { istioDefaults: true });
-  const follow = follower(manifests, index, context, sim);
   const via = waypointVia(index, source, svc, context.trustDomain);
-  const hops = sim.call(podLabels(source), svc.metadata.name, target, { ...request, sourceNamespace: ns }, namespaceOf(svc))
-    .map((h) => follow(h, 100, [source.metadata.name], principal, via));
+  const host = request.host ?? resolved.host;
+  const hops = sim.call(podLabels(source), svc.metadata.name, target, { ...request, ...(host !== undefined ? { host } : {}), sourceNamespace: ns }, namespaceOf(svc))
+    .map((h) => follow(h, 100, [source.metadata.name], principal, via, authorizedRequest(request)));
   return { from: { workload: source.metadata.name, namespace: ns, principal }, service: name, port: target, request, hops };
+}
+
+/** What authorization reads of a simulated request: its path and method (GET and / unless given). */
+function authorizedRequest(request: SimulatedRequest): AuthorizedRequest {
+  return { path: request.path ?? '/', method: request.method ?? 'GET' };
+}
+
+/** A call to a pod by its IP: the sidecar has no route for it and passes it through to the pod (PassthroughCluster). */
+function podHop(pod: Manifest, port: number | undefined): Hop {
+  const ports: number[] = (pod.spec?.containers ?? []).flatMap((c: any) => (c.ports ?? []).map((p: any) => p.containerPort));
+  const target = port ?? (ports.length === 1 ? ports[0] : undefined);
+  if (target === undefined) throw new CallTargetError(`pod ${namespaceOf(pod)}/${pod.metadata.name} has container ports ${ports.join(', ') || '(none declared)'}: name one, e.g. <pod IP>:8080`);
+  return { service: pod.metadata.name, port: target, weight: 100, deployments: [pod.metadata.name], rule: 'pod IP (no Service: PassthroughCluster)' };
 }
 
 /** The caller named a workload, Service or port the manifests do not have. */
@@ -163,18 +194,20 @@ interface ViaWaypoint {
   readonly port: number;
 }
 
-type Follow = (hop: Hop, parentShare: number, seen: readonly string[], caller: string, via?: ViaWaypoint) => ExplainNode;
+type Follow = (hop: Hop, parentShare: number, seen: readonly string[], caller: string, via?: ViaWaypoint, request?: AuthorizedRequest) => ExplainNode;
 
 /**
  * The waypoint a call from `source` to Service `svc` goes through, if any: the caller's pods are in
  * ambient mode and the Service uses a waypoint (ambient-mode.ts podInAmbient, waypointOf). The
  * waypoint's pods run as the ServiceAccount named after its Gateway.
  */
-function waypointVia(index: ManifestIndex, source: Manifest, svc: Manifest, trustDomain: string, port?: number): ViaWaypoint | undefined {
+function waypointVia(index: ManifestIndex, source: Manifest | 'ingress', svc: Manifest, trustDomain: string, port?: number): ViaWaypoint | undefined {
   const labelsOf = namespaceLabelsOf(index);
-  if (!podInAmbient(labelsOf, namespaceOf(source), podLabels(source), podTemplate(source)?.metadata?.annotations ?? {})) return undefined;
+  // Ingress gateways bypass waypoints unless the Service asks for it (istio.io/ingress-use-waypoint: "true").
+  if (source === 'ingress' ? svc.metadata.labels?.[INGRESS_USE_WAYPOINT_LABEL] !== 'true'
+    : !podInAmbient(labelsOf, namespaceOf(source), podLabels(source), podTemplate(source)?.metadata?.annotations ?? {})) return undefined;
   const waypoint = waypointOf(labelsOf, svc);
-  if (!waypoint) return undefined;
+  if (!waypoint || !waypointAccepts(index, waypoint, namespaceOf(svc))) return undefined;
   const [namespace, name] = waypoint.split('/');
   const ports: number[] = (svc.spec?.ports ?? []).map((p: any) => p.port);
   return { namespace, name, principal: principal(trustDomain, namespace, name), service: svc, port: port ?? ports[0] };
@@ -183,8 +216,8 @@ function waypointVia(index: ManifestIndex, source: Manifest, svc: Manifest, trus
 /** Turns a hop into a node: its pods, protocol, authorization verdict for `caller`, mirrors, and the calls its workload makes. */
 function follower(manifests: readonly Manifest[], index: ManifestIndex, context: MeshContext, sim: TrafficSimulator): Follow {
   const hasPolicies = index.ofKind('AuthorizationPolicy').length > 0;
-  const verdict = (target: Manifest | undefined, caller: string, port: number) => hasPolicies && target
-    ? authorize(manifests, namespaceOf(target), podLabels(target), caller, port) : undefined;
+  const verdict = (target: Manifest | undefined, caller: string, port: number, request?: AuthorizedRequest) => hasPolicies && target
+    ? authorize(manifests, namespaceOf(target), podLabels(target), caller, port, request) : undefined;
   /** The workload's own calls, each routed as a mesh request from its pods (`follow` is defined below, called later). */
   const callsOf = (target: Manifest | undefined, share: number, seen: readonly string[], authorization: AuthorizationVerdict | undefined): ExplainNode[] => {
     if (!target || seen.includes(target.metadata.name) || authorization?.allowed === false) return [];
@@ -213,18 +246,20 @@ function follower(manifests: readonly Manifest[], index: ManifestIndex, context:
     return { ...(p.connectionPool ? { connectionPool: p.connectionPool } : {}), ...(p.outlierDetection ? { outlierDetection: p.outlierDetection } : {}) };
   };
   /** Through a waypoint: its own verdict on the caller (targetRefs policies), then the destination's on the waypoint's identity. */
-  const verdictVia = (via: ViaWaypoint, target: Manifest | undefined, caller: string, port: number): AuthorizationVerdict | undefined => {
+  const verdictVia = (via: ViaWaypoint, target: Manifest | undefined, caller: string, port: number, request?: AuthorizedRequest): AuthorizationVerdict | undefined => {
     if (!hasPolicies || !target) return undefined;
-    const atWaypoint = authorizeAtWaypoint(manifests, namespaceOf(via.service), via.name, via.service.metadata.name, caller, via.port);
-    if (!atWaypoint.allowed) return { ...atWaypoint, reason: `waypoint ${via.namespace}/${via.name}: ${atWaypoint.reason}` };
-    return verdict(target, via.principal, port);
+    const atWaypoint = authorizeAtWaypoint(manifests, namespaceOf(via.service), via.name, via.service.metadata.name, caller, via.port, request);
+    if (!atWaypoint.allowed || atWaypoint.undetermined) return { ...atWaypoint, reason: `waypoint ${via.namespace}/${via.name}: ${atWaypoint.reason}` };
+    return verdict(target, via.principal, port, request);
   };
-  const follow: Follow = (hop, parentShare, seen, caller, via) => {
+  const follow: Follow = (hop, parentShare, seen, caller, via, request) => {
     const share = round((parentShare * hop.weight) / 100);
     const deployment = hop.deployments[0];
     const target = deployment !== undefined ? index.workload(deployment) : undefined;
     const labels = target ? podLabels(target) : {};
-    const authorization = via ? verdictVia(via, target, caller, hop.port) : verdict(target, caller, hop.port);
+    // The request (path, method) is known for the first hop only; a rewrite changes what the backend's policies see.
+    const seenRequest = request && (hop.request ? { ...request, path: hop.request.path } : request);
+    const authorization = via ? verdictVia(via, target, caller, hop.port, seenRequest) : verdict(target, caller, hop.port, seenRequest);
     const services = index.services.filter((s) => s.metadata.name === hop.service);
     const svc = services.find((s) => target !== undefined && namespaceOf(s) === namespaceOf(target)) ?? services[0];
     const svcPort = (svc?.spec?.ports ?? []).find((p: any) => p.port === hop.port);
@@ -235,6 +270,7 @@ function follower(manifests: readonly Manifest[], index: ManifestIndex, context:
       deployments: hop.deployments,
       service: hop.service,
       ...(hop.subset !== undefined ? { subset: hop.subset } : {}),
+      ...(via ? { waypoint: `${via.namespace}/${via.name}` } : {}),
       port: hop.port,
       protocol: hop.answer !== undefined ? '-' : String(svcPort?.appProtocol ?? String(svcPort?.name ?? (hop.serviceEntry ? 'external' : 'tcp')).split('-')[0]),
       weight: hop.weight,
@@ -243,6 +279,8 @@ function follower(manifests: readonly Manifest[], index: ManifestIndex, context:
       ...(authorization ? { authorization } : {}),
       ...(hop.serviceEntry !== undefined ? { serviceEntry: hop.serviceEntry } : {}),
       ...(hop.answer !== undefined ? { answer: hop.answer } : {}),
+      ...(hop.request !== undefined ? { request: hop.request } : {}),
+      ...(hop.response !== undefined ? { response: hop.response } : {}),
       ...(trafficPolicyOf(hop, svc) ?? {}),
       ...(hop.timeout !== undefined ? { timeout: hop.timeout } : {}),
       ...(hop.retries !== undefined ? { retries: hop.retries } : {}),

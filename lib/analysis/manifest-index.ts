@@ -177,7 +177,10 @@ export class ManifestIndex {
    * `servingOnly` leaves out workloads scaled to zero.
    */
   public podsBehind(svc: Manifest, subsetLabels: Readonly<Record<string, string>> = {}, servingOnly = false): Manifest[] {
-    const pods = this.workloadsSelected(namespaceOf(svc), { ...(svc.spec?.selector ?? {}), ...subsetLabels });
+    // Both must hold: a subset label of a key the selector also sets, with another value, selects nothing.
+    const selector: Record<string, string> = svc.spec?.selector ?? {};
+    const selected = Object.keys(selector).length === 0 ? endpointSliceWorkloads(this, svc) : this.workloadsSelected(namespaceOf(svc), selector);
+    const pods = selected.filter((w) => labelsHold(subsetLabels, podLabels(w)));
     return servingOnly ? pods.filter(isServing) : pods;
   }
 
@@ -201,6 +204,30 @@ export class ManifestIndex {
     const istioKind = ['VirtualService', 'DestinationRule', 'Gateway', 'ServiceEntry', 'Sidecar', 'AuthorizationPolicy', 'PeerAuthentication'].includes(m.kind);
     return istioKind && !istio ? `${m.apiVersion}/${m.kind}` : m.kind;
   }
+}
+
+/** The EndpointSlices of a Service (label kubernetes.io/service-name, same namespace). */
+export function endpointSlicesOf(index: ManifestIndex, svc: Manifest): Manifest[] {
+  return index.ofKind('EndpointSlice').filter((e) => namespaceOf(e) === namespaceOf(svc) && e.metadata.labels?.['kubernetes.io/service-name'] === svc.metadata.name);
+}
+
+/**
+ * The workloads behind a Service without a selector: Kubernetes gives it no endpoints of its own,
+ * only those of EndpointSlices someone else writes; an endpoint is a workload of the manifests when
+ * its targetRef names a Pod of them, or its address is a Pod's status.podIP.
+ */
+function endpointSliceWorkloads(index: ManifestIndex, svc: Manifest): Manifest[] {
+  const out = new Set<Manifest>();
+  const pods = index.workloads.filter((w) => w.kind === 'Pod' && namespaceOf(w) === namespaceOf(svc));
+  for (const slice of endpointSlicesOf(index, svc)) {
+    for (const e of (slice as any).endpoints ?? []) {
+      if (e?.conditions?.ready === false) continue;
+      const pod = pods.find((p) => (e.targetRef?.kind === 'Pod' && e.targetRef?.name === p.metadata.name)
+        || (e.addresses ?? []).some((a: string) => a === (p as any).status?.podIP));
+      if (pod) out.add(pod);
+    }
+  }
+  return [...out];
 }
 
 /**

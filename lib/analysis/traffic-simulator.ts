@@ -11,9 +11,10 @@ import { istioSetCookies } from './routing/response-cookies';
 import { DEFAULT_CLUSTER_DOMAIN } from '../model/defaults';
 import { Manifest, namespaceOf } from './manifest';
 import { ManifestIndex } from './manifest-index';
-import { hostMatches, resolveShortName, specificity } from './routing/hosts';
+import { endpointNotes } from './routing/endpoints';
+import { hostMatches, hostWithoutPort, resolveShortName, specificity } from './routing/hosts';
 import { findGateway, gatewayPorts, ingressRoutes, portProtocol, proxyRoutes, routesOf } from './routing/gateway';
-import { apiIngressRoutes, findApiGateway, meshApiRoutes } from './routing/gateway-api';
+import { apiIngressRoutes, findApiGateway, grpcRoutesOf, meshApiRoutes } from './routing/gateway-api';
 import { ApiHopContext, apiIngressHops, apiMeshHops, possibleApiHops } from './routing/gateway-api-backends';
 import { visibleVirtualServices } from './routing/visibility';
 import { HTTP_ROUTE_NOT_MODELLED, matchIsCatchAll, proxyMatchHolds, requestMatchHolds, RequestView, RouteRef, RoutingProxy, SimulatedRequest, viewOf } from './routing/match';
@@ -75,9 +76,20 @@ export class TrafficSimulator {
    * tcp routes; where no VirtualService applies, the Service's pods receive it.
    */
   public call(sourceLabels: Readonly<Record<string, string>>, service: string, port: number, request: SimulatedRequest = {}, namespace?: string): Hop[] {
-    const { svc, proxy, vs, api, protocol, notes } = this.meshCall(sourceLabels, service, port, request.sourceNamespace, namespace);
+    let call = this.meshCall(sourceLabels, service, port, request.sourceNamespace, namespace);
+    if (call.protocol === 'http' && !call.sniffed && request.host !== undefined) {
+      // On a declared HTTP port the sidecar has one route configuration for the port: the Host picks the virtual host.
+      const chosen = this.virtualHostForHost(call.svc, port, request.host, call.proxy.namespace);
+      if (chosen === 'passthrough') return [this.serviceHop(call.svc, port, [...call.notes, `Host '${request.host}' names no Service or VirtualService host on port ${port}: the sidecar sends the call to the address dialled (PassthroughCluster)`], true)];
+      if (chosen?.svc && chosen.svc !== call.svc) call = this.meshCall(sourceLabels, chosen.svc.metadata.name, port, request.sourceNamespace, namespaceOf(chosen.svc));
+      if (chosen?.vs) call = { ...call, vs: chosen.vs };
+    }
+    const { svc, proxy, vs, api, protocol, notes } = call;
+    // A GRPCRoute of the Service routes its HTTP/2 calls too (Istio merges it into the Service's routes): not evaluated, so no destination is stated.
+    const grpc = protocol === 'http' ? grpcRoutesOf(this.index, svc) : [];
+    if (grpc.length > 0) return [this.answer(`not modelled: GRPCRoute ${grpc.join(', ')} routes Service '${svc.metadata.name}'`, 'service', [...notes, ...grpc.map((g) => `GRPCRoute ${g}`)])];
     const view = viewOf({ ...request, host: request.host ?? this.index.serviceHost(svc) });
-    if (!vs && api && protocol === 'http') return apiMeshHops(this.apiContext(false), api, view, notes);
+    if (!vs && api && protocol === 'http') return apiMeshHops(this.apiContext(false), api, view, notes, port);
     if (!vs) return [this.serviceHop(svc, port, notes, protocol === 'http')];
     if (protocol === 'http') {
       const routes = proxyRoutes(vs, proxy);
@@ -151,7 +163,35 @@ export class TrafficSimulator {
       protocol = (vs?.spec?.http ?? []).length > 0 || (vs?.spec?.tcp ?? []).length === 0 ? 'http' : 'tcp';
       notes.push(`protocol of Service '${service}' port ${port} is not declared: sniffed, taken as ${protocol.toUpperCase()}`);
     }
-    return { svc, proxy, vs, api: api?.routes, protocol: protocol as 'http' | 'tcp' | 'tls', notes };
+    return { svc, proxy, vs, api: api?.routes, protocol: protocol as 'http' | 'tcp' | 'tls', sniffed: portProtocol(svcPort) === 'sniffed', notes };
+  }
+
+  /**
+   * The virtual host a Host header picks on a declared HTTP port of the sidecar (route
+   * configuration `<port>`: pilot/pkg/networking/core/httproute.go, domains from
+   * generateVirtualHostDomains): a mesh VirtualService's exact host, else a Service of the port by
+   * its names (`name` in the caller's namespace, `name.namespace`, `name.namespace.svc`, the fully
+   * qualified name; an ExternalName alias for its concrete Service), else a wildcard VirtualService
+   * host. Undefined when the Host names the called Service itself; 'passthrough' when it names nothing.
+   */
+  private virtualHostForHost(svc: Manifest, port: number, host: string, clientNs: string): { svc?: Manifest; vs?: Manifest } | 'passthrough' | undefined {
+    const h = hostWithoutPort(host).replace(/\.$/, '');
+    const own = this.index.serviceForHost(h, clientNs);
+    if (own === svc || h === svc.spec?.clusterIP) return undefined;
+    const hosts = this.meshHosts(clientNs);
+    const exact = hosts.exact.get(h);
+    const hasPort = (s: Manifest | undefined) => (s?.spec?.ports ?? []).some((p: any) => p.port === port);
+    if (exact) {
+      const target = this.index.serviceForIstioHost(h, clientNs);
+      return { svc: hasPort(target) ? target : svc, vs: exact.vs };
+    }
+    if (own) {
+      const concrete = own.spec?.type === 'ExternalName' ? this.index.serviceForHost(String(own.spec?.externalName ?? '').replace(/\.$/, ''), namespaceOf(own)) : own;
+      if (concrete && hasPort(concrete)) return { svc: concrete };
+    }
+    const wildcard = hosts.wildcards.filter((w) => hostMatches(w.host, h)).sort((a, b) => b.rank - a.rank || a.order - b.order)[0];
+    if (wildcard) return { vs: wildcard.vs };
+    return 'passthrough';
   }
 
   /**
@@ -309,6 +349,7 @@ export class TrafficSimulator {
       if (!labels) return hop(svc.metadata.name, port, [], { answer: `503: subset '${dest.subset}' of host '${host}' is not defined by a DestinationRule visible from namespace '${proxy.namespace}' (no cluster)` });
       subsetLabels = labels;
     }
+    notes.push(...endpointNotes(this.index, svc));
     return hop(svc.metadata.name, port, this.pods(svc, subsetLabels));
   }
 
@@ -316,7 +357,8 @@ export class TrafficSimulator {
    * No route applies: Envoy's default route sends to every pod of the Service, on HTTP with Istio's
    * default retry policy and no timeout (route.go BuildDefaultHTTPOutboundRoute).
    */
-  private serviceHop(svc: Manifest, port: number, notes: readonly string[], http: boolean): Hop {
+  private serviceHop(svc: Manifest, port: number, given: readonly string[], http: boolean): Hop {
+    const notes = [...given, ...endpointNotes(this.index, svc)];
     return {
       service: svc.metadata.name, port, weight: 100, deployments: this.pods(svc, {}), rule: 'service',
       ...(http && this.defaultRetries ? { retries: this.defaultRetries } : {}), ...(notes.length > 0 ? { notModelled: [...new Set(notes)] } : {}),

@@ -12,7 +12,7 @@ import { conflictingGateways, duplicateCertificates, gatewaySecrets, ingressGate
 import { authorizationPolicies, injection } from './namespaces-policies';
 import { projectRules } from './project-rules';
 import { proxyImages } from './proxy-images';
-import { serviceEntryAddresses } from './service-entries';
+import { serviceEntryAddresses, conflictingServiceEntryProtocols } from './service-entries';
 import { sidecarSelectors } from './sidecars';
 import { kubernetesGatewaySelectors, telemetryDefaultSelectors, telemetryLightstep, telemetryProviders, telemetrySelectors } from './telemetry';
 import { destinationHosts, destinationSubsets } from './virtual-service-destinations';
@@ -24,6 +24,7 @@ import { applicationUid, portNames, serviceAssociation } from './workloads';
 export type { Finding, AnalyzerMeshConfig } from './context';
 export type { Level, CatalogueEntry } from './catalogue';
 export { CATALOGUE, levelOf } from './catalogue';
+export { analyzerMeshConfig } from './mesh-config';
 
 /**
  * The rule groups, by the name of the Istio 1.30.3 Go analyzer each one follows (as
@@ -44,6 +45,7 @@ export const RULE_GROUPS: Readonly<Record<string, (ctx: AnalysisContext) => void
   'gateway.SecretAnalyzer': (ctx) => gatewaySecrets(ctx),
   'sidecar.SelectorAnalyzer': sidecarSelectors,
   'serviceentry.ProtocolAddressesAnalyzer': serviceEntryAddresses,
+  'serviceentry.ConflictingServiceEntryProtocolAnalyzer': conflictingServiceEntryProtocols,
   'destinationrule.CaCertificateAnalyzer': caCertificates,
   'destinationrule.PodNotSelectedAnalyzer': subsetsSelectPods,
   'service.PortNameAnalyzer': portNames,

@@ -55,22 +55,33 @@ function routeRules(ctx: AnalysisContext, index: ManifestIndex, vs: Manifest): v
         }
       });
       const route: any[] = r?.route ?? [];
-      if (route.length > 1 || route.some((d) => d?.weight !== undefined)) {
-        const total = route.reduce((sum, d) => sum + (d?.weight ?? 0), 0);
-        if (route.length > 1 && total !== 100) ctx.report('VM0002', vs, `${field}.route`, `weights sum to ${total}, not 100: make them add up to 100`);
-        if (route.length === 1 && route[0].weight !== 100 && route[0].weight !== 0) {
-          ctx.report('VM0002', vs, `${field}.route[0].weight`, `a single destination has weight ${route[0].weight}, not 100: drop the weight or set 100`);
-        }
-      }
+      weightRules(ctx, vs, field, route);
       route.forEach((d, k) => destinationHasPods(ctx, index, vs, d?.destination ?? {}, `${field}.route[${k}].destination`));
     });
+  }
+}
+
+/**
+ * VM0002 (a warning): Istio takes route weights as relative shares, so weights 1 and 3 are valid
+ * (25 % and 75 %); a total other than 100 is legal but rarely what the author meant to read.
+ * A total of 0 over several destinations is the webhook's own error, reported by validate.
+ */
+function weightRules(ctx: AnalysisContext, vs: Manifest, field: string, route: any[]): void {
+  if (route.length > 1) {
+    const total = route.reduce((sum, d) => sum + (d?.weight ?? 0), 0);
+    if (total === 100 || total === 0) return;
+    const shares = route.map((d) => `${Math.round(((d?.weight ?? 0) * 1000) / total) / 10} %`).join(', ');
+    ctx.report('VM0002', vs, `${field}.route`, `weights sum to ${total}, not 100: Istio takes them as relative shares (${shares}); write them out of 100 so they read as the shares they give`);
+  } else if (route.length === 1 && route[0]?.weight !== undefined && route[0].weight !== 100 && route[0].weight !== 0) {
+    ctx.report('VM0002', vs, `${field}.route[0].weight`, `a single destination has weight ${route[0].weight}, not 100: it gets all the traffic anyway; drop the weight or set 100`);
   }
 }
 
 /** VM0008: the Service a destination names (narrowed by its subset, when defined) selects no workload's pods. */
 function destinationHasPods(ctx: AnalysisContext, index: ManifestIndex, vs: Manifest, d: any, at: string): void {
   const svc = index.serviceForHost(String(d.host ?? ''), namespaceOf(vs));
-  if (!svc) return;
+  // A Service of another API (a Knative Service) is no Kubernetes Service: IST0101 reports it.
+  if (!svc || String(svc.apiVersion ?? 'v1') !== 'v1') return;
   const labels = d.subset !== undefined ? index.subsets(svc)?.get(d.subset) : {};
   if (labels === undefined) return;
   if (index.podsBehind(svc, labels).length === 0) {

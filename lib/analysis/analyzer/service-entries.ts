@@ -1,4 +1,6 @@
+import { Manifest, namespaceOf } from '../manifest';
 import { AnalysisContext } from './context';
+import { EXPORT_TO_ALL, EXPORT_TO_LOCAL } from './hosts';
 
 /**
  * IST0134, as Istio's serviceentry.ProtocolAddressesAnalyzer (serviceentry/protocoladdresses.go):
@@ -15,4 +17,48 @@ export function serviceEntryAddresses(ctx: AnalysisContext): void {
       }
     });
   }
+}
+
+/**
+ * IST0177, as Istio master's serviceentry.ConflictingServiceEntryProtocolAnalyzer
+ * (serviceentry/conflictingserviceentries.go; not in 1.30.3, whose table has no case for it):
+ * ServiceEntries that give one host and port different protocols in a scope they share (a
+ * namespace of their exportTo, or every namespace) are each reported once.
+ */
+export function conflictingServiceEntryProtocols(ctx: AnalysisContext): void {
+  const byKey = new Map<string, { protocol: string; se: Manifest }[]>();
+  for (const se of ctx.ofKind('ServiceEntry')) {
+    for (const scope of exportScopes(se)) {
+      for (const host of se.spec?.hosts ?? []) {
+        for (const port of se.spec?.ports ?? []) {
+          const key = JSON.stringify([scope, String(host), port?.number]);
+          byKey.set(key, [...(byKey.get(key) ?? []), { protocol: String(port?.protocol ?? '').toUpperCase(), se }]);
+        }
+      }
+    }
+  }
+  const reported = new Set<string>();
+  for (const [key, own] of [...byKey.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const [scope, host, port] = JSON.parse(key);
+    const entries = scope === EXPORT_TO_ALL ? own : [...own, ...(byKey.get(JSON.stringify([EXPORT_TO_ALL, host, port])) ?? [])];
+    const protocols = [...new Set(entries.map((e) => e.protocol))].sort();
+    if (protocols.length < 2) continue;
+    const names = [...new Set(entries.map((e) => fullName(e.se)))].sort();
+    for (const { se } of entries) {
+      if (reported.has(fullName(se))) continue;
+      reported.add(fullName(se));
+      ctx.report('IST0177', se, 'metadata.name', `Multiple ServiceEntries (${names.join(', ')}) define the same host "${host}" and port ${port} with conflicting protocols (${protocols.join(', ')}).`);
+    }
+  }
+}
+
+/** The scopes a ServiceEntry is visible in: `*` for every namespace (exportTo unset or holding `*`). */
+function exportScopes(se: Manifest): string[] {
+  const exportTo: string[] = (se.spec?.exportTo ?? []).map(String);
+  if (exportTo.length === 0 || exportTo.includes(EXPORT_TO_ALL)) return [EXPORT_TO_ALL];
+  return [...new Set(exportTo.map((e) => (e === EXPORT_TO_LOCAL ? namespaceOf(se) : e)))];
+}
+
+function fullName(m: Manifest): string {
+  return `${namespaceOf(m)}/${m.metadata.name}`;
 }

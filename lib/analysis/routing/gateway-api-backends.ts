@@ -18,6 +18,7 @@ import { apiIngressRoutes } from './gateway-api';
 import { ApiRoute, apiMatchHolds, apiMatchIsCatchAll, GATEWAY_API_GROUP, isGatewayApi, ISTIO_BACKEND_FILTERS, ISTIO_RULE_FILTERS } from './gateway-api-match';
 import { RequestView, SimulatedRequest, viewOf } from './match';
 import { HopMirror, HopRetries, isZeroDuration } from './policies';
+import { corsEffect, FilterRequest, redirectLocation, shapeRequest, shapeResponse } from './gateway-api-filters';
 
 export interface ApiHopContext {
   readonly index: ManifestIndex;
@@ -36,16 +37,16 @@ export function apiIngressHops(ctx: ApiHopContext, gw: Manifest, request: Simula
   const view = viewOf(request);
   for (const routes of plan.candidates) {
     const r = programmed(routes).find((x) => apiMatchHolds(x.match, view));
-    if (r) return apiRouteHops(ctx, r, plan.notModelled);
+    if (r) return apiRouteHops(ctx, r, plan.notModelled, filterRequestOf(view, plan.proxy.port));
   }
   const dropped = unprogrammedNote(plan.candidates.flat());
   return [proxyAnswer(`404: no HTTPRoute rule attached to Gateway ${plan.rule} matches the request (Envoy answers 404, NR)${dropped}`, plan.rule, plan.notModelled)];
 }
 
 /** A mesh call routed by the HTTPRoutes of the called Service (sorted): the first rule whose match holds; none: 404. */
-export function apiMeshHops(ctx: ApiHopContext, routes: readonly ApiRoute[], view: RequestView, notes: readonly string[]): Hop[] {
+export function apiMeshHops(ctx: ApiHopContext, routes: readonly ApiRoute[], view: RequestView, notes: readonly string[], port?: number): Hop[] {
   const r = programmed(routes).find((x) => apiMatchHolds(x.match, view));
-  if (r) return apiRouteHops(ctx, r, notes);
+  if (r) return apiRouteHops(ctx, r, notes, filterRequestOf(view, port));
   const names = [...new Set(routes.map((x) => `${namespaceOf(x.route)}/${x.route.metadata.name}`))].join(', ');
   return [proxyAnswer(`404: no rule of HTTPRoute ${names} matches the call (Envoy answers 404, NR)${unprogrammedNote(routes)}`, routes[0]?.name ?? 'service', notes)];
 }
@@ -54,7 +55,7 @@ export function apiMeshHops(ctx: ApiHopContext, routes: readonly ApiRoute[], vie
 export function possibleApiHops(ctx: ApiHopContext, routes: readonly ApiRoute[], notes: readonly string[]): Hop[] {
   const hops: Hop[] = [];
   for (const r of programmed(routes)) {
-    hops.push(...apiRouteHops(ctx, r, notes).filter((h) => h.answer === undefined));
+    hops.push(...apiRouteHops(ctx, r, notes, undefined).filter((h) => h.answer === undefined));
     if (apiMatchIsCatchAll(r.match)) break;
   }
   return hops;
@@ -64,7 +65,10 @@ function proxyAnswer(answer: string, rule: string, notes: readonly string[]): Ho
   return { service: '', port: 0, weight: 100, deployments: [], rule, answer, ...(notes.length > 0 ? { notModelled: [...new Set(notes)] } : {}) };
 }
 
-const NOT_MODELLED_FILTERS = ['RequestHeaderModifier', 'ResponseHeaderModifier', 'URLRewrite', 'CORS'];
+/** The request as the filters read it. */
+function filterRequestOf(view: RequestView, port: number | undefined): FilterRequest {
+  return { headers: view.headers, fullPath: view.fullPath, path: view.path, scheme: view.headers[':scheme'] ?? 'http', port };
+}
 
 /**
  * Why Istio programs none of an HTTPRoute's rules, if it does not: convertHTTPRoute's hard errors
@@ -101,30 +105,43 @@ function unprogrammedNote(routes: readonly ApiRoute[]): string {
   return dropped.map((r) => `; HTTPRoute ${namespaceOf(r)}/${r.metadata.name} is not programmed: ${unprogrammedReason(r)}`).join('');
 }
 
-function apiRouteHops(ctx: ApiHopContext, r: ApiRoute, routeNotes: readonly string[]): Hop[] {
+function apiRouteHops(ctx: ApiHopContext, r: ApiRoute, routeNotes: readonly string[], req: FilterRequest | undefined): Hop[] {
   const notes = [...routeNotes];
   const filters: any[] = r.rule.filters ?? [];
+  const prefix = r.match?.pathType === 'PathPrefix' ? r.match.path : undefined;
   filters.forEach((f, i) => {
-    if (NOT_MODELLED_FILTERS.includes(f.type)) notes.push(`${r.at}.filters[${i}] (${f.type})`);
+    // An added response header joins one the backend may send itself, which is not known.
+    if (f.type === 'ResponseHeaderModifier') notes.push(`${r.at}.filters[${i}] (ResponseHeaderModifier: applied to the backend's own response headers, which are not known)`);
   });
-  const answer = (text: string, more: string[] = []): Hop => {
-    const all = [...new Set([...notes, ...more])];
-    return { service: '', port: 0, weight: 100, deployments: [], rule: r.name, answer: text, ...(all.length > 0 ? { notModelled: all } : {}) };
+  const answer = (text: string, more: Partial<Hop> = {}): Hop => {
+    const all = [...new Set(notes)];
+    return { service: '', port: 0, weight: 100, deployments: [], rule: r.name, answer: text, ...more, ...(all.length > 0 ? { notModelled: all } : {}) };
   };
   const redirect = filters.find((f) => f.type === 'RequestRedirect')?.requestRedirect;
-  if (redirect) return [answer(redirectText(redirect))];
+  if (redirect) return [answer(req ? `${redirect.statusCode ?? 302} redirect to ${redirectLocation(redirect, req, prefix)}` : redirectText(redirect))];
+  const cors = req ? corsEffect(filters, req, req.headers[':method'] ?? 'GET') : undefined;
+  if (cors?.preflight) return [answer('200: CORS preflight answered by the proxy (corsPolicy)', { response: { headers: cors.preflight, removed: [] } })];
   // conversion.go convertHTTPRoute: no backendRefs at all is a 404 direct response, all of weight 0 a 500.
-  if ((r.rule.backendRefs ?? []).length === 0) return [answer('404: the rule has no backendRefs (Istio answers 404, as the Gateway API spec asks)')];
+  if ((r.rule.backendRefs ?? []).length === 0) return [answer('404: the rule has no backendRefs (Istio 1.30 answers 404: conversion.go convertHTTPRoute)')];
   const refs: any[] = (r.rule.backendRefs ?? []).filter((b: any) => (b.weight ?? 1) > 0);
   if (refs.length === 0) return [answer('500: every backendRef of the rule has weight 0 (Gateway API: implementations return 500)')];
   const total = refs.reduce((sum, b) => sum + (b.weight ?? 1), 0);
   const policies = rulePolicies(ctx, r, notes);
   return refs.map((b) => {
     const weight = refs.length === 1 ? 100 : Math.round(((b.weight ?? 1) * 10000) / total) / 100;
-    const cookies = apiSetCookies(b.filters);
-    const own = [...notes, ...(cookies.other ? [`${r.at}.backendRefs[].filters`] : [])];
+    const own: string[] = [...notes];
+    (b.filters ?? []).forEach((f: any, i: number) => {
+      // A modifier that only adds Set-Cookie (a sticky split) is evaluated: the cookie is set whatever the backend answers.
+      if (f.type === 'ResponseHeaderModifier' && apiSetCookies([f]).other) own.push(`${r.at}.backendRefs[].filters[${i}] (ResponseHeaderModifier: applied to the backend's own response headers, which are not known)`);
+    });
     const hop = backendHop(ctx, b, namespaceOf(r.route), weight, r.name, own);
-    return hop.answer === undefined ? { ...hop, ...policies, ...(cookies.cookies.length > 0 ? { setCookies: cookies.cookies } : {}) } : hop;
+    if (hop.answer !== undefined) return hop;
+    const request = req ? shapeRequest(filters, b.filters ?? [], req, prefix) : undefined;
+    const shaped = shapeResponse(filters, b.filters ?? []);
+    const response = cors?.headers ? { headers: { ...(shaped?.headers ?? {}), ...cors.headers }, removed: shaped?.removed ?? [] } : shaped;
+    // A sticky split's Set-Cookie: the cookie that sends the user back to this backend.
+    const cookies = apiSetCookies(b.filters).cookies;
+    return { ...hop, ...policies, ...(request ? { request } : {}), ...(response ? { response } : {}), ...(cookies.length > 0 ? { setCookies: cookies } : {}) };
   });
 }
 
@@ -177,6 +194,8 @@ function backendHop(ctx: ApiHopContext, b: any, routeNs: string, weight: number,
   if (group !== '' || kind !== 'Service') {
     // buildDestination: Istio's Hostname, MCS ServiceImport and InferencePool are backends it routes to; any other kind is InvalidDestinationKind, an empty destination (500).
     if (!KNOWN_BACKEND_KINDS.has(`${group}/${kind}`)) return hop([], `500: backendRef of kind ${group === '' ? '' : `${group}/`}${kind} is not a backend Istio supports (InvalidKind)`);
+    // buildDestination: a Hostname backend is the host as written (a ServiceEntry's), its port the backendRef's.
+    if (`${group}/${kind}` === 'networking.istio.io/Hostname') return hostnameHop(ctx, b, routeNs, weight, rule, notes);
     return hop([], `not modelled: backendRef of kind ${group}/${kind}`, [`${rule} backendRef ${kind} ${ns}/${name}`]);
   }
   if (ctx.gateway && ns !== routeNs && !referenceGranted(ctx.index, routeNs, ns, name)) {
@@ -189,6 +208,19 @@ function backendHop(ctx: ApiHopContext, b: any, routeNs: string, weight: number,
   // route.go: Gateway API routes answer a missing cluster with 500 (ClusterNotFoundResponseCode), gateway and mesh alike.
   if (!(svc.spec?.ports ?? []).some((p: any) => p.port === port)) return hop([], `500: port ${port} is not a port of Service '${name}' (no cluster)`);
   return hop(ctx.pods(svc));
+}
+
+/** A backendRef of kind Hostname (networking.istio.io): the ServiceEntry that declares the host, its workloadSelector's pods. */
+function hostnameHop(ctx: ApiHopContext, b: any, routeNs: string, weight: number, rule: string, notes: readonly string[]): Hop {
+  const host = String(b.name ?? '');
+  const port: number = b.port ?? 0;
+  const se = ctx.index.serviceEntryFor(host, routeNs);
+  const base = { service: host, port, weight, rule };
+  if (!se) return { ...base, deployments: [], answer: `500: no ServiceEntry visible from namespace '${routeNs}' declares host '${host}' (no cluster)`, ...(notes.length > 0 ? { notModelled: [...notes] } : {}) };
+  const selector = se.spec?.workloadSelector?.labels;
+  const own = [...notes, ...(selector ? [] : [`ServiceEntry ${namespaceOf(se)}/${se.metadata.name} endpoints (outside the manifests)`])];
+  const deployments = selector ? ctx.index.workloadsSelected(namespaceOf(se), selector).map((w) => w.metadata.name) : [];
+  return { ...base, deployments, serviceEntry: `${namespaceOf(se)}/${se.metadata.name}`, ...(own.length > 0 ? { notModelled: [...new Set(own)] } : {}) };
 }
 
 /** The backend kinds (group/kind) Istio routes to besides Service (conversion.go buildDestination). */

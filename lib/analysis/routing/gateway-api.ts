@@ -50,6 +50,16 @@ function httpRoutes(index: ManifestIndex): Manifest[] {
 
 const routesByIndex = new WeakMap<ManifestIndex, Manifest[]>();
 
+const grpcByIndex = new WeakMap<ManifestIndex, Manifest[]>();
+
+/** The GRPCRoutes (`namespace/name`) whose parentRef is the Service (GAMMA); the GRPCRoutes are found once per index. */
+export function grpcRoutesOf(index: ManifestIndex, svc: Manifest): string[] {
+  let routes = grpcByIndex.get(index);
+  if (!routes) grpcByIndex.set(index, (routes = index.objects.filter((r) => isGatewayApi(r, 'GRPCRoute'))));
+  return routes.filter((r) => (r.spec?.parentRefs ?? []).some((p: any) => p.kind === 'Service' && (p.group ?? '') === '' && p.name === svc.metadata.name && (p.namespace ?? namespaceOf(r)) === namespaceOf(svc)))
+    .map((r) => `${namespaceOf(r)}/${r.metadata.name}`);
+}
+
 export function apiIngressRoutes(index: ManifestIndex, gw: Manifest, request: SimulatedRequest): ApiIngressPlan {
   const gwNs = namespaceOf(gw);
   const rule = `${gwNs}/${gw.metadata.name}`;
@@ -70,6 +80,34 @@ export function apiIngressRoutes(index: ManifestIndex, gw: Manifest, request: Si
   }
   if (String(http[0].protocol).toUpperCase() === 'HTTPS' && scheme !== 'https') return plan(`connection reset: the listener on port ${port} terminates TLS; send --scheme https`);
   for (const l of http) if (l.tls !== undefined) notModelled.push(`Gateway ${rule} listener '${l.name}' tls (certificates)`);
+  if (String(http[0].protocol).toUpperCase() === 'HTTPS') {
+    // Each HTTPS listener is its own TLS server, chosen by SNI; the Host then picks a virtual host of that listener only
+    // (Istio 1.30 does not answer 421 for a Host of another listener: its conformance run skips HTTPRouteHTTPSListenerDetectMisdirectedRequests).
+    const sni = request.sni ?? (view.headers[':authority'] !== undefined ? hostWithoutPort(view.headers[':authority']) : undefined);
+    const chosen = listenerForSni(http, sni);
+    if (!chosen) return plan(`connection reset: no HTTPS listener on port ${port} serves SNI '${sni ?? ''}'`);
+    return httpPlan(index, gw, [chosen], request, plan, notModelled);
+  }
+  return httpPlan(index, gw, http, request, plan, notModelled);
+}
+
+/** The HTTPS listener a TLS handshake with `sni` selects: exact hostname, else the longest wildcard, else one without hostname. */
+function listenerForSni(listeners: readonly any[], sni: string | undefined): any | undefined {
+  const named = (l: any) => String(l.hostname ?? '');
+  if (sni !== undefined) {
+    const exact = listeners.find((l) => named(l).toLowerCase() === sni.toLowerCase());
+    if (exact) return exact;
+    const wildcards = listeners.filter((l) => named(l).startsWith('*') && hostMatches(named(l), sni)).sort((a, b) => named(b).length - named(a).length);
+    if (wildcards.length > 0) return wildcards[0];
+  }
+  return listeners.find((l) => named(l) === '');
+}
+
+/** The virtual hosts of the HTTP (or one HTTPS) listeners of a port, and the one the Host picks. */
+function httpPlan(index: ManifestIndex, gw: Manifest, http: readonly any[], request: SimulatedRequest, plan: (answer?: string, candidates?: ApiRoute[][]) => ApiIngressPlan, notModelled: string[]): ApiIngressPlan {
+  const rule = `${namespaceOf(gw)}/${gw.metadata.name}`;
+  const view = viewOf(request);
+  const port = plan().proxy.port;
   const domains = new Map<string, Set<Manifest>>();
   // Istio writes one VirtualService per listener and route hostname (route_collections.go); where
   // several reduce to one virtual host, Envoy gets them one after another, not sorted as one list.

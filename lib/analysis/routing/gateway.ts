@@ -11,6 +11,7 @@ import { ManifestIndex } from '../manifest-index';
 import { chooseDomain, hostIntersection, hostWithoutPort, resolveShortName } from './hosts';
 import { proxyMatchHolds, RouteRef, RoutingProxy, SimulatedRequest, viewOf } from './match';
 import { visibleVirtualServices } from './visibility';
+import { gatewaysOfProxy, MergedServer, serverForSni, serverHostName, serverKind, serversOnPort } from './gateway-merge';
 
 /** How a port's traffic is routed: protocol from appProtocol, else the name's prefix (pkg/config/protocol/instance.go Parse). */
 export function portProtocol(port: any): 'http' | 'tls' | 'tcp' | 'sniffed' {
@@ -65,68 +66,159 @@ export function gatewayPorts(index: ManifestIndex, ref: string): number[] {
 export function ingressRoutes(index: ManifestIndex, ref: string, request: SimulatedRequest): IngressPlan {
   const gw = findGateway(index, ref);
   if (!gw) return legacyPlan(index, ref);
-  const gwNs = namespaceOf(gw);
-  const fullName = `${gwNs}/${gw.metadata.name}`;
+  const fullName = `${namespaceOf(gw)}/${gw.metadata.name}`;
   const selector = gw.spec?.selector ?? {};
   // The gateway proxy's namespace decides exportTo; its pods are those the selector picks, in any namespace.
   const pod = Object.keys(selector).length > 0 ? index.workloads.find((w) => labelsHold(selector, podLabels(w))) : undefined;
-  const proxyNs = pod ? namespaceOf(pod) : gwNs;
+  const proxyNs = pod ? namespaceOf(pod) : namespaceOf(gw);
+  const gateways = gatewaysOfProxy(index, gw, pod);
   const servers: any[] = gw.spec?.servers ?? [];
-  const scheme = (request.scheme ?? viewOf(request).headers[':scheme']).toLowerCase();
-  const port = request.port ?? servers.find((s) => (scheme === 'https' ? ['HTTPS'] : ['HTTP', 'HTTP2', 'GRPC']).includes(String(s.port?.protocol).toUpperCase()))?.port?.number ?? servers[0]?.port?.number;
-  const proxy: RoutingProxy = { labels: pod ? podLabels(pod) : selector, namespace: proxyNs, gateways: [fullName], port };
-  const notModelled: string[] = [];
-  const onPort = servers.filter((s) => s.port?.number === port);
-  if (onPort.length === 0) {
-    const why = port === undefined ? 'has no server at all' : `has no server on port ${port}`;
-    return { kind: 'http', candidates: [], proxy, notModelled, answer: `connection refused: Gateway ${fullName} ${why}`, rule: fullName };
-  }
-  const protocol = String(onPort[0].port?.protocol ?? 'HTTP').toUpperCase();
-  const mode = String(onPort[0].tls?.mode ?? '').toUpperCase();
-  for (const s of onPort) {
-    for (const f of ['bind', 'defaultEndpoint']) if (s[f] !== undefined) notModelled.push(`Gateway ${fullName} server.${f}`);
-    if (s.tls && Object.keys(s.tls).some((k) => !['httpsRedirect', 'mode', 'credentialName'].includes(k))) notModelled.push(`Gateway ${fullName} server.tls (certificates and TLS versions)`);
-  }
-  const kind = mode.includes('PASSTHROUGH') ? 'tls' : ['HTTP', 'HTTPS', 'HTTP2', 'GRPC'].includes(protocol) ? 'http' : 'tcp';
-  if (kind === 'http' && protocol === 'HTTPS' && scheme !== 'https') {
-    return { kind, candidates: [], proxy, notModelled, answer: `connection reset: the server on port ${port} terminates TLS; send --scheme https`, rule: fullName };
-  }
-  if (kind === 'http' && onPort.some((s) => s.tls?.httpsRedirect) && scheme !== 'https') {
-    return { kind, candidates: [], proxy, notModelled, answer: '301 redirect to https (server.tls.httpsRedirect)', rule: fullName };
-  }
-  const vss = visibleVirtualServices(index, proxyNs, fullName);
-  const domains = new Map<string, RouteRef[]>();
-  for (const server of onPort) {
-    for (const vs of vss) {
-      const vsNs = namespaceOf(vs);
-      const routes = kind === 'http' ? proxyRoutes(vs, proxy) : routesOf(vs, kind);
-      if (routes.length === 0) continue;
-      for (const raw of server.hosts ?? []) {
-        const [hostNs, serverHost] = String(raw).includes('/') ? String(raw).split('/', 2) : ['*', String(raw)];
-        if (hostNs !== '*' && (hostNs === '.' ? gwNs : hostNs) !== vsNs) continue;
-        for (const h of vs.spec?.hosts ?? []) {
-          const domain = hostIntersection(serverHost, resolveShortName(h, vsNs, index.clusterDomain));
-          if (domain === undefined) continue;
-          const list = domains.get(domain) ?? [];
-          if (!list.some((r) => r.vs === vs)) list.push(...routes);
-          domains.set(domain, list);
-        }
-      }
-    }
-  }
-  if (kind !== 'http') {
-    const all = [...new Set([...domains.values()].flat())];
-    return { kind, candidates: [all], proxy, notModelled };
-  }
   const view = viewOf(request);
+  const scheme = (request.scheme ?? view.headers[':scheme']).toLowerCase();
+  const port = request.port ?? servers.find((s) => (scheme === 'https' ? ['HTTPS'] : ['HTTP', 'HTTP2', 'GRPC']).includes(String(s.port?.protocol).toUpperCase()))?.port?.number ?? servers[0]?.port?.number;
+  const names = gateways.map((g) => `${namespaceOf(g)}/${g.metadata.name}`);
+  const proxy: RoutingProxy = { labels: pod ? podLabels(pod) : selector, namespace: proxyNs, gateways: [fullName, ...names.filter((n) => n !== fullName)], port };
+  const notModelled: string[] = [];
+  const plan = (kind: IngressPlan['kind'], candidates: RouteRef[][], answer?: string): IngressPlan => ({ kind, candidates, proxy, notModelled, ...(answer !== undefined ? { answer, rule: fullName } : {}) });
+  // istiod turns Ingresses of class istio into a Gateway and VirtualServices of this proxy (pilot/pkg/config/kube/ingress): not evaluated.
+  for (const ing of index.ofKind('Ingress')) {
+    const cls = ing.spec?.ingressClassName ?? (ing.metadata as any).annotations?.['kubernetes.io/ingress.class'];
+    if (cls === 'istio' && (selector as any).istio === 'ingressgateway') notModelled.push(`Ingress ${namespaceOf(ing)}/${ing.metadata.name} (class istio: its routes on this gateway are not evaluated)`);
+  }
+  let onPort = serversOnPort(gateways, port);
+  if (onPort.length === 0) return plan('http', [], `connection refused: Gateway ${fullName} ${port === undefined ? 'has no server at all' : `has no server on port ${port}`}`);
+  for (const { server: s, gateway } of onPort) {
+    for (const f of ['bind', 'defaultEndpoint']) if (s[f] !== undefined) notModelled.push(`Gateway ${gateway} server.${f}`);
+    if (s.tls && Object.keys(s.tls).some((k) => !['httpsRedirect', 'mode', 'credentialName'].includes(k))) notModelled.push(`Gateway ${gateway} server.tls (certificates and TLS versions)`);
+  }
+  const first = serverKind(onPort[0].server);
+  if (first === 'tcp') return plan('tcp', [l4Routes(index, onPort, proxy, 'tcp')]);
+  if (first === 'tls') return plan('tls', [l4Routes(index, onPort.filter((s) => serverKind(s.server) === 'tls'), proxy, 'tls')]);
+  if (first !== 'http') {
+    if (scheme !== 'https') return plan('http', [], `connection reset: the server on port ${port} terminates TLS; send --scheme https`);
+    const { chosen, conflict } = serverForSni(onPort, request.sni ?? (view.headers[':authority'] !== undefined ? hostWithoutPort(view.headers[':authority']) : undefined));
+    if (conflict) return plan('http', [], `connection reset: ${conflict}`);
+    if (!chosen) return plan('http', [], `connection reset: no server on port ${port} serves SNI '${request.sni ?? view.headers[':authority'] ?? ''}'`);
+    if (serverKind(chosen.server) === 'tls') return plan('tls', [l4Routes(index, onPort.filter((s) => serverKind(s.server) === 'tls'), proxy, 'tls')]);
+    onPort = [chosen];
+  } else if (scheme === 'https') {
+    // A TLS handshake on a plain HTTP listener fails.
+    return plan('http', [], `connection reset: the server on port ${port} is plain HTTP; send --scheme http`);
+  }
+  const vhosts = virtualHosts(index, onPort, proxy);
   const host = view.headers[':authority'];
-  if (host === undefined) return { kind, candidates: [...domains.values()], proxy, notModelled };
-  const domain = chooseDomain(domains.keys(), hostWithoutPort(host));
+  // No virtual host at all: Istio adds a blackhole `*` virtual host without routes (404 NR).
+  if (vhosts.size === 0) return plan('http', [[]]);
+  if (host === undefined) return plan('http', [...vhosts.values()].map((v) => sortVHostRoutes(v.routes)));
+  const domain = chooseDomain(vhosts.keys(), hostWithoutPort(host));
   if (domain === undefined) {
     // Envoy answers 404 (no virtual host); thrown, as before, so a caller cannot mistake it for a route.
     throw new Error(`no VirtualService bound to gateway '${ref}' serves host '${host}' on port ${port}: Envoy answers 404; send a Host the Gateway ${fullName} and a VirtualService both serve`);
   }
-  return { kind, candidates: [domains.get(domain)!], proxy, notModelled };
+  const chosen = vhosts.get(domain)!;
+  if (chosen.requireTls && scheme !== 'https') return plan('http', [], '301 redirect to https (server.tls.httpsRedirect)');
+  return plan('http', [sortVHostRoutes(chosen.routes)]);
+}
+
+/** One virtual host of a route configuration: its routes in VirtualService order and whether it requires TLS (httpsRedirect). */
+interface VirtualHost {
+  readonly routes: RouteRef[];
+  requireTls: boolean;
+}
+
+/**
+ * The virtual hosts of the servers sharing one route configuration (gateway.go
+ * buildGatewayHTTPRouteConfig): each server's hosts (`namespace/host` forms; `.` is the Gateway's
+ * namespace) intersected with the hosts of every VirtualService bound to the server's Gateway; the
+ * routes of every VirtualService for one domain appended; a server with httpsRedirect marks its
+ * domains, and its own hosts, as requiring TLS.
+ */
+function virtualHosts(index: ManifestIndex, servers: readonly MergedServer[], proxy: RoutingProxy): Map<string, VirtualHost> {
+  const vhosts = new Map<string, VirtualHost>();
+  const seen = new Map<string, Set<Manifest>>();
+  for (const { server, gateway, gatewayNamespace } of servers) {
+    const redirect = server.tls?.httpsRedirect === true;
+    for (const vs of visibleVirtualServices(index, proxy.namespace, gateway)) {
+      const vsNs = namespaceOf(vs);
+      const routes = proxyRoutes(vs, { ...proxy, gateways: [gateway] });
+      for (const raw of server.hosts ?? []) {
+        const [hostNs, serverHost] = String(raw).includes('/') ? String(raw).split('/', 2) : ['*', String(raw)];
+        if (hostNs !== '*' && (hostNs === '.' ? gatewayNamespace : hostNs) !== vsNs) continue;
+        for (const h of vs.spec?.hosts ?? []) {
+          const domain = hostIntersection(serverHost, resolveShortName(h, vsNs, index.clusterDomain));
+          if (domain === undefined) continue;
+          const vhost = vhosts.get(domain) ?? { routes: [], requireTls: false };
+          const vss = seen.get(domain) ?? new Set();
+          if (!vss.has(vs)) vhost.routes.push(...routes);
+          vss.add(vs);
+          seen.set(domain, vss);
+          vhost.requireTls ||= redirect;
+          vhosts.set(domain, vhost);
+        }
+      }
+    }
+    if (!redirect) continue;
+    for (const raw of server.hosts ?? []) {
+      const domain = serverHostName(raw).toLowerCase();
+      const vhost = vhosts.get(domain) ?? { routes: [], requireTls: true };
+      vhost.requireTls = true;
+      vhosts.set(domain, vhost);
+    }
+  }
+  return vhosts;
+}
+
+/** The TCP or TLS routes of the VirtualServices bound to the servers' Gateways whose hosts meet a server's hosts. */
+function l4Routes(index: ManifestIndex, servers: readonly MergedServer[], proxy: RoutingProxy, kind: 'tcp' | 'tls'): RouteRef[] {
+  const out: RouteRef[] = [];
+  for (const { server, gateway, gatewayNamespace } of servers) {
+    for (const vs of visibleVirtualServices(index, proxy.namespace, gateway)) {
+      if (out.some((r) => r.vs === vs)) continue;
+      const vsNs = namespaceOf(vs);
+      const meets = (server.hosts ?? []).some((raw: string) => {
+        const [hostNs, serverHost] = String(raw).includes('/') ? String(raw).split('/', 2) : ['*', String(raw)];
+        if (hostNs !== '*' && (hostNs === '.' ? gatewayNamespace : hostNs) !== vsNs) return false;
+        return (vs.spec?.hosts ?? []).some((h: string) => hostIntersection(serverHost, resolveShortName(h, vsNs, index.clusterDomain)) !== undefined);
+      });
+      if (meets) out.push(...routesOf(vs, kind));
+    }
+  }
+  return out;
+}
+
+/**
+ * Istio moves the catch-all routes of a gateway virtual host behind the others, keeping the order
+ * within each group (route.go SortVHostRoutes, IsCatchAllRoute: path prefix `/` or regex `.*`, no
+ * header or query parameter matcher; method, authority and scheme are header matchers in Envoy).
+ */
+export function sortVHostRoutes(routes: readonly RouteRef[]): RouteRef[] {
+  const rest: RouteRef[] = [];
+  const last: RouteRef[] = [];
+  for (const r of routes) {
+    const matches: any[] = r.route.match?.length ? r.route.match : [];
+    if (matches.length === 0) {
+      (envoyCatchAll(undefined) ? last : rest).push(r);
+      continue;
+    }
+    // Istio writes one Envoy route per match: a route with some catch-all matches leaves those behind.
+    const moved = matches.filter(envoyCatchAll);
+    if (moved.length === 0) rest.push(r);
+    else if (moved.length === matches.length) last.push(r);
+    else {
+      rest.push({ ...r, route: { ...r.route, match: matches.filter((m) => !envoyCatchAll(m)) } });
+      last.push({ ...r, route: { ...r.route, match: moved } });
+    }
+  }
+  return [...rest, ...last];
+}
+
+function envoyCatchAll(m: any): boolean {
+  if (m === undefined || m === null) return true;
+  const uri = m.uri ?? {};
+  const path = (uri.exact === undefined && uri.regex === undefined && (uri.prefix === undefined || uri.prefix === '/')) || uri.regex === '.*';
+  const maps = ['headers', 'withoutHeaders', 'queryParams'].some((k) => Object.keys(m[k] ?? {}).length > 0);
+  const pseudo = ['method', 'authority', 'scheme'].some((k) => m[k] !== undefined && m[k] !== null);
+  return path && !maps && !pseudo;
 }
 
 /** No Gateway object of that name in the manifests: VirtualServices naming it, hosts as written. */

@@ -1,5 +1,6 @@
 /** The simulator's answer: where (a share of) a request ends up, and how much it says. */
 import type { HopMirror, HopRetries } from './policies';
+import type { ShapedRequest, ShapedResponse } from './gateway-api-filters';
 
 /** Where (a share of) a request ends up. */
 export interface Hop {
@@ -28,6 +29,10 @@ export interface Hop {
   readonly retries?: HopRetries;
   /** Copies of the request sent elsewhere (`mirror`, `mirrors`). @default - none */
   readonly mirrors?: readonly HopMirror[];
+  /** The request as the backend receives it, when a filter rewrote it (headers, URLRewrite host and path). @default - as sent */
+  readonly request?: ShapedRequest;
+  /** Headers the proxy sets, adds or removes on the answer (response header modifiers, CORS). @default - none */
+  readonly response?: ShapedResponse;
   /** `Set-Cookie` values the route adds to the response when it sends the request here (a sticky split). @default - none */
   readonly setCookies?: readonly string[];
   /** Fields that decided or shaped this answer but are not evaluated: `not modelled: <field>`. @default - none */

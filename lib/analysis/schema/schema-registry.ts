@@ -5,6 +5,7 @@ import { bundledCrdSchemas, bundledDefinitions, CrdSchemas } from './bundled-sch
 import { CelCounts } from './cel';
 import { builtinViolations } from './k8s-builtins';
 import { blockingBudgetProblems, disruptionBudgetProblems } from './k8s-disruption';
+import { webhookViolations } from '../webhook';
 import { JsonSchema, SchemaValidator, SchemaViolation } from './schema-validator';
 
 /**
@@ -111,7 +112,9 @@ export class SchemaRegistry {
     if (structural.length === 1 && structural[0].path === 'apiVersion') return structural;
     const object = objectName(manifest);
     const builtins = [...builtinViolations(manifest), ...(isDisruptionBudget(manifest) ? disruptionBudgetProblems(manifest) : [])];
-    return [...structural, ...builtins.map((v) => ({ object, ...v }))];
+    // The API server calls validating admission webhooks (Istio's) only for an object its schema accepted.
+    const webhook = structural.length === 0 && builtins.length === 0 ? webhookViolations(manifest) : [];
+    return [...structural, ...[...builtins, ...webhook].map((v) => ({ object, ...v }))];
   }
 
   /** How many CEL rule evaluations ran, and how many transition rules were skipped (no old object on create). */

@@ -1,0 +1,54 @@
+/**
+ * What a caller names when it calls: a Service (short name, `name.namespace`, fully qualified), a
+ * Service's cluster IP, an endpoint address of its EndpointSlices (a headless Service's pods), or
+ * a pod IP. An ExternalName Service that names a Service of the manifests is an alias of it: Istio
+ * sends its traffic to the concrete Service, and the alias's name stays the Host (the sidecar's
+ * virtual host for the alias carries the concrete Service's routes; istio/istio
+ * pilot/pkg/serviceregistry/kube/conversion.go, ENABLE_EXTERNAL_NAME_ALIAS).
+ */
+import { Manifest, namespaceOf } from './manifest';
+import { endpointSlicesOf, ManifestIndex } from './manifest-index';
+
+export interface CallTarget {
+  /** The Service whose routes apply. */
+  readonly svc?: Manifest;
+  /** A pod called by its IP: no Service, no route (PassthroughCluster). */
+  readonly pod?: Manifest;
+  /** The Host the call carries by default (the alias name for an ExternalName alias). */
+  readonly host?: string;
+  /** What the resolution did that the answer should say. */
+  readonly notes: string[];
+}
+
+const IPV4 = /^[0-9]{1,3}(\.[0-9]{1,3}){3}$/;
+
+/** The target of a call named `name` from `namespace`; undefined when nothing of the manifests has that name or address. */
+export function resolveCallTarget(index: ManifestIndex, name: string, namespace: string): CallTarget | undefined {
+  if (IPV4.test(name)) return byAddress(index, name);
+  const svc = index.serviceForHost(name, namespace);
+  if (!svc) return undefined;
+  return svc.spec?.type === 'ExternalName' ? alias(index, svc) : { svc, notes: [] };
+}
+
+function byAddress(index: ManifestIndex, ip: string): CallTarget | undefined {
+  const svc = index.services.find((s) => s.spec?.clusterIP === ip || (s.spec?.clusterIPs ?? []).includes(ip));
+  if (svc) return { svc, notes: [] };
+  const pod = index.workloads.find((w) => w.kind === 'Pod' && ((w as any).status?.podIP === ip || ((w as any).status?.podIPs ?? []).some((p: any) => p?.ip === ip)));
+  for (const s of index.services) {
+    const slices = endpointSlicesOf(index, s);
+    if (slices.some((e) => ((e as any).endpoints ?? []).some((x: any) => (x.addresses ?? []).includes(ip)))) {
+      // A headless Service's endpoint: the sidecar knows the address as that Service's (outbound|port||service).
+      if (s.spec?.clusterIP === 'None') return { svc: s, notes: [] };
+    }
+  }
+  if (pod) return { pod, notes: [] };
+  return undefined;
+}
+
+function alias(index: ManifestIndex, svc: Manifest): CallTarget | undefined {
+  const external = String(svc.spec?.externalName ?? '');
+  const concrete = index.serviceForHost(external.replace(/\.$/, ''), namespaceOf(svc));
+  const own = index.serviceHost(svc);
+  if (!concrete) return { notes: [`Service ${namespaceOf(svc)}/${svc.metadata.name} is ExternalName '${external}', a host outside the manifests (DNS)`] };
+  return { svc: concrete, host: own, notes: [`Service ${namespaceOf(svc)}/${svc.metadata.name} is an ExternalName alias of ${concrete.metadata.name}.${namespaceOf(concrete)}`] };
+}

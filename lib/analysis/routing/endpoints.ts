@@ -1,0 +1,17 @@
+/**
+ * The endpoints of a Service without a selector: Kubernetes writes none for it, so only the
+ * EndpointSlices someone else writes (label kubernetes.io/service-name) give it endpoints
+ * (kubernetes.io docs, Services without selectors). What the answer should say about them.
+ */
+import { Manifest, namespaceOf } from '../manifest';
+import { endpointSlicesOf, ManifestIndex } from '../manifest-index';
+
+/** For a Service without a selector: no endpoints at all, or endpoint addresses that are no workload of the manifests. */
+export function endpointNotes(index: ManifestIndex, svc: Manifest): string[] {
+  if (Object.keys(svc.spec?.selector ?? {}).length > 0) return [];
+  const slices = endpointSlicesOf(index, svc);
+  if (slices.length === 0) return [`Service ${namespaceOf(svc)}/${svc.metadata.name} has no selector and no EndpointSlice: no endpoints (Envoy answers 503)`];
+  const known = new Set(index.podsBehind(svc).map((p) => p.metadata.name));
+  const outside = slices.flatMap((e) => ((e as any).endpoints ?? []).filter((x: any) => !(x.targetRef?.kind === 'Pod' && known.has(x.targetRef.name))).flatMap((x: any) => x.addresses ?? []));
+  return outside.length > 0 && known.size === 0 ? [`Service ${namespaceOf(svc)}/${svc.metadata.name} endpoints ${outside.join(', ')} (EndpointSlice addresses, no workload of the manifests)`] : [];
+}
