@@ -22,6 +22,26 @@ export function haveTool(tool: string): boolean {
 }
 
 /**
+ * Whether the tests that need a real Prometheus run: with both tools, always; without them, they
+ * are skipped on a developer machine (CI unset) and fail in CI, which installs the package
+ * (`.ci/run`), so a missing server never passes silently there.
+ */
+export function prometheusTestMode(haveTools: boolean, ci: string | undefined): 'run' | 'skip' | 'fail' {
+  if (haveTools) return 'run';
+  return ci === undefined || ci === '' ? 'skip' : 'fail';
+}
+
+const MISSING = 'prometheus and promtool are not on the PATH: install the Debian package prometheus (.ci/run does)';
+
+/** `describe` for tests that need `prometheus` and `promtool`: run, skipped (CI unset) or one failing test (in CI). */
+export function describeWithPrometheus(name: string, body: () => void): void {
+  const mode = prometheusTestMode(haveTool('prometheus') && haveTool('promtool'), process.env.CI);
+  if (mode === 'run') describe(name, body);
+  else if (mode === 'skip') describe.skip(`${name} (skipped: ${MISSING})`, body);
+  else describe(name, () => test('GIVEN CI THEN prometheus and promtool are installed', () => { throw new Error(MISSING); }));
+}
+
+/**
  * OpenMetrics text for `traffic` over the `minutes` before `end` (Unix seconds), one sample every
  * 15 s: istio_requests_total per response code, and istio_request_duration_milliseconds (fast
  * requests take 40 ms, slow ones 1.5 s), as Istio's proxies export them.
