@@ -198,7 +198,7 @@ describe('voting-mesh help and usage', () => {
   test('GIVEN an unknown command THEN one error line and the usage, exit 2', async () => {
     const result = await cli(['deploy']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe("error: unknown command 'deploy' (commands: synth, validate, explain, plan, diff, init)\nusage: voting-mesh <command> [options]\n");
+    expect(result.stderr).toBe("error: unknown command 'deploy' (commands: synth, validate, explain, plan, diff, gate, init)\nusage: voting-mesh <command> [options]\n");
   });
   test('GIVEN --version THEN the package version', async () => {
     const result = await cli(['--version']);

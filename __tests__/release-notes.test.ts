@@ -3,13 +3,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { renderReleaseNotes } from 'voting-mesh';
-import { votingStages } from '../voting';
+import { buildVotingFlavour, votingStages } from '../voting';
 import { describeMatches } from '../lib/release/release-notes';
-import { votingManifests } from './support';
+import { testApp, votingManifests } from './support';
 
 const ROOT = join(__dirname, '..');
 const stages = votingManifests();
-const notes = renderReleaseNotes(votingStages.map((s) => ({ name: s.name, description: s.description, manifests: stages.get(s.name)! })));
+// The stages' metric gates (the cookie canary's) are listed with their queries.
+const gated = new Map(buildVotingFlavour(testApp()).map((c) => [c.stageName, c.gates]));
+const notes = renderReleaseNotes(votingStages.map((s) => ({ name: s.name, description: s.description, manifests: stages.get(s.name)!, ...(gated.get(s.name)!.length > 0 ? { gates: gated.get(s.name) } : {}) })));
 const section = (name: string) => notes.split(/^## /m).find((s) => s.startsWith(name))!;
 
 describe('dist/RELEASE.md', () => {

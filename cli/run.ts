@@ -3,7 +3,7 @@ import { join } from 'path';
 import { packageRoot } from '../lib/analysis/schema/bundled-schemas';
 import { CommandSpec, helpText, parseArgs, ParsedArgs, UsageError } from './args';
 import { Io } from './io';
-import { diffSpec, explainSpec, initSpec, planSpec, synthSpec, validateSpec } from './specs';
+import { diffSpec, explainSpec, gateSpec, initSpec, planSpec, synthSpec, validateSpec } from './specs';
 
 const BIN = 'voting-mesh';
 
@@ -21,6 +21,7 @@ const COMMANDS: readonly Command[] = [
   { spec: explainSpec, load: async () => (await import('./commands/explain')).explain },
   { spec: planSpec, load: async () => (await import('./commands/plan')).plan },
   { spec: diffSpec, load: async () => (await import('./commands/diff')).diff },
+  { spec: gateSpec, load: async () => (await import('./commands/gate')).gate },
   { spec: initSpec, load: async () => (await import('./commands/init')).init },
 ];
 

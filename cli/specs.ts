@@ -104,7 +104,7 @@ export const explainSpec: CommandSpec = {
 export const planSpec: CommandSpec = {
   name: 'plan',
   summary: 'Plans the move between two stages, make before break, and proves no moment of it drops traffic.',
-  usage: 'plan <from-stage> <to-stage> [--out <dir>] [--dist <dir>]',
+  usage: 'plan <from-stage> <to-stage> [--format kubectl|argocd|flux] [--out <dir>] [--dist <dir>]',
   description: [
     'Prints the objects added, changed and removed, then the ordered steps (make, wait, switch,',
     'break, retire) as kubectl commands, with one manifest file per apply step in --out. Then it',
@@ -114,8 +114,19 @@ export const planSpec: CommandSpec = {
     'ready, and routes move away before those are deleted; the replay fails if an HTTPRoute could',
     'reach a missing Service, port or ready pod, a serving Service could lose its ready pods, or a',
     'Service use a waypoint not programmed. --out must be new, empty, or written by an earlier plan.',
+    '--format argocd|flux: the transition as a series of complete desired states (states/<state>/),',
+    'each safe to sync as a whole with prune, each consecutive pair replayed by the same check, with',
+    'the Argo CD Application or Flux Kustomization syncing each (one commit per state; see',
+    'docs/progressive-delivery.md); every emitted object is validated against its schema.',
   ],
   options: [
+    { name: 'format', value: 'format', choices: ['kubectl', 'argocd', 'flux'], help: 'kubectl (default): the step script; argocd or flux: the series of desired states.' },
+    { name: 'name', value: 'name', help: "argocd/flux: the Application or Kustomization name (default '<part-of>-release')." },
+    { name: 'repo-url', value: 'url', help: 'argocd: the Git repository the states are committed to.' },
+    { name: 'repo-path', value: 'path', help: 'argocd/flux: the folder of the repository the --out directory is committed as (default: --out relative to here).' },
+    { name: 'flux-source', value: 'name', help: "flux: the GitRepository the Kustomization reads (default 'flux-system')." },
+    { name: 'route-wait', value: 'how', choices: ['delay', 'reconciled'], help: "argocd/flux: how a state that moves traffic waits for the proxies: delay (default; a Job that sleeps) or reconciled (Istio's Reconciled condition)." },
+    { name: 'route-delay', value: 'seconds', help: 'argocd/flux: seconds of the delay (default 30, as the kubectl plan).' },
     { name: 'out', value: 'dir', help: 'Where the step files go (default .voting-mesh/plans/<from>--<to>).' },
     { name: 'dist', value: 'dir', help: "Directory of synthesized stages (default: cdk8s.yaml's output, else dist)." },
     ...CONTEXT_OPTIONS,
@@ -128,6 +139,26 @@ export const diffSpec: CommandSpec = {
   usage: 'diff <stageA|fileA> <stageB|fileB> [--dist <dir>]',
   description: ['Lists are compared by identity (route, subset, container, port names) or as sets, so inserting one item does not show every later item as changed; unnamed items (TCP routes) by position. Values are printed whole.'],
   options: [{ name: 'dist', value: 'dir', help: "Directory of synthesized stages (default: cdk8s.yaml's output, else dist)." }],
+};
+
+export const gateSpec: CommandSpec = {
+  name: 'gate',
+  summary: "Evaluates a stage's metric gates against Prometheus: exit 0 promote, 1 roll back, 3 not enough data.",
+  usage: 'gate <stage> --prometheus <url> [--gate <name>] [--at <time>] [--dist <dir>] [-o text|json]',
+  description: [
+    "Reads the stage's gates (and their PromQL, also in RELEASE.md) from gates.json beside the stages,",
+    'and asks the Prometheus HTTP API (/api/v1/query) for each workload: the requests over the window',
+    '(fewer than the minimum: not enough data), the success rate (share of non-5xx answers) and the',
+    "P99 latency from Istio's standard metrics. Any bound broken: exit 1, run the reverse plan. Not",
+    'enough data anywhere, or no answer from Prometheus: exit 3, ask again later. Otherwise exit 0.',
+  ],
+  options: [
+    { name: 'prometheus', value: 'url', help: 'Base URL of the Prometheus HTTP API, e.g. http://prometheus.istio-system:9090.' },
+    { name: 'gate', value: 'name', help: 'Evaluate only this gate of the stage (default: all).' },
+    { name: 'at', value: 'time', help: 'Evaluation time, Unix seconds or RFC 3339 (default: now).' },
+    { name: 'dist', value: 'dir', help: "Directory of synthesized stages (default: cdk8s.yaml's output, else dist)." },
+    { name: 'output', alias: 'o', value: 'format', choices: ['text', 'json'], help: 'text (default), or json: the verdict and every measurement.' },
+  ],
 };
 
 export const initSpec: CommandSpec = {

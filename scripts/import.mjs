@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // npm run import: regenerate, from pinned upstream files,
 //   imports/   typed bindings (`cdk8s import`) of the Istio 1.30.3 CRDs and the Argo Rollouts v1.9.1 Rollout CRD;
+//              (the Argo CD Application, Flux Kustomization and Argo Rollouts AnalysisTemplate CRDs: schemas only)
 //   schemas/   the JSON schemas strict validation reads (Kubernetes 1.27 definitions and each CRD's
 //              openAPIV3Schema per served version, with its formats, defaults and CEL rules
 //              (x-kubernetes-validations); Istio, Argo Rollouts and Gateway API v1.5.1), shipped
@@ -51,6 +52,27 @@ const SOURCES = [
     upstream: 'https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.5.1/standard-install.yaml',
     sha256: '6ad4d6d41af8a9e149d5d0ce9c5f02853722a588a5498b3b34e9fbf3f93d93a2',
     local: shared('crds', 'gateway-api-v1.5.1-standard.yaml'),
+  },
+  {
+    // Schemas only (no bindings): the Application objects `plan --format argocd` emits are validated against it.
+    env: 'ARGO_CD_APPLICATION_CRD', what: 'Argo CD v3.5.1 Application CRD', kind: 'crds', schemas: 'crds-argo-cd-v3.5.1.json',
+    upstream: 'https://raw.githubusercontent.com/argoproj/argo-cd/v3.5.1/manifests/crds/application-crd.yaml',
+    sha256: '5dde0e229249b6b707beb98674c1deae3949d5c319a6c45b9f5a80c99618e40c',
+    local: shared('crds', 'argo-cd-v3.5.1-application-crd.yaml'),
+  },
+  {
+    // Schemas only: the Kustomization objects `plan --format flux` emits are validated against it.
+    env: 'FLUX_KUSTOMIZATION_CRD', what: 'Flux kustomize-controller v1.9.4 Kustomization CRD', kind: 'crds', schemas: 'crds-flux-kustomize-controller-v1.9.4.json',
+    upstream: 'https://raw.githubusercontent.com/fluxcd/kustomize-controller/v1.9.4/config/crd/bases/kustomize.toolkit.fluxcd.io_kustomizations.yaml',
+    sha256: 'da23ca0e6b4c80d3d26a91583137491e147ef4ef1e2208aece0d0af4ef851974',
+    local: shared('crds', 'flux-kustomize-controller-v1.9.4-kustomization-crd.yaml'),
+  },
+  {
+    // Schemas only: the AnalysisTemplate of a stage's metric gates (docs/progressive-delivery.md) is validated against it.
+    env: 'ARGO_ANALYSIS_TEMPLATE_CRD', what: 'Argo Rollouts v1.9.1 AnalysisTemplate CRD', kind: 'crds', schemas: 'crds-argo-rollouts-analysis-template-v1.9.1.json',
+    upstream: 'https://raw.githubusercontent.com/argoproj/argo-rollouts/v1.9.1/manifests/crds/analysis-template-crd.yaml',
+    sha256: '96a871705477bb8876f91630789ce753c8291f0ff5457a8cbc781ff150522369',
+    local: shared('crds', 'argo-rollouts-v1.9.1-analysis-template-crd.yaml'),
   },
 ];
 

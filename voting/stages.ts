@@ -57,6 +57,8 @@ export const votingStages: readonly StageSpec[] = [
     ],
     mtls: 'STRICT',
     trafficPolicies: { 'voting-analytics': ANALYTICS_CALLS, 'voting-app': CANARY_APP },
+    // Promote to 04 only if the 2.0 lane's front end and API answer (almost) always, and fast.
+    gates: [{ lane: 'v2', minSuccessRatePercent: 99, maxP99LatencyMs: 1000, window: '5m', minRequests: 100 }],
   },
   {
     name: '04-full-rollout',

@@ -6,18 +6,29 @@ import { toYaml } from '../../lib/release/yaml-writer';
 import { ParsedArgs, UsageError, value } from '../args';
 import { distDir, loadStage, meshContextOptions } from '../inputs';
 import { Io } from '../io';
+import { planGitops } from './plan-gitops';
+import { gateLines, gatesBeside, kubectlRollback } from './plan-gates';
 
 export function plan(args: ParsedArgs, io: Io): number {
   if (args.positional.length !== 2) throw new UsageError(`expected <from-stage> and <to-stage>, got ${args.positional.length} argument(s)`);
   const dir = distDir(args, io.cwd);
   const [from, to] = args.positional.map((p) => loadStage(dir, p, io.cwd));
   if (from.files[0] === to.files[0]) throw new UsageError(`<from-stage> and <to-stage> are both '${from.name}'`);
+  const format = value(args, 'format') ?? 'kubectl';
+  // Argo CD and Flux: the series of complete states (./plan-gitops.ts); kubectl: the step script below.
+  if (format === 'argocd' || format === 'flux') {
+    return planGitops(args, io, format, from, to, resolve(io.cwd, value(args, 'out') ?? join('.voting-mesh', 'plans', `${from.name}--${to.name}.${format}`)));
+  }
   const out = resolve(io.cwd, value(args, 'out') ?? join('.voting-mesh', 'plans', `${from.name}--${to.name}`));
   assertReplaceable(out, '--out', io.cwd, 'plan');
   const p = planTransition(from.name, from.objects, to.name, to.objects);
   const staging = createStaging(out);
   let files: (string | undefined)[];
+  // A target with metric gates: the reverse plan, for a failed gate, goes into rollback/ (./plan-gates.ts).
+  const gates = gatesBeside(to, from);
+  let rollback: { lines: string[]; problems: number } | undefined;
   try {
+    if (gates.length > 0) rollback = kubectlRollback(from, to, staging, out, io.cwd, meshContextOptions(args, from).clusterDomain);
     files = p.steps.map((step, i) => {
       if (step.apply.length === 0) return undefined;
       const name = `${String(i + 1).padStart(2, '0')}-${step.kind}.yaml`;
@@ -38,6 +49,7 @@ export function plan(args: ParsedArgs, io: Io): number {
       ? 'transition check: at no moment does a VirtualService or HTTPRoute route to a missing Service, subset, port or pod, a Service lose its ready pods, or a waypoint or Gateway go unprogrammed.'
       : 'transition check: at no moment does a VirtualService route to a missing subset, port or pod.');
   }
+  if (rollback) lines.push('', ...gateLines(to, gates, `the rollback below (${relative(io.cwd, join(out, 'rollback')) || '.'}/)`), ...rollback.lines);
   io.out(lines.join('\n'));
-  return problems.length === 0 ? 0 : 1;
+  return problems.length + (rollback?.problems ?? 0) === 0 ? 0 : 1;
 }

@@ -44,6 +44,7 @@ function walk(nodes: readonly ExplainNode[], indent: string, lines: string[]): v
       // The copies' own calls hang under the mirror line, indented past it.
       walk(m.calls, `${inner}  `, lines);
     }
+    for (const c of n.setCookies ?? []) lines.push(`${inner}response sets cookie: ${c}`);
     const unevaluated = [...(n.notModelled ?? []), ...(n.authorization?.notModelled ?? [])];
     if (unevaluated.length > 0) lines.push(`${inner}not modelled: ${unevaluated.join('; ')}`);
     walk(n.calls, inner, lines);
@@ -92,8 +93,10 @@ function shapeLines(n: ExplainNode): string[] {
   const out: string[] = [];
   if (n.request) out.push(`backend receives: ${n.request.path} (${Object.entries(n.request.headers).map(([k, v]) => `${k}: ${v}`).join('; ') || 'no headers'})`);
   if (n.response) {
-    const set = Object.entries(n.response.headers).map(([k, v]) => `${k}: ${v}`);
-    out.push(`response headers: ${[...set, ...n.response.removed.map((k) => `-${k}`)].join('; ')}`);
+    // A sticky split's Set-Cookie has its own line ('response sets cookie').
+    const set = Object.entries(n.response.headers).filter(([k]) => !(k === 'set-cookie' && n.setCookies !== undefined)).map(([k, v]) => `${k}: ${v}`);
+    const all = [...set, ...n.response.removed.map((k) => `-${k}`)];
+    if (all.length > 0) out.push(`response headers: ${all.join('; ')}`);
   }
   return out;
 }

@@ -68,6 +68,8 @@ export interface ExplainNode {
   readonly request?: ShapedRequest;
   /** Headers the proxy sets, adds or removes on the answer. @default - none */
   readonly response?: ShapedResponse;
+  /** `Set-Cookie` values the route adds to the response of a request sent here (a sticky split). @default - none */
+  readonly setCookies?: readonly string[];
   /** Fields that shaped this hop but are not evaluated (`not modelled: <field>`). @default - none */
   readonly notModelled?: readonly string[];
   /** Calls this workload makes, each routed as its own mesh request. */
@@ -283,6 +285,7 @@ function follower(manifests: readonly Manifest[], index: ManifestIndex, context:
       ...(hop.timeout !== undefined ? { timeout: hop.timeout } : {}),
       ...(hop.retries !== undefined ? { retries: hop.retries } : {}),
       ...(hop.mirrors !== undefined ? { mirrors: hop.mirrors.map((m) => mirrorOf(m, caller, share, seen)) } : {}),
+      ...(hop.setCookies !== undefined ? { setCookies: hop.setCookies } : {}),
       ...(hop.notModelled !== undefined ? { notModelled: hop.notModelled } : {}),
       calls,
     };

@@ -7,6 +7,7 @@
  * What it cannot evaluate it names on the answer (`Hop.notModelled`), it never guesses silently.
  * It reads the objects that will be applied, not the stage data, so it checks what will actually run.
  */
+import { istioSetCookies } from './routing/response-cookies';
 import { DEFAULT_CLUSTER_DOMAIN } from '../model/defaults';
 import { Manifest, namespaceOf } from './manifest';
 import { ManifestIndex } from './manifest-index';
@@ -288,9 +289,10 @@ export class TrafficSimulator {
     const total = route.reduce((sum, d) => sum + (d.weight ?? 0), 0);
     return route.map((d) => {
       const weight = route.length === 1 ? 100 : total === 0 ? 0 : Math.round(((d.weight ?? 0) * 10000) / total) / 100;
-      const notes = [...own, ...(d.headers !== undefined ? [`${r.at}.route[].headers`] : []), ...(total === 0 && route.length > 1 ? [`${r.at}.route (every weight is 0: Envoy rejects the route)`] : [])];
+      const cookies = istioSetCookies(d.headers);
+      const notes = [...own, ...(cookies.other ? [`${r.at}.route[].headers`] : []), ...(total === 0 && route.length > 1 ? [`${r.at}.route (every weight is 0: Envoy rejects the route)`] : [])];
       const hop = this.destinationHop(d.destination ?? {}, weight, r, proxy, notes);
-      return hop.answer === undefined ? { ...hop, ...policies } : hop;
+      return hop.answer === undefined ? { ...hop, ...policies, ...(cookies.cookies.length > 0 ? { setCookies: cookies.cookies } : {}) } : hop;
     });
   }
 

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import {
-  HttpRoute, HttpRouteSpecParentRefs, HttpRouteSpecRules, HttpRouteSpecRulesFiltersType, HttpRouteSpecRulesMatches,
+  HttpRoute, HttpRouteSpecParentRefs, HttpRouteSpecRules, HttpRouteSpecRulesBackendRefsFiltersType, HttpRouteSpecRulesFiltersType, HttpRouteSpecRulesMatches,
   HttpRouteSpecRulesMatchesHeadersType, HttpRouteSpecRulesMatchesPathType,
 } from '../../imports/gateway.networking.k8s.io';
 import { flattenRoutes, sortApiRoutes } from '../analysis/routing/gateway-api-match';
@@ -54,6 +54,8 @@ export class GatewayApiRoute extends Construct {
       backendRefs: r.destinations.map((d) => ({
         group: '', kind: 'Service', name: props.backend(d.version), port: d.port,
         ...(d.weight !== undefined ? { weight: d.weight } : {}),
+        // A sticky split: the response of a request sent to this backend names it, for the cookie rule before the split.
+        ...(d.setCookie !== undefined ? { filters: [{ type: HttpRouteSpecRulesBackendRefsFiltersType.RESPONSE_HEADER_MODIFIER, responseHeaderModifier: { add: [{ name: 'Set-Cookie', value: d.setCookie }] } }] } : {}),
       })),
       ...(r.mirror ? {
         filters: [{

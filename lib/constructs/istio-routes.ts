@@ -16,6 +16,8 @@ export function httpRoutes(routes: readonly Route[], host: string, subsets = tru
     route: r.destinations.map((d) => ({
       destination: { host, ...(subsets ? { subset: subsetName(d.version) } : {}), port: { number: d.port } },
       ...(d.weight !== undefined ? { weight: d.weight } : {}),
+      // A sticky split: the response of a request sent here names the version, for the cookie route before the split.
+      ...(d.setCookie !== undefined ? { headers: { response: { add: { 'Set-Cookie': d.setCookie } } } } : {}),
     })),
     ...(r.timeout !== undefined ? { timeout: r.timeout } : {}),
     ...(r.retries ? {

@@ -18,6 +18,7 @@ import { laneEnvironment, planLanes } from '../resolve/lane-services';
 import { principal } from '../model/defaults';
 import { DATAPLANE_MODE_LABEL } from '../analysis/ambient-mode';
 import { gatewayDeploymentName } from '../model/names';
+import { gateTargets, resolveGates, ResolvedGate } from '../release/gates/gates';
 
 /**
  * The traffic API and data plane a stage is written for.
@@ -128,6 +129,7 @@ export class ReleaseStage extends StageChart {
         this.accept({ code: 'IST0127', object: `AuthorizationPolicy ${namespace}/${WAYPOINT_NAME}`, reason: `selects the pods Istio deploys for the waypoint Gateway '${WAYPOINT_NAME}' (label ${GATEWAY_NAME_LABEL})` });
       }
       this.limitations.push(...this.ambient.limitations);
+      checkGates(props);
       return;
     }
 
@@ -154,6 +156,12 @@ export class ReleaseStage extends StageChart {
       istioApiVersion: app.istioApiVersion,
       bindMesh: app.gateway.bindMesh,
     });
+    checkGates(props);
+  }
+
+  /** The stage's metric gates with their PromQL, read from its objects (who reports each workload's metrics). */
+  public override get gates(): readonly ResolvedGate[] {
+    return resolveGates(this.resolved.app, this.resolved.spec, this.manifests, this.flavour === 'gateway-api-ambient');
   }
 
   /** The stage's one-sentence description. */
@@ -175,4 +183,9 @@ export class ReleaseStage extends StageChart {
   public get meshContext(): MeshContext {
     return this.resolved.context;
   }
+}
+
+/** Bad gate data fails the construction, after the rest of the stage data; the queries need the finished objects (ReleaseStage.gates). */
+function checkGates(props: ReleaseStageProps): void {
+  (props.stage.gates ?? []).forEach((g, i) => gateTargets(props.application, props.stage, g, i));
 }

@@ -4,6 +4,7 @@ import { analyzeMesh, Finding, formatFinding } from '../analysis/analyzer';
 import { acceptFindings, FindingAcceptance } from '../analysis/analyzer/acceptance';
 import type { AcceptedFinding } from '../model/application-spec';
 import { MeshContextOptions } from '../model/defaults';
+import type { ResolvedGate } from '../release/gates/gates';
 
 /** The ingress gateway pods a stage's Gateway selects. */
 export interface IngressGatewayPods {
@@ -69,6 +70,11 @@ export abstract class StageChart extends Chart {
     this.node.addValidation({
       validate: () => this.acceptance.failing.map((f) => `stage '${this.stageName}': ${formatFinding(f)}`),
     });
+  }
+
+  /** The metric gates the stage must pass before it is promoted (RELEASE.md and gates.json list them). @default - none */
+  public get gates(): readonly ResolvedGate[] {
+    return [];
   }
 
   /**

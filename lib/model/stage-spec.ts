@@ -29,6 +29,18 @@ export interface WeightedLane {
   readonly weight: number;
 }
 
+/**
+ * Session affinity for a weighted split (as Flagger's): the response of a request the split sends
+ * to a target sets a cookie naming it, and a route before the split sends requests carrying that
+ * cookie back to the same target, so one user stays on one version.
+ */
+export interface StickySpec {
+  /** Cookie name (an RFC 6265 token); its value is the target's subset name (`v2-0`). */
+  readonly cookie: string;
+  /** How long the user stays, in seconds (the cookie's Max-Age). @default 3600 */
+  readonly maxAgeSeconds?: number;
+}
+
 /** One ordered entry route: matching requests go to one lane, or are split between lanes. */
 export interface EntryRouteSpec {
   /** Route name (DNS-1123 label), shown in Istio's stats and access logs. @default - derived from the target lane */
@@ -42,6 +54,8 @@ export interface EntryRouteSpec {
    * that lane end to end, and their responses are discarded. @default - no mirroring
    */
   readonly mirror?: MirrorSpec;
+  /** Keep each user on the lane the split first sent them to (weighted `to` only). @default - every request re-drawn */
+  readonly sticky?: StickySpec;
 }
 
 /** Traffic mirroring of an entry route (Istio `mirror` and `mirrorPercentage`). */
@@ -128,6 +142,32 @@ export interface ServiceRouteSpec {
   readonly match?: readonly EntryMatch[];
   /** A version, or weighted versions. */
   readonly to: string | readonly WeightedVersion[];
+  /** Keep each user on the version the split first sent them to (weighted `to` only; callers must pass the Cookie and Set-Cookie headers on). @default - every request re-drawn */
+  readonly sticky?: StickySpec;
+}
+
+/**
+ * A metric gate: what must hold, over a window of live traffic, before the stage is promoted
+ * (the next stage applied); otherwise the plan back is run. Read from Istio's standard metrics
+ * of the destination workloads (see docs/progressive-delivery.md).
+ */
+export interface GateSpec {
+  /** Gate name (DNS-1123 label). @default - `lane-<lane>` or `<component>-<version>` */
+  readonly name?: string;
+  /** Gate every HTTP component version of this lane (the canary lane). Give `lane`, or `component` and `version`. */
+  readonly lane?: string;
+  /** Gate one component's version (a weighted canary of `serviceRoutes`), with `version`. */
+  readonly component?: string;
+  /** The version of `component`. */
+  readonly version?: string;
+  /** Lowest share of requests answered without a 5xx, in percent (more than 0, at most 100). @default - not gated */
+  readonly minSuccessRatePercent?: number;
+  /** Highest 99th percentile of the request duration, in milliseconds. @default - not gated */
+  readonly maxP99LatencyMs?: number;
+  /** The window the rates are taken over, a Prometheus duration (`5m`, `1h`). @default '5m' */
+  readonly window?: string;
+  /** Fewer requests than this over the window (per workload) is not enough data to decide. @default 100 */
+  readonly minRequests?: number;
 }
 
 /** mTLS mode of the namespace-wide PeerAuthentication. */
@@ -165,4 +205,6 @@ export interface StageSpec {
    * @default - Istio's defaults everywhere
    */
   readonly trafficPolicies?: Readonly<Record<string, ComponentTrafficPolicy>>;
+  /** Metric gates the stage must pass before it is promoted. @default - none */
+  readonly gates?: readonly GateSpec[];
 }

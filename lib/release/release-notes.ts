@@ -5,6 +5,8 @@ import { apiGateways } from '../analysis/routing/gateway-api';
 import { isGatewayApi } from '../analysis/routing/gateway-api-match';
 import { Hop, TrafficSimulator } from '../analysis/traffic-simulator';
 import { DEFAULT_CLUSTER_DOMAIN, MeshContextOptions } from '../model/defaults';
+import { ResolvedGate } from './gates/gates';
+import { gateNotes } from './gates/gate-notes';
 
 /** One stage as the release notes see it: its name, one sentence, and its synthesized objects. */
 export interface StageObjects {
@@ -15,6 +17,8 @@ export interface StageObjects {
   readonly meshContext?: MeshContextOptions;
   /** What the stage data asks for that the objects cannot express (StageChart.limitations). @default - none */
   readonly limitations?: readonly string[];
+  /** The metric gates of the stage (StageChart.gates), listed with their PromQL. @default - none */
+  readonly gates?: readonly ResolvedGate[];
 }
 
 interface Edge {
@@ -175,6 +179,7 @@ function renderStage(stage: StageObjects, previous: readonly Manifest[]): string
     lines.push('', '| DestinationRule | subset | connection pool | outlier detection |', '|---|---|---|---|');
     for (const [name, subset, p] of rules) lines.push(`| ${name} | ${subset} | ${p.connectionPool ? compactJson(p.connectionPool) : ''} | ${p.outlierDetection ? describeOutliers(p.outlierDetection) : ''} |`);
   }
+  lines.push(...gateNotes(stage.gates ?? []));
   lines.push('');
   return lines;
 }

@@ -9,6 +9,7 @@ import { MeshContext, resolveMeshContext } from '../model/defaults';
 import { ReleaseConfigError } from '../model/errors';
 import { ISTIOCTL_DEFAULT_PROFILE } from '../model/installation-profile';
 import { renderReleaseNotes } from './release-notes';
+import { GATES_FILE, gatesFileContent } from './gates/gate-notes';
 import { toYaml } from './yaml-writer';
 
 /** What the synth-time checks found across a release. */
@@ -93,14 +94,19 @@ export function renderRelease(stages: readonly StageChart[], extension = '.k8s.y
 
 function renderDirectory(stages: readonly StageChart[], extension: string): ReleaseFile[] {
   const context = stages[0] ? releaseContextOf(stages[0]) : undefined;
+  // Stage charts of other libraries (or of an older voting-mesh) may have no gates.
+  const gates = gatesFileContent(stages.flatMap((s) => s.gates ?? []));
   return [
     ...stages.map((s) => ({ file: `${s.stageName}${extension}`, content: toYaml(...s.manifests) })),
     {
       file: 'RELEASE.md',
       content: renderReleaseNotes(stages.map((s) => ({
         name: s.stageName, description: s.description, manifests: s.manifests, meshContext: s.meshContext, ...(s.limitations.length > 0 ? { limitations: [...s.limitations] } : {}),
+        ...((s.gates ?? []).length > 0 ? { gates: s.gates } : {}),
       }))),
     },
+    // The stages' metric gates with their PromQL, for `voting-mesh gate` and `plan --format argocd` (only when a stage declares one).
+    ...(gates !== undefined ? [{ file: GATES_FILE, content: gates }] : []),
     // The cluster facts the stages were made for, so that validate, explain and plan read the
     // same ones (an AKS add-on's gateway identity, a custom cluster domain) without flags.
     ...(context ? [{ file: RELEASE_CONTEXT_FILE, content: `${JSON.stringify(context, null, 2)}\n` }] : []),

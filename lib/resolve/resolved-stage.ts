@@ -19,6 +19,8 @@ export interface RouteDestination {
   readonly port: number;
   /** Percentage; undefined when the route has a single destination. */
   readonly weight?: number;
+  /** A `Set-Cookie` value the response gets when the route sends the request here (a sticky split). @default - none */
+  readonly setCookie?: string;
 }
 
 /** One condition set of a route (all fields must hold). */

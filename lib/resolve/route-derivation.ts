@@ -4,6 +4,7 @@ import { LaneSpec, PortSpec } from '../model/spec';
 import { INGRESS_PEER, ResolvedComponent, Route, VersionEdge, VersionRef } from './resolved-stage';
 import { defaultLaneName, routeName, targetsOf, toRouteMatch } from './route-lists';
 import { HTTP_FAMILY, StageFacts } from './stage-checks';
+import { withStickiness } from './sticky-routes';
 
 /**
  * Derives every component's routing table and edges from checked stage facts:
@@ -116,11 +117,11 @@ class RouteDerivation {
   private serviceRoutes(component: string, ports: readonly PortSpec[]): Route[] {
     const routes = this.f.stage.serviceRoutes![component];
     const multiPort = ports.length > 1;
-    return ports.flatMap((port) => routes.map((route, i) => {
+    return ports.flatMap((port) => routes.flatMap((route, i) => {
       const name = routeName(route, i);
       const destinations = targetsOf(route).map((t) => ({ version: t.target, port: port.port, ...(typeof route.to === 'string' ? {} : { weight: t.weight }) }));
       const matches = (route.match ?? []).map(toRouteMatch).map((m) => ({ ...m, ...(multiPort ? { port: port.port } : {}) }));
-      return { name: multiPort ? `${name}-${port.port}` : name, matches: matches.length === 0 && multiPort ? [{ port: port.port }] : matches, destinations };
+      return withStickiness({ name: multiPort ? `${name}-${port.port}` : name, matches: matches.length === 0 && multiPort ? [{ port: port.port }] : matches, destinations }, route.sticky);
     }));
   }
 
@@ -175,7 +176,7 @@ class RouteDerivation {
   /** Entry routes mapped onto versions of the entry component (identical versions merged). */
   private entryRoutes(port: number): Route[] {
     const entry = this.f.app.entryComponent;
-    return this.f.stage.entry.map((route, i) => {
+    return this.f.stage.entry.flatMap((route, i) => {
       const shares = new Map<string, number>();
       for (const t of targetsOf(route)) {
         const version = this.f.lanes.find((l) => l.name === t.target)!.versions[entry]!;
@@ -183,7 +184,7 @@ class RouteDerivation {
       }
       const destinations = [...shares.entries()].map(([version, weight]) => ({ version, port, ...(shares.size > 1 ? { weight } : {}) }));
       const mirror = route.mirror ? { version: this.f.lanes.find((l) => l.name === route.mirror!.lane)!.versions[entry], port, percent: route.mirror.percent } : undefined;
-      return { name: routeName(route, i), matches: (route.match ?? []).map(toRouteMatch), destinations, ...(mirror ? { mirror } : {}) };
+      return withStickiness({ name: routeName(route, i), matches: (route.match ?? []).map(toRouteMatch), destinations, ...(mirror ? { mirror } : {}) }, route.sticky);
     });
   }
 }

@@ -2,6 +2,7 @@ import { ReleaseConfigError, show } from '../model/errors';
 import { assertDnsLabel } from '../model/names';
 import { validateEntryMatch } from './entry-match';
 import { implies, routeName, RouteSpecLike, targetsOf, toRouteMatch } from './route-lists';
+import { checkSticky } from './sticky-routes';
 
 
 /**
@@ -61,6 +62,7 @@ export function checkRouteList(stage: string, routes: readonly RouteSpecLike[], 
     if (total !== 100) {
       throw new ReleaseConfigError(at(`${field}.to`), `weights sum to ${total}, not 100`, 'Make the weights of one route add up to 100.');
     }
+    if (route.sticky !== undefined) checkSticky(route, routeNames, at(`${field}.sticky`));
   });
   // A route is dead when every one of its matches is implied by a match of an earlier route.
   routes.forEach((route, j) => {

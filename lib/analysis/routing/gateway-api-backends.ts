@@ -10,6 +10,7 @@
  * retry and RequestMirror become the hop's timeout, retries and mirrors; header modifiers,
  * URLRewrite, CORS and backendRef filters are named in `notModelled`.
  */
+import { apiSetCookies } from './response-cookies';
 import type { Hop } from './hop';
 import { Manifest, namespaceOf } from '../manifest';
 import { ManifestIndex } from '../manifest-index';
@@ -130,14 +131,17 @@ function apiRouteHops(ctx: ApiHopContext, r: ApiRoute, routeNotes: readonly stri
     const weight = refs.length === 1 ? 100 : Math.round(((b.weight ?? 1) * 10000) / total) / 100;
     const own: string[] = [...notes];
     (b.filters ?? []).forEach((f: any, i: number) => {
-      if (f.type === 'ResponseHeaderModifier') own.push(`${r.at}.backendRefs[].filters[${i}] (ResponseHeaderModifier: applied to the backend's own response headers, which are not known)`);
+      // A modifier that only adds Set-Cookie (a sticky split) is evaluated: the cookie is set whatever the backend answers.
+      if (f.type === 'ResponseHeaderModifier' && apiSetCookies([f]).other) own.push(`${r.at}.backendRefs[].filters[${i}] (ResponseHeaderModifier: applied to the backend's own response headers, which are not known)`);
     });
     const hop = backendHop(ctx, b, namespaceOf(r.route), weight, r.name, own);
     if (hop.answer !== undefined) return hop;
     const request = req ? shapeRequest(filters, b.filters ?? [], req, prefix) : undefined;
     const shaped = shapeResponse(filters, b.filters ?? []);
     const response = cors?.headers ? { headers: { ...(shaped?.headers ?? {}), ...cors.headers }, removed: shaped?.removed ?? [] } : shaped;
-    return { ...hop, ...policies, ...(request ? { request } : {}), ...(response ? { response } : {}) };
+    // A sticky split's Set-Cookie: the cookie that sends the user back to this backend.
+    const cookies = apiSetCookies(b.filters).cookies;
+    return { ...hop, ...policies, ...(request ? { request } : {}), ...(response ? { response } : {}), ...(cookies.length > 0 ? { setCookies: cookies } : {}) };
   });
 }
 

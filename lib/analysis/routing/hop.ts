@@ -33,6 +33,8 @@ export interface Hop {
   readonly request?: ShapedRequest;
   /** Headers the proxy sets, adds or removes on the answer (response header modifiers, CORS). @default - none */
   readonly response?: ShapedResponse;
+  /** `Set-Cookie` values the route adds to the response when it sends the request here (a sticky split). @default - none */
+  readonly setCookies?: readonly string[];
   /** Fields that decided or shaped this answer but are not evaluated: `not modelled: <field>`. @default - none */
   readonly notModelled?: readonly string[];
 }

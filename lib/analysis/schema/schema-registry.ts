@@ -133,8 +133,11 @@ export class SchemaRegistry {
       return tag([{ path: 'apiVersion', message: `no schema for ${gvk}: the API server would reject it (removed or unknown API)` }]);
     }
     const { apiVersion, kind, metadata, ...rest } = manifest;
-    const root: JsonSchema = { type: 'object', properties: crd.properties ?? {}, required: crd.required, 'x-kubernetes-validations': crd['x-kubernetes-validations'] };
+    // metadata is validated on its own below: a CRD that requires it (Argo CD's Application) must not find it missing from the rest.
+    const required = crd.required?.filter((r) => r !== 'metadata');
+    const root: JsonSchema = { type: 'object', properties: crd.properties ?? {}, required, 'x-kubernetes-validations': crd['x-kubernetes-validations'] };
     return tag([
+      ...(metadata === undefined && crd.required?.includes('metadata') ? [{ path: 'metadata', message: 'required field is missing' }] : []),
       ...this.validator.validate({ apiVersion, kind }, { type: 'object', properties: { apiVersion: { type: 'string' }, kind: { type: 'string' } } }),
       ...this.validator.validate(metadata ?? {}, { $ref: '#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' }, 'metadata'),
       ...this.validator.validateObject(rest, root, '', { apiVersion, kind, metadata: { name: metadata?.name, generateName: metadata?.generateName } }),

@@ -1,0 +1,33 @@
+/**
+ * The one response-header change the simulator evaluates: a `Set-Cookie` a route adds for one
+ * destination (a sticky split: the cookie that sends the user back there). Every other header
+ * change still shapes nothing the simulator answers, and stays named as not modelled.
+ */
+
+const isSetCookie = (name: string) => name.toLowerCase() === 'set-cookie';
+
+/** A VirtualService destination's `headers`: its Set-Cookie values, and whether anything else is set. */
+export function istioSetCookies(headers: any): { cookies: string[]; other: boolean } {
+  if (headers === undefined || headers === null) return { cookies: [], other: false };
+  const response = headers.response ?? {};
+  const cookies = [response.add, response.set].flatMap((h) => Object.entries(h ?? {}).filter(([k]) => isSetCookie(k)).map(([, v]) => String(v)));
+  const other = headers.request !== undefined || (response.remove ?? []).length > 0
+    || [response.add, response.set].some((h) => Object.keys(h ?? {}).some((k) => !isSetCookie(k)));
+  return { cookies, other };
+}
+
+/** A Gateway API backendRef's `filters`: the Set-Cookie values of its ResponseHeaderModifiers, and whether any other filter or header is there. */
+export function apiSetCookies(filters: readonly any[] | undefined): { cookies: string[]; other: boolean } {
+  let other = false;
+  const cookies: string[] = [];
+  for (const f of filters ?? []) {
+    const m = f?.type === 'ResponseHeaderModifier' ? f.responseHeaderModifier ?? {} : undefined;
+    if (m === undefined) {
+      other = true;
+      continue;
+    }
+    for (const h of [...(m.add ?? []), ...(m.set ?? [])]) (isSetCookie(String(h?.name ?? '')) ? cookies.push(String(h.value)) : (other = true));
+    if ((m.remove ?? []).length > 0) other = true;
+  }
+  return { cookies, other };
+}
