@@ -9,8 +9,9 @@ export const synthSpec: CommandSpec = {
   description: [
     'The app writes into a staging directory beside the output; only when it succeeded and wrote',
     'non-empty manifests does the staging directory replace the output, by renames. On any failure',
-    'the previous output stays exactly as it was. The output directory carries a .voting-mesh-output',
-    'marker: a non-empty directory without one is refused, never deleted.',
+    'the previous output stays exactly as it was, and a killed run is finished by the next one. The',
+    'output carries a .voting-mesh-output manifest of every file written with its sha256: a directory',
+    'holding anything else (or a changed file) is refused, never deleted (docs/output-safety.md).',
     "An app run as 'node <file.js>' runs inside this process (no second Node.js start); any other",
     'command (ts-node, tsx, a shell line) runs as a child process, as the cdk8s CLI would run it.',
   ],
@@ -18,6 +19,7 @@ export const synthSpec: CommandSpec = {
     { name: 'app', alias: 'a', value: 'command', help: "The command that runs the app (default: cdk8s.yaml's app)." },
     { name: 'output', alias: 'o', value: 'dir', aliases: ['outdir'], help: "Output directory (default: cdk8s.yaml's output, else dist)." },
     { name: 'quiet', alias: 'q', help: 'Print nothing on success.' },
+    { name: 'force', help: 'Replace the output directory even if voting-mesh cannot prove it wrote everything in it: deletes every file in it (docs/output-safety.md).' },
   ],
 };
 
@@ -116,6 +118,7 @@ export const planSpec: CommandSpec = {
   ],
   options: [
     { name: 'out', value: 'dir', help: 'Where the step files go (default .voting-mesh/plans/<from>--<to>).' },
+    { name: 'force', help: 'Replace --out even if voting-mesh cannot prove an earlier plan wrote everything in it: deletes every file in it.' },
     { name: 'dist', value: 'dir', help: "Directory of synthesized stages (default: cdk8s.yaml's output, else dist)." },
     ...CONTEXT_OPTIONS,
   ],

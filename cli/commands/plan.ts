@@ -1,7 +1,8 @@
 import { writeFileSync } from 'fs';
 import { join, relative, resolve } from 'path';
 import { checkTransition, formatPlan, planTransition } from '../../lib';
-import { assertReplaceable, createStaging, discardStaging, publishStaging } from '../../lib/release/output-dir';
+import { assertReplaceable, createStaging, discardStaging, lockOutput, publishStaging, recoverOutput } from '../../lib/release/output-dir';
+import { fsStep } from '../../lib/release/fs-errors';
 import { toYaml } from '../../lib/release/yaml-writer';
 import { ParsedArgs, UsageError, value } from '../args';
 import { distDir, loadStage, meshContextOptions } from '../inputs';
@@ -13,21 +14,26 @@ export function plan(args: ParsedArgs, io: Io): number {
   const [from, to] = args.positional.map((p) => loadStage(dir, p, io.cwd));
   if (from.files[0] === to.files[0]) throw new UsageError(`<from-stage> and <to-stage> are both '${from.name}'`);
   const out = resolve(io.cwd, value(args, 'out') ?? join('.voting-mesh', 'plans', `${from.name}--${to.name}`));
-  assertReplaceable(out, '--out', io.cwd, 'plan');
+  const shown = relative(io.cwd, out) || '.';
+  const replace = { cwd: io.cwd, owner: 'plan' as const, force: value(args, 'force') !== undefined };
+  assertReplaceable(out, '--out', replace);
   const p = planTransition(from.name, from.objects, to.name, to.objects);
-  const staging = createStaging(out);
+  const release = lockOutput(out, 'plan', shown);
+  let staging: string | undefined;
   let files: (string | undefined)[];
   try {
+    for (const line of recoverOutput(out, shown)) io.err(`note: ${line}`);
+    staging = createStaging(out);
     files = p.steps.map((step, i) => {
       if (step.apply.length === 0) return undefined;
       const name = `${String(i + 1).padStart(2, '0')}-${step.kind}.yaml`;
-      writeFileSync(join(staging, name), toYaml(...step.apply));
+      fsStep('write', join(shown, name), () => writeFileSync(join(staging!, name), toYaml(...step.apply)));
       return relative(io.cwd, join(out, name));
     });
-    publishStaging(staging, out, '--out', 'plan');
-  } catch (err) {
-    discardStaging(staging);
-    throw err;
+    for (const w of publishStaging(staging, out, '--out', replace)) io.err(`warning: ${w}`);
+  } finally {
+    if (staging !== undefined) discardStaging(staging);
+    release();
   }
   const problems = checkTransition(from.objects, p, meshContextOptions(args, from).clusterDomain);
   const lines = [formatPlan(p, { files, stageFile: to.files[0] }), ''];
