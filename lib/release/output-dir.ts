@@ -47,7 +47,8 @@ export function assertReplaceable(dir: string, option: string, options: ReplaceO
   const obstacle = fsStep('read', shown, () => firstObstacle(abs, owner));
   if (obstacle) {
     const path = obstacle.path ? join(shown, obstacle.path) : shown;
-    throw new OutputDirectoryError(`refusing to replace ${option} ${shown}: ${path} ${obstacle.why}. Move it out of ${shown}, or name another directory; --force replaces ${shown} and deletes everything in it`);
+    const fix = obstacle.fix ? `${obstacle.fix[0].toUpperCase()}${obstacle.fix.slice(1)}` : `Move it out of ${shown}, or name another directory (--force replaces ${shown}, deleting everything in it)`;
+    throw new OutputDirectoryError(`refusing to replace ${option} ${shown}: ${path} ${obstacle.why}. ${fix}`);
   }
 }
 

@@ -50,11 +50,19 @@ export function manifestText(dir: string, owner: OutputOwner): string {
 
 /** The manifest of `dir`, or why it cannot be trusted. */
 export function readManifest(dir: string): OutputManifest | string {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, OUTPUT_MARKER), 'utf8');
+  } catch {
+    return 'cannot be read';
+  }
+  // The plain-text marker of earlier versions listed top-level names only, without content hashes.
+  if (text.startsWith('Written by voting-mesh ')) return 'is the marker of an earlier voting-mesh version, which cannot prove that nothing was added or changed since';
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(join(dir, OUTPUT_MARKER), 'utf8'));
+    parsed = JSON.parse(text);
   } catch {
-    return 'is not a manifest this version of voting-mesh wrote (unreadable, or from an earlier version)';
+    return `is not a ${MANIFEST_FORMAT} manifest (not JSON)`;
   }
   const m = parsed as Partial<OutputManifest> | null;
   if (typeof m !== 'object' || m === null || m.format !== MANIFEST_FORMAT || (m.owner !== 'synth' && m.owner !== 'plan')
@@ -70,6 +78,8 @@ export interface Obstacle {
   /** Relative to the directory; '' for the directory itself. */
   readonly path: string;
   readonly why: string;
+  /** What to do instead of moving the path away. @default - move it out, or name another directory */
+  readonly fix?: string;
 }
 
 /**
@@ -87,8 +97,8 @@ export function firstObstacle(dir: string, owner: OutputOwner): Obstacle | undef
     return { path: first, why: `was not written by voting-mesh (the directory has no ${OUTPUT_MARKER} manifest${owner === 'synth' ? ' and is not a plain cdk8s synth output of *.k8s.yaml files only' : ''})` };
   }
   const manifest = readManifest(dir);
-  if (typeof manifest === 'string') return { path: OUTPUT_MARKER, why: manifest };
-  if (manifest.owner !== owner) return { path: OUTPUT_MARKER, why: `says voting-mesh ${manifest.owner} wrote this directory${manifest.owner === 'synth' ? ' (it holds synthesized stages)' : ''}, not ${owner}` };
+  if (typeof manifest === 'string') return { path: OUTPUT_MARKER, why: manifest, fix: 'if nothing in it is yours, run once with --force, which deletes everything in it' };
+  if (manifest.owner !== owner) return { path: OUTPUT_MARKER, why: `says voting-mesh ${manifest.owner} wrote this directory${manifest.owner === 'synth' ? ' (it holds synthesized stages)' : ''}, not ${owner}`, fix: `name another directory, e.g. ${owner === 'plan' ? '--out plans/next' : '--output dist'}` };
   const root = lstatSync(dir);
   const listedDirs = new Set(Object.keys(manifest.files).flatMap((f) => f.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
   const walk = (rel: string): Obstacle | undefined => {
