@@ -1,6 +1,7 @@
 // The commands' usage, help and options: loaded for every command line (parsing and --help),
 // while each command's implementation, and the library it needs, is loaded only when it runs.
 import { CommandSpec, CONTEXT_OPTIONS } from './args';
+import { INPUT_LIMIT_OPTIONS } from './input-limits';
 
 export const synthSpec: CommandSpec = {
   name: 'synth',
@@ -38,6 +39,7 @@ export const validateSpec: CommandSpec = {
   options: [
     { name: 'dist', value: 'dir', help: "Directory of synthesized stages (default: cdk8s.yaml's output, else dist)." },
     { name: 'filename', alias: 'f', value: 'file|dir', repeat: true, help: 'Manifest files, or directories of them, checked as one set.' },
+    ...INPUT_LIMIT_OPTIONS,
     { name: 'output', alias: 'o', value: 'format', choices: ['text', 'json'], help: 'text (default), or json: an array of {code, level, origin, field, message, stage}.' },
     { name: 'failure-threshold', value: 'level', choices: ['Error', 'Warning', 'Info'], help: 'Lowest level that fails the run (default Error).' },
     ...CONTEXT_OPTIONS,
@@ -97,6 +99,7 @@ export const explainSpec: CommandSpec = {
     { name: 'to', value: 'service[:port]', help: "The Service the --from workload calls, and the port (default: the Service's only port)." },
     { name: 'dist', value: 'dir', help: "Directory of synthesized stages (default: cdk8s.yaml's output, else dist)." },
     { name: 'filename', alias: 'f', value: 'file|dir', repeat: true, help: 'Manifest files, or directories of them, read as one set.' },
+    ...INPUT_LIMIT_OPTIONS,
     { name: 'output', alias: 'o', value: 'format', choices: ['text', 'json'], help: 'text (default), or json: the hops, each with its weight and share of all requests.' },
     ...CONTEXT_OPTIONS,
   ],

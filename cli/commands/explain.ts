@@ -1,5 +1,6 @@
 import { CallTargetError, explainCall, explainRequest, ExplainNode, formatCallExplanation, formatExplanation, SimulatedRequest } from '../../lib';
 import { decimalInteger, ParsedArgs, UsageError, value } from '../args';
+import { inputLimits } from '../input-limits';
 import { distDir, loadFiles, loadStage, meshContextOptions } from '../inputs';
 import { Io } from '../io';
 
@@ -56,7 +57,7 @@ export function explain(args: ParsedArgs, io: Io): number {
   const path = value(args, 'path') ?? '/';
   if (!path.startsWith('/')) throw new UsageError(`malformed --path '${path}': it must start with '/'`);
   const call = callTarget(args);
-  const set = files.length > 0 ? loadFiles(files, io.cwd) : loadStage(distDir(args, io.cwd), args.positional[0], io.cwd);
+  const set = files.length > 0 ? loadFiles(files, io.cwd, inputLimits(args), (l) => io.err(l)) : loadStage(distDir(args, io.cwd), args.positional[0], io.cwd);
   const request: SimulatedRequest = { headers, path, ...requestOptions(args) };
   const hop = (n: ExplainNode): unknown => ({ ...n, calls: n.calls.map(hop) });
   if (call) {

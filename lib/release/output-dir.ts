@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'fs';
 import { isAbsolute, join, relative, resolve, sep } from 'path';
 import { describeFsError, fsStep, OutputDirectoryError } from './fs-errors';
-import { firstObstacle, manifestText, OUTPUT_MARKER, OutputOwner } from './output-manifest';
+import { firstObstacle, manifestText, OUTPUT_MARKER, OutputOwner, STAGING_MARKER } from './output-manifest';
 import { alive, lockOutput, pauseAt, sideNames } from './output-lock';
 
 export { OUTPUT_MARKER } from './output-manifest';
@@ -9,8 +9,6 @@ export type { OutputOwner } from './output-manifest';
 export { OutputDirectoryError } from './fs-errors';
 export { lockOutput } from './output-lock';
 
-/** Marks a staging directory as this tool's while the app writes into it. */
-const STAGING_MARKER = '.voting-mesh-staging';
 
 /** How a replaceable directory is checked. */
 export interface ReplaceOptions {
@@ -99,11 +97,7 @@ export function publishStaging(staging: string, dir: string, option: string, opt
   const owner = options.owner ?? 'synth';
   const target = resolve(dir);
   const shown = relative(options.cwd ?? process.cwd(), target) || '.';
-  fsStep('write the manifest into', staging, () => {
-    rmSync(join(staging, STAGING_MARKER), { force: true });
-    writeFileSync(join(staging, OUTPUT_MARKER), manifestText(staging, owner));
-    writeFileSync(join(staging, STAGING_MARKER), '');
-  });
+  fsStep('write the manifest into', staging, () => writeFileSync(join(staging, OUTPUT_MARKER), manifestText(staging, owner)));
   pauseAt('staged');
   assertReplaceable(target, option, options);
   const { journal, previousPrefix, parent } = sideNames(target);
@@ -183,7 +177,8 @@ export function recoverOutput(dir: string, shown: string): string[] {
     if (!prefix && !legacy) continue;
     if (alive(Number(entry.slice(entry.lastIndexOf('-') + 1)))) continue;
     const isStaging = prefix === stagingPrefix || entry.includes('.staging-');
-    if (isStaging && existsSync(join(path, STAGING_MARKER))) {
+    // A staging directory of a dead run holds its marker, or the manifest written just before publishing, or nothing yet.
+    if (isStaging && (existsSync(join(path, STAGING_MARKER)) || (prefix === stagingPrefix && (existsSync(join(path, OUTPUT_MARKER)) || readdirSync(path).length === 0)))) {
       fsStep('remove the staging directory of a dead run', path, () => rmSync(path, { recursive: true, force: true }));
       done.push(`removed ${entry}, left by a run that was killed`);
     } else if (!isStaging && !existsSync(target)) {

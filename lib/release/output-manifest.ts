@@ -10,6 +10,9 @@ import { join } from 'path';
  */
 export const OUTPUT_MARKER = '.voting-mesh-output';
 
+/** Marks a staging directory as this tool's while the app writes into it (never part of an output). */
+export const STAGING_MARKER = '.voting-mesh-staging';
+
 /** The manifest's format: a marker of another format (or of the earlier plain-text one) proves nothing. */
 export const MANIFEST_FORMAT = 'voting-mesh-output/v2';
 
@@ -36,7 +39,7 @@ function regularFiles(dir: string, prefix = ''): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const rel = `${prefix}${e.name}`;
     if (e.isDirectory()) return regularFiles(join(dir, e.name), `${rel}/`);
-    return rel === OUTPUT_MARKER ? [] : [rel];
+    return rel === OUTPUT_MARKER || rel === STAGING_MARKER ? [] : [rel];
   }).sort();
 }
 
