@@ -1,8 +1,10 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, Stats, statSync } from 'fs';
 import { basename, join, relative, resolve } from 'path';
 import { RELEASE_CONTEXT_FILE } from '../lib';
-import { UsageError } from './args';
 import { DEFAULT_INPUT_LIMITS, InputLimits, MIB } from './input-limits';
+
+/** Input that cannot be read safely: one line (what, where, how to proceed), exit code 1. */
+export class InputError extends Error {}
 
 /** How many directory levels below a `-f` directory are searched. */
 export const MAX_DIRECTORY_DEPTH = 32;
@@ -52,7 +54,7 @@ export function readInputFiles(paths: readonly string[], cwd: string, limits: In
   };
   for (const p of paths) {
     const abs = resolve(cwd, p);
-    if (!statOrUndefined(abs) && !lstatOrUndefined(abs)) throw new UsageError(`-f ${p}: no such file or directory`);
+    if (!statOrUndefined(abs) && !lstatOrUndefined(abs)) throw new InputError(`-f ${p}: no such file or directory`);
     walk(abs, 0, true);
   }
   return { files, skipped };
@@ -68,17 +70,17 @@ function readBounded(file: string, shown: string, maxFile: number, budget: numbe
     const st = fstatSync(fd);
     if (!st.isFile()) {
       const what = `${shown} is not a regular file (${kindOf(st)})`;
-      if (named) throw new UsageError(`-f ${what}: only regular files are read. Name a file or a directory`);
+      if (named) throw new InputError(`-f ${what}: only regular files are read. Name a file or a directory`);
       skipped.push(`skipped ${what}`);
       return undefined;
     }
-    if (st.size > maxFile) throw new UsageError(`-f ${shown} is ${mib(st.size)} MiB, more than the ${mib(maxFile)} MiB a file may have: raise --max-file-size if it is meant`);
-    if (st.size > budget) throw new UsageError(`-f: with ${shown}, the files given are more than --max-input-size (${mib(budget)} MiB left): raise --max-input-size, or give fewer files`);
+    if (st.size > maxFile) throw new InputError(`-f ${shown} is ${mib(st.size)} MiB, more than the ${mib(maxFile)} MiB a file may have: raise --max-file-size if it is meant`);
+    if (st.size > budget) throw new InputError(`-f: with ${shown}, the files given are more than --max-input-size (${mib(budget)} MiB left): raise --max-input-size, or give fewer files`);
     // Read at most one byte more than the size stat reported: a file growing while read still ends.
     const buf = Buffer.alloc(Math.min(st.size, maxFile) + 1);
     let length = 0;
     for (let n; length < buf.length && (n = readSync(fd, buf, length, buf.length - length, null)) > 0;) length += n;
-    if (length > st.size) throw new UsageError(`-f ${shown} grew while it was read: give a file that is not being written`);
+    if (length > st.size) throw new InputError(`-f ${shown} grew while it was read: give a file that is not being written`);
     return buf.subarray(0, length).toString('utf8');
   } finally {
     closeSync(fd);

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
 import { dirname, join, relative, resolve } from 'path';
 import { aksIstioAddOnProfile, helmGatewayProfile, InstallationProfile, ISTIOCTL_DEFAULT_PROFILE, Manifest, MeshContextOptions, RELEASE_CONTEXT_FILE } from '../lib';
 import { parseYamlDocuments } from '../lib/release/yaml-reader';
-import { readInputFiles } from './input-files';
+import { InputError, readInputFiles } from './input-files';
 import { DEFAULT_INPUT_LIMITS, InputLimits } from './input-limits';
 import { projectConfig } from './project-config';
 import { ParsedArgs, UsageError, value } from './args';
@@ -65,7 +65,7 @@ export function loadFiles(paths: readonly string[], cwd: string, limits: InputLi
   skipped.forEach((line) => warn(`voting-mesh: ${line}`));
   if (files.length === 0) throw new UsageError(`-f ${paths.join(' ')}: no *.yaml, *.yml or *.json file there`);
   const objects = files.flatMap((f) => manifestsOfText(f.text, f.path, cwd));
-  if (objects.length === 0) throw new UsageError(`-f ${paths.join(' ')}: no Kubernetes object in ${files.length === 1 ? relative(cwd, files[0].path) : `the ${files.length} files`}, so nothing was checked. Give manifests`);
+  if (objects.length === 0) throw new InputError(`-f ${paths.join(' ')}: no Kubernetes object in ${files.length === 1 ? relative(cwd, files[0].path) : `the ${files.length} files`}, so nothing was checked. Give manifests`);
   return { name: files.length === 1 ? relative(cwd, files[0].path) : `${files.length} files`, files: files.map((f) => relative(cwd, f.path)), objects };
 }
 
@@ -83,12 +83,13 @@ function manifestsOfText(text: string, file: string, cwd: string): Manifest[] {
   try {
     docs = file.endsWith('.json') ? [JSON.parse(text)] : parseYamlDocuments(text, shown);
   } catch (err) {
-    if (err instanceof RangeError) throw new UsageError(`${shown} nests too deeply to be read (more than ${MAX_NESTING_DEPTH} levels of maps and lists): flatten it`);
+    // The YAML library reports a stack overflow as a parse error of the document.
+    if (err instanceof RangeError || /Maximum call stack size exceeded/.test(String((err as Error)?.message))) throw new InputError(`${shown} nests too deeply to be read (more than ${MAX_NESTING_DEPTH} levels of maps and lists): flatten it`);
     if (file.endsWith('.json')) throw new Error(`${shown} is not valid JSON: ${firstLine(err)}`);
     throw err;
   }
   docs.forEach((d, i) => {
-    if (nestingDepth(d) > MAX_NESTING_DEPTH) throw new UsageError(`${shown} document ${i + 1} nests more than ${MAX_NESTING_DEPTH} levels of maps and lists: flatten it`);
+    if (nestingDepth(d) > MAX_NESTING_DEPTH) throw new InputError(`${shown} document ${i + 1} nests more than ${MAX_NESTING_DEPTH} levels of maps and lists: flatten it`);
   });
   const out: Manifest[] = [];
   const take = (d: any, where: string) => {
@@ -154,10 +155,10 @@ function releaseContext(dir: string, cwd: string): ToolContext | undefined {
   try {
     c = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new UsageError(`${shown} is not valid JSON: ${firstLine(err)}. Run voting-mesh synth again, or delete it`);
+    throw new InputError(`${shown} is not valid JSON: ${firstLine(err)}. Run voting-mesh synth again, or delete it`);
   }
   const wrong = contextProblem(c);
-  if (wrong) throw new UsageError(`${shown}: ${wrong}. Run voting-mesh synth again, or delete it`);
+  if (wrong) throw new InputError(`${shown}: ${wrong}. Run voting-mesh synth again, or delete it`);
   const ctx = c as ToolContext;
   return { clusterDomain: ctx.clusterDomain, trustDomain: ctx.trustDomain, ingressPrincipal: ctx.ingressPrincipal, ...(ctx.ingressGateway ? { ingressGateway: ctx.ingressGateway } : {}) };
 }
