@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'fs';
 import { basename, dirname, join, resolve } from 'path';
 import { describeFsError, fsStep, OutputDirectoryError } from './fs-errors';
 
@@ -34,6 +34,13 @@ const UNREADABLE_LOCK_GRACE_MS = 10_000;
  */
 export function lockOutput(dir: string, command: string, shown: string): () => void {
   const { parent, lock } = sideNames(dir);
+  // mkdir reports a file on the way as EEXIST: name it instead.
+  for (let d = parent; dirname(d) !== d; d = dirname(d)) {
+    if (existsSync(d)) {
+      if (!statSync(d).isDirectory()) throw new OutputDirectoryError(`cannot create ${shown}: ${d} is a file, not a directory: name a directory path`);
+      break;
+    }
+  }
   fsStep('create the parent directory of', shown, () => mkdirSync(parent, { recursive: true }));
   for (let attempt = 0; ; attempt++) {
     let fd: number;
