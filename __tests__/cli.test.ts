@@ -86,7 +86,7 @@ describe('voting-mesh plan', () => {
     writeFileSync(join(keep, 'file.txt'), 'mine');
     const result = await cli(['plan', '03', '04', '--out', keep]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^error: refusing to replace --out .*keep: it holds 1 entry \(file\.txt\) and no \.voting-mesh-output marker/);
+    expect(result.stderr).toMatch(/^error: refusing to replace --out .*keep: .*keep\/file\.txt was not written by voting-mesh \(the directory has no \.voting-mesh-output manifest\)\. Move it out of .*keep, or name another directory \(--force replaces .*keep, deleting everything in it\)\n$/);
     expect(readdirSync(keep)).toEqual(['file.txt']);
     expect(readFileSync(join(keep, 'file.txt'), 'utf8')).toBe('mine');
   });
@@ -95,7 +95,7 @@ describe('voting-mesh plan', () => {
     const before = readdirSync(join(ROOT, 'dist')).sort();
     const result = await cli(['plan', '03', '04', '--out', 'dist']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe('error: refusing to replace --out dist: voting-mesh synth wrote it (it holds the synthesized stages). Name another directory, e.g. --out plans/next\n');
+    expect(result.stderr).toBe('error: refusing to replace --out dist: dist/.voting-mesh-output says voting-mesh synth wrote this directory (it holds synthesized stages), not plan. Name another directory, e.g. --out plans/next\n');
     expect(readdirSync(join(ROOT, 'dist')).sort()).toEqual(before);
   });
 

@@ -53,7 +53,7 @@ describe('GIVEN the voting release on the AKS Istio add-on (revision asm-1-26)',
   });
 
   test('THEN a malformed revision is refused with the form it must take', () => {
-    expect(() => aksIstioAddOnProfile({ revision: '1.26' })).toThrow("AKS Istio add-on revision '1.26' is not of the form asm-1-<minor> (e.g. asm-1-26): see az aks mesh get-revisions");
+    expect(() => aksIstioAddOnProfile({ revision: '1.26' })).toThrow("field 'installation.revision': AKS Istio add-on revision '1.26' is not of the form asm-1-<minor> (e.g. asm-1-26). See az aks mesh get-revisions.");
   });
 });
 
@@ -139,6 +139,6 @@ describe('GIVEN the AKS stages on disk, as synth writes them (with mesh-context.
     expect((await cli(['validate', '-f', file, '--profile', 'aks:asm-1-26'])).code).toBe(0);
     const bad = await cli(['validate', '-f', file, '--profile', 'aks:1.26']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/^error: --profile aks:1\.26: AKS Istio add-on revision '1\.26' is not of the form asm-1-<minor>/);
+    expect(bad.stderr).toMatch(/^error: --profile aks:1\.26: field 'installation\.revision': AKS Istio add-on revision '1\.26' is not of the form asm-1-<minor>/);
   });
 });

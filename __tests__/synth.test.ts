@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -21,8 +22,9 @@ describe('dist/', () => {
     const fresh = Object.fromEntries(renderRelease(buildVotingRelease(testApp())).map((f) => [f.file, f.content]));
     // If this fails: run `npm run synth` and commit dist/ (or find what made synth non-deterministic).
     const committed = snapshotDir(DIST);
-    const entries = [...new Set(Object.keys(fresh).map((f) => f.split('/')[0]))].sort();
-    expect(committed[MARKER]).toBe(`Written by voting-mesh synth, which replaces this directory as a whole: keep nothing else in it. Its files:\n${entries.join('\n')}\n`);
+    // The manifest lists every file written, recursively, with its sha256.
+    const hashes = Object.fromEntries(Object.entries(fresh).map(([f, text]) => [f, createHash('sha256').update(text).digest('hex')]));
+    expect(JSON.parse(committed[MARKER])).toEqual({ format: 'voting-mesh-output/v2', owner: 'synth', note: expect.any(String), files: hashes });
     delete committed[MARKER];
     expect(fresh).toEqual(committed);
   });
@@ -101,7 +103,7 @@ describe('voting-mesh synth', () => {
     writeFileSync(join(dir, 'keep', 'file.txt'), 'mine');
     const result = await cli(['synth', '--app', 'node app.js', '--output', 'keep'], dir);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe('error: refusing to replace --output keep: it holds 1 entry (file.txt) and no .voting-mesh-output marker, so voting-mesh did not write it. Name a new or empty directory, or move its contents away\n');
+    expect(result.stderr).toBe('error: refusing to replace --output keep: keep/file.txt was not written by voting-mesh (the directory has no .voting-mesh-output manifest and is not a plain cdk8s synth output of *.k8s.yaml files only). Move it out of keep, or name another directory (--force replaces keep, deleting everything in it)\n');
     expect(readFileSync(join(dir, 'keep', 'file.txt'), 'utf8')).toBe('mine');
   });
 
@@ -112,7 +114,7 @@ describe('voting-mesh synth', () => {
     writeFileSync(join(dir, 'dist', 'notes.txt'), 'mine');
     const result = await cli(['synth'], dir);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe("error: refusing to replace cdk8s.yaml's output dist: notes.txt was not written by voting-mesh synth, and the directory is replaced as a whole. Move it elsewhere\n");
+    expect(result.stderr).toBe("error: refusing to replace cdk8s.yaml's output dist: dist/notes.txt was not written by voting-mesh (the .voting-mesh-output manifest does not list it). Move it out of dist, or name another directory (--force replaces dist, deleting everything in it)\n");
     expect(readFileSync(join(dir, 'dist', 'notes.txt'), 'utf8')).toBe('mine');
   });
 

@@ -97,6 +97,16 @@ export function parseArgs(spec: CommandSpec, args: readonly string[], env: NodeJ
   return { positional, options };
 }
 
+/**
+ * `text` as a whole number written in decimal digits within [min, max]; `1e3`, `0x50`, `+80`,
+ * ` 80`, `80.0` and the empty string are refused (Number() would take them).
+ */
+export function decimalInteger(text: string, flag: string, min: number, max: number, what: string): number {
+  const n = /^[0-9]{1,10}$/.test(text) ? Number(text) : NaN;
+  if (!(n >= min && n <= max)) throw new UsageError(`malformed ${flag} '${text}': expected ${what} ${min}-${max}${/^[0-9]+$/.test(text) ? '' : ', written in decimal digits only'}`);
+  return n;
+}
+
 /** The single value of an option, or undefined. */
 export function value(args: ParsedArgs, name: string): string | undefined {
   return args.options.get(name)?.[0];

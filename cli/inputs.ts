@@ -1,7 +1,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
 import { dirname, join, relative, resolve } from 'path';
 import { aksIstioAddOnProfile, helmGatewayProfile, InstallationProfile, ISTIOCTL_DEFAULT_PROFILE, Manifest, MeshContextOptions, RELEASE_CONTEXT_FILE } from '../lib';
-import { readYamlFile } from '../lib/release/yaml-reader';
+import { parseYamlDocuments } from '../lib/release/yaml-reader';
+import { InputError, readInputFiles } from './input-files';
+import { DEFAULT_INPUT_LIMITS, InputLimits } from './input-limits';
 import { projectConfig } from './project-config';
 import { ParsedArgs, UsageError, value } from './args';
 
@@ -53,48 +55,42 @@ export function loadStage(dir: string, ref: string, cwd: string): ManifestSet {
   return { name: hits[0], files: [relative(cwd, file)], objects: loadManifests(file, cwd), ...(context ? { context } : {}) };
 }
 
-/** The files named with `-f`: each a manifest file, or a directory searched for `*.yaml`, `*.yml` and `*.json`. */
-export function manifestFiles(paths: readonly string[], cwd: string): string[] {
-  const out: string[] = [];
-  const walk = (p: string): void => {
-    const st = statSync(p);
-    if (st.isDirectory()) {
-      for (const entry of readdirSync(p).sort()) {
-        const child = join(p, entry);
-        if (statSync(child).isDirectory() ? !entry.startsWith('.') : /\.(ya?ml|json)$/.test(entry)) walk(child);
-      }
-    } else {
-      out.push(p);
-    }
-  };
-  for (const p of paths) {
-    const abs = resolve(cwd, p);
-    if (!existsSync(abs)) throw new UsageError(`-f ${p}: no such file or directory`);
-    walk(abs);
-  }
-  if (out.length === 0) throw new UsageError(`-f ${paths.join(' ')}: no *.yaml, *.yml or *.json file there`);
-  return out;
-}
-
-/** The objects of the `-f` files, as one set. */
-export function loadFiles(paths: readonly string[], cwd: string): ManifestSet {
-  const files = manifestFiles(paths, cwd);
-  return { name: files.length === 1 ? relative(cwd, files[0]) : `${files.length} files`, files: files.map((f) => relative(cwd, f)), objects: files.flatMap((f) => loadManifests(f, cwd)) };
+/**
+ * The objects of the `-f` files (each a manifest file, or a directory searched for `*.yaml`,
+ * `*.yml` and `*.json`), as one set, read within `limits` (./input-files.ts). What is skipped is
+ * written to `warn`, one line each. No object at all is an error: nothing would be checked.
+ */
+export function loadFiles(paths: readonly string[], cwd: string, limits: InputLimits = DEFAULT_INPUT_LIMITS, warn: (line: string) => void = () => {}): ManifestSet {
+  const { files, skipped } = readInputFiles(paths, cwd, limits);
+  skipped.forEach((line) => warn(`voting-mesh: ${line}`));
+  if (files.length === 0) throw new UsageError(`-f ${paths.join(' ')}: no *.yaml, *.yml or *.json file there`);
+  const objects = files.flatMap((f) => manifestsOfText(f.text, f.path, cwd));
+  if (objects.length === 0) throw new InputError(`-f ${paths.join(' ')}: no Kubernetes object in ${files.length === 1 ? relative(cwd, files[0].path) : `the ${files.length} files`}, so nothing was checked. Give manifests`);
+  return { name: files.length === 1 ? relative(cwd, files[0].path) : `${files.length} files`, files: files.map((f) => relative(cwd, f.path)), objects };
 }
 
 /** Every object of a YAML (or JSON) file; `kind: List` documents are unpacked; empty documents are skipped. */
 export function loadManifests(file: string, cwd: string): Manifest[] {
+  return manifestsOfText(readFileSync(file, 'utf8'), file, cwd);
+}
+
+/** How deeply a manifest may nest maps and lists: deeper input is refused before anything recurses into it. */
+export const MAX_NESTING_DEPTH = 100;
+
+function manifestsOfText(text: string, file: string, cwd: string): Manifest[] {
   const shown = relative(cwd, file);
   let docs: unknown[];
-  if (file.endsWith('.json')) {
-    try {
-      docs = [JSON.parse(readFileSync(file, 'utf8'))];
-    } catch (err) {
-      throw new Error(`${shown} is not valid JSON: ${firstLine(err)}`);
-    }
-  } else {
-    docs = readYamlFile(file, shown);
+  try {
+    docs = file.endsWith('.json') ? [JSON.parse(text)] : parseYamlDocuments(text, shown);
+  } catch (err) {
+    // The YAML library reports a stack overflow as a parse error of the document.
+    if (err instanceof RangeError || /Maximum call stack size exceeded/.test(String((err as Error)?.message))) throw new InputError(`${shown} nests too deeply to be read (more than ${MAX_NESTING_DEPTH} levels of maps and lists): flatten it`);
+    if (file.endsWith('.json')) throw new Error(`${shown} is not valid JSON: ${firstLine(err)}`);
+    throw err;
   }
+  docs.forEach((d, i) => {
+    if (nestingDepth(d) > MAX_NESTING_DEPTH) throw new InputError(`${shown} document ${i + 1} nests more than ${MAX_NESTING_DEPTH} levels of maps and lists: flatten it`);
+  });
   const out: Manifest[] = [];
   const take = (d: any, where: string) => {
     if (d === null || d === undefined) return;
@@ -150,16 +146,58 @@ function profileContext(spec: string): ToolContext {
   };
 }
 
-/** The release context recorded beside a directory's stages (mesh-context.json), if any. */
+/** The release context recorded beside a directory's stages (mesh-context.json), if any, checked field by field. */
 function releaseContext(dir: string, cwd: string): ToolContext | undefined {
   const file = join(dir, RELEASE_CONTEXT_FILE);
   if (!existsSync(file)) return undefined;
+  const shown = relative(cwd, file);
+  let c: unknown;
   try {
-    const c = JSON.parse(readFileSync(file, 'utf8'));
-    return { clusterDomain: c.clusterDomain, trustDomain: c.trustDomain, ingressPrincipal: c.ingressPrincipal, ...(c.ingressGateway ? { ingressGateway: c.ingressGateway } : {}) };
+    c = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new Error(`${relative(cwd, file)} is not valid JSON: ${firstLine(err)}. Run voting-mesh synth again, or delete it`);
+    throw new InputError(`${shown} is not valid JSON: ${firstLine(err)}. Run voting-mesh synth again, or delete it`);
   }
+  const wrong = contextProblem(c);
+  if (wrong) throw new InputError(`${shown}: ${wrong}. Run voting-mesh synth again, or delete it`);
+  const ctx = c as ToolContext;
+  return { clusterDomain: ctx.clusterDomain, trustDomain: ctx.trustDomain, ingressPrincipal: ctx.ingressPrincipal, ...(ctx.ingressGateway ? { ingressGateway: ctx.ingressGateway } : {}) };
+}
+
+/** The fields of mesh-context.json ({@link ToolContext}) and the type of each. */
+const CONTEXT_FIELDS: Readonly<Record<string, 'string' | 'gateway'>> = { clusterDomain: 'string', trustDomain: 'string', ingressPrincipal: 'string', ingressGateway: 'gateway' };
+
+/** What is wrong with a parsed mesh-context.json, naming the field and its value; undefined when it is a {@link ToolContext}. */
+export function contextProblem(c: unknown): string | undefined {
+  const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const show = (v: unknown) => JSON.stringify(v) ?? String(v);
+  if (!isMap(c)) return `expected an object of ${Object.keys(CONTEXT_FIELDS).join(', ')}, got ${show(c)}`;
+  for (const [key, v] of Object.entries(c)) {
+    const type = Object.hasOwn(CONTEXT_FIELDS, key) ? CONTEXT_FIELDS[key] : undefined;
+    if (!type) return `unknown field '${key}' (known: ${Object.keys(CONTEXT_FIELDS).join(', ')})`;
+    if (type === 'string' && typeof v !== 'string') return `${key} must be a string, got ${show(v)}`;
+    if (type === 'gateway') {
+      if (!isMap(v)) return `${key} must be an object {namespace, podLabels}, got ${show(v)}`;
+      for (const k of Object.keys(v)) if (k !== 'namespace' && k !== 'podLabels') return `unknown field '${key}.${k}' (known: namespace, podLabels)`;
+      if (typeof v.namespace !== 'string') return `${key}.namespace must be a string, got ${show(v.namespace)}`;
+      if (!isMap(v.podLabels)) return `${key}.podLabels must be an object of label strings, got ${show(v.podLabels)}`;
+      for (const [label, lv] of Object.entries(v.podLabels)) if (typeof lv !== 'string') return `${key}.podLabels.${label} must be a string, got ${show(lv)}`;
+    }
+  }
+  return undefined;
+}
+
+/** The depth of nested maps and lists, counted without recursion (deep input would overflow the stack). */
+function nestingDepth(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > MAX_NESTING_DEPTH) return deepest;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return deepest;
 }
 
 function firstLine(err: unknown): string {

@@ -1,6 +1,7 @@
 // The commands' usage, help and options: loaded for every command line (parsing and --help),
 // while each command's implementation, and the library it needs, is loaded only when it runs.
 import { CommandSpec, CONTEXT_OPTIONS } from './args';
+import { INPUT_LIMIT_OPTIONS } from './input-limits';
 
 export const synthSpec: CommandSpec = {
   name: 'synth',
@@ -9,8 +10,9 @@ export const synthSpec: CommandSpec = {
   description: [
     'The app writes into a staging directory beside the output; only when it succeeded and wrote',
     'non-empty manifests does the staging directory replace the output, by renames. On any failure',
-    'the previous output stays exactly as it was. The output directory carries a .voting-mesh-output',
-    'marker: a non-empty directory without one is refused, never deleted.',
+    'the previous output stays exactly as it was, and a killed run is finished by the next one. The',
+    'output carries a .voting-mesh-output manifest of every file written with its sha256: a directory',
+    'holding anything else (or a changed file) is refused, never deleted (docs/output-safety.md).',
     "An app run as 'node <file.js>' runs inside this process (no second Node.js start); any other",
     'command (ts-node, tsx, a shell line) runs as a child process, as the cdk8s CLI would run it.',
   ],
@@ -18,6 +20,7 @@ export const synthSpec: CommandSpec = {
     { name: 'app', alias: 'a', value: 'command', help: "The command that runs the app (default: cdk8s.yaml's app)." },
     { name: 'output', alias: 'o', value: 'dir', aliases: ['outdir'], help: "Output directory (default: cdk8s.yaml's output, else dist)." },
     { name: 'quiet', alias: 'q', help: 'Print nothing on success.' },
+    { name: 'force', help: 'Replace the output directory even if voting-mesh cannot prove it wrote everything in it: deletes every file in it (docs/output-safety.md).' },
   ],
 };
 
@@ -36,6 +39,7 @@ export const validateSpec: CommandSpec = {
   options: [
     { name: 'dist', value: 'dir', help: "Directory of synthesized stages (default: cdk8s.yaml's output, else dist)." },
     { name: 'filename', alias: 'f', value: 'file|dir', repeat: true, help: 'Manifest files, or directories of them, checked as one set.' },
+    ...INPUT_LIMIT_OPTIONS,
     { name: 'output', alias: 'o', value: 'format', choices: ['text', 'json'], help: 'text (default), or json: an array of {code, level, origin, field, message, stage}.' },
     { name: 'failure-threshold', value: 'level', choices: ['Error', 'Warning', 'Info'], help: 'Lowest level that fails the run (default Error).' },
     { name: 'mesh-config', value: 'file', help: "Istio MeshConfig YAML the analyzer reads (as istioctl analyze --meshConfigFile): ingress mode, DNS auto-allocation, providers, proxy image type." },
@@ -96,6 +100,7 @@ export const explainSpec: CommandSpec = {
     { name: 'to', value: 'service[:port]', help: "The Service the --from workload calls, and the port (default: the Service's only port)." },
     { name: 'dist', value: 'dir', help: "Directory of synthesized stages (default: cdk8s.yaml's output, else dist)." },
     { name: 'filename', alias: 'f', value: 'file|dir', repeat: true, help: 'Manifest files, or directories of them, read as one set.' },
+    ...INPUT_LIMIT_OPTIONS,
     { name: 'output', alias: 'o', value: 'format', choices: ['text', 'json'], help: 'text (default), or json: the hops, each with its weight and share of all requests.' },
     ...CONTEXT_OPTIONS,
   ],
@@ -128,6 +133,7 @@ export const planSpec: CommandSpec = {
     { name: 'route-wait', value: 'how', choices: ['delay', 'reconciled'], help: "argocd/flux: how a state that moves traffic waits for the proxies: delay (default; a Job that sleeps) or reconciled (Istio's Reconciled condition)." },
     { name: 'route-delay', value: 'seconds', help: 'argocd/flux: seconds of the delay (default 30, as the kubectl plan).' },
     { name: 'out', value: 'dir', help: 'Where the step files go (default .voting-mesh/plans/<from>--<to>).' },
+    { name: 'force', help: 'Replace --out even if voting-mesh cannot prove an earlier plan wrote everything in it: deletes every file in it.' },
     { name: 'dist', value: 'dir', help: "Directory of synthesized stages (default: cdk8s.yaml's output, else dist)." },
     ...CONTEXT_OPTIONS,
   ],

@@ -73,9 +73,9 @@ try {
   // 3. The bin, in the consumer's directory.
   const synth = bin('synth');
   const written = ['01-stable.k8s.yaml', '02-canary.k8s.yaml', 'RELEASE.md', 'mesh-context.json'];
-  check('voting-mesh synth writes the stages, RELEASE.md, mesh-context.json and the marker listing them', synth.code === 0
+  check('voting-mesh synth writes the stages, RELEASE.md, mesh-context.json and the manifest listing them', synth.code === 0
     && JSON.stringify(readdirSync(join(app, 'dist')).sort()) === JSON.stringify(['.voting-mesh-output', ...written])
-    && written.every((f) => readFileSync(join(app, 'dist', '.voting-mesh-output'), 'utf8').split('\n').includes(f))
+    && JSON.stringify(Object.keys(JSON.parse(readFileSync(join(app, 'dist', '.voting-mesh-output'), 'utf8')).files)) === JSON.stringify(written)
     && JSON.parse(readFileSync(join(app, 'dist', 'mesh-context.json'), 'utf8')).ingressPrincipal === 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account',
     synth.stdout + synth.stderr);
   const canary = readFileSync(join(app, 'dist', '02-canary.k8s.yaml'), 'utf8');

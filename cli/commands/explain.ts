@@ -1,5 +1,6 @@
 import { CallTargetError, explainCall, explainRequest, ExplainNode, formatCallExplanation, formatExplanation, SimulatedRequest } from '../../lib';
-import { ParsedArgs, UsageError, value } from '../args';
+import { decimalInteger, ParsedArgs, UsageError, value } from '../args';
+import { inputLimits } from '../input-limits';
 import { distDir, loadFiles, loadStage, meshContextOptions } from '../inputs';
 import { Io } from '../io';
 
@@ -12,8 +13,7 @@ function requestOptions(args: ParsedArgs): Omit<SimulatedRequest, 'headers' | 'p
   const host = value(args, 'host');
   if (host !== undefined && !/^[A-Za-z0-9.*\-\[\]:]+$/.test(host)) throw new UsageError(`malformed --host '${host}': expected a host name, optionally with :port`);
   const portText = value(args, 'port');
-  const port = portText === undefined ? undefined : Number(portText);
-  if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) throw new UsageError(`malformed --port '${portText}': expected a port number 1-65535`);
+  const port = portText === undefined ? undefined : decimalInteger(portText, '--port', 1, 65535, 'a port number');
   const query: Record<string, string> = {};
   for (const q of args.options.get('query') ?? []) {
     const eq = q.indexOf('=');
@@ -41,6 +41,9 @@ export function explain(args: ParsedArgs, io: Io): number {
     const eq = h.indexOf('=');
     const name = h.slice(0, eq);
     if (eq < 1 || !TOKEN.test(name)) throw new UsageError(`malformed --header '${h}': expected name=value with a token name`);
+    if (Object.prototype.hasOwnProperty.call(headers, name.toLowerCase())) {
+      throw new UsageError(`--header ${name.toLowerCase()} is given twice ('${headers[name.toLowerCase()]}' and '${h.slice(eq + 1)}'): give it once, with the values joined by ',' as one header would carry them`);
+    }
     headers[name.toLowerCase()] = h.slice(eq + 1);
   }
   const cookie = value(args, 'cookie');
@@ -54,7 +57,7 @@ export function explain(args: ParsedArgs, io: Io): number {
   const path = value(args, 'path') ?? '/';
   if (!path.startsWith('/')) throw new UsageError(`malformed --path '${path}': it must start with '/'`);
   const call = callTarget(args);
-  const set = files.length > 0 ? loadFiles(files, io.cwd) : loadStage(distDir(args, io.cwd), args.positional[0], io.cwd);
+  const set = files.length > 0 ? loadFiles(files, io.cwd, inputLimits(args), (l) => io.err(l)) : loadStage(distDir(args, io.cwd), args.positional[0], io.cwd);
   const request: SimulatedRequest = { headers, path, ...requestOptions(args) };
   const hop = (n: ExplainNode): unknown => ({ ...n, calls: n.calls.map(hop) });
   if (call) {
@@ -88,7 +91,7 @@ function callTarget(args: ParsedArgs): { from: string; service: string; port?: n
     if (value(args, gatewayOnly) !== undefined) throw new UsageError(`--${gatewayOnly} is for requests entering through a gateway, not for --from calls: give the port as --to ${to.split(':')[0]}:<port>`);
   }
   const m = /^([A-Za-z0-9][A-Za-z0-9.\-]*)(?::([0-9]+))?$/.exec(to);
-  const port = m?.[2] === undefined ? undefined : Number(m[2]);
-  if (!m || (port !== undefined && !(port >= 1 && port <= 65535))) throw new UsageError(`malformed --to '${to}': expected <service>[:<port>], e.g. voting-storage:6379`);
+  const port = m?.[2] === undefined ? undefined : decimalInteger(m[2], '--to port', 1, 65535, 'a port number');
+  if (!m) throw new UsageError(`malformed --to '${to}': expected <service>[:<port>], e.g. voting-storage:6379`);
   return { from, service: m[1], ...(port !== undefined ? { port } : {}) };
 }

@@ -8,12 +8,13 @@ import { describeGate } from '../../lib/release/gates/gate-notes';
 import { ResolvedGate } from '../../lib/release/gates/gates';
 import { gitopsSeries } from '../../lib/release/gitops/series';
 import { checkStates, transitionStates } from '../../lib/release/gitops/states';
-import { assertReplaceable, createStaging, discardStaging, publishStaging } from '../../lib/release/output-dir';
+import { fsStep } from '../../lib/release/fs-errors';
 import { toYaml } from '../../lib/release/yaml-writer';
 import { ParsedArgs, UsageError, value } from '../args';
 import { ManifestSet, meshContextOptions } from '../inputs';
 import { Io } from '../io';
 import { gatesBeside } from './plan-gates';
+import { writePlanDirectory } from './plan-output';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** Where Argo CD reads the states from when `--repo-url` is not given: a placeholder to replace. */
@@ -49,7 +50,6 @@ function gitopsOptions(args: ParsedArgs, engine: GitOpsEngine, to: ManifestSet, 
  * so that it can be read, and the problems are printed.
  */
 export function planGitops(args: ParsedArgs, io: Io, engine: GitOpsEngine, from: ManifestSet, to: ManifestSet, out: string): number {
-  assertReplaceable(out, '--out', io.cwd, 'plan');
   const options = gitopsOptions(args, engine, to, out, io.cwd);
   const plan = planTransition(from.name, from.objects, to.name, to.objects);
   const states = transitionStates(plan, from.objects);
@@ -69,18 +69,15 @@ export function planGitops(args: ParsedArgs, io: Io, engine: GitOpsEngine, from:
   const registry = SchemaRegistry.load(schemaSources(io.env, io.cwd));
   const invalid = series.files.flatMap((f) => registry.validateAll(f.objects).map((v) => `${f.path}: ${v.object}: ${v.path ? `${v.path}: ` : ''}${v.message}`));
 
-  const staging = createStaging(out);
-  try {
+  writePlanDirectory(out, args, io, (staging, shown) => {
     for (const f of series.files) {
-      mkdirSync(dirname(join(staging, f.path)), { recursive: true });
-      writeFileSync(join(staging, f.path), toYaml(...f.objects));
+      fsStep('write', join(shown, f.path), () => {
+        mkdirSync(dirname(join(staging, f.path)), { recursive: true });
+        writeFileSync(join(staging, f.path), toYaml(...f.objects));
+      });
     }
-    writeFileSync(join(staging, 'README.md'), series.readme);
-    publishStaging(staging, out, '--out', 'plan');
-  } catch (err) {
-    discardStaging(staging);
-    throw err;
-  }
+    fsStep('write', join(shown, 'README.md'), () => writeFileSync(join(staging, 'README.md'), series.readme));
+  });
   const where = relative(io.cwd, out) || '.';
   const lines = [`plan ${plan.from} → ${plan.to} as ${states.length} desired states for ${engine === 'argocd' ? 'Argo CD' : 'Flux'} in ${where}/`, ''];
   states.forEach((s, i) => lines.push(`${String(i).padStart(2)}. ${where}/states/${s.name}/    ${s.title}${s.prunes ? ' [prunes]' : ''}${s.movesTraffic ? ` [route wait: ${options.routeWait}]` : ''}`));

@@ -1,12 +1,13 @@
 import { writeFileSync } from 'fs';
 import { join, relative, resolve } from 'path';
 import { checkTransition, formatPlan, planTransition } from '../../lib';
-import { assertReplaceable, createStaging, discardStaging, publishStaging } from '../../lib/release/output-dir';
+import { fsStep } from '../../lib/release/fs-errors';
 import { toYaml } from '../../lib/release/yaml-writer';
 import { ParsedArgs, UsageError, value } from '../args';
 import { distDir, loadStage, meshContextOptions } from '../inputs';
 import { Io } from '../io';
 import { planGitops } from './plan-gitops';
+import { writePlanDirectory } from './plan-output';
 import { gateLines, gatesBeside, kubectlRollback } from './plan-gates';
 
 export function plan(args: ParsedArgs, io: Io): number {
@@ -20,26 +21,20 @@ export function plan(args: ParsedArgs, io: Io): number {
     return planGitops(args, io, format, from, to, resolve(io.cwd, value(args, 'out') ?? join('.voting-mesh', 'plans', `${from.name}--${to.name}.${format}`)));
   }
   const out = resolve(io.cwd, value(args, 'out') ?? join('.voting-mesh', 'plans', `${from.name}--${to.name}`));
-  assertReplaceable(out, '--out', io.cwd, 'plan');
   const p = planTransition(from.name, from.objects, to.name, to.objects);
-  const staging = createStaging(out);
-  let files: (string | undefined)[];
+  let files: (string | undefined)[] = [];
   // A target with metric gates: the reverse plan, for a failed gate, goes into rollback/ (./plan-gates.ts).
   const gates = gatesBeside(to, from);
   let rollback: { lines: string[]; problems: number } | undefined;
-  try {
+  writePlanDirectory(out, args, io, (staging, shown) => {
     if (gates.length > 0) rollback = kubectlRollback(from, to, staging, out, io.cwd, meshContextOptions(args, from).clusterDomain);
     files = p.steps.map((step, i) => {
       if (step.apply.length === 0) return undefined;
       const name = `${String(i + 1).padStart(2, '0')}-${step.kind}.yaml`;
-      writeFileSync(join(staging, name), toYaml(...step.apply));
+      fsStep('write', join(shown, name), () => writeFileSync(join(staging, name), toYaml(...step.apply)));
       return relative(io.cwd, join(out, name));
     });
-    publishStaging(staging, out, '--out', 'plan');
-  } catch (err) {
-    discardStaging(staging);
-    throw err;
-  }
+  });
   const problems = checkTransition(from.objects, p, meshContextOptions(args, from).clusterDomain);
   const lines = [formatPlan(p, { files, stageFile: to.files[0] }), ''];
   for (const x of problems) lines.push(`transition check: step ${x.step} (${x.kind}): ${x.message}`);

@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
 import { dirname, join, relative, resolve } from 'path';
-import { assertReplaceable, createStaging, discardStaging, publishStaging } from '../../lib/release/output-dir';
+import { assertReplaceable, createStaging, discardStaging, lockOutput, publishStaging, recoverOutput } from '../../lib/release/output-dir';
 import { ParsedArgs, UsageError, value } from '../args';
 import { projectConfig } from '../project-config';
 import { Io } from '../io';
@@ -22,42 +22,50 @@ export async function synth(args: ParsedArgs, io: Io): Promise<number> {
   const outdir = resolve(io.cwd, output);
   // Errors name where the output directory came from: the flag, or cdk8s.yaml.
   const option = value(args, 'output') !== undefined ? '--output' : config.output !== undefined ? "cdk8s.yaml's output" : 'the default output';
-  assertReplaceable(outdir, option, io.cwd);
-  const staging = createStaging(outdir);
-  let published = false;
+  const replace = { cwd: io.cwd, force: value(args, 'force') !== undefined };
+  assertReplaceable(outdir, option, replace);
+  const release = lockOutput(outdir, 'synth', output);
+  let staging: string | undefined;
   try {
-    let status: number;
-    try {
-      status = await runApp(app, staging, io);
-    } catch (err) {
-      if (!(err instanceof AppError)) throw err;
-      io.err(`error: synth failed (${err.message}); ${output} was left untouched.`);
-      if (value(args, 'verbose') !== undefined && err.original instanceof Error) io.err(err.original.stack ?? '');
-      return 1;
-    }
-    // A flavour of the release writes its stages into a subdirectory (gateway-api-ambient/): listed with it.
-    const manifests = filesUnder(staging).filter((f) => /\.ya?ml$/.test(f));
-    const empty = manifests.filter((f) => statSync(join(staging, f)).size === 0);
-    const why = status !== 0 ? `the app exited with ${status}` : manifests.length === 0 ? 'the app wrote no manifest' : empty.length > 0 ? `empty manifests: ${empty.join(', ')}` : undefined;
-    if (why) {
-      io.err(`error: synth failed (${why}); ${output} was left untouched.`);
-      return 1;
-    }
-    const summary = manifests.sort().map((f) => {
-      const text = readFileSync(join(staging, f), 'utf8');
-      return { file: join(output, f), objects: text.split(/^---$/m).length, bytes: Buffer.byteLength(text) };
-    });
-    publishStaging(staging, outdir, option);
-    published = true;
-    if (value(args, 'quiet') === undefined) {
-      const width = Math.max(44, ...summary.map((s) => s.file.length));
-      for (const s of summary) io.out(`  ${s.file.padEnd(width)} ${String(s.objects).padStart(3)} objects ${String(s.bytes).padStart(7)} bytes`);
-      io.out(`synthesized ${summary.length} manifest file(s), ${summary.reduce((n, s) => n + s.objects, 0)} objects into ${output}`);
-    }
-    return 0;
+    for (const line of recoverOutput(outdir, output)) io.err(`note: ${line}`);
+    staging = createStaging(outdir);
+    return await synthInto(staging, output, args, io, app, () => publishStaging(staging!, outdir, option, replace));
   } finally {
-    if (!published) discardStaging(staging);
+    if (staging !== undefined) discardStaging(staging);
+    release();
   }
+}
+
+/** Runs the app into `staging`; publishes it (with `publish`) only when it succeeded with non-empty manifests. */
+async function synthInto(staging: string, output: string, args: ParsedArgs, io: Io, app: string, publish: () => string[]): Promise<number> {
+  let status: number;
+  try {
+    status = await runApp(app, staging, io);
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    io.err(`error: synth failed (${err.message}); ${output} was left untouched.`);
+    if (value(args, 'verbose') !== undefined && err.original instanceof Error) io.err(err.original.stack ?? '');
+    return 1;
+  }
+  // A flavour of the release writes its stages into a subdirectory (gateway-api-ambient/): listed with it.
+  const manifests = filesUnder(staging).filter((f) => /\.ya?ml$/.test(f));
+  const empty = manifests.filter((f) => statSync(join(staging, f)).size === 0);
+  const why = status !== 0 ? `the app exited with ${status}` : manifests.length === 0 ? 'the app wrote no manifest' : empty.length > 0 ? `empty manifests: ${empty.join(', ')}` : undefined;
+  if (why) {
+    io.err(`error: synth failed (${why}); ${output} was left untouched.`);
+    return 1;
+  }
+  const summary = manifests.sort().map((f) => {
+    const text = readFileSync(join(staging, f), 'utf8');
+    return { file: join(output, f), objects: text.split(/^---$/m).length, bytes: Buffer.byteLength(text) };
+  });
+  for (const w of publish()) io.err(`warning: ${w}`);
+  if (value(args, 'quiet') === undefined) {
+    const width = Math.max(44, ...summary.map((s) => s.file.length));
+    for (const s of summary) io.out(`  ${s.file.padEnd(width)} ${String(s.objects).padStart(3)} objects ${String(s.bytes).padStart(7)} bytes`);
+    io.out(`synthesized ${summary.length} manifest file(s), ${summary.reduce((n, s) => n + s.objects, 0)} objects into ${output}`);
+  }
+  return 0;
 }
 
 /**

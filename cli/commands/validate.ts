@@ -3,6 +3,7 @@ import { resolve } from 'path';
 import { parse } from 'yaml';
 import { analyzeMesh, analyzerMeshConfig, AnalyzerMeshConfig, checkTransition, planTransition, SchemaRegistry, schemaSources } from '../../lib';
 import { ParsedArgs, UsageError, value } from '../args';
+import { inputLimits } from '../input-limits';
 import { distDir, loadFiles, loadStage, ManifestSet, meshContextOptions, stageNames } from '../inputs';
 import { Io } from '../io';
 
@@ -30,7 +31,7 @@ export function validate(args: ParsedArgs, io: Io): number {
   const dir = distDir(args, io.cwd);
   const all = files.length > 0 ? [] : stageNames(dir, io.cwd);
   if (files.length === 0 && all.length === 0) throw new UsageError(`nothing to validate: ${dir} holds no *.k8s.yaml stage file. Run voting-mesh synth, or give files with -f`);
-  const sets: ManifestSet[] = files.length > 0 ? [loadFiles(files, io.cwd)] : (args.positional.length > 0 ? args.positional : all).map((s) => loadStage(dir, s, io.cwd));
+  const sets: ManifestSet[] = files.length > 0 ? [loadFiles(files, io.cwd, inputLimits(args), (l) => io.err(l))] : (args.positional.length > 0 ? args.positional : all).map((s) => loadStage(dir, s, io.cwd));
   const registry = SchemaRegistry.load(schemaSources(io.env, io.cwd));
   const json = value(args, 'output') === 'json';
   const meshConfig = meshConfigOption(args, io.cwd);

@@ -5,6 +5,16 @@ import { acceptFindings, FindingAcceptance } from '../analysis/analyzer/acceptan
 import type { AcceptedFinding } from '../model/application-spec';
 import { MeshContextOptions } from '../model/defaults';
 import type { ResolvedGate } from '../release/gates/gates';
+import { assertConstructId, ReleaseConfigError } from '../model/errors';
+
+/** `scope`, after checking that no other stage of it has the name (cdk8s would throw a stack trace). */
+function newStageScope(scope: Construct, stageName: string): Construct {
+  assertConstructId(stageName, { stage: stageName, field: 'name' });
+  if (scope.node.tryFindChild(stageName) !== undefined) {
+    throw new ReleaseConfigError({ stage: stageName, field: 'name' }, `the stage name ${JSON.stringify(stageName)} is used twice`, 'Give each stage of the release a unique name.');
+  }
+  return scope;
+}
 
 /** The ingress gateway pods a stage's Gateway selects. */
 export interface IngressGatewayPods {
@@ -63,7 +73,7 @@ export abstract class StageChart extends Chart {
   private readonly extraAccepted: AcceptedFinding[] = [];
 
   constructor(scope: Construct, stageName: string, labels: Record<string, string>, outputDirectory = '') {
-    super(scope, stageName, { labels });
+    super(newStageScope(scope, stageName), stageName, { labels });
     this.stageName = stageName;
     this.outputDirectory = outputDirectory;
     // What `istioctl analyze` calls an Error, and a Warning nobody accepted, fails synth (cdk8s runs this before writing).

@@ -31,7 +31,18 @@ export class ReleaseConfigError extends Error {
   }
 }
 
-/** Renders a value for an error message. */
+/**
+ * Names the constructs library cannot take as a construct id (it looks ids up in a plain object,
+ * so an inherited member such as `constructor` reads as taken): components and stages become ids.
+ */
+export function assertConstructId(value: string, at: ErrorLocation): void {
+  if (typeof value === 'string' && value in Object.prototype) {
+    throw new ReleaseConfigError(at, `the name ${show(value)} is reserved (cdk8s construct ids cannot be names of JavaScript object members)`, 'Choose another name.');
+  }
+}
+
+/** Renders a value for an error message (NaN and Infinity by name: JSON writes them as null). */
 export function show(value: unknown): string {
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   return typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
 }

@@ -1,3 +1,5 @@
+import { ReleaseConfigError, show } from './errors';
+
 /**
  * Where and how Istio is installed in the target cluster: every object that names the control
  * plane, the sidecar injection label or the ingress gateway reads these facts, and so do the
@@ -99,7 +101,7 @@ export interface AksIstioAddOnProfileOptions {
  */
 export function aksIstioAddOnProfile(options: AksIstioAddOnProfileOptions): InstallationProfile {
   if (!/^asm-1-[0-9]+$/.test(options.revision ?? '')) {
-    throw new Error(`AKS Istio add-on revision '${options.revision}' is not of the form asm-1-<minor> (e.g. asm-1-26): see az aks mesh get-revisions`);
+    throw new ReleaseConfigError({ field: 'installation.revision' }, `AKS Istio add-on revision ${show(options.revision)} is not of the form asm-1-<minor> (e.g. asm-1-26)`, 'See az aks mesh get-revisions.');
   }
   const gateway = `aks-istio-ingressgateway-${options.ingress ?? 'external'}`;
   return {

@@ -129,7 +129,7 @@ function renderStage(stage: StageObjects, previous: readonly Manifest[]): string
   const drawn = edges.filter((e) => e.from.startsWith('gateway:') || served.has(e.from));
   const id = (name: string) => name.replace(/[^A-Za-z0-9]/g, '_');
   const lines = [`## ${stage.name}`, ''];
-  if (stage.description) lines.push(stage.description, '');
+  if (stage.description) lines.push(markdownText(stage.description), '');
   if (stage.limitations?.length) lines.push(...stage.limitations.map((l) => `- Not expressed: ${l}`), '');
   lines.push('```mermaid', 'flowchart LR');
   for (const gw of gateways) lines.push(`  ${id(`gateway:${gw.metadata.name}`)}(["${escape(`Gateway ${gw.metadata.name}`)}"])`);
@@ -307,4 +307,17 @@ function unescape(s: string): string {
 /** Mermaid labels are double-quoted: entity-encode what would end or confuse them. */
 function escape(s: string): string {
   return s.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;');
+}
+
+/**
+ * `text` as one Markdown paragraph that renders as the same literal text: line breaks become
+ * spaces (a description cannot start a heading, list, fence or HTML block), and the characters
+ * that Markdown or HTML give a meaning are escaped, so a description cannot inject links, images,
+ * HTML or formatting into the file reviewers read.
+ */
+export function markdownText(text: string): string {
+  return text.replace(/[\r\n\u2028\u2029]+/g, ' ').trim()
+    .replace(/[\\`*_[\]<>|~&]/g, (c) => `\\${c}`)
+    .replace(/^(\d+)([.)])/, '$1\\$2')
+    .replace(/^([-+=#])/, '\\$1');
 }

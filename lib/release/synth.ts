@@ -138,17 +138,43 @@ function releaseContextOf(stage: StageChart): ReleaseContext {
 export function synthRelease(app: App, stages: readonly StageChart[], options: CheckReleaseOptions = {}): void {
   const { errors, warnings } = checkRelease(stages, options);
   warnings.forEach((w) => console.error(`warning: ${w}`));
-  if (errors.length > 0) {
-    throw new ReleaseConfigError({ field: 'manifests' }, `${errors.length} object(s) fail schema validation:\n  ${errors.join('\n  ')}\n`, 'Fix the construct that emits them.');
-  }
+  if (errors.length > 0) throw new ReleaseCheckError(oneLinePerProblem(errors, stages), 'Fix the construct that emits them, or the stage data');
   // What `app.synth()` does, once: cdk8s re-validates the whole app for every chart it writes.
-  const invalid = app.node.findAll().flatMap((c) => c.node.validate().map((e) => `[${c.node.path}] ${e}`));
-  if (invalid.length > 0) throw new ReleaseConfigError({ field: 'manifests' }, `validation failed:\n  ${invalid.join('\n  ')}\n`, 'Fix the stage data or the construct named.');
+  const invalid = app.node.findAll().flatMap((c) => c.node.validate().map((e) => (/^stage '/.test(e) ? e : `[${c.node.path}] ${e}`)));
+  if (invalid.length > 0) throw new ReleaseCheckError(oneLinePerProblem(invalid, stages), 'Fix the stage data or the construct named');
   const files = renderRelease(stages, app.outputFileExtension);
   for (const f of files) {
     mkdirSync(dirname(join(app.outdir, f.file)), { recursive: true });
     writeFileSync(join(app.outdir, f.file), f.content);
   }
+}
+
+/**
+ * The checks failed: one line per distinct problem (the same finding in several stages is one
+ * line naming them, or 'in every stage'). The message is the first line and how many more.
+ */
+export class ReleaseCheckError extends ReleaseConfigError {
+  constructor(public readonly lines: readonly string[], fix: string) {
+    super({ field: 'manifests' }, `${lines[0]}${lines.length > 1 ? ` (and ${lines.length - 1} more problem(s))` : ''}`, `${fix}.`);
+  }
+}
+
+/** `stage 'x': <problem>` lines grouped by problem, each naming its stages, in first-seen order. */
+function oneLinePerProblem(lines: readonly string[], stages: readonly StageChart[]): string[] {
+  const byProblem = new Map<string, string[]>();
+  for (const line of lines) {
+    const m = /^stage '((?:[^']|'')*)': ([\s\S]*)$/.exec(line);
+    const problem = (m ? m[2] : line).replace(/\s*\n\s*/g, ' ').trim();
+    if (!byProblem.has(problem)) byProblem.set(problem, []);
+    if (m) byProblem.get(problem)!.push(m[1]);
+  }
+  const all = new Set(stages.map((s) => s.stageName));
+  return [...byProblem].map(([problem, where]) => {
+    const names = [...new Set(where)];
+    if (names.length === 0) return problem;
+    if (names.length > 1 && names.length === all.size) return `in every stage: ${problem}`;
+    return `${names.length === 1 ? 'stage' : 'stages'} ${names.map((n) => `'${n}'`).join(', ')}: ${problem}`;
+  });
 }
 
 /**
@@ -162,7 +188,8 @@ export function runSynth(build: (app: App) => readonly StageChart[], options: Ch
     synthRelease(app, build(app), options);
   } catch (err) {
     if (!(err instanceof ReleaseConfigError)) throw err;
-    console.error(`error: ${err.message}`);
+    if (err instanceof ReleaseCheckError) err.lines.forEach((l) => console.error(`error: ${l}`));
+    else console.error(`error: ${err.message}`);
     process.exitCode = 1;
   }
 }

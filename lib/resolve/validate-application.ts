@@ -1,4 +1,5 @@
-import { ErrorLocation, ReleaseConfigError, show } from '../model/errors';
+import { assertConstructId, ErrorLocation, ReleaseConfigError, show } from '../model/errors';
+import { imageReferenceProblem } from '../model/image-reference';
 import { assertDnsLabel, assertVersion, deploymentName, subsetName } from '../model/names';
 import { validateInstallation } from './installation-checks';
 import { ApplicationSpec, ComponentSpec, PortSpec, ProbeSpec, WorkloadSpec } from '../model/spec';
@@ -28,6 +29,7 @@ export function validateApplication(app: ApplicationSpec, stage?: string): void 
   for (const component of app.components) {
     const at = { stage, component: component.name, field: 'name' };
     assertDnsLabel(component.name, at);
+    assertConstructId(component.name, at);
     if (names.has(component.name)) {
       throw new ReleaseConfigError(at, `component ${show(component.name)} is defined twice`, 'Give each component a unique name.');
     }
@@ -81,6 +83,8 @@ function validateWorkload(w: WorkloadSpec, at: ErrorLocation, version: string): 
   assertVersion(version, at);
   const field = (name: string): ErrorLocation => ({ ...at, field: `${at.field}.${name}` });
   const image = w.image ?? '';
+  const badImage = imageReferenceProblem(image);
+  if (badImage) throw new ReleaseConfigError(field('image'), `image ${JSON.stringify(image)} ${badImage}`, "Write a reference such as 'docker.io/library/redis:7.2.4' or 'registry.example.com:5000/team/app@sha256:<64 hex>'.");
   const lastSegment = image.split('/').pop() ?? '';
   if (!image.includes('@sha256:') && (!lastSegment.includes(':') || lastSegment.endsWith(':latest'))) {
     throw new ReleaseConfigError(field('image'), `image ${show(image)} is not pinned`,

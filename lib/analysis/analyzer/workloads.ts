@@ -14,7 +14,7 @@ export function istioProtocol(port: any): string | undefined {
   if (port?.protocol === 'UDP') return 'UDP';
   let name = String(port?.appProtocol ?? port?.name ?? '');
   const alias: Record<string, string> = { 'kubernetes.io/h2c': 'HTTP2', 'kubernetes.io/ws': 'HTTP', 'kubernetes.io/wss': 'HTTPS' };
-  if (port?.appProtocol !== undefined && alias[name]) return alias[name];
+  if (port?.appProtocol !== undefined && Object.hasOwn(alias, name)) return alias[name];
   if (name.toLowerCase().startsWith('grpc-web')) return 'GRPC-Web';
   if (name.includes('-')) name = name.slice(0, name.indexOf('-'));
   const known = KNOWN_PROTOCOLS[name.toLowerCase()];

@@ -1,6 +1,7 @@
 import { isObject, joinPath } from '../json-path';
 import { CelRuleEvaluator, CelValidationRule } from './cel';
 import { formatViolation } from './formats';
+import { RE2JS } from 're2js';
 /**
  * A strict validator for the subset of JSON Schema / OpenAPI that Kubernetes definitions and
  * CRD structural schemas use: `$ref`, `type`, `properties`, `required`, `additionalProperties`,
@@ -50,7 +51,7 @@ export interface SchemaViolation {
 }
 
 export class SchemaValidator {
-  private readonly patterns = new Map<string, RegExp | null>();
+  private readonly patterns = new Map<string, RE2JS | null>();
   /** Evaluates the CEL rules; shared so that each rule is parsed once. */
   public readonly cel = new CelRuleEvaluator();
 
@@ -86,7 +87,7 @@ export class SchemaValidator {
     let s = schema;
     while (s.$ref) {
       const name = s.$ref.replace(/^#\/definitions\//, '');
-      const target = this.definitions[name];
+      const target = Object.hasOwn(this.definitions, name) ? this.definitions[name] : undefined;
       if (!target) throw new Error(`schema reference ${s.$ref} is not defined`);
       s = target;
     }
@@ -163,12 +164,15 @@ export class SchemaValidator {
     const props = schema.properties;
     const extra = schema.additionalProperties;
     for (const key of schema.required ?? []) {
-      if (value[key] === undefined || this.prunedNull(value[key], props?.[key])) out.push({ path: joinPath(path, key), message: 'required field is missing' });
+      const own = Object.hasOwn(value, key) ? value[key] : undefined;
+      if (own === undefined || this.prunedNull(own, props && Object.hasOwn(props, key) ? props[key] : undefined)) out.push({ path: joinPath(path, key), message: 'required field is missing' });
     }
     for (const [key, v] of Object.entries(value)) {
-      if (v === undefined || this.prunedNull(v, props?.[key] ?? (typeof extra === 'object' ? extra : undefined))) continue;
-      if (props && props[key]) {
-        this.check(v, props[key], joinPath(path, key), out, undefined, structural);
+      // Own properties only: an input key such as `constructor` or `toString` must not find Object's members.
+      const declared = props && Object.hasOwn(props, key) ? props[key] : undefined;
+      if (v === undefined || this.prunedNull(v, declared ?? (typeof extra === 'object' ? extra : undefined))) continue;
+      if (declared) {
+        this.check(v, declared, joinPath(path, key), out, undefined, structural);
       } else if (typeof extra === 'object') {
         this.check(v, extra, joinPath(path, key), out, undefined, structural);
       } else if (!structural || extra === true || schema['x-kubernetes-preserve-unknown-fields'] || (!props && extra === undefined && schema.type !== 'object')) {
@@ -200,7 +204,7 @@ export class SchemaValidator {
       if (s.minLength !== undefined && value.length < s.minLength) out.push({ path: at, message: `shorter than ${s.minLength} characters` });
       if (s.maxLength !== undefined && value.length > s.maxLength) out.push({ path: at, message: `longer than ${s.maxLength} characters` });
       const re = s.pattern !== undefined ? this.pattern(s.pattern) : null;
-      if (re && !re.test(value)) out.push({ path: at, message: `${JSON.stringify(value)} does not match ${s.pattern}` });
+      if (re && !re.matcher(value).find()) out.push({ path: at, message: `${JSON.stringify(value)} does not match ${s.pattern}` });
     }
     if (Array.isArray(value)) {
       if (s.minItems !== undefined && value.length < s.minItems) out.push({ path: at, message: `fewer than ${s.minItems} items` });
@@ -208,11 +212,15 @@ export class SchemaValidator {
     }
   }
 
-  /** Compiles a pattern once; a pattern JavaScript cannot compile is skipped rather than guessed. */
-  private pattern(source: string): RegExp | null {
+  /**
+   * Compiles a pattern once, as RE2 (linear time), the engine the API server evaluates CRD
+   * patterns with: a backtracking RegExp hangs on a nested repetition from a user's CRD. A pattern
+   * RE2 cannot compile is skipped rather than guessed.
+   */
+  private pattern(source: string): RE2JS | null {
     if (!this.patterns.has(source)) {
-      let re: RegExp | null = null;
-      try { re = new RegExp(source, 'u'); } catch { re = null; }
+      let re: RE2JS | null = null;
+      try { re = RE2JS.compile(source); } catch { re = null; }
       this.patterns.set(source, re);
     }
     return this.patterns.get(source)!;
