@@ -1,5 +1,6 @@
 import { readFileSync } from 'fs';
 import type { parseAllDocuments as ParseAllDocuments } from 'yaml';
+import { sealAsRead } from '../analysis/content-hash';
 import { fastYaml11Documents } from './yaml11-fast-reader';
 
 /**
@@ -15,7 +16,9 @@ import { fastYaml11Documents } from './yaml11-fast-reader';
  * never parses YAML (cdk8s loads its own copy).
  */
 export function parseYamlDocuments(text: string, source: string, version: '1.1' | '1.2' = '1.1'): unknown[] {
-  return (version === '1.1' ? fastYaml11Documents(text) : undefined) ?? parseWithYamlLibrary(text, source, version);
+  const docs = (version === '1.1' ? fastYaml11Documents(text) : undefined) ?? parseWithYamlLibrary(text, source, version);
+  sealAsRead(docs);
+  return docs;
 }
 
 /** The `yaml` library's reading (with positions, so that an error names its line and column). */

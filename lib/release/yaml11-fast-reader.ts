@@ -14,15 +14,32 @@ import type * as JsYaml from 'js-yaml';
  */
 export function fastYaml11Documents(text: string): unknown[] | undefined {
   const yaml = jsYaml();
-  let docs: unknown[];
+  const docs: unknown[] = [];
   try {
-    const events = yaml.parseEvents(text, {});
-    if (!plainEventsOnly(events)) return undefined;
-    docs = yaml.constructFromEvents(events, { source: text, schema: schema! });
+    for (const chunk of documentChunks(text)) {
+      const events = yaml.parseEvents(chunk, {});
+      if (!plainEventsOnly(events)) return undefined;
+      for (const d of yaml.constructFromEvents(events, { source: chunk, schema: schema! })) if (d !== null && d !== undefined) docs.push(d);
+    }
   } catch {
     return undefined;
   }
-  return docs.filter((d) => d !== null && d !== undefined);
+  return docs;
+}
+
+/**
+ * The stream cut before each `---` that starts a line: YAML forbids that marker inside any node,
+ * so each piece holds whole documents. Measured reason: read piece by piece, the parser's events
+ * die young instead of filling the old heap (a 3 MB stage file has half a million of them).
+ */
+function* documentChunks(text: string): Generator<string> {
+  const marker = /^---(?=[ \t\r\n]|$)/gm;
+  let start = 0;
+  for (let m = marker.exec(text); m !== null; m = marker.exec(text)) {
+    if (m.index > start) yield text.slice(start, m.index);
+    start = m.index;
+  }
+  yield text.slice(start);
 }
 
 /** No tags, anchors, aliases or directives: what the `yaml` library would give meaning this reader does not model. */
