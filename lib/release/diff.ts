@@ -55,16 +55,21 @@ export interface StageDiff {
 }
 
 export function diffStages(from: readonly Manifest[], to: readonly Manifest[]): StageDiff {
-  const before = new Map(from.map((m) => [objectKey(m), m]));
-  const after = new Map(to.map((m) => [objectKey(m), m]));
+  // Each object's key once (building it is most of a large diff's bookkeeping).
+  const fromKeys = from.map(objectKey);
+  const toKeys = to.map(objectKey);
+  const before = new Map(from.map((m, i) => [fromKeys[i], m]));
+  const after = new Set(toKeys);
   return {
-    added: to.filter((m) => !before.has(objectKey(m))),
-    changed: to.filter((m) => before.has(objectKey(m)))
-      .map((m) => ({ before: before.get(objectKey(m))!, after: m }))
+    added: to.filter((_, i) => !before.has(toKeys[i])),
+    changed: to.flatMap((m, i) => {
+      const b = before.get(toKeys[i]);
+      if (b === undefined) return [];
       // Most objects are the same on both sides: the digests of read documents settle it without a walk.
-      .map(({ before: b, after: a }) => ({ before: b, after: a, changes: sameJson(b, a) ? [] : diffValues(b, a) }))
-      .filter((c) => c.changes.length > 0),
-    removed: from.filter((m) => !after.has(objectKey(m))),
+      const changes = sameJson(b, m) ? [] : diffValues(b, m);
+      return changes.length > 0 ? [{ before: b, after: m, changes }] : [];
+    }),
+    removed: from.filter((_, i) => !after.has(fromKeys[i])),
   };
 }
 
