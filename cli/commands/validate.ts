@@ -1,4 +1,8 @@
-import { analyzeMesh, checkTransition, planTransition, SchemaRegistry, schemaSources } from '../../lib';
+// The modules themselves, not the package entry point (see explain.ts).
+import { analyzeMesh } from '../../lib/analysis/analyzer';
+import { SchemaRegistry, schemaSources } from '../../lib/analysis/schema/schema-registry';
+import { planTransition } from '../../lib/release/plan';
+import { checkTransition } from '../../lib/release/transition-check';
 import { ParsedArgs, UsageError, value } from '../args';
 import { distDir, loadFiles, loadStage, ManifestSet, meshContextOptions, stageNames } from '../inputs';
 import { Io } from '../io';
