@@ -1,4 +1,7 @@
-import { parseYamlDocuments, simpleTopLevelScalars } from '../lib/release/yaml-reader';
+import { existsSync, readdirSync, readFileSync } from 'fs';
+import { join } from 'path';
+import { fastYaml11Documents } from '../lib/release/yaml11-fast-reader';
+import { parseWithYamlLibrary, parseYamlDocuments, simpleTopLevelScalars } from '../lib/release/yaml-reader';
 
 // The fast path for cdk8s.yaml must agree with the YAML library whenever it answers, and
 // hand every other form to the library.
@@ -26,3 +29,83 @@ describe('simpleTopLevelScalars (cdk8s.yaml without the YAML library)', () => {
     expect(simpleTopLevelScalars(text, ['app', 'output'])).toBeUndefined();
   });
 });
+
+// The happy path reads manifests with js-yaml (yaml11-fast-reader.ts); every reading must be the
+// `yaml` library's under YAML 1.1, which cdk8s output depends on (unquoted yes/no/on/off are
+// booleans, 0777 is octal). A stream it declines is read by the library, so the result is the
+// library's either way; the `taken` column proves the fast path is what answers.
+describe('parseYamlDocuments reads every YAML 1.1 scalar as the yaml library does', () => {
+  const scalars = [
+    'yes', 'Yes', 'YES', 'no', 'No', 'NO', 'on', 'On', 'ON', 'off', 'Off', 'OFF', 'y', 'Y', 'n', 'N', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE', 'yES', 'oN',
+    '~', 'null', 'Null', 'NULL', 'nULL', '',
+    '0777', '-0777', '+017', '0o17', '08', '0_7', '0', '-0', '+12', '1_000', '0x1F', '-0xff', '0b101', '-0b1_1', '0B1', '12345678901234567890',
+    '1.5', '.5', '1.', '-1.50', '1e3', '1.2E-2', '+.inf', '-.Inf', '.INF', '.nan', '.NaN', '.NAN', '1_0.5', 'e3', 'E-1', '.',
+    '500m', '1Gi', '30s', '1.0', '2.0', 'v1', 'a b', 'http://x:8080/p', '<', '+', '-a', '0x', '0b',
+  ];
+  test.each(scalars)('GIVEN the plain scalar %j as a value, a key and a list item THEN the reading is the library\'s, by the fast path', (s) => {
+    const text = `value: ${s}\n${s === '' ? '""' : s}: key\nlist:\n- ${s}\nflow: {a: [${s}]}\n`;
+    expect(fastYaml11Documents(text)).toBeDefined();
+    expect(parseYamlDocuments(text, 't.yaml')).toEqual(parseWithYamlLibrary(text, 't.yaml'));
+  });
+
+  test.each([
+    ['a quoted scalar stays a string', "a: '0777'\nb: \"yes\"\nc: 'on'\nd: \"null\"\ne: '1.0'\n", true],
+    ['block scalars', 'a: |\n  yes\n  0777\nb: >-\n  folded\n  text\n\n  more\nc: |+\n  keep\n\n', true],
+    ['multi-line plain and quoted scalars', 'a: one\n  two\n  three\nb: "x\\ty\\u00e9\n  z"\nc: \'it\'\'s\'\n', true],
+    ['documents, empty ones dropped, a List', '---\n---\na: 1\n...\n---\nkind: List\nitems: []\n', true],
+    ['a CRLF stream with comments and a BOM', '\ufeff# c\r\na: 1 # x\r\nb:\r\n  - c\r\n', true],
+    ['a __proto__ key', '__proto__: {polluted: yes}\nb: 1\n', true],
+    ['a timestamp (a Date under YAML 1.1)', 'a: 2001-12-14\nb: 2001-12-14t21:59:43.10-05:00\n', false],
+    ['sexagesimal numbers', 'a: 1:30\nb: -1:30:00.5\n', false],
+    ['a merge key', 'base: {a: 1}\nm:\n  <<: {a: 2, b: 3}\n  c: 4\nv: <<\n', false],
+    ['anchors and aliases', 'a: &x {b: 1}\nc: *x\n', false],
+    ['explicit tags', 'a: !!str 0777\nb: !!int "12"\nc: !!binary aGk=\nd: !custom x\n', false],
+    ['a %YAML 1.2 directive', '%YAML 1.2\n---\na: yes\nb: 0777\n', false],
+    ['a key that is a collection', '? [a, b]\n: c\n', false],
+    ['keys 1 and "1"', '1: a\n"1": b\n', false],
+    ['a null key (the empty string, as the library writes it)', 'null: a\nb: c\n', true],
+  ])('GIVEN %s THEN the reading is the library\'s (fast path: %s)', (_what, text, taken) => {
+    expect(fastYaml11Documents(text as string) !== undefined).toBe(taken);
+    expect(parseYamlDocuments(text as string, 't.yaml')).toEqual(parseWithYamlLibrary(text as string, 't.yaml'));
+  });
+
+  test.each([
+    ['a duplicate key', 'a: 1\na: 2\n'],
+    ['a bad indentation', 'a:\n  b: 1\n c: 2\n'],
+    ['an unclosed flow sequence', 'a: [1, 2\n'],
+    ['a tab as indentation', 'a:\n\tb: 1\n'],
+  ])('GIVEN %s THEN the error is the library\'s, with its line and column', (_what, text) => {
+    expect(fastYaml11Documents(text)).toBeUndefined();
+    const message = (() => { try { parseWithYamlLibrary(text, 'bad.yaml'); } catch (err) { return (err as Error).message; } return 'no error'; })();
+    expect(message).toMatch(/^bad\.yaml is not valid YAML: .*at line \d+, column \d+/);
+    expect(() => parseYamlDocuments(text, 'bad.yaml')).toThrow(message);
+  });
+
+  // Every YAML file of the repository (committed stages, examples, fixtures) and of the pinned
+  // upstream data beside it (CRDs, Istio's analyzer test inputs): the fast path reads each one,
+  // and reads it exactly as the library does.
+  const root = join(__dirname, '..');
+  const corpus = [...yamlFilesUnder(root), ...yamlFilesUnder(join(root, '..', 'shared'))];
+  test('GIVEN every YAML file of the repository and of ../shared THEN the fast path reads each as the library does', () => {
+    expect(corpus.length).toBeGreaterThan(100);
+    const declined = corpus.filter((f) => {
+      const text = readFileSync(f, 'utf8');
+      const fast = fastYaml11Documents(text);
+      if (fast !== undefined) expect({ file: f, docs: fast }).toEqual({ file: f, docs: parseWithYamlLibrary(text, f) });
+      return fast === undefined;
+    });
+    // Declined only where the file uses what the fast path hands to the library by design
+    // (anchors, aliases, tags, directives, merge keys); any other decline is a gap.
+    const byDesign = /(^|[\s:\-[,])[&*!][A-Za-z0-9_!]|^%|<<:/m;
+    expect(declined.filter((f) => !byDesign.test(readFileSync(f, 'utf8')))).toEqual([]);
+    expect(declined.length).toBeLessThan(corpus.length / 20);
+  });
+});
+
+function yamlFilesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    if (e.isDirectory()) return e.name === 'node_modules' || e.name.startsWith('.') ? [] : yamlFilesUnder(join(dir, e.name));
+    return /\.ya?ml$/.test(e.name) ? [join(dir, e.name)] : [];
+  });
+}

@@ -1,6 +1,10 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
 import { dirname, join, relative, resolve } from 'path';
-import { aksIstioAddOnProfile, helmGatewayProfile, InstallationProfile, ISTIOCTL_DEFAULT_PROFILE, Manifest, MeshContextOptions, RELEASE_CONTEXT_FILE } from '../lib';
+// The modules themselves, not the package entry point, whose constructs cost ~80 ms to load (see commands/explain.ts).
+import type { Manifest } from '../lib/analysis/manifest';
+import type { MeshContextOptions } from '../lib/model/defaults';
+import { aksIstioAddOnProfile, helmGatewayProfile, InstallationProfile, ISTIOCTL_DEFAULT_PROFILE } from '../lib/model/installation-profile';
+import { RELEASE_CONTEXT_FILE } from '../lib/release/synth';
 import { parseYamlDocuments } from '../lib/release/yaml-reader';
 import { InputError, readInputFiles } from './input-files';
 import { DEFAULT_INPUT_LIMITS, InputLimits } from './input-limits';

@@ -6,6 +6,8 @@
 //
 //   npm run bench                 # default rounds
 //   npm run bench -- --runs 5     # fewer rounds
+//   npm run bench -- --large      # also the 1,000-service release (slow: about ten minutes more)
+//   npm run bench -- --scale-only # only (d), the tools at mesh scale
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -14,26 +16,40 @@ import { buildEntries, root } from './build.cjs';
 
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > -1 ? Number(process.argv[runsArg + 1]) : 9;
+const LARGE = process.argv.includes('--large');
+const SCALE_ONLY = process.argv.includes('--scale-only');
 const scratch = mkdtempSync(join(tmpdir(), 'voting-mesh-bench-'));
 const env = { ...process.env, CDK8S_CHECK_UPGRADE: 'false' };
 const kubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
 
+/** The last run's output of each command line (the in-process timings and peak memory some cases report). */
+const outputs = new Map();
+
 /** Runs argv once; returns wall seconds. */
 function once(argv, extraEnv = {}) {
   const start = process.hrtime.bigint();
-  const r = spawnSync(argv[0], argv.slice(1), { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], env: { ...env, ...extraEnv } });
+  const r = spawnSync(argv[0], argv.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, ...extraEnv }, maxBuffer: 256 * 1024 * 1024 });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (r.status !== 0) throw new Error(`${argv.join(' ')} exited with ${r.status}: ${r.stderr}`);
+  outputs.set(argv.join(' '), { stdout: String(r.stdout), stderr: String(r.stderr) });
   return seconds;
 }
 
-/** Interleaves the cases for `rounds` rounds after one warm-up round; returns each case's samples. */
+/** Interleaves the cases for `rounds` rounds after one warm-up round; returns each case's samples (and calls `c.after` after each timed run). */
 function measure(cases, rounds) {
   for (const c of cases) once(c.argv, c.env);
   const samples = cases.map(() => []);
-  for (let r = 0; r < rounds; r++) cases.forEach((c, i) => samples[i].push(once(c.argv, c.env)));
+  for (let r = 0; r < rounds; r++) {
+    cases.forEach((c, i) => {
+      samples[i].push(once(c.argv, c.env));
+      c.after?.(outputs.get(c.argv.join(' ')));
+    });
+  }
   return samples;
 }
+
+/** The peak memory (MB) that scripts/bench-peak.cjs reported on stderr. */
+const peakMb = (output) => Number(/BENCH_MAXRSS_KB=(\d+)/.exec(output.stderr)?.[1]) / 1024;
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pairedRatio = (a, b) => median(a.map((x, i) => x / b[i]));
@@ -52,6 +68,7 @@ try {
   await build({ entryPoints: [join(root, 'main.ts')], outfile: external, bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', logLevel: 'warning' });
   const bin = join(root, 'out', 'cli', 'main.js');
 
+  if (!SCALE_ONLY) {
   console.log('(a) synthesizing the voting release: four stages in each of its two flavours\n');
   console.log('| case | median | min | max |\n|---|---|---|---|');
   const synthCases = [
@@ -96,13 +113,78 @@ try {
   console.log(`\n300 services ÷ 100 services: ${r300.toFixed(2)}× (3.00× is linear)`);
   target('generated release, 300 ÷ 100 services', r300, 3.1);
 
+  }
+  await scaleSection(generated, bin);
+
+  if (!SCALE_ONLY) {
   console.log('\n(c) the test suite\n');
   console.log('| case | median | min | max |\n|---|---|---|---|');
   const tests = measure([{ name: '`npm test`', argv: ['npm', 'test', '--silent'] }], Math.min(RUNS, 3))[0];
   row('`npm test` (wall, 2 jest workers)', tests);
   target('`npm test` wall seconds', median(tests), 12);
+  }
 } finally {
   rmSync(scratch, { recursive: true, force: true });
+}
+
+/**
+ * (d) the tools at mesh scale, on the generated release of (b): validate against reading the same
+ * files with a YAML parser (js-yaml and the `yaml` library; the faster is the reference), synth
+ * against the project's YAML writer alone, explain and plan of one stage, peak memory, and the
+ * transition and least-privilege checks per object at 100, 300 (and with --large 1,000) services.
+ */
+async function scaleSection(generated, bin) {
+  const [timings] = await buildEntries(['scripts/bench-stage-timings.ts']);
+  const sizes = LARGE ? [100, 300, 1000] : [100, 300];
+  const dist = (n) => join(scratch, `gen${n}`);
+  for (const n of sizes) if (!existsSync(join(dist(n), 'RELEASE.md'))) once([process.execPath, generated, String(n), '10'], { CDK8S_OUTDIR: dist(n) });
+  const peak = join(root, 'scripts', 'bench-peak.cjs');
+  const peaks = { validate: [], synth: [] };
+  const inProcess = Object.fromEntries(sizes.map((n) => [n, []]));
+  const cases = [
+    { name: 'js-yaml `loadAll` of the 300-service stage files (reference)', argv: [process.execPath, join(root, 'scripts', 'bench-read.cjs'), 'js-yaml', dist(300)] },
+    { name: '`yaml` library `parseAllDocuments` + `toJS` (YAML 1.1) of the same files', argv: [process.execPath, join(root, 'scripts', 'bench-read.cjs'), 'yaml', dist(300)] },
+    ...sizes.map((n) => ({
+      name: `\`voting-mesh validate --dist\`, ${n} services`, argv: [process.execPath, peak, bin, 'validate', '--dist', dist(n)],
+      after: (o) => n === 300 && peaks.validate.push(peakMb(o)),
+    })),
+    { name: '`voting-mesh explain -f` one stage file (05), 300 services', argv: [process.execPath, bin, 'explain', '-f', join(dist(300), '05-canary-56.k8s.yaml')] },
+    { name: '`voting-mesh plan 04 05`, 300 services', argv: [process.execPath, bin, 'plan', '--dist', dist(300), '04', '05', '--out', join(scratch, 'plan-04-05')] },
+    { name: 'synth of the 300-service release (app process)', argv: [process.execPath, peak, generated, '300', '10'], env: { CDK8S_OUTDIR: join(scratch, 'synth300') }, after: (o) => peaks.synth.push(peakMb(o)) },
+    ...sizes.map((n) => ({ name: `in-process timings, ${n} services (scripts/bench-stage-timings.ts)`, argv: [process.execPath, timings, dist(n)], after: (o) => inProcess[n].push(JSON.parse(o.stdout)) })),
+  ];
+  console.log(`\n(d) the tools at mesh scale: the generated release of (b) at ${sizes.join(', ')} services × 10 stages${LARGE ? '' : ' (1,000 with --large)'}\n`);
+  console.log('| case | median | min | max |\n|---|---|---|---|');
+  const samples = measure(cases, Math.min(RUNS, 3));
+  cases.forEach((c, i) => row(c.name, samples[i]));
+  const [jsYaml, yamlLib] = samples;
+  const validateOf = (n) => samples[2 + sizes.indexOf(n)];
+  const [explain, plan, synth] = samples.slice(2 + sizes.length);
+  const reference = median(jsYaml) <= median(yamlLib) ? { name: 'js-yaml', s: jsYaml } : { name: 'yaml', s: yamlLib };
+  const writer = inProcess[300].map((t) => t.writer);
+  const at = (n, field) => median(inProcess[n].map((t) => t[field]));
+  const objects = (n) => inProcess[n][0].objects;
+  console.log(`\nreading the 300-service files: js-yaml ${median(jsYaml).toFixed(2)} s, yaml ${median(yamlLib).toFixed(2)} s; the reference is ${reference.name}`);
+  console.log(`the project's YAML writer alone writes the ${objects(300)} objects of the 300-service release in ${median(writer).toFixed(3)} s`);
+  console.log(`peak memory: validate (300) ${median(peaks.validate).toFixed(0)} MB, synth (300) ${median(peaks.synth).toFixed(0)} MB`);
+  console.log('\n| in process, per 1,000 objects | ' + sizes.map((n) => `${n} services (${objects(n)} objects)`).join(' | ') + ' |\n|---|' + sizes.map(() => '---|').join(''));
+  for (const [field, what] of [['transitionCheck', 'transition check, 18 transitions'], ['leastPrivilege', 'project rules (least privilege), 10 stages'], ['writer', 'YAML writer, 10 stages']]) {
+    console.log(`| ${what} | ${sizes.map((n) => `${((1000 * at(n, field)) / objects(n)).toFixed(4)} s`).join(' | ')} |`);
+  }
+  target('validate --dist (300) ÷ reading the files (fastest parser)', pairedRatio(validateOf(300), reference.s), 3);
+  target('validate --dist peak memory (300), MB', median(peaks.validate), 250);
+  target('synth (300) ÷ the YAML writer alone', pairedRatio(synth, writer), 4);
+  target('synth peak memory (300), MB', median(peaks.synth), 300);
+  target('explain of one stage (300), seconds', median(explain), 0.5);
+  target('plan of one stage (300), seconds', median(plan), 0.5);
+  const big = sizes[sizes.length - 1];
+  const linear = big / 100;
+  target(`validate --dist, ${big} ÷ 100 services (${linear}× is linear)`, pairedRatio(validateOf(big), validateOf(100)), big === 1000 ? 10.5 : 3.15);
+  // Linear: the time per object at the largest size within 10% of the time per object at 100 services.
+  for (const field of ['transitionCheck', 'leastPrivilege']) {
+    const perObject = (n) => at(n, field) / objects(n);
+    target(`${field === 'transitionCheck' ? 'transition check' : 'least-privilege check'} per object, ${big} ÷ 100 services (1.0 is linear)`, perObject(big) / perObject(100), 1.1);
+  }
 }
 
 console.log('\n| target | measured | limit | |\n|---|---|---|---|');

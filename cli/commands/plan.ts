@@ -1,6 +1,8 @@
 import { writeFileSync } from 'fs';
 import { join, relative, resolve } from 'path';
-import { checkTransition, formatPlan, planTransition } from '../../lib';
+// The modules themselves, not the package entry point (see explain.ts).
+import { formatPlan, planTransition } from '../../lib/release/plan';
+import { checkTransition } from '../../lib/release/transition-check';
 import { fsStep } from '../../lib/release/fs-errors';
 import { toYaml } from '../../lib/release/yaml-writer';
 import { ParsedArgs, UsageError, value } from '../args';

@@ -1,7 +1,13 @@
 import { existsSync, readFileSync } from 'fs';
 import { resolve } from 'path';
 import { parse } from 'yaml';
-import { analyzeMesh, analyzerMeshConfig, AnalyzerMeshConfig, checkTransition, planTransition, SchemaRegistry, schemaSources } from '../../lib';
+// The modules themselves, not the package entry point (see explain.ts).
+import { analyzeMesh } from '../../lib/analysis/analyzer';
+import { analyzerMeshConfig } from '../../lib/analysis/analyzer/mesh-config';
+import type { AnalyzerMeshConfig } from '../../lib/analysis/analyzer/context';
+import { SchemaRegistry, schemaSources } from '../../lib/analysis/schema/schema-registry';
+import { planTransition } from '../../lib/release/plan';
+import { checkTransition } from '../../lib/release/transition-check';
 import { ParsedArgs, UsageError, value } from '../args';
 import { inputLimits } from '../input-limits';
 import { distDir, loadFiles, loadStage, ManifestSet, meshContextOptions, stageNames } from '../inputs';
@@ -25,45 +31,43 @@ const SCHEMA_VIOLATION = 'VM0100';
 const UNSAFE_TRANSITION = 'VM0200';
 const LEVELS = ['Info', 'Warning', 'Error'];
 
+/** What validate reports: messages (for `-o json`) and text lines, per stage and per transition. */
+interface Report {
+  readonly messages: ValidationMessage[];
+  readonly text: string[];
+}
+
+/**
+ * Reads the stages one at a time (a large release's objects are never all held at once): each is
+ * validated when read, then the transitions between it and the stage before it, both ways. The
+ * stage lines come first and the transition lines after them, as before.
+ */
 export function validate(args: ParsedArgs, io: Io): number {
   const files = args.options.get('filename') ?? [];
   if (files.length > 0 && args.positional.length > 0) throw new UsageError('name stages or give -f files, not both');
   const dir = distDir(args, io.cwd);
   const all = files.length > 0 ? [] : stageNames(dir, io.cwd);
   if (files.length === 0 && all.length === 0) throw new UsageError(`nothing to validate: ${dir} holds no *.k8s.yaml stage file. Run voting-mesh synth, or give files with -f`);
-  const sets: ManifestSet[] = files.length > 0 ? [loadFiles(files, io.cwd, inputLimits(args), (l) => io.err(l))] : (args.positional.length > 0 ? args.positional : all).map((s) => loadStage(dir, s, io.cwd));
+  const refs = files.length > 0 ? [] : args.positional.length > 0 ? args.positional : all;
+  const load = (i: number): ManifestSet => (files.length > 0 ? loadFiles(files, io.cwd, inputLimits(args), (l) => io.err(l)) : loadStage(dir, refs[i], io.cwd));
+  const count = files.length > 0 ? 1 : refs.length;
+  const first = load(0);
   const registry = SchemaRegistry.load(schemaSources(io.env, io.cwd));
   const json = value(args, 'output') === 'json';
   const meshConfig = meshConfigOption(args, io.cwd);
-  const messages: ValidationMessage[] = [];
-  const text: string[] = [];
-  for (const set of sets) {
-    const violations = registry.validateAll(set.objects);
-    const context = meshContextOptions(args, set);
-    const findings = analyzeMesh(set.objects, { ...context, meshConfig: { ...meshConfig, ...(context.ingressGateway ? { ingressGateway: context.ingressGateway } : {}) } });
-    const own: ValidationMessage[] = [
-      ...violations.map((v) => ({ code: SCHEMA_VIOLATION, level: 'Error' as const, origin: v.object, field: v.path, message: v.message, stage: set.name })),
-      ...findings.map((f) => ({ code: f.code, level: f.level, origin: f.object, field: f.field, message: f.message, stage: set.name })),
-    ];
-    messages.push(...own);
-    const failed = violations.length + findings.filter((f) => f.level === 'Error').length;
-    text.push(`${set.name}: ${set.objects.length} objects, ${violations.length} schema error(s), ${findings.length} finding(s)${failed === 0 ? ' ✓' : ''}`);
-    for (const v of violations) text.push(`  schema [error] ${v.object} ${v.path}: ${v.message}`);
-    for (const f of findings) text.push(`  ${f.code} [${f.level}] ${f.object} ${f.field}: ${f.message}`);
+  const stages: Report = { messages: [], text: [] };
+  const transitions: Report = { messages: [], text: [] };
+  const withTransitions = files.length === 0 && args.positional.length === 0;
+  const clusterDomain = meshContextOptions(args, first).clusterDomain;
+  let previous: ManifestSet | undefined;
+  for (let i = 0; i < count; i++) {
+    const set = i === 0 ? first : load(i);
+    validateSet(set, registry, args, meshConfig, stages);
+    if (withTransitions && previous) checkTransitions(previous, set, clusterDomain, transitions);
+    previous = set;
   }
-  if (files.length === 0 && args.positional.length === 0) {
-    const byName = new Map(sets.map((s) => [s.name, s.objects]));
-    for (let i = 0; i + 1 < all.length; i++) {
-      for (const [from, to] of [[all[i], all[i + 1]], [all[i + 1], all[i]]]) {
-        const plan = planTransition(from, byName.get(from)!, to, byName.get(to)!);
-        const problems = checkTransition(byName.get(from)!, plan, meshContextOptions(args, sets[0]).clusterDomain);
-        const stage = `${from} → ${to}`;
-        messages.push(...problems.map((p) => ({ code: UNSAFE_TRANSITION, level: 'Error' as const, origin: p.origin, field: `step ${p.step} (${p.kind})`, message: p.message, stage })));
-        text.push(`${stage}: ${plan.steps.length} steps, ${problems.length === 0 ? 'traffic never routed to a missing subset, port or pod ✓' : `${problems.length} problem(s)`}`);
-        for (const p of problems) text.push(`  step ${p.step} (${p.kind}): ${p.message}`);
-      }
-    }
-  }
+  const messages = [...stages.messages, ...transitions.messages];
+  const text = [...stages.text, ...transitions.text];
   const threshold = LEVELS.indexOf(value(args, 'failure-threshold') ?? 'Error');
   const failing = messages.filter((m) => LEVELS.indexOf(m.level) >= threshold).length;
   if (json) {
@@ -89,3 +93,29 @@ function meshConfigOption(args: ParsedArgs, cwd: string): AnalyzerMeshConfig {
   }
 }
 
+/** The schema violations and analyzer findings of one set. */
+function validateSet(set: ManifestSet, registry: SchemaRegistry, args: ParsedArgs, meshConfig: AnalyzerMeshConfig, out: Report): void {
+  const violations = registry.validateAll(set.objects);
+  const context = meshContextOptions(args, set);
+  const findings = analyzeMesh(set.objects, { ...context, meshConfig: { ...meshConfig, ...(context.ingressGateway ? { ingressGateway: context.ingressGateway } : {}) } });
+  out.messages.push(
+    ...violations.map((v) => ({ code: SCHEMA_VIOLATION, level: 'Error' as const, origin: v.object, field: v.path, message: v.message, stage: set.name })),
+    ...findings.map((f) => ({ code: f.code, level: f.level, origin: f.object, field: f.field, message: f.message, stage: set.name })),
+  );
+  const failed = violations.length + findings.filter((f) => f.level === 'Error').length;
+  out.text.push(`${set.name}: ${set.objects.length} objects, ${violations.length} schema error(s), ${findings.length} finding(s)${failed === 0 ? ' ✓' : ''}`);
+  for (const v of violations) out.text.push(`  schema [error] ${v.object} ${v.path}: ${v.message}`);
+  for (const f of findings) out.text.push(`  ${f.code} [${f.level}] ${f.object} ${f.field}: ${f.message}`);
+}
+
+/** The transition check of the plans between two neighbouring stages, forward then back. */
+function checkTransitions(a: ManifestSet, b: ManifestSet, clusterDomain: string | undefined, out: Report): void {
+  for (const [from, to] of [[a, b], [b, a]]) {
+    const plan = planTransition(from.name, from.objects, to.name, to.objects);
+    const problems = checkTransition(from.objects, plan, clusterDomain);
+    const stage = `${from.name} → ${to.name}`;
+    out.messages.push(...problems.map((p) => ({ code: UNSAFE_TRANSITION, level: 'Error' as const, origin: p.origin, field: `step ${p.step} (${p.kind})`, message: p.message, stage })));
+    out.text.push(`${stage}: ${plan.steps.length} steps, ${problems.length === 0 ? 'traffic never routed to a missing subset, port or pod ✓' : `${problems.length} problem(s)`}`);
+    for (const p of problems) out.text.push(`  step ${p.step} (${p.kind}): ${p.message}`);
+  }
+}

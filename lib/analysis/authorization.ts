@@ -36,7 +36,20 @@ export interface AuthorizedRequest {
 export function authorize(manifests: readonly Manifest[], namespace: string, podLabels: Readonly<Record<string, string>>, principal: string, port: number, request: AuthorizedRequest = {}): AuthorizationVerdict {
   // A policy with targetRefs binds to a gateway or waypoint (the Gateway, or a Service it serves),
   // never to the workload's sidecar or ztunnel (security/v1 AuthorizationPolicy targetRefs).
-  return verdictOf(policiesIn(manifests, namespace).filter((m) => !targeted(m) && labelsHold(m.spec?.selector?.matchLabels, podLabels)), principal, port, request);
+  return verdictOf(workloadPolicies(manifests, namespace, podLabels), principal, port, request);
+}
+
+/**
+ * The policies of `namespace` that select pods with `podLabels` (no targetRefs), in manifest order.
+ * Only those whose selector names no `app`, or the pods' `app`, are tested: every call of a large
+ * release tested every policy of its namespace before.
+ */
+function workloadPolicies(manifests: readonly Manifest[], namespace: string, podLabels: Readonly<Record<string, string>>): Manifest[] {
+  const group = groupsOf(manifests).get(namespace);
+  if (!group) return [];
+  const own = podLabels.app !== undefined ? group.byApp.get(podLabels.app) ?? [] : [];
+  const candidates = own.length === 0 ? group.anyApp : group.anyApp.length === 0 ? own : [...own, ...group.anyApp].sort((a, b) => group.order.get(a)! - group.order.get(b)!);
+  return candidates.filter((m) => labelsHold(m.spec?.selector?.matchLabels, podLabels));
 }
 
 /**
@@ -155,16 +168,41 @@ function decide(policies: readonly Manifest[], c: Caller): AuthorizationVerdict 
   return { allowed: false, reason: `no rule of ${allow.map((p) => p.metadata.name).join(', ')} allows ${c.principal} on port ${c.port}` };
 }
 
-const byNamespace = new WeakMap<ManifestIndex, Map<string, Manifest[]>>();
+/** The AuthorizationPolicies of one namespace: all of them, and the workload policies by the `app` their selector names. */
+interface NamespacePolicies {
+  readonly all: Manifest[];
+  readonly byApp: Map<string, Manifest[]>;
+  /** Workload policies whose selector names no `app` (the whole namespace, or other labels). */
+  readonly anyApp: Manifest[];
+  readonly order: Map<Manifest, number>;
+}
 
-/** The AuthorizationPolicies of a namespace, grouped once per manifest list. */
-function policiesIn(manifests: readonly Manifest[], namespace: string): Manifest[] {
+const byNamespace = new WeakMap<ManifestIndex, Map<string, NamespacePolicies>>();
+
+/** The AuthorizationPolicies by namespace, grouped once per manifest list. */
+function groupsOf(manifests: readonly Manifest[]): Map<string, NamespacePolicies> {
   const index = ManifestIndex.of(manifests);
   let groups = byNamespace.get(index);
   if (!groups) {
     groups = new Map();
-    for (const m of index.ofKind('AuthorizationPolicy')) groups.set(namespaceOf(m), [...(groups.get(namespaceOf(m)) ?? []), m]);
+    index.ofKind('AuthorizationPolicy').forEach((m, i) => {
+      const ns = namespaceOf(m);
+      let group = groups!.get(ns);
+      if (!group) groups!.set(ns, (group = { all: [], byApp: new Map(), anyApp: [], order: new Map() }));
+      group.all.push(m);
+      group.order.set(m, i);
+      if (targeted(m)) return;
+      const app = m.spec?.selector?.matchLabels?.app;
+      if (typeof app !== 'string') group.anyApp.push(m);
+      else if (group.byApp.has(app)) group.byApp.get(app)!.push(m);
+      else group.byApp.set(app, [m]);
+    });
     byNamespace.set(index, groups);
   }
-  return groups.get(namespace) ?? [];
+  return groups;
+}
+
+/** The AuthorizationPolicies of a namespace, in manifest order. */
+function policiesIn(manifests: readonly Manifest[], namespace: string): Manifest[] {
+  return groupsOf(manifests).get(namespace)?.all ?? [];
 }

@@ -32,6 +32,7 @@ export class ManifestIndex {
   private readonly workloadsByName = new Map<string, Manifest>();
   private servicesByFqdn?: Map<string, Manifest>;
   private readonly mergedSubsets = new Map<string, ReadonlyMap<string, Record<string, string>> | undefined>();
+  private ruleHosts?: { exact: Map<string, Manifest[]>; wildcard: { dr: Manifest; host: string }[]; order: Map<Manifest, number> };
 
   private constructor(manifests: readonly Manifest[], public readonly clusterDomain: string) {
     this.objects = manifests.filter((m) => m && typeof m === 'object' && typeof m.kind === 'string' && m.metadata);
@@ -47,7 +48,8 @@ export class ManifestIndex {
       } else if (isWorkload(m)) {
         workloads.push(m);
         const key = `${namespaceOf(m)}|${podLabels(m).app ?? ''}`;
-        this.workloadsByApp.set(key, [...(this.workloadsByApp.get(key) ?? []), m]);
+        if (this.workloadsByApp.has(key)) this.workloadsByApp.get(key)!.push(m);
+        else this.workloadsByApp.set(key, [m]);
         if (!this.workloadsByName.has(m.metadata.name)) this.workloadsByName.set(m.metadata.name, m);
       }
     }
@@ -147,9 +149,7 @@ export class ManifestIndex {
 
   /** The DestinationRules of one namespace and host that apply to traffic from `clientNamespace` to `svc`, in creation order. */
   private applyingRules(svc: Manifest, clientNamespace: string): Manifest[] | undefined {
-    const fqdn = this.serviceHost(svc);
-    const rules = sortByCreation(this.ofKind('DestinationRule').filter((dr) => dr.spec?.workloadSelector === undefined
-      && hostMatches(resolveShortName(dr.spec?.host ?? '', namespaceOf(dr), this.clusterDomain), fqdn)));
+    const rules = sortByCreation(this.rulesCovering(this.serviceHost(svc)));
     const visible = (dr: Manifest) => namespaceOf(dr) === clientNamespace || exportedTo(dr, clientNamespace);
     const groups = [
       rules.filter((dr) => namespaceOf(dr) === clientNamespace),
@@ -164,6 +164,30 @@ export class ManifestIndex {
       return group.filter((dr) => hostOf(dr) === hostOf(best) && namespaceOf(dr) === namespaceOf(best));
     }
     return undefined;
+  }
+
+  /**
+   * The DestinationRules without a workloadSelector whose host covers `fqdn`, in manifest order:
+   * exact hosts by map, wildcard hosts tested one by one (a scan of every rule per Service was
+   * quadratic in the release's size).
+   */
+  private rulesCovering(fqdn: string): Manifest[] {
+    if (!this.ruleHosts) {
+      const hosts = { exact: new Map<string, Manifest[]>(), wildcard: [] as { dr: Manifest; host: string }[], order: new Map<Manifest, number>() };
+      this.ofKind('DestinationRule').forEach((dr, i) => {
+        if (dr.spec?.workloadSelector !== undefined) return;
+        const host = resolveShortName(dr.spec?.host ?? '', namespaceOf(dr), this.clusterDomain);
+        hosts.order.set(dr, i);
+        if (host.startsWith('*')) hosts.wildcard.push({ dr, host });
+        else if (hosts.exact.has(host)) hosts.exact.get(host)!.push(dr);
+        else hosts.exact.set(host, [dr]);
+      });
+      this.ruleHosts = hosts;
+    }
+    const { exact, wildcard, order } = this.ruleHosts;
+    const covering = wildcard.filter((w) => hostMatches(w.host, fqdn)).map((w) => w.dr);
+    const found = exact.get(fqdn) ?? [];
+    return covering.length === 0 ? found : [...found, ...covering].sort((a, b) => order.get(a)! - order.get(b)!);
   }
 
   /** A workload (Deployment, StatefulSet, Rollout, ...) by name. */

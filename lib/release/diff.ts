@@ -1,4 +1,6 @@
+import { sameJson } from '../analysis/content-hash';
 import { Manifest, objectKey } from '../analysis/manifest';
+import { jsonEqual } from '../analysis/json-equal';
 import { isObject, joinPath } from '../analysis/json-path';
 
 /** One field-level difference between two objects. */
@@ -17,7 +19,7 @@ export interface FieldChange {
  * one item does not show every later item as changed.
  */
 export function diffValues(before: unknown, after: unknown, path = ''): FieldChange[] {
-  if (equal(before, after)) return [];
+  if (jsonEqual(before, after)) return [];
   if (isObject(before) && isObject(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
     return keys.flatMap((k) => diffValues(before[k], after[k], joinPath(path, k)));
@@ -53,14 +55,21 @@ export interface StageDiff {
 }
 
 export function diffStages(from: readonly Manifest[], to: readonly Manifest[]): StageDiff {
-  const before = new Map(from.map((m) => [objectKey(m), m]));
-  const after = new Map(to.map((m) => [objectKey(m), m]));
+  // Each object's key once (building it is most of a large diff's bookkeeping).
+  const fromKeys = from.map(objectKey);
+  const toKeys = to.map(objectKey);
+  const before = new Map(from.map((m, i) => [fromKeys[i], m]));
+  const after = new Set(toKeys);
   return {
-    added: to.filter((m) => !before.has(objectKey(m))),
-    changed: to.filter((m) => before.has(objectKey(m)))
-      .map((m) => ({ before: before.get(objectKey(m))!, after: m, changes: diffValues(before.get(objectKey(m)), m) }))
-      .filter((c) => c.changes.length > 0),
-    removed: from.filter((m) => !after.has(objectKey(m))),
+    added: to.filter((_, i) => !before.has(toKeys[i])),
+    changed: to.flatMap((m, i) => {
+      const b = before.get(toKeys[i]);
+      if (b === undefined) return [];
+      // Most objects are the same on both sides: the digests of read documents settle it without a walk.
+      const changes = sameJson(b, m) ? [] : diffValues(b, m);
+      return changes.length > 0 ? [{ before: b, after: m, changes }] : [];
+    }),
+    removed: from.filter((_, i) => !after.has(fromKeys[i])),
   };
 }
 
@@ -84,10 +93,6 @@ function byKey(items: unknown[], key: string): Map<string, unknown> | undefined 
   if (items.length === 0 || !items.every((i) => isObject(i) && (typeof i[key] === 'string' || typeof i[key] === 'number'))) return undefined;
   const map = new Map(items.map((i) => [String((i as Record<string, unknown>)[key]), i]));
   return map.size === items.length ? map : undefined;
-}
-
-function equal(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 

@@ -1,4 +1,5 @@
 import { USE_WAYPOINT_LABEL, USE_WAYPOINT_NAMESPACE_LABEL } from '../analysis/ambient-mode';
+import { jsonEqual } from '../analysis/json-equal';
 import { Manifest, objectKey } from '../analysis/manifest';
 import { isGatewayApi } from '../analysis/routing/gateway-api-match';
 import { diffStages, formatChange, StageDiff } from './diff';
@@ -74,7 +75,10 @@ export function planTransition(fromName: string, from: readonly Manifest[], toNa
   const diff = diffStages(from, to);
   const previous = new Map(from.map((m) => [objectKey(m), m]));
   const addedOrChanged = [...diff.added, ...diff.changed.map((c) => c.after)];
-  const ordered = (objs: Manifest[]) => to.filter((m) => objs.includes(m));
+  const ordered = (objs: Manifest[]) => {
+    const chosen = new Set(objs);
+    return to.filter((m) => chosen.has(m));
+  };
   const widen = (m: Manifest) => (previous.has(objectKey(m)) ? union(previous.get(objectKey(m))!, m) : m);
 
   const routing = (m: Manifest) => (m.apiVersion.startsWith(ISTIO) && (isKind(m, 'VirtualService') || isKind(m, 'Gateway'))) || isApiRoute(m);
@@ -83,17 +87,17 @@ export function planTransition(fromName: string, from: readonly Manifest[], toNa
   const tightening = (m: Manifest) => isKind(m, 'PeerAuthentication') && m.spec?.mtls?.mode === 'STRICT';
   const narrowing = (m: Manifest) => ['Service', 'DestinationRule', 'AuthorizationPolicy', 'NetworkPolicy'].includes(m.kind) || tightening(m);
 
-  const unchangedByWidening = (m: Manifest) => previous.has(objectKey(m)) && JSON.stringify(widen(m)) === JSON.stringify(previous.get(objectKey(m)));
+  const unchangedByWidening = (m: Manifest) => previous.has(objectKey(m)) && jsonEqual(widen(m), previous.get(objectKey(m)));
   const makeForm = (m: Manifest) => (reroutes(m) ? withRoutingOf(widen(m), previous.get(objectKey(m))!) : widen(m));
   const make = ordered(addedOrChanged.filter((m) => !routing(m) && !tightening(m) && !unchangedByWidening(m)
-    && !(reroutes(m) && JSON.stringify(makeForm(m)) === JSON.stringify(previous.get(objectKey(m)))))).map(makeForm);
+    && !(reroutes(m) && jsonEqual(makeForm(m), previous.get(objectKey(m)))))).map(makeForm);
   const rollouts = ordered(addedOrChanged.filter((m) => isKind(m, 'Deployment')));
   // A new Gateway API Gateway (an ingress gateway, a waypoint) gets its proxy Deployment from Istio: programmed before anything routes through it.
   const programmedGateways = ordered(diff.added.filter(isApiGateway));
   const relaxRemovals = diff.removed.filter((m) => isKind(m, 'PeerAuthentication'));
   const switchApply = ordered(addedOrChanged.filter((m) => routing(m) || reroutes(m))).map((m) => (reroutes(m) ? widen(m) : m));
   const switchRemove = diff.removed.filter((m) => isKind(m, 'VirtualService') || isApiRoute(m));
-  const breakApply = ordered(addedOrChanged.filter(narrowing)).filter((m) => JSON.stringify(widen(m)) !== JSON.stringify(m) || tightening(m));
+  const breakApply = ordered(addedOrChanged.filter(narrowing)).filter((m) => !jsonEqual(widen(m), m) || tightening(m));
   // What a running pod reads (its identity, its credentials, its configuration) goes only after
   // its last reader: a Secret that ESO garbage-collects with its ExternalSecret, or a deleted
   // ServiceAccount, would break the retiring pods while they still drain.

@@ -1,3 +1,5 @@
+import { sameJson } from '../analysis/content-hash';
+import { jsonEqual } from '../analysis/json-equal';
 import { Manifest, namespaceOf, objectKey } from '../analysis/manifest';
 import { ManifestIndex } from '../analysis/manifest-index';
 import { namespaceLabelsOf, waypointOf } from '../analysis/ambient-mode';
@@ -40,18 +42,14 @@ export function checkTransition(from: readonly Manifest[], plan: TransitionPlan,
     // A Deployment whose pod template changes rolls its pods: it is not ready until waited for.
     const rolled = (k: string) => {
       const m = applied.get(k);
-      return m !== undefined && m.kind === 'Deployment' && JSON.stringify(state.get(k)?.spec?.template) !== JSON.stringify(m.spec?.template);
+      return m !== undefined && m.kind === 'Deployment' && !jsonEqual(state.get(k)?.spec?.template, m.spec?.template);
     };
     const nextReady = new Set([...ready].filter((k) => next.has(k) && !rolled(k)));
     const after = ManifestIndex.of([...next.values()], clusterDomain);
-    const virtualServices = new Map<string, Manifest>();
-    for (const s of [before, after]) for (const m of s.ofKind('VirtualService')) virtualServices.set(`${objectKey(m)}#${JSON.stringify(m.spec)}`, m);
-    for (const vs of virtualServices.values()) {
+    for (const vs of oldAndNew(before.ofKind('VirtualService'), after.ofKind('VirtualService'))) {
       for (const message of danglingRoutes(vs, before, after, nextReady)) problems.push({ step: i + 1, kind: step.kind, origin: objectKey(vs), message });
     }
-    const httpRoutes = new Map<string, Manifest>();
-    for (const s of [before, after]) for (const m of s.objects.filter(isApiRoute)) httpRoutes.set(`${objectKey(m)}#${JSON.stringify(m.spec)}`, m);
-    for (const r of httpRoutes.values()) {
+    for (const r of oldAndNew(before.objects.filter(isApiRoute), after.objects.filter(isApiRoute))) {
       for (const message of danglingBackends(r, before, after, nextReady)) problems.push({ step: i + 1, kind: step.kind, origin: objectKey(r), message });
     }
     // Pods that keep serving through the step: ready before it and still there (a rolling update keeps the old pods until the new are ready).
@@ -65,13 +63,39 @@ export function checkTransition(from: readonly Manifest[], plan: TransitionPlan,
   return problems;
 }
 
+/**
+ * The routes of both sides of a step, once each: a route of `after` is added unless `before` has
+ * it with the same spec (by key and spec, compared without writing JSON texts of every route).
+ */
+function oldAndNew(before: readonly Manifest[], after: readonly Manifest[]): Manifest[] {
+  const out: Manifest[] = [];
+  const byKey = new Map<string, Manifest[]>();
+  for (const m of [...before, ...after]) {
+    const key = objectKey(m);
+    const same = byKey.get(key);
+    if (same?.some((x) => x === m || sameJson(x.spec, m.spec))) continue;
+    if (same) same.push(m);
+    else byKey.set(key, [m]);
+    out.push(m);
+  }
+  return out;
+}
+
 const isApiRoute = (m: Manifest) => isGatewayApi(m, 'HTTPRoute');
 const isApiGateway = (m: Manifest) => isGatewayApi(m, 'Gateway');
 
 /** Whether Gateway `key` (`Gateway ns/name`) exists before and after the step and is programmed (ready) by its end. */
 function programmedThroughout(key: string, before: ManifestIndex, after: ManifestIndex, ready: Set<string>): boolean {
-  const exists = (x: ManifestIndex) => x.objects.some((g) => isApiGateway(g) && objectKey(g) === key);
-  return exists(before) && exists(after) && ready.has(key);
+  return apiGatewayKeys(before).has(key) && apiGatewayKeys(after).has(key) && ready.has(key);
+}
+
+const gatewayKeys = new WeakMap<ManifestIndex, Set<string>>();
+
+/** The keys of an index's Gateway API Gateways, collected once (a scan per route and Service was quadratic). */
+function apiGatewayKeys(index: ManifestIndex): Set<string> {
+  let keys = gatewayKeys.get(index);
+  if (!keys) gatewayKeys.set(index, (keys = new Set(index.objects.filter(isApiGateway).map(objectKey))));
+  return keys;
 }
 
 /**
@@ -155,7 +179,7 @@ function danglingRoutes(vs: Manifest, before: ManifestIndex, after: ManifestInde
       let labels: Record<string, string> = {};
       if (d.destination.subset !== undefined) {
         const subset = [before.subsets(services[0]!), after.subsets(services[1]!)].map((s) => s?.get(d.destination.subset));
-        if (subset.some((x) => !x) || JSON.stringify(subset[0]) !== JSON.stringify(subset[1])) {
+        if (subset.some((x) => !x) || !jsonEqual(subset[0], subset[1])) {
           out.push(`${where}: subset '${d.destination.subset}' is not defined throughout the step`);
           continue;
         }

@@ -1,14 +1,28 @@
 import { readFileSync } from 'fs';
 import type { parseAllDocuments as ParseAllDocuments } from 'yaml';
+import { sealAsRead } from '../analysis/content-hash';
+import { fastYaml11Documents } from './yaml11-fast-reader';
 
 /**
- * The documents of a YAML stream, parsed in this process with the `yaml` library under YAML 1.1
- * (as the cdk8s tooling reads manifests). Empty documents are dropped.
- * Measured reasons for the shape of this module: cdk8s' own `Yaml.load` starts a Node.js process
- * per file (~90 ms each); and `yaml` is required on first use, not at import, because loading it
- * costs 11–20 ms of every `voting-mesh synth`, whose app never parses YAML (cdk8s loads its own copy).
+ * The documents of a YAML stream, read as the `yaml` library reads them under YAML 1.1 (as the
+ * cdk8s tooling reads manifests). Empty documents are dropped.
+ * Measured reasons for the shape of this module: the `yaml` library spends most of a large
+ * `validate` keeping source positions nobody asks for on the happy path, so a YAML 1.1 stream is
+ * first read by js-yaml with the same readings of every scalar (./yaml11-fast-reader.ts); a
+ * stream it does not take (tags, anchors, directives, a scalar it does not read the same way, or
+ * an error) is read by the `yaml` library, whose message names the line and column. cdk8s' own
+ * `Yaml.load` starts a Node.js process per file (~90 ms each). Both parsers are required on first
+ * use, not at import, because loading one costs 11–20 ms of every `voting-mesh synth`, whose app
+ * never parses YAML (cdk8s loads its own copy).
  */
 export function parseYamlDocuments(text: string, source: string, version: '1.1' | '1.2' = '1.1'): unknown[] {
+  const docs = (version === '1.1' ? fastYaml11Documents(text) : undefined) ?? parseWithYamlLibrary(text, source, version);
+  sealAsRead(docs);
+  return docs;
+}
+
+/** The `yaml` library's reading (with positions, so that an error names its line and column). */
+export function parseWithYamlLibrary(text: string, source: string, version: '1.1' | '1.2' = '1.1'): unknown[] {
   const { parseAllDocuments } = require('yaml') as { parseAllDocuments: typeof ParseAllDocuments };
   const docs = parseAllDocuments(text, { version });
   const out: unknown[] = [];

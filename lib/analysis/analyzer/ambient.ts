@@ -1,4 +1,4 @@
-import { labelsHold, Manifest, namespaceOf } from '../manifest';
+import { Manifest, namespaceOf } from '../manifest';
 import { AnalysisContext, list } from './context';
 import { gatewayApiObjects, namespaceInAmbient, parentRefs, podInAmbient, serviceNamed, waypointOf } from './gateway-api-objects';
 import { hostToFqdn, serviceNameOfFqdn } from './hosts';
@@ -31,7 +31,7 @@ function ambientService(ctx: AnalysisContext, svc: Manifest): boolean {
   const ns = namespaceOf(svc);
   const selector = svc.spec?.selector;
   return namespaceInAmbient(ctx, ns) || (selector !== undefined && Object.keys(selector).length > 0
-    && ctx.pods.some((p) => p.namespace === ns && labelsHold(selector, p.labels) && podInAmbient(ctx, ns, p.labels, p.annotations)));
+    && ctx.podsSelected(selector, ns).some((p) => podInAmbient(ctx, ns, p.labels, p.annotations)));
 }
 
 /** The Services of the input a mesh VirtualService's hosts name. */
@@ -100,7 +100,7 @@ function ztunnelPolicy(ctx: AnalysisContext, ap: Manifest): void {
   const ns = namespaceOf(ap);
   const selector = ap.spec?.selector?.matchLabels;
   const ambient = selector !== undefined
-    ? ctx.pods.some((p) => p.namespace === ns && labelsHold(selector, p.labels) && podInAmbient(ctx, ns, p.labels, p.annotations))
+    ? ctx.podsSelected(selector, ns).some((p) => podInAmbient(ctx, ns, p.labels, p.annotations))
     : namespaceInAmbient(ctx, ns);
   if (!ambient) return;
   const effect = action === 'ALLOW'

@@ -93,14 +93,32 @@ function podInMesh(ctx: AnalysisContext, pod: PodView): boolean {
  */
 export function authorizationPolicies(ctx: AnalysisContext): void {
   const meshPods = ctx.pods.filter((p) => podInMesh(ctx, p));
+  // The pods by namespace and by `app` label, so that each policy tests only the pods it can select.
+  const group = <T>(key: (p: T) => string | undefined, items: readonly T[]) => {
+    const out = new Map<string, T[]>();
+    for (const x of items) {
+      const k = key(x);
+      if (k === undefined) continue;
+      if (out.has(k)) out.get(k)!.push(x);
+      else out.set(k, [x]);
+    }
+    return out;
+  };
+  const appOf = (p: (typeof meshPods)[number]) => (typeof p.labels.app === 'string' ? p.labels.app : undefined);
+  const inNamespace = group((p) => p.namespace, meshPods);
+  const byApp = group(appOf, meshPods);
+  const byNamespaceApp = group((p) => (appOf(p) === undefined ? undefined : `${p.namespace}|${appOf(p)}`), meshPods);
   const namespaces = ctx.ofKind('Namespace').map((n) => n.metadata.name);
   for (const ap of ctx.ofKind('AuthorizationPolicy')) {
     const ns = namespaceOf(ap);
     const selector = ap.spec?.selector;
     const matchLabels: Record<string, string> = selector?.matchLabels ?? {};
-    const candidates = ns === ctx.rootNamespace ? meshPods : meshPods.filter((p) => p.namespace === ns);
+    const root = ns === ctx.rootNamespace;
+    const candidates = root ? meshPods : inNamespace.get(ns) ?? [];
     if (selector !== undefined && selector !== null) {
-      if (!candidates.some((p) => labelsHold(matchLabels, p.labels))) {
+      const app = matchLabels.app;
+      const pool = typeof app === 'string' ? (root ? byApp.get(app) : byNamespaceApp.get(`${ns}|${app}`)) ?? [] : candidates;
+      if (!pool.some((p) => labelsHold(matchLabels, p.labels))) {
         ctx.report('IST0127', ap, 'spec.selector', `No matching workloads for this resource with the following labels: ${selectorString(matchLabels)}`);
       }
     } else if (ns !== ctx.rootNamespace && candidates.length === 0) {

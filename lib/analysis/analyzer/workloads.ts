@@ -59,11 +59,11 @@ export function portNames(ctx: AnalysisContext): void {
  * two ports.
  */
 export function serviceAssociation(ctx: AnalysisContext): void {
+  const candidates = servicesBySelectedApp(ctx.ofKind('Service'));
   for (const d of ctx.ofKind('Deployment')) {
     if (d.metadata.labels?.[GATEWAY_MANAGED] === 'istio.io-mesh-controller' || !deploymentInMesh(ctx, d)) continue;
     const podLabels = d.spec?.template?.metadata?.labels ?? {};
-    const services = ctx.ofKind('Service').filter((s) => namespaceOf(s) === namespaceOf(d)
-      && Object.keys(s.spec?.selector ?? {}).length > 0 && labelsHold(s.spec.selector, podLabels));
+    const services = candidates(namespaceOf(d), podLabels).filter((s) => Object.keys(s.spec?.selector ?? {}).length > 0 && labelsHold(s.spec.selector, podLabels));
     const protocols = new Map<number, Map<string, string[]>>();
     const targets = new Map<string, Map<number, string>>();
     for (const svc of services) {
@@ -91,6 +91,29 @@ export function serviceAssociation(ctx: AnalysisContext): void {
         `This deployment ${d.metadata.name} is associated with multiple services [${[...byPort.values()].sort().join(' ')}] using targetPort "${target}" but different ports: [${[...byPort.keys()].sort((a, b) => a - b).join(' ')}].`);
     }
   }
+}
+
+/**
+ * The Services of a namespace that may select pods with some labels, in manifest order: those
+ * whose selector names the pods' `app`, and those whose selector names no `app` (every Service
+ * tested against every Deployment was quadratic in the release's size).
+ */
+function servicesBySelectedApp(services: readonly Manifest[]): (namespace: string, podLabels: Readonly<Record<string, string>>) => Manifest[] {
+  const byApp = new Map<string, Manifest[]>();
+  const anyApp = new Map<string, Manifest[]>();
+  const order = new Map<Manifest, number>();
+  const add = (map: Map<string, Manifest[]>, key: string, s: Manifest) => (map.has(key) ? map.get(key)!.push(s) : map.set(key, [s]));
+  services.forEach((s, i) => {
+    order.set(s, i);
+    const app = s.spec?.selector?.app;
+    if (typeof app === 'string') add(byApp, `${namespaceOf(s)}|${app}`, s);
+    else add(anyApp, namespaceOf(s), s);
+  });
+  return (namespace, podLabels) => {
+    const own = typeof podLabels.app === 'string' ? byApp.get(`${namespace}|${podLabels.app}`) ?? [] : [];
+    const rest = anyApp.get(namespace) ?? [];
+    return own.length === 0 ? rest : rest.length === 0 ? own : [...own, ...rest].sort((a, b) => order.get(a)! - order.get(b)!);
+  };
 }
 
 /** Istio's DeploymentInMesh (util/in_mesh.go): an istio-proxy container, the sidecar.istio.io/inject label or annotation, else the namespace label. */

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'fs';
 import { delimiter, resolve } from 'path';
 import { readYamlFile } from '../../release/yaml-reader';
+import { readDigest } from '../content-hash';
 import { bundledCrdSchemas, bundledDefinitions, CrdSchemas } from './bundled-schemas';
 import { CelCounts } from './cel';
 import { builtinViolations } from './k8s-builtins';
@@ -69,7 +70,7 @@ export class SchemaRegistry {
 
   private readonly validator: SchemaValidator;
   private readonly k8sByGvk = new Map<string, string>();
-  /** Violations by the JSON text of the object (see validate). */
+  /** Violations by the JSON text of the object, or its digest (see validate). */
   private readonly results = new Map<string, readonly ObjectViolation[]>();
 
   constructor(k8s: Record<string, any>, private readonly crds: CrdSchemas) {
@@ -95,10 +96,11 @@ export class SchemaRegistry {
   /**
    * The violations of one object: its schema (structure, formats, CEL rules) and the built-in
    * validations. An object identical to one already validated (stages repeat half their objects)
-   * gets the remembered answer: the JSON text costs a twentieth of the validation.
+   * gets the remembered answer: its JSON text (for a document read from a file, the digest of it,
+   * which the stage diff reuses) costs a twentieth of the validation.
    */
   public validate(manifest: any): ObjectViolation[] {
-    const key = JSON.stringify(manifest);
+    const key = readDigest(manifest) ?? JSON.stringify(manifest);
     const known = this.results.get(key);
     if (known) return [...known];
     const result = this.validateUncached(manifest);
