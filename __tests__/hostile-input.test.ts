@@ -124,6 +124,12 @@ describe('schemas: RE2 patterns and own-property lookups', () => {
     expect(v.validate('xaby', { type: 'string', pattern: 'ab' })).toEqual([]); // unanchored, as in Kubernetes
   }, 3_000);
 
+  test('GIVEN a pattern in RE2 syntax (POSIX class) THEN it means what it means to the API server', () => {
+    const v = new SchemaValidator();
+    expect(v.validate('123', { type: 'string', pattern: '^[[:digit:]]+$' })).toEqual([]);
+    expect(v.validate('12a', { type: 'string', pattern: '^[[:digit:]]+$' })).toHaveLength(1);
+  });
+
   test('GIVEN unknown fields named constructor, toString and __proto__ THEN strict validation reports each', () => {
     const schema = { type: 'object', properties: { name: { type: 'string' } } };
     const value = JSON.parse('{"name":"a","constructor":"x","toString":1,"__proto__":{"y":1}}');
