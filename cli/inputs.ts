@@ -61,7 +61,8 @@ export function manifestFiles(paths: readonly string[], cwd: string): string[] {
     if (st.isDirectory()) {
       for (const entry of readdirSync(p).sort()) {
         const child = join(p, entry);
-        if (statSync(child).isDirectory() ? !entry.startsWith('.') : /\.(ya?ml|json)$/.test(entry)) walk(child);
+        // A synthesized release's mesh-context.json holds cluster facts, not objects: read only when named.
+        if (statSync(child).isDirectory() ? !entry.startsWith('.') : /\.(ya?ml|json)$/.test(entry) && entry !== RELEASE_CONTEXT_FILE) walk(child);
       }
     } else {
       out.push(p);

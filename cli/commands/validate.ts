@@ -1,4 +1,6 @@
-import { analyzeMesh, checkTransition, planTransition, SchemaRegistry, schemaSources } from '../../lib';
+import { existsSync, readdirSync, statSync } from 'fs';
+import { join, resolve } from 'path';
+import { analyzeMesh, checkTransition, planTransition, RELEASE_CONTEXT_FILE, SchemaRegistry, schemaSources } from '../../lib';
 import { ParsedArgs, UsageError, value } from '../args';
 import { distDir, loadFiles, loadStage, ManifestSet, meshContextOptions, stageNames } from '../inputs';
 import { Io } from '../io';
@@ -27,7 +29,7 @@ export function validate(args: ParsedArgs, io: Io): number {
   const dir = distDir(args, io.cwd);
   const all = files.length > 0 ? [] : stageNames(dir, io.cwd);
   if (files.length === 0 && all.length === 0) throw new UsageError(`nothing to validate: ${dir} holds no *.k8s.yaml stage file. Run voting-mesh synth, or give files with -f`);
-  const sets: ManifestSet[] = files.length > 0 ? [loadFiles(files, io.cwd)] : (args.positional.length > 0 ? args.positional : all).map((s) => loadStage(dir, s, io.cwd));
+  const sets: ManifestSet[] = files.length > 0 ? fileSets(files, io.cwd) : (args.positional.length > 0 ? args.positional : all).map((s) => loadStage(dir, s, io.cwd));
   const registry = SchemaRegistry.load(schemaSources(io.env, io.cwd));
   const json = value(args, 'output') === 'json';
   const messages: ValidationMessage[] = [];
@@ -69,4 +71,21 @@ export function validate(args: ParsedArgs, io: Io): number {
     io.out(text.join('\n'));
   }
   return failing === 0 ? 0 : 1;
+}
+
+/**
+ * The sets `-f` names: the files and directories given, as one set; but a directory that holds a
+ * synthesized release (its mesh-context.json beside the stage files, as synth writes it, in each
+ * flavour's directory) gives one set per stage file, since its stages are alternatives, not one cluster.
+ */
+function fileSets(paths: readonly string[], cwd: string): ManifestSet[] {
+  const releaseDir = (p: string) => existsSync(p) && statSync(p).isDirectory() && existsSync(join(p, RELEASE_CONTEXT_FILE));
+  const stagesUnder = (d: string): string[] => readdirSync(d).sort().flatMap((e) => {
+    const child = join(d, e);
+    if (statSync(child).isDirectory()) return releaseDir(child) ? stagesUnder(child) : [];
+    return e.endsWith('.k8s.yaml') ? [child] : [];
+  });
+  const releases = paths.filter((p) => releaseDir(resolve(cwd, p)));
+  const others = paths.filter((p) => !releases.includes(p));
+  return [...(others.length > 0 ? [loadFiles(others, cwd)] : []), ...releases.flatMap((r) => stagesUnder(resolve(cwd, r)).map((f) => loadFiles([f], cwd)))];
 }

@@ -43,17 +43,32 @@ export function newCalls(beforeState: readonly Manifest[], before: Manifest, aft
  * Where a call from `workload`'s pods goes in `state` (with `workload` in place of its namesake):
  * the Deployments, weights and authorization of the first hop, as one comparable string; or why it fails.
  */
-export function callRouting(state: readonly Manifest[], workload: Manifest, call: InferredCall, clusterDomain: string): string {
+export function callRouting(state: readonly Manifest[], workload: Manifest, call: InferredCall, clusterDomain: string): CallRouting {
   const key = objectKey(workload);
   const objects = [...state.filter((m) => objectKey(m) !== key), workload];
   try {
     const { hops } = explainCall(objects, workload.metadata.name, `${call.service}.${call.namespace}`, call.port, { clusterDomain });
-    const shown = hops.map((h) => `${h.deployments.join('+') || h.answer || 'no pods'} ${h.weight}%${h.authorization?.allowed === false ? ' denied' : ''}`);
-    return shown.sort().join(', ') || 'nowhere';
+    const shown = hops.map((h) => `${h.deployments.join('+') || h.answer || 'no pods'} ${h.weight}%`);
+    return { destinations: shown.sort().join(', ') || 'nowhere', denied: hops.some((h) => h.weight > 0 && h.authorization?.allowed === false) };
   } catch (err) {
-    if (err instanceof CallTargetError) return `no Service ${call.service}.${call.namespace}:${call.port}`;
+    if (err instanceof CallTargetError) return { destinations: `no Service ${call.service}.${call.namespace}:${call.port}`, denied: false };
     throw err;
   }
+}
+
+/** Where a call goes, and whether authorization denies it. */
+export interface CallRouting {
+  readonly destinations: string;
+  readonly denied: boolean;
+}
+
+/**
+ * Whether a call routed as `actual` at some moment is as the target routes it: the same
+ * destinations, and allowed whenever the target allows it (a caller idle in the target may be
+ * denied there: it receives no traffic by then).
+ */
+export function routedAsTarget(actual: CallRouting, target: CallRouting): boolean {
+  return actual.destinations === target.destinations && (target.denied || !actual.denied);
 }
 
 /** Whether `m`'s pod template differs from `before`'s. */

@@ -4,7 +4,7 @@ import { namespaceLabelsOf, waypointOf } from '../analysis/ambient-mode';
 import { isGatewayApi } from '../analysis/routing/gateway-api-match';
 import { DEFAULT_CLUSTER_DOMAIN } from '../model/defaults';
 import { StepKind, TransitionPlan } from './plan';
-import { callRouting, keepsServingWhileRolling, newCalls, templateChanged } from './restarted-callers';
+import { CallRouting, callRouting, keepsServingWhileRolling, newCalls, routedAsTarget, templateChanged } from './restarted-callers';
 
 /** A moment of a transition at which some traffic could fail. */
 export interface TransitionProblem {
@@ -208,10 +208,11 @@ function checkRestartedCallers(from: readonly Manifest[], plan: TransitionPlan, 
           const current = states[j].find((m) => objectKey(m) === objectKey(d));
           if (j > i && (!current || templateChanged(current, d))) break;
           const actual = callRouting(states[j], d, call, clusterDomain);
-          if (actual === expected) continue;
+          if (routedAsTarget(actual, expected)) continue;
+          const shown = (r: CallRouting) => `${r.destinations}${r.denied ? ' (denied)' : ''}`;
           problems.push({
             step: i + 1, kind: step.kind, origin: objectKey(d),
-            message: `${objectKey(d)} restarts with calls to ${call.service}:${call.port} (env ${call.env}), which go to ${actual} ${j === i ? 'before the step' : `after step ${j}`} instead of ${expected}: restart it only once that host's Service, waypoint, routes and policies are the target's`,
+            message: `${objectKey(d)} restarts with calls to ${call.service}:${call.port} (env ${call.env}), which go to ${shown(actual)} ${j === i ? 'before the step' : `after step ${j}`} instead of ${shown(expected)}: restart it only once that host's Service, waypoint, routes and policies are the target's`,
           });
           break;
         }
