@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, statSync } from 'fs';
-import { join, resolve } from 'path';
+import { dirname, join, relative, resolve } from 'path';
 import { analyzeMesh, checkTransition, planTransition, RELEASE_CONTEXT_FILE, SchemaRegistry, schemaSources } from '../../lib';
 import { ParsedArgs, UsageError, value } from '../args';
 import { distDir, loadFiles, loadStage, ManifestSet, meshContextOptions, stageNames } from '../inputs';
@@ -76,7 +76,8 @@ export function validate(args: ParsedArgs, io: Io): number {
 /**
  * The sets `-f` names: the files and directories given, as one set; but a directory that holds a
  * synthesized release (its mesh-context.json beside the stage files, as synth writes it, in each
- * flavour's directory) gives one set per stage file, since its stages are alternatives, not one cluster.
+ * flavour's directory) gives one set per stage file, with the cluster facts recorded there, since its
+ * stages are alternatives, not one cluster.
  */
 function fileSets(paths: readonly string[], cwd: string): ManifestSet[] {
   const releaseDir = (p: string) => existsSync(p) && statSync(p).isDirectory() && existsSync(join(p, RELEASE_CONTEXT_FILE));
@@ -87,5 +88,5 @@ function fileSets(paths: readonly string[], cwd: string): ManifestSet[] {
   });
   const releases = paths.filter((p) => releaseDir(resolve(cwd, p)));
   const others = paths.filter((p) => !releases.includes(p));
-  return [...(others.length > 0 ? [loadFiles(others, cwd)] : []), ...releases.flatMap((r) => stagesUnder(resolve(cwd, r)).map((f) => loadFiles([f], cwd)))];
+  return [...(others.length > 0 ? [loadFiles(others, cwd)] : []), ...releases.flatMap((r) => stagesUnder(resolve(cwd, r)).map((f) => ({ ...loadStage(dirname(f), f, cwd), name: relative(cwd, f) })))];
 }
