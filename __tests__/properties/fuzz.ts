@@ -26,7 +26,7 @@ test(`fuzz: ${RUN.runs} generated releases from seed ${RUN.seed}`, async () => {
           throw new Error(`property '${name}': ${(err as Error).message}`);
         }
       }
-    }), { seed: RUN.seed, numRuns: RUN.runs, endOnFailure: true });
+    }), { seed: RUN.seed, numRuns: RUN.runs });
   } catch (err) {
     console.log(`fuzz: FAILED with --seed ${RUN.seed} after ${apps} releases\n${(err as Error).message}`);
     throw err;

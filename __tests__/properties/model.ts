@@ -60,8 +60,9 @@ export function expectedPaths(app: ApplicationSpec, stage: StageSpec, request: S
     const v = stage.lanes.find((l) => l.name === t.target)!.versions[app.entryComponent];
     shares.set(v, (shares.get(v) ?? 0) + t.weight);
   }
-  const visit = (component: string, version: string, share: number, path: string) => {
-    if (share === 0) return;
+  // A hop taken by a weight > 0 counts even when its share of all requests rounds to 0.
+  const visit = (component: string, version: string, share: number, path: string, weight = 100) => {
+    if (weight === 0) return;
     const here = `${path}${path ? '>' : ''}${component}@${version}`;
     out.push({ path: here, share, deployments: deploymentName(component, version) });
     const lane = stage.lanes.find((l) => l.versions[component] === version) ?? defaultLane(stage);
@@ -69,13 +70,13 @@ export function expectedPaths(app: ApplicationSpec, stage: StageSpec, request: S
       const routes = stage.serviceRoutes?.[callee];
       if (routes) {
         const route = routes.find((r) => !r.match || (propagate && r.match.some((m) => m.header !== undefined && request.headers?.[m.header.name] === m.header.exact)))!;
-        for (const t of targets(route.to as any, 'version')) visit(callee, t.target, round((share * t.weight) / 100), here);
+        for (const t of targets(route.to as any, 'version')) visit(callee, t.target, round((share * t.weight) / 100), here, t.weight);
       } else {
         visit(callee, stage.versionRouting === false ? stage.deployments[callee][0] : lane.versions[callee], share, here);
       }
     }
   };
-  for (const [version, weight] of shares) visit(app.entryComponent, version, round(weight), '');
+  for (const [version, weight] of shares) visit(app.entryComponent, version, round(weight), '', weight);
   return sortPaths(out);
 }
 

@@ -21,7 +21,11 @@ const fail = (message: string): never => {
 const flavoursOf = (b: BuiltRelease) => (b.error ? [] : FLAVOURS.map((f) => [f, b.stages.get(f)!] as const));
 
 /** 1. synth writes every file, or refuses with one line naming the stage and the field, leaving the output as it was. */
-export const synthAllOrOneLine: Property = (b) => withTempDir((dir) => {
+export const synthAllOrOneLine: Property = (b) => withTempDir((dir) => synthAllOrOneLineIn(b, dir));
+
+/** {@link synthAllOrOneLine} into `dir` (empty, or prepared by a mutation test). */
+export function synthAllOrOneLineIn(b: BuiltRelease, dir: string): void {
+  const before = readdirSync(dir).length;
   let charts;
   try {
     charts = chartsOf(b.release, dir);
@@ -31,20 +35,20 @@ export const synthAllOrOneLine: Property = (b) => withTempDir((dir) => {
     if (message.includes('\n')) fail(`the refusal is not one line: ${message}`);
     if (!/stage '[^']+'/.test(message) && !b.release.stages.some((s) => message.includes(s.name))) fail(`the refusal names no stage: ${message}`);
     if (!/field '[^']+'/.test(message)) fail(`the refusal names no field: ${message}`);
-    if (readdirSync(dir).length > 0) fail('a refused synth wrote files');
+    if (readdirSync(dir).length > before) fail('a refused synth wrote files');
     return;
   }
   if (b.release.corruption) fail(`the corrupted release (${b.release.corruption}) was accepted`);
   try {
     quietly(() => synthRelease(charts.app, charts.charts));
   } catch (err) {
-    if (readdirSync(dir).length > 0) fail('a failed synth wrote files');
+    if (readdirSync(dir).length > before) fail(`a failed synth wrote files (${(err as Error).message.split('\n')[0]})`);
     fail(`synth refused a generated release: ${(err as Error).message}`);
   }
   for (const f of renderRelease(charts.charts)) {
     if (!existsSync(join(dir, f.file)) || readFileSync(join(dir, f.file), 'utf8') !== f.content) fail(`synth did not write ${f.file} as rendered`);
   }
-});
+}
 
 let registry: SchemaRegistry | undefined;
 
@@ -153,12 +157,16 @@ export const transitionsPass: Property = (b) => {
 };
 
 /** 6. `voting-mesh validate -f OUTDIR` and `validate --dist OUTDIR` pass on what synth wrote, for each flavour directory. */
-export const validatePasses: Property = async (b) => {
+export const validatePasses: Property = (b) => validateSynthesized(b);
+
+/** {@link validatePasses}, with `tamper` applied to the synthesized directory before validate runs (mutation tests). */
+export async function validateSynthesized(b: BuiltRelease, tamper: (dir: string) => void = () => undefined): Promise<void> {
   if (b.error) return;
   const dir = mkdtempSync(join(tmpdir(), 'voting-mesh-prop-'));
   try {
     const { app, charts } = chartsOf(b.release, dir);
     quietly(() => synthRelease(app, charts));
+    tamper(dir);
     for (const flavour of FLAVOURS) {
       const out = join(dir, DIRECTORY[flavour]);
       for (const argv of [['validate', '-f', out], ['validate', '--dist', out]]) {
@@ -169,7 +177,7 @@ export const validatePasses: Property = async (b) => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-};
+}
 
 /** 7. synth twice (two fresh Apps) renders byte-identical files. */
 export const synthDeterministic: Property = (b) => {

@@ -54,6 +54,12 @@ function withRoutingOf(m: Manifest, before: Manifest): Manifest {
   else delete spec.selector;
   return { ...m, metadata: { ...m.metadata, ...(Object.keys(labels).length > 0 || m.metadata.labels ? { labels } : {}) }, spec };
 }
+/** `m` without the labels that choose a waypoint. */
+function withoutWaypoint(m: Manifest): Manifest {
+  const labels = Object.fromEntries(Object.entries(m.metadata.labels ?? {}).filter(([k]) => !WAYPOINT_LABELS.includes(k)));
+  return { ...m, metadata: { ...m.metadata, labels } };
+}
+
 /** Kinds a pod reads while it runs: removed only once no running pod reads them. */
 const READ_BY_PODS = ['ServiceAccount', 'Secret', 'ExternalSecret', 'ConfigMap'];
 const isKind = (m: Manifest, kind: string) => m.kind === kind;
@@ -80,12 +86,17 @@ export function planTransition(fromName: string, from: readonly Manifest[], toNa
 
   const routing = (m: Manifest) => (m.apiVersion.startsWith(ISTIO) && (isKind(m, 'VirtualService') || isKind(m, 'Gateway'))) || isApiRoute(m);
   // A Service whose selector or waypoint changes moves traffic: until the switch it keeps its old ones.
-  const reroutes = (m: Manifest) => isKind(m, 'Service') && previous.has(objectKey(m)) && serviceRouting(previous.get(objectKey(m))) !== serviceRouting(m);
+  // A new Service that uses a waypoint this plan creates is made without it, and joins it at the switch, once it is programmed.
+  const addedGateways = new Set(diff.added.filter(isApiGateway).map(objectKey));
+  const joinsNewWaypoint = (m: Manifest) => isKind(m, 'Service') && !previous.has(objectKey(m))
+    && addedGateways.has(`Gateway ${m.metadata.labels?.[USE_WAYPOINT_NAMESPACE_LABEL] ?? m.metadata.namespace}/${m.metadata.labels?.[USE_WAYPOINT_LABEL]}`);
+  const reroutes = (m: Manifest) => isKind(m, 'Service') && ((previous.has(objectKey(m)) && serviceRouting(previous.get(objectKey(m))) !== serviceRouting(m)) || joinsNewWaypoint(m));
+  const routedBefore = (m: Manifest) => previous.get(objectKey(m)) ?? withoutWaypoint(m);
   const tightening = (m: Manifest) => isKind(m, 'PeerAuthentication') && m.spec?.mtls?.mode === 'STRICT';
   const narrowing = (m: Manifest) => ['Service', 'DestinationRule', 'AuthorizationPolicy', 'NetworkPolicy'].includes(m.kind) || tightening(m);
 
   const unchangedByWidening = (m: Manifest) => previous.has(objectKey(m)) && JSON.stringify(widen(m)) === JSON.stringify(previous.get(objectKey(m)));
-  const makeForm = (m: Manifest) => (reroutes(m) ? withRoutingOf(widen(m), previous.get(objectKey(m))!) : widen(m));
+  const makeForm = (m: Manifest) => (reroutes(m) ? withRoutingOf(widen(m), routedBefore(m)) : widen(m));
   // Serving callers restarted with calls to other hosts go after those hosts' routing (restart-order.ts).
   const restart = restartAfterRouting(from, to, diff.changed.map((c) => c.after).filter((m) => isKind(m, 'Deployment')));
   const restarted = (m: Manifest) => restart.deployments.includes(m);
