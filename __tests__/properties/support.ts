@@ -72,7 +72,7 @@ export function withTempDir<T>(f: (dir: string) => T): T {
 /** Seed and number of generated apps: fixed for `npm test`, raised by `npm run fuzz` (FUZZ_RUNS, FUZZ_SEED). */
 export const RUN = {
   seed: Number(process.env.FUZZ_SEED ?? 20261202),
-  runs: Number(process.env.FUZZ_RUNS ?? 12),
+  runs: Number(process.env.FUZZ_RUNS ?? 6),
   fuzzing: process.env.FUZZ_RUNS !== undefined,
 };
 
