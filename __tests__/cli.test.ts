@@ -17,6 +17,7 @@ describe('voting-mesh explain', () => {
       '   └─ 100% → voting-analytics 2.0 [voting-analytics-2-0, subset v2-0, port 8080/http] via voting-analytics/lane-v2',
       '      timeout 3s · 2 retries of 1s on connect-failure,refused-stream,reset,503',
       '      └─ 100% → voting-storage 2.0 [voting-storage-2-0, subset v2-0, port 3306/tcp] via voting-storage/tcp[1]',
+      'inner hops: evaluated without the request headers (Istio does not propagate them; --propagate-headers if the app forwards them)',
       '',
     ].join('\n'));
   });

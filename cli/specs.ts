@@ -6,7 +6,7 @@ import { INPUT_LIMIT_OPTIONS } from './input-limits';
 export const synthSpec: CommandSpec = {
   name: 'synth',
   summary: "Runs the cdk8s app of this directory (cdk8s.yaml's app) and publishes its output atomically.",
-  usage: 'synth [--app "<command>"] [--output <dir>] [--quiet]',
+  usage: 'synth [--app "<command>"] [--output <dir>] [--quiet] [--allow-failing-checks]',
   description: [
     'The app writes into a staging directory beside the output; only when it succeeded and wrote',
     'non-empty manifests does the staging directory replace the output, by renames. On any failure',
@@ -21,6 +21,7 @@ export const synthSpec: CommandSpec = {
     { name: 'output', alias: 'o', value: 'dir', aliases: ['outdir'], help: "Output directory (default: cdk8s.yaml's output, else dist)." },
     { name: 'quiet', alias: 'q', help: 'Print nothing on success.' },
     { name: 'force', help: 'Replace the output directory even if voting-mesh cannot prove it wrote everything in it: deletes every file in it (docs/output-safety.md).' },
+    { name: 'allow-failing-checks', help: "Publish even when the release's own checks (schemas, analyzer Errors, transitions of consecutive stages) fail; each failure is printed." },
   ],
 };
 
@@ -38,7 +39,7 @@ export const validateSpec: CommandSpec = {
   ],
   options: [
     { name: 'dist', value: 'dir', help: "Directory of synthesized stages (default: cdk8s.yaml's output, else dist)." },
-    { name: 'filename', alias: 'f', value: 'file|dir', repeat: true, help: 'Manifest files, or directories of them, checked as one set.' },
+    { name: 'filename', alias: 'f', value: 'file|dir', repeat: true, help: 'Manifest files, or directories of them, checked as one set; a directory synth wrote (with its mesh-context.json) is checked stage by stage.' },
     ...INPUT_LIMIT_OPTIONS,
     { name: 'output', alias: 'o', value: 'format', choices: ['text', 'json'], help: 'text (default), or json: an array of {code, level, origin, field, message, stage}.' },
     { name: 'failure-threshold', value: 'level', choices: ['Error', 'Warning', 'Info'], help: 'Lowest level that fails the run (default Error).' },
@@ -50,7 +51,7 @@ export const validateSpec: CommandSpec = {
 export const explainSpec: CommandSpec = {
   name: 'explain',
   summary: 'Prints where a request (or, with --from, one workload\'s call) goes through a stage, hop by hop.',
-  usage: "explain <stage|file> [--cookie 'a=1; b=2'] [--header name=value]... [--path /p] [--method M] [--host h] [--scheme s] [--port n] [--query k=v]... [--sni h] [--gateway ns/name | --from <workload> --to <service>[:<port>]] [-o text|json]",
+  usage: "explain <stage|file> [--cookie 'a=1; b=2'] [--header name=value]... [--propagate-headers] [--path /p] [--method M] [--host h] [--scheme s] [--port n] [--query k=v]... [--sni h] [--gateway ns/name | --from <workload> --to <service>[:<port>]] [-o text|json]",
   description: [
     'Evaluates the objects that will be applied as Istio and Envoy route: the Gateway server on the',
     'arrival port and its hosts (namespace/host) against the Host, VirtualService hosts (short, FQDN,',
@@ -62,6 +63,8 @@ export const explainSpec: CommandSpec = {
     "every pod of the Service. Calls between workloads are read from each container's environment (a",
     'value naming a Service). With AuthorizationPolicies, each hop says whether authorization allows it.',
     'Redirects, direct responses and 503s (unknown host, port or subset) are shown as the answer.',
+    "Istio propagates no header: inner calls carry none of the entry request's headers unless",
+    '--propagate-headers says every workload forwards them (the text output says which it assumed).',
     'Each HTTP hop carries its route timeout (default none) and retries (attempts, perTryTimeout,',
     "retryOn; default Istio's 2 retries on connect-failure,refused-stream,unavailable,cancelled,",
     'retriable-status-codes; printed when the route sets them, always in -o json), and its mirrors',
@@ -88,6 +91,7 @@ export const explainSpec: CommandSpec = {
   options: [
     { name: 'cookie', value: 'cookies', help: "The request's Cookie header, every cookie at once: 'a=1; featureflag=on'." },
     { name: 'header', value: 'name=value', repeat: true, help: 'A request header.' },
+    { name: 'propagate-headers', help: "Assume every workload forwards the entry request's headers (cookie included) onto its calls; by default inner calls carry none, as Istio propagates no header." },
     { name: 'path', value: 'path', help: "Request path, optionally with ?query (default '/')." },
     { name: 'method', value: 'method', help: "Request method (default 'GET')." },
     { name: 'host', value: 'host[:port]', help: 'Host (:authority) of the request (default: the Host header, else every host the gateway serves, in order).' },
@@ -109,7 +113,7 @@ export const explainSpec: CommandSpec = {
 export const planSpec: CommandSpec = {
   name: 'plan',
   summary: 'Plans the move between two stages, make before break, and proves no moment of it drops traffic.',
-  usage: 'plan <from-stage> <to-stage> [--format kubectl|argocd|flux] [--out <dir>] [--dist <dir>]',
+  usage: 'plan <from-stage> <to-stage> [--format kubectl|argocd|flux] [--out <dir>] [--dist <dir>] [--allow-failing-checks]',
   description: [
     'Prints the objects added, changed and removed, then the ordered steps (make, wait, switch,',
     'break, retire) as kubectl commands, with one manifest file per apply step in --out. Then it',
@@ -134,6 +138,7 @@ export const planSpec: CommandSpec = {
     { name: 'route-delay', value: 'seconds', help: 'argocd/flux: seconds of the delay (default 30, as the kubectl plan).' },
     { name: 'out', value: 'dir', help: 'Where the step files go (default .voting-mesh/plans/<from>--<to>).' },
     { name: 'force', help: 'Replace --out even if voting-mesh cannot prove an earlier plan wrote everything in it: deletes every file in it.' },
+    { name: 'allow-failing-checks', help: 'Write the step files even when the transition check fails (the problems are printed, exit code 1).' },
     { name: 'dist', value: 'dir', help: "Directory of synthesized stages (default: cdk8s.yaml's output, else dist)." },
     ...CONTEXT_OPTIONS,
   ],

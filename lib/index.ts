@@ -67,7 +67,7 @@ export type { NetworkVerdict, PodEndpoint } from './analysis/network-policies';
 export { networkPolicyAllows } from './analysis/network-policies';
 export type { AuthorizationVerdict, AuthorizedRequest } from './analysis/authorization';
 export { authorize, authorizeAtWaypoint } from './analysis/authorization';
-export type { CallExplanation, ExplainMirror, ExplainNode, Explanation, InferredCall } from './analysis/explain';
+export type { CallExplanation, ExplainMirror, ExplainNode, Explanation, ExplainOptions, InferredCall } from './analysis/explain';
 export { CallTargetError, explainCall, explainRequest, formatCallExplanation, formatExplanation, inferCalls } from './analysis/explain';
 export type { AnalyzeOptions, AnalyzerMeshConfig, CatalogueEntry, Finding, Level } from './analysis/analyzer';
 export { analyzeMesh, analyzerMeshConfig, CATALOGUE, formatFinding } from './analysis/analyzer';

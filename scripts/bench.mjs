@@ -122,6 +122,11 @@ try {
   const tests = measure([{ name: '`npm test`', argv: ['npm', 'test', '--silent'] }], Math.min(RUNS, 3))[0];
   row('`npm test` (wall, 2 jest workers)', tests);
   target('`npm test` wall seconds', median(tests), 12);
+
+  console.log('\n(e) the release generator: generated apps (both flavours, all seven properties) per minute\n');
+  const fuzz = spawnSync('npm', ['run', '-s', 'fuzz', '--', '--runs', '40', '--seed', '1'], { cwd: root, encoding: 'utf8', env });
+  const apm = /(\d+) apps\/minute/.exec(`${fuzz.stdout}${fuzz.stderr}`);
+  console.log(apm ? `| generated apps per minute (40 apps, seed 1, one process) | ${apm[1]} |` : `(fuzz run failed: exit ${fuzz.status})`);
   }
 } finally {
   rmSync(scratch, { recursive: true, force: true });

@@ -63,6 +63,7 @@ export function explain(args: ParsedArgs, io: Io): number {
   const request: SimulatedRequest = { headers, path, ...requestOptions(args) };
   const hop = (n: ExplainNode): unknown => ({ ...n, calls: n.calls.map(hop) });
   if (call) {
+    if (value(args, 'propagate-headers') !== undefined) throw new UsageError('--propagate-headers is for requests entering through a gateway: a --from call carries the headers given to it');
     let explanation;
     try {
       explanation = explainCall(set.objects, call.from, call.service, call.port, meshContextOptions(args, set), request);
@@ -75,7 +76,7 @@ export function explain(args: ParsedArgs, io: Io): number {
       : formatCallExplanation(set.name, explanation));
     return 0;
   }
-  const explanation = explainRequest(set.objects, request, value(args, 'gateway'), meshContextOptions(args, set));
+  const explanation = explainRequest(set.objects, request, value(args, 'gateway'), { ...meshContextOptions(args, set), propagateHeaders: value(args, 'propagate-headers') !== undefined });
   io.out(value(args, 'output') === 'json'
     ? JSON.stringify({ stage: set.name, ...explanation, hops: explanation.hops.map(hop) }, null, 2)
     : formatExplanation(set.name, explanation));

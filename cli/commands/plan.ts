@@ -24,22 +24,30 @@ export function plan(args: ParsedArgs, io: Io): number {
   }
   const out = resolve(io.cwd, value(args, 'out') ?? join('.voting-mesh', 'plans', `${from.name}--${to.name}`));
   const p = planTransition(from.name, from.objects, to.name, to.objects);
-  let files: (string | undefined)[] = [];
+  // The plan's own check runs first: step files of a plan that could drop traffic are not written, unless asked for.
+  const problems = checkTransition(from.objects, p, meshContextOptions(args, from).clusterDomain);
+  const write = problems.length === 0 || value(args, 'allow-failing-checks') !== undefined;
+  let files: (string | undefined)[] = p.steps.map(() => undefined);
   // A target with metric gates: the reverse plan, for a failed gate, goes into rollback/ (./plan-gates.ts).
   const gates = gatesBeside(to, from);
   let rollback: { lines: string[]; problems: number } | undefined;
-  writePlanDirectory(out, args, io, (staging, shown) => {
-    if (gates.length > 0) rollback = kubectlRollback(from, to, staging, out, io.cwd, meshContextOptions(args, from).clusterDomain);
-    files = p.steps.map((step, i) => {
-      if (step.apply.length === 0) return undefined;
-      const name = `${String(i + 1).padStart(2, '0')}-${step.kind}.yaml`;
-      fsStep('write', join(shown, name), () => writeFileSync(join(staging, name), toYaml(...step.apply)));
-      return relative(io.cwd, join(out, name));
+  if (write) {
+    writePlanDirectory(out, args, io, (staging, shown) => {
+      if (gates.length > 0) rollback = kubectlRollback(from, to, staging, out, io.cwd, meshContextOptions(args, from).clusterDomain);
+      files = p.steps.map((step, i) => {
+        if (step.apply.length === 0) return undefined;
+        const name = `${String(i + 1).padStart(2, '0')}-${step.kind}.yaml`;
+        fsStep('write', join(shown, name), () => writeFileSync(join(staging, name), toYaml(...step.apply)));
+        return relative(io.cwd, join(out, name));
+      });
     });
-  });
-  const problems = checkTransition(from.objects, p, meshContextOptions(args, from).clusterDomain);
+  }
   const lines = [formatPlan(p, { files, stageFile: to.files[0] }), ''];
   for (const x of problems) lines.push(`transition check: step ${x.step} (${x.kind}): ${x.message}`);
+  if (problems.length > 0) {
+    lines.push(write ? `transition check failed; the step files were written anyway (--allow-failing-checks) into ${relative(io.cwd, out)}`
+      : `transition check failed: no step file was written (${relative(io.cwd, out)} left as it was); fix the stages, or write them anyway with --allow-failing-checks`);
+  }
   const gatewayApi = [...from.objects, ...to.objects].some((m) => m.kind === 'HTTPRoute' && String(m.apiVersion).startsWith('gateway.networking.k8s.io/'));
   if (problems.length === 0) {
     lines.push(gatewayApi

@@ -2,6 +2,7 @@ import { spawnSync } from 'child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
 import { dirname, join, relative, resolve } from 'path';
 import { assertReplaceable, createStaging, discardStaging, lockOutput, publishStaging, recoverOutput } from '../../lib/release/output-dir';
+import { ALLOW_FAILING_CHECKS_ENV } from '../../lib/release/allow-failing-checks';
 import { ParsedArgs, UsageError, value } from '../args';
 import { projectConfig } from '../project-config';
 import { Io } from '../io';
@@ -40,7 +41,7 @@ export async function synth(args: ParsedArgs, io: Io): Promise<number> {
 async function synthInto(staging: string, output: string, args: ParsedArgs, io: Io, app: string, publish: () => string[]): Promise<number> {
   let status: number;
   try {
-    status = await runApp(app, staging, io);
+    status = await runApp(app, staging, io, value(args, 'allow-failing-checks') !== undefined);
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
     io.err(`error: synth failed (${err.message}); ${output} was left untouched.`);
@@ -63,7 +64,8 @@ async function synthInto(staging: string, output: string, args: ParsedArgs, io: 
   if (value(args, 'quiet') === undefined) {
     const width = Math.max(44, ...summary.map((s) => s.file.length));
     for (const s of summary) io.out(`  ${s.file.padEnd(width)} ${String(s.objects).padStart(3)} objects ${String(s.bytes).padStart(7)} bytes`);
-    io.out(`synthesized ${summary.length} manifest file(s), ${summary.reduce((n, s) => n + s.objects, 0)} objects into ${output}`);
+    io.out(`synthesized ${summary.length} manifest file(s), ${summary.reduce((n, s) => n + s.objects, 0)} objects into ${output}`
+      + (value(args, 'allow-failing-checks') !== undefined ? ' (--allow-failing-checks: published even if the checks printed above failed)' : ''));
   }
   return 0;
 }
@@ -73,14 +75,17 @@ async function synthInto(staging: string, output: string, args: ParsedArgs, io: 
  * CommonJS file runs in this process: the module is required, process.exit is caught, and the exit
  * code it leaves is its status. Anything else runs through the shell, as `cdk8s synth` runs it.
  */
-async function runApp(command: string, outdir: string, io: Io): Promise<number> {
+async function runApp(command: string, outdir: string, io: Io, allowFailingChecks: boolean): Promise<number> {
   const file = inProcessEntry(command, io.cwd);
+  // The app's runSynth reads it: publish even when the release's own checks fail, each failure printed.
+  const allow = allowFailingChecks ? { [ALLOW_FAILING_CHECKS_ENV]: '1' } : {};
   if (!file) {
-    const run = spawnSync(command, { shell: true, cwd: io.cwd, stdio: 'inherit', env: { ...io.env, CDK8S_OUTDIR: outdir, CDK8S_CHECK_UPGRADE: 'false' } });
+    const run = spawnSync(command, { shell: true, cwd: io.cwd, stdio: 'inherit', env: { ...io.env, CDK8S_OUTDIR: outdir, CDK8S_CHECK_UPGRADE: 'false', ...allow } });
     return run.status ?? 1;
   }
-  const saved = { exit: process.exit, exitCode: process.exitCode, outdir: process.env.CDK8S_OUTDIR, cwd: process.cwd() };
+  const saved = { exit: process.exit, exitCode: process.exitCode, outdir: process.env.CDK8S_OUTDIR, cwd: process.cwd(), allow: process.env[ALLOW_FAILING_CHECKS_ENV] };
   process.env.CDK8S_OUTDIR = outdir;
+  if (allowFailingChecks) process.env[ALLOW_FAILING_CHECKS_ENV] = '1';
   process.exitCode = undefined;
   process.exit = ((code?: number) => { throw new AppExit(code ?? Number(process.exitCode ?? 0)); }) as typeof process.exit;
   if (saved.cwd !== io.cwd) process.chdir(io.cwd);
@@ -97,6 +102,8 @@ async function runApp(command: string, outdir: string, io: Io): Promise<number> 
     process.exitCode = saved.exitCode;
     if (saved.outdir === undefined) delete process.env.CDK8S_OUTDIR;
     else process.env.CDK8S_OUTDIR = saved.outdir;
+    if (saved.allow === undefined) delete process.env[ALLOW_FAILING_CHECKS_ENV];
+    else process.env[ALLOW_FAILING_CHECKS_ENV] = saved.allow;
     if (saved.cwd !== io.cwd) process.chdir(saved.cwd);
   }
 }

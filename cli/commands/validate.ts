@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'fs';
-import { resolve } from 'path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
+import { dirname, join, relative, resolve } from 'path';
 import { parse } from 'yaml';
 // The modules themselves, not the package entry point (see explain.ts).
 import { analyzeMesh } from '../../lib/analysis/analyzer';
@@ -8,8 +8,9 @@ import type { AnalyzerMeshConfig } from '../../lib/analysis/analyzer/context';
 import { SchemaRegistry, schemaSources } from '../../lib/analysis/schema/schema-registry';
 import { planTransition } from '../../lib/release/plan';
 import { checkTransition } from '../../lib/release/transition-check';
+import { RELEASE_CONTEXT_FILE } from '../../lib/release/synth';
 import { ParsedArgs, UsageError, value } from '../args';
-import { inputLimits } from '../input-limits';
+import { InputLimits, inputLimits } from '../input-limits';
 import { distDir, loadFiles, loadStage, ManifestSet, meshContextOptions, stageNames } from '../inputs';
 import { Io } from '../io';
 
@@ -49,8 +50,10 @@ export function validate(args: ParsedArgs, io: Io): number {
   const all = files.length > 0 ? [] : stageNames(dir, io.cwd);
   if (files.length === 0 && all.length === 0) throw new UsageError(`nothing to validate: ${dir} holds no *.k8s.yaml stage file. Run voting-mesh synth, or give files with -f`);
   const refs = files.length > 0 ? [] : args.positional.length > 0 ? args.positional : all;
-  const load = (i: number): ManifestSet => (files.length > 0 ? loadFiles(files, io.cwd, inputLimits(args), (l) => io.err(l)) : loadStage(dir, refs[i], io.cwd));
-  const count = files.length > 0 ? 1 : refs.length;
+  // -f: one set of the files given, or one per stage of a directory synth wrote (./fileSets below).
+  const given = files.length > 0 ? fileSets(files, io.cwd, inputLimits(args), (l) => io.err(l)) : undefined;
+  const load = (i: number): ManifestSet => (given ? given[i] : loadStage(dir, refs[i], io.cwd));
+  const count = given ? given.length : refs.length;
   const first = load(0);
   const registry = SchemaRegistry.load(schemaSources(io.env, io.cwd));
   const json = value(args, 'output') === 'json';
@@ -118,4 +121,22 @@ function checkTransitions(a: ManifestSet, b: ManifestSet, clusterDomain: string 
     out.text.push(`${stage}: ${plan.steps.length} steps, ${problems.length === 0 ? 'traffic never routed to a missing subset, port or pod ✓' : `${problems.length} problem(s)`}`);
     for (const p of problems) out.text.push(`  step ${p.step} (${p.kind}): ${p.message}`);
   }
+}
+
+/**
+ * The sets `-f` names: the files and directories given, as one set; but a directory that holds a
+ * synthesized release (its mesh-context.json beside the stage files, as synth writes it, in each
+ * flavour's directory) gives one set per stage file, with the cluster facts recorded there, since its
+ * stages are alternatives, not one cluster.
+ */
+function fileSets(paths: readonly string[], cwd: string, limits: InputLimits, warn: (line: string) => void): ManifestSet[] {
+  const releaseDir = (p: string) => existsSync(p) && statSync(p).isDirectory() && existsSync(join(p, RELEASE_CONTEXT_FILE));
+  const stagesUnder = (d: string): string[] => readdirSync(d).sort().flatMap((e) => {
+    const child = join(d, e);
+    if (statSync(child).isDirectory()) return releaseDir(child) ? stagesUnder(child) : [];
+    return e.endsWith('.k8s.yaml') ? [child] : [];
+  });
+  const releases = paths.filter((p) => releaseDir(resolve(cwd, p)));
+  const others = paths.filter((p) => !releases.includes(p));
+  return [...(others.length > 0 ? [loadFiles(others, cwd, limits, warn)] : []), ...releases.flatMap((r) => stagesUnder(resolve(cwd, r)).map((f) => ({ ...loadStage(dirname(f), f, cwd), name: relative(cwd, f) })))];
 }

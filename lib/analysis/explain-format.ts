@@ -7,6 +7,11 @@ import type { SimulatedRequest } from './traffic-simulator';
 export function formatExplanation(stage: string, e: Explanation): string {
   const lines = [`${stage}: ${requestLine(e.request)}`, `gateway ${e.gateway}`];
   walk(e.hops, '', lines);
+  // Istio copies no header onto the calls a workload makes: say which assumption the inner hops follow.
+  if (Object.keys(e.request.headers ?? {}).length > 0) {
+    lines.push(e.headersPropagated ? 'inner hops: every workload is assumed to forward the request headers (--propagate-headers)'
+      : 'inner hops: evaluated without the request headers (Istio does not propagate them; --propagate-headers if the app forwards them)');
+  }
   return lines.join('\n');
 }
 

@@ -76,10 +76,22 @@ export interface ExplainNode {
   readonly calls: readonly ExplainNode[];
 }
 
+/** Options of {@link explainRequest}: the cluster, and what the workloads do with the request's headers. */
+export interface ExplainOptions extends MeshContextOptions {
+  /**
+   * Whether every workload copies the entry request's headers (cookie included) onto the calls it
+   * makes. Istio does not: a header reaches an inner hop only if the application forwards it.
+   * @default false - inner calls carry no header of the entry request
+   */
+  readonly propagateHeaders?: boolean;
+}
+
 /** The path of one entry request through a stage. */
 export interface Explanation {
   readonly gateway: string;
   readonly request: SimulatedRequest;
+  /** Whether the inner calls were evaluated with the entry request's headers ({@link ExplainOptions.propagateHeaders}). */
+  readonly headersPropagated: boolean;
   readonly hops: readonly ExplainNode[];
 }
 
@@ -112,12 +124,13 @@ export interface InferredCall {
  * environment variable whose value names a Service is a call to it, made from the workload's namespace.
  * Fields the simulator does not evaluate are listed on each hop (`notModelled`).
  */
-export function explainRequest(manifests: readonly Manifest[], request: SimulatedRequest = {}, gateway?: string, options: MeshContextOptions = {}): Explanation {
+export function explainRequest(manifests: readonly Manifest[], request: SimulatedRequest = {}, gateway?: string, options: ExplainOptions = {}): Explanation {
   const context = resolveMeshContext(options);
   const index = ManifestIndex.of(manifests, context.clusterDomain);
   const gw = gateway ?? onlyGateway(index);
   const sim = new TrafficSimulator(manifests, context.clusterDomain, { istioDefaults: true });
-  const follow = follower(manifests, index, context, sim);
+  const headersPropagated = options.propagateHeaders ?? false;
+  const follow = follower(manifests, index, context, sim, headersPropagated ? request.headers : undefined);
   // A Gateway API Gateway's pods run as Istio's automated deployment's ServiceAccount `<name>-istio`, unless the context names the ingress identity.
   const api = options.ingressPrincipal === undefined ? apiGatewayNamed(index, gw) : undefined;
   const entry = api ? principal(context.trustDomain, namespaceOf(api), gatewayDeploymentName(api.metadata.name)) : context.ingressPrincipal;
@@ -125,7 +138,7 @@ export function explainRequest(manifests: readonly Manifest[], request: Simulate
     const svc = h.answer === undefined ? index.services.find((s) => s.metadata.name === h.service && h.deployments.some((d) => namespaceOf(index.workload(d) ?? s) === namespaceOf(s))) : undefined;
     return svc ? waypointVia(index, 'ingress', svc, context.trustDomain, h.port) : undefined;
   };
-  return { gateway: gw, request, hops: sim.ingress(gw, request).map((h) => follow(h, 100, [], entry, viaOf(h), authorizedRequest(request))) };
+  return { gateway: gw, request, headersPropagated, hops: sim.ingress(gw, request).map((h) => follow(h, 100, [], entry, viaOf(h), authorizedRequest(request))) };
 }
 
 /**
@@ -214,7 +227,7 @@ function waypointVia(index: ManifestIndex, source: Manifest | 'ingress', svc: Ma
 }
 
 /** Turns a hop into a node: its pods, protocol, authorization verdict for `caller`, mirrors, and the calls its workload makes. */
-function follower(manifests: readonly Manifest[], index: ManifestIndex, context: MeshContext, sim: TrafficSimulator): Follow {
+function follower(manifests: readonly Manifest[], index: ManifestIndex, context: MeshContext, sim: TrafficSimulator, propagated?: Readonly<Record<string, string>>): Follow {
   const hasPolicies = index.ofKind('AuthorizationPolicy').length > 0;
   const verdict = (target: Manifest | undefined, caller: string, port: number, request?: AuthorizedRequest) => hasPolicies && target
     ? authorize(manifests, namespaceOf(target), podLabels(target), caller, port, request) : undefined;
@@ -225,7 +238,7 @@ function follower(manifests: readonly Manifest[], index: ManifestIndex, context:
     return inferCalls(manifests, target.metadata.name, context.clusterDomain).flatMap((c) => {
       const svc = index.service(c.service, c.namespace);
       const via = svc ? waypointVia(index, target, svc, context.trustDomain, c.port) : undefined;
-      return sim.call(podLabels(target), c.service, c.port, { sourceNamespace: namespaceOf(target) }, c.namespace)
+      return sim.call(podLabels(target), c.service, c.port, { ...(propagated ? { headers: propagated } : {}), sourceNamespace: namespaceOf(target) }, c.namespace)
         .map((h) => follow(h, share, [...seen, target.metadata.name], own, via));
     });
   };

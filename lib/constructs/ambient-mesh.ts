@@ -126,14 +126,19 @@ export class AmbientMesh extends Construct {
       }
     }
     for (const c of stage.components.filter(serviceRouted)) {
-      routes.push(new GatewayApiRoute(this, `ServiceRoute-${c.name}`, {
-        name: c.name,
-        namespace: ns,
-        parentRefs: [{ group: '', kind: 'Service', name: c.name }],
-        routes: c.httpRoutes.map((r) => ({ ...r, matches: r.matches.map(({ port: _port, sourceLabels: _labels, ...m }) => m) })),
-        backend: (v) => versionServiceName(c.name, v),
-        at: { stage: stage.spec.name, component: c.name, field: `serviceRoutes.${c.name}` },
-      }));
+      // An HTTPRoute rule cannot match the port: with several HTTP ports, one route per port, its parentRef naming the port.
+      const ports = c.ports.filter((p) => HTTP_FAMILY.has(p.protocol)).map((p) => p.port);
+      for (const port of ports.length > 1 ? ports : [undefined]) {
+        routes.push(new GatewayApiRoute(this, port === undefined ? `ServiceRoute-${c.name}` : `ServiceRoute-${c.name}-${port}`, {
+          name: port === undefined ? c.name : `${c.name}-${port}`,
+          namespace: ns,
+          parentRefs: [{ group: '', kind: 'Service', name: c.name, ...(port === undefined ? {} : { port }) }],
+          routes: c.httpRoutes.filter((r) => port === undefined || r.destinations.every((d) => d.port === port))
+            .map((r) => ({ ...r, matches: r.matches.map(({ port: _port, sourceLabels: _labels, ...m }) => m).filter((m) => Object.keys(m).length > 0) })),
+          backend: (v) => versionServiceName(c.name, v),
+          at: { stage: stage.spec.name, component: c.name, field: `serviceRoutes.${c.name}` },
+        }));
+      }
     }
     this.routes = routes;
     for (const [component, p] of Object.entries(stage.spec.trafficPolicies ?? {})) {

@@ -3,9 +3,10 @@ import { jsonEqual } from '../analysis/json-equal';
 import { Manifest, objectKey } from '../analysis/manifest';
 import { isGatewayApi } from '../analysis/routing/gateway-api-match';
 import { diffStages, formatChange, StageDiff } from './diff';
+import { restartAfterRouting } from './restart-order';
 
 /** The phases of a transition, in the order they run ("make before break"). */
-export type StepKind = 'make' | 'wait' | 'switch' | 'break' | 'retire' | 'clean';
+export type StepKind = 'make' | 'wait' | 'switch' | 'restart' | 'break' | 'retire' | 'clean';
 
 /** One step of a transition plan. */
 export interface PlanStep {
@@ -54,6 +55,12 @@ function withRoutingOf(m: Manifest, before: Manifest): Manifest {
   else delete spec.selector;
   return { ...m, metadata: { ...m.metadata, ...(Object.keys(labels).length > 0 || m.metadata.labels ? { labels } : {}) }, spec };
 }
+/** `m` without the labels that choose a waypoint. */
+function withoutWaypoint(m: Manifest): Manifest {
+  const labels = Object.fromEntries(Object.entries(m.metadata.labels ?? {}).filter(([k]) => !WAYPOINT_LABELS.includes(k)));
+  return { ...m, metadata: { ...m.metadata, labels } };
+}
+
 /** Kinds a pod reads while it runs: removed only once no running pod reads them. */
 const READ_BY_PODS = ['ServiceAccount', 'Secret', 'ExternalSecret', 'ConfigMap'];
 const isKind = (m: Manifest, kind: string) => m.kind === kind;
@@ -83,20 +90,32 @@ export function planTransition(fromName: string, from: readonly Manifest[], toNa
 
   const routing = (m: Manifest) => (m.apiVersion.startsWith(ISTIO) && (isKind(m, 'VirtualService') || isKind(m, 'Gateway'))) || isApiRoute(m);
   // A Service whose selector or waypoint changes moves traffic: until the switch it keeps its old ones.
-  const reroutes = (m: Manifest) => isKind(m, 'Service') && previous.has(objectKey(m)) && serviceRouting(previous.get(objectKey(m))) !== serviceRouting(m);
+  // A new Service that uses a waypoint this plan creates is made without it, and joins it at the switch, once it is programmed.
+  const addedGateways = new Set(diff.added.filter(isApiGateway).map(objectKey));
+  const joinsNewWaypoint = (m: Manifest) => isKind(m, 'Service') && !previous.has(objectKey(m))
+    && addedGateways.has(`Gateway ${m.metadata.labels?.[USE_WAYPOINT_NAMESPACE_LABEL] ?? m.metadata.namespace}/${m.metadata.labels?.[USE_WAYPOINT_LABEL]}`);
+  const reroutes = (m: Manifest) => isKind(m, 'Service') && ((previous.has(objectKey(m)) && serviceRouting(previous.get(objectKey(m))) !== serviceRouting(m)) || joinsNewWaypoint(m));
+  const routedBefore = (m: Manifest) => previous.get(objectKey(m)) ?? withoutWaypoint(m);
   const tightening = (m: Manifest) => isKind(m, 'PeerAuthentication') && m.spec?.mtls?.mode === 'STRICT';
   const narrowing = (m: Manifest) => ['Service', 'DestinationRule', 'AuthorizationPolicy', 'NetworkPolicy'].includes(m.kind) || tightening(m);
 
   const unchangedByWidening = (m: Manifest) => previous.has(objectKey(m)) && jsonEqual(widen(m), previous.get(objectKey(m)));
-  const makeForm = (m: Manifest) => (reroutes(m) ? withRoutingOf(widen(m), previous.get(objectKey(m))!) : widen(m));
-  const make = ordered(addedOrChanged.filter((m) => !routing(m) && !tightening(m) && !unchangedByWidening(m)
+  const makeForm = (m: Manifest) => (reroutes(m) ? withRoutingOf(widen(m), routedBefore(m)) : widen(m));
+  // Serving callers restarted with calls to other hosts go after those hosts' routing (restart-order.ts).
+  const restart = restartAfterRouting(from, to, diff.changed.map((c) => c.after).filter((m) => isKind(m, 'Deployment')));
+  const restarted = (m: Manifest) => restart.deployments.includes(m);
+  const make = ordered(addedOrChanged.filter((m) => !routing(m) && !tightening(m) && !unchangedByWidening(m) && !restarted(m)
     && !(reroutes(m) && jsonEqual(makeForm(m), previous.get(objectKey(m)))))).map(makeForm);
-  const rollouts = ordered(addedOrChanged.filter((m) => isKind(m, 'Deployment')));
+  const rollouts = ordered(addedOrChanged.filter((m) => isKind(m, 'Deployment') && !restarted(m)));
   // A new Gateway API Gateway (an ingress gateway, a waypoint) gets its proxy Deployment from Istio: programmed before anything routes through it.
   const programmedGateways = ordered(diff.added.filter(isApiGateway));
   const relaxRemovals = diff.removed.filter((m) => isKind(m, 'PeerAuthentication'));
-  const switchApply = ordered(addedOrChanged.filter((m) => routing(m) || reroutes(m))).map((m) => (reroutes(m) ? widen(m) : m));
-  const switchRemove = diff.removed.filter((m) => isKind(m, 'VirtualService') || isApiRoute(m));
+  const switchAll = ordered(addedOrChanged.filter((m) => routing(m) || reroutes(m))).map((m) => (reroutes(m) ? widen(m) : m));
+  const removedRoutes = diff.removed.filter((m) => isKind(m, 'VirtualService') || isApiRoute(m));
+  // The routing of the hosts the restarted callers newly call moves first; the rest once they run.
+  const early = (m: Manifest) => restart.routesHost(m);
+  const switchApply = switchAll.filter((m) => !early(m));
+  const switchRemove = removedRoutes.filter((m) => !early(m));
   const breakApply = ordered(addedOrChanged.filter(narrowing)).filter((m) => !jsonEqual(widen(m), m) || tightening(m));
   // What a running pod reads (its identity, its credentials, its configuration) goes only after
   // its last reader: a Secret that ESO garbage-collects with its ExternalSecret, or a deleted
@@ -111,6 +130,14 @@ export function planTransition(fromName: string, from: readonly Manifest[], toNa
     {
       kind: 'wait', title: `Wait until every new or changed Deployment is rolled out and ready${programmedGateways.length > 0 ? ', and every new Gateway API Gateway (ingress or waypoint) is programmed' : ''}`,
       apply: [], waitFor: [...rollouts, ...programmedGateways], remove: [],
+    },
+    {
+      kind: 'switch', title: 'Switch the routing of the hosts that restarted callers will call (their Services, waypoints and routes), before any pod calls them',
+      apply: switchAll.filter(early), waitFor: [], remove: removedRoutes.filter(early),
+    },
+    {
+      kind: 'restart', title: 'Restart the callers whose environment names those hosts, and wait until they are rolled out (their old pods serve until then)',
+      apply: restart.deployments, waitFor: restart.deployments, remove: [],
     },
     {
       kind: 'switch',

@@ -6,6 +6,7 @@ import { namespaceLabelsOf, waypointOf } from '../analysis/ambient-mode';
 import { isGatewayApi } from '../analysis/routing/gateway-api-match';
 import { DEFAULT_CLUSTER_DOMAIN } from '../model/defaults';
 import { StepKind, TransitionPlan } from './plan';
+import { CallRouting, callRouting, keepsServingWhileRolling, newCalls, routedAsTarget, templateChanged } from './restarted-callers';
 
 /** A moment of a transition at which some traffic could fail. */
 export interface TransitionProblem {
@@ -28,6 +29,11 @@ export interface TransitionProblem {
  * a Service whose old or new `istio.io/use-waypoint` names a waypoint not programmed throughout.
  */
 export function checkTransition(from: readonly Manifest[], plan: TransitionPlan, clusterDomain = DEFAULT_CLUSTER_DOMAIN): TransitionProblem[] {
+  return [...checkRoutes(from, plan, clusterDomain), ...checkRestartedCallers(from, plan, clusterDomain)]
+    .sort((a, b) => a.step - b.step);
+}
+
+function checkRoutes(from: readonly Manifest[], plan: TransitionPlan, clusterDomain: string): TransitionProblem[] {
   let state = new Map(from.map((m) => [objectKey(m), m]));
   // Every running workload serves at the start. An Argo Rollout keeps its stable ReplicaSet
   // serving while the controller canaries a new template, so only Deployments stop being ready.
@@ -39,10 +45,11 @@ export function checkTransition(from: readonly Manifest[], plan: TransitionPlan,
     for (const m of step.remove) next.delete(objectKey(m));
     const applied = new Map(step.apply.map((m) => [objectKey(m), m]));
     for (const [k, m] of applied) next.set(k, m);
-    // A Deployment whose pod template changes rolls its pods: it is not ready until waited for.
+    // A Deployment whose pod template changes rolls its pods. A rolling update keeps the old pods
+    // serving until the new ones are ready; a Recreate update stops them first: not ready until waited for.
     const rolled = (k: string) => {
       const m = applied.get(k);
-      return m !== undefined && m.kind === 'Deployment' && !jsonEqual(state.get(k)?.spec?.template, m.spec?.template);
+      return m !== undefined && m.kind === 'Deployment' && templateChanged(state.get(k), m) && !keepsServingWhileRolling(m);
     };
     const nextReady = new Set([...ready].filter((k) => next.has(k) && !rolled(k)));
     const after = ManifestIndex.of([...next.values()], clusterDomain);
@@ -189,4 +196,52 @@ function danglingRoutes(vs: Manifest, before: ManifestIndex, after: ManifestInde
     }
   }
   return out;
+}
+
+/** The objects after each step: `[from, after step 1, ...]`. */
+function statesOf(from: readonly Manifest[], plan: TransitionPlan): Manifest[][] {
+  const states = [[...from]];
+  let state = new Map(from.map((m) => [objectKey(m), m]));
+  for (const step of plan.steps) {
+    state = new Map(state);
+    for (const m of step.remove) state.delete(objectKey(m));
+    for (const m of step.apply) state.set(objectKey(m), m);
+    states.push([...state.values()]);
+  }
+  return states;
+}
+
+/**
+ * Deployments that serve before a step and are restarted in it with calls their old pods did not
+ * make: from that step on, while the new template runs, each new call must go where it goes once
+ * the plan is done (its Service, waypoint, routes and policies the target's), at every moment.
+ */
+function checkRestartedCallers(from: readonly Manifest[], plan: TransitionPlan, clusterDomain: string): TransitionProblem[] {
+  const states = statesOf(from, plan);
+  const final = states[states.length - 1];
+  const problems: TransitionProblem[] = [];
+  plan.steps.forEach((step, i) => {
+    const before = states[i];
+    for (const d of step.apply.filter((m) => m.kind === 'Deployment')) {
+      const old = before.find((m) => objectKey(m) === objectKey(d));
+      if (!old || !templateChanged(old, d)) continue;
+      for (const call of newCalls(before, old, states[i + 1], d)) {
+        const expected = callRouting(final, d, call, clusterDomain);
+        // The new pods may start before or after the step's other objects land, and run on through the later steps.
+        for (let j = i; j < states.length; j++) {
+          const current = states[j].find((m) => objectKey(m) === objectKey(d));
+          if (j > i && (!current || templateChanged(current, d))) break;
+          const actual = callRouting(states[j], d, call, clusterDomain);
+          if (routedAsTarget(actual, expected)) continue;
+          const shown = (r: CallRouting) => `${r.destinations}${r.denied ? ' (denied)' : ''}`;
+          problems.push({
+            step: i + 1, kind: step.kind, origin: objectKey(d),
+            message: `${objectKey(d)} restarts with calls to ${call.service}:${call.port} (env ${call.env}), which go to ${shown(actual)} ${j === i ? 'before the step' : `after step ${j}`} instead of ${shown(expected)}: restart it only once that host's Service, waypoint, routes and policies are the target's`,
+          });
+          break;
+        }
+      }
+    }
+  });
+  return problems;
 }

@@ -72,17 +72,29 @@ class RouteDerivation {
       const routes = stage.serviceRoutes?.[component];
       return routes ? [...new Set(routes.flatMap((r) => targetsOf(r).filter((t) => t.weight > 0).map((t) => t.target)))] : undefined;
     };
-    for (const lane of lanes) {
-      add(INGRESS_PEER, { component: app.entryComponent, version: lane.versions[app.entryComponent] }, [entryPort]);
-      const versionsIn = (component: string) => routed(component) ?? (lane.versions[component] !== undefined ? [lane.versions[component]] : []);
-      for (const caller of app.components.filter((c) => this.f.deployed.has(c.name))) {
-        for (const version of versionsIn(caller.name)) {
-          const calls = this.f.deployed.get(caller.name)!.find((d) => d.version === version)!.workload.calls ?? caller.calls ?? [];
-          for (const callee of calls.filter((c) => this.f.deployed.has(c))) {
-            for (const target of versionsIn(callee)) add({ component: caller.name, version }, { component: callee, version: target }, portsOf({ component: callee, version: target }));
-          }
+    // Walked as routing sends calls, from each lane's entry version: a caller version calls in the
+    // first lane that runs it (sourceLabels pinning; the lane Services it dials), a version in no lane
+    // (a service-routed one) as the default route does. A lane's version that no call reaches calls nothing.
+    const defaultLane = this.defaultLane();
+    const visited = new Set<string>();
+    const visit = (component: string, version: string): void => {
+      if (visited.has(`${component}@${version}`)) return;
+      visited.add(`${component}@${version}`);
+      const lane = lanes.find((l) => l.versions[component] === version) ?? defaultLane;
+      const caller = this.f.byName.get(component)!;
+      const calls = this.f.deployed.get(component)!.find((d) => d.version === version)!.workload.calls ?? caller.calls ?? [];
+      for (const callee of calls.filter((c) => this.f.deployed.has(c))) {
+        // A callee no lane names (reached only through a service-routed component): its first version, as its default route.
+        const targets = routed(callee) ?? [lane.versions[callee] ?? this.f.deployed.get(callee)![0].version];
+        for (const target of targets) {
+          add({ component, version }, { component: callee, version: target }, portsOf({ component: callee, version: target }));
+          visit(callee, target);
         }
       }
+    };
+    for (const lane of lanes) {
+      add(INGRESS_PEER, { component: app.entryComponent, version: lane.versions[app.entryComponent] }, [entryPort]);
+      visit(app.entryComponent, lane.versions[app.entryComponent]);
     }
     const order = (v: VersionRef | typeof INGRESS_PEER) => (v === INGRESS_PEER ? '' : `${app.components.findIndex((c) => c.name === v.component).toString().padStart(4, '0')}@${v.version}`);
     return [...byKey.values()]

@@ -145,6 +145,11 @@ class StageChecker {
           throw new ReleaseConfigError(at, `lane '${lane.name}' routes to version ${show(version)}, which is not deployed in this stage`,
             `Add it to deployments['${component}'] (deployed: ${running ? running.map((d) => d.version).join(', ') : 'none'}) or route to a deployed version.`);
         }
+        // serviceRoutes take precedence over lanes for calls to a component: a lane pin would be ignored.
+        if (this.serviceRouted(component)) {
+          throw new ReleaseConfigError(at, `lane '${lane.name}' pins ${component} to version ${show(version)}, but serviceRoutes['${component}'] routes every call to ${component} (service routes take precedence over lanes)`,
+            `Remove '${component}' from lane '${lane.name}', or remove serviceRoutes['${component}'] to route it by lane.`);
+        }
       }
       const missing = this.reachable(lane).filter((c) => lane.versions[c] === undefined && !this.serviceRouted(c));
       if (missing.length > 0) {

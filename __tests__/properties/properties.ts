@@ -1,0 +1,203 @@
+// The seven named properties of every generated release (issue 18). Each takes a built release
+// and throws an Error saying what does not hold; `PROPERTIES` lists them by name.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import {
+  analyzeMesh, authorize, ReleaseStage, checkTransition, explainRequest, Manifest, networkPolicyAllows, planTransition, ReleaseConfigError, ReleaseFlavour, renderRelease,
+  SchemaRegistry, schemaSources, synthRelease, TransitionPlan,
+} from 'voting-mesh';
+import { cli } from '../cli-support';
+import { GeneratedRelease } from './arbitraries';
+import { expectedPaths, explainedPaths, PathShare } from './model';
+import { build, BuiltRelease, chartsOf, DIRECTORY, FLAVOURS, quietly, requestsOf, withTempDir } from './support';
+
+export type Property = (b: BuiltRelease) => void | Promise<void>;
+
+const fail = (message: string): never => {
+  throw new Error(message);
+};
+/** The stages of a release that built; the other properties hold vacuously for a refused one (the first property judges the refusal). */
+const flavoursOf = (b: BuiltRelease) => (b.error ? [] : FLAVOURS.map((f) => [f, b.stages.get(f)!] as const));
+
+/** 1. synth writes every file, or refuses with one line naming the stage and the field, leaving the output as it was. */
+export const synthAllOrOneLine: Property = (b) => withTempDir((dir) => synthAllOrOneLineIn(b, dir));
+
+/** {@link synthAllOrOneLine} into `dir` (empty, or prepared by a mutation test). */
+export function synthAllOrOneLineIn(b: BuiltRelease, dir: string): void {
+  const before = readdirSync(dir).length;
+  let charts;
+  try {
+    charts = chartsOf(b.release, dir);
+  } catch (err) {
+    if (!(err instanceof ReleaseConfigError)) fail(`construction threw ${String((err as Error)?.stack ?? err)}`);
+    const message = (err as ReleaseConfigError).message;
+    if (message.includes('\n')) fail(`the refusal is not one line: ${message}`);
+    if (!/stage '[^']+'/.test(message) && !b.release.stages.some((s) => message.includes(s.name))) fail(`the refusal names no stage: ${message}`);
+    if (!/field '[^']+'/.test(message)) fail(`the refusal names no field: ${message}`);
+    if (readdirSync(dir).length > before) fail('a refused synth wrote files');
+    return;
+  }
+  if (b.release.corruption) fail(`the corrupted release (${b.release.corruption}) was accepted`);
+  try {
+    quietly(() => synthRelease(charts.app, charts.charts));
+  } catch (err) {
+    if (readdirSync(dir).length > before) fail(`a failed synth wrote files (${(err as Error).message.split('\n')[0]})`);
+    fail(`synth refused a generated release: ${(err as Error).message}`);
+  }
+  for (const f of renderRelease(charts.charts)) {
+    if (!existsSync(join(dir, f.file)) || readFileSync(join(dir, f.file), 'utf8') !== f.content) fail(`synth did not write ${f.file} as rendered`);
+  }
+}
+
+let registry: SchemaRegistry | undefined;
+
+/** 2. Every object passes the strict schemas (CEL rules included) and the analyzer reports no Error. */
+export const schemasAndAnalyzer: Property = (b) => {
+  registry ??= SchemaRegistry.load(schemaSources());
+  for (const [flavour, stages] of flavoursOf(b)) {
+    for (const s of stages) {
+      const violations = registry.validateAll(s.manifests);
+      if (violations.length > 0) fail(`${flavour} ${s.spec.name}: schema ${violations[0].object} ${violations[0].path}: ${violations[0].message}`);
+      const errors = analyzeMesh(s.manifests, { ...s.chart.meshContext, meshConfig: { ingressGateway: s.chart.ingressGateway } }).filter((f) => f.level === 'Error');
+      if (errors.length > 0) fail(`${flavour} ${s.spec.name}: ${errors[0].code} ${errors[0].object}: ${errors[0].message}`);
+    }
+  }
+};
+
+/** Explain's paths for every request of every stage of one flavour, keyed by stage and request. */
+function explainedOf(b: BuiltRelease, flavour: ReleaseFlavour): Map<string, PathShare[]> {
+  const out = new Map<string, PathShare[]>();
+  for (const s of b.stages.get(flavour)!) {
+    for (const { label, request } of requestsOf(s.spec)) {
+      const e = explainRequest(s.manifests, request, b.release.app.gateway.name, { ...s.chart.meshContext, propagateHeaders: true });
+      out.set(`${s.spec.name} ${label}`, explainedPaths(e.hops));
+    }
+  }
+  return out;
+}
+
+const show = (paths: readonly PathShare[]) => paths.map((p) => `${p.path} ${p.share}%`).join(', ');
+
+/** 3. Routing intent: explain reaches, at every hop, exactly the versions and weights the stage data says, in both flavours, which agree on the Deployments. */
+export const routingIntent: Property = (b) => {
+  if (b.error) return;
+  const byFlavour = FLAVOURS.map((f) => explainedOf(b, f));
+  for (const s of b.stages.get(FLAVOURS[0])!) {
+    for (const { label, request } of requestsOf(s.spec)) {
+      const key = `${s.spec.name} ${label}`;
+      const expected = expectedPaths(b.release.app, s.spec, request, true);
+      FLAVOURS.forEach((f, i) => {
+        const actual = byFlavour[i].get(key)!;
+        if (show(actual) !== show(expected)) fail(`${f} ${key}: explain reaches ${show(actual)}; the stage data says ${show(expected)}`);
+      });
+      const deployments = byFlavour.map((m) => m.get(key)!.map((p) => `${p.path}=${p.deployments}`).join(', '));
+      if (deployments[0] !== deployments[1]) fail(`${key}: the flavours disagree on the Deployments: ${deployments.join(' vs ')}`);
+    }
+  }
+};
+
+/**
+ * 4. Least privilege (sidecar flavour): the (caller, callee Deployment) pairs that authorization and
+ * NetworkPolicies allow, on any port of the callee, are exactly the hops routing uses (explain's
+ * paths over every request); authorization and NetworkPolicy agree on every pair and port.
+ */
+export const leastPrivilege: Property = (b) => {
+  if (b.error) return;
+  for (const s of b.stages.get('istio-sidecar')!) {
+    const routed = new Set<string>();
+    for (const { request } of requestsOf(s.spec)) {
+      const e = explainRequest(s.manifests, request, b.release.app.gateway.name, { ...s.chart.meshContext, propagateHeaders: true });
+      const visit = (n: any, caller: string) => {
+        if (n.weight === 0) return;
+        routed.add(`${caller} → ${n.deployments[0]}`);
+        n.calls.forEach((c: any) => visit(c, n.deployments[0]));
+      };
+      e.hops.forEach((h) => visit(h, 'gateway'));
+    }
+    const allowed = allowedPairs(s.manifests, s.chart);
+    const extra = [...allowed].filter((x) => !routed.has(x));
+    const missing = [...routed].filter((x) => !allowed.has(x));
+    if (extra.length + missing.length > 0) fail(`${s.spec.name}: policies allow ${extra.length > 0 ? extra.join(', ') : 'nothing more'} beyond routing, and deny ${missing.length > 0 ? missing.join(', ') : 'nothing'} that routing uses`);
+  }
+};
+
+function allowedPairs(m: readonly Manifest[], chart: ReleaseStage): Set<string> {
+  const deployments = m.filter((o) => o.kind === 'Deployment');
+  const out = new Set<string>();
+  const callers = [undefined, ...deployments];
+  for (const d of callers) {
+    const principal = d ? `${chart.meshContext.trustDomain}/ns/${d.metadata.namespace}/sa/${d.spec.template.spec.serviceAccountName}` : chart.meshContext.ingressPrincipal;
+    const from = d ? { namespace: d.metadata.namespace!, labels: d.spec.template.metadata.labels } : { namespace: chart.ingressGateway.namespace ?? 'istio-system', labels: { ...chart.ingressGateway.podLabels } };
+    for (const target of deployments) {
+      const labels = target.spec.template.metadata.labels;
+      for (const port of target.spec.template.spec.containers[0].ports.map((p: any) => p.containerPort)) {
+        const authz = authorize(m, target.metadata.namespace!, labels, principal, port).allowed;
+        const net = networkPolicyAllows(m, from, { namespace: target.metadata.namespace!, labels }, port).allowed;
+        const pair = `${d?.metadata.name ?? 'gateway'} → ${target.metadata.name}`;
+        if (authz !== net) fail(`authorization (${authz}) and NetworkPolicy (${net}) disagree on ${pair}:${port}`);
+        if (authz) out.add(pair);
+      }
+    }
+  }
+  return out;
+}
+
+/** 5. Every transition between consecutive stages, forward and back, gets a plan whose check passes. */
+export const transitionsPass: Property = (b) => {
+  for (const [flavour, stages] of flavoursOf(b)) {
+    for (let i = 0; i + 1 < stages.length; i++) {
+      for (const [x, y] of [[stages[i], stages[i + 1]], [stages[i + 1], stages[i]]]) {
+        const plan: TransitionPlan = planTransition(x.spec.name, x.manifests, y.spec.name, y.manifests);
+        const problems = checkTransition(x.manifests, plan, x.chart.meshContext.clusterDomain);
+        if (problems.length > 0) fail(`${flavour} ${x.spec.name} → ${y.spec.name}: step ${problems[0].step} (${problems[0].kind}): ${problems[0].message}`);
+      }
+    }
+  }
+};
+
+/** 6. `voting-mesh validate -f OUTDIR` and `validate --dist OUTDIR` pass on what synth wrote, for each flavour directory. */
+export const validatePasses: Property = (b) => validateSynthesized(b);
+
+/** {@link validatePasses}, with `tamper` applied to the synthesized directory before validate runs (mutation tests). */
+export async function validateSynthesized(b: BuiltRelease, tamper: (dir: string) => void = () => undefined): Promise<void> {
+  if (b.error) return;
+  const dir = mkdtempSync(join(tmpdir(), 'voting-mesh-prop-'));
+  try {
+    const { app, charts } = chartsOf(b.release, dir);
+    quietly(() => synthRelease(app, charts));
+    tamper(dir);
+    for (const flavour of FLAVOURS) {
+      const out = join(dir, DIRECTORY[flavour]);
+      for (const argv of [['validate', '-f', out], ['validate', '--dist', out]]) {
+        const r = await cli(argv, dir);
+        if (r.code !== 0) fail(`${flavour}: voting-mesh ${argv.join(' ')} exited ${r.code}: ${(r.stdout + r.stderr).split('\n').filter((l) => /error|\[Error\]|problem|step/.test(l)).slice(0, 3).join(' | ')}`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** 7. synth twice (two fresh Apps) renders byte-identical files. */
+export const synthDeterministic: Property = (b) => {
+  if (b.error) return;
+  const render = () => renderRelease(chartsOf(b.release).charts).map((f) => `${f.file}\n${f.content}`).join('\n---file---\n');
+  if (render() !== render()) fail('two syntheses of the same release differ');
+};
+
+/** The properties by name, in the issue's order. */
+export const PROPERTIES: Readonly<Record<string, Property>> = {
+  'synth writes every file or refuses with one line naming stage and field': synthAllOrOneLine,
+  'every object passes the strict schemas and CEL rules, and the analyzer reports no Error': schemasAndAnalyzer,
+  'routing intent: explain follows the stage data at every hop, in both flavours alike': routingIntent,
+  'least privilege: policies allow exactly the edges routing uses': leastPrivilege,
+  'every consecutive transition, forward and back, gets a plan whose check passes': transitionsPass,
+  'validate -f OUTDIR and validate --dist OUTDIR pass on what synth wrote': validatePasses,
+  'synth twice is byte-identical': synthDeterministic,
+};
+
+/** Runs one property on a release (built once per process). */
+export function holds(name: string, release: GeneratedRelease): void | Promise<void> {
+  return PROPERTIES[name](build(release));
+}

@@ -1,0 +1,51 @@
+import { checkTransition, explainRequest, Manifest, planTransition, ReleaseStage, StageSpec } from 'voting-mesh';
+import { testApp } from '../support';
+import { shopApplication, shopStages } from './shop';
+
+// Minimal counterexamples the generator found (issue 18), kept as named tests.
+const build = (stage: StageSpec, flavour: 'istio-sidecar' | 'gateway-api-ambient', app = shopApplication) =>
+  new ReleaseStage(testApp(), { application: app, stage, flavour }).toJson() as Manifest[];
+
+describe('regressions found by the release generator', () => {
+  test('GIVEN a service-routed caller (payments) and two lanes naming different postgres versions THEN its calls follow the default lane only, and policies allow only that', () => {
+    const app = { ...shopApplication, components: shopApplication.components.map((c) => (c.name === 'postgres' ? { ...c, versions: { ...c.versions, '17': c.versions['16'] } }
+      : c.name === 'cart' ? { ...c, versions: { ...c.versions, '2.0': c.versions['1.0'] } } : c)) };
+    const stage: StageSpec = {
+      ...shopStages[2], deployments: { ...shopStages[2].deployments, cart: ['1.0', '2.0'], postgres: ['16', '17'] },
+      lanes: [{ name: 'main', versions: { frontend: '1.0', cart: '1.0', postgres: '16' } }, { name: 'canary', versions: { frontend: '2.0', cart: '2.0', postgres: '17' } }],
+    };
+    const m = build(stage, 'istio-sidecar', app);
+    const ap = m.find((o) => o.kind === 'AuthorizationPolicy' && o.metadata.name === 'postgres-17')!;
+    // Only the canary lane's cart calls postgres 17; payments (in no lane) calls postgres 16, as its default route sends it.
+    expect(JSON.stringify(ap.spec.rules)).not.toContain('payments');
+  });
+
+  test('GIVEN a service-routed component with two HTTP ports and a header route (ambient) THEN one HTTPRoute per port, each sending to its own port', () => {
+    const HTTP2 = { name: 'http2-admin', port: 8081, protocol: 'http2' } as const;
+    const app = { ...shopApplication, components: shopApplication.components.map((c) => (c.name === 'payments'
+      ? { ...c, versions: Object.fromEntries(Object.entries(c.versions).map(([v, w]) => [v, { ...w, ports: [...w.ports, HTTP2] }])) }
+      : c.name === 'frontend' ? { ...c, versions: Object.fromEntries(Object.entries(c.versions).map(([v, w]) => [v, { ...w, env: { ...w.env, PAYMENTS_PORT: '8080' } }])) } : c)) };
+    const stage: StageSpec = { ...shopStages[2], serviceRoutes: { payments: [{ name: 'beta', match: [{ header: { name: 'x-beta', exact: 'yes' } }], to: 'v2' }, { to: 'v1' }] } };
+    const routes = build(stage, 'gateway-api-ambient', app).filter((o) => o.kind === 'HTTPRoute' && o.metadata.name.startsWith('payments'));
+    expect(routes.map((r) => [r.metadata.name, r.spec.parentRefs[0].port, [...new Set(r.spec.rules.flatMap((x: any) => x.backendRefs.map((b: any) => b.port)))]]))
+      .toEqual([['payments-8080', 8080, [8080]], ['payments-8081', 8081, [8081]]]);
+  });
+
+  test('GIVEN a stage that creates the waypoint and new lane Services using it THEN they join it only at the switch, and the check passes', () => {
+    const plain: StageSpec = { ...shopStages[0], versionRouting: false };
+    const [a, b] = [build(plain, 'gateway-api-ambient'), build(shopStages[1], 'gateway-api-ambient')];
+    const p = planTransition('01', a, '02', b);
+    const made = p.steps[0].apply.filter((m) => m.kind === 'Service' && m.metadata.name.includes('-lane-canary'));
+    expect(made.length).toBeGreaterThan(0);
+    for (const s of made) expect(s.metadata.labels?.['istio.io/use-waypoint']).toBeUndefined();
+    expect(checkTransition(a, p)).toEqual([]);
+  });
+
+  test('GIVEN a caller idle in the target whose environment changes THEN its restart is not reported for the target denying its calls', () => {
+    const s1: StageSpec = { ...shopStages[1], entry: [{ to: [{ lane: 'main', weight: 50 }, { lane: 'canary', weight: 50 }] }] };
+    const s2: StageSpec = { ...shopStages[1], lanes: [shopStages[1].lanes[0]], entry: [{ to: 'main' }] };
+    const [a, b] = [build(s1, 'gateway-api-ambient'), build(s2, 'gateway-api-ambient')];
+    expect(checkTransition(a, planTransition('01', a, '02', b))).toEqual([]);
+    expect(explainRequest(b, {}, 'shop-gateway').hops.map((h) => h.deployments)).toEqual([['frontend-1-0']]);
+  });
+});

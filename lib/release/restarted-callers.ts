@@ -1,0 +1,78 @@
+import { jsonEqual } from '../analysis/json-equal';
+import { CallTargetError, explainCall, inferCalls, InferredCall } from '../analysis/explain';
+import { Manifest, objectKey } from '../analysis/manifest';
+
+/**
+ * What a transition does to the callers it restarts. A Deployment whose pod template changes
+ * rolls its pods one at a time (RollingUpdate, maxUnavailable 0): the old pods serve until the new
+ * ones are ready, and the new ones serve as soon as they are. So the new pods' calls to a host the
+ * old pods never called (an environment value that now names another Service: a lane Service
+ * replaced by the callee's own Service when it becomes service-routed, or back) are live from the
+ * moment the Deployment is applied: that host's Service, waypoint, routes and policies must
+ * already be the target's.
+ */
+
+/** Whether the Deployment's pods keep serving while a new template rolls out (a rolling update that keeps every old pod until its replacement is ready). */
+export function keepsServingWhileRolling(d: Manifest): boolean {
+  const strategy = d.spec?.strategy;
+  if (strategy?.type === 'Recreate') return false;
+  const replicas = Number(d.spec?.replicas ?? 1);
+  const raw = strategy?.rollingUpdate?.maxUnavailable ?? '25%';
+  // Kubernetes rounds a percentage of maxUnavailable down.
+  const unavailable = typeof raw === 'string' && raw.endsWith('%') ? Math.floor((replicas * Number(raw.slice(0, -1))) / 100) : Number(raw);
+  return unavailable < replicas;
+}
+
+const callKey = (c: InferredCall) => `${c.service}.${c.namespace}:${c.port}`;
+
+/** The calls `workload`'s pods make, as explain infers them from its environment (none when they cannot be inferred). */
+export function callsOf(manifests: readonly Manifest[], workload: Manifest): InferredCall[] {
+  try {
+    return inferCalls(manifests, workload.metadata.name);
+  } catch {
+    return [];
+  }
+}
+
+/** The calls `after`'s pods make (in `afterState`) that `before`'s pods (in `beforeState`) did not make. */
+export function newCalls(beforeState: readonly Manifest[], before: Manifest, afterState: readonly Manifest[], after: Manifest): InferredCall[] {
+  const old = new Set(callsOf(beforeState, before).map(callKey));
+  return callsOf(afterState, after).filter((c) => !old.has(callKey(c)));
+}
+
+/**
+ * Where a call from `workload`'s pods goes in `state` (with `workload` in place of its namesake):
+ * the Deployments, weights and authorization of the first hop, as one comparable string; or why it fails.
+ */
+export function callRouting(state: readonly Manifest[], workload: Manifest, call: InferredCall, clusterDomain: string): CallRouting {
+  const key = objectKey(workload);
+  const objects = [...state.filter((m) => objectKey(m) !== key), workload];
+  try {
+    const { hops } = explainCall(objects, workload.metadata.name, `${call.service}.${call.namespace}`, call.port, { clusterDomain });
+    const shown = hops.map((h) => `${h.deployments.join('+') || h.answer || 'no pods'} ${h.weight}%`);
+    return { destinations: shown.sort().join(', ') || 'nowhere', denied: hops.some((h) => h.weight > 0 && h.authorization?.allowed === false) };
+  } catch (err) {
+    if (err instanceof CallTargetError) return { destinations: `no Service ${call.service}.${call.namespace}:${call.port}`, denied: false };
+    throw err;
+  }
+}
+
+/** Where a call goes, and whether authorization denies it. */
+export interface CallRouting {
+  readonly destinations: string;
+  readonly denied: boolean;
+}
+
+/**
+ * Whether a call routed as `actual` at some moment is as the target routes it: the same
+ * destinations, and allowed whenever the target allows it (a caller idle in the target may be
+ * denied there: it receives no traffic by then).
+ */
+export function routedAsTarget(actual: CallRouting, target: CallRouting): boolean {
+  return actual.destinations === target.destinations && (target.denied || !actual.denied);
+}
+
+/** Whether `m`'s pod template differs from `before`'s. */
+export function templateChanged(before: Manifest | undefined, m: Manifest): boolean {
+  return before !== undefined && !jsonEqual(before.spec?.template, m.spec?.template);
+}

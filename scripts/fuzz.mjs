@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// Runs the property suite over many generated releases: `npm run fuzz -- --runs N --seed S`
+// (defaults: 500 runs, a seed from the clock, printed so that a failure can be replayed).
+import { spawnSync } from 'child_process';
+import { dirname, join } from 'path';
+import { fileURLToPath } from 'url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i === -1 ? fallback : args[i + 1];
+};
+const runs = Number(option('runs', '500'));
+const seed = Number(option('seed', String(Date.now() % 2147483647)));
+if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(seed)) {
+  console.error('usage: npm run fuzz -- [--runs N] [--seed S]');
+  process.exit(2);
+}
+console.log(`fuzz: ${runs} releases, seed ${seed}`);
+const jest = join(root, 'node_modules', 'jest', 'bin', 'jest.js');
+const run = spawnSync(process.execPath, [jest, '--testMatch', '**/__tests__/properties/fuzz.ts', '--runInBand', '--silent=false'], {
+  cwd: root, stdio: 'inherit', env: { ...process.env, FUZZ_RUNS: String(runs), FUZZ_SEED: String(seed), CDK8S_CHECK_UPGRADE: 'false' },
+});
+if (run.status !== 0) console.error(`fuzz: failed; replay with npm run fuzz -- --runs ${runs} --seed ${seed}`);
+process.exit(run.status ?? 1);
