@@ -1,8 +1,9 @@
 import { spawnSync } from 'child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
+import { existsSync, readFileSync, statSync } from 'fs';
 import { dirname, join, relative, resolve } from 'path';
 import { assertReplaceable, createStaging, discardStaging, lockOutput, publishStaging, recoverOutput } from '../../lib/release/output-dir';
 import { ALLOW_FAILING_CHECKS_ENV } from '../../lib/release/allow-failing-checks';
+import { regularFiles } from '../../lib/release/output-manifest';
 import { ParsedArgs, UsageError, value } from '../args';
 import { projectConfig } from '../project-config';
 import { Io } from '../io';
@@ -49,7 +50,7 @@ async function synthInto(staging: string, output: string, args: ParsedArgs, io: 
     return 1;
   }
   // A flavour of the release writes its stages into a subdirectory (gateway-api-ambient/): listed with it.
-  const manifests = filesUnder(staging).filter((f) => /\.ya?ml$/.test(f));
+  const manifests = regularFiles(staging).filter((f) => /\.ya?ml$/.test(f));
   const empty = manifests.filter((f) => statSync(join(staging, f)).size === 0);
   const why = status !== 0 ? `the app exited with ${status}` : manifests.length === 0 ? 'the app wrote no manifest' : empty.length > 0 ? `empty manifests: ${empty.join(', ')}` : undefined;
   if (why) {
@@ -106,13 +107,6 @@ async function runApp(command: string, outdir: string, io: Io, allowFailingCheck
     else process.env[ALLOW_FAILING_CHECKS_ENV] = saved.allow;
     if (saved.cwd !== io.cwd) process.chdir(saved.cwd);
   }
-}
-
-/** The files under `dir`, recursively, as paths relative to it (`/`-separated), sorted. */
-function filesUnder(dir: string, prefix = ''): string[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]))
-    .sort();
 }
 
 /** An error thrown by the app itself (not by this tool): its message, and its stack with --verbose. */

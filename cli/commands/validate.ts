@@ -6,8 +6,7 @@ import { analyzeMesh } from '../../lib/analysis/analyzer';
 import { analyzerMeshConfig } from '../../lib/analysis/analyzer/mesh-config';
 import type { AnalyzerMeshConfig } from '../../lib/analysis/analyzer/context';
 import { SchemaRegistry, schemaSources } from '../../lib/analysis/schema/schema-registry';
-import { planTransition } from '../../lib/release/plan';
-import { checkTransition } from '../../lib/release/transition-check';
+import { checkNeighbours } from '../../lib/release/transition-check';
 import { RELEASE_CONTEXT_FILE } from '../../lib/release/synth';
 import { ParsedArgs, UsageError, value } from '../args';
 import { InputLimits, inputLimits } from '../input-limits';
@@ -113,9 +112,7 @@ function validateSet(set: ManifestSet, registry: SchemaRegistry, args: ParsedArg
 
 /** The transition check of the plans between two neighbouring stages, forward then back. */
 function checkTransitions(a: ManifestSet, b: ManifestSet, clusterDomain: string | undefined, out: Report): void {
-  for (const [from, to] of [[a, b], [b, a]]) {
-    const plan = planTransition(from.name, from.objects, to.name, to.objects);
-    const problems = checkTransition(from.objects, plan, clusterDomain);
+  for (const { from, to, plan, problems } of checkNeighbours({ ...a, clusterDomain }, { ...b, clusterDomain })) {
     const stage = `${from.name} → ${to.name}`;
     out.messages.push(...problems.map((p) => ({ code: UNSAFE_TRANSITION, level: 'Error' as const, origin: p.origin, field: `step ${p.step} (${p.kind})`, message: p.message, stage })));
     out.text.push(`${stage}: ${plan.steps.length} steps, ${problems.length === 0 ? 'traffic never routed to a missing subset, port or pod ✓' : `${problems.length} problem(s)`}`);

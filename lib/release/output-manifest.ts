@@ -34,8 +34,8 @@ function sha256(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
-/** The regular files under `dir`, recursively, as sorted `/`-separated relative paths (the marker excluded). */
-function regularFiles(dir: string, prefix = ''): string[] {
+/** The files under `dir`, recursively, as sorted `/`-separated relative paths (the output and staging markers excluded). */
+export function regularFiles(dir: string, prefix = ''): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const rel = `${prefix}${e.name}`;
     if (e.isDirectory()) return regularFiles(join(dir, e.name), `${rel}/`);

@@ -1,5 +1,5 @@
 import { Manifest, namespaceOf, objectKey } from '../analysis/manifest';
-import { newCalls } from './restarted-callers';
+import { newCalls, templateChanged } from './restarted-callers';
 
 /** Callers a plan restarts only once the routing of the hosts they newly call is the target's. */
 export interface RestartOrder {
@@ -20,7 +20,7 @@ export function restartAfterRouting(from: readonly Manifest[], to: readonly Mani
   const hosts = new Set<string>();
   const deployments = changed.filter((d) => {
     const old = previous.get(objectKey(d));
-    if (!old || JSON.stringify(old.spec?.template) === JSON.stringify(d.spec?.template)) return false;
+    if (!old || !templateChanged(old, d)) return false;
     const calls = newCalls(from, old, to, d);
     calls.forEach((c) => hosts.add(`${c.namespace}/${c.service}`));
     return calls.length > 0;

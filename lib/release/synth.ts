@@ -13,8 +13,7 @@ import { GATES_FILE, gatesFileContent } from './gates/gate-notes';
 import { toYaml } from './yaml-writer';
 import { ALLOW_FAILING_CHECKS_ENV } from './allow-failing-checks';
 import { Manifest } from '../analysis/manifest';
-import { planTransition } from './plan';
-import { checkTransition } from './transition-check';
+import { checkNeighbours } from './transition-check';
 
 /** What the synth-time checks found across a release. */
 export interface ReleaseCheckResult {
@@ -93,14 +92,10 @@ function transitionErrors(stages: readonly StageChart[]): string[] {
   const errors: string[] = [];
   for (const dir of [...new Set(stages.map((s) => s.outputDirectory))]) {
     const charts = stages.filter((s) => s.outputDirectory === dir);
-    const manifests = charts.map((s) => s.manifests as Manifest[]);
-    for (let i = 0; i + 1 < charts.length; i++) {
-      for (const [a, b] of [[i, i + 1], [i + 1, i]]) {
-        const plan = planTransition(charts[a].stageName, manifests[a], charts[b].stageName, manifests[b]);
-        const clusterDomain = resolveMeshContext(charts[a].meshContext).clusterDomain;
-        for (const p of checkTransition(manifests[a], plan, clusterDomain)) {
-          errors.push(`transition ${charts[a].stageName} → ${charts[b].stageName}${dir ? ` (${dir})` : ''} step ${p.step} (${p.kind}): ${p.message}`);
-        }
+    const checked = charts.map((s) => ({ name: s.stageName, objects: s.manifests as Manifest[], clusterDomain: resolveMeshContext(s.meshContext).clusterDomain }));
+    for (let i = 0; i + 1 < checked.length; i++) {
+      for (const t of checkNeighbours(checked[i], checked[i + 1])) {
+        for (const p of t.problems) errors.push(`transition ${t.from.name} → ${t.to.name}${dir ? ` (${dir})` : ''} step ${p.step} (${p.kind}): ${p.message}`);
       }
     }
   }

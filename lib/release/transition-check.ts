@@ -5,7 +5,7 @@ import { ManifestIndex } from '../analysis/manifest-index';
 import { namespaceLabelsOf, waypointOf } from '../analysis/ambient-mode';
 import { isGatewayApi } from '../analysis/routing/gateway-api-match';
 import { DEFAULT_CLUSTER_DOMAIN } from '../model/defaults';
-import { StepKind, TransitionPlan } from './plan';
+import { planTransition, StepKind, TransitionPlan } from './plan';
 import { CallRouting, callRouting, keepsServingWhileRolling, newCalls, routedAsTarget, templateChanged } from './restarted-callers';
 
 /** A moment of a transition at which some traffic could fail. */
@@ -15,6 +15,29 @@ export interface TransitionProblem {
   /** `Kind namespace/name` of the VirtualService or HTTPRoute whose route fails, or of the Service that loses its pods or waypoint. */
   readonly origin: string;
   readonly message: string;
+}
+
+/** A stage as the neighbour check reads it: its name, its objects and the cluster domain it was made for. */
+export interface CheckedStage {
+  readonly name: string;
+  readonly objects: readonly Manifest[];
+  readonly clusterDomain?: string;
+}
+
+/** One direction of the move between two neighbouring stages: its plan, and the check of it. */
+export interface NeighbourTransition {
+  readonly from: CheckedStage;
+  readonly to: CheckedStage;
+  readonly plan: TransitionPlan;
+  readonly problems: TransitionProblem[];
+}
+
+/** The plans between neighbouring stages `a` and `b`, forward then back, each replayed by checkTransition. */
+export function checkNeighbours(a: CheckedStage, b: CheckedStage): NeighbourTransition[] {
+  return [[a, b], [b, a]].map(([from, to]) => {
+    const plan = planTransition(from.name, from.objects, to.name, to.objects);
+    return { from, to, plan, problems: checkTransition(from.objects, plan, from.clusterDomain) };
+  });
 }
 
 /**
