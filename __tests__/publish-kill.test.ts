@@ -113,6 +113,15 @@ describe('publishing survives a kill at any step', () => {
     expect(leftovers(dir)).toEqual([]);
   }, 30_000);
 
+  test('GIVEN the pending lock file of a run killed while taking the lock THEN the next run removes it and publishes', () => {
+    const dir = project();
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    writeFileSync(join(dir, `.dist.voting-mesh-lock-${dead}`), `${JSON.stringify({ pid: dead, command: 'synth' })}\n`);
+    expect(synthNow(dir, '1').code).toBe(0);
+    expect(generation(join(dir, 'dist'))).toBe('1');
+    expect(leftovers(dir)).toEqual([]);
+  });
+
   test('GIVEN synth killed at 16 random moments THEN every time dist holds a complete output (or the journal restores one) and the next run recovers', async () => {
     const dir = project();
     expect(synthNow(dir, '0').code).toBe(0);

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'fs';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync, writeSync } from 'fs';
 import { basename, dirname, join, resolve } from 'path';
 import { describeFsError, fsStep, OutputDirectoryError } from './fs-errors';
 
@@ -42,33 +42,51 @@ export function lockOutput(dir: string, command: string, shown: string): () => v
     }
   }
   fsStep('create the parent directory of', shown, () => mkdirSync(parent, { recursive: true }));
-  for (let attempt = 0; ; attempt++) {
-    let fd: number;
-    try {
-      fd = openSync(lock, 'wx');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 2) throw describeFsError(err, 'create the lock file', lock);
-      const holder = lockHolder(lock);
-      if (holder === 'gone') continue;
-      if (holder !== 'stale') {
-        throw new OutputDirectoryError(`${shown} is being written by another voting-mesh ${holder.command} (PID ${holder.pid}, lock ${lock}): wait for it to finish; if no such process runs, delete the lock file`);
-      }
-      // Remove the stale lock only if it is still the one read (another run may have just taken it over).
-      if (lockHolder(lock) === 'stale') fsStep('remove the stale lock file', lock, () => unlinkSync(lock));
-      continue;
-    }
-    writeSync(fd, `${JSON.stringify({ pid: process.pid, command })}\n`);
-    closeSync(fd);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
+  removeDeadPendingLocks(lock);
+  // The lock appears whole or not at all: its content is written to a file of this PID's own,
+  // then hard-linked to the lock's name (which fails if the lock exists). A lock created empty
+  // and then written could be left empty by a kill, and would look held for the grace period.
+  const pending = `${lock}-${process.pid}`;
+  fsStep('write the lock file', pending, () => writeFileSync(pending, `${JSON.stringify({ pid: process.pid, command })}\n`));
+  try {
+    for (let attempt = 0; ; attempt++) {
       try {
-        if (readFileSync(lock, 'utf8').includes(`"pid":${process.pid},`)) unlinkSync(lock);
-      } catch {
-        // Already gone: nothing to release.
+        linkSync(pending, lock);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 2) throw describeFsError(err, 'create the lock file', lock);
+        const holder = lockHolder(lock);
+        if (holder === 'gone') continue;
+        if (holder !== 'stale') {
+          throw new OutputDirectoryError(`${shown} is being written by another voting-mesh ${holder.command} (PID ${holder.pid}, lock ${lock}): wait for it to finish; if no such process runs, delete the lock file`);
+        }
+        // Remove the stale lock only if it is still the one read (another run may have just taken it over).
+        if (lockHolder(lock) === 'stale') fsStep('remove the stale lock file', lock, () => unlinkSync(lock));
+        continue;
       }
-    };
+      break;
+    }
+  } finally {
+    unlinkSync(pending);
+  }
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    try {
+      if (readFileSync(lock, 'utf8').includes(`"pid":${process.pid},`)) unlinkSync(lock);
+    } catch {
+      // Already gone: nothing to release.
+    }
+  };
+}
+
+/** The pending lock files (`<lock>-<pid>`) of runs killed before they linked or removed them. */
+function removeDeadPendingLocks(lock: string): void {
+  const prefix = `${basename(lock)}-`;
+  for (const entry of readdirSync(dirname(lock))) {
+    if (entry.startsWith(prefix) && !alive(Number(entry.slice(prefix.length)))) {
+      fsStep('remove the pending lock file of a dead run', join(dirname(lock), entry), () => unlinkSync(join(dirname(lock), entry)));
+    }
   }
 }
 
