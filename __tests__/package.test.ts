@@ -59,10 +59,10 @@ describe('the package', () => {
   });
 });
 
-describe('the README for platform teams', () => {
-  test('GIVEN "Getting started for platform teams" THEN it shows the consumer app that CI installs and runs, verbatim', () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('## Getting started for platform teams'));
+describe('the guide for platform teams', () => {
+  test('GIVEN docs/constructs.md THEN it shows the consumer app that CI installs and runs, verbatim', () => {
+    const guide = readFileSync(join(ROOT, 'docs', 'constructs.md'), 'utf8');
+    const section = guide.slice(guide.indexOf('## A two-service app, from zero to the first synth'));
     const app = readFileSync(join(ROOT, 'scripts', 'consumer-app', 'main.ts'), 'utf8');
     expect(section).toContain(`\`\`\`ts\n${app}\`\`\``);
   });

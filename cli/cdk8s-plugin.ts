@@ -10,6 +10,11 @@
 //
 // The messages are validate's own (the same function, run on each directory of stages), so the
 // two reports of a stage never disagree.
+
+/**
+ * The cdk8s validation plugin: `VotingMeshValidation`, named in cdk8s.yaml's `validations:`.
+ * @module voting-mesh/cdk8s-plugin
+ */
 import { dirname, join } from 'path';
 import { CATALOGUE } from '../lib';
 import { parseArgs } from './args';

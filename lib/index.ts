@@ -3,6 +3,12 @@
 // mesh analyzer, traffic simulator, explain) and the release tooling (synth, diff, plan, notes).
 // Only what is listed here is the package's API; everything else under lib/ is internal.
 
+/**
+ * The main entry, `import { … } from 'voting-mesh'`: the data model, the constructs, the offline
+ * analysis tools and the release tooling.
+ * @module voting-mesh
+ */
+
 // The data model.
 export type {
   AppProtocol, ApplicationSpec, ComponentSpec, EnvValue, ExternalSecretSpec, GatewaySpec, PersistentVolumeSpec, PortSpec, ProbeCheck,

@@ -1,7 +1,7 @@
 // A platform team's own cdk8s app, outside the voting-mesh repo: two services (web calls api),
-// a stable stage and a header canary whose lane runs web 1.1 with api 2.0. The README's
-// "Getting started for platform teams" shows this file; the consumer test
-// (scripts/consumer-test.mjs) installs the packed voting-mesh tarball next to it and runs it.
+// a stable stage and a header canary whose lane runs web 1.1 with api 2.0. docs/constructs.md
+// shows this file; the consumer test (scripts/consumer-test.mjs) installs the packed voting-mesh
+// tarball next to it and runs it.
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { ApplicationSpec, ReleaseStage, runSynth, StageSpec, WorkloadSpec } from 'voting-mesh';
 
