@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 // npm run check: fails, listing the files, when the committed dist/ (or an example's) differs from
-// a fresh `voting-mesh synth`, or when the README shows output the tools no longer print.
-//   npm run check -- --fix-readme   # paste the current output into the README's blocks instead
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// a fresh `voting-mesh synth`; when a generated page (docs/cli.md from --help, docs/api/ by
+// TypeDoc) is stale; or when a code block of README.md or docs/ fails its check (pasted outputs
+// the tools no longer print, TypeScript that does not compile against the public API, commands or
+// options that do not exist, YAML or Mermaid that does not parse) or a relative link points nowhere.
+//   npm run check -- --fix   # paste the current output into the pages' blocks instead
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildEntries, loadCli, root } from './build.cjs';
 import { examples } from './synth-examples.mjs';
+import { badDiagrams, badYaml, blockCensus, brokenLinks, compileTsBlocks, docPages, staleOutputs, unknownCommands } from './check-docs.mjs';
+import { staleGeneratedDocs } from './gen-docs.mjs';
 
 const { runCommand } = await loadCli();
 
@@ -18,37 +23,40 @@ async function run(argv, cwd = root) {
   return { code, stdout: out.join(''), stderr: err.join('') };
 }
 
+/** The --help text of `voting-mesh <args>`. */
+const help = async (args) => (await run([...args, '--help'])).stdout;
+
 /**
- * The README pastes real output of `npm run validate|explain|plan`: every such block must still be
- * what the tool prints for the committed dist/ (a block is the command line, then its output).
+ * The documentation: generated pages current (docs/cli.md, docs/api/), and every code block of
+ * README.md and docs/ checked as far as it can be (scripts/check-docs.mjs). Exits 1 naming each
+ * problem, one line each.
  */
-async function staleReadmeOutputs() {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const blocks = [];
-  // `$ npm run <tool> -- args` followed by output, up to the next `$ ` line or the end of the code block.
-  for (const m of readme.matchAll(/^\$ npm run (validate|explain|plan)(?: -- (.*))?\n([\s\S]*?)(?=^\$ |^```)/gm)) {
-    blocks.push({ tool: m[1], args: m[2] ?? '', shown: m[3].replace(/\n+$/, ''), at: m.index + m[0].length - m[3].length });
-  }
-  // <summary>…<code>npm run plan -- A B</code></summary> followed by a code block.
-  for (const m of readme.matchAll(/<code>npm run (plan) -- ([^<]*)<\/code><\/summary>\n\n```\n([\s\S]*?)```/g)) {
-    blocks.push({ tool: m[1], args: m[2], shown: m[3].replace(/\n+$/, ''), at: m.index + m[0].length - m[3].length - 3 });
-  }
-  const words = (args) => [...args.matchAll(/'([^']*)'|(\S+)/g)].map((w) => w[1] ?? w[2]);
-  const stale = [];
-  let fixed = readme;
-  for (const b of [...blocks].sort((x, y) => y.at - x.at)) {
-    const r = await run([b.tool, ...words(b.args)]);
-    const current = r.stdout.replace(/\n+$/, '');
-    if (current === b.shown) continue;
-    stale.push(`npm run ${b.tool}${b.args ? ` -- ${b.args}` : ''}`);
-    fixed = fixed.slice(0, b.at) + (b.shown === '' ? `${current}\n` : current) + fixed.slice(b.at + b.shown.length);
-  }
-  if (process.argv.includes('--fix-readme') && stale.length > 0) {
-    writeFileSync(join(root, 'README.md'), fixed);
-    console.log(`README.md: pasted the current output of ${stale.join(', ')}`);
-    return { stale: [], checked: blocks.length };
-  }
-  return { stale, checked: blocks.length };
+async function checkDocs(scratch) {
+  const { written, generated } = docPages();
+  const fix = process.argv.includes('--fix') || process.argv.includes('--fix-readme');
+  const outputs = await staleOutputs(written, run, fix);
+  if (outputs.checked === 0) fail(['README.md and docs/ show no output of validate, explain or plan: the check found nothing to compare.']);
+  if (outputs.stale.length > 0) fail(outputs.stale.map((s) => `${s}: the page shows output the tool no longer prints (npm run check -- --fix pastes the current output).`));
+  const { stale, apiFiles } = await staleGeneratedDocs(runCommand, scratch);
+  const ts = compileTsBlocks(written);
+  const links = brokenLinks(written, docPages().generated);
+  const shell = await unknownCommands(written, help);
+  const yaml = badYaml(written);
+  const diagrams = badDiagrams(written);
+  fail([...stale, ...ts.errors, ...links.problems, ...shell.problems, ...yaml.problems, ...diagrams.problems]);
+  const census = blockCensus(written);
+  const total = Object.values(census).reduce((a, b) => a + b, 0);
+  const unchecked = Object.entries(census).filter(([lang]) => !['ts', 'typescript', 'mermaid', 'yaml', 'sh'].includes(lang)).map(([lang, n]) => `${n} ${lang}`).join(', ');
+  console.log(`docs: docs/cli.md and docs/api/ (${apiFiles} files) current; ${written.length} pages, ${total} code blocks: ${ts.count} TypeScript compiled against the public API, `
+    + `${outputs.checked} pasted outputs of validate, explain and plan current, ${diagrams.count} diagrams parsed, ${yaml.count} YAML parsed, ${shell.count} voting-mesh command lines with known options; `
+    + `the other ${unchecked} blocks checked only where they paste output; ${links.count} relative links valid (${generated.length} generated pages included)`);
+}
+
+/** Prints the problems, one line each, and exits 1 when there are any. */
+function fail(problems) {
+  if (problems.length === 0) return;
+  for (const p of problems) console.error(p);
+  process.exit(1);
 }
 
 const scratch = mkdtempSync(join(tmpdir(), 'voting-mesh-check-'));
@@ -79,16 +87,7 @@ try {
     process.exit(1);
   }
   console.log(`dist/ and examples/*/dist/ match a fresh synth (${count} files)`);
-  const { stale, checked } = await staleReadmeOutputs();
-  if (checked === 0) {
-    console.error('README.md shows no output of validate, explain or plan: the check found nothing to compare.');
-    process.exit(1);
-  }
-  if (stale.length > 0) {
-    console.error(`README.md shows output the tools no longer print: ${stale.join(', ')}. Paste the current output.`);
-    process.exit(1);
-  }
-  console.log(`README.md shows the current output of validate, explain and plan (${checked} blocks)`);
+  await checkDocs(scratch);
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

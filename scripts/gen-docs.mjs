@@ -95,7 +95,7 @@ export async function staleGeneratedDocs(runCommand, scratch) {
   return { stale, apiFiles: listFiles(fresh).length };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { runCommand } = await loadCli();
   mkdirSync(join(root, 'docs'), { recursive: true });
   writeFileSync(join(root, CLI_PAGE), await cliReference(runCommand));
