@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm run bench: whole-process timings as ratios against a peer measured in the same run (the
 // machine is shared and noisy, so cases are interleaved round by round and each ratio is the
-// median of the per-round ratios). Nothing here is a test; the figures go into the README, and a
+// median of the per-round ratios). Nothing here is a test; the figures go into docs/performance.md, and a
 // missed target is flagged and makes the run exit 1.
 //
 //   npm run bench                 # default rounds

@@ -10,7 +10,7 @@
 // A bundle is rebuilt only when one of the files it was built from (esbuild's metafile lists
 // them), tsconfig.json or package.json is newer than it: `npm run synth` then does not load
 // esbuild at all. CommonJS, not ESM, for the same reason: Node.js starts an ES module ~10 ms
-// slower, which is 4% of `npm run synth` (see README, "Performance").
+// slower, which is 4% of `npm run synth` (see docs/performance.md).
 'use strict';
 const { existsSync, readFileSync, statSync, writeFileSync } = require('node:fs');
 const { join, resolve } = require('node:path');

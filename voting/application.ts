@@ -14,7 +14,7 @@ export interface VotingOptions {
   readonly storageSecretName?: string;
   /**
    * Have External Secrets Operator create that Secret from a secret store.
-   * @default - the Secret is created by the operator (`kubectl create secret`, see README)
+   * @default - the Secret is created by the operator (`kubectl create secret`, see docs/voting-release.md)
    */
   readonly externalSecret?: Omit<ExternalSecretSpec, 'targetSecretName' | 'keys'>;
   /** Image pull policy of every container. @default 'IfNotPresent' (images are pinned by tag) */
