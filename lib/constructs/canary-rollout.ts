@@ -3,7 +3,8 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Rollout } from '../../imports/argoproj.io';
 import { DEFAULT_CLUSTER_DOMAIN } from '../model/defaults';
-import { InstallationProfile, ISTIOCTL_DEFAULT_PROFILE } from '../model/installation-profile';
+import { InstallationProfile } from '../model/installation-profile';
+import { resolveIngress } from '../resolve/ingress';
 import { ReleaseConfigError, show } from '../model/errors';
 import { IngressGateway } from './ingress-gateway';
 import { IstioApiVersion, istioKinds } from './istio-api';
@@ -106,7 +107,7 @@ export class CanaryRollout extends Construct {
 
     this.ingress = new IngressGateway(this, 'Ingress', {
       gateway: props.gateway, namespace, virtualServiceName: `${name}-ingress`, destinationHost: stableHost, routes: [], istioApiVersion: props.istioApiVersion,
-      selector: (props.installation ?? ISTIOCTL_DEFAULT_PROFILE).ingressGateway.podLabels,
+      selector: resolveIngress({ namespace, gateway: props.gateway, installation: props.installation }).podLabels,
       withoutVirtualService: true,
     });
     const { VirtualService } = istioKinds(props.istioApiVersion);
