@@ -86,6 +86,8 @@ export function resolveIngress(inputs: IngressInputs): ResolvedIngress {
   const g = inputs.gateway;
   const trustDomain = inputs.security?.trustDomain ?? installation.trustDomain;
   const common = { gatewayName: g.name, port: g.port ?? DEFAULT_GATEWAY_PORT, hosts: g.hosts ?? DEFAULT_GATEWAY_HOSTS };
+  // Checked in both flavours: contradicting data is wrong whichever flavour ignores it.
+  const sidecarPodLabels = ingressPodLabels(g, inputs.security, installation, { stage: inputs.stage });
   if ((inputs.flavour ?? DEFAULT_FLAVOUR) === 'gateway-api-ambient') {
     // Istio deploys a Gateway API gateway in the Gateway's namespace as `<gateway>-istio`, its pods
     // labelled with the Gateway's name (gatewaycommon/deploymentcontroller.go).
@@ -104,7 +106,7 @@ export function resolveIngress(inputs: IngressInputs): ResolvedIngress {
   return {
     ...common,
     namespace,
-    podLabels: ingressPodLabels(g, inputs.security, installation, { stage: inputs.stage }),
+    podLabels: sidecarPodLabels,
     serviceAccount,
     principal: s?.principal ?? principal(trustDomain, namespace, serviceAccount),
   };
