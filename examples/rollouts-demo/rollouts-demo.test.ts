@@ -24,6 +24,12 @@ describe('rollouts-demo (Argo Rollouts engine)', () => {
     expect(r.spec.template.metadata.labels).toEqual({ app: 'rollouts-demo' });
   });
 
+  test('GIVEN the Rollout of 5 replicas THEN its pods keep a PodDisruptionBudget of 4, as a Deployment of 5 would', () => {
+    expect(get('Rollout', 'rollouts-demo').spec.replicas).toBe(5);
+    const pdb = get('PodDisruptionBudget', 'rollouts-demo');
+    expect(pdb.spec).toEqual({ minAvailable: 4, selector: { matchLabels: { app: 'rollouts-demo' } } });
+  });
+
   test('GIVEN each VirtualService THEN every HTTP, TLS and TCP route starts at stable 100 / canary 0', () => {
     for (const name of ['rollouts-demo-vsvc1', 'rollouts-demo-vsvc2']) {
       const vs = get('VirtualService', name);

@@ -4,7 +4,8 @@ import { Construct } from 'constructs';
 import { Gateway as ApiGateway } from '../../imports/gateway.networking.k8s.io';
 import { DATAPLANE_MODE_LABEL, USE_WAYPOINT_LABEL } from '../analysis/ambient-mode';
 import { ReleaseConfigError } from '../model/errors';
-import { serviceHost } from '../model/names';
+import { ingressRouteName, serviceHost } from '../model/names';
+import { GATEWAY_NAME_LABEL } from '../resolve/ingress';
 import { LanePlan, LaneService, versionServiceName } from '../resolve/lane-services';
 import { ResolvedComponent, ResolvedStage } from '../resolve/resolved-stage';
 import { HTTP_FAMILY } from '../resolve/stage-checks';
@@ -16,7 +17,7 @@ import { trafficPolicy } from './istio-routes';
 /** Name of the namespace's waypoint (Gateway of class `istio-waypoint`) and of its ServiceAccount. */
 export const WAYPOINT_NAME = 'waypoint';
 /** The label Istio puts on the pods it deploys for a Gateway API Gateway (gateway and waypoint). */
-export const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
+export { GATEWAY_NAME_LABEL };
 /** The label that sends a Service's traffic through a waypoint. */
 export { USE_WAYPOINT_LABEL };
 
@@ -66,7 +67,7 @@ export class AmbientMesh extends Construct {
     const routing = stage.versionRouting;
     const serviceRouted = (c: ResolvedComponent) => routing && stage.spec.serviceRoutes?.[c.name] !== undefined && http(c);
 
-    const hosts = (g.hosts ?? ['*']).filter((h) => h !== '*');
+    const hosts = stage.ingress.hosts.filter((h) => h !== '*');
     this.gateway = new ApiGateway(this, 'Gateway', {
       metadata: { name: g.name, namespace: ns },
       spec: {
@@ -75,7 +76,7 @@ export class AmbientMesh extends Construct {
         // waypoints are enabled (gatewaycommon/deploymentcontroller.go setLabelOverrides); said
         // explicitly, so ztunnel never captures the gateway whatever istiod's settings.
         infrastructure: { labels: { [DATAPLANE_MODE_LABEL]: 'none' } },
-        listeners: [{ name: 'http', port: g.port ?? 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'Same' as any } } }],
+        listeners: [{ name: 'http', port: stage.ingress.port, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'Same' as any } } }],
       },
     });
 
@@ -102,7 +103,7 @@ export class AmbientMesh extends Construct {
     const routes: GatewayApiRoute[] = [];
     const entry = stage.entry;
     routes.push(new GatewayApiRoute(this, 'EntryRoute', {
-      name: `${entry.name}-ingress`,
+      name: ingressRouteName(entry.name),
       namespace: ns,
       parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: g.name, sectionName: 'http' }],
       hostnames: hosts,

@@ -2,8 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { AuthorizationPolicySpecAction } from '../../imports/security.istio.io';
-import { principal } from '../model/defaults';
-import { gatewayDeploymentName } from '../model/names';
+import { gatewayListenerPolicyName, principal } from '../model/names';
 import { ProbeSpec } from '../model/application-spec';
 import { LanePlan } from '../resolve/lane-services';
 import { INGRESS_PEER, ResolvedStage, VersionEdge, VersionRef } from '../resolve/resolved-stage';
@@ -66,7 +65,7 @@ export class AmbientPolicies extends Construct {
     const security = stage.security;
     const ns = stage.app.namespace;
     const trust = stage.context.trustDomain;
-    const gatewayPrincipal = stage.context.ingressPrincipal;
+    const gatewayPrincipal = stage.ingress.principal;
     const waypointPrincipal = principal(trust, ns, WAYPOINT_NAME);
     const waypointed = new Set(props.waypointServices);
     const dialled = (from: VersionRef, callee: string): string => lanes.dials.get(`${from.component}@${from.version}`)?.get(callee)?.name ?? callee;
@@ -136,9 +135,9 @@ export class AmbientPolicies extends Construct {
       // allow-nothing below as well (selector-less policies bind Gateway API gateways while
       // ENABLE_SELECTOR_BASED_K8S_GATEWAY_POLICY is on, its default): without this, it would
       // answer every user with 403.
-      const port = String(stage.app.gateway.port ?? 80);
+      const port = String(stage.ingress.port);
       authz.push(new AuthorizationPolicy(this, 'Gateway', {
-        metadata: { name: `${props.gatewayName}-ingress`, namespace: ns },
+        metadata: { name: gatewayListenerPolicyName(props.gatewayName), namespace: ns },
         spec: {
           targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: props.gatewayName }],
           action: AuthorizationPolicySpecAction.ALLOW,
@@ -190,11 +189,11 @@ export class AmbientPolicies extends Construct {
       // The gateway's pods: users on the listener port; out to the entry versions and istiod.
       const entryVersions = stage.edges.filter((e) => e.from === INGRESS_PEER);
       net.push(new k8s.KubeNetworkPolicy(this, 'Net-Gateway', {
-        metadata: { name: gatewayDeploymentName(props.gatewayName), namespace: ns },
+        metadata: { name: stage.ingress.serviceAccount, namespace: ns },
         spec: {
           podSelector: { matchLabels: { [GATEWAY_NAME_LABEL]: props.gatewayName } },
           policyTypes: ['Ingress', 'Egress'],
-          ingress: [{ ports: tcpPorts([stage.app.gateway.port ?? 80]) }],
+          ingress: [{ ports: tcpPorts([stage.ingress.port]) }],
           egress: [...(entryVersions.length > 0 ? [{ to: peersOf(entryVersions, 'to'), ports: hbone }] : []), istiod, dns],
         },
       }));

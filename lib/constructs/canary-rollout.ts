@@ -3,14 +3,17 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Rollout } from '../../imports/argoproj.io';
 import { DEFAULT_CLUSTER_DOMAIN } from '../model/defaults';
-import { InstallationProfile, ISTIOCTL_DEFAULT_PROFILE } from '../model/installation-profile';
+import { InstallationProfile } from '../model/installation-profile';
+import { resolveIngress } from '../resolve/ingress';
 import { ReleaseConfigError, show } from '../model/errors';
 import { IngressGateway } from './ingress-gateway';
 import { IstioApiVersion, istioKinds } from './istio-api';
 import { assertDnsLabel, serviceHost } from '../model/names';
 import { GatewaySpec, WorkloadSpec } from '../model/spec';
 import { validateApplication } from '../resolve/validate-application';
-import { VersionedDeployment } from './versioned-deployment';
+import { disruptionBudget, VersionedDeployment } from './versioned-deployment';
+import { servicePorts } from './mesh-service';
+import { rolloutServiceNames } from '../model/names';
 
 /** One step of an Argo Rollouts canary: shift weight to the canary, or wait. */
 export type RolloutStep =
@@ -73,6 +76,8 @@ export class CanaryRollout extends Construct {
   public readonly canaryService: k8s.KubeService;
   public readonly virtualServices: readonly ApiObject[];
   public readonly ingress: IngressGateway;
+  /** Pods kept during voluntary disruptions, as for a Deployment. @default - none for a single replica */
+  public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
 
   constructor(scope: Construct, id: string, props: CanaryRolloutProps) {
     super(scope, id);
@@ -91,14 +96,15 @@ export class CanaryRollout extends Construct {
     const serviceSpec = {
       type: 'ClusterIP',
       selector: { app: name },
-      ports: workload.ports.map((p) => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromNumber(p.port), protocol: 'TCP', appProtocol: p.protocol })),
+      ports: servicePorts(workload.ports),
     };
     // The controller adds the rollouts-pod-template-hash of the stable and canary ReplicaSets to these selectors.
-    this.stableService = new k8s.KubeService(this, 'Stable', { metadata: { name: `${name}-stable`, namespace, labels: { app: name } }, spec: serviceSpec });
-    this.canaryService = new k8s.KubeService(this, 'Canary', { metadata: { name: `${name}-canary`, namespace, labels: { app: name } }, spec: serviceSpec });
+    const serviceNames = rolloutServiceNames(name);
+    this.stableService = new k8s.KubeService(this, 'Stable', { metadata: { name: serviceNames.stable, namespace, labels: { app: name } }, spec: serviceSpec });
+    this.canaryService = new k8s.KubeService(this, 'Canary', { metadata: { name: serviceNames.canary, namespace, labels: { app: name } }, spec: serviceSpec });
     const clusterDomain = props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
-    const stableHost = serviceHost(`${name}-stable`, namespace, clusterDomain);
-    const canaryHost = serviceHost(`${name}-canary`, namespace, clusterDomain);
+    const stableHost = serviceHost(serviceNames.stable, namespace, clusterDomain);
+    const canaryHost = serviceHost(serviceNames.canary, namespace, clusterDomain);
     const split = (port: number) => [
       { destination: { host: stableHost, port: { number: port } }, weight: 100 },
       { destination: { host: canaryHost, port: { number: port } }, weight: 0 },
@@ -106,7 +112,7 @@ export class CanaryRollout extends Construct {
 
     this.ingress = new IngressGateway(this, 'Ingress', {
       gateway: props.gateway, namespace, virtualServiceName: `${name}-ingress`, destinationHost: stableHost, routes: [], istioApiVersion: props.istioApiVersion,
-      selector: (props.installation ?? ISTIOCTL_DEFAULT_PROFILE).ingressGateway.podLabels,
+      selector: resolveIngress({ namespace, gateway: props.gateway, installation: props.installation }).podLabels,
       withoutVirtualService: true,
     });
     const { VirtualService } = istioKinds(props.istioApiVersion);
@@ -157,6 +163,8 @@ export class CanaryRollout extends Construct {
         },
       },
     });
+    // The Rollout's pods get the same budget a Deployment's would (before, a 5-replica rollout had none).
+    this.disruptionBudget = disruptionBudget(this, { name, namespace, labels: { app: name }, workload });
   }
 }
 

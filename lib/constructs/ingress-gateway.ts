@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { ApiObject } from 'cdk8s';
 import { GatewaySpecServersTlsMode } from '../../imports/networking.istio.io';
-import { DEFAULT_INGRESS_POD_LABELS } from '../model/defaults';
+import { DEFAULT_GATEWAY_HOSTS, DEFAULT_GATEWAY_PORT, DEFAULT_INGRESS_POD_LABELS } from '../model/defaults';
+import { podLabelsOf } from '../resolve/ingress';
 import { IstioApiVersion, istioKinds } from './istio-api';
 import { httpRoutes } from './istio-routes';
 import { Route } from '../resolve/resolved-stage';
@@ -25,7 +26,10 @@ export interface IngressGatewayProps {
   readonly istioApiVersion?: IstioApiVersion;
   /** Also bind the VirtualService to `mesh`, serving the entry component's host too. @default false */
   readonly bindMesh?: boolean;
-  /** Labels selecting the gateway pods. @default - `gateway.selector`, else Istio's default ingress gateway (`istio: ingressgateway`) */
+  /**
+   * Labels selecting the gateway pods (a ReleaseStage passes its resolved `ingress.podLabels`).
+   * @default - `gateway.selector`, else istioctl's default ingress gateway (`istio: ingressgateway`); both set to different labels is an error
+   */
   readonly selector?: Readonly<Record<string, string>>;
   /** Emit the Gateway only (another construct, e.g. a Rollout's, owns the VirtualServices). @default false */
   readonly withoutVirtualService?: boolean;
@@ -42,19 +46,28 @@ export class IngressGateway extends Construct {
   public readonly virtualService?: ApiObject;
   /** Gateway name, as VirtualServices reference it. */
   public readonly name: string;
+  /** The labels of the ingress gateway pods the Gateway selects. */
+  public readonly selector: Readonly<Record<string, string>>;
+  /** HTTP port of the Gateway's server. */
+  public readonly port: number;
+  /** Hosts the Gateway serves. */
+  public readonly hosts: readonly string[];
 
   constructor(scope: Construct, id: string, props: IngressGatewayProps) {
     super(scope, id);
     const g = props.gateway;
     this.name = g.name;
-    const hosts = [...(g.hosts ?? ['*'])];
+    this.selector = podLabelsOf({ field: 'selector', labels: props.selector }, { field: 'gateway.selector', labels: g.selector }, DEFAULT_INGRESS_POD_LABELS);
+    this.port = g.port ?? DEFAULT_GATEWAY_PORT;
+    this.hosts = g.hosts ?? DEFAULT_GATEWAY_HOSTS;
+    const hosts = [...this.hosts];
     const { Gateway, VirtualService } = istioKinds(props.istioApiVersion);
     this.gateway = new Gateway(this, 'Gateway', {
       metadata: { name: g.name, namespace: props.namespace },
       spec: {
-        selector: { ...(g.selector ?? props.selector ?? DEFAULT_INGRESS_POD_LABELS) },
+        selector: { ...this.selector },
         servers: [
-          { port: { number: g.port ?? 80, name: 'http', protocol: 'HTTP' }, hosts },
+          { port: { number: this.port, name: 'http', protocol: 'HTTP' }, hosts },
           ...(g.tlsPassthroughPorts ?? []).map((n) => ({ port: { number: n, name: `tls-${n}`, protocol: 'TLS' }, hosts, tls: { mode: GatewaySpecServersTlsMode.PASSTHROUGH } })),
           ...(g.tcpPorts ?? []).map((n) => ({ port: { number: n, name: `tcp-${n}`, protocol: 'TCP' }, hosts })),
         ],

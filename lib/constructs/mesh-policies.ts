@@ -2,8 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ApiObject } from 'cdk8s';
 import { AuthorizationPolicySpecAction } from '../../imports/security.istio.io';
-import { principal } from '../model/defaults';
-import { deploymentName } from '../model/names';
+import { principal, versionServiceAccount } from '../model/names';
 import { INGRESS_PEER, ResolvedSecurity, ResolvedStage, VersionEdge, VersionRef } from '../resolve/resolved-stage';
 import { istioKinds } from './istio-api';
 
@@ -53,7 +52,7 @@ export function istiodEgress(security: ResolvedSecurity) {
 
 /** The SPIFFE principal (without `spiffe://`) of a component version's ServiceAccount. */
 export function principalOf(stage: ResolvedStage, v: VersionRef): string {
-  return principal(stage.context.trustDomain, stage.app.namespace, deploymentName(v.component, v.version));
+  return principal(stage.context.trustDomain, stage.app.namespace, versionServiceAccount(v.component, v.version));
 }
 
 /**
@@ -88,7 +87,7 @@ export class MeshPolicies extends Construct {
             selector: { matchLabels: versionLabels(v.ref) },
             action: AuthorizationPolicySpecAction.ALLOW,
             rules: inbound(v.ref).map((edge) => ({
-              from: [{ source: { principals: [edge.from === INGRESS_PEER ? stage.context.ingressPrincipal : principalOf(stage, edge.from)] } }],
+              from: [{ source: { principals: [edge.from === INGRESS_PEER ? stage.ingress.principal : principalOf(stage, edge.from)] } }],
               to: [{ operation: { ports: edge.ports.map(String) } }],
             })),
           },
@@ -112,7 +111,7 @@ export class MeshPolicies extends Construct {
             ingress: [
               ...inbound(v.ref).map((edge) => ({
                 from: [edge.from === INGRESS_PEER
-                  ? { namespaceSelector: namespaceSelector(security.ingressNamespace), podSelector: { matchLabels: { ...security.ingressPodLabels } } }
+                  ? { namespaceSelector: namespaceSelector(stage.ingress.namespace), podSelector: { matchLabels: { ...stage.ingress.podLabels } } }
                   : { podSelector: { matchLabels: versionLabels(edge.from) } }],
                 ports: tcpPorts(edge.ports),
               })),

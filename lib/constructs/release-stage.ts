@@ -1,4 +1,5 @@
 import { ApiObject } from 'cdk8s';
+import type { ReleaseFlavour } from '../model/flavour';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { MeshContext } from '../model/defaults';
@@ -15,18 +16,11 @@ import { IngressGatewayPods, PART_OF_LABEL, StageChart } from './stage-chart';
 import { AmbientMesh, GATEWAY_NAME_LABEL, USE_WAYPOINT_LABEL, WAYPOINT_NAME } from './ambient-mesh';
 import { AmbientPolicies } from './ambient-policies';
 import { laneEnvironment, planLanes } from '../resolve/lane-services';
-import { principal } from '../model/defaults';
 import { DATAPLANE_MODE_LABEL } from '../analysis/ambient-mode';
-import { gatewayDeploymentName } from '../model/names';
+import { ingressRouteName } from '../model/names';
 import { gateTargets, resolveGates, ResolvedGate } from '../release/gates/gates';
 
-/**
- * The traffic API and data plane a stage is written for.
- * - `istio-sidecar`: Istio's APIs (Gateway, VirtualService, DestinationRule subsets) and sidecars;
- * - `gateway-api-ambient`: Gateway API (Gateway of class `istio`, HTTPRoutes, GAMMA routes on
- *   Services, per-version and lane Services) in ambient mode (ztunnel, a waypoint where L7 is needed).
- */
-export type ReleaseFlavour = 'istio-sidecar' | 'gateway-api-ambient';
+export type { ReleaseFlavour };
 
 /** The label that enrols a namespace's pods in ambient mode. */
 export const AMBIENT_NAMESPACE_LABEL = DATAPLANE_MODE_LABEL;
@@ -69,15 +63,9 @@ export class ReleaseStage extends StageChart {
   public readonly ambientPolicies?: AmbientPolicies;
 
   constructor(scope: Construct, props: ReleaseStageProps) {
-    const flavour = props.flavour ?? 'istio-sidecar';
-    const ambient = flavour === 'gateway-api-ambient';
-    const stage0 = resolveStage(props.application, props.stage);
-    // The Gateway API gateway runs in the application namespace, as Istio's automated deployment `<gateway>-istio`.
-    const resolved = !ambient ? stage0 : {
-      ...stage0,
-      context: { ...stage0.context, ingressPrincipal: principal(stage0.context.trustDomain, props.application.namespace, gatewayDeploymentName(props.application.gateway.name)) },
-      security: { ...stage0.security, ingressNamespace: props.application.namespace, ingressPodLabels: { [GATEWAY_NAME_LABEL]: props.application.gateway.name } },
-    };
+    const resolved = resolveStage(props.application, props.stage, { flavour: props.flavour });
+    const ambient = resolved.flavour === 'gateway-api-ambient';
+    const flavour = resolved.flavour;
     super(scope, props.stage.name, { [PART_OF_LABEL]: props.application.name }, props.outputDirectory);
     this.resolved = resolved;
     this.flavour = flavour;
@@ -147,9 +135,9 @@ export class ReleaseStage extends StageChart {
     const entry = this.services.find((s) => s.name === app.entryComponent)!;
     this.ingress = new IngressGateway(this, 'Ingress', {
       gateway: app.gateway,
-      selector: resolved.security.ingressPodLabels,
+      selector: resolved.ingress.podLabels,
       namespace,
-      virtualServiceName: `${entry.name}-ingress`,
+      virtualServiceName: ingressRouteName(entry.name),
       destinationHost: entry.host,
       routes: resolved.gatewayRoutes,
       subsets: resolved.versionRouting,
@@ -171,7 +159,7 @@ export class ReleaseStage extends StageChart {
 
   /** The installation's ingress gateway pods, which the stage's Gateway selects. */
   public override get ingressGateway(): IngressGatewayPods {
-    return { namespace: this.resolved.security.ingressNamespace, podLabels: this.resolved.security.ingressPodLabels };
+    return { namespace: this.resolved.ingress.namespace, podLabels: this.resolved.ingress.podLabels };
   }
 
   /** The Warnings the application accepts (`acceptedFindings`), and any added with {@link accept}. */

@@ -1,7 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { MeshContextOptions, principal } from '../model/defaults';
-import { ISTIOCTL_DEFAULT_PROFILE } from '../model/installation-profile';
+import { MeshContextOptions } from '../model/defaults';
+import { resolveInstallation } from '../model/installation-profile';
+import { resolveIngress } from '../resolve/ingress';
 import { assertDnsLabel } from '../model/names';
 import { CanaryRollout, CanaryRolloutProps } from './canary-rollout';
 import { IngressGatewayPods, PART_OF_LABEL, StageChart } from './stage-chart';
@@ -28,14 +29,11 @@ export class RolloutStage extends StageChart {
     assertDnsLabel(props.stageName, { stage: props.stageName, field: 'stageName' });
     super(scope, props.stageName, { [PART_OF_LABEL]: props.name });
     this.description = props.description;
-    const installation = props.installation ?? ISTIOCTL_DEFAULT_PROFILE;
-    this.meshContext = {
-      clusterDomain: props.clusterDomain,
-      trustDomain: installation.trustDomain,
-      ingressPrincipal: principal(installation.trustDomain, installation.ingressGateway.namespace, installation.ingressGateway.serviceAccount),
-    };
-    this.gatewayPods = { namespace: installation.ingressGateway.namespace, podLabels: props.gateway.selector ?? installation.ingressGateway.podLabels };
-    const injection = (props.installation ?? ISTIOCTL_DEFAULT_PROFILE).injectionLabel;
+    const installation = resolveInstallation(props.installation);
+    const ingress = resolveIngress({ namespace: props.namespace, gateway: props.gateway, installation, stage: props.stageName });
+    this.meshContext = { clusterDomain: props.clusterDomain, trustDomain: installation.trustDomain, ingressPrincipal: ingress.principal };
+    this.gatewayPods = { namespace: ingress.namespace, podLabels: ingress.podLabels };
+    const injection = installation.injectionLabel;
     new ApiObject(this, 'Namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: props.namespace, labels: { [injection.key]: injection.value } } });
     this.canary = new CanaryRollout(this, 'Canary', props);
   }

@@ -130,16 +130,24 @@ export class VersionedDeployment extends Construct {
         maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { ...this.selector } },
       }]));
     }
-    const minAvailable = w.minAvailable ?? (replicas > 1 ? replicas - 1 : undefined);
-    if (minAvailable !== undefined) {
-      this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
-        metadata: { name: props.name, namespace: props.namespace, labels: { ...this.selector } },
-        spec: { minAvailable: k8s.IntOrString.fromNumber(minAvailable), selector: { matchLabels: { ...this.selector } } },
-      });
-    }
+    this.disruptionBudget = disruptionBudget(this, { name: props.name, namespace: props.namespace, labels: this.selector, workload: w });
     // cdk8s-plus-27 only knows `CAP_*` names, and no name for "all": drop every capability.
     manifest.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }));
   }
+}
+
+/**
+ * The PodDisruptionBudget of a workload's pods (Deployment or Rollout): `minAvailable`, by
+ * default replicas - 1 when there are several replicas; none for a single pod (it would block drains).
+ */
+export function disruptionBudget(scope: Construct, pods: { readonly name: string; readonly namespace: string; readonly labels: Readonly<Record<string, string>>; readonly workload: WorkloadSpec }): k8s.KubePodDisruptionBudget | undefined {
+  const replicas = pods.workload.replicas ?? 1;
+  const minAvailable = pods.workload.minAvailable ?? (replicas > 1 ? replicas - 1 : undefined);
+  if (minAvailable === undefined) return undefined;
+  return new k8s.KubePodDisruptionBudget(scope, 'DisruptionBudget', {
+    metadata: { name: pods.name, namespace: pods.namespace, labels: { ...pods.labels } },
+    spec: { minAvailable: k8s.IntOrString.fromNumber(minAvailable), selector: { matchLabels: { ...pods.labels } } },
+  });
 }
 
 function toProbe(spec: ProbeSpec): kplus.Probe {

@@ -1,3 +1,5 @@
+import { principal } from './names';
+
 /**
  * The cluster and mesh facts every object and every tool must agree on, with Istio's defaults.
  * They are resolved once ({@link resolveMeshContext}) and passed down, so a custom cluster domain
@@ -14,6 +16,10 @@ export const DEFAULT_ISTIO_NAMESPACE = 'istio-system';
 export const DEFAULT_INGRESS_POD_LABELS: Readonly<Record<string, string>> = { istio: 'ingressgateway' };
 /** ServiceAccount of the default ingress gateway. */
 export const DEFAULT_INGRESS_SERVICE_ACCOUNT = 'istio-ingressgateway-service-account';
+/** HTTP port of the ingress Gateway's server (Istio Gateway) or listener (Gateway API). */
+export const DEFAULT_GATEWAY_PORT = 80;
+/** Hosts the ingress Gateway serves: every host. */
+export const DEFAULT_GATEWAY_HOSTS: readonly string[] = ['*'];
 
 /** Cluster and identity facts, each optional: what a user or a command line may give. */
 export interface MeshContextOptions {
@@ -35,10 +41,8 @@ export interface MeshContext {
   readonly ingressPrincipal: string;
 }
 
-/** The SPIFFE principal (without `spiffe://`) of a ServiceAccount. */
-export function principal(trustDomain: string, namespace: string, serviceAccount: string): string {
-  return `${trustDomain}/ns/${namespace}/sa/${serviceAccount}`;
-}
+// Defined with the other derived names; re-exported here for the modules that import it from here.
+export { principal };
 
 /** Resolves every default of `options` once. */
 export function resolveMeshContext(options: MeshContextOptions = {}): MeshContext {

@@ -1,3 +1,6 @@
+import {
+  DEFAULT_INGRESS_POD_LABELS, DEFAULT_INGRESS_SERVICE_ACCOUNT, DEFAULT_ISTIO_NAMESPACE, DEFAULT_TRUST_DOMAIN,
+} from './defaults';
 import { ReleaseConfigError, show } from './errors';
 
 /**
@@ -38,11 +41,16 @@ export interface InstallationProfile {
  */
 export const ISTIOCTL_DEFAULT_PROFILE: InstallationProfile = {
   name: 'istioctl-default',
-  trustDomain: 'cluster.local',
-  controlPlane: { namespace: 'istio-system', podLabels: { app: 'istiod' } },
+  trustDomain: DEFAULT_TRUST_DOMAIN,
+  controlPlane: { namespace: DEFAULT_ISTIO_NAMESPACE, podLabels: { app: 'istiod' } },
   injectionLabel: { key: 'istio-injection', value: 'enabled' },
-  ingressGateway: { namespace: 'istio-system', podLabels: { istio: 'ingressgateway' }, serviceAccount: 'istio-ingressgateway-service-account' },
+  ingressGateway: { namespace: DEFAULT_ISTIO_NAMESPACE, podLabels: DEFAULT_INGRESS_POD_LABELS, serviceAccount: DEFAULT_INGRESS_SERVICE_ACCOUNT },
 };
+
+/** The installation a release runs on: `installation` as given, else {@link ISTIOCTL_DEFAULT_PROFILE}. The one place this default is taken. */
+export function resolveInstallation(installation: InstallationProfile | undefined): InstallationProfile {
+  return installation ?? ISTIOCTL_DEFAULT_PROFILE;
+}
 
 /** Options of {@link helmGatewayProfile}. */
 export interface HelmGatewayProfileOptions {

@@ -58,3 +58,28 @@ export function compareVersions(a: string, b: string): number {
 export function gatewayDeploymentName(gateway: string, gatewayClass = 'istio'): string {
   return gatewayClass === 'istio-waypoint' ? gateway : `${gateway}-${gatewayClass}`;
 }
+
+/** The SPIFFE principal (without `spiffe://`) of a ServiceAccount: `<trustDomain>/ns/<namespace>/sa/<serviceAccount>`. */
+export function principal(trustDomain: string, namespace: string, serviceAccount: string): string {
+  return `${trustDomain}/ns/${namespace}/sa/${serviceAccount}`;
+}
+
+/** ServiceAccount of a component version (= its Deployment name): its identity in authorization policies. */
+export function versionServiceAccount(component: string, version: string): string {
+  return deploymentName(component, version);
+}
+
+/** Name of the VirtualService (sidecar) or HTTPRoute (ambient) bound to the ingress Gateway: `<entry component>-ingress`. */
+export function ingressRouteName(entryComponent: string): string {
+  return `${entryComponent}-ingress`;
+}
+
+/** Name of the AuthorizationPolicy that admits users at a Gateway API gateway's listener: `<gateway>-ingress`. */
+export function gatewayListenerPolicyName(gateway: string): string {
+  return `${gateway}-ingress`;
+}
+
+/** The stable and canary Services of an Argo Rollouts canary: `<name>-stable`, `<name>-canary`. */
+export function rolloutServiceNames(rollout: string): { readonly stable: string; readonly canary: string } {
+  return { stable: `${rollout}-stable`, canary: `${rollout}-canary` };
+}

@@ -5,9 +5,8 @@ import { formatFinding } from '../analysis/analyzer';
 import { globMatches } from '../analysis/analyzer/acceptance';
 import { SchemaRegistry, schemaSources, SchemaSources } from '../analysis/schema/schema-registry';
 import { StageChart } from '../constructs/stage-chart';
-import { MeshContext, resolveMeshContext } from '../model/defaults';
+import { DEFAULT_INGRESS_POD_LABELS, DEFAULT_ISTIO_NAMESPACE, MeshContext, resolveMeshContext } from '../model/defaults';
 import { ReleaseConfigError } from '../model/errors';
-import { ISTIOCTL_DEFAULT_PROFILE } from '../model/installation-profile';
 import { renderReleaseNotes } from './release-notes';
 import { GATES_FILE, gatesFileContent } from './gates/gate-notes';
 import { toYaml } from './yaml-writer';
@@ -155,7 +154,7 @@ function releaseContextOf(stage: StageChart): ReleaseContext {
   const gw = stage.ingressGateway;
   return {
     ...resolveMeshContext(stage.meshContext),
-    ingressGateway: { namespace: gw?.namespace ?? ISTIOCTL_DEFAULT_PROFILE.ingressGateway.namespace, podLabels: { ...(gw?.podLabels ?? ISTIOCTL_DEFAULT_PROFILE.ingressGateway.podLabels) } },
+    ingressGateway: { namespace: gw?.namespace ?? DEFAULT_ISTIO_NAMESPACE, podLabels: { ...(gw?.podLabels ?? DEFAULT_INGRESS_POD_LABELS) } },
   };
 }
 

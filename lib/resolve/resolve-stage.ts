@@ -1,32 +1,43 @@
-import { principal, resolveMeshContext } from '../model/defaults';
-import { ISTIOCTL_DEFAULT_PROFILE } from '../model/installation-profile';
+import { resolveMeshContext } from '../model/defaults';
+import { DEFAULT_FLAVOUR, ReleaseFlavour } from '../model/flavour';
+import { InstallationProfile, resolveInstallation } from '../model/installation-profile';
 import { ApplicationSpec, StageSpec } from '../model/spec';
+import { ResolvedIngress, resolveIngress } from './ingress';
 import { ResolvedSecurity, ResolvedStage } from './resolved-stage';
 import { deriveComponents } from './route-derivation';
 import { checkStage } from './stage-checks';
 
+/** Options of {@link resolveStage}. */
+export interface ResolveStageOptions {
+  /** The traffic API and data plane the stage is resolved for (the ingress gateway's pods and identity differ). @default 'istio-sidecar' */
+  readonly flavour?: ReleaseFlavour;
+}
+
 /**
  * Checks a stage against its application ({@link checkStage}) and derives what runs and how
  * traffic flows. Throws a {@link ReleaseConfigError} naming stage, component, field and value at
- * the first inconsistency. Every default (cluster domain, identities, gateway pods) is resolved
- * here, once, and carried on the result.
+ * the first inconsistency. Every default (installation, cluster domain, identities, the ingress
+ * gateway's pods, principal and port) is resolved here, once, and carried on the result.
  */
-export function resolveStage(app: ApplicationSpec, stage: StageSpec): ResolvedStage {
+export function resolveStage(app: ApplicationSpec, stage: StageSpec, options: ResolveStageOptions = {}): ResolvedStage {
   const facts = checkStage(app, stage);
-  const security = resolveSecurity(app);
-  const profile = app.installation ?? ISTIOCTL_DEFAULT_PROFILE;
-  const trustDomain = app.security?.trustDomain ?? profile.trustDomain;
+  const flavour = options.flavour ?? DEFAULT_FLAVOUR;
+  const installation = resolveInstallation(app.installation);
+  const ingress = resolveIngress({ namespace: app.namespace, gateway: app.gateway, installation, security: app.security, flavour, stage: stage.name });
   const context = resolveMeshContext({
     clusterDomain: app.clusterDomain,
-    trustDomain,
-    ingressPrincipal: app.security?.ingressGateway?.principal ?? principal(trustDomain, security.ingressNamespace, profile.ingressGateway.serviceAccount),
+    trustDomain: app.security?.trustDomain ?? installation.trustDomain,
+    ingressPrincipal: ingress.principal,
   });
   const { components, gatewayRoutes, edges } = deriveComponents(facts, context);
   return {
     app,
     spec: stage,
+    flavour,
+    installation,
+    ingress,
     context,
-    security,
+    security: securityOf(app, installation, ingress),
     versionRouting: facts.versionRouting,
     components,
     entry: components.find((c) => c.name === app.entryComponent)!,
@@ -37,19 +48,17 @@ export function resolveStage(app: ApplicationSpec, stage: StageSpec): ResolvedSt
 }
 
 /** An application's security settings with every default resolved: its overrides, else its installation profile's facts. */
-export function resolveSecurity(app: ApplicationSpec): ResolvedSecurity {
+function securityOf(app: ApplicationSpec, installation: InstallationProfile, ingress: ResolvedIngress): ResolvedSecurity {
   const s = app.security ?? {};
-  const profile = app.installation ?? ISTIOCTL_DEFAULT_PROFILE;
   return {
     authorization: s.authorization ?? true,
     networkPolicies: s.networkPolicies ?? true,
-    ingressNamespace: s.ingressGateway?.namespace ?? profile.ingressGateway.namespace,
-    // The Gateway selects the pods the NetworkPolicies admit: one set of labels for both.
-    ingressPodLabels: s.ingressGateway?.podLabels ?? app.gateway.selector ?? profile.ingressGateway.podLabels,
-    istiodNamespace: s.istiodNamespace ?? profile.controlPlane.namespace,
-    istiodPodLabels: profile.controlPlane.podLabels,
-    injectionLabel: profile.injectionLabel,
+    ingressNamespace: ingress.namespace,
+    ingressPodLabels: ingress.podLabels,
+    istiodNamespace: s.istiodNamespace ?? installation.controlPlane.namespace,
+    istiodPodLabels: installation.controlPlane.podLabels,
+    injectionLabel: installation.injectionLabel,
     ...(s.metricsScraper ? { metricsScraper: s.metricsScraper } : {}),
-    profile: profile.name,
+    profile: installation.name,
   };
 }

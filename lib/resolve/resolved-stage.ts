@@ -1,4 +1,7 @@
 import { MeshContext } from '../model/defaults';
+import { ReleaseFlavour } from '../model/flavour';
+import { InstallationProfile } from '../model/installation-profile';
+import { ResolvedIngress } from './ingress';
 import { ApplicationSpec, ComponentSpec, PortSpec, RetrySpec, StageSpec, VersionTrafficPolicy, WorkloadSpec } from '../model/spec';
 
 /** One deployed version of a component in a stage. */
@@ -98,9 +101,9 @@ export interface ResolvedSecurity {
   readonly authorization: boolean;
   /** Emit NetworkPolicies. */
   readonly networkPolicies: boolean;
-  /** Namespace of the ingress gateway pods. */
+  /** Namespace of the ingress gateway pods: `ResolvedStage.ingress.namespace`, kept for existing readers. */
   readonly ingressNamespace: string;
-  /** Labels of the ingress gateway pods (the Gateway's selector and the NetworkPolicy peer). */
+  /** Labels of the ingress gateway pods: `ResolvedStage.ingress.podLabels`, kept for existing readers. */
   readonly ingressPodLabels: Readonly<Record<string, string>>;
   /** Namespace of istiod. */
   readonly istiodNamespace: string;
@@ -118,6 +121,12 @@ export interface ResolvedSecurity {
 export interface ResolvedStage {
   readonly app: ApplicationSpec;
   readonly spec: StageSpec;
+  /** The traffic API and data plane the stage was resolved for. */
+  readonly flavour: ReleaseFlavour;
+  /** Where and how Istio is installed (the application's profile, else istioctl's default). */
+  readonly installation: InstallationProfile;
+  /** The ingress gateway: its pods, identity, port and hosts, resolved once for the Gateway, the policies and the analyzer. */
+  readonly ingress: ResolvedIngress;
   /** Cluster domain, trust domain and ingress identity, resolved once for every object of the stage. */
   readonly context: MeshContext;
   /** Security settings, resolved once. */
