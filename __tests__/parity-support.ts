@@ -111,7 +111,7 @@ export function manifestsOf(c: ParityCase, base: readonly Manifest[] = []): Mani
       env.push(deployment(`client-${rest[0]}`, rest[0], { app: 'client' }));
     }
   }
-  const gatewayPod = !(c.environment ?? []).includes('no-gateway-pod') && objects.some((m) => m.kind === 'Gateway' && String(m.apiVersion).startsWith('networking.istio.io'));
+  const gatewayPod = !(c.environment ?? []).includes('no-gateway-pod') && objects.some((m) => (m.kind === 'Gateway' && String(m.apiVersion).startsWith('networking.istio.io')) || m.kind === 'Ingress');
   if (gatewayPod) env.push(deployment('istio-ingressgateway', 'istio-system', { istio: 'ingressgateway' }));
   return [...base, ...objects, ...env];
 }

@@ -17,6 +17,7 @@ import { findGateway, gatewayPorts, ingressRoutes, portProtocol, proxyRoutes, ro
 import { apiIngressRoutes, findApiGateway, grpcRoutesOf, meshApiRoutes } from './routing/gateway-api';
 import { ApiHopContext, apiIngressHops, apiMeshHops, possibleApiHops } from './routing/gateway-api-backends';
 import { visibleVirtualServices } from './routing/visibility';
+import { ingressGatewayName, ingressNotRouted, routingConfig, routeSemanticsOf } from './routing/ingress';
 import { HTTP_ROUTE_NOT_MODELLED, matchIsCatchAll, proxyMatchHolds, requestMatchHolds, RequestView, RouteRef, RoutingProxy, SimulatedRequest, viewOf } from './routing/match';
 import { tcpMatchHolds, tlsMatchHolds } from './routing/l4-match';
 import type { Hop, SimulatorOptions } from './routing/hop';
@@ -46,12 +47,14 @@ export class TrafficSimulator {
 
   /** @param clusterDomain the cluster domain of fully qualified hosts. @default 'cluster.local' */
   constructor(manifests: readonly Manifest[], clusterDomain = DEFAULT_CLUSTER_DOMAIN, options: SimulatorOptions = {}) {
-    this.index = ManifestIndex.of(manifests, clusterDomain);
+    // Ingresses of class istio are routed as the Gateway and VirtualServices istiod derives from them.
+    this.index = ManifestIndex.of(routingConfig(manifests, clusterDomain), clusterDomain);
     this.defaultRetries = options.istioDefaults === true ? ISTIO_DEFAULT_RETRIES : undefined;
   }
 
   /** A request arriving at the ingress gateway `gateway` (`namespace/name` or name). */
-  public ingress(gateway: string, request: SimulatedRequest = {}): Hop[] {
+  public ingress(named: string, request: SimulatedRequest = {}): Hop[] {
+    const gateway = this.gatewayRef(named);
     // A Gateway API Gateway (class istio) routes by its attached HTTPRoutes (routing/gateway-api.ts).
     const api = findGateway(this.index, gateway) ? undefined : findApiGateway(this.index, gateway);
     if (api) return apiIngressHops(this.apiContext(true), api, request);
@@ -123,7 +126,8 @@ export class TrafficSimulator {
    * `namespace/name` or name) gives the rules of the HTTPRoutes attached to its HTTP and HTTPS
    * listeners, up to the first that holds for every request; another class (a waypoint) throws.
    */
-  public possibleIngress(gateway: string, kinds: readonly ('http' | 'tcp' | 'tls')[] = ['http']): Hop[] {
+  public possibleIngress(named: string, kinds: readonly ('http' | 'tcp' | 'tls')[] = ['http']): Hop[] {
+    const gateway = this.gatewayRef(named);
     // A Gateway API Gateway (class istio): every HTTP and HTTPS listener port, its attached HTTPRoutes' rules in Istio's order.
     const api = findGateway(this.index, gateway) ? undefined : findApiGateway(this.index, gateway);
     if (api) return kinds.includes('http') ? this.possibleApiIngress(api) : [];
@@ -131,6 +135,16 @@ export class TrafficSimulator {
     const plans = ports.length > 0 ? ports.map((port) => ingressRoutes(this.index, gateway, { port })) : [ingressRoutes(this.index, gateway, {})];
     return plans.filter((p) => p.answer === undefined && kinds.includes(p.kind))
       .flatMap((plan) => plan.candidates.flatMap((c) => this.possibleRoutes(c, plan.proxy, plan.notModelled)));
+  }
+
+  /** A Gateway reference, or an Ingress of class istio (`namespace/name`) as the Gateway istiod derives from it. */
+  private gatewayRef(ref: string): string {
+    if (findGateway(this.index, ref) || findApiGateway(this.index, ref)) return ref;
+    const [ns, name] = ref.includes('/') ? ref.split('/', 2) : [undefined, ref];
+    const ing = this.index.ofKind('Ingress').find((i) => i.metadata.name === name && (ns === undefined || namespaceOf(i) === ns));
+    if (!ing) return ref;
+    if (findGateway(this.index, ingressGatewayName(ing))) return ingressGatewayName(ing);
+    throw new Error(ingressNotRouted(ing, this.index.ofKind('IngressClass')));
   }
 
   /** Every destination of the HTTPRoutes attached to a Gateway API Gateway, over its HTTP and HTTPS listener ports, each port once. */
@@ -245,7 +259,7 @@ export class TrafficSimulator {
   private evaluateHttp(routes: readonly RouteRef[], req: RequestView, proxy: RoutingProxy, notes: string[]): Hop[] | undefined {
     for (const r of routes) {
       const matches: any[] | undefined = r.route.match?.length ? r.route.match : undefined;
-      const holds = (m: any, j: number) => proxyMatchHolds(m, proxy, namespaceOf(r.vs)) && requestMatchHolds(m, req, `${r.at}.match[${j}]`, notes);
+      const holds = (m: any, j: number) => proxyMatchHolds(m, proxy, namespaceOf(r.vs)) && requestMatchHolds(m, req, `${r.at}.match[${j}]`, notes, routeSemanticsOf(r.vs));
       if (matches && !matches.some(holds)) continue;
       return this.routeHops(r, proxy, notes);
     }

@@ -60,7 +60,23 @@ export function serversOnPort(gateways: readonly Manifest[], port: number | unde
   const first = serverKind(all[0].server);
   if (first === 'http') return all.filter((s) => serverKind(s.server) === 'http');
   if (first === 'tcp') return all.filter((s) => s.gateway === all[0].gateway && serverKind(s.server) === 'tcp');
-  return all.filter((s) => ['https', 'tls'].includes(serverKind(s.server)));
+  return withoutDuplicateTlsHosts(all.filter((s) => ['https', 'tls'].includes(serverKind(s.server))));
+}
+
+/**
+ * A TLS server repeating a host (as written, `./` read as the Gateway's namespace) that an earlier
+ * TLS server on the port has is skipped ("skipping server on gateway ..., duplicate host names":
+ * model/gateway.go CheckDuplicates; `bind` is not modelled). Different spellings of one SNI (two
+ * namespaces' `./*`) are kept, and make Envoy reject the listener (serverForSni).
+ */
+function withoutDuplicateTlsHosts(servers: readonly MergedServer[]): MergedServer[] {
+  const known = new Set<string>();
+  return servers.filter((s) => {
+    const hosts: string[] = (s.server.hosts ?? []).map((h: string) => (String(h).startsWith('./') ? `${s.gatewayNamespace}/${String(h).slice(2)}` : String(h)));
+    if (hosts.some((h) => known.has(h))) return false;
+    hosts.forEach((h) => known.add(h));
+    return true;
+  });
 }
 
 /** The server host as written without its `namespace/` part. */

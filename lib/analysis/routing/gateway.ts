@@ -80,11 +80,6 @@ export function ingressRoutes(index: ManifestIndex, ref: string, request: Simula
   const proxy: RoutingProxy = { labels: pod ? podLabels(pod) : selector, namespace: proxyNs, gateways: [fullName, ...names.filter((n) => n !== fullName)], port };
   const notModelled: string[] = [];
   const plan = (kind: IngressPlan['kind'], candidates: RouteRef[][], answer?: string): IngressPlan => ({ kind, candidates, proxy, notModelled, ...(answer !== undefined ? { answer, rule: fullName } : {}) });
-  // istiod turns Ingresses of class istio into a Gateway and VirtualServices of this proxy (pilot/pkg/config/kube/ingress): not evaluated.
-  for (const ing of index.ofKind('Ingress')) {
-    const cls = ing.spec?.ingressClassName ?? (ing.metadata as any).annotations?.['kubernetes.io/ingress.class'];
-    if (cls === 'istio' && (selector as any).istio === 'ingressgateway') notModelled.push(`Ingress ${namespaceOf(ing)}/${ing.metadata.name} (class istio: its routes on this gateway are not evaluated)`);
-  }
   let onPort = serversOnPort(gateways, port);
   if (onPort.length === 0) return plan('http', [], `connection refused: Gateway ${fullName} ${port === undefined ? 'has no server at all' : `has no server on port ${port}`}`);
   for (const { server: s, gateway } of onPort) {

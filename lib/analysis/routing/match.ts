@@ -103,9 +103,9 @@ const JWT_CLAIM = /^@request\.auth\.claims/;
  * The request-dependent part of an HTTP match (route.go TranslateRouteMatch). Conditions that
  * cannot be evaluated offline are pushed to `notModelled` and evaluated as not holding.
  */
-export function requestMatchHolds(m: any, req: RequestView, at: string, notModelled: string[]): boolean {
+export function requestMatchHolds(m: any, req: RequestView, at: string, notModelled: string[], semantics: RouteSemantics = 'istio'): boolean {
   if (m === undefined) return true;
-  if (m.uri !== undefined && !uriHolds(m.uri, req, m.ignoreUriCase === true)) return false;
+  if (m.uri !== undefined && !uriHolds(m.uri, req, m.ignoreUriCase === true, semantics)) return false;
   for (const [name, cond] of Object.entries<any>(m.headers ?? {})) {
     if (JWT_CLAIM.test(name)) {
       notModelled.push(`${at}.headers[${name}] (JWT claim)`);
@@ -137,11 +137,24 @@ export function requestMatchHolds(m: any, req: RequestView, at: string, notModel
  * the start of `:path`; `ignoreUriCase` makes exact and prefix case-insensitive and does not
  * apply to regexes (route_components.proto RouteMatch path, prefix, safe_regex, case_sensitive).
  */
-function uriHolds(uri: any, req: RequestView, ignoreCase: boolean): boolean {
+function uriHolds(uri: any, req: RequestView, ignoreCase: boolean, semantics: RouteSemantics): boolean {
   if (uri.exact !== undefined) return stringMatchHolds({ exact: uri.exact }, req.path, ignoreCase);
+  if (uri.prefix !== undefined && semantics === 'ingress' && uri.prefix !== '/') return pathSeparatedPrefixHolds(String(uri.prefix).replace(/\/$/, ''), req.path, ignoreCase);
   if (uri.prefix !== undefined) return stringMatchHolds({ prefix: uri.prefix }, req.fullPath, ignoreCase);
   if (uri.regex !== undefined) return stringMatchHolds({ regex: uri.regex }, req.path);
   return true;
+}
+
+/**
+ * How a VirtualService's prefix matches are compiled: Istio's own as Envoy prefixes; those istiod
+ * derives from an Ingress as Envoy `path_separated_prefix` (the prefix without a trailing `/`,
+ * matching the path itself or the path followed by `/...`; route.go TranslateRouteMatch).
+ */
+export type RouteSemantics = 'istio' | 'ingress';
+
+function pathSeparatedPrefixHolds(prefix: string, path: string, ignoreCase: boolean): boolean {
+  const [p, v] = ignoreCase ? [prefix.toLowerCase(), path.toLowerCase()] : [prefix, path];
+  return v === p || v.startsWith(`${p}/`);
 }
 
 /** Whether a match holds for every request (only request-independent conditions, or `uri: prefix: /`). */
