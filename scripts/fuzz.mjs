@@ -18,6 +18,7 @@ if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(seed)) {
   process.exit(2);
 }
 console.log(`fuzz: ${runs} releases, seed ${seed}`);
+// FUZZ_COUNTEREXAMPLE=file: where the shrunk release of a failure is written (JSON).
 const jest = join(root, 'node_modules', 'jest', 'bin', 'jest.js');
 const run = spawnSync(process.execPath, [jest, '--testMatch', '**/__tests__/properties/fuzz.ts', '--runInBand', '--silent=false'], {
   cwd: root, stdio: 'inherit', env: { ...process.env, FUZZ_RUNS: String(runs), FUZZ_SEED: String(seed), CDK8S_CHECK_UPGRADE: 'false' },

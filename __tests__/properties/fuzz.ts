@@ -1,37 +1,61 @@
 // `npm run fuzz -- --runs N --seed S`: the seven properties over N generated releases at once (one
-// build per release), each failure printed with its seed and path, then the apps per minute.
+// build per release), a failure shrunk and printed with its seed, path and minimal release (also
+// written to FUZZ_COUNTEREXAMPLE, if set), then the apps generated, checked per flavour, and per minute.
 // Not a *.test.ts file: `npm test` runs properties.test.ts with a fixed seed instead.
+import { writeFileSync } from 'fs';
 import fc from 'fast-check';
-import { possiblyCorruptReleaseArb } from './arbitraries';
+import { GeneratedRelease, possiblyCorruptReleaseArb } from './arbitraries';
 import { PROPERTIES } from './properties';
-import { build, RUN } from './support';
+import { build, FLAVOURS, RUN } from './support';
 
 jest.setTimeout(24 * 3600_000);
 
 const VALIDATE_EVERY = Number(process.env.FUZZ_VALIDATE_EVERY ?? 10);
 
+/** Counts of the generated apps (not of shrinking's attempts, which rerun the properties on smaller ones). */
+const counts = { generated: 0, refused: 0, shrinkAttempts: 0 };
+
+async function checkAll(r: GeneratedRelease, shrinking: boolean): Promise<void> {
+  if (shrinking) counts.shrinkAttempts++;
+  else counts.generated++;
+  const b = build(r);
+  if (!shrinking && b.error) counts.refused++;
+  for (const [name, property] of Object.entries(PROPERTIES)) {
+    // validate -f/--dist runs the CLI four times per release: on every VALIDATE_EVERY-th one
+    // (shrinking stays on the failing app's count: it validates only when that app was validated).
+    if (name.startsWith('validate') && counts.generated % VALIDATE_EVERY !== 0) continue;
+    try {
+      await property(b);
+    } catch (err) {
+      throw new Error(`property '${name}': ${(err as Error).message}`);
+    }
+  }
+}
+
 test(`fuzz: ${RUN.runs} generated releases from seed ${RUN.seed}`, async () => {
-  let apps = 0;
   const started = Date.now();
+  // Once a generated app fails, every later call of the predicate is a shrink attempt.
+  let failed = false;
+  let details: fc.RunDetails<[GeneratedRelease]> | undefined;
   try {
-    await fc.assert(fc.asyncProperty(possiblyCorruptReleaseArb, async (r) => {
-      apps++;
-      const b = build(r);
-      for (const [name, property] of Object.entries(PROPERTIES)) {
-        // validate -f/--dist runs the CLI four times per release: on every VALIDATE_EVERY-th one.
-        if (name.startsWith('validate') && apps % VALIDATE_EVERY !== 0) continue;
-        try {
-          await property(b);
-        } catch (err) {
-          throw new Error(`property '${name}': ${(err as Error).message}`);
-        }
+    details = await fc.check(fc.asyncProperty(possiblyCorruptReleaseArb, async (r) => {
+      try {
+        await checkAll(r, failed);
+      } catch (err) {
+        failed = true;
+        throw err;
       }
     }), { seed: RUN.seed, numRuns: RUN.runs });
-  } catch (err) {
-    console.log(`fuzz: FAILED with --seed ${RUN.seed} after ${apps} releases\n${(err as Error).message}`);
-    throw err;
   } finally {
     const minutes = (Date.now() - started) / 60000;
-    console.log(`fuzz: ${apps} releases (both flavours each) in ${minutes.toFixed(1)} min, ${(apps / minutes).toFixed(0)} apps/minute, seed ${RUN.seed}`);
+    const checked = counts.generated - counts.refused;
+    console.log(`fuzz: seed ${RUN.seed}: ${counts.generated} apps generated (${counts.refused} refused as meant, ${checked} synthesized and checked in each of ${FLAVOURS.join(' and ')}: ${checked * FLAVOURS.length} flavour runs)`
+      + `${counts.shrinkAttempts > 0 ? `, ${counts.shrinkAttempts} shrink attempts` : ''} in ${minutes.toFixed(1)} min, ${(counts.generated / minutes).toFixed(0)} apps/minute${failed ? ' up to the failure' : ''}`);
+  }
+  if (details.failed) {
+    const minimal = details.counterexample?.[0];
+    if (minimal && process.env.FUZZ_COUNTEREXAMPLE) writeFileSync(process.env.FUZZ_COUNTEREXAMPLE, `${JSON.stringify(minimal, null, 2)}\n`);
+    console.log(`fuzz: FAILED with --seed ${RUN.seed} on generated app ${counts.generated} (path ${details.counterexamplePath})\n${(details.errorInstance as Error | undefined)?.message ?? ''}\nminimal release: ${JSON.stringify(minimal)}`);
+    throw new Error(fc.defaultReportMessage(details) ?? 'fuzz failed');
   }
 });

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import {
-  analyzeMesh, authorize, ReleaseStage, checkTransition, explainRequest, Manifest, networkPolicyAllows, planTransition, ReleaseConfigError, ReleaseFlavour, renderRelease,
+  analyzeMesh, authorize, deploymentName, StageSpec, ReleaseStage, checkTransition, explainRequest, Manifest, networkPolicyAllows, planTransition, ReleaseConfigError, ReleaseFlavour, renderRelease,
   SchemaRegistry, schemaSources, synthRelease, TransitionPlan,
 } from 'voting-mesh';
 import { cli } from '../cli-support';
@@ -106,11 +106,15 @@ export const leastPrivilege: Property = (b) => {
   if (b.error) return;
   for (const s of b.stages.get('istio-sidecar')!) {
     const routed = new Set<string>();
-    for (const { request } of requestsOf(s.spec)) {
-      const e = explainRequest(s.manifests, request, b.release.app.gateway.name, { ...s.chart.meshContext, propagateHeaders: true });
+    // Routing can use a hop when workloads forward the entry request's headers, and when none does (Istio's default).
+    for (const [{ request }, propagateHeaders] of requestsOf(s.spec).flatMap((r) => [[r, true], [r, false]] as const)) {
+      const e = explainRequest(s.manifests, request, b.release.app.gateway.name, { ...s.chart.meshContext, propagateHeaders });
       const visit = (n: any, caller: string) => {
         if (n.weight === 0) return;
         routed.add(`${caller} → ${n.deployments[0]}`);
+        // A service route's match is on the request: a caller may send its header itself, so a
+        // caller of a service-routed component can use every version its routes send to.
+        for (const version of serviceRouteTargets(s.spec, n.component)) routed.add(`${caller} → ${deploymentName(n.component, version)}`);
         n.calls.forEach((c: any) => visit(c, n.deployments[0]));
       };
       e.hops.forEach((h) => visit(h, 'gateway'));
@@ -121,6 +125,11 @@ export const leastPrivilege: Property = (b) => {
     if (extra.length + missing.length > 0) fail(`${s.spec.name}: policies allow ${extra.length > 0 ? extra.join(', ') : 'nothing more'} beyond routing, and deny ${missing.length > 0 ? missing.join(', ') : 'nothing'} that routing uses`);
   }
 };
+
+/** Every version (weight > 0) the stage's service routes send calls to `component` to; none for a component without them. */
+function serviceRouteTargets(stage: StageSpec, component: string): string[] {
+  return (stage.serviceRoutes?.[component] ?? []).flatMap((r) => (typeof r.to === 'string' ? [r.to] : r.to.filter((t) => t.weight > 0).map((t) => t.version)));
+}
 
 function allowedPairs(m: readonly Manifest[], chart: ReleaseStage): Set<string> {
   const deployments = m.filter((o) => o.kind === 'Deployment');

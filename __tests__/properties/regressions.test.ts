@@ -1,6 +1,11 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import { checkTransition, explainRequest, Manifest, planTransition, ReleaseStage, StageSpec } from 'voting-mesh';
 import { testApp } from '../support';
+import { GeneratedRelease } from './arbitraries';
+import { leastPrivilege } from './properties';
 import { shopApplication, shopStages } from './shop';
+import { build as buildBoth } from './support';
 
 // Minimal counterexamples the generator found (issue 18), kept as named tests.
 const build = (stage: StageSpec, flavour: 'istio-sidecar' | 'gateway-api-ambient', app = shopApplication) =>
@@ -47,5 +52,20 @@ describe('regressions found by the release generator', () => {
     const [a, b] = [build(s1, 'gateway-api-ambient'), build(s2, 'gateway-api-ambient')];
     expect(checkTransition(a, planTransition('01', a, '02', b))).toEqual([]);
     expect(explainRequest(b, {}, 'shop-gateway').hops.map((h) => h.deployments)).toEqual([['frontend-1-0']]);
+  });
+
+  // npm run fuzz -- --runs 500 --seed 4004 (app 408, shrunk): api and cart service-routed, each
+  // with an `x-beta` route to its newest version. The property counted only the hops explain takes
+  // (api 1 → cart 2, api 2.0 → cart 4.1.2), but a service route matches the request, whoever sets
+  // its header: api 1 may send x-beta itself, api 2.0 may not forward it. Routing (and the
+  // analyzer's VM0005) lets every caller of cart reach every version cart's routes send to, so the
+  // policies must allow those edges: the property was wrong, and now counts them.
+  test('GIVEN service routes that match the same header at two hops THEN every api version may reach every cart version the routes name, and least privilege holds', () => {
+    const r: GeneratedRelease = JSON.parse(readFileSync(join(__dirname, 'counterexamples', 'lane-callers-allowed-beyond-routing.json'), 'utf8'));
+    expect(() => leastPrivilege(buildBoth(r))).not.toThrow();
+    const m = build(r.stages[0], 'istio-sidecar', r.app);
+    const callersOf = (name: string) => m.find((o) => o.kind === 'AuthorizationPolicy' && o.metadata.name === name)!.spec.rules.flatMap((x: any) => x.from[0].source.principals);
+    expect(callersOf('cart-4-1-2')).toEqual(['cluster.local/ns/shop/sa/api-1', 'cluster.local/ns/shop/sa/api-2-0']);
+    expect(callersOf('cart-2')).toEqual(['cluster.local/ns/shop/sa/api-1', 'cluster.local/ns/shop/sa/api-2-0']);
   });
 });
