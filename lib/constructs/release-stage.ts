@@ -62,11 +62,18 @@ export class ReleaseStage extends StageChart {
   /** Ambient authorization and network policies (gateway-api-ambient flavour only). @default - none */
   public readonly ambientPolicies?: AmbientPolicies;
 
-  constructor(scope: Construct, props: ReleaseStageProps) {
+  /**
+   * @param id the chart's id (`new ReleaseStage(app, props)`, without one, takes the stage name)
+   */
+  constructor(scope: Construct, id: string, props: ReleaseStageProps);
+  /** @deprecated pass an id: `new ReleaseStage(scope, id, props)` */
+  constructor(scope: Construct, props: ReleaseStageProps);
+  constructor(scope: Construct, idOrProps: string | ReleaseStageProps, maybeProps?: ReleaseStageProps) {
+    const [id, props] = typeof idOrProps === 'string' ? [idOrProps, maybeProps!] : [idOrProps.stage.name, idOrProps];
     const resolved = resolveStage(props.application, props.stage, { flavour: props.flavour });
     const ambient = resolved.flavour === 'gateway-api-ambient';
     const flavour = resolved.flavour;
-    super(scope, props.stage.name, { [PART_OF_LABEL]: props.application.name }, props.outputDirectory);
+    super(scope, id, { stageName: props.stage.name, labels: { [PART_OF_LABEL]: props.application.name }, outputDirectory: props.outputDirectory });
     this.resolved = resolved;
     this.flavour = flavour;
     const app = props.application;

@@ -25,9 +25,16 @@ export class RolloutStage extends StageChart {
   private readonly gatewayPods: IngressGatewayPods;
   public readonly canary: CanaryRollout;
 
-  constructor(scope: Construct, props: RolloutStageProps) {
+  /**
+   * @param id the chart's id (`new RolloutStage(app, props)`, without one, takes the stage name)
+   */
+  constructor(scope: Construct, id: string, props: RolloutStageProps);
+  /** @deprecated pass an id: `new RolloutStage(scope, id, props)` */
+  constructor(scope: Construct, props: RolloutStageProps);
+  constructor(scope: Construct, idOrProps: string | RolloutStageProps, maybeProps?: RolloutStageProps) {
+    const [id, props] = typeof idOrProps === 'string' ? [idOrProps, maybeProps!] : [idOrProps.stageName, idOrProps];
     assertDnsLabel(props.stageName, { stage: props.stageName, field: 'stageName' });
-    super(scope, props.stageName, { [PART_OF_LABEL]: props.name });
+    super(scope, id, { stageName: props.stageName, labels: { [PART_OF_LABEL]: props.name } });
     this.description = props.description;
     const installation = resolveInstallation(props.installation);
     const ingress = resolveIngress({ namespace: props.namespace, gateway: props.gateway, installation, stage: props.stageName });

@@ -7,13 +7,25 @@ import { MeshContextOptions } from '../model/defaults';
 import type { ResolvedGate } from '../release/gates/gates';
 import { assertConstructId, ReleaseConfigError } from '../model/errors';
 
-/** `scope`, after checking that no other stage of it has the name (cdk8s would throw a stack trace). */
-function newStageScope(scope: Construct, stageName: string): Construct {
-  assertConstructId(stageName, { stage: stageName, field: 'name' });
-  if (scope.node.tryFindChild(stageName) !== undefined) {
+/** `scope`, after checking the chart id and that no other stage of it has the stage name (cdk8s would throw a stack trace). */
+function newStageScope(scope: Construct, id: string, stageName: string): Construct {
+  assertConstructId(id, { stage: stageName, field: 'name' });
+  const taken = scope.node.tryFindChild(id) !== undefined
+    || scope.node.children.some((c) => c instanceof StageChart && (c as { readonly stageName?: string }).stageName === stageName);
+  if (taken) {
     throw new ReleaseConfigError({ stage: stageName, field: 'name' }, `the stage name ${JSON.stringify(stageName)} is used twice`, 'Give each stage of the release a unique name.');
   }
   return scope;
+}
+
+/** Properties of a {@link StageChart}. */
+export interface StageChartProps {
+  /** Stage name: the file `<stageName>.k8s.yaml`. @default - the chart's id */
+  readonly stageName?: string;
+  /** Labels every object of the stage carries. @default - none */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Directory of the stage's file relative to the output directory (each directory gets its own RELEASE.md). @default - the output directory itself */
+  readonly outputDirectory?: string;
 }
 
 /** The ingress gateway pods a stage's Gateway selects. */
@@ -72,10 +84,11 @@ export abstract class StageChart extends Chart {
   private analysis?: Finding[];
   private readonly extraAccepted: AcceptedFinding[] = [];
 
-  constructor(scope: Construct, stageName: string, labels: Record<string, string>, outputDirectory = '') {
-    super(newStageScope(scope, stageName), stageName, { labels });
+  constructor(scope: Construct, id: string, props: StageChartProps = {}) {
+    const stageName = props.stageName ?? id;
+    super(newStageScope(scope, id, stageName), id, { labels: { ...props.labels } });
     this.stageName = stageName;
-    this.outputDirectory = outputDirectory;
+    this.outputDirectory = props.outputDirectory ?? '';
     // What `istioctl analyze` calls an Error, and a Warning nobody accepted, fails synth (cdk8s runs this before writing).
     this.node.addValidation({
       validate: () => this.acceptance.failing.map((f) => `stage '${this.stageName}': ${formatFinding(f)}`),
