@@ -1,6 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { fastYaml11Documents } from '../lib/release/yaml11-fast-reader';
+import { writerFormatDocuments } from '../lib/release/yaml-writer-format-reader';
+import { toYaml } from '../lib/release/yaml-writer';
 import { parseWithYamlLibrary, parseYamlDocuments, simpleTopLevelScalars } from '../lib/release/yaml-reader';
 
 // The fast path for cdk8s.yaml must agree with the YAML library whenever it answers, and
@@ -109,3 +111,40 @@ function yamlFilesUnder(dir: string): string[] {
     return /\.ya?ml$/.test(e.name) ? [join(dir, e.name)] : [];
   });
 }
+
+// The first path reads only the writer's own form (yaml-writer-format-reader.ts); whatever it
+// takes it must read as the `yaml` library does, and it must decline everything else.
+describe('writerFormatDocuments (the form yaml-writer.ts writes)', () => {
+  test('GIVEN objects of every scalar kind written by the writer THEN the first path reads them as the library does', () => {
+    const docs = [
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', labels: { 'app.kubernetes.io/name': 'x' } },
+        data: { yes: 'yes', octal: '0777', quantity: '500m', version: '1.0', empty: '', multi: 'a\nb "c" \\', unicode: 'é ✓', colon: 'a: b', hash: 'a #b' } },
+      { kind: 'List', items: [{}, [], [1, -2.5, 1e21, true, false, null], [['a', 'b'], [{ k: 'v' }]]], '__proto__': { polluted: 'no' }, '8080': 'port', 'a:b': 'c' },
+    ];
+    const text = toYaml(...docs);
+    expect(writerFormatDocuments(text)).toBeDefined();
+    expect(writerFormatDocuments(text)).toEqual(parseWithYamlLibrary(text, 't.yaml'));
+    expect(parseYamlDocuments(text, 't.yaml')).toEqual(parseWithYamlLibrary(text, 't.yaml'));
+  });
+
+  test.each([
+    ['a comment', 'a: 1 # x\n'], ['a blank line', 'a: 1\n\nb: 2\n'], ['a tab', 'a:\t1\n'], ['CRLF', 'a: 1\r\n'], ['no final newline', 'a: 1'],
+    ['a flow collection', 'a: [1, 2]\n'], ['a block scalar', 'a: |\n  x\n'], ['a single-quoted scalar', "a: 'x'\n"], ['an anchor', 'a: &x 1\n'],
+    ['a tag', 'a: !!str 1\n'], ['a duplicate key', 'a: 1\na: 2\n'], ['a key that reads as a number', '1: a\n'], ['an indentless sequence', 'a:\n- 1\n'],
+    ['an empty document', 'a: 1\n---\n---\nb: 2\n'], ['a key without a value', 'a:\nb: 1\n'], ['four-space indentation', 'a:\n    b: 1\n'],
+    ['a timestamp', 'a: 2001-12-14\n'], ['a directive', '%YAML 1.1\n---\na: 1\n'], ['a quoted escape JSON does not write', 'a: "\\x41"\n'],
+    ['a bad indentation', 'a:\n  b: 1\n c: 2\n'], ['a plain scalar with a space', 'a: b c\n'], ['a BOM', '\ufeffa: 1\n'],
+  ])('GIVEN %s THEN it declines, and the reading is the other readers\' as before', (_what, text) => {
+    expect(writerFormatDocuments(text)).toBeUndefined();
+  });
+
+  test('GIVEN every stage file the repository committed THEN the first path reads each, as the library does', () => {
+    const root = join(__dirname, '..');
+    const stages = yamlFilesUnder(root).filter((f) => f.endsWith('.k8s.yaml') && /(^|\/)dist\//.test(f));
+    expect(stages.length).toBeGreaterThan(4);
+    for (const f of stages) {
+      const text = readFileSync(f, 'utf8');
+      expect({ file: f, docs: writerFormatDocuments(text) }).toEqual({ file: f, docs: parseWithYamlLibrary(text, f) });
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, Stats, statSync } from 'fs';
 import { basename, join, relative, resolve } from 'path';
-import { RELEASE_CONTEXT_FILE } from '../lib';
+import { RELEASE_CONTEXT_FILE } from '../lib/release/release-context-file';
 import { DEFAULT_INPUT_LIMITS, InputLimits, MIB } from './input-limits';
 
 /** Input that cannot be read safely: one line (what, where, how to proceed), exit code 1. */

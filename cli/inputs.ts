@@ -4,7 +4,7 @@ import { dirname, join, relative, resolve } from 'path';
 import type { Manifest } from '../lib/analysis/manifest';
 import type { MeshContextOptions } from '../lib/model/defaults';
 import { aksIstioAddOnProfile, helmGatewayProfile, InstallationProfile, ISTIOCTL_DEFAULT_PROFILE } from '../lib/model/installation-profile';
-import { RELEASE_CONTEXT_FILE } from '../lib/release/synth';
+import { RELEASE_CONTEXT_FILE } from '../lib/release/release-context-file';
 import { parseYamlDocuments } from '../lib/release/yaml-reader';
 import { InputError, readInputFiles } from './input-files';
 import { DEFAULT_INPUT_LIMITS, InputLimits } from './input-limits';

@@ -1,4 +1,6 @@
-import { diffStages, formatChange, Manifest, objectKey } from '../../lib';
+// The modules themselves, not the package entry point (see explain.ts).
+import { diffStages, formatChange } from '../../lib/release/diff';
+import { Manifest, objectKey } from '../../lib/analysis/manifest';
 import { ParsedArgs, UsageError } from '../args';
 import { distDir, loadStage } from '../inputs';
 import { Io } from '../io';

@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { dirname, join, relative } from 'path';
-import { checkTransition, formatPlan, planTransition } from '../../lib';
+// The modules themselves, not the package entry point (see explain.ts).
+import { formatPlan, planTransition } from '../../lib/release/plan';
+import { checkTransition } from '../../lib/release/transition-check';
 import { GATES_FILE, GatesFile } from '../../lib/release/gates/gate-notes';
 import { ResolvedGate } from '../../lib/release/gates/gates';
 import { toYaml } from '../../lib/release/yaml-writer';

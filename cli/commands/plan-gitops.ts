@@ -1,6 +1,8 @@
 import { mkdirSync, writeFileSync } from 'fs';
 import { dirname, join, relative, sep } from 'path';
-import { planTransition, SchemaRegistry, schemaSources } from '../../lib';
+// The modules themselves, not the package entry point (see explain.ts).
+import { planTransition } from '../../lib/release/plan';
+import { SchemaRegistry, schemaSources } from '../../lib/analysis/schema/schema-registry';
 import { GitOpsEngine, GitOpsOptions } from '../../lib/release/gitops/engines';
 import { RouteWait } from '../../lib/release/gitops/route-wait';
 import { analysisTemplate } from '../../lib/release/gates/analysis-template';

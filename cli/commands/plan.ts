@@ -8,7 +8,7 @@ import { toYaml } from '../../lib/release/yaml-writer';
 import { ParsedArgs, UsageError, value } from '../args';
 import { distDir, loadStage, meshContextOptions } from '../inputs';
 import { Io } from '../io';
-import { planGitops } from './plan-gitops';
+import type { planGitops as PlanGitops } from './plan-gitops';
 import { writePlanDirectory } from './plan-output';
 import { gateLines, gatesBeside, kubectlRollback } from './plan-gates';
 
@@ -20,6 +20,8 @@ export function plan(args: ParsedArgs, io: Io): number {
   const format = value(args, 'format') ?? 'kubectl';
   // Argo CD and Flux: the series of complete states (./plan-gitops.ts); kubectl: the step script below.
   if (format === 'argocd' || format === 'flux') {
+    // Loaded for these formats only: it loads the schema registry, which a kubectl plan never uses.
+    const { planGitops } = require('./plan-gitops') as { planGitops: typeof PlanGitops };
     return planGitops(args, io, format, from, to, resolve(io.cwd, value(args, 'out') ?? join('.voting-mesh', 'plans', `${from.name}--${to.name}.${format}`)));
   }
   const out = resolve(io.cwd, value(args, 'out') ?? join('.voting-mesh', 'plans', `${from.name}--${to.name}`));

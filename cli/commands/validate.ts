@@ -7,7 +7,7 @@ import { analyzerMeshConfig } from '../../lib/analysis/analyzer/mesh-config';
 import type { AnalyzerMeshConfig } from '../../lib/analysis/analyzer/context';
 import { SchemaRegistry, schemaSources } from '../../lib/analysis/schema/schema-registry';
 import { checkNeighbours } from '../../lib/release/transition-check';
-import { RELEASE_CONTEXT_FILE } from '../../lib/release/synth';
+import { RELEASE_CONTEXT_FILE } from '../../lib/release/release-context-file';
 import { ParsedArgs, UsageError, value } from '../args';
 import { InputLimits, inputLimits } from '../input-limits';
 import { distDir, loadFiles, loadStage, ManifestSet, meshContextOptions, stageNames } from '../inputs';

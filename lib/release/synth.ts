@@ -13,6 +13,7 @@ import { toYaml } from './yaml-writer';
 import { ALLOW_FAILING_CHECKS_ENV } from './allow-failing-checks';
 import { Manifest } from '../analysis/manifest';
 import { checkNeighbours } from './transition-check';
+import { RELEASE_CONTEXT_FILE } from './release-context-file';
 
 /** What the synth-time checks found across a release. */
 export interface ReleaseCheckResult {
@@ -141,8 +142,7 @@ function renderDirectory(stages: readonly StageChart[], extension: string): Rele
   ];
 }
 
-/** The file, beside the stages, that records the cluster facts they were synthesized for. */
-export const RELEASE_CONTEXT_FILE = 'mesh-context.json';
+export { RELEASE_CONTEXT_FILE };
 
 /** The cluster facts of a release, as {@link RELEASE_CONTEXT_FILE} records them. */
 export interface ReleaseContext extends MeshContext {

@@ -2,21 +2,23 @@ import { readFileSync } from 'fs';
 import type { parseAllDocuments as ParseAllDocuments } from 'yaml';
 import { sealAsRead } from '../analysis/content-hash';
 import { fastYaml11Documents } from './yaml11-fast-reader';
+import { writerFormatDocuments } from './yaml-writer-format-reader';
 
 /**
  * The documents of a YAML stream, read as the `yaml` library reads them under YAML 1.1 (as the
  * cdk8s tooling reads manifests). Empty documents are dropped.
  * Measured reasons for the shape of this module: the `yaml` library spends most of a large
- * `validate` keeping source positions nobody asks for on the happy path, so a YAML 1.1 stream is
- * first read by js-yaml with the same readings of every scalar (./yaml11-fast-reader.ts); a
- * stream it does not take (tags, anchors, directives, a scalar it does not read the same way, or
+ * `validate` keeping source positions nobody asks for on the happy path, so a YAML 1.1 stream in
+ * the form this project's writer writes is read line by line (./yaml-writer-format-reader.ts, five
+ * times faster than js-yaml), any other first by js-yaml with the same readings of every scalar
+ * (./yaml11-fast-reader.ts); a stream neither takes (tags, anchors, directives, a scalar it does not read the same way, or
  * an error) is read by the `yaml` library, whose message names the line and column. cdk8s' own
  * `Yaml.load` starts a Node.js process per file (~90 ms each). Both parsers are required on first
  * use, not at import, because loading one costs 11–20 ms of every `voting-mesh synth`, whose app
  * never parses YAML (cdk8s loads its own copy).
  */
 export function parseYamlDocuments(text: string, source: string, version: '1.1' | '1.2' = '1.1'): unknown[] {
-  const docs = (version === '1.1' ? fastYaml11Documents(text) : undefined) ?? parseWithYamlLibrary(text, source, version);
+  const docs = (version === '1.1' ? writerFormatDocuments(text) ?? fastYaml11Documents(text) : undefined) ?? parseWithYamlLibrary(text, source, version);
   sealAsRead(docs);
   return docs;
 }

@@ -1,0 +1,204 @@
+import { NotTaken, PLAIN_STRING, yaml11PlainScalar } from './yaml11-fast-reader';
+
+/**
+ * The first path of {@link parseYamlDocuments}: a stream in exactly the form ./yaml-writer.ts
+ * writes (every stage file synth writes), read line by line, or undefined for any other stream,
+ * which js-yaml (./yaml11-fast-reader.ts) or the `yaml` library then reads. Measured reason: js-yaml
+ * takes 0.3–0.5 s for one 3 MB stage file of the 300-service release, most of an `explain` or a
+ * `plan`; this reader takes a fifth of that, since the form leaves nothing to decide.
+ *
+ * The form: block mappings and sequences indented by two spaces, a sequence item's first line
+ * after `- `, scalars on one line (plain, or double-quoted with JSON's escapes), `{}` and `[]`,
+ * documents joined by `---` lines, a newline at the end. Plain scalars get the `yaml` library's
+ * YAML 1.1 readings ({@link yaml11PlainScalar}). Anything else (comments, tabs, CR, blank lines,
+ * other indentation, flow collections, block scalars, tags, anchors, duplicate keys, keys that are
+ * not strings, empty documents, non-printable characters, nesting past {@link MAX_DEPTH}) is declined.
+ * `__tests__/yaml-reader.test.ts` compares its reading with the library's.
+ */
+export function writerFormatDocuments(text: string): unknown[] | undefined {
+  if (!text.endsWith('\n') || OUTSIDE_FORM.test(text)) return undefined;
+  const lines = text.split('\n');
+  lines.pop();
+  try {
+    return new WriterFormatReader(lines).documents();
+  } catch (err) {
+    if (err instanceof NotTaken) return undefined;
+    throw err;
+  }
+}
+
+/** Any character the writer never writes raw: controls, tab, CR, NEL, U+2028/9 (line breaks in YAML 1.1), surrogates, BOM, non-characters. */
+const OUTSIDE_FORM = /[^\n\x20-\x7E\xA0-\u2027\u202A-\uD7FF\uE000-\uFEFE\uFF00-\uFFFD]/;
+/** A plain scalar the writer writes (yaml-writer.ts PLAIN and QUANTITY, and numbers): no indicator first, no space, no `#`, flow or quote characters. */
+const PLAIN_TOKEN = /^(?:[A-Za-z0-9/._+]|-(?=.))[A-Za-z0-9_./:=+@-]*$/;
+/** A double-quoted scalar with only the escapes JSON.stringify writes (each means the same in YAML). */
+const QUOTED = /^"(?:[^"\\]|\\["\\bfnrt]|\\u[0-9a-fA-F]{4})*"$/;
+/** The double-quoted key at the start of a line. */
+const QUOTED_KEY = /"(?:[^"\\]|\\.)*"/y;
+/** How deeply maps and lists may nest here (deeper input is the other readers' to refuse, see cli/inputs.ts). */
+const MAX_DEPTH = 100;
+
+const decline = (why: string): never => {
+  throw new NotTaken(why);
+};
+
+class WriterFormatReader {
+  /** The current line's number, indentation and text after it (a sequence item's text after `- `). */
+  private line = -1;
+  private indent = 0;
+  private rest = '';
+
+  constructor(private readonly lines: readonly string[]) {
+    this.next();
+  }
+
+  public documents(): unknown[] {
+    const docs: unknown[] = [];
+    for (;;) {
+      if (this.atEnd || this.atDocumentMarker) decline('an empty document');
+      if (this.indent !== 0) decline('an indented document');
+      if (this.rest === '{}' || this.rest === '[]') {
+        docs.push(this.rest === '{}' ? {} : []);
+        this.next();
+      } else {
+        docs.push(this.block(0, 0));
+      }
+      if (this.atEnd) return docs;
+      if (!this.atDocumentMarker) decline('text after a document');
+      this.next();
+    }
+  }
+
+  private get atEnd(): boolean {
+    return this.line >= this.lines.length;
+  }
+
+  private get atDocumentMarker(): boolean {
+    return this.indent === 0 && this.rest === '---';
+  }
+
+  private next(): void {
+    this.line++;
+    if (this.atEnd) {
+      this.indent = -1;
+      this.rest = '';
+      return;
+    }
+    const text = this.lines[this.line];
+    let i = 0;
+    while (text.charCodeAt(i) === 32) i++;
+    if (i === text.length) decline('a blank line');
+    this.indent = i;
+    this.rest = i === 0 ? text : text.slice(i);
+  }
+
+  /** The mapping or sequence whose first line is the current one, at `indent`. */
+  private block(indent: number, depth: number): unknown {
+    if (depth > MAX_DEPTH) decline('deep nesting');
+    return this.rest.charCodeAt(0) === 45 /* - */ && this.rest.charCodeAt(1) === 32 ? this.sequence(indent, depth) : this.mapping(indent, depth);
+  }
+
+  private mapping(indent: number, depth: number): Record<string, unknown> {
+    const map: Record<string, unknown> = {};
+    do {
+      const key = this.key();
+      const after = this.afterKey;
+      let value: unknown;
+      if (after === this.rest.length) {
+        this.next();
+        if (this.indent !== indent + 2) decline('a key without a value');
+        value = this.block(indent + 2, depth + 1);
+      } else {
+        if (this.rest.charCodeAt(after) !== 32) decline('no space after a key');
+        value = scalar(this.rest.slice(after + 1));
+        this.next();
+      }
+      if (Object.prototype.hasOwnProperty.call(map, key)) decline('a duplicate key');
+      if (key === '__proto__') Object.defineProperty(map, key, { value, writable: true, enumerable: true, configurable: true });
+      else map[key] = value;
+    } while (this.indent === indent && !this.atDocumentMarker);
+    if (this.indent > indent) decline('a line indented deeper than its mapping');
+    return map;
+  }
+
+  /** Where the current line's key ends: the position after its colon (set by {@link key}). */
+  private afterKey = 0;
+
+  /** The current line's key (a plain or double-quoted string followed by a colon). */
+  private key(): string {
+    const rest = this.rest;
+    let key: string;
+    let colon: number;
+    if (rest.charCodeAt(0) === 34 /* " */) {
+      QUOTED_KEY.lastIndex = 0;
+      const quoted = QUOTED_KEY.exec(rest)?.[0] ?? decline('an unclosed quoted key');
+      key = quotedString(quoted);
+      colon = quoted.length;
+    } else {
+      colon = rest.indexOf(': ');
+      if (colon === -1 && rest.charCodeAt(rest.length - 1) === 58) colon = rest.length - 1;
+      key = colon > 0 ? rest.slice(0, colon) : decline('a line that is not `key: value`');
+      if (!plainKeys.has(key)) {
+        if (!PLAIN_TOKEN.test(key) || yaml11PlainScalar(key) !== PLAIN_STRING) decline('a key that is not a plain string');
+        if (plainKeys.size < CACHED) plainKeys.add(key);
+      }
+    }
+    if (rest.charCodeAt(colon) !== 58 /* : */) decline('a quoted key without a colon');
+    this.afterKey = colon + 1;
+    return key;
+  }
+
+  private sequence(indent: number, depth: number): unknown[] {
+    const list: unknown[] = [];
+    do {
+      if (this.rest.charCodeAt(0) !== 45 || this.rest.charCodeAt(1) !== 32) decline('a line of a sequence that is not an item');
+      const item = this.rest.slice(2);
+      if (startsBlock(item)) {
+        // The item's first line, read as if it stood on its own line two columns in.
+        this.indent = indent + 2;
+        this.rest = item;
+        list.push(this.block(indent + 2, depth + 1));
+      } else {
+        list.push(scalar(item));
+        this.next();
+      }
+    } while (this.indent === indent && !this.atDocumentMarker);
+    if (this.indent > indent) decline('a line indented deeper than its sequence');
+    return list;
+  }
+}
+
+/** Whether a sequence item's text starts a nested sequence or mapping rather than being a scalar. */
+function startsBlock(item: string): boolean {
+  if (item.charCodeAt(0) === 45 && item.charCodeAt(1) === 32) return true;
+  if (item.charCodeAt(0) === 34) {
+    QUOTED_KEY.lastIndex = 0;
+    const quoted = QUOTED_KEY.exec(item)?.[0];
+    return quoted !== undefined && quoted.length < item.length;
+  }
+  return item.includes(': ') || item.endsWith(':');
+}
+
+/** A scalar the writer writes: `{}`, `[]`, double-quoted, or plain with its YAML 1.1 reading. */
+function scalar(token: string): unknown {
+  if (token === '{}') return {};
+  if (token === '[]') return [];
+  if (token.charCodeAt(0) === 34) return quotedString(token);
+  const known = plainValues.get(token);
+  if (known !== undefined) return known === PLAIN_STRING ? token : known;
+  if (!PLAIN_TOKEN.test(token) || token.charCodeAt(token.length - 1) === 58) decline('a scalar the writer does not write');
+  const value = yaml11PlainScalar(token);
+  if (plainValues.size < CACHED && value !== null) plainValues.set(token, value);
+  return value === PLAIN_STRING ? token : value;
+}
+
+// The readings of the plain keys and scalars seen (a release repeats a few thousand of them
+// hundreds of times: a map hit instead of a dozen regular expressions), bounded.
+const CACHED = 50_000;
+const plainKeys = new Set<string>();
+const plainValues = new Map<string, unknown>();
+
+function quotedString(token: string): string {
+  if (!QUOTED.test(token)) decline('a quoted scalar with escapes JSON does not write');
+  return JSON.parse(token) as string;
+}
