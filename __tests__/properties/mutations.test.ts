@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { Manifest } from 'voting-mesh';
 import { GeneratedRelease } from './arbitraries';
-import { leastPrivilege, routingIntent, schemasAndAnalyzer, synthAllOrOneLine, synthAllOrOneLineIn, synthDeterministic, transitionsPass, validateSynthesized } from './properties';
+import { leastPrivilege, leastPrivilegeIn, routingIntent, schemasAndAnalyzer, synthAllOrOneLine, synthAllOrOneLineIn, synthDeterministic, transitionsPass, validateSynthesized } from './properties';
 import { shopApplication, shopStages } from './shop';
 import { build, BuiltRelease, withTempDir } from './support';
 
@@ -59,6 +59,12 @@ describe('every property can fail', () => {
       return m;
     });
     expect(() => leastPrivilege(mutated(widen))).toThrow(/policies allow frontend-1-0 → postgres-16 beyond routing/);
+  });
+
+  test('4. GIVEN an ambient ztunnel policy that lets frontend 1.0 reach postgres directly THEN "least privilege" fails in the ambient flavour', () => {
+    const widen = (ms: Manifest[]) => ms.map((m) => (m.kind === 'AuthorizationPolicy' && m.metadata.name === 'postgres-16'
+      ? { ...m, spec: { ...m.spec, rules: [...(m.spec.rules ?? []), { from: [{ source: { principals: ['cluster.local/ns/shop/sa/frontend-1-0'] } }], to: [{ operation: { ports: ['5432'] } }] }] } } : m));
+    expect(() => leastPrivilegeIn(mutated(widen), 'gateway-api-ambient')).toThrow(/gateway-api-ambient .*policies allow frontend-1-0 → postgres-16 beyond routing/);
   });
 
   test('5. GIVEN postgres on a Recreate rollout whose template changes between stages THEN "every transition passes" fails', () => {

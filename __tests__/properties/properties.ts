@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import {
-  analyzeMesh, authorize, deploymentName, StageSpec, ReleaseStage, checkTransition, explainRequest, Manifest, networkPolicyAllows, planTransition, ReleaseConfigError, ReleaseFlavour, renderRelease,
+  analyzeMesh, authorize, authorizeAtWaypoint, deploymentName, StageSpec, ReleaseStage, checkTransition, explainRequest, Manifest, networkPolicyAllows, planTransition, ReleaseConfigError, ReleaseFlavour, renderRelease,
   SchemaRegistry, schemaSources, synthRelease, TransitionPlan,
 } from 'voting-mesh';
 import { cli } from '../cli-support';
@@ -98,13 +98,19 @@ export const routingIntent: Property = (b) => {
 };
 
 /**
- * 4. Least privilege (sidecar flavour): the (caller, callee Deployment) pairs that authorization and
- * NetworkPolicies allow, on any port of the callee, are exactly the hops routing uses (explain's
- * paths over every request); authorization and NetworkPolicy agree on every pair and port.
+ * 4. Least privilege, both flavours: the (caller, callee Deployment) pairs that authorization
+ * allows, on any port of the callee, are exactly the hops routing uses (explain's paths over every
+ * request, headers forwarded or not; every version of a service-routed callee's routes). Sidecar:
+ * authorization and NetworkPolicy agree on every pair and port; ambient: see {@link ambientAllowedPairs}.
  */
 export const leastPrivilege: Property = (b) => {
   if (b.error) return;
-  for (const s of b.stages.get('istio-sidecar')!) {
+  for (const flavour of FLAVOURS) leastPrivilegeIn(b, flavour);
+};
+
+/** {@link leastPrivilege} in one flavour: sidecar by each callee's policies; ambient through ztunnel (L4) and the waypoint (L7). */
+export function leastPrivilegeIn(b: BuiltRelease, flavour: ReleaseFlavour): void {
+  for (const s of b.stages.get(flavour)!) {
     const routed = new Set<string>();
     // Routing can use a hop when workloads forward the entry request's headers, and when none does (Istio's default).
     for (const [{ request }, propagateHeaders] of requestsOf(s.spec).flatMap((r) => [[r, true], [r, false]] as const)) {
@@ -119,12 +125,56 @@ export const leastPrivilege: Property = (b) => {
       };
       e.hops.forEach((h) => visit(h, 'gateway'));
     }
-    const allowed = allowedPairs(s.manifests, s.chart);
+    const allowed = flavour === 'istio-sidecar' ? allowedPairs(s.manifests, s.chart) : ambientAllowedPairs(s.manifests, s.chart, routed);
     const extra = [...allowed].filter((x) => !routed.has(x));
     const missing = [...routed].filter((x) => !allowed.has(x));
-    if (extra.length + missing.length > 0) fail(`${s.spec.name}: policies allow ${extra.length > 0 ? extra.join(', ') : 'nothing more'} beyond routing, and deny ${missing.length > 0 ? missing.join(', ') : 'nothing'} that routing uses`);
+    if (extra.length + missing.length > 0) fail(`${flavour} ${s.spec.name}: policies allow ${extra.length > 0 ? extra.join(', ') : 'nothing more'} beyond routing, and deny ${missing.length > 0 ? missing.join(', ') : 'nothing'} that routing uses`);
   }
-};
+}
+
+/** A caller of the stage (a Deployment, or the ingress gateway): its name, principal and NetworkPolicy peer. */
+function callersOf(m: readonly Manifest[], chart: ReleaseStage) {
+  const deployments = m.filter((o) => o.kind === 'Deployment');
+  return [undefined, ...deployments].map((d) => ({
+    name: d?.metadata.name ?? 'gateway',
+    principal: d ? `${chart.meshContext.trustDomain}/ns/${d.metadata.namespace}/sa/${d.spec.template.spec.serviceAccountName}` : chart.meshContext.ingressPrincipal,
+    peer: d ? { namespace: d.metadata.namespace!, labels: d.spec.template.metadata.labels } : { namespace: chart.ingressGateway.namespace ?? 'istio-system', labels: { ...chart.ingressGateway.podLabels } },
+  }));
+}
+
+/**
+ * Ambient: a caller reaches a Deployment directly when ztunnel's (selector) policy of its pods
+ * admits the caller's principal on a container port, or through the waypoint when the waypoint's
+ * (targetRefs) policy of a waypointed Service selecting them admits the caller on a Service port and
+ * the pods' policy admits the waypoint's principal on its target port. NetworkPolicies are L4 (every
+ * connection on HBONE 15008 from the caller's pod or the waypoint's): they must let every routed
+ * pair through, and cannot tell the callers of one waypoint apart.
+ */
+function ambientAllowedPairs(m: readonly Manifest[], chart: ReleaseStage, routed: ReadonlySet<string>): Set<string> {
+  const deployments = m.filter((o) => o.kind === 'Deployment');
+  const out = new Set<string>();
+  const via = new Map<string, { waypoint: string; service: Manifest }[]>();
+  for (const svc of m.filter((o) => o.kind === 'Service' && o.metadata.labels?.['istio.io/use-waypoint'])) {
+    for (const t of deployments.filter((d) => Object.entries(svc.spec.selector ?? {}).every(([k, v]) => d.spec.template.metadata.labels[k] === v))) {
+      via.set(t.metadata.name, [...(via.get(t.metadata.name) ?? []), { waypoint: svc.metadata.labels!['istio.io/use-waypoint'], service: svc }]);
+    }
+  }
+  const trust = chart.meshContext.trustDomain;
+  for (const c of callersOf(m, chart)) {
+    for (const t of deployments) {
+      const ns = t.metadata.namespace!;
+      const labels = t.spec.template.metadata.labels;
+      const direct = t.spec.template.spec.containers[0].ports.some((p: any) => authorize(m, ns, labels, c.principal, p.containerPort).allowed);
+      const waypointed = (via.get(t.metadata.name) ?? []).some(({ waypoint, service }) => (service.spec.ports ?? []).some((p: any) =>
+        authorizeAtWaypoint(m, ns, waypoint, service.metadata.name, c.principal, p.port).allowed
+        && authorize(m, ns, labels, `${trust}/ns/${ns}/sa/${waypoint}`, Number(p.targetPort ?? p.port)).allowed));
+      const pair = `${c.name} → ${t.metadata.name}`;
+      if (direct || waypointed) out.add(pair);
+      if (routed.has(pair) && !networkPolicyAllows(m, c.peer, { namespace: ns, labels }, 15008).allowed && !(via.get(t.metadata.name) ?? []).length) fail(`NetworkPolicy denies ${pair} on HBONE (15008), which routing uses`);
+    }
+  }
+  return out;
+}
 
 /** Every version (weight > 0) the stage's service routes send calls to `component` to; none for a component without them. */
 function serviceRouteTargets(stage: StageSpec, component: string): string[] {
@@ -134,16 +184,13 @@ function serviceRouteTargets(stage: StageSpec, component: string): string[] {
 function allowedPairs(m: readonly Manifest[], chart: ReleaseStage): Set<string> {
   const deployments = m.filter((o) => o.kind === 'Deployment');
   const out = new Set<string>();
-  const callers = [undefined, ...deployments];
-  for (const d of callers) {
-    const principal = d ? `${chart.meshContext.trustDomain}/ns/${d.metadata.namespace}/sa/${d.spec.template.spec.serviceAccountName}` : chart.meshContext.ingressPrincipal;
-    const from = d ? { namespace: d.metadata.namespace!, labels: d.spec.template.metadata.labels } : { namespace: chart.ingressGateway.namespace ?? 'istio-system', labels: { ...chart.ingressGateway.podLabels } };
+  for (const { name, principal, peer: from } of callersOf(m, chart)) {
     for (const target of deployments) {
       const labels = target.spec.template.metadata.labels;
       for (const port of target.spec.template.spec.containers[0].ports.map((p: any) => p.containerPort)) {
         const authz = authorize(m, target.metadata.namespace!, labels, principal, port).allowed;
         const net = networkPolicyAllows(m, from, { namespace: target.metadata.namespace!, labels }, port).allowed;
-        const pair = `${d?.metadata.name ?? 'gateway'} → ${target.metadata.name}`;
+        const pair = `${name} → ${target.metadata.name}`;
         if (authz !== net) fail(`authorization (${authz}) and NetworkPolicy (${net}) disagree on ${pair}:${port}`);
         if (authz) out.add(pair);
       }

@@ -3,7 +3,7 @@ import { join } from 'path';
 import { checkTransition, explainRequest, Manifest, planTransition, ReleaseStage, StageSpec } from 'voting-mesh';
 import { testApp } from '../support';
 import { GeneratedRelease } from './arbitraries';
-import { leastPrivilege } from './properties';
+import { leastPrivilege, PROPERTIES } from './properties';
 import { shopApplication, shopStages } from './shop';
 import { build as buildBoth } from './support';
 
@@ -67,5 +67,31 @@ describe('regressions found by the release generator', () => {
     const callersOf = (name: string) => m.find((o) => o.kind === 'AuthorizationPolicy' && o.metadata.name === name)!.spec.rules.flatMap((x: any) => x.from[0].source.principals);
     expect(callersOf('cart-4-1-2')).toEqual(['cluster.local/ns/shop/sa/api-1', 'cluster.local/ns/shop/sa/api-2-0']);
     expect(callersOf('cart-2')).toEqual(['cluster.local/ns/shop/sa/api-1', 'cluster.local/ns/shop/sa/api-2-0']);
+  });
+
+  // npm run fuzz -- --runs 450 --seed 2002 (app 378, shrunk), ambient 02 → 01: the early switch
+  // gives Service cart-lane-main its plain selector (app: cart) while cart v2.1, admitting only the
+  // waypoint, runs until the retire step; the new api v1 and the old web v2.0.3 pods reach it and
+  // cart v1 directly. The plan now admits them at both until the break (cart v2.1's policy until it
+  // is retired); the check reports a running caller turned from allowed to denied.
+  test('GIVEN a lane Service that loses its waypoint and version selector while the old version still runs THEN the plan admits its callers until the old pods are gone, and the check passes', () => {
+    const r: GeneratedRelease = JSON.parse(readFileSync(join(__dirname, 'counterexamples', 'retired-version-behind-widened-lane-service.json'), 'utf8'));
+    const [s1, s2] = [build(r.stages[0], 'gateway-api-ambient', r.app), build(r.stages[1], 'gateway-api-ambient', r.app)];
+    const plan = planTransition('02-stage', s2, '01-stage', s1);
+    expect(checkTransition(s2, plan)).toEqual([]);
+    const retiring = plan.steps[0].apply.find((m) => m.kind === 'AuthorizationPolicy' && m.metadata.name === 'cart-v2-1')!;
+    expect(JSON.stringify(retiring.spec.rules)).toContain('sa/api-v1');
+    expect(plan.steps.find((s) => s.kind === 'clean')!.remove.map((m) => `${m.kind}/${m.metadata.name}`)).toContain('AuthorizationPolicy/cart-v2-1');
+    // Without the transition's allowances, the check says so.
+    const bare = { ...plan, steps: plan.steps.map((s, i) => (i === 0 ? { ...s, apply: s.apply.filter((m) => m.kind !== 'AuthorizationPolicy' || s1.some((x) => x.kind === m.kind && x.metadata.name === m.metadata.name && JSON.stringify(x.spec) === JSON.stringify(m.spec))) } : s)) };
+    expect(checkTransition(s2, bare).map((p) => p.message).join('\n')).toMatch(/denied/);
+  });
+
+  // npm run fuzz -- --runs 1000 --seed 8008 (app 490) and --seed 9009 (app 544), ambient: a
+  // restarted web whose api-lane-main widens onto a retiring api version (as seed 2002); fixed by
+  // the same transition allowances.
+  test.each(['seed-8008-restart-behind-widened-lane-service.json', 'seed-9009-restart-behind-widened-lane-service.json'])('GIVEN the shrunk release %s THEN every property holds', async (file) => {
+    const r: GeneratedRelease = JSON.parse(readFileSync(join(__dirname, 'counterexamples', file), 'utf8'));
+    for (const p of Object.values(PROPERTIES)) await p(buildBoth(r));
   });
 });

@@ -4,6 +4,7 @@ import { Manifest, objectKey } from '../analysis/manifest';
 import { isGatewayApi } from '../analysis/routing/gateway-api-match';
 import { diffStages, formatChange, StageDiff } from './diff';
 import { restartAfterRouting } from './restart-order';
+import { transitionAllowances, withAllowances } from './transition-allowances';
 
 /** The phases of a transition, in the order they run ("make before break"). */
 export type StepKind = 'make' | 'wait' | 'switch' | 'restart' | 'break' | 'retire' | 'clean';
@@ -104,8 +105,14 @@ export function planTransition(fromName: string, from: readonly Manifest[], toNa
   // Serving callers restarted with calls to other hosts go after those hosts' routing (restart-order.ts).
   const restart = restartAfterRouting(from, to, diff.changed.map((c) => c.after).filter((m) => isKind(m, 'Deployment')));
   const restarted = (m: Manifest) => restart.deployments.includes(m);
-  const make = ordered(addedOrChanged.filter((m) => !routing(m) && !tightening(m) && !unchangedByWidening(m) && !restarted(m)
+  // Pods a moved Service newly sends its callers to admit them until the break (transition-allowances.ts).
+  const allowances = transitionAllowances(from, to, addedOrChanged.filter(reroutes));
+  const admitsForTransition = (m: Manifest) => allowances.has(objectKey(m));
+  const madeOnce = ordered(addedOrChanged.filter((m) => !routing(m) && !tightening(m) && !unchangedByWidening(m) && !restarted(m)
     && !(reroutes(m) && jsonEqual(makeForm(m), previous.get(objectKey(m)))))).map(makeForm);
+  const made = new Set(madeOnce.map(objectKey));
+  const admittingOnly = [...to.filter((m) => !made.has(objectKey(m))).map(widen), ...diff.removed].filter(admitsForTransition);
+  const make = [...madeOnce, ...admittingOnly].map((m) => withAllowances(m, allowances));
   const rollouts = ordered(addedOrChanged.filter((m) => isKind(m, 'Deployment') && !restarted(m)));
   // A new Gateway API Gateway (an ingress gateway, a waypoint) gets its proxy Deployment from Istio: programmed before anything routes through it.
   const programmedGateways = ordered(diff.added.filter(isApiGateway));
@@ -116,14 +123,16 @@ export function planTransition(fromName: string, from: readonly Manifest[], toNa
   const early = (m: Manifest) => restart.routesHost(m);
   const switchApply = switchAll.filter((m) => !early(m));
   const switchRemove = removedRoutes.filter((m) => !early(m));
-  const breakApply = ordered(addedOrChanged.filter(narrowing)).filter((m) => !jsonEqual(widen(m), m) || tightening(m));
+  const breakApply = ordered([...addedOrChanged.filter(narrowing), ...to.filter(admitsForTransition)]).filter((m) => !jsonEqual(widen(m), m) || tightening(m) || admitsForTransition(m));
   // What a running pod reads (its identity, its credentials, its configuration) goes only after
   // its last reader: a Secret that ESO garbage-collects with its ExternalSecret, or a deleted
   // ServiceAccount, would break the retiring pods while they still drain.
   const readByPods = (m: Manifest) => READ_BY_PODS.includes(m.kind);
-  const breakRemove = diff.removed.filter((m) => !['VirtualService', 'PeerAuthentication', 'Deployment', 'PersistentVolumeClaim', 'Namespace'].includes(m.kind) && !isApiRoute(m) && !readByPods(m));
+  // A retiring version's policy that admits a moved Service's callers stays until its pods are gone.
+  const breakRemove = diff.removed.filter((m) => !['VirtualService', 'PeerAuthentication', 'Deployment', 'PersistentVolumeClaim', 'Namespace'].includes(m.kind) && !isApiRoute(m) && !readByPods(m)
+    && !admitsForTransition(m));
   const retire = diff.removed.filter((m) => isKind(m, 'Deployment'));
-  const clean = diff.removed.filter(readByPods);
+  const clean = diff.removed.filter((m) => readByPods(m) || admitsForTransition(m));
 
   const steps: PlanStep[] = [
     { kind: 'make', title: 'Add what the target needs before traffic moves (workloads, claims, Service ports, subsets, widened policies, relaxed mTLS); no route uses it yet', apply: make, waitFor: [], remove: relaxRemovals },

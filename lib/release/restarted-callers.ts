@@ -42,14 +42,18 @@ export function newCalls(beforeState: readonly Manifest[], before: Manifest, aft
 
 /**
  * Where a call from `workload`'s pods goes in `state` (with `workload` in place of its namesake):
- * the Deployments, weights and authorization of the first hop, as one comparable string; or why it fails.
+ * the Deployments (without those in `retiring`, unless only they serve a hop), weights and
+ * authorization of the first hop, as one comparable string; or why it fails.
  */
-export function callRouting(state: readonly Manifest[], workload: Manifest, call: InferredCall, clusterDomain: string): CallRouting {
+export function callRouting(state: readonly Manifest[], workload: Manifest, call: InferredCall, clusterDomain: string, retiring: ReadonlySet<string> = new Set()): CallRouting {
   const key = objectKey(workload);
   const objects = [...state.filter((m) => objectKey(m) !== key), workload];
   try {
     const { hops } = explainCall(objects, workload.metadata.name, `${call.service}.${call.namespace}`, call.port, { clusterDomain });
-    const shown = hops.map((h) => `${h.deployments.join('+') || h.answer || 'no pods'} ${h.weight}%`);
+    // Pods the plan retires may still be behind a Service that selects the target's pods (a plain
+    // selector): calls reaching them while they drain go where the target's objects send them.
+    const kept = (names: readonly string[]) => (names.some((n) => !retiring.has(n)) ? names.filter((n) => !retiring.has(n)) : names);
+    const shown = hops.map((h) => `${kept(h.deployments).join('+') || h.answer || 'no pods'} ${h.weight}%`);
     return { destinations: shown.sort().join(', ') || 'nowhere', denied: hops.some((h) => h.weight > 0 && h.authorization?.allowed === false) };
   } catch (err) {
     if (err instanceof CallTargetError) return { destinations: `no Service ${call.service}.${call.namespace}:${call.port}`, denied: false };

@@ -6,7 +6,7 @@ import { namespaceLabelsOf, waypointOf } from '../analysis/ambient-mode';
 import { isGatewayApi } from '../analysis/routing/gateway-api-match';
 import { DEFAULT_CLUSTER_DOMAIN } from '../model/defaults';
 import { planTransition, StepKind, TransitionPlan } from './plan';
-import { CallRouting, callRouting, keepsServingWhileRolling, newCalls, routedAsTarget, templateChanged } from './restarted-callers';
+import { CallRouting, callRouting, callsOf, keepsServingWhileRolling, newCalls, routedAsTarget, templateChanged } from './restarted-callers';
 
 /** A moment of a transition at which some traffic could fail. */
 export interface TransitionProblem {
@@ -242,19 +242,20 @@ function statesOf(from: readonly Manifest[], plan: TransitionPlan): Manifest[][]
 function checkRestartedCallers(from: readonly Manifest[], plan: TransitionPlan, clusterDomain: string): TransitionProblem[] {
   const states = statesOf(from, plan);
   const final = states[states.length - 1];
-  const problems: TransitionProblem[] = [];
+  const retiring = new Set(from.filter((m) => m.kind === 'Deployment' && !final.some((f) => objectKey(f) === objectKey(m))).map((m) => m.metadata.name));
+  const problems: TransitionProblem[] = [...checkRunningCallers(states, plan, clusterDomain)];
   plan.steps.forEach((step, i) => {
     const before = states[i];
     for (const d of step.apply.filter((m) => m.kind === 'Deployment')) {
       const old = before.find((m) => objectKey(m) === objectKey(d));
       if (!old || !templateChanged(old, d)) continue;
       for (const call of newCalls(before, old, states[i + 1], d)) {
-        const expected = callRouting(final, d, call, clusterDomain);
+        const expected = callRouting(final, d, call, clusterDomain, retiring);
         // The new pods may start before or after the step's other objects land, and run on through the later steps.
         for (let j = i; j < states.length; j++) {
           const current = states[j].find((m) => objectKey(m) === objectKey(d));
           if (j > i && (!current || templateChanged(current, d))) break;
-          const actual = callRouting(states[j], d, call, clusterDomain);
+          const actual = callRouting(states[j], d, call, clusterDomain, retiring);
           if (routedAsTarget(actual, expected)) continue;
           const shown = (r: CallRouting) => `${r.destinations}${r.denied ? ' (denied)' : ''}`;
           problems.push({
@@ -263,6 +264,33 @@ function checkRestartedCallers(from: readonly Manifest[], plan: TransitionPlan, 
           });
           break;
         }
+      }
+    }
+  });
+  return problems;
+}
+
+/**
+ * Pods that serve through a step without being restarted in it (the old pods of every Deployment
+ * before the break: until the switch has moved traffic they may receive requests) and whose call
+ * the step turns from allowed into denied: a Service moved onto pods whose policies do not admit them.
+ */
+function checkRunningCallers(states: readonly Manifest[][], plan: TransitionPlan, clusterDomain: string): TransitionProblem[] {
+  const problems: TransitionProblem[] = [];
+  const breakAt = plan.steps.findIndex((s) => s.kind === 'break');
+  plan.steps.forEach((step, i) => {
+    if (breakAt !== -1 && i >= breakAt) return;
+    if (!step.apply.some((m) => m.kind === 'Service' || m.kind === 'AuthorizationPolicy') && !step.remove.some((m) => m.kind === 'AuthorizationPolicy')) return;
+    const [before, after] = [states[i], states[i + 1]];
+    for (const d of before.filter((m) => m.kind === 'Deployment')) {
+      const now = after.find((m) => objectKey(m) === objectKey(d));
+      if (!now || templateChanged(d, now)) continue;
+      for (const call of callsOf(before, d)) {
+        if (callRouting(before, d, call, clusterDomain).denied || !callRouting(after, d, call, clusterDomain).denied) continue;
+        problems.push({
+          step: i + 1, kind: step.kind, origin: objectKey(d),
+          message: `${objectKey(d)}'s running pods call ${call.service}:${call.port} (env ${call.env}), allowed before the step and denied after it: admit them where the Service sends them until they no longer serve`,
+        });
       }
     }
   });
