@@ -5,6 +5,7 @@ import { analyzeMesh, CATALOGUE, ENTRIES } from '../lib/analysis/analyzer';
 import { placeholdersOf, renderMessage, type MessageTemplate } from '../lib/analysis/analyzer/define-code';
 import type { Manifest } from '../lib/analysis/manifest';
 import { readYamlFile } from '../lib/release/yaml-reader';
+import { analyzerCodesHelp, analyzerCodesMarkdown, CODES_DOC } from '../lib/analysis/analyzer/codes-table';
 
 const TABLE = join(__dirname, '..', '..', 'shared', 'istio-1.30.3-analyzer-tests');
 const templates = ENTRIES.flatMap((e) => Object.values(e.messages) as MessageTemplate<any>[]);
@@ -53,5 +54,31 @@ describe('the analyzer catalogue', () => {
     expect(strays.map((f) => `${f.code} ${f.message}`)).toEqual([]);
     // Most codes are exercised by this corpus; the rule tables of the other suites cover the rest.
     expect(new Set(findings.map((f) => f.code)).size).toBeGreaterThan(40);
+  });
+});
+
+describe('the generated codes table and --help', () => {
+  test('GIVEN the catalogue WHEN the table is generated THEN it has one row and one section per entry, with every template', () => {
+    const doc = analyzerCodesMarkdown();
+    const rows = doc.split('\n').filter((l) => /^\| \[(IST|VM)\d{4}\]/.test(l));
+    expect(rows.map((r) => /\[(\w+)\]/.exec(r)![1])).toEqual(ENTRIES.map((e) => e.code));
+    for (const e of ENTRIES) {
+      expect(doc).toContain(`## ${e.code}\n\n**${e.name}** (${e.level}).`);
+      for (const t of Object.values(e.messages)) expect(doc).toContain(t.template);
+    }
+  });
+
+  test('GIVEN the committed docs/analyzer-codes.md THEN it is what the catalogue generates', () => {
+    expect(readFileSync(join(__dirname, '..', CODES_DOC), 'utf8')).toBe(analyzerCodesMarkdown());
+  });
+
+  test('GIVEN the help lines THEN each code appears once, under its level', () => {
+    const help = analyzerCodesHelp();
+    for (const e of ENTRIES) {
+      const level = help.findIndex((l) => l.trim().startsWith(`${e.level}:`));
+      const at = help.findIndex((l) => l.split(' ').includes(e.code));
+      expect(at).toBeGreaterThanOrEqual(level);
+      expect(help.join(' ').split(' ').filter((w) => w === e.code)).toHaveLength(1);
+    }
   });
 });

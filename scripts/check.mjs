@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildEntries, loadCli, root } from './build.cjs';
 import { examples } from './synth-examples.mjs';
+import { staleAnalyzerCodes } from './gen-analyzer-codes.mjs';
 
 const { runCommand } = await loadCli();
 
@@ -89,6 +90,12 @@ try {
     process.exit(1);
   }
   console.log(`README.md shows the current output of validate, explain and plan (${checked} blocks)`);
+  const codesDoc = await staleAnalyzerCodes();
+  if (codesDoc) {
+    console.error(`${codesDoc} is not what the analyzer catalogue generates: run node scripts/gen-analyzer-codes.mjs and commit it.`);
+    process.exit(1);
+  }
+  console.log('docs/analyzer-codes.md matches the analyzer catalogue');
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
