@@ -4,7 +4,7 @@ import { buildRolloutsDemo, rolloutsDemoAcceptedFindings, rolloutsDemoStages } f
 import { createVotingApplication, votingStages } from '../voting';
 import { testApp } from './support';
 
-const finding = (code: string, level: Finding['level'], object: string): Finding => ({ code, level, object, field: 'spec', message: 'm' });
+const finding = (code: Finding['code'], level: Finding['level'], object: string): Finding => ({ code, level, object, field: 'spec', message: 'm' });
 
 describe('allow-list of analyzer findings (ApplicationSpec.acceptedFindings)', () => {
   test('GIVEN an Error THEN it fails even when an entry names it', () => {

@@ -2,6 +2,7 @@
 // while each command's implementation, and the library it needs, is loaded only when it runs.
 import { CommandSpec, CONTEXT_OPTIONS } from './args';
 import { INPUT_LIMIT_OPTIONS } from './input-limits';
+import { analyzerCodesHelp } from '../lib/analysis/analyzer/codes-table';
 
 export const synthSpec: CommandSpec = {
   name: 'synth',
@@ -36,6 +37,7 @@ export const validateSpec: CommandSpec = {
     'consecutive transition, forward and back, is planned and replayed step by step.',
     'With -f, the objects of all the files given are checked together as one set.',
     'Exit code 1 when a message is at or above the failure threshold.',
+    ...analyzerCodesHelp(),
   ],
   options: [
     { name: 'dist', value: 'dir', help: "Directory of synthesized stages (default: cdk8s.yaml's output, else dist)." },

@@ -12,6 +12,7 @@ import { buildEntries, loadCli, root } from './build.cjs';
 import { examples } from './synth-examples.mjs';
 import { badDiagrams, badYaml, blockCensus, brokenLinks, compileTsBlocks, docPages, staleOutputs, unknownCommands } from './check-docs.mjs';
 import { staleGeneratedDocs } from './gen-docs.mjs';
+import { staleAnalyzerCodes } from './gen-analyzer-codes.mjs';
 
 const { runCommand } = await loadCli();
 
@@ -87,6 +88,12 @@ try {
     process.exit(1);
   }
   console.log(`dist/ and examples/*/dist/ match a fresh synth (${count} files)`);
+  const codesDoc = await staleAnalyzerCodes();
+  if (codesDoc) {
+    console.error(`${codesDoc} is not what the analyzer catalogue generates: run node scripts/gen-analyzer-codes.mjs and commit it.`);
+    process.exit(1);
+  }
+  console.log('docs/analyzer-codes.md matches the analyzer catalogue');
   await checkDocs(scratch);
 } finally {
   rmSync(scratch, { recursive: true, force: true });

@@ -5,6 +5,8 @@ import { parse } from 'yaml';
 import { analyzeMesh } from '../../lib/analysis/analyzer';
 import { analyzerMeshConfig } from '../../lib/analysis/analyzer/mesh-config';
 import type { AnalyzerMeshConfig } from '../../lib/analysis/analyzer/context';
+import { VM0100, VM0200 } from '../../lib/analysis/analyzer/catalogue';
+import { renderMessage } from '../../lib/analysis/analyzer/define-code';
 import { SchemaRegistry, schemaSources } from '../../lib/analysis/schema/schema-registry';
 import { checkNeighbours } from '../../lib/release/transition-check';
 import { RELEASE_CONTEXT_FILE } from '../../lib/release/release-context-file';
@@ -26,9 +28,6 @@ export interface ValidationMessage {
   readonly stage: string;
 }
 
-/** Project codes of the messages validate adds to the analyzer's. */
-const SCHEMA_VIOLATION = 'VM0100';
-const UNSAFE_TRANSITION = 'VM0200';
 const LEVELS = ['Info', 'Warning', 'Error'];
 
 /** What validate reports: messages (for `-o json`) and text lines, per stage and per transition. */
@@ -101,7 +100,7 @@ function validateSet(set: ManifestSet, registry: SchemaRegistry, args: ParsedArg
   const context = meshContextOptions(args, set);
   const findings = analyzeMesh(set.objects, { ...context, meshConfig: { ...meshConfig, ...(context.ingressGateway ? { ingressGateway: context.ingressGateway } : {}) } });
   out.messages.push(
-    ...violations.map((v) => ({ code: SCHEMA_VIOLATION, level: 'Error' as const, origin: v.object, field: v.path, message: v.message, stage: set.name })),
+    ...violations.map((v) => ({ code: VM0100.code, level: VM0100.level, origin: v.object, field: v.path, message: renderMessage(VM0100.messages.violation, { violation: v.message }), stage: set.name })),
     ...findings.map((f) => ({ code: f.code, level: f.level, origin: f.object, field: f.field, message: f.message, stage: set.name })),
   );
   const failed = violations.length + findings.filter((f) => f.level === 'Error').length;
@@ -114,7 +113,8 @@ function validateSet(set: ManifestSet, registry: SchemaRegistry, args: ParsedArg
 function checkTransitions(a: ManifestSet, b: ManifestSet, clusterDomain: string | undefined, out: Report): void {
   for (const { from, to, plan, problems } of checkNeighbours({ ...a, clusterDomain }, { ...b, clusterDomain })) {
     const stage = `${from.name} → ${to.name}`;
-    out.messages.push(...problems.map((p) => ({ code: UNSAFE_TRANSITION, level: 'Error' as const, origin: p.origin, field: `step ${p.step} (${p.kind})`, message: p.message, stage })));
+    out.messages.push(...problems.map((p) => ({ code: VM0200.code, level: VM0200.level, origin: p.origin, field: `step ${p.step} (${p.kind})`,
+      message: renderMessage(VM0200.messages.problem, { problem: p.message }), stage })));
     out.text.push(`${stage}: ${plan.steps.length} steps, ${problems.length === 0 ? 'traffic never routed to a missing subset, port or pod ✓' : `${problems.length} problem(s)`}`);
     for (const p of problems) out.text.push(`  step ${p.step} (${p.kind}): ${p.message}`);
   }

@@ -1,3 +1,4 @@
+import { VM0017, VM0018, VM0019, VM0020 } from './catalogue';
 import { Manifest, namespaceOf } from '../manifest';
 import { AnalysisContext, list } from './context';
 import { gatewayApiObjects, namespaceInAmbient, parentRefs, podInAmbient, serviceNamed, waypointOf } from './gateway-api-objects';
@@ -19,8 +20,7 @@ export function ambientRules(ctx: AnalysisContext): void {
       const svc = serviceNamed(ctx, p.namespace, p.name);
       if (svc && ambientService(ctx, svc) && !waypointOf(ctx, svc)) {
         // gateway/conversion.go referenceAllowed → WaypointErrorMsgMissingLabel (condition ResolvedWaypoints).
-        ctx.report('VM0020', route, `spec.parentRefs[${p.index}]`,
-          `Service ${p.namespace}/${p.name} is in an ambient namespace without a waypoint: istio.io/use-waypoint label missing from parent and parent namespace; in ambient mode, route will not be respected (only sidecar clients apply it): label the Service or namespace with istio.io/use-waypoint and deploy that waypoint`);
+        ctx.report(VM0020.messages.route, route, `spec.parentRefs[${p.index}]`, { service: `${p.namespace}/${p.name}` });
       }
     }
   }
@@ -58,13 +58,11 @@ function waypointVirtualService(ctx: AnalysisContext, vs: Manifest): void {
     .filter((x) => x.waypoint !== undefined && [namespaceOf(x.svc), x.waypoint.split('/')[0]].includes(namespaceOf(vs)));
   if (waypointed.length === 0) return;
   const named = waypointed.map((x) => `${namespaceOf(x.svc)}/${x.svc.metadata.name} (waypoint ${x.waypoint})`).join(', ');
-  ctx.report('VM0018', vs, 'spec.hosts',
-    `Service ${named} uses a waypoint, where VirtualService support is Alpha and mixing it with Gateway API routes is undefined: prefer an HTTPRoute with parentRef the Service`);
+  ctx.report(VM0018.messages.alpha, vs, 'spec.hosts', { services: named });
   list(vs.spec?.http).forEach((r: any, i: number) => {
     list(r?.match).forEach((m: any, j: number) => {
       if (m?.sourceLabels === undefined) return;
-      ctx.report('VM0017', vs, `spec.http[${i}].match[${j}].sourceLabels`,
-        `the waypoint of ${named} drops this match: sourceLabels are not supported in ambient mode (istio/istio#51565), so its requests fall through to the next rule: match on a request header instead`);
+      ctx.report(VM0017.messages.dropped, vs, `spec.http[${i}].match[${j}].sourceLabels`, { services: named });
     });
   });
 }
@@ -103,11 +101,8 @@ function ztunnelPolicy(ctx: AnalysisContext, ap: Manifest): void {
     ? ctx.podsSelected(selector, ns).some((p) => podInAmbient(ctx, ns, p.labels, p.annotations))
     : namespaceInAmbient(ctx, ns);
   if (!ambient) return;
-  const effect = action === 'ALLOW'
-    ? 'Within an ALLOW policy, rules matching HTTP attributes are omitted. This will be more restrictive than requested.'
-    : 'DENY policy with HTTP attributes is enforced without the HTTP rules. This will be more restrictive than requested.';
-  ctx.report('VM0019', ap, 'spec.rules',
-    `ztunnel does not support HTTP attributes (found: ${found.join(', ')}). In ambient mode you must use a waypoint proxy to enforce HTTP rules. ${effect} Bind the policy to the waypoint with targetRefs (kind Service or Gateway) instead of ${selector !== undefined ? 'selector' : 'a namespace-wide policy'}`);
+  ctx.report(action === 'ALLOW' ? VM0019.messages.allow : VM0019.messages.deny, ap, 'spec.rules',
+    { attributes: found.join(', '), instead: selector !== undefined ? 'selector' : 'a namespace-wide policy' });
 }
 
 /**
@@ -121,7 +116,6 @@ function waypointPolicy(ctx: AnalysisContext, ap: Manifest): void {
     const ns = t?.namespace ?? namespaceOf(ap);
     const svc = serviceNamed(ctx, ns, String(t?.name ?? ''));
     if (!svc || waypointOf(ctx, svc)) return;
-    ctx.report('VM0020', ap, `spec.targetRefs[${i}]`,
-      `Service ${ns}/${t.name} is not bound to a waypoint (WaypointAccepted=False, reason AncestorNotBound), so no proxy enforces this policy: label the Service or its namespace with istio.io/use-waypoint, or use a selector for L4 rules`);
+    ctx.report(VM0020.messages.policy, ap, `spec.targetRefs[${i}]`, { service: `${ns}/${t.name}` });
   });
 }

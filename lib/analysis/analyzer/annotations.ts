@@ -1,3 +1,4 @@
+import { IST0107, IST0108, IST0125, IST0135, IST0136 } from './catalogue';
 import { isIP } from 'net';
 import { Manifest } from '../manifest';
 import { AnalysisContext, annotations } from './context';
@@ -34,20 +35,19 @@ export function annotationsOnKinds(ctx: AnalysisContext): void {
       const def = istioAnnotation(name);
       const at = `metadata.annotations.${name}`;
       if (!def) {
-        ctx.report('IST0108', m, at, `Unknown annotation: ${name}: Istio does not read it; check the spelling`);
+        ctx.report(IST0108.messages.unknown, m, at, { annotation: name });
         continue;
       }
       if (def.deprecated && !(name === 'sidecar.istio.io/inject' && 'sidecar.istio.io/inject' in (m.metadata.labels ?? {}))) {
-        const extra = name === 'sidecar.istio.io/inject' ? ' in favor of the "sidecar.istio.io/inject" label' : '';
-        ctx.report('IST0135', m, at, `Annotation "${name}" has been deprecated${extra} and may not work in future Istio versions.`);
+        ctx.report(name === 'sidecar.istio.io/inject' ? IST0135.messages.injectAnnotation : IST0135.messages.deprecated, m, at, { annotation: name });
       }
       if (def.resources.includes('Any')) continue;
       if (!def.resources.includes(kind)) {
-        ctx.report('IST0107', m, at, `Misplaced annotation: ${name} can only be applied to ${def.resources.join(', ')}`);
+        ctx.report(IST0107.messages.misplaced, m, at, { annotation: name, kinds: def.resources.join(', ') });
         continue;
       }
       const problem = VALIDATORS[name]?.(value);
-      if (problem) ctx.report('IST0125', m, at, `Invalid annotation ${name}: ${problem}`);
+      if (problem) ctx.report(IST0125.messages.invalid, m, at, { annotation: name, problem });
     }
   }
 }
@@ -62,7 +62,7 @@ export function alphaAnnotations(ctx: AnalysisContext): void {
     const cni = kind === 'Pod' && !(m.spec?.initContainers ?? []).some((c: any) => c?.name === 'istio-init');
     for (const [name] of entries) {
       if (istioAnnotation(name)?.status !== 'Alpha' || ALWAYS_IGNORED.has(name) || (cni && SET_WITHOUT_CNI.has(name))) continue;
-      ctx.report('IST0136', m, `metadata.annotations.${name}`, `Annotation "${name}" is part of an alpha-phase feature and may be incompletely supported.`);
+      ctx.report(IST0136.messages.alpha, m, `metadata.annotations.${name}`, { annotation: name });
     }
   }
 }

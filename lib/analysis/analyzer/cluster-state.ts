@@ -1,3 +1,4 @@
+import { IST0146, IST0147, IST0171, IST0175, IST0176 } from './catalogue';
 import { labelSelectorHolds, Manifest, namespaceOf } from '../manifest';
 import { annotations, AnalysisContext, list } from './context';
 
@@ -29,7 +30,7 @@ export function negativeConditions(ctx: AnalysisContext): void {
     for (const c of conditions) {
       const partial = m.kind === 'AuthorizationPolicy' && c?.type === 'WaypointAccepted' && c?.reason === 'PartiallyInvalid';
       if ((rule.types.includes(c?.type) && c?.status === 'False') || partial) {
-        ctx.report('IST0171', m, 'status.conditions', `A condition with a negative status is present: type=${c.type}, reason=${c.reason ?? ''}, message=${c.message ?? ''}.`);
+        ctx.report(IST0171.messages.negative, m, 'status.conditions', { type: String(c.type), reason: String(c.reason ?? ''), message: String(c.message ?? '') });
       }
     }
   }
@@ -56,7 +57,7 @@ export function gatewayApiCrdVersions(ctx: AnalysisContext): void {
     const [wantMajor, wantMinor, wantPatch] = minimum.split('.').map(Number);
     const below = major !== wantMajor ? major < wantMajor : minor !== wantMinor ? minor < wantMinor : patch < wantPatch;
     if (below) {
-      ctx.report('IST0176', crd, 'metadata.annotations', `Gateway API CRD "${crd.metadata.name}" is at version "${installed.replace(/^v/, '')}" but Istio requires at least "${minimum}": upgrade the Gateway API CRDs`);
+      ctx.report(IST0176.messages.belowMinimum, crd, 'metadata.annotations', { crd: crd.metadata.name, installed: installed.replace(/^v/, ''), minimum });
     }
   }
 }
@@ -70,14 +71,14 @@ export function imageAuto(ctx: AnalysisContext): void {
   const webhooks = ctx.ofKind('MutatingWebhookConfiguration').flatMap((c) => list((c as any).webhooks)).filter((w: any) => String(w?.name ?? '').endsWith('istio.io'));
   const auto = (spec: any) => list(spec?.containers).some((c: any) => c?.name === 'istio-proxy' && c?.image === 'auto');
   for (const pod of ctx.ofKind('Pod')) {
-    if (auto(pod.spec)) ctx.report('IST0147', pod, 'spec.containers', `Pod ${pod.metadata.name} contains \`image: auto\` but does not match any Istio injection webhook selectors.`);
+    if (auto(pod.spec)) ctx.report(IST0147.messages.notInjected, pod, 'spec.containers', { pod: pod.metadata.name });
   }
   for (const d of ctx.ofKind('Deployment')) {
     if (!auto(d.spec?.template?.spec)) continue;
     const nsLabels = ctx.namespace(namespaceOf(d))?.metadata.labels;
     const podLabels = d.spec?.template?.metadata?.labels ?? {};
     if (!webhooks.some((w: any) => labelSelectorHolds(w.namespaceSelector, nsLabels) && labelSelectorHolds(w.objectSelector, podLabels))) {
-      ctx.report('IST0146', d, 'spec.template.spec.containers', `Deployment ${d.metadata.name} contains \`image: auto\` but does not match any Istio injection webhook selectors: label its namespace or pods for injection`);
+      ctx.report(IST0146.messages.notInjected, d, 'spec.template.spec.containers', { deployment: d.metadata.name });
     }
   }
 }
@@ -95,8 +96,7 @@ export function blockedCidrs(ctx: AnalysisContext): void {
     if (d.metadata.labels?.app !== 'istiod') continue;
     const configured = list(d.spec?.template?.spec?.containers).some((c: any) => list(c?.env).some((e: any) => e?.name === 'BLOCKED_CIDRS_IN_JWKS_URIS' && e?.value));
     if (!configured) {
-      ctx.report('IST0175', d, 'spec.template.spec.containers',
-        `BLOCKED_CIDRS_IN_JWKS_URIS is not configured but ${authn.length} RequestAuthentication resource(s) exist (${shown}). Consider configuring it to restrict JWKS URI fetches to trusted networks.`);
+      ctx.report(IST0175.messages.unrestricted, d, 'spec.template.spec.containers', { count: authn.length, requestAuthentications: shown });
     }
   }
 }

@@ -1,12 +1,13 @@
 import { DEFAULT_INGRESS_POD_LABELS, DEFAULT_ISTIO_NAMESPACE, MeshContext } from '../../model/defaults';
 import { isWorkload, labelsHold, Manifest, namespaceOf, objectKey } from '../manifest';
-import { Level, levelOf } from './catalogue';
+import type { AnalyzerCode } from './catalogue';
+import { Level, MessageTemplate, renderMessage } from './define-code';
 import { HostRegistry, serviceExportTo } from './hosts';
 
 /** One analyzer finding, in the spirit of `istioctl analyze`. */
 export interface Finding {
-  /** Istio analyzer code where one exists (IST0101), else a project code (VM0001). */
-  readonly code: string;
+  /** Istio analyzer code where one exists (IST0101), else a project code (VM0001): always a code of the catalogue. */
+  readonly code: AnalyzerCode;
   /** Istio's level of the code (see the catalogue). */
   readonly level: Level;
   /** `Kind namespace/name` (`Kind name` for an object without namespace). */
@@ -79,7 +80,7 @@ export class AnalysisContext {
   public readonly rootNamespace: string;
   public readonly dnsAutoAllocate: boolean;
   public readonly clusterDomain: string;
-  public readonly findings: Finding[] = [];
+  private readonly reportedFindings: Finding[] = [];
   private readonly kinds = new Map<string, Manifest[]>();
   private readonly reported = new Set<string>();
 
@@ -143,18 +144,33 @@ export class AnalysisContext {
 
   private podsByApp?: Map<string, PodView[]>;
 
+  /** The findings reported so far, in order. */
+  public get findings(): readonly Finding[] {
+    return this.reportedFindings;
+  }
+
   /**
-   * Records a finding at its catalogue level. Like Istio (diag.Messages.SortedDedupedCopy), an
-   * Istio finding with the code, object and message of an earlier one is dropped (project
-   * findings also differ by field).
+   * Records a finding of a catalogue template with its parameters (none for a template without
+   * placeholders), at its code's level. Like Istio (diag.Messages.SortedDedupedCopy), an Istio
+   * finding with the code, object and message of an earlier one is dropped (project findings also
+   * differ by field).
    */
-  public report(code: string, m: Manifest, field: string, message: string): void {
-    const object = objectKey(m);
-    const key = `${code}|${object}|${message}${code.startsWith('IST') ? '' : `|${field}`}`;
+  public report<P>(template: MessageTemplate<P>, m: Manifest | string, field: string, ...params: ParamsOf<P>): void {
+    const finding = makeFinding(template, typeof m === 'string' ? m : objectKey(m), field, ...params);
+    const key = `${finding.code}|${finding.object}|${finding.message}${finding.code.startsWith('IST') ? '' : `|${field}`}`;
     if (this.reported.has(key)) return;
     this.reported.add(key);
-    this.findings.push({ code, level: levelOf(code), object, field, message });
+    this.reportedFindings.push(finding);
   }
+}
+
+/** A template's parameters as the rest of a call: nothing for a template without placeholders. */
+export type ParamsOf<P> = keyof P extends never ? [] : [params: P];
+
+/** The one way to make a finding: a catalogue template, the object (`Kind namespace/name`) and field, and the template's parameters. */
+export function makeFinding<P>(template: MessageTemplate<P>, object: string, field: string, ...params: ParamsOf<P>): Finding {
+  const message = renderMessage(template, (params[0] ?? {}) as P);
+  return { code: template.code as AnalyzerCode, level: template.level, object, field, message };
 }
 
 /** `metadata.annotations` of any object. */

@@ -1,3 +1,4 @@
+import { IST0128, IST0129, IST0173, IST0174 } from './catalogue';
 import { labelsHold, namespaceOf } from '../manifest';
 import { AnalysisContext, PodView } from './context';
 
@@ -15,13 +16,12 @@ export function caCertificates(ctx: AnalysisContext): void {
     const unverified = (tls: any) => VERIFYING_MODES.includes(tls?.mode) && !tls?.caCertificates && !(tls?.credentialName && dr.spec?.workloadSelector);
     const tls = dr.spec?.trafficPolicy?.tls;
     if (unverified(tls)) {
-      ctx.report('IST0128', dr, 'spec.trafficPolicy.tls',
-        `DestinationRule ${dr.metadata.name} in namespace ${ns} has TLS mode set to ${tls.mode} but no caCertificates are set to validate server identity for host: ${host}`);
+      ctx.report(IST0128.messages.noCaCertificates, dr, 'spec.trafficPolicy.tls', { destinationRule: dr.metadata.name, namespace: ns, mode: String(tls.mode), host: String(host) });
     }
     (dr.spec?.trafficPolicy?.portLevelSettings ?? []).forEach((p: any, i: number) => {
       if (!unverified(p?.tls)) return;
-      ctx.report('IST0129', dr, `spec.trafficPolicy.portLevelSettings[${i}].tls`,
-        `DestinationRule ${dr.metadata.name} in namespace ${ns} has TLS mode set to ${p.tls.mode} but no caCertificates are set to validate server identity for host: ${host} at port ${portText(p.port)}`);
+      ctx.report(IST0129.messages.noCaCertificates, dr, `spec.trafficPolicy.portLevelSettings[${i}].tls`,
+        { destinationRule: dr.metadata.name, namespace: ns, mode: String(p.tls.mode), host: String(host), port: portText(p.port) });
     });
   }
 }
@@ -44,13 +44,13 @@ export function subsetsSelectPods(ctx: AnalysisContext): void {
     const host = String(dr.spec?.host ?? '');
     const entry = ctx.hosts.lookup(namespaceOf(dr), dr.spec?.exportTo ?? [], host);
     if (!entry) {
-      ctx.report('IST0174', dr, 'spec.host', `The host ${host} defined in the DestinationRule does not match any services in the mesh (no Service or ServiceEntry visible to namespace ${namespaceOf(dr)})`);
+      ctx.report(IST0174.messages.unknownHost, dr, 'spec.host', { host: String(host), namespace: namespaceOf(dr) });
       continue;
     }
     (dr.spec?.subsets ?? []).forEach((s: any, i: number) => {
       const selector = { ...(entry.workloadLabels ?? {}), ...(s?.labels ?? {}) };
       if (!podLabels.some((labels) => labelsHold(selector, labels))) {
-        ctx.report('IST0173', dr, `spec.subsets[${i}]`, `The Subset ${s?.name} defined in the DestinationRule does not select any pods. Which may lead to 503 UH (NoHealthyUpstream).`);
+        ctx.report(IST0173.messages.noPods, dr, `spec.subsets[${i}]`, { subset: String(s?.name) });
       }
     });
   }

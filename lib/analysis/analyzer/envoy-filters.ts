@@ -1,3 +1,4 @@
+import { IST0151, IST0152, IST0153, IST0154, IST0155 } from './catalogue';
 import { AnalysisContext, list } from './context';
 
 const ROUTE_LEVEL = ['ROUTE_CONFIGURATION', 'HTTP_ROUTE'];
@@ -21,20 +22,20 @@ export function envoyFilterPatches(ctx: AnalysisContext): void {
       const relative = () => {
         if (priority !== 0) return;
         if (versionedNames.includes(name)) {
-          ctx.report('IST0155', ef, field, 'This EnvoyFilter does not have a priority and has a relative patch operation (INSERT_BEFORE/AFTER, REPLACE, MERGE, DELETE) and proxyVersion set which can cause the EnvoyFilter not to be applied during an upgrade: set a priority, or use INSERT_FIRST or ADD');
+          ctx.report(IST0155.messages.relative, ef, field);
         } else {
-          ctx.report('IST0151', ef, field, 'This EnvoyFilter does not have a priority and has a relative patch operation set which can cause the EnvoyFilter not to be applied: set a priority, or use INSERT_FIRST or ADD');
+          ctx.report(IST0151.messages.relative, ef, field);
         }
       };
       const operation = p.patch.operation;
       const applyTo = p.applyTo;
       if (operation === 'ADD') {
-        if (ROUTE_LEVEL.includes(applyTo)) ctx.report('IST0153', ef, `${field}.patch.operation`, 'The ADD operation will be ignored when applyTo is set to ROUTE_CONFIGURATION, or HTTP_ROUTE.');
+        if (ROUTE_LEVEL.includes(applyTo)) ctx.report(IST0153.messages.add, ef, `${field}.patch.operation`);
       } else if (operation === 'REMOVE') {
-        if (ROUTE_LEVEL.includes(applyTo)) ctx.report('IST0154', ef, `${field}.patch.operation`, 'The REMOVE operation will be ignored when applyTo is set to ROUTE_CONFIGURATION, or HTTP_ROUTE.');
+        if (ROUTE_LEVEL.includes(applyTo)) ctx.report(IST0154.messages.remove, ef, `${field}.patch.operation`);
         else relative();
       } else if (operation === 'REPLACE') {
-        if (!REPLACEABLE.includes(applyTo)) ctx.report('IST0152', ef, `${field}.patch.operation`, 'The REPLACE operation is only valid for HTTP_FILTER and NETWORK_FILTER (and VIRTUAL_HOST).');
+        if (!REPLACEABLE.includes(applyTo)) ctx.report(IST0152.messages.replace, ef, `${field}.patch.operation`);
         else relative();
       } else if (operation === 'INSERT_BEFORE' || operation === 'INSERT_AFTER') {
         relative();

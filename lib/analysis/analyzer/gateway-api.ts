@@ -1,3 +1,4 @@
+import { VM0011, VM0012, VM0013, VM0014, VM0015, VM0016 } from './catalogue';
 import { labelSelectorHolds, Manifest, namespaceOf } from '../manifest';
 import { ISTIO_BACKEND_FILTERS, ISTIO_RULE_FILTERS } from '../routing/gateway-api-match';
 import { AnalysisContext, list } from './context';
@@ -16,8 +17,7 @@ export function gatewayApiRules(ctx: AnalysisContext): void {
     for (const p of parents) {
       if (p.kind === 'Gateway') gatewayParent(ctx, route, p);
       if (p.kind === 'Service' && !serviceNamed(ctx, p.namespace, p.name)) {
-        ctx.report('VM0013', route, `spec.parentRefs[${p.index}]`,
-          `Accepted=False, reason NoMatchingParent: parent service: "${p.name}" not found in namespace ${p.namespace}; create the Service or fix the parentRef`);
+        ctx.report(VM0013.messages.serviceNotFound, route, `spec.parentRefs[${p.index}]`, { name: p.name, namespace: p.namespace });
       }
     }
     // Istio checks ReferenceGrants only when it builds the route for a Gateway (convertHTTPRoute enforceRefGrant = !mesh).
@@ -43,9 +43,9 @@ function istioGateway(ctx: AnalysisContext, p: ParentRef): Manifest | undefined 
 }
 
 /** Why Istio does not program a Gateway of another class (gatewaycommon/classinfo.go; gateway_collection.go GatewayCollection). */
-const OTHER_CLASS: Readonly<Record<string, string>> = {
-  'istio.io/mesh-controller': 'it is a waypoint: Istio does not bind routes to waypoint Gateways; for mesh traffic use a parentRef to the Service (kind: Service, group: "")',
-  'istio.io/unmanaged-gateway': 'its class is istio-remote, which this control plane does not program',
+const OTHER_CLASS: Readonly<Record<string, typeof VM0015.messages.waypoint>> = {
+  'istio.io/mesh-controller': VM0015.messages.waypoint,
+  'istio.io/unmanaged-gateway': VM0015.messages.remote,
 };
 
 /** VM0014, VM0015, VM0013 for a Gateway parentRef. */
@@ -53,33 +53,32 @@ function gatewayParent(ctx: AnalysisContext, route: Manifest, p: ParentRef): voi
   const at = `spec.parentRefs[${p.index}]`;
   const gw = gatewayApiObjects(ctx, 'Gateway').find((g) => g.metadata.name === p.name && namespaceOf(g) === p.namespace);
   if (!gw) {
-    ctx.report('VM0014', route, at, `parent Gateway ${p.namespace}/${p.name} does not exist, so no controller accepts the route and it carries no traffic: create the Gateway or fix the parentRef`);
+    ctx.report(VM0014.messages.notFound, route, at, { gateway: `${p.namespace}/${p.name}` });
     return;
   }
   const controller = controllerOf(ctx, gw);
   if (controller !== ISTIO_GATEWAY_CONTROLLER) {
-    const why = OTHER_CLASS[controller ?? ''] ?? `its class '${gw.spec?.gatewayClassName}' is not an Istio class (istio), so another controller (or none) handles it`;
-    ctx.report('VM0015', route, at, `Istio ignores this parentRef to Gateway ${p.namespace}/${p.name} and writes no status for it: ${why}; use gatewayClassName: istio for an Istio ingress`);
+    const known = OTHER_CLASS[controller ?? ''];
+    const gateway = `${p.namespace}/${p.name}`;
+    if (known) ctx.report(known, route, at, { gateway });
+    else ctx.report(VM0015.messages.otherClass, route, at, { gateway, className: String(gw.spec?.gatewayClassName) });
     return;
   }
   const denied = listenerVerdicts(ctx, route, gw, p);
-  if (denied) ctx.report('VM0013', route, at, `Accepted=False, reason ${denied.reason}: ${denied.message} (Gateway ${p.namespace}/${p.name}); ${FIX[denied.reason]}`);
+  if (denied) ctx.report(VM0013.messages[denied.reason], route, at, { detail: denied.message, gateway: `${p.namespace}/${p.name}` });
 }
 
-const FIX: Readonly<Record<string, string>> = {
-  NoMatchingParent: 'name an existing listener (sectionName) or port',
-  NotAllowedByListeners: 'allow the route\'s namespace or kind in the listener\'s allowedRoutes',
-  NoMatchingListenerHostname: 'use a hostname the listener serves, or widen the listener hostname',
-};
+/** The reasons of a listener refusing a route, as Gateway API names them (their messages and fixes are VM0013's). */
+type ListenerReason = 'NoMatchingParent' | 'NotAllowedByListeners' | 'NoMatchingListenerHostname';
 
 /**
  * The verdict of every listener on the route (referenceAllowed), collapsed as createRouteStatus
  * does: one listener accepting is enough; else the reason closest to acceptance (NotAllowedByListeners,
  * then NoMatchingListenerHostname, then NoMatchingParent), the messages of that reason joined.
  */
-function listenerVerdicts(ctx: AnalysisContext, route: Manifest, gw: Manifest, p: ParentRef): { reason: string; message: string } | undefined {
-  const rank = ['NotAllowedByListeners', 'NoMatchingListenerHostname', 'NoMatchingParent'];
-  const errors: { reason: string; message: string }[] = [];
+function listenerVerdicts(ctx: AnalysisContext, route: Manifest, gw: Manifest, p: ParentRef): { reason: ListenerReason; message: string } | undefined {
+  const rank: ListenerReason[] = ['NotAllowedByListeners', 'NoMatchingListenerHostname', 'NoMatchingParent'];
+  const errors: { reason: ListenerReason; message: string }[] = [];
   for (const l of list(gw.spec?.listeners)) {
     const e = listenerVerdict(ctx, route, gw, l, p);
     if (!e) return undefined;
@@ -90,7 +89,7 @@ function listenerVerdicts(ctx: AnalysisContext, route: Manifest, gw: Manifest, p
   return { reason: best, message: [...new Set(errors.filter((e) => e.reason === best).map((e) => e.message))].join('; ') };
 }
 
-function listenerVerdict(ctx: AnalysisContext, route: Manifest, gw: Manifest, l: any, p: ParentRef): { reason: string; message: string } | undefined {
+function listenerVerdict(ctx: AnalysisContext, route: Manifest, gw: Manifest, l: any, p: ParentRef): { reason: ListenerReason; message: string } | undefined {
   if (p.port !== undefined && p.port !== l?.port) return { reason: 'NoMatchingParent', message: `port ${p.port} not found` };
   if (p.sectionName !== undefined && p.sectionName !== l?.name) return { reason: 'NoMatchingParent', message: `sectionName "${p.sectionName}" not found` };
   const routeNs = namespaceOf(route);
@@ -124,12 +123,9 @@ function kindAllowed(l: any): boolean {
 function filters(ctx: AnalysisContext, route: Manifest, given: unknown, at: string, supported: ReadonlySet<string>): void {
   list(given).forEach((f: any, k: number) => {
     if (supported.has(f?.type)) return;
-    ctx.report('VM0011', route, `${at}[${k}].type`, `ResolvedRefs=False, reason InvalidFilter: unsupported filter type "${f?.type}"; use one of ${[...supported].join(', ')} here; ${DROPPED}`);
+    ctx.report(VM0011.messages.invalidFilter, route, `${at}[${k}].type`, { type: String(f?.type), supported: [...supported].join(', ') });
   });
 }
-
-/** An InvalidDestination is a hard conversion error (computeRoute): no rule of the route is programmed. */
-const DROPPED = 'until then Istio programs none of this route\'s rules';
 
 /**
  * VM0011 and VM0012 for one backendRef (buildHTTPDestination/buildDestination; a weight-0 backend
@@ -143,37 +139,34 @@ function backend(ctx: AnalysisContext, route: Manifest, b: any, at: string, enfo
   const kind = b?.kind ?? 'Service';
   const name = String(b?.name ?? '');
   const ns = b?.namespace ?? routeNs;
-  const fail = (reason: string, message: string, fix: string, field = at) => ctx.report('VM0011', route, field, `ResolvedRefs=False, reason ${reason}: ${message}; ${fix}`);
+  const unresolved = VM0011.messages;
   if (enforceGrant && ns !== routeNs && !referenceGranted(ctx, routeNs, ns, group, kind, name)) {
-    fail('RefNotPermitted', `backendRef ${name}/${ns} not accessible to a HTTPRoute in namespace "${routeNs}" (missing a ReferenceGrant?)`,
-      `add a ReferenceGrant in namespace ${ns} from HTTPRoute in ${routeNs} to ${kind} ${name}`, `${at}.namespace`);
+    ctx.report(unresolved.refNotPermitted, route, `${at}.namespace`, { name, namespace: String(ns), routeNamespace: routeNs, kind: String(kind) });
     return;
   }
   const service = group === '' && kind === 'Service';
   const serviceImport = group === 'multicluster.x-k8s.io' && kind === 'ServiceImport';
   if (group === 'networking.istio.io' && kind === 'Hostname') {
-    if (b?.namespace !== undefined) fail('InvalidDestination', 'namespace may not be set with Hostname type', `drop the namespace; ${DROPPED}`, `${at}.namespace`);
+    if (b?.namespace !== undefined) ctx.report(unresolved.hostnameNamespace, route, `${at}.namespace`);
     return;
   }
   if (!service && !serviceImport) {
-    const message = group === 'inference.networking.k8s.io' && kind === 'InferencePool'
-      ? 'InferencePool is not enabled. To enable, set ENABLE_GATEWAY_API_INFERENCE_EXTENSION to true in istiod'
-      : `referencing unsupported backendRef: group "${group}" kind "${kind}"`;
-    fail('InvalidKind', message, 'reference a Service (group "", kind Service)', `${at}.kind`);
+    if (group === 'inference.networking.k8s.io' && kind === 'InferencePool') ctx.report(unresolved.inferencePool, route, `${at}.kind`);
+    else ctx.report(unresolved.unsupportedKind, route, `${at}.kind`, { group: String(group), kind: String(kind) });
     return;
   }
   if (name.includes('.')) {
-    fail('InvalidDestination', 'service name invalid; the name of the Service must be used, not the hostname.', `use the Service's name, not '${name}'; ${DROPPED}`, `${at}.name`);
+    ctx.report(unresolved.hostnameAsName, route, `${at}.name`, { name });
     return;
   }
   const svc = serviceNamed(ctx, ns, name);
   if (!svc) {
-    fail('BackendNotFound', `backend(${name}.${ns}.svc.${ctx.clusterDomain}) not found`, 'create the Service or fix the name; requests for this backend get 500', `${at}.name`);
+    ctx.report(unresolved.backendNotFound, route, `${at}.name`, { host: `${name}.${ns}.svc.${ctx.clusterDomain}` });
     return;
   }
   const ports = list(svc.spec?.ports).map((x: any) => x?.port);
   if (b?.port !== undefined && !ports.includes(b.port)) {
-    ctx.report('VM0012', route, `${at}.port`, `Service ${ns}/${name} has no port ${b.port} (it has ${ports.join(', ') || 'none'}): Istio accepts the route (ResolvedRefs stays True) but routes to a cluster that does not exist, so requests for it get 500; use one of the Service's ports`);
+    ctx.report(VM0012.messages.noPort, route, `${at}.port`, { service: `${ns}/${name}`, port: String(b.port), ports: ports.join(', ') || 'none' });
   }
 }
 
@@ -206,8 +199,8 @@ function meshRouteConflicts(ctx: AnalysisContext): void {
     for (const p of parentRefs(route).filter((x) => x.kind === 'Service' && serviceNamed(ctx, x.namespace, x.name))) {
       const fqdn = `${p.name}.${p.namespace}.svc.${ctx.clusterDomain}`;
       for (const vs of meshVs.filter((v) => list(v.spec?.hosts).some((h: any) => hostToFqdn(namespaceOf(v), String(h), ctx.clusterDomain) === fqdn))) {
-        ctx.report('VM0016', route, `spec.parentRefs[${p.index}]`,
-          `${fqdn}${p.port !== undefined ? ` port ${p.port}` : ''} is routed both by this HTTPRoute and by the mesh VirtualService ${namespaceOf(vs)}/${vs.metadata.name}: Istio does not merge them; each sidecar keeps one and drops the other (sidecars in namespace ${namespaceOf(route)} take the HTTPRoute unless the VirtualService's exportTo names that namespace or '.', others the one created first), and a waypoint chains both so the first catch-all wins: route this host with one API`);
+        ctx.report(VM0016.messages.bothRoute, route, `spec.parentRefs[${p.index}]`,
+          { hostAndPort: `${fqdn}${p.port !== undefined ? ` port ${p.port}` : ''}`, virtualService: `${namespaceOf(vs)}/${vs.metadata.name}`, namespace: namespaceOf(route) });
       }
     }
   }

@@ -1,3 +1,4 @@
+import { IST0101, IST0138, IST0145, IST0161, IST0162 } from './catalogue';
 import { X509Certificate } from 'crypto';
 import { labelsHold, Manifest, namespaceOf } from '../manifest';
 import { AnalysisContext, list } from './context';
@@ -19,7 +20,7 @@ export function ingressGatewayPorts(ctx: AnalysisContext): void {
     const pods = ctx.podsSelected(selector);
     const selectorText = selectorString(selector);
     if (pods.length === 0) {
-      ctx.report('IST0101', gw, 'spec.selector', selectorNotFound(selectorText));
+      ctx.report(IST0101.messages.gatewaySelector, gw, 'spec.selector', { selector: selectorText });
       continue;
     }
     const ports = new Set<number>();
@@ -38,8 +39,7 @@ export function ingressGatewayPorts(ctx: AnalysisContext): void {
     (gw.spec?.servers ?? []).forEach((server: any, i: number) => {
       const number = server?.port?.number;
       if (number === undefined || ports.has(number)) return;
-      ctx.report('IST0162', gw, `spec.servers[${i}].port.number`,
-        `The gateway is listening on a target port (port ${number}) that is not defined in the Service associated with its workload instances (Pod selector ${selectorText}): add it to that Service`);
+      ctx.report(IST0162.messages.portNotOnService, gw, `spec.servers[${i}].port.number`, { port: number, selector: selectorText });
     });
   }
 }
@@ -73,7 +73,7 @@ export function conflictingGateways(ctx: AnalysisContext): void {
       if (matched) hits.push([key, byGateway]);
     }
     if (selector !== '' && hits.length === 0) {
-      ctx.report('IST0101', gw, 'spec.selector', selectorNotFound(selector));
+      ctx.report(IST0101.messages.gatewaySelector, gw, 'spec.selector', { selector });
       continue;
     }
     (gw.spec?.servers ?? []).forEach((server: any, i: number) => {
@@ -86,8 +86,8 @@ export function conflictingGateways(ctx: AnalysisContext): void {
         }
       }
       if (conflicts.length > 0) {
-        ctx.report('IST0145', gw, `spec.servers[${i}]`,
-          `Conflict with gateways ${conflicts.sort().join(',')} (workload selector ${selector}, port ${port}, hosts ${(server?.hosts ?? []).join(',')}): serve each host on a port once per gateway workload`);
+        ctx.report(IST0145.messages.conflict, gw, `spec.servers[${i}]`,
+          { gateways: conflicts.sort().join(','), selector, port, hosts: (server?.hosts ?? []).join(',') });
       }
     });
   }
@@ -107,8 +107,7 @@ export function duplicateCertificates(ctx: AnalysisContext): void {
       for (const a of gw.spec?.servers ?? []) {
         for (const b of other.spec?.servers ?? []) {
           if (!a?.tls || !b?.tls || !sameCertificate(a.tls, b.tls)) continue;
-          ctx.report('IST0138', gw, 'spec.servers',
-            `Duplicate certificate in multiple gateways [${namespaceOf(gw)}/${gw.metadata.name} ${namespaceOf(other)}/${other.metadata.name}] may cause 404s if clients re-use HTTP2 connections: give each gateway its own certificate`);
+          ctx.report(IST0138.messages.duplicate, gw, 'spec.servers', { gateways: `${namespaceOf(gw)}/${gw.metadata.name} ${namespaceOf(other)}/${other.metadata.name}` });
         }
       }
     }
@@ -133,7 +132,7 @@ export function gatewaySecrets(ctx: AnalysisContext, now = new Date()): void {
     const selector: Record<string, string> = gw.spec?.selector ?? {};
     const pod = ctx.podsSelected(selector)[0];
     if (!pod) {
-      ctx.report('IST0101', gw, 'spec.selector', selectorNotFound(selectorString(selector)));
+      ctx.report(IST0101.messages.gatewaySelector, gw, 'spec.selector', { selector: selectorString(selector) });
       continue;
     }
     list(gw.spec?.servers).forEach((server: any, i: number) => {
@@ -142,10 +141,9 @@ export function gatewaySecrets(ctx: AnalysisContext, now = new Date()): void {
       const [ns, secretName] = name.includes('/') ? name.split('/', 2) : [pod.namespace, name];
       const secret = ctx.ofKind('Secret').find((s) => namespaceOf(s) === ns && s.metadata.name === secretName);
       if (!secret) {
-        ctx.report('IST0101', gw, `spec.servers[${i}].tls.credentialName`, `Referenced credentialName not found: "${name}" (no Secret ${ns}/${secretName})`);
+        ctx.report(IST0101.messages.credentialName, gw, `spec.servers[${i}].tls.credentialName`, { credentialName: name, namespace: ns, secret: secretName });
       } else if (!validCredential(secret, now)) {
-        ctx.report('IST0161', gw, `spec.servers[${i}].tls.credentialName`,
-          `The credential referenced by the Gateway ${gw.metadata.name} in namespace ${ns} is invalid, which can cause the traffic not to work as expected: it needs tls.crt and tls.key (or cert and key) with a current certificate`);
+        ctx.report(IST0161.messages.invalid, gw, `spec.servers[${i}].tls.credentialName`, { gateway: gw.metadata.name, namespace: ns });
       }
     });
   }
@@ -165,9 +163,6 @@ function validCredential(secret: Manifest, now: Date): boolean {
 }
 
 /** One text for both gateway rule groups, so the finding is reported once when both run (Istio dedupes identical messages). */
-function selectorNotFound(selector: string): string {
-  return `Referenced selector not found: "${selector}" (no pod carries these labels; Istio's default ingress gateway pods carry istio=ingressgateway)`;
-}
 
 function fullName(m: Manifest): string {
   return `${namespaceOf(m)}/${m.metadata.name}`;

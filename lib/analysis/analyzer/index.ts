@@ -1,7 +1,7 @@
 import { MeshContextOptions, resolveMeshContext } from '../../model/defaults';
 import { Manifest } from '../manifest';
 import { alphaAnnotations, annotationsOnKinds } from './annotations';
-import { levelOf } from './catalogue';
+import { VM0009 } from './catalogue';
 import { blockedCidrs, gatewayApiCrdVersions, imageAuto, negativeConditions } from './cluster-state';
 import { AnalysisContext, AnalyzerMeshConfig, Finding } from './context';
 import { caCertificates, subsetsSelectPods } from './destination-rules';
@@ -22,8 +22,8 @@ import { externalControlPlane, injectionWebhooks } from './webhooks';
 import { applicationUid, portNames, serviceAssociation } from './workloads';
 
 export type { Finding, AnalyzerMeshConfig } from './context';
-export type { Level, CatalogueEntry } from './catalogue';
-export { CATALOGUE, levelOf } from './catalogue';
+export type { AnalyzerCode, CatalogueEntry, Level } from './catalogue';
+export { CATALOGUE, ENTRIES } from './catalogue';
 export { analyzerMeshConfig } from './mesh-config';
 
 /**
@@ -101,10 +101,10 @@ export function analyzeMesh(manifests: readonly Manifest[], options: AnalyzeOpti
       run(ctx);
     } catch (err) {
       // Objects too malformed for a rule (a string where a list belongs): say so rather than crash or pass silently.
-      ctx.findings.push({ code: 'VM0009', level: levelOf('VM0009'), object: `Analyzer ${name}`, field: '', message: `could not analyze these objects (${(err as Error).message}): fix their schema errors first` });
+      ctx.report(VM0009.messages.failed, `Analyzer ${name}`, '', { error: (err as Error).message });
     }
   }
-  return ctx.findings;
+  return [...ctx.findings];
 }
 
 /** Renders a finding on one line: `CODE [Level] Kind namespace/name field: message`. */

@@ -1,3 +1,4 @@
+import { IST0101, IST0102, IST0103, IST0123, IST0127, IST0148 } from './catalogue';
 import { DATAPLANE_MODE_LABEL } from '../ambient-mode';
 import { podInAmbient } from './gateway-api-objects';
 import { labelsHold, namespaceOf } from '../manifest';
@@ -30,7 +31,7 @@ export function injection(ctx: AnalysisContext): void {
       if (l in labels && (!hasInjection || labels[INJECTION] === 'enabled')) istioLabels.push(`${l}=${labels[l]}`);
     }
     if (istioLabels.length > 1) {
-      ctx.report('IST0123', ns, 'metadata.labels', `The namespace has more than one type of injection labels [${istioLabels.join(' ')}], which may lead to undefined behavior: keep only one`);
+      ctx.report(IST0123.messages.labels, ns, 'metadata.labels', { labels: istioLabels.join(' ') });
     }
     if (labels[DATAPLANE_MODE_LABEL] === 'ambient') continue;
     const configMapName = labels[REVISION] && labels[REVISION] !== 'default' ? `istio-sidecar-injector-${labels[REVISION]}` : 'istio-sidecar-injector';
@@ -38,10 +39,9 @@ export function injection(ctx: AnalysisContext): void {
     if (configMap) enabledByDefault = injectorEnablesByDefault((configMap as any).data?.values);
     if (!labels[INJECTION] && !(REVISION in labels)) {
       if (enabledByDefault) {
-        ctx.report('IST0148', ns, 'metadata.labels', `namespace ${name} is enabled for Istio injection, as Istio is installed with enableNamespacesByDefault as true.`);
+        ctx.report(IST0148.messages.enabledByDefault, ns, 'metadata.labels', { namespace: name });
       } else {
-        ctx.report('IST0102', ns, 'metadata.labels',
-          `The namespace is not enabled for Istio injection. Run 'kubectl label namespace ${name} istio-injection=enabled' to enable it, or 'kubectl label namespace ${name} istio-injection=disabled' to explicitly mark it as not needing injection.`);
+        ctx.report(IST0102.messages.notInjected, ns, 'metadata.labels', { namespace: name });
       }
       continue;
     }
@@ -51,7 +51,7 @@ export function injection(ctx: AnalysisContext): void {
     const choice = pod.labels[INJECT] ?? pod.annotations[INJECT];
     if (String(choice).toLowerCase() === 'false' || pod.spec.hostNetwork) continue;
     if (!hasProxy(pod)) {
-      ctx.report('IST0103', pod.source, 'spec.containers', `The pod ${pod.namespace}/${pod.source.metadata.name} is missing the Istio proxy. This can often be resolved by restarting or redeploying the workload.`);
+      ctx.report(IST0103.messages.missingProxy, pod.source, 'spec.containers', { pod: `${pod.namespace}/${pod.source.metadata.name}` });
     }
   }
 }
@@ -119,16 +119,16 @@ export function authorizationPolicies(ctx: AnalysisContext): void {
       const app = matchLabels.app;
       const pool = typeof app === 'string' ? (root ? byApp.get(app) : byNamespaceApp.get(`${ns}|${app}`)) ?? [] : candidates;
       if (!pool.some((p) => labelsHold(matchLabels, p.labels))) {
-        ctx.report('IST0127', ap, 'spec.selector', `No matching workloads for this resource with the following labels: ${selectorString(matchLabels)}`);
+        ctx.report(IST0127.messages.selector, ap, 'spec.selector', { selector: selectorString(matchLabels) });
       }
     } else if (ns !== ctx.rootNamespace && candidates.length === 0) {
-      ctx.report('IST0127', ap, 'metadata.namespace', `No matching workloads for this resource with the following labels: (namespace ${ns} has no mesh workload)`);
+      ctx.report(IST0127.messages.emptyNamespace, ap, 'metadata.namespace', { namespace: ns });
     }
     (ap.spec?.rules ?? []).forEach((rule: any, i: number) => (rule?.from ?? []).forEach((from: any, j: number) => {
       for (const key of ['namespaces', 'notNamespaces'] as const) {
         (from?.source?.[key] ?? []).forEach((exp: string, k: number) => {
           if (!namespaces.some((n) => namespaceMatches(n, exp))) {
-            ctx.report('IST0101', ap, `spec.rules[${i}].from[${j}].source.${key}[${k}]`, `Referenced namespace not found: "${exp}"`);
+            ctx.report(IST0101.messages.namespace, ap, `spec.rules[${i}].from[${j}].source.${key}[${k}]`, { namespace: String(exp) });
           }
         });
       }

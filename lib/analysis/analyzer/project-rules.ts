@@ -1,3 +1,4 @@
+import { VM0001, VM0002, VM0003, VM0004, VM0005, VM0006, VM0007, VM0008, VM0010 } from './catalogue';
 import { principal as spiffe } from '../../model/defaults';
 import { gatewayDeploymentName } from '../../model/names';
 import { authorize, authorizeAtWaypoint, targeted, workloadPrincipal } from '../authorization';
@@ -26,16 +27,14 @@ export function projectRules(ctx: AnalysisContext): void {
   for (const dr of ctx.ofKind('DestinationRule')) {
     const mode = dr.spec?.trafficPolicy?.tls?.mode;
     if (strict && mode !== undefined && mode !== 'ISTIO_MUTUAL') {
-      ctx.report('VM0003', dr, 'spec.trafficPolicy.tls.mode',
-        `'${mode}' contradicts the namespace's STRICT PeerAuthentication: servers only accept Istio mTLS; use ISTIO_MUTUAL or leave it unset`);
+      ctx.report(VM0003.messages.contradicts, dr, 'spec.trafficPolicy.tls.mode', { mode: String(mode) });
     }
   }
   for (const svc of ctx.input.filter((m) => m.kind === 'Service')) {
     (svc.spec?.ports ?? []).forEach((p: any, i: number) => {
       const serverFirst = SERVER_FIRST_PORTS[p.port];
       if (serverFirst && strict && istioProtocol(p) !== 'TCP') {
-        ctx.report('VM0004', svc, `spec.ports[${i}]`,
-          `port ${p.port} carries ${serverFirst}, a server-first protocol; under STRICT mTLS declare it as TCP (appProtocol: tcp, name 'tcp-...')`);
+        ctx.report(VM0004.messages.notTcp, svc, `spec.ports[${i}]`, { port: p.port, protocol: serverFirst });
       }
     });
   }
@@ -50,8 +49,7 @@ function routeRules(ctx: AnalysisContext, index: ManifestIndex, vs: Manifest): v
       const field = `spec.${proto}[${i}]`;
       (r?.match ?? []).forEach((m: any, j: number) => {
         if (m?.sourceLabels !== undefined && !meshBound) {
-          ctx.report('VM0001', vs, `${field}.match[${j}].sourceLabels`,
-            `sourceLabels only match sidecar (mesh) callers, but this VirtualService is bound to ${gateways.join(', ')} only: move lane pinning to a mesh VirtualService`);
+          ctx.report(VM0001.messages.gatewayOnly, vs, `${field}.match[${j}].sourceLabels`, { gateways: gateways.join(', ') });
         }
       });
       const route: any[] = r?.route ?? [];
@@ -71,9 +69,9 @@ function weightRules(ctx: AnalysisContext, vs: Manifest, field: string, route: a
     const total = route.reduce((sum, d) => sum + (d?.weight ?? 0), 0);
     if (total === 100 || total === 0) return;
     const shares = route.map((d) => `${Math.round(((d?.weight ?? 0) * 1000) / total) / 10} %`).join(', ');
-    ctx.report('VM0002', vs, `${field}.route`, `weights sum to ${total}, not 100: Istio takes them as relative shares (${shares}); write them out of 100 so they read as the shares they give`);
+    ctx.report(VM0002.messages.sum, vs, `${field}.route`, { total, shares });
   } else if (route.length === 1 && route[0]?.weight !== undefined && route[0].weight !== 100 && route[0].weight !== 0) {
-    ctx.report('VM0002', vs, `${field}.route[0].weight`, `a single destination has weight ${route[0].weight}, not 100: it gets all the traffic anyway; drop the weight or set 100`);
+    ctx.report(VM0002.messages.single, vs, `${field}.route[0].weight`, { weight: route[0].weight });
   }
 }
 
@@ -85,9 +83,8 @@ function destinationHasPods(ctx: AnalysisContext, index: ManifestIndex, vs: Mani
   const labels = d.subset !== undefined ? index.subsets(svc)?.get(d.subset) : {};
   if (labels === undefined) return;
   if (index.podsBehind(svc, labels).length === 0) {
-    ctx.report('VM0008', vs, d.subset !== undefined ? `${at}.subset` : `${at}.host`, d.subset !== undefined
-      ? `subset '${d.subset}' of Service '${svc.metadata.name}' selects no workload's pods, so the route returns 503: deploy that version or route elsewhere`
-      : `Service '${svc.metadata.name}' selects no workload's pods, so the route returns 503: deploy it or fix its selector`);
+    if (d.subset !== undefined) ctx.report(VM0008.messages.subset, vs, `${at}.subset`, { subset: String(d.subset), service: svc.metadata.name });
+    else ctx.report(VM0008.messages.service, vs, `${at}.host`, { service: svc.metadata.name });
   }
 }
 
@@ -121,7 +118,7 @@ function routingAgreesWithAuthorization(ctx: AnalysisContext, index: ManifestInd
     try {
       calls = inferCalls(objects, d.metadata.name, ctx.clusterDomain);
     } catch (err) {
-      ctx.report('VM0007', d, 'spec.template.spec.containers', (err as Error).message);
+      ctx.report(VM0007.messages.notInferred, d, 'spec.template.spec.containers', { reason: (err as Error).message });
       continue;
     }
     const labels = d.spec?.template?.metadata?.labels ?? {};
@@ -167,11 +164,9 @@ function routingAgreesWithAuthorization(ctx: AnalysisContext, index: ManifestInd
       used.add(`${e.principal}|${pod.metadata.name}|${e.hop.port}`);
       if (verdict.allowed) continue;
       if (reached) {
-        ctx.report('VM0005', pod, 'AuthorizationPolicy',
-          `routing sends ${e.from} (${e.principal}) to it on port ${e.hop.port} via ${e.hop.rule}, but authorization denies it: ${verdict.reason}`);
+        ctx.report(VM0005.messages.denied, pod, 'AuthorizationPolicy', { caller: e.from, principal: e.principal, port: e.hop.port, rule: e.hop.rule, reason: verdict.reason });
       } else {
-        ctx.report('VM0010', pod, 'AuthorizationPolicy',
-          `${e.from} receives no traffic (idle, kept for rollback); the call routing would carry to it on port ${e.hop.port} via ${e.hop.rule} is denied: ${verdict.reason}`);
+        ctx.report(VM0010.messages.denied, pod, 'AuthorizationPolicy', { caller: e.from, port: e.hop.port, rule: e.hop.rule, reason: verdict.reason });
       }
     }
   }
@@ -181,10 +176,9 @@ function routingAgreesWithAuthorization(ctx: AnalysisContext, index: ManifestInd
     usedAtWaypoint.add(`${w.principal}|${w.service.metadata.name}|${port}`);
     const verdict = authorizeAtWaypoint(objects, namespaceOf(w.service), w.waypoint, w.service.metadata.name, w.principal, port);
     if (verdict.allowed) continue;
-    const code = served.has(objectKey(w.from)) ? 'VM0005' : 'VM0010';
-    ctx.report(code, w.from, 'AuthorizationPolicy', code === 'VM0005'
-      ? `routing sends it (${w.principal}) through waypoint ${w.waypoint} to Service ${w.service.metadata.name} on port ${port}, but the waypoint's authorization denies it: ${verdict.reason}`
-      : `receives no traffic (idle, kept for rollback); its call through waypoint ${w.waypoint} to Service ${w.service.metadata.name} on port ${port} is denied: ${verdict.reason}`);
+    const call = { waypoint: w.waypoint, service: w.service.metadata.name, port, reason: verdict.reason };
+    if (served.has(objectKey(w.from))) ctx.report(VM0005.messages.deniedAtWaypoint, w.from, 'AuthorizationPolicy', { principal: w.principal, ...call });
+    else ctx.report(VM0010.messages.deniedAtWaypoint, w.from, 'AuthorizationPolicy', call);
   }
   // VM0006: an allowance no route uses. A waypoint policy (targetRefs) is used by calls through
   // the waypoint to the Services it names; a workload policy by calls to the pods it selects.
@@ -203,7 +197,7 @@ function routingAgreesWithAuthorization(ctx: AnalysisContext, index: ManifestInd
       const ports: string[] = (rule.to ?? []).flatMap((t: any) => t.operation?.ports ?? []);
       for (const principal of principals) {
         for (const port of ports) {
-          if (!usedBy(principal, port)) ctx.report('VM0006', p, `spec.rules[${i}]`, `allows ${principal} on port ${port}, but no route sends it there`);
+          if (!usedBy(principal, port)) ctx.report(VM0006.messages.unused, p, `spec.rules[${i}]`, { principal, port });
         }
       }
     });

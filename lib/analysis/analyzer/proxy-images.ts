@@ -1,3 +1,4 @@
+import { IST0158 } from './catalogue';
 import { labelsHold, Manifest, namespaceOf } from '../manifest';
 import { AnalysisContext, PodView } from './context';
 
@@ -37,8 +38,7 @@ export function proxyImages(ctx: AnalysisContext): void {
   }
   for (const [ns, pods] of mismatched) {
     const namespace = ctx.namespace(ns)!;
-    ctx.report('IST0158', namespace, 'metadata.name',
-      `The Istio proxy images of the pods running in the namespace do not match the image defined in the injection configuration (pod names: [${pods.sort().join(' ')}]): redeploy them`);
+    ctx.report(IST0158.messages.mismatch, namespace, 'metadata.name', { pods: pods.sort().join(' ') });
   }
 }
 

@@ -1,3 +1,4 @@
+import { IST0134, IST0177 } from './catalogue';
 import { Manifest, namespaceOf } from '../manifest';
 import { AnalysisContext } from './context';
 import { EXPORT_TO_ALL, EXPORT_TO_LOCAL } from './hosts';
@@ -13,7 +14,7 @@ export function serviceEntryAddresses(ctx: AnalysisContext): void {
     if (se.spec?.addresses !== undefined || ((se as any).status?.addresses ?? []).length > 0) continue;
     (se.spec?.ports ?? []).forEach((p: any, i: number) => {
       if (!p?.protocol || String(p.protocol).toUpperCase() === 'TCP') {
-        ctx.report('IST0134', se, `spec.ports[${i}]`, 'ServiceEntry addresses are required for this protocol: set spec.addresses, or enable DNS capture with auto allocation');
+        ctx.report(IST0134.messages.addressesRequired, se, `spec.ports[${i}]`);
       }
     });
   }
@@ -47,7 +48,7 @@ export function conflictingServiceEntryProtocols(ctx: AnalysisContext): void {
     for (const { se } of entries) {
       if (reported.has(fullName(se))) continue;
       reported.add(fullName(se));
-      ctx.report('IST0177', se, 'metadata.name', `Multiple ServiceEntries (${names.join(', ')}) define the same host "${host}" and port ${port} with conflicting protocols (${protocols.join(', ')}).`);
+      ctx.report(IST0177.messages.conflict, se, 'metadata.name', { serviceEntries: names.join(', '), host, port, protocols: protocols.join(', ') });
     }
   }
 }

@@ -1,3 +1,4 @@
+import { IST0101, IST0110, IST0111, IST0167 } from './catalogue';
 import { Manifest, namespaceOf } from '../manifest';
 import { AnalysisContext, PodView } from './context';
 import { selectorString } from './gateways';
@@ -19,7 +20,7 @@ export function sidecarSelectors(ctx: AnalysisContext): void {
       continue;
     }
     const pods = ctx.podsSelected(labels, namespaceOf(sc));
-    if (pods.length === 0) ctx.report('IST0101', sc, 'spec.workloadSelector.labels', `Referenced selector not found: "${selectorString(labels)}"`);
+    if (pods.length === 0) ctx.report(IST0101.messages.workloadSelector, sc, 'spec.workloadSelector.labels', { selector: selectorString(labels) });
     for (const p of pods) byPod.set(p, [...(byPod.get(p) ?? []), sc]);
   }
   const names = (list: Manifest[]) => `[${list.map((s) => s.metadata.name).sort().join(' ')}]`;
@@ -28,19 +29,18 @@ export function sidecarSelectors(ctx: AnalysisContext): void {
     if (list.length === 1 && !ambient) continue;
     for (const sc of list) {
       if (ambient) {
-        ctx.report('IST0167', sc, 'spec.workloadSelector', 'The policy has no impact: selected workload is in ambient mode, the policy has no impact.');
+        ctx.report(IST0167.messages.ambientWorkload, sc, 'spec.workloadSelector');
       } else {
-        ctx.report('IST0110', sc, 'spec.workloadSelector',
-          `The Sidecars ${names(list)} in namespace "${pod.namespace}" select the same workload pod "${pod.source.metadata.name}", which can lead to undefined behavior: make their selectors disjoint`);
+        ctx.report(IST0110.messages.samePod, sc, 'spec.workloadSelector', { sidecars: names(list), namespace: pod.namespace, pod: pod.source.metadata.name });
       }
     }
   }
   for (const [ns, list] of namespaceWide) {
     const ambientNamespace = namespaceInAmbient(ctx, ns);
     for (const sc of list) {
-      if (ambientNamespace) ctx.report('IST0167', sc, 'metadata.namespace', 'The policy has no impact: namespace is in ambient mode, the policy has no impact.');
+      if (ambientNamespace) ctx.report(IST0167.messages.ambientNamespace, sc, 'metadata.namespace');
       else if (list.length > 1) {
-        ctx.report('IST0111', sc, 'spec.workloadSelector', `The Sidecars ${names(list)} in namespace "${ns}" have no workload selector, which can lead to undefined behavior: keep one`);
+        ctx.report(IST0111.messages.noSelector, sc, 'spec.workloadSelector', { sidecars: names(list), namespace: ns });
       }
     }
   }

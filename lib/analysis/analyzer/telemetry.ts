@@ -1,3 +1,4 @@
+import { IST0002, IST0101, IST0157, IST0159, IST0160, IST0166 } from './catalogue';
 import { labelsHold, Manifest, namespaceOf } from '../manifest';
 import { AnalysisContext, list, PodView } from './context';
 import { selectorString } from './gateways';
@@ -14,14 +15,13 @@ export function telemetrySelectors(ctx: AnalysisContext): void {
     const labels: Record<string, string> = t.spec?.selector?.matchLabels ?? {};
     if (Object.keys(labels).length === 0) continue;
     const pods = ctx.podsSelected(labels, namespaceOf(t));
-    if (pods.length === 0) ctx.report('IST0101', t, 'spec.selector.matchLabels', `Referenced selector not found: "${selectorString(labels)}"`);
+    if (pods.length === 0) ctx.report(IST0101.messages.workloadSelector, t, 'spec.selector.matchLabels', { selector: selectorString(labels) });
     for (const p of pods) byPod.set(p, [...(byPod.get(p) ?? []), t]);
   }
   for (const [pod, telemetries] of byPod) {
     if (telemetries.length < 2) continue;
     for (const t of telemetries) {
-      ctx.report('IST0159', t, 'spec.selector',
-        `The Telemetries ${names(telemetries)} in namespace "${pod.namespace}" select the same workload pod "${pod.source.metadata.name}", which can lead to undefined behavior: make their selectors disjoint`);
+      ctx.report(IST0159.messages.samePod, t, 'spec.selector', { telemetries: names(telemetries), namespace: pod.namespace, pod: pod.source.metadata.name });
     }
   }
 }
@@ -36,7 +36,7 @@ export function telemetryDefaultSelectors(ctx: AnalysisContext): void {
   for (const [ns, telemetries] of byNamespace) {
     if (telemetries.length < 2) continue;
     for (const t of telemetries) {
-      ctx.report('IST0160', t, 'spec.selector', `The Telemetries ${names(telemetries)} in namespace "${ns}" have no workload selector, which can lead to undefined behavior: keep one`);
+      ctx.report(IST0160.messages.noSelector, t, 'spec.selector', { telemetries: names(telemetries), namespace: ns });
     }
   }
 }
@@ -50,8 +50,7 @@ export function telemetryProviders(ctx: AnalysisContext): void {
   for (const t of ctx.ofKind('Telemetry')) {
     list(t.spec?.accessLogging).forEach((l: any, i: number) => {
       if (l?.disabled === true || list(l?.providers).length > 0) return;
-      ctx.report('IST0157', t, `spec.accessLogging[${i}].providers`,
-        `The Telemetry ${t.metadata.name} in namespace "${namespaceOf(t)}" with empty providers will be ignored: name a provider, or set meshConfig.defaultProviders.accessLogging`);
+      ctx.report(IST0157.messages.emptyProviders, t, `spec.accessLogging[${i}].providers`, { telemetry: t.metadata.name, namespace: namespaceOf(t) });
     });
   }
 }
@@ -63,7 +62,7 @@ export function telemetryLightstep(ctx: AnalysisContext): void {
   for (const t of ctx.ofKind('Telemetry')) {
     list(t.spec?.tracing).forEach((tracing: any, i: number) => list(tracing?.providers).forEach((p: any) => {
       if (lightstep.has(p?.name)) {
-        ctx.report('IST0002', t, `spec.tracing[${i}].providers`, `Deprecated: The Lightstep provider ${p.name} is deprecated, please migrate to OpenTelemetry provider.`);
+        ctx.report(IST0002.messages.lightstep, t, `spec.tracing[${i}].providers`, { provider: String(p.name) });
       }
     }));
   }
@@ -84,7 +83,7 @@ export function kubernetesGatewaySelectors(ctx: AnalysisContext): void {
       if (policy.spec?.targetRef || !policy.spec?.selector) continue;
       for (const pod of gatewayPods.filter((p) => p.namespace === namespaceOf(policy))) {
         if (labelsHold(policy.spec.selector.matchLabels ?? {}, pod.labels)) {
-          ctx.report('IST0166', policy, 'spec.selector', `Ineffective selector on Kubernetes Gateway ${pod.labels[GATEWAY_NAME]}. Use the TargetRef field instead.`);
+          ctx.report(IST0166.messages.selector, policy, 'spec.selector', { gateway: String(pod.labels[GATEWAY_NAME]) });
         }
       }
     }

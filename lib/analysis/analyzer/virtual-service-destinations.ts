@@ -1,3 +1,4 @@
+import { IST0101, IST0112, IST0140 } from './catalogue';
 import { Manifest, namespaceOf } from '../manifest';
 import { AnalysisContext } from './context';
 import { resourceNameOfHost } from './hosts';
@@ -38,19 +39,18 @@ export function destinationHosts(ctx: AnalysisContext): void {
     for (const d of routeDestinations(vs)) {
       const host = String(d.destination.host ?? '');
       const entry = ctx.hosts.lookup(ns, exportTo, host);
-      const what = d.role === 'mirror' ? 'mirror host' : 'host';
+      const reftype = d.role === 'mirror' ? 'mirror host' : 'host';
       if (!entry) {
-        ctx.report('IST0101', vs, `${d.field}.host`, `Referenced ${what} not found: "${host}" (no Service or ServiceEntry visible to namespace ${ns} declares it)`);
+        ctx.report(IST0101.messages.host, vs, `${d.field}.host`, { reftype, host, namespace: ns });
         continue;
       }
       const port = d.destination.port?.number;
       if (port === undefined) {
         if (entry.ports.length > 1) {
-          ctx.report('IST0112', vs, `${d.field}.port`,
-            `routes to "${host}", which exposes ports [${entry.ports.map((p) => p.number).join(' ')}]: name one in destination.port.number`);
+          ctx.report(IST0112.messages.portRequired, vs, `${d.field}.port`, { host, ports: entry.ports.map((p) => p.number).join(' ') });
         }
       } else if (!entry.ports.some((p) => p.number === port)) {
-        ctx.report('IST0101', vs, `${d.field}.port`, `Referenced host:port not found: "${host}:${port}" (ports: ${entry.ports.map((p) => p.number).join(', ') || 'none'})`);
+        ctx.report(IST0101.messages.hostPort, vs, `${d.field}.port`, { host, port, ports: entry.ports.map((p) => p.number).join(', ') || 'none' });
       }
     }
   }
@@ -74,8 +74,8 @@ function ingressRouteRulesNotAffected(ctx: AnalysisContext, virtualServices: rea
       if (d?.destination?.subset) return;
       for (const { other, hosts } of subsetHosts) {
         if (hosts.includes(d?.destination?.host)) {
-          ctx.report('IST0140', vs, `spec.http[${i}].route[${j}].destination`,
-            `Subset in virtual service ${namespaceOf(other)}/${other.metadata.name} has no effect on ingress gateway ${namespaceOf(vs)}/${vs.metadata.name} requests: name a subset here too`);
+          ctx.report(IST0140.messages.bypassed, vs, `spec.http[${i}].route[${j}].destination`,
+            { virtualService: `${namespaceOf(other)}/${other.metadata.name}`, gatewayVirtualService: `${namespaceOf(vs)}/${vs.metadata.name}` });
         }
       }
     }));
@@ -99,8 +99,8 @@ export function destinationSubsets(ctx: AnalysisContext): void {
       if (!subset) continue;
       const host = String(d.destination.host ?? '');
       if (!defined.has(`${resourceNameOfHost(namespaceOf(vs), host, ctx.clusterDomain)}+${subset}`)) {
-        const what = d.role === 'mirror' ? 'mirror+subset' : 'host+subset';
-        ctx.report('IST0101', vs, `${d.field}.subset`, `Referenced ${what} in destinationrule not found: "${host}+${subset}" (define subset ${subset} in a DestinationRule for ${host})`);
+        const reftype = d.role === 'mirror' ? 'mirror+subset' : 'host+subset';
+        ctx.report(IST0101.messages.subset, vs, `${d.field}.subset`, { reftype, host, subset: String(subset) });
       }
     }
   }

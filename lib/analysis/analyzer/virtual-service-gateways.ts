@@ -1,3 +1,4 @@
+import { IST0101, IST0109, IST0132, IST0149, IST0165 } from './catalogue';
 import { labelsHold, Manifest, namespaceOf } from '../manifest';
 import { AnalysisContext } from './context';
 import { EXPORT_TO_ALL, EXPORT_TO_LOCAL, hostNamesMatch, hostToFqdn } from './hosts';
@@ -26,17 +27,17 @@ export function virtualServiceGateways(ctx: AnalysisContext): void {
       if (ref === MESH) return;
       const field = `spec.gateways[${i}]`;
       if (ref.split('/').pop()!.includes(INTERNAL_GATEWAY)) {
-        ctx.report('IST0165', vs, field, `Gateway reference in VirtualService ${vsNs}/${vs.metadata.name} is to an implementation-generated internal Gateway: ${ref}; bind to the Kubernetes Gateway (an HTTPRoute parentRef) instead`);
+        ctx.report(IST0165.messages.internalGateway, vs, field, { virtualService: `${vsNs}/${vs.metadata.name}`, gateway: String(ref) });
         return;
       }
       const [gwNs, gwName] = ref.includes('/') ? [ref.slice(0, ref.indexOf('/')), ref.slice(ref.indexOf('/') + 1)] : [vsNs, ref];
       const named = (g: Manifest) => namespaceOf(g) === gwNs && g.metadata.name === gwName;
       const gw = gateways.find(named);
       const kubernetesGateway = gw ? undefined : kubernetesGateways.find(named);
-      if (!gw && !kubernetesGateway) ctx.report('IST0101', vs, field, `Referenced gateway not found: "${ref}" (no Gateway ${gwNs}/${gwName})`);
+      if (!gw && !kubernetesGateway) ctx.report(IST0101.messages.gateway, vs, field, { gateway: String(ref), namespace: gwNs, name: gwName });
       const served = gw ? gatewayHostsFor(gw, vsNs) : kubernetesGateway ? listenerHosts(kubernetesGateway) : [];
       if (!served.some((g) => vsHosts.some((h) => hostNamesMatch(g, h)))) {
-        ctx.report('IST0132', vs, 'spec.hosts', `one or more host [${vsHosts.join(' ')}] defined in VirtualService ${vsNs}/${vs.metadata.name} not found in Gateway ${gwNs}/${gwName}.`);
+        ctx.report(IST0132.messages.notInGateway, vs, 'spec.hosts', { hosts: vsHosts.join(' '), virtualService: `${vsNs}/${vs.metadata.name}`, gateway: `${gwNs}/${gwName}` });
       }
     });
   }
@@ -112,7 +113,7 @@ export function conflictingMeshGatewayHosts(ctx: AnalysisContext): void {
     for (const vs of group) {
       if (reported.has(vs)) continue;
       reported.add(vs);
-      ctx.report('IST0109', vs, 'spec.hosts', `The VirtualServices ${names} associated with mesh gateway define the same host ${key} which can lead to undefined behavior: merge them into one VirtualService`);
+      ctx.report(IST0109.messages.conflict, vs, 'spec.hosts', { virtualServices: names, host: key });
     }
   }
 }
@@ -137,8 +138,7 @@ export function jwtClaimRoutes(ctx: AnalysisContext): void {
       for (const pod of ctx.podsSelected(gw.spec?.selector ?? {})) {
         const covered = authn.some((ra) => ['istio-system', pod.namespace].includes(namespaceOf(ra)) && labelsHold(ra.spec?.selector?.matchLabels ?? {}, pod.labels));
         if (!covered) {
-          ctx.report('IST0149', vs, 'spec.http',
-            `The virtual service uses the JWT claim based routing (key: ${key}) but found no request authentication for the gateway (${gwNs}/${gwName}) pod (${pod.source.metadata.name}): apply a RequestAuthentication to the gateway pods`);
+          ctx.report(IST0149.messages.noRequestAuthentication, vs, 'spec.http', { key, gateway: `${gwNs}/${gwName}`, pod: pod.source.metadata.name });
         }
       }
     }

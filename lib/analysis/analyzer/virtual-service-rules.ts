@@ -1,3 +1,4 @@
+import { IST0002, IST0130, IST0131 } from './catalogue';
 import { Manifest } from '../manifest';
 import { AnalysisContext } from './context';
 
@@ -20,7 +21,7 @@ function analyzeRoutes(ctx: AnalysisContext, vs: Manifest, proto: 'http' | 'tcp'
   const seen = new Map<string, number>();
   const prefixed: PrefixMatch[] = [];
   let emptyMatch = -1;
-  const unused = (i: number, reason: string) => ctx.report('IST0130', vs, `spec.${proto}[${i}]`, `VirtualService rule ${routeName(routes[i], i, proto)} not used (${reason}).`);
+  const unused = (i: number, reason: string) => ctx.report(IST0130.messages.unused, vs, `spec.${proto}[${i}]`, { rule: routeName(routes[i], i, proto), reason });
   routes.forEach((route, i) => {
     if (!route) return;
     const matches: any[] = route.match ?? [];
@@ -38,8 +39,8 @@ function analyzeRoutes(ctx: AnalysisContext, vs: Manifest, proto: 'http' | 'tcp'
       const key = canonical(proto === 'http' ? withoutName(match) : match);
       const earlier = seen.get(key);
       if (earlier !== undefined) {
-        ctx.report('IST0131', vs, `spec.${proto}[${i}].match[${j}]`,
-          `VirtualService rule ${routeName(route, i, proto)} match ${matchName(match, j, proto)} is not used (duplicate/overlapping match in rule ${routeName(routes[earlier], earlier, proto)}).`);
+        ctx.report(IST0131.messages.duplicate, vs, `spec.${proto}[${i}].match[${j}]`,
+          { rule: routeName(route, i, proto), match: matchName(match, j, proto), earlierRule: routeName(routes[earlier], earlier, proto) });
         duplicates++;
         return;
       }
@@ -54,8 +55,8 @@ function analyzeRoutes(ctx: AnalysisContext, vs: Manifest, proto: 'http' | 'tcp'
   for (const [a, earlier] of prefixed.entries()) {
     for (const later of prefixed.slice(a + 1)) {
       if (later.prefix === earlier.prefix || !covers(earlier, later)) continue;
-      ctx.report('IST0131', vs, `spec.http[${later.rule}].match[${later.match}]`,
-        `VirtualService rule ${later.routeName} match ${later.matchName} of prefix ${later.prefix} is not used (duplicate/overlapping match in rule ${earlier.matchName} of prefix ${earlier.prefix} on ${earlier.routeName}).`);
+      ctx.report(IST0131.messages.prefixCovered, vs, `spec.http[${later.rule}].match[${later.match}]`, { rule: later.routeName, match: later.matchName,
+        prefix: later.prefix, earlierMatch: earlier.matchName, earlierPrefix: earlier.prefix, earlierRule: earlier.routeName });
     }
   }
 }
@@ -135,20 +136,20 @@ export function deprecatedFields(ctx: AnalysisContext): void {
   for (const vs of ctx.ofKind('VirtualService')) {
     (vs.spec?.http ?? []).forEach((r: any, i: number) => {
       if ((r?.fault?.delay?.percent ?? 0) > 0) {
-        ctx.report('IST0002', vs, `spec.http[${i}].fault.delay.percent`, 'Deprecated: HTTPRoute.fault.delay.percent is deprecated; use HTTPRoute.fault.delay.percentage');
+        ctx.report(IST0002.messages.faultDelayPercent, vs, `spec.http[${i}].fault.delay.percent`);
       }
     });
   }
   for (const sc of ctx.ofKind('Sidecar')) {
     if (sc.spec?.outboundTrafficPolicy?.egressProxy) {
-      ctx.report('IST0002', sc, 'spec.outboundTrafficPolicy.egressProxy', 'Deprecated: OutboundTrafficPolicy.EgressProxy ignored');
+      ctx.report(IST0002.messages.egressProxy, sc, 'spec.outboundTrafficPolicy.egressProxy');
     }
   }
   for (const crd of ctx.ofKind('CustomResourceDefinition')) {
     const group = crd.spec?.group;
     const kind = crd.spec?.names?.kind;
     if (REMOVED_CRDS.some((r) => r.group === group && r.kind === kind)) {
-      ctx.report('IST0002', crd, 'spec.names.kind', `Deprecated: Custom resource type ${group} ${kind} is removed`);
+      ctx.report(IST0002.messages.removedKind, crd, 'spec.names.kind', { group, kind });
     }
   }
 }

@@ -1,3 +1,4 @@
+import { IST0139, IST0163, IST0164 } from './catalogue';
 import { isIP } from 'net';
 import { labelSelectorHolds, Manifest, namespaceOf } from '../manifest';
 import { AnalysisContext, list } from './context';
@@ -29,7 +30,7 @@ export function injectionWebhooks(ctx: AnalysisContext): void {
       if (matches.length < 2) continue;
       for (const m of matches) {
         const others = matches.filter((o) => o !== m).map((o) => o.id).sort();
-        ctx.report('IST0139', m.config, 'webhooks', `Webhook overlaps with others: [${others.join(' ')}]. This may cause injection to occur twice.`);
+        ctx.report(IST0139.messages.overlap, m.config, 'webhooks', { webhooks: others.join(' ') });
       }
     }
   }
@@ -37,7 +38,7 @@ export function injectionWebhooks(ctx: AnalysisContext): void {
     const svc = hook?.clientConfig?.service;
     if (!svc) continue;
     if (!ctx.ofKind('Service').some((s) => namespaceOf(s) === svc.namespace && s.metadata.name === svc.name)) {
-      ctx.report('IST0139', config, 'webhooks', `Injector refers to a control plane service that does not exist: ${svc.namespace}/${svc.name}.`);
+      ctx.report(IST0139.messages.missingService, config, 'webhooks', { service: `${svc.namespace}/${svc.name}` });
     }
   }
 }
@@ -70,14 +71,14 @@ export function externalControlPlane(ctx: AnalysisContext): void {
         try {
           host = new URL(url).hostname.replace(/^\[|\]$/g, '');
         } catch {
-          ctx.report('IST0163', config, 'webhooks', `The hostname (${url}) that was provided for the webhook (${hook.name}) to reach the ingress gateway on the external control plane cluster was provided in an invalid format. Traffic may not flow properly.`);
+          ctx.report(IST0163.messages.invalidUrl, config, 'webhooks', { url: String(url), webhook: String(hook.name) });
           continue;
         }
         if (isIP(host)) {
-          ctx.report('IST0164', config, 'webhooks', `The address (${url}) that was provided for the webhook (${hook.name}) to reach the ingress gateway on the external control plane cluster is an IP address. This is not recommended for a production environment.`);
+          ctx.report(IST0164.messages.ipAddress, config, 'webhooks', { url: String(url), webhook: String(hook.name) });
         }
       } else if (!hook?.clientConfig?.service) {
-        ctx.report('IST0163', config, 'webhooks', `The hostname () that was provided for the webhook (${hook?.name}) to reach the ingress gateway on the external control plane cluster is blank. Traffic may not flow properly.`);
+        ctx.report(IST0163.messages.blankUrl, config, 'webhooks', { webhook: String(hook?.name) });
       }
     }
   };

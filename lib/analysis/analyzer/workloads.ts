@@ -1,3 +1,4 @@
+import { IST0116, IST0118, IST0137, IST0144, IST0150 } from './catalogue';
 import { labelsHold, Manifest, namespaceOf } from '../manifest';
 import { AnalysisContext, isIstioControlPlane } from './context';
 
@@ -43,10 +44,9 @@ export function portNames(ctx: AnalysisContext): void {
     (svc.spec?.ports ?? []).forEach((p: any, i: number) => {
       if (istioProtocol(p) !== undefined && !(externalName && p.name === 'tcp')) return;
       if (externalName) {
-        ctx.report('IST0150', svc, `spec.ports[${i}].name`, 'Port name for ExternalName service is invalid: name it <protocol>[-suffix] with a protocol other than tcp (http, https, tls, ...)');
+        ctx.report(IST0150.messages.portName, svc, `spec.ports[${i}].name`);
       } else {
-        ctx.report('IST0118', svc, `spec.ports[${i}]`,
-          `Port name ${p.name ?? ''} (port: ${p.port}, targetPort: ${p.targetPort ?? ''}) doesn't follow the naming convention of Istio port: name it <protocol>[-suffix] or set appProtocol`);
+        ctx.report(IST0118.messages.portName, svc, `spec.ports[${i}]`, { portName: String(p.name ?? ''), port: String(p.port), targetPort: String(p.targetPort ?? '') });
       }
     });
   }
@@ -82,13 +82,12 @@ export function serviceAssociation(ctx: AnalysisContext): void {
     for (const [port, byProtocol] of protocols) {
       if (byProtocol.size < 2) continue;
       const names = [...byProtocol.values()].flat().sort();
-      ctx.report('IST0116', d, 'spec.template.metadata.labels',
-        `This deployment ${d.metadata.name} is associated with multiple services using port ${port} but different protocols: [${names.join(' ')}]`);
+      ctx.report(IST0116.messages.protocols, d, 'spec.template.metadata.labels', { deployment: d.metadata.name, port: String(port), services: names.join(' ') });
     }
     for (const [target, byPort] of targets) {
       if (byPort.size < 2) continue;
-      ctx.report('IST0137', d, 'spec.template.metadata.labels',
-        `This deployment ${d.metadata.name} is associated with multiple services [${[...byPort.values()].sort().join(' ')}] using targetPort "${target}" but different ports: [${[...byPort.keys()].sort((a, b) => a - b).join(' ')}].`);
+      ctx.report(IST0137.messages.ports, d, 'spec.template.metadata.labels', { deployment: d.metadata.name, services: [...byPort.values()].sort().join(' '),
+        targetPort: String(target), ports: [...byPort.keys()].sort((a, b) => a - b).join(' ') });
     }
   }
 }
@@ -135,11 +134,10 @@ export function deploymentInMesh(ctx: AnalysisContext, d: Manifest): boolean {
 export function applicationUid(ctx: AnalysisContext): void {
   const check = (m: Manifest, spec: any, at: string) => {
     if (isIstioControlPlane(m)) return;
-    const message = `User ID (UID) ${PROXY_UID} is reserved for the sidecar proxy: its traffic bypasses the proxy; run as another UID`;
-    if (spec?.securityContext?.runAsUser === PROXY_UID) ctx.report('IST0144', m, `${at}.securityContext.runAsUser`, message);
+    if (spec?.securityContext?.runAsUser === PROXY_UID) ctx.report(IST0144.messages.proxyUid, m, `${at}.securityContext.runAsUser`, { uid: PROXY_UID });
     (spec?.containers ?? []).forEach((c: any, i: number) => {
       if (!PROXY_CONTAINERS.includes(c?.name) && c?.securityContext?.runAsUser === PROXY_UID) {
-        ctx.report('IST0144', m, `${at}.containers[${i}].securityContext.runAsUser`, message);
+        ctx.report(IST0144.messages.proxyUid, m, `${at}.containers[${i}].securityContext.runAsUser`, { uid: PROXY_UID });
       }
     });
   };
