@@ -1,5 +1,5 @@
 import { USE_WAYPOINT_LABEL } from '../analysis/ambient-mode';
-import { Manifest, namespaceOf, objectKey } from '../analysis/manifest';
+import { labelsHold, Manifest, namespaceOf, objectKey, podLabels } from '../analysis/manifest';
 import { callsOf } from './restarted-callers';
 
 /**
@@ -25,9 +25,9 @@ export function transitionAllowances(from: readonly Manifest[], to: readonly Man
     const callers = [...new Set([...from.filter((m) => m.kind === 'Deployment').filter(dials(from)), ...to.filter((m) => m.kind === 'Deployment').filter(dials(to))]
       .map((d) => `${trust}/ns/${namespaceOf(d)}/sa/${d.spec?.template?.spec?.serviceAccountName ?? 'default'}`))].sort();
     const ports = [...new Set((svc.spec?.ports ?? []).map((p: any) => String(p.targetPort ?? p.port)))] as string[];
-    for (const pod of deployments.filter((d) => namespaceOf(d) === ns && matches(selector, d.spec?.template?.metadata?.labels))) {
+    for (const pod of deployments.filter((d) => namespaceOf(d) === ns && labelsHold(selector, podLabels(d)))) {
       for (const policy of policies.filter((p) => namespaceOf(p) === ns && p.spec?.action === 'ALLOW' && p.spec?.selector?.matchLabels
-        && matches(p.spec.selector.matchLabels, pod.spec?.template?.metadata?.labels))) {
+        && labelsHold(p.spec.selector.matchLabels, podLabels(pod)))) {
         const rules = extra.get(objectKey(policy)) ?? [];
         const admitted = new Set([...from, ...to].filter((m) => objectKey(m) === objectKey(policy)).flatMap((m) => (m.spec?.rules ?? []).flatMap((r: any) => r.from?.[0]?.source?.principals ?? [])));
         for (const principal of callers.filter((x) => !admitted.has(x))) {
@@ -45,8 +45,6 @@ export function withAllowances(policy: Manifest, extra: ReadonlyMap<string, read
   const rules = extra.get(objectKey(policy));
   return rules ? { ...policy, spec: { ...policy.spec, rules: [...(policy.spec?.rules ?? []), ...rules] } } : policy;
 }
-
-const matches = (selector: Record<string, string>, labels: Record<string, string> | undefined) => Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 
 /** The trust domain of the stage's principals (`<trust>/ns/<ns>/sa/<sa>`). */
 function trustDomainOf(policies: readonly Manifest[]): string {
