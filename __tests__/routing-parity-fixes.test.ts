@@ -78,7 +78,7 @@ describe('GIVEN a call addressed by Host on a declared HTTP port (httproute.go: 
   });
   test('WHEN the Host names nothing THEN the call passes through to the address dialled, and the hop says so', () => {
     const [hop] = explainCall(objects, 'client', 'a', 8080, {}, { host: 'unknown.example.com' }).hops;
-    expect([hop.deployments, hop.notModelled?.[0]]).toEqual([['a-1'], "Host 'unknown.example.com' names no Service or VirtualService host on port 8080: the sidecar sends the call to the address dialled (PassthroughCluster)"]);
+    expect([hop.deployments, hop.rule, hop.notModelled]).toEqual([['a-1'], "PassthroughCluster (Host 'unknown.example.com' names no Service or VirtualService host on port 8080)", undefined]);
   });
 });
 

@@ -128,7 +128,7 @@ export function explainRequest(manifests: readonly Manifest[], request: Simulate
   const context = resolveMeshContext(options);
   const index = ManifestIndex.of(manifests, context.clusterDomain);
   const gw = gateway ?? onlyGateway(index);
-  const sim = new TrafficSimulator(manifests, context.clusterDomain, { istioDefaults: true });
+  const sim = new TrafficSimulator(manifests, { clusterDomain: context.clusterDomain, istioDefaults: true });
   const headersPropagated = options.propagateHeaders ?? false;
   const follow = follower(manifests, index, context, sim, headersPropagated ? request.headers : undefined);
   // A Gateway API Gateway's pods run as Istio's automated deployment's ServiceAccount `<name>-istio`, unless the context names the ingress identity.
@@ -160,7 +160,7 @@ export function explainCall(manifests: readonly Manifest[], fromWorkload: string
   const resolved = resolveCallTarget(index, service, ns);
   if (!resolved) throw new CallTargetError(`no Service '${service}' seen from namespace '${ns}': name one of ${index.services.map((x) => `${x.metadata.name}.${namespaceOf(x)}`).join(', ') || '(none)'}, or a Service or pod IP`);
   const principal = workloadPrincipal(source, context.trustDomain);
-  const sim = new TrafficSimulator(manifests, context.clusterDomain, { istioDefaults: true });
+  const sim = new TrafficSimulator(manifests, { clusterDomain: context.clusterDomain, istioDefaults: true });
   const follow = follower(manifests, index, context, sim);
   const direct = (hop: Hop) => ({ from: { workload: source.metadata.name, namespace: ns, principal }, service, port: hop.port, request, hops: [follow(hop, 100, [source.metadata.name], principal)] });
   // A pod IP, or an ExternalName naming a host outside the manifests: no Service of the manifests routes it.

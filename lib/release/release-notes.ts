@@ -55,7 +55,7 @@ function renderStage(stage: StageObjects, previous: readonly Manifest[]): string
   const m = stage.manifests;
   const clusterDomain = stage.meshContext?.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
   const index = ManifestIndex.of(m, clusterDomain);
-  const sim = new TrafficSimulator(m, clusterDomain);
+  const sim = new TrafficSimulator(m, { clusterDomain });
   const deployments = index.workloads;
   const names = new Set(deployments.map((d) => d.metadata.name));
   const retired = ManifestIndex.of(previous, clusterDomain).workloads.filter((o) => !names.has(o.metadata.name));

@@ -100,7 +100,7 @@ function routingAgreesWithAuthorization(ctx: AnalysisContext, index: ManifestInd
   const objects = ctx.input;
   const policies = objects.filter((m) => m.kind === 'AuthorizationPolicy');
   if (policies.length === 0) return;
-  const sim = new TrafficSimulator(objects, ctx.clusterDomain);
+  const sim = new TrafficSimulator(objects, { clusterDomain: ctx.clusterDomain });
   const trust = ctx.mesh.trustDomain;
   const edges: { from: string; principal: string; hop: Hop }[] = [];
   const viaWaypoint: { from: Manifest; principal: string; service: Manifest; waypoint: string; hop: Hop }[] = [];

@@ -41,6 +41,14 @@ export interface Hop {
 
 /** How much the answers say. */
 export interface SimulatorOptions {
+  /** The cluster domain of fully qualified hosts. @default 'cluster.local' */
+  readonly clusterDomain?: string;
+  /**
+   * The mesh's outboundTrafficPolicy mode (meshConfig.outboundTrafficPolicy.mode): where a sidecar
+   * sends traffic to a host its Sidecar scope does not import; a Sidecar's own mode overrides it.
+   * @default 'ALLOW_ANY'
+   */
+  readonly outboundTrafficPolicy?: 'ALLOW_ANY' | 'REGISTRY_ONLY';
   /** Put Istio's default retry policy on HTTP hops whose route sets none (explain does). @default false */
   readonly istioDefaults?: boolean;
 }

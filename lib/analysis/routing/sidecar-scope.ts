@@ -1,0 +1,103 @@
+/**
+ * Which Services and VirtualServices a sidecar imports, as istiod scopes them
+ * (pilot/pkg/model/sidecar.go at 1.30.3, PILOT_UNIFIED_SIDECAR_SCOPE on, its default):
+ * the Sidecar of the workload's namespace whose workloadSelector selects it, else the namespace's
+ * Sidecar without one, else the root namespace's (push_context.go doGetSidecarScope); its egress
+ * listener for the port called, else its listener without a port (GetEgressListenerForRDS); the
+ * listener's `namespace/dnsName` hosts (`.` the workload's namespace, `*` any; `~` matches none).
+ * A Service is imported when it is exported to the workload's namespace (annotation
+ * `networking.istio.io/exportTo`) and its host is covered by a host of its own namespace or of `*`
+ * (selectServices); a VirtualService when one of its hosts and an imported host cover each other
+ * (SelectVirtualServices, VSMatches: both directions). Without a Sidecar everything exported is imported.
+ */
+import { labelsHold, Manifest, namespaceOf } from '../manifest';
+import { sortByCreation } from '../manifest-index';
+import type { ManifestIndex } from '../manifest-index';
+import { hostIntersection, hostMatches, resolveShortName } from './hosts';
+
+/** Istio's default root namespace (meshConfig.rootNamespace). */
+const ROOT_NAMESPACE = 'istio-system';
+const EXPORT_TO = 'networking.istio.io/exportTo';
+
+export type OutboundMode = 'ALLOW_ANY' | 'REGISTRY_ONLY';
+
+/** The egress listener that serves a port: its hosts by namespace. */
+export interface EgressListener {
+  /** Hosts by the namespace they import from (`*` for any); `~` never matches a namespace. */
+  readonly hosts: ReadonlyMap<string, readonly string[]>;
+  /** `egress[i]` of the Sidecar, for messages. */
+  readonly at: string;
+}
+
+/** The Sidecar scope of one workload. */
+export interface SidecarScope {
+  /** The Sidecar that applies (`namespace/name`). @default - none: every Service and VirtualService exported to the namespace */
+  readonly sidecar?: string;
+  /** What the sidecar does with traffic to a host it does not import. */
+  readonly mode: OutboundMode;
+  /** The egress listener for `port`; undefined when the Sidecar has none for it (no listener at all). */
+  listener(port: number): EgressListener | undefined;
+}
+
+const EVERYTHING: EgressListener = { hosts: new Map([['*', ['*']]]), at: 'default' };
+
+/** The Sidecar scope of a workload with `labels` in `namespace`. */
+export function sidecarScope(index: ManifestIndex, labels: Readonly<Record<string, string>>, namespace: string, meshMode: OutboundMode = 'ALLOW_ANY'): SidecarScope {
+  const sidecars = index.ofKind('Sidecar');
+  const own = sortByCreation(sidecars.filter((s) => namespaceOf(s) === namespace));
+  const sc = own.find((s) => s.spec?.workloadSelector?.labels !== undefined && labelsHold(s.spec.workloadSelector.labels, labels))
+    ?? own.find((s) => s.spec?.workloadSelector === undefined)
+    ?? sortByCreation(sidecars.filter((s) => namespaceOf(s) === ROOT_NAMESPACE && s.spec?.workloadSelector === undefined))[0];
+  if (!sc) return { mode: meshMode, listener: () => EVERYTHING };
+  const declared = sc.spec?.outboundTrafficPolicy?.mode;
+  const mode: OutboundMode = declared === 'REGISTRY_ONLY' || declared === 'ALLOW_ANY' ? declared : meshMode;
+  const egress: unknown[] = Array.isArray(sc.spec?.egress) && sc.spec.egress.length > 0 ? sc.spec.egress : [{ hosts: ['*/*'] }];
+  const listeners = egress.map((e, i) => ({ port: portOf(e), listener: egressListener(e, i, namespace) }));
+  return {
+    sidecar: `${namespaceOf(sc)}/${sc.metadata.name}`,
+    mode,
+    listener: (port) => listeners.find((l) => l.port === undefined || l.port === port)?.listener,
+  };
+}
+
+function portOf(e: unknown): number | undefined {
+  const n = (e as { port?: { number?: unknown } } | undefined)?.port?.number;
+  return typeof n === 'number' && n > 0 ? n : undefined;
+}
+
+function egressListener(e: unknown, i: number, namespace: string): EgressListener {
+  const hosts = new Map<string, string[]>();
+  const list = (e as { hosts?: unknown } | undefined)?.hosts;
+  for (const h of Array.isArray(list) ? list.map(String) : []) {
+    // Istio skips hosts not of the form namespace/dnsName (convertIstioListenerToWrapper).
+    if (h.split('/').length !== 2) continue;
+    const [ns, name] = h.split('/');
+    const key = ns === '.' ? namespace : ns;
+    hosts.set(key, [...(hosts.get(key) ?? []), name.toLowerCase()]);
+  }
+  return { hosts, at: `egress[${i}]` };
+}
+
+/** Whether a Service's `networking.istio.io/exportTo` annotation makes it visible in `namespace` (absent: everywhere). */
+export function serviceExportedTo(svc: Manifest, namespace: string): boolean {
+  const annotations: Readonly<Record<string, string>> = (svc.metadata as { annotations?: Record<string, string> }).annotations ?? {};
+  const raw = annotations[EXPORT_TO];
+  if (raw === undefined) return true;
+  const to = String(raw).split(',').map((x) => x.trim()).filter((x) => x !== '');
+  return to.some((x) => x === '*' || x === namespace || (x === '.' && namespaceOf(svc) === namespace));
+}
+
+/** Whether the listener imports a Service seen from `namespace` (selectServices, hostClassification.Matches). */
+export function importsService(index: ManifestIndex, l: EgressListener, svc: Manifest, namespace: string): boolean {
+  if (!serviceExportedTo(svc, namespace)) return false;
+  const host = index.serviceHost(svc);
+  const covers = (hosts: readonly string[] | undefined) => (hosts ?? []).some((h) => hostMatches(h, host));
+  return covers(l.hosts.get(namespaceOf(svc))) || covers(l.hosts.get('*'));
+}
+
+/** Whether the listener imports a mesh VirtualService (SelectVirtualServices, VSMatches without gateway semantics). */
+export function importsVirtualService(index: ManifestIndex, l: EgressListener, vs: Manifest): boolean {
+  const vsHosts: string[] = (vs.spec?.hosts ?? []).map((h: string) => resolveShortName(h, namespaceOf(vs), index.clusterDomain));
+  const covers = (hosts: readonly string[] | undefined) => (hosts ?? []).some((h) => vsHosts.some((v) => hostIntersection(h, v) !== undefined));
+  return covers(l.hosts.get(namespaceOf(vs))) || covers(l.hosts.get('*'));
+}
