@@ -190,9 +190,13 @@ function hopNamespace(hop: ExplainNode, objects: readonly Manifest[]): string | 
 function judge(want: Expectation, got: Answer, objects: readonly Manifest[], sent: ParityRequest): boolean {
   if (want.waypoint !== undefined) return got.kind === 'hop' && (got.hop?.waypoint ?? 'none') === want.waypoint;
   if (want.error !== undefined) return got.kind === want.error || (want.error === 'no-route' && got.kind === 'status-404');
+  if (want.cluster === 'PassthroughCluster') return got.kind === 'hop' && (got.hop?.rule ?? '').startsWith('PassthroughCluster');
   if (want.cluster !== undefined) {
-    if (got.kind !== 'hop' || !got.hop) return false;
     const [, port, subset, host] = want.cluster.split('|');
+    // A route to a host that has no cluster: explain names the host and Envoy answers 503 (NC).
+    const noCluster = /^503: host '([^']+)' is neither a Service nor a ServiceEntry host/.exec(got.text);
+    if (noCluster && got.hop) return noCluster[1] === host && got.hop.port === Number(port) && subset === '';
+    if (got.kind !== 'hop' || !got.hop) return false;
     const [name, ns] = host.split('.');
     if (want.route !== undefined && routeName(got.hop.rule) !== want.route) return false;
     if (got.hop.serviceEntry !== undefined) return got.hop.service === host && got.hop.port === Number(port);
