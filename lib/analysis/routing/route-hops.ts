@@ -18,6 +18,9 @@ import type { HopMirror, HopRetries } from './policies';
 import { istioSetCookies } from './response-cookies';
 import { routeSemanticsOf } from './ingress';
 
+/** The redirect codes Envoy's RedirectAction takes (route.go applyRedirect). */
+const ISTIO_REDIRECT_CODES: readonly number[] = [301, 302, 303, 307, 308];
+
 export class RouteHops {
   constructor(private readonly index: ManifestIndex, public readonly defaultRetries: HopRetries | undefined) {}
 
@@ -59,6 +62,12 @@ export class RouteHops {
   /** The destinations of a matched route, weights normalised, with its timeout, retries and mirrors (route.go applyHTTPRouteDestination). */
   private routeHops(r: RouteRef, proxy: RoutingProxy, notes: string[]): Hop[] {
     const own = [...notes, ...HTTP_ROUTE_NOT_MODELLED.filter((f) => r.route[f] !== undefined).map((f) => `${r.at}.${f}`)];
+    const code = r.route.redirect?.redirectCode;
+    if (r.route.redirect && code !== undefined && code !== 0 && !ISTIO_REDIRECT_CODES.includes(code)) {
+      // route.go applyRedirect: another code leaves the route without an action; Envoy rejects that route configuration.
+      const why = `redirectCode ${code} is not one Istio supports (${ISTIO_REDIRECT_CODES.join(', ')}): istiod writes ${r.rule} without an action, which Envoy rejects`;
+      return [this.answer(`not modelled: ${why}; the proxy keeps the route configuration it had`, r.rule, [...own, `${r.at}.redirect.redirectCode`])];
+    }
     if (r.route.redirect) return [this.answer(`${r.route.redirect.redirectCode ?? 301} redirect to ${r.route.redirect.scheme ?? ''}${r.route.redirect.scheme ? '://' : ''}${r.route.redirect.authority ?? '<same host>'}${r.route.redirect.uri ?? '<same path>'}`, r.rule, own)];
     if (r.route.directResponse) return [this.answer(`${r.route.directResponse.status} direct response`, r.rule, own)];
     if (r.route.delegate) return [this.answer(`delegated to VirtualService ${r.route.delegate.namespace ?? namespaceOf(r.vs)}/${r.route.delegate.name}`, r.rule, [...own, `${r.at}.delegate`])];
