@@ -25,7 +25,7 @@ const base: Manifest[] = [
 ];
 const reroute = vs('pay', 'bank', { hosts: ['pay.bank.svc.cluster.local'], http: [{ route: [{ destination: { host: 'web.shop.svc.cluster.local' } }] }] });
 const call = (objects: Manifest[], service: string, ns: string, port = 8080, options = {}) =>
-  new TrafficSimulator(objects, options).call({ app: 'client' }, service, port, { sourceNamespace: 'shop' }, ns)[0];
+  new TrafficSimulator(objects, options).call({ sourceLabels: { app: 'client' }, service: service, namespace: ns, port: port }, { sourceNamespace: 'shop' })[0];
 
 describe('GIVEN a Sidecar whose egress imports only its own namespace (`./*`)', () => {
   const objects = [...base, reroute, sidecar('default', 'shop', { egress: [{ hosts: ['./*'] }] })];

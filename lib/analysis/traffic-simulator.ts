@@ -18,7 +18,7 @@ import type { ApiRoute } from './routing/gateway-api-match';
 import { ApiHopContext, apiIngressHops, apiMeshHops, possibleApiHops } from './routing/gateway-api-backends';
 import { ingressGatewayName, ingressNotRouted, routingConfig } from './routing/ingress';
 import { RoutingProxy, SimulatedRequest, viewOf } from './routing/match';
-import type { Hop, SimulatorOptions } from './routing/hop';
+import type { Hop, MeshCallTarget, SimulatorOptions } from './routing/hop';
 import { ISTIO_DEFAULT_RETRIES } from './routing/policies';
 import { MeshView } from './routing/mesh-view';
 import { RouteHops } from './routing/route-hops';
@@ -27,7 +27,7 @@ import { sidecarScope, SidecarScope } from './routing/sidecar-scope';
 export type { SimulatedRequest } from './routing/match';
 export { hostMatches } from './routing/hosts';
 export type { HopMirror, HopRetries } from './routing/policies';
-export type { Hop, SimulatorOptions } from './routing/hop';
+export type { Hop, MeshCallTarget, SimulatorOptions } from './routing/hop';
 
 /** A mesh call resolved: the Service, the caller's proxy and Sidecar scope, the VirtualService or HTTPRoutes that apply, the port's protocol. */
 interface MeshCall {
@@ -64,7 +64,7 @@ export class TrafficSimulator {
     const api = findGateway(this.index, gateway) ? undefined : findApiGateway(this.index, gateway);
     if (api) return apiIngressHops(this.apiContext(true), api, request);
     const plan = ingressRoutes(this.index, gateway, request);
-    if (plan.answer) return [this.hops.answer(plan.answer, plan.rule ?? gateway, plan.notModelled)];
+    if (plan.answer) return [{ ...this.hops.answer(plan.answer, plan.rule ?? gateway, plan.notModelled), ...(plan.noRoute ? { noRoute: true } : {}) }];
     const notes = [...plan.notModelled];
     const view = viewOf(request);
     if (plan.kind === 'tcp' || plan.kind === 'tls') {
@@ -75,7 +75,8 @@ export class TrafficSimulator {
       const hops = this.hops.evaluateHttp(candidate, view, plan.proxy, notes);
       if (hops) return hops;
     }
-    throw new Error(`no route of gateway '${gateway}' matches the request: Envoy answers 404 (NR)${notes.length > 0 ? `; not modelled: ${[...new Set(notes)].join(', ')}` : ''}`);
+    const why = `no route of gateway '${gateway}' matches the request: Envoy answers 404 (NR)${notes.length > 0 ? `; not modelled: ${[...new Set(notes)].join(', ')}` : ''}`;
+    return [{ ...this.hops.answer(why, gateway, notes), noRoute: true }];
   }
 
   /**
@@ -84,14 +85,16 @@ export class TrafficSimulator {
    * tcp routes; where no VirtualService applies, the Service's pods receive it. A Service the
    * caller's Sidecar does not import goes where outboundTrafficPolicy sends unknown traffic.
    */
-  public call(sourceLabels: Readonly<Record<string, string>>, service: string, port: number, request: SimulatedRequest = {}, namespace?: string): Hop[] {
-    let call = this.meshCall(sourceLabels, service, port, request.sourceNamespace, namespace);
+  public call(target: MeshCallTarget, request: SimulatedRequest = {}): Hop[] {
+    const { sourceLabels, service, port, namespace } = target;
+    const sourceNamespace = target.sourceNamespace ?? request.sourceNamespace;
+    let call = this.meshCall(sourceLabels, service, port, sourceNamespace, namespace);
     const declaredHttp = call.protocol === 'http' && !call.sniffed && call.view.hasRouteConfig(port);
     if (declaredHttp && request.host !== undefined) {
       // On a declared HTTP port the sidecar has one route configuration for the port: the Host picks the virtual host.
       const chosen = call.view.virtualHostForHost(call.svc, port, request.host);
       if (chosen === 'passthrough') return [this.unknownHost(call, `Host '${request.host}' names no Service or VirtualService host on port ${port}`, true)];
-      if (chosen?.svc && chosen.svc !== call.svc) call = this.meshCall(sourceLabels, chosen.svc.metadata.name, port, request.sourceNamespace, namespaceOf(chosen.svc));
+      if (chosen?.svc && chosen.svc !== call.svc) call = this.meshCall(sourceLabels, chosen.svc.metadata.name, port, sourceNamespace, namespaceOf(chosen.svc));
       if (chosen?.vs) call = { ...call, vs: chosen.vs };
       if (chosen !== undefined) return this.routeCall(call, sourceLabels, request);
     }
@@ -109,8 +112,9 @@ export class TrafficSimulator {
    * whose request-independent conditions (port, sourceLabels, sourceNamespace, gateways) fit the
    * caller, up to the first route certain to match. Used to compare routing with authorization.
    */
-  public possibleCalls(sourceLabels: Readonly<Record<string, string>>, service: string, port: number, namespace?: string, sourceNamespace?: string): Hop[] {
-    let call = this.meshCall(sourceLabels, service, port, sourceNamespace, namespace);
+  public possibleCalls(target: MeshCallTarget): Hop[] {
+    const { port } = target;
+    let call = this.meshCall(target.sourceLabels, target.service, port, target.sourceNamespace, target.namespace);
     if (!call.view.imports(call.svc)) {
       const vs = call.protocol === 'http' && call.view.hasRouteConfig(port) ? call.view.nonServiceHost(this.index.serviceHost(call.svc), port) : undefined;
       if (!vs) return [this.notImported(call)];
@@ -154,8 +158,8 @@ export class TrafficSimulator {
       const routes = proxyRoutes(vs, proxy);
       if (routes.length === 0) return [this.hops.serviceHop(svc, port, notes, true)];
       const hops = this.hops.evaluateHttp(routes, view, proxy, notes);
-      if (!hops) throw new Error(`no route of VirtualService '${vs.metadata.name}' matches a call from ${JSON.stringify(sourceLabels)} on port ${port}: Envoy answers 404 (NR)`);
-      return hops;
+      const why = `no route of VirtualService '${vs.metadata.name}' matches a call from ${JSON.stringify(sourceLabels)} on port ${port}: Envoy answers 404 (NR)`;
+      return hops ?? [{ ...this.hops.answer(why, vs.metadata.name, notes), noRoute: true }];
     }
     const kind = protocol === 'tls' ? 'tls' : 'tcp';
     if ((vs.spec?.[kind] ?? []).length === 0) return [this.hops.serviceHop(svc, port, notes, false)];

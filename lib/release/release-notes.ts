@@ -106,7 +106,7 @@ function renderStage(stage: StageObjects, previous: readonly Manifest[]): string
   }
   for (const d of deployments) {
     for (const call of inferCalls(m, d.metadata.name, clusterDomain)) {
-      for (const hop of sim.possibleCalls(podLabels(d), call.service, call.port, call.namespace, namespaceOf(d)).filter((h) => h.weight > 0)) {
+      for (const hop of sim.possibleCalls({ sourceLabels: podLabels(d), service: call.service, namespace: call.namespace, port: call.port, sourceNamespace: namespaceOf(d) }).filter((h) => h.weight > 0)) {
         for (const target of hop.deployments) addEdge({ from: d.metadata.name, to: target, label: labelOf(hop, false) });
       }
     }
