@@ -91,3 +91,10 @@ describe('GIVEN explain on a call its Sidecar does not import', () => {
     expect(text).not.toMatch(/not modelled/);
   });
 });
+
+describe("GIVEN the mesh config's outboundTrafficPolicy in ConfigMap istio-system/istio (key `mesh`)", () => {
+  const meshConfig: Manifest = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: 'istio-system' }, data: { mesh: 'outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n' } } as Manifest;
+  test('WHEN a call leaves the Sidecar scope THEN BlackHoleCluster answers, as the mesh config says', () => {
+    expect(call([...base, meshConfig, sidecar('default', 'shop', { egress: [{ hosts: ['./*'] }] })], 'pay', 'bank').answer).toMatch(/^502: .*REGISTRY_ONLY \(BlackHoleCluster\)$/);
+  });
+});

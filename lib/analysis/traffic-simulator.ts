@@ -22,7 +22,7 @@ import type { Hop, MeshCallTarget, SimulatorOptions } from './routing/hop';
 import { ISTIO_DEFAULT_RETRIES } from './routing/policies';
 import { MeshView } from './routing/mesh-view';
 import { RouteHops } from './routing/route-hops';
-import { sidecarScope, SidecarScope } from './routing/sidecar-scope';
+import { meshOutboundMode, sidecarScope, SidecarScope } from './routing/sidecar-scope';
 
 export type { SimulatedRequest } from './routing/match';
 export { hostMatches } from './routing/hosts';
@@ -54,7 +54,8 @@ export class TrafficSimulator {
     // Ingresses of class istio are routed as the Gateway and VirtualServices istiod derives from them.
     this.index = ManifestIndex.of(routingConfig(manifests, clusterDomain), clusterDomain);
     this.hops = new RouteHops(this.index, options.istioDefaults === true ? ISTIO_DEFAULT_RETRIES : undefined);
-    this.outbound = options.outboundTrafficPolicy ?? 'ALLOW_ANY';
+    // The mesh config's mode: given, else the `istio` ConfigMap's, else Istio's default.
+    this.outbound = options.outboundTrafficPolicy ?? meshOutboundMode(this.index) ?? 'ALLOW_ANY';
   }
 
   /** A request arriving at the ingress gateway `gateway` (`namespace/name` or name). */

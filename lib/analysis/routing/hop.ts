@@ -51,7 +51,7 @@ export interface SimulatorOptions {
   /**
    * The mesh's outboundTrafficPolicy mode (meshConfig.outboundTrafficPolicy.mode): where a sidecar
    * sends traffic to a host its Sidecar scope does not import; a Sidecar's own mode overrides it.
-   * @default 'ALLOW_ANY'
+   * @default - the `mesh` key of ConfigMap istio-system/istio in the manifests, else 'ALLOW_ANY' (Istio's default)
    */
   readonly outboundTrafficPolicy?: 'ALLOW_ANY' | 'REGISTRY_ONLY';
   /** Put Istio's default retry policy on HTTP hops whose route sets none (explain does). @default false */

@@ -13,6 +13,7 @@
 import { labelsHold, Manifest, namespaceOf } from '../manifest';
 import { sortByCreation } from '../manifest-index';
 import type { ManifestIndex } from '../manifest-index';
+import { parseWithYamlLibrary } from '../../release/yaml-reader';
 import { hostIntersection, hostMatches, resolveShortName } from './hosts';
 
 /** Istio's default root namespace (meshConfig.rootNamespace). */
@@ -76,6 +77,19 @@ function egressListener(e: unknown, i: number, namespace: string): EgressListene
     hosts.set(key, [...(hosts.get(key) ?? []), name.toLowerCase()]);
   }
   return { hosts, at: `egress[${i}]` };
+}
+
+/**
+ * The mesh's outboundTrafficPolicy mode from the `istio` ConfigMap of the root namespace (its
+ * `mesh` key, as istiod reads it), when the manifests have one; undefined otherwise.
+ */
+export function meshOutboundMode(index: ManifestIndex): OutboundMode | undefined {
+  const cm = index.ofKind('ConfigMap').find((m) => m.metadata.name === 'istio' && namespaceOf(m) === ROOT_NAMESPACE);
+  const text = (cm as { data?: Record<string, unknown> } | undefined)?.data?.mesh;
+  if (typeof text !== 'string') return undefined;
+  const mesh = parseWithYamlLibrary(text, `ConfigMap ${ROOT_NAMESPACE}/istio data.mesh`, '1.2')[0] as { outboundTrafficPolicy?: { mode?: unknown } } | undefined;
+  const mode = mesh?.outboundTrafficPolicy?.mode;
+  return mode === 'REGISTRY_ONLY' || mode === 'ALLOW_ANY' ? mode : undefined;
 }
 
 /** Whether a Service's `networking.istio.io/exportTo` annotation makes it visible in `namespace` (absent: everywhere). */
