@@ -196,8 +196,9 @@ function judge(want: Expectation, got: Answer, objects: readonly Manifest[], sen
   if (want.cluster === 'PassthroughCluster') return got.kind === 'hop' && (got.hop?.rule ?? '').startsWith('PassthroughCluster');
   if (want.cluster !== undefined) {
     const [, port, subset, host] = want.cluster.split('|');
-    // A route to a host that has no cluster: explain names the host and Envoy answers 503 (NC).
-    const noCluster = /^503: host '([^']+)' is neither a Service nor a ServiceEntry host/.exec(got.text);
+    // A route to a host that has no cluster: explain names the host; Envoy answers 503 (NC), 500 for Gateway API routes.
+    const noCluster = /^503: host '([^']+)' is neither a Service nor a ServiceEntry host/.exec(got.text)
+      ?? /^500: no ServiceEntry visible from namespace '[^']+' declares host '([^']+)'/.exec(got.text);
     if (want.route !== undefined && got.hop && routeName(got.hop.rule) !== want.route) return false;
     if (want.timeout !== undefined && (got.hop?.timeout ?? 'none') !== want.timeout) return false;
     if (noCluster && got.hop) return noCluster[1] === host && got.hop.port === Number(port) && (got.hop.subset ?? '') === subset;

@@ -223,7 +223,7 @@ export class TrafficSimulator {
     const scope = sidecarScope(this.index, sourceLabels, proxy.namespace, this.outbound);
     const view = this.view(proxy.namespace, scope, port);
     const vs = view.imports(svc) ? view.virtualServiceFor(svc) : undefined;
-    const api = meshApiRoutes(this.index, svc, proxy.namespace, port, notes);
+    const api = meshApiRoutes(this.index, svc, proxy.namespace, port, notes, (r) => view.importsRoute(r, svc));
     if (vs && api) notes.push(`HTTPRoute ${api.from.map((r) => `${namespaceOf(r)}/${r.metadata.name}`).join(', ')} also routes Service '${service}': VirtualService ${namespaceOf(vs)}/${vs.metadata.name} is evaluated; which one Istio's sidecar takes (namespace and creation order of both) is not modelled`);
     let protocol = portProtocol(svcPort);
     if (protocol === 'sniffed') {

@@ -8,7 +8,7 @@ import { Manifest, namespaceOf } from '../manifest';
 import type { ManifestIndex } from '../manifest-index';
 import { portProtocol } from './gateway';
 import { hostMatches, hostWithoutPort, resolveShortName, specificity } from './hosts';
-import { EgressListener, importsService, importsVirtualService } from './sidecar-scope';
+import { EgressListener, importsHttpRoute, importsService, importsVirtualService } from './sidecar-scope';
 import { visibleVirtualServices } from './visibility';
 
 /** A mesh VirtualService host as a client namespace sees it, with its rank (specificity) and place in Istio's order. */
@@ -29,7 +29,7 @@ export class MeshView {
   private readonly imported = new Map<string, Manifest>();
 
   /** `listener` undefined: the Sidecar has no egress listener for the port, so nothing is imported on it. */
-  constructor(private readonly index: ManifestIndex, private readonly clientNs: string, listener: EgressListener | undefined) {
+  constructor(private readonly index: ManifestIndex, private readonly clientNs: string, private readonly listener: EgressListener | undefined) {
     if (!listener) return;
     for (const svc of index.services) {
       if (importsService(index, listener, svc, clientNs) && !this.imported.has(index.serviceHost(svc))) this.imported.set(index.serviceHost(svc), svc);
@@ -51,6 +51,11 @@ export class MeshView {
   /** Whether the sidecar imports the Service on this port (it has an outbound cluster and listener for it). */
   public imports(svc: Manifest): boolean {
     return this.imported.get(this.index.serviceHost(svc)) === svc;
+  }
+
+  /** Whether the sidecar imports an HTTPRoute that routes the Service `svc`. */
+  public importsRoute(route: Manifest, svc: Manifest): boolean {
+    return this.listener !== undefined && importsHttpRoute(this.index, this.listener, route, svc);
   }
 
   /** Whether the sidecar has the route configuration `<port>`: an imported Service has an HTTP (or sniffed) port `port`. */

@@ -115,3 +115,14 @@ export function importsVirtualService(index: ManifestIndex, l: EgressListener, v
   const covers = (hosts: readonly string[] | undefined) => (hosts ?? []).some((h) => vsHosts.some((v) => hostIntersection(h, v) !== undefined));
   return covers(l.hosts.get(namespaceOf(vs))) || covers(l.hosts.get('*'));
 }
+
+/**
+ * Whether the listener imports an HTTPRoute that routes `svc` (SelectVirtualServices with gateway
+ * semantics: the VirtualService istiod derives from it has the Service's host, which must be a
+ * subset of a host imported from the route's namespace or from `*`).
+ */
+export function importsHttpRoute(index: ManifestIndex, l: EgressListener, route: Manifest, svc: Manifest): boolean {
+  const host = index.serviceHost(svc);
+  const covers = (hosts: readonly string[] | undefined) => (hosts ?? []).some((h) => hostMatches(h, host));
+  return covers(l.hosts.get(namespaceOf(route))) || covers(l.hosts.get('*'));
+}
