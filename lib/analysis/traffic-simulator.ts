@@ -29,7 +29,7 @@ export { hostMatches } from './routing/hosts';
 export type { HopMirror, HopRetries } from './routing/policies';
 export type { Hop, MeshCallTarget, SimulatorOptions } from './routing/hop';
 
-/** A mesh call resolved: the Service, the caller's proxy and Sidecar scope, the VirtualService or HTTPRoutes that apply, the port's protocol. */
+/** A mesh call resolved: the Service, the caller's proxy and Sidecar scope, the routes that apply, the port's protocol. */
 interface MeshCall {
   readonly svc: Manifest;
   readonly port: number;
@@ -65,7 +65,10 @@ export class TrafficSimulator {
     const api = findGateway(this.index, gateway) ? undefined : findApiGateway(this.index, gateway);
     if (api) return apiIngressHops(this.apiContext(true), api, request);
     const plan = ingressRoutes(this.index, gateway, request);
-    if (plan.answer) return [{ ...this.hops.answer(plan.answer, plan.rule ?? gateway, plan.notModelled), ...(plan.noRoute ? { noRoute: true } : {}) }];
+    if (plan.answer) {
+      const answer = this.hops.answer(plan.answer, plan.rule ?? gateway, plan.notModelled);
+      return [plan.noRoute ? { ...answer, noRoute: true } : answer];
+    }
     const notes = [...plan.notModelled];
     const view = viewOf(request);
     if (plan.kind === 'tcp' || plan.kind === 'tls') {
@@ -94,17 +97,18 @@ export class TrafficSimulator {
     if (declaredHttp && request.host !== undefined) {
       // On a declared HTTP port the sidecar has one route configuration for the port: the Host picks the virtual host.
       const chosen = call.view.virtualHostForHost(call.svc, port, request.host);
-      if (chosen === 'passthrough') return [this.unknownHost(call, `Host '${request.host}' names no Service or VirtualService host on port ${port}`, true)];
-      if (chosen?.svc && chosen.svc !== call.svc) call = this.meshCall(sourceLabels, chosen.svc.metadata.name, port, sourceNamespace, namespaceOf(chosen.svc));
+      if (chosen === 'passthrough') {
+        return [this.unknownHost(call, `Host '${request.host}' names no Service or VirtualService host on port ${port}`, true)];
+      }
+      if (chosen?.svc && chosen.svc !== call.svc) {
+        call = this.meshCall(sourceLabels, chosen.svc.metadata.name, port, sourceNamespace, namespaceOf(chosen.svc));
+      }
       if (chosen?.vs) call = { ...call, vs: chosen.vs };
       if (chosen !== undefined) return this.routeCall(call, sourceLabels, request);
     }
-    if (!call.view.imports(call.svc)) {
-      // Not imported: only a VirtualService host that names no imported Service can still be its virtual host.
-      const vs = call.protocol === 'http' && call.view.hasRouteConfig(port) ? call.view.nonServiceHost(this.index.serviceHost(call.svc), port) : undefined;
-      if (!vs) return [this.notImported(call)];
-      call = { ...call, vs };
-    }
+    const scoped = this.inScope(call);
+    if (!('svc' in scoped)) return [scoped.hop];
+    call = scoped;
     return this.routeCall(call, sourceLabels, request);
   }
 
@@ -116,11 +120,9 @@ export class TrafficSimulator {
   public possibleCalls(target: MeshCallTarget): Hop[] {
     const { port } = target;
     let call = this.meshCall(target.sourceLabels, target.service, port, target.sourceNamespace, target.namespace);
-    if (!call.view.imports(call.svc)) {
-      const vs = call.protocol === 'http' && call.view.hasRouteConfig(port) ? call.view.nonServiceHost(this.index.serviceHost(call.svc), port) : undefined;
-      if (!vs) return [this.notImported(call)];
-      call = { ...call, vs };
-    }
+    const scoped = this.inScope(call);
+    if (!('svc' in scoped)) return [scoped.hop];
+    call = scoped;
     const { svc, proxy, vs, api, protocol, notes } = call;
     if (!vs && api && protocol === 'http') return possibleApiHops(this.apiContext(false), api, notes);
     const routes = !vs ? [] : protocol === 'http' ? proxyRoutes(vs, proxy) : routesOf(vs, protocol);
@@ -146,7 +148,7 @@ export class TrafficSimulator {
       .flatMap((plan) => plan.candidates.flatMap((c) => this.hops.possibleRoutes(c, plan.proxy, plan.notModelled)));
   }
 
-  /** The routes of a resolved mesh call: GRPCRoute (not modelled), HTTPRoute, the VirtualService's http, tls or tcp routes, or the Service's own route. */
+  /** The routes of a resolved mesh call: GRPCRoute (not modelled), HTTPRoute, the VirtualService's, or the Service's own. */
   private routeCall(call: MeshCall, sourceLabels: Readonly<Record<string, string>>, request: SimulatedRequest): Hop[] {
     const { svc, port, proxy, vs, api, protocol, notes } = call;
     // A GRPCRoute of the Service routes its HTTP/2 calls too (Istio merges it into the Service's routes): not evaluated, so no destination is stated.
@@ -167,11 +169,24 @@ export class TrafficSimulator {
     return this.hops.evaluateL4(routesOf(vs, kind), proxy, kind, request.sni ?? this.index.serviceHost(svc), notes) ?? [this.hops.serviceHop(svc, port, notes, false)];
   }
 
+  /**
+   * The call as the caller's sidecar knows it: as it is when the Service is imported; else with the
+   * VirtualService whose host that names no imported Service serves it, if one does; else the hop
+   * a call outside the Sidecar scope takes.
+   */
+  private inScope(call: MeshCall): MeshCall | { readonly hop: Hop } {
+    if (call.view.imports(call.svc)) return call;
+    const http = call.protocol === 'http' && call.view.hasRouteConfig(call.port);
+    const vs = http ? call.view.nonServiceHost(this.index.serviceHost(call.svc), call.port) : undefined;
+    return vs ? { ...call, vs } : { hop: this.notImported(call) };
+  }
+
   /** A call to a Service the caller's sidecar does not import on the port: no listener or virtual host of its own. */
   private notImported(call: MeshCall): Hop {
     const why = call.scope.sidecar !== undefined
       ? `Sidecar ${call.scope.sidecar} does not import '${this.index.serviceHost(call.svc)}' on port ${call.port}`
-      : `Service '${this.index.serviceHost(call.svc)}' is not exported to namespace '${call.proxy.namespace}' (networking.istio.io/exportTo)`;
+      : `Service '${this.index.serviceHost(call.svc)}' is not exported to namespace '${call.proxy.namespace}'`
+        + ' (networking.istio.io/exportTo)';
     return this.unknownHost(call, why, call.protocol === 'http' && call.view.hasRouteConfig(call.port));
   }
 
@@ -184,9 +199,11 @@ export class TrafficSimulator {
   private unknownHost(call: MeshCall, why: string, http: boolean): Hop {
     const notes = call.notes.filter((n) => !n.startsWith('Sidecar'));
     if (call.scope.mode === 'REGISTRY_ONLY') {
-      return this.hops.answer(`${http ? '502' : 'connection closed'}: ${why} and outboundTrafficPolicy is REGISTRY_ONLY (BlackHoleCluster)`, 'BlackHoleCluster', notes);
+      const answer = `${http ? '502' : 'connection closed'}: ${why} and outboundTrafficPolicy is REGISTRY_ONLY (BlackHoleCluster)`;
+      return this.hops.answer(answer, 'BlackHoleCluster', notes);
     }
-    const hop: Hop = { service: call.svc.metadata.name, port: call.port, weight: 100, deployments: this.hops.pods(call.svc, {}), rule: `PassthroughCluster (${why})` };
+    const deployments = this.hops.pods(call.svc, {});
+    const hop: Hop = { service: call.svc.metadata.name, port: call.port, weight: 100, deployments, rule: `PassthroughCluster (${why})` };
     return notes.length > 0 ? { ...hop, notModelled: [...new Set(notes)] } : hop;
   }
 
@@ -231,10 +248,11 @@ export class TrafficSimulator {
       protocol = (vs?.spec?.http ?? []).length > 0 || (vs?.spec?.tcp ?? []).length === 0 ? 'http' : 'tcp';
       notes.push(`protocol of Service '${service}' port ${port} is not declared: sniffed, taken as ${protocol.toUpperCase()}`);
     }
-    return { svc, port, proxy, scope, view, vs, api: api?.routes, protocol: protocol as MeshCall['protocol'], sniffed: portProtocol(svcPort) === 'sniffed', notes };
+    const sniffed = portProtocol(svcPort) === 'sniffed';
+    return { svc, port, proxy, scope, view, vs, api: api?.routes, protocol: protocol as MeshCall['protocol'], sniffed, notes };
   }
 
-  /** What a sidecar of `namespace` with `scope` sees on `port`, computed once (scanning every VirtualService per call made the analyzer quadratic). */
+  /** What a sidecar of `namespace` with `scope` sees on `port`, once (scanning every VirtualService per call is quadratic). */
   private view(namespace: string, scope: SidecarScope, port: number): MeshView {
     const listener = scope.listener(port);
     const key = `${namespace}\0${scope.sidecar ?? ''}\0${listener?.at ?? 'none'}`;

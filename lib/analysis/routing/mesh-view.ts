@@ -29,16 +29,21 @@ export class MeshView {
   private readonly imported = new Map<string, Manifest>();
 
   /** `listener` undefined: the Sidecar has no egress listener for the port, so nothing is imported on it. */
-  constructor(private readonly index: ManifestIndex, private readonly clientNs: string, private readonly listener: EgressListener | undefined) {
+  constructor(
+    private readonly index: ManifestIndex,
+    private readonly clientNs: string,
+    private readonly listener: EgressListener | undefined,
+  ) {
     if (!listener) return;
     for (const svc of index.services) {
-      if (importsService(index, listener, svc, clientNs) && !this.imported.has(index.serviceHost(svc))) this.imported.set(index.serviceHost(svc), svc);
+      const fqdn = index.serviceHost(svc);
+      if (importsService(index, listener, svc, clientNs) && !this.imported.has(fqdn)) this.imported.set(fqdn, svc);
     }
     let order = 0;
     for (const vs of visibleVirtualServices(index, clientNs, 'mesh')) {
       if (!importsVirtualService(index, listener, vs)) continue;
       for (const h of vs.spec?.hosts ?? []) {
-        // Istio rejects host `*` on a mesh-bound VirtualService (pkg/config/validation/validation.go validateVirtualService).
+        // Istio rejects host `*` on a mesh-bound VirtualService (pkg/config/validation validateVirtualService).
         if (h === '*') continue;
         const host = resolveShortName(h, namespaceOf(vs), index.clusterDomain);
         const entry = { vs, host, rank: specificity(host), order: order++ };
@@ -58,7 +63,7 @@ export class MeshView {
     return this.listener !== undefined && importsHttpRoute(this.index, this.listener, route, svc);
   }
 
-  /** Whether the sidecar has the route configuration `<port>`: an imported Service has an HTTP (or sniffed) port `port`. */
+  /** Whether the sidecar has route configuration `<port>`: an imported Service has HTTP (or sniffed) port `port`. */
   public hasRouteConfig(port: number): boolean {
     return [...this.imported.values()].some((s) => this.httpPorts(s).includes(port));
   }
@@ -73,7 +78,8 @@ export class MeshView {
     const fqdn = this.index.serviceHost(svc);
     let best = this.exact.get(fqdn.toLowerCase());
     for (const w of this.wildcards) {
-      if (hostMatches(w.host, fqdn) && (!best || w.rank > best.rank || (w.rank === best.rank && w.order < best.order))) best = w;
+      const better = !best || w.rank > best.rank || (w.rank === best.rank && w.order < best.order);
+      if (hostMatches(w.host, fqdn) && better) best = w;
     }
     return best?.vs;
   }
@@ -90,7 +96,8 @@ export class MeshView {
     const h = hostWithoutPort(host).replace(/\.$/, '').toLowerCase();
     const own = this.index.serviceForHost(h, this.clientNs);
     if (own === svc || h === svc.spec?.clusterIP) return undefined;
-    const hasPort = (s: Manifest | undefined): s is Manifest => s !== undefined && this.imports(s) && this.httpPorts(s).includes(port);
+    const hasPort = (s: Manifest | undefined): s is Manifest =>
+      s !== undefined && this.imports(s) && this.httpPorts(s).includes(port);
     // An ExternalName Service naming a Service of the manifests is an alias of it (its virtual host serves both names).
     const concrete = (s: Manifest | undefined) => s?.spec?.type === 'ExternalName'
       ? this.index.serviceForHost(String(s.spec?.externalName ?? '').replace(/\.$/, ''), namespaceOf(s)) : s;
@@ -113,14 +120,22 @@ export class MeshView {
     const exact = this.exact.get(h);
     if (exact && !this.imported.has(h) && this.attachesOn(exact.vs, port)) return exact.vs;
     const wildcard = this.wildcards
-      .filter((w) => hostMatches(w.host, h) && ![...this.imported.keys()].some((s) => hostMatches(w.host, s)) && this.attachesOn(w.vs, port))
+      .filter((w) => hostMatches(w.host, h) && !this.namesImported(w.host) && this.attachesOn(w.vs, port))
       .sort((a, b) => b.rank - a.rank || a.order - b.order)[0];
     return wildcard?.vs;
   }
 
+  /** Whether a wildcard host covers an imported Service (then it is no virtual host of its own). */
+  private namesImported(wildcard: string): boolean {
+    return [...this.imported.keys()].some((s) => hostMatches(wildcard, s));
+  }
+
   private attachesOn(vs: Manifest, port: number): boolean {
-    const hosts: string[] = (vs.spec?.hosts ?? []).map((x: string) => resolveShortName(x, namespaceOf(vs), this.index.clusterDomain));
-    const services = [...this.imported.entries()].filter(([fqdn]) => hosts.some((x) => hostMatches(x, fqdn))).map(([, s]) => s);
+    const written: unknown = vs.spec?.hosts;
+    const hosts = (Array.isArray(written) ? written : [])
+      .map((x) => resolveShortName(String(x), namespaceOf(vs), this.index.clusterDomain));
+    const services = [...this.imported.entries()]
+      .filter(([fqdn]) => hosts.some((x) => hostMatches(x, fqdn))).map(([, s]) => s);
     return services.length === 0 ? port === 80 : services.some((s) => this.httpPorts(s).includes(port));
   }
 

@@ -32,7 +32,10 @@ export interface EgressListener {
 
 /** The Sidecar scope of one workload. */
 export interface SidecarScope {
-  /** The Sidecar that applies (`namespace/name`). @default - none: every Service and VirtualService exported to the namespace */
+  /**
+   * The Sidecar that applies (`namespace/name`).
+   * @default - none: every Service and VirtualService exported to the namespace
+   */
   readonly sidecar?: string;
   /** What the sidecar does with traffic to a host it does not import. */
   readonly mode: OutboundMode;
@@ -43,16 +46,28 @@ export interface SidecarScope {
 const EVERYTHING: EgressListener = { hosts: new Map([['*', ['*']]]), at: 'default' };
 
 /** The Sidecar scope of a workload with `labels` in `namespace`. */
-export function sidecarScope(index: ManifestIndex, labels: Readonly<Record<string, string>>, namespace: string, meshMode: OutboundMode = 'ALLOW_ANY'): SidecarScope {
+export function sidecarScope(
+  index: ManifestIndex,
+  labels: Readonly<Record<string, string>>,
+  namespace: string,
+  meshMode: OutboundMode = 'ALLOW_ANY',
+): SidecarScope {
   const sidecars = index.ofKind('Sidecar');
   const own = sortByCreation(sidecars.filter((s) => namespaceOf(s) === namespace));
-  const sc = own.find((s) => s.spec?.workloadSelector?.labels !== undefined && labelsHold(s.spec.workloadSelector.labels, labels))
-    ?? own.find((s) => s.spec?.workloadSelector === undefined)
-    ?? sortByCreation(sidecars.filter((s) => namespaceOf(s) === ROOT_NAMESPACE && s.spec?.workloadSelector === undefined))[0];
+  const selecting = (s: Manifest) => {
+    const wanted: unknown = s.spec?.workloadSelector?.labels;
+    return wanted !== undefined && labelsHold(wanted as Record<string, string>, labels);
+  };
+  const forAll = (s: Manifest) => s.spec?.workloadSelector === undefined;
+  const sc = own.find(selecting) ?? own.find(forAll)
+    ?? sortByCreation(sidecars.filter((s) => namespaceOf(s) === ROOT_NAMESPACE && forAll(s)))[0];
   if (!sc) return { mode: meshMode, listener: () => EVERYTHING };
   const declared = sc.spec?.outboundTrafficPolicy?.mode;
   const mode: OutboundMode = declared === 'REGISTRY_ONLY' || declared === 'ALLOW_ANY' ? declared : meshMode;
-  const egress: unknown[] = Array.isArray(sc.spec?.egress) && sc.spec.egress.length > 0 ? sc.spec.egress : [{ hosts: ['*/*'] }];
+  // No egress: one listener importing everything (initSidecarScopeInternalIndexes).
+  const declaredEgress: unknown = sc.spec?.egress;
+  const egress: unknown[] = Array.isArray(declaredEgress) && declaredEgress.length > 0
+    ? declaredEgress : [{ hosts: ['*/*'] }];
   const listeners = egress.map((e, i) => ({ port: portOf(e), listener: egressListener(e, i, namespace) }));
   return {
     sidecar: `${namespaceOf(sc)}/${sc.metadata.name}`,
@@ -87,14 +102,16 @@ export function meshOutboundMode(index: ManifestIndex): OutboundMode | undefined
   const cm = index.ofKind('ConfigMap').find((m) => m.metadata.name === 'istio' && namespaceOf(m) === ROOT_NAMESPACE);
   const text = (cm as { data?: Record<string, unknown> } | undefined)?.data?.mesh;
   if (typeof text !== 'string') return undefined;
-  const mesh = parseWithYamlLibrary(text, `ConfigMap ${ROOT_NAMESPACE}/istio data.mesh`, '1.2')[0] as { outboundTrafficPolicy?: { mode?: unknown } } | undefined;
+  const [mesh] = parseWithYamlLibrary(text, `ConfigMap ${ROOT_NAMESPACE}/istio data.mesh`, '1.2') as
+    ({ outboundTrafficPolicy?: { mode?: unknown } } | undefined)[];
   const mode = mesh?.outboundTrafficPolicy?.mode;
   return mode === 'REGISTRY_ONLY' || mode === 'ALLOW_ANY' ? mode : undefined;
 }
 
-/** Whether a Service's `networking.istio.io/exportTo` annotation makes it visible in `namespace` (absent: everywhere). */
+/** Whether a Service's `networking.istio.io/exportTo` annotation makes it visible in `namespace` (absent: all). */
 export function serviceExportedTo(svc: Manifest, namespace: string): boolean {
-  const annotations: Readonly<Record<string, string>> = (svc.metadata as { annotations?: Record<string, string> }).annotations ?? {};
+  const meta = svc.metadata as { annotations?: Record<string, string> };
+  const annotations: Readonly<Record<string, string>> = meta.annotations ?? {};
   const raw = annotations[EXPORT_TO];
   if (raw === undefined) return true;
   const to = String(raw).split(',').map((x) => x.trim()).filter((x) => x !== '');
@@ -111,8 +128,11 @@ export function importsService(index: ManifestIndex, l: EgressListener, svc: Man
 
 /** Whether the listener imports a mesh VirtualService (SelectVirtualServices, VSMatches without gateway semantics). */
 export function importsVirtualService(index: ManifestIndex, l: EgressListener, vs: Manifest): boolean {
-  const vsHosts: string[] = (vs.spec?.hosts ?? []).map((h: string) => resolveShortName(h, namespaceOf(vs), index.clusterDomain));
-  const covers = (hosts: readonly string[] | undefined) => (hosts ?? []).some((h) => vsHosts.some((v) => hostIntersection(h, v) !== undefined));
+  const written: unknown = vs.spec?.hosts;
+  const vsHosts = (Array.isArray(written) ? written : [])
+    .map((h) => resolveShortName(String(h), namespaceOf(vs), index.clusterDomain));
+  const meets = (h: string) => vsHosts.some((v) => hostIntersection(h, v) !== undefined);
+  const covers = (hosts: readonly string[] | undefined) => (hosts ?? []).some(meets);
   return covers(l.hosts.get(namespaceOf(vs))) || covers(l.hosts.get('*'));
 }
 
