@@ -98,3 +98,15 @@ describe("GIVEN the mesh config's outboundTrafficPolicy in ConfigMap istio-syste
     expect(call([...base, meshConfig, sidecar('default', 'shop', { egress: [{ hosts: ['./*'] }] })], 'pay', 'bank').answer).toMatch(/^502: .*REGISTRY_ONLY \(BlackHoleCluster\)$/);
   });
 });
+
+describe('GIVEN Sidecar fields explain does not evaluate', () => {
+  test('WHEN the egress listener has a bind address THEN the hop names it not modelled', () => {
+    const objects = [...base, sidecar('s', 'shop', { egress: [{ bind: '127.0.0.2', hosts: ['*/*'] }] })];
+    expect(call(objects, 'api', 'shop').notModelled).toEqual(['Sidecar shop/s egress[0].bind']);
+  });
+  test('WHEN outboundTrafficPolicy names an egressProxy THEN a call outside the scope states no destination', () => {
+    const objects = [...base, sidecar('s', 'shop', { egress: [{ hosts: ['./*'] }], outboundTrafficPolicy: { mode: 'ALLOW_ANY', egressProxy: { host: 'egress.istio-system.svc.cluster.local' } } })];
+    const hop = call(objects, 'pay', 'bank');
+    expect([hop.answer, hop.deployments]).toEqual(["not modelled: Sidecar shop/s does not import 'pay.bank.svc.cluster.local' on port 8080: Sidecar shop/s outboundTrafficPolicy.egressProxy receives it", []]);
+  });
+});

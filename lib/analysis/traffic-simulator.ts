@@ -197,11 +197,14 @@ export class TrafficSimulator {
    * `block_all` virtual host on an HTTP route configuration, else the connection is closed).
    */
   private unknownHost(call: MeshCall, why: string, http: boolean): Hop {
-    const notes = call.notes.filter((n) => !n.startsWith('Sidecar'));
+    const notes = [...call.notes];
     if (call.scope.mode === 'REGISTRY_ONLY') {
       const answer = `${http ? '502' : 'connection closed'}: ${why} and outboundTrafficPolicy is REGISTRY_ONLY (BlackHoleCluster)`;
       return this.hops.answer(answer, 'BlackHoleCluster', notes);
     }
+    // With an egress proxy, traffic the sidecar does not know goes there instead: not evaluated.
+    const proxyNote = call.scope.egressProxy;
+    if (proxyNote) return this.hops.answer(`not modelled: ${why}: ${proxyNote} receives it`, 'egressProxy', [...notes, proxyNote]);
     const deployments = this.hops.pods(call.svc, {});
     const hop: Hop = { service: call.svc.metadata.name, port: call.port, weight: 100, deployments, rule: `PassthroughCluster (${why})` };
     return notes.length > 0 ? { ...hop, notModelled: [...new Set(notes)] } : hop;
@@ -239,6 +242,7 @@ export class TrafficSimulator {
     const proxy: RoutingProxy = { labels: sourceLabels, namespace: sourceNamespace ?? namespaceOf(svc), gateways: ['mesh'], port };
     const scope = sidecarScope(this.index, sourceLabels, proxy.namespace, this.outbound);
     const view = this.view(proxy.namespace, scope, port);
+    notes.push(...(scope.listener(port)?.notModelled ?? []));
     const vs = view.imports(svc) ? view.virtualServiceFor(svc) : undefined;
     const api = meshApiRoutes(this.index, svc, proxy.namespace, port, notes, (r) => view.importsRoute(r, svc));
     if (vs && api) notes.push(`HTTPRoute ${api.from.map((r) => `${namespaceOf(r)}/${r.metadata.name}`).join(', ')} also routes Service '${service}': VirtualService ${namespaceOf(vs)}/${vs.metadata.name} is evaluated; which one Istio's sidecar takes (namespace and creation order of both) is not modelled`);

@@ -28,6 +28,8 @@ export interface EgressListener {
   readonly hosts: ReadonlyMap<string, readonly string[]>;
   /** `egress[i]` of the Sidecar, for messages. */
   readonly at: string;
+  /** Fields of the listener that change what it captures, not evaluated (bind, captureMode). */
+  readonly notModelled: readonly string[];
 }
 
 /** The Sidecar scope of one workload. */
@@ -39,11 +41,13 @@ export interface SidecarScope {
   readonly sidecar?: string;
   /** What the sidecar does with traffic to a host it does not import. */
   readonly mode: OutboundMode;
+  /** `outboundTrafficPolicy.egressProxy`: unknown traffic goes to that proxy (not evaluated). @default - none */
+  readonly egressProxy?: string;
   /** The egress listener for `port`; undefined when the Sidecar has none for it (no listener at all). */
   listener(port: number): EgressListener | undefined;
 }
 
-const EVERYTHING: EgressListener = { hosts: new Map([['*', ['*']]]), at: 'default' };
+const EVERYTHING: EgressListener = { hosts: new Map([['*', ['*']]]), at: 'default', notModelled: [] };
 
 /** The Sidecar scope of a workload with `labels` in `namespace`. */
 export function sidecarScope(
@@ -68,10 +72,13 @@ export function sidecarScope(
   const declaredEgress: unknown = sc.spec?.egress;
   const egress: unknown[] = Array.isArray(declaredEgress) && declaredEgress.length > 0
     ? declaredEgress : [{ hosts: ['*/*'] }];
-  const listeners = egress.map((e, i) => ({ port: portOf(e), listener: egressListener(e, i, namespace) }));
+  const sidecar = `${namespaceOf(sc)}/${sc.metadata.name}`;
+  const listeners = egress.map((e, i) => ({ port: portOf(e), listener: egressListener(e, i, namespace, sidecar) }));
+  const egressProxy: unknown = sc.spec?.outboundTrafficPolicy?.egressProxy;
   return {
-    sidecar: `${namespaceOf(sc)}/${sc.metadata.name}`,
+    sidecar,
     mode,
+    ...(egressProxy !== undefined ? { egressProxy: `Sidecar ${sidecar} outboundTrafficPolicy.egressProxy` } : {}),
     listener: (port) => listeners.find((l) => l.port === undefined || l.port === port)?.listener,
   };
 }
@@ -81,7 +88,7 @@ function portOf(e: unknown): number | undefined {
   return typeof n === 'number' && n > 0 ? n : undefined;
 }
 
-function egressListener(e: unknown, i: number, namespace: string): EgressListener {
+function egressListener(e: unknown, i: number, namespace: string, sidecar: string): EgressListener {
   const hosts = new Map<string, string[]>();
   const list = (e as { hosts?: unknown } | undefined)?.hosts;
   for (const h of Array.isArray(list) ? list.map(String) : []) {
@@ -91,7 +98,8 @@ function egressListener(e: unknown, i: number, namespace: string): EgressListene
     const key = ns === '.' ? namespace : ns;
     hosts.set(key, [...(hosts.get(key) ?? []), name.toLowerCase()]);
   }
-  return { hosts, at: `egress[${i}]` };
+  const fields = ['bind', 'captureMode'].filter((f) => (e as Record<string, unknown> | undefined)?.[f] !== undefined);
+  return { hosts, at: `egress[${i}]`, notModelled: fields.map((f) => `Sidecar ${sidecar} egress[${i}].${f}`) };
 }
 
 /**
