@@ -108,6 +108,11 @@ describe('destinations (route.go applyHTTPRouteDestination, GetDestinationCluste
     const sim = new TrafficSimulator([...base, se, vs('web', 'shop', { hosts: ['web'], http: [{ route: [{ destination: { host: 'api.example.com' } }] }] })]);
     expect(sim.call({ sourceLabels: {}, service: 'web', port: 8080 })[0]).toMatchObject({ service: 'api.example.com', port: 443, serviceEntry: 'shop/ext', deployments: [] });
   });
+  test('GIVEN a destination port the ServiceEntry does not declare THEN the route names a cluster that does not exist: 503', () => {
+    const se: Manifest = { apiVersion: NET, kind: 'ServiceEntry', metadata: { name: 'ext', namespace: 'shop' }, spec: { hosts: ['api.example.com'], ports: [{ number: 443, name: 'https', protocol: 'HTTPS' }], resolution: 'DNS' } };
+    const sim = new TrafficSimulator([...base, se, vs('web', 'shop', { hosts: ['web'], http: [{ route: [{ destination: { host: 'api.example.com', port: { number: 8443 } } }] }] })]);
+    expect(sim.call({ sourceLabels: {}, service: 'web', port: 8080 })[0].answer).toBe('503: port 8443 is not a port of ServiceEntry shop/ext (no cluster)');
+  });
   test('GIVEN a redirect or a fault THEN the answer says so (redirect) or names the field (fault)', () => {
     expect(meshVs([{ redirect: { uri: '/new' } }]).call({ sourceLabels: {}, service: 'web', port: 8080 })[0]).toMatchObject({ answer: '301 redirect to <same host>/new', deployments: [] });
     expect(meshVs([{ fault: { abort: { httpStatus: 500 } }, route: [to('v1')] }]).call({ sourceLabels: {}, service: 'web', port: 8080 })[0].notModelled).toEqual(['VirtualService shop/web http[0].fault']);

@@ -122,8 +122,13 @@ export class RouteHops {
       if (!selector) notes.push(`ServiceEntry ${namespaceOf(se)}/${se.metadata.name} endpoints (outside the manifests)`);
       if (dest.subset !== undefined) notes.push(`${r.at} subset '${dest.subset}' of a ServiceEntry host`);
       const port = dest.port?.number ?? (sePorts.length === 1 ? sePorts[0].number : proxy.port ?? 0);
+      const serviceEntry = `${namespaceOf(se)}/${se.metadata.name}`;
+      // Clusters are built per declared port: another port names a cluster that does not exist.
+      if (!sePorts.some((p) => p.number === port)) {
+        return hop(host, port, [], { serviceEntry, answer: `503: port ${port} is not a port of ServiceEntry ${serviceEntry} (no cluster)` });
+      }
       const pods = selector ? this.index.workloadsSelected(namespaceOf(se), selector).map((w) => w.metadata.name) : [];
-      return hop(host, port, pods, { serviceEntry: `${namespaceOf(se)}/${se.metadata.name}` });
+      return hop(host, port, pods, { serviceEntry });
     }
     const ports: any[] = svc.spec?.ports ?? [];
     // No destination port: the Service's only port, else the port the request arrived on (route.go GetDestinationCluster).
