@@ -70,7 +70,7 @@ function callFrom(m: readonly Manifest[], sim: TrafficSimulator, caller: string,
   const d = find(m, 'Deployment', caller);
   const service = containerEnv(d)[variable];
   if (service === undefined) throw new Error(`${caller} has no ${variable}`);
-  return { deployment: onlyDeployment(sim.call(podLabels(d), service, port, {}, 'voting'), `${caller} -> ${service}:${port}`), service };
+  return { deployment: onlyDeployment(sim.call({ sourceLabels: podLabels(d), service: service, namespace: 'voting', port: port }), `${caller} -> ${service}:${port}`), service };
 }
 
 /** Follows a request from the Gateway through the lane the pods' own environment keeps it in. */
@@ -133,9 +133,9 @@ describe('routing, lane by lane, evaluated on the synthesized HTTPRoutes', () =>
   test('GIVEN the canary stage WHEN a caller dials its analytics lane Service THEN the GAMMA route pins the lane\'s version, with the 3 s timeout', () => {
     const m = stage('03-cookie-canary');
     const sim = new TrafficSimulator(m);
-    expect(sim.call(podLabels(find(m, 'Deployment', 'voting-app-1-0')), 'voting-analytics-lane-v1', 8080, {}, 'voting'))
+    expect(sim.call({ sourceLabels: podLabels(find(m, 'Deployment', 'voting-app-1-0')), service: 'voting-analytics-lane-v1', namespace: 'voting', port: 8080 }))
       .toEqual([{ service: 'voting-analytics-1-1', port: 8080, weight: 100, deployments: ['voting-analytics-1-1'], rule: 'voting-analytics-lane-v1/lane-v1', timeout: '3s' }]);
-    expect(sim.call(podLabels(find(m, 'Deployment', 'voting-app-2-0')), 'voting-analytics-lane-v2', 8080, {}, 'voting'))
+    expect(sim.call({ sourceLabels: podLabels(find(m, 'Deployment', 'voting-app-2-0')), service: 'voting-analytics-lane-v2', namespace: 'voting', port: 8080 }))
       .toEqual([{ service: 'voting-analytics-2-0', port: 8080, weight: 100, deployments: ['voting-analytics-2-0'], rule: 'voting-analytics-lane-v2/lane-v2', timeout: '3s' }]);
   });
 });

@@ -17,7 +17,7 @@ describe('docs/extending.md', () => {
     expect(sim.ingress('payments-gateway', { headers: { 'x-payments-tester': 'true' } }).map((h) => h.deployments)).toEqual([['payments-api-1-1']]);
     expect(sim.ingress('payments-gateway', { path: '/v2/charges' }).map((h) => h.deployments)).toEqual([['payments-api-1-1']]);
     expect(sim.ingress('payments-gateway', { path: '/v1/charges' }).map((h) => [h.deployments, h.weight])).toEqual([[['payments-api-1-0'], 90], [['payments-api-1-1'], 10]]);
-    expect(sim.call({ app: 'payments-api', version: '1.1' }, 'ledger', 5432)[0].deployments).toEqual(['ledger-15-4']);
+    expect(sim.call({ sourceLabels: { app: 'payments-api', version: '1.1' }, service: 'ledger', port: 5432 })[0].deployments).toEqual(['ledger-15-4']);
   });
 
   test('GIVEN a mistake in the example THEN the library says where', () => {

@@ -233,8 +233,8 @@ describe('GIVEN GAMMA routes (an HTTPRoute whose parentRef is a Service) THEN me
 
   test('WHEN a client calls the Service THEN the producer route picks the per-version Services', () => {
     const s = new TrafficSimulator(mesh(producer));
-    expect(to(s.call({ app: 'client' }, 'web', 8080, { headers: { cookie: 'featureflag=on' } }, 'shop'))).toEqual(['web-2@100']);
-    expect(to(s.call({ app: 'client' }, 'web', 8080, {}, 'shop'))).toEqual(['web-1@80', 'web-2@20']);
+    expect(to(s.call({ sourceLabels: { app: 'client' }, service: 'web', namespace: 'shop', port: 8080 }, { headers: { cookie: 'featureflag=on' } }))).toEqual(['web-2@100']);
+    expect(to(s.call({ sourceLabels: { app: 'client' }, service: 'web', namespace: 'shop', port: 8080 }))).toEqual(['web-1@80', 'web-2@20']);
     const explained = explainCall(mesh(producer), 'client', 'web');
     expect(explained.hops.map((h) => [h.service, h.version, h.share, h.rule])).toEqual([['web-v1', 'v1', 80, 'web/1'], ['web-v2', 'v2', 20, 'web/1']]);
   });
@@ -242,25 +242,25 @@ describe('GIVEN GAMMA routes (an HTTPRoute whose parentRef is a Service) THEN me
   test('WHEN the caller\'s namespace has its own (consumer) route THEN it wins over the producer route (push_context.go "consumer override")', () => {
     const consumer = route('mine', [{ backendRefs: [{ name: 'web-v2', namespace: 'shop', port: 8080 }] }], { parentRefs: [{ ...parent, namespace: 'shop' }] }, 'team');
     const s = new TrafficSimulator(mesh(producer, consumer));
-    expect(to(s.call({ app: 'other-client' }, 'web', 8080, { sourceNamespace: 'team' }, 'shop'))).toEqual(['web-2@100']);
-    expect(to(s.call({ app: 'client' }, 'web', 8080, { sourceNamespace: 'shop' }, 'shop'))).toEqual(['web-1@80', 'web-2@20']);
+    expect(to(s.call({ sourceLabels: { app: 'other-client' }, service: 'web', namespace: 'shop', port: 8080 }, { sourceNamespace: 'team' }))).toEqual(['web-2@100']);
+    expect(to(s.call({ sourceLabels: { app: 'client' }, service: 'web', namespace: 'shop', port: 8080 }, { sourceNamespace: 'shop' }))).toEqual(['web-1@80', 'web-2@20']);
   });
 
   test('WHEN the parentRef names another port THEN the call takes the Service itself, and the route is named', () => {
-    const [hop] = new TrafficSimulator(mesh(route('p', [{ backendRefs: [backend('web-v2')] }], { parentRefs: [{ ...parent, port: 9090 }] }))).call({ app: 'client' }, 'web', 8080, {}, 'shop');
+    const [hop] = new TrafficSimulator(mesh(route('p', [{ backendRefs: [backend('web-v2')] }], { parentRefs: [{ ...parent, port: 9090 }] }))).call({ sourceLabels: { app: 'client' }, service: 'web', namespace: 'shop', port: 8080 });
     expect([hop.service, hop.rule, hop.deployments]).toEqual(['web', 'service', ['web-1', 'web-2']]);
     expect(hop.notModelled).toEqual(["HTTPRoute shop/p (routes Service 'web' on another port: taken as not applying to port 8080)"]);
   });
 
   test('WHEN no rule of the Service\'s routes matches THEN 404; possibleCalls lists every backend up to the catch-all', () => {
     const only = route('p', [{ matches: [{ path: { type: 'Exact', value: '/a' } }], backendRefs: [backend('web-v2')] }], { parentRefs: [parent] });
-    expect(to(new TrafficSimulator(mesh(only)).call({ app: 'client' }, 'web', 8080, { path: '/b' }, 'shop'))[0]).toMatch(/^404: no rule of HTTPRoute shop\/p/);
-    expect(new TrafficSimulator(mesh(producer)).possibleCalls({ app: 'client' }, 'web', 8080, 'shop').map((h) => [h.service, h.weight])).toEqual([['web-v2', 100], ['web-v1', 80], ['web-v2', 20]]);
+    expect(to(new TrafficSimulator(mesh(only)).call({ sourceLabels: { app: 'client' }, service: 'web', namespace: 'shop', port: 8080 }, { path: '/b' }))[0]).toMatch(/^404: no rule of HTTPRoute shop\/p/);
+    expect(new TrafficSimulator(mesh(producer)).possibleCalls({ sourceLabels: { app: 'client' }, service: 'web', namespace: 'shop', port: 8080 }).map((h) => [h.service, h.weight])).toEqual([['web-v2', 100], ['web-v1', 80], ['web-v2', 20]]);
   });
 
   test('WHEN a VirtualService also routes the Service THEN it is evaluated and the overlap is named as not modelled', () => {
     const vs: Manifest = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'web', namespace: 'shop' }, spec: { hosts: ['web'], http: [{ route: [{ destination: { host: 'web-v1' } }] }] } };
-    const [hop] = new TrafficSimulator(mesh(producer, vs)).call({ app: 'client' }, 'web', 8080, {}, 'shop');
+    const [hop] = new TrafficSimulator(mesh(producer, vs)).call({ sourceLabels: { app: 'client' }, service: 'web', namespace: 'shop', port: 8080 });
     expect(hop.deployments).toEqual(['web-1']);
     expect(hop.notModelled?.[0]).toMatch(/^HTTPRoute shop\/web also routes Service 'web'/);
   });

@@ -2,7 +2,7 @@ import { loadParity, runParity, summary } from './parity-support';
 
 // Istio 1.30.3's own routing tests, transcribed as data (__tests__/parity/istio-*.yaml, each case
 // citing its file, test and subtest), run through explain. docs/routing-parity.md has the counts.
-const files = ['istio-gateway.yaml', 'istio-sidecar.yaml', 'istio-sidecar-routes.yaml', 'istio-ingress.yaml'];
+const files = ['istio-gateway.yaml', 'istio-sidecar.yaml', 'istio-sidecar-routes.yaml', 'istio-sidecar-scoping.yaml', 'istio-sidecar-routes-httproute.yaml', 'istio-build-http-routes.yaml', 'istio-ingress.yaml'];
 const results = files.flatMap((f) => runParity(loadParity(f)).map((r) => ({ ...r, file: f })));
 
 describe("Istio's routing tests through explain", () => {

@@ -63,10 +63,10 @@ describe('GIVEN a three-tier shop with a header/path canary and a 90/10 split', 
   test('THEN each web version calls its own api version on both API ports, and both lanes share the one database', () => {
     for (const [web, api] of [['1.0', 'api-1-0'], ['1.1', 'api-1-1']]) {
       for (const port of [9000, 9001]) {
-        const [hop] = sim.call({ app: 'web', version: web }, 'api', port);
+        const [hop] = sim.call({ sourceLabels: { app: 'web', version: web }, service: 'api', port: port });
         expect([hop.deployments, hop.port]).toEqual([[api], port]);
       }
-      expect(sim.call({ app: 'api', version: web }, 'db', 5432)[0].deployments).toEqual(['db-15-2']);
+      expect(sim.call({ sourceLabels: { app: 'api', version: web }, service: 'db', port: 5432 })[0].deployments).toEqual(['db-15-2']);
     }
   });
 
@@ -78,7 +78,7 @@ describe('GIVEN a three-tier shop with a header/path canary and a 90/10 split', 
         ['lane-canary-9000', [9000], 'v1-1'], ['lane-canary-9001', [9001], 'v1-1'],
         ['default-9000', [9000], 'v1-0'], ['default-9001', [9001], 'v1-0'],
       ]);
-    expect(sim.call({ app: 'debug' }, 'api', 9001)[0].deployments).toEqual(['api-1-0']);
+    expect(sim.call({ sourceLabels: { app: 'debug' }, service: 'api', port: 9001 })[0].deployments).toEqual(['api-1-0']);
   });
 
   test('THEN the gateway and its routes use the application\'s host, and no mTLS policy is set', () => {
@@ -162,7 +162,7 @@ describe('GIVEN an entry VirtualService bound to the gateway and mesh', () => {
     expect(vs[2].spec.gateways).toEqual(['shop-gateway', 'mesh']);
     expect(vs[2].spec.hosts).toEqual(['shop.example.com', 'web.shop.svc.cluster.local']);
     const sim = new TrafficSimulator(bound);
-    expect(sim.call({ app: 'debug' }, 'web', 8080, { headers: { qa: 'canary-test' } })[0].deployments).toEqual(['web-1-1']);
+    expect(sim.call({ sourceLabels: { app: 'debug' }, service: 'web', port: 8080 }, { headers: { qa: 'canary-test' } })[0].deployments).toEqual(['web-1-1']);
   });
   test('THEN wildcard hosts are rejected', () => {
     expect(() => new ReleaseStage(testApp(), { application: { ...shop, gateway: { name: 'g', bindMesh: true } }, stage: canary }))

@@ -17,8 +17,10 @@ export interface Expectation {
   readonly waypoint?: string;
   /** Istio simulation: the route's name (RouteMatched; `default` is the Service's own default route). */
   readonly route?: string;
-  /** Istio simulation: no-listener, no-route, no-virtual-host, tls-redirect, multiple-filter-chain. */
+  /** Istio simulation: no-listener, no-route, no-virtual-host, tls-redirect, multiple-filter-chain, no-action (a route Envoy rejects). */
   readonly error?: string;
+  /** Istio route tests: the route's timeout as written, or `none` when the route sets none. */
+  readonly timeout?: string;
   /** Gateway API conformance: the status code, and for 2xx the backend and namespace that answer. */
   readonly status?: number;
   /** Any of these status codes (the test's StatusCodes). */
@@ -170,6 +172,7 @@ function errorKind(message: string): string {
 function answerKind(answer: string): string {
   if (/^connection refused|^connection closed/.test(answer)) return 'no-listener';
   if (/multiple filter chains/.test(answer)) return 'multiple-filter-chain';
+  if (/without an action, which Envoy rejects/.test(answer)) return 'no-action';
   if (/^301 redirect to https \(server\.tls\.httpsRedirect\)/.test(answer)) return 'tls-redirect';
   if (/^not modelled/.test(answer)) return 'not-modelled';
   const status = /^(\d{3})\b/.exec(answer);
@@ -190,11 +193,17 @@ function hopNamespace(hop: ExplainNode, objects: readonly Manifest[]): string | 
 function judge(want: Expectation, got: Answer, objects: readonly Manifest[], sent: ParityRequest): boolean {
   if (want.waypoint !== undefined) return got.kind === 'hop' && (got.hop?.waypoint ?? 'none') === want.waypoint;
   if (want.error !== undefined) return got.kind === want.error || (want.error === 'no-route' && got.kind === 'status-404');
+  if (want.cluster === 'PassthroughCluster') return got.kind === 'hop' && (got.hop?.rule ?? '').startsWith('PassthroughCluster');
   if (want.cluster !== undefined) {
-    if (got.kind !== 'hop' || !got.hop) return false;
     const [, port, subset, host] = want.cluster.split('|');
+    // A route to a host that has no cluster: explain names the host; Envoy answers 503 (NC), 500 for Gateway API routes.
+    const noCluster = /^503: host '([^']+)' is neither a Service nor a ServiceEntry host/.exec(got.text)
+      ?? /^500: no ServiceEntry visible from namespace '[^']+' declares host '([^']+)'/.exec(got.text);
+    if (want.route !== undefined && got.hop && routeName(got.hop.rule) !== want.route) return false;
+    if (want.timeout !== undefined && (got.hop?.timeout ?? 'none') !== want.timeout) return false;
+    if (noCluster && got.hop) return noCluster[1] === host && got.hop.port === Number(port) && (got.hop.subset ?? '') === subset;
+    if (got.kind !== 'hop' || !got.hop) return false;
     const [name, ns] = host.split('.');
-    if (want.route !== undefined && routeName(got.hop.rule) !== want.route) return false;
     if (got.hop.serviceEntry !== undefined) return got.hop.service === host && got.hop.port === Number(port);
     // The route's cluster is what Istio's test asserts; the namespace is read from the pods when there are any.
     const podNs = got.hop.deployments.length > 0 ? hopNamespace(got.hop, objects) : undefined;
@@ -222,7 +231,9 @@ function judgeResponse(want: Expectation, got: Answer, objects: readonly Manifes
     if (!m) return false;
     let url: URL;
     try {
-      url = new URL(m[1].replace('{host}', 'request-host.invalid'));
+      // A redirect without a scheme keeps the request's (Envoy RedirectAction scheme_redirect unset).
+      const location = m[1].replace('{host}', 'request-host.invalid');
+      url = new URL(/^[a-z]+:\/\//.test(location) ? location : `${sent.scheme ?? 'http'}://${location}`);
     } catch {
       return false;
     }

@@ -36,7 +36,7 @@ const base: Manifest[] = [
 ];
 const to = (subset: string) => ({ destination: { host: 'web', subset } });
 const webRoute = (extra: any) => [...base, vs('web', 'shop', { hosts: ['web'], http: [{ name: 'r', route: [to('v1')], ...extra }] })];
-const meshHop = (extra: any, istioDefaults = false) => new TrafficSimulator(webRoute(extra), undefined, { istioDefaults }).call({ app: 'client' }, 'web', 8080, {}, 'shop')[0];
+const meshHop = (extra: any, istioDefaults = false) => new TrafficSimulator(webRoute(extra), { istioDefaults }).call({ sourceLabels: { app: 'client' }, service: 'web', namespace: 'shop', port: 8080 })[0];
 const DEFAULT_RETRY_ON = 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes';
 
 describe('timeouts (route.go applyHTTPRouteDestination → setTimeout)', () => {
@@ -65,14 +65,14 @@ describe('retries (retry/retry.go ConvertPolicy)', () => {
     expect(meshHop({}).retries).toBeUndefined();
   });
   test('GIVEN no VirtualService THEN the default route has the default retries on HTTP, none on TCP (BuildDefaultHTTPOutboundRoute)', () => {
-    const sim = new TrafficSimulator(base, undefined, { istioDefaults: true });
-    expect(sim.call({}, 'web', 8080)[0].retries).toMatchObject({ attempts: 2, istioDefault: true });
-    expect(sim.call({}, 'db', 5432)[0].retries).toBeUndefined();
+    const sim = new TrafficSimulator(base, { istioDefaults: true });
+    expect(sim.call({ sourceLabels: {}, service: 'web', port: 8080 })[0].retries).toMatchObject({ attempts: 2, istioDefault: true });
+    expect(sim.call({ sourceLabels: {}, service: 'db', port: 5432 })[0].retries).toBeUndefined();
   });
   test('GIVEN a tcp route THEN no HTTP policies even with istioDefaults', () => {
-    const sim = new TrafficSimulator([...base, vs('db', 'shop', { hosts: ['db'], tcp: [{ route: [{ destination: { host: 'db' } }] }] })], undefined, { istioDefaults: true });
-    expect(sim.call({}, 'db', 5432)[0]).toMatchObject({ deployments: ['db-0'], rule: 'db/tcp[0]' });
-    expect(sim.call({}, 'db', 5432)[0].retries).toBeUndefined();
+    const sim = new TrafficSimulator([...base, vs('db', 'shop', { hosts: ['db'], tcp: [{ route: [{ destination: { host: 'db' } }] }] })], { istioDefaults: true });
+    expect(sim.call({ sourceLabels: {}, service: 'db', port: 5432 })[0]).toMatchObject({ deployments: ['db-0'], rule: 'db/tcp[0]' });
+    expect(sim.call({ sourceLabels: {}, service: 'db', port: 5432 })[0].retries).toBeUndefined();
   });
   test('GIVEN backoff THEN it is named as not modelled (it paces retries, it is not shown)', () => {
     expect(meshHop({ retries: { attempts: 2, backoff: '1s' } }).notModelled).toEqual(['VirtualService shop/web http[0].retries.backoff']);

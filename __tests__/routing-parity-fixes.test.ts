@@ -20,10 +20,10 @@ describe('GIVEN a subset whose label contradicts the Service selector (both must
   ];
   const sim = new TrafficSimulator(objects);
   test('WHEN the subset names tier: back THEN no pod receives it (it does not replace tier: front)', () => {
-    expect(sim.call({}, 'web', 8080, { headers: { x: 'back' } }, 'shop')[0].deployments).toEqual([]);
+    expect(sim.call({ sourceLabels: {}, service: 'web', namespace: 'shop', port: 8080 }, { headers: { x: 'back' } })[0].deployments).toEqual([]);
   });
   test('WHEN the subset narrows the selector THEN only pods holding both receive it', () => {
-    expect(sim.call({}, 'web', 8080, {}, 'shop')[0].deployments).toEqual(['web-front']);
+    expect(sim.call({ sourceLabels: {}, service: 'web', namespace: 'shop', port: 8080 })[0].deployments).toEqual(['web-front']);
   });
 });
 
@@ -32,14 +32,14 @@ describe('GIVEN a Service without a selector (Kubernetes writes no endpoints for
   const base = [svc('db', 'shop', { ports: [{ name: 'tcp', port: 5432 }] }), deploy('other', 'shop', { app: 'other' }), pod];
   const slice = (addresses: string[], targetRef?: any): Manifest => ({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'db-1', namespace: 'shop', labels: { 'kubernetes.io/service-name': 'db' } }, endpoints: [{ addresses, ...(targetRef ? { targetRef } : {}) }] } as any);
   test('WHEN no EndpointSlice names it THEN it has no endpoints, and the hop says so', () => {
-    const [hop] = new TrafficSimulator(base).call({}, 'db', 5432, {}, 'shop');
+    const [hop] = new TrafficSimulator(base).call({ sourceLabels: {}, service: 'db', namespace: 'shop', port: 5432 });
     expect([hop.deployments, hop.notModelled]).toEqual([[], ['Service shop/db has no selector and no EndpointSlice: no endpoints (Envoy answers 503)']]);
   });
   test('WHEN an EndpointSlice holds a pod IP of the manifests THEN that pod receives it (not every pod of the namespace)', () => {
-    expect(new TrafficSimulator([...base, slice(['10.0.0.7'])]).call({}, 'db', 5432, {}, 'shop')[0].deployments).toEqual(['db-0']);
+    expect(new TrafficSimulator([...base, slice(['10.0.0.7'])]).call({ sourceLabels: {}, service: 'db', namespace: 'shop', port: 5432 })[0].deployments).toEqual(['db-0']);
   });
   test('WHEN the EndpointSlice addresses are outside the manifests THEN they are named', () => {
-    expect(new TrafficSimulator([...base, slice(['192.168.1.1'])]).call({}, 'db', 5432, {}, 'shop')[0].notModelled).toEqual(['Service shop/db endpoints 192.168.1.1 (EndpointSlice addresses, no workload of the manifests)']);
+    expect(new TrafficSimulator([...base, slice(['192.168.1.1'])]).call({ sourceLabels: {}, service: 'db', namespace: 'shop', port: 5432 })[0].notModelled).toEqual(['Service shop/db endpoints 192.168.1.1 (EndpointSlice addresses, no workload of the manifests)']);
   });
 });
 
@@ -78,7 +78,7 @@ describe('GIVEN a call addressed by Host on a declared HTTP port (httproute.go: 
   });
   test('WHEN the Host names nothing THEN the call passes through to the address dialled, and the hop says so', () => {
     const [hop] = explainCall(objects, 'client', 'a', 8080, {}, { host: 'unknown.example.com' }).hops;
-    expect([hop.deployments, hop.notModelled?.[0]]).toEqual([['a-1'], "Host 'unknown.example.com' names no Service or VirtualService host on port 8080: the sidecar sends the call to the address dialled (PassthroughCluster)"]);
+    expect([hop.deployments, hop.rule, hop.notModelled]).toEqual([['a-1'], "PassthroughCluster (Host 'unknown.example.com' names no Service or VirtualService host on port 8080)", undefined]);
   });
 });
 

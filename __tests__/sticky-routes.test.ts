@@ -10,7 +10,7 @@ const sticky50 = reviewsStage([{ name: 'split', to: [{ version: 'v1', weight: 50
 describe('sticky service routes (in-mesh weighted versions)', () => {
   test.each(['istio-sidecar', 'gateway-api-ambient'] as const)('GIVEN reviews split 50/50 with sticky, %s THEN productpage\'s calls split and set the cookie; with it they go back', (flavour) => {
     const sim = new TrafficSimulator(render(sticky50, flavour));
-    const call = (cookie?: string) => sim.call({ app: 'productpage', version: 'v1' }, 'reviews', 9080, cookie ? { headers: { cookie } } : {}, 'bookinfo');
+    const call = (cookie?: string) => sim.call({ sourceLabels: { app: 'productpage', version: 'v1' }, service: 'reviews', namespace: 'bookinfo', port: 9080 }, cookie ? { headers: { cookie } } : {});
     const first = call();
     expect(first.map((h) => [h.deployments.join(','), h.weight, h.setCookies?.[0]])).toEqual([
       ['reviews-v1', 50, 'reviews=v1; Path=/; Max-Age=3600; HttpOnly; SameSite=Lax'],

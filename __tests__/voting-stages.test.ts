@@ -136,8 +136,8 @@ describe('01-v1', () => {
         { service: 'voting-app', port: 8080, weight: 100, deployments: ['voting-app-1-0'], rule: 'voting-app-ingress/default' },
       ]);
     }
-    expect(sim.call({ app: 'voting-app', version: '1.0' }, 'voting-storage', 6379)[0].deployments).toEqual(['voting-storage-1-0']);
-    expect(sim.call({ app: 'voting-app', version: '1.0' }, 'voting-analytics', 8080)[0].deployments).toEqual(['voting-analytics-1-0']);
+    expect(sim.call({ sourceLabels: { app: 'voting-app', version: '1.0' }, service: 'voting-storage', port: 6379 })[0].deployments).toEqual(['voting-storage-1-0']);
+    expect(sim.call({ sourceLabels: { app: 'voting-app', version: '1.0' }, service: 'voting-analytics', port: 8080 })[0].deployments).toEqual(['voting-analytics-1-0']);
   });
   test('storage is Redis 4.0.10 on 6379 declared as TCP', () => {
     expect(find(m, 'Deployment', 'voting-storage-1-0').spec.template.spec.containers[0].image).toBe('redis:4.0.10');
@@ -214,8 +214,8 @@ describe('03-cookie-canary', () => {
   });
   test('the cookie also selects 2.0 for mesh callers of voting-app', () => {
     const sim = new TrafficSimulator(m);
-    expect(sim.call({ app: 'debug' }, 'voting-app', 8080, { headers: { cookie: 'featureflag=on' } })[0].deployments).toEqual(['voting-app-2-0']);
-    expect(sim.call({ app: 'debug' }, 'voting-app', 8080)[0].deployments).toEqual(['voting-app-1-0']);
+    expect(sim.call({ sourceLabels: { app: 'debug' }, service: 'voting-app', port: 8080 }, { headers: { cookie: 'featureflag=on' } })[0].deployments).toEqual(['voting-app-2-0']);
+    expect(sim.call({ sourceLabels: { app: 'debug' }, service: 'voting-app', port: 8080 })[0].deployments).toEqual(['voting-app-1-0']);
   });
   test('MySQL 2.0: image, args, secret env, volume, Recreate strategy', () => {
     const d = find(m, 'Deployment', 'voting-storage-2-0');

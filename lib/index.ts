@@ -66,7 +66,7 @@ export type { IstioApiVersion } from './constructs/istio-api';
 // The manifest analysis tools.
 export type { Manifest } from './analysis/manifest';
 export { objectKey } from './analysis/manifest';
-export type { Hop, HopMirror, HopRetries, SimulatedRequest, SimulatorOptions } from './analysis/traffic-simulator';
+export type { Hop, HopMirror, HopRetries, MeshCallTarget, SimulatedRequest, SimulatorOptions } from './analysis/traffic-simulator';
 export { TrafficSimulator } from './analysis/traffic-simulator';
 export type { ShapedRequest, ShapedResponse } from './analysis/routing/gateway-api-filters';
 export type { NetworkVerdict, PodEndpoint } from './analysis/network-policies';

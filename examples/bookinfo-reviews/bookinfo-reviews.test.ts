@@ -6,7 +6,7 @@ const stages = exampleStages(buildBookinfo);
 const PRODUCTPAGE = { app: 'productpage', version: 'v1' };
 /** Where a call from productpage to reviews goes: [deployment, share] per destination. */
 const reviews = (stage: string, headers: Record<string, string> = {}) =>
-  new TrafficSimulator(stages.get(stage)!).call(PRODUCTPAGE, 'reviews', 9080, { headers }).map((h) => [h.deployments.join(','), h.weight]);
+  new TrafficSimulator(stages.get(stage)!).call({ sourceLabels: PRODUCTPAGE, service: 'reviews', port: 9080 }, { headers }).map((h) => [h.deployments.join(','), h.weight]);
 
 describe('bookinfo-reviews', () => {
   test.each([

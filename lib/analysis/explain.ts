@@ -128,7 +128,7 @@ export function explainRequest(manifests: readonly Manifest[], request: Simulate
   const context = resolveMeshContext(options);
   const index = ManifestIndex.of(manifests, context.clusterDomain);
   const gw = gateway ?? onlyGateway(index);
-  const sim = new TrafficSimulator(manifests, context.clusterDomain, { istioDefaults: true });
+  const sim = new TrafficSimulator(manifests, { clusterDomain: context.clusterDomain, istioDefaults: true });
   const headersPropagated = options.propagateHeaders ?? false;
   const follow = follower(manifests, index, context, sim, headersPropagated ? request.headers : undefined);
   // A Gateway API Gateway's pods run as Istio's automated deployment's ServiceAccount `<name>-istio`, unless the context names the ingress identity.
@@ -138,7 +138,7 @@ export function explainRequest(manifests: readonly Manifest[], request: Simulate
     const svc = h.answer === undefined ? index.services.find((s) => s.metadata.name === h.service && h.deployments.some((d) => namespaceOf(index.workload(d) ?? s) === namespaceOf(s))) : undefined;
     return svc ? waypointVia(index, 'ingress', svc, context.trustDomain, h.port) : undefined;
   };
-  return { gateway: gw, request, headersPropagated, hops: sim.ingress(gw, request).map((h) => follow(h, 100, [], entry, viaOf(h), authorizedRequest(request))) };
+  return { gateway: gw, request, headersPropagated, hops: routed(sim.ingress(gw, request)).map((h) => follow(h, 100, [], entry, viaOf(h), authorizedRequest(request))) };
 }
 
 /**
@@ -160,7 +160,7 @@ export function explainCall(manifests: readonly Manifest[], fromWorkload: string
   const resolved = resolveCallTarget(index, service, ns);
   if (!resolved) throw new CallTargetError(`no Service '${service}' seen from namespace '${ns}': name one of ${index.services.map((x) => `${x.metadata.name}.${namespaceOf(x)}`).join(', ') || '(none)'}, or a Service or pod IP`);
   const principal = workloadPrincipal(source, context.trustDomain);
-  const sim = new TrafficSimulator(manifests, context.clusterDomain, { istioDefaults: true });
+  const sim = new TrafficSimulator(manifests, { clusterDomain: context.clusterDomain, istioDefaults: true });
   const follow = follower(manifests, index, context, sim);
   const direct = (hop: Hop) => ({ from: { workload: source.metadata.name, namespace: ns, principal }, service, port: hop.port, request, hops: [follow(hop, 100, [source.metadata.name], principal)] });
   // A pod IP, or an ExternalName naming a host outside the manifests: no Service of the manifests routes it.
@@ -174,7 +174,7 @@ export function explainCall(manifests: readonly Manifest[], fromWorkload: string
   if (!ports.includes(target)) throw new CallTargetError(`Service ${name} has no port ${target}: call one of ${ports.join(', ')}`);
   const via = waypointVia(index, source, svc, context.trustDomain);
   const host = request.host ?? resolved.host;
-  const hops = sim.call(podLabels(source), svc.metadata.name, target, { ...request, ...(host !== undefined ? { host } : {}), sourceNamespace: ns }, namespaceOf(svc))
+  const hops = routed(sim.call({ sourceLabels: podLabels(source), sourceNamespace: ns, service: svc.metadata.name, namespace: namespaceOf(svc), port: target }, { ...request, ...(host !== undefined ? { host } : {}) }))
     .map((h) => follow(h, 100, [source.metadata.name], principal, via, authorizedRequest(request)));
   return { from: { workload: source.metadata.name, namespace: ns, principal }, service: name, port: target, request, hops };
 }
@@ -182,6 +182,16 @@ export function explainCall(manifests: readonly Manifest[], fromWorkload: string
 /** What authorization reads of a simulated request: its path and method (GET and / unless given). */
 function authorizedRequest(request: SimulatedRequest): AuthorizedRequest {
   return { path: request.path ?? '/', method: request.method ?? 'GET' };
+}
+
+/**
+ * The simulator's hops, or an Error when Envoy finds no route (404 NR): explain reports a request
+ * no route serves as an error naming why, as it always has.
+ */
+function routed(hops: Hop[]): Hop[] {
+  const miss = hops.find((h) => h.noRoute === true);
+  if (miss) throw new Error(miss.answer);
+  return hops;
 }
 
 /** A call to a pod by its IP: the sidecar has no route for it and passes it through to the pod (PassthroughCluster). */
@@ -238,7 +248,7 @@ function follower(manifests: readonly Manifest[], index: ManifestIndex, context:
     return inferCalls(manifests, target.metadata.name, context.clusterDomain).flatMap((c) => {
       const svc = index.service(c.service, c.namespace);
       const via = svc ? waypointVia(index, target, svc, context.trustDomain, c.port) : undefined;
-      return sim.call(podLabels(target), c.service, c.port, { ...(propagated ? { headers: propagated } : {}), sourceNamespace: namespaceOf(target) }, c.namespace)
+      return routed(sim.call({ sourceLabels: podLabels(target), sourceNamespace: namespaceOf(target), service: c.service, namespace: c.namespace, port: c.port }, propagated ? { headers: propagated } : {}))
         .map((h) => follow(h, share, [...seen, target.metadata.name], own, via));
     });
   };

@@ -55,7 +55,7 @@ function renderStage(stage: StageObjects, previous: readonly Manifest[]): string
   const m = stage.manifests;
   const clusterDomain = stage.meshContext?.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
   const index = ManifestIndex.of(m, clusterDomain);
-  const sim = new TrafficSimulator(m, clusterDomain);
+  const sim = new TrafficSimulator(m, { clusterDomain });
   const deployments = index.workloads;
   const names = new Set(deployments.map((d) => d.metadata.name));
   const retired = ManifestIndex.of(previous, clusterDomain).workloads.filter((o) => !names.has(o.metadata.name));
@@ -106,7 +106,7 @@ function renderStage(stage: StageObjects, previous: readonly Manifest[]): string
   }
   for (const d of deployments) {
     for (const call of inferCalls(m, d.metadata.name, clusterDomain)) {
-      for (const hop of sim.possibleCalls(podLabels(d), call.service, call.port, call.namespace, namespaceOf(d)).filter((h) => h.weight > 0)) {
+      for (const hop of sim.possibleCalls({ sourceLabels: podLabels(d), service: call.service, namespace: call.namespace, port: call.port, sourceNamespace: namespaceOf(d) }).filter((h) => h.weight > 0)) {
         for (const target of hop.deployments) addEdge({ from: d.metadata.name, to: target, label: labelOf(hop, false) });
       }
     }

@@ -100,7 +100,7 @@ function routingAgreesWithAuthorization(ctx: AnalysisContext, index: ManifestInd
   const objects = ctx.input;
   const policies = objects.filter((m) => m.kind === 'AuthorizationPolicy');
   if (policies.length === 0) return;
-  const sim = new TrafficSimulator(objects, ctx.clusterDomain);
+  const sim = new TrafficSimulator(objects, { clusterDomain: ctx.clusterDomain });
   const trust = ctx.mesh.trustDomain;
   const edges: { from: string; principal: string; hop: Hop }[] = [];
   const viaWaypoint: { from: Manifest; principal: string; service: Manifest; waypoint: string; hop: Hop }[] = [];
@@ -128,7 +128,7 @@ function routingAgreesWithAuthorization(ctx: AnalysisContext, index: ManifestInd
       // waypoint (the caller's identity) and by the destination's ztunnel (the waypoint's identity).
       const svc = ambient ? index.service(c.service, c.namespace) : undefined;
       const waypoint = svc ? waypointOf(ctx, svc) : undefined;
-      for (const hop of sim.possibleCalls(labels, c.service, c.port, c.namespace, namespaceOf(d))) {
+      for (const hop of sim.possibleCalls({ sourceLabels: labels, service: c.service, namespace: c.namespace, port: c.port, sourceNamespace: namespaceOf(d) })) {
         if (waypoint) {
           const [wns, wname] = waypoint.split('/');
           viaWaypoint.push({ from: d, principal: workloadPrincipal(d, trust), service: svc!, waypoint: wname, hop });

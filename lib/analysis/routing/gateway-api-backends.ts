@@ -210,12 +210,19 @@ function backendHop(ctx: ApiHopContext, b: any, routeNs: string, weight: number,
   return hop(ctx.pods(svc));
 }
 
-/** A backendRef of kind Hostname (networking.istio.io): the ServiceEntry that declares the host, its workloadSelector's pods. */
+/** A backendRef of kind Hostname (networking.istio.io): the Service whose host it is, else the ServiceEntry that declares it (its workloadSelector's pods). */
 function hostnameHop(ctx: ApiHopContext, b: any, routeNs: string, weight: number, rule: string, notes: readonly string[]): Hop {
   const host = String(b.name ?? '');
   const port: number = b.port ?? 0;
-  const se = ctx.index.serviceEntryFor(host, routeNs);
   const base = { service: host, port, weight, rule };
+  // The host of a Service of the manifests is that Service (the registry has it): its pods on the backendRef's port.
+  const svc = ctx.index.serviceForIstioHost(host, routeNs);
+  if (svc) {
+    const known = (svc.spec?.ports ?? []).some((p: any) => p.port === port);
+    return { ...base, service: svc.metadata.name, deployments: known ? ctx.pods(svc) : [],
+      ...(known ? {} : { answer: `500: port ${port} is not a port of Service '${svc.metadata.name}' (no cluster)` }), ...(notes.length > 0 ? { notModelled: [...notes] } : {}) };
+  }
+  const se = ctx.index.serviceEntryFor(host, routeNs);
   if (!se) return { ...base, deployments: [], answer: `500: no ServiceEntry visible from namespace '${routeNs}' declares host '${host}' (no cluster)`, ...(notes.length > 0 ? { notModelled: [...notes] } : {}) };
   const selector = se.spec?.workloadSelector?.labels;
   const own = [...notes, ...(selector ? [] : [`ServiceEntry ${namespaceOf(se)}/${se.metadata.name} endpoints (outside the manifests)`])];

@@ -187,24 +187,25 @@ function attaches(index: ManifestIndex, route: Manifest, gw: Manifest, listener:
  * those with a parentRef to the Service (group "", kind Service; `port`, when set, the called
  * port), merged and sorted as at a gateway. Consumer routes in the caller's namespace win over
  * producer routes in the Service's namespace; routes of any other namespace are consumer routes
- * of that namespace and, as GAMMA specifies, do not apply (named in `notes`: Istio 1.30 sets no
- * exportTo on the VirtualServices it generates, push_context.go, so it may apply them). Undefined
- * when none applies.
+ * of that namespace and do not apply (GAMMA; route.go buildSidecarVirtualHostsForVirtualService keeps
+ * only routes of the proxy's or the destination's namespace). Only the
+ * routes `imported` keeps are read (the caller's Sidecar scope). Undefined when none applies.
  */
-export function meshApiRoutes(index: ManifestIndex, svc: Manifest, clientNs: string, port: number, notes: string[]): { routes: ApiRoute[]; from: Manifest[] } | undefined {
+export function meshApiRoutes(index: ManifestIndex, svc: Manifest, clientNs: string, port: number, notes: string[],
+  imported: (route: Manifest) => boolean = () => true): { routes: ApiRoute[]; from: Manifest[] } | undefined {
   const svcNs = namespaceOf(svc);
   const refs = (r: Manifest) => (r.spec?.parentRefs ?? []).filter((p: any) => (p.group ?? GATEWAY_API_GROUP) === '' && p.kind === 'Service'
     && p.name === svc.metadata.name && (p.namespace ?? namespaceOf(r)) === svcNs);
-  const parents = httpRoutes(index).filter((r) => refs(r).length > 0);
+  // The caller's Sidecar scope imports an HTTPRoute by its namespace and the Service's host (sidecar-scope.ts importsHttpRoute).
+  const parents = httpRoutes(index).filter((r) => refs(r).length > 0 && imported(r));
   const all = parents.filter((r) => refs(r).some((p: any) => p.port === undefined || p.port === port));
   // Istio keys mesh routes by namespace, port and host (route_collections.go): how routes of other ports of the host combine is not modelled.
   for (const r of parents.filter((x) => !all.includes(x) && [clientNs, svcNs].includes(namespaceOf(x)))) {
     notes.push(`HTTPRoute ${namespaceOf(r)}/${r.metadata.name} (routes Service '${svc.metadata.name}' on another port: taken as not applying to port ${port})`);
   }
   if (all.length === 0) return undefined;
-  for (const r of all.filter((x) => namespaceOf(x) !== clientNs && namespaceOf(x) !== svcNs)) {
-    notes.push(`HTTPRoute ${namespaceOf(r)}/${r.metadata.name} (a consumer route of namespace '${namespaceOf(r)}': taken as not applying to callers in '${clientNs}', as GAMMA specifies; Istio 1.30 exports the VirtualServices it generates from HTTPRoutes to every namespace, so its sidecars may apply it)`);
-  }
+  // A route of a third namespace does not apply (route.go buildSidecarVirtualHostsForVirtualService: gateway
+  // semantics keep only routes of the proxy's or the Service's namespace; TestSidecarRoutes "arbitrary rule").
   const consumer = all.filter((r) => namespaceOf(r) === clientNs);
   const chosen = consumer.length > 0 ? consumer : all.filter((r) => namespaceOf(r) === svcNs);
   if (chosen.length === 0) return undefined;

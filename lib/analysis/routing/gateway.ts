@@ -49,6 +49,8 @@ export interface IngressPlan {
   /** The gateway answers itself (no server on the port, HTTPS redirect, no virtual host). */
   readonly answer?: string;
   readonly rule?: string;
+  /** The answer is Envoy's 404 (NR): no virtual host serves the Host. @default false */
+  readonly noRoute?: boolean;
 }
 
 /** The Gateway a reference names (`namespace/name`, or a name unique enough), or undefined. */
@@ -107,8 +109,9 @@ export function ingressRoutes(index: ManifestIndex, ref: string, request: Simula
   if (host === undefined) return plan('http', [...vhosts.values()].map((v) => sortVHostRoutes(v.routes)));
   const domain = chooseDomain(vhosts.keys(), hostWithoutPort(host));
   if (domain === undefined) {
-    // Envoy answers 404 (no virtual host); thrown, as before, so a caller cannot mistake it for a route.
-    throw new Error(`no VirtualService bound to gateway '${ref}' serves host '${host}' on port ${port}: Envoy answers 404; send a Host the Gateway ${fullName} and a VirtualService both serve`);
+    // Envoy answers 404 (no virtual host): an outcome marked noRoute, so a caller cannot mistake it for a route.
+    const why = `no VirtualService bound to gateway '${ref}' serves host '${host}' on port ${port}: Envoy answers 404; send a Host the Gateway ${fullName} and a VirtualService both serve`;
+    return { ...plan('http', [], why), noRoute: true };
   }
   const chosen = vhosts.get(domain)!;
   if (chosen.requireTls && scheme !== 'https') return plan('http', [], '301 redirect to https (server.tls.httpsRedirect)');

@@ -35,12 +35,39 @@ export interface Hop {
   readonly response?: ShapedResponse;
   /** `Set-Cookie` values the route adds to the response when it sends the request here (a sticky split). @default - none */
   readonly setCookies?: readonly string[];
+  /**
+   * Envoy finds no route for the request and answers 404 (NR): no virtual host serves its Host, or
+   * no route of the virtual host matches; `answer` says which. @default false
+   */
+  readonly noRoute?: boolean;
   /** Fields that decided or shaped this answer but are not evaluated: `not modelled: <field>`. @default - none */
   readonly notModelled?: readonly string[];
 }
 
 /** How much the answers say. */
 export interface SimulatorOptions {
+  /** The cluster domain of fully qualified hosts. @default 'cluster.local' */
+  readonly clusterDomain?: string;
+  /**
+   * The mesh's outboundTrafficPolicy mode (meshConfig.outboundTrafficPolicy.mode): where a sidecar
+   * sends traffic to a host its Sidecar scope does not import; a Sidecar's own mode overrides it.
+   * @default - the `mesh` key of ConfigMap istio-system/istio in the manifests, else 'ALLOW_ANY' (Istio's default)
+   */
+  readonly outboundTrafficPolicy?: 'ALLOW_ANY' | 'REGISTRY_ONLY';
   /** Put Istio's default retry policy on HTTP hops whose route sets none (explain does). @default false */
   readonly istioDefaults?: boolean;
+}
+
+/** A call in the mesh: who calls (the pod's labels and namespace) and which Service port. */
+export interface MeshCallTarget {
+  /** Labels of the calling pod (VirtualService sourceLabels, the Sidecar that selects it). */
+  readonly sourceLabels: Readonly<Record<string, string>>;
+  /** Namespace of the calling pod (sourceNamespace, exportTo, Sidecar scope). @default - the request's sourceNamespace, else the Service's namespace */
+  readonly sourceNamespace?: string;
+  /** Name of the Service called. */
+  readonly service: string;
+  /** Namespace of the Service. @default - the first Service of that name */
+  readonly namespace?: string;
+  /** Port of the Service called. */
+  readonly port: number;
 }
