@@ -14,8 +14,8 @@ export interface ResolveStageOptions {
 }
 
 /**
- * Checks a stage against its application ({@link checkStage}) and derives what runs and how
- * traffic flows. Throws a {@link ReleaseConfigError} naming stage, component, field and value at
+ * Checks a stage against its application (its lanes, routes and deployments, and the application
+ * itself with {@link validateApplication}) and derives what runs and how traffic flows. Throws a {@link ReleaseConfigError} naming stage, component, field and value at
  * the first inconsistency. Every default (installation, cluster domain, identities, the ingress
  * gateway's pods, principal and port) is resolved here, once, and carried on the result.
  */
