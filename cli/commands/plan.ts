@@ -22,9 +22,9 @@ export function plan(args: ParsedArgs, io: Io): number {
   if (format === 'argocd' || format === 'flux') {
     // Loaded for these formats only: it loads the schema registry, which a kubectl plan never uses.
     const { planGitops } = require('./plan-gitops') as { planGitops: typeof PlanGitops };
-    return planGitops(args, io, format, from, to, resolve(io.cwd, value(args, 'out') ?? join('.voting-mesh', 'plans', `${from.name}--${to.name}.${format}`)));
+    return planGitops(args, io, format, from, to, resolve(io.cwd, value(args, 'outdir') ?? join('.voting-mesh', 'plans', `${from.name}--${to.name}.${format}`)));
   }
-  const out = resolve(io.cwd, value(args, 'out') ?? join('.voting-mesh', 'plans', `${from.name}--${to.name}`));
+  const out = resolve(io.cwd, value(args, 'outdir') ?? join('.voting-mesh', 'plans', `${from.name}--${to.name}`));
   const p = planTransition(from.name, from.objects, to.name, to.objects);
   // The plan's own check runs first: step files of a plan that could drop traffic are not written, unless asked for.
   const problems = checkTransition(from.objects, p, meshContextOptions(args, from).clusterDomain);
@@ -44,7 +44,8 @@ export function plan(args: ParsedArgs, io: Io): number {
       });
     });
   }
-  const lines = [formatPlan(p, { files, stageFile: to.files[0] }), ''];
+  // Whole values where the output is read by a program or a file; shortened only on a terminal.
+  const lines = [formatPlan(p, { files, stageFile: to.files[0] }, { shorten: io.stdoutIsTTY === true }), ''];
   for (const x of problems) lines.push(`transition check: step ${x.step} (${x.kind}): ${x.message}`);
   if (problems.length > 0) {
     lines.push(write ? `transition check failed; the step files were written anyway (--allow-failing-checks) into ${relative(io.cwd, out)}`
@@ -57,6 +58,8 @@ export function plan(args: ParsedArgs, io: Io): number {
       : 'transition check: at no moment does a VirtualService route to a missing subset, port or pod.');
   }
   if (rollback) lines.push('', ...gateLines(to, gates, `the rollback below (${relative(io.cwd, join(out, 'rollback')) || '.'}/)`), ...rollback.lines);
-  io.out(lines.join('\n'));
+  // --quiet: only the problems (the step files are written all the same).
+  const shown = io.quiet ? lines.filter((l) => /^(rollback )?transition check(: step | failed)/.test(l)) : lines;
+  if (shown.length > 0) io.out(shown.join('\n'));
   return problems.length + (rollback?.problems ?? 0) === 0 ? 0 : 1;
 }

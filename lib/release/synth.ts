@@ -7,13 +7,14 @@ import { SchemaRegistry, schemaSources, SchemaSources } from '../analysis/schema
 import { StageChart } from '../constructs/stage-chart';
 import { DEFAULT_INGRESS_POD_LABELS, DEFAULT_ISTIO_NAMESPACE, MeshContext, resolveMeshContext } from '../model/defaults';
 import { ReleaseConfigError } from '../model/errors';
+import type { AcceptedFinding } from '../model/application-spec';
 import { renderReleaseNotes } from './release-notes';
 import { GATES_FILE, gatesFileContent } from './gates/gate-notes';
 import { toYaml } from './yaml-writer';
-import { ALLOW_FAILING_CHECKS_ENV } from './allow-failing-checks';
+import { ALLOW_FAILING_CHECKS_ENV, QUIET_ENV } from './allow-failing-checks';
 import { Manifest } from '../analysis/manifest';
 import { checkNeighbours } from './transition-check';
-import { RELEASE_CONTEXT_FILE } from './release-context-file';
+import { ACCEPTED_FINDINGS_FILE, RELEASE_CONTEXT_FILE } from './release-context-file';
 
 /** What the synth-time checks found across a release. */
 export interface ReleaseCheckResult {
@@ -35,6 +36,11 @@ export interface CheckReleaseOptions {
    * @default - false, unless the environment sets VOTING_MESH_ALLOW_FAILING_CHECKS=1 (`voting-mesh synth --allow-failing-checks`)
    */
   readonly allowFailingChecks?: boolean;
+  /**
+   * Print only errors: no warnings (accepted findings, what a stage cannot express).
+   * @default - false, unless the environment sets VOTING_MESH_QUIET=1 (`voting-mesh synth --quiet`)
+   */
+  readonly quiet?: boolean;
 }
 
 
@@ -136,13 +142,33 @@ function renderDirectory(stages: readonly StageChart[], extension: string): Rele
     },
     // The stages' metric gates with their PromQL, for `voting-mesh gate` and `plan --format argocd` (only when a stage declares one).
     ...(gates !== undefined ? [{ file: GATES_FILE, content: gates }] : []),
+    // The Warnings the application accepts, so that validate shows them as accepted, with the reason.
+    ...acceptedFindingsFile(stages),
     // The cluster facts the stages were made for, so that validate, explain and plan read the
     // same ones (an AKS add-on's gateway identity, a custom cluster domain) without flags.
     ...(context ? [{ file: RELEASE_CONTEXT_FILE, content: `${JSON.stringify(context, null, 2)}\n` }] : []),
   ];
 }
 
-export { RELEASE_CONTEXT_FILE };
+export { ACCEPTED_FINDINGS_FILE, RELEASE_CONTEXT_FILE };
+
+/** What {@link ACCEPTED_FINDINGS_FILE} holds: the accepted Warnings, sorted by code, object and reason. */
+export interface AcceptedFindingsFile {
+  readonly accepted: readonly AcceptedFinding[];
+}
+
+/** {@link ACCEPTED_FINDINGS_FILE} for a directory's stages: none when they accept nothing; the same bytes for the same entries. */
+function acceptedFindingsFile(stages: readonly StageChart[]): ReleaseFile[] {
+  const byKey = new Map<string, AcceptedFinding>();
+  for (const e of stages.flatMap((s) => s.acceptedFindings ?? [])) {
+    const entry = { code: e.code, object: e.object, reason: e.reason };
+    byKey.set(JSON.stringify(entry), entry);
+  }
+  if (byKey.size === 0) return [];
+  const accepted = [...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, e]) => e);
+  const content: AcceptedFindingsFile = { accepted };
+  return [{ file: ACCEPTED_FINDINGS_FILE, content: `${JSON.stringify(content, null, 2)}\n` }];
+}
 
 /** The cluster facts of a release, as {@link RELEASE_CONTEXT_FILE} records them. */
 export interface ReleaseContext extends MeshContext {
@@ -165,7 +191,7 @@ function releaseContextOf(stage: StageChart): ReleaseContext {
  */
 export function synthRelease(app: App, stages: readonly StageChart[], options: CheckReleaseOptions = {}): void {
   const { errors, warnings } = checkRelease(stages, options);
-  warnings.forEach((w) => console.error(`warning: ${w}`));
+  if (!(options.quiet ?? process.env[QUIET_ENV] === '1')) warnings.forEach((w) => console.error(`warning: ${w}`));
   // What `app.synth()` does, once: cdk8s re-validates the whole app for every chart it writes.
   const invalid = app.node.findAll().flatMap((c) => c.node.validate().map((e) => (/^stage '/.test(e) ? e : `[${c.node.path}] ${e}`)));
   const allowed = options.allowFailingChecks ?? process.env[ALLOW_FAILING_CHECKS_ENV] === '1';

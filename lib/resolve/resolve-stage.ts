@@ -23,7 +23,8 @@ export function resolveStage(app: ApplicationSpec, stage: StageSpec, options: Re
   const facts = checkStage(app, stage);
   const flavour = options.flavour ?? DEFAULT_FLAVOUR;
   const installation = resolveInstallation(app.installation);
-  const ingress = resolveIngress({ namespace: app.namespace, gateway: app.gateway, installation, security: app.security, flavour, stage: stage.name });
+  // The gateway and security settings are the application's: a contradiction in them names no stage.
+  const ingress = resolveIngress({ namespace: app.namespace, gateway: app.gateway, installation, security: app.security, flavour });
   const context = resolveMeshContext({
     clusterDomain: app.clusterDomain,
     trustDomain: app.security?.trustDomain ?? installation.trustDomain,
