@@ -19,6 +19,8 @@ export interface Io {
   readonly stderr?: TerminalStream;
   /** Whether standard output is a terminal: only there does `plan` shorten long values. @default false */
   readonly stdoutIsTTY?: boolean;
+  /** The clock the progress line measures elapsed time by (tests replace it). @default Date.now */
+  readonly now?: () => number;
 }
 
 /** Writes a warning or note line to stderr, unless `--quiet`. */
