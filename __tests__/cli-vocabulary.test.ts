@@ -98,6 +98,9 @@ describe('exit codes: 0 ok, 1 findings, 2 usage or a refused argument', () => {
     [['explain', '03', '--scheme', 'ftp'], "error: option '--scheme' is 'ftp', not one of http, https"],
     [['validate', '-f', 'no-such-file.yaml'], 'error: -f no-such-file.yaml: no such file or directory'],
     [['diff', '01'], undefined],
+    [['explain', '03', '--gateway', 'nope'], "error: 03-cookie-canary: no Gateway 'nope' and no VirtualService bound to it: name a Gateway of the manifests (namespace/name or name)"],
+    [['explain', '03', '--from', 'nothing', '--to', 'voting-storage'], undefined],
+    [['gate', '03'], 'error: --prometheus <url> is required: the base URL of the Prometheus HTTP API, e.g. http://prometheus.istio-system:9090'],
   ])('GIVEN a bad value %j THEN exit 2 with one error line', async (argv, line) => {
     const result = await cli(argv);
     expect(result.code).toBe(2);

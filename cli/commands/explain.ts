@@ -76,7 +76,14 @@ export function explain(args: ParsedArgs, io: Io): number {
       : formatCallExplanation(set.name, explanation));
     return 0;
   }
-  const explanation = explainRequest(set.objects, request, value(args, 'gateway'), { ...meshContextOptions(args, set), propagateHeaders: value(args, 'propagate-headers') !== undefined });
+  let explanation: ReturnType<typeof explainRequest>;
+  try {
+    explanation = explainRequest(set.objects, request, value(args, 'gateway'), { ...meshContextOptions(args, set), propagateHeaders: value(args, 'propagate-headers') !== undefined });
+  } catch (err) {
+    // A --gateway the manifests do not have (or none named among several) is a bad argument: exit 2.
+    if (err instanceof CallTargetError) throw new UsageError(`${set.name}: ${err.message}`);
+    throw err;
+  }
   io.out(value(args, 'output') === 'json'
     ? JSON.stringify({ stage: set.name, ...explanation, hops: explanation.hops.map(hop) }, null, 2)
     : formatExplanation(set.name, explanation));
