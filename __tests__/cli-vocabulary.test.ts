@@ -166,7 +166,7 @@ describe('--quiet prints only errors', () => {
     const spy = jest.spyOn(console, 'error').mockImplementation((line: string) => { printed.push(line); });
     try {
       synthRelease(new App({ outdir: join(scratch, 'loud') }), buildRolloutsDemo(new App({ outdir: join(scratch, 'loud') })), { schemaValidation: false });
-      expect(printed.some((l) => /^warning: .*\(accepted: /.test(l))).toBe(true);
+      expect(printed.some((l) => /^accepted: stage '.*': IST0162 \[Warning\] .*\(accepted: /.test(l))).toBe(true);
       printed.length = 0;
       process.env[QUIET_ENV] = '1';
       synthRelease(new App({ outdir: join(scratch, 'quiet') }), buildRolloutsDemo(new App({ outdir: join(scratch, 'quiet') })), { schemaValidation: false });

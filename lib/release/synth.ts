@@ -22,6 +22,8 @@ export interface ReleaseCheckResult {
   readonly errors: readonly string[];
   /** Problems worth printing that do not stop synth. */
   readonly warnings: readonly string[];
+  /** Warnings the application accepts, each with its reason: printed as accepted, never failing. */
+  readonly accepted: readonly string[];
 }
 
 /** Options of {@link checkRelease} and {@link synthRelease}. */
@@ -55,14 +57,15 @@ function registryFor(sources: SchemaSources): SchemaRegistry {
 }
 
 /**
- * The synth-time checks of every stage: the mesh analyzer's accepted Warnings (with the reason)
- * and its Info findings are printed (Errors and unaccepted Warnings fail each chart's
+ * The synth-time checks of every stage: the mesh analyzer's accepted Warnings (with the reason,
+ * in `accepted`) and its Info findings are printed (Errors and unaccepted Warnings fail each chart's
  * validation); an allow-list entry without a reason, or that accepts no Warning of any stage,
  * fails; then strict schema validation.
  */
 export function checkRelease(stages: readonly StageChart[], options: CheckReleaseOptions = {}): ReleaseCheckResult {
   const errors: string[] = [];
   const warnings: string[] = [];
+  const accepted: string[] = [];
   const registry = options.schemaValidation ?? true ? registryFor(options.schemas ?? schemaSources()) : undefined;
   const entries = new Set(stages.flatMap((s) => s.acceptedFindings));
   const used = new Set<unknown>();
@@ -72,7 +75,7 @@ export function checkRelease(stages: readonly StageChart[], options: CheckReleas
     const acceptance = stage.acceptance;
     for (const { finding, entry } of acceptance.accepted) {
       used.add(entry);
-      warnings.push(`${where}: ${formatFinding(finding)} (accepted: ${entry.reason})`);
+      accepted.push(`${where}: ${formatFinding(finding)} (accepted: ${entry.reason})`);
     }
     // Info findings are advice (`voting-mesh validate` lists them); synth prints what needs a decision.
     for (const v of registry?.validateAll(stage.manifests) ?? []) {
@@ -87,7 +90,7 @@ export function checkRelease(stages: readonly StageChart[], options: CheckReleas
       errors.push(`acceptedFindings entry ${entry.code} ${entry.object} accepts no Warning of any stage${matching ? ' (it matches only Errors or Info, which cannot be accepted)' : ''}: remove it or fix its code or object`);
     }
   }
-  return { errors, warnings };
+  return { errors, warnings, accepted };
 }
 
 /**
@@ -190,8 +193,11 @@ function releaseContextOf(stage: StageChart): ReleaseContext {
  * files into `app.outdir`. Nothing is written when a check fails.
  */
 export function synthRelease(app: App, stages: readonly StageChart[], options: CheckReleaseOptions = {}): void {
-  const { errors, warnings } = checkRelease(stages, options);
-  if (!(options.quiet ?? process.env[QUIET_ENV] === '1')) warnings.forEach((w) => console.error(`warning: ${w}`));
+  const { errors, warnings, accepted } = checkRelease(stages, options);
+  if (!(options.quiet ?? process.env[QUIET_ENV] === '1')) {
+    warnings.forEach((w) => console.error(`warning: ${w}`));
+    accepted.forEach((a) => console.error(`accepted: ${a}`));
+  }
   // What `app.synth()` does, once: cdk8s re-validates the whole app for every chart it writes.
   const invalid = app.node.findAll().flatMap((c) => c.node.validate().map((e) => (/^stage '/.test(e) ? e : `[${c.node.path}] ${e}`)));
   const allowed = options.allowFailingChecks ?? process.env[ALLOW_FAILING_CHECKS_ENV] === '1';
