@@ -66,14 +66,18 @@ export function validate(args: ParsedArgs, io: Io): number {
   let previous: ManifestSet | undefined;
   // A release of hundreds of services takes seconds per stage: say which one (on a terminal only).
   const progress = Progress.of(io);
-  for (let i = 0; i < count; i++) {
-    progress.update(`validate: ${i + 1}/${count} ${given ? given[i].name : refs[i]}${withTransitions && i > 0 ? ' (and the transitions to it)' : ''}`);
-    const set = i === 0 ? first : load(i);
-    validateSet(set, registry, args, meshConfig, stages);
-    if (withTransitions && previous) checkTransitions(previous, set, clusterDomain, transitions);
-    previous = set;
+  try {
+    for (let i = 0; i < count; i++) {
+      progress.update(`validate: ${i + 1}/${count} ${given ? given[i].name : refs[i]}${withTransitions && i > 0 ? ' (and the transitions to it)' : ''}`);
+      const set = i === 0 ? first : load(i);
+      validateSet(set, registry, args, meshConfig, stages);
+      if (withTransitions && previous) checkTransitions(previous, set, clusterDomain, transitions);
+      previous = set;
+    }
+  } finally {
+    // Erased before anything else is printed, an error too.
+    progress.done();
   }
-  progress.done();
   return report([...stages.messages, ...transitions.messages], [...stages.text, ...transitions.text], args, io);
 }
 
