@@ -28,7 +28,8 @@ export class Progress {
 
   /** The progress of a command run with `io`: none unless its stderr is a terminal and it is not quiet. */
   static of(io: Io, options: ProgressOptions = {}): Progress {
-    return new Progress(io.stderr?.isTTY === true && !io.quiet ? io.stderr : undefined, { ...(io.now ? { now: io.now } : {}), ...options });
+    const stream = io.stderr?.isTTY === true && !io.quiet ? io.stderr : undefined;
+    return new Progress(stream, { ...(io.now ? { now: io.now } : {}), ...options });
   }
 
   /** Shows `text` (one line, without a newline) in place of the previous one, once the delay has passed. */

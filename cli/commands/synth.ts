@@ -42,7 +42,8 @@ export async function synth(args: ParsedArgs, io: Io): Promise<number> {
 async function synthInto(staging: string, output: string, args: ParsedArgs, io: Io, app: string, publish: () => string[]): Promise<number> {
   let status: number;
   try {
-    status = await runApp(app, staging, io, { allowFailingChecks: value(args, 'allow-failing-checks') !== undefined, quiet: io.quiet === true });
+    const allowFailingChecks = value(args, 'allow-failing-checks') !== undefined;
+    status = await runApp(app, staging, io, { allowFailingChecks, quiet: io.quiet === true });
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
     io.err(`error: synth failed (${err.message}); ${output} was left untouched.`);
@@ -71,22 +72,34 @@ async function synthInto(staging: string, output: string, args: ParsedArgs, io: 
   return 0;
 }
 
+/** What the app is told through its environment: --allow-failing-checks, --quiet. */
+interface AppFlags {
+  readonly allowFailingChecks: boolean;
+  readonly quiet: boolean;
+}
+
 /**
  * Runs the app with CDK8S_OUTDIR set to `outdir` and returns its exit status. `node <file>` of a
  * CommonJS file runs in this process: the module is required, process.exit is caught, and the exit
  * code it leaves is its status. Anything else runs through the shell, as `cdk8s synth` runs it.
  */
-async function runApp(command: string, outdir: string, io: Io, flags: { allowFailingChecks: boolean; quiet: boolean }): Promise<number> {
+async function runApp(command: string, outdir: string, io: Io, flags: AppFlags): Promise<number> {
   const file = inProcessEntry(command, io.cwd);
   // The app's runSynth reads them: publish even when the release's own checks fail, each failure
   // printed; print only errors.
-  const env: Record<string, string> = { CDK8S_OUTDIR: outdir, ...(flags.allowFailingChecks ? { [ALLOW_FAILING_CHECKS_ENV]: '1' } : {}), ...(flags.quiet ? { [QUIET_ENV]: '1' } : {}) };
+  const env: Record<string, string> = {
+    CDK8S_OUTDIR: outdir,
+    ...(flags.allowFailingChecks ? { [ALLOW_FAILING_CHECKS_ENV]: '1' } : {}),
+    ...(flags.quiet ? { [QUIET_ENV]: '1' } : {}),
+  };
   if (!file) {
     const run = spawnSync(command, { shell: true, cwd: io.cwd, stdio: 'inherit', env: { ...io.env, CDK8S_CHECK_UPGRADE: 'false', ...env } });
     return run.status ?? 1;
   }
   const names = ['CDK8S_OUTDIR', ALLOW_FAILING_CHECKS_ENV, QUIET_ENV];
-  const saved = { exit: process.exit, exitCode: process.exitCode, cwd: process.cwd(), env: names.map((n) => [n, process.env[n]] as const) };
+  const saved = {
+    exit: process.exit, exitCode: process.exitCode, cwd: process.cwd(), env: names.map((n) => [n, process.env[n]] as const),
+  };
   Object.assign(process.env, env);
   process.exitCode = undefined;
   process.exit = ((code?: number) => { throw new AppExit(code ?? Number(process.exitCode ?? 0)); }) as typeof process.exit;

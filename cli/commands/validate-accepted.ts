@@ -11,7 +11,7 @@ export const ANALYZE_SUPPRESS = 'galley.istio.io/analyze-suppress';
 
 const suppressions = new WeakMap<ManifestSet, Map<string, string[]>>();
 
-/** The codes each object of `set` suppresses by its annotation (`Kind namespace/name` → codes), computed once per set. */
+/** The codes each object of `set` suppresses by its annotation (`Kind namespace/name` → codes), once per set. */
 function suppressedCodes(set: ManifestSet): Map<string, string[]> {
   let byObject = suppressions.get(set);
   if (!byObject) {
@@ -19,7 +19,8 @@ function suppressedCodes(set: ManifestSet): Map<string, string[]> {
     for (const m of set.objects) {
       const annotations = (m.metadata as { readonly annotations?: Readonly<Record<string, unknown>> }).annotations;
       const value = annotations?.[ANALYZE_SUPPRESS];
-      if (typeof value === 'string') byObject.set(objectKey(m), value.split(',').map((c) => c.trim()).filter((c) => c !== ''));
+      if (typeof value !== 'string') continue;
+      byObject.set(objectKey(m), value.split(',').map((c) => c.trim()).filter((c) => c !== ''));
     }
     suppressions.set(set, byObject);
   }
@@ -29,9 +30,10 @@ function suppressedCodes(set: ManifestSet): Map<string, string[]> {
 /** Why a Warning of `set` is accepted, or undefined when it is not (Errors and Info never are). */
 export function acceptedReason(f: Finding, set: ManifestSet): string | undefined {
   if (f.level !== 'Warning') return undefined;
-  const entry = (set.accepted ?? []).find((e) => e.code === f.code && globMatches(e.object, f.object) && e.reason.trim() !== '');
+  const entry = (set.accepted ?? []).find((e) => e.code === f.code && globMatches(e.object, f.object)
+    && e.reason.trim() !== '');
   if (entry) return entry.reason;
   const codes = suppressedCodes(set).get(f.object);
-  if (codes && (codes.includes('*') || codes.includes(f.code))) return `the object's ${ANALYZE_SUPPRESS} annotation names ${codes.includes(f.code) ? f.code : '*'}`;
-  return undefined;
+  if (!codes || !(codes.includes('*') || codes.includes(f.code))) return undefined;
+  return `the object's ${ANALYZE_SUPPRESS} annotation names ${codes.includes(f.code) ? f.code : '*'}`;
 }

@@ -28,7 +28,10 @@ export interface ValidationMessage {
   readonly message: string;
   /** The stage (or files) it was found in, or `<from> → <to>` for a transition. */
   readonly stage: string;
-  /** A Warning accepted on purpose: why (the application's acceptedFindings, or the object's analyze-suppress annotation). It fails no run. @default - not accepted */
+  /**
+   * A Warning accepted on purpose: why (the application's acceptedFindings, or the object's
+   * analyze-suppress annotation). It fails no run. @default - not accepted
+   */
   readonly accepted?: string;
 }
 
@@ -68,7 +71,8 @@ export function validate(args: ParsedArgs, io: Io): number {
   const progress = Progress.of(io);
   try {
     for (let i = 0; i < count; i++) {
-      progress.update(`validate: ${i + 1}/${count} ${given ? given[i].name : refs[i]}${withTransitions && i > 0 ? ' (and the transitions to it)' : ''}`);
+      const transitionsToo = withTransitions && i > 0 ? ' (and the transitions to it)' : '';
+      progress.update(`validate: ${i + 1}/${count} ${given ? given[i].name : refs[i]}${transitionsToo}`);
       const set = i === 0 ? first : load(i);
       validateSet(set, registry, args, meshConfig, stages);
       if (withTransitions && previous) checkTransitions(previous, set, clusterDomain, transitions);
@@ -81,7 +85,7 @@ export function validate(args: ParsedArgs, io: Io): number {
   return report([...stages.messages, ...transitions.messages], [...stages.text, ...transitions.text], args, io);
 }
 
-/** Prints the messages (all of them as JSON, or the text; with --quiet only the failing ones) and returns the exit code. */
+/** Prints the messages (as JSON, or the text; with --quiet only the failing ones) and returns the exit code. */
 function report(messages: readonly ValidationMessage[], text: string[], args: ParsedArgs, io: Io): number {
   const threshold = LEVELS.indexOf(value(args, 'failure-threshold') ?? 'Error');
   const fails = (m: ValidationMessage) => m.accepted === undefined && LEVELS.indexOf(m.level) >= threshold;
@@ -94,7 +98,8 @@ function report(messages: readonly ValidationMessage[], text: string[], args: Pa
   const verdict = failing === 0 ? 'valid' : `${failing} ${errors === failing ? 'error(s)' : 'message(s) at or above the failure threshold'}`;
   if (io.quiet) {
     // Only what fails the run, each line naming its stage; nothing at all when it passes.
-    const lines = messages.filter(fails).map((m) => `${m.stage}: ${m.code} [${m.level}] ${m.origin} ${m.field}: ${m.message}`);
+    const lines = messages.filter(fails)
+      .map((m) => `${m.stage}: ${m.code} [${m.level}] ${m.origin} ${m.field}: ${m.message}`);
     if (failing > 0) io.out([...lines, verdict].join('\n'));
     return failing === 0 ? 0 : 1;
   }
