@@ -266,7 +266,7 @@ describe('ambient flavour: the command line on dist/gateway-api-ambient', () => 
   test('GIVEN plan 01 → 02 THEN exit 0, the steps in order and the transition check passes', async () => {
     const out = mkdtempSync(join(tmpdir(), 'voting-mesh-ambient-plan-'));
     try {
-      const result = await cli(['plan', file('01-v1'), file('02-analytics-1-1-lock'), '--out', join(out, 'p')]);
+      const result = await cli(['plan', file('01-v1'), file('02-analytics-1-1-lock'), '--outdir', join(out, 'p')]);
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       const steps = result.stdout.split('\n').filter((l) => /^\d+\. \[/.test(l)).map((l) => /\[(\w+)\]/.exec(l)![1]);

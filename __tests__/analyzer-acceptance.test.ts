@@ -46,7 +46,7 @@ describe('allow-list of analyzer findings (ApplicationSpec.acceptedFindings)', (
     stages.forEach((s) => expect(() => s.toJson()).not.toThrow());
     const result = checkRelease(stages, { schemaValidation: false });
     expect(result.errors).toEqual([]);
-    expect(result.warnings[0]).toContain(`(accepted: ${rolloutsDemoAcceptedFindings[0].reason})`);
+    expect(result.accepted[0]).toContain(`(accepted: ${rolloutsDemoAcceptedFindings[0].reason})`);
   });
 
   test('GIVEN an allow-list entry no stage uses THEN checkRelease fails', () => {

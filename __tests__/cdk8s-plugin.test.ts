@@ -45,7 +45,8 @@ async function cdk8sValidate(manifests: string[], properties: Record<string, unk
 function asMessages(violations: readonly (Omit<Cdk8sViolation, 'violatingResources'> & { violatingConstructs: Cdk8sViolation['violatingResources'] })[]) {
   return violations.map((v) => {
     const [, code, level, stage] = /^(\S+) \S* ?\((\w+)\) in (.+)$/.exec(v.ruleName)!;
-    return { code, level, origin: v.violatingConstructs[0].resourceName, field: v.violatingConstructs[0].locations[0], message: v.recommendation, stage };
+    const accepted = /^Accepted \((.*)\): nothing to do\.$/.exec(v.fix)?.[1];
+    return { code, level, origin: v.violatingConstructs[0].resourceName, field: v.violatingConstructs[0].locations[0], message: v.recommendation, stage, ...(accepted ? { accepted } : {}) };
   });
 }
 
@@ -93,8 +94,12 @@ describe('the cdk8s validation plugin', () => {
     expect(json.summary.metadata.Errors).toBe(String(expected.filter((m: { level: string }) => m.level === 'Error').length));
   });
 
-  test('GIVEN failureThreshold Warning in properties WHEN a good stage has warnings (the ambient waypoint policy) THEN the report fails, as validate --failure-threshold Warning does', async () => {
+  test('GIVEN failureThreshold Warning in properties WHEN the only Warning is accepted (the ambient waypoint policy) THEN the report succeeds; WHEN nothing accepts it THEN it fails, as validate --failure-threshold Warning does', async () => {
     const manifests = writeRelease();
+    const accepted = await cli(['validate', '--dist', 'dist/gateway-api-ambient', '--failure-threshold', 'Warning'], app);
+    expect(accepted.code).toBe(0);
+    expect((await cdk8sValidate(manifests, { failureThreshold: 'Warning' })).json.summary.status).toBe('success');
+    rmSync(join(app, 'dist', 'gateway-api-ambient', 'accepted-findings.json'));
     const validated = await cli(['validate', '--dist', 'dist/gateway-api-ambient', '--failure-threshold', 'Warning'], app);
     expect(validated.code).toBe(1);
     const { json } = await cdk8sValidate(manifests, { failureThreshold: 'Warning' });

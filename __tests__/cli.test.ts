@@ -71,7 +71,7 @@ describe('voting-mesh plan', () => {
 
   test('GIVEN 03 → 04 THEN it prints the diff, runnable steps and a passing transition check, and writes the step files', async () => {
     const out = join(scratch, 'plan');
-    const result = await cli(['plan', '03-cookie-canary', '04-full-rollout', '--out', out]);
+    const result = await cli(['plan', '03-cookie-canary', '04-full-rollout', '--outdir', out]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^plan 03-cookie-canary → 04-full-rollout\n/);
     expect(result.stdout).toContain('  - Deployment voting/voting-app-1-0');
@@ -81,29 +81,29 @@ describe('voting-mesh plan', () => {
     expect(readdirSync(out).sort()).toEqual(['.voting-mesh-output', '01-switch.yaml', '02-break.yaml']);
   });
 
-  test('GIVEN --out names a directory with files voting-mesh did not write THEN it is refused and left as it was', async () => {
+  test('GIVEN --outdir names a directory with files voting-mesh did not write THEN it is refused and left as it was', async () => {
     const keep = join(scratch, 'keep');
     mkdirSync(keep);
     writeFileSync(join(keep, 'file.txt'), 'mine');
-    const result = await cli(['plan', '03', '04', '--out', keep]);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^error: refusing to replace --out .*keep: .*keep\/file\.txt was not written by voting-mesh \(the directory has no \.voting-mesh-output manifest\)\. Move it out of .*keep, or name another directory \(--force replaces .*keep, deleting everything in it\)\n$/);
+    const result = await cli(['plan', '03', '04', '--outdir', keep]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: refusing to replace --outdir .*keep: .*keep\/file\.txt was not written by voting-mesh \(the directory has no \.voting-mesh-output manifest\)\. Move it out of .*keep, or name another directory \(--force replaces .*keep, deleting everything in it\)\n$/);
     expect(readdirSync(keep)).toEqual(['file.txt']);
     expect(readFileSync(join(keep, 'file.txt'), 'utf8')).toBe('mine');
   });
 
-  test('GIVEN --out dist (the synthesized stages) THEN the plan refuses it and the stages stay', async () => {
+  test('GIVEN --outdir dist (the synthesized stages) THEN the plan refuses it and the stages stay', async () => {
     const before = readdirSync(join(ROOT, 'dist')).sort();
-    const result = await cli(['plan', '03', '04', '--out', 'dist']);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toBe('error: refusing to replace --out dist: dist/.voting-mesh-output says voting-mesh synth wrote this directory (it holds synthesized stages), not plan. Name another directory, e.g. --out plans/next\n');
+    const result = await cli(['plan', '03', '04', '--outdir', 'dist']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('error: refusing to replace --outdir dist: dist/.voting-mesh-output says voting-mesh synth wrote this directory (it holds synthesized stages), not plan. Name another directory, e.g. --outdir plans/next\n');
     expect(readdirSync(join(ROOT, 'dist')).sort()).toEqual(before);
   });
 
-  test('GIVEN --out . (the working directory) THEN it is refused', async () => {
-    const result = await cli(['plan', '03', '04', '--out', '.']);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^error: refusing to write --out \.: it is or contains the working directory/);
+  test('GIVEN --outdir . (the working directory) THEN it is refused', async () => {
+    const result = await cli(['plan', '03', '04', '--outdir', '.']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: refusing to write --outdir \.: it is or contains the working directory/);
   });
 
   test.each([[['03']], [['03', '03']], [['03', 'nine']]])('GIVEN arguments %j THEN exit 2 with usage', async (args) => {
@@ -118,7 +118,7 @@ describe('voting-mesh validate', () => {
     const result = await cli(['validate']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('03-cookie-canary: 45 objects, 0 schema error(s), 1 finding(s) ✓');
-    expect(result.stdout).toContain('  VM0010 [Info] Deployment voting/voting-storage-1-0 AuthorizationPolicy: Deployment voting/voting-analytics-1-0 receives no traffic');
+    expect(result.stdout).toContain('  VM0010 [Info] Deployment voting/voting-storage-1-0 AuthorizationPolicy: call from idle Deployment voting/voting-analytics-1-0 on port 6379 (route voting-storage/tcp[1]) is denied, as meant while it receives no traffic (kept for rollback): ');
     expect(result.stdout).toContain('04-full-rollout → 03-cookie-canary: 3 steps, traffic never routed to a missing subset, port or pod ✓');
     expect(result.stdout).toMatch(/\nvalid\n$/);
   });

@@ -140,7 +140,7 @@ describe('the command line: plan --format', () => {
   test.each(['argocd', 'flux'])('GIVEN plan 02 03 --format %s THEN exit 0, the states and engine objects written, the check and the schemas pass', async (format) => {
     const out = mkdtempSync(join(tmpdir(), 'voting-mesh-gitops-'));
     try {
-      const result = await cli(['plan', '02', '03', '--format', format, '--out', join(out, 'p'), '--repo-path', 'deploy/voting', '--repo-url', 'https://git.example.com/d.git']);
+      const result = await cli(['plan', '02', '03', '--format', format, '--outdir', join(out, 'p'), '--repo-path', 'deploy/voting', '--repo-url', 'https://git.example.com/d.git']);
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       expect(result.stdout).toContain('transition check: each of the 2 syncs');
@@ -157,7 +157,7 @@ describe('the command line: plan --format', () => {
   test('GIVEN the gated target 03 THEN the reverse series is in rollback/, checked, and the gate is an AnalysisTemplate', async () => {
     const out = mkdtempSync(join(tmpdir(), 'voting-mesh-gitops-'));
     try {
-      const result = await cli(['plan', '02', '03', '--format', 'argocd', '--out', join(out, 'p'), '--repo-path', 'deploy/voting']);
+      const result = await cli(['plan', '02', '03', '--format', 'argocd', '--outdir', join(out, 'p'), '--repo-path', 'deploy/voting']);
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(/^gate: lane-v2 before 03-cookie-canary is promoted: voting-mesh gate 03-cookie-canary --prometheus "\$PROMETHEUS_URL"/m);
       expect(readdirSync(join(out, 'p', 'rollback', 'states'))).toEqual(['00-03-cookie-canary', '01-switch', '02-break', '03-retire', '04-02-analytics-1-1-lock']);
@@ -174,14 +174,14 @@ describe('the command line: plan --format', () => {
   test('GIVEN the kubectl plan 02 → 03 THEN the gate command and the checked reverse plan follow, its step files in rollback/', async () => {
     const out = mkdtempSync(join(tmpdir(), 'voting-mesh-gitops-'));
     try {
-      const result = await cli(['plan', '02', '03', '--out', join(out, 'p')]);
+      const result = await cli(['plan', '02', '03', '--outdir', join(out, 'p')]);
       expect(result.code).toBe(0);
       expect(result.stdout).toContain('   voting-mesh gate 03-cookie-canary --prometheus "$PROMETHEUS_URL"    # exit 0 promote; 3 not enough data: ask again later; 1 roll back');
       expect(result.stdout).toContain('rollback 03-cookie-canary → 02-analytics-1-1-lock (run when the gate exits 1), steps (make before break):');
       expect(result.stdout).toContain('rollback transition check: the reverse plan, too, never routes to a missing subset, port or pod.');
       expect(readdirSync(join(out, 'p', 'rollback'))).toEqual(['01-switch.yaml', '02-break.yaml']);
       // A target without gates: no gate, no rollback.
-      const plain = await cli(['plan', '01', '02', '--out', join(out, 'q')]);
+      const plain = await cli(['plan', '01', '02', '--outdir', join(out, 'q')]);
       expect(plain.stdout).not.toContain('voting-mesh gate');
       expect(readdirSync(join(out, 'q'))).not.toContain('rollback');
     } finally {
@@ -189,12 +189,12 @@ describe('the command line: plan --format', () => {
     }
   });
 
-  test('GIVEN --out outside the working directory without --repo-path THEN one line saying to name it', async () => {
+  test('GIVEN --outdir outside the working directory without --repo-path THEN one line saying to name it', async () => {
     const out = mkdtempSync(join(tmpdir(), 'voting-mesh-gitops-'));
     try {
-      const result = await cli(['plan', '02', '03', '--format', 'flux', '--out', join(out, 'p')]);
+      const result = await cli(['plan', '02', '03', '--format', 'flux', '--outdir', join(out, 'p')]);
       expect(result.code).toBe(2);
-      expect(result.stderr.split('\n')[0]).toMatch(/^error: --out .* is not below the working directory, so its folder in the repository is unknown: name it with --repo-path <folder>$/);
+      expect(result.stderr.split('\n')[0]).toMatch(/^error: --outdir .* is not below the working directory, so its folder in the repository is unknown: name it with --repo-path <folder>$/);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

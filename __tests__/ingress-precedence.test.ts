@@ -56,9 +56,9 @@ describe.each(FLAVOURS)('GIVEN the %s flavour', (flavour) => {
       for (const ap of policies) expect(ap.spec.rules[0].from).toEqual([{ source: { principals: [ingress.principal] } }]);
     });
 
-    test('WHEN gateway.selector and security.ingressGateway.podLabels differ THEN the stage fails with one line naming both', () => {
+    test('WHEN gateway.selector and security.ingressGateway.podLabels differ THEN the stage fails with one line naming both, and no stage (they are the application\'s)', () => {
       const build = () => new ReleaseStage(testApp(), { application: application(installation, A, B), stage: CANARY, flavour });
-      expect(build).toThrow(/^stage '.*', field 'application\.gateway\.selector': \{"istio":"edge"\} differs from application\.security\.ingressGateway\.podLabels \{"istio":"other"\}.*Set one of/);
+      expect(build).toThrow(/^field 'application\.gateway\.selector': \{"istio":"edge"\} differs from application\.security\.ingressGateway\.podLabels \{"istio":"other"\}.*Set one of/);
       try {
         build();
       } catch (e) {

@@ -52,7 +52,7 @@ describe('mesh analyzer', () => {
     // Analytics 1.0 stays deployed for rollback in stages 2 and 3 but is in no lane: per-version
     // least privilege denies its calls, which the analyzer shows (VM0010) without failing synth.
     const idle = ['02-analytics-1-1-lock', '03-cookie-canary'].includes(name)
-      ? [expect.stringMatching(/^VM0010 \[Info\] Deployment voting\/voting-storage-1-0 AuthorizationPolicy: Deployment voting\/voting-analytics-1-0 receives no traffic \(idle, kept for rollback\); the call routing would carry to it on port 6379 via voting-storage\/tcp\[\d\] is denied: no rule of voting-storage-1-0, allow-nothing allows cluster\.local\/ns\/voting\/sa\/voting-analytics-1-0 on port 6379$/)]
+      ? [expect.stringMatching(/^VM0010 \[Info\] Deployment voting\/voting-storage-1-0 AuthorizationPolicy: call from idle Deployment voting\/voting-analytics-1-0 on port 6379 \(route voting-storage\/tcp\[\d\]\) is denied, as meant while it receives no traffic \(kept for rollback\): no rule of voting-storage-1-0, allow-nothing allows cluster\.local\/ns\/voting\/sa\/voting-analytics-1-0 on port 6379$/)]
       : [];
     expect(analyzeMesh(manifests).map(formatFinding)).toEqual(idle);
   });

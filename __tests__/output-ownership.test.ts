@@ -26,7 +26,7 @@ const refusal = (path: string, why: string) => new RegExp(`^error: refusing to r
 async function refused(dir: string, pattern: RegExp, kept: string[]): Promise<void> {
   const before = kept.map((f) => readFileSync(join(dir, f), 'utf8'));
   const r = await synth(dir);
-  expect(r.code).toBe(1);
+  expect(r.code).toBe(2);
   expect(r.stderr).toMatch(pattern);
   expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
   expect(kept.map((f) => readFileSync(join(dir, f), 'utf8'))).toEqual(before);
@@ -74,7 +74,7 @@ describe('GIVEN a dist synth did not provably write', () => {
     mkdirSync(join(scratch, 'real'));
     symlinkSync(join(scratch, 'real'), join(dir, 'dist'));
     const r = await synth(dir);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: refusing to write cdk8s.yaml's output dist: it is a symbolic link \(to .*real\), and publishing would replace the link by a directory\. Name the directory it points to instead/);
     expect(readdirSync(join(scratch, 'real'))).toEqual([]);
   });
@@ -131,7 +131,7 @@ describe('the lock and filesystem errors', () => {
   test('GIVEN an output path under a regular file (ENOTDIR) THEN one line names the path, the code and what to do', async () => {
     const dir = project();
     writeFileSync(join(dir, 'file'), 'x');
-    const r = await cli(['synth', '--quiet', '--output', 'file/dist'], dir);
+    const r = await cli(['synth', '--quiet', '--outdir', 'file/dist'], dir);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^error: cannot create file\/dist: .*file is a file, not a directory: name a directory path\n$/);
   });

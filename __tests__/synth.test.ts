@@ -101,9 +101,9 @@ describe('voting-mesh synth', () => {
     const dir = project({ 'app.js': writes("fs.writeFileSync(out + '/a.k8s.yaml', 'kind: x')") });
     mkdirSync(join(dir, 'keep'));
     writeFileSync(join(dir, 'keep', 'file.txt'), 'mine');
-    const result = await cli(['synth', '--app', 'node app.js', '--output', 'keep'], dir);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toBe('error: refusing to replace --output keep: keep/file.txt was not written by voting-mesh (the directory has no .voting-mesh-output manifest and is not a plain cdk8s synth output of *.k8s.yaml files only). Move it out of keep, or name another directory (--force replaces keep, deleting everything in it)\n');
+    const result = await cli(['synth', '--app', 'node app.js', '--outdir', 'keep'], dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('error: refusing to replace --outdir keep: keep/file.txt was not written by voting-mesh (the directory has no .voting-mesh-output manifest and is not a plain cdk8s synth output of *.k8s.yaml files only). Move it out of keep, or name another directory (--force replaces keep, deleting everything in it)\n');
     expect(readFileSync(join(dir, 'keep', 'file.txt'), 'utf8')).toBe('mine');
   });
 
@@ -113,16 +113,16 @@ describe('voting-mesh synth', () => {
     expect((await cli(['synth', '--quiet'], dir)).code).toBe(0);
     writeFileSync(join(dir, 'dist', 'notes.txt'), 'mine');
     const result = await cli(['synth'], dir);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toBe("error: refusing to replace cdk8s.yaml's output dist: dist/notes.txt was not written by voting-mesh (the .voting-mesh-output manifest does not list it). Move it out of dist, or name another directory (--force replaces dist, deleting everything in it)\n");
     expect(readFileSync(join(dir, 'dist', 'notes.txt'), 'utf8')).toBe('mine');
   });
 
-  test('GIVEN --output . THEN synth refuses to replace the working directory', async () => {
+  test('GIVEN --outdir . THEN synth refuses to replace the working directory', async () => {
     const dir = project({ 'app.js': '0' });
-    const result = await cli(['synth', '--app', 'node app.js', '--output', '.'], dir);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^error: refusing to write --output \.: it is or contains the working directory/);
+    const result = await cli(['synth', '--app', 'node app.js', '--outdir', '.'], dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: refusing to write --outdir \.: it is or contains the working directory/);
     expect(existsSync(join(dir, 'app.js'))).toBe(true);
   });
 

@@ -13,8 +13,8 @@ export interface OptionSpec {
   readonly repeat?: boolean;
   /** The values allowed. @default - any */
   readonly choices?: readonly string[];
-  /** Other long names accepted for it (kept for old scripts). @default - none */
-  readonly aliases?: readonly string[];
+  /** Other long names accepted for it (kept for old scripts): each works, with one warning line. @default - none */
+  readonly deprecated?: readonly string[];
   readonly help: string;
 }
 
@@ -25,10 +25,18 @@ export interface CommandSpec {
   readonly usage: string;
   readonly description: readonly string[];
   readonly options: readonly OptionSpec[];
+  /** Flags that once meant something else: refused (exit 2) with the line saying what to use now. @default - none */
+  readonly refused?: Readonly<Record<string, string>>;
+  /** What each exit code means, when the command has more than {@link EXIT_CODES}. @default EXIT_CODES */
+  readonly exitCodes?: string;
 }
+
+/** The exit codes of every command (and of `--help`'s word for them). */
+export const EXIT_CODES = '0 success; 1 findings, or a run that failed (the app, an unreadable input); 2 usage: an unknown option, a bad value, or an argument refused (an output directory voting-mesh did not write)';
 
 /** Options every command takes. */
 export const COMMON_OPTIONS: readonly OptionSpec[] = [
+  { name: 'quiet', alias: 'q', help: 'Print only errors: no warnings, notes, accepted findings or progress (synth, validate and plan print nothing else on success).' },
   { name: 'verbose', help: 'On an error, also print its stack trace.' },
   { name: 'help', alias: 'h', help: 'Print this help.' },
 ];
@@ -38,24 +46,31 @@ export const CONTEXT_OPTIONS: readonly OptionSpec[] = [
   { name: 'profile', value: 'installation', help: "Where Istio is installed: istioctl-default, aks:<revision>[:internal] (AKS add-on), helm:<release>[:<namespace>] (default: the stages' mesh-context.json, else istioctl-default)." },
   { name: 'cluster-domain', value: 'domain', help: "Cluster domain of fully qualified Service hosts (default 'cluster.local')." },
   { name: 'trust-domain', value: 'domain', help: "Istio trust domain of workload principals (default 'cluster.local')." },
-  { name: 'ingress-principal', value: 'principal', aliases: ['gateway-principal'], help: "SPIFFE principal of the ingress gateway, without spiffe:// (default '<trust domain>/ns/istio-system/sa/istio-ingressgateway-service-account')." },
+  { name: 'ingress-principal', value: 'principal', deprecated: ['gateway-principal'], help: "SPIFFE principal of the ingress gateway, without spiffe:// (default '<trust domain>/ns/istio-system/sa/istio-ingressgateway-service-account')." },
 ];
 
 /** Parsed arguments: positionals, and each option's values in order (flags get `'true'`). */
 export interface ParsedArgs {
   readonly positional: readonly string[];
   readonly options: ReadonlyMap<string, readonly string[]>;
+  /** One line per deprecated option name used (for stderr, unless --quiet). @default - none */
+  readonly warnings?: readonly string[];
 }
 
 /** Parses `args` against `spec` (plus the common options); throws {@link UsageError} on anything unknown or incomplete. */
 export function parseArgs(spec: CommandSpec, args: readonly string[], env: NodeJS.ProcessEnv = process.env): ParsedArgs {
   const all = [...spec.options, ...COMMON_OPTIONS];
   const byName = new Map<string, OptionSpec>();
+  const deprecated = new Map<string, OptionSpec>();
   for (const o of all) {
     byName.set(`--${o.name}`, o);
     if (o.alias) byName.set(`-${o.alias}`, o);
-    for (const a of o.aliases ?? []) byName.set(`--${a}`, o);
+    for (const a of o.deprecated ?? []) {
+      byName.set(`--${a}`, o);
+      deprecated.set(`--${a}`, o);
+    }
   }
+  const warnings: string[] = [];
   const positional: string[] = [];
   const options = new Map<string, string[]>();
   for (let i = 0; i < args.length; i++) {
@@ -70,8 +85,12 @@ export function parseArgs(spec: CommandSpec, args: readonly string[], env: NodeJ
     }
     const eq = a.indexOf('=');
     const flag = eq === -1 ? a : a.slice(0, eq);
+    const refusal = spec.refused?.[flag];
+    if (refusal !== undefined) throw new UsageError(refusal);
     const o = byName.get(flag);
     if (!o) throw new UsageError(`unknown option '${flag}'${suggest(flag, all)}`);
+    const renamed = deprecated.get(flag);
+    if (renamed) warnings.push(`warning: ${flag} is deprecated and will be removed: use --${renamed.name}`);
     let value: string;
     if (o.value === undefined) {
       if (eq !== -1) throw new UsageError(`option '--${o.name}' takes no value`);
@@ -94,7 +113,7 @@ export function parseArgs(spec: CommandSpec, args: readonly string[], env: NodeJ
       throw new UsageError(`npm took --${swallowed[0].name} as its own option and dropped it: put '--' before the tool's options (npm run ${env.npm_lifecycle_event} -- ... --${swallowed[0].name} <${swallowed[0].value}>)`);
     }
   }
-  return { positional, options };
+  return { positional, options, warnings };
 }
 
 /**
@@ -116,9 +135,11 @@ export function value(args: ParsedArgs, name: string): string | undefined {
 export function helpText(bin: string, spec: CommandSpec): string {
   const rows = [...spec.options, ...COMMON_OPTIONS].map((o) => {
     const names = [o.alias ? `-${o.alias}, ` : '    ', `--${o.name}`, o.value ? ` <${o.value}>` : ''].join('');
-    return `  ${names.padEnd(34)} ${o.help}${o.repeat ? ' (repeatable)' : ''}`;
+    const old = o.deprecated ? ` (deprecated name: ${o.deprecated.map((d) => `--${d}`).join(', ')})` : '';
+    return `  ${names.padEnd(34)} ${o.help}${o.repeat ? ' (repeatable)' : ''}${old}`;
   });
-  return [`usage: ${bin} ${spec.usage}`, '', spec.summary, ...spec.description.map((l) => (l ? `  ${l}` : '')), '', 'options:', ...rows, ''].join('\n');
+  return [`usage: ${bin} ${spec.usage}`, '', spec.summary, ...spec.description.map((l) => (l ? `  ${l}` : '')), '', 'options:', ...rows, '',
+    `exit codes: ${spec.exitCodes ?? EXIT_CODES}.`, ''].join('\n');
 }
 
 function suggest(flag: string, all: readonly OptionSpec[]): string {

@@ -122,7 +122,8 @@ function violation(m: ValidationMessage, dir: string): Cdk8sViolation {
   return {
     ruleName: `${rule} (${m.level}) in ${m.stage}`,
     recommendation: m.message,
-    fix: fixOf(m.code, from, to),
+    // A Warning the application accepts fails nothing: the report says so, with the reason.
+    fix: m.accepted !== undefined ? `Accepted (${m.accepted}): nothing to do.` : fixOf(m.code, from, to),
     violatingResources: [{ resourceName: m.origin, locations: [m.field], manifestPath: join(dir, `${to ?? from}${STAGE_SUFFIX}`) }],
   };
 }

@@ -1,6 +1,8 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, Stats, statSync } from 'fs';
 import { basename, join, relative, resolve } from 'path';
-import { RELEASE_CONTEXT_FILE } from '../lib/release/release-context-file';
+import { ACCEPTED_FINDINGS_FILE, RELEASE_CONTEXT_FILE } from '../lib/release/release-context-file';
+import { GATES_FILE } from '../lib/release/gates/gate-notes';
+import { UsageError } from './args';
 import { DEFAULT_INPUT_LIMITS, InputLimits, MIB } from './input-limits';
 
 /** Input that cannot be read safely: one line (what, where, how to proceed), exit code 1. */
@@ -9,7 +11,7 @@ export class InputError extends Error {}
 /** How many directory levels below a `-f` directory are searched. */
 export const MAX_DIRECTORY_DEPTH = 32;
 /** The files the tools write beside stages: recognised wherever they are, never read as manifests. */
-const OWN_FILES = new Set([RELEASE_CONTEXT_FILE, 'RELEASE.md', '.voting-mesh-output', '.voting-mesh-staging']);
+const OWN_FILES = new Set([RELEASE_CONTEXT_FILE, GATES_FILE, ACCEPTED_FINDINGS_FILE, 'RELEASE.md', '.voting-mesh-output', '.voting-mesh-staging']);
 const MANIFEST_NAME = /\.(ya?ml|json)$/;
 
 /** A `-f` file read, with the path it was named by (relative to the working directory). */
@@ -54,7 +56,8 @@ export function readInputFiles(paths: readonly string[], cwd: string, limits: In
   };
   for (const p of paths) {
     const abs = resolve(cwd, p);
-    if (!statOrUndefined(abs) && !lstatOrUndefined(abs)) throw new InputError(`-f ${p}: no such file or directory`);
+    // A path that is not there is a bad argument (exit 2), not an input that could not be read.
+    if (!statOrUndefined(abs) && !lstatOrUndefined(abs)) throw new UsageError(`-f ${p}: no such file or directory`);
     walk(abs, 0, true);
   }
   return { files, skipped };

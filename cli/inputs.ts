@@ -4,7 +4,8 @@ import { dirname, join, relative, resolve } from 'path';
 import type { Manifest } from '../lib/analysis/manifest';
 import type { MeshContextOptions } from '../lib/model/defaults';
 import { aksIstioAddOnProfile, helmGatewayProfile, InstallationProfile, ISTIOCTL_DEFAULT_PROFILE } from '../lib/model/installation-profile';
-import { RELEASE_CONTEXT_FILE } from '../lib/release/release-context-file';
+import type { AcceptedFinding } from '../lib/model/application-spec';
+import { ACCEPTED_FINDINGS_FILE, RELEASE_CONTEXT_FILE } from '../lib/release/release-context-file';
 import { parseYamlDocuments } from '../lib/release/yaml-reader';
 import { InputError, readInputFiles } from './input-files';
 import { DEFAULT_INPUT_LIMITS, InputLimits } from './input-limits';
@@ -25,6 +26,8 @@ export interface ManifestSet {
   readonly objects: Manifest[];
   /** The cluster facts recorded beside the stages (mesh-context.json). @default - none */
   readonly context?: ToolContext;
+  /** The Warnings the application accepts, recorded beside the stages (accepted-findings.json). @default - none */
+  readonly accepted?: readonly AcceptedFinding[];
 }
 
 const STAGE_SUFFIX = '.k8s.yaml';
@@ -46,7 +49,9 @@ export function loadStage(dir: string, ref: string, cwd: string): ManifestSet {
   const asFile = [resolve(cwd, ref), join(dir, ref)].find((f) => (ref.includes('/') || /\.(ya?ml|json)$/.test(ref)) && existsSync(f) && statSync(f).isFile());
   if (asFile) {
     const context = releaseContext(dirname(asFile), cwd);
-    return { name: ref.replace(/^.*\//, '').replace(/(\.k8s)?\.(ya?ml|json)$/, ''), files: [relative(cwd, asFile)], objects: loadManifests(asFile, cwd), ...(context ? { context } : {}) };
+    const accepted = acceptedFindings(dirname(asFile), cwd);
+    return { name: ref.replace(/^.*\//, '').replace(/(\.k8s)?\.(ya?ml|json)$/, ''), files: [relative(cwd, asFile)], objects: loadManifests(asFile, cwd),
+      ...(context ? { context } : {}), ...(accepted ? { accepted } : {}) };
   }
   const names = stageNames(dir, cwd);
   const hits = names.filter((n) => n === ref || n.replace(/^\d+-/, '') === ref || (/^\d+$/.test(ref) && Number(n.split('-')[0]) === Number(ref)));
@@ -56,7 +61,28 @@ export function loadStage(dir: string, ref: string, cwd: string): ManifestSet {
   }
   const file = join(dir, `${hits[0]}${STAGE_SUFFIX}`);
   const context = releaseContext(dir, cwd);
-  return { name: hits[0], files: [relative(cwd, file)], objects: loadManifests(file, cwd), ...(context ? { context } : {}) };
+  const accepted = acceptedFindings(dir, cwd);
+  return { name: hits[0], files: [relative(cwd, file)], objects: loadManifests(file, cwd), ...(context ? { context } : {}), ...(accepted ? { accepted } : {}) };
+}
+
+/** The accepted Warnings synth recorded beside a directory's stages (accepted-findings.json), if any. */
+function acceptedFindings(dir: string, cwd: string): AcceptedFinding[] | undefined {
+  const file = join(dir, ACCEPTED_FINDINGS_FILE);
+  if (!existsSync(file)) return undefined;
+  const shown = relative(cwd, file);
+  let c: unknown;
+  try {
+    c = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new InputError(`${shown} is not valid JSON: ${firstLine(err)}. Run voting-mesh synth again, or delete it`);
+  }
+  const entries = typeof c === 'object' && c !== null ? (c as { accepted?: unknown }).accepted : undefined;
+  const valid = (e: unknown): e is AcceptedFinding => typeof e === 'object' && e !== null
+    && ['code', 'object', 'reason'].every((k) => typeof (e as Record<string, unknown>)[k] === 'string');
+  if (!Array.isArray(entries) || !entries.every(valid)) {
+    throw new InputError(`${shown}: expected {"accepted": [{"code", "object", "reason"}, ...]}. Run voting-mesh synth again, or delete it`);
+  }
+  return entries;
 }
 
 /**

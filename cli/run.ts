@@ -1,8 +1,9 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { packageRoot } from '../lib/analysis/schema/bundled-schemas';
-import { CommandSpec, helpText, parseArgs, ParsedArgs, UsageError } from './args';
-import { Io } from './io';
+import { OutputRefusedError } from '../lib/release/fs-errors';
+import { CommandSpec, EXIT_CODES, helpText, parseArgs, ParsedArgs, UsageError } from './args';
+import { Io, warn } from './io';
 import { diffSpec, explainSpec, gateSpec, initSpec, planSpec, synthSpec, validateSpec } from './specs';
 
 const BIN = 'voting-mesh';
@@ -34,17 +35,20 @@ function overview(): string {
     'commands:',
     ...COMMANDS.map((c) => `  ${c.spec.name.padEnd(10)} ${c.spec.summary}`),
     '',
-    `Run '${BIN} <command> --help' for a command's options. Exit codes: 0 success, 1 findings or a failed synth, 2 usage.`,
+    `Run '${BIN} <command> --help' for a command's options.`,
+    `Exit codes: ${EXIT_CODES}.`,
     '',
   ].join('\n');
 }
 
 /**
  * Runs one command line (without the program name) against `io` and returns the exit code:
- * 0 success, 1 findings or failure, 2 usage. Every error is one line on stderr (what, where, how
- * to fix); `--verbose` adds the stack trace.
+ * 0 success, 1 findings or failure, 2 usage (an unknown option, a bad value, a refused output
+ * directory). Every error is one line on stderr (what, where, how to fix); `--verbose` adds the
+ * stack trace; `--quiet` drops every warning, note and progress line.
  */
-export async function runCommand(argv: readonly string[], io: Io): Promise<number> {
+export async function runCommand(argv: readonly string[], given: Io): Promise<number> {
+  let io = given;
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     (name === undefined ? io.err : io.out)(overview());
@@ -63,6 +67,8 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   const verbose = rest.includes('--verbose');
   try {
     const args = parseArgs(command.spec, rest, io.env);
+    if (args.options.has('quiet')) io = { ...io, quiet: true };
+    for (const w of args.warnings ?? []) warn(io, w);
     if (args.options.has('help')) {
       io.out(helpText(BIN, command.spec));
       return 0;
@@ -75,6 +81,8 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
       io.err(`usage: ${BIN} ${command.spec.usage} (see ${BIN} ${name} --help)`);
       return 2;
     }
+    // A refused output directory is a refused argument: one line saying what to name instead.
+    if (err instanceof OutputRefusedError) return 2;
     if (verbose && err instanceof Error && err.stack) io.err(err.stack);
     return 1;
   }

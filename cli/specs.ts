@@ -7,7 +7,7 @@ import { analyzerCodesHelp } from '../lib/analysis/analyzer/codes-table';
 export const synthSpec: CommandSpec = {
   name: 'synth',
   summary: "Runs the cdk8s app of this directory (cdk8s.yaml's app) and publishes its output atomically.",
-  usage: 'synth [--app "<command>"] [--output <dir>] [--quiet] [--allow-failing-checks]',
+  usage: 'synth [--app "<command>"] [--outdir <dir>] [--quiet] [--allow-failing-checks]',
   description: [
     'The app writes into a staging directory beside the output; only when it succeeded and wrote',
     'non-empty manifests does the staging directory replace the output, by renames. On any failure',
@@ -19,11 +19,11 @@ export const synthSpec: CommandSpec = {
   ],
   options: [
     { name: 'app', alias: 'a', value: 'command', help: "The command that runs the app (default: cdk8s.yaml's app)." },
-    { name: 'output', alias: 'o', value: 'dir', aliases: ['outdir'], help: "Output directory (default: cdk8s.yaml's output, else dist)." },
-    { name: 'quiet', alias: 'q', help: 'Print nothing on success.' },
+    { name: 'outdir', value: 'dir', help: "Output directory (default: cdk8s.yaml's output, else dist)." },
     { name: 'force', help: 'Replace the output directory even if voting-mesh cannot prove it wrote everything in it: deletes every file in it (docs/output-safety.md).' },
     { name: 'allow-failing-checks', help: "Publish even when the release's own checks (schemas, analyzer Errors, transitions of consecutive stages) fail; each failure is printed." },
   ],
+  refused: Object.fromEntries(['-o', '--output'].map((f) => [f, `synth ${f} no longer names the output directory (-o/--output is an output format in every command): use --outdir <dir>`])),
 };
 
 export const validateSpec: CommandSpec = {
@@ -36,14 +36,16 @@ export const validateSpec: CommandSpec = {
     'ISTIO_CRDS, ARGO_ROLLOUT_CRD, EXTRA_CRDS) and the mesh analyzer. With every stage, each',
     'consecutive transition, forward and back, is planned and replayed step by step.',
     'With -f, the objects of all the files given are checked together as one set.',
-    'Exit code 1 when a message is at or above the failure threshold.',
+    'Exit code 1 when a message is at or above the failure threshold. A Warning the release accepts',
+    "(its acceptedFindings, recorded by synth in accepted-findings.json beside the stages) or the object's",
+    'galley.istio.io/analyze-suppress annotation names is shown as accepted, with the reason, and fails nothing.',
     ...analyzerCodesHelp(),
   ],
   options: [
     { name: 'dist', value: 'dir', help: "Directory of synthesized stages (default: cdk8s.yaml's output, else dist)." },
     { name: 'filename', alias: 'f', value: 'file|dir', repeat: true, help: 'Manifest files, or directories of them, checked as one set; a directory synth wrote (with its mesh-context.json) is checked stage by stage.' },
     ...INPUT_LIMIT_OPTIONS,
-    { name: 'output', alias: 'o', value: 'format', choices: ['text', 'json'], help: 'text (default), or json: an array of {code, level, origin, field, message, stage}.' },
+    { name: 'output', alias: 'o', value: 'format', choices: ['text', 'json'], help: 'text (default), or json: an array of {code, level, origin, field, message, stage}, and accepted (the reason) on an accepted Warning.' },
     { name: 'failure-threshold', value: 'level', choices: ['Error', 'Warning', 'Info'], help: 'Lowest level that fails the run (default Error).' },
     { name: 'mesh-config', value: 'file', help: "Istio MeshConfig YAML the analyzer reads (as istioctl analyze --meshConfigFile): ingress mode, DNS auto-allocation, providers, proxy image type." },
     ...CONTEXT_OPTIONS,
@@ -119,16 +121,18 @@ export const explainSpec: CommandSpec = {
 export const planSpec: CommandSpec = {
   name: 'plan',
   summary: 'Plans the move between two stages, make before break, and proves no moment of it drops traffic.',
-  usage: 'plan <from-stage> <to-stage> [--format kubectl|argocd|flux] [--out <dir>] [--dist <dir>] [--allow-failing-checks]',
+  usage: 'plan <from-stage> <to-stage> [--format kubectl|argocd|flux] [--outdir <dir>] [--dist <dir>] [--allow-failing-checks]',
   description: [
     'Prints the objects added, changed and removed, then the ordered steps (make, wait, switch,',
-    'break, retire) as kubectl commands, with one manifest file per apply step in --out. Then it',
+    'break, retire) as kubectl commands, with one manifest file per apply step in --outdir. Then it',
     'replays the steps and fails (exit 1) if a VirtualService could route to a missing subset,',
     'port or pod at any moment. Gateway API and ambient stages: HTTPRoutes and Service selector or',
     'waypoint changes switch only once the Services, Deployments and waypoints they send to are',
     'ready, and routes move away before those are deleted; the replay fails if an HTTPRoute could',
     'reach a missing Service, port or ready pod, a serving Service could lose its ready pods, or a',
-    'Service use a waypoint not programmed. --out must be new, empty, or written by an earlier plan.',
+    'Service use a waypoint not programmed. --outdir must be new, empty, or written by an earlier plan',
+    '(anything else is refused, exit 2). Values are printed whole; on a terminal, long values and',
+    'long change lists are shortened, with a note (pipe the output to see all).',
     '--format argocd|flux: the transition as a series of complete desired states (states/<state>/),',
     'each safe to sync as a whole with prune, each consecutive pair replayed by the same check, with',
     'the Argo CD Application or Flux Kustomization syncing each (one commit per state; see',
@@ -138,12 +142,12 @@ export const planSpec: CommandSpec = {
     { name: 'format', value: 'format', choices: ['kubectl', 'argocd', 'flux'], help: 'kubectl (default): the step script; argocd or flux: the series of desired states.' },
     { name: 'name', value: 'name', help: "argocd/flux: the Application or Kustomization name (default '<part-of>-release')." },
     { name: 'repo-url', value: 'url', help: 'argocd: the Git repository the states are committed to.' },
-    { name: 'repo-path', value: 'path', help: 'argocd/flux: the folder of the repository the --out directory is committed as (default: --out relative to here).' },
+    { name: 'repo-path', value: 'path', help: 'argocd/flux: the folder of the repository the --outdir directory is committed as (default: --outdir relative to here).' },
     { name: 'flux-source', value: 'name', help: "flux: the GitRepository the Kustomization reads (default 'flux-system')." },
     { name: 'route-wait', value: 'how', choices: ['delay', 'reconciled'], help: "argocd/flux: how a state that moves traffic waits for the proxies: delay (default; a Job that sleeps) or reconciled (Istio's Reconciled condition)." },
     { name: 'route-delay', value: 'seconds', help: 'argocd/flux: seconds of the delay (default 30, as the kubectl plan).' },
-    { name: 'out', value: 'dir', help: 'Where the step files go (default .voting-mesh/plans/<from>--<to>).' },
-    { name: 'force', help: 'Replace --out even if voting-mesh cannot prove an earlier plan wrote everything in it: deletes every file in it.' },
+    { name: 'outdir', value: 'dir', deprecated: ['out'], help: 'Where the step files go (default .voting-mesh/plans/<from>--<to>).' },
+    { name: 'force', help: 'Replace --outdir even if voting-mesh cannot prove an earlier plan wrote everything in it: deletes every file in it.' },
     { name: 'allow-failing-checks', help: 'Write the step files even when the transition check fails (the problems are printed, exit code 1).' },
     { name: 'dist', value: 'dir', help: "Directory of synthesized stages (default: cdk8s.yaml's output, else dist)." },
     ...CONTEXT_OPTIONS,
@@ -161,6 +165,7 @@ export const diffSpec: CommandSpec = {
 export const gateSpec: CommandSpec = {
   name: 'gate',
   summary: "Evaluates a stage's metric gates against Prometheus: exit 0 promote, 1 roll back, 3 not enough data.",
+  exitCodes: '0 promote; 1 roll back (a bound broken); 2 usage: an unknown option, a bad value, a stage without gates; 3 not enough data, or no answer from Prometheus: ask again later',
   usage: 'gate <stage> --prometheus <url> [--gate <name>] [--at <time>] [--dist <dir>] [-o text|json]',
   description: [
     "Reads the stage's gates (and their PromQL, also in RELEASE.md) from gates.json beside the stages,",

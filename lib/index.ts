@@ -89,7 +89,7 @@ export { SCHEMA_ENV, SchemaRegistry, schemaSources } from './analysis/schema/sch
 // Release tooling.
 export type { FieldChange, StageDiff } from './release/diff';
 export { diffStages, formatChange } from './release/diff';
-export type { PlanFiles, PlanStep, StepKind, TransitionPlan } from './release/plan';
+export type { FormatPlanOptions, PlanFiles, PlanStep, StepKind, TransitionPlan } from './release/plan';
 export { formatPlan, planTransition } from './release/plan';
 export type { TransitionProblem } from './release/transition-check';
 export { checkTransition } from './release/transition-check';

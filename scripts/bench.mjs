@@ -72,10 +72,10 @@ try {
   console.log('(a) synthesizing the voting release: four stages in each of its two flavours\n');
   console.log('| case | median | min | max |\n|---|---|---|---|');
   const synthCases = [
-    { name: '`npm run synth` (main.ts bundle up to date, then `voting-mesh synth`)', argv: ['npm', 'run', '-s', 'synth', '--', '--output', join(scratch, 'npm-synth'), '--quiet'] },
-    { name: '`voting-mesh synth` (the bin; the app runs in its process)', argv: [process.execPath, bin, 'synth', '--output', join(scratch, 'bin-synth'), '--quiet'] },
+    { name: '`npm run synth` (main.ts bundle up to date, then `voting-mesh synth`)', argv: ['npm', 'run', '-s', 'synth', '--', '--outdir', join(scratch, 'npm-synth'), '--quiet'] },
+    { name: '`voting-mesh synth` (the bin; the app runs in its process)', argv: [process.execPath, bin, 'synth', '--outdir', join(scratch, 'bin-synth'), '--quiet'] },
     { name: 'the app alone (`node .build/main.js`, dependencies inlined)', argv: [process.execPath, join(root, '.build', 'main.js')], env: { CDK8S_OUTDIR: join(scratch, 'app') } },
-    { name: '`voting-mesh synth` of the app loading its dependencies from node_modules', argv: [process.execPath, bin, 'synth', '--app', `node ${external}`, '--output', join(scratch, 'bin-external'), '--quiet'] },
+    { name: '`voting-mesh synth` of the app loading its dependencies from node_modules', argv: [process.execPath, bin, 'synth', '--app', `node ${external}`, '--outdir', join(scratch, 'bin-external'), '--quiet'] },
   ];
   if (kubectl) {
     // The peer: kustomize rendering the same stages (both flavours: dist/ and dist/gateway-api-ambient/),
@@ -154,7 +154,7 @@ async function scaleSection(generated, bin) {
       after: (o) => n === 300 && peaks.validate.push(peakMb(o)),
     })),
     { name: '`voting-mesh explain -f` one stage file (05), 300 services', argv: [process.execPath, bin, 'explain', '-f', join(dist(300), '05-canary-56.k8s.yaml')] },
-    { name: '`voting-mesh plan 04 05`, 300 services', argv: [process.execPath, bin, 'plan', '--dist', dist(300), '04', '05', '--out', join(scratch, 'plan-04-05')] },
+    { name: '`voting-mesh plan 04 05`, 300 services', argv: [process.execPath, bin, 'plan', '--dist', dist(300), '04', '05', '--outdir', join(scratch, 'plan-04-05')] },
     { name: 'synth of the 300-service release (app process)', argv: [process.execPath, peak, generated, '300', '10'], env: { CDK8S_OUTDIR: join(scratch, 'synth300') }, after: (o) => peaks.synth.push(peakMb(o)) },
     ...sizes.map((n) => ({ name: `in-process timings, ${n} services (scripts/bench-stage-timings.ts)`, argv: [process.execPath, timings, dist(n)], after: (o) => inProcess[n].push(JSON.parse(o.stdout)) })),
   ];

@@ -69,7 +69,7 @@ try {
   let count = 0;
   for (const [i, app] of apps.entries()) {
     const fresh = join(scratch, String(i));
-    const r = await run(['synth', '--output', fresh, '--quiet'], app.dir);
+    const r = await run(['synth', '--outdir', fresh, '--quiet'], app.dir);
     if (r.code !== 0) {
       process.stderr.write(r.stderr);
       process.exit(r.code);

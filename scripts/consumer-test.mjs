@@ -82,7 +82,7 @@ try {
   check("the app's escape hatch (a JSON patch on web's Deployments) is in the output", (canary.match(/proxy\.istio\.io\/config: "\{\\"holdApplicationUntilProxyStarts\\": true\}"/g) ?? []).length === 2, canary.slice(0, 400));
   const validate = bin('validate');
   check('voting-mesh validate: every stage and transition valid', validate.code === 0 && /\nvalid\n$/.test(validate.stdout) && validate.stdout.includes('01-stable → 02-canary'), validate.stdout + validate.stderr);
-  const ambient = run(process.execPath, [join(app, 'node_modules', 'voting-mesh', 'out', 'cli', 'main.js'), 'synth', '--output', 'dist-ambient'], { env: { FLAVOUR: 'gateway-api-ambient' } });
+  const ambient = run(process.execPath, [join(app, 'node_modules', 'voting-mesh', 'out', 'cli', 'main.js'), 'synth', '--outdir', 'dist-ambient'], { env: { FLAVOUR: 'gateway-api-ambient' } });
   const ambientCanary = ambient.code === 0 ? readFileSync(join(app, 'dist-ambient', '02-canary.k8s.yaml'), 'utf8') : '';
   const ambientValid = bin('validate', '--dist', 'dist-ambient');
   check("the same app in the gateway-api-ambient flavour: HTTPRoutes, lane Services its callers dial, an ambient namespace, valid",
@@ -99,8 +99,8 @@ try {
   try { hops = JSON.parse(explainJson.stdout).hops; } catch { hops = []; }
   check('voting-mesh explain -o json gives the hops with their shares', explainJson.code === 0 && hops[0]?.deployments?.[0] === 'web-1-0' && hops[0]?.share === 100 && hops[0]?.calls?.[0]?.deployments?.[0] === 'api-1-0',
     explainJson.stdout + explainJson.stderr);
-  const plan = bin('plan', '01', '02', '--out', 'plans/01-02');
-  check('voting-mesh plan writes its steps under --out and proves the transition', plan.code === 0 && plan.stdout.includes('kubectl apply -f plans/01-02/01-make.yaml')
+  const plan = bin('plan', '01', '02', '--outdir', 'plans/01-02');
+  check('voting-mesh plan writes its steps under --outdir and proves the transition', plan.code === 0 && plan.stdout.includes('kubectl apply -f plans/01-02/01-make.yaml')
     && /transition check: at no moment/.test(plan.stdout), plan.stdout + plan.stderr);
 
   const before = digest(join(app, 'dist'));
@@ -111,9 +111,9 @@ try {
     && /dist was left untouched/.test(errLines[1]) && !/\n\s+at /.test(broken.stderr), broken.stderr);
   mkdirSync(join(app, 'manifests'));
   writeFileSync(join(app, 'manifests', 'hand-written.yaml'), 'kind: ConfigMap\n');
-  const foreign = bin('synth', '--output', 'manifests');
-  check('synth refuses an output directory it did not write, and deletes nothing there', foreign.code === 1
-    && /refusing to replace --output manifests/.test(foreign.stderr) && readFileSync(join(app, 'manifests', 'hand-written.yaml'), 'utf8') === 'kind: ConfigMap\n', foreign.stderr);
+  const foreign = bin('synth', '--outdir', 'manifests');
+  check('synth refuses an output directory it did not write (exit 2), and deletes nothing there', foreign.code === 2
+    && /refusing to replace --outdir manifests/.test(foreign.stderr) && readFileSync(join(app, 'manifests', 'hand-written.yaml'), 'utf8') === 'kind: ConfigMap\n', foreign.stderr);
 
   const plain = run(process.execPath, ['plain.js'], { env: { CDK8S_OUTDIR: join(scratch, 'plain-out') } });
   check('the standard `new App(); ...; app.synth()` renders the constructs (a single cdk8s)', plain.code === 0

@@ -135,11 +135,11 @@ describe('synth and plan do not publish what their own checks reject', () => {
       const broken = brokenRelease(dir);
       quietly(() => synthRelease(broken.app, broken.charts, { allowFailingChecks: true }));
       writeFileSync(join(dir, 'cdk8s.yaml'), 'app: node main.js\noutput: .\n');
-      const refused = await cli(['plan', '01', '02', '--dist', '.', '--out', 'plan'], dir);
+      const refused = await cli(['plan', '01', '02', '--dist', '.', '--outdir', 'plan'], dir);
       expect(refused.code).toBe(1);
       expect(refused.stdout).toContain('transition check failed: no step file was written (plan left as it was); fix the stages, or write them anyway with --allow-failing-checks');
       expect(readdirSync(dir)).not.toContain('plan');
-      const forced = await cli(['plan', '01', '02', '--dist', '.', '--out', 'plan', '--allow-failing-checks'], dir);
+      const forced = await cli(['plan', '01', '02', '--dist', '.', '--outdir', 'plan', '--allow-failing-checks'], dir);
       expect(forced.code).toBe(1);
       expect(forced.stdout).toContain('transition check failed; the step files were written anyway (--allow-failing-checks) into plan');
       expect(readdirSync(join(dir, 'plan')).filter((f) => f.endsWith('.yaml')).length).toBeGreaterThan(0);

@@ -4,7 +4,7 @@ import type { SimulatedRequest } from '../../lib/analysis/traffic-simulator';
 import { decimalInteger, ParsedArgs, UsageError, value } from '../args';
 import { inputLimits } from '../input-limits';
 import { distDir, loadFiles, loadStage, meshContextOptions } from '../inputs';
-import { Io } from '../io';
+import { Io, warn } from '../io';
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
@@ -59,7 +59,7 @@ export function explain(args: ParsedArgs, io: Io): number {
   const path = value(args, 'path') ?? '/';
   if (!path.startsWith('/')) throw new UsageError(`malformed --path '${path}': it must start with '/'`);
   const call = callTarget(args);
-  const set = files.length > 0 ? loadFiles(files, io.cwd, inputLimits(args), (l) => io.err(l)) : loadStage(distDir(args, io.cwd), args.positional[0], io.cwd);
+  const set = files.length > 0 ? loadFiles(files, io.cwd, inputLimits(args), (l) => warn(io, l)) : loadStage(distDir(args, io.cwd), args.positional[0], io.cwd);
   const request: SimulatedRequest = { headers, path, ...requestOptions(args) };
   const hop = (n: ExplainNode): unknown => ({ ...n, calls: n.calls.map(hop) });
   if (call) {
@@ -76,7 +76,14 @@ export function explain(args: ParsedArgs, io: Io): number {
       : formatCallExplanation(set.name, explanation));
     return 0;
   }
-  const explanation = explainRequest(set.objects, request, value(args, 'gateway'), { ...meshContextOptions(args, set), propagateHeaders: value(args, 'propagate-headers') !== undefined });
+  let explanation: ReturnType<typeof explainRequest>;
+  try {
+    explanation = explainRequest(set.objects, request, value(args, 'gateway'), { ...meshContextOptions(args, set), propagateHeaders: value(args, 'propagate-headers') !== undefined });
+  } catch (err) {
+    // A --gateway the manifests do not have (or none named among several) is a bad argument: exit 2.
+    if (err instanceof CallTargetError) throw new UsageError(`${set.name}: ${err.message}`);
+    throw err;
+  }
   io.out(value(args, 'output') === 'json'
     ? JSON.stringify({ stage: set.name, ...explanation, hops: explanation.hops.map(hop) }, null, 2)
     : formatExplanation(set.name, explanation));

@@ -55,6 +55,7 @@ export function init(args: ParsedArgs, io: Io): number {
   // 'wx': fail rather than replace a file that appeared since the check above.
   for (const [file, content] of files) writeFileSync(join(dir, file), content, { flag: 'wx' });
   const cd = relative(io.cwd, dir);
+  if (io.quiet) return 0;
   io.out(`wrote ${files.map(([f]) => f).join(', ')} into ${cd || '.'}`);
   io.out(['next:', ...(cd ? [`  cd ${cd}`] : []), '  npm install', '  npx voting-mesh synth       # dist/01-stable.k8s.yaml, dist/02-canary.k8s.yaml', '  npm test', '  npx voting-mesh validate'].join('\n'));
   if (value(args, 'source') === undefined) io.out(`voting-mesh is installed from the registry (${source}); to install a packed tarball instead, run init with --source <file.tgz>`);

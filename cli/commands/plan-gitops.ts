@@ -34,7 +34,7 @@ function gitopsOptions(args: ParsedArgs, engine: GitOpsEngine, to: ManifestSet, 
   }
   const repoPath = value(args, 'repo-path') ?? relative(cwd, out).split(sep).join('/');
   if (value(args, 'repo-path') === undefined && repoPath.split('/').includes('..')) {
-    throw new UsageError(`--out ${relative(cwd, out)} is not below the working directory, so its folder in the repository is unknown: name it with --repo-path <folder>`);
+    throw new UsageError(`--outdir ${relative(cwd, out)} is not below the working directory, so its folder in the repository is unknown: name it with --repo-path <folder>`);
   }
   if (repoPath.startsWith('/') || repoPath.split('/').includes('..')) throw new UsageError(`malformed --repo-path '${repoPath}': expected a folder inside the repository, relative, without '..'`);
   return {
@@ -86,12 +86,14 @@ export function planGitops(args: ParsedArgs, io: Io, engine: GitOpsEngine, from:
   lines.push('', `advance one commit per state: ${where}/${engine}/<state>.yaml is the ${engine === 'argocd' ? 'Application' : 'Kustomization'} '${options.name}' syncing it (see ${where}/README.md)`);
   if (options.repoUrl === PLACEHOLDER_REPO && engine === 'argocd') lines.push(`note: the Applications read ${PLACEHOLDER_REPO}: pass --repo-url <your repository>`);
   for (const w of plan.warnings) lines.push(`warning: ${w}`);
-  for (const p of problems) lines.push(`transition check: ${p.between}: ${p.message}`);
-  for (const v of invalid) lines.push(`schema: ${v}`);
+  const failures = [...problems.map((p) => `transition check: ${p.between}: ${p.message}`), ...invalid.map((v) => `schema: ${v}`)];
+  lines.push(...failures);
   if (problems.length === 0) lines.push(`transition check: each of the ${states.length - 1} syncs (state to next state, objects landing in any order) keeps every route on ready pods, subsets and ports.`);
   if (gates.length > 0) lines.push(`gate: ${gates.map((g) => g.name).join(', ')} before ${to.name} is promoted: voting-mesh gate ${to.name} --prometheus "$PROMETHEUS_URL"${engine === 'argocd' ? ` (or the AnalysisTemplates in ${where}/argocd/gates/)` : ''}; exit 1: sync ${where}/rollback/ state by state`);
   if (invalid.length === 0) lines.push(`schema: all ${series.files.reduce((n, f) => n + f.objects.length, 0)} emitted objects are valid (Kubernetes 1.27, Istio 1.30.3, ${engine === 'argocd' ? 'Argo CD v3.5.1 Application' : 'Flux kustomize-controller v1.9.4 Kustomization'}).`);
-  io.out(lines.join('\n'));
+  // --quiet: only the problems (the series is written all the same).
+  const shown = io.quiet ? failures : lines;
+  if (shown.length > 0) io.out(shown.join('\n'));
   return problems.length + invalid.length === 0 ? 0 : 1;
 }
 

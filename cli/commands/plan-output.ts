@@ -1,24 +1,24 @@
 import { relative } from 'path';
 import { assertReplaceable, createStaging, discardStaging, lockOutput, publishStaging, recoverOutput } from '../../lib/release/output-dir';
 import { ParsedArgs, value } from '../args';
-import { Io } from '../io';
+import { Io, warn } from '../io';
 
 /**
- * Writes a plan directory (`--out`) the way synth writes dist/: refused unless voting-mesh's plan
+ * Writes a plan directory (`--outdir`) the way synth writes dist/: refused unless voting-mesh's plan
  * wrote every entry unchanged (or `--force`), under the output lock, after recovering what a dead
  * run left, into a staging directory that replaces `out` only once `write` has finished.
  */
 export function writePlanDirectory(out: string, args: ParsedArgs, io: Io, write: (staging: string, shown: string) => void): void {
   const shown = relative(io.cwd, out) || '.';
   const replace = { cwd: io.cwd, owner: 'plan' as const, force: value(args, 'force') !== undefined };
-  assertReplaceable(out, '--out', replace);
+  assertReplaceable(out, '--outdir', replace);
   const release = lockOutput(out, 'plan', shown);
   let staging: string | undefined;
   try {
-    for (const line of recoverOutput(out, shown)) io.err(`note: ${line}`);
+    for (const line of recoverOutput(out, shown)) warn(io, `note: ${line}`);
     staging = createStaging(out);
     write(staging, shown);
-    for (const w of publishStaging(staging, out, '--out', replace)) io.err(`warning: ${w}`);
+    for (const w of publishStaging(staging, out, '--outdir', replace)) warn(io, `warning: ${w}`);
   } finally {
     if (staging !== undefined) discardStaging(staging);
     release();

@@ -8,6 +8,7 @@ import { toYaml } from '../../lib/release/yaml-writer';
 import { ParsedArgs, UsageError, value } from '../args';
 import { distDir, loadStage, meshContextOptions } from '../inputs';
 import { Io } from '../io';
+import { Progress } from '../progress';
 import type { planGitops as PlanGitops } from './plan-gitops';
 import { writePlanDirectory } from './plan-output';
 import { gateLines, gatesBeside, kubectlRollback } from './plan-gates';
@@ -22,10 +23,12 @@ export function plan(args: ParsedArgs, io: Io): number {
   if (format === 'argocd' || format === 'flux') {
     // Loaded for these formats only: it loads the schema registry, which a kubectl plan never uses.
     const { planGitops } = require('./plan-gitops') as { planGitops: typeof PlanGitops };
-    return planGitops(args, io, format, from, to, resolve(io.cwd, value(args, 'out') ?? join('.voting-mesh', 'plans', `${from.name}--${to.name}.${format}`)));
+    return planGitops(args, io, format, from, to, resolve(io.cwd, value(args, 'outdir') ?? join('.voting-mesh', 'plans', `${from.name}--${to.name}.${format}`)));
   }
-  const out = resolve(io.cwd, value(args, 'out') ?? join('.voting-mesh', 'plans', `${from.name}--${to.name}`));
+  const out = resolve(io.cwd, value(args, 'outdir') ?? join('.voting-mesh', 'plans', `${from.name}--${to.name}`));
+  const progress = Progress.of(io);
   const p = planTransition(from.name, from.objects, to.name, to.objects);
+  progress.update(`plan ${from.name} → ${to.name}: replaying the ${p.steps.length} steps`);
   // The plan's own check runs first: step files of a plan that could drop traffic are not written, unless asked for.
   const problems = checkTransition(from.objects, p, meshContextOptions(args, from).clusterDomain);
   const write = problems.length === 0 || value(args, 'allow-failing-checks') !== undefined;
@@ -34,17 +37,25 @@ export function plan(args: ParsedArgs, io: Io): number {
   const gates = gatesBeside(to, from);
   let rollback: { lines: string[]; problems: number } | undefined;
   if (write) {
-    writePlanDirectory(out, args, io, (staging, shown) => {
-      if (gates.length > 0) rollback = kubectlRollback(from, to, staging, out, io.cwd, meshContextOptions(args, from).clusterDomain);
-      files = p.steps.map((step, i) => {
-        if (step.apply.length === 0) return undefined;
-        const name = `${String(i + 1).padStart(2, '0')}-${step.kind}.yaml`;
-        fsStep('write', join(shown, name), () => writeFileSync(join(staging, name), toYaml(...step.apply)));
-        return relative(io.cwd, join(out, name));
+    progress.update(`plan ${from.name} → ${to.name}: writing the step files${gates.length > 0 ? ' and the rollback' : ''}`);
+    try {
+      writePlanDirectory(out, args, io, (staging, shown) => {
+        if (gates.length > 0) rollback = kubectlRollback(from, to, staging, out, io.cwd, meshContextOptions(args, from).clusterDomain);
+        files = p.steps.map((step, i) => {
+          if (step.apply.length === 0) return undefined;
+          const name = `${String(i + 1).padStart(2, '0')}-${step.kind}.yaml`;
+          fsStep('write', join(shown, name), () => writeFileSync(join(staging, name), toYaml(...step.apply)));
+          return relative(io.cwd, join(out, name));
+        });
       });
-    });
+    } finally {
+      // A refusal is printed on a line of its own, not after the progress line.
+      progress.done();
+    }
   }
-  const lines = [formatPlan(p, { files, stageFile: to.files[0] }), ''];
+  // Whole values where the output is read by a program or a file; shortened only on a terminal.
+  progress.done();
+  const lines = [formatPlan(p, { files, stageFile: to.files[0] }, { shorten: io.stdoutIsTTY === true }), ''];
   for (const x of problems) lines.push(`transition check: step ${x.step} (${x.kind}): ${x.message}`);
   if (problems.length > 0) {
     lines.push(write ? `transition check failed; the step files were written anyway (--allow-failing-checks) into ${relative(io.cwd, out)}`
@@ -57,6 +68,8 @@ export function plan(args: ParsedArgs, io: Io): number {
       : 'transition check: at no moment does a VirtualService route to a missing subset, port or pod.');
   }
   if (rollback) lines.push('', ...gateLines(to, gates, `the rollback below (${relative(io.cwd, join(out, 'rollback')) || '.'}/)`), ...rollback.lines);
-  io.out(lines.join('\n'));
+  // --quiet: only the problems (the step files are written all the same).
+  const shown = io.quiet ? lines.filter((l) => /^(rollback )?transition check(: step | failed)/.test(l)) : lines;
+  if (shown.length > 0) io.out(shown.join('\n'));
   return problems.length + (rollback?.problems ?? 0) === 0 ? 0 : 1;
 }

@@ -2,11 +2,11 @@ import { spawnSync } from 'child_process';
 import { existsSync, readFileSync, statSync } from 'fs';
 import { dirname, join, relative, resolve } from 'path';
 import { assertReplaceable, createStaging, discardStaging, lockOutput, publishStaging, recoverOutput } from '../../lib/release/output-dir';
-import { ALLOW_FAILING_CHECKS_ENV } from '../../lib/release/allow-failing-checks';
+import { ALLOW_FAILING_CHECKS_ENV, QUIET_ENV } from '../../lib/release/allow-failing-checks';
 import { regularFiles } from '../../lib/release/output-manifest';
 import { ParsedArgs, UsageError, value } from '../args';
 import { projectConfig } from '../project-config';
-import { Io } from '../io';
+import { Io, warn } from '../io';
 
 /** The app stopped on purpose (process.exit) while running in this process. */
 class AppExit extends Error {
@@ -20,16 +20,16 @@ export async function synth(args: ParsedArgs, io: Io): Promise<number> {
   const config = projectConfig(io.cwd);
   const app = value(args, 'app') ?? config.app;
   if (!app) throw new UsageError(`no app to run: ${relative(io.cwd, join(io.cwd, 'cdk8s.yaml'))} is missing or has no 'app', and --app is not given`);
-  const output = value(args, 'output') ?? config.output ?? 'dist';
+  const output = value(args, 'outdir') ?? config.output ?? 'dist';
   const outdir = resolve(io.cwd, output);
   // Errors name where the output directory came from: the flag, or cdk8s.yaml.
-  const option = value(args, 'output') !== undefined ? '--output' : config.output !== undefined ? "cdk8s.yaml's output" : 'the default output';
+  const option = value(args, 'outdir') !== undefined ? '--outdir' : config.output !== undefined ? "cdk8s.yaml's output" : 'the default output';
   const replace = { cwd: io.cwd, force: value(args, 'force') !== undefined };
   assertReplaceable(outdir, option, replace);
   const release = lockOutput(outdir, 'synth', output);
   let staging: string | undefined;
   try {
-    for (const line of recoverOutput(outdir, output)) io.err(`note: ${line}`);
+    for (const line of recoverOutput(outdir, output)) warn(io, `note: ${line}`);
     staging = createStaging(outdir);
     return await synthInto(staging, output, args, io, app, () => publishStaging(staging!, outdir, option, replace));
   } finally {
@@ -42,7 +42,8 @@ export async function synth(args: ParsedArgs, io: Io): Promise<number> {
 async function synthInto(staging: string, output: string, args: ParsedArgs, io: Io, app: string, publish: () => string[]): Promise<number> {
   let status: number;
   try {
-    status = await runApp(app, staging, io, value(args, 'allow-failing-checks') !== undefined);
+    const allowFailingChecks = value(args, 'allow-failing-checks') !== undefined;
+    status = await runApp(app, staging, io, { allowFailingChecks, quiet: io.quiet === true });
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
     io.err(`error: synth failed (${err.message}); ${output} was left untouched.`);
@@ -61,8 +62,8 @@ async function synthInto(staging: string, output: string, args: ParsedArgs, io: 
     const text = readFileSync(join(staging, f), 'utf8');
     return { file: join(output, f), objects: text.split(/^---$/m).length, bytes: Buffer.byteLength(text) };
   });
-  for (const w of publish()) io.err(`warning: ${w}`);
-  if (value(args, 'quiet') === undefined) {
+  for (const w of publish()) warn(io, `warning: ${w}`);
+  if (!io.quiet) {
     const width = Math.max(44, ...summary.map((s) => s.file.length));
     for (const s of summary) io.out(`  ${s.file.padEnd(width)} ${String(s.objects).padStart(3)} objects ${String(s.bytes).padStart(7)} bytes`);
     io.out(`synthesized ${summary.length} manifest file(s), ${summary.reduce((n, s) => n + s.objects, 0)} objects into ${output}`
@@ -71,22 +72,35 @@ async function synthInto(staging: string, output: string, args: ParsedArgs, io: 
   return 0;
 }
 
+/** What the app is told through its environment: --allow-failing-checks, --quiet. */
+interface AppFlags {
+  readonly allowFailingChecks: boolean;
+  readonly quiet: boolean;
+}
+
 /**
  * Runs the app with CDK8S_OUTDIR set to `outdir` and returns its exit status. `node <file>` of a
  * CommonJS file runs in this process: the module is required, process.exit is caught, and the exit
  * code it leaves is its status. Anything else runs through the shell, as `cdk8s synth` runs it.
  */
-async function runApp(command: string, outdir: string, io: Io, allowFailingChecks: boolean): Promise<number> {
+async function runApp(command: string, outdir: string, io: Io, flags: AppFlags): Promise<number> {
   const file = inProcessEntry(command, io.cwd);
-  // The app's runSynth reads it: publish even when the release's own checks fail, each failure printed.
-  const allow = allowFailingChecks ? { [ALLOW_FAILING_CHECKS_ENV]: '1' } : {};
+  // The app's runSynth reads them: publish even when the release's own checks fail, each failure
+  // printed; print only errors.
+  const env: Record<string, string> = {
+    CDK8S_OUTDIR: outdir,
+    ...(flags.allowFailingChecks ? { [ALLOW_FAILING_CHECKS_ENV]: '1' } : {}),
+    ...(flags.quiet ? { [QUIET_ENV]: '1' } : {}),
+  };
   if (!file) {
-    const run = spawnSync(command, { shell: true, cwd: io.cwd, stdio: 'inherit', env: { ...io.env, CDK8S_OUTDIR: outdir, CDK8S_CHECK_UPGRADE: 'false', ...allow } });
+    const run = spawnSync(command, { shell: true, cwd: io.cwd, stdio: 'inherit', env: { ...io.env, CDK8S_CHECK_UPGRADE: 'false', ...env } });
     return run.status ?? 1;
   }
-  const saved = { exit: process.exit, exitCode: process.exitCode, outdir: process.env.CDK8S_OUTDIR, cwd: process.cwd(), allow: process.env[ALLOW_FAILING_CHECKS_ENV] };
-  process.env.CDK8S_OUTDIR = outdir;
-  if (allowFailingChecks) process.env[ALLOW_FAILING_CHECKS_ENV] = '1';
+  const names = ['CDK8S_OUTDIR', ALLOW_FAILING_CHECKS_ENV, QUIET_ENV];
+  const saved = {
+    exit: process.exit, exitCode: process.exitCode, cwd: process.cwd(), env: names.map((n) => [n, process.env[n]] as const),
+  };
+  Object.assign(process.env, env);
   process.exitCode = undefined;
   process.exit = ((code?: number) => { throw new AppExit(code ?? Number(process.exitCode ?? 0)); }) as typeof process.exit;
   if (saved.cwd !== io.cwd) process.chdir(io.cwd);
@@ -101,10 +115,10 @@ async function runApp(command: string, outdir: string, io: Io, allowFailingCheck
   } finally {
     process.exit = saved.exit;
     process.exitCode = saved.exitCode;
-    if (saved.outdir === undefined) delete process.env.CDK8S_OUTDIR;
-    else process.env.CDK8S_OUTDIR = saved.outdir;
-    if (saved.allow === undefined) delete process.env[ALLOW_FAILING_CHECKS_ENV];
-    else process.env[ALLOW_FAILING_CHECKS_ENV] = saved.allow;
+    for (const [n, v] of saved.env) {
+      if (v === undefined) delete process.env[n];
+      else process.env[n] = v;
+    }
     if (saved.cwd !== io.cwd) process.chdir(saved.cwd);
   }
 }

@@ -13,7 +13,9 @@ import { RELEASE_CONTEXT_FILE } from '../../lib/release/release-context-file';
 import { ParsedArgs, UsageError, value } from '../args';
 import { InputLimits, inputLimits } from '../input-limits';
 import { distDir, loadFiles, loadStage, ManifestSet, meshContextOptions, stageNames } from '../inputs';
-import { Io } from '../io';
+import { Io, warn } from '../io';
+import { Progress } from '../progress';
+import { acceptedReason } from './validate-accepted';
 
 /** One message of `validate -o json`, shaped like `istioctl analyze -o json`. */
 export interface ValidationMessage {
@@ -26,6 +28,11 @@ export interface ValidationMessage {
   readonly message: string;
   /** The stage (or files) it was found in, or `<from> → <to>` for a transition. */
   readonly stage: string;
+  /**
+   * A Warning accepted on purpose: why (the application's acceptedFindings, or the object's
+   * analyze-suppress annotation). It fails no run. @default - not accepted
+   */
+  readonly accepted?: string;
 }
 
 const LEVELS = ['Info', 'Warning', 'Error'];
@@ -49,35 +56,54 @@ export function validate(args: ParsedArgs, io: Io): number {
   if (files.length === 0 && all.length === 0) throw new UsageError(`nothing to validate: ${dir} holds no *.k8s.yaml stage file. Run voting-mesh synth, or give files with -f`);
   const refs = files.length > 0 ? [] : args.positional.length > 0 ? args.positional : all;
   // -f: one set of the files given, or one per stage of a directory synth wrote (./fileSets below).
-  const given = files.length > 0 ? fileSets(files, io.cwd, inputLimits(args), (l) => io.err(l)) : undefined;
+  const given = files.length > 0 ? fileSets(files, io.cwd, inputLimits(args), (l) => warn(io, l)) : undefined;
   const load = (i: number): ManifestSet => (given ? given[i] : loadStage(dir, refs[i], io.cwd));
   const count = given ? given.length : refs.length;
   const first = load(0);
   const registry = SchemaRegistry.load(schemaSources(io.env, io.cwd));
-  const json = value(args, 'output') === 'json';
   const meshConfig = meshConfigOption(args, io.cwd);
   const stages: Report = { messages: [], text: [] };
   const transitions: Report = { messages: [], text: [] };
   const withTransitions = files.length === 0 && args.positional.length === 0;
   const clusterDomain = meshContextOptions(args, first).clusterDomain;
   let previous: ManifestSet | undefined;
-  for (let i = 0; i < count; i++) {
-    const set = i === 0 ? first : load(i);
-    validateSet(set, registry, args, meshConfig, stages);
-    if (withTransitions && previous) checkTransitions(previous, set, clusterDomain, transitions);
-    previous = set;
+  // A release of hundreds of services takes seconds per stage: say which one (on a terminal only).
+  const progress = Progress.of(io);
+  try {
+    for (let i = 0; i < count; i++) {
+      const transitionsToo = withTransitions && i > 0 ? ' (and the transitions to it)' : '';
+      progress.update(`validate: ${i + 1}/${count} ${given ? given[i].name : refs[i]}${transitionsToo}`);
+      const set = i === 0 ? first : load(i);
+      validateSet(set, registry, args, meshConfig, stages);
+      if (withTransitions && previous) checkTransitions(previous, set, clusterDomain, transitions);
+      previous = set;
+    }
+  } finally {
+    // Erased before anything else is printed, an error too.
+    progress.done();
   }
-  const messages = [...stages.messages, ...transitions.messages];
-  const text = [...stages.text, ...transitions.text];
+  return report([...stages.messages, ...transitions.messages], [...stages.text, ...transitions.text], args, io);
+}
+
+/** Prints the messages (as JSON, or the text; with --quiet only the failing ones) and returns the exit code. */
+function report(messages: readonly ValidationMessage[], text: string[], args: ParsedArgs, io: Io): number {
   const threshold = LEVELS.indexOf(value(args, 'failure-threshold') ?? 'Error');
-  const failing = messages.filter((m) => LEVELS.indexOf(m.level) >= threshold).length;
-  if (json) {
+  const fails = (m: ValidationMessage) => m.accepted === undefined && LEVELS.indexOf(m.level) >= threshold;
+  const failing = messages.filter(fails).length;
+  if (value(args, 'output') === 'json') {
     io.out(JSON.stringify(messages, null, 2));
-  } else {
-    const errors = messages.filter((m) => m.level === 'Error').length;
-    text.push(failing === 0 ? 'valid' : `${failing} ${errors === failing ? 'error(s)' : 'message(s) at or above the failure threshold'}`);
-    io.out(text.join('\n'));
+    return failing === 0 ? 0 : 1;
   }
+  const errors = messages.filter((m) => m.level === 'Error').length;
+  const verdict = failing === 0 ? 'valid' : `${failing} ${errors === failing ? 'error(s)' : 'message(s) at or above the failure threshold'}`;
+  if (io.quiet) {
+    // Only what fails the run, each line naming its stage; nothing at all when it passes.
+    const lines = messages.filter(fails)
+      .map((m) => `${m.stage}: ${m.code} [${m.level}] ${m.origin} ${m.field}: ${m.message}`);
+    if (failing > 0) io.out([...lines, verdict].join('\n'));
+    return failing === 0 ? 0 : 1;
+  }
+  io.out([...text, verdict].join('\n'));
   return failing === 0 ? 0 : 1;
 }
 
@@ -99,14 +125,17 @@ function validateSet(set: ManifestSet, registry: SchemaRegistry, args: ParsedArg
   const violations = registry.validateAll(set.objects);
   const context = meshContextOptions(args, set);
   const findings = analyzeMesh(set.objects, { ...context, meshConfig: { ...meshConfig, ...(context.ingressGateway ? { ingressGateway: context.ingressGateway } : {}) } });
+  const reasons = findings.map((f) => acceptedReason(f, set));
   out.messages.push(
     ...violations.map((v) => ({ code: VM0100.code, level: VM0100.level, origin: v.object, field: v.path, message: renderMessage(VM0100.messages.violation, { violation: v.message }), stage: set.name })),
-    ...findings.map((f) => ({ code: f.code, level: f.level, origin: f.object, field: f.field, message: f.message, stage: set.name })),
+    ...findings.map((f, i) => ({ code: f.code, level: f.level, origin: f.object, field: f.field, message: f.message, stage: set.name, ...(reasons[i] !== undefined ? { accepted: reasons[i] } : {}) })),
   );
   const failed = violations.length + findings.filter((f) => f.level === 'Error').length;
-  out.text.push(`${set.name}: ${set.objects.length} objects, ${violations.length} schema error(s), ${findings.length} finding(s)${failed === 0 ? ' ✓' : ''}`);
+  const accepted = reasons.filter((r) => r !== undefined).length;
+  out.text.push(`${set.name}: ${set.objects.length} objects, ${violations.length} schema error(s), ${findings.length} finding(s)${accepted > 0 ? ` (${accepted} accepted)` : ''}${failed === 0 ? ' ✓' : ''}`);
   for (const v of violations) out.text.push(`  schema [error] ${v.object} ${v.path}: ${v.message}`);
-  for (const f of findings) out.text.push(`  ${f.code} [${f.level}] ${f.object} ${f.field}: ${f.message}`);
+  findings.forEach((f, i) => out.text.push(reasons[i] === undefined ? `  ${f.code} [${f.level}] ${f.object} ${f.field}: ${f.message}`
+    : `  ${f.code} [${f.level}, accepted] ${f.object} ${f.field}: ${f.message} (accepted: ${reasons[i]})`));
 }
 
 /** The transition check of the plans between two neighbouring stages, forward then back. */

@@ -1,4 +1,5 @@
 import { MeshContext, MeshContextOptions, principal, resolveMeshContext } from '../model/defaults';
+import { CallTargetError } from './target-error';
 import { gatewayDeploymentName } from '../model/names';
 import { authorize, authorizeAtWaypoint, AuthorizationVerdict, AuthorizedRequest, workloadPrincipal } from './authorization';
 import { Manifest, namespaceOf, podLabels, podTemplate } from './manifest';
@@ -202,8 +203,7 @@ function podHop(pod: Manifest, port: number | undefined): Hop {
   return { service: pod.metadata.name, port: target, weight: 100, deployments: [pod.metadata.name], rule: 'pod IP (no Service: PassthroughCluster)' };
 }
 
-/** The caller named a workload, Service or port the manifests do not have. */
-export class CallTargetError extends Error {}
+export { CallTargetError };
 
 /** A call that goes through a waypoint (ambient mode): the waypoint authorizes the caller, the destination's ztunnel the waypoint. */
 interface ViaWaypoint {
@@ -357,7 +357,7 @@ function apiGatewayNamed(index: ManifestIndex, ref: string): Manifest | undefine
 function onlyGateway(index: ManifestIndex): string {
   const gws = [...index.ofKind('Gateway'), ...apiGateways(index)];
   if (gws.length !== 1) {
-    throw new Error(`the manifests have ${gws.length} Gateways${gws.length > 0 ? ` (${gws.map((g) => `${namespaceOf(g)}/${g.metadata.name}`).join(', ')})` : ''}: name the one to enter through (--gateway namespace/name)`);
+    throw new CallTargetError(`the manifests have ${gws.length} Gateways${gws.length > 0 ? ` (${gws.map((g) => `${namespaceOf(g)}/${g.metadata.name}`).join(', ')})` : ''}: name the one to enter through (--gateway namespace/name)`);
   }
   return gws[0].metadata.name;
 }

@@ -1,6 +1,9 @@
 /** A directory a tool may not replace or could not write, with why and how to fix it: one line. */
 export class OutputDirectoryError extends Error {}
 
+/** An output directory refused as named (not voting-mesh's to replace, a symlink, a file): a usage error, exit 2. */
+export class OutputRefusedError extends OutputDirectoryError {}
+
 /** What to do about a filesystem error, by its code. */
 const ADVICE: Readonly<Record<string, string>> = {
   ENOSPC: 'no space left on the device: free some and run again',

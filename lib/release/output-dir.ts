@@ -1,12 +1,12 @@
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'fs';
 import { isAbsolute, join, relative, resolve, sep } from 'path';
-import { describeFsError, fsStep, OutputDirectoryError } from './fs-errors';
+import { describeFsError, fsStep, OutputRefusedError } from './fs-errors';
 import { firstObstacle, manifestText, OUTPUT_MARKER, OutputOwner, STAGING_MARKER } from './output-manifest';
 import { alive, lockOutput, pauseAt, sideNames } from './output-lock';
 
 export { OUTPUT_MARKER } from './output-manifest';
 export type { OutputOwner } from './output-manifest';
-export { OutputDirectoryError } from './fs-errors';
+export { OutputDirectoryError, OutputRefusedError } from './fs-errors';
 export { lockOutput } from './output-lock';
 
 
@@ -31,22 +31,22 @@ export function assertReplaceable(dir: string, option: string, options: ReplaceO
   const shown = relative(cwd, abs) || '.';
   const inside = relative(abs, resolve(cwd));
   if (inside === '' || !(inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside))) {
-    throw new OutputDirectoryError(`refusing to write ${option} ${shown}: it is or contains the working directory. Name a directory of its own, e.g. ${option} ${owner === 'plan' ? 'plans/next' : 'dist'}`);
+    throw new OutputRefusedError(`refusing to write ${option} ${shown}: it is or contains the working directory. Name a directory of its own, e.g. ${option} ${owner === 'plan' ? 'plans/next' : 'dist'}`);
   }
   const st = fsStep('read', shown, () => (existsSync(abs) || isDanglingLink(abs) ? lstatSync(abs) : undefined));
   if (!st) return;
   if (st.isSymbolicLink()) {
-    throw new OutputDirectoryError(`refusing to write ${option} ${shown}: it is a symbolic link (to ${readlinkSync(abs)}), and publishing would replace the link by a directory. Name the directory it points to instead (${option} <target>)`);
+    throw new OutputRefusedError(`refusing to write ${option} ${shown}: it is a symbolic link (to ${readlinkSync(abs)}), and publishing would replace the link by a directory. Name the directory it points to instead (${option} <target>)`);
   }
   if (!st.isDirectory()) {
-    throw new OutputDirectoryError(`refusing to write ${option} ${shown}: it is a file, not a directory. Name a new or empty directory`);
+    throw new OutputRefusedError(`refusing to write ${option} ${shown}: it is a file, not a directory. Name a new or empty directory`);
   }
   if (options.force) return;
   const obstacle = fsStep('read', shown, () => firstObstacle(abs, owner));
   if (obstacle) {
     const path = obstacle.path ? join(shown, obstacle.path) : shown;
     const fix = obstacle.fix ? `${obstacle.fix[0].toUpperCase()}${obstacle.fix.slice(1)}` : `Move it out of ${shown}, or name another directory (--force replaces ${shown}, deleting everything in it)`;
-    throw new OutputDirectoryError(`refusing to replace ${option} ${shown}: ${path} ${obstacle.why}. ${fix}`);
+    throw new OutputRefusedError(`refusing to replace ${option} ${shown}: ${path} ${obstacle.why}. ${fix}`);
   }
 }
 

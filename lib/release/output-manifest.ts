@@ -101,7 +101,7 @@ export function firstObstacle(dir: string, owner: OutputOwner): Obstacle | undef
   }
   const manifest = readManifest(dir);
   if (typeof manifest === 'string') return { path: OUTPUT_MARKER, why: manifest, fix: 'if nothing in it is yours, run once with --force, which deletes everything in it' };
-  if (manifest.owner !== owner) return { path: OUTPUT_MARKER, why: `says voting-mesh ${manifest.owner} wrote this directory${manifest.owner === 'synth' ? ' (it holds synthesized stages)' : ''}, not ${owner}`, fix: `name another directory, e.g. ${owner === 'plan' ? '--out plans/next' : '--output dist'}` };
+  if (manifest.owner !== owner) return { path: OUTPUT_MARKER, why: `says voting-mesh ${manifest.owner} wrote this directory${manifest.owner === 'synth' ? ' (it holds synthesized stages)' : ''}, not ${owner}`, fix: `name another directory, e.g. ${owner === 'plan' ? '--outdir plans/next' : '--outdir dist'}` };
   const root = lstatSync(dir);
   const listedDirs = new Set(Object.keys(manifest.files).flatMap((f) => f.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
   const walk = (rel: string): Obstacle | undefined => {

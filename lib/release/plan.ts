@@ -246,17 +246,39 @@ export interface PlanFiles {
 
 const resource = (m: Manifest) => `${m.kind.toLowerCase()}${m.apiVersion.includes('/') && !m.apiVersion.startsWith('apps/') ? `.${m.apiVersion.split('/')[0]}` : ''}/${m.metadata.name}`;
 
+/** How {@link formatPlan} prints. */
+export interface FormatPlanOptions {
+  /**
+   * Shorten for a terminal: at most 12 changes per object and values of at most 100 characters,
+   * with a note saying how to see all. @default false (every change, every value whole)
+   */
+  readonly shorten?: boolean;
+}
+
+/** How many changes of one object a shortened plan lists. */
+const SHORT_CHANGES = 12;
+
 /** The plan as text: the diff, then numbered steps with the kubectl commands that run them. */
-export function formatPlan(plan: TransitionPlan, where: PlanFiles): string {
+export function formatPlan(plan: TransitionPlan, where: PlanFiles, options: FormatPlanOptions = {}): string {
   const lines = [`plan ${plan.from} → ${plan.to}`, ''];
   lines.push(`added (${plan.added.length}):`, ...plan.added.map((m) => `  + ${objectKey(m)}`));
   lines.push(`changed (${plan.changed.length}):`);
+  let shortened = false;
   for (const c of plan.changed) {
     lines.push(`  ~ ${objectKey(c.after)}`);
-    const shown = c.changes.slice(0, 12);
-    lines.push(...shown.map((ch) => `      ${formatChange(ch)}`));
-    if (c.changes.length > shown.length) lines.push(`      … ${c.changes.length - shown.length} more`);
+    const shown = options.shorten ? c.changes.slice(0, SHORT_CHANGES) : c.changes;
+    for (const ch of shown) {
+      const full = formatChange(ch, { full: true });
+      const line = options.shorten ? formatChange(ch) : full;
+      shortened ||= line !== full;
+      lines.push(`      ${line}`);
+    }
+    if (c.changes.length > shown.length) {
+      shortened = true;
+      lines.push(`      … ${c.changes.length - shown.length} more`);
+    }
   }
+  if (shortened) lines.push('  (shortened for the terminal: values cut at 100 characters, at most 12 changes per object; pipe the output, e.g. | less, to see every change whole)');
   lines.push(`removed (${plan.removed.length}):`, ...plan.removed.map((m) => `  - ${objectKey(m)}`));
   lines.push('', 'steps (make before break):');
   plan.steps.forEach((step, i) => {

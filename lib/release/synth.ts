@@ -7,13 +7,14 @@ import { SchemaRegistry, schemaSources, SchemaSources } from '../analysis/schema
 import { StageChart } from '../constructs/stage-chart';
 import { DEFAULT_INGRESS_POD_LABELS, DEFAULT_ISTIO_NAMESPACE, MeshContext, resolveMeshContext } from '../model/defaults';
 import { ReleaseConfigError } from '../model/errors';
+import type { AcceptedFinding } from '../model/application-spec';
 import { renderReleaseNotes } from './release-notes';
 import { GATES_FILE, gatesFileContent } from './gates/gate-notes';
 import { toYaml } from './yaml-writer';
-import { ALLOW_FAILING_CHECKS_ENV } from './allow-failing-checks';
+import { ALLOW_FAILING_CHECKS_ENV, QUIET_ENV } from './allow-failing-checks';
 import { Manifest } from '../analysis/manifest';
 import { checkNeighbours } from './transition-check';
-import { RELEASE_CONTEXT_FILE } from './release-context-file';
+import { ACCEPTED_FINDINGS_FILE, RELEASE_CONTEXT_FILE } from './release-context-file';
 
 /** What the synth-time checks found across a release. */
 export interface ReleaseCheckResult {
@@ -21,6 +22,8 @@ export interface ReleaseCheckResult {
   readonly errors: readonly string[];
   /** Problems worth printing that do not stop synth. */
   readonly warnings: readonly string[];
+  /** Warnings the application accepts, each with its reason: printed as accepted, never failing. */
+  readonly accepted: readonly string[];
 }
 
 /** Options of {@link checkRelease} and {@link synthRelease}. */
@@ -35,6 +38,11 @@ export interface CheckReleaseOptions {
    * @default - false, unless the environment sets VOTING_MESH_ALLOW_FAILING_CHECKS=1 (`voting-mesh synth --allow-failing-checks`)
    */
   readonly allowFailingChecks?: boolean;
+  /**
+   * Print only errors: no warnings (accepted findings, what a stage cannot express).
+   * @default - false, unless the environment sets VOTING_MESH_QUIET=1 (`voting-mesh synth --quiet`)
+   */
+  readonly quiet?: boolean;
 }
 
 
@@ -49,14 +57,15 @@ function registryFor(sources: SchemaSources): SchemaRegistry {
 }
 
 /**
- * The synth-time checks of every stage: the mesh analyzer's accepted Warnings (with the reason)
- * and its Info findings are printed (Errors and unaccepted Warnings fail each chart's
+ * The synth-time checks of every stage: the mesh analyzer's accepted Warnings (with the reason,
+ * in `accepted`) and its Info findings are printed (Errors and unaccepted Warnings fail each chart's
  * validation); an allow-list entry without a reason, or that accepts no Warning of any stage,
  * fails; then strict schema validation.
  */
 export function checkRelease(stages: readonly StageChart[], options: CheckReleaseOptions = {}): ReleaseCheckResult {
   const errors: string[] = [];
   const warnings: string[] = [];
+  const accepted: string[] = [];
   const registry = options.schemaValidation ?? true ? registryFor(options.schemas ?? schemaSources()) : undefined;
   const entries = new Set(stages.flatMap((s) => s.acceptedFindings));
   const used = new Set<unknown>();
@@ -66,7 +75,7 @@ export function checkRelease(stages: readonly StageChart[], options: CheckReleas
     const acceptance = stage.acceptance;
     for (const { finding, entry } of acceptance.accepted) {
       used.add(entry);
-      warnings.push(`${where}: ${formatFinding(finding)} (accepted: ${entry.reason})`);
+      accepted.push(`${where}: ${formatFinding(finding)} (accepted: ${entry.reason})`);
     }
     // Info findings are advice (`voting-mesh validate` lists them); synth prints what needs a decision.
     for (const v of registry?.validateAll(stage.manifests) ?? []) {
@@ -81,7 +90,7 @@ export function checkRelease(stages: readonly StageChart[], options: CheckReleas
       errors.push(`acceptedFindings entry ${entry.code} ${entry.object} accepts no Warning of any stage${matching ? ' (it matches only Errors or Info, which cannot be accepted)' : ''}: remove it or fix its code or object`);
     }
   }
-  return { errors, warnings };
+  return { errors, warnings, accepted };
 }
 
 /**
@@ -136,13 +145,33 @@ function renderDirectory(stages: readonly StageChart[], extension: string): Rele
     },
     // The stages' metric gates with their PromQL, for `voting-mesh gate` and `plan --format argocd` (only when a stage declares one).
     ...(gates !== undefined ? [{ file: GATES_FILE, content: gates }] : []),
+    // The Warnings the application accepts, so that validate shows them as accepted, with the reason.
+    ...acceptedFindingsFile(stages),
     // The cluster facts the stages were made for, so that validate, explain and plan read the
     // same ones (an AKS add-on's gateway identity, a custom cluster domain) without flags.
     ...(context ? [{ file: RELEASE_CONTEXT_FILE, content: `${JSON.stringify(context, null, 2)}\n` }] : []),
   ];
 }
 
-export { RELEASE_CONTEXT_FILE };
+export { ACCEPTED_FINDINGS_FILE, RELEASE_CONTEXT_FILE };
+
+/** What {@link ACCEPTED_FINDINGS_FILE} holds: the accepted Warnings, sorted by code, object and reason. */
+export interface AcceptedFindingsFile {
+  readonly accepted: readonly AcceptedFinding[];
+}
+
+/** {@link ACCEPTED_FINDINGS_FILE} for a directory's stages: none when they accept nothing; the same bytes for the same entries. */
+function acceptedFindingsFile(stages: readonly StageChart[]): ReleaseFile[] {
+  const byKey = new Map<string, AcceptedFinding>();
+  for (const e of stages.flatMap((s) => s.acceptedFindings ?? [])) {
+    const entry = { code: e.code, object: e.object, reason: e.reason };
+    byKey.set(JSON.stringify(entry), entry);
+  }
+  if (byKey.size === 0) return [];
+  const accepted = [...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, e]) => e);
+  const content: AcceptedFindingsFile = { accepted };
+  return [{ file: ACCEPTED_FINDINGS_FILE, content: `${JSON.stringify(content, null, 2)}\n` }];
+}
 
 /** The cluster facts of a release, as {@link RELEASE_CONTEXT_FILE} records them. */
 export interface ReleaseContext extends MeshContext {
@@ -164,8 +193,11 @@ function releaseContextOf(stage: StageChart): ReleaseContext {
  * files into `app.outdir`. Nothing is written when a check fails.
  */
 export function synthRelease(app: App, stages: readonly StageChart[], options: CheckReleaseOptions = {}): void {
-  const { errors, warnings } = checkRelease(stages, options);
-  warnings.forEach((w) => console.error(`warning: ${w}`));
+  const { errors, warnings, accepted } = checkRelease(stages, options);
+  if (!(options.quiet ?? process.env[QUIET_ENV] === '1')) {
+    warnings.forEach((w) => console.error(`warning: ${w}`));
+    accepted.forEach((a) => console.error(`accepted: ${a}`));
+  }
   // What `app.synth()` does, once: cdk8s re-validates the whole app for every chart it writes.
   const invalid = app.node.findAll().flatMap((c) => c.node.validate().map((e) => (/^stage '/.test(e) ? e : `[${c.node.path}] ${e}`)));
   const allowed = options.allowFailingChecks ?? process.env[ALLOW_FAILING_CHECKS_ENV] === '1';

@@ -14,8 +14,8 @@ export interface ResolveStageOptions {
 }
 
 /**
- * Checks a stage against its application ({@link checkStage}) and derives what runs and how
- * traffic flows. Throws a {@link ReleaseConfigError} naming stage, component, field and value at
+ * Checks a stage against its application (its lanes, routes and deployments, and the application
+ * itself with {@link validateApplication}) and derives what runs and how traffic flows. Throws a {@link ReleaseConfigError} naming stage, component, field and value at
  * the first inconsistency. Every default (installation, cluster domain, identities, the ingress
  * gateway's pods, principal and port) is resolved here, once, and carried on the result.
  */
@@ -23,7 +23,8 @@ export function resolveStage(app: ApplicationSpec, stage: StageSpec, options: Re
   const facts = checkStage(app, stage);
   const flavour = options.flavour ?? DEFAULT_FLAVOUR;
   const installation = resolveInstallation(app.installation);
-  const ingress = resolveIngress({ namespace: app.namespace, gateway: app.gateway, installation, security: app.security, flavour, stage: stage.name });
+  // The gateway and security settings are the application's: a contradiction in them names no stage.
+  const ingress = resolveIngress({ namespace: app.namespace, gateway: app.gateway, installation, security: app.security, flavour });
   const context = resolveMeshContext({
     clusterDomain: app.clusterDomain,
     trustDomain: app.security?.trustDomain ?? installation.trustDomain,

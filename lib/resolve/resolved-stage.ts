@@ -92,7 +92,7 @@ export interface VersionEdge {
   readonly ports: readonly number[];
 }
 
-/** The peer name of the ingress gateway in {@link Edge}. */
+/** The peer name of the ingress gateway in {@link VersionEdge}. */
 export const INGRESS_PEER = 'ingress';
 
 /** Security settings of an application with every default resolved. */

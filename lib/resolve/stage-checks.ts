@@ -77,11 +77,12 @@ class StageChecker {
     const hosts = this.app.gateway.hosts ?? ['*'];
     const callers = this.app.components.filter((c) => (c.calls ?? []).includes(this.app.entryComponent)).map((c) => c.name);
     if (hosts.some((h) => h.includes('*'))) {
-      throw new ReleaseConfigError({ stage: this.s, field: 'application.gateway.hosts' }, `bindMesh with wildcard hosts ${hosts.join(', ')} would route every in-mesh call`,
+      // The application's gateway, the same in every stage: the error names no stage.
+      throw new ReleaseConfigError({ field: 'application.gateway.hosts' }, `bindMesh with wildcard hosts ${hosts.join(', ')} would route every in-mesh call`,
         'Name the public hosts explicitly, or leave bindMesh off.');
     }
     if (callers.length > 0) {
-      throw new ReleaseConfigError({ stage: this.s, component: this.app.entryComponent, field: 'application.gateway.bindMesh' },
+      throw new ReleaseConfigError({ component: this.app.entryComponent, field: 'application.gateway.bindMesh' },
         `the entry component is called by ${callers.join(', ')}, whose lane pinning needs its own mesh VirtualService`, 'Leave bindMesh off.');
     }
   }

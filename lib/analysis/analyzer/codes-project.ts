@@ -88,9 +88,9 @@ export const VM0010 = defineCode({
   code: 'VM0010', name: 'IdleCallDenied', level: 'Info', analyzer: 'project', reads: AUTHORIZATION,
   description: 'A call a route would carry from a workload that receives no traffic (an idle version) is denied: per-version least privilege working as meant.',
   messages: {
-    denied: message('{caller} receives no traffic (idle, kept for rollback); the call routing would carry to it on port {port} via {rule} is denied: {reason}',
+    denied: message('call from idle {caller} on port {port} (route {rule}) is denied, as meant while it receives no traffic (kept for rollback): {reason}',
       { caller: 'Deployment shop/frontend-v1', port: 9080, rule: 'shop/reviews http[0]', reason: 'no ALLOW policy matches' }),
-    deniedAtWaypoint: message('receives no traffic (idle, kept for rollback); its call through waypoint {waypoint} to Service {service} on port {port} is denied: {reason}',
+    deniedAtWaypoint: message('call from this idle workload through waypoint {waypoint} to Service {service} on port {port} is denied, as meant while it receives no traffic (kept for rollback): {reason}',
       { waypoint: 'waypoint', service: 'reviews', port: 9080, reason: 'no ALLOW policy matches' }),
   },
 });

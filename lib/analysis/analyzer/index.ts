@@ -82,7 +82,7 @@ export interface AnalyzeOptions extends MeshContextOptions {
    * as `istioctl analyze` does. @default true
    */
   readonly defaultResources?: boolean;
-  /** Run only these rule groups (keys of {@link RULE_GROUPS}). @default - all */
+  /** Run only these rule groups: the name of the Istio analyzer each follows (`virtualservice.GatewayAnalyzer`), or `project` for the VM rules. @default - all */
   readonly only?: readonly string[];
   /** Leave these rule groups out. @default - none */
   readonly skip?: readonly string[];

@@ -8,6 +8,7 @@
  */
 import { labelsHold, Manifest, namespaceOf, podLabels } from '../manifest';
 import { ManifestIndex } from '../manifest-index';
+import { CallTargetError } from '../target-error';
 import { chooseDomain, hostIntersection, hostWithoutPort, resolveShortName } from './hosts';
 import { proxyMatchHolds, RouteRef, RoutingProxy, SimulatedRequest, viewOf } from './match';
 import { visibleVirtualServices } from './visibility';
@@ -222,7 +223,7 @@ function envoyCatchAll(m: any): boolean {
 /** No Gateway object of that name in the manifests: VirtualServices naming it, hosts as written. */
 function legacyPlan(index: ManifestIndex, ref: string): IngressPlan {
   const bound = index.ofKind('VirtualService').filter((v) => (v.spec?.gateways ?? []).some((g: string) => g === ref || g.endsWith(`/${ref}`)));
-  if (bound.length === 0) throw new Error(`no Gateway '${ref}' and no VirtualService bound to it: name a Gateway of the manifests (namespace/name or name)`);
+  if (bound.length === 0) throw new CallTargetError(`no Gateway '${ref}' and no VirtualService bound to it: name a Gateway of the manifests (namespace/name or name)`);
   const proxy: RoutingProxy = { labels: {}, namespace: namespaceOf(bound[0]), gateways: [ref.includes('/') ? ref : `${namespaceOf(bound[0])}/${ref}`], port: undefined };
   return { kind: 'http', candidates: bound.map((vs) => routesOf(vs, 'http')), proxy, notModelled: [`Gateway '${ref}' (not in the manifests: servers and hosts not checked)`] };
 }
