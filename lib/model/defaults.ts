@@ -53,3 +53,8 @@ export function resolveMeshContext(options: MeshContextOptions = {}): MeshContex
     ingressPrincipal: options.ingressPrincipal ?? principal(trustDomain, DEFAULT_ISTIO_NAMESPACE, DEFAULT_INGRESS_SERVICE_ACCOUNT),
   };
 }
+
+/** How often an ExternalSecret re-reads its store (`refreshInterval`) when the application names none. */
+export const DEFAULT_EXTERNAL_SECRET_REFRESH_INTERVAL = '1h';
+/** The kind of secret store an ExternalSecret reads when the application names none. */
+export const DEFAULT_EXTERNAL_SECRET_STORE_KIND = 'ClusterSecretStore';
