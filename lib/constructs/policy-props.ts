@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { DEFAULT_TRUST_DOMAIN } from '../model/defaults';
 import { ISTIOCTL_DEFAULT_PROFILE } from '../model/installation-profile';
 import { deploymentName, principal, versionServiceAccount } from '../model/names';
-import { resolveIngress } from '../resolve/ingress';
+import { installationIngress } from '../resolve/ingress';
 import type { ResolvedStage, VersionEdge, VersionRef } from '../resolve/resolved-stage';
 import { INGRESS_PEER } from '../resolve/resolved-stage';
 import type { IstioApiVersion } from './istio-api';
@@ -102,7 +102,7 @@ function sameVersion(a: VersionRef, b: VersionRef): boolean {
 
 /** The ingress gateway of istioctl's default profile, as the policies admit it. */
 export function defaultPolicyIngress(): PolicyIngress {
-  const i = resolveIngress({ namespace: 'default', gateway: { name: 'gateway' } });
+  const i = installationIngress(ISTIOCTL_DEFAULT_PROFILE);
   return { namespace: i.namespace, podLabels: i.podLabels, principal: i.principal };
 }
 

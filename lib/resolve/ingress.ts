@@ -100,13 +100,22 @@ export function resolveIngress(inputs: IngressInputs): ResolvedIngress {
       principal: principal(trustDomain, inputs.namespace, serviceAccount),
     };
   }
-  const s = inputs.security?.ingressGateway;
+  return { ...common, ...installationIngress(installation, inputs.security), podLabels: sidecarPodLabels };
+}
+
+/**
+ * The ingress gateway pods of an installation (istio-sidecar flavour), with the application's
+ * `security` overrides: the one place their namespace and principal are derived. `podLabels`
+ * ignore `gateway.selector` (see {@link ingressPodLabels}).
+ */
+export function installationIngress(installation: InstallationProfile, security?: SecuritySpec): Pick<ResolvedIngress, 'namespace' | 'podLabels' | 'serviceAccount' | 'principal'> {
+  const s = security?.ingressGateway;
+  const trustDomain = security?.trustDomain ?? installation.trustDomain;
   const namespace = s?.namespace ?? installation.ingressGateway.namespace;
   const serviceAccount = installation.ingressGateway.serviceAccount;
   return {
-    ...common,
     namespace,
-    podLabels: sidecarPodLabels,
+    podLabels: s?.podLabels ?? installation.ingressGateway.podLabels,
     serviceAccount,
     principal: s?.principal ?? principal(trustDomain, namespace, serviceAccount),
   };

@@ -1,3 +1,4 @@
+import { workloadReplicas } from '../model/defaults';
 import { assertConstructId, ErrorLocation, ReleaseConfigError, show } from '../model/errors';
 import { imageReferenceProblem } from '../model/image-reference';
 import { assertDnsLabel, assertVersion, deploymentName, subsetName } from '../model/names';
@@ -93,7 +94,7 @@ function validateWorkload(w: WorkloadSpec, at: ErrorLocation, version: string): 
   if (w.replicas !== undefined && (!Number.isInteger(w.replicas) || w.replicas < 0 || w.replicas > MAX_REPLICAS)) {
     throw new ReleaseConfigError(field('replicas'), `replicas ${show(w.replicas)} is not a whole number from 0 to ${MAX_REPLICAS} (an int32)`, 'Set a whole number of pods.');
   }
-  const replicas = w.replicas ?? 1;
+  const replicas = workloadReplicas(w);
   if (w.minAvailable !== undefined) {
     if (!Number.isInteger(w.minAvailable) || w.minAvailable < 0) {
       throw new ReleaseConfigError(field('minAvailable'), `minAvailable ${show(w.minAvailable)} is not a whole number >= 0`, 'Set how many pods must stay up during node drains.');
