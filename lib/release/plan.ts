@@ -80,6 +80,38 @@ const isKind = (m: Manifest, kind: string) => m.kind === kind;
  * Volume claims and namespaces are never deleted (they hold data): they are reported as warnings.
  */
 export function planTransition(fromName: string, from: readonly Manifest[], toName: string, to: readonly Manifest[]): TransitionPlan {
+  const parts = transitionParts(from, to);
+  const diff = parts.diff;
+  const steps = planSteps(parts);
+  const kept = diff.removed.filter((m) => isKind(m, 'PersistentVolumeClaim') || isKind(m, 'Namespace'));
+  return {
+    ...diff,
+    from: fromName,
+    to: toName,
+    steps: steps.filter((s) => s.apply.length + s.waitFor.length + s.remove.length > 0),
+    warnings: kept.map((m) => `${objectKey(m)} is not in ${toName} but is kept: it may hold data. Delete it yourself once it is no longer needed.`),
+  };
+}
+
+/** What each step of a transition applies, waits for and removes, before the steps are written. */
+interface TransitionParts {
+  readonly diff: StageDiff;
+  readonly make: Manifest[];
+  readonly relaxRemovals: Manifest[];
+  readonly rollouts: Manifest[];
+  readonly programmedGateways: Manifest[];
+  readonly earlyApply: Manifest[];
+  readonly earlyRemove: Manifest[];
+  readonly restart: readonly Manifest[];
+  readonly switchApply: Manifest[];
+  readonly switchRemove: Manifest[];
+  readonly breakApply: Manifest[];
+  readonly breakRemove: Manifest[];
+  readonly retire: Manifest[];
+  readonly clean: Manifest[];
+}
+
+function transitionParts(from: readonly Manifest[], to: readonly Manifest[]): TransitionParts {
   const diff = diffStages(from, to);
   const previous = new Map(from.map((m) => [objectKey(m), m]));
   const addedOrChanged = [...diff.added, ...diff.changed.map((c) => c.after)];
@@ -134,7 +166,15 @@ export function planTransition(fromName: string, from: readonly Manifest[], toNa
   const retire = diff.removed.filter((m) => isKind(m, 'Deployment'));
   const clean = diff.removed.filter((m) => readByPods(m) || admitsForTransition(m));
 
-  const steps: PlanStep[] = [
+  return {
+    diff, make, relaxRemovals, rollouts, programmedGateways, earlyApply: switchAll.filter(early), earlyRemove: removedRoutes.filter(early),
+    restart: restart.deployments, switchApply, switchRemove, breakApply, breakRemove, retire, clean,
+  };
+}
+
+function planSteps(p: TransitionParts): PlanStep[] {
+  const { make, relaxRemovals, rollouts, programmedGateways, switchApply, switchRemove, breakApply, breakRemove, retire, clean } = p;
+  return [
     { kind: 'make', title: 'Add what the target needs before traffic moves (workloads, claims, Service ports, subsets, widened policies, relaxed mTLS); no route uses it yet', apply: make, waitFor: [], remove: relaxRemovals },
     {
       kind: 'wait', title: `Wait until every new or changed Deployment is rolled out and ready${programmedGateways.length > 0 ? ', and every new Gateway API Gateway (ingress or waypoint) is programmed' : ''}`,
@@ -142,11 +182,11 @@ export function planTransition(fromName: string, from: readonly Manifest[], toNa
     },
     {
       kind: 'switch', title: 'Switch the routing of the hosts that restarted callers will call (their Services, waypoints and routes), before any pod calls them',
-      apply: switchAll.filter(early), waitFor: [], remove: removedRoutes.filter(early),
+      apply: p.earlyApply, waitFor: [], remove: p.earlyRemove,
     },
     {
       kind: 'restart', title: 'Restart the callers whose environment names those hosts, and wait until they are rolled out (their old pods serve until then)',
-      apply: restart.deployments, waitFor: restart.deployments, remove: [],
+      apply: p.restart, waitFor: p.restart, remove: [],
     },
     {
       kind: 'switch',
@@ -159,14 +199,6 @@ export function planTransition(fromName: string, from: readonly Manifest[], toNa
     { kind: 'retire', title: 'Retire the Deployments that no longer receive traffic', apply: [], waitFor: [], remove: retire },
     { kind: 'clean', title: 'Delete what only the retired pods read (ServiceAccounts, Secrets, ExternalSecrets, ConfigMaps), after their last reader', apply: [], waitFor: [], remove: clean },
   ];
-  const kept = diff.removed.filter((m) => isKind(m, 'PersistentVolumeClaim') || isKind(m, 'Namespace'));
-  return {
-    ...diff,
-    from: fromName,
-    to: toName,
-    steps: steps.filter((s) => s.apply.length + s.waitFor.length + s.remove.length > 0),
-    warnings: kept.map((m) => `${objectKey(m)} is not in ${toName} but is kept: it may hold data. Delete it yourself once it is no longer needed.`),
-  };
 }
 
 /**
