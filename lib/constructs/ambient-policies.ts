@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { AuthorizationPolicySpecAction } from '../../imports/security.istio.io';
-import { DEFAULT_GATEWAY_PORT } from '../model/defaults';
+import { gatewayPort } from '../model/defaults';
 import { gatewayDeploymentName, gatewayListenerPolicyName, principal } from '../model/names';
 import { INGRESS_PEER } from '../resolve/resolved-stage';
 import type { VersionEdge, VersionRef } from '../resolve/resolved-stage';
@@ -74,7 +74,7 @@ export class AmbientPolicies extends Construct {
     this.d = new PolicyDefaults(props);
     this.namespace = this.d.namespace;
     this.gatewayName = props.gatewayName;
-    this.gatewayPort = props.gatewayPort ?? DEFAULT_GATEWAY_PORT;
+    this.gatewayPort = gatewayPort({ port: props.gatewayPort });
     this.gatewayPrincipal = props.gatewayPrincipal ?? principal(this.d.trustDomain, this.namespace, gatewayDeploymentName(props.gatewayName));
     this.waypointPrincipal = principal(this.d.trustDomain, this.namespace, WAYPOINT_NAME);
     this.waypointServices = props.waypointServices ?? [];

@@ -87,3 +87,13 @@ export function workloadMinAvailable(w: Pick<WorkloadSpec, 'replicas' | 'minAvai
 export function workloadSpreadsAcrossNodes(w: Pick<WorkloadSpec, 'replicas' | 'spreadAcrossNodes'>): boolean {
   return w.spreadAcrossNodes ?? workloadReplicas(w) > 1;
 }
+
+/** The HTTP port of an ingress Gateway: `gateway.port`, else {@link DEFAULT_GATEWAY_PORT}. */
+export function gatewayPort(g: { readonly port?: number }): number {
+  return g.port ?? DEFAULT_GATEWAY_PORT;
+}
+
+/** The hosts an ingress Gateway serves: `gateway.hosts`, else every host. */
+export function gatewayHosts(g: { readonly hosts?: readonly string[] }): readonly string[] {
+  return g.hosts ?? DEFAULT_GATEWAY_HOSTS;
+}

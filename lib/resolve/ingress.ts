@@ -1,4 +1,4 @@
-import { DEFAULT_GATEWAY_HOSTS, DEFAULT_GATEWAY_PORT } from '../model/defaults';
+import { gatewayHosts, gatewayPort } from '../model/defaults';
 import { ErrorLocation, ReleaseConfigError } from '../model/errors';
 import { DEFAULT_FLAVOUR, ReleaseFlavour } from '../model/flavour';
 import { InstallationProfile, resolveInstallation } from '../model/installation-profile';
@@ -85,7 +85,7 @@ export function resolveIngress(inputs: IngressInputs): ResolvedIngress {
   const installation = resolveInstallation(inputs.installation);
   const g = inputs.gateway;
   const trustDomain = inputs.security?.trustDomain ?? installation.trustDomain;
-  const common = { gatewayName: g.name, port: g.port ?? DEFAULT_GATEWAY_PORT, hosts: g.hosts ?? DEFAULT_GATEWAY_HOSTS };
+  const common = { gatewayName: g.name, port: gatewayPort(g), hosts: gatewayHosts(g) };
   // Checked in both flavours: contradicting data is wrong whichever flavour ignores it.
   const sidecarPodLabels = ingressPodLabels(g, inputs.security, installation, { stage: inputs.stage });
   if ((inputs.flavour ?? DEFAULT_FLAVOUR) === 'gateway-api-ambient') {
