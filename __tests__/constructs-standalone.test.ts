@@ -3,9 +3,9 @@
 import { Chart, Testing } from 'cdk8s';
 import {
   AmbientMesh, AmbientPolicies, CanaryRollout, GatewayApiRoute, IngressGateway, Manifest, MeshPolicies, MeshService, ReleaseConfigError,
-  RolloutStage, StageChart, VersionedDeployment,
+  ReleaseStage, RolloutStage, StageChart, VersionedDeployment,
 } from 'voting-mesh';
-import type { Route, VersionEdge, WorkloadSpec } from 'voting-mesh';
+import type { ApplicationSpec, Route, StageSpec, VersionEdge, WorkloadSpec } from 'voting-mesh';
 
 const WORKLOAD: WorkloadSpec = {
   image: 'registry.example/shop/api:1.0',
@@ -253,5 +253,40 @@ describe('Stage charts alone', () => {
 
     expect(stage.toJson().map((o: Manifest) => o.kind)).toEqual(['ServiceAccount', 'Service', 'Deployment']);
     expect(stage.stageName).toBe('01-platform');
+  });
+});
+
+describe('ReleaseStage alone: the flavour picks the constructs', () => {
+  const application: ApplicationSpec = {
+    name: 'shop', namespace: 'shop', entryComponent: 'web', gateway: { name: 'gw' },
+    components: [{ name: 'web', versions: { '1.0': WORKLOAD, '1.1': WORKLOAD } }],
+  };
+  const stage: StageSpec = {
+    name: '01-canary', description: 'one canary',
+    deployments: { web: ['1.0', '1.1'] },
+    lanes: [{ name: 'stable', versions: { web: '1.0' } }, { name: 'next', versions: { web: '1.1' } }],
+    entry: [{ to: [{ lane: 'stable', weight: 90 }, { lane: 'next', weight: 10 }] }],
+  };
+
+  test('GIVEN the istio-sidecar flavour WHEN built THEN MeshServices with subsets, MeshPolicies and an Istio Gateway; no Gateway API objects', () => {
+    const chart = new ReleaseStage(Testing.app(), '01-canary', { application, stage });
+    const objects = synth(chart);
+
+    expect(one(objects, 'Namespace', 'shop').metadata.labels['istio-injection']).toBe('enabled');
+    expect(chart.services[0].destinationRule).toBeDefined();
+    expect([chart.ingress?.name, chart.policies !== undefined, chart.ambient, chart.ambientPolicies]).toEqual(['gw', true, undefined, undefined]);
+    expect(one(objects, 'VirtualService', 'web-ingress').spec.http[0].route.map((r: any) => r.weight)).toEqual([90, 10]);
+    expect(of(objects, 'HTTPRoute')).toEqual([]);
+  });
+
+  test('GIVEN the gateway-api-ambient flavour WHEN built THEN the AmbientMesh and AmbientPolicies instead; no Istio Gateway or subsets', () => {
+    const chart = new ReleaseStage(Testing.app(), '01-canary', { application, stage, flavour: 'gateway-api-ambient' });
+    const objects = synth(chart);
+
+    expect(one(objects, 'Namespace', 'shop').metadata.labels['istio.io/dataplane-mode']).toBe('ambient');
+    expect(chart.services[0].destinationRule).toBeUndefined();
+    expect([chart.ingress, chart.policies, chart.ambient !== undefined, chart.ambientPolicies !== undefined]).toEqual([undefined, undefined, true, true]);
+    expect(one(objects, 'HTTPRoute', 'web-ingress').spec.rules[0].backendRefs.map((b: any) => [b.name, b.weight])).toEqual([['web-1-0', 90], ['web-1-1', 10]]);
+    expect(of(objects, 'VirtualService')).toEqual([]);
   });
 });
