@@ -272,7 +272,7 @@ describe('ReleaseStage alone: the flavour picks the constructs', () => {
     const chart = new ReleaseStage(Testing.app(), '01-canary', { application, stage });
     const objects = synth(chart);
 
-    expect(one(objects, 'Namespace', 'shop').metadata.labels['istio-injection']).toBe('enabled');
+    expect(one(objects, 'Namespace', 'shop').metadata.labels?.['istio-injection']).toBe('enabled');
     expect(chart.services[0].destinationRule).toBeDefined();
     expect([chart.ingress?.name, chart.policies !== undefined, chart.ambient, chart.ambientPolicies]).toEqual(['gw', true, undefined, undefined]);
     expect(one(objects, 'VirtualService', 'web-ingress').spec.http[0].route.map((r: any) => r.weight)).toEqual([90, 10]);
@@ -283,7 +283,7 @@ describe('ReleaseStage alone: the flavour picks the constructs', () => {
     const chart = new ReleaseStage(Testing.app(), '01-canary', { application, stage, flavour: 'gateway-api-ambient' });
     const objects = synth(chart);
 
-    expect(one(objects, 'Namespace', 'shop').metadata.labels['istio.io/dataplane-mode']).toBe('ambient');
+    expect(one(objects, 'Namespace', 'shop').metadata.labels?.['istio.io/dataplane-mode']).toBe('ambient');
     expect(chart.services[0].destinationRule).toBeUndefined();
     expect([chart.ingress, chart.policies, chart.ambient !== undefined, chart.ambientPolicies !== undefined]).toEqual([undefined, undefined, true, true]);
     expect(one(objects, 'HTTPRoute', 'web-ingress').spec.rules[0].backendRefs.map((b: any) => [b.name, b.weight])).toEqual([['web-1-0', 90], ['web-1-1', 10]]);
