@@ -222,6 +222,9 @@ describe('CanaryRollout alone', () => {
     expect(one(objects, 'VirtualService', 'api').spec.http[0].route.map((d: any) => d.weight)).toEqual([100, 0]);
     expect(of(objects, 'Service').map((s) => s.metadata.name)).toEqual(['api-stable', 'api-canary']);
     expect(one(objects, 'PodDisruptionBudget', 'api').spec.minAvailable).toBe(4);
+    // The pod template comes from a VersionedDeployment that is not synthesized itself.
+    expect(of(objects, 'Deployment')).toEqual([]);
+    expect(rollout.spec.template.spec.containers[0].securityContext.capabilities).toEqual({ drop: ['ALL'] });
     expect(r.revisionHistoryLimit).toBe(3);
   });
 

@@ -1,4 +1,4 @@
-import { ApiObject, App, Chart } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Rollout } from '../../imports/argoproj.io';
@@ -149,7 +149,7 @@ export class CanaryRollout extends Construct {
         replicas: this.replicas,
         revisionHistoryLimit: this.revisionHistoryLimit,
         selector: { matchLabels: { app: name } },
-        template: podTemplate(name, namespace, props.workload),
+        template: podTemplate(this, name, namespace, props.workload),
         strategy: {
           canary: {
             canaryService: this.canaryService.name,
@@ -208,14 +208,17 @@ function validateSteps(steps: readonly RolloutStep[], at: (field: string) => { c
 }
 
 /**
- * The pod template of a workload, exactly as {@link VersionedDeployment} renders it (identity,
- * probes, resources, securityContext), so a Rollout's pods are set up like every other pod.
+ * The pod template of a workload, built by the same construct as every Deployment's
+ * ({@link VersionedDeployment}: identity, probes, resources, securityContext), so a Rollout's pods
+ * are set up like every other pod. The Deployment is rendered in `scope` and removed again before
+ * synthesis: only its template is kept (its PodDisruptionBudget is the Rollout's own).
  */
-function podTemplate(name: string, namespace: string, workload: WorkloadSpec): unknown {
-  const chart = new Chart(new App({ outdir: '/nonexistent' }), 'template');
-  const d = new VersionedDeployment(chart, 'Deployment', { component: name, version: 'rollout', name, namespace, workload });
+function podTemplate(scope: Construct, name: string, namespace: string, workload: WorkloadSpec): unknown {
+  const id = 'PodTemplate';
+  const d = new VersionedDeployment(scope, id, { component: name, version: 'rollout', name, namespace, workload });
   const template = ApiObject.of(d.deployment).toJson().spec.template;
+  scope.node.tryRemoveChild(id);
   // A Rollout's pods carry the app label only: the controller adds the template hash.
-  const spread = template.spec.topologySpreadConstraints?.map((c: any) => ({ ...c, labelSelector: { matchLabels: { app: name } } }));
+  const spread = template.spec.topologySpreadConstraints?.map((c: { readonly labelSelector?: unknown }) => ({ ...c, labelSelector: { matchLabels: { app: name } } }));
   return { metadata: { labels: { app: name } }, spec: { ...template.spec, ...(spread ? { topologySpreadConstraints: spread } : {}) } };
 }
