@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Gateway as ApiGateway, GatewaySpecListenersAllowedRoutesNamespacesFrom } from '../../imports/gateway.networking.k8s.io';
 import { DATAPLANE_MODE_LABEL, USE_WAYPOINT_LABEL } from '../analysis/ambient-mode';
-import { DEFAULT_CLUSTER_DOMAIN, gatewayHosts, gatewayPort } from '../model/defaults';
+import { gatewayHosts, gatewayPort, resolveMeshContext } from '../model/defaults';
 import type { ErrorLocation } from '../model/errors';
 import { ReleaseConfigError } from '../model/errors';
 import { deploymentName, ingressRouteName, serviceHost } from '../model/names';
@@ -138,7 +138,7 @@ export class AmbientMesh extends Construct {
     this.versionRouting = props.versionRouting ?? true;
     this.port = gatewayPort(g);
     this.hosts = gatewayHosts(g);
-    this.clusterDomain = props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
+    this.clusterDomain = resolveMeshContext({ clusterDomain: props.clusterDomain }).clusterDomain;
     this.lanes = props.lanes ?? { services: [], dials: new Map() };
     checkGateway(g, { stage: props.stageName });
     this.limitations = g.bindMesh ? ['gateway.bindMesh has no equivalent: in-mesh callers of the entry component dial its Service, which no route pins'] : [];

@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Rollout } from '../../imports/argoproj.io';
-import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_ROLLOUT_REVISION_HISTORY_LIMIT, workloadReplicas } from '../model/defaults';
+import { DEFAULT_ROLLOUT_REVISION_HISTORY_LIMIT, resolveMeshContext, workloadReplicas } from '../model/defaults';
 import { InstallationProfile } from '../model/installation-profile';
 import { resolveIngress } from '../resolve/ingress';
 import { ReleaseConfigError, show } from '../model/errors';
@@ -96,7 +96,7 @@ export class CanaryRollout extends Construct {
     props.virtualServices.forEach((vs, i) => validateVirtualService(props, vs, i));
     this.replicas = workloadReplicas(workload);
     this.revisionHistoryLimit = props.revisionHistoryLimit ?? DEFAULT_ROLLOUT_REVISION_HISTORY_LIMIT;
-    this.clusterDomain = props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
+    this.clusterDomain = resolveMeshContext({ clusterDomain: props.clusterDomain }).clusterDomain;
 
     const serviceSpec = { type: 'ClusterIP', selector: { app: name }, ports: servicePorts(workload.ports) };
     // The controller adds the rollouts-pod-template-hash of the stable and canary ReplicaSets to these selectors.

@@ -1,5 +1,5 @@
 import { k8s } from 'cdk8s-plus-27';
-import { DEFAULT_TRUST_DOMAIN } from '../model/defaults';
+import { resolveMeshContext } from '../model/defaults';
 import { ISTIOCTL_DEFAULT_PROFILE } from '../model/installation-profile';
 import { deploymentName, principal, versionServiceAccount } from '../model/names';
 import { installationIngress } from '../resolve/ingress';
@@ -68,7 +68,7 @@ export class PolicyDefaults {
 
   constructor(props: StagePoliciesProps) {
     this.namespace = props.namespace;
-    this.trustDomain = props.trustDomain ?? DEFAULT_TRUST_DOMAIN;
+    this.trustDomain = resolveMeshContext({ trustDomain: props.trustDomain }).trustDomain;
     this.authorization = props.authorization ?? true;
     this.networkPolicies = props.networkPolicies ?? true;
     this.istiod = props.istiod ?? ISTIOCTL_DEFAULT_PROFILE.controlPlane;

@@ -4,7 +4,7 @@ import { ManifestIndex } from '../analysis/manifest-index';
 import { apiGateways } from '../analysis/routing/gateway-api';
 import { isGatewayApi } from '../analysis/routing/gateway-api-match';
 import { Hop, TrafficSimulator } from '../analysis/traffic-simulator';
-import { DEFAULT_CLUSTER_DOMAIN, MeshContextOptions } from '../model/defaults';
+import { MeshContextOptions, resolveMeshContext } from '../model/defaults';
 import { ResolvedGate } from './gates/gates';
 import { gateNotes } from './gates/gate-notes';
 import { deploymentTable, describeApiMatches, describeMatches, destinationRuleTable, routeTables } from './release-notes-tables';
@@ -55,7 +55,7 @@ export function renderReleaseNotes(stages: readonly StageObjects[]): string {
 }
 
 function renderStage(stage: StageObjects, previous: readonly Manifest[]): string[] {
-  const clusterDomain = stage.meshContext?.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
+  const clusterDomain = resolveMeshContext(stage.meshContext).clusterDomain;
   const index = ManifestIndex.of(stage.manifests, clusterDomain);
   const deployments = index.workloads;
   const names = new Set(deployments.map((d) => d.metadata.name));
