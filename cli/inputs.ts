@@ -5,6 +5,7 @@ import type { Manifest } from '../lib/analysis/manifest';
 import type { MeshContextOptions } from '../lib/model/defaults';
 import { aksIstioAddOnProfile, helmGatewayProfile, InstallationProfile, ISTIOCTL_DEFAULT_PROFILE } from '../lib/model/installation-profile';
 import type { AcceptedFinding } from '../lib/model/application-spec';
+import { installationIngress } from '../lib/resolve/ingress';
 import { ACCEPTED_FINDINGS_FILE, RELEASE_CONTEXT_FILE } from '../lib/release/release-context-file';
 import { parseYamlDocuments } from '../lib/release/yaml-reader';
 import { InputError, readInputFiles } from './input-files';
@@ -169,11 +170,8 @@ function profileContext(spec: string): ToolContext {
     }
   } else if (kind === 'helm' && a !== undefined) p = helmGatewayProfile({ release: a, ...(b ? { namespace: b } : {}) });
   else throw new UsageError(`--profile '${spec}' is not istioctl-default, aks:<revision>[:internal] or helm:<release>[:<namespace>]`);
-  return {
-    trustDomain: p.trustDomain,
-    ingressPrincipal: `${p.trustDomain}/ns/${p.ingressGateway.namespace}/sa/${p.ingressGateway.serviceAccount}`,
-    ingressGateway: { namespace: p.ingressGateway.namespace, podLabels: p.ingressGateway.podLabels },
-  };
+  const ingress = installationIngress(p);
+  return { trustDomain: p.trustDomain, ingressPrincipal: ingress.principal, ingressGateway: { namespace: ingress.namespace, podLabels: ingress.podLabels } };
 }
 
 /** The release context recorded beside a directory's stages (mesh-context.json), if any, checked field by field. */

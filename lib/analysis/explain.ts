@@ -7,115 +7,13 @@ import { ManifestIndex } from './manifest-index';
 import { resolveCallTarget } from './call-target';
 import { apiGateways } from './routing/gateway-api';
 import { INGRESS_USE_WAYPOINT_LABEL, namespaceLabelsOf, podInAmbient, waypointAccepts, waypointOf } from './ambient-mode';
-import { Hop, HopMirror, HopRetries, SimulatedRequest, TrafficSimulator } from './traffic-simulator';
-import type { ShapedRequest, ShapedResponse } from './routing/gateway-api-filters';
+import { Hop, HopMirror, SimulatedRequest, TrafficSimulator } from './traffic-simulator';
 
 export { formatCallExplanation, formatExplanation } from './explain-format';
 
-/** A copy of a hop's requests sent to another workload (`mirror`, `mirrors`): responses discarded. */
-export interface ExplainMirror extends HopMirror {
-  /** `app` label of the pods receiving the copies. */
-  readonly component: string;
-  /** `version` label of those pods. @default - unversioned */
-  readonly version?: string;
-  /** Whether Istio authorization lets the caller's identity send the copy (the mirroring proxy sends it as the caller). */
-  readonly authorization?: AuthorizationVerdict;
-  /**
-   * The real calls the mirrored pods make while serving the copies (a dark launch still writes to
-   * its storage); each `share` is the percentage of the original requests whose copy makes it.
-   */
-  readonly calls: readonly ExplainNode[];
-}
+export type { CallExplanation, ExplainMirror, ExplainNode, Explanation, ExplainOptions, InferredCall } from './explain-types';
+import type { CallExplanation, ExplainMirror, ExplainNode, Explanation, ExplainOptions, InferredCall } from './explain-types';
 
-/** One workload a request (or a share of it) reaches, and the calls it makes from there. */
-export interface ExplainNode {
-  /** `app` label of the pods. */
-  readonly component: string;
-  /** `version` label of the pods. @default - unversioned */
-  readonly version?: string;
-  /** Deployments whose pods serve this hop. */
-  readonly deployments: readonly string[];
-  /** The waypoint (`namespace/name`) the hop goes through (ambient mode). @default - none: sent to the pods directly */
-  readonly waypoint?: string;
-  /** Service, subset and port the hop went to. */
-  readonly service: string;
-  readonly subset?: string;
-  readonly port: number;
-  /** Protocol of the Service port (`http`, `tcp`). */
-  readonly protocol: string;
-  /** Percentage of the caller's requests taking this hop. */
-  readonly weight: number;
-  /** Percentage of the original requests reaching this hop (product of the weights on the path). */
-  readonly share: number;
-  /** The VirtualService route that decided, `<name>/<route>`, or `service` without one. */
-  readonly rule: string;
-  /** Whether Istio authorization lets the caller make this hop (present when the stage has AuthorizationPolicies). */
-  readonly authorization?: AuthorizationVerdict;
-  /** The ServiceEntry (`namespace/name`) that defines the host, when it is not a Service. @default - a Service */
-  readonly serviceEntry?: string;
-  /** The proxy answers itself instead (redirect, direct response, 503 and why). @default - forwarded */
-  readonly answer?: string;
-  /** The DestinationRule's connection pool for these pods (subset policy over the rule's, as Istio merges them). @default - none set */
-  readonly connectionPool?: Readonly<Record<string, unknown>>;
-  /** The DestinationRule's outlier detection for these pods. @default - none set */
-  readonly outlierDetection?: Readonly<Record<string, unknown>>;
-  /** Route timeout as written. @default - none: Istio sets no timeout */
-  readonly timeout?: string;
-  /** Retry policy of the hop (HTTP); `istioDefault` when the route sets none. @default - none: not an HTTP hop */
-  readonly retries?: HopRetries;
-  /** Copies of this hop's requests sent elsewhere, with their percentage. @default - none */
-  readonly mirrors?: readonly ExplainMirror[];
-  /** The request as the backend receives it, when a filter rewrote it. @default - as sent */
-  readonly request?: ShapedRequest;
-  /** Headers the proxy sets, adds or removes on the answer. @default - none */
-  readonly response?: ShapedResponse;
-  /** `Set-Cookie` values the route adds to the response of a request sent here (a sticky split). @default - none */
-  readonly setCookies?: readonly string[];
-  /** Fields that shaped this hop but are not evaluated (`not modelled: <field>`). @default - none */
-  readonly notModelled?: readonly string[];
-  /** Calls this workload makes, each routed as its own mesh request. */
-  readonly calls: readonly ExplainNode[];
-}
-
-/** Options of {@link explainRequest}: the cluster, and what the workloads do with the request's headers. */
-export interface ExplainOptions extends MeshContextOptions {
-  /**
-   * Whether every workload copies the entry request's headers (cookie included) onto the calls it
-   * makes. Istio does not: a header reaches an inner hop only if the application forwards it.
-   * @default false - inner calls carry no header of the entry request
-   */
-  readonly propagateHeaders?: boolean;
-}
-
-/** The path of one entry request through a stage. */
-export interface Explanation {
-  readonly gateway: string;
-  readonly request: SimulatedRequest;
-  /** Whether the inner calls were evaluated with the entry request's headers ({@link ExplainOptions.propagateHeaders}). */
-  readonly headersPropagated: boolean;
-  readonly hops: readonly ExplainNode[];
-}
-
-/** The path of one call from a workload's pods to a Service. */
-export interface CallExplanation {
-  /** The calling workload, its namespace and the principal its pods present over mTLS. */
-  readonly from: { readonly workload: string; readonly namespace: string; readonly principal: string };
-  /** The Service called (`name.namespace`) and the port. */
-  readonly service: string;
-  readonly port: number;
-  readonly request: SimulatedRequest;
-  readonly hops: readonly ExplainNode[];
-}
-
-/** A call a workload makes, inferred from its container environment. */
-export interface InferredCall {
-  readonly service: string;
-  /** Namespace of the Service. */
-  readonly namespace: string;
-  readonly port: number;
-  /** The environment variable it was inferred from. */
-  readonly env: string;
-}
 
 /**
  * Follows a request from an ingress gateway through the mesh, evaluating the objects as Istio
@@ -261,13 +159,6 @@ function follower(manifests: readonly Manifest[], index: ManifestIndex, context:
       calls: m.answer === undefined ? callsOf(target, round((share * m.percent) / 100), seen, authorization) : [],
     };
   };
-  /** The connection pool and outlier detection the caller's proxy applies to the hop's pods. */
-  const trafficPolicyOf = (hop: Hop, svc: Manifest | undefined): Pick<ExplainNode, 'connectionPool' | 'outlierDetection'> | undefined => {
-    if (!svc || hop.answer !== undefined) return undefined;
-    const p: any = index.trafficPolicy(svc, hop.subset, namespaceOf(svc));
-    if (!p?.connectionPool && !p?.outlierDetection) return undefined;
-    return { ...(p.connectionPool ? { connectionPool: p.connectionPool } : {}), ...(p.outlierDetection ? { outlierDetection: p.outlierDetection } : {}) };
-  };
   /** Through a waypoint: its own verdict on the caller (targetRefs policies), then the destination's on the waypoint's identity. */
   const verdictVia = (via: ViaWaypoint, target: Manifest | undefined, caller: string, port: number, request?: AuthorizedRequest): AuthorizationVerdict | undefined => {
     if (!hasPolicies || !target) return undefined;
@@ -285,35 +176,59 @@ function follower(manifests: readonly Manifest[], index: ManifestIndex, context:
     const authorization = via ? verdictVia(via, target, caller, hop.port, seenRequest) : verdict(target, caller, hop.port, seenRequest);
     const services = index.services.filter((s) => s.metadata.name === hop.service);
     const svc = services.find((s) => target !== undefined && namespaceOf(s) === namespaceOf(target)) ?? services[0];
-    const svcPort = (svc?.spec?.ports ?? []).find((p: any) => p.port === hop.port);
     const calls = hop.weight > 0 ? callsOf(target, share, seen, authorization) : [];
-    return {
-      component: labels.app ?? hop.service,
-      ...(labels.version !== undefined ? { version: labels.version } : {}),
-      deployments: hop.deployments,
-      service: hop.service,
-      ...(hop.subset !== undefined ? { subset: hop.subset } : {}),
-      ...(via ? { waypoint: `${via.namespace}/${via.name}` } : {}),
-      port: hop.port,
-      protocol: hop.answer !== undefined ? '-' : String(svcPort?.appProtocol ?? String(svcPort?.name ?? (hop.serviceEntry ? 'external' : 'tcp')).split('-')[0]),
-      weight: hop.weight,
-      share,
-      rule: hop.rule,
-      ...(authorization ? { authorization } : {}),
-      ...(hop.serviceEntry !== undefined ? { serviceEntry: hop.serviceEntry } : {}),
-      ...(hop.answer !== undefined ? { answer: hop.answer } : {}),
-      ...(hop.request !== undefined ? { request: hop.request } : {}),
-      ...(hop.response !== undefined ? { response: hop.response } : {}),
-      ...(trafficPolicyOf(hop, svc) ?? {}),
-      ...(hop.timeout !== undefined ? { timeout: hop.timeout } : {}),
-      ...(hop.retries !== undefined ? { retries: hop.retries } : {}),
-      ...(hop.mirrors !== undefined ? { mirrors: hop.mirrors.map((m) => mirrorOf(m, caller, share, seen)) } : {}),
-      ...(hop.setCookies !== undefined ? { setCookies: hop.setCookies } : {}),
-      ...(hop.notModelled !== undefined ? { notModelled: hop.notModelled } : {}),
-      calls,
-    };
+    const mirrors = hop.mirrors?.map((m) => mirrorOf(m, caller, share, seen));
+    return { ...nodeOf(index, hop, { labels, svc, via, share, authorization, mirrors }), calls };
   };
   return follow;
+}
+
+/** What {@link nodeOf} needs beside the hop: its pods' labels and Service, and what follow decided for it. */
+interface NodeParts {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly svc: Manifest | undefined;
+  readonly via: ViaWaypoint | undefined;
+  readonly share: number;
+  readonly authorization: AuthorizationVerdict | undefined;
+  readonly mirrors: ExplainMirror[] | undefined;
+}
+
+/** A hop's node without its calls, its fields in the order explain has always written them. */
+function nodeOf(index: ManifestIndex, hop: Hop, parts: NodeParts): Omit<ExplainNode, 'calls'> {
+  const { labels, svc, via, share, authorization, mirrors } = parts;
+  const svcPort = (svc?.spec?.ports ?? []).find((p: any) => p.port === hop.port);
+  return {
+    component: labels.app ?? hop.service,
+    ...(labels.version !== undefined ? { version: labels.version } : {}),
+    deployments: hop.deployments,
+    service: hop.service,
+    ...(hop.subset !== undefined ? { subset: hop.subset } : {}),
+    ...(via ? { waypoint: `${via.namespace}/${via.name}` } : {}),
+    port: hop.port,
+    protocol: hop.answer !== undefined ? '-' : String(svcPort?.appProtocol ?? String(svcPort?.name ?? (hop.serviceEntry ? 'external' : 'tcp')).split('-')[0]),
+    weight: hop.weight,
+    share,
+    rule: hop.rule,
+    ...(authorization ? { authorization } : {}),
+    ...(hop.serviceEntry !== undefined ? { serviceEntry: hop.serviceEntry } : {}),
+    ...(hop.answer !== undefined ? { answer: hop.answer } : {}),
+    ...(hop.request !== undefined ? { request: hop.request } : {}),
+    ...(hop.response !== undefined ? { response: hop.response } : {}),
+    ...(trafficPolicyOf(index, hop, svc) ?? {}),
+    ...(hop.timeout !== undefined ? { timeout: hop.timeout } : {}),
+    ...(hop.retries !== undefined ? { retries: hop.retries } : {}),
+    ...(mirrors !== undefined ? { mirrors } : {}),
+    ...(hop.setCookies !== undefined ? { setCookies: hop.setCookies } : {}),
+    ...(hop.notModelled !== undefined ? { notModelled: hop.notModelled } : {}),
+  };
+}
+
+/** The connection pool and outlier detection the caller's proxy applies to the hop's pods. */
+function trafficPolicyOf(index: ManifestIndex, hop: Hop, svc: Manifest | undefined): Pick<ExplainNode, 'connectionPool' | 'outlierDetection'> | undefined {
+  if (!svc || hop.answer !== undefined) return undefined;
+  const p: any = index.trafficPolicy(svc, hop.subset, namespaceOf(svc));
+  if (!p?.connectionPool && !p?.outlierDetection) return undefined;
+  return { ...(p.connectionPool ? { connectionPool: p.connectionPool } : {}), ...(p.outlierDetection ? { outlierDetection: p.outlierDetection } : {}) };
 }
 
 /**

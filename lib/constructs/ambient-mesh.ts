@@ -1,15 +1,20 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { Gateway as ApiGateway } from '../../imports/gateway.networking.k8s.io';
+import { Gateway as ApiGateway, GatewaySpecListenersAllowedRoutesNamespacesFrom } from '../../imports/gateway.networking.k8s.io';
 import { DATAPLANE_MODE_LABEL, USE_WAYPOINT_LABEL } from '../analysis/ambient-mode';
+import { gatewayHosts, gatewayPort, resolveMeshContext } from '../model/defaults';
+import type { ErrorLocation } from '../model/errors';
 import { ReleaseConfigError } from '../model/errors';
-import { ingressRouteName, serviceHost } from '../model/names';
+import { deploymentName, ingressRouteName, serviceHost } from '../model/names';
+import type { GatewaySpec, PortSpec, VersionTrafficPolicy, WorkloadSpec } from '../model/spec';
 import { GATEWAY_NAME_LABEL } from '../resolve/ingress';
-import { LanePlan, LaneService, versionServiceName } from '../resolve/lane-services';
-import { ResolvedComponent, ResolvedStage } from '../resolve/resolved-stage';
+import type { LanePlan, LaneService } from '../resolve/lane-services';
+import { versionServiceName } from '../resolve/lane-services';
+import type { ResolvedStage, Route } from '../resolve/resolved-stage';
 import { HTTP_FAMILY } from '../resolve/stage-checks';
 import { GatewayApiRoute } from './gateway-api-routes';
+import type { IstioApiVersion } from './istio-api';
 import { istioKinds } from './istio-api';
 import { servicePorts } from './mesh-service';
 import { trafficPolicy } from './istio-routes';
@@ -21,12 +26,77 @@ export { GATEWAY_NAME_LABEL };
 /** The label that sends a Service's traffic through a waypoint. */
 export { USE_WAYPOINT_LABEL };
 
+/** A component as the ambient flavour routes it. */
+export interface AmbientComponent {
+  /** Component name: its Service and the `app` label. */
+  readonly name: string;
+  /** Its Service's ports. */
+  readonly ports: readonly PortSpec[];
+  /** The versions that run (only their ports are read here). */
+  readonly versions: readonly { readonly version: string; readonly workload: Pick<WorkloadSpec, 'ports'>; readonly deploymentName?: string }[];
+  /** Per-request routes on its own Service (GAMMA HTTPRoutes, served by the waypoint). @default - none: lanes pin its callers */
+  readonly serviceRoutes?: readonly Route[];
+  /** Request timeout of the routes that pin its lane Services. @default - none */
+  readonly timeout?: string;
+  /** Connection pool and outlier detection of every version. @default - Istio's */
+  readonly trafficPolicy?: VersionTrafficPolicy;
+  /** Per version where it differs, by version. @default - none */
+  readonly versionTrafficPolicies?: Readonly<Record<string, VersionTrafficPolicy>>;
+}
+
 /** Properties of {@link AmbientMesh}. */
 export interface AmbientMeshProps {
-  readonly stage: ResolvedStage;
-  /** The lane Services and who dials which. */
-  readonly lanes: LanePlan;
+  /** Namespace of every object (the entry Gateway's pods run there too). */
+  readonly namespace: string;
+  /** The entry Gateway: name, hosts, port (HTTP only). */
+  readonly gateway: GatewaySpec;
+  /** The components that run. */
+  readonly components: readonly AmbientComponent[];
+  /** The component users reach through the Gateway. */
+  readonly entryComponent: string;
+  /** Routes of the entry HTTPRoute, ending with the default route. */
+  readonly entryRoutes: readonly Route[];
+  /** The lane Services and who dials which. @default - no lane Services */
+  readonly lanes?: LanePlan;
+  /** Route to version Services (else to each component's Service as a whole). @default true */
+  readonly versionRouting?: boolean;
+  /** Kubernetes cluster domain of the DestinationRule hosts. @default 'cluster.local' */
+  readonly clusterDomain?: string;
+  /** Istio API version of the DestinationRules. @default 'v1' */
+  readonly istioApiVersion?: IstioApiVersion;
+  /** Stage name, for errors. @default - none */
+  readonly stageName?: string;
 }
+
+/** The {@link AmbientMeshProps} of a resolved stage: what a ReleaseStage passes. */
+export function ambientMeshProps(stage: ResolvedStage, lanes: LanePlan): AmbientMeshProps {
+  const policies = stage.spec.trafficPolicies ?? {};
+  return {
+    namespace: stage.app.namespace,
+    gateway: stage.app.gateway,
+    components: stage.components.map((c) => ({
+      name: c.name, ports: c.ports, versions: c.versions, trafficPolicy: c.trafficPolicy, versionTrafficPolicies: c.versionTrafficPolicies,
+      ...(stage.spec.serviceRoutes?.[c.name] !== undefined ? { serviceRoutes: c.httpRoutes } : {}),
+      ...(policies[c.name]?.timeout !== undefined ? { timeout: policies[c.name].timeout } : {}),
+    })),
+    entryComponent: stage.entry.name,
+    entryRoutes: stage.gatewayRoutes,
+    lanes,
+    versionRouting: stage.versionRouting,
+    clusterDomain: stage.context.clusterDomain,
+    istioApiVersion: stage.app.istioApiVersion,
+    stageName: stage.spec.name,
+  };
+}
+
+/** What a stage asks for that the ambient flavour's objects cannot express, beyond {@link AmbientMesh.limitations}. */
+export function ambientStageLimitations(stage: ResolvedStage): string[] {
+  return Object.entries(stage.spec.trafficPolicies ?? {}).filter(([, p]) => p.retries).map(([component]) =>
+    `trafficPolicies.${component}.retries: HTTPRoute retry is not in Gateway API v1.5.1's standard channel; Istio's default retry policy applies`);
+}
+
+const isHttp = (p: PortSpec) => HTTP_FAMILY.has(p.protocol);
+const http = (c: AmbientComponent) => c.ports.some(isHttp);
 
 /**
  * The traffic half of a stage in the gateway-api-ambient flavour: the entry Gateway (class
@@ -45,128 +115,161 @@ export class AmbientMesh extends Construct {
   public readonly laneServices: readonly k8s.KubeService[];
   public readonly routes: readonly GatewayApiRoute[];
   public readonly destinationRules: readonly ApiObject[];
-  /** What the stage data asks for that this flavour cannot express, one sentence each. */
+  /** What the props ask for that this flavour cannot express, one sentence each. */
   public readonly limitations: readonly string[];
   /** The Services whose traffic goes through the waypoint (lane Services and service-routed components). */
   public readonly waypointServices: readonly string[];
+  /** Namespace of every object. */
+  public readonly namespace: string;
+  /** Whether routes go to version Services. */
+  public readonly versionRouting: boolean;
+  /** HTTP port of the Gateway's listener. */
+  public readonly port: number;
+  /** Hosts the Gateway serves. */
+  public readonly hosts: readonly string[];
+  /** Cluster domain of the DestinationRule hosts. */
+  public readonly clusterDomain: string;
+  private readonly lanes: LanePlan;
 
   constructor(scope: Construct, id: string, props: AmbientMeshProps) {
     super(scope, id);
-    const { stage, lanes } = props;
-    const app = stage.app;
-    const ns = app.namespace;
-    const g = app.gateway;
-    const at = (field: string) => ({ stage: stage.spec.name, field });
-    if ((g.tcpPorts ?? []).length > 0 || (g.tlsPassthroughPorts ?? []).length > 0) {
-      throw new ReleaseConfigError(at(g.tcpPorts?.length ? 'gateway.tcpPorts' : 'gateway.tlsPassthroughPorts'),
-        'the gateway-api-ambient flavour serves HTTP only (TCPRoute is not in Gateway API v1.5.1\'s standard channel)', 'Remove the TCP and TLS passthrough ports, or use the istio-sidecar flavour');
-    }
-    const limitations: string[] = [];
-    if (g.bindMesh) limitations.push('gateway.bindMesh has no equivalent: in-mesh callers of the entry component dial its Service, which no route pins');
-    const http = (c: ResolvedComponent) => c.ports.some((p) => HTTP_FAMILY.has(p.protocol));
-    const routing = stage.versionRouting;
-    const serviceRouted = (c: ResolvedComponent) => routing && stage.spec.serviceRoutes?.[c.name] !== undefined && http(c);
+    const g = props.gateway;
+    this.namespace = props.namespace;
+    this.versionRouting = props.versionRouting ?? true;
+    this.port = gatewayPort(g);
+    this.hosts = gatewayHosts(g);
+    this.clusterDomain = resolveMeshContext({ clusterDomain: props.clusterDomain }).clusterDomain;
+    this.lanes = props.lanes ?? { services: [], dials: new Map() };
+    checkGateway(g, { stage: props.stageName });
+    this.limitations = g.bindMesh ? ['gateway.bindMesh has no equivalent: in-mesh callers of the entry component dial its Service, which no route pins'] : [];
+    this.gateway = this.addGateway(g.name);
+    this.versionServices = this.versionRouting ? props.components.filter(http).flatMap((c) => this.addVersionServices(c)) : [];
+    const serviceRouted = props.components.filter((c) => this.serviceRouted(c));
+    this.waypointServices = [...this.lanes.services.filter((s) => s.viaWaypoint).map((s) => s.name), ...serviceRouted.map((c) => c.name)];
+    this.laneServices = this.lanes.services.map((s) => this.addLaneService(s));
+    this.routes = [
+      this.addEntryRoute(props),
+      ...this.lanes.services.filter((s) => s.viaWaypoint).flatMap((s) => this.addLaneRoutes(s, props)),
+      ...serviceRouted.flatMap((c) => this.addServiceRoutes(c, props.stageName)),
+    ];
+    this.waypoint = this.waypointServices.length === 0 ? undefined : new ApiGateway(this, 'Waypoint', {
+      metadata: { name: WAYPOINT_NAME, namespace: this.namespace, labels: { 'istio.io/waypoint-for': 'service' } },
+      spec: { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] },
+    });
+    this.destinationRules = this.versionRouting ? this.addDestinationRules(props) : [];
+  }
 
-    const hosts = stage.ingress.hosts.filter((h) => h !== '*');
-    this.gateway = new ApiGateway(this, 'Gateway', {
-      metadata: { name: g.name, namespace: ns },
+  private serviceRouted(c: AmbientComponent): boolean {
+    return this.versionRouting && c.serviceRoutes !== undefined && http(c);
+  }
+
+  private addGateway(name: string): ApiGateway {
+    return new ApiGateway(this, 'Gateway', {
+      metadata: { name, namespace: this.namespace },
       spec: {
         gatewayClassName: 'istio',
         // Istio labels the gateway's pods `istio.io/dataplane-mode: none` itself while ambient
         // waypoints are enabled (gatewaycommon/deploymentcontroller.go setLabelOverrides); said
         // explicitly, so ztunnel never captures the gateway whatever istiod's settings.
         infrastructure: { labels: { [DATAPLANE_MODE_LABEL]: 'none' } },
-        listeners: [{ name: 'http', port: stage.ingress.port, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'Same' as any } } }],
+        listeners: [{ name: 'http', port: this.port, protocol: 'HTTP', allowedRoutes: { namespaces: { from: GatewaySpecListenersAllowedRoutesNamespacesFrom.SAME } } }],
       },
     });
+  }
 
-    this.versionServices = routing ? stage.components.filter(http).flatMap((c) => c.versions.map((d) => {
+  /** One Service per version of an HTTP component, selecting that version's pods on the ports it declares. */
+  private addVersionServices(c: AmbientComponent): k8s.KubeService[] {
+    return c.versions.map((d) => {
       const labels = { app: c.name, version: d.version };
-      return new k8s.KubeService(this, `Service-${d.deploymentName}`, {
-        metadata: { name: versionServiceName(c.name, d.version), namespace: ns, labels },
+      return new k8s.KubeService(this, `Service-${d.deploymentName ?? deploymentName(c.name, d.version)}`, {
+        metadata: { name: versionServiceName(c.name, d.version), namespace: this.namespace, labels },
         spec: { type: 'ClusterIP', selector: labels, ports: servicePorts(c.ports.filter((p) => d.workload.ports.some((q) => q.port === p.port))) },
       });
-    })) : [];
+    });
+  }
 
-    const viaWaypoint = (s: LaneService) => s.viaWaypoint;
-    this.waypointServices = [...lanes.services.filter(viaWaypoint).map((s) => s.name), ...stage.components.filter(serviceRouted).map((c) => c.name)];
-    this.laneServices = lanes.services.map((s) => new k8s.KubeService(this, `Service-${s.name}`, {
-      metadata: { name: s.name, namespace: ns, labels: { app: s.component, ...(s.viaWaypoint ? { [USE_WAYPOINT_LABEL]: WAYPOINT_NAME } : {}) } },
+  private addLaneService(s: LaneService): k8s.KubeService {
+    return new k8s.KubeService(this, `Service-${s.name}`, {
+      metadata: { name: s.name, namespace: this.namespace, labels: { app: s.component, ...(s.viaWaypoint ? { [USE_WAYPOINT_LABEL]: WAYPOINT_NAME } : {}) } },
       spec: {
         type: 'ClusterIP',
         // Pinned to the lane's version as well, so that the Service and its route agree on where a call lands.
         selector: { app: s.component, ...(s.version !== undefined ? { version: s.version } : {}) },
         ports: servicePorts(s.ports),
       },
-    }));
-
-    const routes: GatewayApiRoute[] = [];
-    const entry = stage.entry;
-    routes.push(new GatewayApiRoute(this, 'EntryRoute', {
-      name: ingressRouteName(entry.name),
-      namespace: ns,
-      parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: g.name, sectionName: 'http' }],
-      hostnames: hosts,
-      routes: stage.gatewayRoutes,
-      backend: (v) => (routing ? versionServiceName(entry.name, v) : entry.name),
-      at: { stage: stage.spec.name, component: entry.name, field: 'entry' },
-    }));
-    const policyOf = (component: string) => stage.spec.trafficPolicies?.[component];
-    for (const s of lanes.services.filter(viaWaypoint)) {
-      const c = stage.components.find((x) => x.name === s.component)!;
-      for (const port of s.ports.filter((p) => HTTP_FAMILY.has(p.protocol))) {
-        const policy = policyOf(c.name);
-        routes.push(new GatewayApiRoute(this, `LaneRoute-${s.name}-${port.port}`, {
-          name: s.ports.filter((p) => HTTP_FAMILY.has(p.protocol)).length > 1 ? `${s.name}-${port.port}` : s.name,
-          namespace: ns,
-          parentRefs: [{ group: '', kind: 'Service', name: s.name, ...(s.ports.length > 1 ? { port: port.port } : {}) }],
-          routes: [{ name: `lane-${s.lane}`, matches: [], destinations: [{ version: s.version!, port: port.port }], ...(policy?.timeout !== undefined ? { timeout: policy.timeout } : {}) }],
-          backend: (v) => versionServiceName(c.name, v),
-          at: { stage: stage.spec.name, component: c.name, field: 'lanes' },
-        }));
-      }
-    }
-    for (const c of stage.components.filter(serviceRouted)) {
-      // An HTTPRoute rule cannot match the port: with several HTTP ports, one route per port, its parentRef naming the port.
-      const ports = c.ports.filter((p) => HTTP_FAMILY.has(p.protocol)).map((p) => p.port);
-      for (const port of ports.length > 1 ? ports : [undefined]) {
-        routes.push(new GatewayApiRoute(this, port === undefined ? `ServiceRoute-${c.name}` : `ServiceRoute-${c.name}-${port}`, {
-          name: port === undefined ? c.name : `${c.name}-${port}`,
-          namespace: ns,
-          parentRefs: [{ group: '', kind: 'Service', name: c.name, ...(port === undefined ? {} : { port }) }],
-          routes: c.httpRoutes.filter((r) => port === undefined || r.destinations.every((d) => d.port === port))
-            .map((r) => ({ ...r, matches: r.matches.map(({ port: _port, sourceLabels: _labels, ...m }) => m).filter((m) => Object.keys(m).length > 0) })),
-          backend: (v) => versionServiceName(c.name, v),
-          at: { stage: stage.spec.name, component: c.name, field: `serviceRoutes.${c.name}` },
-        }));
-      }
-    }
-    this.routes = routes;
-    for (const [component, p] of Object.entries(stage.spec.trafficPolicies ?? {})) {
-      if (p.retries) limitations.push(`trafficPolicies.${component}.retries: HTTPRoute retry is not in Gateway API v1.5.1's standard channel; Istio's default retry policy applies`);
-    }
-
-    this.waypoint = this.waypointServices.length === 0 ? undefined : new ApiGateway(this, 'Waypoint', {
-      metadata: { name: WAYPOINT_NAME, namespace: ns, labels: { 'istio.io/waypoint-for': 'service' } },
-      spec: { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] },
     });
+  }
 
-    // Connection pools and outlier detection: on the Service a caller's traffic is routed to (a
-    // version Service for HTTP, the lane Service for TCP), the version's settings over the component's.
-    const { DestinationRule } = istioKinds(app.istioApiVersion);
-    const drs: ApiObject[] = [];
-    const policyFor = (c: ResolvedComponent, version: string) => {
+  private addEntryRoute(props: AmbientMeshProps): GatewayApiRoute {
+    const entry = props.entryComponent;
+    return new GatewayApiRoute(this, 'EntryRoute', {
+      name: ingressRouteName(entry),
+      namespace: this.namespace,
+      parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: props.gateway.name, sectionName: 'http' }],
+      hostnames: this.hosts.filter((h) => h !== '*'),
+      routes: props.entryRoutes,
+      backend: (v) => (this.versionRouting ? versionServiceName(entry, v) : entry),
+      at: { stage: props.stageName, component: entry, field: 'entry' },
+    });
+  }
+
+  /** The HTTPRoutes that pin a lane Service to its version, one per HTTP port. */
+  private addLaneRoutes(s: LaneService, props: AmbientMeshProps): GatewayApiRoute[] {
+    const c = props.components.find((x) => x.name === s.component)!;
+    const ports = s.ports.filter(isHttp);
+    return ports.map((port) => new GatewayApiRoute(this, `LaneRoute-${s.name}-${port.port}`, {
+      name: ports.length > 1 ? `${s.name}-${port.port}` : s.name,
+      namespace: this.namespace,
+      parentRefs: [{ group: '', kind: 'Service', name: s.name, ...(s.ports.length > 1 ? { port: port.port } : {}) }],
+      routes: [{ name: `lane-${s.lane}`, matches: [], destinations: [{ version: s.version!, port: port.port }], ...(c.timeout !== undefined ? { timeout: c.timeout } : {}) }],
+      backend: (v) => versionServiceName(c.name, v),
+      at: { stage: props.stageName, component: c.name, field: 'lanes' },
+    }));
+  }
+
+  /** A service-routed component's routes on its own Service. An HTTPRoute rule cannot match the port: with several HTTP ports, one route per port, its parentRef naming the port. */
+  private addServiceRoutes(c: AmbientComponent, stageName: string | undefined): GatewayApiRoute[] {
+    const ports = c.ports.filter(isHttp).map((p) => p.port);
+    return (ports.length > 1 ? ports : [undefined]).map((port) => new GatewayApiRoute(this, port === undefined ? `ServiceRoute-${c.name}` : `ServiceRoute-${c.name}-${port}`, {
+      name: port === undefined ? c.name : `${c.name}-${port}`,
+      namespace: this.namespace,
+      parentRefs: [{ group: '', kind: 'Service', name: c.name, ...(port === undefined ? {} : { port }) }],
+      routes: (c.serviceRoutes ?? []).filter((r) => port === undefined || r.destinations.every((d) => d.port === port))
+        .map((r) => ({ ...r, matches: r.matches.map(({ port: _port, sourceLabels: _labels, ...m }) => m).filter((m) => Object.keys(m).length > 0) })),
+      backend: (v) => versionServiceName(c.name, v),
+      at: { stage: stageName, component: c.name, field: `serviceRoutes.${c.name}` },
+    }));
+  }
+
+  /**
+   * Connection pools and outlier detection: on the Service a caller's traffic is routed to (a
+   * version Service for HTTP, the lane Service for TCP), the version's settings over the component's.
+   */
+  private addDestinationRules(props: AmbientMeshProps): ApiObject[] {
+    const { DestinationRule } = istioKinds(props.istioApiVersion);
+    const policyFor = (c: AmbientComponent, version: string) => {
       const merged = { ...(c.trafficPolicy ?? {}), ...(c.versionTrafficPolicies?.[version] ?? {}) };
       return merged.connectionPool || merged.outlierDetection ? trafficPolicy(merged) : undefined;
     };
-    const addRule = (name: string, component: string, tp: ReturnType<typeof policyFor>) => {
-      if (tp) drs.push(new DestinationRule(this, `DestinationRule-${name}`, { metadata: { name, namespace: ns, labels: { app: component } }, spec: { host: serviceHost(name, ns, stage.context.clusterDomain), trafficPolicy: tp } }));
+    const rules: ApiObject[] = [];
+    const addRule = (name: string, c: AmbientComponent, version: string) => {
+      const tp = policyFor(c, version);
+      if (!tp) return;
+      rules.push(new DestinationRule(this, `DestinationRule-${name}`, {
+        metadata: { name, namespace: this.namespace, labels: { app: c.name } },
+        spec: { host: serviceHost(name, this.namespace, this.clusterDomain), trafficPolicy: tp },
+      }));
     };
-    if (routing) {
-      for (const c of stage.components.filter(http)) for (const d of c.versions) addRule(versionServiceName(c.name, d.version), c.name, policyFor(c, d.version));
-      for (const s of lanes.services.filter((x) => !x.viaWaypoint && x.version !== undefined)) addRule(s.name, s.component, policyFor(stage.components.find((c) => c.name === s.component)!, s.version!));
-    }
-    this.destinationRules = drs;
-    this.limitations = limitations;
+    for (const c of props.components.filter(http)) for (const d of c.versions) addRule(versionServiceName(c.name, d.version), c, d.version);
+    for (const s of this.lanes.services.filter((x) => !x.viaWaypoint && x.version !== undefined)) addRule(s.name, props.components.find((c) => c.name === s.component)!, s.version!);
+    return rules;
+  }
+}
+
+/** The flavour serves HTTP only: TCP and TLS passthrough ports are refused. */
+function checkGateway(g: GatewaySpec, at: Omit<ErrorLocation, 'field'>): void {
+  if ((g.tcpPorts ?? []).length > 0 || (g.tlsPassthroughPorts ?? []).length > 0) {
+    throw new ReleaseConfigError({ ...at, field: g.tcpPorts?.length ? 'gateway.tcpPorts' : 'gateway.tlsPassthroughPorts' },
+      'the gateway-api-ambient flavour serves HTTP only (TCPRoute is not in Gateway API v1.5.1\'s standard channel)', 'Remove the TCP and TLS passthrough ports, or use the istio-sidecar flavour');
   }
 }

@@ -1,8 +1,8 @@
-import { ApiObject, App, Chart } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Rollout } from '../../imports/argoproj.io';
-import { DEFAULT_CLUSTER_DOMAIN } from '../model/defaults';
+import { DEFAULT_ROLLOUT_REVISION_HISTORY_LIMIT, resolveMeshContext, workloadReplicas } from '../model/defaults';
 import { InstallationProfile } from '../model/installation-profile';
 import { resolveIngress } from '../resolve/ingress';
 import { ReleaseConfigError, show } from '../model/errors';
@@ -57,7 +57,7 @@ export interface CanaryRolloutProps {
   readonly clusterDomain?: string;
   /** Where Istio is installed: the Gateway selects its ingress gateway pods. @default ISTIOCTL_DEFAULT_PROFILE */
   readonly installation?: InstallationProfile;
-  /** Old ReplicaSets kept for rollback. @default 3 */
+  /** Old ReplicaSets kept for rollback. @default 3 (DEFAULT_ROLLOUT_REVISION_HISTORY_LIMIT) */
   readonly revisionHistoryLimit?: number;
 }
 
@@ -78,72 +78,78 @@ export class CanaryRollout extends Construct {
   public readonly ingress: IngressGateway;
   /** Pods kept during voluntary disruptions, as for a Deployment. @default - none for a single replica */
   public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
+  /** Number of pods (`workload.replicas`, else 1). */
+  public readonly replicas: number;
+  /** Old ReplicaSets kept for rollback. */
+  public readonly revisionHistoryLimit: number;
+  /** Kubernetes cluster domain of the Service hosts. */
+  public readonly clusterDomain: string;
+  private readonly stableHost: string;
+  private readonly canaryHost: string;
 
   constructor(scope: Construct, id: string, props: CanaryRolloutProps) {
     super(scope, id);
     const { name, namespace, workload } = props;
-    const at = (field: string) => ({ component: name, field });
     // The workload and names get the same checks as any application's.
     validateApplication({ name, namespace, entryComponent: name, gateway: props.gateway, components: [{ name, versions: { '1.0': workload } }] });
-    validateSteps(props.steps, at);
-    const portOf = (port: number, field: string) => {
-      const p = workload.ports.find((x) => x.port === port);
-      if (!p) throw new ReleaseConfigError(at(field), `port ${port} is not a port of the workload`, `Use one of ${workload.ports.map((x) => x.port).join(', ')}.`);
-      return p;
-    };
-    const http = workload.ports.find((p) => p.protocol === 'http' || p.protocol === 'http2' || p.protocol === 'grpc');
+    validateSteps(props.steps, (field) => ({ component: name, field }));
+    props.virtualServices.forEach((vs, i) => validateVirtualService(props, vs, i));
+    this.replicas = workloadReplicas(workload);
+    this.revisionHistoryLimit = props.revisionHistoryLimit ?? DEFAULT_ROLLOUT_REVISION_HISTORY_LIMIT;
+    this.clusterDomain = resolveMeshContext({ clusterDomain: props.clusterDomain }).clusterDomain;
 
-    const serviceSpec = {
-      type: 'ClusterIP',
-      selector: { app: name },
-      ports: servicePorts(workload.ports),
-    };
+    const serviceSpec = { type: 'ClusterIP', selector: { app: name }, ports: servicePorts(workload.ports) };
     // The controller adds the rollouts-pod-template-hash of the stable and canary ReplicaSets to these selectors.
     const serviceNames = rolloutServiceNames(name);
     this.stableService = new k8s.KubeService(this, 'Stable', { metadata: { name: serviceNames.stable, namespace, labels: { app: name } }, spec: serviceSpec });
     this.canaryService = new k8s.KubeService(this, 'Canary', { metadata: { name: serviceNames.canary, namespace, labels: { app: name } }, spec: serviceSpec });
-    const clusterDomain = props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
-    const stableHost = serviceHost(serviceNames.stable, namespace, clusterDomain);
-    const canaryHost = serviceHost(serviceNames.canary, namespace, clusterDomain);
-    const split = (port: number) => [
-      { destination: { host: stableHost, port: { number: port } }, weight: 100 },
-      { destination: { host: canaryHost, port: { number: port } }, weight: 0 },
-    ];
+    this.stableHost = serviceHost(serviceNames.stable, namespace, this.clusterDomain);
+    this.canaryHost = serviceHost(serviceNames.canary, namespace, this.clusterDomain);
 
     this.ingress = new IngressGateway(this, 'Ingress', {
-      gateway: props.gateway, namespace, virtualServiceName: `${name}-ingress`, destinationHost: stableHost, routes: [], istioApiVersion: props.istioApiVersion,
+      gateway: props.gateway, namespace, virtualServiceName: `${name}-ingress`, destinationHost: this.stableHost, routes: [], istioApiVersion: props.istioApiVersion,
       selector: resolveIngress({ namespace, gateway: props.gateway, installation: props.installation }).podLabels,
       withoutVirtualService: true,
     });
-    const { VirtualService } = istioKinds(props.istioApiVersion);
-    this.virtualServices = props.virtualServices.map((vs, i) => {
-      assertDnsLabel(vs.name, at(`virtualServices[${i}].name`));
-      if ((vs.httpRoutes ?? []).length > 0 && !http) {
-        throw new ReleaseConfigError(at(`virtualServices[${i}].httpRoutes`), 'the workload has no HTTP port', 'Declare an http port or drop the HTTP routes.');
-      }
-      (vs.httpRoutes ?? []).forEach((r, j) => assertDnsLabel(r, at(`virtualServices[${i}].httpRoutes[${j}]`)));
-      (vs.tlsRoutes ?? []).forEach((r, j) => portOf(r.port, `virtualServices[${i}].tlsRoutes[${j}].port`));
-      (vs.tcpRoutes ?? []).forEach((r, j) => portOf(r.port, `virtualServices[${i}].tcpRoutes[${j}].port`));
-      return new VirtualService(this, `VirtualService-${vs.name}`, {
-        metadata: { name: vs.name, namespace },
-        spec: {
-          hosts: [...vs.hosts],
-          gateways: [vs.viaGateway ?? true ? props.gateway.name : 'mesh'],
-          ...((vs.httpRoutes ?? []).length > 0 ? { http: vs.httpRoutes!.map((r) => ({ name: r, route: split(http!.port) })) } : {}),
-          ...((vs.tlsRoutes ?? []).length > 0 ? { tls: vs.tlsRoutes!.map((r) => ({ match: [{ port: r.port, sniHosts: [...r.sniHosts] }], route: split(r.port) })) } : {}),
-          ...((vs.tcpRoutes ?? []).length > 0 ? { tcp: vs.tcpRoutes!.map((r) => ({ match: [{ port: r.port }], route: split(r.port) })) } : {}),
-        },
-      });
-    });
+    this.virtualServices = props.virtualServices.map((vs) => this.addVirtualService(props, vs));
+    this.rollout = this.addRollout(props);
+    // The Rollout's pods get the same budget a Deployment's would (before, a 5-replica rollout had none).
+    this.disruptionBudget = disruptionBudget(this, { name, namespace, labels: { app: name }, workload });
+  }
 
-    this.rollout = new ApiObject(this, 'Rollout', {
+  /** Stable 100 / canary 0 on `port`: where the controller starts. */
+  private split(port: number) {
+    return [
+      { destination: { host: this.stableHost, port: { number: port } }, weight: 100 },
+      { destination: { host: this.canaryHost, port: { number: port } }, weight: 0 },
+    ];
+  }
+
+  private addVirtualService(props: CanaryRolloutProps, vs: RolloutVirtualServiceSpec): ApiObject {
+    const { VirtualService } = istioKinds(props.istioApiVersion);
+    const http = httpPort(props.workload);
+    return new VirtualService(this, `VirtualService-${vs.name}`, {
+      metadata: { name: vs.name, namespace: props.namespace },
+      spec: {
+        hosts: [...vs.hosts],
+        gateways: [vs.viaGateway ?? true ? props.gateway.name : 'mesh'],
+        ...((vs.httpRoutes ?? []).length > 0 ? { http: vs.httpRoutes!.map((r) => ({ name: r, route: this.split(http!.port) })) } : {}),
+        ...((vs.tlsRoutes ?? []).length > 0 ? { tls: vs.tlsRoutes!.map((r) => ({ match: [{ port: r.port, sniHosts: [...r.sniHosts] }], route: this.split(r.port) })) } : {}),
+        ...((vs.tcpRoutes ?? []).length > 0 ? { tcp: vs.tcpRoutes!.map((r) => ({ match: [{ port: r.port }], route: this.split(r.port) })) } : {}),
+      },
+    });
+  }
+
+  private addRollout(props: CanaryRolloutProps): ApiObject {
+    const { name, namespace } = props;
+    return new ApiObject(this, 'Rollout', {
       ...Rollout.GVK,
       metadata: { name, namespace, labels: { app: name } },
       spec: {
-        replicas: workload.replicas ?? 1,
-        revisionHistoryLimit: props.revisionHistoryLimit ?? 3,
+        replicas: this.replicas,
+        revisionHistoryLimit: this.revisionHistoryLimit,
         selector: { matchLabels: { app: name } },
-        template: podTemplate(name, namespace, workload),
+        template: podTemplate(this, name, namespace, props.workload),
         strategy: {
           canary: {
             canaryService: this.canaryService.name,
@@ -163,9 +169,29 @@ export class CanaryRollout extends Construct {
         },
       },
     });
-    // The Rollout's pods get the same budget a Deployment's would (before, a 5-replica rollout had none).
-    this.disruptionBudget = disruptionBudget(this, { name, namespace, labels: { app: name }, workload });
   }
+}
+
+/** The workload's first HTTP-family port. */
+function httpPort(workload: WorkloadSpec) {
+  return workload.ports.find((p) => p.protocol === 'http' || p.protocol === 'http2' || p.protocol === 'grpc');
+}
+
+/** Throws when a VirtualService's name or routes do not fit the workload. */
+function validateVirtualService(props: CanaryRolloutProps, vs: RolloutVirtualServiceSpec, i: number): void {
+  const at = (field: string) => ({ component: props.name, field });
+  const portOf = (port: number, field: string) => {
+    if (!props.workload.ports.some((x) => x.port === port)) {
+      throw new ReleaseConfigError(at(field), `port ${port} is not a port of the workload`, `Use one of ${props.workload.ports.map((x) => x.port).join(', ')}.`);
+    }
+  };
+  assertDnsLabel(vs.name, at(`virtualServices[${i}].name`));
+  if ((vs.httpRoutes ?? []).length > 0 && !httpPort(props.workload)) {
+    throw new ReleaseConfigError(at(`virtualServices[${i}].httpRoutes`), 'the workload has no HTTP port', 'Declare an http port or drop the HTTP routes.');
+  }
+  (vs.httpRoutes ?? []).forEach((r, j) => assertDnsLabel(r, at(`virtualServices[${i}].httpRoutes[${j}]`)));
+  (vs.tlsRoutes ?? []).forEach((r, j) => portOf(r.port, `virtualServices[${i}].tlsRoutes[${j}].port`));
+  (vs.tcpRoutes ?? []).forEach((r, j) => portOf(r.port, `virtualServices[${i}].tcpRoutes[${j}].port`));
 }
 
 function validateSteps(steps: readonly RolloutStep[], at: (field: string) => { component: string; field: string }): void {
@@ -182,14 +208,17 @@ function validateSteps(steps: readonly RolloutStep[], at: (field: string) => { c
 }
 
 /**
- * The pod template of a workload, exactly as {@link VersionedDeployment} renders it (identity,
- * probes, resources, securityContext), so a Rollout's pods are set up like every other pod.
+ * The pod template of a workload, built by the same construct as every Deployment's
+ * ({@link VersionedDeployment}: identity, probes, resources, securityContext), so a Rollout's pods
+ * are set up like every other pod. The Deployment is rendered in `scope` and removed again before
+ * synthesis: only its template is kept (its PodDisruptionBudget is the Rollout's own).
  */
-function podTemplate(name: string, namespace: string, workload: WorkloadSpec): unknown {
-  const chart = new Chart(new App({ outdir: '/nonexistent' }), 'template');
-  const d = new VersionedDeployment(chart, 'Deployment', { component: name, version: 'rollout', name, namespace, workload });
+function podTemplate(scope: Construct, name: string, namespace: string, workload: WorkloadSpec): unknown {
+  const id = 'PodTemplate';
+  const d = new VersionedDeployment(scope, id, { component: name, version: 'rollout', name, namespace, workload });
   const template = ApiObject.of(d.deployment).toJson().spec.template;
+  scope.node.tryRemoveChild(id);
   // A Rollout's pods carry the app label only: the controller adds the template hash.
-  const spread = template.spec.topologySpreadConstraints?.map((c: any) => ({ ...c, labelSelector: { matchLabels: { app: name } } }));
+  const spread = template.spec.topologySpreadConstraints?.map((c: { readonly labelSelector?: unknown }) => ({ ...c, labelSelector: { matchLabels: { app: name } } }));
   return { metadata: { labels: { app: name } }, spec: { ...template.spec, ...(spread ? { topologySpreadConstraints: spread } : {}) } };
 }

@@ -4,6 +4,7 @@ import {
   HttpRouteSpecRulesMatchesHeadersType, HttpRouteSpecRulesMatchesPathType,
 } from '../../imports/gateway.networking.k8s.io';
 import { flattenRoutes, sortApiRoutes } from '../analysis/routing/gateway-api-match';
+import type { ErrorLocation } from '../model/errors';
 import { ReleaseConfigError } from '../model/errors';
 import { escapeRegex } from '../resolve/entry-match';
 import { Route, RouteMatch } from '../resolve/resolved-stage';
@@ -20,8 +21,8 @@ export interface GatewayApiRouteProps {
   readonly routes: readonly Route[];
   /** The Service a destination version is reached through (a version's own Service, or the component's). */
   readonly backend: (version: string) => string;
-  /** Where the routes come from, for errors. */
-  readonly at: { readonly stage: string; readonly component: string; readonly field: string };
+  /** Where the routes come from, for errors. @default - `{ field: 'routes' }` */
+  readonly at?: ErrorLocation;
 }
 
 /**
@@ -101,7 +102,7 @@ function checkIstioOrder(props: GatewayApiRouteProps, rules: readonly HttpRouteS
   for (let i = 1; i < sorted.length; i++) {
     const [before, after] = [index(sorted[i - 1]), index(sorted[i])];
     if (before > after) {
-      throw new ReleaseConfigError(props.at,
+      throw new ReleaseConfigError(props.at ?? { field: 'routes' },
         `route '${rules[before].name}' would be evaluated before route '${rules[after].name}' in HTTPRoute '${props.name}': Istio orders HTTPRoute rules by path kind (Exact, PathPrefix, RegularExpression), path length and header count, not as written`,
         'Reorder the routes so that more specific matches come first (exact paths, then longer path prefixes, then more headers), or use the istio-sidecar flavour, whose VirtualServices keep the written order');
     }

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { ApiObject } from 'cdk8s';
 import { GatewaySpecServersTlsMode } from '../../imports/networking.istio.io';
-import { DEFAULT_GATEWAY_HOSTS, DEFAULT_GATEWAY_PORT, DEFAULT_INGRESS_POD_LABELS } from '../model/defaults';
+import { DEFAULT_INGRESS_POD_LABELS, gatewayHosts, gatewayPort } from '../model/defaults';
 import { podLabelsOf } from '../resolve/ingress';
 import { IstioApiVersion, istioKinds } from './istio-api';
 import { httpRoutes } from './istio-routes';
@@ -58,8 +58,8 @@ export class IngressGateway extends Construct {
     const g = props.gateway;
     this.name = g.name;
     this.selector = podLabelsOf({ field: 'selector', labels: props.selector }, { field: 'gateway.selector', labels: g.selector }, DEFAULT_INGRESS_POD_LABELS);
-    this.port = g.port ?? DEFAULT_GATEWAY_PORT;
-    this.hosts = g.hosts ?? DEFAULT_GATEWAY_HOSTS;
+    this.port = gatewayPort(g);
+    this.hosts = gatewayHosts(g);
     const hosts = [...this.hosts];
     const { Gateway, VirtualService } = istioKinds(props.istioApiVersion);
     this.gateway = new Gateway(this, 'Gateway', {

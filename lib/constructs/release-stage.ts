@@ -1,24 +1,26 @@
 import { ApiObject } from 'cdk8s';
 import type { ReleaseFlavour } from '../model/flavour';
 import * as kplus from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
-import { MeshContext } from '../model/defaults';
+import type { Construct } from 'constructs';
+import type { MeshContext } from '../model/defaults';
+import { DEFAULT_EXTERNAL_SECRET_REFRESH_INTERVAL, DEFAULT_EXTERNAL_SECRET_STORE_KIND } from '../model/defaults';
 import { PeerAuthenticationSpecMtlsMode } from '../../imports/security.istio.io';
 import { istioKinds } from './istio-api';
-import { IngressGateway } from './ingress-gateway';
-import { MeshPolicies } from './mesh-policies';
-import { MeshService } from './mesh-service';
-import { ResolvedStage } from '../resolve/resolved-stage';
+import type { IngressGateway } from './ingress-gateway';
+import type { MeshPolicies } from './mesh-policies';
+import type { MeshService } from './mesh-service';
+import type { ResolvedStage } from '../resolve/resolved-stage';
 import { resolveStage } from '../resolve/resolve-stage';
-import { ApplicationSpec, StageSpec } from '../model/spec';
+import type { ApplicationSpec, StageSpec } from '../model/spec';
 import type { AcceptedFinding } from '../model/application-spec';
-import { IngressGatewayPods, PART_OF_LABEL, StageChart } from './stage-chart';
-import { AmbientMesh, GATEWAY_NAME_LABEL, USE_WAYPOINT_LABEL, WAYPOINT_NAME } from './ambient-mesh';
-import { AmbientPolicies } from './ambient-policies';
-import { laneEnvironment, planLanes } from '../resolve/lane-services';
+import type { IngressGatewayPods } from './stage-chart';
+import { PART_OF_LABEL, StageChart } from './stage-chart';
+import type { AmbientMesh } from './ambient-mesh';
+import type { AmbientPolicies } from './ambient-policies';
 import { DATAPLANE_MODE_LABEL } from '../analysis/ambient-mode';
-import { ingressRouteName } from '../model/names';
-import { gateTargets, resolveGates, ResolvedGate } from '../release/gates/gates';
+import type { ResolvedGate } from '../release/gates/gates';
+import { gateTargets, resolveGates } from '../release/gates/gates';
+import { STAGE_FLAVOURS } from './stage-flavours';
 
 export type { ReleaseFlavour };
 
@@ -71,86 +73,23 @@ export class ReleaseStage extends StageChart {
   constructor(scope: Construct, idOrProps: string | ReleaseStageProps, maybeProps?: ReleaseStageProps) {
     const [id, props] = typeof idOrProps === 'string' ? [idOrProps, maybeProps!] : [idOrProps.stage.name, idOrProps];
     const resolved = resolveStage(props.application, props.stage, { flavour: props.flavour });
-    const ambient = resolved.flavour === 'gateway-api-ambient';
-    const flavour = resolved.flavour;
     super(scope, id, { stageName: props.stage.name, labels: { [PART_OF_LABEL]: props.application.name }, outputDirectory: props.outputDirectory });
     this.resolved = resolved;
-    this.flavour = flavour;
-    const app = props.application;
-    const namespace = app.namespace;
-
-    this.namespaceObject = new kplus.Namespace(this, 'Namespace', {
-      metadata: {
-        name: namespace,
-        labels: ambient ? { [AMBIENT_NAMESPACE_LABEL]: 'ambient' } : { [resolved.security.injectionLabel.key]: resolved.security.injectionLabel.value },
-      },
-    });
-
-    if (props.stage.mtls) {
-      const { PeerAuthentication } = istioKinds(app.istioApiVersion);
-      this.peerAuthentication = new PeerAuthentication(this, 'PeerAuthentication', {
-        metadata: { name: 'default', namespace },
-        spec: { mtls: { mode: PeerAuthenticationSpecMtlsMode[props.stage.mtls] } },
-      });
-    }
-
-    // Secrets from a store, in the stages whose workloads read them; the manifests carry no credential.
-    const referenced = new Set(resolved.components.flatMap((c) => c.versions).flatMap((d) => Object.values(d.workload.env ?? {}))
-      .flatMap((v) => (typeof v === 'string' ? [] : [v.secretName])));
-    this.externalSecrets = (app.externalSecrets ?? []).filter((e) => referenced.has(e.targetSecretName)).map((e) => new ApiObject(this, `ExternalSecret-${e.targetSecretName}`, {
-      apiVersion: 'external-secrets.io/v1',
-      kind: 'ExternalSecret',
-      metadata: { name: e.targetSecretName, namespace },
-      spec: {
-        refreshInterval: e.refreshInterval ?? '1h',
-        secretStoreRef: { name: e.storeName, kind: e.storeKind ?? 'ClusterSecretStore' },
-        target: { name: e.targetSecretName, creationPolicy: 'Owner' },
-        data: e.keys.map((key) => ({ secretKey: key, remoteRef: { key: e.remoteKey, property: key } })),
-      },
-    }));
-
-    if (ambient) {
-      const lanes = planLanes(resolved);
-      this.services = resolved.components.map((c) => new MeshService(this, c.name, {
-        component: { ...c, versions: c.versions.map((d) => ({ ...d, workload: { ...d.workload, env: laneEnvironment(resolved, c, d, lanes) } })) },
-        namespace,
-        versionRouting: false,
-      }));
-      this.ambient = new AmbientMesh(this, 'Ambient', { stage: resolved, lanes });
-      for (const s of this.services.filter((x) => this.ambient!.waypointServices.includes(x.name))) s.service.metadata.addLabel(USE_WAYPOINT_LABEL, WAYPOINT_NAME);
-      this.ambientPolicies = new AmbientPolicies(this, 'Policies', { stage: resolved, lanes, gatewayName: app.gateway.name, waypointServices: this.ambient.waypointServices });
-      if (this.ambientPolicies.waypointTermination) {
-        // Offline, the analyzer sees no pods for the waypoint: Istio deploys them for the waypoint Gateway.
-        this.accept({ code: 'IST0127', object: `AuthorizationPolicy ${namespace}/${WAYPOINT_NAME}`, reason: `selects the pods Istio deploys for the waypoint Gateway '${WAYPOINT_NAME}' (label ${GATEWAY_NAME_LABEL})` });
-      }
-      this.limitations.push(...this.ambient.limitations);
-      checkGates(props);
-      return;
-    }
-
-    this.services = resolved.components.map((component) => new MeshService(this, component.name, {
-      component,
-      namespace,
-      versionRouting: resolved.versionRouting,
-      tlsMode: props.stage.mtls ? 'ISTIO_MUTUAL' : undefined,
-      istioApiVersion: app.istioApiVersion,
-      skipVirtualService: app.gateway.bindMesh === true && component.name === app.entryComponent,
-    }));
-
-    this.policies = new MeshPolicies(this, 'Policies', { stage: resolved });
-
-    const entry = this.services.find((s) => s.name === app.entryComponent)!;
-    this.ingress = new IngressGateway(this, 'Ingress', {
-      gateway: app.gateway,
-      selector: resolved.ingress.podLabels,
-      namespace,
-      virtualServiceName: ingressRouteName(entry.name),
-      destinationHost: entry.host,
-      routes: resolved.gatewayRoutes,
-      subsets: resolved.versionRouting,
-      istioApiVersion: app.istioApiVersion,
-      bindMesh: app.gateway.bindMesh,
-    });
+    this.flavour = resolved.flavour;
+    const namespace = props.application.namespace;
+    // The flavour was an input to resolution; here it only picks the constructs that write it.
+    const flavour = STAGE_FLAVOURS[resolved.flavour];
+    this.namespaceObject = new kplus.Namespace(this, 'Namespace', { metadata: { name: namespace, labels: flavour.namespaceLabels(resolved) } });
+    this.peerAuthentication = peerAuthentication(this, resolved);
+    this.externalSecrets = externalSecrets(this, resolved);
+    const objects = flavour.build(this, resolved);
+    this.services = objects.services;
+    this.ingress = objects.ingress;
+    this.policies = objects.policies;
+    this.ambient = objects.ambient;
+    this.ambientPolicies = objects.ambientPolicies;
+    if (objects.accepted?.length) this.accept(...objects.accepted);
+    this.limitations.push(...(objects.limitations ?? []));
     checkGates(props);
   }
 
@@ -183,4 +122,31 @@ export class ReleaseStage extends StageChart {
 /** Bad gate data fails the construction, after the rest of the stage data; the queries need the finished objects (ReleaseStage.gates). */
 function checkGates(props: ReleaseStageProps): void {
   (props.stage.gates ?? []).forEach((g, i) => gateTargets(props.application, props.stage, g, i));
+}
+
+/** The namespace's PeerAuthentication, when the stage sets an mTLS mode. */
+function peerAuthentication(scope: Construct, stage: ResolvedStage): ApiObject | undefined {
+  if (!stage.spec.mtls) return undefined;
+  const { PeerAuthentication } = istioKinds(stage.app.istioApiVersion);
+  return new PeerAuthentication(scope, 'PeerAuthentication', {
+    metadata: { name: 'default', namespace: stage.app.namespace },
+    spec: { mtls: { mode: PeerAuthenticationSpecMtlsMode[stage.spec.mtls] } },
+  });
+}
+
+/** ExternalSecrets for the Secrets the stage's workloads read (from a store: the manifests carry no credential). */
+function externalSecrets(scope: Construct, stage: ResolvedStage): ApiObject[] {
+  const referenced = new Set(stage.components.flatMap((c) => c.versions).flatMap((d) => Object.values(d.workload.env ?? {}))
+    .flatMap((v) => (typeof v === 'string' ? [] : [v.secretName])));
+  return (stage.app.externalSecrets ?? []).filter((e) => referenced.has(e.targetSecretName)).map((e) => new ApiObject(scope, `ExternalSecret-${e.targetSecretName}`, {
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'ExternalSecret',
+    metadata: { name: e.targetSecretName, namespace: stage.app.namespace },
+    spec: {
+      refreshInterval: e.refreshInterval ?? DEFAULT_EXTERNAL_SECRET_REFRESH_INTERVAL,
+      secretStoreRef: { name: e.storeName, kind: e.storeKind ?? DEFAULT_EXTERNAL_SECRET_STORE_KIND },
+      target: { name: e.targetSecretName, creationPolicy: 'Owner' },
+      data: e.keys.map((key) => ({ secretKey: key, remoteRef: { key: e.remoteKey, property: key } })),
+    },
+  }));
 }

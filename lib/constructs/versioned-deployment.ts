@@ -2,7 +2,10 @@ import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ProbeSpec, WorkloadSpec } from '../model/spec';
+import type { ProbeSpec, WorkloadSpec } from '../model/spec';
+import {
+  DEFAULT_PROBE_TIMING, DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS, workloadMinAvailable, workloadReplicas, workloadSpreadsAcrossNodes,
+} from '../model/defaults';
 
 /** Properties of a {@link VersionedDeployment}. */
 export interface VersionedDeploymentProps {
@@ -38,34 +41,25 @@ export class VersionedDeployment extends Construct {
   public readonly strategy: 'Recreate' | 'RollingUpdate';
   /** Pods kept during voluntary disruptions. @default - no PodDisruptionBudget */
   public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
+  /** Number of pods (`workload.replicas`, else 1). */
+  public readonly replicas: number;
+  /** Whether the pods are spread across nodes (`workload.spreadAcrossNodes`, else with several replicas). */
+  public readonly spreadAcrossNodes: boolean;
 
   constructor(scope: Construct, id: string, props: VersionedDeploymentProps) {
     super(scope, id);
     const w = props.workload;
     this.selector = { app: props.component, version: props.version };
+    this.replicas = workloadReplicas(w);
+    this.spreadAcrossNodes = workloadSpreadsAcrossNodes(w);
     const pv = w.persistentVolume;
     // Two pods of a rolling update cannot both mount a ReadWriteOnce(Pod) volume (and two
     // database processes must never share one data directory): stop the old pod first.
     this.strategy = pv && (pv.accessMode === 'ReadWriteOnce' || pv.accessMode === 'ReadWriteOncePod') ? 'Recreate' : 'RollingUpdate';
 
-    const volumeMounts: kplus.VolumeMount[] = [];
-    (w.writablePaths ?? []).forEach((path, i) => {
-      volumeMounts.push({ path, volume: kplus.Volume.fromEmptyDir(this, `Scratch${i}`, `scratch-${i}`) });
-    });
-    if (pv && props.claim) {
-      volumeMounts.push({ path: pv.mountPath, volume: kplus.Volume.fromPersistentVolumeClaim(this, 'Data', props.claim, { name: 'data' }) });
-    }
-
-    const env: Record<string, kplus.EnvValue> = {};
-    for (const [name, value] of Object.entries(w.env ?? {})) {
-      env[name] = typeof value === 'string'
-        ? kplus.EnvValue.fromValue(value)
-        : kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(this, `Secret-${name}`, value.secretName), key: value.key });
-    }
-
     this.deployment = new kplus.Deployment(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace, labels: { ...this.selector } },
-      replicas: w.replicas ?? 1,
+      replicas: this.replicas,
       // No generated selector: the hashed label would change whenever the construct path does.
       select: false,
       podMetadata: { labels: { ...this.selector } },
@@ -78,7 +72,7 @@ export class VersionedDeployment extends Construct {
       serviceAccount: props.serviceAccount,
       // The workloads never call the Kubernetes API.
       automountServiceAccountToken: false,
-      terminationGracePeriod: Duration.seconds(w.terminationGracePeriodSeconds ?? 30),
+      terminationGracePeriod: Duration.seconds(w.terminationGracePeriodSeconds ?? DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS),
       securityContext: {
         ensureNonRoot: true,
         user: w.runAs.user,
@@ -87,33 +81,63 @@ export class VersionedDeployment extends Construct {
         // Only chown the volume when its root is not already the workload's group (fast restarts).
         fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH,
       },
-      containers: [{
-        name: props.component,
-        image: w.image,
-        imagePullPolicy: w.imagePullPolicy === 'Always' ? kplus.ImagePullPolicy.ALWAYS : kplus.ImagePullPolicy.IF_NOT_PRESENT,
-        args: w.args ? [...w.args] : undefined,
-        ports: w.ports.map((p) => ({ number: p.port, name: p.name, protocol: kplus.Protocol.TCP })),
-        envVariables: env,
-        resources: {
-          cpu: { request: kplus.Cpu.millis(w.resources.cpuMillis.request), limit: kplus.Cpu.millis(w.resources.cpuMillis.limit) },
-          memory: { request: Size.mebibytes(w.resources.memoryMiB.request), limit: Size.mebibytes(w.resources.memoryMiB.limit) },
-        },
-        securityContext: {
-          ensureNonRoot: true,
-          user: w.runAs.user,
-          group: w.runAs.group,
-          privileged: false,
-          allowPrivilegeEscalation: false,
-          readOnlyRootFilesystem: w.readOnlyRootFilesystem ?? true,
-        },
-        readiness: toProbe(w.readiness),
-        liveness: toProbe(w.liveness),
-        startup: w.startup ? toProbe(w.startup) : undefined,
-        volumeMounts,
-      }],
+      containers: [this.container(props)],
     });
     this.deployment.select(kplus.LabelSelector.of({ labels: { ...this.selector } }));
+    this.patchPodSpec(w);
+    this.disruptionBudget = disruptionBudget(this, { name: props.name, namespace: props.namespace, labels: this.selector, workload: w });
+    // cdk8s-plus-27 only knows `CAP_*` names, and no name for "all": drop every capability.
+    ApiObject.of(this.deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }));
+  }
 
+  /** The one container: image, ports, environment, resources, securityContext, probes, volumes. */
+  private container(props: VersionedDeploymentProps): kplus.ContainerProps {
+    const w = props.workload;
+    return {
+      name: props.component,
+      image: w.image,
+      imagePullPolicy: w.imagePullPolicy === 'Always' ? kplus.ImagePullPolicy.ALWAYS : kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      args: w.args ? [...w.args] : undefined,
+      ports: w.ports.map((p) => ({ number: p.port, name: p.name, protocol: kplus.Protocol.TCP })),
+      envVariables: this.environment(w),
+      resources: {
+        cpu: { request: kplus.Cpu.millis(w.resources.cpuMillis.request), limit: kplus.Cpu.millis(w.resources.cpuMillis.limit) },
+        memory: { request: Size.mebibytes(w.resources.memoryMiB.request), limit: Size.mebibytes(w.resources.memoryMiB.limit) },
+      },
+      securityContext: {
+        ensureNonRoot: true,
+        user: w.runAs.user,
+        group: w.runAs.group,
+        privileged: false,
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: w.readOnlyRootFilesystem ?? true,
+      },
+      readiness: toProbe(w.readiness),
+      liveness: toProbe(w.liveness),
+      startup: w.startup ? toProbe(w.startup) : undefined,
+      volumeMounts: this.volumeMounts(w, props.claim),
+    };
+  }
+
+  private volumeMounts(w: WorkloadSpec, claim: kplus.IPersistentVolumeClaim | undefined): kplus.VolumeMount[] {
+    const mounts: kplus.VolumeMount[] = (w.writablePaths ?? []).map((path, i) => ({ path, volume: kplus.Volume.fromEmptyDir(this, `Scratch${i}`, `scratch-${i}`) }));
+    const pv = w.persistentVolume;
+    if (pv && claim) mounts.push({ path: pv.mountPath, volume: kplus.Volume.fromPersistentVolumeClaim(this, 'Data', claim, { name: 'data' }) });
+    return mounts;
+  }
+
+  private environment(w: WorkloadSpec): Record<string, kplus.EnvValue> {
+    const env: Record<string, kplus.EnvValue> = {};
+    for (const [name, value] of Object.entries(w.env ?? {})) {
+      env[name] = typeof value === 'string'
+        ? kplus.EnvValue.fromValue(value)
+        : kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(this, `Secret-${name}`, value.secretName), key: value.key });
+    }
+    return env;
+  }
+
+  /** What cdk8s-plus-27 cannot express: no hashed pod label, the runtime's seccomp filter, the spread constraint. */
+  private patchPodSpec(w: WorkloadSpec): void {
     const manifest = ApiObject.of(this.deployment);
     // cdk8s-plus always stamps pods with a hash of the construct path; nothing selects on it here.
     manifest.addJsonPatch(JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'));
@@ -123,16 +147,12 @@ export class VersionedDeployment extends Construct {
       // cdk8s-plus always writes a change policy; without fsGroup it means nothing, so leave it out.
       manifest.addJsonPatch(JsonPatch.remove('/spec/template/spec/securityContext/fsGroupChangePolicy'));
     }
-    const replicas = w.replicas ?? 1;
-    if (w.spreadAcrossNodes ?? replicas > 1) {
+    if (this.spreadAcrossNodes) {
       // Best effort, so a small or busy cluster still schedules every pod.
       manifest.addJsonPatch(JsonPatch.add('/spec/template/spec/topologySpreadConstraints', [{
         maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { ...this.selector } },
       }]));
     }
-    this.disruptionBudget = disruptionBudget(this, { name: props.name, namespace: props.namespace, labels: this.selector, workload: w });
-    // cdk8s-plus-27 only knows `CAP_*` names, and no name for "all": drop every capability.
-    manifest.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }));
   }
 }
 
@@ -141,8 +161,7 @@ export class VersionedDeployment extends Construct {
  * default replicas - 1 when there are several replicas; none for a single pod (it would block drains).
  */
 export function disruptionBudget(scope: Construct, pods: { readonly name: string; readonly namespace: string; readonly labels: Readonly<Record<string, string>>; readonly workload: WorkloadSpec }): k8s.KubePodDisruptionBudget | undefined {
-  const replicas = pods.workload.replicas ?? 1;
-  const minAvailable = pods.workload.minAvailable ?? (replicas > 1 ? replicas - 1 : undefined);
+  const minAvailable = workloadMinAvailable(pods.workload);
   if (minAvailable === undefined) return undefined;
   return new k8s.KubePodDisruptionBudget(scope, 'DisruptionBudget', {
     metadata: { name: pods.name, namespace: pods.namespace, labels: { ...pods.labels } },
@@ -151,12 +170,13 @@ export function disruptionBudget(scope: Construct, pods: { readonly name: string
 }
 
 function toProbe(spec: ProbeSpec): kplus.Probe {
+  const d = DEFAULT_PROBE_TIMING;
   const timing = {
-    initialDelaySeconds: Duration.seconds(spec.initialDelaySeconds ?? 0),
-    periodSeconds: Duration.seconds(spec.periodSeconds ?? 10),
-    timeoutSeconds: Duration.seconds(spec.timeoutSeconds ?? 1),
-    failureThreshold: spec.failureThreshold ?? 3,
-    successThreshold: 1,
+    initialDelaySeconds: Duration.seconds(spec.initialDelaySeconds ?? d.initialDelaySeconds),
+    periodSeconds: Duration.seconds(spec.periodSeconds ?? d.periodSeconds),
+    timeoutSeconds: Duration.seconds(spec.timeoutSeconds ?? d.timeoutSeconds),
+    failureThreshold: spec.failureThreshold ?? d.failureThreshold,
+    successThreshold: d.successThreshold,
   };
   const check = spec.check;
   if ('tcpPort' in check) return kplus.Probe.fromTcpSocket({ ...timing, port: check.tcpPort });

@@ -5,6 +5,9 @@ import { isGatewayApi } from '../analysis/routing/gateway-api-match';
 import { diffStages, formatChange, StageDiff } from './diff';
 import { restartAfterRouting } from './restart-order';
 import { transitionAllowances, withAllowances } from './transition-allowances';
+import { union } from './stage-union';
+
+export { union } from './stage-union';
 
 /** The phases of a transition, in the order they run ("make before break"). */
 export type StepKind = 'make' | 'wait' | 'switch' | 'restart' | 'break' | 'retire' | 'clean';
@@ -80,6 +83,38 @@ const isKind = (m: Manifest, kind: string) => m.kind === kind;
  * Volume claims and namespaces are never deleted (they hold data): they are reported as warnings.
  */
 export function planTransition(fromName: string, from: readonly Manifest[], toName: string, to: readonly Manifest[]): TransitionPlan {
+  const parts = transitionParts(from, to);
+  const diff = parts.diff;
+  const steps = planSteps(parts);
+  const kept = diff.removed.filter((m) => isKind(m, 'PersistentVolumeClaim') || isKind(m, 'Namespace'));
+  return {
+    ...diff,
+    from: fromName,
+    to: toName,
+    steps: steps.filter((s) => s.apply.length + s.waitFor.length + s.remove.length > 0),
+    warnings: kept.map((m) => `${objectKey(m)} is not in ${toName} but is kept: it may hold data. Delete it yourself once it is no longer needed.`),
+  };
+}
+
+/** What each step of a transition applies, waits for and removes, before the steps are written. */
+interface TransitionParts {
+  readonly diff: StageDiff;
+  readonly make: Manifest[];
+  readonly relaxRemovals: Manifest[];
+  readonly rollouts: Manifest[];
+  readonly programmedGateways: Manifest[];
+  readonly earlyApply: Manifest[];
+  readonly earlyRemove: Manifest[];
+  readonly restart: readonly Manifest[];
+  readonly switchApply: Manifest[];
+  readonly switchRemove: Manifest[];
+  readonly breakApply: Manifest[];
+  readonly breakRemove: Manifest[];
+  readonly retire: Manifest[];
+  readonly clean: Manifest[];
+}
+
+function transitionParts(from: readonly Manifest[], to: readonly Manifest[]): TransitionParts {
   const diff = diffStages(from, to);
   const previous = new Map(from.map((m) => [objectKey(m), m]));
   const addedOrChanged = [...diff.added, ...diff.changed.map((c) => c.after)];
@@ -134,7 +169,15 @@ export function planTransition(fromName: string, from: readonly Manifest[], toNa
   const retire = diff.removed.filter((m) => isKind(m, 'Deployment'));
   const clean = diff.removed.filter((m) => readByPods(m) || admitsForTransition(m));
 
-  const steps: PlanStep[] = [
+  return {
+    diff, make, relaxRemovals, rollouts, programmedGateways, earlyApply: switchAll.filter(early), earlyRemove: removedRoutes.filter(early),
+    restart: restart.deployments, switchApply, switchRemove, breakApply, breakRemove, retire, clean,
+  };
+}
+
+function planSteps(p: TransitionParts): PlanStep[] {
+  const { make, relaxRemovals, rollouts, programmedGateways, switchApply, switchRemove, breakApply, breakRemove, retire, clean } = p;
+  return [
     { kind: 'make', title: 'Add what the target needs before traffic moves (workloads, claims, Service ports, subsets, widened policies, relaxed mTLS); no route uses it yet', apply: make, waitFor: [], remove: relaxRemovals },
     {
       kind: 'wait', title: `Wait until every new or changed Deployment is rolled out and ready${programmedGateways.length > 0 ? ', and every new Gateway API Gateway (ingress or waypoint) is programmed' : ''}`,
@@ -142,11 +185,11 @@ export function planTransition(fromName: string, from: readonly Manifest[], toNa
     },
     {
       kind: 'switch', title: 'Switch the routing of the hosts that restarted callers will call (their Services, waypoints and routes), before any pod calls them',
-      apply: switchAll.filter(early), waitFor: [], remove: removedRoutes.filter(early),
+      apply: p.earlyApply, waitFor: [], remove: p.earlyRemove,
     },
     {
       kind: 'restart', title: 'Restart the callers whose environment names those hosts, and wait until they are rolled out (their old pods serve until then)',
-      apply: restart.deployments, waitFor: restart.deployments, remove: [],
+      apply: p.restart, waitFor: p.restart, remove: [],
     },
     {
       kind: 'switch',
@@ -159,81 +202,6 @@ export function planTransition(fromName: string, from: readonly Manifest[], toNa
     { kind: 'retire', title: 'Retire the Deployments that no longer receive traffic', apply: [], waitFor: [], remove: retire },
     { kind: 'clean', title: 'Delete what only the retired pods read (ServiceAccounts, Secrets, ExternalSecrets, ConfigMaps), after their last reader', apply: [], waitFor: [], remove: clean },
   ];
-  const kept = diff.removed.filter((m) => isKind(m, 'PersistentVolumeClaim') || isKind(m, 'Namespace'));
-  return {
-    ...diff,
-    from: fromName,
-    to: toName,
-    steps: steps.filter((s) => s.apply.length + s.waitFor.length + s.remove.length > 0),
-    warnings: kept.map((m) => `${objectKey(m)} is not in ${toName} but is kept: it may hold data. Delete it yourself once it is no longer needed.`),
-  };
-}
-
-/**
- * The object both stages can live with during a transition: Service ports, DestinationRule
- * subsets, AuthorizationPolicy rules and NetworkPolicy rules of both; everything else from `after`.
- */
-export function union(before: Manifest, after: Manifest): Manifest {
-  const merge = (a: any[] | undefined, b: any[] | undefined, key: (x: any) => string) => {
-    const out = [...(b ?? [])];
-    for (const x of a ?? []) if (!out.some((y) => key(y) === key(x))) out.push(x);
-    return out;
-  };
-  const byName = (x: any) => String(x.name ?? JSON.stringify(x));
-  switch (after.kind) {
-    case 'Service':
-      return { ...after, spec: { ...after.spec, ports: merge(before.spec?.ports, after.spec?.ports, byName).sort((x, y) => x.port - y.port) } };
-    case 'DestinationRule': {
-      // Until traffic has moved, a subset both stages define keeps its old policy (connection
-      // pool, outlier detection), and so does the rule: the target's apply in the break step.
-      const old = new Map<string, any>((before.spec?.subsets ?? []).map((x: any) => [byName(x), x]));
-      const subsets = merge(before.spec?.subsets, after.spec?.subsets, byName)
-        .map((x: any) => (old.has(byName(x)) ? { ...x, ...(old.get(byName(x)).trafficPolicy ? { trafficPolicy: old.get(byName(x)).trafficPolicy } : {}), ...(old.get(byName(x)).trafficPolicy ? {} : { trafficPolicy: undefined }) } : x))
-        .map((x: any) => Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined)))
-        .sort((x, y) => byName(x).localeCompare(byName(y)));
-      const tp = { ...(after.spec?.trafficPolicy ?? {}) };
-      for (const field of ['connectionPool', 'outlierDetection', 'loadBalancer']) {
-        if (before.spec?.trafficPolicy?.[field] !== undefined) tp[field] = before.spec.trafficPolicy[field];
-        else delete tp[field];
-      }
-      return { ...after, spec: { ...after.spec, ...(Object.keys(tp).length > 0 ? { trafficPolicy: tp } : {}), subsets } };
-    }
-    case 'AuthorizationPolicy':
-      return { ...after, spec: { ...after.spec, rules: mergePorts(before.spec?.rules, after.spec?.rules, (r) => r.from, (r) => r.to?.[0]?.operation?.ports,
-        (r, ports) => ({ ...r, to: [{ ...r.to[0], operation: { ...r.to[0].operation, ports } }] })) } };
-    case 'NetworkPolicy': {
-      const rules = (field: 'ingress' | 'egress', peers: 'from' | 'to') => mergePorts(before.spec?.[field], after.spec?.[field], (r) => r[peers], (r) => r.ports,
-        (r, ports) => ({ ...r, ports }));
-      return { ...after, spec: { ...after.spec, ingress: rules('ingress', 'from'), egress: rules('egress', 'to') } };
-    }
-    default:
-      return after;
-  }
-}
-
-/**
- * Rules of both lists; rules with the same peers (`peersOf`) become one rule with the ports of
- * both, so a rule that only lost ports in `after` widens back to exactly its `before` form.
- */
-function mergePorts(before: any[] | undefined, after: any[] | undefined, peersOf: (r: any) => unknown, portsOf: (r: any) => any[] | undefined,
-  withPorts: (r: any, ports: any[]) => any): any[] {
-  const out: any[] = [];
-  for (const r of [...(after ?? []), ...(before ?? [])]) {
-    const i = out.findIndex((x) => JSON.stringify(peersOf(x)) === JSON.stringify(peersOf(r)));
-    if (i === -1) {
-      out.push(r);
-      continue;
-    }
-    const a = portsOf(out[i]);
-    const b = portsOf(r);
-    if (a === undefined || b === undefined) continue; // one of them allows every port already
-    const extra = b.filter((p) => !a.some((q) => JSON.stringify(q) === JSON.stringify(p)));
-    if (extra.length === 0) continue;
-    const ports = [...a, ...extra];
-    ports.sort((x, y) => Number(x.port ?? x) - Number(y.port ?? y) || String(x.protocol ?? '').localeCompare(String(y.protocol ?? '')));
-    out[i] = withPorts(out[i], ports);
-  }
-  return out;
 }
 
 /** Where the plan's files live, for the printed commands. */

@@ -4,9 +4,12 @@ import { ManifestIndex } from '../analysis/manifest-index';
 import { apiGateways } from '../analysis/routing/gateway-api';
 import { isGatewayApi } from '../analysis/routing/gateway-api-match';
 import { Hop, TrafficSimulator } from '../analysis/traffic-simulator';
-import { DEFAULT_CLUSTER_DOMAIN, MeshContextOptions } from '../model/defaults';
+import { MeshContextOptions, resolveMeshContext } from '../model/defaults';
 import { ResolvedGate } from './gates/gates';
 import { gateNotes } from './gates/gate-notes';
+import { deploymentTable, describeApiMatches, describeMatches, destinationRuleTable, routeTables } from './release-notes-tables';
+
+export { describeApiMatches, describeMatches, describePolicy } from './release-notes-tables';
 
 /** One stage as the release notes see it: its name, one sentence, and its synthesized objects. */
 export interface StageObjects {
@@ -52,15 +55,28 @@ export function renderReleaseNotes(stages: readonly StageObjects[]): string {
 }
 
 function renderStage(stage: StageObjects, previous: readonly Manifest[]): string[] {
-  const m = stage.manifests;
-  const clusterDomain = stage.meshContext?.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
-  const index = ManifestIndex.of(m, clusterDomain);
-  const sim = new TrafficSimulator(m, { clusterDomain });
+  const clusterDomain = resolveMeshContext(stage.meshContext).clusterDomain;
+  const index = ManifestIndex.of(stage.manifests, clusterDomain);
   const deployments = index.workloads;
   const names = new Set(deployments.map((d) => d.metadata.name));
   const retired = ManifestIndex.of(previous, clusterDomain).workloads.filter((o) => !names.has(o.metadata.name));
-  const virtualServices = new Map<string, Manifest>();
-  for (const vs of index.ofKind('VirtualService')) if (!virtualServices.has(vs.metadata.name)) virtualServices.set(vs.metadata.name, vs);
+  const gateways = [...index.ofKind('Gateway'), ...apiGateways(index)];
+  const edges = trafficEdges(stage.manifests, index, clusterDomain);
+  const served = servedFrom(edges, gateways.map((g) => `gateway:${g.metadata.name}`));
+  const lines = [`## ${stage.name}`, ''];
+  if (stage.description) lines.push(markdownText(stage.description), '');
+  if (stage.limitations?.length) lines.push(...stage.limitations.map((l) => `- Not expressed: ${l}`), '');
+  lines.push(...flowchart(gateways, deployments, retired, edges, served));
+  lines.push(...deploymentTable(deployments, retired, served));
+  lines.push(...routeTables(index), ...destinationRuleTable(index));
+  lines.push(...gateNotes(stage.gates ?? []));
+  lines.push('');
+  return lines;
+}
+
+/** Every edge a request can take: from each gateway (routes and mirrors), and from each workload for each call it makes. */
+function trafficEdges(m: readonly Manifest[], index: ManifestIndex, clusterDomain: string): Edge[] {
+  const sim = new TrafficSimulator(m, { clusterDomain });
   const edges: Edge[] = [];
   const seen = new Set<string>();
   const addEdge = (e: Edge) => {
@@ -70,15 +86,14 @@ function renderStage(stage: StageObjects, previous: readonly Manifest[]): string
       edges.push(e);
     }
   };
+  const virtualServices = new Map<string, Manifest>();
+  for (const vs of index.ofKind('VirtualService')) if (!virtualServices.has(vs.metadata.name)) virtualServices.set(vs.metadata.name, vs);
   // Gateway API routes: HTTPRoutes by name, for edge labels (a waypoint, class istio-waypoint, is no entry).
   const httpRoutes = new Map<string, Manifest>();
   for (const r of index.objects.filter((x) => isGatewayApi(x, 'HTTPRoute'))) if (!httpRoutes.has(r.metadata.name)) httpRoutes.set(r.metadata.name, r);
   const labelOf = (hop: Hop, entry: boolean) => (!virtualServices.has(hop.rule.split('/')[0]) && httpRoutes.has(hop.rule.split('/')[0])
     ? apiHopLabel(httpRoutes, hop, entry) : hopLabel(virtualServices, hop, entry));
-  const istioGateways = index.ofKind('Gateway');
-  const gatewayApiGateways = apiGateways(index);
-  const gateways = [...istioGateways, ...gatewayApiGateways];
-  for (const gw of gatewayApiGateways) {
+  for (const gw of apiGateways(index)) {
     for (const hop of sim.possibleIngress(`${namespaceOf(gw)}/${gw.metadata.name}`).filter((h) => h.weight > 0)) {
       for (const d of hop.deployments) addEdge({ from: `gateway:${gw.metadata.name}`, to: d, label: labelOf(hop, true) });
       // RequestMirror copies: they run through the mirror's lane too.
@@ -89,36 +104,46 @@ function renderStage(stage: StageObjects, previous: readonly Manifest[]): string
       }
     }
   }
-  for (const gw of istioGateways) {
+  for (const gw of index.ofKind('Gateway')) {
     for (const hop of sim.possibleIngress(gw.metadata.name).filter((h) => h.weight > 0)) {
       for (const d of hop.deployments) addEdge({ from: `gateway:${gw.metadata.name}`, to: d, label: hopLabel(virtualServices, hop, true) });
     }
-    // Mirrored copies of the gateway's routes: they run through the mirror's lane too.
-    for (const vs of index.ofKind('VirtualService').filter((v) => (v.spec?.gateways ?? []).some((g: string) => g === gw.metadata.name || g.endsWith(`/${gw.metadata.name}`)))) {
-      for (const r of (vs.spec?.http ?? []).filter((x: any) => x.mirror)) {
-        const svc = index.serviceForHost(r.mirror.host, vs.metadata.namespace ?? 'default');
-        const labels = svc && r.mirror.subset ? index.subsets(svc)?.get(r.mirror.subset) : {};
-        for (const d of svc && labels ? index.podsBehind(svc, labels, true) : []) {
-          addEdge({ from: `gateway:${gw.metadata.name}`, to: d.metadata.name, label: `mirror ${r.mirrorPercentage?.value ?? 100}% of ${r.name ?? 'route'} · :${r.mirror.port?.number ?? ''}`, mirror: true });
-        }
-      }
-    }
+    istioGatewayMirrors(index, gw).forEach(addEdge);
   }
-  for (const d of deployments) {
+  for (const d of index.workloads) {
     for (const call of inferCalls(m, d.metadata.name, clusterDomain)) {
       for (const hop of sim.possibleCalls({ sourceLabels: podLabels(d), service: call.service, namespace: call.namespace, port: call.port, sourceNamespace: namespaceOf(d) }).filter((h) => h.weight > 0)) {
         for (const target of hop.deployments) addEdge({ from: d.metadata.name, to: target, label: labelOf(hop, false) });
       }
     }
   }
-  // Only what a request can reach is served: an idle version makes no calls.
+  return edges;
+}
+
+/** Mirrored copies of an Istio Gateway's routes: they run through the mirror's lane too. */
+function istioGatewayMirrors(index: ManifestIndex, gw: Manifest): Edge[] {
+  const edges: Edge[] = [];
+  for (const vs of index.ofKind('VirtualService').filter((v) => (v.spec?.gateways ?? []).some((g: string) => g === gw.metadata.name || g.endsWith(`/${gw.metadata.name}`)))) {
+    for (const r of (vs.spec?.http ?? []).filter((x: any) => x.mirror)) {
+      const svc = index.serviceForHost(r.mirror.host, vs.metadata.namespace ?? 'default');
+      const labels = svc && r.mirror.subset ? index.subsets(svc)?.get(r.mirror.subset) : {};
+      for (const d of svc && labels ? index.podsBehind(svc, labels, true) : []) {
+        edges.push({ from: `gateway:${gw.metadata.name}`, to: d.metadata.name, label: `mirror ${r.mirrorPercentage?.value ?? 100}% of ${r.name ?? 'route'} · :${r.mirror.port?.number ?? ''}`, mirror: true });
+      }
+    }
+  }
+  return edges;
+}
+
+/** The workloads a request from the gateways can reach (breadth first): only those are served; an idle version makes no calls. */
+function servedFrom(edges: readonly Edge[], gatewayNodes: readonly string[]): Set<string> {
   const served = new Set<string>();
   const outgoing = new Map<string, Edge[]>();
   for (const e of edges) {
     if (!outgoing.has(e.from)) outgoing.set(e.from, []);
     outgoing.get(e.from)!.push(e);
   }
-  const queue = gateways.map((g) => `gateway:${g.metadata.name}`);
+  const queue = [...gatewayNodes];
   while (queue.length > 0) {
     const from = queue.shift()!;
     for (const e of (outgoing.get(from) ?? []).filter((x) => !served.has(x.to))) {
@@ -126,12 +151,14 @@ function renderStage(stage: StageObjects, previous: readonly Manifest[]): string
       queue.push(e.to);
     }
   }
+  return served;
+}
+
+/** The Mermaid flowchart: gateways, one node per version (idle dashed, retired grey), the edges that served nodes take. */
+function flowchart(gateways: readonly Manifest[], deployments: readonly Manifest[], retired: readonly Manifest[], edges: readonly Edge[], served: ReadonlySet<string>): string[] {
   const drawn = edges.filter((e) => e.from.startsWith('gateway:') || served.has(e.from));
   const id = (name: string) => name.replace(/[^A-Za-z0-9]/g, '_');
-  const lines = [`## ${stage.name}`, ''];
-  if (stage.description) lines.push(markdownText(stage.description), '');
-  if (stage.limitations?.length) lines.push(...stage.limitations.map((l) => `- Not expressed: ${l}`), '');
-  lines.push('```mermaid', 'flowchart LR');
+  const lines = ['```mermaid', 'flowchart LR'];
   for (const gw of gateways) lines.push(`  ${id(`gateway:${gw.metadata.name}`)}(["${escape(`Gateway ${gw.metadata.name}`)}"])`);
   for (const d of [...deployments, ...retired]) lines.push(`  ${id(d.metadata.name)}["${escape(nodeLabel(d))}"]`);
   for (const e of drawn) lines.push(e.mirror ? `  ${id(e.from)} -.->|"${escape(e.label)}"| ${id(e.to)}` : `  ${id(e.from)} -- "${escape(e.label)}" --> ${id(e.to)}`);
@@ -141,64 +168,7 @@ function renderStage(stage: StageObjects, previous: readonly Manifest[]): string
   if (idle.length > 0) lines.push(`  class ${idle.map((d) => id(d.metadata.name)).join(',')} idle`);
   if (retired.length > 0) lines.push(`  class ${retired.map((d) => id(d.metadata.name)).join(',')} retired`);
   lines.push('```', '');
-
-  lines.push('| Deployment | version | replicas | image | traffic |', '|---|---|---|---|---|');
-  for (const d of deployments) {
-    const c = d.spec?.template?.spec?.containers?.[0] ?? {};
-    lines.push(`| ${d.metadata.name} | ${d.spec?.template?.metadata?.labels?.version ?? ''} | ${d.spec?.replicas ?? 1} | \`${c.image}\` | ${served.has(d.metadata.name) ? 'serving' : 'idle'} |`);
-  }
-  for (const d of retired) lines.push(`| ~~${d.metadata.name}~~ | ${d.spec?.template?.metadata?.labels?.version ?? ''} | 0 | | retired |`);
-  lines.push('');
-  const routes = index.objects.filter((x) => isGatewayApi(x, 'HTTPRoute'));
-  const withPolicy = index.ofKind('VirtualService').some((vs) => (vs.spec?.http ?? []).some((r: any) => describePolicy(r) !== ''));
-  // A stage routed by HTTPRoutes alone shows no empty VirtualService table.
-  const vsTable = !(routes.length > 0 && index.ofKind('VirtualService').length === 0);
-  if (vsTable) lines.push(`| VirtualService | route | match | destination |${withPolicy ? ' policy |' : ''}`, `|---|---|---|---|${withPolicy ? '---|' : ''}`);
-  for (const vs of index.ofKind('VirtualService')) {
-    for (const proto of ['http', 'tcp'] as const) {
-      (vs.spec?.[proto] ?? []).forEach((r: any, i: number) => {
-        const dest = (r.route ?? []).map((d: any) => `${d.destination.host.split('.')[0]}${d.destination.subset ? `/${d.destination.subset}` : ''}:${d.destination.port?.number ?? ''}${d.weight !== undefined ? ` ${d.weight}%` : ''}`).join(', ');
-        lines.push(`| ${vs.metadata.name} | ${r.name ?? `${proto}[${i}]`} | ${describeMatches(r.match).replace(/\|/g, '\\|')} | ${dest} |${withPolicy ? ` ${describePolicy(r)} |` : ''}`);
-      });
-    }
-  }
-  if (routes.length > 0) {
-    if (vsTable) lines.push('');
-    lines.push('| HTTPRoute | rule | match | backends | timeout/mirror |', '|---|---|---|---|---|');
-    for (const r of routes) {
-      (r.spec?.rules ?? []).forEach((rule: any, i: number) => {
-        lines.push(`| ${r.metadata.name} | ${rule.name ?? `rules[${i}]`} | ${describeApiMatches(rule.matches).replace(/\|/g, '\\|')} | ${describeBackends(rule.backendRefs, namespaceOf(r))} | ${describeApiPolicy(rule, namespaceOf(r))} |`);
-      });
-    }
-  }
-  const rules = index.ofKind('DestinationRule').flatMap((dr) => [
-    ...(dr.spec?.trafficPolicy?.outlierDetection || dr.spec?.trafficPolicy?.connectionPool ? [[dr.metadata.name, 'all', dr.spec.trafficPolicy] as const] : []),
-    ...(dr.spec?.subsets ?? []).filter((x: any) => x.trafficPolicy).map((x: any) => [dr.metadata.name, x.name, x.trafficPolicy] as const),
-  ]);
-  if (rules.length > 0) {
-    lines.push('', '| DestinationRule | subset | connection pool | outlier detection |', '|---|---|---|---|');
-    for (const [name, subset, p] of rules) lines.push(`| ${name} | ${subset} | ${p.connectionPool ? compactJson(p.connectionPool) : ''} | ${p.outlierDetection ? describeOutliers(p.outlierDetection) : ''} |`);
-  }
-  lines.push(...gateNotes(stage.gates ?? []));
-  lines.push('');
   return lines;
-}
-
-/** A route's timeout, retries and mirror in words: `timeout 3s · 2 retries (1s each, on 503,reset)` · `mirror 10% → app/v2-0`. */
-export function describePolicy(r: any): string {
-  const parts: string[] = [];
-  if (r.timeout) parts.push(`timeout ${r.timeout}`);
-  if (r.retries) parts.push(`${r.retries.attempts} retr${r.retries.attempts === 1 ? 'y' : 'ies'}${r.retries.perTryTimeout ? ` of ${r.retries.perTryTimeout}` : ''}${r.retries.retryOn ? ` on ${r.retries.retryOn}` : ''}`);
-  if (r.mirror) parts.push(`mirror ${r.mirrorPercentage?.value ?? 100}% → ${r.mirror.host.split('.')[0]}${r.mirror.subset ? `/${r.mirror.subset}` : ''} (responses discarded)`);
-  return parts.join(' · ');
-}
-
-function describeOutliers(o: any): string {
-  return `eject after ${o.consecutive5xxErrors ?? 5} errors in a row, for ${o.baseEjectionTime ?? '30s'}+, at most ${o.maxEjectionPercent ?? 10}%`;
-}
-
-function compactJson(v: unknown): string {
-  return JSON.stringify(v).replace(/"/g, '').replace(/,/g, ', ');
 }
 
 function nodeLabel(d: Manifest): string {
@@ -228,80 +198,6 @@ function apiHopLabel(httpRoutes: ReadonlyMap<string, Manifest>, hop: Hop, entry:
   if (hop.weight !== 100) parts.push(`${hop.weight}%`);
   parts.push(`:${hop.port}`);
   return parts.join(' · ');
-}
-
-/**
- * An HTTPRoute rule's matches in words, as {@link describeMatches} says a VirtualService's: `cookie featureflag=on`,
- * `header qa = canary-test`, `path /api*`, `method GET`, `query k = v`, `any request` (no match, or the default path prefix `/`).
- */
-export function describeApiMatches(matches: any[] | undefined): string {
-  if (!matches || matches.length === 0) return 'any request';
-  return matches.map((m) => {
-    const parts: string[] = [];
-    for (const h of m.headers ?? []) {
-      const regex = h.type === 'RegularExpression';
-      const cookie = String(h.name).toLowerCase() === 'cookie' && regex ? COOKIE.exec(String(h.value)) : null;
-      if (cookie) parts.push(`cookie ${unescape(cookie[1])}=${unescape(cookie[2])}`);
-      else parts.push(`header ${h.name} ${regex ? `~ ${h.value}` : `= ${h.value}`}`);
-    }
-    const path = m.path;
-    if (path && !((path.type ?? 'PathPrefix') === 'PathPrefix' && (path.value ?? '/') === '/')) {
-      parts.push(path.type === 'Exact' ? `path ${path.value}` : path.type === 'RegularExpression' ? `path ~ ${path.value}` : `path ${path.value}*`);
-    }
-    if (m.method) parts.push(`method ${m.method}`);
-    for (const q of m.queryParams ?? []) parts.push(`query ${q.name} ${q.type === 'RegularExpression' ? `~ ${q.value}` : `= ${q.value}`}`);
-    return parts.join(' and ') || 'any request';
-  }).join(' or ');
-}
-
-/** A rule's backendRefs: `name:port`, `namespace/name` outside the route's namespace, the share of each when there are several. */
-function describeBackends(refs: any[] | undefined, routeNs: string): string {
-  const list: any[] = refs ?? [];
-  if (list.length === 0) return '(none: 404)';
-  const total = list.reduce((sum, b) => sum + (b.weight ?? 1), 0);
-  return list.map((b) => {
-    const kind = (b.group ?? '') === '' && (b.kind ?? 'Service') === 'Service' ? '' : `${b.kind} `;
-    const name = `${kind}${b.namespace && b.namespace !== routeNs ? `${b.namespace}/` : ''}${b.name}${b.port !== undefined ? `:${b.port}` : ''}`;
-    return list.length > 1 || b.weight !== undefined ? `${name} ${total === 0 ? 0 : Math.round(((b.weight ?? 1) * 10000) / total) / 100}%` : name;
-  }).join(', ');
-}
-
-/** A rule's timeouts, retry and RequestMirror filters in words: `timeout 3s` · `mirror 10% → app-2-0:8080 (responses discarded)`. */
-function describeApiPolicy(rule: any, routeNs: string): string {
-  const parts: string[] = [];
-  if (rule.timeouts?.request) parts.push(`timeout ${rule.timeouts.request}`);
-  if (rule.timeouts?.backendRequest) parts.push(`backend timeout ${rule.timeouts.backendRequest}`);
-  if (rule.retry) parts.push(`${rule.retry.attempts ?? 2} retr${(rule.retry.attempts ?? 2) === 1 ? 'y' : 'ies'}${rule.retry.codes?.length ? ` on ${rule.retry.codes.join(',')}` : ''}`);
-  for (const f of (rule.filters ?? []).filter((x: any) => x.type === 'RequestMirror' && x.requestMirror?.backendRef)) {
-    const m = f.requestMirror;
-    const percent = m.percent !== undefined ? Number(m.percent) : m.fraction !== undefined ? (Number(m.fraction.numerator) * 100) / Number(m.fraction.denominator ?? 100) : 100;
-    const b = m.backendRef;
-    parts.push(`mirror ${percent}% → ${b.namespace && b.namespace !== routeNs ? `${b.namespace}/` : ''}${b.name}${b.port !== undefined ? `:${b.port}` : ''} (responses discarded)`);
-  }
-  return parts.join(' · ');
-}
-
-const COOKIE = /^\^\(\.\*;\\s\*\)\?(.+)=(.+)\(\\s\*;\.\*\)\?\$$/;
-
-/** A route's matches in words: `cookie featureflag=on`, `header qa = canary-test`, `path /api*`, `any request`. */
-export function describeMatches(matches: any[] | undefined): string {
-  if (!matches || matches.length === 0) return 'any request';
-  return matches.map((m) => {
-    const parts: string[] = [];
-    for (const [name, cond] of Object.entries<any>(m.headers ?? {})) {
-      const cookie = name === 'cookie' && typeof cond.regex === 'string' ? COOKIE.exec(cond.regex) : null;
-      if (cookie) parts.push(`cookie ${unescape(cookie[1])}=${unescape(cookie[2])}`);
-      else parts.push(`header ${name} ${cond.exact !== undefined ? `= ${cond.exact}` : cond.prefix !== undefined ? `starts ${cond.prefix}` : `~ ${cond.regex}`}`);
-    }
-    if (m.uri) parts.push(m.uri.exact !== undefined ? `path ${m.uri.exact}` : m.uri.prefix !== undefined ? `path ${m.uri.prefix}*` : `path ~ ${m.uri.regex}`);
-    if (m.sourceLabels) parts.push(`from ${Object.values(m.sourceLabels).join(' ')}`);
-    if (m.port !== undefined) parts.push(`port ${m.port}`);
-    return parts.join(' and ') || 'any request';
-  }).join(' or ');
-}
-
-function unescape(s: string): string {
-  return s.replace(/\\(.)/g, '$1');
 }
 
 /** Mermaid labels are double-quoted: entity-encode what would end or confuse them. */

@@ -1,6 +1,7 @@
 import { USE_WAYPOINT_LABEL } from '../analysis/ambient-mode';
 import { labelsHold, Manifest, namespaceOf, objectKey, podLabels } from '../analysis/manifest';
 import { callsOf } from './restarted-callers';
+import { principal } from '../model/names';
 
 /**
  * Who must be admitted while a transition moves a Service's traffic. A Service that leaves its
@@ -23,7 +24,7 @@ export function transitionAllowances(from: readonly Manifest[], to: readonly Man
     const ns = namespaceOf(svc);
     const dials = (state: readonly Manifest[]) => (d: Manifest) => callsOf(state, d).some((c) => c.service === svc.metadata.name && c.namespace === ns);
     const callers = [...new Set([...from.filter((m) => m.kind === 'Deployment').filter(dials(from)), ...to.filter((m) => m.kind === 'Deployment').filter(dials(to))]
-      .map((d) => `${trust}/ns/${namespaceOf(d)}/sa/${d.spec?.template?.spec?.serviceAccountName ?? 'default'}`))].sort();
+      .map((d) => principal(trust, namespaceOf(d), d.spec?.template?.spec?.serviceAccountName ?? 'default')))].sort();
     const ports = [...new Set((svc.spec?.ports ?? []).map((p: any) => String(p.targetPort ?? p.port)))] as string[];
     for (const pod of deployments.filter((d) => namespaceOf(d) === ns && labelsHold(selector, podLabels(d)))) {
       for (const policy of policies.filter((p) => namespaceOf(p) === ns && p.spec?.action === 'ALLOW' && p.spec?.selector?.matchLabels

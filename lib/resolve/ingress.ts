@@ -1,4 +1,4 @@
-import { DEFAULT_GATEWAY_HOSTS, DEFAULT_GATEWAY_PORT } from '../model/defaults';
+import { gatewayHosts, gatewayPort } from '../model/defaults';
 import { ErrorLocation, ReleaseConfigError } from '../model/errors';
 import { DEFAULT_FLAVOUR, ReleaseFlavour } from '../model/flavour';
 import { InstallationProfile, resolveInstallation } from '../model/installation-profile';
@@ -85,7 +85,7 @@ export function resolveIngress(inputs: IngressInputs): ResolvedIngress {
   const installation = resolveInstallation(inputs.installation);
   const g = inputs.gateway;
   const trustDomain = inputs.security?.trustDomain ?? installation.trustDomain;
-  const common = { gatewayName: g.name, port: g.port ?? DEFAULT_GATEWAY_PORT, hosts: g.hosts ?? DEFAULT_GATEWAY_HOSTS };
+  const common = { gatewayName: g.name, port: gatewayPort(g), hosts: gatewayHosts(g) };
   // Checked in both flavours: contradicting data is wrong whichever flavour ignores it.
   const sidecarPodLabels = ingressPodLabels(g, inputs.security, installation, { stage: inputs.stage });
   if ((inputs.flavour ?? DEFAULT_FLAVOUR) === 'gateway-api-ambient') {
@@ -100,13 +100,22 @@ export function resolveIngress(inputs: IngressInputs): ResolvedIngress {
       principal: principal(trustDomain, inputs.namespace, serviceAccount),
     };
   }
-  const s = inputs.security?.ingressGateway;
+  return { ...common, ...installationIngress(installation, inputs.security), podLabels: sidecarPodLabels };
+}
+
+/**
+ * The ingress gateway pods of an installation (istio-sidecar flavour), with the application's
+ * `security` overrides: the one place their namespace and principal are derived. `podLabels`
+ * ignore `gateway.selector` (see {@link ingressPodLabels}).
+ */
+export function installationIngress(installation: InstallationProfile, security?: SecuritySpec): Pick<ResolvedIngress, 'namespace' | 'podLabels' | 'serviceAccount' | 'principal'> {
+  const s = security?.ingressGateway;
+  const trustDomain = security?.trustDomain ?? installation.trustDomain;
   const namespace = s?.namespace ?? installation.ingressGateway.namespace;
   const serviceAccount = installation.ingressGateway.serviceAccount;
   return {
-    ...common,
     namespace,
-    podLabels: sidecarPodLabels,
+    podLabels: s?.podLabels ?? installation.ingressGateway.podLabels,
     serviceAccount,
     principal: s?.principal ?? principal(trustDomain, namespace, serviceAccount),
   };

@@ -1,3 +1,4 @@
+import { workloadReplicas } from '../model/defaults';
 import { assertConstructId, ErrorLocation, ReleaseConfigError, show } from '../model/errors';
 import { imageReferenceProblem } from '../model/image-reference';
 import { assertDnsLabel, assertVersion, deploymentName, subsetName } from '../model/names';
@@ -82,27 +83,8 @@ function validateComponent(component: ComponentSpec, names: Set<string>, stage?:
 function validateWorkload(w: WorkloadSpec, at: ErrorLocation, version: string): void {
   assertVersion(version, at);
   const field = (name: string): ErrorLocation => ({ ...at, field: `${at.field}.${name}` });
-  const image = w.image ?? '';
-  const badImage = imageReferenceProblem(image);
-  if (badImage) throw new ReleaseConfigError(field('image'), `image ${JSON.stringify(image)} ${badImage}`, "Write a reference such as 'docker.io/library/redis:7.2.4' or 'registry.example.com:5000/team/app@sha256:<64 hex>'.");
-  const lastSegment = image.split('/').pop() ?? '';
-  if (!image.includes('@sha256:') && (!lastSegment.includes(':') || lastSegment.endsWith(':latest'))) {
-    throw new ReleaseConfigError(field('image'), `image ${show(image)} is not pinned`,
-      "Pin the image by tag or digest ('redis:4.0.10'); 'latest' and untagged images change under a running release.");
-  }
-  if (w.replicas !== undefined && (!Number.isInteger(w.replicas) || w.replicas < 0 || w.replicas > MAX_REPLICAS)) {
-    throw new ReleaseConfigError(field('replicas'), `replicas ${show(w.replicas)} is not a whole number from 0 to ${MAX_REPLICAS} (an int32)`, 'Set a whole number of pods.');
-  }
-  const replicas = w.replicas ?? 1;
-  if (w.minAvailable !== undefined) {
-    if (!Number.isInteger(w.minAvailable) || w.minAvailable < 0) {
-      throw new ReleaseConfigError(field('minAvailable'), `minAvailable ${show(w.minAvailable)} is not a whole number >= 0`, 'Set how many pods must stay up during node drains.');
-    }
-    if (w.minAvailable >= replicas && replicas > 0) {
-      throw new ReleaseConfigError(field('minAvailable'), `minAvailable ${w.minAvailable} of ${replicas} pod(s) blocks every eviction, so no node running one can be drained`,
-        `Use at most ${replicas - 1} (replicas - 1), or add replicas.`);
-    }
-  }
+  validateImage(w, field);
+  validateReplicas(w, field);
   for (const name of Object.keys(w.env ?? {})) {
     if (!ENV_VAR_NAME.test(name)) {
       throw new ReleaseConfigError(field(`env['${name}']`), `environment variable name ${show(name)} is not accepted by Kubernetes`,
@@ -122,6 +104,46 @@ function validateWorkload(w: WorkloadSpec, at: ErrorLocation, version: string): 
       seen.add(key);
     }
   });
+  validateIdentityAndResources(w, field);
+  for (const [name, probe] of [['readiness', w.readiness], ['liveness', w.liveness], ['startup', w.startup]] as const) {
+    if (probe) validateProbe(probe, w.ports, field(name));
+  }
+  validateVolumes(w, field);
+}
+
+type FieldOf = (name: string) => ErrorLocation;
+
+/** The image is a valid reference, pinned by tag or digest. */
+function validateImage(w: WorkloadSpec, field: FieldOf): void {
+  const image = w.image ?? '';
+  const badImage = imageReferenceProblem(image);
+  if (badImage) throw new ReleaseConfigError(field('image'), `image ${JSON.stringify(image)} ${badImage}`, "Write a reference such as 'docker.io/library/redis:7.2.4' or 'registry.example.com:5000/team/app@sha256:<64 hex>'.");
+  const lastSegment = image.split('/').pop() ?? '';
+  if (!image.includes('@sha256:') && (!lastSegment.includes(':') || lastSegment.endsWith(':latest'))) {
+    throw new ReleaseConfigError(field('image'), `image ${show(image)} is not pinned`,
+      "Pin the image by tag or digest ('redis:4.0.10'); 'latest' and untagged images change under a running release.");
+  }
+}
+
+/** replicas is an int32 and minAvailable leaves a pod to evict. */
+function validateReplicas(w: WorkloadSpec, field: FieldOf): void {
+  if (w.replicas !== undefined && (!Number.isInteger(w.replicas) || w.replicas < 0 || w.replicas > MAX_REPLICAS)) {
+    throw new ReleaseConfigError(field('replicas'), `replicas ${show(w.replicas)} is not a whole number from 0 to ${MAX_REPLICAS} (an int32)`, 'Set a whole number of pods.');
+  }
+  const replicas = workloadReplicas(w);
+  if (w.minAvailable !== undefined) {
+    if (!Number.isInteger(w.minAvailable) || w.minAvailable < 0) {
+      throw new ReleaseConfigError(field('minAvailable'), `minAvailable ${show(w.minAvailable)} is not a whole number >= 0`, 'Set how many pods must stay up during node drains.');
+    }
+    if (w.minAvailable >= replicas && replicas > 0) {
+      throw new ReleaseConfigError(field('minAvailable'), `minAvailable ${w.minAvailable} of ${replicas} pod(s) blocks every eviction, so no node running one can be drained`,
+        `Use at most ${replicas - 1} (replicas - 1), or add replicas.`);
+    }
+  }
+}
+
+/** runAs ids are non-root and not Istio's proxy UID; requests are positive and within their limits. */
+function validateIdentityAndResources(w: WorkloadSpec, field: FieldOf): void {
   const { user, group, fsGroup } = w.runAs;
   for (const [name, id] of [['user', user], ['group', group], ['fsGroup', fsGroup]] as const) {
     if (id === undefined && name === 'fsGroup') continue;
@@ -136,9 +158,10 @@ function validateWorkload(w: WorkloadSpec, at: ErrorLocation, version: string): 
         'Set a positive request no larger than the limit.');
     }
   }
-  for (const [name, probe] of [['readiness', w.readiness], ['liveness', w.liveness], ['startup', w.startup]] as const) {
-    if (probe) validateProbe(probe, w.ports, field(name));
-  }
+}
+
+/** The claim's name and size, and absolute mount paths. */
+function validateVolumes(w: WorkloadSpec, field: FieldOf): void {
   if (w.persistentVolume) {
     assertDnsLabel(w.persistentVolume.claimName, field('persistentVolume.claimName'), 253);
     if (!(w.persistentVolume.sizeGiB > 0)) {

@@ -101,9 +101,35 @@ function routingAgreesWithAuthorization(ctx: AnalysisContext, index: ManifestInd
   const policies = objects.filter((m) => m.kind === 'AuthorizationPolicy');
   if (policies.length === 0) return;
   const sim = new TrafficSimulator(objects, { clusterDomain: ctx.clusterDomain });
+  const { edges, viaWaypoint } = callEdges(ctx, index, sim);
+  const served = servedWorkloads(index, edges);
+  const used = checkPodCalls(ctx, index, edges, served);
+  const usedAtWaypoint = checkWaypointCalls(ctx, viaWaypoint, served);
+  reportUnusedAllowances(ctx, index, policies, used, usedAtWaypoint);
+}
+
+/** A call some route can send: from a gateway or a workload (`namespace/name`), with the caller's principal. */
+interface CallEdge {
+  readonly from: string;
+  readonly principal: string;
+  readonly hop: Hop;
+}
+
+/** A call through a waypoint, authorized there with the caller's own principal. */
+interface WaypointCall {
+  readonly from: Manifest;
+  readonly principal: string;
+  readonly service: Manifest;
+  readonly waypoint: string;
+  readonly hop: Hop;
+}
+
+/** Every call the routes can send (gateways, workloads and their mirrored copies), and those a waypoint authorizes too. */
+function callEdges(ctx: AnalysisContext, index: ManifestIndex, sim: TrafficSimulator): { edges: CallEdge[]; viaWaypoint: WaypointCall[] } {
+  const objects = ctx.input;
   const trust = ctx.mesh.trustDomain;
-  const edges: { from: string; principal: string; hop: Hop }[] = [];
-  const viaWaypoint: { from: Manifest; principal: string; service: Manifest; waypoint: string; hop: Hop }[] = [];
+  const edges: CallEdge[] = [];
+  const viaWaypoint: WaypointCall[] = [];
   // ctx.ofKind('Gateway') holds Istio Gateways only: Gateway API Gateways are added here.
   for (const gw of [...ctx.ofKind('Gateway'), ...objects.filter((g) => isGatewayApi(g, 'Gateway'))].filter((g) => objects.includes(g))) {
     // A Gateway API Gateway's pods are Istio's automated deployment `<name>-<class>`, with that
@@ -143,7 +169,11 @@ function routingAgreesWithAuthorization(ctx: AnalysisContext, index: ManifestInd
       edges.push({ from: e.from, principal: e.principal, hop: { service: m.service, ...(m.subset !== undefined ? { subset: m.subset } : {}), port: m.port, weight: m.percent, deployments: m.deployments, rule: `${e.hop.rule} (mirror)` } });
     }
   }
-  // The workloads some request reaches, hop by hop from a gateway.
+  return { edges, viaWaypoint };
+}
+
+/** The workloads some request reaches, hop by hop from a gateway (`namespace/name`). */
+function servedWorkloads(index: ManifestIndex, edges: readonly CallEdge[]): Set<string> {
   const served = new Set<string>();
   const callsOf = new Map<string, string[]>();
   for (const e of edges) if (e.hop.weight > 0) callsOf.set(e.from, [...(callsOf.get(e.from) ?? []), ...e.hop.deployments]);
@@ -154,6 +184,12 @@ function routingAgreesWithAuthorization(ctx: AnalysisContext, index: ManifestInd
     served.add(objectKey(w));
     queue.push(...(callsOf.get(objectKey(w)) ?? []));
   }
+  return served;
+}
+
+/** VM0005/VM0010 for calls the pods' policies deny; returns the allowances used (`principal|pod|port`). */
+function checkPodCalls(ctx: AnalysisContext, index: ManifestIndex, edges: readonly CallEdge[], served: ReadonlySet<string>): Set<string> {
+  const objects = ctx.input;
   const used = new Set<string>();
   for (const e of edges.filter((x) => x.hop.weight > 0)) {
     const reached = e.from.startsWith('Gateway ') || served.has(e.from);
@@ -170,6 +206,12 @@ function routingAgreesWithAuthorization(ctx: AnalysisContext, index: ManifestInd
       }
     }
   }
+  return used;
+}
+
+/** VM0005/VM0010 for calls a waypoint's policies deny; returns the allowances used there (`principal|service|port`). */
+function checkWaypointCalls(ctx: AnalysisContext, viaWaypoint: readonly WaypointCall[], served: ReadonlySet<string>): Set<string> {
+  const objects = ctx.input;
   const usedAtWaypoint = new Set<string>();
   for (const w of viaWaypoint.filter((x) => x.hop.weight > 0)) {
     const port = Number((w.service.spec?.ports ?? []).find((p: any) => p.port === w.hop.port || p.targetPort === w.hop.port)?.port ?? w.hop.port);
@@ -180,6 +222,10 @@ function routingAgreesWithAuthorization(ctx: AnalysisContext, index: ManifestInd
     if (served.has(objectKey(w.from))) ctx.report(VM0005.messages.deniedAtWaypoint, w.from, 'AuthorizationPolicy', { principal: w.principal, ...call });
     else ctx.report(VM0010.messages.deniedAtWaypoint, w.from, 'AuthorizationPolicy', call);
   }
+  return usedAtWaypoint;
+}
+
+function reportUnusedAllowances(ctx: AnalysisContext, index: ManifestIndex, policies: readonly Manifest[], used: ReadonlySet<string>, usedAtWaypoint: ReadonlySet<string>): void {
   // VM0006: an allowance no route uses. A waypoint policy (targetRefs) is used by calls through
   // the waypoint to the Services it names; a workload policy by calls to the pods it selects.
   for (const p of policies.filter((x) => (x.spec?.action ?? 'ALLOW') === 'ALLOW')) {

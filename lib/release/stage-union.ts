@@ -1,0 +1,68 @@
+import type { Manifest } from '../analysis/manifest';
+
+/**
+ * The object both stages can live with during a transition: Service ports, DestinationRule
+ * subsets, AuthorizationPolicy rules and NetworkPolicy rules of both; everything else from `after`.
+ */
+export function union(before: Manifest, after: Manifest): Manifest {
+  const merge = (a: any[] | undefined, b: any[] | undefined, key: (x: any) => string) => {
+    const out = [...(b ?? [])];
+    for (const x of a ?? []) if (!out.some((y) => key(y) === key(x))) out.push(x);
+    return out;
+  };
+  const byName = (x: any) => String(x.name ?? JSON.stringify(x));
+  switch (after.kind) {
+    case 'Service':
+      return { ...after, spec: { ...after.spec, ports: merge(before.spec?.ports, after.spec?.ports, byName).sort((x, y) => x.port - y.port) } };
+    case 'DestinationRule': {
+      // Until traffic has moved, a subset both stages define keeps its old policy (connection
+      // pool, outlier detection), and so does the rule: the target's apply in the break step.
+      const old = new Map<string, any>((before.spec?.subsets ?? []).map((x: any) => [byName(x), x]));
+      const subsets = merge(before.spec?.subsets, after.spec?.subsets, byName)
+        .map((x: any) => (old.has(byName(x)) ? { ...x, ...(old.get(byName(x)).trafficPolicy ? { trafficPolicy: old.get(byName(x)).trafficPolicy } : {}), ...(old.get(byName(x)).trafficPolicy ? {} : { trafficPolicy: undefined }) } : x))
+        .map((x: any) => Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined)))
+        .sort((x, y) => byName(x).localeCompare(byName(y)));
+      const tp = { ...(after.spec?.trafficPolicy ?? {}) };
+      for (const field of ['connectionPool', 'outlierDetection', 'loadBalancer']) {
+        if (before.spec?.trafficPolicy?.[field] !== undefined) tp[field] = before.spec.trafficPolicy[field];
+        else delete tp[field];
+      }
+      return { ...after, spec: { ...after.spec, ...(Object.keys(tp).length > 0 ? { trafficPolicy: tp } : {}), subsets } };
+    }
+    case 'AuthorizationPolicy':
+      return { ...after, spec: { ...after.spec, rules: mergePorts(before.spec?.rules, after.spec?.rules, (r) => r.from, (r) => r.to?.[0]?.operation?.ports,
+        (r, ports) => ({ ...r, to: [{ ...r.to[0], operation: { ...r.to[0].operation, ports } }] })) } };
+    case 'NetworkPolicy': {
+      const rules = (field: 'ingress' | 'egress', peers: 'from' | 'to') => mergePorts(before.spec?.[field], after.spec?.[field], (r) => r[peers], (r) => r.ports,
+        (r, ports) => ({ ...r, ports }));
+      return { ...after, spec: { ...after.spec, ingress: rules('ingress', 'from'), egress: rules('egress', 'to') } };
+    }
+    default:
+      return after;
+  }
+}
+
+/**
+ * Rules of both lists; rules with the same peers (`peersOf`) become one rule with the ports of
+ * both, so a rule that only lost ports in `after` widens back to exactly its `before` form.
+ */
+function mergePorts(before: any[] | undefined, after: any[] | undefined, peersOf: (r: any) => unknown, portsOf: (r: any) => any[] | undefined,
+  withPorts: (r: any, ports: any[]) => any): any[] {
+  const out: any[] = [];
+  for (const r of [...(after ?? []), ...(before ?? [])]) {
+    const i = out.findIndex((x) => JSON.stringify(peersOf(x)) === JSON.stringify(peersOf(r)));
+    if (i === -1) {
+      out.push(r);
+      continue;
+    }
+    const a = portsOf(out[i]);
+    const b = portsOf(r);
+    if (a === undefined || b === undefined) continue; // one of them allows every port already
+    const extra = b.filter((p) => !a.some((q) => JSON.stringify(q) === JSON.stringify(p)));
+    if (extra.length === 0) continue;
+    const ports = [...a, ...extra];
+    ports.sort((x, y) => Number(x.port ?? x) - Number(y.port ?? y) || String(x.protocol ?? '').localeCompare(String(y.protocol ?? '')));
+    out[i] = withPorts(out[i], ports);
+  }
+  return out;
+}
