@@ -87,7 +87,16 @@ export function planTransition(fromName: string, from: readonly Manifest[], toNa
     const chosen = new Set(objs);
     return to.filter((m) => chosen.has(m));
   };
-  const widen = (m: Manifest) => (previous.has(objectKey(m)) ? union(previous.get(objectKey(m))!, m) : m);
+  // Each object widened once (the predicates below ask for the same widening several times; nothing edits it).
+  const widened = new Map<Manifest, Manifest>();
+  const widen = (m: Manifest) => {
+    let w = widened.get(m);
+    if (w === undefined) {
+      const old = previous.get(objectKey(m));
+      widened.set(m, (w = old !== undefined ? union(old, m) : m));
+    }
+    return w;
+  };
 
   const routing = (m: Manifest) => (m.apiVersion.startsWith(ISTIO) && (isKind(m, 'VirtualService') || isKind(m, 'Gateway'))) || isApiRoute(m);
   // A Service whose selector or waypoint changes moves traffic: until the switch it keeps its old ones.
@@ -218,16 +227,21 @@ export function union(before: Manifest, after: Manifest): Manifest {
 function mergePorts(before: any[] | undefined, after: any[] | undefined, peersOf: (r: any) => unknown, portsOf: (r: any) => any[] | undefined,
   withPorts: (r: any, ports: any[]) => any): any[] {
   const out: any[] = [];
+  // The first rule of each peers' JSON text (merging ports keeps a rule's peers): a scan per rule was quadratic.
+  const firstWith = new Map<string | undefined, number>();
   for (const r of [...(after ?? []), ...(before ?? [])]) {
-    const i = out.findIndex((x) => JSON.stringify(peersOf(x)) === JSON.stringify(peersOf(r)));
-    if (i === -1) {
+    const peers = JSON.stringify(peersOf(r));
+    const i = firstWith.get(peers);
+    if (i === undefined) {
+      firstWith.set(peers, out.length);
       out.push(r);
       continue;
     }
     const a = portsOf(out[i]);
     const b = portsOf(r);
     if (a === undefined || b === undefined) continue; // one of them allows every port already
-    const extra = b.filter((p) => !a.some((q) => JSON.stringify(q) === JSON.stringify(p)));
+    const had = new Set(a.map((q) => JSON.stringify(q)));
+    const extra = b.filter((p) => !had.has(JSON.stringify(p)));
     if (extra.length === 0) continue;
     const ports = [...a, ...extra];
     ports.sort((x, y) => Number(x.port ?? x) - Number(y.port ?? y) || String(x.protocol ?? '').localeCompare(String(y.protocol ?? '')));

@@ -12,19 +12,59 @@ import { NotTaken, PLAIN_STRING, yaml11PlainScalar } from './yaml11-fast-reader'
  * documents joined by `---` lines, a newline at the end. Plain scalars get the `yaml` library's
  * YAML 1.1 readings ({@link yaml11PlainScalar}). Anything else (comments, tabs, CR, blank lines,
  * other indentation, flow collections, block scalars, tags, anchors, duplicate keys, keys that are
- * not strings, empty documents, non-printable characters, nesting past {@link MAX_DEPTH}) is declined.
+ * not strings, empty documents, non-printable characters, nesting past {@link MAX_NESTING} levels) is declined.
  * `__tests__/yaml-reader.test.ts` compares its reading with the library's.
  */
 export function writerFormatDocuments(text: string): unknown[] | undefined {
+  return writerFormatStream(text)?.documents;
+}
+
+/** A stream read by {@link writerFormatDocuments}: its documents, and the text of each (a slice of the stream). */
+export interface WriterFormatStream {
+  readonly documents: unknown[];
+  /** Each document's text, without its `---` line: the same text always reads as the same document. */
+  readonly texts: string[];
+}
+
+/**
+ * {@link writerFormatDocuments} with each document's text. Every document it reads nests at most
+ * {@link MAX_NESTING} levels of maps and lists (counted as cli/inputs.ts counts them), so its
+ * caller need not walk them again to refuse deeper input. A document whose text is in `known`
+ * (documents of other streams by their text) is that document, not read again, unless this
+ * stream has it already: each document of a stream is its own object.
+ */
+export function writerFormatStream(text: string, known?: ReadonlyMap<string, unknown>): WriterFormatStream | undefined {
   if (!text.endsWith('\n') || OUTSIDE_FORM.test(text)) return undefined;
-  const lines = text.split('\n');
-  lines.pop();
+  const documents: unknown[] = [];
+  const texts: string[] = [];
+  const reused = new Set<unknown>();
   try {
-    return new WriterFormatReader(lines).documents();
+    // Documents are joined by `---` lines, which no node of this form contains.
+    for (let start = 0; start < text.length;) {
+      if (text.startsWith('---\n', start)) decline('an empty document');
+      const marker = text.indexOf('\n---\n', start);
+      const end = marker === -1 ? text.length : marker + 1;
+      const source = text.slice(start, end);
+      const doc = known?.get(source);
+      if (doc !== undefined && !reused.has(doc)) {
+        reused.add(doc);
+        documents.push(doc);
+      } else {
+        const lines = source.split('\n');
+        lines.pop();
+        const read = new WriterFormatReader(lines).documents();
+        if (read.length !== 1) decline('text after a document');
+        documents.push(read[0]);
+      }
+      texts.push(source);
+      start = marker === -1 ? text.length : marker + 5;
+      if (marker !== -1 && start === text.length) decline('an empty document');
+    }
   } catch (err) {
     if (err instanceof NotTaken) return undefined;
     throw err;
   }
+  return { documents, texts };
 }
 
 /** Any character the writer never writes raw: controls, tab, CR, NEL, U+2028/9 (line breaks in YAML 1.1), surrogates, BOM, non-characters. */
@@ -35,8 +75,13 @@ const PLAIN_TOKEN = /^(?:[A-Za-z0-9/._+]|-(?=.))[A-Za-z0-9_./:=+@-]*$/;
 const QUOTED = /^"(?:[^"\\]|\\["\\bfnrt]|\\u[0-9a-fA-F]{4})*"$/;
 /** The double-quoted key at the start of a line. */
 const QUOTED_KEY = /"(?:[^"\\]|\\.)*"/y;
-/** How deeply maps and lists may nest here (deeper input is the other readers' to refuse, see cli/inputs.ts). */
-const MAX_DEPTH = 100;
+/** How many levels of maps and lists a document read here may have (deeper input is the other readers' to refuse, see cli/inputs.ts). */
+export const MAX_NESTING = 100;
+/**
+ * How deeply blocks may nest here: a document is level 1, a block at depth d level d + 1, and a
+ * `{}` or `[]` scalar in the deepest block one level more.
+ */
+const MAX_DEPTH = MAX_NESTING - 2;
 
 const decline = (why: string): never => {
   throw new NotTaken(why);
