@@ -45,7 +45,9 @@ export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (a !== null && typeof a === 'object' && b !== null && typeof b === 'object') {
     const ta = sourceTexts.get(a);
-    if (ta !== undefined && ta === sourceTexts.get(b)) return true;
+    const tb = ta === undefined ? undefined : sourceTexts.get(b);
+    // Different texts of the writer's form are nearly always different objects: a walk stops at the first difference, a digest writes both.
+    if (tb !== undefined) return ta === tb || jsonEqual(a, b);
   }
   const da = readDigest(a);
   const db = da === undefined ? undefined : readDigest(b);

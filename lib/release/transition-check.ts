@@ -75,7 +75,8 @@ function checkRoutes(from: readonly Manifest[], plan: TransitionPlan, clusterDom
       return m !== undefined && m.kind === 'Deployment' && templateChanged(state.get(k), m) && !keepsServingWhileRolling(m);
     };
     const nextReady = new Set([...ready].filter((k) => next.has(k) && !rolled(k)));
-    const after = ManifestIndex.of([...next.values()], clusterDomain);
+    // A step that changes no object (a wait) leaves the index as it was: not built again.
+    const after = step.apply.length + step.remove.length === 0 ? before : ManifestIndex.of([...next.values()], clusterDomain);
     for (const vs of oldAndNew(before.ofKind('VirtualService'), after.ofKind('VirtualService'))) {
       for (const message of danglingRoutes(vs, before, after, nextReady)) problems.push({ step: i + 1, kind: step.kind, origin: objectKey(vs), message });
     }
