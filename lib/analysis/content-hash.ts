@@ -6,7 +6,8 @@ const digests = new WeakMap<object, string>();
 
 /**
  * Marks documents read from a file as never changed afterwards (the tools build new objects and
- * never edit what they read), so that their digests may be remembered.
+ * never edit what they read), so that their digests may be remembered; with `texts`, the text of
+ * each (read from a file, or written once by synth: the same text always stands for the same JSON).
  */
 export function sealAsRead(docs: readonly unknown[], texts?: readonly string[]): void {
   docs.forEach((d, i) => {
@@ -38,6 +39,11 @@ export function readDigest(value: unknown): string | undefined {
   const digest = createHash('sha256').update(JSON.stringify(value)).digest('base64');
   digests.set(value, digest);
   return digest;
+}
+
+/** The text a sealed document was read from or written as ({@link sealAsRead}), if it was given. */
+export function sourceText(value: unknown): string | undefined {
+  return value !== null && typeof value === 'object' ? sourceTexts.get(value) : undefined;
 }
 
 /** Whether two values have the same JSON text: by digest for read documents, by {@link jsonEqual} otherwise. */
