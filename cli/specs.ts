@@ -32,7 +32,7 @@ export const validateSpec: CommandSpec = {
   usage: 'validate [<stage>...] [--dist <dir>] [-f <file|dir>]... [-o text|json] [--failure-threshold Error|Warning|Info] [--mesh-config <file>]',
   // A getter: the analyzer catalogue it lists is loaded for `validate --help` only (~15 ms of every command otherwise).
   get description(): string[] {
-    const { analyzerCodesHelp } = require('../lib/analysis/analyzer/codes-table') as { analyzerCodesHelp: typeof AnalyzerCodesHelp };
+    const codes = require('../lib/analysis/analyzer/codes-table') as { analyzerCodesHelp: typeof AnalyzerCodesHelp };
     return [
       'For each stage (all of --dist, or the ones named): strict schema validation of every object',
       '(Kubernetes 1.27, Istio 1.30.3, Argo Rollouts v1.9.1; override with K8S_SCHEMA_DEFINITIONS,',
@@ -40,7 +40,7 @@ export const validateSpec: CommandSpec = {
       'consecutive transition, forward and back, is planned and replayed step by step.',
       'With -f, the objects of all the files given are checked together as one set.',
       'Exit code 1 when a message is at or above the failure threshold.',
-      ...analyzerCodesHelp(),
+      ...codes.analyzerCodesHelp(),
     ];
   },
   options: [

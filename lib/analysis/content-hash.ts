@@ -52,7 +52,8 @@ export function sameJson(a: unknown, b: unknown): boolean {
   if (a !== null && typeof a === 'object' && b !== null && typeof b === 'object') {
     const ta = sourceTexts.get(a);
     const tb = ta === undefined ? undefined : sourceTexts.get(b);
-    // Different texts of the writer's form are nearly always different objects: a walk stops at the first difference, a digest writes both.
+    // Different texts of the writer's form are nearly always different objects:
+    // a walk stops at the first difference, a digest writes both.
     if (tb !== undefined) return ta === tb || jsonEqual(a, b);
   }
   const da = readDigest(a);

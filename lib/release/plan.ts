@@ -121,7 +121,10 @@ export function planTransition(fromName: string, from: readonly Manifest[], toNa
     && !(reroutes(m) && jsonEqual(makeForm(m), previous.get(objectKey(m)))))).map(makeForm);
   const made = new Set(madeOnce.map(objectKey));
   // Chosen before widening (widening keeps the key): widening every object of the target was a tenth of a large plan.
-  const admittingOnly = [...to.filter((m) => !made.has(objectKey(m)) && admitsForTransition(m)).map(widen), ...diff.removed.filter(admitsForTransition)];
+  const admittingOnly = [
+    ...to.filter((m) => !made.has(objectKey(m)) && admitsForTransition(m)).map(widen),
+    ...diff.removed.filter(admitsForTransition),
+  ];
   const make = [...madeOnce, ...admittingOnly].map((m) => withAllowances(m, allowances));
   const rollouts = ordered(addedOrChanged.filter((m) => isKind(m, 'Deployment') && !restarted(m)));
   // A new Gateway API Gateway (an ingress gateway, a waypoint) gets its proxy Deployment from Istio: programmed before anything routes through it.

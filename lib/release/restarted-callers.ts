@@ -61,7 +61,11 @@ export function callRouting(state: readonly Manifest[], workload: Manifest, call
 }
 
 /** Per state, its objects by key and, per workload put in place of its namesake, the objects that result. */
-const substituted = new WeakMap<readonly Manifest[], { byKey: Map<string, Manifest | undefined>; lists: Map<Manifest, readonly Manifest[]> }>();
+interface Substitutions {
+  readonly byKey: Map<string, Manifest | undefined>;
+  readonly lists: Map<Manifest, readonly Manifest[]>;
+}
+const substituted = new WeakMap<readonly Manifest[], Substitutions>();
 
 /**
  * `state` with `workload` in place of its namesake: `state` itself when the namesake is that very

@@ -76,7 +76,8 @@ function checkRoutes(from: readonly Manifest[], plan: TransitionPlan, clusterDom
     };
     const nextReady = new Set([...ready].filter((k) => next.has(k) && !rolled(k)));
     // A step that changes no object (a wait) leaves the index as it was: not built again.
-    const after = step.apply.length + step.remove.length === 0 ? before : ManifestIndex.of([...next.values()], clusterDomain);
+    const after = step.apply.length + step.remove.length === 0 ? before
+      : ManifestIndex.of([...next.values()], clusterDomain);
     for (const vs of oldAndNew(before.ofKind('VirtualService'), after.ofKind('VirtualService'))) {
       for (const message of danglingRoutes(vs, before, after, nextReady)) problems.push({ step: i + 1, kind: step.kind, origin: objectKey(vs), message });
     }
@@ -247,7 +248,8 @@ function checkRestartedCallers(from: readonly Manifest[], plan: TransitionPlan, 
   const byKey = states.map(() => undefined as Map<string, Manifest> | undefined);
   const lookup = (j: number, key: string) => (byKey[j] ??= new Map(states[j].map((m) => [objectKey(m), m]))).get(key);
   const finalKeys = new Set(final.map(objectKey));
-  const retiring = new Set(from.filter((m) => m.kind === 'Deployment' && !finalKeys.has(objectKey(m))).map((m) => m.metadata.name));
+  const retiring = new Set(from.filter((m) => m.kind === 'Deployment' && !finalKeys.has(objectKey(m)))
+    .map((m) => m.metadata.name));
   const problems: TransitionProblem[] = [...checkRunningCallers(states, plan, clusterDomain)];
   plan.steps.forEach((step, i) => {
     const before = states[i];

@@ -21,7 +21,7 @@ export function parseYamlDocuments(text: string, source: string, version: '1.1' 
   return readYamlDocuments(text, source, version).documents;
 }
 
-/** The documents of a YAML stream ({@link parseYamlDocuments}), and how deeply they may nest when the reader bounded it. */
+/** The documents of a YAML stream ({@link parseYamlDocuments}), and how deeply they nest when the reader bounds it. */
 export interface ReadYamlDocuments {
   readonly documents: unknown[];
   /** No document nests more levels of maps and lists than this. @default - unbounded: walk them to know */
@@ -42,14 +42,17 @@ export type DocumentsByText = Map<string, unknown>;
  * read with a bound); with `shared`, documents of the writer's form are looked up there by text,
  * and added to it.
  */
-export function readYamlDocuments(text: string, source: string, version: '1.1' | '1.2' = '1.1', shared?: DocumentsByText): ReadYamlDocuments {
+export function readYamlDocuments(
+  text: string, source: string, version: '1.1' | '1.2' = '1.1', shared?: DocumentsByText,
+): ReadYamlDocuments {
   const writerForm = version === '1.1' ? writerFormatStream(text, shared) : undefined;
   if (writerForm) {
     sealAsRead(writerForm.documents, writerForm.texts);
     if (shared) writerForm.texts.forEach((t, i) => shared.set(t, writerForm.documents[i]));
     return { documents: writerForm.documents, maxNesting: MAX_NESTING };
   }
-  const docs = (version === '1.1' ? fastYaml11Documents(text) : undefined) ?? parseWithYamlLibrary(text, source, version);
+  const docs = (version === '1.1' ? fastYaml11Documents(text) : undefined)
+    ?? parseWithYamlLibrary(text, source, version);
   sealAsRead(docs);
   return { documents: docs };
 }

@@ -73,7 +73,7 @@ const PLAIN_TOKEN = /^(?:[A-Za-z0-9/._+]|-(?=.))[A-Za-z0-9_./:=+@-]*$/;
 const QUOTED = /^"(?:[^"\\]|\\["\\bfnrt]|\\u[0-9a-fA-F]{4})*"$/;
 /** The double-quoted key at the start of a line. */
 const QUOTED_KEY = /"(?:[^"\\\n]|\\.)*"/y;
-/** How many levels of maps and lists a document read here may have (deeper input is the other readers' to refuse, see cli/inputs.ts). */
+/** How many levels of maps and lists a document read here may have (deeper input is the other readers' to refuse). */
 export const MAX_NESTING = 100;
 /**
  * How deeply blocks may nest here: a document is level 1, a block at depth d level d + 1, and a
@@ -91,7 +91,10 @@ const decline = (why: string): never => {
  * were a third of reading a 3 MB stage file).
  */
 class WriterFormatReader {
-  /** The current line: where it starts, where its newline is, its indentation and where its text after that starts (a sequence item's after `- `). */
+  /**
+   * The current line: where it starts, where its newline is, its indentation and where its text
+   * after that starts (a sequence item's after `- `).
+   */
   private start = 0;
   private end = -1;
   private indent = 0;
@@ -153,7 +156,8 @@ class WriterFormatReader {
 
   /** Whether the current line's text starts with `- `. */
   private isItem(): boolean {
-    return this.text.charCodeAt(this.rest) === 45 /* - */ && this.rest + 1 < this.end && this.text.charCodeAt(this.rest + 1) === 32;
+    const { text, rest } = this;
+    return text.charCodeAt(rest) === 45 /* - */ && rest + 1 < this.end && text.charCodeAt(rest + 1) === 32;
   }
 
   private mapping(indent: number, depth: number): Record<string, unknown> {
