@@ -1,9 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { fastYaml11Documents } from '../lib/release/yaml11-fast-reader';
-import { writerFormatDocuments } from '../lib/release/yaml-writer-format-reader';
+import { MAX_NESTING, writerFormatDocuments, writerFormatStream } from '../lib/release/yaml-writer-format-reader';
 import { toYaml } from '../lib/release/yaml-writer';
-import { parseWithYamlLibrary, parseYamlDocuments, simpleTopLevelScalars } from '../lib/release/yaml-reader';
+import { parseWithYamlLibrary, parseYamlDocuments, readYamlDocuments, simpleTopLevelScalars } from '../lib/release/yaml-reader';
+import { sameJson } from '../lib/analysis/content-hash';
 
 // The fast path for cdk8s.yaml must agree with the YAML library whenever it answers, and
 // hand every other form to the library.
@@ -146,5 +147,63 @@ describe('writerFormatDocuments (the form yaml-writer.ts writes)', () => {
       const text = readFileSync(f, 'utf8');
       expect({ file: f, docs: writerFormatDocuments(text) }).toEqual({ file: f, docs: parseWithYamlLibrary(text, f) });
     }
+  });
+});
+
+/** The levels of maps and lists of a value, as cli/inputs.ts counts them (a document is level 1). */
+function levels(v: unknown): number {
+  return v !== null && typeof v === 'object' ? 1 + Math.max(0, ...Object.values(v).map(levels)) : 0;
+}
+
+/** A ConfigMap whose data nests `n` levels in all (the document itself is level 1), ending in `leaf`. */
+function nested(n: number, leaf: unknown): Record<string, unknown> {
+  let v: unknown = leaf;
+  for (let i = levels(leaf); i < n - 1; i++) v = { k: v };
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'deep' }, data: v };
+}
+
+// The first path bounds the nesting itself, so the command line skips its own walk for what it read.
+describe('writerFormatStream: nesting, document texts and documents read before', () => {
+  test.each([['a scalar', 'x'], ['{}', {}], ['[]', []]])('GIVEN documents ending in %s at every depth near the bound THEN what it reads nests at most MAX_NESTING levels, and the rest is declined to the other readers', (_what, leaf) => {
+    for (let n = MAX_NESTING - 3; n <= MAX_NESTING + 2; n++) {
+      const doc = nested(n, leaf);
+      expect(levels(doc)).toBe(n);
+      const read = writerFormatStream(toYaml(doc));
+      if (read) expect(levels(read.documents[0])).toBeLessThanOrEqual(MAX_NESTING);
+      if (n <= MAX_NESTING - 2) expect(read?.documents).toEqual([doc]);
+      if (n > MAX_NESTING) expect(read).toBeUndefined();
+      expect(parseYamlDocuments(toYaml(doc), 't.yaml')).toEqual([doc]);
+    }
+  });
+
+  test('GIVEN a stream THEN each document comes with its own text, which reads as that document alone', () => {
+    const docs = [{ kind: 'A', metadata: { name: 'a' } }, { kind: 'B', spec: { list: [{ x: 1 }, 'y'] } }, {}];
+    const read = writerFormatStream(toYaml(...docs))!;
+    expect(read.documents).toEqual(docs);
+    expect(read.texts.map((t) => writerFormatDocuments(t))).toEqual(docs.map((d) => [d]));
+  });
+
+  test('GIVEN two streams read with one shared map THEN a document of the same text is the same object, a changed one is read anew, and both read as the library does', () => {
+    const a = { kind: 'Service', metadata: { name: 'a' }, spec: { ports: [{ port: 80 }] } };
+    const b = { kind: 'VirtualService', metadata: { name: 'b' }, spec: { weight: 10 } };
+    const shared = new Map<string, unknown>();
+    const first = readYamlDocuments(toYaml(a, b), 'one.yaml', '1.1', shared).documents;
+    const text = toYaml(a, { ...b, spec: { weight: 20 } }, a);
+    const second = readYamlDocuments(text, 'two.yaml', '1.1', shared).documents;
+    expect(second).toEqual(parseWithYamlLibrary(text, 'two.yaml'));
+    expect(second[0]).toBe(first[0]);
+    expect(second[1]).not.toBe(first[1]);
+    // Within one stream, each document is its own object, even when two are alike.
+    expect(second[2]).not.toBe(second[0]);
+    expect(second[2]).toEqual(second[0]);
+  });
+
+  test('GIVEN documents read from equal texts, and from different texts of the same content THEN sameJson tells them alike, and a changed one apart', () => {
+    const [x] = parseYamlDocuments('kind: A\nspec:\n  size: 1\n', 'x.yaml');
+    const [y] = parseYamlDocuments('kind: A\nspec:\n  size: 1\n', 'y.yaml');
+    const [quoted] = parseYamlDocuments('kind: "A"\nspec:\n  size: 1\n', 'q.yaml');
+    const [other] = parseYamlDocuments('kind: A\nspec:\n  size: 2\n', 'o.yaml');
+    expect(x).not.toBe(y);
+    expect([sameJson(x, y), sameJson(x, quoted), sameJson(x, other), sameJson(x, { kind: 'A', spec: { size: 1 } })]).toEqual([true, true, false, true]);
   });
 });

@@ -7,7 +7,7 @@ import { aksIstioAddOnProfile, helmGatewayProfile, InstallationProfile, ISTIOCTL
 import type { AcceptedFinding } from '../lib/model/application-spec';
 import { installationIngress } from '../lib/resolve/ingress';
 import { ACCEPTED_FINDINGS_FILE, RELEASE_CONTEXT_FILE } from '../lib/release/release-context-file';
-import { parseYamlDocuments } from '../lib/release/yaml-reader';
+import { DocumentsByText, readYamlDocuments } from '../lib/release/yaml-reader';
 import { InputError, readInputFiles } from './input-files';
 import { DEFAULT_INPUT_LIMITS, InputLimits } from './input-limits';
 import { projectConfig } from './project-config';
@@ -43,15 +43,16 @@ export function stageNames(dir: string, cwd: string): string[] {
 
 /**
  * A stage by reference: a path to a manifest file, or a stage of `dir` by full name, number
- * (`3`, `03`) or name without its number (`cookie-canary`).
+ * (`3`, `03`) or name without its number (`cookie-canary`). Stages loaded with one `shared` map
+ * (plan, diff) share the objects whose text is alike (lib/release/yaml-reader.ts DocumentsByText).
  */
-export function loadStage(dir: string, ref: string, cwd: string): ManifestSet {
+export function loadStage(dir: string, ref: string, cwd: string, shared?: DocumentsByText): ManifestSet {
   // A path to a file, or a file name of the stage directory (`02-canary.k8s.yaml`).
   const asFile = [resolve(cwd, ref), join(dir, ref)].find((f) => (ref.includes('/') || /\.(ya?ml|json)$/.test(ref)) && existsSync(f) && statSync(f).isFile());
   if (asFile) {
     const context = releaseContext(dirname(asFile), cwd);
     const accepted = acceptedFindings(dirname(asFile), cwd);
-    return { name: ref.replace(/^.*\//, '').replace(/(\.k8s)?\.(ya?ml|json)$/, ''), files: [relative(cwd, asFile)], objects: loadManifests(asFile, cwd),
+    return { name: ref.replace(/^.*\//, '').replace(/(\.k8s)?\.(ya?ml|json)$/, ''), files: [relative(cwd, asFile)], objects: loadManifests(asFile, cwd, shared),
       ...(context ? { context } : {}), ...(accepted ? { accepted } : {}) };
   }
   const names = stageNames(dir, cwd);
@@ -63,7 +64,7 @@ export function loadStage(dir: string, ref: string, cwd: string): ManifestSet {
   const file = join(dir, `${hits[0]}${STAGE_SUFFIX}`);
   const context = releaseContext(dir, cwd);
   const accepted = acceptedFindings(dir, cwd);
-  return { name: hits[0], files: [relative(cwd, file)], objects: loadManifests(file, cwd), ...(context ? { context } : {}), ...(accepted ? { accepted } : {}) };
+  return { name: hits[0], files: [relative(cwd, file)], objects: loadManifests(file, cwd, shared), ...(context ? { context } : {}), ...(accepted ? { accepted } : {}) };
 }
 
 /** The accepted Warnings synth recorded beside a directory's stages (accepted-findings.json), if any. */
@@ -101,25 +102,28 @@ export function loadFiles(paths: readonly string[], cwd: string, limits: InputLi
 }
 
 /** Every object of a YAML (or JSON) file; `kind: List` documents are unpacked; empty documents are skipped. */
-export function loadManifests(file: string, cwd: string): Manifest[] {
-  return manifestsOfText(readFileSync(file, 'utf8'), file, cwd);
+export function loadManifests(file: string, cwd: string, shared?: DocumentsByText): Manifest[] {
+  return manifestsOfText(readFileSync(file, 'utf8'), file, cwd, shared);
 }
 
 /** How deeply a manifest may nest maps and lists: deeper input is refused before anything recurses into it. */
 export const MAX_NESTING_DEPTH = 100;
 
-function manifestsOfText(text: string, file: string, cwd: string): Manifest[] {
+function manifestsOfText(text: string, file: string, cwd: string, shared?: DocumentsByText): Manifest[] {
   const shown = relative(cwd, file);
   let docs: unknown[];
+  let maxNesting: number | undefined;
   try {
-    docs = file.endsWith('.json') ? [JSON.parse(text)] : parseYamlDocuments(text, shown);
+    if (file.endsWith('.json')) docs = [JSON.parse(text)];
+    else ({ documents: docs, maxNesting } = readYamlDocuments(text, shown, '1.1', shared));
   } catch (err) {
     // The YAML library reports a stack overflow as a parse error of the document.
     if (err instanceof RangeError || /Maximum call stack size exceeded/.test(String((err as Error)?.message))) throw new InputError(`${shown} nests too deeply to be read (more than ${MAX_NESTING_DEPTH} levels of maps and lists): flatten it`);
     if (file.endsWith('.json')) throw new Error(`${shown} is not valid JSON: ${firstLine(err)}`);
     throw err;
   }
-  docs.forEach((d, i) => {
+  // A reader that bounds the nesting (the writer's form) has refused deeper input already: no second walk.
+  if (maxNesting === undefined || maxNesting > MAX_NESTING_DEPTH) docs.forEach((d, i) => {
     if (nestingDepth(d) > MAX_NESTING_DEPTH) throw new InputError(`${shown} document ${i + 1} nests more than ${MAX_NESTING_DEPTH} levels of maps and lists: flatten it`);
   });
   const out: Manifest[] = [];

@@ -50,6 +50,8 @@ function measure(cases, rounds) {
 
 /** The peak memory (MB) that scripts/bench-peak.cjs reported on stderr. */
 const peakMb = (output) => Number(/BENCH_MAXRSS_KB=(\d+)/.exec(output.stderr)?.[1]) / 1024;
+/** The CPU seconds (user + system) that scripts/bench-peak.cjs reported on stderr. */
+const cpuSeconds = (output) => Number(/BENCH_CPU_S=([0-9.e-]+)/.exec(output.stderr)?.[1]);
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pairedRatio = (a, b) => median(a.map((x, i) => x / b[i]));
@@ -145,18 +147,33 @@ async function scaleSection(generated, bin) {
   for (const n of sizes) if (!existsSync(join(dist(n), 'RELEASE.md'))) once([process.execPath, generated, String(n), '10'], { CDK8S_OUTDIR: dist(n) });
   const peak = join(root, 'scripts', 'bench-peak.cjs');
   const peaks = { validate: [], synth: [] };
+  const cpu = { explain: [], plan: [] };
   const inProcess = Object.fromEntries(sizes.map((n) => [n, []]));
+  const read = join(root, 'scripts', 'bench-read.cjs');
+  const stageFile = (n, name) => join(dist(n), `${name}.k8s.yaml`);
   const cases = [
-    { name: 'js-yaml `loadAll` of the 300-service stage files (reference)', argv: [process.execPath, join(root, 'scripts', 'bench-read.cjs'), 'js-yaml', dist(300)] },
-    { name: '`yaml` library `parseAllDocuments` + `toJS` (YAML 1.1) of the same files', argv: [process.execPath, join(root, 'scripts', 'bench-read.cjs'), 'yaml', dist(300)] },
+    { name: 'js-yaml `loadAll` of the 300-service stage files (reference)', argv: [process.execPath, read, 'js-yaml', dist(300)] },
+    { name: '`yaml` library `parseAllDocuments` + `toJS` (YAML 1.1) of the same files', argv: [process.execPath, read, 'yaml', dist(300)] },
     ...sizes.map((n) => ({
       name: `\`voting-mesh validate --dist\`, ${n} services`, argv: [process.execPath, peak, bin, 'validate', '--dist', dist(n)],
       after: (o) => n === 300 && peaks.validate.push(peakMb(o)),
     })),
-    { name: '`voting-mesh explain -f` one stage file (05), 300 services', argv: [process.execPath, bin, 'explain', '-f', join(dist(300), '05-canary-56.k8s.yaml')] },
-    { name: '`voting-mesh plan 04 05`, 300 services', argv: [process.execPath, bin, 'plan', '--dist', dist(300), '04', '05', '--outdir', join(scratch, 'plan-04-05')] },
+    {
+      name: '`voting-mesh explain -f` one stage file (05), 300 services', argv: [process.execPath, peak, bin, 'explain', '-f', stageFile(300, '05-canary-56')],
+      after: (o) => cpu.explain.push(cpuSeconds(o)),
+    },
+    {
+      name: '`voting-mesh plan 04 05`, 300 services', argv: [process.execPath, peak, bin, 'plan', '--dist', dist(300), '04', '05', '--outdir', join(scratch, 'plan-04-05')],
+      after: (o) => cpu.plan.push(cpuSeconds(o)),
+    },
+    { name: 'js-yaml `loadAll` of stage 05 alone (the peer of explain)', argv: [process.execPath, read, 'js-yaml', stageFile(300, '05-canary-56')] },
+    { name: 'js-yaml `loadAll` of stages 04 and 05 (the peer of plan)', argv: [process.execPath, read, 'js-yaml', stageFile(300, '04-canary-44'), stageFile(300, '05-canary-56')] },
     { name: 'synth of the 300-service release (app process)', argv: [process.execPath, peak, generated, '300', '10'], env: { CDK8S_OUTDIR: join(scratch, 'synth300') }, after: (o) => peaks.synth.push(peakMb(o)) },
-    ...sizes.map((n) => ({ name: `in-process timings, ${n} services (scripts/bench-stage-timings.ts)`, argv: [process.execPath, timings, dist(n)], after: (o) => inProcess[n].push(JSON.parse(o.stdout)) })),
+    // At 300 services, also the peer of synth: the same objects synthesized by a bare cdk8s App.
+    ...sizes.map((n) => ({
+      name: `in-process timings, ${n} services (scripts/bench-stage-timings.ts${n === 300 ? ' --cdk8s' : ''})`, argv: [process.execPath, timings, dist(n), ...(n === 300 ? ['--cdk8s'] : [])],
+      after: (o) => inProcess[n].push(JSON.parse(o.stdout)),
+    })),
   ];
   console.log(`\n(d) the tools at mesh scale: the generated release of (b) at ${sizes.join(', ')} services × 10 stages${LARGE ? '' : ' (1,000 with --large)'}\n`);
   console.log('| case | median | min | max |\n|---|---|---|---|');
@@ -164,13 +181,18 @@ async function scaleSection(generated, bin) {
   cases.forEach((c, i) => row(c.name, samples[i]));
   const [jsYaml, yamlLib] = samples;
   const validateOf = (n) => samples[2 + sizes.indexOf(n)];
-  const [explain, plan, synth] = samples.slice(2 + sizes.length);
+  const [explain, plan, readOne, readTwo, synth] = samples.slice(2 + sizes.length);
   const reference = median(jsYaml) <= median(yamlLib) ? { name: 'js-yaml', s: jsYaml } : { name: 'yaml', s: yamlLib };
   const writer = inProcess[300].map((t) => t.writer);
+  const cdk8sApp = inProcess[300].map((t) => t.cdk8sApp);
+  const cdk8sToJson = inProcess[300].map((t) => t.cdk8sToJson);
   const at = (n, field) => median(inProcess[n].map((t) => t[field]));
   const objects = (n) => inProcess[n][0].objects;
   console.log(`\nreading the 300-service files: js-yaml ${median(jsYaml).toFixed(2)} s, yaml ${median(yamlLib).toFixed(2)} s; the reference is ${reference.name}`);
   console.log(`the project's YAML writer alone writes the ${objects(300)} objects of the 300-service release in ${median(writer).toFixed(3)} s`);
+  console.log(`a bare cdk8s App with the same objects (one Chart per stage): chart.toJson() ${median(cdk8sToJson).toFixed(2)} s, app.synth() ${median(cdk8sApp).toFixed(2)} s`);
+  console.log(`synth (300): ${pairedRatio(synth, writer).toFixed(2)}× the writer alone, ${pairedRatio(synth, cdk8sApp).toFixed(2)}× the bare cdk8s App's synth, ${pairedRatio(synth, cdk8sToJson).toFixed(2)}× its toJson alone`);
+  console.log(`explain (300): ${median(explain).toFixed(3)} s wall, ${median(cpu.explain).toFixed(3)} s CPU, ${pairedRatio(explain, readOne).toFixed(2)}× js-yaml reading its stage file; plan: ${median(plan).toFixed(3)} s wall, ${median(cpu.plan).toFixed(3)} s CPU, ${pairedRatio(plan, readTwo).toFixed(2)}× js-yaml reading its two`);
   console.log(`peak memory: validate (300) ${median(peaks.validate).toFixed(0)} MB, synth (300) ${median(peaks.synth).toFixed(0)} MB`);
   console.log('\n| in process, per 1,000 objects | ' + sizes.map((n) => `${n} services (${objects(n)} objects)`).join(' | ') + ' |\n|---|' + sizes.map(() => '---|').join(''));
   for (const [field, what] of [['transitionCheck', 'transition check, 18 transitions'], ['leastPrivilege', 'project rules (least privilege), 10 stages'], ['writer', 'YAML writer, 10 stages']]) {

@@ -8,7 +8,9 @@ import { Io } from '../io';
 export function diff(args: ParsedArgs, io: Io): number {
   if (args.positional.length !== 2) throw new UsageError(`expected <stageA> and <stageB>, got ${args.positional.length} argument(s)`);
   const dir = distDir(args, io.cwd);
-  const [a, b] = args.positional.map((p) => loadStage(dir, p, io.cwd));
+  // The second stage's objects alike the first's are not read again (cli/inputs.ts loadStage).
+  const shared = new Map<string, unknown>();
+  const [a, b] = args.positional.map((p) => loadStage(dir, p, io.cwd, shared));
   const d = diffStages(a.objects, b.objects);
   const sort = <T>(items: readonly T[], key: (t: T) => string) => [...items].sort((x, y) => key(x).localeCompare(key(y)));
   const lines = [`diff ${a.name} → ${b.name}: ${d.added.length} added, ${d.changed.length} changed, ${d.removed.length} removed`];

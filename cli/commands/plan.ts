@@ -16,7 +16,9 @@ import { gateLines, gatesBeside, kubectlRollback } from './plan-gates';
 export function plan(args: ParsedArgs, io: Io): number {
   if (args.positional.length !== 2) throw new UsageError(`expected <from-stage> and <to-stage>, got ${args.positional.length} argument(s)`);
   const dir = distDir(args, io.cwd);
-  const [from, to] = args.positional.map((p) => loadStage(dir, p, io.cwd));
+  // The second stage's objects alike the first's are not read again (cli/inputs.ts loadStage).
+  const shared = new Map<string, unknown>();
+  const [from, to] = args.positional.map((p) => loadStage(dir, p, io.cwd, shared));
   if (from.files[0] === to.files[0]) throw new UsageError(`<from-stage> and <to-stage> are both '${from.name}'`);
   const format = value(args, 'format') ?? 'kubectl';
   // Argo CD and Flux: the series of complete states (./plan-gitops.ts); kubectl: the step script below.

@@ -122,7 +122,16 @@ function transitionParts(from: readonly Manifest[], to: readonly Manifest[]): Tr
     const chosen = new Set(objs);
     return to.filter((m) => chosen.has(m));
   };
-  const widen = (m: Manifest) => (previous.has(objectKey(m)) ? union(previous.get(objectKey(m))!, m) : m);
+  // Each object widened once (the predicates below ask for the same widening several times; nothing edits it).
+  const widened = new Map<Manifest, Manifest>();
+  const widen = (m: Manifest) => {
+    let w = widened.get(m);
+    if (w === undefined) {
+      const old = previous.get(objectKey(m));
+      widened.set(m, (w = old !== undefined ? union(old, m) : m));
+    }
+    return w;
+  };
 
   const routing = (m: Manifest) => (m.apiVersion.startsWith(ISTIO) && (isKind(m, 'VirtualService') || isKind(m, 'Gateway'))) || isApiRoute(m);
   // A Service whose selector or waypoint changes moves traffic: until the switch it keeps its old ones.
@@ -146,7 +155,11 @@ function transitionParts(from: readonly Manifest[], to: readonly Manifest[]): Tr
   const madeOnce = ordered(addedOrChanged.filter((m) => !routing(m) && !tightening(m) && !unchangedByWidening(m) && !restarted(m)
     && !(reroutes(m) && jsonEqual(makeForm(m), previous.get(objectKey(m)))))).map(makeForm);
   const made = new Set(madeOnce.map(objectKey));
-  const admittingOnly = [...to.filter((m) => !made.has(objectKey(m))).map(widen), ...diff.removed].filter(admitsForTransition);
+  // Chosen before widening (widening keeps the key): widening every object of the target was a tenth of a large plan.
+  const admittingOnly = [
+    ...to.filter((m) => !made.has(objectKey(m)) && admitsForTransition(m)).map(widen),
+    ...diff.removed.filter(admitsForTransition),
+  ];
   const make = [...madeOnce, ...admittingOnly].map((m) => withAllowances(m, allowances));
   const rollouts = ordered(addedOrChanged.filter((m) => isKind(m, 'Deployment') && !restarted(m)));
   // A new Gateway API Gateway (an ingress gateway, a waypoint) gets its proxy Deployment from Istio: programmed before anything routes through it.

@@ -46,8 +46,7 @@ export function newCalls(beforeState: readonly Manifest[], before: Manifest, aft
  * authorization of the first hop, as one comparable string; or why it fails.
  */
 export function callRouting(state: readonly Manifest[], workload: Manifest, call: InferredCall, clusterDomain: string, retiring: ReadonlySet<string> = new Set()): CallRouting {
-  const key = objectKey(workload);
-  const objects = [...state.filter((m) => objectKey(m) !== key), workload];
+  const objects = withWorkload(state, workload);
   try {
     const { hops } = explainCall(objects, workload.metadata.name, `${call.service}.${call.namespace}`, call.port, { clusterDomain });
     // Pods the plan retires may still be behind a Service that selects the target's pods (a plain
@@ -59,6 +58,36 @@ export function callRouting(state: readonly Manifest[], workload: Manifest, call
     if (err instanceof CallTargetError) return { destinations: `no Service ${call.service}.${call.namespace}:${call.port}`, denied: false };
     throw err;
   }
+}
+
+/** Per state, its objects by key and, per workload put in place of its namesake, the objects that result. */
+interface Substitutions {
+  readonly byKey: Map<string, Manifest | undefined>;
+  readonly lists: Map<Manifest, readonly Manifest[]>;
+}
+const substituted = new WeakMap<readonly Manifest[], Substitutions>();
+
+/**
+ * `state` with `workload` in place of its namesake: `state` itself when the namesake is that very
+ * object, so that every call routed in one state shares one index of it (ManifestIndex.of, the
+ * simulator's caches); else a new list, once per state and workload. Measured reason: a list per
+ * call was an index of the whole stage per call, quadratic in a large release's synth.
+ */
+function withWorkload(state: readonly Manifest[], workload: Manifest): readonly Manifest[] {
+  let known = substituted.get(state);
+  if (!known) {
+    // A key that two objects share maps to neither: substituting removes both.
+    const byKey = new Map<string, Manifest | undefined>();
+    for (const m of state) byKey.set(objectKey(m), byKey.has(objectKey(m)) ? undefined : m);
+    substituted.set(state, (known = { byKey, lists: new Map() }));
+  }
+  let objects = known.lists.get(workload);
+  if (!objects) {
+    const key = objectKey(workload);
+    objects = known.byKey.get(key) === workload ? state : [...state.filter((m) => objectKey(m) !== key), workload];
+    known.lists.set(workload, objects);
+  }
+  return objects;
 }
 
 /** Where a call goes, and whether authorization denies it. */

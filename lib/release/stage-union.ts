@@ -49,16 +49,21 @@ export function union(before: Manifest, after: Manifest): Manifest {
 function mergePorts(before: any[] | undefined, after: any[] | undefined, peersOf: (r: any) => unknown, portsOf: (r: any) => any[] | undefined,
   withPorts: (r: any, ports: any[]) => any): any[] {
   const out: any[] = [];
+  // The first rule of each peers' JSON text (merging ports keeps a rule's peers): a scan per rule was quadratic.
+  const firstWith = new Map<string | undefined, number>();
   for (const r of [...(after ?? []), ...(before ?? [])]) {
-    const i = out.findIndex((x) => JSON.stringify(peersOf(x)) === JSON.stringify(peersOf(r)));
-    if (i === -1) {
+    const peers = JSON.stringify(peersOf(r));
+    const i = firstWith.get(peers);
+    if (i === undefined) {
+      firstWith.set(peers, out.length);
       out.push(r);
       continue;
     }
     const a = portsOf(out[i]);
     const b = portsOf(r);
     if (a === undefined || b === undefined) continue; // one of them allows every port already
-    const extra = b.filter((p) => !a.some((q) => JSON.stringify(q) === JSON.stringify(p)));
+    const had = new Set(a.map((q) => JSON.stringify(q)));
+    const extra = b.filter((p) => !had.has(JSON.stringify(p)));
     if (extra.length === 0) continue;
     const ports = [...a, ...extra];
     ports.sort((x, y) => Number(x.port ?? x) - Number(y.port ?? y) || String(x.protocol ?? '').localeCompare(String(y.protocol ?? '')));

@@ -75,7 +75,9 @@ function checkRoutes(from: readonly Manifest[], plan: TransitionPlan, clusterDom
       return m !== undefined && m.kind === 'Deployment' && templateChanged(state.get(k), m) && !keepsServingWhileRolling(m);
     };
     const nextReady = new Set([...ready].filter((k) => next.has(k) && !rolled(k)));
-    const after = ManifestIndex.of([...next.values()], clusterDomain);
+    // A step that changes no object (a wait) leaves the index as it was: not built again.
+    const after = step.apply.length + step.remove.length === 0 ? before
+      : ManifestIndex.of([...next.values()], clusterDomain);
     for (const vs of oldAndNew(before.ofKind('VirtualService'), after.ofKind('VirtualService'))) {
       for (const message of danglingRoutes(vs, before, after, nextReady)) problems.push({ step: i + 1, kind: step.kind, origin: objectKey(vs), message });
     }
@@ -242,18 +244,23 @@ function statesOf(from: readonly Manifest[], plan: TransitionPlan): Manifest[][]
 function checkRestartedCallers(from: readonly Manifest[], plan: TransitionPlan, clusterDomain: string): TransitionProblem[] {
   const states = statesOf(from, plan);
   const final = states[states.length - 1];
-  const retiring = new Set(from.filter((m) => m.kind === 'Deployment' && !final.some((f) => objectKey(f) === objectKey(m))).map((m) => m.metadata.name));
+  // Each state's objects by key, built on first use (a scan per Deployment was quadratic in objects).
+  const byKey = states.map(() => undefined as Map<string, Manifest> | undefined);
+  const lookup = (j: number, key: string) => (byKey[j] ??= new Map(states[j].map((m) => [objectKey(m), m]))).get(key);
+  const finalKeys = new Set(final.map(objectKey));
+  const retiring = new Set(from.filter((m) => m.kind === 'Deployment' && !finalKeys.has(objectKey(m)))
+    .map((m) => m.metadata.name));
   const problems: TransitionProblem[] = [...checkRunningCallers(states, plan, clusterDomain)];
   plan.steps.forEach((step, i) => {
     const before = states[i];
     for (const d of step.apply.filter((m) => m.kind === 'Deployment')) {
-      const old = before.find((m) => objectKey(m) === objectKey(d));
+      const old = lookup(i, objectKey(d));
       if (!old || !templateChanged(old, d)) continue;
       for (const call of newCalls(before, old, states[i + 1], d)) {
         const expected = callRouting(final, d, call, clusterDomain, retiring);
         // The new pods may start before or after the step's other objects land, and run on through the later steps.
         for (let j = i; j < states.length; j++) {
-          const current = states[j].find((m) => objectKey(m) === objectKey(d));
+          const current = lookup(j, objectKey(d));
           if (j > i && (!current || templateChanged(current, d))) break;
           const actual = callRouting(states[j], d, call, clusterDomain, retiring);
           if (routedAsTarget(actual, expected)) continue;
@@ -282,8 +289,9 @@ function checkRunningCallers(states: readonly Manifest[][], plan: TransitionPlan
     if (breakAt !== -1 && i >= breakAt) return;
     if (!step.apply.some((m) => m.kind === 'Service' || m.kind === 'AuthorizationPolicy') && !step.remove.some((m) => m.kind === 'AuthorizationPolicy')) return;
     const [before, after] = [states[i], states[i + 1]];
+    const afterByKey = new Map(after.map((m) => [objectKey(m), m]));
     for (const d of before.filter((m) => m.kind === 'Deployment')) {
-      const now = after.find((m) => objectKey(m) === objectKey(d));
+      const now = afterByKey.get(objectKey(d));
       if (!now || templateChanged(d, now)) continue;
       for (const call of callsOf(before, d)) {
         if (callRouting(before, d, call, clusterDomain).denied || !callRouting(after, d, call, clusterDomain).denied) continue;

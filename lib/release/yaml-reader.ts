@@ -2,7 +2,7 @@ import { readFileSync } from 'fs';
 import type { parseAllDocuments as ParseAllDocuments } from 'yaml';
 import { sealAsRead } from '../analysis/content-hash';
 import { fastYaml11Documents } from './yaml11-fast-reader';
-import { writerFormatDocuments } from './yaml-writer-format-reader';
+import { MAX_NESTING, writerFormatStream } from './yaml-writer-format-reader';
 
 /**
  * The documents of a YAML stream, read as the `yaml` library reads them under YAML 1.1 (as the
@@ -18,9 +18,43 @@ import { writerFormatDocuments } from './yaml-writer-format-reader';
  * never parses YAML (cdk8s loads its own copy).
  */
 export function parseYamlDocuments(text: string, source: string, version: '1.1' | '1.2' = '1.1'): unknown[] {
-  const docs = (version === '1.1' ? writerFormatDocuments(text) ?? fastYaml11Documents(text) : undefined) ?? parseWithYamlLibrary(text, source, version);
+  return readYamlDocuments(text, source, version).documents;
+}
+
+/** The documents of a YAML stream ({@link parseYamlDocuments}), and how deeply they nest when the reader bounds it. */
+export interface ReadYamlDocuments {
+  readonly documents: unknown[];
+  /** No document nests more levels of maps and lists than this. @default - unbounded: walk them to know */
+  readonly maxNesting?: number;
+}
+
+/**
+ * Documents read before, by their text in the writer's form, for reading several stages that share
+ * most of their objects ({@link readYamlDocuments}): a document of the same text is the same
+ * object, read once. Measured reason: `plan` reads two neighbouring stages of 3 MB each whose
+ * objects are nearly all alike, and reading the second one was a fifth of a 300-service plan.
+ * Only for documents that no one edits (see content-hash.ts sealAsRead) and within one command.
+ */
+export type DocumentsByText = Map<string, unknown>;
+
+/**
+ * {@link parseYamlDocuments}, telling whether the reader bounded the nesting (the writer's form is
+ * read with a bound); with `shared`, documents of the writer's form are looked up there by text,
+ * and added to it.
+ */
+export function readYamlDocuments(
+  text: string, source: string, version: '1.1' | '1.2' = '1.1', shared?: DocumentsByText,
+): ReadYamlDocuments {
+  const writerForm = version === '1.1' ? writerFormatStream(text, shared) : undefined;
+  if (writerForm) {
+    sealAsRead(writerForm.documents, writerForm.texts);
+    if (shared) writerForm.texts.forEach((t, i) => shared.set(t, writerForm.documents[i]));
+    return { documents: writerForm.documents, maxNesting: MAX_NESTING };
+  }
+  const docs = (version === '1.1' ? fastYaml11Documents(text) : undefined)
+    ?? parseWithYamlLibrary(text, source, version);
   sealAsRead(docs);
-  return docs;
+  return { documents: docs };
 }
 
 /** The `yaml` library's reading (with positions, so that an error names its line and column). */

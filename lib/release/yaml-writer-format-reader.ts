@@ -12,19 +12,57 @@ import { NotTaken, PLAIN_STRING, yaml11PlainScalar } from './yaml11-fast-reader'
  * documents joined by `---` lines, a newline at the end. Plain scalars get the `yaml` library's
  * YAML 1.1 readings ({@link yaml11PlainScalar}). Anything else (comments, tabs, CR, blank lines,
  * other indentation, flow collections, block scalars, tags, anchors, duplicate keys, keys that are
- * not strings, empty documents, non-printable characters, nesting past {@link MAX_DEPTH}) is declined.
+ * not strings, empty documents, non-printable characters, nesting past {@link MAX_NESTING} levels) is declined.
  * `__tests__/yaml-reader.test.ts` compares its reading with the library's.
  */
 export function writerFormatDocuments(text: string): unknown[] | undefined {
+  return writerFormatStream(text)?.documents;
+}
+
+/** A stream read by {@link writerFormatDocuments}: its documents, and the text of each (a slice of the stream). */
+export interface WriterFormatStream {
+  readonly documents: unknown[];
+  /** Each document's text, without its `---` line: the same text always reads as the same document. */
+  readonly texts: string[];
+}
+
+/**
+ * {@link writerFormatDocuments} with each document's text. Every document it reads nests at most
+ * {@link MAX_NESTING} levels of maps and lists (counted as cli/inputs.ts counts them), so its
+ * caller need not walk them again to refuse deeper input. A document whose text is in `known`
+ * (documents of other streams by their text) is that document, not read again, unless this
+ * stream has it already: each document of a stream is its own object.
+ */
+export function writerFormatStream(text: string, known?: ReadonlyMap<string, unknown>): WriterFormatStream | undefined {
   if (!text.endsWith('\n') || OUTSIDE_FORM.test(text)) return undefined;
-  const lines = text.split('\n');
-  lines.pop();
+  const documents: unknown[] = [];
+  const texts: string[] = [];
+  const reused = new Set<unknown>();
   try {
-    return new WriterFormatReader(lines).documents();
+    // Documents are joined by `---` lines, which no node of this form contains.
+    for (let start = 0; start < text.length;) {
+      if (text.startsWith('---\n', start)) decline('an empty document');
+      const marker = text.indexOf('\n---\n', start);
+      const end = marker === -1 ? text.length : marker + 1;
+      const source = text.slice(start, end);
+      const doc = known?.get(source);
+      if (doc !== undefined && !reused.has(doc)) {
+        reused.add(doc);
+        documents.push(doc);
+      } else {
+        const read = new WriterFormatReader(source).documents();
+        if (read.length !== 1) decline('text after a document');
+        documents.push(read[0]);
+      }
+      texts.push(source);
+      start = marker === -1 ? text.length : marker + 5;
+      if (marker !== -1 && start === text.length) decline('an empty document');
+    }
   } catch (err) {
     if (err instanceof NotTaken) return undefined;
     throw err;
   }
+  return { documents, texts };
 }
 
 /** Any character the writer never writes raw: controls, tab, CR, NEL, U+2028/9 (line breaks in YAML 1.1), surrogates, BOM, non-characters. */
@@ -34,31 +72,47 @@ const PLAIN_TOKEN = /^(?:[A-Za-z0-9/._+]|-(?=.))[A-Za-z0-9_./:=+@-]*$/;
 /** A double-quoted scalar with only the escapes JSON.stringify writes (each means the same in YAML). */
 const QUOTED = /^"(?:[^"\\]|\\["\\bfnrt]|\\u[0-9a-fA-F]{4})*"$/;
 /** The double-quoted key at the start of a line. */
-const QUOTED_KEY = /"(?:[^"\\]|\\.)*"/y;
-/** How deeply maps and lists may nest here (deeper input is the other readers' to refuse, see cli/inputs.ts). */
-const MAX_DEPTH = 100;
+const QUOTED_KEY = /"(?:[^"\\\n]|\\.)*"/y;
+/** How many levels of maps and lists a document read here may have (deeper input is the other readers' to refuse). */
+export const MAX_NESTING = 100;
+/**
+ * How deeply blocks may nest here: a document is level 1, a block at depth d level d + 1, and a
+ * `{}` or `[]` scalar in the deepest block one level more.
+ */
+const MAX_DEPTH = MAX_NESTING - 2;
 
 const decline = (why: string): never => {
   throw new NotTaken(why);
 };
 
+/**
+ * One document's text (ending in a newline), read line by line in place: positions into the text,
+ * no array of lines and no copy of each line's rest (measured: those copies and their collection
+ * were a third of reading a 3 MB stage file).
+ */
 class WriterFormatReader {
-  /** The current line's number, indentation and text after it (a sequence item's text after `- `). */
-  private line = -1;
+  /**
+   * The current line: where it starts, where its newline is, its indentation and where its text
+   * after that starts (a sequence item's after `- `).
+   */
+  private start = 0;
+  private end = -1;
   private indent = 0;
-  private rest = '';
+  private rest = 0;
 
-  constructor(private readonly lines: readonly string[]) {
+  constructor(private readonly text: string) {
     this.next();
   }
 
   public documents(): unknown[] {
     const docs: unknown[] = [];
+    const text = this.text;
     for (;;) {
       if (this.atEnd || this.atDocumentMarker) decline('an empty document');
       if (this.indent !== 0) decline('an indented document');
-      if (this.rest === '{}' || this.rest === '[]') {
-        docs.push(this.rest === '{}' ? {} : []);
+      const whole = text.slice(this.rest, this.end);
+      if (whole === '{}' || whole === '[]') {
+        docs.push(whole === '{}' ? {} : []);
         this.next();
       } else {
         docs.push(this.block(0, 0));
@@ -70,32 +124,40 @@ class WriterFormatReader {
   }
 
   private get atEnd(): boolean {
-    return this.line >= this.lines.length;
+    return this.start >= this.text.length;
   }
 
   private get atDocumentMarker(): boolean {
-    return this.indent === 0 && this.rest === '---';
+    return this.indent === 0 && this.end - this.rest === 3 && this.text.startsWith('---', this.rest);
   }
 
   private next(): void {
-    this.line++;
-    if (this.atEnd) {
+    const text = this.text;
+    this.start = this.end + 1;
+    if (this.start >= text.length) {
       this.indent = -1;
-      this.rest = '';
+      this.rest = this.end = text.length;
       return;
     }
-    const text = this.lines[this.line];
-    let i = 0;
+    const end = text.indexOf('\n', this.start);
+    this.end = end;
+    let i = this.start;
     while (text.charCodeAt(i) === 32) i++;
-    if (i === text.length) decline('a blank line');
-    this.indent = i;
-    this.rest = i === 0 ? text : text.slice(i);
+    if (i === end) decline('a blank line');
+    this.indent = i - this.start;
+    this.rest = i;
   }
 
   /** The mapping or sequence whose first line is the current one, at `indent`. */
   private block(indent: number, depth: number): unknown {
     if (depth > MAX_DEPTH) decline('deep nesting');
-    return this.rest.charCodeAt(0) === 45 /* - */ && this.rest.charCodeAt(1) === 32 ? this.sequence(indent, depth) : this.mapping(indent, depth);
+    return this.isItem() ? this.sequence(indent, depth) : this.mapping(indent, depth);
+  }
+
+  /** Whether the current line's text starts with `- `. */
+  private isItem(): boolean {
+    const { text, rest } = this;
+    return text.charCodeAt(rest) === 45 /* - */ && rest + 1 < this.end && text.charCodeAt(rest + 1) === 32;
   }
 
   private mapping(indent: number, depth: number): Record<string, unknown> {
@@ -104,13 +166,13 @@ class WriterFormatReader {
       const key = this.key();
       const after = this.afterKey;
       let value: unknown;
-      if (after === this.rest.length) {
+      if (after === this.end) {
         this.next();
         if (this.indent !== indent + 2) decline('a key without a value');
         value = this.block(indent + 2, depth + 1);
       } else {
-        if (this.rest.charCodeAt(after) !== 32) decline('no space after a key');
-        value = scalar(this.rest.slice(after + 1));
+        if (this.text.charCodeAt(after) !== 32) decline('no space after a key');
+        value = scalar(this.text.slice(after + 1, this.end));
         this.next();
       }
       if (Object.prototype.hasOwnProperty.call(map, key)) decline('a duplicate key');
@@ -126,40 +188,40 @@ class WriterFormatReader {
 
   /** The current line's key (a plain or double-quoted string followed by a colon). */
   private key(): string {
-    const rest = this.rest;
+    const { text, rest, end } = this;
     let key: string;
     let colon: number;
-    if (rest.charCodeAt(0) === 34 /* " */) {
-      QUOTED_KEY.lastIndex = 0;
-      const quoted = QUOTED_KEY.exec(rest)?.[0] ?? decline('an unclosed quoted key');
+    if (text.charCodeAt(rest) === 34 /* " */) {
+      QUOTED_KEY.lastIndex = rest;
+      const quoted = QUOTED_KEY.exec(text)?.[0] ?? decline('an unclosed quoted key');
       key = quotedString(quoted);
-      colon = quoted.length;
+      colon = rest + quoted.length;
     } else {
-      colon = rest.indexOf(': ');
-      if (colon === -1 && rest.charCodeAt(rest.length - 1) === 58) colon = rest.length - 1;
-      key = colon > 0 ? rest.slice(0, colon) : decline('a line that is not `key: value`');
+      colon = colonOnLine(text, rest, end);
+      key = colon > rest ? text.slice(rest, colon) : decline('a line that is not `key: value`');
       if (!plainKeys.has(key)) {
         if (!PLAIN_TOKEN.test(key) || yaml11PlainScalar(key) !== PLAIN_STRING) decline('a key that is not a plain string');
         if (plainKeys.size < CACHED) plainKeys.add(key);
       }
     }
-    if (rest.charCodeAt(colon) !== 58 /* : */) decline('a quoted key without a colon');
+    if (colon >= end || text.charCodeAt(colon) !== 58 /* : */) decline('a quoted key without a colon');
     this.afterKey = colon + 1;
     return key;
   }
 
   private sequence(indent: number, depth: number): unknown[] {
     const list: unknown[] = [];
+    const text = this.text;
     do {
-      if (this.rest.charCodeAt(0) !== 45 || this.rest.charCodeAt(1) !== 32) decline('a line of a sequence that is not an item');
-      const item = this.rest.slice(2);
-      if (startsBlock(item)) {
+      if (!this.isItem()) decline('a line of a sequence that is not an item');
+      const item = this.rest + 2;
+      if (startsBlock(text, item, this.end)) {
         // The item's first line, read as if it stood on its own line two columns in.
         this.indent = indent + 2;
         this.rest = item;
         list.push(this.block(indent + 2, depth + 1));
       } else {
-        list.push(scalar(item));
+        list.push(scalar(text.slice(item, this.end)));
         this.next();
       }
     } while (this.indent === indent && !this.atDocumentMarker);
@@ -168,15 +230,22 @@ class WriterFormatReader {
   }
 }
 
-/** Whether a sequence item's text starts a nested sequence or mapping rather than being a scalar. */
-function startsBlock(item: string): boolean {
-  if (item.charCodeAt(0) === 45 && item.charCodeAt(1) === 32) return true;
-  if (item.charCodeAt(0) === 34) {
-    QUOTED_KEY.lastIndex = 0;
-    const quoted = QUOTED_KEY.exec(item)?.[0];
-    return quoted !== undefined && quoted.length < item.length;
+/** Where the key of the line text[from, end) ends: its first `: `, else a `:` ending the line; -1 without either. */
+function colonOnLine(text: string, from: number, end: number): number {
+  const colon = text.indexOf(': ', from);
+  if (colon !== -1 && colon < end) return colon;
+  return end > from && text.charCodeAt(end - 1) === 58 ? end - 1 : -1;
+}
+
+/** Whether a sequence item's text (text[item, end)) starts a nested sequence or mapping rather than being a scalar. */
+function startsBlock(text: string, item: number, end: number): boolean {
+  if (text.charCodeAt(item) === 45 && item + 1 < end && text.charCodeAt(item + 1) === 32) return true;
+  if (text.charCodeAt(item) === 34 && item < end) {
+    QUOTED_KEY.lastIndex = item;
+    const quoted = QUOTED_KEY.exec(text)?.[0];
+    return quoted !== undefined && item + quoted.length < end;
   }
-  return item.includes(': ') || item.endsWith(':');
+  return colonOnLine(text, item, end) !== -1;
 }
 
 /** A scalar the writer writes: `{}`, `[]`, double-quoted, or plain with its YAML 1.1 reading. */
