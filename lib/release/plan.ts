@@ -107,7 +107,9 @@ export function planTransition(fromName: string, from: readonly Manifest[], toNa
   const restarted = (m: Manifest) => restart.deployments.includes(m);
   // Pods a moved Service newly sends its callers to admit them until the break (transition-allowances.ts).
   const allowances = transitionAllowances(from, to, addedOrChanged.filter(reroutes));
-  const admitsForTransition = (m: Manifest) => allowances.has(objectKey(m));
+  const admitsForTransition = (m: Manifest) => (allowances.get(objectKey(m))?.length ?? 0) > 0;
+  // A retiring version's policy at pods a moved Service selects: deleted after the pods (clean step).
+  const keptUntilRetired = (m: Manifest) => allowances.has(objectKey(m));
   const madeOnce = ordered(addedOrChanged.filter((m) => !routing(m) && !tightening(m) && !unchangedByWidening(m) && !restarted(m)
     && !(reroutes(m) && jsonEqual(makeForm(m), previous.get(objectKey(m)))))).map(makeForm);
   const made = new Set(madeOnce.map(objectKey));
@@ -128,11 +130,11 @@ export function planTransition(fromName: string, from: readonly Manifest[], toNa
   // its last reader: a Secret that ESO garbage-collects with its ExternalSecret, or a deleted
   // ServiceAccount, would break the retiring pods while they still drain.
   const readByPods = (m: Manifest) => READ_BY_PODS.includes(m.kind);
-  // A retiring version's policy that admits a moved Service's callers stays until its pods are gone.
+  // A retiring version's policy at pods a moved Service selects stays until those pods are gone.
   const breakRemove = diff.removed.filter((m) => !['VirtualService', 'PeerAuthentication', 'Deployment', 'PersistentVolumeClaim', 'Namespace'].includes(m.kind) && !isApiRoute(m) && !readByPods(m)
-    && !admitsForTransition(m));
+    && !keptUntilRetired(m));
   const retire = diff.removed.filter((m) => isKind(m, 'Deployment'));
-  const clean = diff.removed.filter((m) => readByPods(m) || admitsForTransition(m));
+  const clean = diff.removed.filter((m) => readByPods(m) || keptUntilRetired(m));
 
   const steps: PlanStep[] = [
     { kind: 'make', title: 'Add what the target needs before traffic moves (workloads, claims, Service ports, subsets, widened policies, relaxed mTLS); no route uses it yet', apply: make, waitFor: [], remove: relaxRemovals },

@@ -1,5 +1,6 @@
 import { USE_WAYPOINT_LABEL } from '../analysis/ambient-mode';
 import { labelsHold, Manifest, namespaceOf, objectKey, podLabels } from '../analysis/manifest';
+import { GATEWAY_NAME_LABEL } from '../resolve/ingress';
 import { callsOf } from './restarted-callers';
 
 /**
@@ -10,30 +11,51 @@ import { callsOf } from './restarted-callers';
  * are gone. Those pods' AuthorizationPolicies admitted only the waypoint (or other callers): for
  * the length of the transition each admits, in addition, the callers that dial the Service in
  * either stage, on the Service's target ports. The target policies return in the break step; the
- * retiring pods keep theirs until they are retired.
+ * retiring pods keep theirs until they are retired (an entry without rules: kept, nothing added).
  */
 export function transitionAllowances(from: readonly Manifest[], to: readonly Manifest[], rerouted: readonly Manifest[]): Map<string, any[]> {
   const extra = new Map<string, any[]>();
   const deployments = [...new Map([...from, ...to].filter((m) => m.kind === 'Deployment').map((m) => [objectKey(m), m])).values()];
   const policies = [...new Map([...from, ...to].filter((m) => m.kind === 'AuthorizationPolicy').map((m) => [objectKey(m), m])).values()];
   const trust = trustDomainOf(policies);
+  const inTarget = new Set(to.map(objectKey));
+  /** Adds to `policy` a rule per caller it does not admit yet; a retiring policy is kept (recorded) even without one. */
+  const admit = (policy: Manifest, callers: readonly string[], ports: readonly string[]) => {
+    const rules = extra.get(objectKey(policy)) ?? [];
+    const admitted = new Set([...from, ...to].filter((m) => objectKey(m) === objectKey(policy)).flatMap((m) => (m.spec?.rules ?? []).flatMap((r: any) => r.from?.[0]?.source?.principals ?? [])));
+    for (const principal of callers.filter((x) => !admitted.has(x))) {
+      if (!rules.some((r) => r.from[0].source.principals[0] === principal)) rules.push({ from: [{ source: { principals: [principal] } }], to: [{ operation: { ports } }] });
+    }
+    // A retiring version's policy stays until its pods are gone even when it admits every caller
+    // already (a TCP lane Service, without a waypoint, was dialled directly): deleted in the break
+    // step, it would leave ztunnel applying allow-nothing to pods the Service still selects.
+    if (rules.length > 0 || !inTarget.has(objectKey(policy))) extra.set(objectKey(policy), rules);
+  };
   for (const svc of rerouted) {
     const selector: Record<string, string> | undefined = svc.spec?.selector;
-    if (!selector || svc.metadata.labels?.[USE_WAYPOINT_LABEL] !== undefined) continue;
+    if (!selector) continue;
     const ns = namespaceOf(svc);
     const dials = (state: readonly Manifest[]) => (d: Manifest) => callsOf(state, d).some((c) => c.service === svc.metadata.name && c.namespace === ns);
     const callers = [...new Set([...from.filter((m) => m.kind === 'Deployment').filter(dials(from)), ...to.filter((m) => m.kind === 'Deployment').filter(dials(to))]
       .map((d) => `${trust}/ns/${namespaceOf(d)}/sa/${d.spec?.template?.spec?.serviceAccountName ?? 'default'}`))].sort();
+    const waypoint: string | undefined = svc.metadata.labels?.[USE_WAYPOINT_LABEL];
+    if (waypoint !== undefined) {
+      // A Service that joins its waypoint (or moves behind it) in the switch: the waypoint's
+      // policies for it (targetRefs to the Service) and of its pods (the HBONE termination layer)
+      // admit the callers that dial it in either stage, on its ports, until the break.
+      const ports = [...new Set((svc.spec?.ports ?? []).map((p: any) => String(p.port)))] as string[];
+      for (const policy of policies.filter((p) => namespaceOf(p) === ns && p.spec?.action === 'ALLOW' && inTarget.has(objectKey(p))
+        && ((p.spec?.targetRefs ?? []).some((t: any) => t.kind === 'Service' && t.name === svc.metadata.name)
+          || (p.spec?.selector?.matchLabels && labelsHold(p.spec.selector.matchLabels, { [GATEWAY_NAME_LABEL]: waypoint }))))) {
+        admit(policy, callers, ports);
+      }
+      continue;
+    }
     const ports = [...new Set((svc.spec?.ports ?? []).map((p: any) => String(p.targetPort ?? p.port)))] as string[];
     for (const pod of deployments.filter((d) => namespaceOf(d) === ns && labelsHold(selector, podLabels(d)))) {
       for (const policy of policies.filter((p) => namespaceOf(p) === ns && p.spec?.action === 'ALLOW' && p.spec?.selector?.matchLabels
         && labelsHold(p.spec.selector.matchLabels, podLabels(pod)))) {
-        const rules = extra.get(objectKey(policy)) ?? [];
-        const admitted = new Set([...from, ...to].filter((m) => objectKey(m) === objectKey(policy)).flatMap((m) => (m.spec?.rules ?? []).flatMap((r: any) => r.from?.[0]?.source?.principals ?? [])));
-        for (const principal of callers.filter((x) => !admitted.has(x))) {
-          if (!rules.some((r) => r.from[0].source.principals[0] === principal)) rules.push({ from: [{ source: { principals: [principal] } }], to: [{ operation: { ports } }] });
-        }
-        if (rules.length > 0) extra.set(objectKey(policy), rules);
+        admit(policy, callers, ports);
       }
     }
   }
