@@ -1,6 +1,6 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { checkTransition, explainRequest, Manifest, planTransition, ReleaseStage, StageSpec } from 'voting-mesh';
+import { authorize, checkTransition, explainRequest, Manifest, planTransition, ReleaseStage, StageSpec } from 'voting-mesh';
 import { testApp } from '../support';
 import { GeneratedRelease } from './arbitraries';
 import { leastPrivilege, PROPERTIES } from './properties';
@@ -93,5 +93,67 @@ describe('regressions found by the release generator', () => {
   test.each(['seed-8008-restart-behind-widened-lane-service.json', 'seed-9009-restart-behind-widened-lane-service.json'])('GIVEN the shrunk release %s THEN every property holds', async (file) => {
     const r: GeneratedRelease = JSON.parse(readFileSync(join(__dirname, 'counterexamples', file), 'utf8'));
     for (const p of Object.values(PROPERTIES)) await p(buildBoth(r));
+  });
+
+  // npm run fuzz -- --runs 1000 --seed 1010 (app 921, shrunk), sidecar: the default entry route
+  // split main 0 / canary 54 / beta 46, and the policies admitted the gateway to main's entry
+  // version web v3.0.3 (and its calls), which routing never sends a request: edges were made for
+  // every lane. The product was wrong (a weight-0 destination gets no traffic in a VirtualService
+  // or an HTTPRoute): the gateway is now admitted only to lanes an entry route gives a share above
+  // 0, or mirrors. The route keeps the lane at weight 0; a later stage's plan admits it before the
+  // switch that gives it a share (make before break).
+  describe.each(['istio-sidecar', 'gateway-api-ambient'] as const)('GIVEN a lane at weight 0 in the entry split (%s)', (flavour) => {
+    const dark: StageSpec = { ...shopStages[1], entry: [{ to: [{ lane: 'main', weight: 100 }, { lane: 'canary', weight: 0 }] }] };
+    const gatewayMay = (stage: StageSpec, deployment: string) => {
+      const chart = new ReleaseStage(testApp(), { application: shopApplication, stage, flavour });
+      const m = chart.toJson() as Manifest[];
+      const d = m.find((o) => o.kind === 'Deployment' && o.metadata.name === deployment)!;
+      return authorize(m, 'shop', d.spec.template.metadata.labels, chart.meshContext.ingressPrincipal, 8080).allowed;
+    };
+    test('THEN the gateway may call the main lane\'s frontend 1.0 and not the dark lane\'s frontend 2.0', () => {
+      expect([gatewayMay(dark, 'frontend-1-0'), gatewayMay(dark, 'frontend-2-0')]).toEqual([true, false]);
+    });
+    test('THEN a lane that only receives mirrored copies is admitted (the gateway sends them)', () => {
+      const mirrored: StageSpec = { ...dark, entry: [{ to: 'main', mirror: { lane: 'canary', percent: 10 } }] };
+      expect(gatewayMay(mirrored, 'frontend-2-0')).toBe(true);
+    });
+    test('THEN the shrunk release of seed 1010 keeps least privilege', () => {
+      const r: GeneratedRelease = JSON.parse(readFileSync(join(__dirname, 'counterexamples', 'seed-1010-entry-version-allowed-beyond-routing.json'), 'utf8'));
+      expect(() => leastPrivilege(buildBoth(r))).not.toThrow();
+    });
+  });
+
+  // npm run fuzz -- --runs 1000 --seed 7007 (app 315, shrunk), ambient. 01 → 02: web v2 restarts
+  // with API_HOST=api-lane-main, a TCP lane Service (no waypoint: ztunnel enforces at L4) that the
+  // switch widens to {app: api}, onto api 3 (retiring) and api v1.1. api 3's policy already admitted
+  // web v2, so the plan gave it no allowance and deleted it in the break step while api 3 still ran
+  // behind the Service: the namespace's allow-nothing then resets web v2's connections to api 3
+  // until the retire step. The product was wrong: it is now kept until the clean step. 02 → 01
+  // (found once that was fixed): cart-lane-main joins the waypoint in the switch while api v1.1
+  // (retiring) still dials it, and the waypoint's policy for it admitted only stage 01's callers:
+  // the plan now admits the callers of either stage at the waypoint until the break.
+  describe('GIVEN the shrunk release of seed 7007 (ambient)', () => {
+    const r: GeneratedRelease = JSON.parse(readFileSync(join(__dirname, 'counterexamples', 'seed-7007-restarted-tcp-caller-denied-after-break.json'), 'utf8'));
+    const [s1, s2] = [build(r.stages[0], 'gateway-api-ambient', r.app), build(r.stages[1], 'gateway-api-ambient', r.app)];
+    const names = (ms: readonly Manifest[]) => ms.filter((m) => m.kind === 'AuthorizationPolicy').map((m) => m.metadata.name);
+    test('WHEN planning 01 → 02 THEN the retiring api 3 keeps its policy (admitting web v2) through the break, deleted after its pods, and the check passes', () => {
+      const plan = planTransition('01-stage', s1, '02-stage', s2);
+      const step = (kind: string) => plan.steps.find((s) => s.kind === kind)!;
+      expect(names(step('break').remove)).not.toContain('api-3');
+      expect(names(step('clean').remove)).toContain('api-3');
+      expect(plan.steps.findIndex((s) => s.kind === 'retire')).toBeLessThan(plan.steps.findIndex((s) => s.kind === 'clean'));
+      expect(checkTransition(s1, plan)).toEqual([]);
+    });
+    test('WHEN planning 02 → 01 THEN the waypoint admits the retiring api v1.1 to cart-lane-main until the break, and the check passes', () => {
+      const plan = planTransition('02-stage', s2, '01-stage', s1);
+      const waypointPolicy = (kind: string) => plan.steps.find((s) => s.kind === kind)!.apply.find((m) => m.kind === 'AuthorizationPolicy' && m.metadata.name === 'cart-lane-main-waypoint')!;
+      const principals = (m: Manifest) => m.spec.rules.flatMap((x: any) => x.from[0].source.principals);
+      expect(principals(waypointPolicy('make'))).toContain('cluster.local/ns/shop/sa/api-v1-1');
+      expect(principals(waypointPolicy('break'))).not.toContain('cluster.local/ns/shop/sa/api-v1-1');
+      expect(checkTransition(s2, plan)).toEqual([]);
+    });
+    test('THEN every property holds', async () => {
+      for (const p of Object.values(PROPERTIES)) await p(buildBoth(r));
+    });
   });
 });
