@@ -4,7 +4,7 @@ import { Manifest, objectKey } from '../analysis/manifest';
 import { isGatewayApi } from '../analysis/routing/gateway-api-match';
 import { diffStages, formatChange, StageDiff } from './diff';
 import { restartAfterRouting } from './restart-order';
-import { transitionAllowances, withAllowances } from './transition-allowances';
+import { transitionAllowances, transitionOnlyPolicies, withAllowances } from './transition-allowances';
 
 /** The phases of a transition, in the order they run ("make before break"). */
 export type StepKind = 'make' | 'wait' | 'switch' | 'restart' | 'break' | 'retire' | 'clean';
@@ -106,7 +106,9 @@ export function planTransition(fromName: string, from: readonly Manifest[], toNa
   const restart = restartAfterRouting(from, to, diff.changed.map((c) => c.after).filter((m) => isKind(m, 'Deployment')));
   const restarted = (m: Manifest) => restart.deployments.includes(m);
   // Pods a moved Service newly sends its callers to admit them until the break (transition-allowances.ts).
-  const allowances = transitionAllowances(from, to, addedOrChanged.filter(reroutes));
+  // Pods such a Service newly reaches that no policy selects get one for the transition only.
+  const transitional = transitionOnlyPolicies(from, to, addedOrChanged.filter(reroutes));
+  const allowances = transitionAllowances([...from, ...transitional], to, addedOrChanged.filter(reroutes));
   const admitsForTransition = (m: Manifest) => (allowances.get(objectKey(m))?.length ?? 0) > 0;
   // A retiring version's policy at pods a moved Service selects: deleted after the pods (clean step).
   const keptUntilRetired = (m: Manifest) => allowances.has(objectKey(m));
@@ -114,7 +116,10 @@ export function planTransition(fromName: string, from: readonly Manifest[], toNa
     && !(reroutes(m) && jsonEqual(makeForm(m), previous.get(objectKey(m)))))).map(makeForm);
   const made = new Set(madeOnce.map(objectKey));
   const admittingOnly = [...to.filter((m) => !made.has(objectKey(m))).map(widen), ...diff.removed].filter(admitsForTransition);
-  const make = [...madeOnce, ...admittingOnly].map((m) => withAllowances(m, allowances));
+  const make = [...madeOnce, ...admittingOnly, ...transitional.filter(admitsForTransition)].map((m) => withAllowances(m, allowances));
+  const targetDeployments = new Set(to.filter((m) => isKind(m, 'Deployment')).map((m) => m.metadata.name));
+  const transitionalMade = transitional.filter(admitsForTransition);
+  const outlivesItsPods = (m: Manifest) => !targetDeployments.has(m.metadata.name);
   const rollouts = ordered(addedOrChanged.filter((m) => isKind(m, 'Deployment') && !restarted(m)));
   // A new Gateway API Gateway (an ingress gateway, a waypoint) gets its proxy Deployment from Istio: programmed before anything routes through it.
   const programmedGateways = ordered(diff.added.filter(isApiGateway));
@@ -132,9 +137,9 @@ export function planTransition(fromName: string, from: readonly Manifest[], toNa
   const readByPods = (m: Manifest) => READ_BY_PODS.includes(m.kind);
   // A retiring version's policy at pods a moved Service selects stays until those pods are gone.
   const breakRemove = diff.removed.filter((m) => !['VirtualService', 'PeerAuthentication', 'Deployment', 'PersistentVolumeClaim', 'Namespace'].includes(m.kind) && !isApiRoute(m) && !readByPods(m)
-    && !keptUntilRetired(m));
+    && !keptUntilRetired(m)).concat(transitionalMade.filter((m) => !outlivesItsPods(m)));
   const retire = diff.removed.filter((m) => isKind(m, 'Deployment'));
-  const clean = diff.removed.filter((m) => readByPods(m) || keptUntilRetired(m));
+  const clean = diff.removed.filter((m) => readByPods(m) || keptUntilRetired(m)).concat(transitionalMade.filter(outlivesItsPods));
 
   const steps: PlanStep[] = [
     { kind: 'make', title: 'Add what the target needs before traffic moves (workloads, claims, Service ports, subsets, widened policies, relaxed mTLS); no route uses it yet', apply: make, waitFor: [], remove: relaxRemovals },

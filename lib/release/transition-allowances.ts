@@ -62,6 +62,38 @@ export function transitionAllowances(from: readonly Manifest[], to: readonly Man
   return extra;
 }
 
+/**
+ * Policies for the transition only: a pod that a Service leaving its waypoint (or widening its
+ * selector) now selects, and that no ALLOW policy selects in either stage (a version at weight 0,
+ * which routing never sent a call to), would answer the Service's callers with the namespace's
+ * allow-nothing. It gets a policy of its own, without rules here ({@link transitionAllowances}
+ * gives it the callers), made with the allowances and deleted in the break step, or in the clean
+ * step when its pods are retired. None where the namespace has no AuthorizationPolicy.
+ */
+export function transitionOnlyPolicies(from: readonly Manifest[], to: readonly Manifest[], rerouted: readonly Manifest[]): Manifest[] {
+  const all = [...from, ...to];
+  const policies = all.filter((m) => m.kind === 'AuthorizationPolicy');
+  const deployments = [...new Map(all.filter((m) => m.kind === 'Deployment').map((m) => [objectKey(m), m])).values()];
+  const out = new Map<string, Manifest>();
+  for (const svc of rerouted) {
+    const selector: Record<string, string> | undefined = svc.spec?.selector;
+    const ns = namespaceOf(svc);
+    if (!selector || svc.metadata.labels?.[USE_WAYPOINT_LABEL] !== undefined || !policies.some((p) => namespaceOf(p) === ns)) continue;
+    for (const d of deployments.filter((x) => namespaceOf(x) === ns && labelsHold(selector, podLabels(x)))) {
+      const labels = podLabels(d);
+      if (policies.some((p) => namespaceOf(p) === ns && p.spec?.action === 'ALLOW' && p.spec?.selector?.matchLabels && labelsHold(p.spec.selector.matchLabels, labels))) continue;
+      const own = labels.app !== undefined && labels.version !== undefined ? { app: labels.app, version: labels.version } : { ...labels };
+      const policy: Manifest = {
+        apiVersion: policies.find((p) => namespaceOf(p) === ns)!.apiVersion, kind: 'AuthorizationPolicy',
+        metadata: { name: d.metadata.name, namespace: ns, labels: own },
+        spec: { selector: { matchLabels: own }, action: 'ALLOW', rules: [] },
+      };
+      if (!all.some((m) => objectKey(m) === objectKey(policy))) out.set(objectKey(policy), policy);
+    }
+  }
+  return [...out.values()];
+}
+
 /** `policy` with the transition's extra rules after its own. */
 export function withAllowances(policy: Manifest, extra: ReadonlyMap<string, readonly any[]>): Manifest {
   const rules = extra.get(objectKey(policy));
