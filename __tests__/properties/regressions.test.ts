@@ -156,4 +156,34 @@ describe('regressions found by the release generator', () => {
       for (const p of Object.values(PROPERTIES)) await p(buildBoth(r));
     });
   });
+
+  // npm run fuzz -- --runs 40 --seed 5005 (app 27, ambient 01 → 02; shrunk by hand to the shop):
+  // search was service-routed with one version at weight 0, so no policy selected that version's
+  // pods; the next stage routes search by lanes, and the switch takes Service `search` off the
+  // waypoint with its plain selector {app: search}: the callers still dialling it reached that
+  // version directly and were denied by allow-nothing. The product was wrong: the plan now gives
+  // such pods a policy for the transition only.
+  describe('GIVEN payments service-routed 100/0 (v2 idle, no policy) and then one lane without v2 and frontend 2.0 (ambient)', () => {
+    const split: StageSpec = { ...shopStages[2], serviceRoutes: { payments: [{ to: [{ version: 'v1', weight: 100 }, { version: 'v2', weight: 0 }] }] } };
+    const [a, b] = [build(split, 'gateway-api-ambient'), build(shopStages[0], 'gateway-api-ambient')];
+    const plan = planTransition('03', a, '01', b);
+    const step = (kind: string) => plan.steps.find((s) => s.kind === kind)!;
+    test('THEN the make step admits the frontends (2.0 retiring, still dialling payments) at payments v2 until its pods are retired, and the check passes', () => {
+      expect(a.some((m) => m.kind === 'AuthorizationPolicy' && m.metadata.name === 'payments-v2')).toBe(false);
+      const made = step('make').apply.find((m) => m.kind === 'AuthorizationPolicy' && m.metadata.name === 'payments-v2')!;
+      expect(made.spec.selector.matchLabels).toEqual({ app: 'payments', version: 'v2' });
+      expect(made.spec.rules.flatMap((x: any) => x.from[0].source.principals)).toEqual(expect.arrayContaining(['cluster.local/ns/shop/sa/frontend-1-0', 'cluster.local/ns/shop/sa/frontend-2-0']));
+      expect(step('clean').remove.map((m) => `${m.kind}/${m.metadata.name}`)).toContain('AuthorizationPolicy/payments-v2');
+      expect(checkTransition(a, plan)).toEqual([]);
+    });
+  });
+
+  test('GIVEN the release of seed 5005 app 27 (not shrunk: 12 components) THEN its ambient transitions 01 ⇄ 02 pass the check', () => {
+    const r: GeneratedRelease = JSON.parse(readFileSync(join(__dirname, 'counterexamples', 'seed-5005-app-27-idle-version-behind-service-leaving-waypoint.json'), 'utf8'));
+    const [s1, s2] = [build(r.stages[0], 'gateway-api-ambient', r.app), build(r.stages[1], 'gateway-api-ambient', r.app)];
+    const forward = planTransition('01-stage', s1, '02-stage', s2);
+    expect(forward.steps[0].apply.find((m) => m.kind === 'AuthorizationPolicy' && m.metadata.name === 'search-v1-1')?.spec.rules.length).toBeGreaterThan(0);
+    expect(checkTransition(s1, forward)).toEqual([]);
+    expect(checkTransition(s2, planTransition('02-stage', s2, '01-stage', s1))).toEqual([]);
+  });
 });
