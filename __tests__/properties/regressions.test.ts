@@ -186,4 +186,21 @@ describe('regressions found by the release generator', () => {
     expect(checkTransition(s1, forward)).toEqual([]);
     expect(checkTransition(s2, planTransition('02-stage', s2, '01-stage', s1))).toEqual([]);
   });
+
+  // npm run fuzz -- --runs 100 --seed 14003 --no-shrink (app 65, not shrunk), ambient 01 → 02: auth
+  // v1.1 is idle in both stages (01: in no lane; 02: in lane canary, but api, service-routed, calls
+  // auth as the default lane does), so no policy of either stage admits it to cart-lane-canary. The
+  // waypoint allowance (callers of either stage admitted while the Service moves) admitted it at the
+  // make step, and the switch then moved the Service onto cart v3.0.3, which admits nobody: a call
+  // "allowed before, denied after". The product was wrong: the allowance now admits only callers
+  // some stage's policies admit to the Service; an idle caller stays denied throughout.
+  test('GIVEN the release of seed 14003 app 65 (not shrunk) THEN the idle auth v1.1 is not admitted at the waypoint, and its ambient transitions 01 ⇄ 02 pass the check', () => {
+    const r: GeneratedRelease = JSON.parse(readFileSync(join(__dirname, 'counterexamples', 'seed-14003-app-65-idle-caller-denied-at-lane-switch.json'), 'utf8'));
+    const [s1, s2] = [build(r.stages[0], 'gateway-api-ambient', r.app), build(r.stages[1], 'gateway-api-ambient', r.app)];
+    const forward = planTransition('01-stage', s1, '02-stage', s2);
+    const waypoint = forward.steps[0].apply.find((m) => m.kind === 'AuthorizationPolicy' && m.metadata.name === 'cart-lane-canary-waypoint');
+    expect(JSON.stringify(waypoint?.spec.rules ?? [])).not.toContain('sa/auth-v1-1');
+    expect(checkTransition(s1, forward)).toEqual([]);
+    expect(checkTransition(s2, planTransition('02-stage', s2, '01-stage', s1))).toEqual([]);
+  });
 });

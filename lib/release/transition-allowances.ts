@@ -44,10 +44,14 @@ export function transitionAllowances(from: readonly Manifest[], to: readonly Man
       // policies for it (targetRefs to the Service) and of its pods (the HBONE termination layer)
       // admit the callers that dial it in either stage, on its ports, until the break.
       const ports = [...new Set((svc.spec?.ports ?? []).map((p: any) => String(p.port)))] as string[];
+      // Only callers some stage's policies admit to the Service (its waypoint's policy, or its pods'):
+      // a caller idle in both stages stays denied, as the target denies it.
+      const admittedTo = new Set([from, to].flatMap((state) => admittedToService(state, svc.metadata.name, ns)));
+      const used = callers.filter((c) => admittedTo.has(c));
       for (const policy of policies.filter((p) => namespaceOf(p) === ns && p.spec?.action === 'ALLOW' && inTarget.has(objectKey(p))
         && ((p.spec?.targetRefs ?? []).some((t: any) => t.kind === 'Service' && t.name === svc.metadata.name)
           || (p.spec?.selector?.matchLabels && labelsHold(p.spec.selector.matchLabels, { [GATEWAY_NAME_LABEL]: waypoint }))))) {
-        admit(policy, callers, ports);
+        admit(policy, used, ports);
       }
       continue;
     }
@@ -98,6 +102,16 @@ export function transitionOnlyPolicies(from: readonly Manifest[], to: readonly M
 export function withAllowances(policy: Manifest, extra: ReadonlyMap<string, readonly any[]>): Manifest {
   const rules = extra.get(objectKey(policy));
   return rules ? { ...policy, spec: { ...policy.spec, rules: [...(policy.spec?.rules ?? []), ...rules] } } : policy;
+}
+
+/** The principals that `state`'s ALLOW policies admit to Service `name`: by targetRefs to it, or at the pods it selects there. */
+function admittedToService(state: readonly Manifest[], name: string, ns: string): string[] {
+  const svc = state.find((m) => m.kind === 'Service' && m.metadata.name === name && namespaceOf(m) === ns);
+  const pods = state.filter((m) => m.kind === 'Deployment' && namespaceOf(m) === ns && svc?.spec?.selector && labelsHold(svc.spec.selector, podLabels(m)));
+  return state.filter((p) => p.kind === 'AuthorizationPolicy' && namespaceOf(p) === ns && p.spec?.action === 'ALLOW' && (
+    (p.spec?.targetRefs ?? []).some((t: any) => t.kind === 'Service' && t.name === name)
+    || (p.spec?.selector?.matchLabels && pods.some((d) => labelsHold(p.spec.selector.matchLabels, podLabels(d))))))
+    .flatMap((p) => (p.spec?.rules ?? []).flatMap((r: any) => r.from?.[0]?.source?.principals ?? []));
 }
 
 /** The trust domain of the stage's principals (`<trust>/ns/<ns>/sa/<sa>`). */
