@@ -2,7 +2,7 @@
 // build per release), a failure shrunk and printed with its seed, path and minimal release (also
 // written to FUZZ_COUNTEREXAMPLE, if set), then the apps generated, checked per flavour, and per minute.
 // Not a *.test.ts file: `npm test` runs properties.test.ts with a fixed seed instead.
-import { writeFileSync } from 'fs';
+import { appendFileSync, writeFileSync } from 'fs';
 import fc from 'fast-check';
 import { GeneratedRelease, possiblyCorruptReleaseArb } from './arbitraries';
 import { PROPERTIES } from './properties';
@@ -11,6 +11,13 @@ import { build, FLAVOURS, RUN } from './support';
 jest.setTimeout(24 * 3600_000);
 
 const VALIDATE_EVERY = Number(process.env.FUZZ_VALIDATE_EVERY ?? 10);
+/** FUZZ_PROGRESS=file: a line per generated app (its number, refused or checked, the failing property) as it ends, so that a run stopped early still says how far it got; jest prints the console only at the end. */
+const PROGRESS = process.env.FUZZ_PROGRESS;
+/** FUZZ_SHRINK=0: report the first failing app as generated, without shrinking it (a shrink can take longer than the run). */
+const SHRINK = process.env.FUZZ_SHRINK !== '0';
+const progress = (line: string) => {
+  if (PROGRESS) appendFileSync(PROGRESS, `${new Date().toISOString()} seed ${RUN.seed} ${line}\n`);
+};
 
 /** Counts of the generated apps (not of shrinking's attempts, which rerun the properties on smaller ones). */
 const counts = { generated: 0, refused: 0, shrinkAttempts: 0 };
@@ -27,9 +34,11 @@ async function checkAll(r: GeneratedRelease, shrinking: boolean): Promise<void> 
     try {
       await property(b);
     } catch (err) {
+      if (!shrinking) progress(`app ${counts.generated} FAILS '${name}': ${(err as Error).message.split('\n')[0]}\n  release: ${JSON.stringify(r)}`);
       throw new Error(`property '${name}': ${(err as Error).message}`);
     }
   }
+  if (!shrinking) progress(`app ${counts.generated} ${b.error ? 'refused' : 'checked'}`);
 }
 
 test(`fuzz: ${RUN.runs} generated releases from seed ${RUN.seed}`, async () => {
@@ -45,7 +54,7 @@ test(`fuzz: ${RUN.runs} generated releases from seed ${RUN.seed}`, async () => {
         failed = true;
         throw err;
       }
-    }), { seed: RUN.seed, numRuns: RUN.runs });
+    }), { seed: RUN.seed, numRuns: RUN.runs, endOnFailure: !SHRINK });
   } finally {
     const minutes = (Date.now() - started) / 60000;
     const checked = counts.generated - counts.refused;

@@ -1,16 +1,17 @@
 // The seven named properties of every generated release (issue 18). Each takes a built release
 // and throws an Error saying what does not hold; `PROPERTIES` lists them by name.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import {
   analyzeMesh, authorize, authorizeAtWaypoint, deploymentName, StageSpec, ReleaseStage, checkTransition, explainRequest, Manifest, networkPolicyAllows, planTransition, ReleaseConfigError, ReleaseFlavour, renderRelease,
   SchemaRegistry, schemaSources, synthRelease, TransitionPlan,
 } from 'voting-mesh';
+import type { App } from 'cdk8s';
 import { cli } from '../cli-support';
 import { GeneratedRelease } from './arbitraries';
 import { expectedPaths, explainedPaths, PathShare } from './model';
-import { build, BuiltRelease, chartsOf, DIRECTORY, FLAVOURS, quietly, requestsOf, withTempDir } from './support';
+import { build, BuiltRelease, chartsOf, chartsOfBuilt, DIRECTORY, FLAVOURS, quietly, requestsOf, withTempDir } from './support';
 
 export type Property = (b: BuiltRelease) => void | Promise<void>;
 
@@ -20,15 +21,28 @@ const fail = (message: string): never => {
 /** The stages of a release that built; the other properties hold vacuously for a refused one (the first property judges the refusal). */
 const flavoursOf = (b: BuiltRelease) => (b.error ? [] : FLAVOURS.map((f) => [f, b.stages.get(f)!] as const));
 
-/** 1. synth writes every file, or refuses with one line naming the stage and the field, leaving the output as it was. */
-export const synthAllOrOneLine: Property = (b) => withTempDir((dir) => synthAllOrOneLineIn(b, dir));
+/**
+ * 1. synth writes every file, or refuses with one line naming the stage and the field, leaving the
+ * output as it was. A release that built is synthesized from its built App (a fresh App of its own,
+ * into its own new directory), not constructed a second time.
+ */
+export const synthAllOrOneLine: Property = (b) => {
+  if (b.error !== undefined || b.app === undefined) return withTempDir((dir) => synthAllOrOneLineIn(b, dir));
+  const dir = b.app.outdir;
+  mkdirSync(dir, { recursive: true });
+  try {
+    return synthAllOrOneLineIn(b, dir, { app: b.app, charts: chartsOfBuilt(b) });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
 
-/** {@link synthAllOrOneLine} into `dir` (empty, or prepared by a mutation test). */
-export function synthAllOrOneLineIn(b: BuiltRelease, dir: string): void {
+/** {@link synthAllOrOneLine} into `dir` (empty, or prepared by a mutation test), of `built` charts whose App writes there, or of charts constructed for it. */
+export function synthAllOrOneLineIn(b: BuiltRelease, dir: string, built?: { app: App; charts: ReleaseStage[] }): void {
   const before = readdirSync(dir).length;
   let charts;
   try {
-    charts = chartsOf(b.release, dir);
+    charts = built ?? chartsOf(b.release, dir);
   } catch (err) {
     if (!(err instanceof ReleaseConfigError)) fail(`construction threw ${String((err as Error)?.stack ?? err)}`);
     const message = (err as ReleaseConfigError).message;
@@ -45,7 +59,7 @@ export function synthAllOrOneLineIn(b: BuiltRelease, dir: string): void {
     if (readdirSync(dir).length > before) fail(`a failed synth wrote files (${(err as Error).message.split('\n')[0]})`);
     fail(`synth refused a generated release: ${(err as Error).message}`);
   }
-  for (const f of renderRelease(charts.charts)) {
+  for (const f of renderedOf(b, charts.charts)) {
     if (!existsSync(join(dir, f.file)) || readFileSync(join(dir, f.file), 'utf8') !== f.content) fail(`synth did not write ${f.file} as rendered`);
   }
 }
@@ -235,11 +249,20 @@ export async function validateSynthesized(b: BuiltRelease, tamper: (dir: string)
   }
 }
 
-/** 7. synth twice (two fresh Apps) renders byte-identical files. */
+/** The files of a built release's own charts, rendered once (properties 1 and 7 read them). */
+const rendered = new WeakMap<BuiltRelease, ReturnType<typeof renderRelease>>();
+function renderedOf(b: BuiltRelease, charts: readonly ReleaseStage[]): ReturnType<typeof renderRelease> {
+  if (b.app === undefined || charts[0] !== chartsOfBuilt(b)[0]) return renderRelease(charts);
+  let files = rendered.get(b);
+  if (!files) rendered.set(b, (files = renderRelease(charts)));
+  return files;
+}
+
+/** 7. synth twice (two fresh Apps: the built one and another) renders byte-identical files. */
 export const synthDeterministic: Property = (b) => {
-  if (b.error) return;
-  const render = () => renderRelease(chartsOf(b.release).charts).map((f) => `${f.file}\n${f.content}`).join('\n---file---\n');
-  if (render() !== render()) fail('two syntheses of the same release differ');
+  if (b.error || b.app === undefined) return;
+  const text = (files: ReturnType<typeof renderRelease>) => files.map((f) => `${f.file}\n${f.content}`).join('\n---file---\n');
+  if (text(renderedOf(b, chartsOfBuilt(b))) !== text(renderRelease(chartsOf(b.release).charts))) fail('two syntheses of the same release differ');
 };
 
 /** The properties by name, in the issue's order. */

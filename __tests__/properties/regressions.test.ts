@@ -1,6 +1,6 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { checkTransition, explainRequest, Manifest, planTransition, ReleaseStage, StageSpec } from 'voting-mesh';
+import { authorize, checkTransition, explainRequest, Manifest, planTransition, ReleaseStage, StageSpec } from 'voting-mesh';
 import { testApp } from '../support';
 import { GeneratedRelease } from './arbitraries';
 import { leastPrivilege, PROPERTIES } from './properties';
@@ -93,5 +93,114 @@ describe('regressions found by the release generator', () => {
   test.each(['seed-8008-restart-behind-widened-lane-service.json', 'seed-9009-restart-behind-widened-lane-service.json'])('GIVEN the shrunk release %s THEN every property holds', async (file) => {
     const r: GeneratedRelease = JSON.parse(readFileSync(join(__dirname, 'counterexamples', file), 'utf8'));
     for (const p of Object.values(PROPERTIES)) await p(buildBoth(r));
+  });
+
+  // npm run fuzz -- --runs 1000 --seed 1010 (app 921, shrunk), sidecar: the default entry route
+  // split main 0 / canary 54 / beta 46, and the policies admitted the gateway to main's entry
+  // version web v3.0.3 (and its calls), which routing never sends a request: edges were made for
+  // every lane. The product was wrong (a weight-0 destination gets no traffic in a VirtualService
+  // or an HTTPRoute): the gateway is now admitted only to lanes an entry route gives a share above
+  // 0, or mirrors. The route keeps the lane at weight 0; a later stage's plan admits it before the
+  // switch that gives it a share (make before break).
+  describe.each(['istio-sidecar', 'gateway-api-ambient'] as const)('GIVEN a lane at weight 0 in the entry split (%s)', (flavour) => {
+    const dark: StageSpec = { ...shopStages[1], entry: [{ to: [{ lane: 'main', weight: 100 }, { lane: 'canary', weight: 0 }] }] };
+    const gatewayMay = (stage: StageSpec, deployment: string) => {
+      const chart = new ReleaseStage(testApp(), { application: shopApplication, stage, flavour });
+      const m = chart.toJson() as Manifest[];
+      const d = m.find((o) => o.kind === 'Deployment' && o.metadata.name === deployment)!;
+      return authorize(m, 'shop', d.spec.template.metadata.labels, chart.meshContext.ingressPrincipal, 8080).allowed;
+    };
+    test('THEN the gateway may call the main lane\'s frontend 1.0 and not the dark lane\'s frontend 2.0', () => {
+      expect([gatewayMay(dark, 'frontend-1-0'), gatewayMay(dark, 'frontend-2-0')]).toEqual([true, false]);
+    });
+    test('THEN a lane that only receives mirrored copies is admitted (the gateway sends them)', () => {
+      const mirrored: StageSpec = { ...dark, entry: [{ to: 'main', mirror: { lane: 'canary', percent: 10 } }] };
+      expect(gatewayMay(mirrored, 'frontend-2-0')).toBe(true);
+    });
+    test('THEN the shrunk release of seed 1010 keeps least privilege', () => {
+      const r: GeneratedRelease = JSON.parse(readFileSync(join(__dirname, 'counterexamples', 'seed-1010-entry-version-allowed-beyond-routing.json'), 'utf8'));
+      expect(() => leastPrivilege(buildBoth(r))).not.toThrow();
+    });
+  });
+
+  // npm run fuzz -- --runs 1000 --seed 7007 (app 315, shrunk), ambient. 01 → 02: web v2 restarts
+  // with API_HOST=api-lane-main, a TCP lane Service (no waypoint: ztunnel enforces at L4) that the
+  // switch widens to {app: api}, onto api 3 (retiring) and api v1.1. api 3's policy already admitted
+  // web v2, so the plan gave it no allowance and deleted it in the break step while api 3 still ran
+  // behind the Service: the namespace's allow-nothing then resets web v2's connections to api 3
+  // until the retire step. The product was wrong: it is now kept until the clean step. 02 → 01
+  // (found once that was fixed): cart-lane-main joins the waypoint in the switch while api v1.1
+  // (retiring) still dials it, and the waypoint's policy for it admitted only stage 01's callers:
+  // the plan now admits the callers of either stage at the waypoint until the break.
+  describe('GIVEN the shrunk release of seed 7007 (ambient)', () => {
+    const r: GeneratedRelease = JSON.parse(readFileSync(join(__dirname, 'counterexamples', 'seed-7007-restarted-tcp-caller-denied-after-break.json'), 'utf8'));
+    const [s1, s2] = [build(r.stages[0], 'gateway-api-ambient', r.app), build(r.stages[1], 'gateway-api-ambient', r.app)];
+    const names = (ms: readonly Manifest[]) => ms.filter((m) => m.kind === 'AuthorizationPolicy').map((m) => m.metadata.name);
+    test('WHEN planning 01 → 02 THEN the retiring api 3 keeps its policy (admitting web v2) through the break, deleted after its pods, and the check passes', () => {
+      const plan = planTransition('01-stage', s1, '02-stage', s2);
+      const step = (kind: string) => plan.steps.find((s) => s.kind === kind)!;
+      expect(names(step('break').remove)).not.toContain('api-3');
+      expect(names(step('clean').remove)).toContain('api-3');
+      expect(plan.steps.findIndex((s) => s.kind === 'retire')).toBeLessThan(plan.steps.findIndex((s) => s.kind === 'clean'));
+      expect(checkTransition(s1, plan)).toEqual([]);
+    });
+    test('WHEN planning 02 → 01 THEN the waypoint admits the retiring api v1.1 to cart-lane-main until the break, and the check passes', () => {
+      const plan = planTransition('02-stage', s2, '01-stage', s1);
+      const waypointPolicy = (kind: string) => plan.steps.find((s) => s.kind === kind)!.apply.find((m) => m.kind === 'AuthorizationPolicy' && m.metadata.name === 'cart-lane-main-waypoint')!;
+      const principals = (m: Manifest) => m.spec.rules.flatMap((x: any) => x.from[0].source.principals);
+      expect(principals(waypointPolicy('make'))).toContain('cluster.local/ns/shop/sa/api-v1-1');
+      expect(principals(waypointPolicy('break'))).not.toContain('cluster.local/ns/shop/sa/api-v1-1');
+      expect(checkTransition(s2, plan)).toEqual([]);
+    });
+    test('THEN every property holds', async () => {
+      for (const p of Object.values(PROPERTIES)) await p(buildBoth(r));
+    });
+  });
+
+  // npm run fuzz -- --runs 40 --seed 5005 (app 27, ambient 01 → 02; shrunk by hand to the shop):
+  // search was service-routed with one version at weight 0, so no policy selected that version's
+  // pods; the next stage routes search by lanes, and the switch takes Service `search` off the
+  // waypoint with its plain selector {app: search}: the callers still dialling it reached that
+  // version directly and were denied by allow-nothing. The product was wrong: the plan now gives
+  // such pods a policy for the transition only.
+  describe('GIVEN payments service-routed 100/0 (v2 idle, no policy) and then one lane without v2 and frontend 2.0 (ambient)', () => {
+    const split: StageSpec = { ...shopStages[2], serviceRoutes: { payments: [{ to: [{ version: 'v1', weight: 100 }, { version: 'v2', weight: 0 }] }] } };
+    const [a, b] = [build(split, 'gateway-api-ambient'), build(shopStages[0], 'gateway-api-ambient')];
+    const plan = planTransition('03', a, '01', b);
+    const step = (kind: string) => plan.steps.find((s) => s.kind === kind)!;
+    test('THEN the make step admits the frontends (2.0 retiring, still dialling payments) at payments v2 until its pods are retired, and the check passes', () => {
+      expect(a.some((m) => m.kind === 'AuthorizationPolicy' && m.metadata.name === 'payments-v2')).toBe(false);
+      const made = step('make').apply.find((m) => m.kind === 'AuthorizationPolicy' && m.metadata.name === 'payments-v2')!;
+      expect(made.spec.selector.matchLabels).toEqual({ app: 'payments', version: 'v2' });
+      expect(made.spec.rules.flatMap((x: any) => x.from[0].source.principals)).toEqual(expect.arrayContaining(['cluster.local/ns/shop/sa/frontend-1-0', 'cluster.local/ns/shop/sa/frontend-2-0']));
+      expect(step('clean').remove.map((m) => `${m.kind}/${m.metadata.name}`)).toContain('AuthorizationPolicy/payments-v2');
+      expect(checkTransition(a, plan)).toEqual([]);
+    });
+  });
+
+  test('GIVEN the release of seed 5005 app 27 (not shrunk: 12 components) THEN its ambient transitions 01 ⇄ 02 pass the check', () => {
+    const r: GeneratedRelease = JSON.parse(readFileSync(join(__dirname, 'counterexamples', 'seed-5005-app-27-idle-version-behind-service-leaving-waypoint.json'), 'utf8'));
+    const [s1, s2] = [build(r.stages[0], 'gateway-api-ambient', r.app), build(r.stages[1], 'gateway-api-ambient', r.app)];
+    const forward = planTransition('01-stage', s1, '02-stage', s2);
+    expect(forward.steps[0].apply.find((m) => m.kind === 'AuthorizationPolicy' && m.metadata.name === 'search-v1-1')?.spec.rules.length).toBeGreaterThan(0);
+    expect(checkTransition(s1, forward)).toEqual([]);
+    expect(checkTransition(s2, planTransition('02-stage', s2, '01-stage', s1))).toEqual([]);
+  });
+
+  // npm run fuzz -- --runs 100 --seed 14003 --no-shrink (app 65, not shrunk), ambient 01 → 02: auth
+  // v1.1 is idle in both stages (01: in no lane; 02: in lane canary, but api, service-routed, calls
+  // auth as the default lane does), so no policy of either stage admits it to cart-lane-canary. The
+  // waypoint allowance (callers of either stage admitted while the Service moves) admitted it at the
+  // make step, and the switch then moved the Service onto cart v3.0.3, which admits nobody: a call
+  // "allowed before, denied after". The product was wrong: the allowance now admits only callers
+  // some stage's policies admit to the Service; an idle caller stays denied throughout.
+  test('GIVEN the release of seed 14003 app 65 (not shrunk) THEN the idle auth v1.1 is not admitted at the waypoint, and its ambient transitions 01 ⇄ 02 pass the check', () => {
+    const r: GeneratedRelease = JSON.parse(readFileSync(join(__dirname, 'counterexamples', 'seed-14003-app-65-idle-caller-denied-at-lane-switch.json'), 'utf8'));
+    const [s1, s2] = [build(r.stages[0], 'gateway-api-ambient', r.app), build(r.stages[1], 'gateway-api-ambient', r.app)];
+    const forward = planTransition('01-stage', s1, '02-stage', s2);
+    const waypoint = forward.steps[0].apply.find((m) => m.kind === 'AuthorizationPolicy' && m.metadata.name === 'cart-lane-canary-waypoint');
+    expect(JSON.stringify(waypoint?.spec.rules ?? [])).not.toContain('sa/auth-v1-1');
+    expect(checkTransition(s1, forward)).toEqual([]);
+    expect(checkTransition(s2, planTransition('02-stage', s2, '01-stage', s1))).toEqual([]);
   });
 });

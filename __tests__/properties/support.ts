@@ -28,11 +28,14 @@ export function chartsOf(release: GeneratedRelease, outdir = join(tmpdir(), 'vot
 export interface BuiltRelease {
   readonly release: GeneratedRelease;
   readonly error?: unknown;
+  /** The App of the stages (its outdir unique to this build, not created): synth property 1 writes it there. */
+  readonly app?: App;
   /** Per flavour, per stage: the chart and its manifests. */
   readonly stages: ReadonlyMap<ReleaseFlavour, readonly { readonly chart: ReleaseStage; readonly spec: StageSpec; readonly manifests: Manifest[] }[]>;
 }
 
 const built = new Map<string, BuiltRelease>();
+let builds = 0;
 
 /** Builds (once per distinct release in this process) every stage of both flavours. */
 export function build(release: GeneratedRelease): BuiltRelease {
@@ -40,9 +43,9 @@ export function build(release: GeneratedRelease): BuiltRelease {
   let b = built.get(key);
   if (b) return b;
   try {
-    const { charts } = chartsOf(release);
+    const { app, charts } = chartsOf(release, join(tmpdir(), `voting-mesh-prop-${process.pid}-${++builds}`));
     const stages = new Map(FLAVOURS.map((f) => [f, charts.filter((c) => c.flavour === f).map((chart, i) => ({ chart, spec: release.stages[i], manifests: chart.toJson() as Manifest[] }))]));
-    b = { release, stages };
+    b = { release, app, stages };
   } catch (error) {
     b = { release, error, stages: new Map() };
   }
@@ -50,6 +53,11 @@ export function build(release: GeneratedRelease): BuiltRelease {
   if (built.size > 200) built.clear();
   built.set(key, b);
   return b;
+}
+
+/** The charts of a built release, in {@link chartsOf}'s order (sidecar stages, then ambient). */
+export function chartsOfBuilt(b: BuiltRelease): ReleaseStage[] {
+  return FLAVOURS.flatMap((f) => (b.stages.get(f) ?? []).map((s) => s.chart));
 }
 
 /** The requests that exercise a stage: one per entry route (the default route's matches nothing earlier), and the `x-beta` header that service routes match. */

@@ -4,7 +4,7 @@ import { Manifest, objectKey } from '../analysis/manifest';
 import { isGatewayApi } from '../analysis/routing/gateway-api-match';
 import { diffStages, formatChange, StageDiff } from './diff';
 import { restartAfterRouting } from './restart-order';
-import { transitionAllowances, withAllowances } from './transition-allowances';
+import { transitionAllowances, transitionOnlyPolicies, withAllowances } from './transition-allowances';
 import { union } from './stage-union';
 
 export { union } from './stage-union';
@@ -150,8 +150,12 @@ function transitionParts(from: readonly Manifest[], to: readonly Manifest[]): Tr
   const restart = restartAfterRouting(from, to, diff.changed.map((c) => c.after).filter((m) => isKind(m, 'Deployment')));
   const restarted = (m: Manifest) => restart.deployments.includes(m);
   // Pods a moved Service newly sends its callers to admit them until the break (transition-allowances.ts).
-  const allowances = transitionAllowances(from, to, addedOrChanged.filter(reroutes));
-  const admitsForTransition = (m: Manifest) => allowances.has(objectKey(m));
+  // Pods such a Service newly reaches that no policy selects get one for the transition only.
+  const transitional = transitionOnlyPolicies(from, to, addedOrChanged.filter(reroutes));
+  const allowances = transitionAllowances([...from, ...transitional], to, addedOrChanged.filter(reroutes));
+  const admitsForTransition = (m: Manifest) => (allowances.get(objectKey(m))?.length ?? 0) > 0;
+  // A retiring version's policy at pods a moved Service selects: deleted after the pods (clean step).
+  const keptUntilRetired = (m: Manifest) => allowances.has(objectKey(m));
   const madeOnce = ordered(addedOrChanged.filter((m) => !routing(m) && !tightening(m) && !unchangedByWidening(m) && !restarted(m)
     && !(reroutes(m) && jsonEqual(makeForm(m), previous.get(objectKey(m)))))).map(makeForm);
   const made = new Set(madeOnce.map(objectKey));
@@ -160,7 +164,10 @@ function transitionParts(from: readonly Manifest[], to: readonly Manifest[]): Tr
     ...to.filter((m) => !made.has(objectKey(m)) && admitsForTransition(m)).map(widen),
     ...diff.removed.filter(admitsForTransition),
   ];
-  const make = [...madeOnce, ...admittingOnly].map((m) => withAllowances(m, allowances));
+  const make = [...madeOnce, ...admittingOnly, ...transitional.filter(admitsForTransition)].map((m) => withAllowances(m, allowances));
+  const targetDeployments = new Set(to.filter((m) => isKind(m, 'Deployment')).map((m) => m.metadata.name));
+  const transitionalMade = transitional.filter(admitsForTransition);
+  const outlivesItsPods = (m: Manifest) => !targetDeployments.has(m.metadata.name);
   const rollouts = ordered(addedOrChanged.filter((m) => isKind(m, 'Deployment') && !restarted(m)));
   // A new Gateway API Gateway (an ingress gateway, a waypoint) gets its proxy Deployment from Istio: programmed before anything routes through it.
   const programmedGateways = ordered(diff.added.filter(isApiGateway));
@@ -176,11 +183,11 @@ function transitionParts(from: readonly Manifest[], to: readonly Manifest[]): Tr
   // its last reader: a Secret that ESO garbage-collects with its ExternalSecret, or a deleted
   // ServiceAccount, would break the retiring pods while they still drain.
   const readByPods = (m: Manifest) => READ_BY_PODS.includes(m.kind);
-  // A retiring version's policy that admits a moved Service's callers stays until its pods are gone.
+  // A retiring version's policy at pods a moved Service selects stays until those pods are gone.
   const breakRemove = diff.removed.filter((m) => !['VirtualService', 'PeerAuthentication', 'Deployment', 'PersistentVolumeClaim', 'Namespace'].includes(m.kind) && !isApiRoute(m) && !readByPods(m)
-    && !admitsForTransition(m));
+    && !keptUntilRetired(m)).concat(transitionalMade.filter((m) => !outlivesItsPods(m)));
   const retire = diff.removed.filter((m) => isKind(m, 'Deployment'));
-  const clean = diff.removed.filter((m) => readByPods(m) || admitsForTransition(m));
+  const clean = diff.removed.filter((m) => readByPods(m) || keptUntilRetired(m)).concat(transitionalMade.filter(outlivesItsPods));
 
   return {
     diff, make, relaxRemovals, rollouts, programmedGateways, earlyApply: switchAll.filter(early), earlyRemove: removedRoutes.filter(early),

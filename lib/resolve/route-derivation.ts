@@ -54,8 +54,8 @@ class RouteDerivation {
    * The calls each lane makes, version to version: the gateway to the entry version of every
    * lane on the entry port; in each lane, every caller version to its callees' versions of that
    * lane (or, for a service-routed callee, to every version its routes send to), on the callee
-   * version's ports. A version in no lane (kept idle for rollback) calls nothing and is called by
-   * nothing. Sorted by callee, then caller, so the policies are stable.
+   * version's ports. A version in no lane (kept idle for rollback), or only in lanes no request
+   * reaches (weight 0), calls nothing and is called by nothing. Sorted by callee, then caller, so the policies are stable.
    */
   private edges(): VersionEdge[] {
     const { app, lanes, stage, entryPort } = this.f;
@@ -92,7 +92,11 @@ class RouteDerivation {
         }
       }
     };
-    for (const lane of lanes) {
+    // A lane that the entry routes give a share of 0 only, and mirror none, receives no request (a
+    // dark lane, routed at weight 0 until a later stage shifts traffic to it): the gateway may not
+    // call it, and its versions call only as other lanes' requests make them.
+    const entered = new Set(stage.entry.flatMap((r) => [...targetsOf(r).filter((t) => t.weight > 0).map((t) => t.target), ...(r.mirror ? [r.mirror.lane] : [])]));
+    for (const lane of lanes.filter((l) => entered.has(l.name))) {
       add(INGRESS_PEER, { component: app.entryComponent, version: lane.versions[app.entryComponent] }, [entryPort]);
       visit(app.entryComponent, lane.versions[app.entryComponent]);
     }
