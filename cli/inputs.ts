@@ -89,7 +89,7 @@ function manifestsOfText(text: string, file: string, cwd: string): Manifest[] {
   } catch (err) {
     // The YAML library reports a stack overflow as a parse error of the document.
     if (err instanceof RangeError || /Maximum call stack size exceeded/.test(String((err as Error)?.message))) throw new InputError(`${shown} nests too deeply to be read (more than ${MAX_NESTING_DEPTH} levels of maps and lists): flatten it`);
-    if (file.endsWith('.json')) throw new Error(`${shown} is not valid JSON: ${firstLine(err)}`);
+    if (file.endsWith('.json')) throw new Error(`${shown} is not valid JSON: ${firstLine(err)}`, { cause: err });
     throw err;
   }
   docs.forEach((d, i) => {

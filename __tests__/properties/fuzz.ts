@@ -27,7 +27,7 @@ async function checkAll(r: GeneratedRelease, shrinking: boolean): Promise<void> 
     try {
       await property(b);
     } catch (err) {
-      throw new Error(`property '${name}': ${(err as Error).message}`);
+      throw new Error(`property '${name}': ${(err as Error).message}`, { cause: err });
     }
   }
 }

@@ -26,7 +26,10 @@ export function apiSetCookies(filters: readonly any[] | undefined): { cookies: s
       other = true;
       continue;
     }
-    for (const h of [...(m.add ?? []), ...(m.set ?? [])]) (isSetCookie(String(h?.name ?? '')) ? cookies.push(String(h.value)) : (other = true));
+    for (const h of [...(m.add ?? []), ...(m.set ?? [])]) {
+      if (isSetCookie(String(h?.name ?? ''))) cookies.push(String(h.value));
+      else other = true;
+    }
     if ((m.remove ?? []).length > 0) other = true;
   }
   return { cookies, other };
