@@ -19,7 +19,80 @@ const GENERATED = [
   'scripts/consumer-app/', // a scratch app the consumer test installs the packed package into
 ];
 
-/** Functions longer than the ~60-line limit today; another change splits them. Remove a name when it is split. */
+/**
+ * Files that still use `any` (no-explicit-any is off for them, an error everywhere else in lib/ and
+ * cli/). Each group says why; remove a file from its list when it is typed. Kept here rather than
+ * as a disable comment in each file so that the list is one place to shrink (and other branches
+ * editing those files do not conflict with it).
+ */
+// Ports of Istio's validation webhook and of the Kubernetes built-in checks: they walk objects that
+// no schema has checked yet, and guard each field with typeof / list() where they read it.
+const ANY_UNCHECKED_INPUT = [
+  'lib/analysis/schema/k8s-builtins.ts',
+  'lib/analysis/schema/k8s-disruption.ts',
+  'lib/analysis/schema/k8s-pod-checks.ts',
+  'lib/analysis/schema/schema-registry.ts',
+  'lib/analysis/webhook/authentication.ts',
+  'lib/analysis/webhook/authorization-policy.ts',
+  'lib/analysis/webhook/destination-rule.ts',
+  'lib/analysis/webhook/gateway.ts',
+  'lib/analysis/webhook/http-route.ts',
+  'lib/analysis/webhook/index.ts',
+  'lib/analysis/webhook/locality.ts',
+  'lib/analysis/webhook/policy-selection.ts',
+  'lib/analysis/webhook/report.ts',
+  'lib/analysis/webhook/service-entry.ts',
+  'lib/analysis/webhook/sidecar.ts',
+  'lib/analysis/webhook/telemetry.ts',
+  'lib/analysis/webhook/virtual-service.ts',
+  'lib/analysis/webhook/workload-entry.ts',
+];
+// Functions over ~60 lines that another change is splitting now: typed after that lands.
+const ANY_BEING_SPLIT = [
+  'lib/analysis/analyzer/project-rules.ts',
+  'lib/analysis/explain.ts',
+  'lib/analysis/workload-checks.ts',
+  'lib/constructs/ambient-mesh.ts',
+  'lib/constructs/canary-rollout.ts',
+  'lib/release/plan.ts',
+  'lib/release/release-notes.ts',
+];
+// Read Manifest.spec (still `any`) field by field: to move to the readers of lib/analysis/manifest-kinds.ts.
+const ANY_UNTYPED_SPEC = [
+  '}',
+  'lib/analysis/analyzer/ambient.ts',
+  'lib/analysis/analyzer/cluster-state.ts',
+  'lib/analysis/analyzer/context.ts',
+  'lib/analysis/analyzer/define-code.ts',
+  'lib/analysis/analyzer/destination-rules.ts',
+  'lib/analysis/analyzer/gateway-api.ts',
+  'lib/analysis/analyzer/gateways.ts',
+  'lib/analysis/analyzer/namespaces-policies.ts',
+  'lib/analysis/analyzer/telemetry.ts',
+  'lib/analysis/analyzer/virtual-service-destinations.ts',
+  'lib/analysis/analyzer/virtual-service-rules.ts',
+  'lib/analysis/analyzer/webhooks.ts',
+  'lib/analysis/analyzer/workloads.ts',
+  'lib/analysis/authorization.ts',
+  'lib/analysis/call-target.ts',
+  'lib/analysis/routing/endpoints.ts',
+  'lib/analysis/routing/gateway-api-backends.ts',
+  'lib/analysis/routing/gateway-api-filters.ts',
+  'lib/analysis/routing/gateway-api-match.ts',
+  'lib/analysis/routing/gateway-api.ts',
+  'lib/analysis/routing/gateway-merge.ts',
+  'lib/analysis/routing/gateway.ts',
+  'lib/analysis/routing/ingress.ts',
+  'lib/analysis/routing/match.ts',
+  'lib/analysis/routing/policies.ts',
+  'lib/analysis/routing/response-cookies.ts',
+  'lib/analysis/traffic-simulator.ts',
+  'lib/constructs/stage-chart.ts',
+  'lib/release/transition-allowances.ts',
+  'lib/release/transition-check.ts',
+];
+
+/** ~60 lines a function; a warning while the 14 longer functions of today are being split (make it an error then). */
 const MAX_LINES = { max: 60, skipBlankLines: true, skipComments: true, IIFEs: true };
 
 export default tseslint.config(
@@ -79,6 +152,10 @@ export default tseslint.config(
     rules: {
       'max-lines-per-function': ['warn', MAX_LINES],
     },
+  },
+  {
+    files: [...ANY_UNCHECKED_INPUT, ...ANY_BEING_SPLIT, ...ANY_UNTYPED_SPEC],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
     // Tests and example apps build fixtures from literal YAML/JSON and poke at synthesized objects;
