@@ -128,7 +128,6 @@ export default tseslint.config(
         'error',
         { considerDefaultExhaustiveForUnions: true, requireDefaultForNonUnion: false },
       ],
-      '@typescript-eslint/no-unnecessary-type-assertion': 'error',
     },
   },
   {
