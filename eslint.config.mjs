@@ -63,7 +63,6 @@ const ANY_UNTYPED_SPEC = [
   'lib/analysis/analyzer/ambient.ts',
   'lib/analysis/analyzer/cluster-state.ts',
   'lib/analysis/analyzer/context.ts',
-  'lib/analysis/analyzer/define-code.ts',
   'lib/analysis/analyzer/destination-rules.ts',
   'lib/analysis/analyzer/gateway-api.ts',
   'lib/analysis/analyzer/gateways.ts',
