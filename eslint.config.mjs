@@ -28,67 +28,58 @@ const GENERATED = [
 // Ports of Istio's validation webhook and of the Kubernetes built-in checks: they walk objects that
 // no schema has checked yet, and guard each field with typeof / list() where they read it.
 const ANY_UNCHECKED_INPUT = [
-  'lib/analysis/schema/k8s-builtins.ts',
-  'lib/analysis/schema/k8s-disruption.ts',
-  'lib/analysis/schema/k8s-pod-checks.ts',
-  'lib/analysis/schema/schema-registry.ts',
-  'lib/analysis/webhook/authentication.ts',
-  'lib/analysis/webhook/authorization-policy.ts',
-  'lib/analysis/webhook/destination-rule.ts',
-  'lib/analysis/webhook/gateway.ts',
-  'lib/analysis/webhook/http-route.ts',
-  'lib/analysis/webhook/index.ts',
-  'lib/analysis/webhook/locality.ts',
-  'lib/analysis/webhook/policy-selection.ts',
-  'lib/analysis/webhook/report.ts',
-  'lib/analysis/webhook/service-entry.ts',
-  'lib/analysis/webhook/sidecar.ts',
-  'lib/analysis/webhook/telemetry.ts',
-  'lib/analysis/webhook/virtual-service.ts',
-  'lib/analysis/webhook/workload-entry.ts',
+  'lib/analysis/schema/k8s-builtins.ts', // 12
+  'lib/analysis/schema/k8s-disruption.ts', // 7
+  'lib/analysis/schema/k8s-pod-checks.ts', // 9
+  'lib/analysis/schema/schema-registry.ts', // 8
+  'lib/analysis/webhook/authentication.ts', // 3
+  'lib/analysis/webhook/authorization-policy.ts', // 8
+  'lib/analysis/webhook/destination-rule.ts', // 6
+  'lib/analysis/webhook/gateway.ts', // 3
+  'lib/analysis/webhook/http-route.ts', // 13
+  'lib/analysis/webhook/index.ts', // 1
+  'lib/analysis/webhook/locality.ts', // 1
+  'lib/analysis/webhook/policy-selection.ts', // 2
+  'lib/analysis/webhook/report.ts', // 3
+  'lib/analysis/webhook/service-entry.ts', // 3
+  'lib/analysis/webhook/sidecar.ts', // 4
+  'lib/analysis/webhook/telemetry.ts', // 4
+  'lib/analysis/webhook/virtual-service.ts', // 6
+  'lib/analysis/webhook/workload-entry.ts', // 1
 ];
 // Functions over ~60 lines that another change is splitting now: typed after that lands.
 const ANY_BEING_SPLIT = [
-  'lib/analysis/analyzer/project-rules.ts',
-  'lib/analysis/explain.ts',
-  'lib/analysis/workload-checks.ts',
-  'lib/constructs/ambient-mesh.ts',
-  'lib/constructs/canary-rollout.ts',
-  'lib/release/plan.ts',
-  'lib/release/release-notes.ts',
+  'lib/analysis/analyzer/project-rules.ts', // 12
+  'lib/analysis/explain.ts', // 6
+  'lib/analysis/workload-checks.ts', // 1
+  'lib/constructs/ambient-mesh.ts', // 1
+  'lib/constructs/canary-rollout.ts', // 1
+  'lib/release/plan.ts', // 18
+  'lib/release/release-notes.ts', // 18
 ];
 // Read Manifest.spec (still `any`) field by field: to move to the readers of lib/analysis/manifest-kinds.ts.
 const ANY_UNTYPED_SPEC = [
-  '}',
-  'lib/analysis/analyzer/ambient.ts',
-  'lib/analysis/analyzer/cluster-state.ts',
-  'lib/analysis/analyzer/context.ts',
-  'lib/analysis/analyzer/destination-rules.ts',
-  'lib/analysis/analyzer/gateway-api.ts',
-  'lib/analysis/analyzer/gateways.ts',
-  'lib/analysis/analyzer/namespaces-policies.ts',
-  'lib/analysis/analyzer/telemetry.ts',
-  'lib/analysis/analyzer/virtual-service-destinations.ts',
-  'lib/analysis/analyzer/virtual-service-rules.ts',
-  'lib/analysis/analyzer/webhooks.ts',
-  'lib/analysis/analyzer/workloads.ts',
-  'lib/analysis/authorization.ts',
-  'lib/analysis/call-target.ts',
-  'lib/analysis/routing/endpoints.ts',
-  'lib/analysis/routing/gateway-api-backends.ts',
-  'lib/analysis/routing/gateway-api-filters.ts',
-  'lib/analysis/routing/gateway-api-match.ts',
-  'lib/analysis/routing/gateway-api.ts',
-  'lib/analysis/routing/gateway-merge.ts',
-  'lib/analysis/routing/gateway.ts',
-  'lib/analysis/routing/ingress.ts',
-  'lib/analysis/routing/match.ts',
-  'lib/analysis/routing/policies.ts',
-  'lib/analysis/routing/response-cookies.ts',
-  'lib/analysis/traffic-simulator.ts',
-  'lib/constructs/stage-chart.ts',
-  'lib/release/transition-allowances.ts',
-  'lib/release/transition-check.ts',
+  'lib/analysis/analyzer/cluster-state.ts', // 10
+  'lib/analysis/analyzer/context.ts', // 2
+  'lib/analysis/analyzer/gateway-api.ts', // 13
+  'lib/analysis/analyzer/gateways.ts', // 7
+  'lib/analysis/analyzer/virtual-service-destinations.ts', // 11
+  'lib/analysis/analyzer/virtual-service-rules.ts', // 12
+  'lib/analysis/analyzer/webhooks.ts', // 5
+  'lib/analysis/authorization.ts', // 13
+  'lib/analysis/routing/gateway-api-backends.ts', // 12
+  'lib/analysis/routing/gateway-api-filters.ts', // 7
+  'lib/analysis/routing/gateway-api-match.ts', // 10
+  'lib/analysis/routing/gateway-api.ts', // 13
+  'lib/analysis/routing/gateway-merge.ts', // 4
+  'lib/analysis/routing/gateway.ts', // 7
+  'lib/analysis/routing/ingress.ts', // 15
+  'lib/analysis/routing/match.ts', // 8
+  'lib/analysis/routing/policies.ts', // 6
+  'lib/analysis/traffic-simulator.ts', // 15
+  'lib/constructs/stage-chart.ts', // 6
+  'lib/release/transition-allowances.ts', // 5
+  'lib/release/transition-check.ts', // 4
 ];
 
 /** ~60 lines a function; a warning while the 14 longer functions of today are being split (make it an error then). */
