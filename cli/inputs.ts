@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
 import { dirname, join, relative, resolve } from 'path';
 // The modules themselves, not the package entry point, whose constructs cost ~80 ms to load (see commands/explain.ts).
 import type { Manifest } from '../lib/analysis/manifest';
+import { at, isObject } from '../lib/analysis/manifest-kinds';
 import type { MeshContextOptions } from '../lib/model/defaults';
 import { aksIstioAddOnProfile, helmGatewayProfile, InstallationProfile, ISTIOCTL_DEFAULT_PROFILE } from '../lib/model/installation-profile';
 import type { AcceptedFinding } from '../lib/model/application-spec';
@@ -119,7 +120,7 @@ function manifestsOfText(text: string, file: string, cwd: string, shared?: Docum
   } catch (err) {
     // The YAML library reports a stack overflow as a parse error of the document.
     if (err instanceof RangeError || /Maximum call stack size exceeded/.test(String((err as Error)?.message))) throw new InputError(`${shown} nests too deeply to be read (more than ${MAX_NESTING_DEPTH} levels of maps and lists): flatten it`);
-    if (file.endsWith('.json')) throw new Error(`${shown} is not valid JSON: ${firstLine(err)}`);
+    if (file.endsWith('.json')) throw new Error(`${shown} is not valid JSON: ${firstLine(err)}`, { cause: err });
     throw err;
   }
   // A reader that bounds the nesting (the writer's form) has refused deeper input already: no second walk.
@@ -127,16 +128,18 @@ function manifestsOfText(text: string, file: string, cwd: string, shared?: Docum
     if (nestingDepth(d) > MAX_NESTING_DEPTH) throw new InputError(`${shown} document ${i + 1} nests more than ${MAX_NESTING_DEPTH} levels of maps and lists: flatten it`);
   });
   const out: Manifest[] = [];
-  const take = (d: any, where: string) => {
+  const take = (d: unknown, where: string) => {
     if (d === null || d === undefined) return;
-    if (typeof d === 'object' && typeof d.kind === 'string' && d.kind.endsWith('List') && Array.isArray(d.items)) {
-      d.items.forEach((item: unknown, i: number) => take(item, `${where} items[${i}]`));
+    const kind = at(d, 'kind');
+    const items = at(d, 'items');
+    if (typeof kind === 'string' && kind.endsWith('List') && Array.isArray(items)) {
+      items.forEach((item: unknown, i: number) => take(item, `${where} items[${i}]`));
       return;
     }
-    if (typeof d !== 'object' || Array.isArray(d) || typeof d.kind !== 'string' || typeof d.apiVersion !== 'string' || typeof d.metadata?.name !== 'string') {
+    if (!isObject(d) || typeof kind !== 'string' || typeof d.apiVersion !== 'string' || typeof at(d, 'metadata', 'name') !== 'string') {
       throw new Error(`${shown} ${where} is not a Kubernetes object (it needs apiVersion, kind and metadata.name)`);
     }
-    out.push(d);
+    out.push(d as unknown as Manifest); // checked just above: apiVersion, kind and metadata.name are strings
   };
   docs.forEach((d, i) => take(d, `document ${i + 1}`));
   return out;

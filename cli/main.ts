@@ -3,6 +3,7 @@
 import { processIo } from './io';
 import { runCommand } from './run';
 
-runCommand(process.argv.slice(2), processIo()).then((code) => {
+// runCommand reports its own errors and resolves to the exit code; void: nothing is left to await at top level.
+void runCommand(process.argv.slice(2), processIo()).then((code) => {
   process.exitCode = code;
 });

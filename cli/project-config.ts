@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'fs';
 import { join, relative } from 'path';
 import { parseYamlDocuments, simpleTopLevelScalars } from '../lib/release/yaml-reader';
+import { at, stringAt } from '../lib/analysis/manifest-kinds';
 
 /** What `cdk8s.yaml` in a directory says, if it exists: the app command and the output directory. */
 export interface ProjectConfig {
@@ -15,10 +16,11 @@ export function projectConfig(cwd: string): ProjectConfig {
   const file = join(cwd, 'cdk8s.yaml');
   if (!existsSync(file)) return {};
   const text = readFileSync(file, 'utf8');
-  const doc: any = simpleTopLevelScalars(text, ['app', 'output']) ?? parseYamlDocuments(text, relative(cwd, file), '1.2')[0] ?? {};
+  const doc: unknown = simpleTopLevelScalars(text, ['app', 'output']) ?? parseYamlDocuments(text, relative(cwd, file), '1.2')[0] ?? {};
   for (const key of ['app', 'output'] as const) {
-    if (doc[key] !== undefined && typeof doc[key] !== 'string') throw new Error(`${relative(cwd, file)}: '${key}' is ${JSON.stringify(doc[key])}, not a string`);
+    const v = at(doc, key);
+    if (v !== undefined && typeof v !== 'string') throw new Error(`${relative(cwd, file)}: '${key}' is ${JSON.stringify(v)}, not a string`);
   }
-  return { app: doc.app, output: doc.output, file };
+  return { app: stringAt(doc, 'app'), output: stringAt(doc, 'output'), file };
 }
 

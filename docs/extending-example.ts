@@ -1,7 +1,8 @@
 // The worked example of docs/extending.md. __tests__/extending-guide.test.ts checks that the guide
 // shows this file verbatim, type-checks it (npm run typecheck) and runs it.
-import { Construct } from 'constructs';
-import { ApplicationSpec, ReleaseStage, StageSpec, WorkloadSpec } from 'voting-mesh';
+import type { Construct } from 'constructs';
+import type { ApplicationSpec, StageSpec, WorkloadSpec } from 'voting-mesh';
+import { ReleaseStage } from 'voting-mesh';
 
 // 1. A service: one WorkloadSpec per version. Every setting is explicit; the library rejects
 //    unpinned images, root or Istio's UID, ports without an Istio protocol, probes on unknown ports.

@@ -38,7 +38,7 @@ const CONSTANTS = {
 /** Go tokens: strings, numbers, identifiers (with dots), punctuation; comments dropped. */
 function tokens(text) {
   const out = [];
-  const re = /\s+|\/\/[^\n]*|\/\*[\s\S]*?\*\/|"(?:[^"\\\n]|\\.)*"|`[^`]*`|-?[0-9]+(?:\.[0-9]+)?|[A-Za-z_][A-Za-z0-9_.]*|[{}\[\]:,&()*]|./g;
+  const re = /\s+|\/\/[^\n]*|\/\*[\s\S]*?\*\/|"(?:[^"\\\n]|\\.)*"|`[^`]*`|-?[0-9]+(?:\.[0-9]+)?|[A-Za-z_][A-Za-z0-9_.]*|[{}[\]:,&()*]|./g;
   let m;
   while ((m = re.exec(text))) {
     const t = m[0];
@@ -78,7 +78,7 @@ function valueAt(toks, i, locals) {
   if (/^-?[0-9]/.test(t)) return [Number(t), i + 1];
   // A type before a literal: &pkg.T{, pkg.T{, []T{, map[K]V{, or an elided type {.
   let j = i;
-  while (j < toks.length && toks[j].t !== '{' && toks[j].t !== ',' && toks[j].t !== '}' && toks[j].t !== '(' && (j === i || /^[\[\]&*]$|^[A-Za-z_]/.test(toks[j].t))) {
+  while (j < toks.length && toks[j].t !== '{' && toks[j].t !== ',' && toks[j].t !== '}' && toks[j].t !== '(' && (j === i || /^[[\]&*]$|^[A-Za-z_]/.test(toks[j].t))) {
     if (toks[j].t === ']' && toks[j + 1] && /^[A-Za-z_]/.test(toks[j + 1].t)) { j += 2; continue; }
     j++;
     if (toks[j - 1].t !== '&' && toks[j - 1].t !== '[' && toks[j - 1].t !== ']' && toks[j - 1].t !== '*' && toks[j] && !['{', '[', ']'].includes(toks[j].t)) break;

@@ -35,7 +35,7 @@ async function checkAll(r: GeneratedRelease, shrinking: boolean): Promise<void> 
       await property(b);
     } catch (err) {
       if (!shrinking) progress(`app ${counts.generated} FAILS '${name}': ${(err as Error).message.split('\n')[0]}\n  release: ${JSON.stringify(r)}`);
-      throw new Error(`property '${name}': ${(err as Error).message}`);
+      throw new Error(`property '${name}': ${(err as Error).message}`, { cause: err });
     }
   }
   if (!shrinking) progress(`app ${counts.generated} ${b.error ? 'refused' : 'checked'}`);

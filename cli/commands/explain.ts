@@ -13,7 +13,7 @@ function requestOptions(args: ParsedArgs): Omit<SimulatedRequest, 'headers' | 'p
   const method = value(args, 'method');
   if (method !== undefined && !TOKEN.test(method)) throw new UsageError(`malformed --method '${method}': expected a token such as GET or POST`);
   const host = value(args, 'host');
-  if (host !== undefined && !/^[A-Za-z0-9.*\-\[\]:]+$/.test(host)) throw new UsageError(`malformed --host '${host}': expected a host name, optionally with :port`);
+  if (host !== undefined && !/^[A-Za-z0-9.*\-[\]:]+$/.test(host)) throw new UsageError(`malformed --host '${host}': expected a host name, optionally with :port`);
   const portText = value(args, 'port');
   const port = portText === undefined ? undefined : decimalInteger(portText, '--port', 1, 65535, 'a port number');
   const query: Record<string, string> = {};
@@ -100,7 +100,7 @@ function callTarget(args: ParsedArgs): { from: string; service: string; port?: n
   for (const gatewayOnly of ['gateway', 'port', 'sni']) {
     if (value(args, gatewayOnly) !== undefined) throw new UsageError(`--${gatewayOnly} is for requests entering through a gateway, not for --from calls: give the port as --to ${to.split(':')[0]}:<port>`);
   }
-  const m = /^([A-Za-z0-9][A-Za-z0-9.\-]*)(?::([0-9]+))?$/.exec(to);
+  const m = /^([A-Za-z0-9][A-Za-z0-9.-]*)(?::([0-9]+))?$/.exec(to);
   const port = m?.[2] === undefined ? undefined : decimalInteger(m[2], '--to port', 1, 65535, 'a port number');
   if (!m) throw new UsageError(`malformed --to '${to}': expected <service>[:<port>], e.g. voting-storage:6379`);
   return { from, service: m[1], ...(port !== undefined ? { port } : {}) };

@@ -24,6 +24,7 @@ export function plan(args: ParsedArgs, io: Io): number {
   // Argo CD and Flux: the series of complete states (./plan-gitops.ts); kubectl: the step script below.
   if (format === 'argocd' || format === 'flux') {
     // Loaded for these formats only: it loads the schema registry, which a kubectl plan never uses.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: a kubectl plan must not load the schema registry
     const { planGitops } = require('./plan-gitops') as { planGitops: typeof PlanGitops };
     return planGitops(args, io, format, from, to, resolve(io.cwd, value(args, 'outdir') ?? join('.voting-mesh', 'plans', `${from.name}--${to.name}.${format}`)));
   }

@@ -105,6 +105,7 @@ async function runApp(command: string, outdir: string, io: Io, flags: AppFlags):
   process.exit = ((code?: number) => { throw new AppExit(code ?? Number(process.exitCode ?? 0)); }) as typeof process.exit;
   if (saved.cwd !== io.cwd) process.chdir(io.cwd);
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- runs the user's app file in this process (its path is known only at run time)
     require(file);
     // A cdk8s app synthesizes synchronously; one turn of the event loop lets a trailing promise settle.
     await new Promise((r) => setImmediate(r));

@@ -1,5 +1,6 @@
 import { Manifest, namespaceOf } from './manifest';
 import { ManifestIndex } from './manifest-index';
+import { at, listAt, objectsAt, stringMapAt } from './manifest-kinds';
 
 /**
  * Ambient mode as Istio decides it from labels, shared by the analyzer, explain and the plan check:
@@ -64,15 +65,15 @@ export function waypointAccepts(index: ManifestIndex, waypoint: string, serviceN
   const [ns, name] = waypoint.split('/');
   const gw = index.objects.find((g) => g.kind === 'Gateway' && String(g.apiVersion ?? '').startsWith('gateway.networking.k8s.io/') && g.metadata.name === name && namespaceOf(g) === ns);
   if (!gw) return true;
-  const listeners: any[] = gw.spec?.listeners ?? [];
+  const listeners = objectsAt(gw.spec, 'listeners');
   const hbone = listeners.filter((l) => String(l.protocol).toUpperCase() === 'HBONE');
   return (hbone.length > 0 ? hbone : listeners).some((l) => {
-    const from = l.allowedRoutes?.namespaces?.from ?? 'Same';
+    const from = at(l, 'allowedRoutes', 'namespaces', 'from') ?? 'Same';
     if (from === 'All') return true;
     if (from === 'Same') return ns === serviceNamespace;
     if (from !== 'Selector') return false;
     const labels: Record<string, string> = { ...namespaceLabelsOf(index)(serviceNamespace), 'kubernetes.io/metadata.name': serviceNamespace };
-    const sel = l.allowedRoutes.namespaces.selector ?? {};
-    return Object.entries<string>(sel.matchLabels ?? {}).every(([k, v]) => labels[k] === v) && (sel.matchExpressions ?? []).length === 0;
+    const sel = at(l, 'allowedRoutes', 'namespaces', 'selector') ?? {};
+    return Object.entries(stringMapAt(sel, 'matchLabels')).every(([k, v]) => labels[k] === v) && listAt(sel, 'matchExpressions').length === 0;
   });
 }

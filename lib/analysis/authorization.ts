@@ -1,10 +1,11 @@
 import { principal } from '../model/defaults';
 import { labelsHold, Manifest, namespaceOf, podTemplate } from './manifest';
 import { ManifestIndex } from './manifest-index';
+import { stringAt } from './manifest-kinds';
 
 /** The SPIFFE principal (without `spiffe://`) the pods of a workload present over mTLS. */
 export function workloadPrincipal(workload: Manifest, trustDomain: string): string {
-  return principal(trustDomain, namespaceOf(workload), podTemplate(workload)?.spec?.serviceAccountName ?? 'default');
+  return principal(trustDomain, namespaceOf(workload), stringAt(podTemplate(workload)?.spec, 'serviceAccountName') ?? 'default');
 }
 
 /** The verdict of Istio authorization for one request. */

@@ -8,6 +8,7 @@
  */
 import { Manifest, namespaceOf } from './manifest';
 import { endpointSlicesOf, ManifestIndex } from './manifest-index';
+import { at, listAt } from './manifest-kinds';
 
 export interface CallTarget {
   /** The Service whose routes apply. */
@@ -33,10 +34,10 @@ export function resolveCallTarget(index: ManifestIndex, name: string, namespace:
 function byAddress(index: ManifestIndex, ip: string): CallTarget | undefined {
   const svc = index.services.find((s) => s.spec?.clusterIP === ip || (s.spec?.clusterIPs ?? []).includes(ip));
   if (svc) return { svc, notes: [] };
-  const pod = index.workloads.find((w) => w.kind === 'Pod' && ((w as any).status?.podIP === ip || ((w as any).status?.podIPs ?? []).some((p: any) => p?.ip === ip)));
+  const pod = index.workloads.find((w) => w.kind === 'Pod' && (at(w, 'status', 'podIP') === ip || listAt(w, 'status', 'podIPs').some((p) => at(p, 'ip') === ip)));
   for (const s of index.services) {
     const slices = endpointSlicesOf(index, s);
-    if (slices.some((e) => ((e as any).endpoints ?? []).some((x: any) => (x.addresses ?? []).includes(ip)))) {
+    if (slices.some((e) => listAt(e, 'endpoints').some((x) => listAt(x, 'addresses').includes(ip)))) {
       // A headless Service's endpoint: the sidecar knows the address as that Service's (outbound|port||service).
       if (s.spec?.clusterIP === 'None') return { svc: s, notes: [] };
     }

@@ -87,7 +87,7 @@ function policyLine(n: ExplainNode): string | undefined {
 /** `outlier detection: eject after 5 errors in a row for 30s+, at most 34% · connection pool: {...}` (DestinationRule traffic policy). */
 function poolLine(n: ExplainNode): string | undefined {
   const parts: string[] = [];
-  const o: any = n.outlierDetection;
+  const o = n.outlierDetection;
   if (o) parts.push(`outlier detection: eject after ${o.consecutive5xxErrors ?? o.consecutiveGatewayErrors ?? 5} errors in a row for ${o.baseEjectionTime ?? '30s'}+, every ${o.interval ?? '10s'}, at most ${o.maxEjectionPercent ?? 10}%`);
   if (n.connectionPool) parts.push(`connection pool: ${JSON.stringify(n.connectionPool).replace(/"/g, '')}`);
   return parts.length > 0 ? parts.join(' · ') : undefined;

@@ -3,6 +3,7 @@ import { CallTargetError } from './target-error';
 import { gatewayDeploymentName } from '../model/names';
 import { authorize, authorizeAtWaypoint, AuthorizationVerdict, AuthorizedRequest, workloadPrincipal } from './authorization';
 import { Manifest, namespaceOf, podLabels, podTemplate } from './manifest';
+import { containersOf, objectsAt, stringMapAt } from './manifest-kinds';
 import { ManifestIndex } from './manifest-index';
 import { resolveCallTarget } from './call-target';
 import { apiGateways } from './routing/gateway-api';
@@ -126,7 +127,7 @@ function waypointVia(index: ManifestIndex, source: Manifest | 'ingress', svc: Ma
   const labelsOf = namespaceLabelsOf(index);
   // Ingress gateways bypass waypoints unless the Service asks for it (istio.io/ingress-use-waypoint: "true").
   if (source === 'ingress' ? svc.metadata.labels?.[INGRESS_USE_WAYPOINT_LABEL] !== 'true'
-    : !podInAmbient(labelsOf, namespaceOf(source), podLabels(source), podTemplate(source)?.metadata?.annotations ?? {})) return undefined;
+    : !podInAmbient(labelsOf, namespaceOf(source), podLabels(source), stringMapAt(podTemplate(source)?.metadata, 'annotations'))) return undefined;
   const waypoint = waypointOf(labelsOf, svc);
   if (!waypoint || !waypointAccepts(index, waypoint, namespaceOf(svc))) return undefined;
   const [namespace, name] = waypoint.split('/');
@@ -241,13 +242,13 @@ export function inferCalls(manifests: readonly Manifest[], workload: string, clu
   if (!d) throw new Error(`no workload (Deployment, StatefulSet, Rollout, ...) '${workload}': name one of the manifests`);
   const ns = namespaceOf(d);
   const calls: InferredCall[] = [];
-  for (const c of podTemplate(d)?.spec?.containers ?? []) {
-    const env: any[] = c.env ?? [];
+  for (const c of containersOf(podTemplate(d)?.spec)) {
+    const env = objectsAt(c, 'env');
     for (const e of env) {
       if (typeof e.value !== 'string') continue;
       const svc = index.serviceForHost(e.value.split(':')[0], ns);
       if (!svc || (namespaceOf(svc) === ns && svc.metadata.name === podLabels(d).app)) continue;
-      const ports: any[] = svc.spec.ports ?? [];
+      const ports = objectsAt(svc.spec, 'ports');
       const prefix = String(e.name).replace(/_(HOST|HOSTNAME|ADDR|ADDRESS|SERVICE|URL)$/i, '');
       const explicit = Number(env.find((x) => x.name === `${prefix}_PORT`)?.value ?? e.value.split(':')[1]);
       const token = prefix.toLowerCase();
@@ -256,7 +257,7 @@ export function inferCalls(manifests: readonly Manifest[], workload: string, clu
       if (!port) {
         throw new Error(`${workload}: env ${e.name}=${e.value} names Service '${svc.metadata.name}', which has ports ${ports.map((p) => p.port).join(', ')}; set ${prefix}_PORT or name the port '<protocol>-${token}'`);
       }
-      calls.push({ service: svc.metadata.name, namespace: namespaceOf(svc), port: port.port, env: e.name });
+      calls.push({ service: svc.metadata.name, namespace: namespaceOf(svc), port: Number(port.port), env: String(e.name) });
     }
   }
   return calls;

@@ -1,6 +1,7 @@
 import { DEFAULT_CLUSTER_DOMAIN } from '../model/defaults';
 import { isServing, isWorkload, labelsHold, Manifest, namespaceOf, podLabels } from './manifest';
 import { hostMatches, resolveShortName, specificity } from './routing/hosts';
+import { at, listAt, objectAt, objectsAt } from './manifest-kinds';
 
 const NETWORKING = 'networking.istio.io/';
 const SECURITY = 'security.istio.io/';
@@ -140,7 +141,7 @@ export class ManifestIndex {
   public trafficPolicy(svc: Manifest, subset: string | undefined, clientNamespace: string): Record<string, unknown> | undefined {
     const rules = this.applyingRules(svc, clientNamespace) ?? [];
     const top = rules.map((dr) => dr.spec?.trafficPolicy).find((p) => p !== undefined);
-    const own = subset === undefined ? undefined : rules.flatMap((dr) => dr.spec?.subsets ?? []).find((x: any) => x.name === subset)?.trafficPolicy;
+    const own = subset === undefined ? undefined : objectAt(rules.flatMap((dr) => objectsAt(dr.spec, 'subsets')).find((x) => x.name === subset), 'trafficPolicy');
     if (top === undefined && own === undefined) return undefined;
     const merged: Record<string, unknown> = { ...(top ?? {}) };
     for (const field of ['connectionPool', 'outlierDetection', 'loadBalancer', 'tls'] as const) if (own?.[field] !== undefined) merged[field] = own[field];
@@ -244,10 +245,10 @@ function endpointSliceWorkloads(index: ManifestIndex, svc: Manifest): Manifest[]
   const out = new Set<Manifest>();
   const pods = index.workloads.filter((w) => w.kind === 'Pod' && namespaceOf(w) === namespaceOf(svc));
   for (const slice of endpointSlicesOf(index, svc)) {
-    for (const e of (slice as any).endpoints ?? []) {
-      if (e?.conditions?.ready === false) continue;
-      const pod = pods.find((p) => (e.targetRef?.kind === 'Pod' && e.targetRef?.name === p.metadata.name)
-        || (e.addresses ?? []).some((a: string) => a === (p as any).status?.podIP));
+    for (const e of objectsAt(slice, 'endpoints')) {
+      if (at(e, 'conditions', 'ready') === false) continue;
+      const pod = pods.find((p) => (at(e, 'targetRef', 'kind') === 'Pod' && at(e, 'targetRef', 'name') === p.metadata.name)
+        || listAt(e, 'addresses').some((a) => a === at(p, 'status', 'podIP')));
       if (pod) out.add(pod);
     }
   }
@@ -269,7 +270,7 @@ export function exportedTo(m: Manifest, namespace: string): boolean {
  * time, then name, then namespace. Manifests without a creationTimestamp compare equal on time.
  */
 export function sortByCreation(configs: readonly Manifest[]): Manifest[] {
-  const time = (m: Manifest) => String((m.metadata as any).creationTimestamp ?? '');
+  const time = (m: Manifest) => String(at(m.metadata, 'creationTimestamp') ?? '');
   return [...configs].sort((a, b) => time(a).localeCompare(time(b)) || cmp(a.metadata.name, b.metadata.name) || cmp(namespaceOf(a), namespaceOf(b)));
 }
 

@@ -1,5 +1,6 @@
 import { labelsHold, Manifest, namespaceOf } from './manifest';
 import { ManifestIndex } from './manifest-index';
+import { at, listAt, stringMapAt } from './manifest-kinds';
 
 /** A pod as NetworkPolicies see it: its namespace (and that namespace's labels) and its labels. */
 export interface PodEndpoint {
@@ -36,24 +37,28 @@ function direction(manifests: readonly Manifest[], self: PodEndpoint, peer: PodE
   const rulesKey = type === 'Ingress' ? 'ingress' : 'egress';
   const peersKey = type === 'Ingress' ? 'from' : 'to';
   for (const p of policies) {
-    const i = (p.spec?.[rulesKey] ?? []).findIndex((rule: any) => peerMatches(rule[peersKey], p, peer) && portMatches(rule.ports, port, protocol));
+    const i = listAt(p.spec, rulesKey).findIndex((rule) => peerMatches(at(rule, peersKey), p, peer) && portMatches(at(rule, 'ports'), port, protocol));
     if (i !== -1) return { allowed: true, reason: `${type.toLowerCase()} allowed by NetworkPolicy ${p.metadata.name} rule ${i}` };
   }
   return { allowed: false, reason: `no ${rulesKey} rule of NetworkPolicy ${policies.map((p) => p.metadata.name).join(', ')} admits ${protocol}/${port}` };
 }
 
-function policyTypes(p: Manifest): string[] {
+function policyTypes(p: Manifest): readonly unknown[] {
   // Without policyTypes, a policy is Ingress, plus Egress when it has egress rules.
-  return p.spec?.policyTypes ?? ['Ingress', ...(p.spec?.egress ? ['Egress'] : [])];
+  const types = at(p.spec, 'policyTypes');
+  if (types == null) return ['Ingress', ...(at(p.spec, 'egress') ? ['Egress'] : [])];
+  return Array.isArray(types) ? types : [];
 }
 
-function selects(selector: any, labels: Readonly<Record<string, string>>): boolean {
+function selects(selector: unknown, labels: Readonly<Record<string, string>>): boolean {
   if (!selector) return true;
-  return labelsHold(selector.matchLabels, labels) && (selector.matchExpressions ?? []).every((e: any) => {
-    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
-    switch (e.operator) {
-      case 'In': return has && e.values.includes(labels[e.key]);
-      case 'NotIn': return !has || !e.values.includes(labels[e.key]);
+  return labelsHold(stringMapAt(selector, 'matchLabels'), labels) && listAt(selector, 'matchExpressions').every((e) => {
+    const key = String(at(e, 'key'));
+    const has = Object.prototype.hasOwnProperty.call(labels, key);
+    const values = listAt(e, 'values');
+    switch (at(e, 'operator')) {
+      case 'In': return has && values.includes(labels[key]);
+      case 'NotIn': return !has || !values.includes(labels[key]);
       case 'Exists': return has;
       case 'DoesNotExist': return !has;
       default: return false;
@@ -61,17 +66,24 @@ function selects(selector: any, labels: Readonly<Record<string, string>>): boole
   });
 }
 
-function peerMatches(peers: any[] | undefined, policy: Manifest, peer: PodEndpoint): boolean {
-  if (peers === undefined || peers.length === 0) return true; // an empty from/to admits every peer
+function peerMatches(peers: unknown, policy: Manifest, peer: PodEndpoint): boolean {
+  if (!Array.isArray(peers) || peers.length === 0) return true; // an empty from/to admits every peer
   const nsLabels = { 'kubernetes.io/metadata.name': peer.namespace, ...(peer.namespaceLabels ?? {}) };
-  return peers.some((x) => {
-    if (x.ipBlock) return false;
-    const nsOk = x.namespaceSelector ? selects(x.namespaceSelector, nsLabels) : peer.namespace === namespaceOf(policy);
-    return nsOk && (x.podSelector ? selects(x.podSelector, peer.labels) : true);
+  return peers.some((x: unknown) => {
+    if (at(x, 'ipBlock')) return false;
+    const nsSelector = at(x, 'namespaceSelector');
+    const podSelector = at(x, 'podSelector');
+    const nsOk = nsSelector ? selects(nsSelector, nsLabels) : peer.namespace === namespaceOf(policy);
+    return nsOk && (podSelector ? selects(podSelector, peer.labels) : true);
   });
 }
 
-function portMatches(ports: any[] | undefined, port: number, protocol: string): boolean {
-  if (ports === undefined || ports.length === 0) return true;
-  return ports.some((p) => (p.protocol ?? 'TCP') === protocol && (p.port === undefined || (typeof p.port === 'number' && (p.port === port || (p.endPort !== undefined && port >= p.port && port <= p.endPort)))));
+function portMatches(ports: unknown, port: number, protocol: string): boolean {
+  if (!Array.isArray(ports) || ports.length === 0) return true;
+  return ports.some((p: unknown) => {
+    const number = at(p, 'port');
+    const endPort = at(p, 'endPort');
+    return (at(p, 'protocol') ?? 'TCP') === protocol
+      && (number === undefined || (typeof number === 'number' && (number === port || (endPort !== undefined && port >= number && port <= Number(endPort)))));
+  });
 }

@@ -2,7 +2,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSy
 import { isAbsolute, join, relative, resolve, sep } from 'path';
 import { describeFsError, fsStep, OutputRefusedError } from './fs-errors';
 import { firstObstacle, manifestText, OUTPUT_MARKER, OutputOwner, STAGING_MARKER } from './output-manifest';
-import { alive, lockOutput, pauseAt, sideNames } from './output-lock';
+import { alive, pauseAt, sideNames } from './output-lock';
 
 export { OUTPUT_MARKER } from './output-manifest';
 export type { OutputOwner } from './output-manifest';

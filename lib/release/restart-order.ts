@@ -1,5 +1,6 @@
 import { Manifest, namespaceOf, objectKey } from '../analysis/manifest';
 import { newCalls, templateChanged } from './restarted-callers';
+import { objectsAt } from '../analysis/manifest-kinds';
 
 /** Callers a plan restarts only once the routing of the hosts they newly call is the target's. */
 export interface RestartOrder {
@@ -35,7 +36,7 @@ export function restartAfterRouting(from: readonly Manifest[], to: readonly Mani
         return named(hostNs ?? ns, name);
       });
     }
-    return (m.spec?.parentRefs ?? []).some((p: any) => p.kind === 'Service' && named(p.namespace ?? ns, p.name));
+    return objectsAt(m.spec, 'parentRefs').some((p) => p.kind === 'Service' && named(String(p.namespace ?? ns), String(p.name)));
   };
   return { deployments, routesHost };
 }

@@ -59,6 +59,7 @@ export function readYamlDocuments(
 
 /** The `yaml` library's reading (with positions, so that an error names its line and column). */
 export function parseWithYamlLibrary(text: string, source: string, version: '1.1' | '1.2' = '1.1'): unknown[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: loading `yaml` costs start-up time most runs do not need
   const { parseAllDocuments } = require('yaml') as { parseAllDocuments: typeof ParseAllDocuments };
   const docs = parseAllDocuments(text, { version });
   const out: unknown[] = [];

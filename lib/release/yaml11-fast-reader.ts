@@ -132,6 +132,7 @@ let schema: JsYaml.Schema | undefined;
 /** js-yaml and the YAML 1.1 schema, on first use (see yaml-reader.ts on load time). */
 function jsYaml(): typeof JsYaml {
   if (loaded) return loaded;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: js-yaml is loaded on first use only (see yaml-reader.ts)
   const y = require('js-yaml') as typeof JsYaml;
   const plain = y.defineScalarTag('tag:yaml.org,2002:yaml-1.1-plain', { implicit: true, implicitFirstChars: FIRST_CHARS, resolve: plainScalar, identify: () => false });
   const map = y.defineMappingTag<Record<string, unknown>>('tag:yaml.org,2002:map', {

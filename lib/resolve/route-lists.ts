@@ -1,6 +1,7 @@
 import { cookieRegex } from './entry-match';
 import { RouteMatch } from './resolved-stage';
 import { EntryMatch, EntryRouteSpec, ServiceRouteSpec } from '../model/spec';
+import type { WeightedLane, WeightedVersion } from '../model/stage-spec';
 
 /** An entry route (to lanes) or a service route (to versions). */
 export type RouteSpecLike = EntryRouteSpec | ServiceRouteSpec;
@@ -13,7 +14,8 @@ export function routeName(route: RouteSpecLike, index: number): string {
 /** The targets of a route (lanes or versions) with their shares; a single target gets 100. */
 export function targetsOf(route: RouteSpecLike): { target: string; weight: number }[] {
   if (typeof route.to === 'string') return [{ target: route.to, weight: 100 }];
-  return (route.to as readonly any[]).map((t) => ({ target: t.lane ?? t.version, weight: t.weight }));
+  const shares: readonly (Partial<WeightedLane> & Partial<WeightedVersion> & { readonly weight: number })[] = route.to;
+  return shares.map((t) => ({ target: (t.lane ?? t.version)!, weight: t.weight }));
 }
 
 /**

@@ -3,6 +3,7 @@ import { Manifest, namespaceOf } from '../manifest';
 import { AnalysisContext, list } from './context';
 import { gatewayApiObjects, namespaceInAmbient, parentRefs, podInAmbient, serviceNamed, waypointOf } from './gateway-api-objects';
 import { hostToFqdn, serviceNameOfFqdn } from './hosts';
+import { at, listAt } from '../manifest-kinds';
 
 /**
  * The project's ambient-mode rules (VM0017..VM0020). Istio 1.30's own analyzers cover only a
@@ -36,7 +37,7 @@ function ambientService(ctx: AnalysisContext, svc: Manifest): boolean {
 
 /** The Services of the input a mesh VirtualService's hosts name. */
 function servicesOf(ctx: AnalysisContext, vs: Manifest): Manifest[] {
-  return list(vs.spec?.hosts).flatMap((h: any) => {
+  return listAt(vs.spec, 'hosts').flatMap((h) => {
     const full = serviceNameOfFqdn(hostToFqdn(namespaceOf(vs), String(h), ctx.clusterDomain), ctx.clusterDomain);
     const svc = full && serviceNamed(ctx, full.namespace, full.name);
     return svc ? [svc] : [];
@@ -59,9 +60,9 @@ function waypointVirtualService(ctx: AnalysisContext, vs: Manifest): void {
   if (waypointed.length === 0) return;
   const named = waypointed.map((x) => `${namespaceOf(x.svc)}/${x.svc.metadata.name} (waypoint ${x.waypoint})`).join(', ');
   ctx.report(VM0018.messages.alpha, vs, 'spec.hosts', { services: named });
-  list(vs.spec?.http).forEach((r: any, i: number) => {
-    list(r?.match).forEach((m: any, j: number) => {
-      if (m?.sourceLabels === undefined) return;
+  listAt(vs.spec, 'http').forEach((r, i) => {
+    listAt(r, 'match').forEach((m, j) => {
+      if (at(m, 'sourceLabels') === undefined) return;
       ctx.report(VM0017.messages.dropped, vs, `spec.http[${i}].match[${j}].sourceLabels`, { services: named });
     });
   });
@@ -111,11 +112,11 @@ function ztunnelPolicy(ctx: AnalysisContext, ap: Manifest): void {
  * reason AncestorNotBound).
  */
 function waypointPolicy(ctx: AnalysisContext, ap: Manifest): void {
-  list(ap.spec?.targetRefs).forEach((t: any, i: number) => {
-    if (t?.kind !== 'Service' || (t?.group ?? '') !== '') return;
-    const ns = t?.namespace ?? namespaceOf(ap);
-    const svc = serviceNamed(ctx, ns, String(t?.name ?? ''));
+  listAt(ap.spec, 'targetRefs').forEach((t, i) => {
+    if (at(t, 'kind') !== 'Service' || (at(t, 'group') ?? '') !== '') return;
+    const ns = String(at(t, 'namespace') ?? namespaceOf(ap));
+    const svc = serviceNamed(ctx, ns, String(at(t, 'name') ?? ''));
     if (!svc || waypointOf(ctx, svc)) return;
-    ctx.report(VM0020.messages.policy, ap, `spec.targetRefs[${i}]`, { service: `${ns}/${t.name}` });
+    ctx.report(VM0020.messages.policy, ap, `spec.targetRefs[${i}]`, { service: `${ns}/${String(at(t, 'name'))}` });
   });
 }

@@ -3,6 +3,7 @@ import { isIP } from 'net';
 import { Manifest } from '../manifest';
 import { AnalysisContext, annotations } from './context';
 import { istioAnnotation } from './istio-annotations';
+import { at, listAt } from '../manifest-kinds';
 
 /** The kinds whose own annotations Istio checks (annotations/annotations.go, maturity/maturity.go). */
 const KINDS: Readonly<Record<string, string>> = { Namespace: 'v1', Service: 'v1', Pod: 'v1', Deployment: 'apps/v1' };
@@ -59,7 +60,7 @@ export function annotationsOnKinds(ctx: AnalysisContext): void {
  */
 export function alphaAnnotations(ctx: AnalysisContext): void {
   for (const { m, kind, entries } of annotated(ctx)) {
-    const cni = kind === 'Pod' && !(m.spec?.initContainers ?? []).some((c: any) => c?.name === 'istio-init');
+    const cni = kind === 'Pod' && !listAt(m.spec, 'initContainers').some((c) => at(c, 'name') === 'istio-init');
     for (const [name] of entries) {
       if (istioAnnotation(name)?.status !== 'Alpha' || ALWAYS_IGNORED.has(name) || (cni && SET_WITHOUT_CNI.has(name))) continue;
       ctx.report(IST0136.messages.alpha, m, `metadata.annotations.${name}`, { annotation: name });

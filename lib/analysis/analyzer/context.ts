@@ -3,6 +3,7 @@ import { isWorkload, labelsHold, Manifest, namespaceOf, objectKey } from '../man
 import type { AnalyzerCode } from './catalogue';
 import { Level, MessageTemplate, renderMessage } from './define-code';
 import { HostRegistry, serviceExportTo } from './hosts';
+import { at, isObject, listAt, objectAt } from '../manifest-kinds';
 
 /** One analyzer finding, in the spirit of `istioctl analyze`. */
 export interface Finding {
@@ -107,7 +108,8 @@ export class AnalysisContext {
       this.hosts.add(namespaceOf(se), list(se.spec?.hosts).map(String), list(se.spec?.exportTo).map(String), { ports: list(se.spec?.ports), workloadLabels: se.spec?.workloadSelector?.labels });
     }
     for (const svc of this.ofKind('Service')) {
-      const ports = list(svc.spec?.ports).map((p: any) => ({ number: p?.port, name: p?.name }));
+      // As read: schema validation reports a port that is not a number or a name that is not a string.
+      const ports = listAt(svc.spec, 'ports').map((p) => ({ number: at(p, 'port') as number, name: at(p, 'name') as string | undefined }));
       this.hosts.add(namespaceOf(svc), [svc.metadata.name], serviceExportTo(annotations(svc)['networking.istio.io/exportTo']), { ports });
     }
   }
@@ -175,7 +177,7 @@ export function makeFinding<P>(template: MessageTemplate<P>, object: string, fie
 
 /** `metadata.annotations` of any object. */
 export function annotations(m: Manifest): Record<string, string> {
-  return (m.metadata as any).annotations ?? {};
+  return (objectAt(m.metadata, 'annotations') ?? {}) as Record<string, string>;
 }
 
 /** Istio's IsIstioControlPlane: an `istio` label, or `release: istio` (util/config.go). */
@@ -198,8 +200,11 @@ function kindKey(m: Manifest): string {
 }
 
 function expandLists(manifests: readonly Manifest[]): Manifest[] {
-  const valid = (m: any): m is Manifest => m && typeof m === 'object' && typeof m.kind === 'string' && m.metadata && typeof m.metadata === 'object';
-  return manifests.flatMap((m: any) => (m?.kind === 'List' && Array.isArray(m.items) ? m.items.filter(valid) : valid(m) ? [m] : []));
+  const valid = (m: unknown): m is Manifest => isObject(m) && typeof m.kind === 'string' && typeof m.metadata === 'object' && m.metadata !== null;
+  return manifests.flatMap((m: unknown) => {
+    const items = at(m, 'items');
+    return at(m, 'kind') === 'List' && Array.isArray(items) ? items.filter(valid) : valid(m) ? [m] : [];
+  });
 }
 
 function podView(m: Manifest): PodView | undefined {

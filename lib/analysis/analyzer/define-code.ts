@@ -57,7 +57,9 @@ export interface IstioEquivalent {
 }
 
 /** One code of the analyzer (or of `validate`): the one source of its name, level, docs and messages. */
+/* eslint-disable @typescript-eslint/no-explicit-any -- an entry holds templates of every parameter shape; with `unknown` a template whose parameters are a narrower object no longer fits (its parameters are an argument type) */
 export interface CatalogueEntry<C extends string = string, M extends Readonly<Record<string, MessageTemplate<any>>> = Readonly<Record<string, MessageTemplate<any>>>> {
+  /* eslint-enable @typescript-eslint/no-explicit-any */
   readonly code: C;
   /** Istio's message name (or the project's, for VM codes). */
   readonly name: string;
@@ -74,7 +76,9 @@ export interface CatalogueEntry<C extends string = string, M extends Readonly<Re
 }
 
 /** What {@link defineCode} takes: the entry without the codes filled into its messages. */
+/* eslint-disable @typescript-eslint/no-explicit-any -- as for CatalogueEntry: a bound that accepts message specs of every parameter shape */
 export interface CodeSpec<C extends string, S extends Record<string, MessageSpec<any>>> extends Omit<CatalogueEntry<C>, 'messages' | 'istio'> {
+  /* eslint-enable @typescript-eslint/no-explicit-any */
   /** @default - for an IST code, Istio's own code and name at 1.30.3 */
   readonly istio?: IstioEquivalent;
   readonly messages: S;
@@ -90,11 +94,14 @@ export function message<const T extends string, P extends { [K in Placeholders<T
 }
 
 /** Declares a code: its messages learn their code and level. */
+/* eslint-disable @typescript-eslint/no-explicit-any -- as for CatalogueEntry: a bound that accepts message specs of every parameter shape */
 export function defineCode<const C extends string, S extends Record<string, MessageSpec<any>>>(spec: CodeSpec<C, S>):
   CatalogueEntry<C, { readonly [V in keyof S]: S[V] extends MessageSpec<infer P> ? MessageTemplate<P, C> : never }> {
+  /* eslint-enable @typescript-eslint/no-explicit-any */
   const messages = Object.fromEntries(Object.entries(spec.messages).map(([variant, m]) =>
     [variant, { code: spec.code, level: spec.level, variant, template: m.template, example: m.example }]));
   const istio = spec.istio ?? (spec.code.startsWith('IST') ? { code: spec.code, name: spec.name, version: '1.30.3' as const } : undefined);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Object.fromEntries loses the per-variant keys and parameter types the signature states; built from spec.messages, one entry per variant
   return { ...spec, ...(istio ? { istio } : {}), messages } as any;
 }
 

@@ -1,6 +1,7 @@
 import { IST0128, IST0129, IST0173, IST0174 } from './catalogue';
 import { labelsHold, namespaceOf } from '../manifest';
 import { AnalysisContext, PodView } from './context';
+import { at, listAt, stringMapAt } from '../manifest-kinds';
 
 const VERIFYING_MODES = ['SIMPLE', 'MUTUAL'];
 
@@ -13,21 +14,22 @@ export function caCertificates(ctx: AnalysisContext): void {
   for (const dr of ctx.ofKind('DestinationRule')) {
     const ns = namespaceOf(dr);
     const host = dr.spec?.host ?? '';
-    const unverified = (tls: any) => VERIFYING_MODES.includes(tls?.mode) && !tls?.caCertificates && !(tls?.credentialName && dr.spec?.workloadSelector);
-    const tls = dr.spec?.trafficPolicy?.tls;
+    const unverified = (tls: unknown) => VERIFYING_MODES.includes(at(tls, 'mode') as string) && !at(tls, 'caCertificates') && !(at(tls, 'credentialName') && dr.spec?.workloadSelector);
+    const tls: unknown = dr.spec?.trafficPolicy?.tls;
     if (unverified(tls)) {
-      ctx.report(IST0128.messages.noCaCertificates, dr, 'spec.trafficPolicy.tls', { destinationRule: dr.metadata.name, namespace: ns, mode: String(tls.mode), host: String(host) });
+      ctx.report(IST0128.messages.noCaCertificates, dr, 'spec.trafficPolicy.tls', { destinationRule: dr.metadata.name, namespace: ns, mode: String(at(tls, 'mode')), host: String(host) });
     }
-    (dr.spec?.trafficPolicy?.portLevelSettings ?? []).forEach((p: any, i: number) => {
-      if (!unverified(p?.tls)) return;
+    listAt(dr.spec, 'trafficPolicy', 'portLevelSettings').forEach((p, i) => {
+      if (!unverified(at(p, 'tls'))) return;
       ctx.report(IST0129.messages.noCaCertificates, dr, `spec.trafficPolicy.portLevelSettings[${i}].tls`,
-        { destinationRule: dr.metadata.name, namespace: ns, mode: String(p.tls.mode), host: String(host), port: portText(p.port) });
+        { destinationRule: dr.metadata.name, namespace: ns, mode: String(at(p, 'tls', 'mode')), host: String(host), port: portText(at(p, 'port')) });
     });
   }
 }
 
-function portText(port: any): string {
-  return port?.number !== undefined ? `number:${port.number}` : '';
+function portText(port: unknown): string {
+  const number = at(port, 'number');
+  return number !== undefined ? `number:${String(number)}` : '';
 }
 
 /**
@@ -47,10 +49,10 @@ export function subsetsSelectPods(ctx: AnalysisContext): void {
       ctx.report(IST0174.messages.unknownHost, dr, 'spec.host', { host: String(host), namespace: namespaceOf(dr) });
       continue;
     }
-    (dr.spec?.subsets ?? []).forEach((s: any, i: number) => {
-      const selector = { ...(entry.workloadLabels ?? {}), ...(s?.labels ?? {}) };
+    listAt(dr.spec, 'subsets').forEach((s, i) => {
+      const selector = { ...(entry.workloadLabels ?? {}), ...stringMapAt(s, 'labels') };
       if (!podLabels.some((labels) => labelsHold(selector, labels))) {
-        ctx.report(IST0173.messages.noPods, dr, `spec.subsets[${i}]`, { subset: String(s?.name) });
+        ctx.report(IST0173.messages.noPods, dr, `spec.subsets[${i}]`, { subset: String(at(s, 'name')) });
       }
     });
   }

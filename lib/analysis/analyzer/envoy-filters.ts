@@ -1,5 +1,6 @@
 import { IST0151, IST0152, IST0153, IST0154, IST0155 } from './catalogue';
 import { AnalysisContext, list } from './context';
+import { at } from '../manifest-kinds';
 
 const ROUTE_LEVEL = ['ROUTE_CONFIGURATION', 'HTTP_ROUTE'];
 const REPLACEABLE = ['NETWORK_FILTER', 'HTTP_FILTER', 'VIRTUAL_HOST'];
@@ -46,9 +47,10 @@ export function envoyFilterPatches(ctx: AnalysisContext): void {
 }
 
 /** The name a patch's filter goes by: its value's `name`, else the listener filter chain's filter name. */
-function instanceName(p: any): string {
-  const value = p.patch?.value;
+function instanceName(p: unknown): string {
+  const value = at(p, 'patch', 'value');
   if (!value || typeof value !== 'object' || Object.keys(value).length === 0) return '';
-  if (value.name !== undefined) return `value:${JSON.stringify(value.name)}`;
-  return String(p.match?.listener?.filterChain?.filter?.name ?? '');
+  const name = at(value, 'name');
+  if (name !== undefined) return `value:${JSON.stringify(name)}`;
+  return String(at(p, 'match', 'listener', 'filterChain', 'filter', 'name') ?? '');
 }

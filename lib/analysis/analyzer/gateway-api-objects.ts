@@ -1,8 +1,9 @@
 import { Manifest, namespaceOf } from '../manifest';
 import { ManifestIndex } from '../manifest-index';
-import { AnalysisContext, list } from './context';
+import { AnalysisContext } from './context';
 import * as ambient from '../ambient-mode';
 import { GATEWAY_API_GROUP, isGatewayApi } from '../routing/gateway-api-match';
+import { at, listAt } from '../manifest-kinds';
 
 /**
  * Lookups of Gateway API (gateway.networking.k8s.io, v1.5.1) objects and of ambient-mode labels
@@ -68,12 +69,14 @@ export interface ParentRef {
 }
 
 export function parentRefs(route: Manifest): ParentRef[] {
-  return list(route.spec?.parentRefs).map((p: any, index: number) => {
-    const group = p?.group ?? GATEWAY_API_GROUP;
-    const kind = p?.kind ?? 'Gateway';
+  return listAt(route.spec, 'parentRefs').map((p, index) => {
+    const group = at(p, 'group') ?? GATEWAY_API_GROUP;
+    const kind = at(p, 'kind') ?? 'Gateway';
     const normalized = group === GATEWAY_API_GROUP && kind === 'Gateway' ? 'Gateway' : group === '' && kind === 'Service' ? 'Service' : 'other';
-    return { index, kind: normalized, name: String(p?.name ?? ''), namespace: p?.namespace ?? namespaceOf(route),
-      ...(p?.sectionName !== undefined ? { sectionName: String(p.sectionName) } : {}), ...(p?.port !== undefined ? { port: Number(p.port) } : {}) };
+    const sectionName = at(p, 'sectionName');
+    const port = at(p, 'port');
+    return { index, kind: normalized, name: String(at(p, 'name') ?? ''), namespace: String(at(p, 'namespace') ?? namespaceOf(route)),
+      ...(sectionName !== undefined ? { sectionName: String(sectionName) } : {}), ...(port !== undefined ? { port: Number(port) } : {}) };
   });
 }
 

@@ -1,4 +1,5 @@
 import type { AnalyzerMeshConfig } from './context';
+import { at, listAt } from '../manifest-kinds';
 
 /**
  * The settings the analyzer reads from an Istio MeshConfig document (the `mesh` key of the
@@ -6,18 +7,21 @@ import type { AnalyzerMeshConfig } from './context';
  * namespace, DNS capture with address auto-allocation, default access log providers, Lightstep
  * providers and the proxy image type. Unknown fields are ignored, as Istio's analyzer reads only these.
  */
-export function analyzerMeshConfig(mesh: any): AnalyzerMeshConfig {
-  const doc = mesh && typeof mesh === 'object' ? mesh : {};
-  const proxy = doc.defaultConfig?.proxyMetadata ?? {};
-  const dnsAutoAllocate = proxy.ISTIO_META_DNS_CAPTURE === 'true' && (proxy.ISTIO_META_DNS_AUTO_ALLOCATE === 'true' || proxy.PILOT_ENABLE_IP_AUTOALLOCATE === 'true');
-  const providers: any[] = Array.isArray(doc.extensionProviders) ? doc.extensionProviders : [];
+export function analyzerMeshConfig(mesh: unknown): AnalyzerMeshConfig {
+  const proxy = (name: string) => at(mesh, 'defaultConfig', 'proxyMetadata', name);
+  const dnsAutoAllocate = proxy('ISTIO_META_DNS_CAPTURE') === 'true' && (proxy('ISTIO_META_DNS_AUTO_ALLOCATE') === 'true' || proxy('PILOT_ENABLE_IP_AUTOALLOCATE') === 'true');
+  const providers = listAt(mesh, 'extensionProviders');
+  const ingressService = at(mesh, 'ingressService');
+  const rootNamespace = at(mesh, 'rootNamespace');
+  const accessLogging = at(mesh, 'defaultProviders', 'accessLogging');
+  const imageType = at(mesh, 'defaultConfig', 'image', 'imageType');
   return {
-    ...(doc.ingressControllerMode === 'OFF' ? { ingressControllerOff: true } : {}),
-    ...(doc.ingressService ? { ingressService: String(doc.ingressService) } : {}),
-    ...(doc.rootNamespace ? { rootNamespace: String(doc.rootNamespace) } : {}),
+    ...(at(mesh, 'ingressControllerMode') === 'OFF' ? { ingressControllerOff: true } : {}),
+    ...(ingressService ? { ingressService: String(ingressService) } : {}),
+    ...(rootNamespace ? { rootNamespace: String(rootNamespace) } : {}),
     ...(dnsAutoAllocate ? { dnsAutoAllocate } : {}),
-    ...(Array.isArray(doc.defaultProviders?.accessLogging) ? { defaultAccessLogProviders: doc.defaultProviders.accessLogging.map(String) } : {}),
-    ...(providers.some((p) => p?.lightstep) ? { lightstepProviders: providers.filter((p) => p?.lightstep).map((p) => String(p.name)) } : {}),
-    ...(doc.defaultConfig?.image?.imageType ? { proxyImageType: String(doc.defaultConfig.image.imageType) } : {}),
+    ...(Array.isArray(accessLogging) ? { defaultAccessLogProviders: accessLogging.map(String) } : {}),
+    ...(providers.some((p) => at(p, 'lightstep')) ? { lightstepProviders: providers.filter((p) => at(p, 'lightstep')).map((p) => String(at(p, 'name'))) } : {}),
+    ...(imageType ? { proxyImageType: String(imageType) } : {}),
   };
 }

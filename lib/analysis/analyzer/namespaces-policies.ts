@@ -4,6 +4,7 @@ import { podInAmbient } from './gateway-api-objects';
 import { labelsHold, namespaceOf } from '../manifest';
 import { AnalysisContext, PodView } from './context';
 import { selectorString } from './gateways';
+import { at, listAt } from '../manifest-kinds';
 
 const INJECTION = 'istio-injection';
 const REVISION = 'istio.io/rev';
@@ -36,7 +37,7 @@ export function injection(ctx: AnalysisContext): void {
     if (labels[DATAPLANE_MODE_LABEL] === 'ambient') continue;
     const configMapName = labels[REVISION] && labels[REVISION] !== 'default' ? `istio-sidecar-injector-${labels[REVISION]}` : 'istio-sidecar-injector';
     const configMap = ctx.ofKind('ConfigMap').find((c) => c.metadata.name === configMapName);
-    if (configMap) enabledByDefault = injectorEnablesByDefault((configMap as any).data?.values);
+    if (configMap) enabledByDefault = injectorEnablesByDefault(at(configMap, 'data', 'values'));
     if (!labels[INJECTION] && !(REVISION in labels)) {
       if (enabledByDefault) {
         ctx.report(IST0148.messages.enabledByDefault, ns, 'metadata.labels', { namespace: name });
@@ -65,7 +66,7 @@ function injectorEnablesByDefault(values: unknown): boolean {
 }
 
 function hasProxy(pod: PodView): boolean {
-  return [...(pod.spec.containers ?? []), ...(pod.spec.initContainers ?? [])].some((c: any) => c?.name === 'istio-proxy' && c.image);
+  return [...listAt(pod.spec, 'containers'), ...listAt(pod.spec, 'initContainers')].some((c) => at(c, 'name') === 'istio-proxy' && Boolean(at(c, 'image')));
 }
 
 /** Istio's PodInMesh / PodInAmbientMode (util/in_mesh.go), on a pod or a workload's pod template. */
@@ -124,10 +125,10 @@ export function authorizationPolicies(ctx: AnalysisContext): void {
     } else if (ns !== ctx.rootNamespace && candidates.length === 0) {
       ctx.report(IST0127.messages.emptyNamespace, ap, 'metadata.namespace', { namespace: ns });
     }
-    (ap.spec?.rules ?? []).forEach((rule: any, i: number) => (rule?.from ?? []).forEach((from: any, j: number) => {
+    listAt(ap.spec, 'rules').forEach((rule, i) => listAt(rule, 'from').forEach((from, j) => {
       for (const key of ['namespaces', 'notNamespaces'] as const) {
-        (from?.source?.[key] ?? []).forEach((exp: string, k: number) => {
-          if (!namespaces.some((n) => namespaceMatches(n, exp))) {
+        listAt(from, 'source', key).forEach((exp, k) => {
+          if (!namespaces.some((n) => namespaceMatches(n, exp as string))) {
             ctx.report(IST0101.messages.namespace, ap, `spec.rules[${i}].from[${j}].source.${key}[${k}]`, { namespace: String(exp) });
           }
         });

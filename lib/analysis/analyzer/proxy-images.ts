@@ -1,6 +1,7 @@
 import { IST0158 } from './catalogue';
 import { labelsHold, Manifest, namespaceOf } from '../manifest';
 import { AnalysisContext, PodView } from './context';
+import { at, listAt } from '../manifest-kinds';
 
 const INJECTOR = 'istio-sidecar-injector';
 
@@ -15,7 +16,7 @@ const INJECTOR = 'istio-sidecar-injector';
 export function proxyImages(ctx: AnalysisContext): void {
   const images = new Map<string, string>();
   for (const cm of ctx.ofKind('ConfigMap')) {
-    if (cm.metadata.name.startsWith(INJECTOR)) images.set(cm.metadata.name, injectedImage((cm as any).data?.values));
+    if (cm.metadata.name.startsWith(INJECTOR)) images.set(cm.metadata.name, injectedImage(at(cm, 'data', 'values')));
   }
   if (images.size === 0) return;
   const revisions = new Map<string, string>();
@@ -31,8 +32,9 @@ export function proxyImages(ctx: AnalysisContext): void {
     const expected = images.get(revision === '' || revision === 'default' ? INJECTOR : `${INJECTOR}-${revision}`);
     if (expected === undefined) continue;
     const variant = imageType(ctx, pod);
-    const proxy = [...(pod.spec.containers ?? []), ...(pod.spec.initContainers ?? [])].find((c: any) => c?.name === 'istio-proxy');
-    if (proxy && proxy.image !== expected && proxy.image !== `${expected}-${variant}`) {
+    const proxy = [...listAt(pod.spec, 'containers'), ...listAt(pod.spec, 'initContainers')].find((c) => at(c, 'name') === 'istio-proxy');
+    const image = at(proxy, 'image');
+    if (proxy && image !== expected && image !== `${expected}-${variant}`) {
       mismatched.set(pod.namespace, [...(mismatched.get(pod.namespace) ?? []), pod.source.metadata.name]);
     }
   }

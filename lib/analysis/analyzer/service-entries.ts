@@ -2,6 +2,7 @@ import { IST0134, IST0177 } from './catalogue';
 import { Manifest, namespaceOf } from '../manifest';
 import { AnalysisContext } from './context';
 import { EXPORT_TO_ALL, EXPORT_TO_LOCAL } from './hosts';
+import { at, listAt } from '../manifest-kinds';
 
 /**
  * IST0134, as Istio's serviceentry.ProtocolAddressesAnalyzer (serviceentry/protocoladdresses.go):
@@ -11,9 +12,10 @@ import { EXPORT_TO_ALL, EXPORT_TO_LOCAL } from './hosts';
 export function serviceEntryAddresses(ctx: AnalysisContext): void {
   if (ctx.dnsAutoAllocate) return;
   for (const se of ctx.ofKind('ServiceEntry')) {
-    if (se.spec?.addresses !== undefined || ((se as any).status?.addresses ?? []).length > 0) continue;
-    (se.spec?.ports ?? []).forEach((p: any, i: number) => {
-      if (!p?.protocol || String(p.protocol).toUpperCase() === 'TCP') {
+    if (se.spec?.addresses !== undefined || listAt(se, 'status', 'addresses').length > 0) continue;
+    listAt(se.spec, 'ports').forEach((p, i) => {
+      const protocol = at(p, 'protocol');
+      if (!protocol || String(protocol).toUpperCase() === 'TCP') {
         ctx.report(IST0134.messages.addressesRequired, se, `spec.ports[${i}]`);
       }
     });

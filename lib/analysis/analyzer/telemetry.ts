@@ -1,7 +1,8 @@
 import { IST0002, IST0101, IST0157, IST0159, IST0160, IST0166 } from './catalogue';
 import { labelsHold, Manifest, namespaceOf } from '../manifest';
-import { AnalysisContext, list, PodView } from './context';
+import { AnalysisContext, PodView } from './context';
 import { selectorString } from './gateways';
+import { at, listAt } from '../manifest-kinds';
 
 const names = (items: Manifest[]) => `[${items.map((t) => t.metadata.name).sort().join(' ')}]`;
 
@@ -48,8 +49,8 @@ export function telemetryDefaultSelectors(ctx: AnalysisContext): void {
 export function telemetryProviders(ctx: AnalysisContext): void {
   if (ctx.meshConfig.defaultAccessLogProviders?.length) return;
   for (const t of ctx.ofKind('Telemetry')) {
-    list(t.spec?.accessLogging).forEach((l: any, i: number) => {
-      if (l?.disabled === true || list(l?.providers).length > 0) return;
+    listAt(t.spec, 'accessLogging').forEach((l, i) => {
+      if (at(l, 'disabled') === true || listAt(l, 'providers').length > 0) return;
       ctx.report(IST0157.messages.emptyProviders, t, `spec.accessLogging[${i}].providers`, { telemetry: t.metadata.name, namespace: namespaceOf(t) });
     });
   }
@@ -60,9 +61,10 @@ export function telemetryLightstep(ctx: AnalysisContext): void {
   const lightstep = new Set(ctx.meshConfig.lightstepProviders ?? []);
   if (lightstep.size === 0) return;
   for (const t of ctx.ofKind('Telemetry')) {
-    list(t.spec?.tracing).forEach((tracing: any, i: number) => list(tracing?.providers).forEach((p: any) => {
-      if (lightstep.has(p?.name)) {
-        ctx.report(IST0002.messages.lightstep, t, `spec.tracing[${i}].providers`, { provider: String(p.name) });
+    listAt(t.spec, 'tracing').forEach((tracing, i) => listAt(tracing, 'providers').forEach((p) => {
+      const name = at(p, 'name');
+      if (typeof name === 'string' && lightstep.has(name)) {
+        ctx.report(IST0002.messages.lightstep, t, `spec.tracing[${i}].providers`, { provider: name });
       }
     }));
   }

@@ -1,6 +1,7 @@
 import { IST0116, IST0118, IST0137, IST0144, IST0150 } from './catalogue';
 import { labelsHold, Manifest, namespaceOf } from '../manifest';
 import { AnalysisContext, isIstioControlPlane } from './context';
+import { at, listAt } from '../manifest-kinds';
 
 /** The sidecar's UID (deployment/pod.go UserID). */
 export const PROXY_UID = 1337;
@@ -11,16 +12,17 @@ const PROXY_CONTAINERS = ['istio-proxy', 'istio-operator'];
  * L4 protocol; else `appProtocol` (with the kubernetes.io/h2c, ws, wss aliases) or the name up to
  * its first `-`; unknown names on the well-known ports 25, 53, 3306, 27017 are TCP.
  */
-export function istioProtocol(port: any): string | undefined {
-  if (port?.protocol === 'UDP') return 'UDP';
-  let name = String(port?.appProtocol ?? port?.name ?? '');
+export function istioProtocol(port: unknown): string | undefined {
+  if (at(port, 'protocol') === 'UDP') return 'UDP';
+  const appProtocol = at(port, 'appProtocol');
+  let name = String(appProtocol ?? at(port, 'name') ?? '');
   const alias: Record<string, string> = { 'kubernetes.io/h2c': 'HTTP2', 'kubernetes.io/ws': 'HTTP', 'kubernetes.io/wss': 'HTTPS' };
-  if (port?.appProtocol !== undefined && Object.hasOwn(alias, name)) return alias[name];
+  if (appProtocol !== undefined && Object.hasOwn(alias, name)) return alias[name];
   if (name.toLowerCase().startsWith('grpc-web')) return 'GRPC-Web';
   if (name.includes('-')) name = name.slice(0, name.indexOf('-'));
   const known = KNOWN_PROTOCOLS[name.toLowerCase()];
   if (known) return known;
-  return WELL_KNOWN_TCP_PORTS.includes(port?.port) ? 'TCP' : undefined;
+  return WELL_KNOWN_TCP_PORTS.includes(at(port, 'port') as number) ? 'TCP' : undefined;
 }
 
 const KNOWN_PROTOCOLS: Readonly<Record<string, string>> = {
@@ -41,12 +43,12 @@ export function portNames(ctx: AnalysisContext): void {
   for (const svc of ctx.ofKind('Service')) {
     if (isIstioControlPlane(svc) || MANAGED_VALUES.includes(svc.metadata.labels?.[GATEWAY_MANAGED] ?? '')) continue;
     const externalName = svc.spec?.type === 'ExternalName';
-    (svc.spec?.ports ?? []).forEach((p: any, i: number) => {
-      if (istioProtocol(p) !== undefined && !(externalName && p.name === 'tcp')) return;
+    listAt(svc.spec, 'ports').forEach((p, i) => {
+      if (istioProtocol(p) !== undefined && !(externalName && at(p, 'name') === 'tcp')) return;
       if (externalName) {
         ctx.report(IST0150.messages.portName, svc, `spec.ports[${i}].name`);
       } else {
-        ctx.report(IST0118.messages.portName, svc, `spec.ports[${i}]`, { portName: String(p.name ?? ''), port: String(p.port), targetPort: String(p.targetPort ?? '') });
+        ctx.report(IST0118.messages.portName, svc, `spec.ports[${i}]`, { portName: String(at(p, 'name') ?? ''), port: String(at(p, 'port')), targetPort: String(at(p, 'targetPort') ?? '') });
       }
     });
   }
@@ -117,11 +119,11 @@ function servicesBySelectedApp(services: readonly Manifest[]): (namespace: strin
 
 /** Istio's DeploymentInMesh (util/in_mesh.go): an istio-proxy container, the sidecar.istio.io/inject label or annotation, else the namespace label. */
 export function deploymentInMesh(ctx: AnalysisContext, d: Manifest): boolean {
-  const template = d.spec?.template ?? {};
-  if ((template.spec?.containers ?? []).some((c: any) => c?.name === 'istio-proxy' && c.image)) return true;
-  const label = template.metadata?.labels?.['sidecar.istio.io/inject'];
+  const template: unknown = d.spec?.template;
+  if (listAt(template, 'spec', 'containers').some((c) => at(c, 'name') === 'istio-proxy' && Boolean(at(c, 'image')))) return true;
+  const label = at(template, 'metadata', 'labels', 'sidecar.istio.io/inject');
   if (label !== undefined) return label === 'true';
-  const annotation = template.metadata?.annotations?.['sidecar.istio.io/inject'];
+  const annotation = at(template, 'metadata', 'annotations', 'sidecar.istio.io/inject');
   if (annotation !== undefined) return annotation === 'true';
   const ns = ctx.namespace(namespaceOf(d));
   return ns?.metadata.labels?.['istio-injection'] === 'enabled';
@@ -132,12 +134,12 @@ export function deploymentInMesh(ctx: AnalysisContext, d: Manifest): boolean {
  * outside the control plane whose pod or application container security context runs as 1337.
  */
 export function applicationUid(ctx: AnalysisContext): void {
-  const check = (m: Manifest, spec: any, at: string) => {
+  const check = (m: Manifest, spec: unknown, where: string) => {
     if (isIstioControlPlane(m)) return;
-    if (spec?.securityContext?.runAsUser === PROXY_UID) ctx.report(IST0144.messages.proxyUid, m, `${at}.securityContext.runAsUser`, { uid: PROXY_UID });
-    (spec?.containers ?? []).forEach((c: any, i: number) => {
-      if (!PROXY_CONTAINERS.includes(c?.name) && c?.securityContext?.runAsUser === PROXY_UID) {
-        ctx.report(IST0144.messages.proxyUid, m, `${at}.containers[${i}].securityContext.runAsUser`, { uid: PROXY_UID });
+    if (at(spec, 'securityContext', 'runAsUser') === PROXY_UID) ctx.report(IST0144.messages.proxyUid, m, `${where}.securityContext.runAsUser`, { uid: PROXY_UID });
+    listAt(spec, 'containers').forEach((c, i) => {
+      if (!PROXY_CONTAINERS.includes(at(c, 'name') as string) && at(c, 'securityContext', 'runAsUser') === PROXY_UID) {
+        ctx.report(IST0144.messages.proxyUid, m, `${where}.containers[${i}].securityContext.runAsUser`, { uid: PROXY_UID });
       }
     });
   };

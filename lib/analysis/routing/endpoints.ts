@@ -5,6 +5,7 @@
  */
 import { Manifest, namespaceOf } from '../manifest';
 import { endpointSlicesOf, ManifestIndex } from '../manifest-index';
+import { at, listAt } from '../manifest-kinds';
 
 /** For a Service without a selector: no endpoints at all, or endpoint addresses that are no workload of the manifests. */
 export function endpointNotes(index: ManifestIndex, svc: Manifest): string[] {
@@ -12,6 +13,6 @@ export function endpointNotes(index: ManifestIndex, svc: Manifest): string[] {
   const slices = endpointSlicesOf(index, svc);
   if (slices.length === 0) return [`Service ${namespaceOf(svc)}/${svc.metadata.name} has no selector and no EndpointSlice: no endpoints (Envoy answers 503)`];
   const known = new Set(index.podsBehind(svc).map((p) => p.metadata.name));
-  const outside = slices.flatMap((e) => ((e as any).endpoints ?? []).filter((x: any) => !(x.targetRef?.kind === 'Pod' && known.has(x.targetRef.name))).flatMap((x: any) => x.addresses ?? []));
+  const outside = slices.flatMap((e) => listAt(e, 'endpoints').filter((x) => !(at(x, 'targetRef', 'kind') === 'Pod' && known.has(String(at(x, 'targetRef', 'name'))))).flatMap((x) => listAt(x, 'addresses')));
   return outside.length > 0 && known.size === 0 ? [`Service ${namespaceOf(svc)}/${svc.metadata.name} endpoints ${outside.join(', ')} (EndpointSlice addresses, no workload of the manifests)`] : [];
 }

@@ -7,14 +7,15 @@
  */
 import { hostMatches } from './hosts';
 import { proxyMatchHolds, RoutingProxy } from './match';
+import { listAt } from '../manifest-kinds';
 
-export function tcpMatchHolds(m: any, proxy: RoutingProxy, vsNamespace: string, at: string, notModelled: string[]): boolean {
+export function tcpMatchHolds(m: unknown, proxy: RoutingProxy, vsNamespace: string, at: string, notModelled: string[]): boolean {
   if (!proxyMatchHolds(m, proxy, vsNamespace)) return false;
-  if (m?.destinationSubnets?.length) notModelled.push(`${at}.destinationSubnets`);
+  if (listAt(m, 'destinationSubnets').length) notModelled.push(`${at}.destinationSubnets`);
   return true;
 }
 
-export function tlsMatchHolds(m: any, proxy: RoutingProxy, vsNamespace: string, sni: string | undefined, at: string, notModelled: string[]): boolean {
+export function tlsMatchHolds(m: unknown, proxy: RoutingProxy, vsNamespace: string, sni: string | undefined, at: string, notModelled: string[]): boolean {
   if (!tcpMatchHolds(m, proxy, vsNamespace, at, notModelled)) return false;
-  return sni !== undefined && (m?.sniHosts ?? []).some((h: string) => hostMatches(h, sni));
+  return sni !== undefined && listAt(m, 'sniHosts').some((h) => hostMatches(String(h), sni));
 }

@@ -7,6 +7,7 @@
  * canBeConvertedToPresentMatch).
  */
 import type { RE2JS } from 're2js';
+import { at } from '../manifest-kinds';
 
 const compiled = new Map<string, RE2JS | Error>();
 
@@ -39,8 +40,10 @@ export function re2FullMatch(regex: string, value: string): boolean {
 }
 
 /** Whether an Istio StringMatch is a presence test (empty, or the regex `*`). */
-export function isPresenceMatch(m: any): boolean {
-  return m === null || m === undefined || (m.exact === undefined && m.prefix === undefined && m.regex === undefined) || m.regex === '*';
+export function isPresenceMatch(m: unknown): boolean {
+  if (m === null || m === undefined) return true;
+  const regex = at(m, 'regex');
+  return (at(m, 'exact') === undefined && at(m, 'prefix') === undefined && regex === undefined) || regex === '*';
 }
 
 /**
@@ -49,12 +52,14 @@ export function isPresenceMatch(m: any): boolean {
  * sides of exact and prefix, as Envoy's `case_sensitive: false` does for paths (regexes are not
  * affected: envoy route_components.proto RouteMatch.case_sensitive).
  */
-export function stringMatchHolds(m: any, value: string | undefined, ignoreCase = false): boolean {
+export function stringMatchHolds(m: unknown, value: string | undefined, ignoreCase = false): boolean {
   if (value === undefined) return false;
   if (isPresenceMatch(m)) return true;
-  if (m.exact !== undefined) return ignoreCase ? value.toLowerCase() === String(m.exact).toLowerCase() : value === m.exact;
-  if (m.prefix !== undefined) return ignoreCase ? value.toLowerCase().startsWith(String(m.prefix).toLowerCase()) : value.startsWith(m.prefix);
-  return re2FullMatch(String(m.regex), value);
+  const exact = at(m, 'exact');
+  if (exact !== undefined) return ignoreCase ? value.toLowerCase() === String(exact).toLowerCase() : value === exact;
+  const prefix = at(m, 'prefix');
+  if (prefix !== undefined) return ignoreCase ? value.toLowerCase().startsWith(String(prefix).toLowerCase()) : value.startsWith(String(prefix));
+  return re2FullMatch(String(at(m, 'regex')), value);
 }
 
 /**

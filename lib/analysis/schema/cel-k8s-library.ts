@@ -33,6 +33,7 @@ interface ParsedUrl {
 
 /** Go's `url.ParseRequestURI`, to the degree the accessors need: undefined where Go returns an error. */
 export function parseRequestUri(raw: string): ParsedUrl | undefined {
+  // eslint-disable-next-line no-control-regex -- Go's ParseRequestURI refuses control characters: matching them is the point
   if (raw === '' || /[\x00-\x20\x7f]/.test(raw)) return undefined;
   const [beforeQuery, ...queryParts] = raw.split('?');
   const query = queryParts.join('?');

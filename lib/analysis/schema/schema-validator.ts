@@ -219,7 +219,7 @@ export class SchemaValidator {
    */
   private pattern(source: string): RE2JS | null {
     if (!this.patterns.has(source)) {
-      let re: RE2JS | null = null;
+      let re: RE2JS | null;
       try { re = RE2JS.compile(source); } catch { re = null; }
       this.patterns.set(source, re);
     }

@@ -3,6 +3,7 @@
  * ValidateHTTPHeaderValue checks it: literal text, `%%` for a percent sign, and `%VAR%` or
  * `%VAR(["arg", ...])%` expressions; no control characters. Returns the problem, if any.
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000A-\u001F\u007F]/;
 
 type State = 'literal' | 'name' | 'expectArray' | 'expectString' | 'string' | 'delimiterOrEnd' | 'argsEnd' | 'variableEnd';

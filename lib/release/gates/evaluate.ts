@@ -1,4 +1,5 @@
 import { GateQuery, ResolvedGate } from './gates';
+import { at } from '../../analysis/manifest-kinds';
 
 /** What a gate says: promote (exit 0), roll back (1), or not enough data to decide yet (3). */
 export type GateVerdict = 'promote' | 'rollback' | 'insufficient';
@@ -35,12 +36,16 @@ export function prometheusQuery(baseUrl: string, time?: string, fetchImpl: typeo
   return async (promql) => {
     const params = new URLSearchParams({ query: promql, ...(time !== undefined ? { time } : {}) });
     const res = await fetchImpl(`${root}/api/v1/query?${params}`);
-    const body: any = await res.json().catch(() => undefined);
-    if (!res.ok || body?.status !== 'success') throw new Error(`Prometheus at ${root} answered ${res.status}${body?.error ? `: ${body.error}` : ''} to ${promql}`);
-    const result = body.data?.result;
-    const sample = body.data?.resultType === 'scalar' ? result : Array.isArray(result) && result.length > 0 ? result[0].value : undefined;
-    if (sample === undefined || NOT_A_NUMBER.has(String(sample[1]))) return undefined;
-    return Number(sample[1]);
+    const body: unknown = await res.json().catch(() => undefined);
+    const error = at(body, 'error');
+    if (!res.ok || at(body, 'status') !== 'success') throw new Error(`Prometheus at ${root} answered ${res.status}${error ? `: ${String(error)}` : ''} to ${promql}`);
+    const result = at(body, 'data', 'result');
+    // A scalar's result is [time, "value"]; a vector's is a list of { metric, value: [time, "value"] }.
+    const sample = at(body, 'data', 'resultType') === 'scalar' ? result : Array.isArray(result) && result.length > 0 ? at(result[0], 'value') : undefined;
+    if (sample === undefined) return undefined;
+    const value = (sample as readonly unknown[])[1]; // a malformed sample throws here, as it always has
+    if (NOT_A_NUMBER.has(String(value))) return undefined;
+    return Number(value);
   };
 }
 

@@ -33,7 +33,7 @@ function routesNamespace(state: DesiredState): string {
  * (no sidecar, no ambient redirection, no service account token): a sidecar would keep the Job
  * from ever completing, and it needs no network at all.
  */
-export function routeDelayJob(series: string, state: DesiredState, seconds = DEFAULT_ROUTE_DELAY_SECONDS, annotations: Record<string, string> = {}): Manifest & Record<string, any> {
+export function routeDelayJob(series: string, state: DesiredState, seconds = DEFAULT_ROUTE_DELAY_SECONDS, annotations: Record<string, string> = {}): Manifest {
   const labels = { 'app.kubernetes.io/name': 'route-wait', 'app.kubernetes.io/managed-by': 'voting-mesh' };
   return {
     apiVersion: 'batch/v1',
