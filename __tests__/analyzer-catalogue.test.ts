@@ -17,40 +17,59 @@ function pattern(t: MessageTemplate<any>): RegExp {
 }
 
 describe('the analyzer catalogue', () => {
-  test.each(templates.map((t) => [`${t.code}.${t.variant}`, t] as const))('GIVEN %s WHEN rendered with its example THEN every placeholder is filled by its parameter', (_, t) => {
-    expect([...new Set(placeholdersOf(t.template))].sort()).toEqual(Object.keys(t.example).sort());
-    const rendered = renderMessage(t, t.example);
-    expect(rendered).not.toMatch(/\{\w+\}/);
-    for (const value of Object.values(t.example)) expect(rendered).toContain(String(value));
-    expect(rendered).toMatch(pattern(t));
-  });
+  test.each(templates.map((t) => [`${t.code}.${t.variant}`, t] as const))(
+    'GIVEN %s WHEN rendered with its example THEN every placeholder is filled by its parameter',
+    (_, t) => {
+      expect([...new Set(placeholdersOf(t.template))].sort()).toEqual(Object.keys(t.example).sort());
+      const rendered = renderMessage(t, t.example);
+      expect(rendered).not.toMatch(/\{\w+\}/);
+      for (const value of Object.values(t.example)) expect(rendered).toContain(String(value));
+      expect(rendered).toMatch(pattern(t));
+    },
+  );
 
   test('GIVEN every entry THEN its code is unique and each template knows its code and level', () => {
     expect(CATALOGUE.size).toBe(ENTRIES.length);
-    for (const e of ENTRIES) for (const t of Object.values(e.messages)) expect(`${t.code} ${t.level}`).toBe(`${e.code} ${e.level}`);
+    for (const e of ENTRIES)
+      for (const t of Object.values(e.messages)) expect(`${t.code} ${t.level}`).toBe(`${e.code} ${e.level}`);
   });
 
-  test('GIVEN an entry claiming an Istio equivalent THEN Istio\'s messages.yaml has that code with that name and the entry\'s level', () => {
-    const istio = new Map<string, { name: string; level: string }>((parse(readFileSync(join(TABLE, 'messages.yaml'), 'utf8')).messages as any[]).map((m) => [m.code, m]));
-    const master: Record<string, { name: string; level: string }> = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'istio-master-analyzer', 'cases.json'), 'utf8')).messages;
+  test("GIVEN an entry claiming an Istio equivalent THEN Istio's messages.yaml has that code with that name and the entry's level", () => {
+    const istio = new Map<string, { name: string; level: string }>(
+      (parse(readFileSync(join(TABLE, 'messages.yaml'), 'utf8')).messages as any[]).map((m) => [m.code, m]),
+    );
+    const master: Record<string, { name: string; level: string }> = JSON.parse(
+      readFileSync(join(__dirname, 'fixtures', 'istio-master-analyzer', 'cases.json'), 'utf8'),
+    ).messages;
     const claimed = ENTRIES.filter((e) => e.istio);
     expect(claimed.length).toBeGreaterThan(50);
     for (const e of claimed) {
       const upstream = e.istio!.version === 'master' ? master[e.istio!.code] : istio.get(e.istio!.code);
-      expect(`${e.code}: ${e.istio!.code} ${upstream?.name} ${upstream?.level}`).toBe(`${e.code}: ${e.istio!.code} ${e.istio!.name} ${e.level}`);
+      expect(`${e.code}: ${e.istio!.code} ${upstream?.name} ${upstream?.level}`).toBe(
+        `${e.code}: ${e.istio!.code} ${e.istio!.name} ${e.level}`,
+      );
     }
     // Every IST code is Istio's own.
     for (const e of ENTRIES.filter((x) => x.code.startsWith('IST'))) expect(e.istio?.code).toBe(e.code);
   });
 
-  test('GIVEN every input of Istio\'s test table and the committed stages WHEN analyzed THEN each finding is a catalogue code with a message of one of its templates', () => {
-    const inputs = [...new Set((JSON.parse(readFileSync(join(TABLE, 'cases.json'), 'utf8')).cases as any[]).flatMap((c) => c.inputFiles as string[]))]
-      .map((f) => readYamlFile(join(TABLE, 'testdata', f)) as Manifest[]);
+  test("GIVEN every input of Istio's test table and the committed stages WHEN analyzed THEN each finding is a catalogue code with a message of one of its templates", () => {
+    const inputs = [
+      ...new Set(
+        (JSON.parse(readFileSync(join(TABLE, 'cases.json'), 'utf8')).cases as any[]).flatMap(
+          (c) => c.inputFiles as string[],
+        ),
+      ),
+    ].map((f) => readYamlFile(join(TABLE, 'testdata', f)) as Manifest[]);
     const dist = join(__dirname, '..', 'dist');
-    const stages = readdirSync(dist).filter((f) => f.endsWith('.k8s.yaml')).map((f) => readYamlFile(join(dist, f)) as Manifest[]);
+    const stages = readdirSync(dist)
+      .filter((f) => f.endsWith('.k8s.yaml'))
+      .map((f) => readYamlFile(join(dist, f)) as Manifest[]);
     const findings = [...inputs, ...stages].flatMap((objects) => analyzeMesh(objects));
     expect(findings.length).toBeGreaterThan(100);
-    const strays = findings.filter((f) => !Object.values(CATALOGUE.get(f.code)?.messages ?? {}).some((t) => pattern(t).test(f.message)));
+    const strays = findings.filter(
+      (f) => !Object.values(CATALOGUE.get(f.code)?.messages ?? {}).some((t) => pattern(t).test(f.message)),
+    );
     expect(strays.map((f) => `${f.code} ${f.message}`)).toEqual([]);
     // Most codes are exercised by this corpus; the rule tables of the other suites cover the rest.
     expect(new Set(findings.map((f) => f.code)).size).toBeGreaterThan(40);
@@ -78,7 +97,12 @@ describe('the generated codes table and --help', () => {
       const level = help.findIndex((l) => l.trim().startsWith(`${e.level}:`));
       const at = help.findIndex((l) => l.split(' ').includes(e.code));
       expect(at).toBeGreaterThanOrEqual(level);
-      expect(help.join(' ').split(' ').filter((w) => w === e.code)).toHaveLength(1);
+      expect(
+        help
+          .join(' ')
+          .split(' ')
+          .filter((w) => w === e.code),
+      ).toHaveLength(1);
     }
   });
 });

@@ -8,18 +8,20 @@ describe('voting-mesh explain', () => {
     const result = await cli(['explain', '03', '--cookie', 'session=abc; featureflag=on', '--path', '/']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe([
-      '03-cookie-canary: GET / (cookie: session=abc; featureflag=on)',
-      'gateway voting-app-gateway',
-      '└─ 100% → voting-app 2.0 [voting-app-2-0, subset v2-0, port 8080/http] via voting-app-ingress/featureflag-cookie',
-      '   outlier detection: eject after 5 errors in a row for 30s+, every 10s, at most 34%',
-      '   ├─ 100% → voting-storage 2.0 [voting-storage-2-0, subset v2-0, port 3306/tcp] via voting-storage/tcp[1]',
-      '   └─ 100% → voting-analytics 2.0 [voting-analytics-2-0, subset v2-0, port 8080/http] via voting-analytics/lane-v2',
-      '      timeout 3s · 2 retries of 1s on connect-failure,refused-stream,reset,503',
-      '      └─ 100% → voting-storage 2.0 [voting-storage-2-0, subset v2-0, port 3306/tcp] via voting-storage/tcp[1]',
-      'inner hops: evaluated without the request headers (Istio does not propagate them; --propagate-headers if the app forwards them)',
-      '',
-    ].join('\n'));
+    expect(result.stdout).toBe(
+      [
+        '03-cookie-canary: GET / (cookie: session=abc; featureflag=on)',
+        'gateway voting-app-gateway',
+        '└─ 100% → voting-app 2.0 [voting-app-2-0, subset v2-0, port 8080/http] via voting-app-ingress/featureflag-cookie',
+        '   outlier detection: eject after 5 errors in a row for 30s+, every 10s, at most 34%',
+        '   ├─ 100% → voting-storage 2.0 [voting-storage-2-0, subset v2-0, port 3306/tcp] via voting-storage/tcp[1]',
+        '   └─ 100% → voting-analytics 2.0 [voting-analytics-2-0, subset v2-0, port 8080/http] via voting-analytics/lane-v2',
+        '      timeout 3s · 2 retries of 1s on connect-failure,refused-stream,reset,503',
+        '      └─ 100% → voting-storage 2.0 [voting-storage-2-0, subset v2-0, port 3306/tcp] via voting-storage/tcp[1]',
+        'inner hops: evaluated without the request headers (Istio does not propagate them; --propagate-headers if the app forwards them)',
+        '',
+      ].join('\n'),
+    );
   });
 
   test('GIVEN -o json THEN the hops with their weights and shares of all requests', async () => {
@@ -43,9 +45,18 @@ describe('voting-mesh explain', () => {
 
   test.each([
     [[], /^error: missing <stage>\nusage: voting-mesh explain <stage\|file>/],
-    [['9'], /^error: unknown stage '9' \(stages: 01-v1, 02-analytics-1-1-lock, 03-cookie-canary, 04-full-rollout\)\nusage: /],
-    [['03', '--cookie', 'featureflag'], /^error: malformed --cookie 'featureflag': 'featureflag' is not name=value\nusage: /],
-    [['03', '--header', 'no-value'], /^error: malformed --header 'no-value': expected name=value with a token name\nusage: /],
+    [
+      ['9'],
+      /^error: unknown stage '9' \(stages: 01-v1, 02-analytics-1-1-lock, 03-cookie-canary, 04-full-rollout\)\nusage: /,
+    ],
+    [
+      ['03', '--cookie', 'featureflag'],
+      /^error: malformed --cookie 'featureflag': 'featureflag' is not name=value\nusage: /,
+    ],
+    [
+      ['03', '--header', 'no-value'],
+      /^error: malformed --header 'no-value': expected name=value with a token name\nusage: /,
+    ],
     [['03', '--path', 'x'], /^error: malformed --path 'x': it must start with '\/'\nusage: /],
     [['03', '--colour'], /^error: unknown option '--colour'\nusage: /],
     [['03', '--cookie', 'a=1', '--cookie', 'b=2'], /^error: option '--cookie' is given twice\nusage: /],
@@ -58,15 +69,22 @@ describe('voting-mesh explain', () => {
   });
 
   test('GIVEN npm swallowed --cookie=... (no -- before it) THEN it says so instead of running without the cookie', async () => {
-    const result = await cli(['explain', '03'], ROOT, { npm_lifecycle_event: 'explain', npm_config_cookie: 'featureflag=on' });
+    const result = await cli(['explain', '03'], ROOT, {
+      npm_lifecycle_event: 'explain',
+      npm_config_cookie: 'featureflag=on',
+    });
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^error: npm took --cookie as its own option and dropped it: put '--' before the tool's options/);
+    expect(result.stderr).toMatch(
+      /^error: npm took --cookie as its own option and dropped it: put '--' before the tool's options/,
+    );
   });
 });
 
 describe('voting-mesh plan', () => {
   let scratch: string;
-  beforeEach(() => { scratch = mkdtempSync(join(tmpdir(), 'voting-mesh-plan-')); });
+  beforeEach(() => {
+    scratch = mkdtempSync(join(tmpdir(), 'voting-mesh-plan-'));
+  });
   afterEach(() => rmSync(scratch, { recursive: true, force: true }));
 
   test('GIVEN 03 → 04 THEN it prints the diff, runnable steps and a passing transition check, and writes the step files', async () => {
@@ -76,8 +94,12 @@ describe('voting-mesh plan', () => {
     expect(result.stdout).toMatch(/^plan 03-cookie-canary → 04-full-rollout\n/);
     expect(result.stdout).toContain('  - Deployment voting/voting-app-1-0');
     expect(result.stdout).toContain(`kubectl apply -f ${relative(ROOT, join(out, '01-switch.yaml'))}`);
-    expect(result.stdout).toContain('kubectl apply -f dist/04-full-rollout.k8s.yaml --prune -l app.kubernetes.io/part-of=voting --prune-allowlist=apps/v1/Deployment');
-    expect(result.stdout).toMatch(/transition check: at no moment does a VirtualService route to a missing subset, port or pod\.\n$/);
+    expect(result.stdout).toContain(
+      'kubectl apply -f dist/04-full-rollout.k8s.yaml --prune -l app.kubernetes.io/part-of=voting --prune-allowlist=apps/v1/Deployment',
+    );
+    expect(result.stdout).toMatch(
+      /transition check: at no moment does a VirtualService route to a missing subset, port or pod\.\n$/,
+    );
     expect(readdirSync(out).sort()).toEqual(['.voting-mesh-output', '01-switch.yaml', '02-break.yaml']);
   });
 
@@ -87,7 +109,9 @@ describe('voting-mesh plan', () => {
     writeFileSync(join(keep, 'file.txt'), 'mine');
     const result = await cli(['plan', '03', '04', '--outdir', keep]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^error: refusing to replace --outdir .*keep: .*keep\/file\.txt was not written by voting-mesh \(the directory has no \.voting-mesh-output manifest\)\. Move it out of .*keep, or name another directory \(--force replaces .*keep, deleting everything in it\)\n$/);
+    expect(result.stderr).toMatch(
+      /^error: refusing to replace --outdir .*keep: .*keep\/file\.txt was not written by voting-mesh \(the directory has no \.voting-mesh-output manifest\)\. Move it out of .*keep, or name another directory \(--force replaces .*keep, deleting everything in it\)\n$/,
+    );
     expect(readdirSync(keep)).toEqual(['file.txt']);
     expect(readFileSync(join(keep, 'file.txt'), 'utf8')).toBe('mine');
   });
@@ -96,7 +120,9 @@ describe('voting-mesh plan', () => {
     const before = readdirSync(join(ROOT, 'dist')).sort();
     const result = await cli(['plan', '03', '04', '--outdir', 'dist']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('error: refusing to replace --outdir dist: dist/.voting-mesh-output says voting-mesh synth wrote this directory (it holds synthesized stages), not plan. Name another directory, e.g. --outdir plans/next\n');
+    expect(result.stderr).toBe(
+      'error: refusing to replace --outdir dist: dist/.voting-mesh-output says voting-mesh synth wrote this directory (it holds synthesized stages), not plan. Name another directory, e.g. --outdir plans/next\n',
+    );
     expect(readdirSync(join(ROOT, 'dist')).sort()).toEqual(before);
   });
 
@@ -118,25 +144,58 @@ describe('voting-mesh validate', () => {
     const result = await cli(['validate']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('03-cookie-canary: 45 objects, 0 schema error(s), 1 finding(s) ✓');
-    expect(result.stdout).toContain('  VM0010 [Info] Deployment voting/voting-storage-1-0 AuthorizationPolicy: call from idle Deployment voting/voting-analytics-1-0 on port 6379 (route voting-storage/tcp[1]) is denied, as meant while it receives no traffic (kept for rollback): ');
-    expect(result.stdout).toContain('04-full-rollout → 03-cookie-canary: 3 steps, traffic never routed to a missing subset, port or pod ✓');
+    expect(result.stdout).toContain(
+      '  VM0010 [Info] Deployment voting/voting-storage-1-0 AuthorizationPolicy: call from idle Deployment voting/voting-analytics-1-0 on port 6379 (route voting-storage/tcp[1]) is denied, as meant while it receives no traffic (kept for rollback): ',
+    );
+    expect(result.stdout).toContain(
+      '04-full-rollout → 03-cookie-canary: 3 steps, traffic never routed to a missing subset, port or pod ✓',
+    );
     expect(result.stdout).toMatch(/\nvalid\n$/);
   });
 
   test('GIVEN -o json on files with problems THEN an array of {code, level, origin, field, message}, exit 1', async () => {
     const scratch = mkdtempSync(join(tmpdir(), 'voting-mesh-validate-'));
     try {
-      writeFileSync(join(scratch, 'bad.yaml'), [
-        'apiVersion: networking.istio.io/v1', 'kind: VirtualService', 'metadata: {name: web, namespace: shop}',
-        'spec:', '  hosts: [web]', '  http:', '  - route:', '    - destination: {host: web, subset: v1}', '---',
-        'apiVersion: v1', 'kind: Service', 'metadata: {name: web, namespace: shop}', 'spec: {selector: {app: web}, ports: [{name: http, port: 80}], colour: blue}', '',
-      ].join('\n'));
+      writeFileSync(
+        join(scratch, 'bad.yaml'),
+        [
+          'apiVersion: networking.istio.io/v1',
+          'kind: VirtualService',
+          'metadata: {name: web, namespace: shop}',
+          'spec:',
+          '  hosts: [web]',
+          '  http:',
+          '  - route:',
+          '    - destination: {host: web, subset: v1}',
+          '---',
+          'apiVersion: v1',
+          'kind: Service',
+          'metadata: {name: web, namespace: shop}',
+          'spec: {selector: {app: web}, ports: [{name: http, port: 80}], colour: blue}',
+          '',
+        ].join('\n'),
+      );
       const result = await cli(['validate', '-f', join(scratch, 'bad.yaml'), '-o', 'json']);
       expect(result.code).toBe(1);
       const messages = JSON.parse(result.stdout);
-      expect(messages).toContainEqual({ code: 'VM0100', level: 'Error', origin: 'Service shop/web', field: 'spec.colour', message: "unknown field 'colour'", stage: expect.stringContaining('bad.yaml') });
-      expect(messages).toContainEqual(expect.objectContaining({ code: 'IST0101', level: 'Error', origin: 'VirtualService shop/web', field: 'spec.http[0].route[0].destination.subset' }));
-      for (const m of messages) expect(Object.keys(m).sort()).toEqual(['code', 'field', 'level', 'message', 'origin', 'stage']);
+      expect(messages).toContainEqual({
+        code: 'VM0100',
+        level: 'Error',
+        origin: 'Service shop/web',
+        field: 'spec.colour',
+        message: "unknown field 'colour'",
+        stage: expect.stringContaining('bad.yaml'),
+      });
+      expect(messages).toContainEqual(
+        expect.objectContaining({
+          code: 'IST0101',
+          level: 'Error',
+          origin: 'VirtualService shop/web',
+          field: 'spec.http[0].route[0].destination.subset',
+        }),
+      );
+      for (const m of messages)
+        expect(Object.keys(m).sort()).toEqual(['code', 'field', 'level', 'message', 'origin', 'stage']);
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }
@@ -154,14 +213,14 @@ describe('voting-mesh validate', () => {
     }
   });
 
-  test('GIVEN a relative --dist THEN it is resolved against the caller\'s directory, not the package\'s', async () => {
+  test("GIVEN a relative --dist THEN it is resolved against the caller's directory, not the package's", async () => {
     const result = await cli(['validate', '--dist', 'dist'], join(ROOT, 'examples', 'website'));
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^01-header-canary: /);
     expect(result.stdout).not.toContain('cookie-canary');
   });
 
-  test('GIVEN no --dist in an app directory THEN cdk8s.yaml\'s output is used', async () => {
+  test("GIVEN no --dist in an app directory THEN cdk8s.yaml's output is used", async () => {
     const result = await cli(['validate'], join(ROOT, 'examples', 'flaskapp'));
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^01-root-v1: /);
@@ -177,7 +236,9 @@ describe('voting-mesh diff', () => {
     expect(lines).toContain('- Deployment voting/voting-analytics-1-1');
     expect(lines).toContain('- AuthorizationPolicy voting/voting-storage-1-0');
     expect(lines).toContain('- ServiceAccount voting/voting-app-1-0');
-    expect(lines).toContain('    spec.ports[name=tcp-redis]: - {"appProtocol":"tcp","name":"tcp-redis","port":6379,"protocol":"TCP","targetPort":6379}');
+    expect(lines).toContain(
+      '    spec.ports[name=tcp-redis]: - {"appProtocol":"tcp","name":"tcp-redis","port":6379,"protocol":"TCP","targetPort":6379}',
+    );
   });
   test('GIVEN one stage only THEN usage and exit 2', async () => {
     expect((await cli(['diff', '3'])).code).toBe(2);
@@ -185,12 +246,15 @@ describe('voting-mesh diff', () => {
 });
 
 describe('voting-mesh help and usage', () => {
-  test.each(['synth', 'validate', 'explain', 'plan', 'diff'])('GIVEN %s --help THEN its usage and every option, exit 0', async (command) => {
-    const result = await cli([command, '--help']);
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(new RegExp(`^usage: voting-mesh ${command} `));
-    expect(result.stdout).toContain('--verbose');
-  });
+  test.each(['synth', 'validate', 'explain', 'plan', 'diff'])(
+    'GIVEN %s --help THEN its usage and every option, exit 0',
+    async (command) => {
+      const result = await cli([command, '--help']);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(new RegExp(`^usage: voting-mesh ${command} `));
+      expect(result.stdout).toContain('--verbose');
+    },
+  );
   test('GIVEN no command THEN the list of commands on stderr, exit 2', async () => {
     const result = await cli([]);
     expect(result.code).toBe(2);
@@ -199,7 +263,9 @@ describe('voting-mesh help and usage', () => {
   test('GIVEN an unknown command THEN one error line and the usage, exit 2', async () => {
     const result = await cli(['deploy']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe("error: unknown command 'deploy' (commands: synth, validate, explain, plan, diff, gate, init)\nusage: voting-mesh <command> [options]\n");
+    expect(result.stderr).toBe(
+      "error: unknown command 'deploy' (commands: synth, validate, explain, plan, diff, gate, init)\nusage: voting-mesh <command> [options]\n",
+    );
   });
   test('GIVEN --version THEN the package version', async () => {
     const result = await cli(['--version']);
@@ -208,10 +274,13 @@ describe('voting-mesh help and usage', () => {
 });
 
 describe('every example validates', () => {
-  test.each(['bookinfo-reviews', 'website', 'flaskapp', 'rollouts-demo'])('GIVEN examples/%s/dist THEN schemas, analyzer and transitions are clean', async (example) => {
-    const result = await cli(['validate', '--dist', join('examples', example, 'dist')]);
-    expect(result.stdout).toMatch(/\nvalid\n$/);
-    expect(result.code).toBe(0);
-    expect(existsSync(join(ROOT, 'examples', example, 'dist', '.voting-mesh-output'))).toBe(true);
-  });
+  test.each(['bookinfo-reviews', 'website', 'flaskapp', 'rollouts-demo'])(
+    'GIVEN examples/%s/dist THEN schemas, analyzer and transitions are clean',
+    async (example) => {
+      const result = await cli(['validate', '--dist', join('examples', example, 'dist')]);
+      expect(result.stdout).toMatch(/\nvalid\n$/);
+      expect(result.code).toBe(0);
+      expect(existsSync(join(ROOT, 'examples', example, 'dist', '.voting-mesh-output'))).toBe(true);
+    },
+  );
 });

@@ -1,5 +1,6 @@
 import { re2FullMatch } from '../lib/analysis/routing/string-match';
-import { ReleaseStage, StageSpec } from 'voting-mesh';
+import type { StageSpec } from 'voting-mesh';
+import { ReleaseStage } from 'voting-mesh';
 import { votingApplication, votingStages } from '../voting';
 import { testApp } from './support';
 import { cookieRegex, escapeRegex, validateEntryMatch } from '../lib/resolve/entry-match';
@@ -10,13 +11,25 @@ const fullMatch = (regex: string, value: string) => re2FullMatch(regex, value);
 describe('cookieRegex', () => {
   const re = cookieRegex('featureflag', 'on');
   test.each([
-    'featureflag=on', 'featureflag=on; a=1', 'a=1; featureflag=on', 'a=1; featureflag=on; b=2', 'a=1;featureflag=on;b=2',
-    'a=1;  featureflag=on', 'featureflag=on ;a=1',
+    'featureflag=on',
+    'featureflag=on; a=1',
+    'a=1; featureflag=on',
+    'a=1; featureflag=on; b=2',
+    'a=1;featureflag=on;b=2',
+    'a=1;  featureflag=on',
+    'featureflag=on ;a=1',
   ])('GIVEN Cookie %j THEN it matches', (cookie) => {
     expect(fullMatch(re, cookie)).toBe(true);
   });
   test.each([
-    'xfeatureflag=on', 'a=1; xfeatureflag=on', 'featureflag=onion', 'featureflag=off', 'featureflag=', 'other=featureflag=on', '', 'featureflag',
+    'xfeatureflag=on',
+    'a=1; xfeatureflag=on',
+    'featureflag=onion',
+    'featureflag=off',
+    'featureflag=',
+    'other=featureflag=on',
+    '',
+    'featureflag',
   ])('GIVEN Cookie %j THEN it does not match', (cookie) => {
     expect(fullMatch(re, cookie)).toBe(false);
   });
@@ -38,9 +51,15 @@ describe('validateEntryMatch header regex (RE2, as Istio validates it)', () => {
     expect(() => validateEntryMatch(header(regex), at)).not.toThrow();
   });
   test.each([
-    ['a lookahead', 'a(?=b)'], ['a lookbehind', '(?<=a)b'], ['a backreference', '(a)\\1'], ['an empty regex', ''], ['a regex over 1024 characters', 'a'.repeat(1025)],
+    ['a lookahead', 'a(?=b)'],
+    ['a lookbehind', '(?<=a)b'],
+    ['a backreference', '(a)\\1'],
+    ['an empty regex', ''],
+    ['a regex over 1024 characters', 'a'.repeat(1025)],
   ])('GIVEN %s THEN synth rejects it naming the field', (_, regex) => {
-    expect(() => validateEntryMatch(header(regex), at)).toThrow(/field 'entry\[0\]\.match\[0\]\.header\.regex': header regex .* (is not an RE2 regex|is empty|characters long)/);
+    expect(() => validateEntryMatch(header(regex), at)).toThrow(
+      /field 'entry\[0\]\.match\[0\]\.header\.regex': header regex .* (is not an RE2 regex|is empty|characters long)/,
+    );
   });
   test('GIVEN (?i) THEN the match is case-insensitive, as RE2 (JavaScript RegExp throws on it)', () => {
     expect(fullMatch('(?i)alice', 'ALICE')).toBe(true);
@@ -52,8 +71,12 @@ describe('validateEntryMatch header regex (RE2, as Istio validates it)', () => {
 describe('GIVEN a typed stage whose header regex Istio would reject', () => {
   test('THEN synth (the ReleaseStage construct) fails naming the field and the regex', () => {
     const canary = votingStages.find((s) => s.name === '03-cookie-canary')!;
-    const stage = { ...canary, entry: [{ ...canary.entry[0], match: [{ header: { name: 'x-user', regex: 'a(?=b)' } }] }, canary.entry[1]] } as StageSpec;
-    expect(() => new ReleaseStage(testApp(), { application: votingApplication, stage }))
-      .toThrow(/stage '03-cookie-canary', component 'voting-app', field 'entry\[0\]\.match\[0\]\.header\.regex': header regex 'a\(\?=b\)' is not an RE2 regex/);
+    const stage = {
+      ...canary,
+      entry: [{ ...canary.entry[0], match: [{ header: { name: 'x-user', regex: 'a(?=b)' } }] }, canary.entry[1]],
+    } as StageSpec;
+    expect(() => new ReleaseStage(testApp(), { application: votingApplication, stage })).toThrow(
+      /stage '03-cookie-canary', component 'voting-app', field 'entry\[0\]\.match\[0\]\.header\.regex': header regex 'a\(\?=b\)' is not an RE2 regex/,
+    );
   });
 });

@@ -1,11 +1,14 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { Construct } from 'constructs';
-import { Manifest, renderRelease, StageChart } from 'voting-mesh';
+import type { Construct } from 'constructs';
+import type { Manifest, StageChart } from 'voting-mesh';
+import { renderRelease } from 'voting-mesh';
 import { testApp } from './support';
 
 /** Builds an example's stages in a test App and returns their manifests by stage name. */
-export function exampleStages(build: (scope: Construct) => (StageChart & { toJson(): any[] })[]): Map<string, Manifest[]> {
+export function exampleStages(
+  build: (scope: Construct) => (StageChart & { toJson(): any[] })[],
+): Map<string, Manifest[]> {
   return new Map(build(testApp()).map((s) => [s.stageName, s.toJson() as Manifest[]]));
 }
 

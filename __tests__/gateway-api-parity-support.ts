@@ -7,8 +7,9 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { parse, parseAllDocuments } from 'yaml';
-import { Manifest } from 'voting-mesh';
-import { Expectation, Outcome, ParityCall, ParityCase, runCall } from './parity-support';
+import type { Manifest } from 'voting-mesh';
+import type { Expectation, Outcome, ParityCall, ParityCase } from './parity-support';
+import { runCall } from './parity-support';
 
 interface ConformanceTest {
   readonly file: string;
@@ -28,18 +29,27 @@ interface ConformanceData {
 }
 
 export function loadConformance(): ConformanceData {
-  const data: ConformanceData = JSON.parse(readFileSync(join(__dirname, 'parity', 'gateway-api-conformance.json'), 'utf8'));
+  const data: ConformanceData = JSON.parse(
+    readFileSync(join(__dirname, 'parity', 'gateway-api-conformance.json'), 'utf8'),
+  );
   // Requests built from tables in loops, transcribed by hand (gateway-api-tables.yaml).
-  const tables: { test: string; requests: any[] }[] = parse(readFileSync(join(__dirname, 'parity', 'gateway-api-tables.yaml'), 'utf8'));
-  return { ...data, tests: data.tests.map((t) => {
-    const table = tables.find((x) => x.test === t.test);
-    return table ? { ...t, requests: [...t.requests, ...table.requests], untranscribed: [] } : t;
-  }) };
+  const tables: { test: string; requests: any[] }[] = parse(
+    readFileSync(join(__dirname, 'parity', 'gateway-api-tables.yaml'), 'utf8'),
+  );
+  return {
+    ...data,
+    tests: data.tests.map((t) => {
+      const table = tables.find((x) => x.test === t.test);
+      return table ? { ...t, requests: [...t.requests, ...table.requests], untranscribed: [] } : t;
+    }),
+  };
 }
 
 /** The conformance suite installs the manifests with the GatewayClass under test: Istio's `istio`. */
 function objectsOf(yaml: string): Manifest[] {
-  return parseAllDocuments(yaml.replace(/\{GATEWAY_CLASS_NAME\}/g, 'istio')).map((d) => d.toJSON()).filter((m) => m && m.kind);
+  return parseAllDocuments(yaml.replace(/\{GATEWAY_CLASS_NAME\}/g, 'istio'))
+    .map((d) => d.toJSON())
+    .filter((m) => m && m.kind);
 }
 
 /** Upstream's expectation in the harness's terms. */
@@ -53,12 +63,25 @@ function expectationOf(r: any, mesh: boolean): Expectation {
     ...(r.Response?.ValidHeaderValues ? { responseHeaderChoices: r.Response.ValidHeaderValues } : {}),
     ...(r.Backend ? { backend: r.Backend } : {}),
     ...(r.Namespace && status < 300 ? { namespace: r.Namespace } : {}),
-    ...(redirect ? { redirect: { ...(redirect.Scheme ? { scheme: redirect.Scheme } : {}), ...(redirect.Host ? { host: redirect.Host } : {}), port: redirect.Port ?? '', ...(redirect.Path ? { path: redirect.Path } : {}) } } : {}),
+    ...(redirect
+      ? {
+          redirect: {
+            ...(redirect.Scheme ? { scheme: redirect.Scheme } : {}),
+            ...(redirect.Host ? { host: redirect.Host } : {}),
+            port: redirect.Port ?? '',
+            ...(redirect.Path ? { path: redirect.Path } : {}),
+          },
+        }
+      : {}),
     ...(expected?.Request?.Headers ? { requestHeaders: expected.Request.Headers } : {}),
     ...(expected?.AbsentHeaders ? { absentRequestHeaders: expected.AbsentHeaders } : {}),
     // The mesh client (conformance/utils/echo/pod.go) compares headers, not the path the backend saw.
-    ...(!mesh && expected?.Request?.Path && expected.Request.Path !== r.Request?.Path ? { backendPath: expected.Request.Path } : {}),
-    ...(expected?.Request?.Host && expected.Request.Host !== r.Request?.Host ? { requestHeaders: { ...(expected.Request.Headers ?? {}), host: expected.Request.Host } } : {}),
+    ...(!mesh && expected?.Request?.Path && expected.Request.Path !== r.Request?.Path
+      ? { backendPath: expected.Request.Path }
+      : {}),
+    ...(expected?.Request?.Host && expected.Request.Host !== r.Request?.Host
+      ? { requestHeaders: { ...(expected.Request.Headers ?? {}), host: expected.Request.Host } }
+      : {}),
     ...(r.Response?.Headers ? { responseHeaders: r.Response.Headers } : {}),
     ...(r.Response?.AbsentHeaders ? { absentResponseHeaders: r.Response.AbsentHeaders } : {}),
   };
@@ -74,8 +97,11 @@ export interface ConformanceRun {
 /** A change the test makes to the cluster before a request (by test name and request index). */
 export type Mutation = (objects: Manifest[]) => Manifest[];
 
-export function runConformance(data: ConformanceData, mutations: Readonly<Record<string, Readonly<Record<number, Mutation>>>> = {},
-  clients: Readonly<Record<string, Readonly<Record<number, string>>>> = {}): ConformanceRun[] {
+export function runConformance(
+  data: ConformanceData,
+  mutations: Readonly<Record<string, Readonly<Record<number, Mutation>>>> = {},
+  clients: Readonly<Record<string, Readonly<Record<number, string>>>> = {},
+): ConformanceRun[] {
   const base = objectsOf(data.base);
   const mesh = objectsOf(data.mesh);
   return data.tests.flatMap((t) => {
@@ -89,14 +115,27 @@ export function runConformance(data: ConformanceData, mutations: Readonly<Record
       const req = r.Request ?? {};
       const name = `${i} ${req.Method ?? 'GET'} ${req.Host ?? ''}${req.Path ?? '/'}`;
       const request = {
-        ...(req.Host ? { host: req.Host } : {}), ...(req.Path ? { path: req.Path } : {}), ...(req.Method ? { method: req.Method } : {}),
+        ...(req.Host ? { host: req.Host } : {}),
+        ...(req.Path ? { path: req.Path } : {}),
+        ...(req.Method ? { method: req.Method } : {}),
         ...(req.Headers ? { headers: req.Headers } : {}),
         ...(r.tls ? { scheme: 'https', ...(r.sni ? { sni: r.sni } : {}) } : {}),
         ...arrivalPort(gw, r, req.Host),
       };
       const call: ParityCall = isMesh
-        ? { name, from: `${clients[t.test]?.[i] ?? r.client ?? t.client ?? 'gateway-conformance-mesh'}/echo-v1`, to: meshTarget(req.Host), request, expect: expectationOf(r, isMesh) }
-        : { name, gateway: gw ? `${gw.metadata.namespace}/${gw.metadata.name}` : 'gateway-conformance-infra/same-namespace', request, expect: expectationOf(r, isMesh) };
+        ? {
+            name,
+            from: `${clients[t.test]?.[i] ?? r.client ?? t.client ?? 'gateway-conformance-mesh'}/echo-v1`,
+            to: meshTarget(req.Host),
+            request,
+            expect: expectationOf(r, isMesh),
+          }
+        : {
+            name,
+            gateway: gw ? `${gw.metadata.namespace}/${gw.metadata.name}` : 'gateway-conformance-infra/same-namespace',
+            request,
+            expect: expectationOf(r, isMesh),
+          };
       const mutate = mutations[t.test]?.[i];
       const outcome = runCall(c, call, mutate ? mutate([...objects]) : objects);
       return { test: t.test, call, outcome };

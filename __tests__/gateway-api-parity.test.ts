@@ -1,6 +1,7 @@
-import { Manifest } from 'voting-mesh';
+import type { Manifest } from 'voting-mesh';
 import { loadConformance, runConformance } from './gateway-api-parity-support';
-import { Status, summary } from './parity-support';
+import type { Status } from './parity-support';
+import { summary } from './parity-support';
 
 // The Gateway API conformance tests for HTTPRoute and the mesh (kubernetes-sigs/gateway-api, the
 // commit in the fixture's `source`), their ExpectedResponse literals run through explain.
@@ -10,18 +11,47 @@ const data = loadConformance();
 /** What a test does to the cluster between its requests (the transcription has only the literals). */
 const mutations = {
   // httproute-reference-grant.go deletes the ReferenceGrant before its second request.
-  HTTPRouteReferenceGrant: { 1: (objects: Manifest[]) => objects.filter((o) => !(o.kind === 'ReferenceGrant' && o.metadata.name === 'reference-grant')) },
+  HTTPRouteReferenceGrant: {
+    1: (objects: Manifest[]) =>
+      objects.filter((o) => !(o.kind === 'ReferenceGrant' && o.metadata.name === 'reference-grant')),
+  },
 };
 
 /** Requests where explain (Istio 1.30.3's behaviour) is not the conformance test's answer, by test and request index, with why. */
 const known: Record<string, { status: Status; why: string; indexes?: number[] }> = {
-  HTTPRouteNoBackendRefs: { status: 'disagree', indexes: [1, 2], why: 'Istio 1.30.3 answers a rule without backendRefs with 404 (pilot/pkg/config/kube/gateway/conversion.go convertHTTPRoute: "per the Gateway API spec return 404"); the test at master expects 500' },
-  HTTPRouteHTTPSListenerDetectMisdirectedRequests: { status: 'disagree', indexes: [1, 4, 5, 8, 9, 10, 12], why: 'Istio 1.30.3 does not answer 421 for a Host of another HTTPS listener: it skips this test (tests/integration/pilot/gateway_conformance_test.go skippedTests; pilot/pkg/config/kube/gateway/supported_features.go). explain chooses the listener by SNI and the virtual host by Host, as Istio does' },
-  HTTPRouteBackendRequestRedirect: { status: 'disagree', why: 'Istio 1.30.3 supports only header modifiers as backendRef filters (conversion.go buildHTTPDestination: InvalidFilter), so the HTTPRoute is not programmed: 404' },
-  HTTPRouteBackendURLRewrite: { status: 'disagree', why: 'Istio 1.30.3 supports only header modifiers as backendRef filters (conversion.go buildHTTPDestination: InvalidFilter), so the HTTPRoute is not programmed: 404' },
-  HTTPRouteResponseHeaderModifier: { status: 'not-modelled', indexes: [0, 1, 2, 3, 5, 6, 7], why: 'the expected response carries headers the echo backend sends itself (Some-Other-Header, the values add appends to); explain knows only what the filter sets and names the rest not modelled' },
-  HTTPRouteTimeoutRequest: { status: 'not-modelled', indexes: [1], why: 'the 504 depends on how long the backend takes (the echo server\'s ?delay=), which explain does not know; explain shows the route timeout' },
-  HTTPRouteTimeoutBackendRequest: { status: 'not-modelled', indexes: [1], why: 'the 504 depends on how long the backend takes (the echo server\'s ?delay=), which explain does not know; explain shows the per-try timeout' },
+  HTTPRouteNoBackendRefs: {
+    status: 'disagree',
+    indexes: [1, 2],
+    why: 'Istio 1.30.3 answers a rule without backendRefs with 404 (pilot/pkg/config/kube/gateway/conversion.go convertHTTPRoute: "per the Gateway API spec return 404"); the test at master expects 500',
+  },
+  HTTPRouteHTTPSListenerDetectMisdirectedRequests: {
+    status: 'disagree',
+    indexes: [1, 4, 5, 8, 9, 10, 12],
+    why: 'Istio 1.30.3 does not answer 421 for a Host of another HTTPS listener: it skips this test (tests/integration/pilot/gateway_conformance_test.go skippedTests; pilot/pkg/config/kube/gateway/supported_features.go). explain chooses the listener by SNI and the virtual host by Host, as Istio does',
+  },
+  HTTPRouteBackendRequestRedirect: {
+    status: 'disagree',
+    why: 'Istio 1.30.3 supports only header modifiers as backendRef filters (conversion.go buildHTTPDestination: InvalidFilter), so the HTTPRoute is not programmed: 404',
+  },
+  HTTPRouteBackendURLRewrite: {
+    status: 'disagree',
+    why: 'Istio 1.30.3 supports only header modifiers as backendRef filters (conversion.go buildHTTPDestination: InvalidFilter), so the HTTPRoute is not programmed: 404',
+  },
+  HTTPRouteResponseHeaderModifier: {
+    status: 'not-modelled',
+    indexes: [0, 1, 2, 3, 5, 6, 7],
+    why: 'the expected response carries headers the echo backend sends itself (Some-Other-Header, the values add appends to); explain knows only what the filter sets and names the rest not modelled',
+  },
+  HTTPRouteTimeoutRequest: {
+    status: 'not-modelled',
+    indexes: [1],
+    why: "the 504 depends on how long the backend takes (the echo server's ?delay=), which explain does not know; explain shows the route timeout",
+  },
+  HTTPRouteTimeoutBackendRequest: {
+    status: 'not-modelled',
+    indexes: [1],
+    why: "the 504 depends on how long the backend takes (the echo server's ?delay=), which explain does not know; explain shows the per-try timeout",
+  },
 };
 
 /** Which client sends a mesh request, where the test's loops make that unclear to the transcription. */
@@ -46,7 +76,9 @@ describe('Gateway API conformance requests through explain', () => {
   test('THEN the counts are those docs/routing-parity.md states', () => {
     const { counts, table } = summary(runs);
     console.log(table);
-    console.log(`Gateway API conformance requests: ${counts.agree} of ${runs.length} agree, ${counts.disagree} disagree, ${counts['not-modelled']} not modelled; untranscribed: ${data.tests.reduce((n, t) => n + t.untranscribed.length, 0)}`);
+    console.log(
+      `Gateway API conformance requests: ${counts.agree} of ${runs.length} agree, ${counts.disagree} disagree, ${counts['not-modelled']} not modelled; untranscribed: ${data.tests.reduce((n, t) => n + t.untranscribed.length, 0)}`,
+    );
     expect(counts.agree / runs.length).toBeGreaterThanOrEqual(0.9);
   });
 });

@@ -9,7 +9,9 @@ import { cli, ROOT } from './cli-support';
 // Input from others cannot hang, exhaust or fool the tools (docs/output-safety.md, "Input").
 const STAGE = join(ROOT, 'dist', '01-v1.k8s.yaml');
 let scratch: string;
-beforeEach(() => { scratch = mkdtempSync(join(tmpdir(), 'voting-mesh-input-')); });
+beforeEach(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'voting-mesh-input-'));
+});
 afterEach(() => rmSync(scratch, { recursive: true, force: true }));
 const at = (...p: string[]) => join(scratch, ...p);
 const oneLine = (stderr: string) => expect(stderr.trimEnd().split('\n')).toHaveLength(1);
@@ -37,18 +39,29 @@ describe('-f reads only regular files, within bounds, each once', () => {
   });
 
   test('GIVEN a file over --max-file-size THEN one line names it, its size and the flag; a larger cap reads it', async () => {
-    writeFileSync(at('big.yaml'), `# ${'x'.repeat(2 * 1024 * 1024)}\n${'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n'}`);
+    writeFileSync(
+      at('big.yaml'),
+      `# ${'x'.repeat(2 * 1024 * 1024)}\n${'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n'}`,
+    );
     const r = await cli(['validate', '-f', 'big.yaml', '--max-file-size', '1'], scratch);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('error: -f big.yaml is 2 MiB, more than the 1 MiB a file may have: raise --max-file-size if it is meant\n');
+    expect(r.stderr).toBe(
+      'error: -f big.yaml is 2 MiB, more than the 1 MiB a file may have: raise --max-file-size if it is meant\n',
+    );
     expect((await cli(['validate', '-f', 'big.yaml', '--max-file-size', '3'], scratch)).code).toBe(0);
   });
 
   test('GIVEN files together over --max-input-size THEN it stops at the file that crosses it', async () => {
-    for (const n of ['a', 'b']) writeFileSync(at(`${n}.yaml`), `# ${'x'.repeat(700 * 1024)}\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${n}\n`);
+    for (const n of ['a', 'b'])
+      writeFileSync(
+        at(`${n}.yaml`),
+        `# ${'x'.repeat(700 * 1024)}\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${n}\n`,
+      );
     const r = await cli(['validate', '-f', scratch, '--max-input-size', '1'], scratch);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^error: -f: with b\.yaml, the files given are more than --max-input-size \(0\.3 MiB left\)/);
+    expect(r.stderr).toMatch(
+      /^error: -f: with b\.yaml, the files given are more than --max-input-size \(0\.3 MiB left\)/,
+    );
     oneLine(r.stderr);
   });
 
@@ -72,20 +85,34 @@ describe('-f reads only regular files, within bounds, each once', () => {
     writeFileSync(at('empty.yaml'), '');
     const empty = await cli(['validate', '-f', 'empty.yaml'], scratch);
     expect(empty.code).toBe(1);
-    expect(empty.stderr).toBe('error: -f empty.yaml: no Kubernetes object in empty.yaml, so nothing was checked. Give manifests\n');
+    expect(empty.stderr).toBe(
+      'error: -f empty.yaml: no Kubernetes object in empty.yaml, so nothing was checked. Give manifests\n',
+    );
     mkdirSync(at('none'));
     writeFileSync(at('none', 'notes.txt'), 'x');
-    expect((await cli(['validate', '-f', 'none'], scratch)).stderr).toMatch(/^error: -f none: no \*\.yaml, \*\.yml or \*\.json file there/);
+    expect((await cli(['validate', '-f', 'none'], scratch)).stderr).toMatch(
+      /^error: -f none: no \*\.yaml, \*\.yml or \*\.json file there/,
+    );
   });
 
   test.each([
-    ['YAML flow sequences 5000 deep', 'deep.yaml', `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata: ${'['.repeat(5000)}${']'.repeat(5000)}\n`],
-    ['JSON 200 deep', 'deep.json', `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"},"data":${'['.repeat(200)}${']'.repeat(200)}}`],
+    [
+      'YAML flow sequences 5000 deep',
+      'deep.yaml',
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata: ${'['.repeat(5000)}${']'.repeat(5000)}\n`,
+    ],
+    [
+      'JSON 200 deep',
+      'deep.json',
+      `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"},"data":${'['.repeat(200)}${']'.repeat(200)}}`,
+    ],
   ])('GIVEN %s THEN one line at the documented depth, no stack overflow', async (_, name, text) => {
     writeFileSync(at(name), text);
     const r = await cli(['validate', '-f', name], scratch);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`^error: ${name.replace('.', '\\.')} (document 1 )?nests (too deeply|more than 100 levels)`));
+    expect(r.stderr).toMatch(
+      new RegExp(`^error: ${name.replace('.', '\\.')} (document 1 )?nests (too deeply|more than 100 levels)`),
+    );
     oneLine(r.stderr);
   });
 });
@@ -93,8 +120,12 @@ describe('-f reads only regular files, within bounds, each once', () => {
 describe("the tool's own files are recognised wherever they are", () => {
   test('GIVEN a directory with stages and the mesh-context.json, RELEASE.md and manifest synth writes THEN validate -f checks only the stages', async () => {
     mkdirSync(at('out', 'gateway-api-ambient'), { recursive: true });
-    copyFileSync(join(ROOT, 'dist', 'gateway-api-ambient', '01-v1.k8s.yaml'), at('out', 'gateway-api-ambient', '01-v1.k8s.yaml'));
-    for (const f of ['mesh-context.json', 'RELEASE.md']) copyFileSync(join(ROOT, 'dist', 'gateway-api-ambient', f), at('out', 'gateway-api-ambient', f));
+    copyFileSync(
+      join(ROOT, 'dist', 'gateway-api-ambient', '01-v1.k8s.yaml'),
+      at('out', 'gateway-api-ambient', '01-v1.k8s.yaml'),
+    );
+    for (const f of ['mesh-context.json', 'RELEASE.md'])
+      copyFileSync(join(ROOT, 'dist', 'gateway-api-ambient', f), at('out', 'gateway-api-ambient', f));
     copyFileSync(join(ROOT, 'dist', '.voting-mesh-output'), at('out', '.voting-mesh-output'));
     const r = await cli(['validate', '-f', 'out'], scratch);
     expect(r.stderr).toBe('');
@@ -103,9 +134,21 @@ describe("the tool's own files are recognised wherever they are", () => {
 
   test.each([
     ['a wrong type', { trustDomain: 5 }, 'trustDomain must be a string, got 5'],
-    ['an unknown field', { trustDomian: 'x' }, "unknown field 'trustDomian' (known: clusterDomain, trustDomain, ingressPrincipal, ingressGateway)"],
-    ['an unknown field named constructor', { constructor: 'x' }, "unknown field 'constructor' (known: clusterDomain, trustDomain, ingressPrincipal, ingressGateway)"],
-    ['a label that is not a string', { ingressGateway: { namespace: 'n', podLabels: { app: 1 } } }, 'ingressGateway.podLabels.app must be a string, got 1'],
+    [
+      'an unknown field',
+      { trustDomian: 'x' },
+      "unknown field 'trustDomian' (known: clusterDomain, trustDomain, ingressPrincipal, ingressGateway)",
+    ],
+    [
+      'an unknown field named constructor',
+      { constructor: 'x' },
+      "unknown field 'constructor' (known: clusterDomain, trustDomain, ingressPrincipal, ingressGateway)",
+    ],
+    [
+      'a label that is not a string',
+      { ingressGateway: { namespace: 'n', podLabels: { app: 1 } } },
+      'ingressGateway.podLabels.app must be a string, got 1',
+    ],
   ])('GIVEN a mesh-context.json with %s THEN one line names the field', async (_, context, message) => {
     mkdirSync(at('dist'));
     copyFileSync(STAGE, at('dist', '01-v1.k8s.yaml'));
@@ -119,7 +162,9 @@ describe("the tool's own files are recognised wherever they are", () => {
 describe('schemas: RE2 patterns and own-property lookups', () => {
   test('GIVEN a CRD pattern with nested repetition THEN a 41-character value is checked in linear time (RE2), and rejected', () => {
     const v = new SchemaValidator();
-    expect(v.validate(`${'a'.repeat(40)}!`, { type: 'string', pattern: '^(a+)+$' })).toEqual([{ path: '(root)', message: `"${'a'.repeat(40)}!" does not match ^(a+)+$` }]);
+    expect(v.validate(`${'a'.repeat(40)}!`, { type: 'string', pattern: '^(a+)+$' })).toEqual([
+      { path: '(root)', message: `"${'a'.repeat(40)}!" does not match ^(a+)+$` },
+    ]);
     expect(v.validate('aaa', { type: 'string', pattern: '^(a+)+$' })).toEqual([]);
     expect(v.validate('xaby', { type: 'string', pattern: 'ab' })).toEqual([]); // unanchored, as in Kubernetes
   }, 3_000);
@@ -133,10 +178,19 @@ describe('schemas: RE2 patterns and own-property lookups', () => {
   test('GIVEN unknown fields named constructor, toString and __proto__ THEN strict validation reports each', () => {
     const schema = { type: 'object', properties: { name: { type: 'string' } } };
     const value = JSON.parse('{"name":"a","constructor":"x","toString":1,"__proto__":{"y":1}}');
-    expect(new SchemaValidator().validate(value, schema).map((e) => e.message)).toEqual(["unknown field 'constructor'", "unknown field 'toString'", "unknown field '__proto__'"]);
+    expect(new SchemaValidator().validate(value, schema).map((e) => e.message)).toEqual([
+      "unknown field 'constructor'",
+      "unknown field 'toString'",
+      "unknown field '__proto__'",
+    ]);
   });
 
   test('GIVEN a required field named like an Object member THEN its absence is reported', () => {
-    expect(new SchemaValidator().validate({}, { type: 'object', required: ['constructor'], properties: { constructor: { type: 'string' } } })).toEqual([{ path: 'constructor', message: 'required field is missing' }]);
+    expect(
+      new SchemaValidator().validate(
+        {},
+        { type: 'object', required: ['constructor'], properties: { constructor: { type: 'string' } } },
+      ),
+    ).toEqual([{ path: 'constructor', message: 'required field is missing' }]);
   });
 });

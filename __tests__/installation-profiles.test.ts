@@ -1,4 +1,13 @@
-import { aksIstioAddOnProfile, explainRequest, helmGatewayProfile, ISTIOCTL_DEFAULT_PROFILE, Manifest, networkPolicyAllows, ReleaseStage, SchemaRegistry } from 'voting-mesh';
+import type { Manifest } from 'voting-mesh';
+import {
+  aksIstioAddOnProfile,
+  explainRequest,
+  helmGatewayProfile,
+  ISTIOCTL_DEFAULT_PROFILE,
+  networkPolicyAllows,
+  ReleaseStage,
+  SchemaRegistry,
+} from 'voting-mesh';
 import { createVotingApplication, votingStages } from '../voting';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
@@ -17,31 +26,56 @@ describe('GIVEN the voting release on the AKS Istio add-on (revision asm-1-26)',
   const GATEWAY_SA = 'cluster.local/ns/aks-istio-ingress/sa/aks-istio-ingressgateway-external';
 
   test('THEN the namespace is enrolled with the revision label, not istio-injection', () => {
-    expect(find(m, 'Namespace', 'voting').metadata.labels).toEqual({ 'app.kubernetes.io/part-of': 'voting', 'istio.io/rev': 'asm-1-26' });
+    expect(find(m, 'Namespace', 'voting').metadata.labels).toEqual({
+      'app.kubernetes.io/part-of': 'voting',
+      'istio.io/rev': 'asm-1-26',
+    });
   });
 
-  test('THEN the Gateway selects the add-on\'s external ingress gateway pods', () => {
-    expect(find(m, 'Gateway', 'voting-app-gateway').spec.selector).toEqual({ istio: 'aks-istio-ingressgateway-external' });
+  test("THEN the Gateway selects the add-on's external ingress gateway pods", () => {
+    expect(find(m, 'Gateway', 'voting-app-gateway').spec.selector).toEqual({
+      istio: 'aks-istio-ingressgateway-external',
+    });
   });
 
-  test('THEN the entry versions admit the add-on gateway\'s identity, and only its pods reach them', () => {
+  test("THEN the entry versions admit the add-on gateway's identity, and only its pods reach them", () => {
     for (const name of ['voting-app-1-0', 'voting-app-2-0']) {
-      expect(find(m, 'AuthorizationPolicy', name).spec.rules).toEqual([{ from: [{ source: { principals: [GATEWAY_SA] } }], to: [{ operation: { ports: ['8080'] } }] }]);
+      expect(find(m, 'AuthorizationPolicy', name).spec.rules).toEqual([
+        { from: [{ source: { principals: [GATEWAY_SA] } }], to: [{ operation: { ports: ['8080'] } }] },
+      ]);
     }
     const app = { namespace: 'voting', labels: { app: 'voting-app', version: '2.0' } };
-    expect(networkPolicyAllows(m, { namespace: 'aks-istio-ingress', labels: { istio: 'aks-istio-ingressgateway-external' } }, app, 8080).allowed).toBe(true);
-    expect(networkPolicyAllows(m, { namespace: 'istio-system', labels: { istio: 'ingressgateway' } }, app, 8080).allowed).toBe(false);
+    expect(
+      networkPolicyAllows(
+        m,
+        { namespace: 'aks-istio-ingress', labels: { istio: 'aks-istio-ingressgateway-external' } },
+        app,
+        8080,
+      ).allowed,
+    ).toBe(true);
+    expect(
+      networkPolicyAllows(m, { namespace: 'istio-system', labels: { istio: 'ingressgateway' } }, app, 8080).allowed,
+    ).toBe(false);
   });
 
-  test('THEN every sidecar may reach the add-on\'s istiod (aks-istio-system, its revision) on 15012', () => {
+  test("THEN every sidecar may reach the add-on's istiod (aks-istio-system, its revision) on 15012", () => {
     const istiod = { namespace: 'aks-istio-system', labels: { app: 'istiod', 'istio.io/rev': 'asm-1-26' } };
     for (const d of m.filter((o) => o.kind === 'Deployment')) {
-      expect(networkPolicyAllows(m, { namespace: 'voting', labels: d.spec.template.metadata.labels }, istiod, 15012).allowed).toBe(true);
+      expect(
+        networkPolicyAllows(m, { namespace: 'voting', labels: d.spec.template.metadata.labels }, istiod, 15012).allowed,
+      ).toBe(true);
     }
-    expect(networkPolicyAllows(m, { namespace: 'voting', labels: { app: 'voting-app', version: '2.0' } }, { namespace: 'istio-system', labels: { app: 'istiod' } }, 15012).allowed).toBe(false);
+    expect(
+      networkPolicyAllows(
+        m,
+        { namespace: 'voting', labels: { app: 'voting-app', version: '2.0' } },
+        { namespace: 'istio-system', labels: { app: 'istiod' } },
+        15012,
+      ).allowed,
+    ).toBe(false);
   });
 
-  test('THEN every stage is valid, the analyzer accepts it, and explain (with the stage\'s context) allows the whole lane', () => {
+  test("THEN every stage is valid, the analyzer accepts it, and explain (with the stage's context) allows the whole lane", () => {
     const registry = SchemaRegistry.load();
     for (const chart of charts) {
       expect(registry.validateAll(chart.manifests)).toEqual([]);
@@ -49,31 +83,49 @@ describe('GIVEN the voting release on the AKS Istio add-on (revision asm-1-26)',
     }
     const { hops } = explainRequest(m, { headers: { cookie: 'featureflag=on' } }, undefined, canary.meshContext);
     expect(hops[0].authorization).toMatchObject({ allowed: true });
-    expect(hops[0].calls.map((c) => [c.deployments, c.authorization?.allowed])).toEqual([[['voting-storage-2-0'], true], [['voting-analytics-2-0'], true]]);
+    expect(hops[0].calls.map((c) => [c.deployments, c.authorization?.allowed])).toEqual([
+      [['voting-storage-2-0'], true],
+      [['voting-analytics-2-0'], true],
+    ]);
   });
 
   test('THEN a malformed revision is refused with the form it must take', () => {
-    expect(() => aksIstioAddOnProfile({ revision: '1.26' })).toThrow("field 'installation.revision': AKS Istio add-on revision '1.26' is not of the form asm-1-<minor> (e.g. asm-1-26). See az aks mesh get-revisions.");
+    expect(() => aksIstioAddOnProfile({ revision: '1.26' })).toThrow(
+      "field 'installation.revision': AKS Istio add-on revision '1.26' is not of the form asm-1-<minor> (e.g. asm-1-26). See az aks mesh get-revisions.",
+    );
   });
 });
 
 describe('GIVEN the other shipped profiles', () => {
-  test('THEN istioctl\'s default profile is today\'s default output (istio-system, istio: ingressgateway, istio-injection)', () => {
+  test("THEN istioctl's default profile is today's default output (istio-system, istio: ingressgateway, istio-injection)", () => {
     expect(ISTIOCTL_DEFAULT_PROFILE).toEqual({
-      name: 'istioctl-default', trustDomain: 'cluster.local',
+      name: 'istioctl-default',
+      trustDomain: 'cluster.local',
       controlPlane: { namespace: 'istio-system', podLabels: { app: 'istiod' } },
       injectionLabel: { key: 'istio-injection', value: 'enabled' },
-      ingressGateway: { namespace: 'istio-system', podLabels: { istio: 'ingressgateway' }, serviceAccount: 'istio-ingressgateway-service-account' },
+      ingressGateway: {
+        namespace: 'istio-system',
+        podLabels: { istio: 'ingressgateway' },
+        serviceAccount: 'istio-ingressgateway-service-account',
+      },
     });
   });
 
-  test('THEN a Helm gateway is named after its release: labels app/istio and the ServiceAccount follow the chart\'s helpers', () => {
-    const chart = new ReleaseStage(testApp(), { application: createVotingApplication({ installation: helmGatewayProfile({ release: 'istio-ingress', namespace: 'istio-ingress' }) }), stage: votingStages[0] });
+  test("THEN a Helm gateway is named after its release: labels app/istio and the ServiceAccount follow the chart's helpers", () => {
+    const chart = new ReleaseStage(testApp(), {
+      application: createVotingApplication({
+        installation: helmGatewayProfile({ release: 'istio-ingress', namespace: 'istio-ingress' }),
+      }),
+      stage: votingStages[0],
+    });
     const m = chart.manifests as Manifest[];
     expect(find(m, 'Gateway', 'voting-app-gateway').spec.selector).toEqual({ istio: 'ingress' });
-    expect(find(m, 'AuthorizationPolicy', 'voting-app-1-0').spec.rules[0].from[0].source.principals).toEqual(['cluster.local/ns/istio-ingress/sa/istio-ingress']);
+    expect(find(m, 'AuthorizationPolicy', 'voting-app-1-0').spec.rules[0].from[0].source.principals).toEqual([
+      'cluster.local/ns/istio-ingress/sa/istio-ingress',
+    ]);
     expect(helmGatewayProfile({ release: 'edge', revision: '1-30' })).toMatchObject({
-      injectionLabel: { key: 'istio.io/rev', value: '1-30' }, ingressGateway: { podLabels: { istio: 'edge' }, serviceAccount: 'edge' },
+      injectionLabel: { key: 'istio.io/rev', value: '1-30' },
+      ingressGateway: { podLabels: { istio: 'edge' }, serviceAccount: 'edge' },
     });
   });
 });
@@ -90,21 +142,38 @@ describe('installation and security facts Kubernetes would reject are refused wi
   };
   const aks = aksIstioAddOnProfile({ revision: 'asm-1-26' });
   test.each([
-    [{ installation: { ...aks, controlPlane: { ...aks.controlPlane, namespace: 'AKS_Istio' } } },
-      "field 'application.installation.controlPlane.namespace': 'AKS_Istio' is not a DNS-1123 label of at most 63 characters. Use lower-case letters, digits and '-', starting and ending with a letter or digit."],
-    [{ installation: { ...aks, ingressGateway: { ...aks.ingressGateway, podLabels: {} } } },
-      "field 'application.installation.ingressGateway.podLabels': the label selector is empty, so it would select every pod. Name at least one label of the pods, e.g. { app: \"prometheus\" }."],
-    [{ installation: { ...aks, ingressGateway: { ...aks.ingressGateway, serviceAccount: 'Gateway SA' } } },
-      "field 'application.installation.ingressGateway.serviceAccount': 'Gateway SA' is not a DNS-1123 label of at most 253 characters. Use lower-case letters, digits and '-', starting and ending with a letter or digit."],
-    [{ installation: { ...aks, injectionLabel: { key: 'istio.io/rev', value: 'asm 1 26' } } },
-      "field 'application.installation.injectionLabel[\"istio.io/rev\"]': label value 'asm 1 26' is not accepted by Kubernetes. Use at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit."],
-    [{ installation: { ...aks, trustDomain: 'Cluster Local' } }, "field 'application.installation.trustDomain': 'Cluster Local' is not a trust domain. Use a DNS-like name such as 'cluster.local'."],
-    [{ security: { metricsScraper: { namespace: 'Monitoring' } } },
-      "field 'application.security.metricsScraper.namespace': 'Monitoring' is not a DNS-1123 label of at most 63 characters. Use lower-case letters, digits and '-', starting and ending with a letter or digit."],
-    [{ security: { metricsScraper: { namespace: 'monitoring', podLabels: { '-bad': 'x' } } } },
-      "field 'application.security.metricsScraper.podLabels[\"-bad\"]': '-bad' is not a label key Kubernetes accepts. Use a name of at most 63 letters, digits, '-', '_' or '.', optionally after a DNS subdomain and '/' (e.g. 'app.kubernetes.io/name')."],
-    [{ gateway: { ...base.gateway, selector: { istio: 'ingress gateway' } } },
-      "field 'application.gateway.selector[\"istio\"]': label value 'ingress gateway' is not accepted by Kubernetes. Use at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit."],
+    [
+      { installation: { ...aks, controlPlane: { ...aks.controlPlane, namespace: 'AKS_Istio' } } },
+      "field 'application.installation.controlPlane.namespace': 'AKS_Istio' is not a DNS-1123 label of at most 63 characters. Use lower-case letters, digits and '-', starting and ending with a letter or digit.",
+    ],
+    [
+      { installation: { ...aks, ingressGateway: { ...aks.ingressGateway, podLabels: {} } } },
+      'field \'application.installation.ingressGateway.podLabels\': the label selector is empty, so it would select every pod. Name at least one label of the pods, e.g. { app: "prometheus" }.',
+    ],
+    [
+      { installation: { ...aks, ingressGateway: { ...aks.ingressGateway, serviceAccount: 'Gateway SA' } } },
+      "field 'application.installation.ingressGateway.serviceAccount': 'Gateway SA' is not a DNS-1123 label of at most 253 characters. Use lower-case letters, digits and '-', starting and ending with a letter or digit.",
+    ],
+    [
+      { installation: { ...aks, injectionLabel: { key: 'istio.io/rev', value: 'asm 1 26' } } },
+      "field 'application.installation.injectionLabel[\"istio.io/rev\"]': label value 'asm 1 26' is not accepted by Kubernetes. Use at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit.",
+    ],
+    [
+      { installation: { ...aks, trustDomain: 'Cluster Local' } },
+      "field 'application.installation.trustDomain': 'Cluster Local' is not a trust domain. Use a DNS-like name such as 'cluster.local'.",
+    ],
+    [
+      { security: { metricsScraper: { namespace: 'Monitoring' } } },
+      "field 'application.security.metricsScraper.namespace': 'Monitoring' is not a DNS-1123 label of at most 63 characters. Use lower-case letters, digits and '-', starting and ending with a letter or digit.",
+    ],
+    [
+      { security: { metricsScraper: { namespace: 'monitoring', podLabels: { '-bad': 'x' } } } },
+      "field 'application.security.metricsScraper.podLabels[\"-bad\"]': '-bad' is not a label key Kubernetes accepts. Use a name of at most 63 letters, digits, '-', '_' or '.', optionally after a DNS subdomain and '/' (e.g. 'app.kubernetes.io/name').",
+    ],
+    [
+      { gateway: { ...base.gateway, selector: { istio: 'ingress gateway' } } },
+      "field 'application.gateway.selector[\"istio\"]': label value 'ingress gateway' is not accepted by Kubernetes. Use at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit.",
+    ],
   ])('GIVEN %j THEN it is rejected', (change, message) => {
     expect(errorOf({ ...base, ...change })).toBe(message);
   });
@@ -115,7 +184,8 @@ describe('GIVEN the AKS stages on disk, as synth writes them (with mesh-context.
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'voting-mesh-aks-'));
-    for (const f of renderRelease(votingStages.map((stage) => new ReleaseStage(testApp(), { application, stage })))) writeFileSync(join(dir, f.file), f.content);
+    for (const f of renderRelease(votingStages.map((stage) => new ReleaseStage(testApp(), { application, stage }))))
+      writeFileSync(join(dir, f.file), f.content);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -125,7 +195,7 @@ describe('GIVEN the AKS stages on disk, as synth writes them (with mesh-context.
     expect(result.code).toBe(0);
   });
 
-  test('THEN explain admits the add-on gateway\'s identity and follows the lane to MySQL', async () => {
+  test("THEN explain admits the add-on gateway's identity and follows the lane to MySQL", async () => {
     const result = await cli(['explain', '03', '--dist', dir, '--cookie', 'featureflag=on']);
     expect(result.stdout).not.toContain('DENIED');
     expect(result.stdout).toContain('voting-storage 2.0 [voting-storage-2-0');
@@ -139,6 +209,8 @@ describe('GIVEN the AKS stages on disk, as synth writes them (with mesh-context.
     expect((await cli(['validate', '-f', file, '--profile', 'aks:asm-1-26'])).code).toBe(0);
     const bad = await cli(['validate', '-f', file, '--profile', 'aks:1.26']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/^error: --profile aks:1\.26: field 'installation\.revision': AKS Istio add-on revision '1\.26' is not of the form asm-1-<minor>/);
+    expect(bad.stderr).toMatch(
+      /^error: --profile aks:1\.26: field 'installation\.revision': AKS Istio add-on revision '1\.26' is not of the form asm-1-<minor>/,
+    );
   });
 });

@@ -7,22 +7,47 @@ import { website, websiteStages } from '../examples/website/app';
 import { cli } from './cli-support';
 
 // Section 4 of issue 17: each bad input is one clear line (what, where, the value, how to fix).
-const stageOf = (application = website, stage = websiteStages[0]) => { const app = Testing.app(); return new ReleaseStage(app, { application, stage, flavour: 'gateway-api-ambient' }); };
-const errorOf = (f: () => unknown): Error => { try { f(); } catch (e) { return e as Error; } throw new Error('no error'); };
-const withV1 = (w: object) => ({ ...website, components: [{ ...website.components[0], versions: { ...website.components[0].versions, v1: { ...website.components[0].versions.v1, ...w } } }] });
+const stageOf = (application = website, stage = websiteStages[0]) => {
+  const app = Testing.app();
+  return new ReleaseStage(app, { application, stage, flavour: 'gateway-api-ambient' });
+};
+const errorOf = (f: () => unknown): Error => {
+  try {
+    f();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('no error');
+};
+const withV1 = (w: object) => ({
+  ...website,
+  components: [
+    {
+      ...website.components[0],
+      versions: { ...website.components[0].versions, v1: { ...website.components[0].versions.v1, ...w } },
+    },
+  ],
+});
 
 describe('release data', () => {
   test('GIVEN two stages with one name THEN one ReleaseConfigError line naming the stage', () => {
-    const e = errorOf(() => { const app = Testing.app(); for (let i = 0; i < 2; i++) new ReleaseStage(app, { application: website, stage: websiteStages[0] }); });
+    const e = errorOf(() => {
+      const app = Testing.app();
+      for (let i = 0; i < 2; i++) new ReleaseStage(app, { application: website, stage: websiteStages[0] });
+    });
     expect(e).toBeInstanceOf(ReleaseConfigError);
-    expect(e.message).toBe(`stage '01-header-canary', field 'name': the stage name "01-header-canary" is used twice. Give each stage of the release a unique name.`);
+    expect(e.message).toBe(
+      `stage '01-header-canary', field 'name': the stage name "01-header-canary" is used twice. Give each stage of the release a unique name.`,
+    );
   });
 
   test('GIVEN a component named constructor THEN one line says the name is reserved', () => {
     const c = { ...website.components[0], name: 'constructor' };
     const e = errorOf(() => stageOf({ ...website, entryComponent: 'constructor', components: [c] }));
     expect(e).toBeInstanceOf(ReleaseConfigError);
-    expect(e.message).toMatch(/component 'constructor', field 'name': the name 'constructor' is reserved .* Choose another name\.$/);
+    expect(e.message).toMatch(
+      /component 'constructor', field 'name': the name 'constructor' is reserved .* Choose another name\.$/,
+    );
   });
 
   test('GIVEN NaN replicas THEN the message shows NaN, not null', () => {
@@ -43,13 +68,17 @@ describe('release data', () => {
   });
 
   test('GIVEN registry hosts with ports and digests THEN valid references pass', () => {
-    expect(() => stageOf(withV1({ image: 'Registry.Example.com:5000/team/app_x@sha256:' + 'a'.repeat(64) }))).not.toThrow();
+    expect(() =>
+      stageOf(withV1({ image: 'Registry.Example.com:5000/team/app_x@sha256:' + 'a'.repeat(64) })),
+    ).not.toThrow();
   });
 
   test('GIVEN a bad AKS revision THEN a ReleaseConfigError (runSynth prints it as one line)', () => {
     const e = errorOf(() => aksIstioAddOnProfile({ revision: '1.26' }));
     expect(e).toBeInstanceOf(ReleaseConfigError);
-    expect(e.message).toBe("field 'installation.revision': AKS Istio add-on revision '1.26' is not of the form asm-1-<minor> (e.g. asm-1-26). See az aks mesh get-revisions.");
+    expect(e.message).toBe(
+      "field 'installation.revision': AKS Istio add-on revision '1.26' is not of the form asm-1-<minor> (e.g. asm-1-26). See az aks mesh get-revisions.",
+    );
   });
 
   test('GIVEN a description with Markdown and HTML THEN RELEASE.md shows it as literal text', () => {
@@ -70,14 +99,28 @@ describe('command line', () => {
     expect(r.stderr).toMatch(/^error: .*c\.yaml.*\n(usage: .*\n)?$/);
   });
 
-  test.each([['1e3'], ['0x50'], ['+80'], ['80.0']])('GIVEN --port %s THEN a usage error: decimal digits only', async (port) => {
-    const r = await cli(['explain', '01-header-canary', '--dist', 'examples/website/dist', '--port', port]);
-    expect(r.code).toBe(2);
-    expect(r.stderr.split('\n')[0]).toBe(`error: malformed --port '${port}': expected a port number 1-65535, written in decimal digits only`);
-  });
+  test.each([['1e3'], ['0x50'], ['+80'], ['80.0']])(
+    'GIVEN --port %s THEN a usage error: decimal digits only',
+    async (port) => {
+      const r = await cli(['explain', '01-header-canary', '--dist', 'examples/website/dist', '--port', port]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.split('\n')[0]).toBe(
+        `error: malformed --port '${port}': expected a port number 1-65535, written in decimal digits only`,
+      );
+    },
+  );
 
   test('GIVEN --header twice with one name THEN a usage error instead of keeping the last', async () => {
-    const r = await cli(['explain', '01-header-canary', '--dist', 'examples/website/dist', '--header', 'qa=1', '--header', 'QA=2']);
+    const r = await cli([
+      'explain',
+      '01-header-canary',
+      '--dist',
+      'examples/website/dist',
+      '--header',
+      'qa=1',
+      '--header',
+      'QA=2',
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: --header qa is given twice \('1' and '2'\): give it once/);
   });

@@ -7,11 +7,14 @@ import { cli } from './cli-support';
 // synth replaces an output directory only when it can prove it wrote every entry, unchanged
 // (docs/output-safety.md). Every refusal is one line naming the first such path; nothing is deleted.
 let scratch: string;
-beforeEach(() => { scratch = mkdtempSync(join(tmpdir(), 'voting-mesh-own-')); });
+beforeEach(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'voting-mesh-own-'));
+});
 afterEach(() => rmSync(scratch, { recursive: true, force: true }));
 
-const APP = "const fs = require('fs'); const out = process.env.CDK8S_OUTDIR; fs.mkdirSync(out + '/flavour', { recursive: true });"
-  + "fs.writeFileSync(out + '/01-a.k8s.yaml', 'apiVersion: v1\\nkind: Namespace\\nmetadata:\\n  name: a\\n'); fs.writeFileSync(out + '/flavour/01-a.k8s.yaml', 'apiVersion: v1\\nkind: Namespace\\nmetadata:\\n  name: b\\n');";
+const APP =
+  "const fs = require('fs'); const out = process.env.CDK8S_OUTDIR; fs.mkdirSync(out + '/flavour', { recursive: true });" +
+  "fs.writeFileSync(out + '/01-a.k8s.yaml', 'apiVersion: v1\\nkind: Namespace\\nmetadata:\\n  name: a\\n'); fs.writeFileSync(out + '/flavour/01-a.k8s.yaml', 'apiVersion: v1\\nkind: Namespace\\nmetadata:\\n  name: b\\n');";
 
 function project(): string {
   const dir = join(scratch, 'app');
@@ -21,7 +24,8 @@ function project(): string {
   return dir;
 }
 const synth = (dir: string, ...extra: string[]) => cli(['synth', '--quiet', ...extra], dir);
-const refusal = (path: string, why: string) => new RegExp(`^error: refusing to replace cdk8s.yaml's output dist: ${path.replace(/[./]/g, '\\$&')} ${why}`);
+const refusal = (path: string, why: string) =>
+  new RegExp(`^error: refusing to replace cdk8s.yaml's output dist: ${path.replace(/[./]/g, '\\$&')} ${why}`);
 
 async function refused(dir: string, pattern: RegExp, kept: string[]): Promise<void> {
   const before = kept.map((f) => readFileSync(join(dir, f), 'utf8'));
@@ -35,30 +39,62 @@ async function refused(dir: string, pattern: RegExp, kept: string[]): Promise<vo
 describe('GIVEN a dist synth did not provably write', () => {
   test.each([
     ['an empty marker', '', 'is not a voting-mesh-output/v2 manifest'],
-    ['a marker of an earlier version', 'Written by voting-mesh 0.1.0. Files: 01-a.k8s.yaml\n', 'is the marker of an earlier voting-mesh version'],
-    ['a forged marker naming keep.txt with a made-up hash', JSON.stringify({ format: 'voting-mesh-output/v2', owner: 'synth', note: '', files: { 'keep.txt': '0'.repeat(64), 'sub/x.txt': '0'.repeat(64) } }), null],
-  ])('WHEN it holds %s and user files THEN synth refuses and keeps every file (top level and subdirectory)', async (_, marker, why) => {
-    const dir = project();
-    mkdirSync(join(dir, 'dist', 'sub'), { recursive: true });
-    writeFileSync(join(dir, 'dist', '.voting-mesh-output'), marker);
-    writeFileSync(join(dir, 'dist', 'keep.txt'), 'mine');
-    writeFileSync(join(dir, 'dist', 'sub', 'x.txt'), 'mine too');
-    await refused(dir, why ? refusal('dist/.voting-mesh-output', why) : refusal('dist/keep.txt', 'changed since voting-mesh wrote it'), ['dist/keep.txt', 'dist/sub/x.txt']);
-    if (why) expect((await synth(dir)).stderr).toMatch(/If nothing in it is yours, run once with --force, which deletes everything in it\n$/);
-  });
+    [
+      'a marker of an earlier version',
+      'Written by voting-mesh 0.1.0. Files: 01-a.k8s.yaml\n',
+      'is the marker of an earlier voting-mesh version',
+    ],
+    [
+      'a forged marker naming keep.txt with a made-up hash',
+      JSON.stringify({
+        format: 'voting-mesh-output/v2',
+        owner: 'synth',
+        note: '',
+        files: { 'keep.txt': '0'.repeat(64), 'sub/x.txt': '0'.repeat(64) },
+      }),
+      null,
+    ],
+  ])(
+    'WHEN it holds %s and user files THEN synth refuses and keeps every file (top level and subdirectory)',
+    async (_, marker, why) => {
+      const dir = project();
+      mkdirSync(join(dir, 'dist', 'sub'), { recursive: true });
+      writeFileSync(join(dir, 'dist', '.voting-mesh-output'), marker);
+      writeFileSync(join(dir, 'dist', 'keep.txt'), 'mine');
+      writeFileSync(join(dir, 'dist', 'sub', 'x.txt'), 'mine too');
+      await refused(
+        dir,
+        why ? refusal('dist/.voting-mesh-output', why) : refusal('dist/keep.txt', 'changed since voting-mesh wrote it'),
+        ['dist/keep.txt', 'dist/sub/x.txt'],
+      );
+      if (why)
+        expect((await synth(dir)).stderr).toMatch(
+          /If nothing in it is yours, run once with --force, which deletes everything in it\n$/,
+        );
+    },
+  );
 
   test('WHEN a user file sits in a subdirectory the manifest lists THEN synth names it and keeps it', async () => {
     const dir = project();
     expect((await synth(dir)).code).toBe(0);
     writeFileSync(join(dir, 'dist', 'flavour', 'notes.md'), 'mine');
-    await refused(dir, refusal('dist/flavour/notes.md', 'was not written by voting-mesh \\(the \\.voting-mesh-output manifest does not list it\\)'), ['dist/flavour/notes.md']);
+    await refused(
+      dir,
+      refusal(
+        'dist/flavour/notes.md',
+        'was not written by voting-mesh \\(the \\.voting-mesh-output manifest does not list it\\)',
+      ),
+      ['dist/flavour/notes.md'],
+    );
   });
 
   test('WHEN a file synth wrote was changed by hand THEN synth refuses naming it', async () => {
     const dir = project();
     expect((await synth(dir)).code).toBe(0);
     writeFileSync(join(dir, 'dist', 'flavour', '01-a.k8s.yaml'), 'edited');
-    await refused(dir, refusal('dist/flavour/01-a.k8s.yaml', 'changed since voting-mesh wrote it'), ['dist/flavour/01-a.k8s.yaml']);
+    await refused(dir, refusal('dist/flavour/01-a.k8s.yaml', 'changed since voting-mesh wrote it'), [
+      'dist/flavour/01-a.k8s.yaml',
+    ]);
   });
 
   test('WHEN it holds a symbolic link THEN synth refuses (it never writes links) and the link target is untouched', async () => {
@@ -75,7 +111,9 @@ describe('GIVEN a dist synth did not provably write', () => {
     symlinkSync(join(scratch, 'real'), join(dir, 'dist'));
     const r = await synth(dir);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^error: refusing to write cdk8s.yaml's output dist: it is a symbolic link \(to .*real\), and publishing would replace the link by a directory\. Name the directory it points to instead/);
+    expect(r.stderr).toMatch(
+      /^error: refusing to write cdk8s.yaml's output dist: it is a symbolic link \(to .*real\), and publishing would replace the link by a directory\. Name the directory it points to instead/,
+    );
     expect(readdirSync(join(scratch, 'real'))).toEqual([]);
   });
 
@@ -118,12 +156,19 @@ describe('the lock and filesystem errors', () => {
       writeFileSync(join(dir, '.dist.voting-mesh-lock'), `${JSON.stringify({ pid: holder.pid, command: 'synth' })}\n`);
       const r = await synth(dir);
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(new RegExp(`^error: dist is being written by another voting-mesh synth \\(PID ${holder.pid}, lock .*\\): wait for it to finish; if no such process runs, delete the lock file\\n$`));
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^error: dist is being written by another voting-mesh synth \\(PID ${holder.pid}, lock .*\\): wait for it to finish; if no such process runs, delete the lock file\\n$`,
+        ),
+      );
       expect(existsSync(join(dir, 'dist'))).toBe(false);
     } finally {
       holder.kill('SIGKILL');
     }
-    writeFileSync(join(dir, '.dist.voting-mesh-lock'), `${JSON.stringify({ pid: 2 ** 22 + 12345, command: 'synth' })}\n`);
+    writeFileSync(
+      join(dir, '.dist.voting-mesh-lock'),
+      `${JSON.stringify({ pid: 2 ** 22 + 12345, command: 'synth' })}\n`,
+    );
     expect((await synth(dir)).code).toBe(0);
     expect(existsSync(join(dir, '.dist.voting-mesh-lock'))).toBe(false);
   }, 20_000);
@@ -133,6 +178,8 @@ describe('the lock and filesystem errors', () => {
     writeFileSync(join(dir, 'file'), 'x');
     const r = await cli(['synth', '--quiet', '--outdir', 'file/dist'], dir);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^error: cannot create file\/dist: .*file is a file, not a directory: name a directory path\n$/);
+    expect(r.stderr).toMatch(
+      /^error: cannot create file\/dist: .*file is a file, not a directory: name a directory path\n$/,
+    );
   });
 });

@@ -18,9 +18,20 @@ describe('the package', () => {
     expect(pkg.private).toBeUndefined();
     expect(Object.keys(pkg.exports)).toEqual(['.', './cdk8s-plugin', './package.json']);
     expect(pkg.exports['.']).toEqual({ types: './out/lib/index.d.ts', default: './out/lib/index.js' });
-    expect(pkg.exports['./cdk8s-plugin']).toEqual({ types: './out/cli/cdk8s-plugin.d.ts', default: './out/cli/cdk8s-plugin.js' });
-    expect([pkg.main, pkg.types, pkg.bin['voting-mesh']]).toEqual(['out/lib/index.js', 'out/lib/index.d.ts', 'out/cli/main.js']);
-    expect(pkg.files.every((f: string) => /^(out\/(lib|imports|cli)\/|schemas\/|templates\/app\/\*$|README\.md$|LICENSE$)/.test(f))).toBe(true);
+    expect(pkg.exports['./cdk8s-plugin']).toEqual({
+      types: './out/cli/cdk8s-plugin.d.ts',
+      default: './out/cli/cdk8s-plugin.js',
+    });
+    expect([pkg.main, pkg.types, pkg.bin['voting-mesh']]).toEqual([
+      'out/lib/index.js',
+      'out/lib/index.d.ts',
+      'out/cli/main.js',
+    ]);
+    expect(
+      pkg.files.every((f: string) =>
+        /^(out\/(lib|imports|cli)\/|schemas\/|templates\/app\/\*$|README\.md$|LICENSE$)/.test(f),
+      ),
+    ).toBe(true);
   });
 
   test('GIVEN package.json THEN it carries no jest configuration (jest.config.js, which is not packed, does)', () => {
@@ -28,7 +39,7 @@ describe('the package', () => {
     expect(pkg.files.some((f: string) => f.includes('jest'))).toBe(false);
   });
 
-  test('GIVEN the cdk8s stack THEN it is a peer dependency (one copy in the consumer\'s app) and a dev dependency here', () => {
+  test("GIVEN the cdk8s stack THEN it is a peer dependency (one copy in the consumer's app) and a dev dependency here", () => {
     for (const name of ['cdk8s', 'cdk8s-plus-27', 'constructs']) {
       expect(pkg.peerDependencies[name]).toBe(`^${pkg.devDependencies[name]}`);
       expect(pkg.dependencies?.[name]).toBeUndefined();
@@ -38,20 +49,49 @@ describe('the package', () => {
   test('GIVEN the main entry THEN it exposes no voting symbol and none of the internal helpers', () => {
     const names = Object.keys(api);
     expect(names.filter((n) => /voting/i.test(n))).toEqual([]);
-    for (const internal of ['toYaml', 'scalarString', 'joinPath', 'isObject', 'ManifestIndex', 'checkStage', 'deriveComponents', 'httpRoutes', 'istioKinds', 'assertReplaceable', 'byKind']) {
+    for (const internal of [
+      'toYaml',
+      'scalarString',
+      'joinPath',
+      'isObject',
+      'ManifestIndex',
+      'checkStage',
+      'deriveComponents',
+      'httpRoutes',
+      'istioKinds',
+      'assertReplaceable',
+      'byKind',
+    ]) {
       expect(names).not.toContain(internal);
     }
-    expect(names).toEqual(expect.arrayContaining(['ReleaseStage', 'RolloutStage', 'TrafficSimulator', 'analyzeMesh', 'explainRequest', 'planTransition', 'checkTransition', 'renderRelease', 'runSynth']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'ReleaseStage',
+        'RolloutStage',
+        'TrafficSimulator',
+        'analyzeMesh',
+        'explainRequest',
+        'planTransition',
+        'checkTransition',
+        'renderRelease',
+        'runSynth',
+      ]),
+    );
   });
 
-  test.each(['voting', 'examples', 'docs', 'bench', 'templates', 'main.ts'])('GIVEN %s THEN it uses the library only through the package name, as a consumer does', (dir) => {
-    const files = dir.endsWith('.ts') ? [dir] : sources(dir);
-    expect(files.length).toBeGreaterThan(0);
-    const reaching = files.filter((f) => /from '(\.\.\/)+(lib|cli|imports)(\/|')/.test(readFileSync(join(ROOT, f), 'utf8'))).map((f) => relative(ROOT, join(ROOT, f)));
-    expect(reaching).toEqual([]);
-  });
+  test.each(['voting', 'examples', 'docs', 'bench', 'templates', 'main.ts'])(
+    'GIVEN %s THEN it uses the library only through the package name, as a consumer does',
+    (dir) => {
+      const files = dir.endsWith('.ts') ? [dir] : sources(dir);
+      expect(files.length).toBeGreaterThan(0);
+      const reaching = files
+        .filter((f) => /from '(\.\.\/)+(lib|cli|imports)(\/|')/.test(readFileSync(join(ROOT, f), 'utf8')))
+        .map((f) => relative(ROOT, join(ROOT, f)));
+      expect(reaching).toEqual([]);
+    },
+  );
 
-  test('GIVEN tsconfig.json THEN `voting-mesh` resolves to the source of the package\'s main entry', () => {
+  test("GIVEN tsconfig.json THEN `voting-mesh` resolves to the source of the package's main entry", () => {
     const tsconfig = readFileSync(join(ROOT, 'tsconfig.json'), 'utf8');
     expect(tsconfig).toContain('"voting-mesh": ["./lib/index.ts"]');
     expect(require('../jest.config.js').moduleNameMapper['^voting-mesh$']).toBe('<rootDir>/lib/index.ts');

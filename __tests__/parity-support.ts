@@ -7,7 +7,8 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { parse, parseAllDocuments } from 'yaml';
-import { explainCall, ExplainNode, explainRequest, Manifest } from 'voting-mesh';
+import type { ExplainNode, Manifest } from 'voting-mesh';
+import { explainCall, explainRequest } from 'voting-mesh';
 
 /** What upstream expects of one request. */
 export interface Expectation {
@@ -30,7 +31,12 @@ export interface Expectation {
   readonly backend?: string;
   readonly namespace?: string;
   /** A redirect's Location, the parts the conformance test states (port '' means none in the Location). */
-  readonly redirect?: { readonly scheme?: string; readonly host?: string; readonly port: string; readonly path?: string };
+  readonly redirect?: {
+    readonly scheme?: string;
+    readonly host?: string;
+    readonly port: string;
+    readonly path?: string;
+  };
   /** Headers the backend must see, and must not see (request header modifiers, URLRewrite host). */
   readonly requestHeaders?: Readonly<Record<string, string>>;
   readonly absentRequestHeaders?: readonly string[];
@@ -94,26 +100,43 @@ export function loadParity(file: string): ParityFile {
 }
 
 const deployment = (name: string, ns: string, labels: Record<string, string>): Manifest => ({
-  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: ns },
-  spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [] } } },
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name, namespace: ns },
+  spec: {
+    replicas: 1,
+    selector: { matchLabels: labels },
+    template: { metadata: { labels }, spec: { containers: [] } },
+  },
 });
 
 /** The objects of a case: its config and the environment the upstream test's fake registry provides. */
 export function manifestsOf(c: ParityCase, base: readonly Manifest[] = []): Manifest[] {
-  const objects: Manifest[] = parseAllDocuments(c.config).map((d) => d.toJSON()).filter((m) => m);
+  const objects: Manifest[] = parseAllDocuments(c.config)
+    .map((d) => d.toJSON())
+    .filter((m) => m);
   const env: Manifest[] = [];
   for (const line of c.environment ?? []) {
     const [what, ...rest] = line.split(/\s+/);
     if (what === 'service') {
       const [name, ns, ports, protocol] = rest;
       const list = ports.split(',').map(Number);
-      env.push({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns }, spec: { selector: { app: name }, ports: list.map((port) => ({ name: `${protocol ?? 'http'}-${port}`, port })) } });
+      env.push({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name, namespace: ns },
+        spec: { selector: { app: name }, ports: list.map((port) => ({ name: `${protocol ?? 'http'}-${port}`, port })) },
+      });
       env.push(deployment(`${name}-${ns}`, ns, { app: name }));
     } else if (what === 'client') {
       env.push(deployment(`client-${rest[0]}`, rest[0], { app: 'client' }));
     }
   }
-  const gatewayPod = !(c.environment ?? []).includes('no-gateway-pod') && objects.some((m) => (m.kind === 'Gateway' && String(m.apiVersion).startsWith('networking.istio.io')) || m.kind === 'Ingress');
+  const gatewayPod =
+    !(c.environment ?? []).includes('no-gateway-pod') &&
+    objects.some(
+      (m) => (m.kind === 'Gateway' && String(m.apiVersion).startsWith('networking.istio.io')) || m.kind === 'Ingress',
+    );
   if (gatewayPod) env.push(deployment('istio-ingressgateway', 'istio-system', { istio: 'ingressgateway' }));
   return [...base, ...objects, ...env];
 }
@@ -130,7 +153,12 @@ export function runCall(c: ParityCase, call: ParityCall, objects: readonly Manif
   }
   const agrees = judge(call.expect, got, objects, call.request ?? {});
   const status: Status = agrees ? 'agree' : got.notModelled.length > 0 ? 'not-modelled' : 'disagree';
-  return { id, status, got: got.text + (got.notModelled.length > 0 ? ` [not modelled: ${got.notModelled.join('; ')}]` : ''), want };
+  return {
+    id,
+    status,
+    got: got.text + (got.notModelled.length > 0 ? ` [not modelled: ${got.notModelled.join('; ')}]` : ''),
+    want,
+  };
 }
 
 interface Answer {
@@ -143,11 +171,22 @@ interface Answer {
 
 function answerOf(call: ParityCall, objects: readonly Manifest[]): Answer {
   const r = call.request ?? {};
-  const request = { ...(r.headers ? { headers: r.headers } : {}), ...(r.path ? { path: r.path } : {}), ...(r.method ? { method: r.method } : {}), ...(r.host ? { host: r.host } : {}), ...(r.scheme ? { scheme: r.scheme } : {}), ...(r.port ? { port: r.port } : {}), ...(r.sni ? { sni: r.sni } : {}) };
+  const request = {
+    ...(r.headers ? { headers: r.headers } : {}),
+    ...(r.path ? { path: r.path } : {}),
+    ...(r.method ? { method: r.method } : {}),
+    ...(r.host ? { host: r.host } : {}),
+    ...(r.scheme ? { scheme: r.scheme } : {}),
+    ...(r.port ? { port: r.port } : {}),
+    ...(r.sni ? { sni: r.sni } : {}),
+  };
   let hops: readonly ExplainNode[];
   if (call.from !== undefined) {
     const [service, port] = String(call.to).split(':');
-    hops = explainCall(objects, call.from, service, port === undefined ? undefined : Number(port), {}, { ...request, port: undefined } as any).hops;
+    hops = explainCall(objects, call.from, service, port === undefined ? undefined : Number(port), {}, {
+      ...request,
+      port: undefined,
+    } as any).hops;
   } else {
     hops = explainRequest(objects, request, call.gateway ?? firstGateway(objects)).hops;
   }
@@ -155,7 +194,12 @@ function answerOf(call: ParityCall, objects: readonly Manifest[]): Answer {
   const notModelled = [...(hop?.notModelled ?? [])];
   if (!hop) return { text: 'no hop', kind: 'none', notModelled };
   if (hop.answer !== undefined) return { text: hop.answer, kind: answerKind(hop.answer), hop, notModelled };
-  return { text: `${hop.service}:${hop.port}${hop.subset ? `/${hop.subset}` : ''} [${hop.deployments.join(',')}]`, kind: 'hop', hop, notModelled };
+  return {
+    text: `${hop.service}:${hop.port}${hop.subset ? `/${hop.subset}` : ''} [${hop.deployments.join(',')}]`,
+    kind: 'hop',
+    hop,
+    notModelled,
+  };
 }
 
 function firstGateway(objects: readonly Manifest[]): string {
@@ -192,23 +236,31 @@ function hopNamespace(hop: ExplainNode, objects: readonly Manifest[]): string | 
 
 function judge(want: Expectation, got: Answer, objects: readonly Manifest[], sent: ParityRequest): boolean {
   if (want.waypoint !== undefined) return got.kind === 'hop' && (got.hop?.waypoint ?? 'none') === want.waypoint;
-  if (want.error !== undefined) return got.kind === want.error || (want.error === 'no-route' && got.kind === 'status-404');
-  if (want.cluster === 'PassthroughCluster') return got.kind === 'hop' && (got.hop?.rule ?? '').startsWith('PassthroughCluster');
+  if (want.error !== undefined)
+    return got.kind === want.error || (want.error === 'no-route' && got.kind === 'status-404');
+  if (want.cluster === 'PassthroughCluster')
+    return got.kind === 'hop' && (got.hop?.rule ?? '').startsWith('PassthroughCluster');
   if (want.cluster !== undefined) {
     const [, port, subset, host] = want.cluster.split('|');
     // A route to a host that has no cluster: explain names the host; Envoy answers 503 (NC), 500 for Gateway API routes.
-    const noCluster = /^503: host '([^']+)' is neither a Service nor a ServiceEntry host/.exec(got.text)
-      ?? /^500: no ServiceEntry visible from namespace '[^']+' declares host '([^']+)'/.exec(got.text);
+    const noCluster =
+      /^503: host '([^']+)' is neither a Service nor a ServiceEntry host/.exec(got.text) ??
+      /^500: no ServiceEntry visible from namespace '[^']+' declares host '([^']+)'/.exec(got.text);
     if (want.route !== undefined && got.hop && routeName(got.hop.rule) !== want.route) return false;
     if (want.timeout !== undefined && (got.hop?.timeout ?? 'none') !== want.timeout) return false;
-    if (noCluster && got.hop) return noCluster[1] === host && got.hop.port === Number(port) && (got.hop.subset ?? '') === subset;
+    if (noCluster && got.hop)
+      return noCluster[1] === host && got.hop.port === Number(port) && (got.hop.subset ?? '') === subset;
     if (got.kind !== 'hop' || !got.hop) return false;
     const [name, ns] = host.split('.');
     if (got.hop.serviceEntry !== undefined) return got.hop.service === host && got.hop.port === Number(port);
     // The route's cluster is what Istio's test asserts; the namespace is read from the pods when there are any.
     const podNs = got.hop.deployments.length > 0 ? hopNamespace(got.hop, objects) : undefined;
-    return got.hop.service === name && got.hop.port === Number(port) && (got.hop.subset ?? '') === subset
-      && (ns === undefined || podNs === undefined || podNs === ns);
+    return (
+      got.hop.service === name &&
+      got.hop.port === Number(port) &&
+      (got.hop.subset ?? '') === subset &&
+      (ns === undefined || podNs === undefined || podNs === ns)
+    );
   }
   if (want.status !== undefined) return judgeResponse(want, got, objects, sent);
   return false;
@@ -220,7 +272,11 @@ function judgeResponse(want: Expectation, got: Answer, objects: readonly Manifes
   const answered = statuses.find((s) => got.kind === `status-${s}`);
   if (answered !== undefined && answered < 300) return want.backend === undefined && shapesHold(want, got.hop, sent);
   if (statuses.some((s) => s >= 200 && s < 300) && got.kind === 'hop' && got.hop) {
-    if (want.backend !== undefined && !got.hop.deployments.some((d) => d === want.backend || podsOf(d, objects) === want.backend)) return false;
+    if (
+      want.backend !== undefined &&
+      !got.hop.deployments.some((d) => d === want.backend || podsOf(d, objects) === want.backend)
+    )
+      return false;
     if (want.namespace !== undefined && hopNamespace(got.hop, objects) !== want.namespace) return false;
     return shapesHold(want, got.hop, sent);
   }
@@ -238,8 +294,12 @@ function judgeResponse(want: Expectation, got: Answer, objects: readonly Manifes
       return false;
     }
     const r = want.redirect;
-    return (r.scheme === undefined || url.protocol === `${r.scheme}:`) && (r.host === undefined || url.hostname === r.host)
-      && url.port === r.port && (r.path === undefined || url.pathname === r.path);
+    return (
+      (r.scheme === undefined || url.protocol === `${r.scheme}:`) &&
+      (r.host === undefined || url.hostname === r.host) &&
+      url.port === r.port &&
+      (r.path === undefined || url.pathname === r.path)
+    );
   }
   return status === answered && shapesHold(want, got.hop, sent);
 }
@@ -252,8 +312,12 @@ function podsOf(deploymentName: string, objects: readonly Manifest[]): string | 
 
 /** Header and path expectations against what explain says the backend and client see (the request as sent when no filter changed it). */
 function shapesHold(want: Expectation, hop: ExplainNode | undefined, sent: ParityRequest): boolean {
-  const lower = (h: Readonly<Record<string, string>> | undefined) => Object.fromEntries(Object.entries(h ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
-  const shaped = hop?.request ?? { headers: { ...lower(sent.headers), ...(sent.host !== undefined ? { host: sent.host } : {}) }, path: sent.path ?? '/' };
+  const lower = (h: Readonly<Record<string, string>> | undefined) =>
+    Object.fromEntries(Object.entries(h ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  const shaped = hop?.request ?? {
+    headers: { ...lower(sent.headers), ...(sent.host !== undefined ? { host: sent.host } : {}) },
+    path: sent.path ?? '/',
+  };
   const h = lower(shaped.headers);
   if (Object.entries(want.requestHeaders ?? {}).some(([k, v]) => h[k.toLowerCase()] !== v)) return false;
   if ((want.absentRequestHeaders ?? []).some((k) => h[k.toLowerCase()] !== undefined)) return false;
@@ -261,7 +325,12 @@ function shapesHold(want: Expectation, hop: ExplainNode | undefined, sent: Parit
   const r = lower(hop?.response?.headers);
   const squash = (v: string) => v.replace(/\s+/g, '');
   if (Object.entries(want.responseHeaders ?? {}).some(([k, v]) => r[k.toLowerCase()] !== v)) return false;
-  if (Object.entries(want.responseHeaderChoices ?? {}).some(([k, vs]) => !vs.some((v) => r[k.toLowerCase()] !== undefined && squash(r[k.toLowerCase()]) === squash(v)))) return false;
+  if (
+    Object.entries(want.responseHeaderChoices ?? {}).some(
+      ([k, vs]) => !vs.some((v) => r[k.toLowerCase()] !== undefined && squash(r[k.toLowerCase()]) === squash(v)),
+    )
+  )
+    return false;
   if ((want.absentResponseHeaders ?? []).some((k) => r[k.toLowerCase()] !== undefined)) return false;
   return true;
 }
@@ -276,8 +345,10 @@ export function runParity(file: ParityFile, base: readonly Manifest[] = []): { c
 
 /** Counts per status, and a printable table of the cases that do not agree. */
 export function summary(results: readonly { outcome: Outcome }[]): { counts: Record<Status, number>; table: string } {
-  const counts: Record<Status, number> = { 'agree': 0, 'disagree': 0, 'not-modelled': 0 };
+  const counts: Record<Status, number> = { agree: 0, disagree: 0, 'not-modelled': 0 };
   for (const r of results) counts[r.outcome.status]++;
-  const rows = results.filter((r) => r.outcome.status !== 'agree').map((r) => `${r.outcome.status}: ${r.outcome.id}\n    want ${r.outcome.want}\n    got  ${r.outcome.got}`);
+  const rows = results
+    .filter((r) => r.outcome.status !== 'agree')
+    .map((r) => `${r.outcome.status}: ${r.outcome.id}\n    want ${r.outcome.want}\n    got  ${r.outcome.got}`);
   return { counts, table: rows.join('\n') };
 }

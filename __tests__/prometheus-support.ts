@@ -1,4 +1,5 @@
-import { ChildProcess, spawn, spawnSync } from 'child_process';
+import type { ChildProcess } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { createServer } from 'net';
 import { tmpdir } from 'os';
@@ -38,7 +39,12 @@ export function describeWithPrometheus(name: string, body: () => void): void {
   const mode = prometheusTestMode(haveTool('prometheus') && haveTool('promtool'), process.env.CI);
   if (mode === 'run') describe(name, body);
   else if (mode === 'skip') describe.skip(`${name} (skipped: ${MISSING})`, body);
-  else describe(name, () => test('GIVEN CI THEN prometheus and promtool are installed', () => { throw new Error(MISSING); }));
+  else
+    describe(name, () =>
+      test('GIVEN CI THEN prometheus and promtool are installed', () => {
+        throw new Error(MISSING);
+      }),
+    );
 }
 
 /**
@@ -49,7 +55,8 @@ export function describeWithPrometheus(name: string, body: () => void): void {
 export function openMetrics(cases: readonly { end: number; traffic: readonly Traffic[] }[], minutes = 15): string {
   const counters: string[] = ['# TYPE istio_requests counter'];
   const histograms: string[] = ['# TYPE istio_request_duration_milliseconds histogram'];
-  const labels = (t: Traffic) => `reporter="${t.reporter}",destination_workload_namespace="voting",destination_workload="${t.workload}"`;
+  const labels = (t: Traffic) =>
+    `reporter="${t.reporter}",destination_workload_namespace="voting",destination_workload="${t.workload}"`;
   // Each series' samples are contiguous and in time order; the cases are in time order too.
   for (const workload of [...new Set(cases.flatMap((c) => c.traffic.map((t) => `${t.reporter}|${t.workload}`)))]) {
     for (const code of ['200', '503']) {
@@ -58,7 +65,9 @@ export function openMetrics(cases: readonly { end: number; traffic: readonly Tra
         if (!t) continue;
         for (let s = 0, ts = c.end - minutes * 60; ts <= c.end; s++, ts += STEP) {
           const total = t.rps * STEP * s;
-          counters.push(`istio_requests_total{${labels(t)},response_code="${code}"} ${Math.round(code === '503' ? total * t.errorShare : total * (1 - t.errorShare))} ${ts}`);
+          counters.push(
+            `istio_requests_total{${labels(t)},response_code="${code}"} ${Math.round(code === '503' ? total * t.errorShare : total * (1 - t.errorShare))} ${ts}`,
+          );
         }
       }
     }
@@ -68,9 +77,14 @@ export function openMetrics(cases: readonly { end: number; traffic: readonly Tra
       for (let s = 0, ts = c.end - minutes * 60; ts <= c.end; s++, ts += STEP) {
         const total = Math.round(t.rps * STEP * s);
         const slow = Math.round(total * t.slowShare);
-        for (const le of BUCKETS) histograms.push(`istio_request_duration_milliseconds_bucket{${labels(t)},le="${le}"} ${Number(le) < 50 ? 0 : le === '+Inf' || Number(le) >= 2500 ? total : total - slow} ${ts}`);
+        for (const le of BUCKETS)
+          histograms.push(
+            `istio_request_duration_milliseconds_bucket{${labels(t)},le="${le}"} ${Number(le) < 50 ? 0 : le === '+Inf' || Number(le) >= 2500 ? total : total - slow} ${ts}`,
+          );
         histograms.push(`istio_request_duration_milliseconds_count{${labels(t)}} ${total} ${ts}`);
-        histograms.push(`istio_request_duration_milliseconds_sum{${labels(t)}} ${(total - slow) * 40 + slow * 1500} ${ts}`);
+        histograms.push(
+          `istio_request_duration_milliseconds_sum{${labels(t)}} ${(total - slow) * 40 + slow * 1500} ${ts}`,
+        );
       }
     }
   }
@@ -98,14 +112,25 @@ export async function startPrometheus(metrics: string): Promise<RunningPrometheu
   const dir = mkdtempSync(join(tmpdir(), 'voting-mesh-prometheus-'));
   writeFileSync(join(dir, 'input.om'), metrics);
   writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  evaluation_interval: 1h\n');
-  const blocks = spawnSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', join(dir, 'input.om'), join(dir, 'data')], { encoding: 'utf8' });
+  const blocks = spawnSync(
+    'promtool',
+    ['tsdb', 'create-blocks-from', 'openmetrics', join(dir, 'input.om'), join(dir, 'data')],
+    { encoding: 'utf8' },
+  );
   if (blocks.status !== 0) throw new Error(`promtool tsdb create-blocks-from openmetrics failed: ${blocks.stderr}`);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn('prometheus', [
-    `--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`,
-    '--storage.tsdb.retention.time=100y', '--log.level=warn',
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(
+    'prometheus',
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--storage.tsdb.retention.time=100y',
+      '--log.level=warn',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let log = '';
   child.stderr!.on('data', (d) => (log += String(d)));
   const stop = async () => {
@@ -118,7 +143,10 @@ export async function startPrometheus(metrics: string): Promise<RunningPrometheu
   };
   for (let i = 0; i < 150; i++) {
     if (child.exitCode !== null) break;
-    const ready = await fetch(`${url}/-/ready`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${url}/-/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) return { url, stop };
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -1,4 +1,5 @@
-import { ChildProcess, spawn, spawnSync } from 'child_process';
+import type { ChildProcess } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -19,15 +20,27 @@ let bundle: string;
 let scratch: string;
 
 beforeAll(() => {
-  const build = spawnSync(process.execPath, ['-e', "require('./scripts/build.cjs').buildEntries(['cli/run.ts']).then(([b]) => console.log(b))"], { cwd: ROOT, encoding: 'utf8' });
+  const build = spawnSync(
+    process.execPath,
+    ['-e', "require('./scripts/build.cjs').buildEntries(['cli/run.ts']).then(([b]) => console.log(b))"],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
   bundle = build.stdout.trim();
   expect(existsSync(bundle)).toBe(true);
 }, 60_000);
-beforeEach(() => { scratch = mkdtempSync(join(tmpdir(), 'voting-mesh-kill-')); });
+beforeEach(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'voting-mesh-kill-'));
+});
 afterEach(() => rmSync(scratch, { recursive: true, force: true }));
 
-const runner = () => `const m = require(${JSON.stringify(bundle)}); m.runCommand(['synth', '--quiet'], m.processIo()).then((c) => { process.exitCode = c; });`;
-const env = (gen: string, pauseAt?: string) => ({ ...process.env, GEN: gen, CDK8S_CHECK_UPGRADE: 'false', ...(pauseAt ? { VOTING_MESH_TEST_PAUSE_AT: pauseAt } : { VOTING_MESH_TEST_PAUSE_AT: '' }) });
+const runner = () =>
+  `const m = require(${JSON.stringify(bundle)}); m.runCommand(['synth', '--quiet'], m.processIo()).then((c) => { process.exitCode = c; });`;
+const env = (gen: string, pauseAt?: string) => ({
+  ...process.env,
+  GEN: gen,
+  CDK8S_CHECK_UPGRADE: 'false',
+  ...(pauseAt ? { VOTING_MESH_TEST_PAUSE_AT: pauseAt } : { VOTING_MESH_TEST_PAUSE_AT: '' }),
+});
 
 function project(): string {
   const dir = join(scratch, 'app');
@@ -45,15 +58,26 @@ function synthNow(dir: string, gen: string): { code: number | null; stderr: stri
 /** Which complete generation `dist` holds: every file present and of one generation; 'none' if dist is absent; throws on a mix or a partial output. */
 function generation(dist: string): string {
   if (!existsSync(dist)) return 'none';
-  const files = readdirSync(dist, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.k8s.yaml'));
-  const gens = new Set(files.map((e) => /name: gen-(\w+)/.exec(readFileSync(join(e.parentPath ?? (e as any).path, e.name), 'utf8'))?.[1]));
-  if (files.length !== FILES || gens.size !== 1 || !existsSync(join(dist, '.voting-mesh-output'))) throw new Error(`${dist} is not a complete output: ${files.length} stage files of generations ${[...gens].join(',')}`);
+  const files = readdirSync(dist, { recursive: true, withFileTypes: true }).filter(
+    (e) => e.isFile() && e.name.endsWith('.k8s.yaml'),
+  );
+  const gens = new Set(
+    files.map((e) => /name: gen-(\w+)/.exec(readFileSync(join(e.parentPath ?? (e as any).path, e.name), 'utf8'))?.[1]),
+  );
+  if (files.length !== FILES || gens.size !== 1 || !existsSync(join(dist, '.voting-mesh-output')))
+    throw new Error(
+      `${dist} is not a complete output: ${files.length} stage files of generations ${[...gens].join(',')}`,
+    );
   return [...gens][0]!;
 }
 
 /** Starts synth of generation `gen` stopped at `step`; resolves when it stops there. */
 function startPausedAt(dir: string, gen: string, step: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['-e', runner()], { cwd: dir, env: env(gen, step), stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['-e', runner()], {
+    cwd: dir,
+    env: env(gen, step),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   return new Promise((resolvePaused, reject) => {
     let err = '';
     child.stderr!.on('data', (d) => {
@@ -82,36 +106,47 @@ describe('publishing survives a kill at any step', () => {
     ['old-moved-aside', 'none'],
     ['new-in-place', '2'],
     ['old-removed', '2'],
-  ])('GIVEN synth of a new output killed at %s THEN dist is complete at that instant (or aside with a journal), and the next run leaves a complete output and no leftovers', async (step, during) => {
-    const dir = project();
-    expect(synthNow(dir, '1').code).toBe(0);
-    const child = await startPausedAt(dir, '2', step);
-    expect(generation(join(dir, 'dist'))).toBe(during);
-    if (during === 'none') {
-      // Between the two renames: the old output is complete beside it, and the journal says so.
-      expect(existsSync(join(dir, '.dist.voting-mesh-journal'))).toBe(true);
-      expect(generation(join(dir, `.dist.voting-mesh-previous-${child.pid}`))).toBe('1');
-    }
-    await kill(child);
-    expect(leftovers(dir).length).toBeGreaterThan(0); // the lock, at least
-    // The next run, even one whose app fails, first finishes what the killed run left.
-    const next = synthNow(dir, 'fail');
-    expect(next.code).toBe(1);
-    expect(generation(join(dir, 'dist'))).toBe(during === '2' ? '2' : '1');
-    expect(leftovers(dir)).toEqual([]);
-    expect(synthNow(dir, '3').code).toBe(0);
-    expect(generation(join(dir, 'dist'))).toBe('3');
-  }, 30_000);
+  ])(
+    'GIVEN synth of a new output killed at %s THEN dist is complete at that instant (or aside with a journal), and the next run leaves a complete output and no leftovers',
+    async (step, during) => {
+      const dir = project();
+      expect(synthNow(dir, '1').code).toBe(0);
+      const child = await startPausedAt(dir, '2', step);
+      expect(generation(join(dir, 'dist'))).toBe(during);
+      if (during === 'none') {
+        // Between the two renames: the old output is complete beside it, and the journal says so.
+        expect(existsSync(join(dir, '.dist.voting-mesh-journal'))).toBe(true);
+        expect(generation(join(dir, `.dist.voting-mesh-previous-${child.pid}`))).toBe('1');
+      }
+      await kill(child);
+      expect(leftovers(dir).length).toBeGreaterThan(0); // the lock, at least
+      // The next run, even one whose app fails, first finishes what the killed run left.
+      const next = synthNow(dir, 'fail');
+      expect(next.code).toBe(1);
+      expect(generation(join(dir, 'dist'))).toBe(during === '2' ? '2' : '1');
+      expect(leftovers(dir)).toEqual([]);
+      expect(synthNow(dir, '3').code).toBe(0);
+      expect(generation(join(dir, 'dist'))).toBe('3');
+    },
+    30_000,
+  );
 
-  test.each([['staged', 'none'], ['published', '2']])('GIVEN the first synth (no dist yet) killed at %s THEN dist is absent or complete, and the next run cleans up', async (step, during) => {
-    const dir = project();
-    const child = await startPausedAt(dir, '2', step);
-    expect(generation(join(dir, 'dist'))).toBe(during);
-    await kill(child);
-    expect(synthNow(dir, 'fail').code).toBe(1);
-    expect(generation(join(dir, 'dist'))).toBe(during);
-    expect(leftovers(dir)).toEqual([]);
-  }, 30_000);
+  test.each([
+    ['staged', 'none'],
+    ['published', '2'],
+  ])(
+    'GIVEN the first synth (no dist yet) killed at %s THEN dist is absent or complete, and the next run cleans up',
+    async (step, during) => {
+      const dir = project();
+      const child = await startPausedAt(dir, '2', step);
+      expect(generation(join(dir, 'dist'))).toBe(during);
+      await kill(child);
+      expect(synthNow(dir, 'fail').code).toBe(1);
+      expect(generation(join(dir, 'dist'))).toBe(during);
+      expect(leftovers(dir)).toEqual([]);
+    },
+    30_000,
+  );
 
   test('GIVEN the pending lock file of a run killed while taking the lock THEN the next run removes it and publishes', () => {
     const dir = project();

@@ -11,7 +11,14 @@ const ROOT = join(__dirname, '..');
 const stages = votingManifests();
 // The stages' metric gates (the cookie canary's) are listed with their queries.
 const gated = new Map(buildVotingFlavour(testApp()).map((c) => [c.stageName, c.gates]));
-const notes = renderReleaseNotes(votingStages.map((s) => ({ name: s.name, description: s.description, manifests: stages.get(s.name)!, ...(gated.get(s.name)!.length > 0 ? { gates: gated.get(s.name) } : {}) })));
+const notes = renderReleaseNotes(
+  votingStages.map((s) => ({
+    name: s.name,
+    description: s.description,
+    manifests: stages.get(s.name)!,
+    ...(gated.get(s.name)!.length > 0 ? { gates: gated.get(s.name) } : {}),
+  })),
+);
 const section = (name: string) => notes.split(/^## /m).find((s) => s.startsWith(name))!;
 
 describe('dist/RELEASE.md', () => {
@@ -33,9 +40,15 @@ describe('dist/RELEASE.md', () => {
   });
 
   test('GIVEN the routes THEN the table says what matches in words', () => {
-    expect(section('03-cookie-canary')).toContain('| voting-app-ingress | featureflag-cookie | cookie featureflag=on | voting-app/v2-0:8080 |');
-    expect(describeMatches([{ headers: { qa: { exact: 'canary-test' } } }, { uri: { prefix: '/beta' } }])).toBe('header qa = canary-test or path /beta*');
-    expect(describeMatches([{ sourceLabels: { app: 'voting-app', version: '1.0' }, port: 6379 }])).toBe('from voting-app 1.0 and port 6379');
+    expect(section('03-cookie-canary')).toContain(
+      '| voting-app-ingress | featureflag-cookie | cookie featureflag=on | voting-app/v2-0:8080 |',
+    );
+    expect(describeMatches([{ headers: { qa: { exact: 'canary-test' } } }, { uri: { prefix: '/beta' } }])).toBe(
+      'header qa = canary-test or path /beta*',
+    );
+    expect(describeMatches([{ sourceLabels: { app: 'voting-app', version: '1.0' }, port: 6379 }])).toBe(
+      'from voting-app 1.0 and port 6379',
+    );
   });
 
   test('GIVEN the committed dist/RELEASE.md THEN it is what the synthesized objects render', () => {
@@ -43,16 +56,26 @@ describe('dist/RELEASE.md', () => {
     expect(readFileSync(join(ROOT, 'dist', 'RELEASE.md'), 'utf8')).toBe(notes);
   });
 
-  test('GIVEN every diagram THEN Mermaid\'s own parser accepts it, and rejects a broken one', () => {
+  test("GIVEN every diagram THEN Mermaid's own parser accepts it, and rejects a broken one", () => {
     const dir = mkdtempSync(join(tmpdir(), 'voting-mesh-mermaid-'));
     try {
       const bad = join(dir, 'bad.md');
       writeFileSync(bad, '```mermaid\nflowchart LR\n  a -- "x" --> (b\n```\n');
       // Both flavours' release notes: the sidecar stages and the Gateway API + ambient ones.
-      const good = spawnSync(process.execPath, [join(ROOT, 'scripts', 'check-mermaid.mjs'), join(ROOT, 'dist', 'RELEASE.md'), join(ROOT, 'dist', 'gateway-api-ambient', 'RELEASE.md')], { encoding: 'utf8' });
+      const good = spawnSync(
+        process.execPath,
+        [
+          join(ROOT, 'scripts', 'check-mermaid.mjs'),
+          join(ROOT, 'dist', 'RELEASE.md'),
+          join(ROOT, 'dist', 'gateway-api-ambient', 'RELEASE.md'),
+        ],
+        { encoding: 'utf8' },
+      );
       expect(good.stdout).toBe('8 of 8 diagram(s) valid\n');
       expect(good.status).toBe(0);
-      const broken = spawnSync(process.execPath, [join(ROOT, 'scripts', 'check-mermaid.mjs'), bad], { encoding: 'utf8' });
+      const broken = spawnSync(process.execPath, [join(ROOT, 'scripts', 'check-mermaid.mjs'), bad], {
+        encoding: 'utf8',
+      });
       expect(broken.status).toBe(1);
       expect(broken.stderr).toMatch(/bad\.md: diagram 1 is not valid Mermaid: Parse error on line 2/);
     } finally {

@@ -1,7 +1,8 @@
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { App } from 'cdk8s';
-import { Manifest, ReleaseStage, explainRequest } from 'voting-mesh';
+import type { Manifest, ReleaseStage } from 'voting-mesh';
+import { explainRequest } from 'voting-mesh';
 import { buildVotingFlavour } from '../voting';
 
 /**
@@ -38,10 +39,13 @@ export function walk(manifests: readonly Manifest[], headers: Record<string, str
   const [analytics] = only(app.calls.filter((c) => c.service === 'voting-analytics'));
   const [storageFromApp] = only(app.calls.filter((c) => c.service === 'voting-storage'));
   const [storageFromAnalytics] = only(analytics.calls.filter((c) => c.service === 'voting-storage'));
-  if (storageFromAnalytics.port !== storageFromApp.port) throw new Error('app and analytics use different storage ports');
+  if (storageFromAnalytics.port !== storageFromApp.port)
+    throw new Error('app and analytics use different storage ports');
   return {
-    app: app.deployments, analytics: analytics.deployments,
-    storageFromApp: storageFromApp.deployments, storageFromAnalytics: storageFromAnalytics.deployments,
+    app: app.deployments,
+    analytics: analytics.deployments,
+    storageFromApp: storageFromApp.deployments,
+    storageFromAnalytics: storageFromAnalytics.deployments,
     storagePort: storageFromApp.port,
   };
 }
@@ -53,10 +57,10 @@ function only<T>(items: readonly T[]): readonly T[] {
 
 /** The featureflag=on cookie in every position of the Cookie header: each must enter the 2.0 lane. */
 export const COOKIE_VARIANTS: Readonly<Record<string, string>> = {
-  'alone': 'featureflag=on',
-  'first': 'featureflag=on; session=abc',
-  'middle': 'a=1; featureflag=on; b=2',
-  'last': 'session=abc; featureflag=on',
+  alone: 'featureflag=on',
+  first: 'featureflag=on; session=abc',
+  middle: 'a=1; featureflag=on; b=2',
+  last: 'session=abc; featureflag=on',
   'no space after ;': 'a=1;featureflag=on;b=2',
 };
 

@@ -9,12 +9,16 @@ import { votingApplication, votingStages } from '../voting';
 // ('in every stage' when it is app-level), instead of a multi-line message under the first stage.
 describe('GIVEN stages whose validation fails', () => {
   let outdir: string;
-  beforeEach(() => { outdir = mkdtempSync(join(tmpdir(), 'voting-mesh-check-')); });
+  beforeEach(() => {
+    outdir = mkdtempSync(join(tmpdir(), 'voting-mesh-check-'));
+  });
   afterEach(() => rmSync(outdir, { recursive: true, force: true }));
 
   function failure(problems: (stage: string) => string[]): ReleaseConfigError & { lines?: readonly string[] } {
     const app = new App({ outdir });
-    const stages = votingStages.slice(0, 2).map((stage) => new ReleaseStage(app, { application: votingApplication, stage }));
+    const stages = votingStages
+      .slice(0, 2)
+      .map((stage) => new ReleaseStage(app, { application: votingApplication, stage }));
     stages.forEach((s) => s.node.addValidation({ validate: () => problems(s.stageName) }));
     try {
       synthRelease(app, stages);
@@ -33,7 +37,10 @@ describe('GIVEN stages whose validation fails', () => {
 
   test('WHEN stages have different findings THEN one line each, under its stage, and the message counts the rest', () => {
     const err = failure((s) => [`stage '${s}': finding of ${s}`]);
-    expect(err.lines).toEqual([`stage '${votingStages[0].name}': finding of ${votingStages[0].name}`, `stage '${votingStages[1].name}': finding of ${votingStages[1].name}`]);
+    expect(err.lines).toEqual([
+      `stage '${votingStages[0].name}': finding of ${votingStages[0].name}`,
+      `stage '${votingStages[1].name}': finding of ${votingStages[1].name}`,
+    ]);
     expect(err.message).toMatch(/\(and 1 more problem\(s\)\)/);
     expect(err.message.split('\n')).toHaveLength(1);
   });

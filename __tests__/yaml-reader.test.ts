@@ -3,7 +3,12 @@ import { join } from 'path';
 import { fastYaml11Documents } from '../lib/release/yaml11-fast-reader';
 import { MAX_NESTING, writerFormatDocuments, writerFormatStream } from '../lib/release/yaml-writer-format-reader';
 import { toYaml } from '../lib/release/yaml-writer';
-import { parseWithYamlLibrary, parseYamlDocuments, readYamlDocuments, simpleTopLevelScalars } from '../lib/release/yaml-reader';
+import {
+  parseWithYamlLibrary,
+  parseYamlDocuments,
+  readYamlDocuments,
+  simpleTopLevelScalars,
+} from '../lib/release/yaml-reader';
 import { sameJson } from '../lib/analysis/content-hash';
 
 // The fast path for cdk8s.yaml must agree with the YAML library whenever it answers, and
@@ -12,7 +17,7 @@ describe('simpleTopLevelScalars (cdk8s.yaml without the YAML library)', () => {
   test.each([
     'app: node main.js\noutput: dist\n',
     'language: typescript\napp: node .build/main.js\noutput: dist\nimports:\n  - https://example.com/crds.yaml\n  # a comment\n',
-    "# cdk8s\napp: 'npx ts-node main.ts' # run it\noutput: \"out dir\"\n",
+    '# cdk8s\napp: \'npx ts-node main.ts\' # run it\noutput: "out dir"\n',
     'app: node main.js\r\noutput: dist/manifests\r\n',
     "app: 'it''s here'\n",
     'output: dist\nimports:\n- k8s\n- crds.yaml\napp: node a.js\n',
@@ -22,12 +27,25 @@ describe('simpleTopLevelScalars (cdk8s.yaml without the YAML library)', () => {
     const fast = simpleTopLevelScalars(text, ['app', 'output']);
     expect(fast).toBeDefined();
     const full = parseYamlDocuments(text, 'cdk8s.yaml', '1.2')[0] as Record<string, unknown>;
-    expect(fast).toEqual(Object.fromEntries(['app', 'output'].filter((k) => full[k] !== undefined).map((k) => [k, full[k]])));
+    expect(fast).toEqual(
+      Object.fromEntries(['app', 'output'].filter((k) => full[k] !== undefined).map((k) => [k, full[k]])),
+    );
   });
 
   test.each([
-    'app: >\n  node main.js\n', 'app: |\n  node main.js\n', 'app: {cmd: x}\n', 'app: [a]\n', 'app: &a node x\n', 'app: !!str node\n',
-    'app: "node \\"x\\""\n', 'output: 123\n', 'output: yes\n', 'app: node a: b\n', '{app: node x}\n', 'app: node\napp: again\n', 'app:\n  - x\n',
+    'app: >\n  node main.js\n',
+    'app: |\n  node main.js\n',
+    'app: {cmd: x}\n',
+    'app: [a]\n',
+    'app: &a node x\n',
+    'app: !!str node\n',
+    'app: "node \\"x\\""\n',
+    'output: 123\n',
+    'output: yes\n',
+    'app: node a: b\n',
+    '{app: node x}\n',
+    'app: node\napp: again\n',
+    'app:\n  - x\n',
   ])('GIVEN %j THEN it declines and the YAML library decides', (text) => {
     expect(simpleTopLevelScalars(text, ['app', 'output'])).toBeUndefined();
   });
@@ -39,22 +57,95 @@ describe('simpleTopLevelScalars (cdk8s.yaml without the YAML library)', () => {
 // library's either way; the `taken` column proves the fast path is what answers.
 describe('parseYamlDocuments reads every YAML 1.1 scalar as the yaml library does', () => {
   const scalars = [
-    'yes', 'Yes', 'YES', 'no', 'No', 'NO', 'on', 'On', 'ON', 'off', 'Off', 'OFF', 'y', 'Y', 'n', 'N', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE', 'yES', 'oN',
-    '~', 'null', 'Null', 'NULL', 'nULL', '',
-    '0777', '-0777', '+017', '0o17', '08', '0_7', '0', '-0', '+12', '1_000', '0x1F', '-0xff', '0b101', '-0b1_1', '0B1', '12345678901234567890',
-    '1.5', '.5', '1.', '-1.50', '1e3', '1.2E-2', '+.inf', '-.Inf', '.INF', '.nan', '.NaN', '.NAN', '1_0.5', 'e3', 'E-1', '.',
-    '500m', '1Gi', '30s', '1.0', '2.0', 'v1', 'a b', 'http://x:8080/p', '<', '+', '-a', '0x', '0b',
+    'yes',
+    'Yes',
+    'YES',
+    'no',
+    'No',
+    'NO',
+    'on',
+    'On',
+    'ON',
+    'off',
+    'Off',
+    'OFF',
+    'y',
+    'Y',
+    'n',
+    'N',
+    'true',
+    'True',
+    'TRUE',
+    'false',
+    'False',
+    'FALSE',
+    'yES',
+    'oN',
+    '~',
+    'null',
+    'Null',
+    'NULL',
+    'nULL',
+    '',
+    '0777',
+    '-0777',
+    '+017',
+    '0o17',
+    '08',
+    '0_7',
+    '0',
+    '-0',
+    '+12',
+    '1_000',
+    '0x1F',
+    '-0xff',
+    '0b101',
+    '-0b1_1',
+    '0B1',
+    '12345678901234567890',
+    '1.5',
+    '.5',
+    '1.',
+    '-1.50',
+    '1e3',
+    '1.2E-2',
+    '+.inf',
+    '-.Inf',
+    '.INF',
+    '.nan',
+    '.NaN',
+    '.NAN',
+    '1_0.5',
+    'e3',
+    'E-1',
+    '.',
+    '500m',
+    '1Gi',
+    '30s',
+    '1.0',
+    '2.0',
+    'v1',
+    'a b',
+    'http://x:8080/p',
+    '<',
+    '+',
+    '-a',
+    '0x',
+    '0b',
   ];
-  test.each(scalars)('GIVEN the plain scalar %j as a value, a key and a list item THEN the reading is the library\'s, by the fast path', (s) => {
-    const text = `value: ${s}\n${s === '' ? '""' : s}: key\nlist:\n- ${s}\nflow: {a: [${s}]}\n`;
-    expect(fastYaml11Documents(text)).toBeDefined();
-    expect(parseYamlDocuments(text, 't.yaml')).toEqual(parseWithYamlLibrary(text, 't.yaml'));
-  });
+  test.each(scalars)(
+    "GIVEN the plain scalar %j as a value, a key and a list item THEN the reading is the library's, by the fast path",
+    (s) => {
+      const text = `value: ${s}\n${s === '' ? '""' : s}: key\nlist:\n- ${s}\nflow: {a: [${s}]}\n`;
+      expect(fastYaml11Documents(text)).toBeDefined();
+      expect(parseYamlDocuments(text, 't.yaml')).toEqual(parseWithYamlLibrary(text, 't.yaml'));
+    },
+  );
 
   test.each([
     ['a quoted scalar stays a string', "a: '0777'\nb: \"yes\"\nc: 'on'\nd: \"null\"\ne: '1.0'\n", true],
     ['block scalars', 'a: |\n  yes\n  0777\nb: >-\n  folded\n  text\n\n  more\nc: |+\n  keep\n\n', true],
-    ['multi-line plain and quoted scalars', 'a: one\n  two\n  three\nb: "x\\ty\\u00e9\n  z"\nc: \'it\'\'s\'\n', true],
+    ['multi-line plain and quoted scalars', "a: one\n  two\n  three\nb: \"x\\ty\\u00e9\n  z\"\nc: 'it''s'\n", true],
     ['documents, empty ones dropped, a List', '---\n---\na: 1\n...\n---\nkind: List\nitems: []\n', true],
     ['a CRLF stream with comments and a BOM', '\ufeff# c\r\na: 1 # x\r\nb:\r\n  - c\r\n', true],
     ['a __proto__ key', '__proto__: {polluted: yes}\nb: 1\n', true],
@@ -67,7 +158,7 @@ describe('parseYamlDocuments reads every YAML 1.1 scalar as the yaml library doe
     ['a key that is a collection', '? [a, b]\n: c\n', false],
     ['keys 1 and "1"', '1: a\n"1": b\n', false],
     ['a null key (the empty string, as the library writes it)', 'null: a\nb: c\n', true],
-  ])('GIVEN %s THEN the reading is the library\'s (fast path: %s)', (_what, text, taken) => {
+  ])("GIVEN %s THEN the reading is the library's (fast path: %s)", (_what, text, taken) => {
     expect(fastYaml11Documents(text as string) !== undefined).toBe(taken);
     expect(parseYamlDocuments(text as string, 't.yaml')).toEqual(parseWithYamlLibrary(text as string, 't.yaml'));
   });
@@ -77,9 +168,16 @@ describe('parseYamlDocuments reads every YAML 1.1 scalar as the yaml library doe
     ['a bad indentation', 'a:\n  b: 1\n c: 2\n'],
     ['an unclosed flow sequence', 'a: [1, 2\n'],
     ['a tab as indentation', 'a:\n\tb: 1\n'],
-  ])('GIVEN %s THEN the error is the library\'s, with its line and column', (_what, text) => {
+  ])("GIVEN %s THEN the error is the library's, with its line and column", (_what, text) => {
     expect(fastYaml11Documents(text)).toBeUndefined();
-    const message = (() => { try { parseWithYamlLibrary(text, 'bad.yaml'); } catch (err) { return (err as Error).message; } return 'no error'; })();
+    const message = (() => {
+      try {
+        parseWithYamlLibrary(text, 'bad.yaml');
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return 'no error';
+    })();
     expect(message).toMatch(/^bad\.yaml is not valid YAML: .*at line \d+, column \d+/);
     expect(() => parseYamlDocuments(text, 'bad.yaml')).toThrow(message);
   });
@@ -108,7 +206,8 @@ describe('parseYamlDocuments reads every YAML 1.1 scalar as the yaml library doe
 function yamlFilesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    if (e.isDirectory()) return e.name === 'node_modules' || e.name.startsWith('.') ? [] : yamlFilesUnder(join(dir, e.name));
+    if (e.isDirectory())
+      return e.name === 'node_modules' || e.name.startsWith('.') ? [] : yamlFilesUnder(join(dir, e.name));
     return /\.ya?ml$/.test(e.name) ? [join(dir, e.name)] : [];
   });
 }
@@ -118,9 +217,29 @@ function yamlFilesUnder(dir: string): string[] {
 describe('writerFormatDocuments (the form yaml-writer.ts writes)', () => {
   test('GIVEN objects of every scalar kind written by the writer THEN the first path reads them as the library does', () => {
     const docs = [
-      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', labels: { 'app.kubernetes.io/name': 'x' } },
-        data: { yes: 'yes', octal: '0777', quantity: '500m', version: '1.0', empty: '', multi: 'a\nb "c" \\', unicode: 'é ✓', colon: 'a: b', hash: 'a #b' } },
-      { kind: 'List', items: [{}, [], [1, -2.5, 1e21, true, false, null], [['a', 'b'], [{ k: 'v' }]]], '__proto__': { polluted: 'no' }, '8080': 'port', 'a:b': 'c' },
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'x', labels: { 'app.kubernetes.io/name': 'x' } },
+        data: {
+          yes: 'yes',
+          octal: '0777',
+          quantity: '500m',
+          version: '1.0',
+          empty: '',
+          multi: 'a\nb "c" \\',
+          unicode: 'é ✓',
+          colon: 'a: b',
+          hash: 'a #b',
+        },
+      },
+      {
+        kind: 'List',
+        items: [{}, [], [1, -2.5, 1e21, true, false, null], [['a', 'b'], [{ k: 'v' }]]],
+        __proto__: { polluted: 'no' },
+        '8080': 'port',
+        'a:b': 'c',
+      },
     ];
     const text = toYaml(...docs);
     expect(writerFormatDocuments(text)).toBeDefined();
@@ -129,13 +248,29 @@ describe('writerFormatDocuments (the form yaml-writer.ts writes)', () => {
   });
 
   test.each([
-    ['a comment', 'a: 1 # x\n'], ['a blank line', 'a: 1\n\nb: 2\n'], ['a tab', 'a:\t1\n'], ['CRLF', 'a: 1\r\n'], ['no final newline', 'a: 1'],
-    ['a flow collection', 'a: [1, 2]\n'], ['a block scalar', 'a: |\n  x\n'], ['a single-quoted scalar', "a: 'x'\n"], ['an anchor', 'a: &x 1\n'],
-    ['a tag', 'a: !!str 1\n'], ['a duplicate key', 'a: 1\na: 2\n'], ['a key that reads as a number', '1: a\n'], ['an indentless sequence', 'a:\n- 1\n'],
-    ['an empty document', 'a: 1\n---\n---\nb: 2\n'], ['a key without a value', 'a:\nb: 1\n'], ['four-space indentation', 'a:\n    b: 1\n'],
-    ['a timestamp', 'a: 2001-12-14\n'], ['a directive', '%YAML 1.1\n---\na: 1\n'], ['a quoted escape JSON does not write', 'a: "\\x41"\n'],
-    ['a bad indentation', 'a:\n  b: 1\n c: 2\n'], ['a plain scalar with a space', 'a: b c\n'], ['a BOM', '\ufeffa: 1\n'],
-  ])('GIVEN %s THEN it declines, and the reading is the other readers\' as before', (_what, text) => {
+    ['a comment', 'a: 1 # x\n'],
+    ['a blank line', 'a: 1\n\nb: 2\n'],
+    ['a tab', 'a:\t1\n'],
+    ['CRLF', 'a: 1\r\n'],
+    ['no final newline', 'a: 1'],
+    ['a flow collection', 'a: [1, 2]\n'],
+    ['a block scalar', 'a: |\n  x\n'],
+    ['a single-quoted scalar', "a: 'x'\n"],
+    ['an anchor', 'a: &x 1\n'],
+    ['a tag', 'a: !!str 1\n'],
+    ['a duplicate key', 'a: 1\na: 2\n'],
+    ['a key that reads as a number', '1: a\n'],
+    ['an indentless sequence', 'a:\n- 1\n'],
+    ['an empty document', 'a: 1\n---\n---\nb: 2\n'],
+    ['a key without a value', 'a:\nb: 1\n'],
+    ['four-space indentation', 'a:\n    b: 1\n'],
+    ['a timestamp', 'a: 2001-12-14\n'],
+    ['a directive', '%YAML 1.1\n---\na: 1\n'],
+    ['a quoted escape JSON does not write', 'a: "\\x41"\n'],
+    ['a bad indentation', 'a:\n  b: 1\n c: 2\n'],
+    ['a plain scalar with a space', 'a: b c\n'],
+    ['a BOM', '\ufeffa: 1\n'],
+  ])("GIVEN %s THEN it declines, and the reading is the other readers' as before", (_what, text) => {
     expect(writerFormatDocuments(text)).toBeUndefined();
   });
 
@@ -164,17 +299,24 @@ function nested(n: number, leaf: unknown): Record<string, unknown> {
 
 // The first path bounds the nesting itself, so the command line skips its own walk for what it read.
 describe('writerFormatStream: nesting, document texts and documents read before', () => {
-  test.each([['a scalar', 'x'], ['{}', {}], ['[]', []]])('GIVEN documents ending in %s at every depth near the bound THEN what it reads nests at most MAX_NESTING levels, and the rest is declined to the other readers', (_what, leaf) => {
-    for (let n = MAX_NESTING - 3; n <= MAX_NESTING + 2; n++) {
-      const doc = nested(n, leaf);
-      expect(levels(doc)).toBe(n);
-      const read = writerFormatStream(toYaml(doc));
-      if (read) expect(levels(read.documents[0])).toBeLessThanOrEqual(MAX_NESTING);
-      if (n <= MAX_NESTING - 2) expect(read?.documents).toEqual([doc]);
-      if (n > MAX_NESTING) expect(read).toBeUndefined();
-      expect(parseYamlDocuments(toYaml(doc), 't.yaml')).toEqual([doc]);
-    }
-  });
+  test.each([
+    ['a scalar', 'x'],
+    ['{}', {}],
+    ['[]', []],
+  ])(
+    'GIVEN documents ending in %s at every depth near the bound THEN what it reads nests at most MAX_NESTING levels, and the rest is declined to the other readers',
+    (_what, leaf) => {
+      for (let n = MAX_NESTING - 3; n <= MAX_NESTING + 2; n++) {
+        const doc = nested(n, leaf);
+        expect(levels(doc)).toBe(n);
+        const read = writerFormatStream(toYaml(doc));
+        if (read) expect(levels(read.documents[0])).toBeLessThanOrEqual(MAX_NESTING);
+        if (n <= MAX_NESTING - 2) expect(read?.documents).toEqual([doc]);
+        if (n > MAX_NESTING) expect(read).toBeUndefined();
+        expect(parseYamlDocuments(toYaml(doc), 't.yaml')).toEqual([doc]);
+      }
+    },
+  );
 
   test('GIVEN a stream THEN each document comes with its own text, which reads as that document alone', () => {
     const docs = [{ kind: 'A', metadata: { name: 'a' } }, { kind: 'B', spec: { list: [{ x: 1 }, 'y'] } }, {}];
@@ -204,6 +346,11 @@ describe('writerFormatStream: nesting, document texts and documents read before'
     const [quoted] = parseYamlDocuments('kind: "A"\nspec:\n  size: 1\n', 'q.yaml');
     const [other] = parseYamlDocuments('kind: A\nspec:\n  size: 2\n', 'o.yaml');
     expect(x).not.toBe(y);
-    expect([sameJson(x, y), sameJson(x, quoted), sameJson(x, other), sameJson(x, { kind: 'A', spec: { size: 1 } })]).toEqual([true, true, false, true]);
+    expect([
+      sameJson(x, y),
+      sameJson(x, quoted),
+      sameJson(x, other),
+      sameJson(x, { kind: 'A', spec: { size: 1 } }),
+    ]).toEqual([true, true, false, true]);
   });
 });

@@ -32,21 +32,43 @@ export interface CommandSpec {
 }
 
 /** The exit codes of every command (and of `--help`'s word for them). */
-export const EXIT_CODES = '0 success; 1 findings, or a run that failed (the app, an unreadable input); 2 usage: an unknown option, a bad value, or an argument refused (an output directory voting-mesh did not write)';
+export const EXIT_CODES =
+  '0 success; 1 findings, or a run that failed (the app, an unreadable input); 2 usage: an unknown option, a bad value, or an argument refused (an output directory voting-mesh did not write)';
 
 /** Options every command takes. */
 export const COMMON_OPTIONS: readonly OptionSpec[] = [
-  { name: 'quiet', alias: 'q', help: 'Print only errors: no warnings, notes, accepted findings or progress (synth, validate and plan print nothing else on success).' },
+  {
+    name: 'quiet',
+    alias: 'q',
+    help: 'Print only errors: no warnings, notes, accepted findings or progress (synth, validate and plan print nothing else on success).',
+  },
   { name: 'verbose', help: 'On an error, also print its stack trace.' },
   { name: 'help', alias: 'h', help: 'Print this help.' },
 ];
 
 /** Options of the commands that read manifests: the cluster they run in. */
 export const CONTEXT_OPTIONS: readonly OptionSpec[] = [
-  { name: 'profile', value: 'installation', help: "Where Istio is installed: istioctl-default, aks:<revision>[:internal] (AKS add-on), helm:<release>[:<namespace>] (default: the stages' mesh-context.json, else istioctl-default)." },
-  { name: 'cluster-domain', value: 'domain', help: "Cluster domain of fully qualified Service hosts (default 'cluster.local')." },
-  { name: 'trust-domain', value: 'domain', help: "Istio trust domain of workload principals (default 'cluster.local')." },
-  { name: 'ingress-principal', value: 'principal', deprecated: ['gateway-principal'], help: "SPIFFE principal of the ingress gateway, without spiffe:// (default '<trust domain>/ns/istio-system/sa/istio-ingressgateway-service-account')." },
+  {
+    name: 'profile',
+    value: 'installation',
+    help: "Where Istio is installed: istioctl-default, aks:<revision>[:internal] (AKS add-on), helm:<release>[:<namespace>] (default: the stages' mesh-context.json, else istioctl-default).",
+  },
+  {
+    name: 'cluster-domain',
+    value: 'domain',
+    help: "Cluster domain of fully qualified Service hosts (default 'cluster.local').",
+  },
+  {
+    name: 'trust-domain',
+    value: 'domain',
+    help: "Istio trust domain of workload principals (default 'cluster.local').",
+  },
+  {
+    name: 'ingress-principal',
+    value: 'principal',
+    deprecated: ['gateway-principal'],
+    help: "SPIFFE principal of the ingress gateway, without spiffe:// (default '<trust domain>/ns/istio-system/sa/istio-ingressgateway-service-account').",
+  },
 ];
 
 /** Parsed arguments: positionals, and each option's values in order (flags get `'true'`). */
@@ -58,7 +80,11 @@ export interface ParsedArgs {
 }
 
 /** Parses `args` against `spec` (plus the common options); throws {@link UsageError} on anything unknown or incomplete. */
-export function parseArgs(spec: CommandSpec, args: readonly string[], env: NodeJS.ProcessEnv = process.env): ParsedArgs {
+export function parseArgs(
+  spec: CommandSpec,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): ParsedArgs {
   const all = [...spec.options, ...COMMON_OPTIONS];
   const byName = new Map<string, OptionSpec>();
   const deprecated = new Map<string, OptionSpec>();
@@ -99,18 +125,25 @@ export function parseArgs(spec: CommandSpec, args: readonly string[], env: NodeJ
       const next = eq !== -1 ? a.slice(eq + 1) : args[++i];
       if (next === undefined) throw new UsageError(`option '--${o.name}' needs a value: --${o.name} <${o.value}>`);
       value = next;
-      if (o.choices && !o.choices.includes(value)) throw new UsageError(`option '--${o.name}' is '${value}', not one of ${o.choices.join(', ')}`);
+      if (o.choices && !o.choices.includes(value))
+        throw new UsageError(`option '--${o.name}' is '${value}', not one of ${o.choices.join(', ')}`);
     }
     const values = options.get(o.name) ?? [];
-    if (values.length > 0 && !o.repeat && o.value !== undefined) throw new UsageError(`option '--${o.name}' is given twice`);
+    if (values.length > 0 && !o.repeat && o.value !== undefined)
+      throw new UsageError(`option '--${o.name}' is given twice`);
     options.set(o.name, [...values, value]);
   }
   // `npm run <script> --cookie=x` (without `--`) gives the option to npm, which exports it as
   // npm_config_cookie and drops it: say so instead of silently running without it.
   if (env.npm_lifecycle_event !== undefined) {
-    const swallowed = spec.options.filter((o) => o.value !== undefined && !options.has(o.name) && env[`npm_config_${o.name.replace(/-/g, '_')}`] !== undefined);
+    const swallowed = spec.options.filter(
+      (o) =>
+        o.value !== undefined && !options.has(o.name) && env[`npm_config_${o.name.replace(/-/g, '_')}`] !== undefined,
+    );
     if (swallowed.length > 0) {
-      throw new UsageError(`npm took --${swallowed[0].name} as its own option and dropped it: put '--' before the tool's options (npm run ${env.npm_lifecycle_event} -- ... --${swallowed[0].name} <${swallowed[0].value}>)`);
+      throw new UsageError(
+        `npm took --${swallowed[0].name} as its own option and dropped it: put '--' before the tool's options (npm run ${env.npm_lifecycle_event} -- ... --${swallowed[0].name} <${swallowed[0].value}>)`,
+      );
     }
   }
   return { positional, options, warnings };
@@ -122,7 +155,10 @@ export function parseArgs(spec: CommandSpec, args: readonly string[], env: NodeJ
  */
 export function decimalInteger(text: string, flag: string, min: number, max: number, what: string): number {
   const n = /^[0-9]{1,10}$/.test(text) ? Number(text) : NaN;
-  if (!(n >= min && n <= max)) throw new UsageError(`malformed ${flag} '${text}': expected ${what} ${min}-${max}${/^[0-9]+$/.test(text) ? '' : ', written in decimal digits only'}`);
+  if (!(n >= min && n <= max))
+    throw new UsageError(
+      `malformed ${flag} '${text}': expected ${what} ${min}-${max}${/^[0-9]+$/.test(text) ? '' : ', written in decimal digits only'}`,
+    );
   return n;
 }
 
@@ -138,8 +174,18 @@ export function helpText(bin: string, spec: CommandSpec): string {
     const old = o.deprecated ? ` (deprecated name: ${o.deprecated.map((d) => `--${d}`).join(', ')})` : '';
     return `  ${names.padEnd(34)} ${o.help}${o.repeat ? ' (repeatable)' : ''}${old}`;
   });
-  return [`usage: ${bin} ${spec.usage}`, '', spec.summary, ...spec.description.map((l) => (l ? `  ${l}` : '')), '', 'options:', ...rows, '',
-    `exit codes: ${spec.exitCodes ?? EXIT_CODES}.`, ''].join('\n');
+  return [
+    `usage: ${bin} ${spec.usage}`,
+    '',
+    spec.summary,
+    ...spec.description.map((l) => (l ? `  ${l}` : '')),
+    '',
+    'options:',
+    ...rows,
+    '',
+    `exit codes: ${spec.exitCodes ?? EXIT_CODES}.`,
+    '',
+  ].join('\n');
 }
 
 function suggest(flag: string, all: readonly OptionSpec[]): string {

@@ -18,7 +18,8 @@
 import { dirname, join } from 'path';
 import { CATALOGUE } from '../lib';
 import { parseArgs } from './args';
-import { validate, ValidationMessage } from './commands/validate';
+import type { ValidationMessage } from './commands/validate';
+import { validate } from './commands/validate';
 import { validateSpec } from './specs';
 
 /** A violation as cdk8s' `ValidationReport.addViolation` takes it. */
@@ -26,7 +27,11 @@ export interface Cdk8sViolation {
   readonly ruleName: string;
   readonly recommendation: string;
   readonly fix: string;
-  readonly violatingResources: readonly { readonly resourceName: string; readonly locations: readonly string[]; readonly manifestPath: string }[];
+  readonly violatingResources: readonly {
+    readonly resourceName: string;
+    readonly locations: readonly string[];
+    readonly manifestPath: string;
+  }[];
 }
 
 /**
@@ -59,7 +64,11 @@ export interface VotingMeshValidationProperties {
 
 const STAGE_SUFFIX = '.k8s.yaml';
 const FLAGS: Readonly<Record<keyof VotingMeshValidationProperties, string>> = {
-  failureThreshold: '--failure-threshold', profile: '--profile', clusterDomain: '--cluster-domain', trustDomain: '--trust-domain', ingressPrincipal: '--ingress-principal',
+  failureThreshold: '--failure-threshold',
+  profile: '--profile',
+  clusterDomain: '--cluster-domain',
+  trustDomain: '--trust-domain',
+  ingressPrincipal: '--ingress-principal',
 };
 /** validate's own codes, which the analyzer's catalogue does not list. */
 const PROJECT_RULES: Readonly<Record<string, string>> = { VM0100: 'SchemaViolation', VM0200: 'UnsafeTransition' };
@@ -72,16 +81,22 @@ export class VotingMeshValidation {
     this.argv = [];
     for (const [key, value] of Object.entries(properties)) {
       const flag = FLAGS[key as keyof VotingMeshValidationProperties];
-      if (!flag) throw new Error(`voting-mesh cdk8s plugin: unknown property '${key}' (properties: ${Object.keys(FLAGS).join(', ')})`);
+      if (!flag)
+        throw new Error(
+          `voting-mesh cdk8s plugin: unknown property '${key}' (properties: ${Object.keys(FLAGS).join(', ')})`,
+        );
       this.argv.push(flag, String(value));
     }
   }
 
   /** Validates every directory of stages the app wrote, each as `voting-mesh validate --dist <dir>` would. */
   public async validate(context: Cdk8sValidationContext): Promise<void> {
-    const directories = [...new Set(context.manifests.filter((m) => m.endsWith(STAGE_SUFFIX)).map((m) => dirname(m)))].sort();
+    const directories = [
+      ...new Set(context.manifests.filter((m) => m.endsWith(STAGE_SUFFIX)).map((m) => dirname(m))),
+    ].sort();
     const skipped = context.manifests.filter((m) => !m.endsWith(STAGE_SUFFIX));
-    if (skipped.length > 0) context.logger.log(`voting-mesh: not a stage (*${STAGE_SUFFIX}), not checked: ${skipped.join(', ')}`);
+    if (skipped.length > 0)
+      context.logger.log(`voting-mesh: not a stage (*${STAGE_SUFFIX}), not checked: ${skipped.join(', ')}`);
     let failed = false;
     const counts = { Error: 0, Warning: 0, Info: 0 };
     for (const dir of directories) {
@@ -96,14 +111,21 @@ export class VotingMeshValidation {
     const stages = context.manifests.filter((m) => m.endsWith(STAGE_SUFFIX)).length;
     context.report.submit(failed ? 'failure' : 'success', {
       Checked: `${stages} stage(s) in ${directories.join(', ') || 'no directory'}, and the transitions between them`,
-      Errors: String(counts.Error), Warnings: String(counts.Warning), Info: String(counts.Info),
+      Errors: String(counts.Error),
+      Warnings: String(counts.Warning),
+      Info: String(counts.Info),
     });
   }
 
   private validateDirectory(dir: string): { messages: ValidationMessage[]; failed: boolean; refusal?: string } {
     const out: string[] = [];
     const err: string[] = [];
-    const io = { cwd: process.cwd(), env: process.env, out: (t: string) => out.push(t), err: (t: string) => err.push(t) };
+    const io = {
+      cwd: process.cwd(),
+      env: process.env,
+      out: (t: string) => out.push(t),
+      err: (t: string) => err.push(t),
+    };
     try {
       const code = validate(parseArgs(validateSpec, ['--dist', dir, '-o', 'json', ...this.argv], {}), io);
       return { messages: JSON.parse(out.join('\n')), failed: code !== 0 };
@@ -124,7 +146,9 @@ function violation(m: ValidationMessage, dir: string): Cdk8sViolation {
     recommendation: m.message,
     // A Warning the application accepts fails nothing: the report says so, with the reason.
     fix: m.accepted !== undefined ? `Accepted (${m.accepted}): nothing to do.` : fixOf(m.code, from, to),
-    violatingResources: [{ resourceName: m.origin, locations: [m.field], manifestPath: join(dir, `${to ?? from}${STAGE_SUFFIX}`) }],
+    violatingResources: [
+      { resourceName: m.origin, locations: [m.field], manifestPath: join(dir, `${to ?? from}${STAGE_SUFFIX}`) },
+    ],
   };
 }
 
@@ -138,7 +162,9 @@ function refusal(message: string, dir: string): Cdk8sViolation {
 }
 
 function fixOf(code: string, from: string, to: string | undefined): string {
-  if (to !== undefined) return `fix what the message names in either stage, or put a stage between them; 'voting-mesh plan ${from} ${to}' shows each step`;
-  if (code === 'VM0100') return `make the field what its kind's schema allows; 'voting-mesh validate ${from}' checks the stage again`;
+  if (to !== undefined)
+    return `fix what the message names in either stage, or put a stage between them; 'voting-mesh plan ${from} ${to}' shows each step`;
+  if (code === 'VM0100')
+    return `make the field what its kind's schema allows; 'voting-mesh validate ${from}' checks the stage again`;
   return `change the object as the message says; 'voting-mesh explain ${from}' shows where requests go`;
 }

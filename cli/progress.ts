@@ -20,7 +20,10 @@ export class Progress {
   private readonly delayMs: number;
   private drawn = 0;
 
-  constructor(private readonly stream: TerminalStream | undefined, options: ProgressOptions = {}) {
+  constructor(
+    private readonly stream: TerminalStream | undefined,
+    options: ProgressOptions = {},
+  ) {
     this.now = options.now ?? Date.now;
     this.delayMs = options.delayMs ?? PROGRESS_DELAY_MS;
     this.start = this.now();

@@ -16,11 +16,12 @@ export function projectConfig(cwd: string): ProjectConfig {
   const file = join(cwd, 'cdk8s.yaml');
   if (!existsSync(file)) return {};
   const text = readFileSync(file, 'utf8');
-  const doc: unknown = simpleTopLevelScalars(text, ['app', 'output']) ?? parseYamlDocuments(text, relative(cwd, file), '1.2')[0] ?? {};
+  const doc: unknown =
+    simpleTopLevelScalars(text, ['app', 'output']) ?? parseYamlDocuments(text, relative(cwd, file), '1.2')[0] ?? {};
   for (const key of ['app', 'output'] as const) {
     const v = at(doc, key);
-    if (v !== undefined && typeof v !== 'string') throw new Error(`${relative(cwd, file)}: '${key}' is ${JSON.stringify(v)}, not a string`);
+    if (v !== undefined && typeof v !== 'string')
+      throw new Error(`${relative(cwd, file)}: '${key}' is ${JSON.stringify(v)}, not a string`);
   }
   return { app: stringAt(doc, 'app'), output: stringAt(doc, 'output'), file };
 }
-

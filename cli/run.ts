@@ -2,8 +2,10 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { packageRoot } from '../lib/analysis/schema/bundled-schemas';
 import { OutputRefusedError } from '../lib/release/fs-errors';
-import { CommandSpec, EXIT_CODES, helpText, parseArgs, ParsedArgs, UsageError } from './args';
-import { Io, warn } from './io';
+import type { CommandSpec, ParsedArgs } from './args';
+import { EXIT_CODES, helpText, parseArgs, UsageError } from './args';
+import type { Io } from './io';
+import { warn } from './io';
 import { diffSpec, explainSpec, gateSpec, initSpec, planSpec, synthSpec, validateSpec } from './specs';
 
 const BIN = 'voting-mesh';
@@ -73,7 +75,9 @@ export async function runCommand(argv: readonly string[], given: Io): Promise<nu
       io.out(helpText(BIN, command.spec));
       return 0;
     }
-    return await (await command.load())(args, io);
+    return await (
+      await command.load()
+    )(args, io);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     io.err(`error: ${message}`);

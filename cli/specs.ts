@@ -1,6 +1,7 @@
 // The commands' usage, help and options: loaded for every command line (parsing and --help),
 // while each command's implementation, and the library it needs, is loaded only when it runs.
-import { CommandSpec, CONTEXT_OPTIONS } from './args';
+import type { CommandSpec } from './args';
+import { CONTEXT_OPTIONS } from './args';
 import { INPUT_LIMIT_OPTIONS } from './input-limits';
 import type { analyzerCodesHelp as AnalyzerCodesHelp } from '../lib/analysis/analyzer/codes-table';
 
@@ -20,18 +21,31 @@ export const synthSpec: CommandSpec = {
   options: [
     { name: 'app', alias: 'a', value: 'command', help: "The command that runs the app (default: cdk8s.yaml's app)." },
     { name: 'outdir', value: 'dir', help: "Output directory (default: cdk8s.yaml's output, else dist)." },
-    { name: 'force', help: 'Replace the output directory even if voting-mesh cannot prove it wrote everything in it: deletes every file in it (docs/output-safety.md).' },
-    { name: 'allow-failing-checks', help: "Publish even when the release's own checks (schemas, analyzer Errors, transitions of consecutive stages) fail; each failure is printed." },
+    {
+      name: 'force',
+      help: 'Replace the output directory even if voting-mesh cannot prove it wrote everything in it: deletes every file in it (docs/output-safety.md).',
+    },
+    {
+      name: 'allow-failing-checks',
+      help: "Publish even when the release's own checks (schemas, analyzer Errors, transitions of consecutive stages) fail; each failure is printed.",
+    },
   ],
-  refused: Object.fromEntries(['-o', '--output'].map((f) => [f, `synth ${f} no longer names the output directory (-o/--output is an output format in every command): use --outdir <dir>`])),
+  refused: Object.fromEntries(
+    ['-o', '--output'].map((f) => [
+      f,
+      `synth ${f} no longer names the output directory (-o/--output is an output format in every command): use --outdir <dir>`,
+    ]),
+  ),
 };
 
 export const validateSpec: CommandSpec = {
   name: 'validate',
   summary: 'Checks stages offline as the API server and istioctl analyze would, and replays every transition.',
-  usage: 'validate [<stage>...] [--dist <dir>] [-f <file|dir>]... [-o text|json] [--failure-threshold Error|Warning|Info] [--mesh-config <file>]',
+  usage:
+    'validate [<stage>...] [--dist <dir>] [-f <file|dir>]... [-o text|json] [--failure-threshold Error|Warning|Info] [--mesh-config <file>]',
   // A getter: the analyzer catalogue it lists is loaded for `validate --help` only (~15 ms of every command otherwise).
   get description(): string[] {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: the catalogue is read for `validate --help` only
     const codes = require('../lib/analysis/analyzer/codes-table') as { analyzerCodesHelp: typeof AnalyzerCodesHelp };
     return [
       'For each stage (all of --dist, or the ones named): strict schema validation of every object',
@@ -47,19 +61,41 @@ export const validateSpec: CommandSpec = {
   },
   options: [
     { name: 'dist', value: 'dir', help: "Directory of synthesized stages (default: cdk8s.yaml's output, else dist)." },
-    { name: 'filename', alias: 'f', value: 'file|dir', repeat: true, help: 'Manifest files, or directories of them, checked as one set; a directory synth wrote (with its mesh-context.json) is checked stage by stage.' },
+    {
+      name: 'filename',
+      alias: 'f',
+      value: 'file|dir',
+      repeat: true,
+      help: 'Manifest files, or directories of them, checked as one set; a directory synth wrote (with its mesh-context.json) is checked stage by stage.',
+    },
     ...INPUT_LIMIT_OPTIONS,
-    { name: 'output', alias: 'o', value: 'format', choices: ['text', 'json'], help: 'text (default), or json: an array of {code, level, origin, field, message, stage}, and accepted (the reason) on an accepted Warning.' },
-    { name: 'failure-threshold', value: 'level', choices: ['Error', 'Warning', 'Info'], help: 'Lowest level that fails the run (default Error).' },
-    { name: 'mesh-config', value: 'file', help: "Istio MeshConfig YAML the analyzer reads (as istioctl analyze --meshConfigFile): ingress mode, DNS auto-allocation, providers, proxy image type." },
+    {
+      name: 'output',
+      alias: 'o',
+      value: 'format',
+      choices: ['text', 'json'],
+      help: 'text (default), or json: an array of {code, level, origin, field, message, stage}, and accepted (the reason) on an accepted Warning.',
+    },
+    {
+      name: 'failure-threshold',
+      value: 'level',
+      choices: ['Error', 'Warning', 'Info'],
+      help: 'Lowest level that fails the run (default Error).',
+    },
+    {
+      name: 'mesh-config',
+      value: 'file',
+      help: 'Istio MeshConfig YAML the analyzer reads (as istioctl analyze --meshConfigFile): ingress mode, DNS auto-allocation, providers, proxy image type.',
+    },
     ...CONTEXT_OPTIONS,
   ],
 };
 
 export const explainSpec: CommandSpec = {
   name: 'explain',
-  summary: 'Prints where a request (or, with --from, one workload\'s call) goes through a stage, hop by hop.',
-  usage: "explain <stage|file> [--cookie 'a=1; b=2'] [--header name=value]... [--propagate-headers] [--path /p] [--method M] [--host h] [--scheme s] [--port n] [--query k=v]... [--sni h] [--gateway ns/name | --from <workload> --to <service>[:<port>]] [-o text|json]",
+  summary: "Prints where a request (or, with --from, one workload's call) goes through a stage, hop by hop.",
+  usage:
+    "explain <stage|file> [--cookie 'a=1; b=2'] [--header name=value]... [--propagate-headers] [--path /p] [--method M] [--host h] [--scheme s] [--port n] [--query k=v]... [--sni h] [--gateway ns/name | --from <workload> --to <service>[:<port>]] [-o text|json]",
   description: [
     'Evaluates the objects that will be applied as Istio and Envoy route: the Gateway server on the',
     'arrival port and its hosts (namespace/host) against the Host, VirtualService hosts (short, FQDN,',
@@ -78,21 +114,21 @@ export const explainSpec: CommandSpec = {
     'retriable-status-codes; printed when the route sets them, always in -o json), and its mirrors',
     '(mirror with mirrorPercentage, else mirrorPercent, else 100%; each of mirrors with its percentage):',
     'the pods receiving the copies (responses discarded) and the calls those pods make in turn.',
-    'With --from <workload> --to <service>[:<port>], explains one call from that workload\'s pods (their',
+    "With --from <workload> --to <service>[:<port>], explains one call from that workload's pods (their",
     'labels, namespace and ServiceAccount principal) instead of an entry request: a call authorization',
-    'refuses is marked DENIED with the reason. The caller\'s Sidecar (workloadSelector, then its namespace\'s,',
-    'then the root namespace\'s; egress hosts `ns/host`, `./*`, `*/host`, `~/*`, per port) and Services\'',
+    "refuses is marked DENIED with the reason. The caller's Sidecar (workloadSelector, then its namespace's,",
+    "then the root namespace's; egress hosts `ns/host`, `./*`, `*/host`, `~/*`, per port) and Services'",
     'networking.istio.io/exportTo decide what its proxy knows: a Service it does not import goes via',
     'PassthroughCluster (ALLOW_ANY) or BlackHoleCluster (REGISTRY_ONLY: 502, or the connection closed), by',
-    'the Sidecar\'s outboundTrafficPolicy, else ConfigMap istio-system/istio\'s, else ALLOW_ANY.',
+    "the Sidecar's outboundTrafficPolicy, else ConfigMap istio-system/istio's, else ALLOW_ANY.",
     'Not modelled (named on the hop as "not modelled: <field>" when present): http rewrite, fault,',
     'corsPolicy, headers (route and destination), retries backoff, retryRemoteLocalities and',
     'retryIgnorePreviousHosts, and delegate; JWT claim matches (taken as not matching); mesh config',
     'defaultHttpRetryPolicy (taken as unset); tcp/tls destinationSubnets; ServiceEntry endpoints; Sidecar',
     'egress bind, captureMode and Unix sockets; DestinationRules with a workloadSelector; Gateway server',
     'bind, defaultEndpoint and TLS certificates; protocol sniffing (an undeclared port is taken as HTTP).',
-    'DestinationRule trafficPolicy: its connectionPool and outlierDetection are shown on the hop (a subset\'s',
-    'over the rule\'s, as Istio merges them); load balancing and TLS shape how, not where, and are not read.',
+    "DestinationRule trafficPolicy: its connectionPool and outlierDetection are shown on the hop (a subset's",
+    "over the rule's, as Istio merges them); load balancing and TLS shape how, not where, and are not read.",
     'With -f, the files given are read as one set of objects instead of a stage.',
     'Gateway API v1: a Gateway of class istio (listener port, protocol HTTP/HTTPS, hostname, allowedRoutes)',
     "routes by the HTTPRoutes attached to it in Istio's order (Exact, longest prefix, method, header and",
@@ -101,23 +137,62 @@ export const explainSpec: CommandSpec = {
     'CORS filters are named as not modelled.',
   ],
   options: [
-    { name: 'cookie', value: 'cookies', help: "The request's Cookie header, every cookie at once: 'a=1; featureflag=on'." },
+    {
+      name: 'cookie',
+      value: 'cookies',
+      help: "The request's Cookie header, every cookie at once: 'a=1; featureflag=on'.",
+    },
     { name: 'header', value: 'name=value', repeat: true, help: 'A request header.' },
-    { name: 'propagate-headers', help: "Assume every workload forwards the entry request's headers (cookie included) onto its calls; by default inner calls carry none, as Istio propagates no header." },
+    {
+      name: 'propagate-headers',
+      help: "Assume every workload forwards the entry request's headers (cookie included) onto its calls; by default inner calls carry none, as Istio propagates no header.",
+    },
     { name: 'path', value: 'path', help: "Request path, optionally with ?query (default '/')." },
     { name: 'method', value: 'method', help: "Request method (default 'GET')." },
-    { name: 'host', value: 'host[:port]', help: 'Host (:authority) of the request (default: the Host header, else every host the gateway serves, in order).' },
+    {
+      name: 'host',
+      value: 'host[:port]',
+      help: 'Host (:authority) of the request (default: the Host header, else every host the gateway serves, in order).',
+    },
     { name: 'scheme', value: 'scheme', choices: ['http', 'https'], help: "Request scheme (default 'http')." },
-    { name: 'port', value: 'port', help: 'Gateway port the request arrives on (default: its HTTP server port, HTTPS with --scheme https).' },
+    {
+      name: 'port',
+      value: 'port',
+      help: 'Gateway port the request arrives on (default: its HTTP server port, HTTPS with --scheme https).',
+    },
     { name: 'query', value: 'name=value', repeat: true, help: 'A query parameter (besides those in --path).' },
     { name: 'sni', value: 'host', help: 'SNI of a TLS connection, for tls routes (default: the host).' },
-    { name: 'gateway', value: 'ns/name', help: 'Gateway the request enters through, namespace/name or name (default: the only one).' },
-    { name: 'from', value: 'workload', help: 'Explain a call from this workload (name or namespace/name) instead of an entry request; needs --to.' },
-    { name: 'to', value: 'service[:port]', help: "The Service the --from workload calls, and the port (default: the Service's only port)." },
+    {
+      name: 'gateway',
+      value: 'ns/name',
+      help: 'Gateway the request enters through, namespace/name or name (default: the only one).',
+    },
+    {
+      name: 'from',
+      value: 'workload',
+      help: 'Explain a call from this workload (name or namespace/name) instead of an entry request; needs --to.',
+    },
+    {
+      name: 'to',
+      value: 'service[:port]',
+      help: "The Service the --from workload calls, and the port (default: the Service's only port).",
+    },
     { name: 'dist', value: 'dir', help: "Directory of synthesized stages (default: cdk8s.yaml's output, else dist)." },
-    { name: 'filename', alias: 'f', value: 'file|dir', repeat: true, help: 'Manifest files, or directories of them, read as one set.' },
+    {
+      name: 'filename',
+      alias: 'f',
+      value: 'file|dir',
+      repeat: true,
+      help: 'Manifest files, or directories of them, read as one set.',
+    },
     ...INPUT_LIMIT_OPTIONS,
-    { name: 'output', alias: 'o', value: 'format', choices: ['text', 'json'], help: 'text (default), or json: the hops, each with its weight and share of all requests.' },
+    {
+      name: 'output',
+      alias: 'o',
+      value: 'format',
+      choices: ['text', 'json'],
+      help: 'text (default), or json: the hops, each with its weight and share of all requests.',
+    },
     ...CONTEXT_OPTIONS,
   ],
 };
@@ -125,7 +200,8 @@ export const explainSpec: CommandSpec = {
 export const planSpec: CommandSpec = {
   name: 'plan',
   summary: 'Plans the move between two stages, make before break, and proves no moment of it drops traffic.',
-  usage: 'plan <from-stage> <to-stage> [--format kubectl|argocd|flux] [--outdir <dir>] [--dist <dir>] [--allow-failing-checks]',
+  usage:
+    'plan <from-stage> <to-stage> [--format kubectl|argocd|flux] [--outdir <dir>] [--dist <dir>] [--allow-failing-checks]',
   description: [
     'Prints the objects added, changed and removed, then the ordered steps (make, wait, switch,',
     'break, retire) as kubectl commands, with one manifest file per apply step in --outdir. Then it',
@@ -143,16 +219,53 @@ export const planSpec: CommandSpec = {
     'docs/progressive-delivery.md); every emitted object is validated against its schema.',
   ],
   options: [
-    { name: 'format', value: 'format', choices: ['kubectl', 'argocd', 'flux'], help: 'kubectl (default): the step script; argocd or flux: the series of desired states.' },
-    { name: 'name', value: 'name', help: "argocd/flux: the Application or Kustomization name (default '<part-of>-release')." },
+    {
+      name: 'format',
+      value: 'format',
+      choices: ['kubectl', 'argocd', 'flux'],
+      help: 'kubectl (default): the step script; argocd or flux: the series of desired states.',
+    },
+    {
+      name: 'name',
+      value: 'name',
+      help: "argocd/flux: the Application or Kustomization name (default '<part-of>-release').",
+    },
     { name: 'repo-url', value: 'url', help: 'argocd: the Git repository the states are committed to.' },
-    { name: 'repo-path', value: 'path', help: 'argocd/flux: the folder of the repository the --outdir directory is committed as (default: --outdir relative to here).' },
-    { name: 'flux-source', value: 'name', help: "flux: the GitRepository the Kustomization reads (default 'flux-system')." },
-    { name: 'route-wait', value: 'how', choices: ['delay', 'reconciled'], help: "argocd/flux: how a state that moves traffic waits for the proxies: delay (default; a Job that sleeps) or reconciled (Istio's Reconciled condition)." },
-    { name: 'route-delay', value: 'seconds', help: 'argocd/flux: seconds of the delay (default 30, as the kubectl plan).' },
-    { name: 'outdir', value: 'dir', deprecated: ['out'], help: 'Where the step files go (default .voting-mesh/plans/<from>--<to>).' },
-    { name: 'force', help: 'Replace --outdir even if voting-mesh cannot prove an earlier plan wrote everything in it: deletes every file in it.' },
-    { name: 'allow-failing-checks', help: 'Write the step files even when the transition check fails (the problems are printed, exit code 1).' },
+    {
+      name: 'repo-path',
+      value: 'path',
+      help: 'argocd/flux: the folder of the repository the --outdir directory is committed as (default: --outdir relative to here).',
+    },
+    {
+      name: 'flux-source',
+      value: 'name',
+      help: "flux: the GitRepository the Kustomization reads (default 'flux-system').",
+    },
+    {
+      name: 'route-wait',
+      value: 'how',
+      choices: ['delay', 'reconciled'],
+      help: "argocd/flux: how a state that moves traffic waits for the proxies: delay (default; a Job that sleeps) or reconciled (Istio's Reconciled condition).",
+    },
+    {
+      name: 'route-delay',
+      value: 'seconds',
+      help: 'argocd/flux: seconds of the delay (default 30, as the kubectl plan).',
+    },
+    {
+      name: 'outdir',
+      value: 'dir',
+      deprecated: ['out'],
+      help: 'Where the step files go (default .voting-mesh/plans/<from>--<to>).',
+    },
+    {
+      name: 'force',
+      help: 'Replace --outdir even if voting-mesh cannot prove an earlier plan wrote everything in it: deletes every file in it.',
+    },
+    {
+      name: 'allow-failing-checks',
+      help: 'Write the step files even when the transition check fails (the problems are printed, exit code 1).',
+    },
     { name: 'dist', value: 'dir', help: "Directory of synthesized stages (default: cdk8s.yaml's output, else dist)." },
     ...CONTEXT_OPTIONS,
   ],
@@ -162,14 +275,19 @@ export const diffSpec: CommandSpec = {
   name: 'diff',
   summary: 'A semantic diff of two stages: objects added, removed and changed, field by field, in a stable order.',
   usage: 'diff <stageA|fileA> <stageB|fileB> [--dist <dir>]',
-  description: ['Lists are compared by identity (route, subset, container, port names) or as sets, so inserting one item does not show every later item as changed; unnamed items (TCP routes) by position. Values are printed whole.'],
-  options: [{ name: 'dist', value: 'dir', help: "Directory of synthesized stages (default: cdk8s.yaml's output, else dist)." }],
+  description: [
+    'Lists are compared by identity (route, subset, container, port names) or as sets, so inserting one item does not show every later item as changed; unnamed items (TCP routes) by position. Values are printed whole.',
+  ],
+  options: [
+    { name: 'dist', value: 'dir', help: "Directory of synthesized stages (default: cdk8s.yaml's output, else dist)." },
+  ],
 };
 
 export const gateSpec: CommandSpec = {
   name: 'gate',
   summary: "Evaluates a stage's metric gates against Prometheus: exit 0 promote, 1 roll back, 3 not enough data.",
-  exitCodes: '0 promote; 1 roll back (a bound broken); 2 usage: an unknown option, a bad value, a stage without gates; 3 not enough data, or no answer from Prometheus: ask again later',
+  exitCodes:
+    '0 promote; 1 roll back (a bound broken); 2 usage: an unknown option, a bad value, a stage without gates; 3 not enough data, or no answer from Prometheus: ask again later',
   usage: 'gate <stage> --prometheus <url> [--gate <name>] [--at <time>] [--dist <dir>] [-o text|json]',
   description: [
     "Reads the stage's gates (and their PromQL, also in RELEASE.md) from gates.json beside the stages,",
@@ -179,11 +297,21 @@ export const gateSpec: CommandSpec = {
     'enough data anywhere, or no answer from Prometheus: exit 3, ask again later. Otherwise exit 0.',
   ],
   options: [
-    { name: 'prometheus', value: 'url', help: 'Base URL of the Prometheus HTTP API, e.g. http://prometheus.istio-system:9090.' },
+    {
+      name: 'prometheus',
+      value: 'url',
+      help: 'Base URL of the Prometheus HTTP API, e.g. http://prometheus.istio-system:9090.',
+    },
     { name: 'gate', value: 'name', help: 'Evaluate only this gate of the stage (default: all).' },
     { name: 'at', value: 'time', help: 'Evaluation time, Unix seconds or RFC 3339 (default: now).' },
     { name: 'dist', value: 'dir', help: "Directory of synthesized stages (default: cdk8s.yaml's output, else dist)." },
-    { name: 'output', alias: 'o', value: 'format', choices: ['text', 'json'], help: 'text (default), or json: the verdict and every measurement.' },
+    {
+      name: 'output',
+      alias: 'o',
+      value: 'format',
+      choices: ['text', 'json'],
+      help: 'text (default), or json: the verdict and every measurement.',
+    },
   ],
 };
 
@@ -201,6 +329,10 @@ export const initSpec: CommandSpec = {
     'file is ever overwritten.',
   ],
   options: [
-    { name: 'source', value: 'spec', help: "Where the app installs voting-mesh from: the packed tarball (written as file:, relative to <dir>), or a version range (default: ^<this version> from the registry)." },
+    {
+      name: 'source',
+      value: 'spec',
+      help: 'Where the app installs voting-mesh from: the packed tarball (written as file:, relative to <dir>), or a version range (default: ^<this version> from the registry).',
+    },
   ],
 };

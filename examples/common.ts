@@ -1,10 +1,13 @@
 // Shared pieces of the example apps (not part of the library: each example is its own cdk8s app).
-import { PortSpec, ProbeSpec, ResourceSpec, WorkloadSpec } from 'voting-mesh';
+import type { PortSpec, ProbeSpec, ResourceSpec, WorkloadSpec } from 'voting-mesh';
 
 export const SMALL: ResourceSpec = { cpuMillis: { request: 50, limit: 250 }, memoryMiB: { request: 64, limit: 256 } };
 
 /** A TCP probe: works for any server, needs no health endpoint. */
-export const tcp = (port: number, extra: Partial<ProbeSpec> = {}): ProbeSpec => ({ check: { tcpPort: port }, ...extra });
+export const tcp = (port: number, extra: Partial<ProbeSpec> = {}): ProbeSpec => ({
+  check: { tcpPort: port },
+  ...extra,
+});
 
 /** An HTTP service container with explicit settings; override what differs. */
 export function httpWorkload(image: string, port: PortSpec, extra: Partial<WorkloadSpec> = {}): WorkloadSpec {

@@ -11,26 +11,68 @@
 
 // The data model.
 export type {
-  AppProtocol, ApplicationSpec, ComponentSpec, EnvValue, ExternalSecretSpec, GatewaySpec, PersistentVolumeSpec, PortSpec, ProbeCheck,
-  ProbeSpec, ResourceSpec, RunAsSpec, SecretKeyRef, SecuritySpec, WorkloadSpec,
+  AppProtocol,
+  ApplicationSpec,
+  ComponentSpec,
+  EnvValue,
+  ExternalSecretSpec,
+  GatewaySpec,
+  PersistentVolumeSpec,
+  PortSpec,
+  ProbeCheck,
+  ProbeSpec,
+  ResourceSpec,
+  RunAsSpec,
+  SecretKeyRef,
+  SecuritySpec,
+  WorkloadSpec,
 } from './model/application-spec';
 export type {
-  ComponentTrafficPolicy, ConnectionPoolSpec, EntryMatch, EntryRouteSpec, LaneSpec, MirrorSpec, MtlsMode, OutlierDetectionSpec, RetrySpec, ServiceRouteSpec, StageSpec,
-  VersionTrafficPolicy, WeightedLane, WeightedVersion,
+  ComponentTrafficPolicy,
+  ConnectionPoolSpec,
+  EntryMatch,
+  EntryRouteSpec,
+  LaneSpec,
+  MirrorSpec,
+  MtlsMode,
+  OutlierDetectionSpec,
+  RetrySpec,
+  ServiceRouteSpec,
+  StageSpec,
+  VersionTrafficPolicy,
+  WeightedLane,
+  WeightedVersion,
 } from './model/stage-spec';
 export type { ErrorLocation } from './model/errors';
 export { ReleaseConfigError } from './model/errors';
 export type { MeshContext, MeshContextOptions } from './model/defaults';
 export {
-  DEFAULT_CLUSTER_DOMAIN, DEFAULT_INGRESS_POD_LABELS, DEFAULT_INGRESS_SERVICE_ACCOUNT, DEFAULT_ISTIO_NAMESPACE, DEFAULT_TRUST_DOMAIN, resolveMeshContext,
+  DEFAULT_CLUSTER_DOMAIN,
+  DEFAULT_INGRESS_POD_LABELS,
+  DEFAULT_INGRESS_SERVICE_ACCOUNT,
+  DEFAULT_ISTIO_NAMESPACE,
+  DEFAULT_TRUST_DOMAIN,
+  resolveMeshContext,
 } from './model/defaults';
 export { deploymentName, serviceHost, subsetName } from './model/names';
-export type { AksIstioAddOnProfileOptions, HelmGatewayProfileOptions, InstallationProfile } from './model/installation-profile';
+export type {
+  AksIstioAddOnProfileOptions,
+  HelmGatewayProfileOptions,
+  InstallationProfile,
+} from './model/installation-profile';
 export { aksIstioAddOnProfile, helmGatewayProfile, ISTIOCTL_DEFAULT_PROFILE } from './model/installation-profile';
 
 // Resolving a stage.
 export type {
-  DeployedVersion, ResolvedComponent, ResolvedSecurity, ResolvedStage, Route, RouteDestination, RouteMatch, VersionEdge, VersionRef,
+  DeployedVersion,
+  ResolvedComponent,
+  ResolvedSecurity,
+  ResolvedStage,
+  Route,
+  RouteDestination,
+  RouteMatch,
+  VersionEdge,
+  VersionRef,
 } from './resolve/resolved-stage';
 export { INGRESS_PEER } from './resolve/resolved-stage';
 export { resolveStage } from './resolve/resolve-stage';
@@ -56,7 +98,13 @@ export type { VersionedDeploymentProps } from './constructs/versioned-deployment
 export { VersionedDeployment } from './constructs/versioned-deployment';
 export type { IngressGatewayProps } from './constructs/ingress-gateway';
 export { IngressGateway } from './constructs/ingress-gateway';
-export type { MeshPoliciesProps, PolicyIngress, PolicyPods, PolicyVersion, StagePoliciesProps } from './constructs/mesh-policies';
+export type {
+  MeshPoliciesProps,
+  PolicyIngress,
+  PolicyPods,
+  PolicyVersion,
+  StagePoliciesProps,
+} from './constructs/mesh-policies';
 export { MeshPolicies } from './constructs/mesh-policies';
 export type { CanaryRolloutProps, RolloutStep, RolloutVirtualServiceSpec } from './constructs/canary-rollout';
 export { CanaryRollout } from './constructs/canary-rollout';
@@ -67,15 +115,36 @@ export type { IstioApiVersion } from './constructs/istio-api';
 // The manifest analysis tools.
 export type { Manifest } from './analysis/manifest';
 export { objectKey } from './analysis/manifest';
-export type { Hop, HopMirror, HopRetries, MeshCallTarget, SimulatedRequest, SimulatorOptions } from './analysis/traffic-simulator';
+export type {
+  Hop,
+  HopMirror,
+  HopRetries,
+  MeshCallTarget,
+  SimulatedRequest,
+  SimulatorOptions,
+} from './analysis/traffic-simulator';
 export { TrafficSimulator } from './analysis/traffic-simulator';
 export type { ShapedRequest, ShapedResponse } from './analysis/routing/gateway-api-filters';
 export type { NetworkVerdict, PodEndpoint } from './analysis/network-policies';
 export { networkPolicyAllows } from './analysis/network-policies';
 export type { AuthorizationVerdict, AuthorizedRequest } from './analysis/authorization';
 export { authorize, authorizeAtWaypoint } from './analysis/authorization';
-export type { CallExplanation, ExplainMirror, ExplainNode, Explanation, ExplainOptions, InferredCall } from './analysis/explain';
-export { CallTargetError, explainCall, explainRequest, formatCallExplanation, formatExplanation, inferCalls } from './analysis/explain';
+export type {
+  CallExplanation,
+  ExplainMirror,
+  ExplainNode,
+  Explanation,
+  ExplainOptions,
+  InferredCall,
+} from './analysis/explain';
+export {
+  CallTargetError,
+  explainCall,
+  explainRequest,
+  formatCallExplanation,
+  formatExplanation,
+  inferCalls,
+} from './analysis/explain';
 export type { AnalyzeOptions, AnalyzerMeshConfig, CatalogueEntry, Finding, Level } from './analysis/analyzer';
 export { analyzeMesh, analyzerMeshConfig, CATALOGUE, formatFinding } from './analysis/analyzer';
 export type { AcceptedFinding } from './model/application-spec';

@@ -25,7 +25,10 @@ const seconds = (run: () => void) => {
 };
 let transitionCheck = 0;
 for (let i = 0; i + 1 < stages.length; i++) {
-  for (const [a, b] of [[stages[i], stages[i + 1]], [stages[i + 1], stages[i]]]) {
+  for (const [a, b] of [
+    [stages[i], stages[i + 1]],
+    [stages[i + 1], stages[i]],
+  ]) {
     const plan = planTransition(a.name, a.objects, b.name, b.objects);
     transitionCheck += seconds(() => checkTransition(a.objects, plan));
   }
@@ -38,7 +41,9 @@ function bareApp(outdir: string): App {
   const app = new App({ outdir });
   for (const s of stages) {
     const chart = new Chart(app, s.name);
-    s.objects.forEach((o, i) => new ApiObject(chart, `o${i}`, o as unknown as ConstructorParameters<typeof ApiObject>[2]));
+    s.objects.forEach(
+      (o, i) => new ApiObject(chart, `o${i}`, o as unknown as ConstructorParameters<typeof ApiObject>[2]),
+    );
   }
   return app;
 }
@@ -50,4 +55,13 @@ if (process.argv.includes('--cdk8s')) {
   peer.cdk8sApp = seconds(() => bareApp(outdir).synth());
   rmSync(outdir, { recursive: true, force: true });
 }
-console.log(JSON.stringify({ objects: stages.reduce((n, s) => n + s.objects.length, 0), bytes, transitionCheck, leastPrivilege, writer, ...peer }));
+console.log(
+  JSON.stringify({
+    objects: stages.reduce((n, s) => n + s.objects.length, 0),
+    bytes,
+    transitionCheck,
+    leastPrivilege,
+    writer,
+    ...peer,
+  }),
+);

@@ -23,7 +23,12 @@ const meta = (entry) => join(root, '.build', entry.replace(/\.ts$/, '.inputs.jso
 function fresh(entry) {
   if (!existsSync(out(entry)) || !existsSync(meta(entry))) return false;
   const built = statSync(out(entry)).mtimeMs;
-  const inputs = [...JSON.parse(readFileSync(meta(entry), 'utf8')), 'tsconfig.json', 'package.json', 'scripts/build.cjs'];
+  const inputs = [
+    ...JSON.parse(readFileSync(meta(entry), 'utf8')),
+    'tsconfig.json',
+    'package.json',
+    'scripts/build.cjs',
+  ];
   return inputs.every((f) => existsSync(join(root, f)) && statSync(join(root, f)).mtimeMs <= built);
 }
 

@@ -26,10 +26,15 @@ const require = createRequire(import.meta.url);
 
 /** README.md and the Markdown pages under docs/, as paths relative to the root; docs/api/ apart. */
 export function docPages() {
-  const walk = (dir) => readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory()
-    ? walk(`${dir}/${e.name}`) : e.name.endsWith('.md') ? [`${dir}/${e.name}`] : []));
+  const walk = (dir) =>
+    readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? walk(`${dir}/${e.name}`) : e.name.endsWith('.md') ? [`${dir}/${e.name}`] : [],
+    );
   const all = ['README.md', ...walk('docs')].sort();
-  return { written: all.filter((f) => !f.startsWith('docs/api/')), generated: all.filter((f) => f.startsWith('docs/api/')) };
+  return {
+    written: all.filter((f) => !f.startsWith('docs/api/')),
+    generated: all.filter((f) => f.startsWith('docs/api/')),
+  };
 }
 
 /** The fenced code blocks of a page: language, text, the line of the opening fence, the comment above it. */
@@ -52,8 +57,11 @@ export function compileTsBlocks(pages) {
   mkdirSync(dir, { recursive: true });
   const sources = new Map();
   for (const page of pages) {
-    for (const b of codeBlocks(readFileSync(join(root, page), 'utf8')).filter((x) => x.lang === 'ts' || x.lang === 'typescript')) {
-      const [prefix, suffix] = b.context === undefined ? ['', ''] : b.context.includes('$BLOCK') ? b.context.split('$BLOCK') : [b.context, ''];
+    for (const b of codeBlocks(readFileSync(join(root, page), 'utf8')).filter(
+      (x) => x.lang === 'ts' || x.lang === 'typescript',
+    )) {
+      const [prefix, suffix] =
+        b.context === undefined ? ['', ''] : b.context.includes('$BLOCK') ? b.context.split('$BLOCK') : [b.context, ''];
       const file = join(dir, `${page.replace(/[/.]/g, '_')}_${b.line}.ts`);
       // One line of context, then the block from line 2: a diagnostic's line maps back to the page.
       writeFileSync(file, `${prefix}\n${b.body}\n${suffix}\nexport {};\n`);
@@ -63,12 +71,19 @@ export function compileTsBlocks(pages) {
   const { config } = ts.readConfigFile(join(root, 'tsconfig.json'), ts.sys.readFile);
   const { options } = ts.convertCompilerOptionsFromJson(config.compilerOptions, root);
   const program = ts.createProgram([...sources.keys()], {
-    ...options, noEmit: true, noUnusedLocals: false, noUnusedParameters: false, baseUrl: root,
+    ...options,
+    noEmit: true,
+    noUnusedLocals: false,
+    noUnusedParameters: false,
+    baseUrl: root,
     paths: { 'voting-mesh': ['./lib/index.ts'], 'voting-mesh/cdk8s-plugin': ['./cli/cdk8s-plugin.ts'] },
   });
   // Only the blocks' own diagnostics: checking the whole library again is npm run typecheck's job (and slow).
   const blockFiles = program.getSourceFiles().filter((f) => sources.has(resolve(f.fileName)));
-  const diagnostics = blockFiles.flatMap((f) => [...program.getSyntacticDiagnostics(f), ...program.getSemanticDiagnostics(f)]);
+  const diagnostics = blockFiles.flatMap((f) => [
+    ...program.getSyntacticDiagnostics(f),
+    ...program.getSemanticDiagnostics(f),
+  ]);
   const errors = diagnostics.map((d) => {
     const { page, fence } = sources.get(resolve(d.file.fileName));
     const { line } = d.file.getLineAndCharacterOfPosition(d.start ?? 0);
@@ -91,11 +106,21 @@ export async function staleOutputs(pages, run, fix) {
     const blocks = [];
     // `$ npm run <tool> -- args` followed by output, up to the next `$ ` line or the end of the code block.
     for (const m of text.matchAll(/^\$ npm run (validate|explain|plan)(?: -- (.*))?\n([\s\S]*?)(?=^\$ |^```)/gm)) {
-      blocks.push({ tool: m[1], args: m[2] ?? '', shown: m[3].replace(/\n+$/, ''), at: m.index + m[0].length - m[3].length });
+      blocks.push({
+        tool: m[1],
+        args: m[2] ?? '',
+        shown: m[3].replace(/\n+$/, ''),
+        at: m.index + m[0].length - m[3].length,
+      });
     }
     // <summary>…<code>npm run plan -- A B</code></summary> followed by a code block.
     for (const m of text.matchAll(/<code>npm run (plan) -- ([^<]*)<\/code><\/summary>\n\n```\n([\s\S]*?)```/g)) {
-      blocks.push({ tool: m[1], args: m[2], shown: m[3].replace(/\n+$/, ''), at: m.index + m[0].length - m[3].length - 3 });
+      blocks.push({
+        tool: m[1],
+        args: m[2],
+        shown: m[3].replace(/\n+$/, ''),
+        at: m.index + m[0].length - m[3].length - 3,
+      });
     }
     checked += blocks.length;
     let fixed = text;
@@ -121,7 +146,11 @@ function anchors(text) {
   const seen = new Map();
   const out = new Set([...text.matchAll(/\bid="([^"]+)"/g)].map((m) => m[1]));
   for (const m of withoutCode(text).matchAll(/^#{1,6} +(.+?) *#*$/gm)) {
-    const slug = m[1].toLowerCase().replace(/<[^>]+>/g, '').replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
+    const slug = m[1]
+      .toLowerCase()
+      .replace(/<[^>]+>/g, '')
+      .replace(/[^\p{L}\p{N} _-]/gu, '')
+      .replace(/ /g, '-');
     const n = seen.get(slug) ?? 0;
     seen.set(slug, n + 1);
     out.add(n === 0 ? slug : `${slug}-${n}`);
@@ -131,11 +160,19 @@ function anchors(text) {
 
 /** The text with fenced blocks and inline code blanked (line numbers kept). */
 function withoutCode(text) {
-  return text.replace(/^(`{3,})[^\n]*\n[\s\S]*?^\1[ \t]*$/gm, (b) => b.replace(/[^\n]/g, ' ')).replace(/`[^`\n]+`/g, (c) => ' '.repeat(c.length));
+  return text
+    .replace(/^(`{3,})[^\n]*\n[\s\S]*?^\1[ \t]*$/gm, (b) => b.replace(/[^\n]/g, ' '))
+    .replace(/`[^`\n]+`/g, (c) => ' '.repeat(c.length));
 }
 
 /** A package.json `files` pattern as a regular expression. */
-const globToRegex = (glob) => new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*\//g, '(.*/)?').replace(/\*/g, '[^/]*')}$`);
+const globToRegex = (glob) =>
+  new RegExp(
+    `^${glob
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*\*\//g, '(.*/)?')
+      .replace(/\*/g, '[^/]*')}$`,
+  );
 
 /** Relative links that point nowhere, and README links to files the package does not ship. */
 export function brokenLinks(pages, generated) {
@@ -156,11 +193,15 @@ export function brokenLinks(pages, generated) {
         problems.push(`${page}:${line}: link to ${target}: no such file`);
         continue;
       }
-      const checkAnchor = anchor && file.endsWith('.md') && !rel.startsWith('docs/api/') && !page.startsWith('docs/api/');
-      if (checkAnchor && !anchors(readFileSync(file, 'utf8')).has(anchor)) problems.push(`${page}:${line}: link to ${target}: ${rel} has no heading #${anchor}`);
+      const checkAnchor =
+        anchor && file.endsWith('.md') && !rel.startsWith('docs/api/') && !page.startsWith('docs/api/');
+      if (checkAnchor && !anchors(readFileSync(file, 'utf8')).has(anchor))
+        problems.push(`${page}:${line}: link to ${target}: ${rel} has no heading #${anchor}`);
       const shipped = statSync(file).isFile() && files.some((f) => f.test(rel));
       if (page === 'README.md' && !rel.startsWith('docs/') && rel !== '' && !shipped) {
-        problems.push(`README.md:${line}: link to ${target}: not in the package (package.json "files") nor under docs/; link a docs/ page instead`);
+        problems.push(
+          `README.md:${line}: link to ${target}: not in the package (package.json "files") nor under docs/; link a docs/ page instead`,
+        );
       }
     }
   }
@@ -182,11 +223,14 @@ export async function unknownCommands(pages, help) {
   const scripts = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts;
   const commands = new Map();
   const top = await help([]);
-  for (const m of (top.split(/^commands:\n/m)[1] ?? '').split('\n\n')[0].matchAll(/^ {2}(\S+) {2,}/gm)) commands.set(m[1], helpOptions(await help([m[1]])));
+  for (const m of (top.split(/^commands:\n/m)[1] ?? '').split('\n\n')[0].matchAll(/^ {2}(\S+) {2,}/gm))
+    commands.set(m[1], helpOptions(await help([m[1]])));
   const problems = [];
   let count = 0;
   for (const page of pages) {
-    for (const b of codeBlocks(readFileSync(join(root, page), 'utf8')).filter((x) => x.lang === 'sh' || x.lang === 'yaml')) {
+    for (const b of codeBlocks(readFileSync(join(root, page), 'utf8')).filter(
+      (x) => x.lang === 'sh' || x.lang === 'yaml',
+    )) {
       for (const [i, raw] of b.body.split('\n').entries()) {
         const line = raw.replace(/(^|\s)#.*$/, '');
         const where = `${page}:${b.line + i + 1}`;
@@ -204,7 +248,8 @@ export async function unknownCommands(pages, help) {
             continue;
           }
           for (const o of rest.split(/&&|\|\||[|;>)]/)[0].matchAll(/(?:^|\s)(--?[A-Za-z][\w-]*)/g)) {
-            if (!options.has(o[1])) problems.push(`${where}: voting-mesh ${command} ${o[1]}: ${command}'s --help lists no such option`);
+            if (!options.has(o[1]))
+              problems.push(`${where}: voting-mesh ${command} ${o[1]}: ${command}'s --help lists no such option`);
           }
         }
       }
@@ -230,9 +275,14 @@ export function badYaml(pages) {
 
 /** Runs scripts/check-mermaid.mjs over the pages with diagrams; returns its failures. */
 export function badDiagrams(pages) {
-  const withDiagrams = pages.filter((p) => codeBlocks(readFileSync(join(root, p), 'utf8')).some((b) => b.lang === 'mermaid'));
+  const withDiagrams = pages.filter((p) =>
+    codeBlocks(readFileSync(join(root, p), 'utf8')).some((b) => b.lang === 'mermaid'),
+  );
   if (withDiagrams.length === 0) return { problems: [], count: 0 };
-  const r = spawnSync(process.execPath, [join(root, 'scripts', 'check-mermaid.mjs'), ...withDiagrams], { cwd: root, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(root, 'scripts', 'check-mermaid.mjs'), ...withDiagrams], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   const count = Number(/of (\d+) diagram/.exec(r.stdout)?.[1] ?? 0);
   return { problems: r.status === 0 ? [] : r.stderr.trim().split('\n'), count };
 }
@@ -240,6 +290,8 @@ export function badDiagrams(pages) {
 /** How many blocks of each language the pages hold. */
 export function blockCensus(pages) {
   const census = {};
-  for (const page of pages) for (const b of codeBlocks(readFileSync(join(root, page), 'utf8'))) census[b.lang || 'plain'] = (census[b.lang || 'plain'] ?? 0) + 1;
+  for (const page of pages)
+    for (const b of codeBlocks(readFileSync(join(root, page), 'utf8')))
+      census[b.lang || 'plain'] = (census[b.lang || 'plain'] ?? 0) + 1;
   return census;
 }

@@ -11,7 +11,12 @@ if (files.length === 0) {
   process.exit(2);
 }
 const dom = new JSDOM('<!doctype html><html><body></body></html>');
-Object.assign(globalThis, { window: dom.window, document: dom.window.document, DOMParser: dom.window.DOMParser, Element: dom.window.Element });
+Object.assign(globalThis, {
+  window: dom.window,
+  document: dom.window.document,
+  DOMParser: dom.window.DOMParser,
+  Element: dom.window.Element,
+});
 const { default: mermaid } = await import('mermaid');
 mermaid.initialize({ startOnLoad: false });
 
@@ -29,7 +34,12 @@ for (const file of files) {
       await mermaid.parse(text);
     } catch (err) {
       failed++;
-      console.error(`${file}: diagram ${i + 1} is not valid Mermaid: ${String(err?.message ?? err).split('\n').slice(0, 4).join(' ')}`);
+      console.error(
+        `${file}: diagram ${i + 1} is not valid Mermaid: ${String(err?.message ?? err)
+          .split('\n')
+          .slice(0, 4)
+          .join(' ')}`,
+      );
     }
   }
 }

@@ -20,7 +20,12 @@ const REGENERATE = 'npm run docs';
 /** The --help text of `voting-mesh` with the given arguments (run in this process). */
 async function help(runCommand, args) {
   const out = [];
-  const code = await runCommand([...args, '--help'], { cwd: root, env: process.env, out: (t) => out.push(`${t}\n`), err: (t) => out.push(`${t}\n`) });
+  const code = await runCommand([...args, '--help'], {
+    cwd: root,
+    env: process.env,
+    out: (t) => out.push(`${t}\n`),
+    err: (t) => out.push(`${t}\n`),
+  });
   if (code !== 0) throw new Error(`voting-mesh ${[...args, '--help'].join(' ')} exited ${code}`);
   return out.join('').replace(/\n+$/, '\n');
 }
@@ -55,21 +60,30 @@ export async function cliReference(runCommand) {
     '',
     fence(top),
     ...sections,
-  ].join('\n').replace(/\n+$/, '\n');
+  ]
+    .join('\n')
+    .replace(/\n+$/, '\n');
 }
 
 /** Runs TypeDoc (typedoc.json) into `outDir`, which it empties first. */
 export function apiReference(outDir) {
   const typedoc = join(createRequire(import.meta.url).resolve('typedoc/package.json'), '..', 'bin', 'typedoc');
-  const r = spawnSync(process.execPath, [typedoc, '--options', join(root, 'typedoc.json'), '--out', outDir], { cwd: root, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`typedoc failed (exit ${r.status}): ${`${r.stdout}${r.stderr}`.trim().split('\n').slice(-5).join(' ')}`);
+  const r = spawnSync(process.execPath, [typedoc, '--options', join(root, 'typedoc.json'), '--out', outDir], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  if (r.status !== 0)
+    throw new Error(
+      `typedoc failed (exit ${r.status}): ${`${r.stdout}${r.stderr}`.trim().split('\n').slice(-5).join(' ')}`,
+    );
 }
 
 /** Files under `dir`, recursively, relative to it. */
 function listFiles(dir, prefix = '') {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory()
-    ? listFiles(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`])).sort();
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]))
+    .sort();
 }
 
 /**
@@ -79,18 +93,28 @@ function listFiles(dir, prefix = '') {
 export async function staleGeneratedDocs(runCommand, scratch) {
   const stale = [];
   const cliPage = join(root, CLI_PAGE);
-  if (!existsSync(cliPage) || readFileSync(cliPage, 'utf8') !== await cliReference(runCommand)) {
+  if (!existsSync(cliPage) || readFileSync(cliPage, 'utf8') !== (await cliReference(runCommand))) {
     stale.push(`${CLI_PAGE} is not the current --help of every command: run ${REGENERATE} and commit it.`);
   }
   const fresh = join(scratch, 'api');
   apiReference(fresh);
   const committed = join(root, API_DIR);
   const files = [...new Set([...listFiles(fresh), ...listFiles(committed)])].sort();
-  const differ = files.filter((f) => !existsSync(join(fresh, f)) || !existsSync(join(committed, f))
-    || !readFileSync(join(fresh, f)).equals(readFileSync(join(committed, f))));
+  const differ = files.filter(
+    (f) =>
+      !existsSync(join(fresh, f)) ||
+      !existsSync(join(committed, f)) ||
+      !readFileSync(join(fresh, f)).equals(readFileSync(join(committed, f))),
+  );
   if (differ.length > 0) {
-    const named = differ.slice(0, 3).map((f) => `${API_DIR}/${f}`).join(', ') + (differ.length > 3 ? `, and ${differ.length - 3} more` : '');
-    stale.push(`${API_DIR}/ is not what TypeDoc makes of the doc comments of lib/index.ts and cli/cdk8s-plugin.ts (${named}): run ${REGENERATE} and commit it.`);
+    const named =
+      differ
+        .slice(0, 3)
+        .map((f) => `${API_DIR}/${f}`)
+        .join(', ') + (differ.length > 3 ? `, and ${differ.length - 3} more` : '');
+    stale.push(
+      `${API_DIR}/ is not what TypeDoc makes of the doc comments of lib/index.ts and cli/cdk8s-plugin.ts (${named}): run ${REGENERATE} and commit it.`,
+    );
   }
   return { stale, apiFiles: listFiles(fresh).length };
 }
@@ -100,5 +124,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   mkdirSync(join(root, 'docs'), { recursive: true });
   writeFileSync(join(root, CLI_PAGE), await cliReference(runCommand));
   apiReference(join(root, API_DIR));
-  console.log(`wrote ${CLI_PAGE} and ${relative(root, join(root, API_DIR))}/ (${listFiles(join(root, API_DIR)).length} files)`);
+  console.log(
+    `wrote ${CLI_PAGE} and ${relative(root, join(root, API_DIR))}/ (${listFiles(join(root, API_DIR)).length} files)`,
+  );
 }

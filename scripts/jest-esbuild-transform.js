@@ -6,7 +6,13 @@ const crypto = require('crypto');
 const { transformSync } = require('esbuild');
 
 // import() becomes require(): jest runs CommonJS in a vm without --experimental-vm-modules.
-const OPTIONS = { loader: 'ts', format: 'cjs', target: 'node20', sourcemap: 'inline', supported: { 'dynamic-import': false } };
+const OPTIONS = {
+  loader: 'ts',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: 'inline',
+  supported: { 'dynamic-import': false },
+};
 
 module.exports = {
   process(source, filename) {
@@ -14,10 +20,14 @@ module.exports = {
     return { code };
   },
   getCacheKey(source, filename) {
-    return crypto.createHash('sha256')
-      .update(require('esbuild/package.json').version).update('\0')
-      .update(JSON.stringify(OPTIONS)).update('\0')
-      .update(filename).update('\0')
+    return crypto
+      .createHash('sha256')
+      .update(require('esbuild/package.json').version)
+      .update('\0')
+      .update(JSON.stringify(OPTIONS))
+      .update('\0')
+      .update(filename)
+      .update('\0')
       .update(source)
       .digest('hex');
   },

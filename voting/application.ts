@@ -1,4 +1,13 @@
-import { ApplicationSpec, EnvValue, ExternalSecretSpec, InstallationProfile, ProbeSpec, ResourceSpec, RunAsSpec, WorkloadSpec } from 'voting-mesh';
+import type {
+  ApplicationSpec,
+  EnvValue,
+  ExternalSecretSpec,
+  InstallationProfile,
+  ProbeSpec,
+  ResourceSpec,
+  RunAsSpec,
+  WorkloadSpec,
+} from 'voting-mesh';
 
 /** The Secret the MySQL lane reads its credentials from by default; never synthesized with data. */
 export const STORAGE_SECRET = 'voting-storage-secret';
@@ -35,7 +44,10 @@ const NODE_USER: RunAsSpec = { user: 1000, group: 1000 };
 // The official Redis and MySQL images' own `redis`/`mysql` user; fsGroup makes the data volume theirs.
 const DB_USER: RunAsSpec = { user: 999, group: 999, fsGroup: 999 };
 
-const NODE_RESOURCES: ResourceSpec = { cpuMillis: { request: 100, limit: 500 }, memoryMiB: { request: 128, limit: 256 } };
+const NODE_RESOURCES: ResourceSpec = {
+  cpuMillis: { request: 100, limit: 500 },
+  memoryMiB: { request: 128, limit: 256 },
+};
 
 /** TCP checks: the HTTP pages query storage, and a probe must not fail because a dependency is down. */
 const tcpProbe = (port: number, extra: Partial<ProbeSpec> = {}): ProbeSpec => ({ check: { tcpPort: port }, ...extra });
@@ -43,39 +55,42 @@ const tcpProbe = (port: number, extra: Partial<ProbeSpec> = {}): ProbeSpec => ({
 /** A Node.js front end or API of the sample (port 8080, read-only root, `npm start` writes to HOME and /tmp). */
 function nodeService(image: string, replicas: number, env: Record<string, EnvValue>): WorkloadSpec {
   return {
-      image,
-      replicas,
-      ports: [HTTP],
-      env,
-      resources: NODE_RESOURCES,
-      runAs: NODE_USER,
-      readOnlyRootFilesystem: true,
-      writablePaths: ['/home/node', '/tmp'],
-      readiness: tcpProbe(HTTP.port, { periodSeconds: 5 }),
-      liveness: tcpProbe(HTTP.port, { initialDelaySeconds: 10, periodSeconds: 10 }),
-    };
-  }
+    image,
+    replicas,
+    ports: [HTTP],
+    env,
+    resources: NODE_RESOURCES,
+    runAs: NODE_USER,
+    readOnlyRootFilesystem: true,
+    writablePaths: ['/home/node', '/tmp'],
+    readiness: tcpProbe(HTTP.port, { periodSeconds: 5 }),
+    liveness: tcpProbe(HTTP.port, { initialDelaySeconds: 10, periodSeconds: 10 }),
+  };
+}
 
-
-  /**
-   * The AKS voting sample: a web front end, an analytics API and storage (Redis in 1.0,
-   * MySQL on a persistent volume in 2.0), in namespace `voting`, entered through an Istio gateway.
-   */
-  export function createVotingApplication(options: VotingOptions = {}): ApplicationSpec {
-    const secretName = options.storageSecretName ?? STORAGE_SECRET;
-    const secret = (key: string): EnvValue => ({ secretName, key });
-    const MYSQL_CLIENT_ENV: Record<string, EnvValue> = {
-      MYSQL_HOST: 'voting-storage',
-      MYSQL_USER: secret('MYSQL_USER'),
-      MYSQL_PASSWORD: secret('MYSQL_PASSWORD'),
-      MYSQL_DATABASE: secret('MYSQL_DATABASE'),
-    };
-    const pull = options.imagePullPolicy ?? 'IfNotPresent';
-    const app = (version: string, env: Record<string, EnvValue>) =>
-      ({ ...nodeService(`${REGISTRY}/app:${version}`, 3, { SHOWDETAILS: 'true', FEATUREFLAG: 'true', ...env }), imagePullPolicy: pull });
-    const analytics = (version: string, env: Record<string, EnvValue>) =>
-      ({ ...nodeService(`${REGISTRY}/analytics:${version}`, 1, env), imagePullPolicy: pull });
-    return {
+/**
+ * The AKS voting sample: a web front end, an analytics API and storage (Redis in 1.0,
+ * MySQL on a persistent volume in 2.0), in namespace `voting`, entered through an Istio gateway.
+ */
+export function createVotingApplication(options: VotingOptions = {}): ApplicationSpec {
+  const secretName = options.storageSecretName ?? STORAGE_SECRET;
+  const secret = (key: string): EnvValue => ({ secretName, key });
+  const MYSQL_CLIENT_ENV: Record<string, EnvValue> = {
+    MYSQL_HOST: 'voting-storage',
+    MYSQL_USER: secret('MYSQL_USER'),
+    MYSQL_PASSWORD: secret('MYSQL_PASSWORD'),
+    MYSQL_DATABASE: secret('MYSQL_DATABASE'),
+  };
+  const pull = options.imagePullPolicy ?? 'IfNotPresent';
+  const app = (version: string, env: Record<string, EnvValue>) => ({
+    ...nodeService(`${REGISTRY}/app:${version}`, 3, { SHOWDETAILS: 'true', FEATUREFLAG: 'true', ...env }),
+    imagePullPolicy: pull,
+  });
+  const analytics = (version: string, env: Record<string, EnvValue>) => ({
+    ...nodeService(`${REGISTRY}/analytics:${version}`, 1, env),
+    imagePullPolicy: pull,
+  });
+  return {
     name: 'voting',
     namespace: 'voting',
     entryComponent: 'voting-app',
@@ -83,7 +98,13 @@ function nodeService(image: string, replicas: number, env: Record<string, EnvVal
     gateway: { name: 'voting-app-gateway', hosts: ['*'], port: 80 },
     ...(options.installation ? { installation: options.installation } : {}),
     security: { ingressGateway: { principal: options.ingressGatewayPrincipal } },
-    ...(options.externalSecret ? { externalSecrets: [{ ...options.externalSecret, targetSecretName: secretName, keys: [...STORAGE_SECRET_KEYS] }] } : {}),
+    ...(options.externalSecret
+      ? {
+          externalSecrets: [
+            { ...options.externalSecret, targetSecretName: secretName, keys: [...STORAGE_SECRET_KEYS] },
+          ],
+        }
+      : {}),
     components: [
       {
         name: 'voting-app',
@@ -133,11 +154,20 @@ function nodeService(image: string, replicas: number, env: Record<string, EnvVal
             readOnlyRootFilesystem: true,
             // Socket/pid file and temporary tables; the data directory is the persistent volume.
             writablePaths: ['/var/run/mysqld', '/tmp'],
-            persistentVolume: { claimName: 'mysql-pv-claim', sizeGiB: 1, accessMode: 'ReadWriteOnce', mountPath: '/var/lib/mysql' },
+            persistentVolume: {
+              claimName: 'mysql-pv-claim',
+              sizeGiB: 1,
+              accessMode: 'ReadWriteOnce',
+              mountPath: '/var/lib/mysql',
+            },
             // The first start initialises the database before MySQL listens: allow up to 5 minutes.
             startup: tcpProbe(MYSQL.port, { periodSeconds: 10, failureThreshold: 30 }),
             // `mysqladmin ping` exits 0 whenever the server answers, even without credentials.
-            readiness: { check: { exec: ['mysqladmin', 'ping', '--host=127.0.0.1'] }, periodSeconds: 5, timeoutSeconds: 3 },
+            readiness: {
+              check: { exec: ['mysqladmin', 'ping', '--host=127.0.0.1'] },
+              periodSeconds: 5,
+              timeoutSeconds: 3,
+            },
             liveness: tcpProbe(MYSQL.port, { periodSeconds: 10 }),
             // Let MySQL flush and shut down cleanly before SIGKILL.
             terminationGracePeriodSeconds: 60,

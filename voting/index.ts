@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { ReleaseFlavour, ReleaseStage } from 'voting-mesh';
+import type { ReleaseFlavour } from 'voting-mesh';
+import { ReleaseStage } from 'voting-mesh';
 import { votingApplication } from './application';
 import { votingStages } from './stages';
 
@@ -19,7 +20,15 @@ export const VOTING_FLAVOUR_DIRECTORIES: Readonly<Record<ReleaseFlavour, string>
  */
 export function buildVotingFlavour(scope: Construct, flavour: ReleaseFlavour = 'istio-sidecar'): ReleaseStage[] {
   const parent = flavour === 'istio-sidecar' ? scope : new Construct(scope, flavour);
-  return votingStages.map((stage) => new ReleaseStage(parent, { application: votingApplication, stage, flavour, outputDirectory: VOTING_FLAVOUR_DIRECTORIES[flavour] }));
+  return votingStages.map(
+    (stage) =>
+      new ReleaseStage(parent, {
+        application: votingApplication,
+        stage,
+        flavour,
+        outputDirectory: VOTING_FLAVOUR_DIRECTORIES[flavour],
+      }),
+  );
 }
 
 /** Both flavours of the voting release: the sidecar stages (dist/), then the Gateway API + ambient stages (dist/gateway-api-ambient/). */

@@ -1,11 +1,20 @@
-import { ComponentTrafficPolicy, LaneSpec, StageSpec } from 'voting-mesh';
+import type { ComponentTrafficPolicy, LaneSpec, StageSpec } from 'voting-mesh';
 
 /** 1.0 everywhere: app 1.0 -> analytics 1.0 -> Redis 1.0. */
-const LANE_V1_0: LaneSpec = { name: 'v1', versions: { 'voting-app': '1.0', 'voting-analytics': '1.0', 'voting-storage': '1.0' } };
+const LANE_V1_0: LaneSpec = {
+  name: 'v1',
+  versions: { 'voting-app': '1.0', 'voting-analytics': '1.0', 'voting-storage': '1.0' },
+};
 /** app 1.0 pinned to analytics 1.1, both on Redis 1.0. */
-const LANE_V1_1: LaneSpec = { name: 'v1', versions: { 'voting-app': '1.0', 'voting-analytics': '1.1', 'voting-storage': '1.0' } };
+const LANE_V1_1: LaneSpec = {
+  name: 'v1',
+  versions: { 'voting-app': '1.0', 'voting-analytics': '1.1', 'voting-storage': '1.0' },
+};
 /** The 2.0 lane: app 2.0 -> analytics 2.0 -> MySQL 2.0. */
-const LANE_V2: LaneSpec = { name: 'v2', versions: { 'voting-app': '2.0', 'voting-analytics': '2.0', 'voting-storage': '2.0' } };
+const LANE_V2: LaneSpec = {
+  name: 'v2',
+  versions: { 'voting-app': '2.0', 'voting-analytics': '2.0', 'voting-storage': '2.0' },
+};
 
 /**
  * Calls to analytics: the page is rendered only once analytics answers, so a stuck analytics pod
@@ -24,7 +33,11 @@ const ANALYTICS_CALLS: ComponentTrafficPolicy = {
  * bad pod of the new version does not spoil the canary for the users routed to it.
  */
 const CANARY_APP: ComponentTrafficPolicy = {
-  versions: { '2.0': { outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 34 } } },
+  versions: {
+    '2.0': {
+      outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 34 },
+    },
+  },
 };
 
 /** The voting app's release, stage by stage; each stage is the complete desired state. */
@@ -48,8 +61,13 @@ export const votingStages: readonly StageSpec[] = [
   },
   {
     name: '03-cookie-canary',
-    description: 'The 2.0 lane (app, analytics, MySQL) added for users with the featureflag=on cookie; everyone else stays on 1.x.',
-    deployments: { 'voting-app': ['1.0', '2.0'], 'voting-analytics': ['1.0', '1.1', '2.0'], 'voting-storage': ['1.0', '2.0'] },
+    description:
+      'The 2.0 lane (app, analytics, MySQL) added for users with the featureflag=on cookie; everyone else stays on 1.x.',
+    deployments: {
+      'voting-app': ['1.0', '2.0'],
+      'voting-analytics': ['1.0', '1.1', '2.0'],
+      'voting-storage': ['1.0', '2.0'],
+    },
     lanes: [LANE_V1_1, LANE_V2],
     entry: [
       { name: 'featureflag-cookie', match: [{ cookie: { name: 'featureflag', value: 'on' } }], to: 'v2' },

@@ -4,7 +4,8 @@
 // Not a *.test.ts file: `npm test` runs properties.test.ts with a fixed seed instead.
 import { appendFileSync, writeFileSync } from 'fs';
 import fc from 'fast-check';
-import { GeneratedRelease, possiblyCorruptReleaseArb } from './arbitraries';
+import type { GeneratedRelease } from './arbitraries';
+import { possiblyCorruptReleaseArb } from './arbitraries';
 import { PROPERTIES } from './properties';
 import { build, FLAVOURS, RUN } from './support';
 
@@ -34,7 +35,10 @@ async function checkAll(r: GeneratedRelease, shrinking: boolean): Promise<void> 
     try {
       await property(b);
     } catch (err) {
-      if (!shrinking) progress(`app ${counts.generated} FAILS '${name}': ${(err as Error).message.split('\n')[0]}\n  release: ${JSON.stringify(r)}`);
+      if (!shrinking)
+        progress(
+          `app ${counts.generated} FAILS '${name}': ${(err as Error).message.split('\n')[0]}\n  release: ${JSON.stringify(r)}`,
+        );
       throw new Error(`property '${name}': ${(err as Error).message}`, { cause: err });
     }
   }
@@ -47,24 +51,32 @@ test(`fuzz: ${RUN.runs} generated releases from seed ${RUN.seed}`, async () => {
   let failed = false;
   let details: fc.RunDetails<[GeneratedRelease]> | undefined;
   try {
-    details = await fc.check(fc.asyncProperty(possiblyCorruptReleaseArb, async (r) => {
-      try {
-        await checkAll(r, failed);
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-    }), { seed: RUN.seed, numRuns: RUN.runs, endOnFailure: !SHRINK });
+    details = await fc.check(
+      fc.asyncProperty(possiblyCorruptReleaseArb, async (r) => {
+        try {
+          await checkAll(r, failed);
+        } catch (err) {
+          failed = true;
+          throw err;
+        }
+      }),
+      { seed: RUN.seed, numRuns: RUN.runs, endOnFailure: !SHRINK },
+    );
   } finally {
     const minutes = (Date.now() - started) / 60000;
     const checked = counts.generated - counts.refused;
-    console.log(`fuzz: seed ${RUN.seed}: ${counts.generated} apps generated (${counts.refused} refused as meant, ${checked} synthesized and checked in each of ${FLAVOURS.join(' and ')}: ${checked * FLAVOURS.length} flavour runs)`
-      + `${counts.shrinkAttempts > 0 ? `, ${counts.shrinkAttempts} shrink attempts` : ''} in ${minutes.toFixed(1)} min, ${(counts.generated / minutes).toFixed(0)} apps/minute${failed ? ' up to the failure' : ''}`);
+    console.log(
+      `fuzz: seed ${RUN.seed}: ${counts.generated} apps generated (${counts.refused} refused as meant, ${checked} synthesized and checked in each of ${FLAVOURS.join(' and ')}: ${checked * FLAVOURS.length} flavour runs)` +
+        `${counts.shrinkAttempts > 0 ? `, ${counts.shrinkAttempts} shrink attempts` : ''} in ${minutes.toFixed(1)} min, ${(counts.generated / minutes).toFixed(0)} apps/minute${failed ? ' up to the failure' : ''}`,
+    );
   }
   if (details.failed) {
     const minimal = details.counterexample?.[0];
-    if (minimal && process.env.FUZZ_COUNTEREXAMPLE) writeFileSync(process.env.FUZZ_COUNTEREXAMPLE, `${JSON.stringify(minimal, null, 2)}\n`);
-    console.log(`fuzz: FAILED with --seed ${RUN.seed} on generated app ${counts.generated} (path ${details.counterexamplePath})\n${(details.errorInstance as Error | undefined)?.message ?? ''}\nminimal release: ${JSON.stringify(minimal)}`);
+    if (minimal && process.env.FUZZ_COUNTEREXAMPLE)
+      writeFileSync(process.env.FUZZ_COUNTEREXAMPLE, `${JSON.stringify(minimal, null, 2)}\n`);
+    console.log(
+      `fuzz: FAILED with --seed ${RUN.seed} on generated app ${counts.generated} (path ${details.counterexamplePath})\n${(details.errorInstance as Error | undefined)?.message ?? ''}\nminimal release: ${JSON.stringify(minimal)}`,
+    );
     throw new Error(fc.defaultReportMessage(details) ?? 'fuzz failed');
   }
 });

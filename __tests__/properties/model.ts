@@ -2,7 +2,8 @@
 // constructs emit: the entry route it matches, the lane shares, and at every hop the version (or
 // weighted versions, for a service-routed callee) that is called. Compared with explain's reading
 // of the synthesized objects by the routing-intent property.
-import { ApplicationSpec, deploymentName, EntryRouteSpec, ExplainNode, LaneSpec, SimulatedRequest, StageSpec } from 'voting-mesh';
+import type { ApplicationSpec, EntryRouteSpec, ExplainNode, LaneSpec, SimulatedRequest, StageSpec } from 'voting-mesh';
+import { deploymentName } from 'voting-mesh';
 
 /** One hop of a request's path: `web@1.0>cart@v2` with its share of all requests and its Deployments. */
 export interface PathShare {
@@ -26,23 +27,41 @@ export function entryRequest(route: EntryRouteSpec): SimulatedRequest {
 /** The entry route a request matches: the first whose match holds (the generator's matches are exact values). */
 function matchedRoute(stage: StageSpec, request: SimulatedRequest): EntryRouteSpec {
   const headers = request.headers ?? {};
-  const holds = (r: EntryRouteSpec) => !r.match || r.match.some((m) => {
-    if (m.cookie) return (headers.cookie ?? '').split(';').map((x) => x.trim()).includes(`${m.cookie.name}=${m.cookie.value}`);
-    if (m.uri) return m.uri.exact !== undefined ? request.path === m.uri.exact : (request.path ?? '/').startsWith(m.uri.prefix!);
-    const h = m.header!;
-    const v = headers[h.name];
-    if (v === undefined) return false;
-    return h.exact !== undefined ? v === h.exact : h.prefix !== undefined ? v.startsWith(h.prefix) : new RegExp(`^(?:${h.regex})$`).test(v);
-  });
+  const holds = (r: EntryRouteSpec) =>
+    !r.match ||
+    r.match.some((m) => {
+      if (m.cookie)
+        return (headers.cookie ?? '')
+          .split(';')
+          .map((x) => x.trim())
+          .includes(`${m.cookie.name}=${m.cookie.value}`);
+      if (m.uri)
+        return m.uri.exact !== undefined
+          ? request.path === m.uri.exact
+          : (request.path ?? '/').startsWith(m.uri.prefix!);
+      const h = m.header!;
+      const v = headers[h.name];
+      if (v === undefined) return false;
+      return h.exact !== undefined
+        ? v === h.exact
+        : h.prefix !== undefined
+          ? v.startsWith(h.prefix)
+          : new RegExp(`^(?:${h.regex})$`).test(v);
+    });
   return stage.entry.find(holds)!;
 }
 
-const targets = <T extends string>(to: string | readonly { weight: number }[], key: T): { target: string; weight: number }[] =>
-  (typeof to === 'string' ? [{ target: to, weight: 100 }] : to.map((t: any) => ({ target: t[key], weight: t.weight })));
+const targets = <T extends string>(
+  to: string | readonly { weight: number }[],
+  key: T,
+): { target: string; weight: number }[] =>
+  typeof to === 'string' ? [{ target: to, weight: 100 }] : to.map((t: any) => ({ target: t[key], weight: t.weight }));
 
 /** The lane of the default entry route (its largest share; the first on a tie). */
 function defaultLane(stage: StageSpec): LaneSpec {
-  const t = targets(stage.entry[stage.entry.length - 1].to as any, 'lane').reduce((a, b) => (b.weight > a.weight ? b : a));
+  const t = targets(stage.entry[stage.entry.length - 1].to as any, 'lane').reduce((a, b) =>
+    b.weight > a.weight ? b : a,
+  );
   return stage.lanes.find((l) => l.name === t.target)!;
 }
 
@@ -52,7 +71,12 @@ function defaultLane(stage: StageSpec): LaneSpec {
  * default route's lane) and that lane's version of each callee; a service-routed callee by its
  * first matching service route's weights (headers reach it only when propagated).
  */
-export function expectedPaths(app: ApplicationSpec, stage: StageSpec, request: SimulatedRequest, propagate: boolean): PathShare[] {
+export function expectedPaths(
+  app: ApplicationSpec,
+  stage: StageSpec,
+  request: SimulatedRequest,
+  propagate: boolean,
+): PathShare[] {
   const out: PathShare[] = [];
   const byName = new Map(app.components.map((c) => [c.name, c]));
   const shares = new Map<string, number>();
@@ -69,10 +93,21 @@ export function expectedPaths(app: ApplicationSpec, stage: StageSpec, request: S
     for (const callee of byName.get(component)!.calls ?? []) {
       const routes = stage.serviceRoutes?.[callee];
       if (routes) {
-        const route = routes.find((r) => !r.match || (propagate && r.match.some((m) => m.header !== undefined && request.headers?.[m.header.name] === m.header.exact)))!;
-        for (const t of targets(route.to as any, 'version')) visit(callee, t.target, round((share * t.weight) / 100), here, t.weight);
+        const route = routes.find(
+          (r) =>
+            !r.match ||
+            (propagate &&
+              r.match.some((m) => m.header !== undefined && request.headers?.[m.header.name] === m.header.exact)),
+        )!;
+        for (const t of targets(route.to as any, 'version'))
+          visit(callee, t.target, round((share * t.weight) / 100), here, t.weight);
       } else {
-        visit(callee, stage.versionRouting === false ? stage.deployments[callee][0] : lane.versions[callee], share, here);
+        visit(
+          callee,
+          stage.versionRouting === false ? stage.deployments[callee][0] : lane.versions[callee],
+          share,
+          here,
+        );
       }
     }
   };

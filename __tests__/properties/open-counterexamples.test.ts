@@ -1,8 +1,9 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { checkTransition, Manifest, planTransition, ReleaseStage } from 'voting-mesh';
+import type { Manifest } from 'voting-mesh';
+import { checkTransition, planTransition, ReleaseStage } from 'voting-mesh';
 import { testApp } from '../support';
-import { GeneratedRelease } from './arbitraries';
+import type { GeneratedRelease } from './arbitraries';
 
 // Counterexamples the long fuzz run found that are NOT fixed yet, kept as `test.failing` with their
 // releases: each passes while the bug is there and fails the day it is fixed (then move it to
@@ -19,8 +20,20 @@ describe('open counterexamples of the release generator', () => {
   // ztunnel policy (admits the waypoint?) denies it after the switch; the fix is likely in
   // transition-allowances.ts (a Service that stays behind its waypoint but changes its selector).
   test.failing('GIVEN the release of seed 17001 app 54 THEN its ambient transition 01 → 02 passes the check', () => {
-    const r: GeneratedRelease = JSON.parse(readFileSync(join(__dirname, 'counterexamples', 'seed-17001-app-54-retiring-caller-denied-at-lane-switch.json'), 'utf8'));
-    const [a, b] = [0, 1].map((i) => new ReleaseStage(testApp(), { application: r.app, stage: r.stages[i], flavour: 'gateway-api-ambient' }).toJson() as Manifest[]);
+    const r: GeneratedRelease = JSON.parse(
+      readFileSync(
+        join(__dirname, 'counterexamples', 'seed-17001-app-54-retiring-caller-denied-at-lane-switch.json'),
+        'utf8',
+      ),
+    );
+    const [a, b] = [0, 1].map(
+      (i) =>
+        new ReleaseStage(testApp(), {
+          application: r.app,
+          stage: r.stages[i],
+          flavour: 'gateway-api-ambient',
+        }).toJson() as Manifest[],
+    );
     expect(checkTransition(a, planTransition('01-stage', a, '02-stage', b))).toEqual([]);
   });
 });

@@ -13,6 +13,11 @@ describe('generated releases (fast-check, fixed seed)', () => {
     const arb = name.startsWith('synth writes') ? possiblyCorruptReleaseArb : releaseArb;
     // validate runs the CLI four times per release: a quarter of the apps.
     const numRuns = name.startsWith('validate') ? Math.ceil(RUN.runs / 4) : RUN.runs;
-    await fc.assert(fc.asyncProperty(arb, async (r) => { await holds(name, r); }), { seed: RUN.seed, numRuns });
+    await fc.assert(
+      fc.asyncProperty(arb, async (r) => {
+        await holds(name, r);
+      }),
+      { seed: RUN.seed, numRuns },
+    );
   });
 });

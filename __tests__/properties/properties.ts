@@ -3,15 +3,29 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import type { StageSpec, ReleaseStage, Manifest, ReleaseFlavour, TransitionPlan } from 'voting-mesh';
 import {
-  analyzeMesh, authorize, authorizeAtWaypoint, deploymentName, StageSpec, ReleaseStage, checkTransition, explainRequest, Manifest, networkPolicyAllows, planTransition, ReleaseConfigError, ReleaseFlavour, renderRelease,
-  SchemaRegistry, schemaSources, synthRelease, TransitionPlan,
+  analyzeMesh,
+  authorize,
+  authorizeAtWaypoint,
+  deploymentName,
+  checkTransition,
+  explainRequest,
+  networkPolicyAllows,
+  planTransition,
+  ReleaseConfigError,
+  renderRelease,
+  SchemaRegistry,
+  schemaSources,
+  synthRelease,
 } from 'voting-mesh';
 import type { App } from 'cdk8s';
 import { cli } from '../cli-support';
-import { GeneratedRelease } from './arbitraries';
-import { expectedPaths, explainedPaths, PathShare } from './model';
-import { build, BuiltRelease, chartsOf, chartsOfBuilt, DIRECTORY, FLAVOURS, quietly, requestsOf, withTempDir } from './support';
+import type { GeneratedRelease } from './arbitraries';
+import type { PathShare } from './model';
+import { expectedPaths, explainedPaths } from './model';
+import type { BuiltRelease } from './support';
+import { build, chartsOf, chartsOfBuilt, DIRECTORY, FLAVOURS, quietly, requestsOf, withTempDir } from './support';
 
 export type Property = (b: BuiltRelease) => void | Promise<void>;
 
@@ -47,7 +61,8 @@ export function synthAllOrOneLineIn(b: BuiltRelease, dir: string, built?: { app:
     if (!(err instanceof ReleaseConfigError)) fail(`construction threw ${String((err as Error)?.stack ?? err)}`);
     const message = (err as ReleaseConfigError).message;
     if (message.includes('\n')) fail(`the refusal is not one line: ${message}`);
-    if (!/stage '[^']+'/.test(message) && !b.release.stages.some((s) => message.includes(s.name))) fail(`the refusal names no stage: ${message}`);
+    if (!/stage '[^']+'/.test(message) && !b.release.stages.some((s) => message.includes(s.name)))
+      fail(`the refusal names no stage: ${message}`);
     if (!/field '[^']+'/.test(message)) fail(`the refusal names no field: ${message}`);
     if (readdirSync(dir).length > before) fail('a refused synth wrote files');
     return;
@@ -60,7 +75,8 @@ export function synthAllOrOneLineIn(b: BuiltRelease, dir: string, built?: { app:
     fail(`synth refused a generated release: ${(err as Error).message}`);
   }
   for (const f of renderedOf(b, charts.charts)) {
-    if (!existsSync(join(dir, f.file)) || readFileSync(join(dir, f.file), 'utf8') !== f.content) fail(`synth did not write ${f.file} as rendered`);
+    if (!existsSync(join(dir, f.file)) || readFileSync(join(dir, f.file), 'utf8') !== f.content)
+      fail(`synth did not write ${f.file} as rendered`);
   }
 }
 
@@ -72,9 +88,16 @@ export const schemasAndAnalyzer: Property = (b) => {
   for (const [flavour, stages] of flavoursOf(b)) {
     for (const s of stages) {
       const violations = registry.validateAll(s.manifests);
-      if (violations.length > 0) fail(`${flavour} ${s.spec.name}: schema ${violations[0].object} ${violations[0].path}: ${violations[0].message}`);
-      const errors = analyzeMesh(s.manifests, { ...s.chart.meshContext, meshConfig: { ingressGateway: s.chart.ingressGateway } }).filter((f) => f.level === 'Error');
-      if (errors.length > 0) fail(`${flavour} ${s.spec.name}: ${errors[0].code} ${errors[0].object}: ${errors[0].message}`);
+      if (violations.length > 0)
+        fail(
+          `${flavour} ${s.spec.name}: schema ${violations[0].object} ${violations[0].path}: ${violations[0].message}`,
+        );
+      const errors = analyzeMesh(s.manifests, {
+        ...s.chart.meshContext,
+        meshConfig: { ingressGateway: s.chart.ingressGateway },
+      }).filter((f) => f.level === 'Error');
+      if (errors.length > 0)
+        fail(`${flavour} ${s.spec.name}: ${errors[0].code} ${errors[0].object}: ${errors[0].message}`);
     }
   }
 };
@@ -84,7 +107,10 @@ function explainedOf(b: BuiltRelease, flavour: ReleaseFlavour): Map<string, Path
   const out = new Map<string, PathShare[]>();
   for (const s of b.stages.get(flavour)!) {
     for (const { label, request } of requestsOf(s.spec)) {
-      const e = explainRequest(s.manifests, request, b.release.app.gateway.name, { ...s.chart.meshContext, propagateHeaders: true });
+      const e = explainRequest(s.manifests, request, b.release.app.gateway.name, {
+        ...s.chart.meshContext,
+        propagateHeaders: true,
+      });
       out.set(`${s.spec.name} ${label}`, explainedPaths(e.hops));
     }
   }
@@ -103,10 +129,17 @@ export const routingIntent: Property = (b) => {
       const expected = expectedPaths(b.release.app, s.spec, request, true);
       FLAVOURS.forEach((f, i) => {
         const actual = byFlavour[i].get(key)!;
-        if (show(actual) !== show(expected)) fail(`${f} ${key}: explain reaches ${show(actual)}; the stage data says ${show(expected)}`);
+        if (show(actual) !== show(expected))
+          fail(`${f} ${key}: explain reaches ${show(actual)}; the stage data says ${show(expected)}`);
       });
-      const deployments = byFlavour.map((m) => m.get(key)!.map((p) => `${p.path}=${p.deployments}`).join(', '));
-      if (deployments[0] !== deployments[1]) fail(`${key}: the flavours disagree on the Deployments: ${deployments.join(' vs ')}`);
+      const deployments = byFlavour.map((m) =>
+        m
+          .get(key)!
+          .map((p) => `${p.path}=${p.deployments}`)
+          .join(', '),
+      );
+      if (deployments[0] !== deployments[1])
+        fail(`${key}: the flavours disagree on the Deployments: ${deployments.join(' vs ')}`);
     }
   }
 };
@@ -127,22 +160,38 @@ export function leastPrivilegeIn(b: BuiltRelease, flavour: ReleaseFlavour): void
   for (const s of b.stages.get(flavour)!) {
     const routed = new Set<string>();
     // Routing can use a hop when workloads forward the entry request's headers, and when none does (Istio's default).
-    for (const [{ request }, propagateHeaders] of requestsOf(s.spec).flatMap((r) => [[r, true], [r, false]] as const)) {
-      const e = explainRequest(s.manifests, request, b.release.app.gateway.name, { ...s.chart.meshContext, propagateHeaders });
+    for (const [{ request }, propagateHeaders] of requestsOf(s.spec).flatMap(
+      (r) =>
+        [
+          [r, true],
+          [r, false],
+        ] as const,
+    )) {
+      const e = explainRequest(s.manifests, request, b.release.app.gateway.name, {
+        ...s.chart.meshContext,
+        propagateHeaders,
+      });
       const visit = (n: any, caller: string) => {
         if (n.weight === 0) return;
         routed.add(`${caller} → ${n.deployments[0]}`);
         // A service route's match is on the request: a caller may send its header itself, so a
         // caller of a service-routed component can use every version its routes send to.
-        for (const version of serviceRouteTargets(s.spec, n.component)) routed.add(`${caller} → ${deploymentName(n.component, version)}`);
+        for (const version of serviceRouteTargets(s.spec, n.component))
+          routed.add(`${caller} → ${deploymentName(n.component, version)}`);
         n.calls.forEach((c: any) => visit(c, n.deployments[0]));
       };
       e.hops.forEach((h) => visit(h, 'gateway'));
     }
-    const allowed = flavour === 'istio-sidecar' ? allowedPairs(s.manifests, s.chart) : ambientAllowedPairs(s.manifests, s.chart, routed);
+    const allowed =
+      flavour === 'istio-sidecar'
+        ? allowedPairs(s.manifests, s.chart)
+        : ambientAllowedPairs(s.manifests, s.chart, routed);
     const extra = [...allowed].filter((x) => !routed.has(x));
     const missing = [...routed].filter((x) => !allowed.has(x));
-    if (extra.length + missing.length > 0) fail(`${flavour} ${s.spec.name}: policies allow ${extra.length > 0 ? extra.join(', ') : 'nothing more'} beyond routing, and deny ${missing.length > 0 ? missing.join(', ') : 'nothing'} that routing uses`);
+    if (extra.length + missing.length > 0)
+      fail(
+        `${flavour} ${s.spec.name}: policies allow ${extra.length > 0 ? extra.join(', ') : 'nothing more'} beyond routing, and deny ${missing.length > 0 ? missing.join(', ') : 'nothing'} that routing uses`,
+      );
   }
 }
 
@@ -151,8 +200,12 @@ function callersOf(m: readonly Manifest[], chart: ReleaseStage) {
   const deployments = m.filter((o) => o.kind === 'Deployment');
   return [undefined, ...deployments].map((d) => ({
     name: d?.metadata.name ?? 'gateway',
-    principal: d ? `${chart.meshContext.trustDomain}/ns/${d.metadata.namespace}/sa/${d.spec.template.spec.serviceAccountName}` : chart.meshContext.ingressPrincipal,
-    peer: d ? { namespace: d.metadata.namespace!, labels: d.spec.template.metadata.labels } : { namespace: chart.ingressGateway.namespace ?? 'istio-system', labels: { ...chart.ingressGateway.podLabels } },
+    principal: d
+      ? `${chart.meshContext.trustDomain}/ns/${d.metadata.namespace}/sa/${d.spec.template.spec.serviceAccountName}`
+      : chart.meshContext.ingressPrincipal,
+    peer: d
+      ? { namespace: d.metadata.namespace!, labels: d.spec.template.metadata.labels }
+      : { namespace: chart.ingressGateway.namespace ?? 'istio-system', labels: { ...chart.ingressGateway.podLabels } },
   }));
 }
 
@@ -169,8 +222,13 @@ function ambientAllowedPairs(m: readonly Manifest[], chart: ReleaseStage, routed
   const out = new Set<string>();
   const via = new Map<string, { waypoint: string; service: Manifest }[]>();
   for (const svc of m.filter((o) => o.kind === 'Service' && o.metadata.labels?.['istio.io/use-waypoint'])) {
-    for (const t of deployments.filter((d) => Object.entries(svc.spec.selector ?? {}).every(([k, v]) => d.spec.template.metadata.labels[k] === v))) {
-      via.set(t.metadata.name, [...(via.get(t.metadata.name) ?? []), { waypoint: svc.metadata.labels!['istio.io/use-waypoint'], service: svc }]);
+    for (const t of deployments.filter((d) =>
+      Object.entries(svc.spec.selector ?? {}).every(([k, v]) => d.spec.template.metadata.labels[k] === v),
+    )) {
+      via.set(t.metadata.name, [
+        ...(via.get(t.metadata.name) ?? []),
+        { waypoint: svc.metadata.labels!['istio.io/use-waypoint'], service: svc },
+      ]);
     }
   }
   const trust = chart.meshContext.trustDomain;
@@ -178,13 +236,24 @@ function ambientAllowedPairs(m: readonly Manifest[], chart: ReleaseStage, routed
     for (const t of deployments) {
       const ns = t.metadata.namespace!;
       const labels = t.spec.template.metadata.labels;
-      const direct = t.spec.template.spec.containers[0].ports.some((p: any) => authorize(m, ns, labels, c.principal, p.containerPort).allowed);
-      const waypointed = (via.get(t.metadata.name) ?? []).some(({ waypoint, service }) => (service.spec.ports ?? []).some((p: any) =>
-        authorizeAtWaypoint(m, ns, waypoint, service.metadata.name, c.principal, p.port).allowed
-        && authorize(m, ns, labels, `${trust}/ns/${ns}/sa/${waypoint}`, Number(p.targetPort ?? p.port)).allowed));
+      const direct = t.spec.template.spec.containers[0].ports.some(
+        (p: any) => authorize(m, ns, labels, c.principal, p.containerPort).allowed,
+      );
+      const waypointed = (via.get(t.metadata.name) ?? []).some(({ waypoint, service }) =>
+        (service.spec.ports ?? []).some(
+          (p: any) =>
+            authorizeAtWaypoint(m, ns, waypoint, service.metadata.name, c.principal, p.port).allowed &&
+            authorize(m, ns, labels, `${trust}/ns/${ns}/sa/${waypoint}`, Number(p.targetPort ?? p.port)).allowed,
+        ),
+      );
       const pair = `${c.name} → ${t.metadata.name}`;
       if (direct || waypointed) out.add(pair);
-      if (routed.has(pair) && !networkPolicyAllows(m, c.peer, { namespace: ns, labels }, 15008).allowed && !(via.get(t.metadata.name) ?? []).length) fail(`NetworkPolicy denies ${pair} on HBONE (15008), which routing uses`);
+      if (
+        routed.has(pair) &&
+        !networkPolicyAllows(m, c.peer, { namespace: ns, labels }, 15008).allowed &&
+        !(via.get(t.metadata.name) ?? []).length
+      )
+        fail(`NetworkPolicy denies ${pair} on HBONE (15008), which routing uses`);
     }
   }
   return out;
@@ -192,7 +261,9 @@ function ambientAllowedPairs(m: readonly Manifest[], chart: ReleaseStage, routed
 
 /** Every version (weight > 0) the stage's service routes send calls to `component` to; none for a component without them. */
 function serviceRouteTargets(stage: StageSpec, component: string): string[] {
-  return (stage.serviceRoutes?.[component] ?? []).flatMap((r) => (typeof r.to === 'string' ? [r.to] : r.to.filter((t) => t.weight > 0).map((t) => t.version)));
+  return (stage.serviceRoutes?.[component] ?? []).flatMap((r) =>
+    typeof r.to === 'string' ? [r.to] : r.to.filter((t) => t.weight > 0).map((t) => t.version),
+  );
 }
 
 function allowedPairs(m: readonly Manifest[], chart: ReleaseStage): Set<string> {
@@ -217,10 +288,16 @@ function allowedPairs(m: readonly Manifest[], chart: ReleaseStage): Set<string> 
 export const transitionsPass: Property = (b) => {
   for (const [flavour, stages] of flavoursOf(b)) {
     for (let i = 0; i + 1 < stages.length; i++) {
-      for (const [x, y] of [[stages[i], stages[i + 1]], [stages[i + 1], stages[i]]]) {
+      for (const [x, y] of [
+        [stages[i], stages[i + 1]],
+        [stages[i + 1], stages[i]],
+      ]) {
         const plan: TransitionPlan = planTransition(x.spec.name, x.manifests, y.spec.name, y.manifests);
         const problems = checkTransition(x.manifests, plan, x.chart.meshContext.clusterDomain);
-        if (problems.length > 0) fail(`${flavour} ${x.spec.name} → ${y.spec.name}: step ${problems[0].step} (${problems[0].kind}): ${problems[0].message}`);
+        if (problems.length > 0)
+          fail(
+            `${flavour} ${x.spec.name} → ${y.spec.name}: step ${problems[0].step} (${problems[0].kind}): ${problems[0].message}`,
+          );
       }
     }
   }
@@ -230,7 +307,10 @@ export const transitionsPass: Property = (b) => {
 export const validatePasses: Property = (b) => validateSynthesized(b);
 
 /** {@link validatePasses}, with `tamper` applied to the synthesized directory before validate runs (mutation tests). */
-export async function validateSynthesized(b: BuiltRelease, tamper: (dir: string) => void = () => undefined): Promise<void> {
+export async function validateSynthesized(
+  b: BuiltRelease,
+  tamper: (dir: string) => void = () => undefined,
+): Promise<void> {
   if (b.error) return;
   const dir = mkdtempSync(join(tmpdir(), 'voting-mesh-prop-'));
   try {
@@ -239,9 +319,19 @@ export async function validateSynthesized(b: BuiltRelease, tamper: (dir: string)
     tamper(dir);
     for (const flavour of FLAVOURS) {
       const out = join(dir, DIRECTORY[flavour]);
-      for (const argv of [['validate', '-f', out], ['validate', '--dist', out]]) {
+      for (const argv of [
+        ['validate', '-f', out],
+        ['validate', '--dist', out],
+      ]) {
         const r = await cli(argv, dir);
-        if (r.code !== 0) fail(`${flavour}: voting-mesh ${argv.join(' ')} exited ${r.code}: ${(r.stdout + r.stderr).split('\n').filter((l) => /error|\[Error\]|problem|step/.test(l)).slice(0, 3).join(' | ')}`);
+        if (r.code !== 0)
+          fail(
+            `${flavour}: voting-mesh ${argv.join(' ')} exited ${r.code}: ${(r.stdout + r.stderr)
+              .split('\n')
+              .filter((l) => /error|\[Error\]|problem|step/.test(l))
+              .slice(0, 3)
+              .join(' | ')}`,
+          );
       }
     }
   } finally {
@@ -261,8 +351,10 @@ function renderedOf(b: BuiltRelease, charts: readonly ReleaseStage[]): ReturnTyp
 /** 7. synth twice (two fresh Apps: the built one and another) renders byte-identical files. */
 export const synthDeterministic: Property = (b) => {
   if (b.error || b.app === undefined) return;
-  const text = (files: ReturnType<typeof renderRelease>) => files.map((f) => `${f.file}\n${f.content}`).join('\n---file---\n');
-  if (text(renderedOf(b, chartsOfBuilt(b))) !== text(renderRelease(chartsOf(b.release).charts))) fail('two syntheses of the same release differ');
+  const text = (files: ReturnType<typeof renderRelease>) =>
+    files.map((f) => `${f.file}\n${f.content}`).join('\n---file---\n');
+  if (text(renderedOf(b, chartsOfBuilt(b))) !== text(renderRelease(chartsOf(b.release).charts)))
+    fail('two syntheses of the same release differ');
 };
 
 /** The properties by name, in the issue's order. */

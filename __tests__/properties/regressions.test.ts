@@ -1,8 +1,9 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { authorize, checkTransition, explainRequest, Manifest, planTransition, ReleaseStage, StageSpec } from 'voting-mesh';
+import type { Manifest, StageSpec } from 'voting-mesh';
+import { authorize, checkTransition, explainRequest, planTransition, ReleaseStage } from 'voting-mesh';
 import { testApp } from '../support';
-import { GeneratedRelease } from './arbitraries';
+import type { GeneratedRelease } from './arbitraries';
 import { leastPrivilege, PROPERTIES } from './properties';
 import { shopApplication, shopStages } from './shop';
 import { build as buildBoth } from './support';
@@ -13,11 +14,23 @@ const build = (stage: StageSpec, flavour: 'istio-sidecar' | 'gateway-api-ambient
 
 describe('regressions found by the release generator', () => {
   test('GIVEN a service-routed caller (payments) and two lanes naming different postgres versions THEN its calls follow the default lane only, and policies allow only that', () => {
-    const app = { ...shopApplication, components: shopApplication.components.map((c) => (c.name === 'postgres' ? { ...c, versions: { ...c.versions, '17': c.versions['16'] } }
-      : c.name === 'cart' ? { ...c, versions: { ...c.versions, '2.0': c.versions['1.0'] } } : c)) };
+    const app = {
+      ...shopApplication,
+      components: shopApplication.components.map((c) =>
+        c.name === 'postgres'
+          ? { ...c, versions: { ...c.versions, '17': c.versions['16'] } }
+          : c.name === 'cart'
+            ? { ...c, versions: { ...c.versions, '2.0': c.versions['1.0'] } }
+            : c,
+      ),
+    };
     const stage: StageSpec = {
-      ...shopStages[2], deployments: { ...shopStages[2].deployments, cart: ['1.0', '2.0'], postgres: ['16', '17'] },
-      lanes: [{ name: 'main', versions: { frontend: '1.0', cart: '1.0', postgres: '16' } }, { name: 'canary', versions: { frontend: '2.0', cart: '2.0', postgres: '17' } }],
+      ...shopStages[2],
+      deployments: { ...shopStages[2].deployments, cart: ['1.0', '2.0'], postgres: ['16', '17'] },
+      lanes: [
+        { name: 'main', versions: { frontend: '1.0', cart: '1.0', postgres: '16' } },
+        { name: 'canary', versions: { frontend: '2.0', cart: '2.0', postgres: '17' } },
+      ],
     };
     const m = build(stage, 'istio-sidecar', app);
     const ap = m.find((o) => o.kind === 'AuthorizationPolicy' && o.metadata.name === 'postgres-17')!;
@@ -27,13 +40,45 @@ describe('regressions found by the release generator', () => {
 
   test('GIVEN a service-routed component with two HTTP ports and a header route (ambient) THEN one HTTPRoute per port, each sending to its own port', () => {
     const HTTP2 = { name: 'http2-admin', port: 8081, protocol: 'http2' } as const;
-    const app = { ...shopApplication, components: shopApplication.components.map((c) => (c.name === 'payments'
-      ? { ...c, versions: Object.fromEntries(Object.entries(c.versions).map(([v, w]) => [v, { ...w, ports: [...w.ports, HTTP2] }])) }
-      : c.name === 'frontend' ? { ...c, versions: Object.fromEntries(Object.entries(c.versions).map(([v, w]) => [v, { ...w, env: { ...w.env, PAYMENTS_PORT: '8080' } }])) } : c)) };
-    const stage: StageSpec = { ...shopStages[2], serviceRoutes: { payments: [{ name: 'beta', match: [{ header: { name: 'x-beta', exact: 'yes' } }], to: 'v2' }, { to: 'v1' }] } };
-    const routes = build(stage, 'gateway-api-ambient', app).filter((o) => o.kind === 'HTTPRoute' && o.metadata.name.startsWith('payments'));
-    expect(routes.map((r) => [r.metadata.name, r.spec.parentRefs[0].port, [...new Set(r.spec.rules.flatMap((x: any) => x.backendRefs.map((b: any) => b.port)))]]))
-      .toEqual([['payments-8080', 8080, [8080]], ['payments-8081', 8081, [8081]]]);
+    const app = {
+      ...shopApplication,
+      components: shopApplication.components.map((c) =>
+        c.name === 'payments'
+          ? {
+              ...c,
+              versions: Object.fromEntries(
+                Object.entries(c.versions).map(([v, w]) => [v, { ...w, ports: [...w.ports, HTTP2] }]),
+              ),
+            }
+          : c.name === 'frontend'
+            ? {
+                ...c,
+                versions: Object.fromEntries(
+                  Object.entries(c.versions).map(([v, w]) => [v, { ...w, env: { ...w.env, PAYMENTS_PORT: '8080' } }]),
+                ),
+              }
+            : c,
+      ),
+    };
+    const stage: StageSpec = {
+      ...shopStages[2],
+      serviceRoutes: {
+        payments: [{ name: 'beta', match: [{ header: { name: 'x-beta', exact: 'yes' } }], to: 'v2' }, { to: 'v1' }],
+      },
+    };
+    const routes = build(stage, 'gateway-api-ambient', app).filter(
+      (o) => o.kind === 'HTTPRoute' && o.metadata.name.startsWith('payments'),
+    );
+    expect(
+      routes.map((r) => [
+        r.metadata.name,
+        r.spec.parentRefs[0].port,
+        [...new Set(r.spec.rules.flatMap((x: any) => x.backendRefs.map((b: any) => b.port)))],
+      ]),
+    ).toEqual([
+      ['payments-8080', 8080, [8080]],
+      ['payments-8081', 8081, [8081]],
+    ]);
   });
 
   test('GIVEN a stage that creates the waypoint and new lane Services using it THEN they join it only at the switch, and the check passes', () => {
@@ -47,7 +92,17 @@ describe('regressions found by the release generator', () => {
   });
 
   test('GIVEN a caller idle in the target whose environment changes THEN its restart is not reported for the target denying its calls', () => {
-    const s1: StageSpec = { ...shopStages[1], entry: [{ to: [{ lane: 'main', weight: 50 }, { lane: 'canary', weight: 50 }] }] };
+    const s1: StageSpec = {
+      ...shopStages[1],
+      entry: [
+        {
+          to: [
+            { lane: 'main', weight: 50 },
+            { lane: 'canary', weight: 50 },
+          ],
+        },
+      ],
+    };
     const s2: StageSpec = { ...shopStages[1], lanes: [shopStages[1].lanes[0]], entry: [{ to: 'main' }] };
     const [a, b] = [build(s1, 'gateway-api-ambient'), build(s2, 'gateway-api-ambient')];
     expect(checkTransition(a, planTransition('01', a, '02', b))).toEqual([]);
@@ -61,10 +116,15 @@ describe('regressions found by the release generator', () => {
   // analyzer's VM0005) lets every caller of cart reach every version cart's routes send to, so the
   // policies must allow those edges: the property was wrong, and now counts them.
   test('GIVEN service routes that match the same header at two hops THEN every api version may reach every cart version the routes name, and least privilege holds', () => {
-    const r: GeneratedRelease = JSON.parse(readFileSync(join(__dirname, 'counterexamples', 'lane-callers-allowed-beyond-routing.json'), 'utf8'));
+    const r: GeneratedRelease = JSON.parse(
+      readFileSync(join(__dirname, 'counterexamples', 'lane-callers-allowed-beyond-routing.json'), 'utf8'),
+    );
     expect(() => leastPrivilege(buildBoth(r))).not.toThrow();
     const m = build(r.stages[0], 'istio-sidecar', r.app);
-    const callersOf = (name: string) => m.find((o) => o.kind === 'AuthorizationPolicy' && o.metadata.name === name)!.spec.rules.flatMap((x: any) => x.from[0].source.principals);
+    const callersOf = (name: string) =>
+      m
+        .find((o) => o.kind === 'AuthorizationPolicy' && o.metadata.name === name)!
+        .spec.rules.flatMap((x: any) => x.from[0].source.principals);
     expect(callersOf('cart-4-1-2')).toEqual(['cluster.local/ns/shop/sa/api-1', 'cluster.local/ns/shop/sa/api-2-0']);
     expect(callersOf('cart-2')).toEqual(['cluster.local/ns/shop/sa/api-1', 'cluster.local/ns/shop/sa/api-2-0']);
   });
@@ -75,22 +135,57 @@ describe('regressions found by the release generator', () => {
   // cart v1 directly. The plan now admits them at both until the break (cart v2.1's policy until it
   // is retired); the check reports a running caller turned from allowed to denied.
   test('GIVEN a lane Service that loses its waypoint and version selector while the old version still runs THEN the plan admits its callers until the old pods are gone, and the check passes', () => {
-    const r: GeneratedRelease = JSON.parse(readFileSync(join(__dirname, 'counterexamples', 'retired-version-behind-widened-lane-service.json'), 'utf8'));
-    const [s1, s2] = [build(r.stages[0], 'gateway-api-ambient', r.app), build(r.stages[1], 'gateway-api-ambient', r.app)];
+    const r: GeneratedRelease = JSON.parse(
+      readFileSync(join(__dirname, 'counterexamples', 'retired-version-behind-widened-lane-service.json'), 'utf8'),
+    );
+    const [s1, s2] = [
+      build(r.stages[0], 'gateway-api-ambient', r.app),
+      build(r.stages[1], 'gateway-api-ambient', r.app),
+    ];
     const plan = planTransition('02-stage', s2, '01-stage', s1);
     expect(checkTransition(s2, plan)).toEqual([]);
-    const retiring = plan.steps[0].apply.find((m) => m.kind === 'AuthorizationPolicy' && m.metadata.name === 'cart-v2-1')!;
+    const retiring = plan.steps[0].apply.find(
+      (m) => m.kind === 'AuthorizationPolicy' && m.metadata.name === 'cart-v2-1',
+    )!;
     expect(JSON.stringify(retiring.spec.rules)).toContain('sa/api-v1');
-    expect(plan.steps.find((s) => s.kind === 'clean')!.remove.map((m) => `${m.kind}/${m.metadata.name}`)).toContain('AuthorizationPolicy/cart-v2-1');
+    expect(plan.steps.find((s) => s.kind === 'clean')!.remove.map((m) => `${m.kind}/${m.metadata.name}`)).toContain(
+      'AuthorizationPolicy/cart-v2-1',
+    );
     // Without the transition's allowances, the check says so.
-    const bare = { ...plan, steps: plan.steps.map((s, i) => (i === 0 ? { ...s, apply: s.apply.filter((m) => m.kind !== 'AuthorizationPolicy' || s1.some((x) => x.kind === m.kind && x.metadata.name === m.metadata.name && JSON.stringify(x.spec) === JSON.stringify(m.spec))) } : s)) };
-    expect(checkTransition(s2, bare).map((p) => p.message).join('\n')).toMatch(/denied/);
+    const bare = {
+      ...plan,
+      steps: plan.steps.map((s, i) =>
+        i === 0
+          ? {
+              ...s,
+              apply: s.apply.filter(
+                (m) =>
+                  m.kind !== 'AuthorizationPolicy' ||
+                  s1.some(
+                    (x) =>
+                      x.kind === m.kind &&
+                      x.metadata.name === m.metadata.name &&
+                      JSON.stringify(x.spec) === JSON.stringify(m.spec),
+                  ),
+              ),
+            }
+          : s,
+      ),
+    };
+    expect(
+      checkTransition(s2, bare)
+        .map((p) => p.message)
+        .join('\n'),
+    ).toMatch(/denied/);
   });
 
   // npm run fuzz -- --runs 1000 --seed 8008 (app 490) and --seed 9009 (app 544), ambient: a
   // restarted web whose api-lane-main widens onto a retiring api version (as seed 2002); fixed by
   // the same transition allowances.
-  test.each(['seed-8008-restart-behind-widened-lane-service.json', 'seed-9009-restart-behind-widened-lane-service.json'])('GIVEN the shrunk release %s THEN every property holds', async (file) => {
+  test.each([
+    'seed-8008-restart-behind-widened-lane-service.json',
+    'seed-9009-restart-behind-widened-lane-service.json',
+  ])('GIVEN the shrunk release %s THEN every property holds', async (file) => {
     const r: GeneratedRelease = JSON.parse(readFileSync(join(__dirname, 'counterexamples', file), 'utf8'));
     for (const p of Object.values(PROPERTIES)) await p(buildBoth(r));
   });
@@ -102,26 +197,44 @@ describe('regressions found by the release generator', () => {
   // or an HTTPRoute): the gateway is now admitted only to lanes an entry route gives a share above
   // 0, or mirrors. The route keeps the lane at weight 0; a later stage's plan admits it before the
   // switch that gives it a share (make before break).
-  describe.each(['istio-sidecar', 'gateway-api-ambient'] as const)('GIVEN a lane at weight 0 in the entry split (%s)', (flavour) => {
-    const dark: StageSpec = { ...shopStages[1], entry: [{ to: [{ lane: 'main', weight: 100 }, { lane: 'canary', weight: 0 }] }] };
-    const gatewayMay = (stage: StageSpec, deployment: string) => {
-      const chart = new ReleaseStage(testApp(), { application: shopApplication, stage, flavour });
-      const m = chart.toJson() as Manifest[];
-      const d = m.find((o) => o.kind === 'Deployment' && o.metadata.name === deployment)!;
-      return authorize(m, 'shop', d.spec.template.metadata.labels, chart.meshContext.ingressPrincipal, 8080).allowed;
-    };
-    test('THEN the gateway may call the main lane\'s frontend 1.0 and not the dark lane\'s frontend 2.0', () => {
-      expect([gatewayMay(dark, 'frontend-1-0'), gatewayMay(dark, 'frontend-2-0')]).toEqual([true, false]);
-    });
-    test('THEN a lane that only receives mirrored copies is admitted (the gateway sends them)', () => {
-      const mirrored: StageSpec = { ...dark, entry: [{ to: 'main', mirror: { lane: 'canary', percent: 10 } }] };
-      expect(gatewayMay(mirrored, 'frontend-2-0')).toBe(true);
-    });
-    test('THEN the shrunk release of seed 1010 keeps least privilege', () => {
-      const r: GeneratedRelease = JSON.parse(readFileSync(join(__dirname, 'counterexamples', 'seed-1010-entry-version-allowed-beyond-routing.json'), 'utf8'));
-      expect(() => leastPrivilege(buildBoth(r))).not.toThrow();
-    });
-  });
+  describe.each(['istio-sidecar', 'gateway-api-ambient'] as const)(
+    'GIVEN a lane at weight 0 in the entry split (%s)',
+    (flavour) => {
+      const dark: StageSpec = {
+        ...shopStages[1],
+        entry: [
+          {
+            to: [
+              { lane: 'main', weight: 100 },
+              { lane: 'canary', weight: 0 },
+            ],
+          },
+        ],
+      };
+      const gatewayMay = (stage: StageSpec, deployment: string) => {
+        const chart = new ReleaseStage(testApp(), { application: shopApplication, stage, flavour });
+        const m = chart.toJson() as Manifest[];
+        const d = m.find((o) => o.kind === 'Deployment' && o.metadata.name === deployment)!;
+        return authorize(m, 'shop', d.spec.template.metadata.labels, chart.meshContext.ingressPrincipal, 8080).allowed;
+      };
+      test("THEN the gateway may call the main lane's frontend 1.0 and not the dark lane's frontend 2.0", () => {
+        expect([gatewayMay(dark, 'frontend-1-0'), gatewayMay(dark, 'frontend-2-0')]).toEqual([true, false]);
+      });
+      test('THEN a lane that only receives mirrored copies is admitted (the gateway sends them)', () => {
+        const mirrored: StageSpec = { ...dark, entry: [{ to: 'main', mirror: { lane: 'canary', percent: 10 } }] };
+        expect(gatewayMay(mirrored, 'frontend-2-0')).toBe(true);
+      });
+      test('THEN the shrunk release of seed 1010 keeps least privilege', () => {
+        const r: GeneratedRelease = JSON.parse(
+          readFileSync(
+            join(__dirname, 'counterexamples', 'seed-1010-entry-version-allowed-beyond-routing.json'),
+            'utf8',
+          ),
+        );
+        expect(() => leastPrivilege(buildBoth(r))).not.toThrow();
+      });
+    },
+  );
 
   // npm run fuzz -- --runs 1000 --seed 7007 (app 315, shrunk), ambient. 01 → 02: web v2 restarts
   // with API_HOST=api-lane-main, a TCP lane Service (no waypoint: ztunnel enforces at L4) that the
@@ -133,20 +246,34 @@ describe('regressions found by the release generator', () => {
   // (retiring) still dials it, and the waypoint's policy for it admitted only stage 01's callers:
   // the plan now admits the callers of either stage at the waypoint until the break.
   describe('GIVEN the shrunk release of seed 7007 (ambient)', () => {
-    const r: GeneratedRelease = JSON.parse(readFileSync(join(__dirname, 'counterexamples', 'seed-7007-restarted-tcp-caller-denied-after-break.json'), 'utf8'));
-    const [s1, s2] = [build(r.stages[0], 'gateway-api-ambient', r.app), build(r.stages[1], 'gateway-api-ambient', r.app)];
-    const names = (ms: readonly Manifest[]) => ms.filter((m) => m.kind === 'AuthorizationPolicy').map((m) => m.metadata.name);
+    const r: GeneratedRelease = JSON.parse(
+      readFileSync(
+        join(__dirname, 'counterexamples', 'seed-7007-restarted-tcp-caller-denied-after-break.json'),
+        'utf8',
+      ),
+    );
+    const [s1, s2] = [
+      build(r.stages[0], 'gateway-api-ambient', r.app),
+      build(r.stages[1], 'gateway-api-ambient', r.app),
+    ];
+    const names = (ms: readonly Manifest[]) =>
+      ms.filter((m) => m.kind === 'AuthorizationPolicy').map((m) => m.metadata.name);
     test('WHEN planning 01 → 02 THEN the retiring api 3 keeps its policy (admitting web v2) through the break, deleted after its pods, and the check passes', () => {
       const plan = planTransition('01-stage', s1, '02-stage', s2);
       const step = (kind: string) => plan.steps.find((s) => s.kind === kind)!;
       expect(names(step('break').remove)).not.toContain('api-3');
       expect(names(step('clean').remove)).toContain('api-3');
-      expect(plan.steps.findIndex((s) => s.kind === 'retire')).toBeLessThan(plan.steps.findIndex((s) => s.kind === 'clean'));
+      expect(plan.steps.findIndex((s) => s.kind === 'retire')).toBeLessThan(
+        plan.steps.findIndex((s) => s.kind === 'clean'),
+      );
       expect(checkTransition(s1, plan)).toEqual([]);
     });
     test('WHEN planning 02 → 01 THEN the waypoint admits the retiring api v1.1 to cart-lane-main until the break, and the check passes', () => {
       const plan = planTransition('02-stage', s2, '01-stage', s1);
-      const waypointPolicy = (kind: string) => plan.steps.find((s) => s.kind === kind)!.apply.find((m) => m.kind === 'AuthorizationPolicy' && m.metadata.name === 'cart-lane-main-waypoint')!;
+      const waypointPolicy = (kind: string) =>
+        plan.steps
+          .find((s) => s.kind === kind)!
+          .apply.find((m) => m.kind === 'AuthorizationPolicy' && m.metadata.name === 'cart-lane-main-waypoint')!;
       const principals = (m: Manifest) => m.spec.rules.flatMap((x: any) => x.from[0].source.principals);
       expect(principals(waypointPolicy('make'))).toContain('cluster.local/ns/shop/sa/api-v1-1');
       expect(principals(waypointPolicy('break'))).not.toContain('cluster.local/ns/shop/sa/api-v1-1');
@@ -164,25 +291,54 @@ describe('regressions found by the release generator', () => {
   // version directly and were denied by allow-nothing. The product was wrong: the plan now gives
   // such pods a policy for the transition only.
   describe('GIVEN payments service-routed 100/0 (v2 idle, no policy) and then one lane without v2 and frontend 2.0 (ambient)', () => {
-    const split: StageSpec = { ...shopStages[2], serviceRoutes: { payments: [{ to: [{ version: 'v1', weight: 100 }, { version: 'v2', weight: 0 }] }] } };
+    const split: StageSpec = {
+      ...shopStages[2],
+      serviceRoutes: {
+        payments: [
+          {
+            to: [
+              { version: 'v1', weight: 100 },
+              { version: 'v2', weight: 0 },
+            ],
+          },
+        ],
+      },
+    };
     const [a, b] = [build(split, 'gateway-api-ambient'), build(shopStages[0], 'gateway-api-ambient')];
     const plan = planTransition('03', a, '01', b);
     const step = (kind: string) => plan.steps.find((s) => s.kind === kind)!;
     test('THEN the make step admits the frontends (2.0 retiring, still dialling payments) at payments v2 until its pods are retired, and the check passes', () => {
       expect(a.some((m) => m.kind === 'AuthorizationPolicy' && m.metadata.name === 'payments-v2')).toBe(false);
-      const made = step('make').apply.find((m) => m.kind === 'AuthorizationPolicy' && m.metadata.name === 'payments-v2')!;
+      const made = step('make').apply.find(
+        (m) => m.kind === 'AuthorizationPolicy' && m.metadata.name === 'payments-v2',
+      )!;
       expect(made.spec.selector.matchLabels).toEqual({ app: 'payments', version: 'v2' });
-      expect(made.spec.rules.flatMap((x: any) => x.from[0].source.principals)).toEqual(expect.arrayContaining(['cluster.local/ns/shop/sa/frontend-1-0', 'cluster.local/ns/shop/sa/frontend-2-0']));
-      expect(step('clean').remove.map((m) => `${m.kind}/${m.metadata.name}`)).toContain('AuthorizationPolicy/payments-v2');
+      expect(made.spec.rules.flatMap((x: any) => x.from[0].source.principals)).toEqual(
+        expect.arrayContaining(['cluster.local/ns/shop/sa/frontend-1-0', 'cluster.local/ns/shop/sa/frontend-2-0']),
+      );
+      expect(step('clean').remove.map((m) => `${m.kind}/${m.metadata.name}`)).toContain(
+        'AuthorizationPolicy/payments-v2',
+      );
       expect(checkTransition(a, plan)).toEqual([]);
     });
   });
 
   test('GIVEN the release of seed 5005 app 27 (not shrunk: 12 components) THEN its ambient transitions 01 ⇄ 02 pass the check', () => {
-    const r: GeneratedRelease = JSON.parse(readFileSync(join(__dirname, 'counterexamples', 'seed-5005-app-27-idle-version-behind-service-leaving-waypoint.json'), 'utf8'));
-    const [s1, s2] = [build(r.stages[0], 'gateway-api-ambient', r.app), build(r.stages[1], 'gateway-api-ambient', r.app)];
+    const r: GeneratedRelease = JSON.parse(
+      readFileSync(
+        join(__dirname, 'counterexamples', 'seed-5005-app-27-idle-version-behind-service-leaving-waypoint.json'),
+        'utf8',
+      ),
+    );
+    const [s1, s2] = [
+      build(r.stages[0], 'gateway-api-ambient', r.app),
+      build(r.stages[1], 'gateway-api-ambient', r.app),
+    ];
     const forward = planTransition('01-stage', s1, '02-stage', s2);
-    expect(forward.steps[0].apply.find((m) => m.kind === 'AuthorizationPolicy' && m.metadata.name === 'search-v1-1')?.spec.rules.length).toBeGreaterThan(0);
+    expect(
+      forward.steps[0].apply.find((m) => m.kind === 'AuthorizationPolicy' && m.metadata.name === 'search-v1-1')?.spec
+        .rules.length,
+    ).toBeGreaterThan(0);
     expect(checkTransition(s1, forward)).toEqual([]);
     expect(checkTransition(s2, planTransition('02-stage', s2, '01-stage', s1))).toEqual([]);
   });
@@ -195,10 +351,20 @@ describe('regressions found by the release generator', () => {
   // "allowed before, denied after". The product was wrong: the allowance now admits only callers
   // some stage's policies admit to the Service; an idle caller stays denied throughout.
   test('GIVEN the release of seed 14003 app 65 (not shrunk) THEN the idle auth v1.1 is not admitted at the waypoint, and its ambient transitions 01 ⇄ 02 pass the check', () => {
-    const r: GeneratedRelease = JSON.parse(readFileSync(join(__dirname, 'counterexamples', 'seed-14003-app-65-idle-caller-denied-at-lane-switch.json'), 'utf8'));
-    const [s1, s2] = [build(r.stages[0], 'gateway-api-ambient', r.app), build(r.stages[1], 'gateway-api-ambient', r.app)];
+    const r: GeneratedRelease = JSON.parse(
+      readFileSync(
+        join(__dirname, 'counterexamples', 'seed-14003-app-65-idle-caller-denied-at-lane-switch.json'),
+        'utf8',
+      ),
+    );
+    const [s1, s2] = [
+      build(r.stages[0], 'gateway-api-ambient', r.app),
+      build(r.stages[1], 'gateway-api-ambient', r.app),
+    ];
     const forward = planTransition('01-stage', s1, '02-stage', s2);
-    const waypoint = forward.steps[0].apply.find((m) => m.kind === 'AuthorizationPolicy' && m.metadata.name === 'cart-lane-canary-waypoint');
+    const waypoint = forward.steps[0].apply.find(
+      (m) => m.kind === 'AuthorizationPolicy' && m.metadata.name === 'cart-lane-canary-waypoint',
+    );
     expect(JSON.stringify(waypoint?.spec.rules ?? [])).not.toContain('sa/auth-v1-1');
     expect(checkTransition(s1, forward)).toEqual([]);
     expect(checkTransition(s2, planTransition('02-stage', s2, '01-stage', s1))).toEqual([]);

@@ -2,12 +2,17 @@
 // 2.0) calls cart (1.0) and payments (v1, v2); both call postgres. Stage 01 runs everything on
 // one lane; 02 adds an `x-canary: true` header lane running frontend 2.0; 03 keeps the header lane
 // and splits calls to payments 90/10 with serviceRoutes, the lanes no longer naming a payments version.
-import { ApplicationSpec, StageSpec, WorkloadSpec } from 'voting-mesh';
+import type { ApplicationSpec, StageSpec, WorkloadSpec } from 'voting-mesh';
 
 const HTTP = { name: 'http', port: 8080, protocol: 'http' } as const;
 const PG = { name: 'tcp-postgres', port: 5432, protocol: 'tcp' } as const;
 
-function workload(image: string, port: typeof HTTP | typeof PG, env: Record<string, string> = {}, extra: Partial<WorkloadSpec> = {}): WorkloadSpec {
+function workload(
+  image: string,
+  port: typeof HTTP | typeof PG,
+  env: Record<string, string> = {},
+  extra: Partial<WorkloadSpec> = {},
+): WorkloadSpec {
   return {
     image,
     ports: [port],
@@ -30,18 +35,45 @@ export const shopApplication: ApplicationSpec = {
   entryComponent: 'frontend',
   gateway: { name: 'shop-gateway', hosts: ['*'] },
   components: [
-    { name: 'frontend', calls: ['cart', 'payments'], versions: { '1.0': workload('example.com/shop/frontend:1.0', HTTP, FRONTEND_ENV), '2.0': workload('example.com/shop/frontend:2.0', HTTP, FRONTEND_ENV) } },
+    {
+      name: 'frontend',
+      calls: ['cart', 'payments'],
+      versions: {
+        '1.0': workload('example.com/shop/frontend:1.0', HTTP, FRONTEND_ENV),
+        '2.0': workload('example.com/shop/frontend:2.0', HTTP, FRONTEND_ENV),
+      },
+    },
     { name: 'cart', calls: ['postgres'], versions: { '1.0': workload('example.com/shop/cart:1.0', HTTP, DB_ENV) } },
-    { name: 'payments', calls: ['postgres'], versions: { v1: workload('example.com/shop/payments:v1', HTTP, DB_ENV), v2: workload('example.com/shop/payments:v2', HTTP, DB_ENV) } },
+    {
+      name: 'payments',
+      calls: ['postgres'],
+      versions: {
+        v1: workload('example.com/shop/payments:v1', HTTP, DB_ENV),
+        v2: workload('example.com/shop/payments:v2', HTTP, DB_ENV),
+      },
+    },
     {
       name: 'postgres',
       versions: {
-        '16': workload('docker.io/library/postgres:16.4', PG, {}, {
-          env: { PGDATA: '/var/lib/postgresql/data/pgdata', POSTGRES_PASSWORD: { secretName: 'shop-db', key: 'password' } } as any,
-          runAs: { user: 999, group: 999, fsGroup: 999 },
-          writablePaths: ['/tmp', '/var/run/postgresql'],
-          persistentVolume: { claimName: 'postgres-data', sizeGiB: 1, accessMode: 'ReadWriteOnce', mountPath: '/var/lib/postgresql/data' },
-        }),
+        '16': workload(
+          'docker.io/library/postgres:16.4',
+          PG,
+          {},
+          {
+            env: {
+              PGDATA: '/var/lib/postgresql/data/pgdata',
+              POSTGRES_PASSWORD: { secretName: 'shop-db', key: 'password' },
+            } as any,
+            runAs: { user: 999, group: 999, fsGroup: 999 },
+            writablePaths: ['/tmp', '/var/run/postgresql'],
+            persistentVolume: {
+              claimName: 'postgres-data',
+              sizeGiB: 1,
+              accessMode: 'ReadWriteOnce',
+              mountPath: '/var/lib/postgresql/data',
+            },
+          },
+        ),
       },
     },
   ],
@@ -74,6 +106,15 @@ export const shopStages: readonly StageSpec[] = [
       { name: 'canary', versions: { frontend: '2.0', cart: '1.0', postgres: '16' } },
     ],
     entry: [{ name: 'canary', match: CANARY_HEADER, to: 'canary' }, { to: 'main' }],
-    serviceRoutes: { payments: [{ to: [{ version: 'v1', weight: 90 }, { version: 'v2', weight: 10 }] }] },
+    serviceRoutes: {
+      payments: [
+        {
+          to: [
+            { version: 'v1', weight: 90 },
+            { version: 'v2', weight: 10 },
+          ],
+        },
+      ],
+    },
   },
 ];

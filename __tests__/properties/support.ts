@@ -6,20 +6,30 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Manifest, ReleaseFlavour, ReleaseStage, SimulatedRequest, StageSpec } from 'voting-mesh';
-import { GeneratedRelease } from './arbitraries';
+import type { Manifest, ReleaseFlavour, SimulatedRequest, StageSpec } from 'voting-mesh';
+import { ReleaseStage } from 'voting-mesh';
+import type { GeneratedRelease } from './arbitraries';
 import { entryRequest } from './model';
 
 export const FLAVOURS: readonly ReleaseFlavour[] = ['istio-sidecar', 'gateway-api-ambient'];
 /** Where each flavour writes, as the voting release does: sidecar at the top, ambient in a subdirectory. */
-export const DIRECTORY: Readonly<Record<ReleaseFlavour, string>> = { 'istio-sidecar': '', 'gateway-api-ambient': 'gateway-api-ambient' };
+export const DIRECTORY: Readonly<Record<ReleaseFlavour, string>> = {
+  'istio-sidecar': '',
+  'gateway-api-ambient': 'gateway-api-ambient',
+};
 
 /** The stages of both flavours of a release, in one App (outdir given, never written unless synthesized). */
-export function chartsOf(release: GeneratedRelease, outdir = join(tmpdir(), 'voting-mesh-properties-never-written')): { app: App; charts: ReleaseStage[] } {
+export function chartsOf(
+  release: GeneratedRelease,
+  outdir = join(tmpdir(), 'voting-mesh-properties-never-written'),
+): { app: App; charts: ReleaseStage[] } {
   const app = new App({ outdir });
   const charts = FLAVOURS.flatMap((flavour) => {
     const parent = flavour === 'istio-sidecar' ? app : new Construct(app, flavour);
-    return release.stages.map((stage) => new ReleaseStage(parent, { application: release.app, stage, flavour, outputDirectory: DIRECTORY[flavour] }));
+    return release.stages.map(
+      (stage) =>
+        new ReleaseStage(parent, { application: release.app, stage, flavour, outputDirectory: DIRECTORY[flavour] }),
+    );
   });
   return { app, charts };
 }
@@ -31,7 +41,10 @@ export interface BuiltRelease {
   /** The App of the stages (its outdir unique to this build, not created): synth property 1 writes it there. */
   readonly app?: App;
   /** Per flavour, per stage: the chart and its manifests. */
-  readonly stages: ReadonlyMap<ReleaseFlavour, readonly { readonly chart: ReleaseStage; readonly spec: StageSpec; readonly manifests: Manifest[] }[]>;
+  readonly stages: ReadonlyMap<
+    ReleaseFlavour,
+    readonly { readonly chart: ReleaseStage; readonly spec: StageSpec; readonly manifests: Manifest[] }[]
+  >;
 }
 
 const built = new Map<string, BuiltRelease>();
@@ -44,7 +57,14 @@ export function build(release: GeneratedRelease): BuiltRelease {
   if (b) return b;
   try {
     const { app, charts } = chartsOf(release, join(tmpdir(), `voting-mesh-prop-${process.pid}-${++builds}`));
-    const stages = new Map(FLAVOURS.map((f) => [f, charts.filter((c) => c.flavour === f).map((chart, i) => ({ chart, spec: release.stages[i], manifests: chart.toJson() as Manifest[] }))]));
+    const stages = new Map(
+      FLAVOURS.map((f) => [
+        f,
+        charts
+          .filter((c) => c.flavour === f)
+          .map((chart, i) => ({ chart, spec: release.stages[i], manifests: chart.toJson() as Manifest[] })),
+      ]),
+    );
     b = { release, app, stages };
   } catch (error) {
     b = { release, error, stages: new Map() };
@@ -62,8 +82,12 @@ export function chartsOfBuilt(b: BuiltRelease): ReleaseStage[] {
 
 /** The requests that exercise a stage: one per entry route (the default route's matches nothing earlier), and the `x-beta` header that service routes match. */
 export function requestsOf(stage: StageSpec): { readonly label: string; readonly request: SimulatedRequest }[] {
-  const out = stage.entry.map((r, k) => ({ label: r.match ? `route ${k}` : 'no match (default route)', request: entryRequest(r) }));
-  if (Object.values(stage.serviceRoutes ?? {}).some((routes) => routes.some((r) => r.match))) out.push({ label: 'x-beta: yes', request: { headers: { 'x-beta': 'yes' }, path: '/' } });
+  const out = stage.entry.map((r, k) => ({
+    label: r.match ? `route ${k}` : 'no match (default route)',
+    request: entryRequest(r),
+  }));
+  if (Object.values(stage.serviceRoutes ?? {}).some((routes) => routes.some((r) => r.match)))
+    out.push({ label: 'x-beta: yes', request: { headers: { 'x-beta': 'yes' }, path: '/' } });
   return out;
 }
 

@@ -1,19 +1,30 @@
 // The modules themselves, not the package entry point: loading it loads the constructs (cdk8s-plus-27), ~80 ms of every command.
-import { CallTargetError, explainCall, explainRequest, ExplainNode, formatCallExplanation, formatExplanation } from '../../lib/analysis/explain';
+import type { ExplainNode } from '../../lib/analysis/explain';
+import {
+  CallTargetError,
+  explainCall,
+  explainRequest,
+  formatCallExplanation,
+  formatExplanation,
+} from '../../lib/analysis/explain';
 import type { SimulatedRequest } from '../../lib/analysis/traffic-simulator';
-import { decimalInteger, ParsedArgs, UsageError, value } from '../args';
+import type { ParsedArgs } from '../args';
+import { decimalInteger, UsageError, value } from '../args';
 import { inputLimits } from '../input-limits';
 import { distDir, loadFiles, loadStage, meshContextOptions } from '../inputs';
-import { Io, warn } from '../io';
+import type { Io } from '../io';
+import { warn } from '../io';
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** The request fields besides headers and path: method, host, scheme, arrival port, query parameters, SNI. */
 function requestOptions(args: ParsedArgs): Omit<SimulatedRequest, 'headers' | 'path'> {
   const method = value(args, 'method');
-  if (method !== undefined && !TOKEN.test(method)) throw new UsageError(`malformed --method '${method}': expected a token such as GET or POST`);
+  if (method !== undefined && !TOKEN.test(method))
+    throw new UsageError(`malformed --method '${method}': expected a token such as GET or POST`);
   const host = value(args, 'host');
-  if (host !== undefined && !/^[A-Za-z0-9.*\-[\]:]+$/.test(host)) throw new UsageError(`malformed --host '${host}': expected a host name, optionally with :port`);
+  if (host !== undefined && !/^[A-Za-z0-9.*\-[\]:]+$/.test(host))
+    throw new UsageError(`malformed --host '${host}': expected a host name, optionally with :port`);
   const portText = value(args, 'port');
   const port = portText === undefined ? undefined : decimalInteger(portText, '--port', 1, 65535, 'a port number');
   const query: Record<string, string> = {};
@@ -36,57 +47,87 @@ function requestOptions(args: ParsedArgs): Omit<SimulatedRequest, 'headers' | 'p
 
 export function explain(args: ParsedArgs, io: Io): number {
   const files = args.options.get('filename') ?? [];
-  if (files.length === 0 && args.positional.length !== 1) throw new UsageError(args.positional.length === 0 ? 'missing <stage>' : `unexpected argument '${args.positional[1]}'`);
+  if (files.length === 0 && args.positional.length !== 1)
+    throw new UsageError(
+      args.positional.length === 0 ? 'missing <stage>' : `unexpected argument '${args.positional[1]}'`,
+    );
   if (files.length > 0 && args.positional.length > 0) throw new UsageError('name a stage or give -f files, not both');
   const headers: Record<string, string> = {};
   for (const h of args.options.get('header') ?? []) {
     const eq = h.indexOf('=');
     const name = h.slice(0, eq);
-    if (eq < 1 || !TOKEN.test(name)) throw new UsageError(`malformed --header '${h}': expected name=value with a token name`);
+    if (eq < 1 || !TOKEN.test(name))
+      throw new UsageError(`malformed --header '${h}': expected name=value with a token name`);
     if (Object.prototype.hasOwnProperty.call(headers, name.toLowerCase())) {
-      throw new UsageError(`--header ${name.toLowerCase()} is given twice ('${headers[name.toLowerCase()]}' and '${h.slice(eq + 1)}'): give it once, with the values joined by ',' as one header would carry them`);
+      throw new UsageError(
+        `--header ${name.toLowerCase()} is given twice ('${headers[name.toLowerCase()]}' and '${h.slice(eq + 1)}'): give it once, with the values joined by ',' as one header would carry them`,
+      );
     }
     headers[name.toLowerCase()] = h.slice(eq + 1);
   }
   const cookie = value(args, 'cookie');
   if (cookie !== undefined) {
-    for (const pair of cookie.split(';').map((p) => p.trim()).filter((p) => p !== '')) {
+    for (const pair of cookie
+      .split(';')
+      .map((p) => p.trim())
+      .filter((p) => p !== '')) {
       const eq = pair.indexOf('=');
-      if (eq < 1 || !TOKEN.test(pair.slice(0, eq))) throw new UsageError(`malformed --cookie '${cookie}': '${pair}' is not name=value`);
+      if (eq < 1 || !TOKEN.test(pair.slice(0, eq)))
+        throw new UsageError(`malformed --cookie '${cookie}': '${pair}' is not name=value`);
     }
     headers.cookie = cookie;
   }
   const path = value(args, 'path') ?? '/';
   if (!path.startsWith('/')) throw new UsageError(`malformed --path '${path}': it must start with '/'`);
   const call = callTarget(args);
-  const set = files.length > 0 ? loadFiles(files, io.cwd, inputLimits(args), (l) => warn(io, l)) : loadStage(distDir(args, io.cwd), args.positional[0], io.cwd);
+  const set =
+    files.length > 0
+      ? loadFiles(files, io.cwd, inputLimits(args), (l) => warn(io, l))
+      : loadStage(distDir(args, io.cwd), args.positional[0], io.cwd);
   const request: SimulatedRequest = { headers, path, ...requestOptions(args) };
   const hop = (n: ExplainNode): unknown => ({ ...n, calls: n.calls.map(hop) });
   if (call) {
-    if (value(args, 'propagate-headers') !== undefined) throw new UsageError('--propagate-headers is for requests entering through a gateway: a --from call carries the headers given to it');
+    if (value(args, 'propagate-headers') !== undefined)
+      throw new UsageError(
+        '--propagate-headers is for requests entering through a gateway: a --from call carries the headers given to it',
+      );
     let explanation;
     try {
-      explanation = explainCall(set.objects, call.from, call.service, call.port, meshContextOptions(args, set), request);
+      explanation = explainCall(
+        set.objects,
+        call.from,
+        call.service,
+        call.port,
+        meshContextOptions(args, set),
+        request,
+      );
     } catch (err) {
       if (err instanceof CallTargetError) throw new UsageError(`${set.name}: ${err.message}`);
       throw err;
     }
-    io.out(value(args, 'output') === 'json'
-      ? JSON.stringify({ stage: set.name, ...explanation, hops: explanation.hops.map(hop) }, null, 2)
-      : formatCallExplanation(set.name, explanation));
+    io.out(
+      value(args, 'output') === 'json'
+        ? JSON.stringify({ stage: set.name, ...explanation, hops: explanation.hops.map(hop) }, null, 2)
+        : formatCallExplanation(set.name, explanation),
+    );
     return 0;
   }
   let explanation: ReturnType<typeof explainRequest>;
   try {
-    explanation = explainRequest(set.objects, request, value(args, 'gateway'), { ...meshContextOptions(args, set), propagateHeaders: value(args, 'propagate-headers') !== undefined });
+    explanation = explainRequest(set.objects, request, value(args, 'gateway'), {
+      ...meshContextOptions(args, set),
+      propagateHeaders: value(args, 'propagate-headers') !== undefined,
+    });
   } catch (err) {
     // A --gateway the manifests do not have (or none named among several) is a bad argument: exit 2.
     if (err instanceof CallTargetError) throw new UsageError(`${set.name}: ${err.message}`);
     throw err;
   }
-  io.out(value(args, 'output') === 'json'
-    ? JSON.stringify({ stage: set.name, ...explanation, hops: explanation.hops.map(hop) }, null, 2)
-    : formatExplanation(set.name, explanation));
+  io.out(
+    value(args, 'output') === 'json'
+      ? JSON.stringify({ stage: set.name, ...explanation, hops: explanation.hops.map(hop) }, null, 2)
+      : formatExplanation(set.name, explanation),
+  );
   return 0;
 }
 
@@ -95,10 +136,14 @@ function callTarget(args: ParsedArgs): { from: string; service: string; port?: n
   const from = value(args, 'from');
   const to = value(args, 'to');
   if (from === undefined && to === undefined) return undefined;
-  if (from === undefined) throw new UsageError(`--to ${to} needs --from <workload>: the workload whose pods make the call`);
+  if (from === undefined)
+    throw new UsageError(`--to ${to} needs --from <workload>: the workload whose pods make the call`);
   if (to === undefined) throw new UsageError(`--from ${from} needs --to <service>[:<port>]: the Service called`);
   for (const gatewayOnly of ['gateway', 'port', 'sni']) {
-    if (value(args, gatewayOnly) !== undefined) throw new UsageError(`--${gatewayOnly} is for requests entering through a gateway, not for --from calls: give the port as --to ${to.split(':')[0]}:<port>`);
+    if (value(args, gatewayOnly) !== undefined)
+      throw new UsageError(
+        `--${gatewayOnly} is for requests entering through a gateway, not for --from calls: give the port as --to ${to.split(':')[0]}:<port>`,
+      );
   }
   const m = /^([A-Za-z0-9][A-Za-z0-9.-]*)(?::([0-9]+))?$/.exec(to);
   const port = m?.[2] === undefined ? undefined : decimalInteger(m[2], '--to port', 1, 65535, 'a port number');

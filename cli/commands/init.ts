@@ -1,8 +1,9 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'fs';
 import { basename, join, relative, resolve, sep } from 'path';
 import { packageRoot } from '../../lib/analysis/schema/bundled-schemas';
-import { ParsedArgs, UsageError, value } from '../args';
-import { Io } from '../io';
+import type { ParsedArgs } from '../args';
+import { UsageError, value } from '../args';
+import type { Io } from '../io';
 
 /** The app's packages that this package pins itself: the app gets the versions it is built and tested against. */
 const PINNED_HERE = {
@@ -36,7 +37,8 @@ export const PLUGIN_PATH = './node_modules/voting-mesh/out/cli/cdk8s-plugin.js';
  * A non-empty directory is refused with one line (exit 2); no file is ever overwritten.
  */
 export function init(args: ParsedArgs, io: Io): number {
-  if (args.positional.length > 1) throw new UsageError(`unexpected argument '${args.positional[1]}': init takes one directory`);
+  if (args.positional.length > 1)
+    throw new UsageError(`unexpected argument '${args.positional[1]}': init takes one directory`);
   const shown = args.positional[0] ?? '.';
   const dir = resolve(io.cwd, shown);
   const refusal = whyNotWritable(dir, shown);
@@ -49,7 +51,10 @@ export function init(args: ParsedArgs, io: Io): number {
   const files: [string, string][] = [
     ['package.json', appPackageJson(appName(dir), source, manifest)],
     ['cdk8s.yaml', cdk8sYaml(manifest.version)],
-    ...TEMPLATE_FILES.map(([template, file]): [string, string] => [file, readFileSync(join(packageRoot(), 'templates', 'app', template), 'utf8')]),
+    ...TEMPLATE_FILES.map(([template, file]): [string, string] => [
+      file,
+      readFileSync(join(packageRoot(), 'templates', 'app', template), 'utf8'),
+    ]),
   ];
   mkdirSync(dir, { recursive: true });
   // 'wx': fail rather than replace a file that appeared since the check above.
@@ -57,15 +62,28 @@ export function init(args: ParsedArgs, io: Io): number {
   const cd = relative(io.cwd, dir);
   if (io.quiet) return 0;
   io.out(`wrote ${files.map(([f]) => f).join(', ')} into ${cd || '.'}`);
-  io.out(['next:', ...(cd ? [`  cd ${cd}`] : []), '  npm install', '  npx voting-mesh synth       # dist/01-stable.k8s.yaml, dist/02-canary.k8s.yaml', '  npm test', '  npx voting-mesh validate'].join('\n'));
-  if (value(args, 'source') === undefined) io.out(`voting-mesh is installed from the registry (${source}); to install a packed tarball instead, run init with --source <file.tgz>`);
+  io.out(
+    [
+      'next:',
+      ...(cd ? [`  cd ${cd}`] : []),
+      '  npm install',
+      '  npx voting-mesh synth       # dist/01-stable.k8s.yaml, dist/02-canary.k8s.yaml',
+      '  npm test',
+      '  npx voting-mesh validate',
+    ].join('\n'),
+  );
+  if (value(args, 'source') === undefined)
+    io.out(
+      `voting-mesh is installed from the registry (${source}); to install a packed tarball instead, run init with --source <file.tgz>`,
+    );
   return 0;
 }
 
 /** Why `dir` cannot receive a new app, or undefined when it is new or empty. */
 function whyNotWritable(dir: string, shown: string): string | undefined {
   if (!existsSync(dir)) return undefined;
-  if (!statSync(dir).isDirectory()) return `${shown} is a file, not a directory: give a new or empty directory (voting-mesh init <dir>)`;
+  if (!statSync(dir).isDirectory())
+    return `${shown} is a file, not a directory: give a new or empty directory (voting-mesh init <dir>)`;
   const entries = readdirSync(dir).sort();
   if (entries.length === 0) return undefined;
   const listed = entries.slice(0, 3).join(', ') + (entries.length > 3 ? `, and ${entries.length - 3} more` : '');
@@ -81,42 +99,59 @@ function votingMeshSource(option: string | undefined, version: string, dir: stri
   if (option === undefined) return `^${version}`;
   const path = resolve(cwd, option);
   if (existsSync(path) && statSync(path).isDirectory()) {
-    throw new UsageError(`--source ${option} is a directory: npm would link it, and its own copy of cdk8s would load beside the app's. Run npm pack there and give the .tgz`);
+    throw new UsageError(
+      `--source ${option} is a directory: npm would link it, and its own copy of cdk8s would load beside the app's. Run npm pack there and give the .tgz`,
+    );
   }
   if (existsSync(path)) return `file:${relative(dir, path).split(sep).join('/')}`;
-  if (/[\\/]|\.tgz$/.test(option)) throw new UsageError(`--source ${option}: no such file or directory (give the packed tarball, e.g. voting-mesh-${version}.tgz, or a version range)`);
+  if (/[\\/]|\.tgz$/.test(option))
+    throw new UsageError(
+      `--source ${option}: no such file or directory (give the packed tarball, e.g. voting-mesh-${version}.tgz, or a version range)`,
+    );
   return option;
 }
 
 /** An npm package name from the directory's name. */
 function appName(dir: string): string {
-  const name = basename(dir).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+|-+$/g, '');
+  const name = basename(dir)
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[._-]+|-+$/g, '');
   return name || 'mesh-app';
 }
 
 function appPackageJson(name: string, source: string, manifest: { devDependencies: Record<string, string> }): string {
-  const pin = (names: readonly string[]) => Object.fromEntries(names.map((n) => [n, exactVersion(manifest.devDependencies, n)]));
-  const sorted = (o: Record<string, string>) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
-  return `${JSON.stringify({
-    name,
-    version: '0.1.0',
-    private: true,
-    description: 'Release stages written with voting-mesh (a cdk8s app)',
-    scripts: {
-      synth: 'voting-mesh synth',
-      validate: 'voting-mesh validate',
-      test: 'jest',
-      typecheck: 'tsc --noEmit',
+  const pin = (names: readonly string[]) =>
+    Object.fromEntries(names.map((n) => [n, exactVersion(manifest.devDependencies, n)]));
+  const sorted = (o: Record<string, string>) =>
+    Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+  return `${JSON.stringify(
+    {
+      name,
+      version: '0.1.0',
+      private: true,
+      description: 'Release stages written with voting-mesh (a cdk8s app)',
+      scripts: {
+        synth: 'voting-mesh synth',
+        validate: 'voting-mesh validate',
+        test: 'jest',
+        typecheck: 'tsc --noEmit',
+      },
+      dependencies: sorted({ ...pin(PINNED_HERE.dependencies), 'voting-mesh': source }),
+      devDependencies: sorted({ ...pin(PINNED_HERE.devDependencies), ...RUNNERS }),
     },
-    dependencies: sorted({ ...pin(PINNED_HERE.dependencies), 'voting-mesh': source }),
-    devDependencies: sorted({ ...pin(PINNED_HERE.devDependencies), ...RUNNERS }),
-  }, null, 2)}\n`;
+    null,
+    2,
+  )}\n`;
 }
 
 /** The exact version this package pins for `name` (its own devDependency). */
 function exactVersion(pinned: Record<string, string>, name: string): string {
   const v = pinned[name];
-  if (!v || !/^\d+\.\d+\.\d+$/.test(v)) throw new Error(`voting-mesh's package.json pins no exact version of ${name} (found ${JSON.stringify(v)}): reinstall voting-mesh`);
+  if (!v || !/^\d+\.\d+\.\d+$/.test(v))
+    throw new Error(
+      `voting-mesh's package.json pins no exact version of ${name} (found ${JSON.stringify(v)}): reinstall voting-mesh`,
+    );
   return v;
 }
 

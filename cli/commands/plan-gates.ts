@@ -3,10 +3,11 @@ import { dirname, join, relative } from 'path';
 // The modules themselves, not the package entry point (see explain.ts).
 import { formatPlan, planTransition } from '../../lib/release/plan';
 import { checkTransition } from '../../lib/release/transition-check';
-import { GATES_FILE, GatesFile } from '../../lib/release/gates/gate-notes';
-import { ResolvedGate } from '../../lib/release/gates/gates';
+import type { GatesFile } from '../../lib/release/gates/gate-notes';
+import { GATES_FILE } from '../../lib/release/gates/gate-notes';
+import type { ResolvedGate } from '../../lib/release/gates/gates';
 import { toYaml } from '../../lib/release/yaml-writer';
-import { ManifestSet } from '../inputs';
+import type { ManifestSet } from '../inputs';
 
 /**
  * The gates recorded for the target `stage` in the gates.json beside its file, when the move is
@@ -31,7 +32,14 @@ export function gateLines(to: ManifestSet, gates: readonly ResolvedGate[], rollb
  * The reverse plan a failed gate runs (to → from), as kubectl steps: its step files written to
  * `<staging>/rollback/`, its text and its own transition check. `out` is where staging is published.
  */
-export function kubectlRollback(from: ManifestSet, to: ManifestSet, staging: string, out: string, cwd: string, clusterDomain?: string): { lines: string[]; problems: number } {
+export function kubectlRollback(
+  from: ManifestSet,
+  to: ManifestSet,
+  staging: string,
+  out: string,
+  cwd: string,
+  clusterDomain?: string,
+): { lines: string[]; problems: number } {
   const back = planTransition(to.name, to.objects, from.name, from.objects);
   mkdirSync(join(staging, 'rollback'), { recursive: true });
   const files = back.steps.map((step, i) => {
@@ -43,8 +51,12 @@ export function kubectlRollback(from: ManifestSet, to: ManifestSet, staging: str
   const problems = checkTransition(to.objects, back, clusterDomain);
   // The reverse diff is the forward one read backwards: only its steps are printed.
   const text = formatPlan(back, { files, stageFile: from.files[0] }).split('\n');
-  const lines = ['', `rollback ${back.from} → ${back.to} (run when the gate exits 1), ${text.slice(text.indexOf('steps (make before break):')).join('\n')}`];
+  const lines = [
+    '',
+    `rollback ${back.from} → ${back.to} (run when the gate exits 1), ${text.slice(text.indexOf('steps (make before break):')).join('\n')}`,
+  ];
   for (const x of problems) lines.push(`rollback transition check: step ${x.step} (${x.kind}): ${x.message}`);
-  if (problems.length === 0) lines.push('rollback transition check: the reverse plan, too, never routes to a missing subset, port or pod.');
+  if (problems.length === 0)
+    lines.push('rollback transition check: the reverse plan, too, never routes to a missing subset, port or pod.');
   return { lines, problems: problems.length };
 }

@@ -3,18 +3,20 @@ import { dirname, join, relative, sep } from 'path';
 // The modules themselves, not the package entry point (see explain.ts).
 import { planTransition } from '../../lib/release/plan';
 import { SchemaRegistry, schemaSources } from '../../lib/analysis/schema/schema-registry';
-import { GitOpsEngine, GitOpsOptions } from '../../lib/release/gitops/engines';
-import { RouteWait } from '../../lib/release/gitops/route-wait';
+import type { GitOpsEngine, GitOpsOptions } from '../../lib/release/gitops/engines';
+import type { RouteWait } from '../../lib/release/gitops/route-wait';
 import { analysisTemplate } from '../../lib/release/gates/analysis-template';
 import { describeGate } from '../../lib/release/gates/gate-notes';
-import { ResolvedGate } from '../../lib/release/gates/gates';
+import type { ResolvedGate } from '../../lib/release/gates/gates';
 import { gitopsSeries } from '../../lib/release/gitops/series';
 import { checkStates, transitionStates } from '../../lib/release/gitops/states';
 import { fsStep } from '../../lib/release/fs-errors';
 import { toYaml } from '../../lib/release/yaml-writer';
-import { ParsedArgs, UsageError, value } from '../args';
-import { ManifestSet, meshContextOptions } from '../inputs';
-import { Io } from '../io';
+import type { ParsedArgs } from '../args';
+import { UsageError, value } from '../args';
+import type { ManifestSet } from '../inputs';
+import { meshContextOptions } from '../inputs';
+import type { Io } from '../io';
 import { gatesBeside } from './plan-gates';
 import { writePlanDirectory } from './plan-output';
 
@@ -23,10 +25,21 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export const PLACEHOLDER_REPO = 'https://git.example.com/replace-me/deploy.git';
 
 /** The engine options of the command line; `out` is where the series is written. */
-function gitopsOptions(args: ParsedArgs, engine: GitOpsEngine, to: ManifestSet, out: string, cwd: string): GitOpsOptions {
-  const partOf = to.objects.find((m) => m.metadata.labels?.['app.kubernetes.io/part-of'])?.metadata.labels?.['app.kubernetes.io/part-of'];
+function gitopsOptions(
+  args: ParsedArgs,
+  engine: GitOpsEngine,
+  to: ManifestSet,
+  out: string,
+  cwd: string,
+): GitOpsOptions {
+  const partOf = to.objects.find((m) => m.metadata.labels?.['app.kubernetes.io/part-of'])?.metadata.labels?.[
+    'app.kubernetes.io/part-of'
+  ];
   const name = value(args, 'name') ?? `${partOf ?? 'release'}-release`;
-  if (!DNS_LABEL.test(name)) throw new UsageError(`malformed --name '${name}': expected a DNS-1123 label (lower-case letters, digits, '-'; at most 63)`);
+  if (!DNS_LABEL.test(name))
+    throw new UsageError(
+      `malformed --name '${name}': expected a DNS-1123 label (lower-case letters, digits, '-'; at most 63)`,
+    );
   const delay = value(args, 'route-delay');
   const delaySeconds = delay === undefined ? undefined : Number(delay);
   if (delaySeconds !== undefined && !(Number.isInteger(delaySeconds) && delaySeconds >= 1 && delaySeconds <= 3600)) {
@@ -34,11 +47,19 @@ function gitopsOptions(args: ParsedArgs, engine: GitOpsEngine, to: ManifestSet, 
   }
   const repoPath = value(args, 'repo-path') ?? relative(cwd, out).split(sep).join('/');
   if (value(args, 'repo-path') === undefined && repoPath.split('/').includes('..')) {
-    throw new UsageError(`--outdir ${relative(cwd, out)} is not below the working directory, so its folder in the repository is unknown: name it with --repo-path <folder>`);
+    throw new UsageError(
+      `--outdir ${relative(cwd, out)} is not below the working directory, so its folder in the repository is unknown: name it with --repo-path <folder>`,
+    );
   }
-  if (repoPath.startsWith('/') || repoPath.split('/').includes('..')) throw new UsageError(`malformed --repo-path '${repoPath}': expected a folder inside the repository, relative, without '..'`);
+  if (repoPath.startsWith('/') || repoPath.split('/').includes('..'))
+    throw new UsageError(
+      `malformed --repo-path '${repoPath}': expected a folder inside the repository, relative, without '..'`,
+    );
   return {
-    engine, name, repoUrl: value(args, 'repo-url') ?? PLACEHOLDER_REPO, repoPath,
+    engine,
+    name,
+    repoUrl: value(args, 'repo-url') ?? PLACEHOLDER_REPO,
+    repoPath,
     ...(value(args, 'flux-source') ? { fluxSource: value(args, 'flux-source') } : {}),
     routeWait: (value(args, 'route-wait') ?? 'delay') as RouteWait,
     ...(delaySeconds !== undefined ? { delaySeconds } : {}),
@@ -51,7 +72,14 @@ function gitopsOptions(args: ParsedArgs, engine: GitOpsEngine, to: ManifestSet, 
  * CD Application, Flux Kustomization). Exit 1 on any problem; the series is written even then,
  * so that it can be read, and the problems are printed.
  */
-export function planGitops(args: ParsedArgs, io: Io, engine: GitOpsEngine, from: ManifestSet, to: ManifestSet, out: string): number {
+export function planGitops(
+  args: ParsedArgs,
+  io: Io,
+  engine: GitOpsEngine,
+  from: ManifestSet,
+  to: ManifestSet,
+  out: string,
+): number {
   const options = gitopsOptions(args, engine, to, out, io.cwd);
   const plan = planTransition(from.name, from.objects, to.name, to.objects);
   const states = transitionStates(plan, from.objects);
@@ -62,14 +90,34 @@ export function planGitops(args: ParsedArgs, io: Io, engine: GitOpsEngine, from:
   if (gates.length > 0) {
     const back = planTransition(to.name, to.objects, from.name, from.objects);
     const backStates = transitionStates(back, to.objects);
-    const backSeries = gitopsSeries(back, backStates, { ...options, repoPath: [options.repoPath, 'rollback'].filter((p) => p !== '' && p !== '.').join('/') });
-    series = { files: [...series.files, ...backSeries.files.map((f) => ({ ...f, path: `rollback/${f.path}` })),
-      ...(engine === 'argocd' ? gates.map((g) => ({ path: `argocd/gates/${g.name}.analysis-template.yaml`, objects: [analysisTemplate(g)] })) : [])],
-    readme: `${series.readme}\n${gateReadme(to.name, gates, engine)}\n## rollback/\n\n${backSeries.readme.replace(/^# /, '')}` };
-    problems.push(...checkStates(backStates, meshContextOptions(args, from).clusterDomain).map((p) => ({ ...p, between: `rollback ${p.between}` })));
+    const backSeries = gitopsSeries(back, backStates, {
+      ...options,
+      repoPath: [options.repoPath, 'rollback'].filter((p) => p !== '' && p !== '.').join('/'),
+    });
+    series = {
+      files: [
+        ...series.files,
+        ...backSeries.files.map((f) => ({ ...f, path: `rollback/${f.path}` })),
+        ...(engine === 'argocd'
+          ? gates.map((g) => ({
+              path: `argocd/gates/${g.name}.analysis-template.yaml`,
+              objects: [analysisTemplate(g)],
+            }))
+          : []),
+      ],
+      readme: `${series.readme}\n${gateReadme(to.name, gates, engine)}\n## rollback/\n\n${backSeries.readme.replace(/^# /, '')}`,
+    };
+    problems.push(
+      ...checkStates(backStates, meshContextOptions(args, from).clusterDomain).map((p) => ({
+        ...p,
+        between: `rollback ${p.between}`,
+      })),
+    );
   }
   const registry = SchemaRegistry.load(schemaSources(io.env, io.cwd));
-  const invalid = series.files.flatMap((f) => registry.validateAll(f.objects).map((v) => `${f.path}: ${v.object}: ${v.path ? `${v.path}: ` : ''}${v.message}`));
+  const invalid = series.files.flatMap((f) =>
+    registry.validateAll(f.objects).map((v) => `${f.path}: ${v.object}: ${v.path ? `${v.path}: ` : ''}${v.message}`),
+  );
 
   writePlanDirectory(out, args, io, (staging, shown) => {
     for (const f of series.files) {
@@ -81,16 +129,39 @@ export function planGitops(args: ParsedArgs, io: Io, engine: GitOpsEngine, from:
     fsStep('write', join(shown, 'README.md'), () => writeFileSync(join(staging, 'README.md'), series.readme));
   });
   const where = relative(io.cwd, out) || '.';
-  const lines = [`plan ${plan.from} → ${plan.to} as ${states.length} desired states for ${engine === 'argocd' ? 'Argo CD' : 'Flux'} in ${where}/`, ''];
-  states.forEach((s, i) => lines.push(`${String(i).padStart(2)}. ${where}/states/${s.name}/    ${s.title}${s.prunes ? ' [prunes]' : ''}${s.movesTraffic ? ` [route wait: ${options.routeWait}]` : ''}`));
-  lines.push('', `advance one commit per state: ${where}/${engine}/<state>.yaml is the ${engine === 'argocd' ? 'Application' : 'Kustomization'} '${options.name}' syncing it (see ${where}/README.md)`);
-  if (options.repoUrl === PLACEHOLDER_REPO && engine === 'argocd') lines.push(`note: the Applications read ${PLACEHOLDER_REPO}: pass --repo-url <your repository>`);
+  const lines = [
+    `plan ${plan.from} → ${plan.to} as ${states.length} desired states for ${engine === 'argocd' ? 'Argo CD' : 'Flux'} in ${where}/`,
+    '',
+  ];
+  states.forEach((s, i) =>
+    lines.push(
+      `${String(i).padStart(2)}. ${where}/states/${s.name}/    ${s.title}${s.prunes ? ' [prunes]' : ''}${s.movesTraffic ? ` [route wait: ${options.routeWait}]` : ''}`,
+    ),
+  );
+  lines.push(
+    '',
+    `advance one commit per state: ${where}/${engine}/<state>.yaml is the ${engine === 'argocd' ? 'Application' : 'Kustomization'} '${options.name}' syncing it (see ${where}/README.md)`,
+  );
+  if (options.repoUrl === PLACEHOLDER_REPO && engine === 'argocd')
+    lines.push(`note: the Applications read ${PLACEHOLDER_REPO}: pass --repo-url <your repository>`);
   for (const w of plan.warnings) lines.push(`warning: ${w}`);
-  const failures = [...problems.map((p) => `transition check: ${p.between}: ${p.message}`), ...invalid.map((v) => `schema: ${v}`)];
+  const failures = [
+    ...problems.map((p) => `transition check: ${p.between}: ${p.message}`),
+    ...invalid.map((v) => `schema: ${v}`),
+  ];
   lines.push(...failures);
-  if (problems.length === 0) lines.push(`transition check: each of the ${states.length - 1} syncs (state to next state, objects landing in any order) keeps every route on ready pods, subsets and ports.`);
-  if (gates.length > 0) lines.push(`gate: ${gates.map((g) => g.name).join(', ')} before ${to.name} is promoted: voting-mesh gate ${to.name} --prometheus "$PROMETHEUS_URL"${engine === 'argocd' ? ` (or the AnalysisTemplates in ${where}/argocd/gates/)` : ''}; exit 1: sync ${where}/rollback/ state by state`);
-  if (invalid.length === 0) lines.push(`schema: all ${series.files.reduce((n, f) => n + f.objects.length, 0)} emitted objects are valid (Kubernetes 1.27, Istio 1.30.3, ${engine === 'argocd' ? 'Argo CD v3.5.1 Application' : 'Flux kustomize-controller v1.9.4 Kustomization'}).`);
+  if (problems.length === 0)
+    lines.push(
+      `transition check: each of the ${states.length - 1} syncs (state to next state, objects landing in any order) keeps every route on ready pods, subsets and ports.`,
+    );
+  if (gates.length > 0)
+    lines.push(
+      `gate: ${gates.map((g) => g.name).join(', ')} before ${to.name} is promoted: voting-mesh gate ${to.name} --prometheus "$PROMETHEUS_URL"${engine === 'argocd' ? ` (or the AnalysisTemplates in ${where}/argocd/gates/)` : ''}; exit 1: sync ${where}/rollback/ state by state`,
+    );
+  if (invalid.length === 0)
+    lines.push(
+      `schema: all ${series.files.reduce((n, f) => n + f.objects.length, 0)} emitted objects are valid (Kubernetes 1.27, Istio 1.30.3, ${engine === 'argocd' ? 'Argo CD v3.5.1 Application' : 'Flux kustomize-controller v1.9.4 Kustomization'}).`,
+    );
   // --quiet: only the problems (the series is written all the same).
   const shown = io.quiet ? failures : lines;
   if (shown.length > 0) io.out(shown.join('\n'));
@@ -105,7 +176,12 @@ function gateReadme(stage: string, gates: readonly ResolvedGate[], engine: strin
     ...gates.map((g) => `- \`${g.name}\` (${g.target}): ${describeGate(g)}`),
     '',
     `Once the last state is healthy: \`voting-mesh gate ${stage} --prometheus <url>\` — exit 0 promote, 3 not enough data (ask again later), 1 roll back: sync the states of \`rollback/\` in order, as above.`,
-    ...(engine === 'argocd' ? ['', 'In Argo CD the same queries are `argocd/gates/*.analysis-template.yaml` (Argo Rollouts AnalysisTemplates, Prometheus provider): an AnalysisRun from them, e.g. a PostSync hook, runs the gate in the cluster.'] : []),
+    ...(engine === 'argocd'
+      ? [
+          '',
+          'In Argo CD the same queries are `argocd/gates/*.analysis-template.yaml` (Argo Rollouts AnalysisTemplates, Prometheus provider): an AnalysisRun from them, e.g. a PostSync hook, runs the gate in the cluster.',
+        ]
+      : []),
     '',
   ].join('\n');
 }

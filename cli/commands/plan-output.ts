@@ -1,14 +1,28 @@
 import { relative } from 'path';
-import { assertReplaceable, createStaging, discardStaging, lockOutput, publishStaging, recoverOutput } from '../../lib/release/output-dir';
-import { ParsedArgs, value } from '../args';
-import { Io, warn } from '../io';
+import {
+  assertReplaceable,
+  createStaging,
+  discardStaging,
+  lockOutput,
+  publishStaging,
+  recoverOutput,
+} from '../../lib/release/output-dir';
+import type { ParsedArgs } from '../args';
+import { value } from '../args';
+import type { Io } from '../io';
+import { warn } from '../io';
 
 /**
  * Writes a plan directory (`--outdir`) the way synth writes dist/: refused unless voting-mesh's plan
  * wrote every entry unchanged (or `--force`), under the output lock, after recovering what a dead
  * run left, into a staging directory that replaces `out` only once `write` has finished.
  */
-export function writePlanDirectory(out: string, args: ParsedArgs, io: Io, write: (staging: string, shown: string) => void): void {
+export function writePlanDirectory(
+  out: string,
+  args: ParsedArgs,
+  io: Io,
+  write: (staging: string, shown: string) => void,
+): void {
   const shown = relative(io.cwd, out) || '.';
   const replace = { cwd: io.cwd, owner: 'plan' as const, force: value(args, 'force') !== undefined };
   assertReplaceable(out, '--outdir', replace);

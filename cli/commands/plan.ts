@@ -5,16 +5,18 @@ import { formatPlan, planTransition } from '../../lib/release/plan';
 import { checkTransition } from '../../lib/release/transition-check';
 import { fsStep } from '../../lib/release/fs-errors';
 import { toYaml } from '../../lib/release/yaml-writer';
-import { ParsedArgs, UsageError, value } from '../args';
+import type { ParsedArgs } from '../args';
+import { UsageError, value } from '../args';
 import { distDir, loadStage, meshContextOptions } from '../inputs';
-import { Io } from '../io';
+import type { Io } from '../io';
 import { Progress } from '../progress';
 import type { planGitops as PlanGitops } from './plan-gitops';
 import { writePlanDirectory } from './plan-output';
 import { gateLines, gatesBeside, kubectlRollback } from './plan-gates';
 
 export function plan(args: ParsedArgs, io: Io): number {
-  if (args.positional.length !== 2) throw new UsageError(`expected <from-stage> and <to-stage>, got ${args.positional.length} argument(s)`);
+  if (args.positional.length !== 2)
+    throw new UsageError(`expected <from-stage> and <to-stage>, got ${args.positional.length} argument(s)`);
   const dir = distDir(args, io.cwd);
   // The second stage's objects alike the first's are not read again (cli/inputs.ts loadStage).
   const shared = new Map<string, unknown>();
@@ -26,7 +28,14 @@ export function plan(args: ParsedArgs, io: Io): number {
     // Loaded for these formats only: it loads the schema registry, which a kubectl plan never uses.
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: a kubectl plan must not load the schema registry
     const { planGitops } = require('./plan-gitops') as { planGitops: typeof PlanGitops };
-    return planGitops(args, io, format, from, to, resolve(io.cwd, value(args, 'outdir') ?? join('.voting-mesh', 'plans', `${from.name}--${to.name}.${format}`)));
+    return planGitops(
+      args,
+      io,
+      format,
+      from,
+      to,
+      resolve(io.cwd, value(args, 'outdir') ?? join('.voting-mesh', 'plans', `${from.name}--${to.name}.${format}`)),
+    );
   }
   const out = resolve(io.cwd, value(args, 'outdir') ?? join('.voting-mesh', 'plans', `${from.name}--${to.name}`));
   const progress = Progress.of(io);
@@ -40,10 +49,13 @@ export function plan(args: ParsedArgs, io: Io): number {
   const gates = gatesBeside(to, from);
   let rollback: { lines: string[]; problems: number } | undefined;
   if (write) {
-    progress.update(`plan ${from.name} → ${to.name}: writing the step files${gates.length > 0 ? ' and the rollback' : ''}`);
+    progress.update(
+      `plan ${from.name} → ${to.name}: writing the step files${gates.length > 0 ? ' and the rollback' : ''}`,
+    );
     try {
       writePlanDirectory(out, args, io, (staging, shown) => {
-        if (gates.length > 0) rollback = kubectlRollback(from, to, staging, out, io.cwd, meshContextOptions(args, from).clusterDomain);
+        if (gates.length > 0)
+          rollback = kubectlRollback(from, to, staging, out, io.cwd, meshContextOptions(args, from).clusterDomain);
         files = p.steps.map((step, i) => {
           if (step.apply.length === 0) return undefined;
           const name = `${String(i + 1).padStart(2, '0')}-${step.kind}.yaml`;
@@ -61,16 +73,28 @@ export function plan(args: ParsedArgs, io: Io): number {
   const lines = [formatPlan(p, { files, stageFile: to.files[0] }, { shorten: io.stdoutIsTTY === true }), ''];
   for (const x of problems) lines.push(`transition check: step ${x.step} (${x.kind}): ${x.message}`);
   if (problems.length > 0) {
-    lines.push(write ? `transition check failed; the step files were written anyway (--allow-failing-checks) into ${relative(io.cwd, out)}`
-      : `transition check failed: no step file was written (${relative(io.cwd, out)} left as it was); fix the stages, or write them anyway with --allow-failing-checks`);
+    lines.push(
+      write
+        ? `transition check failed; the step files were written anyway (--allow-failing-checks) into ${relative(io.cwd, out)}`
+        : `transition check failed: no step file was written (${relative(io.cwd, out)} left as it was); fix the stages, or write them anyway with --allow-failing-checks`,
+    );
   }
-  const gatewayApi = [...from.objects, ...to.objects].some((m) => m.kind === 'HTTPRoute' && String(m.apiVersion).startsWith('gateway.networking.k8s.io/'));
+  const gatewayApi = [...from.objects, ...to.objects].some(
+    (m) => m.kind === 'HTTPRoute' && String(m.apiVersion).startsWith('gateway.networking.k8s.io/'),
+  );
   if (problems.length === 0) {
-    lines.push(gatewayApi
-      ? 'transition check: at no moment does a VirtualService or HTTPRoute route to a missing Service, subset, port or pod, a Service lose its ready pods, or a waypoint or Gateway go unprogrammed.'
-      : 'transition check: at no moment does a VirtualService route to a missing subset, port or pod.');
+    lines.push(
+      gatewayApi
+        ? 'transition check: at no moment does a VirtualService or HTTPRoute route to a missing Service, subset, port or pod, a Service lose its ready pods, or a waypoint or Gateway go unprogrammed.'
+        : 'transition check: at no moment does a VirtualService route to a missing subset, port or pod.',
+    );
   }
-  if (rollback) lines.push('', ...gateLines(to, gates, `the rollback below (${relative(io.cwd, join(out, 'rollback')) || '.'}/)`), ...rollback.lines);
+  if (rollback)
+    lines.push(
+      '',
+      ...gateLines(to, gates, `the rollback below (${relative(io.cwd, join(out, 'rollback')) || '.'}/)`),
+      ...rollback.lines,
+    );
   // --quiet: only the problems (the step files are written all the same).
   const shown = io.quiet ? lines.filter((l) => /^(rollback )?transition check(: step | failed)/.test(l)) : lines;
   if (shown.length > 0) io.out(shown.join('\n'));

@@ -1,12 +1,21 @@
 import { spawnSync } from 'child_process';
 import { existsSync, readFileSync, statSync } from 'fs';
 import { dirname, join, relative, resolve } from 'path';
-import { assertReplaceable, createStaging, discardStaging, lockOutput, publishStaging, recoverOutput } from '../../lib/release/output-dir';
+import {
+  assertReplaceable,
+  createStaging,
+  discardStaging,
+  lockOutput,
+  publishStaging,
+  recoverOutput,
+} from '../../lib/release/output-dir';
 import { ALLOW_FAILING_CHECKS_ENV, QUIET_ENV } from '../../lib/release/allow-failing-checks';
 import { regularFiles } from '../../lib/release/output-manifest';
-import { ParsedArgs, UsageError, value } from '../args';
+import type { ParsedArgs } from '../args';
+import { UsageError, value } from '../args';
 import { projectConfig } from '../project-config';
-import { Io, warn } from '../io';
+import type { Io } from '../io';
+import { warn } from '../io';
 
 /** The app stopped on purpose (process.exit) while running in this process. */
 class AppExit extends Error {
@@ -19,11 +28,19 @@ export async function synth(args: ParsedArgs, io: Io): Promise<number> {
   if (args.positional.length > 0) throw new UsageError(`unexpected argument '${args.positional[0]}'`);
   const config = projectConfig(io.cwd);
   const app = value(args, 'app') ?? config.app;
-  if (!app) throw new UsageError(`no app to run: ${relative(io.cwd, join(io.cwd, 'cdk8s.yaml'))} is missing or has no 'app', and --app is not given`);
+  if (!app)
+    throw new UsageError(
+      `no app to run: ${relative(io.cwd, join(io.cwd, 'cdk8s.yaml'))} is missing or has no 'app', and --app is not given`,
+    );
   const output = value(args, 'outdir') ?? config.output ?? 'dist';
   const outdir = resolve(io.cwd, output);
   // Errors name where the output directory came from: the flag, or cdk8s.yaml.
-  const option = value(args, 'outdir') !== undefined ? '--outdir' : config.output !== undefined ? "cdk8s.yaml's output" : 'the default output';
+  const option =
+    value(args, 'outdir') !== undefined
+      ? '--outdir'
+      : config.output !== undefined
+        ? "cdk8s.yaml's output"
+        : 'the default output';
   const replace = { cwd: io.cwd, force: value(args, 'force') !== undefined };
   assertReplaceable(outdir, option, replace);
   const release = lockOutput(outdir, 'synth', output);
@@ -39,7 +56,14 @@ export async function synth(args: ParsedArgs, io: Io): Promise<number> {
 }
 
 /** Runs the app into `staging`; publishes it (with `publish`) only when it succeeded with non-empty manifests. */
-async function synthInto(staging: string, output: string, args: ParsedArgs, io: Io, app: string, publish: () => string[]): Promise<number> {
+async function synthInto(
+  staging: string,
+  output: string,
+  args: ParsedArgs,
+  io: Io,
+  app: string,
+  publish: () => string[],
+): Promise<number> {
   let status: number;
   try {
     const allowFailingChecks = value(args, 'allow-failing-checks') !== undefined;
@@ -53,7 +77,14 @@ async function synthInto(staging: string, output: string, args: ParsedArgs, io: 
   // A flavour of the release writes its stages into a subdirectory (gateway-api-ambient/): listed with it.
   const manifests = regularFiles(staging).filter((f) => /\.ya?ml$/.test(f));
   const empty = manifests.filter((f) => statSync(join(staging, f)).size === 0);
-  const why = status !== 0 ? `the app exited with ${status}` : manifests.length === 0 ? 'the app wrote no manifest' : empty.length > 0 ? `empty manifests: ${empty.join(', ')}` : undefined;
+  const why =
+    status !== 0
+      ? `the app exited with ${status}`
+      : manifests.length === 0
+        ? 'the app wrote no manifest'
+        : empty.length > 0
+          ? `empty manifests: ${empty.join(', ')}`
+          : undefined;
   if (why) {
     io.err(`error: synth failed (${why}); ${output} was left untouched.`);
     return 1;
@@ -65,9 +96,14 @@ async function synthInto(staging: string, output: string, args: ParsedArgs, io: 
   for (const w of publish()) warn(io, `warning: ${w}`);
   if (!io.quiet) {
     const width = Math.max(44, ...summary.map((s) => s.file.length));
-    for (const s of summary) io.out(`  ${s.file.padEnd(width)} ${String(s.objects).padStart(3)} objects ${String(s.bytes).padStart(7)} bytes`);
-    io.out(`synthesized ${summary.length} manifest file(s), ${summary.reduce((n, s) => n + s.objects, 0)} objects into ${output}`
-      + (value(args, 'allow-failing-checks') !== undefined ? ' (--allow-failing-checks: published even if the checks printed above failed)' : ''));
+    for (const s of summary)
+      io.out(`  ${s.file.padEnd(width)} ${String(s.objects).padStart(3)} objects ${String(s.bytes).padStart(7)} bytes`);
+    io.out(
+      `synthesized ${summary.length} manifest file(s), ${summary.reduce((n, s) => n + s.objects, 0)} objects into ${output}` +
+        (value(args, 'allow-failing-checks') !== undefined
+          ? ' (--allow-failing-checks: published even if the checks printed above failed)'
+          : ''),
+    );
   }
   return 0;
 }
@@ -93,16 +129,26 @@ async function runApp(command: string, outdir: string, io: Io, flags: AppFlags):
     ...(flags.quiet ? { [QUIET_ENV]: '1' } : {}),
   };
   if (!file) {
-    const run = spawnSync(command, { shell: true, cwd: io.cwd, stdio: 'inherit', env: { ...io.env, CDK8S_CHECK_UPGRADE: 'false', ...env } });
+    const run = spawnSync(command, {
+      shell: true,
+      cwd: io.cwd,
+      stdio: 'inherit',
+      env: { ...io.env, CDK8S_CHECK_UPGRADE: 'false', ...env },
+    });
     return run.status ?? 1;
   }
   const names = ['CDK8S_OUTDIR', ALLOW_FAILING_CHECKS_ENV, QUIET_ENV];
   const saved = {
-    exit: process.exit, exitCode: process.exitCode, cwd: process.cwd(), env: names.map((n) => [n, process.env[n]] as const),
+    exit: process.exit,
+    exitCode: process.exitCode,
+    cwd: process.cwd(),
+    env: names.map((n) => [n, process.env[n]] as const),
   };
   Object.assign(process.env, env);
   process.exitCode = undefined;
-  process.exit = ((code?: number) => { throw new AppExit(code ?? Number(process.exitCode ?? 0)); }) as typeof process.exit;
+  process.exit = ((code?: number) => {
+    throw new AppExit(code ?? Number(process.exitCode ?? 0));
+  }) as typeof process.exit;
   if (saved.cwd !== io.cwd) process.chdir(io.cwd);
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- runs the user's app file in this process (its path is known only at run time)
@@ -127,7 +173,13 @@ async function runApp(command: string, outdir: string, io: Io, flags: AppFlags):
 /** An error thrown by the app itself (not by this tool): its message, and its stack with --verbose. */
 export class AppError extends Error {
   constructor(public readonly original: unknown) {
-    super(`the app threw: ${(original instanceof Error ? original.message : String(original)).trim().split('\n').map((l) => l.trim()).join(' ')}`);
+    super(
+      `the app threw: ${(original instanceof Error ? original.message : String(original))
+        .trim()
+        .split('\n')
+        .map((l) => l.trim())
+        .join(' ')}`,
+    );
   }
 }
 

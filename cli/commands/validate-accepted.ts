@@ -20,7 +20,13 @@ function suppressedCodes(set: ManifestSet): Map<string, string[]> {
       const annotations = (m.metadata as { readonly annotations?: Readonly<Record<string, unknown>> }).annotations;
       const value = annotations?.[ANALYZE_SUPPRESS];
       if (typeof value !== 'string') continue;
-      byObject.set(objectKey(m), value.split(',').map((c) => c.trim()).filter((c) => c !== ''));
+      byObject.set(
+        objectKey(m),
+        value
+          .split(',')
+          .map((c) => c.trim())
+          .filter((c) => c !== ''),
+      );
     }
     suppressions.set(set, byObject);
   }
@@ -30,8 +36,9 @@ function suppressedCodes(set: ManifestSet): Map<string, string[]> {
 /** Why a Warning of `set` is accepted, or undefined when it is not (Errors and Info never are). */
 export function acceptedReason(f: Finding, set: ManifestSet): string | undefined {
   if (f.level !== 'Warning') return undefined;
-  const entry = (set.accepted ?? []).find((e) => e.code === f.code && globMatches(e.object, f.object)
-    && e.reason.trim() !== '');
+  const entry = (set.accepted ?? []).find(
+    (e) => e.code === f.code && globMatches(e.object, f.object) && e.reason.trim() !== '',
+  );
   if (entry) return entry.reason;
   const codes = suppressedCodes(set).get(f.object);
   if (!codes || !(codes.includes('*') || codes.includes(f.code))) return undefined;

@@ -10,10 +10,14 @@ import { renderMessage } from '../../lib/analysis/analyzer/define-code';
 import { SchemaRegistry, schemaSources } from '../../lib/analysis/schema/schema-registry';
 import { checkNeighbours } from '../../lib/release/transition-check';
 import { RELEASE_CONTEXT_FILE } from '../../lib/release/release-context-file';
-import { ParsedArgs, UsageError, value } from '../args';
-import { InputLimits, inputLimits } from '../input-limits';
-import { distDir, loadFiles, loadStage, ManifestSet, meshContextOptions, stageNames } from '../inputs';
-import { Io, warn } from '../io';
+import type { ParsedArgs } from '../args';
+import { UsageError, value } from '../args';
+import type { InputLimits } from '../input-limits';
+import { inputLimits } from '../input-limits';
+import type { ManifestSet } from '../inputs';
+import { distDir, loadFiles, loadStage, meshContextOptions, stageNames } from '../inputs';
+import type { Io } from '../io';
+import { warn } from '../io';
 import { Progress } from '../progress';
 import { acceptedReason } from './validate-accepted';
 
@@ -53,7 +57,10 @@ export function validate(args: ParsedArgs, io: Io): number {
   if (files.length > 0 && args.positional.length > 0) throw new UsageError('name stages or give -f files, not both');
   const dir = distDir(args, io.cwd);
   const all = files.length > 0 ? [] : stageNames(dir, io.cwd);
-  if (files.length === 0 && all.length === 0) throw new UsageError(`nothing to validate: ${dir} holds no *.k8s.yaml stage file. Run voting-mesh synth, or give files with -f`);
+  if (files.length === 0 && all.length === 0)
+    throw new UsageError(
+      `nothing to validate: ${dir} holds no *.k8s.yaml stage file. Run voting-mesh synth, or give files with -f`,
+    );
   const refs = files.length > 0 ? [] : args.positional.length > 0 ? args.positional : all;
   // -f: one set of the files given, or one per stage of a directory synth wrote (./fileSets below).
   const given = files.length > 0 ? fileSets(files, io.cwd, inputLimits(args), (l) => warn(io, l)) : undefined;
@@ -95,10 +102,14 @@ function report(messages: readonly ValidationMessage[], text: string[], args: Pa
     return failing === 0 ? 0 : 1;
   }
   const errors = messages.filter((m) => m.level === 'Error').length;
-  const verdict = failing === 0 ? 'valid' : `${failing} ${errors === failing ? 'error(s)' : 'message(s) at or above the failure threshold'}`;
+  const verdict =
+    failing === 0
+      ? 'valid'
+      : `${failing} ${errors === failing ? 'error(s)' : 'message(s) at or above the failure threshold'}`;
   if (io.quiet) {
     // Only what fails the run, each line naming its stage; nothing at all when it passes.
-    const lines = messages.filter(fails)
+    const lines = messages
+      .filter(fails)
       .map((m) => `${m.stage}: ${m.code} [${m.level}] ${m.origin} ${m.field}: ${m.message}`);
     if (failing > 0) io.out([...lines, verdict].join('\n'));
     return failing === 0 ? 0 : 1;
@@ -112,39 +123,85 @@ function meshConfigOption(args: ParsedArgs, cwd: string): AnalyzerMeshConfig {
   const file = value(args, 'mesh-config');
   if (file === undefined) return {};
   const path = resolve(cwd, file);
-  if (!existsSync(path)) throw new UsageError(`--mesh-config ${file}: no such file; give an Istio MeshConfig YAML (the 'mesh' key of the istio ConfigMap)`);
+  if (!existsSync(path))
+    throw new UsageError(
+      `--mesh-config ${file}: no such file; give an Istio MeshConfig YAML (the 'mesh' key of the istio ConfigMap)`,
+    );
   try {
     return analyzerMeshConfig(parse(readFileSync(path, 'utf8')));
   } catch (err) {
-    throw new UsageError(`--mesh-config ${file}: not YAML (${(err as Error).message.split('\n')[0]}); give an Istio MeshConfig YAML`);
+    throw new UsageError(
+      `--mesh-config ${file}: not YAML (${(err as Error).message.split('\n')[0]}); give an Istio MeshConfig YAML`,
+    );
   }
 }
 
 /** The schema violations and analyzer findings of one set. */
-function validateSet(set: ManifestSet, registry: SchemaRegistry, args: ParsedArgs, meshConfig: AnalyzerMeshConfig, out: Report): void {
+function validateSet(
+  set: ManifestSet,
+  registry: SchemaRegistry,
+  args: ParsedArgs,
+  meshConfig: AnalyzerMeshConfig,
+  out: Report,
+): void {
   const violations = registry.validateAll(set.objects);
   const context = meshContextOptions(args, set);
-  const findings = analyzeMesh(set.objects, { ...context, meshConfig: { ...meshConfig, ...(context.ingressGateway ? { ingressGateway: context.ingressGateway } : {}) } });
+  const findings = analyzeMesh(set.objects, {
+    ...context,
+    meshConfig: { ...meshConfig, ...(context.ingressGateway ? { ingressGateway: context.ingressGateway } : {}) },
+  });
   const reasons = findings.map((f) => acceptedReason(f, set));
   out.messages.push(
-    ...violations.map((v) => ({ code: VM0100.code, level: VM0100.level, origin: v.object, field: v.path, message: renderMessage(VM0100.messages.violation, { violation: v.message }), stage: set.name })),
-    ...findings.map((f, i) => ({ code: f.code, level: f.level, origin: f.object, field: f.field, message: f.message, stage: set.name, ...(reasons[i] !== undefined ? { accepted: reasons[i] } : {}) })),
+    ...violations.map((v) => ({
+      code: VM0100.code,
+      level: VM0100.level,
+      origin: v.object,
+      field: v.path,
+      message: renderMessage(VM0100.messages.violation, { violation: v.message }),
+      stage: set.name,
+    })),
+    ...findings.map((f, i) => ({
+      code: f.code,
+      level: f.level,
+      origin: f.object,
+      field: f.field,
+      message: f.message,
+      stage: set.name,
+      ...(reasons[i] !== undefined ? { accepted: reasons[i] } : {}),
+    })),
   );
   const failed = violations.length + findings.filter((f) => f.level === 'Error').length;
   const accepted = reasons.filter((r) => r !== undefined).length;
-  out.text.push(`${set.name}: ${set.objects.length} objects, ${violations.length} schema error(s), ${findings.length} finding(s)${accepted > 0 ? ` (${accepted} accepted)` : ''}${failed === 0 ? ' ✓' : ''}`);
+  out.text.push(
+    `${set.name}: ${set.objects.length} objects, ${violations.length} schema error(s), ${findings.length} finding(s)${accepted > 0 ? ` (${accepted} accepted)` : ''}${failed === 0 ? ' ✓' : ''}`,
+  );
   for (const v of violations) out.text.push(`  schema [error] ${v.object} ${v.path}: ${v.message}`);
-  findings.forEach((f, i) => out.text.push(reasons[i] === undefined ? `  ${f.code} [${f.level}] ${f.object} ${f.field}: ${f.message}`
-    : `  ${f.code} [${f.level}, accepted] ${f.object} ${f.field}: ${f.message} (accepted: ${reasons[i]})`));
+  findings.forEach((f, i) =>
+    out.text.push(
+      reasons[i] === undefined
+        ? `  ${f.code} [${f.level}] ${f.object} ${f.field}: ${f.message}`
+        : `  ${f.code} [${f.level}, accepted] ${f.object} ${f.field}: ${f.message} (accepted: ${reasons[i]})`,
+    ),
+  );
 }
 
 /** The transition check of the plans between two neighbouring stages, forward then back. */
 function checkTransitions(a: ManifestSet, b: ManifestSet, clusterDomain: string | undefined, out: Report): void {
   for (const { from, to, plan, problems } of checkNeighbours({ ...a, clusterDomain }, { ...b, clusterDomain })) {
     const stage = `${from.name} → ${to.name}`;
-    out.messages.push(...problems.map((p) => ({ code: VM0200.code, level: VM0200.level, origin: p.origin, field: `step ${p.step} (${p.kind})`,
-      message: renderMessage(VM0200.messages.problem, { problem: p.message }), stage })));
-    out.text.push(`${stage}: ${plan.steps.length} steps, ${problems.length === 0 ? 'traffic never routed to a missing subset, port or pod ✓' : `${problems.length} problem(s)`}`);
+    out.messages.push(
+      ...problems.map((p) => ({
+        code: VM0200.code,
+        level: VM0200.level,
+        origin: p.origin,
+        field: `step ${p.step} (${p.kind})`,
+        message: renderMessage(VM0200.messages.problem, { problem: p.message }),
+        stage,
+      })),
+    );
+    out.text.push(
+      `${stage}: ${plan.steps.length} steps, ${problems.length === 0 ? 'traffic never routed to a missing subset, port or pod ✓' : `${problems.length} problem(s)`}`,
+    );
     for (const p of problems) out.text.push(`  step ${p.step} (${p.kind}): ${p.message}`);
   }
 }
@@ -155,14 +212,28 @@ function checkTransitions(a: ManifestSet, b: ManifestSet, clusterDomain: string 
  * flavour's directory) gives one set per stage file, with the cluster facts recorded there, since its
  * stages are alternatives, not one cluster.
  */
-function fileSets(paths: readonly string[], cwd: string, limits: InputLimits, warn: (line: string) => void): ManifestSet[] {
-  const releaseDir = (p: string) => existsSync(p) && statSync(p).isDirectory() && existsSync(join(p, RELEASE_CONTEXT_FILE));
-  const stagesUnder = (d: string): string[] => readdirSync(d).sort().flatMap((e) => {
-    const child = join(d, e);
-    if (statSync(child).isDirectory()) return releaseDir(child) ? stagesUnder(child) : [];
-    return e.endsWith('.k8s.yaml') ? [child] : [];
-  });
+function fileSets(
+  paths: readonly string[],
+  cwd: string,
+  limits: InputLimits,
+  warn: (line: string) => void,
+): ManifestSet[] {
+  const releaseDir = (p: string) =>
+    existsSync(p) && statSync(p).isDirectory() && existsSync(join(p, RELEASE_CONTEXT_FILE));
+  const stagesUnder = (d: string): string[] =>
+    readdirSync(d)
+      .sort()
+      .flatMap((e) => {
+        const child = join(d, e);
+        if (statSync(child).isDirectory()) return releaseDir(child) ? stagesUnder(child) : [];
+        return e.endsWith('.k8s.yaml') ? [child] : [];
+      });
   const releases = paths.filter((p) => releaseDir(resolve(cwd, p)));
   const others = paths.filter((p) => !releases.includes(p));
-  return [...(others.length > 0 ? [loadFiles(others, cwd, limits, warn)] : []), ...releases.flatMap((r) => stagesUnder(resolve(cwd, r)).map((f) => ({ ...loadStage(dirname(f), f, cwd), name: relative(cwd, f) })))];
+  return [
+    ...(others.length > 0 ? [loadFiles(others, cwd, limits, warn)] : []),
+    ...releases.flatMap((r) =>
+      stagesUnder(resolve(cwd, r)).map((f) => ({ ...loadStage(dirname(f), f, cwd), name: relative(cwd, f) })),
+    ),
+  ];
 }

@@ -1,8 +1,9 @@
 // Bookinfo's reviews canary: productpage calls reviews, whose v1/v2 are chosen per call by
 // weight (100/0, 50/50, 0/100), by header (user-agent: canary) or by cookie (canary=true).
 // productpage forwards the caller's user-agent and cookie headers, so the match holds in the mesh.
-import { Construct } from 'constructs';
-import { ApplicationSpec, ReleaseStage, ServiceRouteSpec, StageSpec } from 'voting-mesh';
+import type { Construct } from 'constructs';
+import type { ApplicationSpec, ServiceRouteSpec, StageSpec } from 'voting-mesh';
+import { ReleaseStage } from 'voting-mesh';
 import { httpWorkload } from '../common';
 
 const HTTP = { name: 'http', port: 9080, protocol: 'http' } as const;
@@ -16,14 +17,21 @@ export const bookinfo: ApplicationSpec = {
   entryComponent: 'productpage',
   gateway: { name: 'bookinfo-gateway', hosts: ['*'] },
   components: [
-    { name: 'productpage', calls: ['reviews'], versions: { v1: httpWorkload(image('productpage', 'v1'), HTTP, { env: { REVIEWS_HOSTNAME: 'reviews' } }) } },
+    {
+      name: 'productpage',
+      calls: ['reviews'],
+      versions: { v1: httpWorkload(image('productpage', 'v1'), HTTP, { env: { REVIEWS_HOSTNAME: 'reviews' } }) },
+    },
     {
       name: 'reviews',
       calls: ['ratings'],
       versions: {
         // v1 shows no stars: it never calls ratings, so it is not allowed to.
         v1: httpWorkload(image('reviews', 'v1'), HTTP, { ...liberty, calls: [], env: { ENABLE_RATINGS: 'false' } }),
-        v2: httpWorkload(image('reviews', 'v2'), HTTP, { ...liberty, env: { ENABLE_RATINGS: 'true', RATINGS_HOSTNAME: 'ratings' } }),
+        v2: httpWorkload(image('reviews', 'v2'), HTTP, {
+          ...liberty,
+          env: { ENABLE_RATINGS: 'true', RATINGS_HOSTNAME: 'ratings' },
+        }),
       },
     },
     { name: 'ratings', versions: { v1: httpWorkload(image('ratings', 'v1'), HTTP) } },
@@ -39,17 +47,26 @@ const stage = (name: string, description: string, reviews: readonly ServiceRoute
   serviceRoutes: { reviews },
   mtls: 'STRICT',
 });
-const split = (v1: number, v2: number): ServiceRouteSpec[] => [{ to: [{ version: 'v1', weight: v1 }, { version: 'v2', weight: v2 }] }];
+const split = (v1: number, v2: number): ServiceRouteSpec[] => [
+  {
+    to: [
+      { version: 'v1', weight: v1 },
+      { version: 'v2', weight: v2 },
+    ],
+  },
+];
 
 export const bookinfoStages: readonly StageSpec[] = [
   stage('01-reviews-100-0', 'All reviews calls on v1; v2 deployed at weight 0.', split(100, 0)),
   stage('02-reviews-50-50', 'Half of the reviews calls on v2.', split(50, 50)),
   stage('03-reviews-0-100', 'Every reviews call on v2.', split(0, 100)),
   stage('04-header-canary', 'Requests with user-agent "canary" get reviews v2; everyone else v1.', [
-    { name: 'canary-agent', match: [{ header: { name: 'user-agent', exact: 'canary' } }], to: 'v2' }, { to: 'v1' },
+    { name: 'canary-agent', match: [{ header: { name: 'user-agent', exact: 'canary' } }], to: 'v2' },
+    { to: 'v1' },
   ]),
   stage('05-cookie-canary', 'Requests with the cookie canary=true get reviews v2; everyone else v1.', [
-    { name: 'canary-cookie', match: [{ cookie: { name: 'canary', value: 'true' } }], to: 'v2' }, { to: 'v1' },
+    { name: 'canary-cookie', match: [{ cookie: { name: 'canary', value: 'true' } }], to: 'v2' },
+    { to: 'v1' },
   ]),
 ];
 

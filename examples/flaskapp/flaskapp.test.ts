@@ -4,7 +4,9 @@ import { buildFlaskapp } from './app';
 
 const stages = exampleStages(buildFlaskapp);
 const enter = (stage: string, path: string) =>
-  new TrafficSimulator(stages.get(stage)!).ingress('flaskapp-gateway', { path }).map((h) => [h.deployments.join(','), h.weight, h.rule]);
+  new TrafficSimulator(stages.get(stage)!)
+    .ingress('flaskapp-gateway', { path })
+    .map((h) => [h.deployments.join(','), h.weight, h.rule]);
 
 describe('flaskapp', () => {
   test('GIVEN stage 1 THEN / (exact) and every other path reach v1 on port 5000', () => {
@@ -13,7 +15,10 @@ describe('flaskapp', () => {
     expect(new TrafficSimulator(stages.get('01-root-v1')!).ingress('flaskapp-gateway')[0].port).toBe(5000);
   });
   test('GIVEN stage 2 THEN / is split 80/20 between v1 and v2 while /other stays on v1', () => {
-    expect(enter('02-root-80-20', '/')).toEqual([['flaskapp-v1', 80, 'flaskapp-ingress/root'], ['flaskapp-v2', 20, 'flaskapp-ingress/root']]);
+    expect(enter('02-root-80-20', '/')).toEqual([
+      ['flaskapp-v1', 80, 'flaskapp-ingress/root'],
+      ['flaskapp-v2', 20, 'flaskapp-ingress/root'],
+    ]);
     expect(enter('02-root-80-20', '/other')).toEqual([['flaskapp-v1', 100, 'flaskapp-ingress/default']]);
   });
   test('GIVEN either version THEN it reaches the one Redis over TCP 6379', () => {

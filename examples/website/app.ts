@@ -2,15 +2,19 @@
 // of version 2; testers with the header qa: canary-test get version 2, then 20/80 between version
 // 1 and version 2. The same stage data with `flavour: 'istio-sidecar'` (the default) gives the
 // Istio Gateway, VirtualService and DestinationRule subsets instead.
-import { Construct } from 'constructs';
-import { ApplicationSpec, LaneSpec, ReleaseStage, StageSpec } from 'voting-mesh';
+import type { Construct } from 'constructs';
+import type { ApplicationSpec, LaneSpec, StageSpec } from 'voting-mesh';
+import { ReleaseStage } from 'voting-mesh';
 import { httpWorkload } from '../common';
 
 const HTTP = { name: 'http', port: 8080, protocol: 'http' } as const;
 // nginx-unprivileged listens on 8080 as UID 101 and writes its cache and pid to /tmp.
-const site = (tag: string, replicas: number) => httpWorkload(`docker.io/nginxinc/nginx-unprivileged:${tag}`, HTTP, {
-  replicas, runAs: { user: 101, group: 101 }, readiness: { check: { httpGet: { path: '/', port: 8080 } }, periodSeconds: 5 },
-});
+const site = (tag: string, replicas: number) =>
+  httpWorkload(`docker.io/nginxinc/nginx-unprivileged:${tag}`, HTTP, {
+    replicas,
+    runAs: { user: 101, group: 101 },
+    readiness: { check: { httpGet: { path: '/', port: 8080 } }, periodSeconds: 5 },
+  });
 
 export const website: ApplicationSpec = {
   name: 'website',
@@ -22,20 +26,41 @@ export const website: ApplicationSpec = {
 
 const V1: LaneSpec = { name: 'version-1', versions: { website: 'v1' } };
 const V2: LaneSpec = { name: 'version-2', versions: { website: 'v2' } };
-const testers = { name: 'qa-canary', match: [{ header: { name: 'qa', exact: 'canary-test' } }], to: 'version-2' } as const;
+const testers = {
+  name: 'qa-canary',
+  match: [{ header: { name: 'qa', exact: 'canary-test' } }],
+  to: 'version-2',
+} as const;
 
 export const websiteStages: readonly StageSpec[] = [
   {
-    name: '01-header-canary', description: 'Testers (qa: canary-test) on version 2, everyone else on version 1.',
-    deployments: { website: ['v1', 'v2'] }, lanes: [V1, V2], entry: [testers, { to: 'version-1' }], mtls: 'STRICT',
+    name: '01-header-canary',
+    description: 'Testers (qa: canary-test) on version 2, everyone else on version 1.',
+    deployments: { website: ['v1', 'v2'] },
+    lanes: [V1, V2],
+    entry: [testers, { to: 'version-1' }],
+    mtls: 'STRICT',
   },
   {
-    name: '02-split-20-80', description: 'Testers stay on version 2; everyone else 20% version 1, 80% version 2.',
-    deployments: { website: ['v1', 'v2'] }, lanes: [V1, V2],
-    entry: [testers, { to: [{ lane: 'version-1', weight: 20 }, { lane: 'version-2', weight: 80 }] }], mtls: 'STRICT',
+    name: '02-split-20-80',
+    description: 'Testers stay on version 2; everyone else 20% version 1, 80% version 2.',
+    deployments: { website: ['v1', 'v2'] },
+    lanes: [V1, V2],
+    entry: [
+      testers,
+      {
+        to: [
+          { lane: 'version-1', weight: 20 },
+          { lane: 'version-2', weight: 80 },
+        ],
+      },
+    ],
+    mtls: 'STRICT',
   },
 ];
 
 export function buildWebsite(scope: Construct): ReleaseStage[] {
-  return websiteStages.map((s) => new ReleaseStage(scope, { application: website, stage: s, flavour: 'gateway-api-ambient' }));
+  return websiteStages.map(
+    (s) => new ReleaseStage(scope, { application: website, stage: s, flavour: 'gateway-api-ambient' }),
+  );
 }

@@ -1,5 +1,6 @@
-import { Manifest, namespaceOf } from './manifest';
-import { ManifestIndex } from './manifest-index';
+import type { Manifest } from './manifest';
+import { namespaceOf } from './manifest';
+import type { ManifestIndex } from './manifest-index';
 import { at, listAt, objectsAt, stringMapAt } from './manifest-kinds';
 
 /**
@@ -25,13 +26,24 @@ export function namespaceLabelsOf(index: ManifestIndex): NamespaceLabels {
 /** Istio's NamespaceInAmbientMode (analyzers/util/in_mesh.go): `istio.io/dataplane-mode: ambient`, no sidecar injection label. */
 export function namespaceInAmbient(labelsOf: NamespaceLabels, namespace: string): boolean {
   const labels = labelsOf(namespace);
-  return labels['istio-injection'] !== 'enabled' && !labels['istio.io/rev'] && labels[DATAPLANE_MODE_LABEL] === 'ambient';
+  return (
+    labels['istio-injection'] !== 'enabled' && !labels['istio.io/rev'] && labels[DATAPLANE_MODE_LABEL] === 'ambient'
+  );
 }
 
 /** A pod (or pod template) in ambient mode: its own dataplane-mode label or redirection annotation, else its namespace's. */
-export function podInAmbient(labelsOf: NamespaceLabels, namespace: string, labels: Readonly<Record<string, string>>, annotations: Readonly<Record<string, string>>): boolean {
+export function podInAmbient(
+  labelsOf: NamespaceLabels,
+  namespace: string,
+  labels: Readonly<Record<string, string>>,
+  annotations: Readonly<Record<string, string>>,
+): boolean {
   if (labels[DATAPLANE_MODE_LABEL] === 'none') return false;
-  return labels[DATAPLANE_MODE_LABEL] === 'ambient' || annotations['ambient.istio.io/redirection'] === 'enabled' || namespaceInAmbient(labelsOf, namespace);
+  return (
+    labels[DATAPLANE_MODE_LABEL] === 'ambient' ||
+    annotations['ambient.istio.io/redirection'] === 'enabled' ||
+    namespaceInAmbient(labelsOf, namespace)
+  );
 }
 
 /**
@@ -63,7 +75,13 @@ export const INGRESS_USE_WAYPOINT_LABEL = 'istio.io/ingress-use-waypoint';
  */
 export function waypointAccepts(index: ManifestIndex, waypoint: string, serviceNamespace: string): boolean {
   const [ns, name] = waypoint.split('/');
-  const gw = index.objects.find((g) => g.kind === 'Gateway' && String(g.apiVersion ?? '').startsWith('gateway.networking.k8s.io/') && g.metadata.name === name && namespaceOf(g) === ns);
+  const gw = index.objects.find(
+    (g) =>
+      g.kind === 'Gateway' &&
+      String(g.apiVersion ?? '').startsWith('gateway.networking.k8s.io/') &&
+      g.metadata.name === name &&
+      namespaceOf(g) === ns,
+  );
   if (!gw) return true;
   const listeners = objectsAt(gw.spec, 'listeners');
   const hbone = listeners.filter((l) => String(l.protocol).toUpperCase() === 'HBONE');
@@ -72,8 +90,14 @@ export function waypointAccepts(index: ManifestIndex, waypoint: string, serviceN
     if (from === 'All') return true;
     if (from === 'Same') return ns === serviceNamespace;
     if (from !== 'Selector') return false;
-    const labels: Record<string, string> = { ...namespaceLabelsOf(index)(serviceNamespace), 'kubernetes.io/metadata.name': serviceNamespace };
+    const labels: Record<string, string> = {
+      ...namespaceLabelsOf(index)(serviceNamespace),
+      'kubernetes.io/metadata.name': serviceNamespace,
+    };
     const sel = at(l, 'allowedRoutes', 'namespaces', 'selector') ?? {};
-    return Object.entries(stringMapAt(sel, 'matchLabels')).every(([k, v]) => labels[k] === v) && listAt(sel, 'matchExpressions').length === 0;
+    return (
+      Object.entries(stringMapAt(sel, 'matchLabels')).every(([k, v]) => labels[k] === v) &&
+      listAt(sel, 'matchExpressions').length === 0
+    );
   });
 }

@@ -1,11 +1,16 @@
 import { principal } from '../model/defaults';
-import { labelsHold, Manifest, namespaceOf, podTemplate } from './manifest';
+import type { Manifest } from './manifest';
+import { labelsHold, namespaceOf, podTemplate } from './manifest';
 import { ManifestIndex } from './manifest-index';
 import { stringAt } from './manifest-kinds';
 
 /** The SPIFFE principal (without `spiffe://`) the pods of a workload present over mTLS. */
 export function workloadPrincipal(workload: Manifest, trustDomain: string): string {
-  return principal(trustDomain, namespaceOf(workload), stringAt(podTemplate(workload)?.spec, 'serviceAccountName') ?? 'default');
+  return principal(
+    trustDomain,
+    namespaceOf(workload),
+    stringAt(podTemplate(workload)?.spec, 'serviceAccountName') ?? 'default',
+  );
 }
 
 /** The verdict of Istio authorization for one request. */
@@ -34,7 +39,14 @@ export interface AuthorizedRequest {
  * not known) leaves the verdict undetermined when it would decide it. With no ALLOW policy
  * selecting the pod everything not denied is allowed; otherwise a rule must match.
  */
-export function authorize(manifests: readonly Manifest[], namespace: string, podLabels: Readonly<Record<string, string>>, principal: string, port: number, request: AuthorizedRequest = {}): AuthorizationVerdict {
+export function authorize(
+  manifests: readonly Manifest[],
+  namespace: string,
+  podLabels: Readonly<Record<string, string>>,
+  principal: string,
+  port: number,
+  request: AuthorizedRequest = {},
+): AuthorizationVerdict {
   // A policy with targetRefs binds to a gateway or waypoint (the Gateway, or a Service it serves),
   // never to the workload's sidecar or ztunnel (security/v1 AuthorizationPolicy targetRefs).
   return verdictOf(workloadPolicies(manifests, namespace, podLabels), principal, port, request);
@@ -45,11 +57,20 @@ export function authorize(manifests: readonly Manifest[], namespace: string, pod
  * Only those whose selector names no `app`, or the pods' `app`, are tested: every call of a large
  * release tested every policy of its namespace before.
  */
-function workloadPolicies(manifests: readonly Manifest[], namespace: string, podLabels: Readonly<Record<string, string>>): Manifest[] {
+function workloadPolicies(
+  manifests: readonly Manifest[],
+  namespace: string,
+  podLabels: Readonly<Record<string, string>>,
+): Manifest[] {
   const group = groupsOf(manifests).get(namespace);
   if (!group) return [];
-  const own = podLabels.app !== undefined ? group.byApp.get(podLabels.app) ?? [] : [];
-  const candidates = own.length === 0 ? group.anyApp : group.anyApp.length === 0 ? own : [...own, ...group.anyApp].sort((a, b) => group.order.get(a)! - group.order.get(b)!);
+  const own = podLabels.app !== undefined ? (group.byApp.get(podLabels.app) ?? []) : [];
+  const candidates =
+    own.length === 0
+      ? group.anyApp
+      : group.anyApp.length === 0
+        ? own
+        : [...own, ...group.anyApp].sort((a, b) => group.order.get(a)! - group.order.get(b)!);
   return candidates.filter((m) => labelsHold(m.spec?.selector?.matchLabels, podLabels));
 }
 
@@ -59,10 +80,31 @@ function workloadPolicies(manifests: readonly Manifest[], namespace: string, pod
  * (core group, kind Service) or the waypoint's Gateway apply; with no ALLOW policy among them,
  * everything not denied passes (ztunnel at the destination then sees the waypoint's identity).
  */
-export function authorizeAtWaypoint(manifests: readonly Manifest[], namespace: string, waypoint: string, service: string, principal: string, port: number, request: AuthorizedRequest = {}): AuthorizationVerdict {
-  const refs = (m: Manifest): any[] => [...(m.spec?.targetRefs ?? []), ...(m.spec?.targetRef ? [m.spec.targetRef] : [])];
-  return verdictOf(policiesIn(manifests, namespace).filter((m) => refs(m).some((r) => ((r.group ?? '') === '' && r.kind === 'Service' && r.name === service)
-    || (r.group === 'gateway.networking.k8s.io' && r.kind === 'Gateway' && r.name === waypoint))), principal, port, request);
+export function authorizeAtWaypoint(
+  manifests: readonly Manifest[],
+  namespace: string,
+  waypoint: string,
+  service: string,
+  principal: string,
+  port: number,
+  request: AuthorizedRequest = {},
+): AuthorizationVerdict {
+  const refs = (m: Manifest): any[] => [
+    ...(m.spec?.targetRefs ?? []),
+    ...(m.spec?.targetRef ? [m.spec.targetRef] : []),
+  ];
+  return verdictOf(
+    policiesIn(manifests, namespace).filter((m) =>
+      refs(m).some(
+        (r) =>
+          ((r.group ?? '') === '' && r.kind === 'Service' && r.name === service) ||
+          (r.group === 'gateway.networking.k8s.io' && r.kind === 'Gateway' && r.name === waypoint),
+      ),
+    ),
+    principal,
+    port,
+    request,
+  );
 }
 
 /** Whether a policy binds to gateways or waypoints (targetRefs) rather than to workloads (selector). */
@@ -73,8 +115,10 @@ export function targeted(m: Manifest): boolean {
 /** A condition's outcome: holds, does not hold, or cannot be known offline. */
 type Tri = boolean | undefined;
 
-const all = (xs: readonly Tri[]): Tri => (xs.some((x) => x === false) ? false : xs.some((x) => x === undefined) ? undefined : true);
-const any = (xs: readonly Tri[]): Tri => (xs.some((x) => x === true) ? true : xs.some((x) => x === undefined) ? undefined : false);
+const all = (xs: readonly Tri[]): Tri =>
+  xs.some((x) => x === false) ? false : xs.some((x) => x === undefined) ? undefined : true;
+const any = (xs: readonly Tri[]): Tri =>
+  xs.some((x) => x === true) ? true : xs.some((x) => x === undefined) ? undefined : false;
 
 /** Istio's string match of principals, namespaces and paths: exact, `prefix*`, `*suffix`, or `*` (security/v1 AuthorizationPolicy). */
 function istioStringMatch(pattern: string, value: string): boolean {
@@ -92,7 +136,12 @@ interface Caller {
 }
 
 /** A list field (`principals`) and its negation (`notPrincipals`) against a known value; undefined value: not known. */
-function listField(values: readonly string[] | undefined, negated: readonly string[] | undefined, value: string | undefined, match = istioStringMatch): Tri[] {
+function listField(
+  values: readonly string[] | undefined,
+  negated: readonly string[] | undefined,
+  value: string | undefined,
+  match = istioStringMatch,
+): Tri[] {
   const out: Tri[] = [];
   if (values !== undefined) out.push(value === undefined ? undefined : values.some((v) => match(String(v), value)));
   if (negated !== undefined) out.push(value === undefined ? undefined : !negated.some((v) => match(String(v), value)));
@@ -103,8 +152,13 @@ const SOURCE_FIELDS = ['principals', 'notPrincipals', 'namespaces', 'notNamespac
 const OPERATION_FIELDS = ['ports', 'notPorts', 'paths', 'notPaths', 'methods', 'notMethods'];
 
 function sourceHolds(s: any, c: Caller): Tri {
-  const known = [...listField(s.principals, s.notPrincipals, c.principal), ...listField(s.namespaces, s.notNamespaces, c.namespace)];
-  const unknown = Object.keys(s).filter((k) => !SOURCE_FIELDS.includes(k)).map((): Tri => undefined);
+  const known = [
+    ...listField(s.principals, s.notPrincipals, c.principal),
+    ...listField(s.namespaces, s.notNamespaces, c.namespace),
+  ];
+  const unknown = Object.keys(s)
+    .filter((k) => !SOURCE_FIELDS.includes(k))
+    .map((): Tri => undefined);
   return all([...known, ...unknown]);
 }
 
@@ -115,7 +169,9 @@ function operationHolds(o: any, c: Caller): Tri {
     ...listField(o.paths, o.notPaths, path),
     ...listField(o.methods, o.notMethods, c.request.method, (a, b) => a === b),
   ];
-  const unknown = Object.keys(o).filter((k) => !OPERATION_FIELDS.includes(k)).map((): Tri => undefined);
+  const unknown = Object.keys(o)
+    .filter((k) => !OPERATION_FIELDS.includes(k))
+    .map((): Tri => undefined);
   return all([...known, ...unknown]);
 }
 
@@ -126,47 +182,84 @@ function ruleHolds(rule: any, c: Caller): Tri {
 }
 
 /** The verdict of the policies that apply, with the conditions they hold that are not evaluated. */
-function verdictOf(policies: readonly Manifest[], principal: string, port: number, request: AuthorizedRequest): AuthorizationVerdict {
+function verdictOf(
+  policies: readonly Manifest[],
+  principal: string,
+  port: number,
+  request: AuthorizedRequest,
+): AuthorizationVerdict {
   const caller: Caller = { principal, namespace: /\/ns\/([^/]+)\//.exec(principal)?.[1], port, request };
   const notModelled = policies.flatMap((p) => unevaluated(p, caller));
   const verdict = decide(policies, caller);
   const undetermined = verdict.undetermined === true;
-  return notModelled.length > 0 || undetermined ? { ...verdict, ...(notModelled.length > 0 ? { notModelled } : {}) } : verdict;
+  return notModelled.length > 0 || undetermined
+    ? { ...verdict, ...(notModelled.length > 0 ? { notModelled } : {}) }
+    : verdict;
 }
 
 /** The rule conditions {@link authorize} cannot evaluate for this caller: request principals, IP blocks, hosts, `when`, paths and methods of an unknown request. */
 function unevaluated(p: Manifest, c: Caller): string[] {
   const at = `AuthorizationPolicy ${namespaceOf(p)}/${p.metadata.name}`;
   const out: string[] = [];
-  const requestFields = [...(c.request.path === undefined ? ['paths', 'notPaths'] : []), ...(c.request.method === undefined ? ['methods', 'notMethods'] : [])];
+  const requestFields = [
+    ...(c.request.path === undefined ? ['paths', 'notPaths'] : []),
+    ...(c.request.method === undefined ? ['methods', 'notMethods'] : []),
+  ];
   (p.spec?.rules ?? []).forEach((rule: any, i: number) => {
-    (rule.from ?? []).forEach((f: any, j: number) => Object.keys(f.source ?? {}).filter((k) => !SOURCE_FIELDS.includes(k)).forEach((k) => out.push(`${at} rules[${i}].from[${j}].source.${k}`)));
-    (rule.to ?? []).forEach((t: any, j: number) => Object.keys(t.operation ?? {}).filter((k) => !OPERATION_FIELDS.includes(k) || requestFields.includes(k))
-      .forEach((k) => out.push(`${at} rules[${i}].to[${j}].operation.${k}${requestFields.includes(k) ? ' (the request of this call is not known)' : ''}`)));
+    (rule.from ?? []).forEach((f: any, j: number) =>
+      Object.keys(f.source ?? {})
+        .filter((k) => !SOURCE_FIELDS.includes(k))
+        .forEach((k) => out.push(`${at} rules[${i}].from[${j}].source.${k}`)),
+    );
+    (rule.to ?? []).forEach((t: any, j: number) =>
+      Object.keys(t.operation ?? {})
+        .filter((k) => !OPERATION_FIELDS.includes(k) || requestFields.includes(k))
+        .forEach((k) =>
+          out.push(
+            `${at} rules[${i}].to[${j}].operation.${k}${requestFields.includes(k) ? ' (the request of this call is not known)' : ''}`,
+          ),
+        ),
+    );
     if (rule.when !== undefined) out.push(`${at} rules[${i}].when`);
   });
-  if (p.spec?.action !== undefined && !['ALLOW', 'DENY'].includes(p.spec.action)) out.push(`${at} action ${p.spec.action}`);
+  if (p.spec?.action !== undefined && !['ALLOW', 'DENY'].includes(p.spec.action))
+    out.push(`${at} action ${p.spec.action}`);
   return out;
 }
 
 function decide(policies: readonly Manifest[], c: Caller): AuthorizationVerdict {
-  const undetermined = (why: string): AuthorizationVerdict => ({ allowed: true, undetermined: true, reason: `not determined: ${why} depends on conditions that are not modelled` });
+  const undetermined = (why: string): AuthorizationVerdict => ({
+    allowed: true,
+    undetermined: true,
+    reason: `not determined: ${why} depends on conditions that are not modelled`,
+  });
   const deny = policies.filter((x) => x.spec?.action === 'DENY');
   for (const p of deny) {
-    if ((p.spec.rules ?? []).some((r: any) => ruleHolds(r, c) === true)) return { allowed: false, reason: `denied by AuthorizationPolicy ${p.metadata.name}` };
+    if ((p.spec.rules ?? []).some((r: any) => ruleHolds(r, c) === true))
+      return { allowed: false, reason: `denied by AuthorizationPolicy ${p.metadata.name}` };
   }
   const unsure = deny.find((p) => (p.spec.rules ?? []).some((r: any) => ruleHolds(r, c) === undefined));
   if (unsure) return undetermined(`whether DENY policy ${unsure.metadata.name} matches`);
   const allow = policies.filter((x) => (x.spec?.action ?? 'ALLOW') === 'ALLOW');
   // CUSTOM and AUDIT policies decide nothing here; they are named in notModelled.
-  if (allow.length === 0) return { allowed: true, reason: deny.length > 0 ? `no DENY rule of ${deny.map((p) => p.metadata.name).join(', ')} matches and no ALLOW policy selects the pods` : 'no AuthorizationPolicy selects the pods' };
+  if (allow.length === 0)
+    return {
+      allowed: true,
+      reason:
+        deny.length > 0
+          ? `no DENY rule of ${deny.map((p) => p.metadata.name).join(', ')} matches and no ALLOW policy selects the pods`
+          : 'no AuthorizationPolicy selects the pods',
+    };
   for (const p of allow) {
     const i = (p.spec?.rules ?? []).findIndex((r: any) => ruleHolds(r, c) === true);
     if (i !== -1) return { allowed: true, reason: `allowed by AuthorizationPolicy ${p.metadata.name} rule ${i}` };
   }
   const maybe = allow.find((p) => (p.spec?.rules ?? []).some((r: any) => ruleHolds(r, c) === undefined));
   if (maybe) return undetermined(`whether ALLOW policy ${maybe.metadata.name} allows ${c.principal} on port ${c.port}`);
-  return { allowed: false, reason: `no rule of ${allow.map((p) => p.metadata.name).join(', ')} allows ${c.principal} on port ${c.port}` };
+  return {
+    allowed: false,
+    reason: `no rule of ${allow.map((p) => p.metadata.name).join(', ')} allows ${c.principal} on port ${c.port}`,
+  };
 }
 
 /** The AuthorizationPolicies of one namespace: all of them, and the workload policies by the `app` their selector names. */

@@ -6,8 +6,10 @@
  * virtual host for the alias carries the concrete Service's routes; istio/istio
  * pilot/pkg/serviceregistry/kube/conversion.go, ENABLE_EXTERNAL_NAME_ALIAS).
  */
-import { Manifest, namespaceOf } from './manifest';
-import { endpointSlicesOf, ManifestIndex } from './manifest-index';
+import type { Manifest } from './manifest';
+import { namespaceOf } from './manifest';
+import type { ManifestIndex } from './manifest-index';
+import { endpointSlicesOf } from './manifest-index';
 import { at, listAt } from './manifest-kinds';
 
 export interface CallTarget {
@@ -34,7 +36,11 @@ export function resolveCallTarget(index: ManifestIndex, name: string, namespace:
 function byAddress(index: ManifestIndex, ip: string): CallTarget | undefined {
   const svc = index.services.find((s) => s.spec?.clusterIP === ip || (s.spec?.clusterIPs ?? []).includes(ip));
   if (svc) return { svc, notes: [] };
-  const pod = index.workloads.find((w) => w.kind === 'Pod' && (at(w, 'status', 'podIP') === ip || listAt(w, 'status', 'podIPs').some((p) => at(p, 'ip') === ip)));
+  const pod = index.workloads.find(
+    (w) =>
+      w.kind === 'Pod' &&
+      (at(w, 'status', 'podIP') === ip || listAt(w, 'status', 'podIPs').some((p) => at(p, 'ip') === ip)),
+  );
   for (const s of index.services) {
     const slices = endpointSlicesOf(index, s);
     if (slices.some((e) => listAt(e, 'endpoints').some((x) => listAt(x, 'addresses').includes(ip)))) {
@@ -50,6 +56,17 @@ function alias(index: ManifestIndex, svc: Manifest): CallTarget | undefined {
   const external = String(svc.spec?.externalName ?? '');
   const concrete = index.serviceForHost(external.replace(/\.$/, ''), namespaceOf(svc));
   const own = index.serviceHost(svc);
-  if (!concrete) return { notes: [`Service ${namespaceOf(svc)}/${svc.metadata.name} is ExternalName '${external}', a host outside the manifests (DNS)`] };
-  return { svc: concrete, host: own, notes: [`Service ${namespaceOf(svc)}/${svc.metadata.name} is an ExternalName alias of ${concrete.metadata.name}.${namespaceOf(concrete)}`] };
+  if (!concrete)
+    return {
+      notes: [
+        `Service ${namespaceOf(svc)}/${svc.metadata.name} is ExternalName '${external}', a host outside the manifests (DNS)`,
+      ],
+    };
+  return {
+    svc: concrete,
+    host: own,
+    notes: [
+      `Service ${namespaceOf(svc)}/${svc.metadata.name} is an ExternalName alias of ${concrete.metadata.name}.${namespaceOf(concrete)}`,
+    ],
+  };
 }

@@ -9,8 +9,11 @@ export function formatExplanation(stage: string, e: Explanation): string {
   walk(e.hops, '', lines);
   // Istio copies no header onto the calls a workload makes: say which assumption the inner hops follow.
   if (Object.keys(e.request.headers ?? {}).length > 0) {
-    lines.push(e.headersPropagated ? 'inner hops: every workload is assumed to forward the request headers (--propagate-headers)'
-      : 'inner hops: evaluated without the request headers (Istio does not propagate them; --propagate-headers if the app forwards them)');
+    lines.push(
+      e.headersPropagated
+        ? 'inner hops: every workload is assumed to forward the request headers (--propagate-headers)'
+        : 'inner hops: evaluated without the request headers (Istio does not propagate them; --propagate-headers if the app forwards them)',
+    );
   }
   return lines.join('\n');
 }
@@ -19,7 +22,9 @@ export function formatExplanation(stage: string, e: Explanation): string {
 export function formatCallExplanation(stage: string, e: CallExplanation): string {
   // The request line only matters on HTTP ports, and only when it says more than `GET /`.
   const request = requestLine(e.request);
-  const lines = [`${stage}: call from ${e.from.workload} (${e.from.principal}) to ${e.service}:${e.port}${request === 'GET /' ? '' : `, ${request}`}`];
+  const lines = [
+    `${stage}: call from ${e.from.workload} (${e.from.principal}) to ${e.service}:${e.port}${request === 'GET /' ? '' : `, ${request}`}`,
+  ];
   walk(e.hops, '', lines);
   return lines.join('\n');
 }
@@ -28,7 +33,11 @@ function requestLine(req: SimulatedRequest): string {
   const headers = Object.entries(req.headers ?? {}).map(([k, v]) => `${k}: ${v}`);
   const query = Object.entries(req.query ?? {}).map(([k, v]) => `${k}=${v}`);
   const target = `${req.scheme !== undefined || req.host !== undefined ? `${req.scheme ?? 'http'}://${req.host ?? ''}${req.port !== undefined ? `:${req.port}` : ''}` : ''}${req.path ?? '/'}`;
-  const context = [...headers, ...(query.length > 0 ? [`query ${query.join('&')}`] : []), ...(req.sni !== undefined ? [`SNI ${req.sni}`] : [])];
+  const context = [
+    ...headers,
+    ...(query.length > 0 ? [`query ${query.join('&')}`] : []),
+    ...(req.sni !== undefined ? [`SNI ${req.sni}`] : []),
+  ];
   return `${req.method ?? 'GET'} ${target}${context.length > 0 ? ` (${context.join('; ')})` : ''}`;
 }
 
@@ -57,13 +66,25 @@ function walk(nodes: readonly ExplainNode[], indent: string, lines: string[]): v
 }
 
 /** `web 2.0 [web-2-0, subset v2-0, port 8080/http]`. */
-function workloadText(n: { component: string; version?: string; deployments: readonly string[]; subset?: string; port: number; protocol?: string }): string {
-  const where = [n.deployments.join(', ') || 'NO PODS', n.subset !== undefined ? `subset ${n.subset}` : 'no subset', ...(n.protocol !== undefined ? [`port ${n.port}/${n.protocol}`] : [])];
+function workloadText(n: {
+  component: string;
+  version?: string;
+  deployments: readonly string[];
+  subset?: string;
+  port: number;
+  protocol?: string;
+}): string {
+  const where = [
+    n.deployments.join(', ') || 'NO PODS',
+    n.subset !== undefined ? `subset ${n.subset}` : 'no subset',
+    ...(n.protocol !== undefined ? [`port ${n.port}/${n.protocol}`] : []),
+  ];
   return `${n.component}${n.version !== undefined ? ` ${n.version}` : ''} [${where.join(', ')}]`;
 }
 
 function denied(n: { authorization?: { allowed: boolean; reason: string; undetermined?: boolean } }): string {
-  if (n.authorization?.undetermined === true) return ` AUTHORIZATION ${n.authorization.reason.toUpperCase().startsWith('NOT DETERMINED') ? '' : 'NOT DETERMINED: '}${n.authorization.reason}`;
+  if (n.authorization?.undetermined === true)
+    return ` AUTHORIZATION ${n.authorization.reason.toUpperCase().startsWith('NOT DETERMINED') ? '' : 'NOT DETERMINED: '}${n.authorization.reason}`;
   return n.authorization?.allowed === false ? ` DENIED: ${n.authorization.reason}` : '';
 }
 
@@ -75,10 +96,14 @@ function policyLine(n: ExplainNode): string | undefined {
   const ownRetries = n.retries !== undefined && n.retries.istioDefault !== true;
   if (n.timeout === undefined && !ownRetries) return undefined;
   const parts: string[] = [];
-  if (n.timeout !== undefined) parts.push(isZeroDuration(n.timeout) ? `no timeout (${n.timeout})` : `timeout ${n.timeout}`);
+  if (n.timeout !== undefined)
+    parts.push(isZeroDuration(n.timeout) ? `no timeout (${n.timeout})` : `timeout ${n.timeout}`);
   const r = n.retries;
   if (r !== undefined) {
-    const what = r.attempts === 0 ? 'no retries' : `${r.attempts} ${r.attempts === 1 ? 'retry' : 'retries'}${r.perTryTimeout !== undefined ? ` of ${r.perTryTimeout}` : ''} on ${r.retryOn}`;
+    const what =
+      r.attempts === 0
+        ? 'no retries'
+        : `${r.attempts} ${r.attempts === 1 ? 'retry' : 'retries'}${r.perTryTimeout !== undefined ? ` of ${r.perTryTimeout}` : ''} on ${r.retryOn}`;
     parts.push(`${what}${r.istioDefault === true ? ' (Istio default)' : ''}`);
   }
   return parts.join(' · ');
@@ -88,7 +113,10 @@ function policyLine(n: ExplainNode): string | undefined {
 function poolLine(n: ExplainNode): string | undefined {
   const parts: string[] = [];
   const o = n.outlierDetection;
-  if (o) parts.push(`outlier detection: eject after ${o.consecutive5xxErrors ?? o.consecutiveGatewayErrors ?? 5} errors in a row for ${o.baseEjectionTime ?? '30s'}+, every ${o.interval ?? '10s'}, at most ${o.maxEjectionPercent ?? 10}%`);
+  if (o)
+    parts.push(
+      `outlier detection: eject after ${o.consecutive5xxErrors ?? o.consecutiveGatewayErrors ?? 5} errors in a row for ${o.baseEjectionTime ?? '30s'}+, every ${o.interval ?? '10s'}, at most ${o.maxEjectionPercent ?? 10}%`,
+    );
   if (n.connectionPool) parts.push(`connection pool: ${JSON.stringify(n.connectionPool).replace(/"/g, '')}`);
   return parts.length > 0 ? parts.join(' · ') : undefined;
 }
@@ -96,10 +124,19 @@ function poolLine(n: ExplainNode): string | undefined {
 /** What the route's filters make of the request and the answer (Gateway API header modifiers, URLRewrite, CORS). */
 function shapeLines(n: ExplainNode): string[] {
   const out: string[] = [];
-  if (n.request) out.push(`backend receives: ${n.request.path} (${Object.entries(n.request.headers).map(([k, v]) => `${k}: ${v}`).join('; ') || 'no headers'})`);
+  if (n.request)
+    out.push(
+      `backend receives: ${n.request.path} (${
+        Object.entries(n.request.headers)
+          .map(([k, v]) => `${k}: ${v}`)
+          .join('; ') || 'no headers'
+      })`,
+    );
   if (n.response) {
     // A sticky split's Set-Cookie has its own line ('response sets cookie').
-    const set = Object.entries(n.response.headers).filter(([k]) => !(k === 'set-cookie' && n.setCookies !== undefined)).map(([k, v]) => `${k}: ${v}`);
+    const set = Object.entries(n.response.headers)
+      .filter(([k]) => !(k === 'set-cookie' && n.setCookies !== undefined))
+      .map(([k, v]) => `${k}: ${v}`);
     const all = [...set, ...n.response.removed.map((k) => `-${k}`)];
     if (all.length > 0) out.push(`response headers: ${all.join('; ')}`);
   }

@@ -1,20 +1,43 @@
-import { MeshContext, MeshContextOptions, principal, resolveMeshContext } from '../model/defaults';
+import type { MeshContext, MeshContextOptions } from '../model/defaults';
+import { principal, resolveMeshContext } from '../model/defaults';
 import { CallTargetError } from './target-error';
 import { gatewayDeploymentName } from '../model/names';
-import { authorize, authorizeAtWaypoint, AuthorizationVerdict, AuthorizedRequest, workloadPrincipal } from './authorization';
-import { Manifest, namespaceOf, podLabels, podTemplate } from './manifest';
+import type { AuthorizationVerdict, AuthorizedRequest } from './authorization';
+import { authorize, authorizeAtWaypoint, workloadPrincipal } from './authorization';
+import type { Manifest } from './manifest';
+import { namespaceOf, podLabels, podTemplate } from './manifest';
 import { containersOf, objectsAt, stringMapAt } from './manifest-kinds';
 import { ManifestIndex } from './manifest-index';
 import { resolveCallTarget } from './call-target';
 import { apiGateways } from './routing/gateway-api';
-import { INGRESS_USE_WAYPOINT_LABEL, namespaceLabelsOf, podInAmbient, waypointAccepts, waypointOf } from './ambient-mode';
-import { Hop, HopMirror, SimulatedRequest, TrafficSimulator } from './traffic-simulator';
+import {
+  INGRESS_USE_WAYPOINT_LABEL,
+  namespaceLabelsOf,
+  podInAmbient,
+  waypointAccepts,
+  waypointOf,
+} from './ambient-mode';
+import type { Hop, HopMirror, SimulatedRequest } from './traffic-simulator';
+import { TrafficSimulator } from './traffic-simulator';
 
 export { formatCallExplanation, formatExplanation } from './explain-format';
 
-export type { CallExplanation, ExplainMirror, ExplainNode, Explanation, ExplainOptions, InferredCall } from './explain-types';
-import type { CallExplanation, ExplainMirror, ExplainNode, Explanation, ExplainOptions, InferredCall } from './explain-types';
-
+export type {
+  CallExplanation,
+  ExplainMirror,
+  ExplainNode,
+  Explanation,
+  ExplainOptions,
+  InferredCall,
+} from './explain-types';
+import type {
+  CallExplanation,
+  ExplainMirror,
+  ExplainNode,
+  Explanation,
+  ExplainOptions,
+  InferredCall,
+} from './explain-types';
 
 /**
  * Follows a request from an ingress gateway through the mesh, evaluating the objects as Istio
@@ -24,7 +47,12 @@ import type { CallExplanation, ExplainMirror, ExplainNode, Explanation, ExplainO
  * environment variable whose value names a Service is a call to it, made from the workload's namespace.
  * Fields the simulator does not evaluate are listed on each hop (`notModelled`).
  */
-export function explainRequest(manifests: readonly Manifest[], request: SimulatedRequest = {}, gateway?: string, options: ExplainOptions = {}): Explanation {
+export function explainRequest(
+  manifests: readonly Manifest[],
+  request: SimulatedRequest = {},
+  gateway?: string,
+  options: ExplainOptions = {},
+): Explanation {
   const context = resolveMeshContext(options);
   const index = ManifestIndex.of(manifests, context.clusterDomain);
   const gw = gateway ?? onlyGateway(index);
@@ -33,12 +61,26 @@ export function explainRequest(manifests: readonly Manifest[], request: Simulate
   const follow = follower(manifests, index, context, sim, headersPropagated ? request.headers : undefined);
   // A Gateway API Gateway's pods run as Istio's automated deployment's ServiceAccount `<name>-istio`, unless the context names the ingress identity.
   const api = options.ingressPrincipal === undefined ? apiGatewayNamed(index, gw) : undefined;
-  const entry = api ? principal(context.trustDomain, namespaceOf(api), gatewayDeploymentName(api.metadata.name)) : context.ingressPrincipal;
+  const entry = api
+    ? principal(context.trustDomain, namespaceOf(api), gatewayDeploymentName(api.metadata.name))
+    : context.ingressPrincipal;
   const viaOf = (h: Hop) => {
-    const svc = h.answer === undefined ? index.services.find((s) => s.metadata.name === h.service && h.deployments.some((d) => namespaceOf(index.workload(d) ?? s) === namespaceOf(s))) : undefined;
+    const svc =
+      h.answer === undefined
+        ? index.services.find(
+            (s) =>
+              s.metadata.name === h.service &&
+              h.deployments.some((d) => namespaceOf(index.workload(d) ?? s) === namespaceOf(s)),
+          )
+        : undefined;
     return svc ? waypointVia(index, 'ingress', svc, context.trustDomain, h.port) : undefined;
   };
-  return { gateway: gw, request, headersPropagated, hops: routed(sim.ingress(gw, request)).map((h) => follow(h, 100, [], entry, viaOf(h), authorizedRequest(request))) };
+  return {
+    gateway: gw,
+    request,
+    headersPropagated,
+    hops: routed(sim.ingress(gw, request)).map((h) => follow(h, 100, [], entry, viaOf(h), authorizedRequest(request))),
+  };
 }
 
 /**
@@ -49,34 +91,86 @@ export function explainRequest(manifests: readonly Manifest[], request: Simulate
  * reaches. With AuthorizationPolicies each hop carries the verdict, so a cross-lane call shows
  * as denied. Throws an Error naming the choices for an unknown workload, Service or port.
  */
-export function explainCall(manifests: readonly Manifest[], fromWorkload: string, service: string, port?: number, options: MeshContextOptions = {}, request: SimulatedRequest = {}): CallExplanation {
+export function explainCall(
+  manifests: readonly Manifest[],
+  fromWorkload: string,
+  service: string,
+  port?: number,
+  options: MeshContextOptions = {},
+  request: SimulatedRequest = {},
+): CallExplanation {
   const context = resolveMeshContext(options);
   const index = ManifestIndex.of(manifests, context.clusterDomain);
   const slash = fromWorkload.indexOf('/');
-  const source = slash === -1 ? index.workload(fromWorkload)
-    : index.workloads.find((w) => namespaceOf(w) === fromWorkload.slice(0, slash) && w.metadata.name === fromWorkload.slice(slash + 1));
-  if (!source) throw new CallTargetError(`no workload '${fromWorkload}' to call from: name one of ${index.workloads.map((w) => w.metadata.name).join(', ') || '(none)'}`);
+  const source =
+    slash === -1
+      ? index.workload(fromWorkload)
+      : index.workloads.find(
+          (w) => namespaceOf(w) === fromWorkload.slice(0, slash) && w.metadata.name === fromWorkload.slice(slash + 1),
+        );
+  if (!source)
+    throw new CallTargetError(
+      `no workload '${fromWorkload}' to call from: name one of ${index.workloads.map((w) => w.metadata.name).join(', ') || '(none)'}`,
+    );
   const ns = namespaceOf(source);
   const resolved = resolveCallTarget(index, service, ns);
-  if (!resolved) throw new CallTargetError(`no Service '${service}' seen from namespace '${ns}': name one of ${index.services.map((x) => `${x.metadata.name}.${namespaceOf(x)}`).join(', ') || '(none)'}, or a Service or pod IP`);
+  if (!resolved)
+    throw new CallTargetError(
+      `no Service '${service}' seen from namespace '${ns}': name one of ${index.services.map((x) => `${x.metadata.name}.${namespaceOf(x)}`).join(', ') || '(none)'}, or a Service or pod IP`,
+    );
   const principal = workloadPrincipal(source, context.trustDomain);
   const sim = new TrafficSimulator(manifests, { clusterDomain: context.clusterDomain, istioDefaults: true });
   const follow = follower(manifests, index, context, sim);
-  const direct = (hop: Hop) => ({ from: { workload: source.metadata.name, namespace: ns, principal }, service, port: hop.port, request, hops: [follow(hop, 100, [source.metadata.name], principal)] });
+  const direct = (hop: Hop) => ({
+    from: { workload: source.metadata.name, namespace: ns, principal },
+    service,
+    port: hop.port,
+    request,
+    hops: [follow(hop, 100, [source.metadata.name], principal)],
+  });
   // A pod IP, or an ExternalName naming a host outside the manifests: no Service of the manifests routes it.
   if (resolved.pod) return direct(podHop(resolved.pod, port));
   const svc = resolved.svc;
-  if (!svc) return direct({ service, port: port ?? 0, weight: 100, deployments: [], rule: 'service', answer: `not modelled: ${resolved.notes.join('; ')}`, notModelled: resolved.notes });
+  if (!svc)
+    return direct({
+      service,
+      port: port ?? 0,
+      weight: 100,
+      deployments: [],
+      rule: 'service',
+      answer: `not modelled: ${resolved.notes.join('; ')}`,
+      notModelled: resolved.notes,
+    });
   const ports: number[] = (svc.spec?.ports ?? []).map((p: any) => p.port);
   const name = `${svc.metadata.name}.${namespaceOf(svc)}`;
-  if (port === undefined && ports.length !== 1) throw new CallTargetError(`Service ${name} has ports ${ports.join(', ')}: name one, e.g. ${svc.metadata.name}:${ports[0]}`);
+  if (port === undefined && ports.length !== 1)
+    throw new CallTargetError(
+      `Service ${name} has ports ${ports.join(', ')}: name one, e.g. ${svc.metadata.name}:${ports[0]}`,
+    );
   const target = port ?? ports[0];
-  if (!ports.includes(target)) throw new CallTargetError(`Service ${name} has no port ${target}: call one of ${ports.join(', ')}`);
+  if (!ports.includes(target))
+    throw new CallTargetError(`Service ${name} has no port ${target}: call one of ${ports.join(', ')}`);
   const via = waypointVia(index, source, svc, context.trustDomain);
   const host = request.host ?? resolved.host;
-  const hops = routed(sim.call({ sourceLabels: podLabels(source), sourceNamespace: ns, service: svc.metadata.name, namespace: namespaceOf(svc), port: target }, { ...request, ...(host !== undefined ? { host } : {}) }))
-    .map((h) => follow(h, 100, [source.metadata.name], principal, via, authorizedRequest(request)));
-  return { from: { workload: source.metadata.name, namespace: ns, principal }, service: name, port: target, request, hops };
+  const hops = routed(
+    sim.call(
+      {
+        sourceLabels: podLabels(source),
+        sourceNamespace: ns,
+        service: svc.metadata.name,
+        namespace: namespaceOf(svc),
+        port: target,
+      },
+      { ...request, ...(host !== undefined ? { host } : {}) },
+    ),
+  ).map((h) => follow(h, 100, [source.metadata.name], principal, via, authorizedRequest(request)));
+  return {
+    from: { workload: source.metadata.name, namespace: ns, principal },
+    service: name,
+    port: target,
+    request,
+    hops,
+  };
 }
 
 /** What authorization reads of a simulated request: its path and method (GET and / unless given). */
@@ -96,10 +190,21 @@ function routed(hops: Hop[]): Hop[] {
 
 /** A call to a pod by its IP: the sidecar has no route for it and passes it through to the pod (PassthroughCluster). */
 function podHop(pod: Manifest, port: number | undefined): Hop {
-  const ports: number[] = (pod.spec?.containers ?? []).flatMap((c: any) => (c.ports ?? []).map((p: any) => p.containerPort));
+  const ports: number[] = (pod.spec?.containers ?? []).flatMap((c: any) =>
+    (c.ports ?? []).map((p: any) => p.containerPort),
+  );
   const target = port ?? (ports.length === 1 ? ports[0] : undefined);
-  if (target === undefined) throw new CallTargetError(`pod ${namespaceOf(pod)}/${pod.metadata.name} has container ports ${ports.join(', ') || '(none declared)'}: name one, e.g. <pod IP>:8080`);
-  return { service: pod.metadata.name, port: target, weight: 100, deployments: [pod.metadata.name], rule: 'pod IP (no Service: PassthroughCluster)' };
+  if (target === undefined)
+    throw new CallTargetError(
+      `pod ${namespaceOf(pod)}/${pod.metadata.name} has container ports ${ports.join(', ') || '(none declared)'}: name one, e.g. <pod IP>:8080`,
+    );
+  return {
+    service: pod.metadata.name,
+    port: target,
+    weight: 100,
+    deployments: [pod.metadata.name],
+    rule: 'pod IP (no Service: PassthroughCluster)',
+  };
 }
 
 export { CallTargetError };
@@ -116,18 +221,40 @@ interface ViaWaypoint {
   readonly port: number;
 }
 
-type Follow = (hop: Hop, parentShare: number, seen: readonly string[], caller: string, via?: ViaWaypoint, request?: AuthorizedRequest) => ExplainNode;
+type Follow = (
+  hop: Hop,
+  parentShare: number,
+  seen: readonly string[],
+  caller: string,
+  via?: ViaWaypoint,
+  request?: AuthorizedRequest,
+) => ExplainNode;
 
 /**
  * The waypoint a call from `source` to Service `svc` goes through, if any: the caller's pods are in
  * ambient mode and the Service uses a waypoint (ambient-mode.ts podInAmbient, waypointOf). The
  * waypoint's pods run as the ServiceAccount named after its Gateway.
  */
-function waypointVia(index: ManifestIndex, source: Manifest | 'ingress', svc: Manifest, trustDomain: string, port?: number): ViaWaypoint | undefined {
+function waypointVia(
+  index: ManifestIndex,
+  source: Manifest | 'ingress',
+  svc: Manifest,
+  trustDomain: string,
+  port?: number,
+): ViaWaypoint | undefined {
   const labelsOf = namespaceLabelsOf(index);
   // Ingress gateways bypass waypoints unless the Service asks for it (istio.io/ingress-use-waypoint: "true").
-  if (source === 'ingress' ? svc.metadata.labels?.[INGRESS_USE_WAYPOINT_LABEL] !== 'true'
-    : !podInAmbient(labelsOf, namespaceOf(source), podLabels(source), stringMapAt(podTemplate(source)?.metadata, 'annotations'))) return undefined;
+  if (
+    source === 'ingress'
+      ? svc.metadata.labels?.[INGRESS_USE_WAYPOINT_LABEL] !== 'true'
+      : !podInAmbient(
+          labelsOf,
+          namespaceOf(source),
+          podLabels(source),
+          stringMapAt(podTemplate(source)?.metadata, 'annotations'),
+        )
+  )
+    return undefined;
   const waypoint = waypointOf(labelsOf, svc);
   if (!waypoint || !waypointAccepts(index, waypoint, namespaceOf(svc))) return undefined;
   const [namespace, name] = waypoint.split('/');
@@ -136,19 +263,42 @@ function waypointVia(index: ManifestIndex, source: Manifest | 'ingress', svc: Ma
 }
 
 /** Turns a hop into a node: its pods, protocol, authorization verdict for `caller`, mirrors, and the calls its workload makes. */
-function follower(manifests: readonly Manifest[], index: ManifestIndex, context: MeshContext, sim: TrafficSimulator, propagated?: Readonly<Record<string, string>>): Follow {
+function follower(
+  manifests: readonly Manifest[],
+  index: ManifestIndex,
+  context: MeshContext,
+  sim: TrafficSimulator,
+  propagated?: Readonly<Record<string, string>>,
+): Follow {
   const hasPolicies = index.ofKind('AuthorizationPolicy').length > 0;
-  const verdict = (target: Manifest | undefined, caller: string, port: number, request?: AuthorizedRequest) => hasPolicies && target
-    ? authorize(manifests, namespaceOf(target), podLabels(target), caller, port, request) : undefined;
+  const verdict = (target: Manifest | undefined, caller: string, port: number, request?: AuthorizedRequest) =>
+    hasPolicies && target
+      ? authorize(manifests, namespaceOf(target), podLabels(target), caller, port, request)
+      : undefined;
   /** The workload's own calls, each routed as a mesh request from its pods (`follow` is defined below, called later). */
-  const callsOf = (target: Manifest | undefined, share: number, seen: readonly string[], authorization: AuthorizationVerdict | undefined): ExplainNode[] => {
+  const callsOf = (
+    target: Manifest | undefined,
+    share: number,
+    seen: readonly string[],
+    authorization: AuthorizationVerdict | undefined,
+  ): ExplainNode[] => {
     if (!target || seen.includes(target.metadata.name) || authorization?.allowed === false) return [];
     const own = workloadPrincipal(target, context.trustDomain);
     return inferCalls(manifests, target.metadata.name, context.clusterDomain).flatMap((c) => {
       const svc = index.service(c.service, c.namespace);
       const via = svc ? waypointVia(index, target, svc, context.trustDomain, c.port) : undefined;
-      return routed(sim.call({ sourceLabels: podLabels(target), sourceNamespace: namespaceOf(target), service: c.service, namespace: c.namespace, port: c.port }, propagated ? { headers: propagated } : {}))
-        .map((h) => follow(h, share, [...seen, target.metadata.name], own, via));
+      return routed(
+        sim.call(
+          {
+            sourceLabels: podLabels(target),
+            sourceNamespace: namespaceOf(target),
+            service: c.service,
+            namespace: c.namespace,
+            port: c.port,
+          },
+          propagated ? { headers: propagated } : {},
+        ),
+      ).map((h) => follow(h, share, [...seen, target.metadata.name], own, via));
     });
   };
   const mirrorOf = (m: HopMirror, caller: string, share: number, seen: readonly string[]): ExplainMirror => {
@@ -156,15 +306,33 @@ function follower(manifests: readonly Manifest[], index: ManifestIndex, context:
     const labels = target ? podLabels(target) : {};
     const authorization = verdict(target, caller, m.port);
     return {
-      ...m, component: labels.app ?? m.service, ...(labels.version !== undefined ? { version: labels.version } : {}), ...(authorization ? { authorization } : {}),
+      ...m,
+      component: labels.app ?? m.service,
+      ...(labels.version !== undefined ? { version: labels.version } : {}),
+      ...(authorization ? { authorization } : {}),
       calls: m.answer === undefined ? callsOf(target, round((share * m.percent) / 100), seen, authorization) : [],
     };
   };
   /** Through a waypoint: its own verdict on the caller (targetRefs policies), then the destination's on the waypoint's identity. */
-  const verdictVia = (via: ViaWaypoint, target: Manifest | undefined, caller: string, port: number, request?: AuthorizedRequest): AuthorizationVerdict | undefined => {
+  const verdictVia = (
+    via: ViaWaypoint,
+    target: Manifest | undefined,
+    caller: string,
+    port: number,
+    request?: AuthorizedRequest,
+  ): AuthorizationVerdict | undefined => {
     if (!hasPolicies || !target) return undefined;
-    const atWaypoint = authorizeAtWaypoint(manifests, namespaceOf(via.service), via.name, via.service.metadata.name, caller, via.port, request);
-    if (!atWaypoint.allowed || atWaypoint.undetermined) return { ...atWaypoint, reason: `waypoint ${via.namespace}/${via.name}: ${atWaypoint.reason}` };
+    const atWaypoint = authorizeAtWaypoint(
+      manifests,
+      namespaceOf(via.service),
+      via.name,
+      via.service.metadata.name,
+      caller,
+      via.port,
+      request,
+    );
+    if (!atWaypoint.allowed || atWaypoint.undetermined)
+      return { ...atWaypoint, reason: `waypoint ${via.namespace}/${via.name}: ${atWaypoint.reason}` };
     return verdict(target, via.principal, port, request);
   };
   const follow: Follow = (hop, parentShare, seen, caller, via, request) => {
@@ -174,7 +342,9 @@ function follower(manifests: readonly Manifest[], index: ManifestIndex, context:
     const labels = target ? podLabels(target) : {};
     // The request (path, method) is known for the first hop only; a rewrite changes what the backend's policies see.
     const seenRequest = request && (hop.request ? { ...request, path: hop.request.path } : request);
-    const authorization = via ? verdictVia(via, target, caller, hop.port, seenRequest) : verdict(target, caller, hop.port, seenRequest);
+    const authorization = via
+      ? verdictVia(via, target, caller, hop.port, seenRequest)
+      : verdict(target, caller, hop.port, seenRequest);
     const services = index.services.filter((s) => s.metadata.name === hop.service);
     const svc = services.find((s) => target !== undefined && namespaceOf(s) === namespaceOf(target)) ?? services[0];
     const calls = hop.weight > 0 ? callsOf(target, share, seen, authorization) : [];
@@ -206,7 +376,12 @@ function nodeOf(index: ManifestIndex, hop: Hop, parts: NodeParts): Omit<ExplainN
     ...(hop.subset !== undefined ? { subset: hop.subset } : {}),
     ...(via ? { waypoint: `${via.namespace}/${via.name}` } : {}),
     port: hop.port,
-    protocol: hop.answer !== undefined ? '-' : String(svcPort?.appProtocol ?? String(svcPort?.name ?? (hop.serviceEntry ? 'external' : 'tcp')).split('-')[0]),
+    protocol:
+      hop.answer !== undefined
+        ? '-'
+        : String(
+            svcPort?.appProtocol ?? String(svcPort?.name ?? (hop.serviceEntry ? 'external' : 'tcp')).split('-')[0],
+          ),
     weight: hop.weight,
     share,
     rule: hop.rule,
@@ -225,11 +400,18 @@ function nodeOf(index: ManifestIndex, hop: Hop, parts: NodeParts): Omit<ExplainN
 }
 
 /** The connection pool and outlier detection the caller's proxy applies to the hop's pods. */
-function trafficPolicyOf(index: ManifestIndex, hop: Hop, svc: Manifest | undefined): Pick<ExplainNode, 'connectionPool' | 'outlierDetection'> | undefined {
+function trafficPolicyOf(
+  index: ManifestIndex,
+  hop: Hop,
+  svc: Manifest | undefined,
+): Pick<ExplainNode, 'connectionPool' | 'outlierDetection'> | undefined {
   if (!svc || hop.answer !== undefined) return undefined;
   const p: any = index.trafficPolicy(svc, hop.subset, namespaceOf(svc));
   if (!p?.connectionPool && !p?.outlierDetection) return undefined;
-  return { ...(p.connectionPool ? { connectionPool: p.connectionPool } : {}), ...(p.outlierDetection ? { outlierDetection: p.outlierDetection } : {}) };
+  return {
+    ...(p.connectionPool ? { connectionPool: p.connectionPool } : {}),
+    ...(p.outlierDetection ? { outlierDetection: p.outlierDetection } : {}),
+  };
 }
 
 /**
@@ -239,7 +421,8 @@ function trafficPolicyOf(index: ManifestIndex, hop: Hop, svc: Manifest | undefin
 export function inferCalls(manifests: readonly Manifest[], workload: string, clusterDomain?: string): InferredCall[] {
   const index = ManifestIndex.of(manifests, clusterDomain);
   const d = index.workload(workload);
-  if (!d) throw new Error(`no workload (Deployment, StatefulSet, Rollout, ...) '${workload}': name one of the manifests`);
+  if (!d)
+    throw new Error(`no workload (Deployment, StatefulSet, Rollout, ...) '${workload}': name one of the manifests`);
   const ns = namespaceOf(d);
   const calls: InferredCall[] = [];
   for (const c of containersOf(podTemplate(d)?.spec)) {
@@ -252,12 +435,27 @@ export function inferCalls(manifests: readonly Manifest[], workload: string, clu
       const prefix = String(e.name).replace(/_(HOST|HOSTNAME|ADDR|ADDRESS|SERVICE|URL)$/i, '');
       const explicit = Number(env.find((x) => x.name === `${prefix}_PORT`)?.value ?? e.value.split(':')[1]);
       const token = prefix.toLowerCase();
-      const port = ports.find((p) => p.port === explicit)
-        ?? (ports.length === 1 ? ports[0] : ports.find((p) => String(p.name ?? '').toLowerCase().split('-').includes(token)));
+      const port =
+        ports.find((p) => p.port === explicit) ??
+        (ports.length === 1
+          ? ports[0]
+          : ports.find((p) =>
+              String(p.name ?? '')
+                .toLowerCase()
+                .split('-')
+                .includes(token),
+            ));
       if (!port) {
-        throw new Error(`${workload}: env ${e.name}=${e.value} names Service '${svc.metadata.name}', which has ports ${ports.map((p) => p.port).join(', ')}; set ${prefix}_PORT or name the port '<protocol>-${token}'`);
+        throw new Error(
+          `${workload}: env ${e.name}=${e.value} names Service '${svc.metadata.name}', which has ports ${ports.map((p) => p.port).join(', ')}; set ${prefix}_PORT or name the port '<protocol>-${token}'`,
+        );
       }
-      calls.push({ service: svc.metadata.name, namespace: namespaceOf(svc), port: Number(port.port), env: String(e.name) });
+      calls.push({
+        service: svc.metadata.name,
+        namespace: namespaceOf(svc),
+        port: Number(port.port),
+        env: String(e.name),
+      });
     }
   }
   return calls;
@@ -273,7 +471,9 @@ function apiGatewayNamed(index: ManifestIndex, ref: string): Manifest | undefine
 function onlyGateway(index: ManifestIndex): string {
   const gws = [...index.ofKind('Gateway'), ...apiGateways(index)];
   if (gws.length !== 1) {
-    throw new CallTargetError(`the manifests have ${gws.length} Gateways${gws.length > 0 ? ` (${gws.map((g) => `${namespaceOf(g)}/${g.metadata.name}`).join(', ')})` : ''}: name the one to enter through (--gateway namespace/name)`);
+    throw new CallTargetError(
+      `the manifests have ${gws.length} Gateways${gws.length > 0 ? ` (${gws.map((g) => `${namespaceOf(g)}/${g.metadata.name}`).join(', ')})` : ''}: name the one to enter through (--gateway namespace/name)`,
+    );
   }
   return gws[0].metadata.name;
 }

@@ -29,16 +29,25 @@ type JsonType = 'null' | 'string' | 'number' | 'boolean' | 'array' | 'object' | 
 function jsonType(v: unknown): JsonType {
   if (v === null) return 'null';
   switch (typeof v) {
-    case 'string': return 'string';
-    case 'boolean': return 'boolean';
-    case 'number': return Number.isFinite(v) ? 'number' : 'null';
-    case 'undefined': case 'function': case 'symbol': return 'absent';
+    case 'string':
+      return 'string';
+    case 'boolean':
+      return 'boolean';
+    case 'number':
+      return Number.isFinite(v) ? 'number' : 'null';
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return 'absent';
     case 'object': {
       if (Array.isArray(v)) return 'array';
       const proto = Object.getPrototypeOf(v);
-      return (proto === Object.prototype || proto === null) && typeof (v as { toJSON?: unknown }).toJSON !== 'function' ? 'object' : 'other';
+      return (proto === Object.prototype || proto === null) && typeof (v as { toJSON?: unknown }).toJSON !== 'function'
+        ? 'object'
+        : 'other';
     }
-    default: return 'other'; // bigint: JSON.stringify throws, as before
+    default:
+      return 'other'; // bigint: JSON.stringify throws, as before
   }
 }
 

@@ -1,5 +1,6 @@
 import { DEFAULT_CLUSTER_DOMAIN } from '../model/defaults';
-import { isServing, isWorkload, labelsHold, Manifest, namespaceOf, podLabels } from './manifest';
+import type { Manifest } from './manifest';
+import { isServing, isWorkload, labelsHold, namespaceOf, podLabels } from './manifest';
 import { hostMatches, resolveShortName, specificity } from './routing/hosts';
 import { at, listAt, objectAt, objectsAt } from './manifest-kinds';
 
@@ -33,9 +34,16 @@ export class ManifestIndex {
   private readonly workloadsByName = new Map<string, Manifest>();
   private servicesByFqdn?: Map<string, Manifest>;
   private readonly mergedSubsets = new Map<string, ReadonlyMap<string, Record<string, string>> | undefined>();
-  private ruleHosts?: { exact: Map<string, Manifest[]>; wildcard: { dr: Manifest; host: string }[]; order: Map<Manifest, number> };
+  private ruleHosts?: {
+    exact: Map<string, Manifest[]>;
+    wildcard: { dr: Manifest; host: string }[];
+    order: Map<Manifest, number>;
+  };
 
-  private constructor(manifests: readonly Manifest[], public readonly clusterDomain: string) {
+  private constructor(
+    manifests: readonly Manifest[],
+    public readonly clusterDomain: string,
+  ) {
     this.objects = manifests.filter((m) => m && typeof m === 'object' && typeof m.kind === 'string' && m.metadata);
     const workloads: Manifest[] = [];
     for (const m of this.objects) {
@@ -98,7 +106,8 @@ export class ManifestIndex {
   public serviceForIstioHost(host: string, namespace: string): Manifest | undefined {
     if (!this.servicesByFqdn) {
       this.servicesByFqdn = new Map();
-      for (const svc of this.services) if (!this.servicesByFqdn.has(this.serviceHost(svc))) this.servicesByFqdn.set(this.serviceHost(svc), svc);
+      for (const svc of this.services)
+        if (!this.servicesByFqdn.has(this.serviceHost(svc))) this.servicesByFqdn.set(this.serviceHost(svc), svc);
     }
     return this.servicesByFqdn.get(resolveShortName(host, namespace, this.clusterDomain));
   }
@@ -107,8 +116,10 @@ export class ManifestIndex {
   public serviceEntryFor(host: string, namespace: string): Manifest | undefined {
     const h = resolveShortName(host, namespace, this.clusterDomain);
     const entries = this.ofKind('ServiceEntry').filter((se) => exportedTo(se, namespace));
-    return entries.find((se) => (se.spec?.hosts ?? []).some((x: string) => x.toLowerCase() === h))
-      ?? entries.find((se) => (se.spec?.hosts ?? []).some((x: string) => hostMatches(x, h)));
+    return (
+      entries.find((se) => (se.spec?.hosts ?? []).some((x: string) => x.toLowerCase() === h)) ??
+      entries.find((se) => (se.spec?.hosts ?? []).some((x: string) => hostMatches(x, h)))
+    );
   }
 
   /**
@@ -119,14 +130,18 @@ export class ManifestIndex {
    * other exporting to the client (push_context.go destinationRule); within it the most specific
    * host (exact before wildcard). Undefined when no DestinationRule applies.
    */
-  public destinationSubsets(svc: Manifest, clientNamespace: string): ReadonlyMap<string, Record<string, string>> | undefined {
+  public destinationSubsets(
+    svc: Manifest,
+    clientNamespace: string,
+  ): ReadonlyMap<string, Record<string, string>> | undefined {
     const key = `${clientNamespace}|${namespaceOf(svc)}/${svc.metadata.name}`;
     if (this.mergedSubsets.has(key)) return this.mergedSubsets.get(key);
     const chosen = this.applyingRules(svc, clientNamespace);
     let merged: Map<string, Record<string, string>> | undefined;
     if (chosen) {
       merged = new Map();
-      for (const dr of chosen) for (const s of dr.spec?.subsets ?? []) if (!merged.has(s.name)) merged.set(s.name, s.labels ?? {});
+      for (const dr of chosen)
+        for (const s of dr.spec?.subsets ?? []) if (!merged.has(s.name)) merged.set(s.name, s.labels ?? {});
     }
     this.mergedSubsets.set(key, merged);
     return merged;
@@ -138,13 +153,24 @@ export class ManifestIndex {
    * field (connectionPool, outlierDetection, loadBalancer, tls), as pilot/pkg/networking/util
    * MergeSubsetTrafficPolicy does. Undefined when no DestinationRule sets one.
    */
-  public trafficPolicy(svc: Manifest, subset: string | undefined, clientNamespace: string): Record<string, unknown> | undefined {
+  public trafficPolicy(
+    svc: Manifest,
+    subset: string | undefined,
+    clientNamespace: string,
+  ): Record<string, unknown> | undefined {
     const rules = this.applyingRules(svc, clientNamespace) ?? [];
     const top = rules.map((dr) => dr.spec?.trafficPolicy).find((p) => p !== undefined);
-    const own = subset === undefined ? undefined : objectAt(rules.flatMap((dr) => objectsAt(dr.spec, 'subsets')).find((x) => x.name === subset), 'trafficPolicy');
+    const own =
+      subset === undefined
+        ? undefined
+        : objectAt(
+            rules.flatMap((dr) => objectsAt(dr.spec, 'subsets')).find((x) => x.name === subset),
+            'trafficPolicy',
+          );
     if (top === undefined && own === undefined) return undefined;
     const merged: Record<string, unknown> = { ...(top ?? {}) };
-    for (const field of ['connectionPool', 'outlierDetection', 'loadBalancer', 'tls'] as const) if (own?.[field] !== undefined) merged[field] = own[field];
+    for (const field of ['connectionPool', 'outlierDetection', 'loadBalancer', 'tls'] as const)
+      if (own?.[field] !== undefined) merged[field] = own[field];
     return merged;
   }
 
@@ -174,7 +200,11 @@ export class ManifestIndex {
    */
   private rulesCovering(fqdn: string): Manifest[] {
     if (!this.ruleHosts) {
-      const hosts = { exact: new Map<string, Manifest[]>(), wildcard: [] as { dr: Manifest; host: string }[], order: new Map<Manifest, number>() };
+      const hosts = {
+        exact: new Map<string, Manifest[]>(),
+        wildcard: [] as { dr: Manifest; host: string }[],
+        order: new Map<Manifest, number>(),
+      };
       this.ofKind('DestinationRule').forEach((dr, i) => {
         if (dr.spec?.workloadSelector !== undefined) return;
         const host = resolveShortName(dr.spec?.host ?? '', namespaceOf(dr), this.clusterDomain);
@@ -201,17 +231,27 @@ export class ManifestIndex {
    * subset's labels (a subset narrows the Service, it never replaces its selector).
    * `servingOnly` leaves out workloads scaled to zero.
    */
-  public podsBehind(svc: Manifest, subsetLabels: Readonly<Record<string, string>> = {}, servingOnly = false): Manifest[] {
+  public podsBehind(
+    svc: Manifest,
+    subsetLabels: Readonly<Record<string, string>> = {},
+    servingOnly = false,
+  ): Manifest[] {
     // Both must hold: a subset label of a key the selector also sets, with another value, selects nothing.
     const selector: Record<string, string> = svc.spec?.selector ?? {};
-    const selected = Object.keys(selector).length === 0 ? endpointSliceWorkloads(this, svc) : this.workloadsSelected(namespaceOf(svc), selector);
+    const selected =
+      Object.keys(selector).length === 0
+        ? endpointSliceWorkloads(this, svc)
+        : this.workloadsSelected(namespaceOf(svc), selector);
     const pods = selected.filter((w) => labelsHold(subsetLabels, podLabels(w)));
     return servingOnly ? pods.filter(isServing) : pods;
   }
 
   /** The workloads of `namespace` whose pods carry every label of `matchLabels` (a policy or PDB selector). */
   public workloadsSelected(namespace: string, matchLabels: Readonly<Record<string, string>>): Manifest[] {
-    const candidates = matchLabels.app !== undefined ? this.workloadsByApp.get(`${namespace}|${matchLabels.app}`) ?? [] : this.workloads.filter((w) => namespaceOf(w) === namespace);
+    const candidates =
+      matchLabels.app !== undefined
+        ? (this.workloadsByApp.get(`${namespace}|${matchLabels.app}`) ?? [])
+        : this.workloads.filter((w) => namespaceOf(w) === namespace);
     return candidates.filter((w) => labelsHold(matchLabels, podLabels(w)));
   }
 
@@ -226,14 +266,27 @@ export class ManifestIndex {
   /** Istio objects are indexed by kind only when their apiVersion is Istio's (a foreign `Gateway` is not Istio's). */
   private kindKey(m: Manifest): string {
     const istio = m.apiVersion?.startsWith(NETWORKING) || m.apiVersion?.startsWith(SECURITY);
-    const istioKind = ['VirtualService', 'DestinationRule', 'Gateway', 'ServiceEntry', 'Sidecar', 'AuthorizationPolicy', 'PeerAuthentication'].includes(m.kind);
+    const istioKind = [
+      'VirtualService',
+      'DestinationRule',
+      'Gateway',
+      'ServiceEntry',
+      'Sidecar',
+      'AuthorizationPolicy',
+      'PeerAuthentication',
+    ].includes(m.kind);
     return istioKind && !istio ? `${m.apiVersion}/${m.kind}` : m.kind;
   }
 }
 
 /** The EndpointSlices of a Service (label kubernetes.io/service-name, same namespace). */
 export function endpointSlicesOf(index: ManifestIndex, svc: Manifest): Manifest[] {
-  return index.ofKind('EndpointSlice').filter((e) => namespaceOf(e) === namespaceOf(svc) && e.metadata.labels?.['kubernetes.io/service-name'] === svc.metadata.name);
+  return index
+    .ofKind('EndpointSlice')
+    .filter(
+      (e) =>
+        namespaceOf(e) === namespaceOf(svc) && e.metadata.labels?.['kubernetes.io/service-name'] === svc.metadata.name,
+    );
 }
 
 /**
@@ -247,8 +300,11 @@ function endpointSliceWorkloads(index: ManifestIndex, svc: Manifest): Manifest[]
   for (const slice of endpointSlicesOf(index, svc)) {
     for (const e of objectsAt(slice, 'endpoints')) {
       if (at(e, 'conditions', 'ready') === false) continue;
-      const pod = pods.find((p) => (at(e, 'targetRef', 'kind') === 'Pod' && at(e, 'targetRef', 'name') === p.metadata.name)
-        || listAt(e, 'addresses').some((a) => a === at(p, 'status', 'podIP')));
+      const pod = pods.find(
+        (p) =>
+          (at(e, 'targetRef', 'kind') === 'Pod' && at(e, 'targetRef', 'name') === p.metadata.name) ||
+          listAt(e, 'addresses').some((a) => a === at(p, 'status', 'podIP')),
+      );
       if (pod) out.add(pod);
     }
   }
@@ -271,7 +327,10 @@ export function exportedTo(m: Manifest, namespace: string): boolean {
  */
 export function sortByCreation(configs: readonly Manifest[]): Manifest[] {
   const time = (m: Manifest) => String(at(m.metadata, 'creationTimestamp') ?? '');
-  return [...configs].sort((a, b) => time(a).localeCompare(time(b)) || cmp(a.metadata.name, b.metadata.name) || cmp(namespaceOf(a), namespaceOf(b)));
+  return [...configs].sort(
+    (a, b) =>
+      time(a).localeCompare(time(b)) || cmp(a.metadata.name, b.metadata.name) || cmp(namespaceOf(a), namespaceOf(b)),
+  );
 }
 
 function cmp(a: string, b: string): number {

@@ -75,7 +75,10 @@ export interface LabelSelector {
 /** A LabelSelector read from `v` (`undefined` when `v` is absent, null, or another falsy value). */
 export function labelSelectorOf(v: unknown): LabelSelector | undefined {
   if (!v) return undefined;
-  return { matchLabels: objectAt(v, 'matchLabels') ?? {}, matchExpressions: listAt(v, 'matchExpressions') as JsonObject[] };
+  return {
+    matchLabels: objectAt(v, 'matchLabels') ?? {},
+    matchExpressions: listAt(v, 'matchExpressions') as JsonObject[],
+  };
 }
 
 /** A pod template: its metadata (labels, annotations) and pod spec, each an object or absent. */
@@ -86,13 +89,20 @@ export interface PodTemplateView {
 
 /** The pod template of a workload (a CronJob's is inside its job template; a Pod is its own). */
 export function podTemplateOf(workload: Manifest): PodTemplateView | undefined {
-  if (workload.kind === 'Pod') return { metadata: workload.metadata, spec: isObject(workload.spec) ? workload.spec : undefined };
-  const template = workload.kind === 'CronJob' ? objectAt(workload.spec, 'jobTemplate', 'spec', 'template') : objectAt(workload.spec, 'template');
+  if (workload.kind === 'Pod')
+    return { metadata: workload.metadata, spec: isObject(workload.spec) ? workload.spec : undefined };
+  const template =
+    workload.kind === 'CronJob'
+      ? objectAt(workload.spec, 'jobTemplate', 'spec', 'template')
+      : objectAt(workload.spec, 'template');
   if (!template) return undefined;
   return { metadata: objectAt(template, 'metadata'), spec: objectAt(template, 'spec') };
 }
 
 /** The containers of a pod spec (`containers`, or `initContainers` with `which`), objects only. */
-export function containersOf(podSpec: unknown, which: 'containers' | 'initContainers' = 'containers'): readonly JsonObject[] {
+export function containersOf(
+  podSpec: unknown,
+  which: 'containers' | 'initContainers' = 'containers',
+): readonly JsonObject[] {
   return objectsAt(podSpec, which);
 }

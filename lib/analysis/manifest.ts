@@ -28,11 +28,17 @@ export function isWorkload(m: Manifest): boolean {
   const api = String(m.apiVersion ?? '');
   if (m.kind === 'Rollout') return api.startsWith('argoproj.io/');
   if (m.kind === 'Pod') return api === 'v1';
-  return POD_CONTROLLERS.includes(m.kind) && (api.startsWith('apps/') || api.startsWith('batch/') || api.startsWith('extensions/'));
+  return (
+    POD_CONTROLLERS.includes(m.kind) &&
+    (api.startsWith('apps/') || api.startsWith('batch/') || api.startsWith('extensions/'))
+  );
 }
 
 /** Whether every label of `want` is in `have` with the same value. */
-export function labelsHold(want: Readonly<Record<string, string>> | undefined, have: Readonly<Record<string, string>>): boolean {
+export function labelsHold(
+  want: Readonly<Record<string, string>> | undefined,
+  have: Readonly<Record<string, string>>,
+): boolean {
   for (const k in want ?? {}) if (have[k] !== want![k]) return false;
   return true;
 }
@@ -47,15 +53,23 @@ export function labelSelectorHolds(selector: unknown, labels: Readonly<Record<st
   const sel = labelSelectorOf(selector);
   if (!sel) return true;
   const have = labels ?? {};
-  const own = (key: unknown): key is string => typeof key === 'string' && Object.prototype.hasOwnProperty.call(have, key);
+  const own = (key: unknown): key is string =>
+    typeof key === 'string' && Object.prototype.hasOwnProperty.call(have, key);
   for (const [k, v] of Object.entries(sel.matchLabels)) if (!own(k) || have[k] !== v) return false;
   for (const e of sel.matchExpressions) {
     const values = listAt(e, 'values');
     const operator = at(e, 'operator');
     const key = at(e, 'key');
-    const ok = operator === 'In' ? own(key) && values.includes(have[key])
-      : operator === 'NotIn' ? !own(key) || !values.includes(have[key])
-        : operator === 'Exists' ? own(key) : operator === 'DoesNotExist' ? !own(key) : false;
+    const ok =
+      operator === 'In'
+        ? own(key) && values.includes(have[key])
+        : operator === 'NotIn'
+          ? !own(key) || !values.includes(have[key])
+          : operator === 'Exists'
+            ? own(key)
+            : operator === 'DoesNotExist'
+              ? !own(key)
+              : false;
     if (!ok) return false;
   }
   return true;
@@ -73,7 +87,13 @@ export function podLabels(workload: Manifest): Readonly<Record<string, string>> 
 
 /** Whether a workload runs pods now: zero replicas (or a DaemonSet-like controller without replicas) decides. */
 export function isServing(workload: Manifest): boolean {
-  if (workload.kind === 'Pod' || workload.kind === 'DaemonSet' || workload.kind === 'Job' || workload.kind === 'CronJob') return true;
+  if (
+    workload.kind === 'Pod' ||
+    workload.kind === 'DaemonSet' ||
+    workload.kind === 'Job' ||
+    workload.kind === 'CronJob'
+  )
+    return true;
   return Number(at(workload.spec, 'replicas') ?? 1) > 0;
 }
 

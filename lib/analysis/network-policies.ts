@@ -1,4 +1,5 @@
-import { labelsHold, Manifest, namespaceOf } from './manifest';
+import type { Manifest } from './manifest';
+import { labelsHold, namespaceOf } from './manifest';
 import { ManifestIndex } from './manifest-index';
 import { at, listAt, stringMapAt } from './manifest-kinds';
 
@@ -24,23 +25,50 @@ export interface NetworkVerdict {
  * connection needs the source's egress and the destination's ingress. `ipBlock` peers are not
  * modelled (they never match a pod here) and named ports match nothing.
  */
-export function networkPolicyAllows(manifests: readonly Manifest[], from: PodEndpoint, to: PodEndpoint, port: number, protocol = 'TCP'): NetworkVerdict {
+export function networkPolicyAllows(
+  manifests: readonly Manifest[],
+  from: PodEndpoint,
+  to: PodEndpoint,
+  port: number,
+  protocol = 'TCP',
+): NetworkVerdict {
   const egress = direction(manifests, from, to, port, protocol, 'Egress');
   if (!egress.allowed) return egress;
   return direction(manifests, to, from, port, protocol, 'Ingress');
 }
 
-function direction(manifests: readonly Manifest[], self: PodEndpoint, peer: PodEndpoint, port: number, protocol: string, type: 'Ingress' | 'Egress'): NetworkVerdict {
-  const policies = ManifestIndex.of(manifests).ofKind('NetworkPolicy').filter((p) => namespaceOf(p) === self.namespace
-    && selects(p.spec?.podSelector, self.labels) && policyTypes(p).includes(type));
-  if (policies.length === 0) return { allowed: true, reason: `no NetworkPolicy isolates the ${type === 'Ingress' ? 'destination' : 'source'} for ${type.toLowerCase()}` };
+function direction(
+  manifests: readonly Manifest[],
+  self: PodEndpoint,
+  peer: PodEndpoint,
+  port: number,
+  protocol: string,
+  type: 'Ingress' | 'Egress',
+): NetworkVerdict {
+  const policies = ManifestIndex.of(manifests)
+    .ofKind('NetworkPolicy')
+    .filter(
+      (p) =>
+        namespaceOf(p) === self.namespace && selects(p.spec?.podSelector, self.labels) && policyTypes(p).includes(type),
+    );
+  if (policies.length === 0)
+    return {
+      allowed: true,
+      reason: `no NetworkPolicy isolates the ${type === 'Ingress' ? 'destination' : 'source'} for ${type.toLowerCase()}`,
+    };
   const rulesKey = type === 'Ingress' ? 'ingress' : 'egress';
   const peersKey = type === 'Ingress' ? 'from' : 'to';
   for (const p of policies) {
-    const i = listAt(p.spec, rulesKey).findIndex((rule) => peerMatches(at(rule, peersKey), p, peer) && portMatches(at(rule, 'ports'), port, protocol));
-    if (i !== -1) return { allowed: true, reason: `${type.toLowerCase()} allowed by NetworkPolicy ${p.metadata.name} rule ${i}` };
+    const i = listAt(p.spec, rulesKey).findIndex(
+      (rule) => peerMatches(at(rule, peersKey), p, peer) && portMatches(at(rule, 'ports'), port, protocol),
+    );
+    if (i !== -1)
+      return { allowed: true, reason: `${type.toLowerCase()} allowed by NetworkPolicy ${p.metadata.name} rule ${i}` };
   }
-  return { allowed: false, reason: `no ${rulesKey} rule of NetworkPolicy ${policies.map((p) => p.metadata.name).join(', ')} admits ${protocol}/${port}` };
+  return {
+    allowed: false,
+    reason: `no ${rulesKey} rule of NetworkPolicy ${policies.map((p) => p.metadata.name).join(', ')} admits ${protocol}/${port}`,
+  };
 }
 
 function policyTypes(p: Manifest): readonly unknown[] {
@@ -52,18 +80,26 @@ function policyTypes(p: Manifest): readonly unknown[] {
 
 function selects(selector: unknown, labels: Readonly<Record<string, string>>): boolean {
   if (!selector) return true;
-  return labelsHold(stringMapAt(selector, 'matchLabels'), labels) && listAt(selector, 'matchExpressions').every((e) => {
-    const key = String(at(e, 'key'));
-    const has = Object.prototype.hasOwnProperty.call(labels, key);
-    const values = listAt(e, 'values');
-    switch (at(e, 'operator')) {
-      case 'In': return has && values.includes(labels[key]);
-      case 'NotIn': return !has || !values.includes(labels[key]);
-      case 'Exists': return has;
-      case 'DoesNotExist': return !has;
-      default: return false;
-    }
-  });
+  return (
+    labelsHold(stringMapAt(selector, 'matchLabels'), labels) &&
+    listAt(selector, 'matchExpressions').every((e) => {
+      const key = String(at(e, 'key'));
+      const has = Object.prototype.hasOwnProperty.call(labels, key);
+      const values = listAt(e, 'values');
+      switch (at(e, 'operator')) {
+        case 'In':
+          return has && values.includes(labels[key]);
+        case 'NotIn':
+          return !has || !values.includes(labels[key]);
+        case 'Exists':
+          return has;
+        case 'DoesNotExist':
+          return !has;
+        default:
+          return false;
+      }
+    })
+  );
 }
 
 function peerMatches(peers: unknown, policy: Manifest, peer: PodEndpoint): boolean {
@@ -83,7 +119,11 @@ function portMatches(ports: unknown, port: number, protocol: string): boolean {
   return ports.some((p: unknown) => {
     const number = at(p, 'port');
     const endPort = at(p, 'endPort');
-    return (at(p, 'protocol') ?? 'TCP') === protocol
-      && (number === undefined || (typeof number === 'number' && (number === port || (endPort !== undefined && port >= number && port <= Number(endPort)))));
+    return (
+      (at(p, 'protocol') ?? 'TCP') === protocol &&
+      (number === undefined ||
+        (typeof number === 'number' &&
+          (number === port || (endPort !== undefined && port >= number && port <= Number(endPort)))))
+    );
   });
 }

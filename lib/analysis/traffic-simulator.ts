@@ -10,19 +10,23 @@
  * It reads the objects that will be applied, not the stage data, so it checks what will actually run.
  */
 import { DEFAULT_CLUSTER_DOMAIN } from '../model/defaults';
-import { Manifest, namespaceOf } from './manifest';
+import type { Manifest } from './manifest';
+import { namespaceOf } from './manifest';
 import { ManifestIndex } from './manifest-index';
 import { findGateway, gatewayPorts, ingressRoutes, portProtocol, proxyRoutes, routesOf } from './routing/gateway';
 import { apiIngressRoutes, findApiGateway, grpcRoutesOf, meshApiRoutes } from './routing/gateway-api';
 import type { ApiRoute } from './routing/gateway-api-match';
-import { ApiHopContext, apiIngressHops, apiMeshHops, possibleApiHops } from './routing/gateway-api-backends';
+import type { ApiHopContext } from './routing/gateway-api-backends';
+import { apiIngressHops, apiMeshHops, possibleApiHops } from './routing/gateway-api-backends';
 import { ingressGatewayName, ingressNotRouted, routingConfig } from './routing/ingress';
-import { RoutingProxy, SimulatedRequest, viewOf } from './routing/match';
+import type { RoutingProxy, SimulatedRequest } from './routing/match';
+import { viewOf } from './routing/match';
 import type { Hop, MeshCallTarget, SimulatorOptions } from './routing/hop';
 import { ISTIO_DEFAULT_RETRIES } from './routing/policies';
 import { MeshView } from './routing/mesh-view';
 import { RouteHops } from './routing/route-hops';
-import { meshOutboundMode, sidecarScope, SidecarScope } from './routing/sidecar-scope';
+import type { SidecarScope } from './routing/sidecar-scope';
+import { meshOutboundMode, sidecarScope } from './routing/sidecar-scope';
 
 export type { SimulatedRequest } from './routing/match';
 export { hostMatches } from './routing/hosts';
@@ -72,8 +76,18 @@ export class TrafficSimulator {
     const notes = [...plan.notModelled];
     const view = viewOf(request);
     if (plan.kind === 'tcp' || plan.kind === 'tls') {
-      const hops = this.hops.evaluateL4(plan.candidates.flat(), plan.proxy, plan.kind, request.sni ?? view.headers[':authority'], notes);
-      return hops ?? [this.hops.answer(`connection closed: no ${plan.kind} route of gateway '${gateway}' matches`, gateway, notes)];
+      const hops = this.hops.evaluateL4(
+        plan.candidates.flat(),
+        plan.proxy,
+        plan.kind,
+        request.sni ?? view.headers[':authority'],
+        notes,
+      );
+      return (
+        hops ?? [
+          this.hops.answer(`connection closed: no ${plan.kind} route of gateway '${gateway}' matches`, gateway, notes),
+        ]
+      );
     }
     for (const candidate of plan.candidates) {
       const hops = this.hops.evaluateHttp(candidate, view, plan.proxy, notes);
@@ -98,7 +112,13 @@ export class TrafficSimulator {
       // On a declared HTTP port the sidecar has one route configuration for the port: the Host picks the virtual host.
       const chosen = call.view.virtualHostForHost(call.svc, port, request.host);
       if (chosen === 'passthrough') {
-        return [this.unknownHost(call, `Host '${request.host}' names no Service or VirtualService host on port ${port}`, true)];
+        return [
+          this.unknownHost(
+            call,
+            `Host '${request.host}' names no Service or VirtualService host on port ${port}`,
+            true,
+          ),
+        ];
       }
       if (chosen?.svc && chosen.svc !== call.svc) {
         call = this.meshCall(sourceLabels, chosen.svc.metadata.name, port, sourceNamespace, namespaceOf(chosen.svc));
@@ -143,8 +163,12 @@ export class TrafficSimulator {
     const api = findGateway(this.index, gateway) ? undefined : findApiGateway(this.index, gateway);
     if (api) return kinds.includes('http') ? this.possibleApiIngress(api) : [];
     const ports = gatewayPorts(this.index, gateway);
-    const plans = ports.length > 0 ? ports.map((port) => ingressRoutes(this.index, gateway, { port })) : [ingressRoutes(this.index, gateway, {})];
-    return plans.filter((p) => p.answer === undefined && kinds.includes(p.kind))
+    const plans =
+      ports.length > 0
+        ? ports.map((port) => ingressRoutes(this.index, gateway, { port }))
+        : [ingressRoutes(this.index, gateway, {})];
+    return plans
+      .filter((p) => p.answer === undefined && kinds.includes(p.kind))
       .flatMap((plan) => plan.candidates.flatMap((c) => this.hops.possibleRoutes(c, plan.proxy, plan.notModelled)));
   }
 
@@ -153,7 +177,14 @@ export class TrafficSimulator {
     const { svc, port, proxy, vs, api, protocol, notes } = call;
     // A GRPCRoute of the Service routes its HTTP/2 calls too (Istio merges it into the Service's routes): not evaluated, so no destination is stated.
     const grpc = protocol === 'http' ? grpcRoutesOf(this.index, svc) : [];
-    if (grpc.length > 0) return [this.hops.answer(`not modelled: GRPCRoute ${grpc.join(', ')} routes Service '${svc.metadata.name}'`, 'service', [...notes, ...grpc.map((g) => `GRPCRoute ${g}`)])];
+    if (grpc.length > 0)
+      return [
+        this.hops.answer(
+          `not modelled: GRPCRoute ${grpc.join(', ')} routes Service '${svc.metadata.name}'`,
+          'service',
+          [...notes, ...grpc.map((g) => `GRPCRoute ${g}`)],
+        ),
+      ];
     const view = viewOf({ ...request, host: request.host ?? this.index.serviceHost(svc) });
     if (!vs && api && protocol === 'http') return apiMeshHops(this.apiContext(false), api, view, notes, port);
     if (!vs) return [this.hops.serviceHop(svc, port, notes, protocol === 'http')];
@@ -166,7 +197,11 @@ export class TrafficSimulator {
     }
     const kind = protocol === 'tls' ? 'tls' : 'tcp';
     if ((vs.spec?.[kind] ?? []).length === 0) return [this.hops.serviceHop(svc, port, notes, false)];
-    return this.hops.evaluateL4(routesOf(vs, kind), proxy, kind, request.sni ?? this.index.serviceHost(svc), notes) ?? [this.hops.serviceHop(svc, port, notes, false)];
+    return (
+      this.hops.evaluateL4(routesOf(vs, kind), proxy, kind, request.sni ?? this.index.serviceHost(svc), notes) ?? [
+        this.hops.serviceHop(svc, port, notes, false),
+      ]
+    );
   }
 
   /**
@@ -183,10 +218,11 @@ export class TrafficSimulator {
 
   /** A call to a Service the caller's sidecar does not import on the port: no listener or virtual host of its own. */
   private notImported(call: MeshCall): Hop {
-    const why = call.scope.sidecar !== undefined
-      ? `Sidecar ${call.scope.sidecar} does not import '${this.index.serviceHost(call.svc)}' on port ${call.port}`
-      : `Service '${this.index.serviceHost(call.svc)}' is not exported to namespace '${call.proxy.namespace}'`
-        + ' (networking.istio.io/exportTo)';
+    const why =
+      call.scope.sidecar !== undefined
+        ? `Sidecar ${call.scope.sidecar} does not import '${this.index.serviceHost(call.svc)}' on port ${call.port}`
+        : `Service '${this.index.serviceHost(call.svc)}' is not exported to namespace '${call.proxy.namespace}'` +
+          ' (networking.istio.io/exportTo)';
     return this.unknownHost(call, why, call.protocol === 'http' && call.view.hasRouteConfig(call.port));
   }
 
@@ -204,9 +240,16 @@ export class TrafficSimulator {
     }
     // With an egress proxy, traffic the sidecar does not know goes there instead: not evaluated.
     const proxyNote = call.scope.egressProxy;
-    if (proxyNote) return this.hops.answer(`not modelled: ${why}: ${proxyNote} receives it`, 'egressProxy', [...notes, proxyNote]);
+    if (proxyNote)
+      return this.hops.answer(`not modelled: ${why}: ${proxyNote} receives it`, 'egressProxy', [...notes, proxyNote]);
     const deployments = this.hops.pods(call.svc, {});
-    const hop: Hop = { service: call.svc.metadata.name, port: call.port, weight: 100, deployments, rule: `PassthroughCluster (${why})` };
+    const hop: Hop = {
+      service: call.svc.metadata.name,
+      port: call.port,
+      weight: 100,
+      deployments,
+      rule: `PassthroughCluster (${why})`,
+    };
     return notes.length > 0 ? { ...hop, notModelled: [...new Set(notes)] } : hop;
   }
 
@@ -214,7 +257,9 @@ export class TrafficSimulator {
   private gatewayRef(ref: string): string {
     if (findGateway(this.index, ref) || findApiGateway(this.index, ref)) return ref;
     const [ns, name] = ref.includes('/') ? ref.split('/', 2) : [undefined, ref];
-    const ing = this.index.ofKind('Ingress').find((i) => i.metadata.name === name && (ns === undefined || namespaceOf(i) === ns));
+    const ing = this.index
+      .ofKind('Ingress')
+      .find((i) => i.metadata.name === name && (ns === undefined || namespaceOf(i) === ns));
     if (!ing) return ref;
     if (findGateway(this.index, ingressGatewayName(ing))) return ingressGatewayName(ing);
     throw new Error(ingressNotRouted(ing, this.index.ofKind('IngressClass')));
@@ -222,7 +267,9 @@ export class TrafficSimulator {
 
   /** Every destination of the HTTPRoutes attached to a Gateway API Gateway, over its HTTP and HTTPS listener ports, each port once. */
   private possibleApiIngress(gw: Manifest): Hop[] {
-    const listeners: any[] = (gw.spec?.listeners ?? []).filter((l: any) => ['HTTP', 'HTTPS'].includes(String(l.protocol).toUpperCase()));
+    const listeners: any[] = (gw.spec?.listeners ?? []).filter((l: any) =>
+      ['HTTP', 'HTTPS'].includes(String(l.protocol).toUpperCase()),
+    );
     const ports = [...new Set(listeners.map((l) => l.port as number))];
     return ports.flatMap((port) => {
       const https = String(listeners.find((l) => l.port === port)?.protocol).toUpperCase() === 'HTTPS';
@@ -233,27 +280,63 @@ export class TrafficSimulator {
   }
 
   /** The Service called, the caller's proxy and Sidecar scope, the VirtualService that applies (if any) and the port's protocol. */
-  private meshCall(sourceLabels: Readonly<Record<string, string>>, service: string, port: number, sourceNamespace: string | undefined, namespace: string | undefined): MeshCall {
-    const svc = namespace !== undefined ? this.index.service(service, namespace) : this.index.services.find((x) => x.metadata.name === service);
-    if (!svc) throw new Error(`no Service '${service}'${namespace !== undefined ? ` in namespace '${namespace}'` : ''}: name a Service of the manifests`);
+  private meshCall(
+    sourceLabels: Readonly<Record<string, string>>,
+    service: string,
+    port: number,
+    sourceNamespace: string | undefined,
+    namespace: string | undefined,
+  ): MeshCall {
+    const svc =
+      namespace !== undefined
+        ? this.index.service(service, namespace)
+        : this.index.services.find((x) => x.metadata.name === service);
+    if (!svc)
+      throw new Error(
+        `no Service '${service}'${namespace !== undefined ? ` in namespace '${namespace}'` : ''}: name a Service of the manifests`,
+      );
     const svcPort = (svc.spec?.ports ?? []).find((p: any) => p.port === port);
-    if (!svcPort) throw new Error(`Service '${service}' has no port ${port}: call one of ${(svc.spec?.ports ?? []).map((p: any) => p.port).join(', ')}`);
+    if (!svcPort)
+      throw new Error(
+        `Service '${service}' has no port ${port}: call one of ${(svc.spec?.ports ?? []).map((p: any) => p.port).join(', ')}`,
+      );
     const notes: string[] = [];
-    const proxy: RoutingProxy = { labels: sourceLabels, namespace: sourceNamespace ?? namespaceOf(svc), gateways: ['mesh'], port };
+    const proxy: RoutingProxy = {
+      labels: sourceLabels,
+      namespace: sourceNamespace ?? namespaceOf(svc),
+      gateways: ['mesh'],
+      port,
+    };
     const scope = sidecarScope(this.index, sourceLabels, proxy.namespace, this.outbound);
     const view = this.view(proxy.namespace, scope, port);
     notes.push(...(scope.listener(port)?.notModelled ?? []));
     const vs = view.imports(svc) ? view.virtualServiceFor(svc) : undefined;
     const api = meshApiRoutes(this.index, svc, proxy.namespace, port, notes, (r) => view.importsRoute(r, svc));
-    if (vs && api) notes.push(`HTTPRoute ${api.from.map((r) => `${namespaceOf(r)}/${r.metadata.name}`).join(', ')} also routes Service '${service}': VirtualService ${namespaceOf(vs)}/${vs.metadata.name} is evaluated; which one Istio's sidecar takes (namespace and creation order of both) is not modelled`);
+    if (vs && api)
+      notes.push(
+        `HTTPRoute ${api.from.map((r) => `${namespaceOf(r)}/${r.metadata.name}`).join(', ')} also routes Service '${service}': VirtualService ${namespaceOf(vs)}/${vs.metadata.name} is evaluated; which one Istio's sidecar takes (namespace and creation order of both) is not modelled`,
+      );
     let protocol = portProtocol(svcPort);
     if (protocol === 'sniffed') {
       // Istio sniffs an undeclared port: HTTP traffic takes the http routes, other traffic the tcp routes.
       protocol = (vs?.spec?.http ?? []).length > 0 || (vs?.spec?.tcp ?? []).length === 0 ? 'http' : 'tcp';
-      notes.push(`protocol of Service '${service}' port ${port} is not declared: sniffed, taken as ${protocol.toUpperCase()}`);
+      notes.push(
+        `protocol of Service '${service}' port ${port} is not declared: sniffed, taken as ${protocol.toUpperCase()}`,
+      );
     }
     const sniffed = portProtocol(svcPort) === 'sniffed';
-    return { svc, port, proxy, scope, view, vs, api: api?.routes, protocol: protocol as MeshCall['protocol'], sniffed, notes };
+    return {
+      svc,
+      port,
+      proxy,
+      scope,
+      view,
+      vs,
+      api: api?.routes,
+      protocol: protocol as MeshCall['protocol'],
+      sniffed,
+      notes,
+    };
   }
 
   /** What a sidecar of `namespace` with `scope` sees on `port`, once (scanning every VirtualService per call is quadratic). */
@@ -266,6 +349,11 @@ export class TrafficSimulator {
   }
 
   private apiContext(gateway: boolean): ApiHopContext {
-    return { index: this.index, gateway, pods: (svc) => this.hops.pods(svc, {}), defaultRetries: this.hops.defaultRetries };
+    return {
+      index: this.index,
+      gateway,
+      pods: (svc) => this.hops.pods(svc, {}),
+      defaultRetries: this.hops.defaultRetries,
+    };
   }
 }

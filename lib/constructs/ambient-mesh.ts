@@ -1,7 +1,10 @@
-import { ApiObject } from 'cdk8s';
+import type { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { Gateway as ApiGateway, GatewaySpecListenersAllowedRoutesNamespacesFrom } from '../../imports/gateway.networking.k8s.io';
+import {
+  Gateway as ApiGateway,
+  GatewaySpecListenersAllowedRoutesNamespacesFrom,
+} from '../../imports/gateway.networking.k8s.io';
 import { DATAPLANE_MODE_LABEL, USE_WAYPOINT_LABEL } from '../analysis/ambient-mode';
 import { gatewayHosts, gatewayPort, resolveMeshContext } from '../model/defaults';
 import type { ErrorLocation } from '../model/errors';
@@ -33,7 +36,11 @@ export interface AmbientComponent {
   /** Its Service's ports. */
   readonly ports: readonly PortSpec[];
   /** The versions that run (only their ports are read here). */
-  readonly versions: readonly { readonly version: string; readonly workload: Pick<WorkloadSpec, 'ports'>; readonly deploymentName?: string }[];
+  readonly versions: readonly {
+    readonly version: string;
+    readonly workload: Pick<WorkloadSpec, 'ports'>;
+    readonly deploymentName?: string;
+  }[];
   /** Per-request routes on its own Service (GAMMA HTTPRoutes, served by the waypoint). @default - none: lanes pin its callers */
   readonly serviceRoutes?: readonly Route[];
   /** Request timeout of the routes that pin its lane Services. @default - none */
@@ -75,7 +82,11 @@ export function ambientMeshProps(stage: ResolvedStage, lanes: LanePlan): Ambient
     namespace: stage.app.namespace,
     gateway: stage.app.gateway,
     components: stage.components.map((c) => ({
-      name: c.name, ports: c.ports, versions: c.versions, trafficPolicy: c.trafficPolicy, versionTrafficPolicies: c.versionTrafficPolicies,
+      name: c.name,
+      ports: c.ports,
+      versions: c.versions,
+      trafficPolicy: c.trafficPolicy,
+      versionTrafficPolicies: c.versionTrafficPolicies,
       ...(stage.spec.serviceRoutes?.[c.name] !== undefined ? { serviceRoutes: c.httpRoutes } : {}),
       ...(policies[c.name]?.timeout !== undefined ? { timeout: policies[c.name].timeout } : {}),
     })),
@@ -91,8 +102,12 @@ export function ambientMeshProps(stage: ResolvedStage, lanes: LanePlan): Ambient
 
 /** What a stage asks for that the ambient flavour's objects cannot express, beyond {@link AmbientMesh.limitations}. */
 export function ambientStageLimitations(stage: ResolvedStage): string[] {
-  return Object.entries(stage.spec.trafficPolicies ?? {}).filter(([, p]) => p.retries).map(([component]) =>
-    `trafficPolicies.${component}.retries: HTTPRoute retry is not in Gateway API v1.5.1's standard channel; Istio's default retry policy applies`);
+  return Object.entries(stage.spec.trafficPolicies ?? {})
+    .filter(([, p]) => p.retries)
+    .map(
+      ([component]) =>
+        `trafficPolicies.${component}.retries: HTTPRoute retry is not in Gateway API v1.5.1's standard channel; Istio's default retry policy applies`,
+    );
 }
 
 const isHttp = (p: PortSpec) => HTTP_FAMILY.has(p.protocol);
@@ -141,21 +156,37 @@ export class AmbientMesh extends Construct {
     this.clusterDomain = resolveMeshContext({ clusterDomain: props.clusterDomain }).clusterDomain;
     this.lanes = props.lanes ?? { services: [], dials: new Map() };
     checkGateway(g, { stage: props.stageName });
-    this.limitations = g.bindMesh ? ['gateway.bindMesh has no equivalent: in-mesh callers of the entry component dial its Service, which no route pins'] : [];
+    this.limitations = g.bindMesh
+      ? [
+          'gateway.bindMesh has no equivalent: in-mesh callers of the entry component dial its Service, which no route pins',
+        ]
+      : [];
     this.gateway = this.addGateway(g.name);
-    this.versionServices = this.versionRouting ? props.components.filter(http).flatMap((c) => this.addVersionServices(c)) : [];
+    this.versionServices = this.versionRouting
+      ? props.components.filter(http).flatMap((c) => this.addVersionServices(c))
+      : [];
     const serviceRouted = props.components.filter((c) => this.serviceRouted(c));
-    this.waypointServices = [...this.lanes.services.filter((s) => s.viaWaypoint).map((s) => s.name), ...serviceRouted.map((c) => c.name)];
+    this.waypointServices = [
+      ...this.lanes.services.filter((s) => s.viaWaypoint).map((s) => s.name),
+      ...serviceRouted.map((c) => c.name),
+    ];
     this.laneServices = this.lanes.services.map((s) => this.addLaneService(s));
     this.routes = [
       this.addEntryRoute(props),
       ...this.lanes.services.filter((s) => s.viaWaypoint).flatMap((s) => this.addLaneRoutes(s, props)),
       ...serviceRouted.flatMap((c) => this.addServiceRoutes(c, props.stageName)),
     ];
-    this.waypoint = this.waypointServices.length === 0 ? undefined : new ApiGateway(this, 'Waypoint', {
-      metadata: { name: WAYPOINT_NAME, namespace: this.namespace, labels: { 'istio.io/waypoint-for': 'service' } },
-      spec: { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] },
-    });
+    this.waypoint =
+      this.waypointServices.length === 0
+        ? undefined
+        : new ApiGateway(this, 'Waypoint', {
+            metadata: {
+              name: WAYPOINT_NAME,
+              namespace: this.namespace,
+              labels: { 'istio.io/waypoint-for': 'service' },
+            },
+            spec: { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] },
+          });
     this.destinationRules = this.versionRouting ? this.addDestinationRules(props) : [];
   }
 
@@ -172,7 +203,14 @@ export class AmbientMesh extends Construct {
         // waypoints are enabled (gatewaycommon/deploymentcontroller.go setLabelOverrides); said
         // explicitly, so ztunnel never captures the gateway whatever istiod's settings.
         infrastructure: { labels: { [DATAPLANE_MODE_LABEL]: 'none' } },
-        listeners: [{ name: 'http', port: this.port, protocol: 'HTTP', allowedRoutes: { namespaces: { from: GatewaySpecListenersAllowedRoutesNamespacesFrom.SAME } } }],
+        listeners: [
+          {
+            name: 'http',
+            port: this.port,
+            protocol: 'HTTP',
+            allowedRoutes: { namespaces: { from: GatewaySpecListenersAllowedRoutesNamespacesFrom.SAME } },
+          },
+        ],
       },
     });
   }
@@ -183,14 +221,22 @@ export class AmbientMesh extends Construct {
       const labels = { app: c.name, version: d.version };
       return new k8s.KubeService(this, `Service-${d.deploymentName ?? deploymentName(c.name, d.version)}`, {
         metadata: { name: versionServiceName(c.name, d.version), namespace: this.namespace, labels },
-        spec: { type: 'ClusterIP', selector: labels, ports: servicePorts(c.ports.filter((p) => d.workload.ports.some((q) => q.port === p.port))) },
+        spec: {
+          type: 'ClusterIP',
+          selector: labels,
+          ports: servicePorts(c.ports.filter((p) => d.workload.ports.some((q) => q.port === p.port))),
+        },
       });
     });
   }
 
   private addLaneService(s: LaneService): k8s.KubeService {
     return new k8s.KubeService(this, `Service-${s.name}`, {
-      metadata: { name: s.name, namespace: this.namespace, labels: { app: s.component, ...(s.viaWaypoint ? { [USE_WAYPOINT_LABEL]: WAYPOINT_NAME } : {}) } },
+      metadata: {
+        name: s.name,
+        namespace: this.namespace,
+        labels: { app: s.component, ...(s.viaWaypoint ? { [USE_WAYPOINT_LABEL]: WAYPOINT_NAME } : {}) },
+      },
       spec: {
         type: 'ClusterIP',
         // Pinned to the lane's version as well, so that the Service and its route agree on where a call lands.
@@ -205,7 +251,9 @@ export class AmbientMesh extends Construct {
     return new GatewayApiRoute(this, 'EntryRoute', {
       name: ingressRouteName(entry),
       namespace: this.namespace,
-      parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: props.gateway.name, sectionName: 'http' }],
+      parentRefs: [
+        { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: props.gateway.name, sectionName: 'http' },
+      ],
       hostnames: this.hosts.filter((h) => h !== '*'),
       routes: props.entryRoutes,
       backend: (v) => (this.versionRouting ? versionServiceName(entry, v) : entry),
@@ -217,28 +265,49 @@ export class AmbientMesh extends Construct {
   private addLaneRoutes(s: LaneService, props: AmbientMeshProps): GatewayApiRoute[] {
     const c = props.components.find((x) => x.name === s.component)!;
     const ports = s.ports.filter(isHttp);
-    return ports.map((port) => new GatewayApiRoute(this, `LaneRoute-${s.name}-${port.port}`, {
-      name: ports.length > 1 ? `${s.name}-${port.port}` : s.name,
-      namespace: this.namespace,
-      parentRefs: [{ group: '', kind: 'Service', name: s.name, ...(s.ports.length > 1 ? { port: port.port } : {}) }],
-      routes: [{ name: `lane-${s.lane}`, matches: [], destinations: [{ version: s.version!, port: port.port }], ...(c.timeout !== undefined ? { timeout: c.timeout } : {}) }],
-      backend: (v) => versionServiceName(c.name, v),
-      at: { stage: props.stageName, component: c.name, field: 'lanes' },
-    }));
+    return ports.map(
+      (port) =>
+        new GatewayApiRoute(this, `LaneRoute-${s.name}-${port.port}`, {
+          name: ports.length > 1 ? `${s.name}-${port.port}` : s.name,
+          namespace: this.namespace,
+          parentRefs: [
+            { group: '', kind: 'Service', name: s.name, ...(s.ports.length > 1 ? { port: port.port } : {}) },
+          ],
+          routes: [
+            {
+              name: `lane-${s.lane}`,
+              matches: [],
+              destinations: [{ version: s.version!, port: port.port }],
+              ...(c.timeout !== undefined ? { timeout: c.timeout } : {}),
+            },
+          ],
+          backend: (v) => versionServiceName(c.name, v),
+          at: { stage: props.stageName, component: c.name, field: 'lanes' },
+        }),
+    );
   }
 
   /** A service-routed component's routes on its own Service. An HTTPRoute rule cannot match the port: with several HTTP ports, one route per port, its parentRef naming the port. */
   private addServiceRoutes(c: AmbientComponent, stageName: string | undefined): GatewayApiRoute[] {
     const ports = c.ports.filter(isHttp).map((p) => p.port);
-    return (ports.length > 1 ? ports : [undefined]).map((port) => new GatewayApiRoute(this, port === undefined ? `ServiceRoute-${c.name}` : `ServiceRoute-${c.name}-${port}`, {
-      name: port === undefined ? c.name : `${c.name}-${port}`,
-      namespace: this.namespace,
-      parentRefs: [{ group: '', kind: 'Service', name: c.name, ...(port === undefined ? {} : { port }) }],
-      routes: (c.serviceRoutes ?? []).filter((r) => port === undefined || r.destinations.every((d) => d.port === port))
-        .map((r) => ({ ...r, matches: r.matches.map(({ port: _port, sourceLabels: _labels, ...m }) => m).filter((m) => Object.keys(m).length > 0) })),
-      backend: (v) => versionServiceName(c.name, v),
-      at: { stage: stageName, component: c.name, field: `serviceRoutes.${c.name}` },
-    }));
+    return (ports.length > 1 ? ports : [undefined]).map(
+      (port) =>
+        new GatewayApiRoute(this, port === undefined ? `ServiceRoute-${c.name}` : `ServiceRoute-${c.name}-${port}`, {
+          name: port === undefined ? c.name : `${c.name}-${port}`,
+          namespace: this.namespace,
+          parentRefs: [{ group: '', kind: 'Service', name: c.name, ...(port === undefined ? {} : { port }) }],
+          routes: (c.serviceRoutes ?? [])
+            .filter((r) => port === undefined || r.destinations.every((d) => d.port === port))
+            .map((r) => ({
+              ...r,
+              matches: r.matches
+                .map(({ port: _port, sourceLabels: _labels, ...m }) => m)
+                .filter((m) => Object.keys(m).length > 0),
+            })),
+          backend: (v) => versionServiceName(c.name, v),
+          at: { stage: stageName, component: c.name, field: `serviceRoutes.${c.name}` },
+        }),
+    );
   }
 
   /**
@@ -255,13 +324,21 @@ export class AmbientMesh extends Construct {
     const addRule = (name: string, c: AmbientComponent, version: string) => {
       const tp = policyFor(c, version);
       if (!tp) return;
-      rules.push(new DestinationRule(this, `DestinationRule-${name}`, {
-        metadata: { name, namespace: this.namespace, labels: { app: c.name } },
-        spec: { host: serviceHost(name, this.namespace, this.clusterDomain), trafficPolicy: tp },
-      }));
+      rules.push(
+        new DestinationRule(this, `DestinationRule-${name}`, {
+          metadata: { name, namespace: this.namespace, labels: { app: c.name } },
+          spec: { host: serviceHost(name, this.namespace, this.clusterDomain), trafficPolicy: tp },
+        }),
+      );
     };
-    for (const c of props.components.filter(http)) for (const d of c.versions) addRule(versionServiceName(c.name, d.version), c, d.version);
-    for (const s of this.lanes.services.filter((x) => !x.viaWaypoint && x.version !== undefined)) addRule(s.name, props.components.find((c) => c.name === s.component)!, s.version!);
+    for (const c of props.components.filter(http))
+      for (const d of c.versions) addRule(versionServiceName(c.name, d.version), c, d.version);
+    for (const s of this.lanes.services.filter((x) => !x.viaWaypoint && x.version !== undefined))
+      addRule(
+        s.name,
+        props.components.find((c) => c.name === s.component)!,
+        s.version!,
+      );
     return rules;
   }
 }
@@ -269,7 +346,10 @@ export class AmbientMesh extends Construct {
 /** The flavour serves HTTP only: TCP and TLS passthrough ports are refused. */
 function checkGateway(g: GatewaySpec, at: Omit<ErrorLocation, 'field'>): void {
   if ((g.tcpPorts ?? []).length > 0 || (g.tlsPassthroughPorts ?? []).length > 0) {
-    throw new ReleaseConfigError({ ...at, field: g.tcpPorts?.length ? 'gateway.tcpPorts' : 'gateway.tlsPassthroughPorts' },
-      'the gateway-api-ambient flavour serves HTTP only (TCPRoute is not in Gateway API v1.5.1\'s standard channel)', 'Remove the TCP and TLS passthrough ports, or use the istio-sidecar flavour');
+    throw new ReleaseConfigError(
+      { ...at, field: g.tcpPorts?.length ? 'gateway.tcpPorts' : 'gateway.tlsPassthroughPorts' },
+      "the gateway-api-ambient flavour serves HTTP only (TCPRoute is not in Gateway API v1.5.1's standard channel)",
+      'Remove the TCP and TLS passthrough ports, or use the istio-sidecar flavour',
+    );
   }
 }

@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import type { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { AuthorizationPolicySpecAction } from '../../imports/security.istio.io';
@@ -75,7 +75,8 @@ export class AmbientPolicies extends Construct {
     this.namespace = this.d.namespace;
     this.gatewayName = props.gatewayName;
     this.gatewayPort = gatewayPort({ port: props.gatewayPort });
-    this.gatewayPrincipal = props.gatewayPrincipal ?? principal(this.d.trustDomain, this.namespace, gatewayDeploymentName(props.gatewayName));
+    this.gatewayPrincipal =
+      props.gatewayPrincipal ?? principal(this.d.trustDomain, this.namespace, gatewayDeploymentName(props.gatewayName));
     this.waypointPrincipal = principal(this.d.trustDomain, this.namespace, WAYPOINT_NAME);
     this.waypointServices = props.waypointServices ?? [];
     this.dials = props.dials ?? ((_caller, callee) => callee);
@@ -105,20 +106,35 @@ export class AmbientPolicies extends Construct {
       const direct = this.d.inbound(v.ref).filter((e) => !this.viaWaypoint(e));
       const proxied = this.d.inbound(v.ref).filter((e) => this.viaWaypoint(e));
       if (direct.length + proxied.length === 0) return [];
-      return [new AuthorizationPolicy(this, `Allow-${v.name}`, {
-        metadata: { name: v.name, namespace: this.namespace, labels: versionLabels(v.ref) },
-        spec: {
-          selector: { matchLabels: versionLabels(v.ref) },
-          action: AuthorizationPolicySpecAction.ALLOW,
-          rules: [
-            ...direct.map((e) => ({
-              from: [{ source: { principals: [e.from === INGRESS_PEER ? this.gatewayPrincipal : this.d.principalOf(e.from)] } }],
-              to: [{ operation: { ports: e.ports.map(String) } }],
-            })),
-            ...(proxied.length > 0 ? [{ from: [{ source: { principals: [this.waypointPrincipal] } }], to: [{ operation: { ports: union(proxied).map(String) } }] }] : []),
-          ],
-        },
-      })];
+      return [
+        new AuthorizationPolicy(this, `Allow-${v.name}`, {
+          metadata: { name: v.name, namespace: this.namespace, labels: versionLabels(v.ref) },
+          spec: {
+            selector: { matchLabels: versionLabels(v.ref) },
+            action: AuthorizationPolicySpecAction.ALLOW,
+            rules: [
+              ...direct.map((e) => ({
+                from: [
+                  {
+                    source: {
+                      principals: [e.from === INGRESS_PEER ? this.gatewayPrincipal : this.d.principalOf(e.from)],
+                    },
+                  },
+                ],
+                to: [{ operation: { ports: e.ports.map(String) } }],
+              })),
+              ...(proxied.length > 0
+                ? [
+                    {
+                      from: [{ source: { principals: [this.waypointPrincipal] } }],
+                      to: [{ operation: { ports: union(proxied).map(String) } }],
+                    },
+                  ]
+                : []),
+            ],
+          },
+        }),
+      ];
     });
   }
 
@@ -126,7 +142,9 @@ export class AmbientPolicies extends Construct {
   private addWaypointPolicies(): ApiObject[] {
     const { AuthorizationPolicy } = istioKinds(this.d.istioApiVersion);
     return this.waypointServices.map((svc) => {
-      const edges = this.d.edges.filter((e) => e.from !== INGRESS_PEER && this.viaWaypoint(e) && this.dials(e.from, e.to.component) === svc.name);
+      const edges = this.d.edges.filter(
+        (e) => e.from !== INGRESS_PEER && this.viaWaypoint(e) && this.dials(e.from, e.to.component) === svc.name,
+      );
       const callers = [...new Map(edges.map((e) => [this.d.principalOf(e.from as VersionRef), e])).keys()];
       const ports = svc.ports.map(String);
       return new AuthorizationPolicy(this, `Waypoint-${svc.name}`, {
@@ -135,7 +153,9 @@ export class AmbientPolicies extends Construct {
           targetRefs: [{ group: '', kind: 'Service', name: svc.name }],
           action: AuthorizationPolicySpecAction.ALLOW,
           // No caller in this stage: an ALLOW policy without rules denies everything.
-          ...(callers.length > 0 ? { rules: [{ from: [{ source: { principals: callers } }], to: [{ operation: { ports } }] }] } : {}),
+          ...(callers.length > 0
+            ? { rules: [{ from: [{ source: { principals: callers } }], to: [{ operation: { ports } }] }] }
+            : {}),
         },
       });
     });
@@ -152,7 +172,9 @@ export class AmbientPolicies extends Construct {
    */
   private addWaypointTermination(): ApiObject | undefined {
     const { AuthorizationPolicy } = istioKinds(this.d.istioApiVersion);
-    const waypointCallers = [...new Set(this.d.edges.filter((e) => this.viaWaypoint(e)).map((e) => this.d.principalOf(e.from as VersionRef)))];
+    const waypointCallers = [
+      ...new Set(this.d.edges.filter((e) => this.viaWaypoint(e)).map((e) => this.d.principalOf(e.from as VersionRef))),
+    ];
     if (waypointCallers.length === 0) return undefined;
     return new AuthorizationPolicy(this, 'WaypointTermination', {
       metadata: { name: WAYPOINT_NAME, namespace: this.namespace },
@@ -182,7 +204,10 @@ export class AmbientPolicies extends Construct {
         },
       }),
       // Namespace-wide, enforced by ztunnel: whatever the policies above do not allow is denied.
-      new AuthorizationPolicy(this, 'AllowNothing', { metadata: { name: 'allow-nothing', namespace: this.namespace }, spec: {} }),
+      new AuthorizationPolicy(this, 'AllowNothing', {
+        metadata: { name: 'allow-nothing', namespace: this.namespace },
+        spec: {},
+      }),
     ];
   }
 
@@ -190,9 +215,12 @@ export class AmbientPolicies extends Construct {
     const net = this.d.versions.map((v) => this.versionNetworkPolicy(v));
     net.push(this.gatewayNetworkPolicy());
     if (this.waypointServices.length > 0) net.push(this.waypointNetworkPolicy());
-    net.push(new k8s.KubeNetworkPolicy(this, 'DefaultDeny', {
-      metadata: { name: 'default-deny', namespace: this.namespace }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
-    }));
+    net.push(
+      new k8s.KubeNetworkPolicy(this, 'DefaultDeny', {
+        metadata: { name: 'default-deny', namespace: this.namespace },
+        spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+      }),
+    );
     return net;
   }
 
@@ -203,10 +231,19 @@ export class AmbientPolicies extends Construct {
     const probed = this.probePorts.get(`${v.ref.component}@${v.ref.version}`) ?? [];
     const from = [
       ...(inEdges.some((e) => e.from === INGRESS_PEER) ? [proxyPods(this.gatewayName)] : []),
-      ...peersOf(inEdges.filter((e) => e.from !== INGRESS_PEER && !this.viaWaypoint(e)), 'from'),
+      ...peersOf(
+        inEdges.filter((e) => e.from !== INGRESS_PEER && !this.viaWaypoint(e)),
+        'from',
+      ),
       ...(inEdges.some((e) => this.viaWaypoint(e)) ? [proxyPods(WAYPOINT_NAME)] : []),
     ];
-    const to = [...peersOf(outEdges.filter((e) => !this.viaWaypoint(e)), 'to'), ...(outEdges.some((e) => this.viaWaypoint(e)) ? [proxyPods(WAYPOINT_NAME)] : [])];
+    const to = [
+      ...peersOf(
+        outEdges.filter((e) => !this.viaWaypoint(e)),
+        'to',
+      ),
+      ...(outEdges.some((e) => this.viaWaypoint(e)) ? [proxyPods(WAYPOINT_NAME)] : []),
+    ];
     return new k8s.KubeNetworkPolicy(this, `Net-${v.name}`, {
       metadata: { name: v.name, namespace: this.namespace, labels: versionLabels(v.ref) },
       spec: {
@@ -231,7 +268,11 @@ export class AmbientPolicies extends Construct {
         podSelector: { matchLabels: { [GATEWAY_NAME_LABEL]: this.gatewayName } },
         policyTypes: ['Ingress', 'Egress'],
         ingress: [{ ports: tcpPorts([this.gatewayPort]) }],
-        egress: [...(entryVersions.length > 0 ? [{ to: peersOf(entryVersions, 'to'), ports: tcpPorts([HBONE_PORT]) }] : []), istiodEgress(this.d.istiod), dnsEgress()],
+        egress: [
+          ...(entryVersions.length > 0 ? [{ to: peersOf(entryVersions, 'to'), ports: tcpPorts([HBONE_PORT]) }] : []),
+          istiodEgress(this.d.istiod),
+          dnsEgress(),
+        ],
       },
     });
   }
@@ -246,7 +287,11 @@ export class AmbientPolicies extends Construct {
         podSelector: { matchLabels: { [GATEWAY_NAME_LABEL]: WAYPOINT_NAME } },
         policyTypes: ['Ingress', 'Egress'],
         ingress: proxied.length > 0 ? [{ from: peersOf(proxied, 'from'), ports: hbone }] : [],
-        egress: [...(proxied.length > 0 ? [{ to: peersOf(proxied, 'to'), ports: hbone }] : []), istiodEgress(this.d.istiod), dnsEgress()],
+        egress: [
+          ...(proxied.length > 0 ? [{ to: peersOf(proxied, 'to'), ports: hbone }] : []),
+          istiodEgress(this.d.istiod),
+          dnsEgress(),
+        ],
       },
     });
   }
@@ -259,8 +304,12 @@ function proxyPods(gateway: string) {
 
 /** The distinct versions on one side of the edges, as NetworkPolicy peers. */
 function peersOf(edges: readonly VersionEdge[], side: 'from' | 'to') {
-  return [...new Map(edges.map((e) => {
-    const ref = e[side] as VersionRef;
-    return [`${ref.component}@${ref.version}`, { podSelector: { matchLabels: versionLabels(ref) } }];
-  })).values()];
+  return [
+    ...new Map(
+      edges.map((e) => {
+        const ref = e[side] as VersionRef;
+        return [`${ref.component}@${ref.version}`, { podSelector: { matchLabels: versionLabels(ref) } }];
+      }),
+    ).values(),
+  ];
 }

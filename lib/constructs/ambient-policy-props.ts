@@ -42,23 +42,45 @@ export interface AmbientPoliciesProps extends Omit<StagePoliciesProps, 'versions
 /** The container ports a workload's TCP and HTTP probes reach, ascending. */
 export function probePorts(w: WorkloadSpec): number[] {
   const probes: (ProbeSpec | undefined)[] = [w.readiness, w.liveness, w.startup];
-  return [...new Set(probes.flatMap((p) => (p === undefined ? [] : 'tcpPort' in p.check ? [p.check.tcpPort] : 'httpGet' in p.check ? [p.check.httpGet.port] : [])))]
-    .sort((a, b) => a - b);
+  return [
+    ...new Set(
+      probes.flatMap((p) =>
+        p === undefined
+          ? []
+          : 'tcpPort' in p.check
+            ? [p.check.tcpPort]
+            : 'httpGet' in p.check
+              ? [p.check.httpGet.port]
+              : [],
+      ),
+    ),
+  ].sort((a, b) => a - b);
 }
 
 /** The {@link AmbientPoliciesProps} of a resolved stage: what a ReleaseStage passes. */
-export function ambientPoliciesProps(stage: ResolvedStage, lanes: LanePlan, waypointServices: readonly string[]): AmbientPoliciesProps {
+export function ambientPoliciesProps(
+  stage: ResolvedStage,
+  lanes: LanePlan,
+  waypointServices: readonly string[],
+): AmbientPoliciesProps {
   return {
     ...stagePoliciesProps(stage),
-    versions: stage.components.flatMap((c) => c.versions.map((d) => ({
-      component: c.name, version: d.version, name: d.deploymentName, probePorts: probePorts(d.workload),
-    }))),
+    versions: stage.components.flatMap((c) =>
+      c.versions.map((d) => ({
+        component: c.name,
+        version: d.version,
+        name: d.deploymentName,
+        probePorts: probePorts(d.workload),
+      })),
+    ),
     gatewayName: stage.app.gateway.name,
     gatewayPort: stage.ingress.port,
     gatewayPrincipal: stage.ingress.principal,
     waypointServices: waypointServices.map((svc) => {
       const lane = lanes.services.find((s) => s.name === svc);
-      const ports = lane ? lane.ports : stage.components.find((c) => c.name === svc)!.ports.filter((p) => HTTP_FAMILY.has(p.protocol));
+      const ports = lane
+        ? lane.ports
+        : stage.components.find((c) => c.name === svc)!.ports.filter((p) => HTTP_FAMILY.has(p.protocol));
       return { name: svc, component: lane?.component ?? svc, ports: ports.map((p) => p.port) };
     }),
     dials: (from, callee) => lanes.dials.get(`${from.component}@${from.version}`)?.get(callee)?.name ?? callee,

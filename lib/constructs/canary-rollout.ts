@@ -3,13 +3,14 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Rollout } from '../../imports/argoproj.io';
 import { DEFAULT_ROLLOUT_REVISION_HISTORY_LIMIT, resolveMeshContext, workloadReplicas } from '../model/defaults';
-import { InstallationProfile } from '../model/installation-profile';
+import type { InstallationProfile } from '../model/installation-profile';
 import { resolveIngress } from '../resolve/ingress';
 import { ReleaseConfigError, show } from '../model/errors';
 import { IngressGateway } from './ingress-gateway';
-import { IstioApiVersion, istioKinds } from './istio-api';
+import type { IstioApiVersion } from './istio-api';
+import { istioKinds } from './istio-api';
 import { assertDnsLabel, serviceHost } from '../model/names';
-import { GatewaySpec, WorkloadSpec } from '../model/spec';
+import type { GatewaySpec, WorkloadSpec } from '../model/spec';
 import { validateApplication } from '../resolve/validate-application';
 import { disruptionBudget, VersionedDeployment } from './versioned-deployment';
 import { servicePorts } from './mesh-service';
@@ -91,7 +92,13 @@ export class CanaryRollout extends Construct {
     super(scope, id);
     const { name, namespace, workload } = props;
     // The workload and names get the same checks as any application's.
-    validateApplication({ name, namespace, entryComponent: name, gateway: props.gateway, components: [{ name, versions: { '1.0': workload } }] });
+    validateApplication({
+      name,
+      namespace,
+      entryComponent: name,
+      gateway: props.gateway,
+      components: [{ name, versions: { '1.0': workload } }],
+    });
     validateSteps(props.steps, (field) => ({ component: name, field }));
     props.virtualServices.forEach((vs, i) => validateVirtualService(props, vs, i));
     this.replicas = workloadReplicas(workload);
@@ -101,13 +108,24 @@ export class CanaryRollout extends Construct {
     const serviceSpec = { type: 'ClusterIP', selector: { app: name }, ports: servicePorts(workload.ports) };
     // The controller adds the rollouts-pod-template-hash of the stable and canary ReplicaSets to these selectors.
     const serviceNames = rolloutServiceNames(name);
-    this.stableService = new k8s.KubeService(this, 'Stable', { metadata: { name: serviceNames.stable, namespace, labels: { app: name } }, spec: serviceSpec });
-    this.canaryService = new k8s.KubeService(this, 'Canary', { metadata: { name: serviceNames.canary, namespace, labels: { app: name } }, spec: serviceSpec });
+    this.stableService = new k8s.KubeService(this, 'Stable', {
+      metadata: { name: serviceNames.stable, namespace, labels: { app: name } },
+      spec: serviceSpec,
+    });
+    this.canaryService = new k8s.KubeService(this, 'Canary', {
+      metadata: { name: serviceNames.canary, namespace, labels: { app: name } },
+      spec: serviceSpec,
+    });
     this.stableHost = serviceHost(serviceNames.stable, namespace, this.clusterDomain);
     this.canaryHost = serviceHost(serviceNames.canary, namespace, this.clusterDomain);
 
     this.ingress = new IngressGateway(this, 'Ingress', {
-      gateway: props.gateway, namespace, virtualServiceName: `${name}-ingress`, destinationHost: this.stableHost, routes: [], istioApiVersion: props.istioApiVersion,
+      gateway: props.gateway,
+      namespace,
+      virtualServiceName: `${name}-ingress`,
+      destinationHost: this.stableHost,
+      routes: [],
+      istioApiVersion: props.istioApiVersion,
       selector: resolveIngress({ namespace, gateway: props.gateway, installation: props.installation }).podLabels,
       withoutVirtualService: true,
     });
@@ -132,10 +150,21 @@ export class CanaryRollout extends Construct {
       metadata: { name: vs.name, namespace: props.namespace },
       spec: {
         hosts: [...vs.hosts],
-        gateways: [vs.viaGateway ?? true ? props.gateway.name : 'mesh'],
-        ...((vs.httpRoutes ?? []).length > 0 ? { http: vs.httpRoutes!.map((r) => ({ name: r, route: this.split(http!.port) })) } : {}),
-        ...((vs.tlsRoutes ?? []).length > 0 ? { tls: vs.tlsRoutes!.map((r) => ({ match: [{ port: r.port, sniHosts: [...r.sniHosts] }], route: this.split(r.port) })) } : {}),
-        ...((vs.tcpRoutes ?? []).length > 0 ? { tcp: vs.tcpRoutes!.map((r) => ({ match: [{ port: r.port }], route: this.split(r.port) })) } : {}),
+        gateways: [(vs.viaGateway ?? true) ? props.gateway.name : 'mesh'],
+        ...((vs.httpRoutes ?? []).length > 0
+          ? { http: vs.httpRoutes!.map((r) => ({ name: r, route: this.split(http!.port) })) }
+          : {}),
+        ...((vs.tlsRoutes ?? []).length > 0
+          ? {
+              tls: vs.tlsRoutes!.map((r) => ({
+                match: [{ port: r.port, sniHosts: [...r.sniHosts] }],
+                route: this.split(r.port),
+              })),
+            }
+          : {}),
+        ...((vs.tcpRoutes ?? []).length > 0
+          ? { tcp: vs.tcpRoutes!.map((r) => ({ match: [{ port: r.port }], route: this.split(r.port) })) }
+          : {}),
       },
     });
   }
@@ -159,12 +188,20 @@ export class CanaryRollout extends Construct {
                 virtualServices: props.virtualServices.map((vs) => ({
                   name: vs.name,
                   ...((vs.httpRoutes ?? []).length > 0 ? { routes: [...vs.httpRoutes!] } : {}),
-                  ...((vs.tlsRoutes ?? []).length > 0 ? { tlsRoutes: vs.tlsRoutes!.map((r) => ({ port: r.port, sniHosts: [...r.sniHosts] })) } : {}),
-                  ...((vs.tcpRoutes ?? []).length > 0 ? { tcpRoutes: vs.tcpRoutes!.map((r) => ({ port: r.port })) } : {}),
+                  ...((vs.tlsRoutes ?? []).length > 0
+                    ? { tlsRoutes: vs.tlsRoutes!.map((r) => ({ port: r.port, sniHosts: [...r.sniHosts] })) }
+                    : {}),
+                  ...((vs.tcpRoutes ?? []).length > 0
+                    ? { tcpRoutes: vs.tcpRoutes!.map((r) => ({ port: r.port })) }
+                    : {}),
                 })),
               },
             },
-            steps: props.steps.map((s) => ('setWeight' in s ? { setWeight: s.setWeight } : { pause: s.pause.duration ? { duration: s.pause.duration } : {} })),
+            steps: props.steps.map((s) =>
+              'setWeight' in s
+                ? { setWeight: s.setWeight }
+                : { pause: s.pause.duration ? { duration: s.pause.duration } : {} },
+            ),
           },
         },
       },
@@ -182,27 +219,47 @@ function validateVirtualService(props: CanaryRolloutProps, vs: RolloutVirtualSer
   const at = (field: string) => ({ component: props.name, field });
   const portOf = (port: number, field: string) => {
     if (!props.workload.ports.some((x) => x.port === port)) {
-      throw new ReleaseConfigError(at(field), `port ${port} is not a port of the workload`, `Use one of ${props.workload.ports.map((x) => x.port).join(', ')}.`);
+      throw new ReleaseConfigError(
+        at(field),
+        `port ${port} is not a port of the workload`,
+        `Use one of ${props.workload.ports.map((x) => x.port).join(', ')}.`,
+      );
     }
   };
   assertDnsLabel(vs.name, at(`virtualServices[${i}].name`));
   if ((vs.httpRoutes ?? []).length > 0 && !httpPort(props.workload)) {
-    throw new ReleaseConfigError(at(`virtualServices[${i}].httpRoutes`), 'the workload has no HTTP port', 'Declare an http port or drop the HTTP routes.');
+    throw new ReleaseConfigError(
+      at(`virtualServices[${i}].httpRoutes`),
+      'the workload has no HTTP port',
+      'Declare an http port or drop the HTTP routes.',
+    );
   }
   (vs.httpRoutes ?? []).forEach((r, j) => assertDnsLabel(r, at(`virtualServices[${i}].httpRoutes[${j}]`)));
   (vs.tlsRoutes ?? []).forEach((r, j) => portOf(r.port, `virtualServices[${i}].tlsRoutes[${j}].port`));
   (vs.tcpRoutes ?? []).forEach((r, j) => portOf(r.port, `virtualServices[${i}].tcpRoutes[${j}].port`));
 }
 
-function validateSteps(steps: readonly RolloutStep[], at: (field: string) => { component: string; field: string }): void {
-  if (steps.length === 0) throw new ReleaseConfigError(at('steps'), 'the canary has no steps', 'Add setWeight and pause steps.');
+function validateSteps(
+  steps: readonly RolloutStep[],
+  at: (field: string) => { component: string; field: string },
+): void {
+  if (steps.length === 0)
+    throw new ReleaseConfigError(at('steps'), 'the canary has no steps', 'Add setWeight and pause steps.');
   steps.forEach((s, i) => {
     if ('setWeight' in s) {
       if (!Number.isInteger(s.setWeight) || s.setWeight < 0 || s.setWeight > 100) {
-        throw new ReleaseConfigError(at(`steps[${i}].setWeight`), `weight ${show(s.setWeight)} is not a whole percentage`, 'Use a whole number from 0 to 100.');
+        throw new ReleaseConfigError(
+          at(`steps[${i}].setWeight`),
+          `weight ${show(s.setWeight)} is not a whole percentage`,
+          'Use a whole number from 0 to 100.',
+        );
       }
     } else if (s.pause.duration !== undefined && !DURATION.test(s.pause.duration)) {
-      throw new ReleaseConfigError(at(`steps[${i}].pause.duration`), `duration ${show(s.pause.duration)} is not a duration`, "Write it as '30s', '10m' or '1h', or leave it out to wait for promotion.");
+      throw new ReleaseConfigError(
+        at(`steps[${i}].pause.duration`),
+        `duration ${show(s.pause.duration)} is not a duration`,
+        "Write it as '30s', '10m' or '1h', or leave it out to wait for promotion.",
+      );
     }
   });
 }
@@ -219,6 +276,12 @@ function podTemplate(scope: Construct, name: string, namespace: string, workload
   const template = ApiObject.of(d.deployment).toJson().spec.template;
   scope.node.tryRemoveChild(id);
   // A Rollout's pods carry the app label only: the controller adds the template hash.
-  const spread = template.spec.topologySpreadConstraints?.map((c: { readonly labelSelector?: unknown }) => ({ ...c, labelSelector: { matchLabels: { app: name } } }));
-  return { metadata: { labels: { app: name } }, spec: { ...template.spec, ...(spread ? { topologySpreadConstraints: spread } : {}) } };
+  const spread = template.spec.topologySpreadConstraints?.map((c: { readonly labelSelector?: unknown }) => ({
+    ...c,
+    labelSelector: { matchLabels: { app: name } },
+  }));
+  return {
+    metadata: { labels: { app: name } },
+    spec: { ...template.spec, ...(spread ? { topologySpreadConstraints: spread } : {}) },
+  };
 }

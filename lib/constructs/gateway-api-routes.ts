@@ -1,13 +1,21 @@
 import { Construct } from 'constructs';
+import type {
+  HttpRouteSpecParentRefs,
+  HttpRouteSpecRules,
+  HttpRouteSpecRulesMatches,
+} from '../../imports/gateway.networking.k8s.io';
 import {
-  HttpRoute, HttpRouteSpecParentRefs, HttpRouteSpecRules, HttpRouteSpecRulesBackendRefsFiltersType, HttpRouteSpecRulesFiltersType, HttpRouteSpecRulesMatches,
-  HttpRouteSpecRulesMatchesHeadersType, HttpRouteSpecRulesMatchesPathType,
+  HttpRoute,
+  HttpRouteSpecRulesBackendRefsFiltersType,
+  HttpRouteSpecRulesFiltersType,
+  HttpRouteSpecRulesMatchesHeadersType,
+  HttpRouteSpecRulesMatchesPathType,
 } from '../../imports/gateway.networking.k8s.io';
 import { flattenRoutes, sortApiRoutes } from '../analysis/routing/gateway-api-match';
 import type { ErrorLocation } from '../model/errors';
 import { ReleaseConfigError } from '../model/errors';
 import { escapeRegex } from '../resolve/entry-match';
-import { Route, RouteMatch } from '../resolve/resolved-stage';
+import type { Route, RouteMatch } from '../resolve/resolved-stage';
 
 /** Properties of {@link GatewayApiRoute}. */
 export interface GatewayApiRouteProps {
@@ -50,23 +58,49 @@ export class GatewayApiRoute extends Construct {
     const anyPath = props.routes.some((r) => r.matches.some((m) => m.uri?.prefix !== undefined));
     const rules: HttpRouteSpecRules[] = props.routes.map((r) => ({
       name: r.name,
-      ...(r.matches.length > 0 ? { matches: r.matches.map((m) => httpMatch(m, anyPath)) }
-        : anyPath ? { matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.REGULAR_EXPRESSION, value: ANY_PATH } }] } : {}),
+      ...(r.matches.length > 0
+        ? { matches: r.matches.map((m) => httpMatch(m, anyPath)) }
+        : anyPath
+          ? { matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.REGULAR_EXPRESSION, value: ANY_PATH } }] }
+          : {}),
       backendRefs: r.destinations.map((d) => ({
-        group: '', kind: 'Service', name: props.backend(d.version), port: d.port,
+        group: '',
+        kind: 'Service',
+        name: props.backend(d.version),
+        port: d.port,
         ...(d.weight !== undefined ? { weight: d.weight } : {}),
         // A sticky split: the response of a request sent to this backend names it, for the cookie rule before the split.
-        ...(d.setCookie !== undefined ? { filters: [{ type: HttpRouteSpecRulesBackendRefsFiltersType.RESPONSE_HEADER_MODIFIER, responseHeaderModifier: { add: [{ name: 'Set-Cookie', value: d.setCookie }] } }] } : {}),
+        ...(d.setCookie !== undefined
+          ? {
+              filters: [
+                {
+                  type: HttpRouteSpecRulesBackendRefsFiltersType.RESPONSE_HEADER_MODIFIER,
+                  responseHeaderModifier: { add: [{ name: 'Set-Cookie', value: d.setCookie }] },
+                },
+              ],
+            }
+          : {}),
       })),
-      ...(r.mirror ? {
-        filters: [{
-          type: HttpRouteSpecRulesFiltersType.REQUEST_MIRROR,
-          requestMirror: {
-            backendRef: { group: '', kind: 'Service', name: props.backend(r.mirror.version), port: r.mirror.port },
-            ...(Number.isInteger(r.mirror.percent) ? { percent: r.mirror.percent } : { fraction: { numerator: Math.round(r.mirror.percent * 10000), denominator: 1000000 } }),
-          },
-        }],
-      } : {}),
+      ...(r.mirror
+        ? {
+            filters: [
+              {
+                type: HttpRouteSpecRulesFiltersType.REQUEST_MIRROR,
+                requestMirror: {
+                  backendRef: {
+                    group: '',
+                    kind: 'Service',
+                    name: props.backend(r.mirror.version),
+                    port: r.mirror.port,
+                  },
+                  ...(Number.isInteger(r.mirror.percent)
+                    ? { percent: r.mirror.percent }
+                    : { fraction: { numerator: Math.round(r.mirror.percent * 10000), denominator: 1000000 } }),
+                },
+              },
+            ],
+          }
+        : {}),
       ...(r.timeout !== undefined ? { timeouts: { request: r.timeout } } : {}),
     }));
     checkIstioOrder(props, rules);
@@ -85,26 +119,46 @@ export class GatewayApiRoute extends Construct {
 const ANY_PATH = '.*';
 
 function httpMatch(m: RouteMatch, anyPath: boolean): HttpRouteSpecRulesMatches {
-  const headers = Object.entries(m.headers ?? {}).map(([name, h]) => (h.exact !== undefined
-    ? { type: HttpRouteSpecRulesMatchesHeadersType.EXACT, name, value: h.exact }
-    : { type: HttpRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION, name, value: h.regex ?? `${escapeRegex(h.prefix ?? '')}.*` }));
-  const path = m.uri === undefined ? (anyPath ? { type: HttpRouteSpecRulesMatchesPathType.REGULAR_EXPRESSION, value: ANY_PATH } : undefined) : m.uri.exact !== undefined
-    ? { type: HttpRouteSpecRulesMatchesPathType.EXACT, value: m.uri.exact }
-    : { type: HttpRouteSpecRulesMatchesPathType.REGULAR_EXPRESSION, value: `${escapeRegex(m.uri.prefix ?? '')}.*` };
+  const headers = Object.entries(m.headers ?? {}).map(([name, h]) =>
+    h.exact !== undefined
+      ? { type: HttpRouteSpecRulesMatchesHeadersType.EXACT, name, value: h.exact }
+      : {
+          type: HttpRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION,
+          name,
+          value: h.regex ?? `${escapeRegex(h.prefix ?? '')}.*`,
+        },
+  );
+  const path =
+    m.uri === undefined
+      ? anyPath
+        ? { type: HttpRouteSpecRulesMatchesPathType.REGULAR_EXPRESSION, value: ANY_PATH }
+        : undefined
+      : m.uri.exact !== undefined
+        ? { type: HttpRouteSpecRulesMatchesPathType.EXACT, value: m.uri.exact }
+        : { type: HttpRouteSpecRulesMatchesPathType.REGULAR_EXPRESSION, value: `${escapeRegex(m.uri.prefix ?? '')}.*` };
   return { ...(path ? { path } : {}), ...(headers.length > 0 ? { headers } : {}) };
 }
 
 /** Throws when Istio's sort of the rules (sortHTTPRoutes) would put a later route's match before an earlier route's. */
 function checkIstioOrder(props: GatewayApiRouteProps, rules: readonly HttpRouteSpecRules[]): void {
-  const flat = flattenRoutes([{ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: props.name, namespace: props.namespace }, spec: { rules } }]);
+  const flat = flattenRoutes([
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: props.name, namespace: props.namespace },
+      spec: { rules },
+    },
+  ]);
   const sorted = sortApiRoutes(flat);
   const index = (r: { rule: unknown }) => rules.indexOf(r.rule as HttpRouteSpecRules);
   for (let i = 1; i < sorted.length; i++) {
     const [before, after] = [index(sorted[i - 1]), index(sorted[i])];
     if (before > after) {
-      throw new ReleaseConfigError(props.at ?? { field: 'routes' },
+      throw new ReleaseConfigError(
+        props.at ?? { field: 'routes' },
         `route '${rules[before].name}' would be evaluated before route '${rules[after].name}' in HTTPRoute '${props.name}': Istio orders HTTPRoute rules by path kind (Exact, PathPrefix, RegularExpression), path length and header count, not as written`,
-        'Reorder the routes so that more specific matches come first (exact paths, then longer path prefixes, then more headers), or use the istio-sidecar flavour, whose VirtualServices keep the written order');
+        'Reorder the routes so that more specific matches come first (exact paths, then longer path prefixes, then more headers), or use the istio-sidecar flavour, whose VirtualServices keep the written order',
+      );
     }
   }
 }

@@ -1,12 +1,13 @@
 import { Construct } from 'constructs';
-import { ApiObject } from 'cdk8s';
+import type { ApiObject } from 'cdk8s';
 import { GatewaySpecServersTlsMode } from '../../imports/networking.istio.io';
 import { DEFAULT_INGRESS_POD_LABELS, gatewayHosts, gatewayPort } from '../model/defaults';
 import { podLabelsOf } from '../resolve/ingress';
-import { IstioApiVersion, istioKinds } from './istio-api';
+import type { IstioApiVersion } from './istio-api';
+import { istioKinds } from './istio-api';
 import { httpRoutes } from './istio-routes';
-import { Route } from '../resolve/resolved-stage';
-import { GatewaySpec } from '../model/spec';
+import type { Route } from '../resolve/resolved-stage';
+import type { GatewaySpec } from '../model/spec';
 
 /** Properties of an {@link IngressGateway}. */
 export interface IngressGatewayProps {
@@ -57,7 +58,11 @@ export class IngressGateway extends Construct {
     super(scope, id);
     const g = props.gateway;
     this.name = g.name;
-    this.selector = podLabelsOf({ field: 'selector', labels: props.selector }, { field: 'gateway.selector', labels: g.selector }, DEFAULT_INGRESS_POD_LABELS);
+    this.selector = podLabelsOf(
+      { field: 'selector', labels: props.selector },
+      { field: 'gateway.selector', labels: g.selector },
+      DEFAULT_INGRESS_POD_LABELS,
+    );
     this.port = gatewayPort(g);
     this.hosts = gatewayHosts(g);
     const hosts = [...this.hosts];
@@ -68,7 +73,11 @@ export class IngressGateway extends Construct {
         selector: { ...this.selector },
         servers: [
           { port: { number: this.port, name: 'http', protocol: 'HTTP' }, hosts },
-          ...(g.tlsPassthroughPorts ?? []).map((n) => ({ port: { number: n, name: `tls-${n}`, protocol: 'TLS' }, hosts, tls: { mode: GatewaySpecServersTlsMode.PASSTHROUGH } })),
+          ...(g.tlsPassthroughPorts ?? []).map((n) => ({
+            port: { number: n, name: `tls-${n}`, protocol: 'TLS' },
+            hosts,
+            tls: { mode: GatewaySpecServersTlsMode.PASSTHROUGH },
+          })),
           ...(g.tcpPorts ?? []).map((n) => ({ port: { number: n, name: `tcp-${n}`, protocol: 'TCP' }, hosts })),
         ],
       },

@@ -1,10 +1,21 @@
-import { Construct } from 'constructs';
-import { ApiObject } from 'cdk8s';
+import type { Construct } from 'constructs';
+import type { ApiObject } from 'cdk8s';
+import type { DestinationRuleProps, GatewayProps, VirtualServiceProps } from '../../imports/networking.istio.io';
 import {
-  DestinationRule, DestinationRuleProps, DestinationRuleV1Beta1, Gateway, GatewayProps, GatewayV1Beta1,
-  VirtualService, VirtualServiceProps, VirtualServiceV1Beta1,
+  DestinationRule,
+  DestinationRuleV1Beta1,
+  Gateway,
+  GatewayV1Beta1,
+  VirtualService,
+  VirtualServiceV1Beta1,
 } from '../../imports/networking.istio.io';
-import { AuthorizationPolicy, AuthorizationPolicyProps, AuthorizationPolicyV1Beta1, PeerAuthentication, PeerAuthenticationProps, PeerAuthenticationV1Beta1 } from '../../imports/security.istio.io';
+import type { AuthorizationPolicyProps, PeerAuthenticationProps } from '../../imports/security.istio.io';
+import {
+  AuthorizationPolicy,
+  AuthorizationPolicyV1Beta1,
+  PeerAuthentication,
+  PeerAuthenticationV1Beta1,
+} from '../../imports/security.istio.io';
 
 /**
  * Istio API version of the emitted objects: `v1` (GA, Istio 1.22 and later) or `v1beta1` for
@@ -35,6 +46,7 @@ const V1BETA1: IstioKinds = {
 
 /** The classes for `version` (`v1` when undefined). */
 export function istioKinds(version: IstioApiVersion = 'v1'): IstioKinds {
-  if (version !== 'v1' && version !== 'v1beta1') throw new Error(`Istio API version '${version}' is not supported: use 'v1' (Istio >= 1.22) or 'v1beta1'`);
+  if (version !== 'v1' && version !== 'v1beta1')
+    throw new Error(`Istio API version '${version}' is not supported: use 'v1' (Istio >= 1.22) or 'v1beta1'`);
   return version === 'v1' ? V1 : V1BETA1;
 }

@@ -1,12 +1,19 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ApiObject } from 'cdk8s';
+import type { ApiObject } from 'cdk8s';
 import { AuthorizationPolicySpecAction } from '../../imports/security.istio.io';
 import { INGRESS_PEER } from '../resolve/resolved-stage';
 import type { ResolvedStage, VersionEdge } from '../resolve/resolved-stage';
 import { istioKinds } from './istio-api';
 import {
-  defaultPolicyIngress, dnsEgress, istiodEgress, namespaceSelector, PolicyDefaults, stagePoliciesProps, tcpPorts, versionLabels,
+  defaultPolicyIngress,
+  dnsEgress,
+  istiodEgress,
+  namespaceSelector,
+  PolicyDefaults,
+  stagePoliciesProps,
+  tcpPorts,
+  versionLabels,
 } from './policy-props';
 import type { NamedVersion, PolicyIngress, PolicyPods, StagePoliciesProps } from './policy-props';
 
@@ -70,60 +77,90 @@ export class MeshPolicies extends Construct {
     const namespace = this.namespace;
     const authz: ApiObject[] = [];
     for (const v of this.d.versions.filter((x) => this.d.inbound(x.ref).length > 0)) {
-      authz.push(new AuthorizationPolicy(this, `Allow-${v.name}`, {
-        metadata: { name: v.name, namespace, labels: versionLabels(v.ref) },
-        spec: {
-          selector: { matchLabels: versionLabels(v.ref) },
-          action: AuthorizationPolicySpecAction.ALLOW,
-          rules: this.d.inbound(v.ref).map((edge) => ({
-            from: [{ source: { principals: [edge.from === INGRESS_PEER ? this.ingress.principal : this.d.principalOf(edge.from)] } }],
-            to: [{ operation: { ports: edge.ports.map(String) } }],
-          })),
-        },
-      }));
+      authz.push(
+        new AuthorizationPolicy(this, `Allow-${v.name}`, {
+          metadata: { name: v.name, namespace, labels: versionLabels(v.ref) },
+          spec: {
+            selector: { matchLabels: versionLabels(v.ref) },
+            action: AuthorizationPolicySpecAction.ALLOW,
+            rules: this.d.inbound(v.ref).map((edge) => ({
+              from: [
+                {
+                  source: {
+                    principals: [edge.from === INGRESS_PEER ? this.ingress.principal : this.d.principalOf(edge.from)],
+                  },
+                },
+              ],
+              to: [{ operation: { ports: edge.ports.map(String) } }],
+            })),
+          },
+        }),
+      );
     }
     // An ALLOW policy without rules matches nothing: every workload of the namespace denies
     // whatever the policies above do not allow (an idle version: everything).
-    authz.push(new AuthorizationPolicy(this, 'AllowNothing', { metadata: { name: 'allow-nothing', namespace }, spec: {} }));
+    authz.push(
+      new AuthorizationPolicy(this, 'AllowNothing', { metadata: { name: 'allow-nothing', namespace }, spec: {} }),
+    );
     return authz;
   }
 
   private addNetworkPolicies(scraper: MeshPoliciesProps['metricsScraper']): k8s.KubeNetworkPolicy[] {
-    const net = this.d.versions.map((v) => new k8s.KubeNetworkPolicy(this, `Net-${v.name}`, {
-      metadata: { name: v.name, namespace: this.namespace, labels: versionLabels(v.ref) },
-      spec: {
-        podSelector: { matchLabels: versionLabels(v.ref) },
-        policyTypes: ['Ingress', 'Egress'],
-        ingress: [
-          ...this.d.inbound(v.ref).map((edge) => ({ from: [this.peerOf(edge)], ports: tcpPorts(edge.ports) })),
-          // The sidecar's merged Prometheus metrics (15020), for the configured scraper only.
-          // Kubelet probes (which Istio rewrites to 15020/15021) need no rule: NetworkPolicy
-          // always allows traffic from the pod's own node.
-          ...(scraper ? [{
-            from: [{ namespaceSelector: namespaceSelector(scraper.namespace), ...(scraper.podLabels ? { podSelector: { matchLabels: { ...scraper.podLabels } } } : {}) }],
-            ports: tcpPorts([15020]),
-          }] : []),
-        ],
-        egress: this.egressOf(v),
-      },
-    }));
-    net.push(new k8s.KubeNetworkPolicy(this, 'DefaultDeny', {
-      metadata: { name: 'default-deny', namespace: this.namespace },
-      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
-    }));
+    const net = this.d.versions.map(
+      (v) =>
+        new k8s.KubeNetworkPolicy(this, `Net-${v.name}`, {
+          metadata: { name: v.name, namespace: this.namespace, labels: versionLabels(v.ref) },
+          spec: {
+            podSelector: { matchLabels: versionLabels(v.ref) },
+            policyTypes: ['Ingress', 'Egress'],
+            ingress: [
+              ...this.d.inbound(v.ref).map((edge) => ({ from: [this.peerOf(edge)], ports: tcpPorts(edge.ports) })),
+              // The sidecar's merged Prometheus metrics (15020), for the configured scraper only.
+              // Kubelet probes (which Istio rewrites to 15020/15021) need no rule: NetworkPolicy
+              // always allows traffic from the pod's own node.
+              ...(scraper
+                ? [
+                    {
+                      from: [
+                        {
+                          namespaceSelector: namespaceSelector(scraper.namespace),
+                          ...(scraper.podLabels ? { podSelector: { matchLabels: { ...scraper.podLabels } } } : {}),
+                        },
+                      ],
+                      ports: tcpPorts([15020]),
+                    },
+                  ]
+                : []),
+            ],
+            egress: this.egressOf(v),
+          },
+        }),
+    );
+    net.push(
+      new k8s.KubeNetworkPolicy(this, 'DefaultDeny', {
+        metadata: { name: 'default-deny', namespace: this.namespace },
+        spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+      }),
+    );
     return net;
   }
 
   /** The NetworkPolicy peer of an edge's caller: the ingress gateway's pods, or the caller version's. */
   private peerOf(edge: VersionEdge) {
     return edge.from === INGRESS_PEER
-      ? { namespaceSelector: namespaceSelector(this.ingress.namespace), podSelector: { matchLabels: { ...this.ingress.podLabels } } }
+      ? {
+          namespaceSelector: namespaceSelector(this.ingress.namespace),
+          podSelector: { matchLabels: { ...this.ingress.podLabels } },
+        }
       : { podSelector: { matchLabels: versionLabels(edge.from) } };
   }
 
   private egressOf(v: NamedVersion) {
     return [
-      ...this.d.outbound(v.ref).map((edge) => ({ to: [{ podSelector: { matchLabels: versionLabels(edge.to) } }], ports: tcpPorts(edge.ports) })),
+      ...this.d.outbound(v.ref).map((edge) => ({
+        to: [{ podSelector: { matchLabels: versionLabels(edge.to) } }],
+        ports: tcpPorts(edge.ports),
+      })),
       // Cluster DNS.
       dnsEgress(),
       // The sidecar's configuration (xDS) and certificates (CA) from istiod.

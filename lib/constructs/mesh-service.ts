@@ -2,8 +2,9 @@ import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Size } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ApiObject } from 'cdk8s';
-import { DestinationRuleSpecSubsetsTrafficPolicy, DestinationRuleSpecTrafficPolicyTlsMode } from '../../imports/networking.istio.io';
+import type { ApiObject } from 'cdk8s';
+import type { DestinationRuleSpecSubsetsTrafficPolicy } from '../../imports/networking.istio.io';
+import { DestinationRuleSpecTrafficPolicyTlsMode } from '../../imports/networking.istio.io';
 import type { IstioApiVersion } from './istio-api';
 import { istioKinds } from './istio-api';
 import { httpRoutes, tcpRoutes, trafficPolicy } from './istio-routes';
@@ -15,7 +16,13 @@ import { VersionedDeployment } from './versioned-deployment';
 
 /** Service ports for declared ports: same number on the container, TCP, the Istio protocol as `appProtocol`. */
 export function servicePorts(ports: readonly PortSpec[]): k8s.ServicePort[] {
-  return ports.map((p) => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromNumber(p.port), protocol: 'TCP', appProtocol: p.protocol }));
+  return ports.map((p) => ({
+    name: p.name,
+    port: p.port,
+    targetPort: k8s.IntOrString.fromNumber(p.port),
+    protocol: 'TCP',
+    appProtocol: p.protocol,
+  }));
 }
 
 /** One version of a {@link MeshService}: a Deployment, its ServiceAccount and its DestinationRule subset. */
@@ -65,8 +72,15 @@ export interface MeshServiceProps {
 /** The {@link MeshServiceProps} of a resolved component: what a ReleaseStage passes. */
 export function meshServiceProps(c: ResolvedComponent, namespace: string): MeshServiceProps {
   return {
-    name: c.name, namespace, host: c.host, ports: c.ports, versions: c.versions,
-    httpRoutes: c.httpRoutes, tcpRoutes: c.tcpRoutes, trafficPolicy: c.trafficPolicy, versionTrafficPolicies: c.versionTrafficPolicies,
+    name: c.name,
+    namespace,
+    host: c.host,
+    ports: c.ports,
+    versions: c.versions,
+    httpRoutes: c.httpRoutes,
+    tcpRoutes: c.tcpRoutes,
+    trafficPolicy: c.trafficPolicy,
+    versionTrafficPolicies: c.versionTrafficPolicies,
   };
 }
 
@@ -117,26 +131,32 @@ export class MeshService extends Construct {
 
     // One identity per version, so that policies can tell a lane's versions apart: app 2.0 is a
     // different caller from app 1.0 (per lane would not do: one version may serve several lanes).
-    this.serviceAccounts = versions.map((d) => new kplus.ServiceAccount(this, `ServiceAccount-${d.version}`, {
-      metadata: { name: d.serviceAccount, namespace: this.namespace, labels: { app: name, version: d.version } },
-      // None of the components calls the Kubernetes API.
-      automountToken: false,
-    }));
+    this.serviceAccounts = versions.map(
+      (d) =>
+        new kplus.ServiceAccount(this, `ServiceAccount-${d.version}`, {
+          metadata: { name: d.serviceAccount, namespace: this.namespace, labels: { app: name, version: d.version } },
+          // None of the components calls the Kubernetes API.
+          automountToken: false,
+        }),
+    );
     this.service = new k8s.KubeService(this, 'Service', {
       metadata: this.metadata(),
       spec: { type: 'ClusterIP', selector: { app: name }, ports: servicePorts(this.ports) },
     });
     const claims = this.addClaims(versions);
     this.claims = [...claims.values()];
-    this.deployments = versions.map((d, i) => new VersionedDeployment(this, `Deployment-${d.version}`, {
-      component: name,
-      version: d.version,
-      name: d.deploymentName,
-      namespace: this.namespace,
-      workload: d.workload,
-      claim: d.workload.persistentVolume ? claims.get(d.workload.persistentVolume.claimName) : undefined,
-      serviceAccount: this.serviceAccounts[i],
-    }));
+    this.deployments = versions.map(
+      (d, i) =>
+        new VersionedDeployment(this, `Deployment-${d.version}`, {
+          component: name,
+          version: d.version,
+          name: d.deploymentName,
+          namespace: this.namespace,
+          workload: d.workload,
+          claim: d.workload.persistentVolume ? claims.get(d.workload.persistentVolume.claimName) : undefined,
+          serviceAccount: this.serviceAccounts[i],
+        }),
+    );
     if (this.versionRouting) {
       this.destinationRule = this.addDestinationRule(props, versions);
       this.virtualService = props.skipVirtualService ? undefined : this.addVirtualService(props);
@@ -153,13 +173,16 @@ export class MeshService extends Construct {
     for (const d of versions) {
       const pv = d.workload.persistentVolume;
       if (!pv || claims.has(pv.claimName)) continue;
-      claims.set(pv.claimName, new kplus.PersistentVolumeClaim(this, `Claim-${pv.claimName}`, {
-        metadata: { name: pv.claimName, namespace: this.namespace, labels: { app: this.name } },
-        accessModes: [pv.accessMode as kplus.PersistentVolumeAccessMode],
-        storage: Size.gibibytes(pv.sizeGiB),
-        storageClassName: pv.storageClassName,
-        volumeMode: kplus.PersistentVolumeMode.FILE_SYSTEM,
-      }));
+      claims.set(
+        pv.claimName,
+        new kplus.PersistentVolumeClaim(this, `Claim-${pv.claimName}`, {
+          metadata: { name: pv.claimName, namespace: this.namespace, labels: { app: this.name } },
+          accessModes: [pv.accessMode as kplus.PersistentVolumeAccessMode],
+          storage: Size.gibibytes(pv.sizeGiB),
+          storageClassName: pv.storageClassName,
+          volumeMode: kplus.PersistentVolumeMode.FILE_SYSTEM,
+        }),
+      );
     }
     return claims;
   }
@@ -171,12 +194,16 @@ export class MeshService extends Construct {
       metadata: this.metadata(),
       spec: {
         host: this.host,
-        ...(props.tlsMode || props.trafficPolicy ? {
-          trafficPolicy: {
-            ...trafficPolicy(props.trafficPolicy),
-            ...(props.tlsMode ? { tls: { mode: DestinationRuleSpecTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL } } : {}),
-          },
-        } : {}),
+        ...(props.tlsMode || props.trafficPolicy
+          ? {
+              trafficPolicy: {
+                ...trafficPolicy(props.trafficPolicy),
+                ...(props.tlsMode
+                  ? { tls: { mode: DestinationRuleSpecTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL } }
+                  : {}),
+              },
+            }
+          : {}),
         // A subset's policy replaces the DestinationRule's field by field (connectionPool,
         // outlierDetection, tls: istio/istio pilot/pkg/networking/util MergeSubsetTrafficPolicy),
         // so only what differs is set and TLS stays inherited from the rule.
@@ -184,7 +211,9 @@ export class MeshService extends Construct {
           name: d.subset,
           labels: { version: d.version },
           // Same shape at both levels for the fields set here (the bindings only differ in enum types).
-          ...(perVersion?.[d.version] ? { trafficPolicy: trafficPolicy(perVersion[d.version]) as DestinationRuleSpecSubsetsTrafficPolicy } : {}),
+          ...(perVersion?.[d.version]
+            ? { trafficPolicy: trafficPolicy(perVersion[d.version]) as DestinationRuleSpecSubsetsTrafficPolicy }
+            : {}),
         })),
       },
     });

@@ -111,7 +111,9 @@ export function stagePoliciesProps(stage: ResolvedStage): StagePoliciesProps {
   const s = stage.security;
   return {
     namespace: stage.app.namespace,
-    versions: stage.components.flatMap((c) => c.versions.map((d) => ({ component: c.name, version: d.version, name: d.deploymentName }))),
+    versions: stage.components.flatMap((c) =>
+      c.versions.map((d) => ({ component: c.name, version: d.version, name: d.deploymentName })),
+    ),
     edges: stage.edges,
     trustDomain: stage.context.trustDomain,
     authorization: s.authorization,
@@ -139,12 +141,22 @@ export function tcpPorts(ports: readonly number[]) {
 /** Egress to cluster DNS (kube-dns in kube-system, UDP and TCP 53). */
 export function dnsEgress() {
   return {
-    to: [{ namespaceSelector: namespaceSelector('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-    ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) }],
+    to: [
+      { namespaceSelector: namespaceSelector('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } },
+    ],
+    ports: [
+      { protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) },
+      { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) },
+    ],
   };
 }
 
 /** Egress to istiod's xDS and CA port (15012), for the proxies of a stage (sidecars, gateways, waypoints). */
 export function istiodEgress(istiod: PolicyPods) {
-  return { to: [{ namespaceSelector: namespaceSelector(istiod.namespace), podSelector: { matchLabels: { ...istiod.podLabels } } }], ports: tcpPorts([15012]) };
+  return {
+    to: [
+      { namespaceSelector: namespaceSelector(istiod.namespace), podSelector: { matchLabels: { ...istiod.podLabels } } },
+    ],
+    ports: tcpPorts([15012]),
+  };
 }

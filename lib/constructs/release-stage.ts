@@ -73,13 +73,19 @@ export class ReleaseStage extends StageChart {
   constructor(scope: Construct, idOrProps: string | ReleaseStageProps, maybeProps?: ReleaseStageProps) {
     const [id, props] = typeof idOrProps === 'string' ? [idOrProps, maybeProps!] : [idOrProps.stage.name, idOrProps];
     const resolved = resolveStage(props.application, props.stage, { flavour: props.flavour });
-    super(scope, id, { stageName: props.stage.name, labels: { [PART_OF_LABEL]: props.application.name }, outputDirectory: props.outputDirectory });
+    super(scope, id, {
+      stageName: props.stage.name,
+      labels: { [PART_OF_LABEL]: props.application.name },
+      outputDirectory: props.outputDirectory,
+    });
     this.resolved = resolved;
     this.flavour = resolved.flavour;
     const namespace = props.application.namespace;
     // The flavour was an input to resolution; here it only picks the constructs that write it.
     const flavour = STAGE_FLAVOURS[resolved.flavour];
-    this.namespaceObject = new kplus.Namespace(this, 'Namespace', { metadata: { name: namespace, labels: flavour.namespaceLabels(resolved) } });
+    this.namespaceObject = new kplus.Namespace(this, 'Namespace', {
+      metadata: { name: namespace, labels: flavour.namespaceLabels(resolved) },
+    });
     this.peerAuthentication = peerAuthentication(this, resolved);
     this.externalSecrets = externalSecrets(this, resolved);
     const objects = flavour.build(this, resolved);
@@ -136,17 +142,26 @@ function peerAuthentication(scope: Construct, stage: ResolvedStage): ApiObject |
 
 /** ExternalSecrets for the Secrets the stage's workloads read (from a store: the manifests carry no credential). */
 function externalSecrets(scope: Construct, stage: ResolvedStage): ApiObject[] {
-  const referenced = new Set(stage.components.flatMap((c) => c.versions).flatMap((d) => Object.values(d.workload.env ?? {}))
-    .flatMap((v) => (typeof v === 'string' ? [] : [v.secretName])));
-  return (stage.app.externalSecrets ?? []).filter((e) => referenced.has(e.targetSecretName)).map((e) => new ApiObject(scope, `ExternalSecret-${e.targetSecretName}`, {
-    apiVersion: 'external-secrets.io/v1',
-    kind: 'ExternalSecret',
-    metadata: { name: e.targetSecretName, namespace: stage.app.namespace },
-    spec: {
-      refreshInterval: e.refreshInterval ?? DEFAULT_EXTERNAL_SECRET_REFRESH_INTERVAL,
-      secretStoreRef: { name: e.storeName, kind: e.storeKind ?? DEFAULT_EXTERNAL_SECRET_STORE_KIND },
-      target: { name: e.targetSecretName, creationPolicy: 'Owner' },
-      data: e.keys.map((key) => ({ secretKey: key, remoteRef: { key: e.remoteKey, property: key } })),
-    },
-  }));
+  const referenced = new Set(
+    stage.components
+      .flatMap((c) => c.versions)
+      .flatMap((d) => Object.values(d.workload.env ?? {}))
+      .flatMap((v) => (typeof v === 'string' ? [] : [v.secretName])),
+  );
+  return (stage.app.externalSecrets ?? [])
+    .filter((e) => referenced.has(e.targetSecretName))
+    .map(
+      (e) =>
+        new ApiObject(scope, `ExternalSecret-${e.targetSecretName}`, {
+          apiVersion: 'external-secrets.io/v1',
+          kind: 'ExternalSecret',
+          metadata: { name: e.targetSecretName, namespace: stage.app.namespace },
+          spec: {
+            refreshInterval: e.refreshInterval ?? DEFAULT_EXTERNAL_SECRET_REFRESH_INTERVAL,
+            secretStoreRef: { name: e.storeName, kind: e.storeKind ?? DEFAULT_EXTERNAL_SECRET_STORE_KIND },
+            target: { name: e.targetSecretName, creationPolicy: 'Owner' },
+            data: e.keys.map((key) => ({ secretKey: key, remoteRef: { key: e.remoteKey, property: key } })),
+          },
+        }),
+    );
 }

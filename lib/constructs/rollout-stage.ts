@@ -1,11 +1,13 @@
 import { ApiObject } from 'cdk8s';
-import { Construct } from 'constructs';
-import { MeshContextOptions } from '../model/defaults';
+import type { Construct } from 'constructs';
+import type { MeshContextOptions } from '../model/defaults';
 import { resolveInstallation } from '../model/installation-profile';
 import { resolveIngress } from '../resolve/ingress';
 import { assertDnsLabel } from '../model/names';
-import { CanaryRollout, CanaryRolloutProps } from './canary-rollout';
-import { IngressGatewayPods, PART_OF_LABEL, StageChart } from './stage-chart';
+import type { CanaryRolloutProps } from './canary-rollout';
+import { CanaryRollout } from './canary-rollout';
+import type { IngressGatewayPods } from './stage-chart';
+import { PART_OF_LABEL, StageChart } from './stage-chart';
 
 /** Properties of a {@link RolloutStage}. */
 export interface RolloutStageProps extends CanaryRolloutProps {
@@ -37,11 +39,24 @@ export class RolloutStage extends StageChart {
     super(scope, id, { stageName: props.stageName, labels: { [PART_OF_LABEL]: props.name } });
     this.description = props.description;
     const installation = resolveInstallation(props.installation);
-    const ingress = resolveIngress({ namespace: props.namespace, gateway: props.gateway, installation, stage: props.stageName });
-    this.meshContext = { clusterDomain: props.clusterDomain, trustDomain: installation.trustDomain, ingressPrincipal: ingress.principal };
+    const ingress = resolveIngress({
+      namespace: props.namespace,
+      gateway: props.gateway,
+      installation,
+      stage: props.stageName,
+    });
+    this.meshContext = {
+      clusterDomain: props.clusterDomain,
+      trustDomain: installation.trustDomain,
+      ingressPrincipal: ingress.principal,
+    };
     this.gatewayPods = { namespace: ingress.namespace, podLabels: ingress.podLabels };
     const injection = installation.injectionLabel;
-    new ApiObject(this, 'Namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: props.namespace, labels: { [injection.key]: injection.value } } });
+    new ApiObject(this, 'Namespace', {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: props.namespace, labels: { [injection.key]: injection.value } },
+    });
     this.canary = new CanaryRollout(this, 'Canary', props);
   }
 

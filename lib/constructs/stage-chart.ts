@@ -1,19 +1,28 @@
 import { ApiObject, Chart } from 'cdk8s';
-import { Construct } from 'constructs';
-import { analyzeMesh, Finding, formatFinding } from '../analysis/analyzer';
-import { acceptFindings, FindingAcceptance } from '../analysis/analyzer/acceptance';
+import type { Construct } from 'constructs';
+import type { Finding } from '../analysis/analyzer';
+import { analyzeMesh, formatFinding } from '../analysis/analyzer';
+import type { FindingAcceptance } from '../analysis/analyzer/acceptance';
+import { acceptFindings } from '../analysis/analyzer/acceptance';
 import type { AcceptedFinding } from '../model/application-spec';
-import { MeshContextOptions } from '../model/defaults';
+import type { MeshContextOptions } from '../model/defaults';
 import type { ResolvedGate } from '../release/gates/gates';
 import { assertConstructId, ReleaseConfigError } from '../model/errors';
 
 /** `scope`, after checking the chart id and that no other stage of it has the stage name (cdk8s would throw a stack trace). */
 function newStageScope(scope: Construct, id: string, stageName: string): Construct {
   assertConstructId(id, { stage: stageName, field: 'name' });
-  const taken = scope.node.tryFindChild(id) !== undefined
-    || scope.node.children.some((c) => c instanceof StageChart && (c as { readonly stageName?: string }).stageName === stageName);
+  const taken =
+    scope.node.tryFindChild(id) !== undefined ||
+    scope.node.children.some(
+      (c) => c instanceof StageChart && (c as { readonly stageName?: string }).stageName === stageName,
+    );
   if (taken) {
-    throw new ReleaseConfigError({ stage: stageName, field: 'name' }, `the stage name ${JSON.stringify(stageName)} is used twice`, 'Give each stage of the release a unique name.');
+    throw new ReleaseConfigError(
+      { stage: stageName, field: 'name' },
+      `the stage name ${JSON.stringify(stageName)} is used twice`,
+      'Give each stage of the release a unique name.',
+    );
   }
   return scope;
 }
@@ -39,11 +48,21 @@ export const PART_OF_LABEL = 'app.kubernetes.io/part-of';
 
 /** Order of kinds in a stage file: what others depend on comes first. */
 const KIND_ORDER = [
-  'Namespace', 'ServiceAccount', 'ExternalSecret',
+  'Namespace',
+  'ServiceAccount',
+  'ExternalSecret',
   // Allowances before workloads start and before routes use them (allow rules precede deny-all).
-  'AuthorizationPolicy', 'NetworkPolicy',
-  'PersistentVolumeClaim', 'Service', 'Deployment', 'PodDisruptionBudget',
-  'Rollout', 'DestinationRule', 'Gateway', 'VirtualService', 'HTTPRoute',
+  'AuthorizationPolicy',
+  'NetworkPolicy',
+  'PersistentVolumeClaim',
+  'Service',
+  'Deployment',
+  'PodDisruptionBudget',
+  'Rollout',
+  'DestinationRule',
+  'Gateway',
+  'VirtualService',
+  'HTTPRoute',
   // Last: clients are told to use mTLS (DestinationRule ISTIO_MUTUAL) before servers demand it.
   'PeerAuthentication',
 ];
@@ -107,7 +126,12 @@ export abstract class StageChart extends Chart {
    * Read it once the chart is complete.
    */
   public get manifests(): readonly any[] {
-    this.rendered ??= byKind(this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === this).map((o) => o.toJson()));
+    this.rendered ??= byKind(
+      this.node
+        .findAll()
+        .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === this)
+        .map((o) => o.toJson()),
+    );
     return this.rendered;
   }
 
@@ -115,7 +139,11 @@ export abstract class StageChart extends Chart {
   public get findings(): readonly Finding[] {
     // Stages carry no Secrets (credentials come from a store at run time), so Istio's check that a
     // Gateway's credentialName Secret exists would always fail here; `validate -f` still runs it.
-    this.analysis ??= analyzeMesh(this.manifests, { ...this.meshContext, meshConfig: { ingressGateway: this.ingressGateway }, skip: ['gateway.SecretAnalyzer'] });
+    this.analysis ??= analyzeMesh(this.manifests, {
+      ...this.meshContext,
+      meshConfig: { ingressGateway: this.ingressGateway },
+      skip: ['gateway.SecretAnalyzer'],
+    });
     return this.analysis;
   }
 

@@ -38,13 +38,16 @@ const SIDECAR: StageFlavour = {
   namespaceLabels: (stage) => ({ [stage.security.injectionLabel.key]: stage.security.injectionLabel.value }),
   build(scope, stage) {
     const app = stage.app;
-    const services = stage.components.map((component) => new MeshService(scope, component.name, {
-      ...meshServiceProps(component, app.namespace),
-      versionRouting: stage.versionRouting,
-      tlsMode: stage.spec.mtls ? 'ISTIO_MUTUAL' : undefined,
-      istioApiVersion: app.istioApiVersion,
-      skipVirtualService: app.gateway.bindMesh === true && component.name === app.entryComponent,
-    }));
+    const services = stage.components.map(
+      (component) =>
+        new MeshService(scope, component.name, {
+          ...meshServiceProps(component, app.namespace),
+          versionRouting: stage.versionRouting,
+          tlsMode: stage.spec.mtls ? 'ISTIO_MUTUAL' : undefined,
+          istioApiVersion: app.istioApiVersion,
+          skipVirtualService: app.gateway.bindMesh === true && component.name === app.entryComponent,
+        }),
+    );
     const policies = new MeshPolicies(scope, 'Policies', meshPoliciesProps(stage));
     const entry = services.find((s) => s.name === app.entryComponent)!;
     const ingress = new IngressGateway(scope, 'Ingress', {
@@ -68,22 +71,47 @@ const AMBIENT: StageFlavour = {
   build(scope, stage) {
     const namespace = stage.app.namespace;
     const lanes = planLanes(stage);
-    const services = stage.components.map((c) => new MeshService(scope, c.name, {
-      ...meshServiceProps(c, namespace),
-      versions: c.versions.map((d) => ({ ...d, workload: { ...d.workload, env: laneEnvironment(stage, c, d, lanes) } })),
-      versionRouting: false,
-    }));
+    const services = stage.components.map(
+      (c) =>
+        new MeshService(scope, c.name, {
+          ...meshServiceProps(c, namespace),
+          versions: c.versions.map((d) => ({
+            ...d,
+            workload: { ...d.workload, env: laneEnvironment(stage, c, d, lanes) },
+          })),
+          versionRouting: false,
+        }),
+    );
     const ambient = new AmbientMesh(scope, 'Ambient', ambientMeshProps(stage, lanes));
-    for (const s of services.filter((x) => ambient.waypointServices.includes(x.name))) s.service.metadata.addLabel(USE_WAYPOINT_LABEL, WAYPOINT_NAME);
-    const ambientPolicies = new AmbientPolicies(scope, 'Policies', ambientPoliciesProps(stage, lanes, ambient.waypointServices));
+    for (const s of services.filter((x) => ambient.waypointServices.includes(x.name)))
+      s.service.metadata.addLabel(USE_WAYPOINT_LABEL, WAYPOINT_NAME);
+    const ambientPolicies = new AmbientPolicies(
+      scope,
+      'Policies',
+      ambientPoliciesProps(stage, lanes, ambient.waypointServices),
+    );
     // Offline, the analyzer sees no pods for the waypoint: Istio deploys them for the waypoint Gateway.
-    const accepted = ambientPolicies.waypointTermination ? [{
-      code: 'IST0127', object: `AuthorizationPolicy ${namespace}/${WAYPOINT_NAME}`,
-      reason: `selects the pods Istio deploys for the waypoint Gateway '${WAYPOINT_NAME}' (label ${GATEWAY_NAME_LABEL})`,
-    }] : [];
-    return { services, ambient, ambientPolicies, limitations: [...ambient.limitations, ...ambientStageLimitations(stage)], accepted };
+    const accepted = ambientPolicies.waypointTermination
+      ? [
+          {
+            code: 'IST0127',
+            object: `AuthorizationPolicy ${namespace}/${WAYPOINT_NAME}`,
+            reason: `selects the pods Istio deploys for the waypoint Gateway '${WAYPOINT_NAME}' (label ${GATEWAY_NAME_LABEL})`,
+          },
+        ]
+      : [];
+    return {
+      services,
+      ambient,
+      ambientPolicies,
+      limitations: [...ambient.limitations, ...ambientStageLimitations(stage)],
+      accepted,
+    };
   },
 };
 
 /** The flavours, by name: resolution picks one, no construct branches on it. */
-export const STAGE_FLAVOURS: Readonly<Record<ReleaseFlavour, StageFlavour>> = { 'istio-sidecar': SIDECAR, 'gateway-api-ambient': AMBIENT };
+export const STAGE_FLAVOURS: Readonly<Record<ReleaseFlavour, StageFlavour>> = {
+  'istio-sidecar': SIDECAR,
+  'gateway-api-ambient': AMBIENT,
+};

@@ -4,7 +4,11 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { ProbeSpec, WorkloadSpec } from '../model/spec';
 import {
-  DEFAULT_PROBE_TIMING, DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS, workloadMinAvailable, workloadReplicas, workloadSpreadsAcrossNodes,
+  DEFAULT_PROBE_TIMING,
+  DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
+  workloadMinAvailable,
+  workloadReplicas,
+  workloadSpreadsAcrossNodes,
 } from '../model/defaults';
 
 /** Properties of a {@link VersionedDeployment}. */
@@ -55,7 +59,8 @@ export class VersionedDeployment extends Construct {
     const pv = w.persistentVolume;
     // Two pods of a rolling update cannot both mount a ReadWriteOnce(Pod) volume (and two
     // database processes must never share one data directory): stop the old pod first.
-    this.strategy = pv && (pv.accessMode === 'ReadWriteOnce' || pv.accessMode === 'ReadWriteOncePod') ? 'Recreate' : 'RollingUpdate';
+    this.strategy =
+      pv && (pv.accessMode === 'ReadWriteOnce' || pv.accessMode === 'ReadWriteOncePod') ? 'Recreate' : 'RollingUpdate';
 
     this.deployment = new kplus.Deployment(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace, labels: { ...this.selector } },
@@ -63,16 +68,22 @@ export class VersionedDeployment extends Construct {
       // No generated selector: the hashed label would change whenever the construct path does.
       select: false,
       podMetadata: { labels: { ...this.selector } },
-      strategy: this.strategy === 'Recreate'
-        ? kplus.DeploymentStrategy.recreate()
-        // Surge one pod and never drop below the desired count: capacity is kept during a rollout.
-        : kplus.DeploymentStrategy.rollingUpdate({ maxSurge: kplus.PercentOrAbsolute.absolute(1), maxUnavailable: kplus.PercentOrAbsolute.absolute(0) }),
+      strategy:
+        this.strategy === 'Recreate'
+          ? kplus.DeploymentStrategy.recreate()
+          : // Surge one pod and never drop below the desired count: capacity is kept during a rollout.
+            kplus.DeploymentStrategy.rollingUpdate({
+              maxSurge: kplus.PercentOrAbsolute.absolute(1),
+              maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
+            }),
       minReady: Duration.seconds(0),
       progressDeadline: Duration.seconds(600),
       serviceAccount: props.serviceAccount,
       // The workloads never call the Kubernetes API.
       automountServiceAccountToken: false,
-      terminationGracePeriod: Duration.seconds(w.terminationGracePeriodSeconds ?? DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS),
+      terminationGracePeriod: Duration.seconds(
+        w.terminationGracePeriodSeconds ?? DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
+      ),
       securityContext: {
         ensureNonRoot: true,
         user: w.runAs.user,
@@ -85,9 +96,16 @@ export class VersionedDeployment extends Construct {
     });
     this.deployment.select(kplus.LabelSelector.of({ labels: { ...this.selector } }));
     this.patchPodSpec(w);
-    this.disruptionBudget = disruptionBudget(this, { name: props.name, namespace: props.namespace, labels: this.selector, workload: w });
+    this.disruptionBudget = disruptionBudget(this, {
+      name: props.name,
+      namespace: props.namespace,
+      labels: this.selector,
+      workload: w,
+    });
     // cdk8s-plus-27 only knows `CAP_*` names, and no name for "all": drop every capability.
-    ApiObject.of(this.deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }));
+    ApiObject.of(this.deployment).addJsonPatch(
+      JsonPatch.add('/spec/template/spec/containers/0/securityContext/capabilities', { drop: ['ALL'] }),
+    );
   }
 
   /** The one container: image, ports, environment, resources, securityContext, probes, volumes. */
@@ -96,13 +114,20 @@ export class VersionedDeployment extends Construct {
     return {
       name: props.component,
       image: w.image,
-      imagePullPolicy: w.imagePullPolicy === 'Always' ? kplus.ImagePullPolicy.ALWAYS : kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      imagePullPolicy:
+        w.imagePullPolicy === 'Always' ? kplus.ImagePullPolicy.ALWAYS : kplus.ImagePullPolicy.IF_NOT_PRESENT,
       args: w.args ? [...w.args] : undefined,
       ports: w.ports.map((p) => ({ number: p.port, name: p.name, protocol: kplus.Protocol.TCP })),
       envVariables: this.environment(w),
       resources: {
-        cpu: { request: kplus.Cpu.millis(w.resources.cpuMillis.request), limit: kplus.Cpu.millis(w.resources.cpuMillis.limit) },
-        memory: { request: Size.mebibytes(w.resources.memoryMiB.request), limit: Size.mebibytes(w.resources.memoryMiB.limit) },
+        cpu: {
+          request: kplus.Cpu.millis(w.resources.cpuMillis.request),
+          limit: kplus.Cpu.millis(w.resources.cpuMillis.limit),
+        },
+        memory: {
+          request: Size.mebibytes(w.resources.memoryMiB.request),
+          limit: Size.mebibytes(w.resources.memoryMiB.limit),
+        },
       },
       securityContext: {
         ensureNonRoot: true,
@@ -120,18 +145,29 @@ export class VersionedDeployment extends Construct {
   }
 
   private volumeMounts(w: WorkloadSpec, claim: kplus.IPersistentVolumeClaim | undefined): kplus.VolumeMount[] {
-    const mounts: kplus.VolumeMount[] = (w.writablePaths ?? []).map((path, i) => ({ path, volume: kplus.Volume.fromEmptyDir(this, `Scratch${i}`, `scratch-${i}`) }));
+    const mounts: kplus.VolumeMount[] = (w.writablePaths ?? []).map((path, i) => ({
+      path,
+      volume: kplus.Volume.fromEmptyDir(this, `Scratch${i}`, `scratch-${i}`),
+    }));
     const pv = w.persistentVolume;
-    if (pv && claim) mounts.push({ path: pv.mountPath, volume: kplus.Volume.fromPersistentVolumeClaim(this, 'Data', claim, { name: 'data' }) });
+    if (pv && claim)
+      mounts.push({
+        path: pv.mountPath,
+        volume: kplus.Volume.fromPersistentVolumeClaim(this, 'Data', claim, { name: 'data' }),
+      });
     return mounts;
   }
 
   private environment(w: WorkloadSpec): Record<string, kplus.EnvValue> {
     const env: Record<string, kplus.EnvValue> = {};
     for (const [name, value] of Object.entries(w.env ?? {})) {
-      env[name] = typeof value === 'string'
-        ? kplus.EnvValue.fromValue(value)
-        : kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(this, `Secret-${name}`, value.secretName), key: value.key });
+      env[name] =
+        typeof value === 'string'
+          ? kplus.EnvValue.fromValue(value)
+          : kplus.EnvValue.fromSecretValue({
+              secret: kplus.Secret.fromSecretName(this, `Secret-${name}`, value.secretName),
+              key: value.key,
+            });
     }
     return env;
   }
@@ -142,16 +178,25 @@ export class VersionedDeployment extends Construct {
     // cdk8s-plus always stamps pods with a hash of the construct path; nothing selects on it here.
     manifest.addJsonPatch(JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'));
     // Not exposed by cdk8s-plus-27: the container runtime's default seccomp filter.
-    manifest.addJsonPatch(JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }));
+    manifest.addJsonPatch(
+      JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
+    );
     if (w.runAs.fsGroup === undefined) {
       // cdk8s-plus always writes a change policy; without fsGroup it means nothing, so leave it out.
       manifest.addJsonPatch(JsonPatch.remove('/spec/template/spec/securityContext/fsGroupChangePolicy'));
     }
     if (this.spreadAcrossNodes) {
       // Best effort, so a small or busy cluster still schedules every pod.
-      manifest.addJsonPatch(JsonPatch.add('/spec/template/spec/topologySpreadConstraints', [{
-        maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { ...this.selector } },
-      }]));
+      manifest.addJsonPatch(
+        JsonPatch.add('/spec/template/spec/topologySpreadConstraints', [
+          {
+            maxSkew: 1,
+            topologyKey: 'kubernetes.io/hostname',
+            whenUnsatisfiable: 'ScheduleAnyway',
+            labelSelector: { matchLabels: { ...this.selector } },
+          },
+        ]),
+      );
     }
   }
 }
@@ -160,7 +205,15 @@ export class VersionedDeployment extends Construct {
  * The PodDisruptionBudget of a workload's pods (Deployment or Rollout): `minAvailable`, by
  * default replicas - 1 when there are several replicas; none for a single pod (it would block drains).
  */
-export function disruptionBudget(scope: Construct, pods: { readonly name: string; readonly namespace: string; readonly labels: Readonly<Record<string, string>>; readonly workload: WorkloadSpec }): k8s.KubePodDisruptionBudget | undefined {
+export function disruptionBudget(
+  scope: Construct,
+  pods: {
+    readonly name: string;
+    readonly namespace: string;
+    readonly labels: Readonly<Record<string, string>>;
+    readonly workload: WorkloadSpec;
+  },
+): k8s.KubePodDisruptionBudget | undefined {
   const minAvailable = workloadMinAvailable(pods.workload);
   if (minAvailable === undefined) return undefined;
   return new k8s.KubePodDisruptionBudget(scope, 'DisruptionBudget', {

@@ -1,4 +1,4 @@
-import { InstallationProfile } from './installation-profile';
+import type { InstallationProfile } from './installation-profile';
 
 /**
  * The data a release is made of, part 1: the application (its components and every version

@@ -51,7 +51,8 @@ export function resolveMeshContext(options: MeshContextOptions = {}): MeshContex
   return {
     clusterDomain: options.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
     trustDomain,
-    ingressPrincipal: options.ingressPrincipal ?? principal(trustDomain, DEFAULT_ISTIO_NAMESPACE, DEFAULT_INGRESS_SERVICE_ACCOUNT),
+    ingressPrincipal:
+      options.ingressPrincipal ?? principal(trustDomain, DEFAULT_ISTIO_NAMESPACE, DEFAULT_INGRESS_SERVICE_ACCOUNT),
   };
 }
 
@@ -65,7 +66,13 @@ export const DEFAULT_REPLICAS = 1;
 /** Seconds a pod gets to stop after SIGTERM when the workload sets no `terminationGracePeriodSeconds`. */
 export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
 /** Timing of a probe that sets none (Kubernetes' own defaults, written out). */
-export const DEFAULT_PROBE_TIMING = { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3, successThreshold: 1 } as const;
+export const DEFAULT_PROBE_TIMING = {
+  initialDelaySeconds: 0,
+  periodSeconds: 10,
+  timeoutSeconds: 1,
+  failureThreshold: 3,
+  successThreshold: 1,
+} as const;
 /** Old ReplicaSets an Argo Rollout keeps for rollback when its props set no `revisionHistoryLimit`. */
 export const DEFAULT_ROLLOUT_REVISION_HISTORY_LIMIT = 3;
 

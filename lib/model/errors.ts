@@ -22,7 +22,9 @@ export class ReleaseConfigError extends Error {
       location.stage !== undefined ? `stage '${location.stage}'` : undefined,
       location.component !== undefined ? `component '${location.component}'` : undefined,
       `field '${location.field}'`,
-    ].filter((part) => part !== undefined).join(', ');
+    ]
+      .filter((part) => part !== undefined)
+      .join(', ');
     super(`${where}: ${problem}. ${fix}`);
     this.name = 'ReleaseConfigError';
     this.stage = location.stage;
@@ -37,7 +39,11 @@ export class ReleaseConfigError extends Error {
  */
 export function assertConstructId(value: string, at: ErrorLocation): void {
   if (typeof value === 'string' && value in Object.prototype) {
-    throw new ReleaseConfigError(at, `the name ${show(value)} is reserved (cdk8s construct ids cannot be names of JavaScript object members)`, 'Choose another name.');
+    throw new ReleaseConfigError(
+      at,
+      `the name ${show(value)} is reserved (cdk8s construct ids cannot be names of JavaScript object members)`,
+      'Choose another name.',
+    );
   }
 }
 

@@ -1,5 +1,8 @@
 import {
-  DEFAULT_INGRESS_POD_LABELS, DEFAULT_INGRESS_SERVICE_ACCOUNT, DEFAULT_ISTIO_NAMESPACE, DEFAULT_TRUST_DOMAIN,
+  DEFAULT_INGRESS_POD_LABELS,
+  DEFAULT_INGRESS_SERVICE_ACCOUNT,
+  DEFAULT_ISTIO_NAMESPACE,
+  DEFAULT_TRUST_DOMAIN,
 } from './defaults';
 import { ReleaseConfigError, show } from './errors';
 
@@ -44,7 +47,11 @@ export const ISTIOCTL_DEFAULT_PROFILE: InstallationProfile = {
   trustDomain: DEFAULT_TRUST_DOMAIN,
   controlPlane: { namespace: DEFAULT_ISTIO_NAMESPACE, podLabels: { app: 'istiod' } },
   injectionLabel: { key: 'istio-injection', value: 'enabled' },
-  ingressGateway: { namespace: DEFAULT_ISTIO_NAMESPACE, podLabels: DEFAULT_INGRESS_POD_LABELS, serviceAccount: DEFAULT_INGRESS_SERVICE_ACCOUNT },
+  ingressGateway: {
+    namespace: DEFAULT_ISTIO_NAMESPACE,
+    podLabels: DEFAULT_INGRESS_POD_LABELS,
+    serviceAccount: DEFAULT_INGRESS_SERVICE_ACCOUNT,
+  },
 };
 
 /** The installation a release runs on: `installation` as given, else {@link ISTIOCTL_DEFAULT_PROFILE}. The one place this default is taken. */
@@ -78,8 +85,13 @@ export function helmGatewayProfile(options: HelmGatewayProfileOptions = {}): Ins
   return {
     name: `helm-gateway:${release}`,
     trustDomain: options.trustDomain ?? 'cluster.local',
-    controlPlane: { namespace: options.istiodNamespace ?? 'istio-system', podLabels: { app: 'istiod', ...(options.revision ? { 'istio.io/rev': options.revision } : {}) } },
-    injectionLabel: options.revision ? { key: 'istio.io/rev', value: options.revision } : { key: 'istio-injection', value: 'enabled' },
+    controlPlane: {
+      namespace: options.istiodNamespace ?? 'istio-system',
+      podLabels: { app: 'istiod', ...(options.revision ? { 'istio.io/rev': options.revision } : {}) },
+    },
+    injectionLabel: options.revision
+      ? { key: 'istio.io/rev', value: options.revision }
+      : { key: 'istio-injection', value: 'enabled' },
     ingressGateway: {
       namespace: options.namespace ?? 'istio-ingress',
       podLabels: { istio: release.replace(/^istio-/, '') },
@@ -109,7 +121,11 @@ export interface AksIstioAddOnProfileOptions {
  */
 export function aksIstioAddOnProfile(options: AksIstioAddOnProfileOptions): InstallationProfile {
   if (!/^asm-1-[0-9]+$/.test(options.revision ?? '')) {
-    throw new ReleaseConfigError({ field: 'installation.revision' }, `AKS Istio add-on revision ${show(options.revision)} is not of the form asm-1-<minor> (e.g. asm-1-26)`, 'See az aks mesh get-revisions.');
+    throw new ReleaseConfigError(
+      { field: 'installation.revision' },
+      `AKS Istio add-on revision ${show(options.revision)} is not of the form asm-1-<minor> (e.g. asm-1-26)`,
+      'See az aks mesh get-revisions.',
+    );
   }
   const gateway = `aks-istio-ingressgateway-${options.ingress ?? 'external'}`;
   return {

@@ -1,4 +1,5 @@
-import { ErrorLocation, ReleaseConfigError, show } from './errors';
+import type { ErrorLocation } from './errors';
+import { ReleaseConfigError, show } from './errors';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const VERSION = /^v?[0-9]+(\.[0-9]+){0,2}$/;
@@ -6,17 +7,22 @@ const VERSION = /^v?[0-9]+(\.[0-9]+){0,2}$/;
 /** Throws unless `value` is a DNS-1123 label (lower-case alphanumerics and '-', at most `maxLength`). */
 export function assertDnsLabel(value: string, at: ErrorLocation, maxLength = 63): void {
   if (typeof value !== 'string' || !DNS1123_LABEL.test(value) || value.length > maxLength) {
-    throw new ReleaseConfigError(at,
+    throw new ReleaseConfigError(
+      at,
       `${show(value)} is not a DNS-1123 label of at most ${maxLength} characters`,
-      "Use lower-case letters, digits and '-', starting and ending with a letter or digit.");
+      "Use lower-case letters, digits and '-', starting and ending with a letter or digit.",
+    );
   }
 }
 
 /** Throws unless `version` is a dotted numeric version such as `1.0`, `2.1.3` or `v1` (Bookinfo's style). */
 export function assertVersion(version: string, at: ErrorLocation): void {
   if (typeof version !== 'string' || !VERSION.test(version)) {
-    throw new ReleaseConfigError(at, `${show(version)} is not a version`,
-      "Write versions as dotted numbers such as '1.0' or 'v1' (they become the 'version' label and names like 'v1-0').");
+    throw new ReleaseConfigError(
+      at,
+      `${show(version)} is not a version`,
+      "Write versions as dotted numbers such as '1.0' or 'v1' (they become the 'version' label and names like 'v1-0').",
+    );
   }
 }
 

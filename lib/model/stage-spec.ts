@@ -16,7 +16,12 @@ export interface EntryMatch {
   /** A cookie with exactly this name and value, anywhere in the Cookie header. @default - any cookies */
   readonly cookie?: { readonly name: string; readonly value: string };
   /** A request header; `name` is lower-case. @default - any headers */
-  readonly header?: { readonly name: string; readonly exact?: string; readonly prefix?: string; readonly regex?: string };
+  readonly header?: {
+    readonly name: string;
+    readonly exact?: string;
+    readonly prefix?: string;
+    readonly regex?: string;
+  };
   /** The request path. @default - any path */
   readonly uri?: { readonly exact?: string; readonly prefix?: string };
 }

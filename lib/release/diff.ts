@@ -1,5 +1,6 @@
 import { sameJson } from '../analysis/content-hash';
-import { Manifest, objectKey } from '../analysis/manifest';
+import type { Manifest } from '../analysis/manifest';
+import { objectKey } from '../analysis/manifest';
 import { jsonEqual } from '../analysis/json-equal';
 import { isObject, joinPath } from '../analysis/json-path';
 
@@ -50,7 +51,11 @@ export function diffValues(before: unknown, after: unknown, path = ''): FieldCha
 /** Objects added, changed (with their field changes) and removed between two stages. */
 export interface StageDiff {
   readonly added: readonly Manifest[];
-  readonly changed: readonly { readonly before: Manifest; readonly after: Manifest; readonly changes: readonly FieldChange[] }[];
+  readonly changed: readonly {
+    readonly before: Manifest;
+    readonly after: Manifest;
+    readonly changes: readonly FieldChange[];
+  }[];
   readonly removed: readonly Manifest[];
 }
 
@@ -75,7 +80,8 @@ export function diffStages(from: readonly Manifest[], to: readonly Manifest[]): 
 
 /** One line per change: `path: before → after`, with `(added)` / `(removed)` for one-sided changes. */
 export function formatChange(c: FieldChange, options: { readonly full?: boolean } = {}): string {
-  const show = (v: unknown) => (isObject(v) || Array.isArray(v) ? (options.full ? JSON.stringify(v) : compact(v)) : JSON.stringify(v));
+  const show = (v: unknown) =>
+    isObject(v) || Array.isArray(v) ? (options.full ? JSON.stringify(v) : compact(v)) : JSON.stringify(v);
   if (c.before === undefined) return `${c.path}: + ${show(c.after)}`;
   if (c.after === undefined) return `${c.path}: - ${show(c.before)}`;
   return `${c.path}: ${show(c.before)} → ${show(c.after)}`;
@@ -90,9 +96,11 @@ function compact(v: unknown): string {
 const IDENTITY_KEYS = ['name', 'port', 'containerPort', 'mountPath', 'secretKey'];
 
 function byKey(items: unknown[], key: string): Map<string, unknown> | undefined {
-  if (items.length === 0 || !items.every((i) => isObject(i) && (typeof i[key] === 'string' || typeof i[key] === 'number'))) return undefined;
+  if (
+    items.length === 0 ||
+    !items.every((i) => isObject(i) && (typeof i[key] === 'string' || typeof i[key] === 'number'))
+  )
+    return undefined;
   const map = new Map(items.map((i) => [String((i as Record<string, unknown>)[key]), i]));
   return map.size === items.length ? map : undefined;
 }
-
-

@@ -12,11 +12,13 @@ const ADVICE: Readonly<Record<string, string>> = {
   EPERM: 'operation not permitted: make the directory writable for this user, or name another one',
   EROFS: 'the filesystem is read-only: name a directory on a writable one',
   EEXIST: 'something else created that path meanwhile: make sure no other program writes there, and run again',
-  ENOTEMPTY: 'something else wrote into that directory meanwhile: make sure no other program writes there, and run again',
+  ENOTEMPTY:
+    'something else wrote into that directory meanwhile: make sure no other program writes there, and run again',
   ENOTDIR: 'a part of the path is a file, not a directory: name a directory path',
   EISDIR: 'it is a directory where a file was expected: move it away',
   ENOENT: 'a part of the path disappeared meanwhile: make sure no other program removes it, and run again',
-  EXDEV: 'the staging directory and the output are on different filesystems: name an output directory whose parent is on one filesystem',
+  EXDEV:
+    'the staging directory and the output are on different filesystems: name an output directory whose parent is on one filesystem',
   EBUSY: 'the path is in use (a mount point?): name another directory',
   EMFILE: 'too many open files: raise the limit (ulimit -n) and run again',
 };
@@ -37,5 +39,7 @@ export function fsStep<T>(what: string, path: string, step: () => T): T {
 export function describeFsError(err: unknown, what: string, path: string): unknown {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (err instanceof OutputDirectoryError || typeof code !== 'string') return err;
-  return new OutputDirectoryError(`cannot ${what} ${path} (${code}): ${ADVICE[code] ?? `${String((err as Error).message).split('\n')[0]}`}`);
+  return new OutputDirectoryError(
+    `cannot ${what} ${path} (${code}): ${ADVICE[code] ?? `${String((err as Error).message).split('\n')[0]}`}`,
+  );
 }

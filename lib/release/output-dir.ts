@@ -1,14 +1,24 @@
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'fs';
 import { isAbsolute, join, relative, resolve, sep } from 'path';
 import { describeFsError, fsStep, OutputRefusedError } from './fs-errors';
-import { firstObstacle, manifestText, OUTPUT_MARKER, OutputOwner, STAGING_MARKER } from './output-manifest';
+import type { OutputOwner } from './output-manifest';
+import { firstObstacle, manifestText, OUTPUT_MARKER, STAGING_MARKER } from './output-manifest';
 import { alive, pauseAt, sideNames } from './output-lock';
 
 export { OUTPUT_MARKER } from './output-manifest';
 export type { OutputOwner } from './output-manifest';
 export { OutputDirectoryError, OutputRefusedError } from './fs-errors';
 export { lockOutput } from './output-lock';
-
 
 /** How a replaceable directory is checked. */
 export interface ReplaceOptions {
@@ -31,21 +41,29 @@ export function assertReplaceable(dir: string, option: string, options: ReplaceO
   const shown = relative(cwd, abs) || '.';
   const inside = relative(abs, resolve(cwd));
   if (inside === '' || !(inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside))) {
-    throw new OutputRefusedError(`refusing to write ${option} ${shown}: it is or contains the working directory. Name a directory of its own, e.g. ${option} ${owner === 'plan' ? 'plans/next' : 'dist'}`);
+    throw new OutputRefusedError(
+      `refusing to write ${option} ${shown}: it is or contains the working directory. Name a directory of its own, e.g. ${option} ${owner === 'plan' ? 'plans/next' : 'dist'}`,
+    );
   }
   const st = fsStep('read', shown, () => (existsSync(abs) || isDanglingLink(abs) ? lstatSync(abs) : undefined));
   if (!st) return;
   if (st.isSymbolicLink()) {
-    throw new OutputRefusedError(`refusing to write ${option} ${shown}: it is a symbolic link (to ${readlinkSync(abs)}), and publishing would replace the link by a directory. Name the directory it points to instead (${option} <target>)`);
+    throw new OutputRefusedError(
+      `refusing to write ${option} ${shown}: it is a symbolic link (to ${readlinkSync(abs)}), and publishing would replace the link by a directory. Name the directory it points to instead (${option} <target>)`,
+    );
   }
   if (!st.isDirectory()) {
-    throw new OutputRefusedError(`refusing to write ${option} ${shown}: it is a file, not a directory. Name a new or empty directory`);
+    throw new OutputRefusedError(
+      `refusing to write ${option} ${shown}: it is a file, not a directory. Name a new or empty directory`,
+    );
   }
   if (options.force) return;
   const obstacle = fsStep('read', shown, () => firstObstacle(abs, owner));
   if (obstacle) {
     const path = obstacle.path ? join(shown, obstacle.path) : shown;
-    const fix = obstacle.fix ? `${obstacle.fix[0].toUpperCase()}${obstacle.fix.slice(1)}` : `Move it out of ${shown}, or name another directory (--force replaces ${shown}, deleting everything in it)`;
+    const fix = obstacle.fix
+      ? `${obstacle.fix[0].toUpperCase()}${obstacle.fix.slice(1)}`
+      : `Move it out of ${shown}, or name another directory (--force replaces ${shown}, deleting everything in it)`;
     throw new OutputRefusedError(`refusing to replace ${option} ${shown}: ${path} ${obstacle.why}. ${fix}`);
   }
 }
@@ -97,7 +115,9 @@ export function publishStaging(staging: string, dir: string, option: string, opt
   const owner = options.owner ?? 'synth';
   const target = resolve(dir);
   const shown = relative(options.cwd ?? process.cwd(), target) || '.';
-  fsStep('write the manifest into', staging, () => writeFileSync(join(staging, OUTPUT_MARKER), manifestText(staging, owner)));
+  fsStep('write the manifest into', staging, () =>
+    writeFileSync(join(staging, OUTPUT_MARKER), manifestText(staging, owner)),
+  );
   pauseAt('staged');
   assertReplaceable(target, option, options);
   const { journal, previousPrefix, parent } = sideNames(target);
@@ -128,7 +148,9 @@ export function publishStaging(staging: string, dir: string, option: string, opt
     pauseAt('old-removed');
     rmSync(journal, { force: true });
   } catch (err) {
-    return [`${shown} is published, but removing the previous output ${previous} failed (${(err as NodeJS.ErrnoException).code ?? err}): the next run removes it`];
+    return [
+      `${shown} is published, but removing the previous output ${previous} failed (${(err as NodeJS.ErrnoException).code ?? err}): the next run removes it`,
+    ];
   }
   return [];
 }
@@ -166,25 +188,36 @@ export function recoverOutput(dir: string, shown: string): string[] {
       fsStep('restore the previous output into', shown, () => renameSync(j.previous, target));
       done.push(`restored ${shown} to its output before a publish that was interrupted`);
     }
-    if (existsSync(j.staging)) fsStep('remove the staging directory', j.staging, () => rmSync(j.staging, { recursive: true, force: true }));
-    else if (existsSync(j.previous)) fsStep('remove the previous output', j.previous, () => rmSync(j.previous, { recursive: true, force: true }));
+    if (existsSync(j.staging))
+      fsStep('remove the staging directory', j.staging, () => rmSync(j.staging, { recursive: true, force: true }));
+    else if (existsSync(j.previous))
+      fsStep('remove the previous output', j.previous, () => rmSync(j.previous, { recursive: true, force: true }));
   }
   if (existsSync(journal)) fsStep('remove the publish journal', journal, () => rmSync(journal, { force: true }));
   for (const entry of existsSync(parent) ? readdirSync(parent) : []) {
     const path = join(parent, entry);
-    const legacy = entry.startsWith(`.${target.split(sep).pop()}.staging-`) || entry.startsWith(`.${target.split(sep).pop()}.previous-`);
+    const legacy =
+      entry.startsWith(`.${target.split(sep).pop()}.staging-`) ||
+      entry.startsWith(`.${target.split(sep).pop()}.previous-`);
     const prefix = [stagingPrefix, previousPrefix].find((p) => entry.startsWith(p));
     if (!prefix && !legacy) continue;
     if (alive(Number(entry.slice(entry.lastIndexOf('-') + 1)))) continue;
     const isStaging = prefix === stagingPrefix || entry.includes('.staging-');
     // A staging directory of a dead run holds its marker, or the manifest written just before publishing, or nothing yet.
-    if (isStaging && (existsSync(join(path, STAGING_MARKER)) || (prefix === stagingPrefix && (existsSync(join(path, OUTPUT_MARKER)) || readdirSync(path).length === 0)))) {
+    if (
+      isStaging &&
+      (existsSync(join(path, STAGING_MARKER)) ||
+        (prefix === stagingPrefix && (existsSync(join(path, OUTPUT_MARKER)) || readdirSync(path).length === 0)))
+    ) {
       fsStep('remove the staging directory of a dead run', path, () => rmSync(path, { recursive: true, force: true }));
       done.push(`removed ${entry}, left by a run that was killed`);
     } else if (!isStaging && !existsSync(target)) {
       fsStep('restore the previous output into', shown, () => renameSync(path, target));
       done.push(`restored ${shown} from ${entry}, left by a run that was killed`);
-    } else if (!isStaging && firstObstacle(path, 'synth') === undefined || !isStaging && firstObstacle(path, 'plan') === undefined) {
+    } else if (
+      (!isStaging && firstObstacle(path, 'synth') === undefined) ||
+      (!isStaging && firstObstacle(path, 'plan') === undefined)
+    ) {
       fsStep('remove the previous output of a dead run', path, () => rmSync(path, { recursive: true, force: true }));
       done.push(`removed ${entry}, left by a run that was killed`);
     }

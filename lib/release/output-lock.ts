@@ -1,4 +1,14 @@
-import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync, writeSync } from 'fs';
+import {
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'fs';
 import { basename, dirname, join, resolve } from 'path';
 import { describeFsError, fsStep, OutputDirectoryError } from './fs-errors';
 
@@ -6,11 +16,23 @@ import { describeFsError, fsStep, OutputDirectoryError } from './fs-errors';
  * The names a run keeps beside an output directory `dir` (in its parent, so that publishing is a
  * rename on one filesystem). All match `.gitignore`'s `.*.voting-mesh-*`.
  */
-export function sideNames(dir: string): { parent: string; lock: string; journal: string; stagingPrefix: string; previousPrefix: string } {
+export function sideNames(dir: string): {
+  parent: string;
+  lock: string;
+  journal: string;
+  stagingPrefix: string;
+  previousPrefix: string;
+} {
   const target = resolve(dir);
   const parent = dirname(target);
   const base = `.${basename(target)}.voting-mesh-`;
-  return { parent, lock: join(parent, `${base}lock`), journal: join(parent, `${base}journal`), stagingPrefix: `${base}staging-`, previousPrefix: `${base}previous-` };
+  return {
+    parent,
+    lock: join(parent, `${base}lock`),
+    journal: join(parent, `${base}journal`),
+    stagingPrefix: `${base}staging-`,
+    previousPrefix: `${base}previous-`,
+  };
 }
 
 /** Whether a process with this PID runs (this process counts: its lock is held). */
@@ -37,7 +59,10 @@ export function lockOutput(dir: string, command: string, shown: string): () => v
   // mkdir reports a file on the way as EEXIST: name it instead.
   for (let d = parent; dirname(d) !== d; d = dirname(d)) {
     if (existsSync(d)) {
-      if (!statSync(d).isDirectory()) throw new OutputDirectoryError(`cannot create ${shown}: ${d} is a file, not a directory: name a directory path`);
+      if (!statSync(d).isDirectory())
+        throw new OutputDirectoryError(
+          `cannot create ${shown}: ${d} is a file, not a directory: name a directory path`,
+        );
       break;
     }
   }
@@ -47,17 +72,22 @@ export function lockOutput(dir: string, command: string, shown: string): () => v
   // then hard-linked to the lock's name (which fails if the lock exists). A lock created empty
   // and then written could be left empty by a kill, and would look held for the grace period.
   const pending = `${lock}-${process.pid}`;
-  fsStep('write the lock file', pending, () => writeFileSync(pending, `${JSON.stringify({ pid: process.pid, command })}\n`));
+  fsStep('write the lock file', pending, () =>
+    writeFileSync(pending, `${JSON.stringify({ pid: process.pid, command })}\n`),
+  );
   try {
     for (let attempt = 0; ; attempt++) {
       try {
         linkSync(pending, lock);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 2) throw describeFsError(err, 'create the lock file', lock);
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 2)
+          throw describeFsError(err, 'create the lock file', lock);
         const holder = lockHolder(lock);
         if (holder === 'gone') continue;
         if (holder !== 'stale') {
-          throw new OutputDirectoryError(`${shown} is being written by another voting-mesh ${holder.command} (PID ${holder.pid}, lock ${lock}): wait for it to finish; if no such process runs, delete the lock file`);
+          throw new OutputDirectoryError(
+            `${shown} is being written by another voting-mesh ${holder.command} (PID ${holder.pid}, lock ${lock}): wait for it to finish; if no such process runs, delete the lock file`,
+          );
         }
         // Remove the stale lock only if it is still the one read (another run may have just taken it over).
         if (lockHolder(lock) === 'stale') fsStep('remove the stale lock file', lock, () => unlinkSync(lock));
@@ -85,7 +115,9 @@ function removeDeadPendingLocks(lock: string): void {
   const prefix = `${basename(lock)}-`;
   for (const entry of readdirSync(dirname(lock))) {
     if (entry.startsWith(prefix) && !alive(Number(entry.slice(prefix.length)))) {
-      fsStep('remove the pending lock file of a dead run', join(dirname(lock), entry), () => unlinkSync(join(dirname(lock), entry)));
+      fsStep('remove the pending lock file of a dead run', join(dirname(lock), entry), () =>
+        unlinkSync(join(dirname(lock), entry)),
+      );
     }
   }
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'crypto';
-import { lstatSync, readdirSync, readFileSync, Stats } from 'fs';
+import type { Stats } from 'fs';
+import { lstatSync, readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 
 /**
@@ -28,7 +29,8 @@ export interface OutputManifest {
   readonly files: Readonly<Record<string, string>>;
 }
 
-const NOTE = 'Written by voting-mesh, which replaces this directory only while it holds exactly these files, unchanged. See docs/output-safety.md.';
+const NOTE =
+  'Written by voting-mesh, which replaces this directory only while it holds exactly these files, unchanged. See docs/output-safety.md.';
 
 function sha256(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -36,11 +38,13 @@ function sha256(file: string): string {
 
 /** The files under `dir`, recursively, as sorted `/`-separated relative paths (the output and staging markers excluded). */
 export function regularFiles(dir: string, prefix = ''): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const rel = `${prefix}${e.name}`;
-    if (e.isDirectory()) return regularFiles(join(dir, e.name), `${rel}/`);
-    return rel === OUTPUT_MARKER || rel === STAGING_MARKER ? [] : [rel];
-  }).sort();
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => {
+      const rel = `${prefix}${e.name}`;
+      if (e.isDirectory()) return regularFiles(join(dir, e.name), `${rel}/`);
+      return rel === OUTPUT_MARKER || rel === STAGING_MARKER ? [] : [rel];
+    })
+    .sort();
 }
 
 /** The manifest text of what `dir` holds now: its files and their hashes (deterministic: sorted, fixed layout). */
@@ -60,7 +64,8 @@ export function readManifest(dir: string): OutputManifest | string {
     return 'cannot be read';
   }
   // The plain-text marker of earlier versions listed top-level names only, without content hashes.
-  if (text.startsWith('Written by voting-mesh ')) return 'is the marker of an earlier voting-mesh version, which cannot prove that nothing was added or changed since';
+  if (text.startsWith('Written by voting-mesh '))
+    return 'is the marker of an earlier voting-mesh version, which cannot prove that nothing was added or changed since';
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -68,9 +73,16 @@ export function readManifest(dir: string): OutputManifest | string {
     return `is not a ${MANIFEST_FORMAT} manifest (not JSON)`;
   }
   const m = parsed as Partial<OutputManifest> | null;
-  if (typeof m !== 'object' || m === null || m.format !== MANIFEST_FORMAT || (m.owner !== 'synth' && m.owner !== 'plan')
-    || typeof m.files !== 'object' || m.files === null || Array.isArray(m.files)
-    || Object.values(m.files).some((h) => typeof h !== 'string' || !/^[0-9a-f]{64}$/.test(h))) {
+  if (
+    typeof m !== 'object' ||
+    m === null ||
+    m.format !== MANIFEST_FORMAT ||
+    (m.owner !== 'synth' && m.owner !== 'plan') ||
+    typeof m.files !== 'object' ||
+    m.files === null ||
+    Array.isArray(m.files) ||
+    Object.values(m.files).some((h) => typeof h !== 'string' || !/^[0-9a-f]{64}$/.test(h))
+  ) {
     return `is not a ${MANIFEST_FORMAT} manifest (empty, changed by hand, or from an earlier version)`;
   }
   return m as OutputManifest;
@@ -95,20 +107,43 @@ export function firstObstacle(dir: string, owner: OutputOwner): Obstacle | undef
   const entries = readdirSync(dir).sort();
   if (entries.length === 0) return undefined;
   if (!entries.includes(OUTPUT_MARKER)) {
-    if (owner === 'synth' && entries.every((e) => e.endsWith('.k8s.yaml') && lstatSync(join(dir, e)).isFile())) return undefined;
+    if (owner === 'synth' && entries.every((e) => e.endsWith('.k8s.yaml') && lstatSync(join(dir, e)).isFile()))
+      return undefined;
     const first = entries.find((e) => !(e.endsWith('.k8s.yaml') && lstatSync(join(dir, e)).isFile())) ?? entries[0];
-    return { path: first, why: `was not written by voting-mesh (the directory has no ${OUTPUT_MARKER} manifest${owner === 'synth' ? ' and is not a plain cdk8s synth output of *.k8s.yaml files only' : ''})` };
+    return {
+      path: first,
+      why: `was not written by voting-mesh (the directory has no ${OUTPUT_MARKER} manifest${owner === 'synth' ? ' and is not a plain cdk8s synth output of *.k8s.yaml files only' : ''})`,
+    };
   }
   const manifest = readManifest(dir);
-  if (typeof manifest === 'string') return { path: OUTPUT_MARKER, why: manifest, fix: 'if nothing in it is yours, run once with --force, which deletes everything in it' };
-  if (manifest.owner !== owner) return { path: OUTPUT_MARKER, why: `says voting-mesh ${manifest.owner} wrote this directory${manifest.owner === 'synth' ? ' (it holds synthesized stages)' : ''}, not ${owner}`, fix: `name another directory, e.g. ${owner === 'plan' ? '--outdir plans/next' : '--outdir dist'}` };
+  if (typeof manifest === 'string')
+    return {
+      path: OUTPUT_MARKER,
+      why: manifest,
+      fix: 'if nothing in it is yours, run once with --force, which deletes everything in it',
+    };
+  if (manifest.owner !== owner)
+    return {
+      path: OUTPUT_MARKER,
+      why: `says voting-mesh ${manifest.owner} wrote this directory${manifest.owner === 'synth' ? ' (it holds synthesized stages)' : ''}, not ${owner}`,
+      fix: `name another directory, e.g. ${owner === 'plan' ? '--outdir plans/next' : '--outdir dist'}`,
+    };
   const root = lstatSync(dir);
-  const listedDirs = new Set(Object.keys(manifest.files).flatMap((f) => f.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
+  const listedDirs = new Set(
+    Object.keys(manifest.files).flatMap((f) =>
+      f
+        .split('/')
+        .slice(0, -1)
+        .map((_, i, parts) => parts.slice(0, i + 1).join('/')),
+    ),
+  );
   const walk = (rel: string): Obstacle | undefined => {
     for (const name of readdirSync(join(dir, rel)).sort()) {
       const path = rel ? `${rel}/${name}` : name;
       if (path === OUTPUT_MARKER) continue;
-      const obstacle = entryObstacle(dir, path, lstatSync(join(dir, path)), root, manifest, listedDirs) ?? (lstatSync(join(dir, path)).isDirectory() ? walk(path) : undefined);
+      const obstacle =
+        entryObstacle(dir, path, lstatSync(join(dir, path)), root, manifest, listedDirs) ??
+        (lstatSync(join(dir, path)).isDirectory() ? walk(path) : undefined);
       if (obstacle) return obstacle;
     }
     return undefined;
@@ -116,15 +151,25 @@ export function firstObstacle(dir: string, owner: OutputOwner): Obstacle | undef
   return walk('');
 }
 
-function entryObstacle(dir: string, path: string, st: Stats, root: Stats, manifest: OutputManifest, listedDirs: ReadonlySet<string>): Obstacle | undefined {
+function entryObstacle(
+  dir: string,
+  path: string,
+  st: Stats,
+  root: Stats,
+  manifest: OutputManifest,
+  listedDirs: ReadonlySet<string>,
+): Obstacle | undefined {
   if (st.isSymbolicLink()) return { path, why: 'is a symbolic link, which voting-mesh never writes' };
   if (st.isDirectory()) {
     if (st.dev !== root.dev) return { path, why: 'is a mount point' };
-    return listedDirs.has(path) ? undefined : { path, why: `is a directory the ${OUTPUT_MARKER} manifest does not list` };
+    return listedDirs.has(path)
+      ? undefined
+      : { path, why: `is a directory the ${OUTPUT_MARKER} manifest does not list` };
   }
   if (!st.isFile()) return { path, why: 'is not a regular file (a FIFO, socket or device)' };
   const hash = Object.prototype.hasOwnProperty.call(manifest.files, path) ? manifest.files[path] : undefined;
-  if (hash === undefined) return { path, why: `was not written by voting-mesh (the ${OUTPUT_MARKER} manifest does not list it)` };
+  if (hash === undefined)
+    return { path, why: `was not written by voting-mesh (the ${OUTPUT_MARKER} manifest does not list it)` };
   let actual: string;
   try {
     actual = sha256(join(dir, path));

@@ -1,8 +1,10 @@
 import { USE_WAYPOINT_LABEL, USE_WAYPOINT_NAMESPACE_LABEL } from '../analysis/ambient-mode';
 import { jsonEqual } from '../analysis/json-equal';
-import { Manifest, objectKey } from '../analysis/manifest';
+import type { Manifest } from '../analysis/manifest';
+import { objectKey } from '../analysis/manifest';
 import { isGatewayApi } from '../analysis/routing/gateway-api-match';
-import { diffStages, formatChange, StageDiff } from './diff';
+import type { StageDiff } from './diff';
+import { diffStages, formatChange } from './diff';
 import { restartAfterRouting } from './restart-order';
 import { transitionAllowances, transitionOnlyPolicies, withAllowances } from './transition-allowances';
 import { union } from './stage-union';
@@ -57,11 +59,17 @@ function withRoutingOf(m: Manifest, before: Manifest): Manifest {
   const spec = { ...m.spec };
   if (before.spec?.selector !== undefined) spec.selector = before.spec.selector;
   else delete spec.selector;
-  return { ...m, metadata: { ...m.metadata, ...(Object.keys(labels).length > 0 || m.metadata.labels ? { labels } : {}) }, spec };
+  return {
+    ...m,
+    metadata: { ...m.metadata, ...(Object.keys(labels).length > 0 || m.metadata.labels ? { labels } : {}) },
+    spec,
+  };
 }
 /** `m` without the labels that choose a waypoint. */
 function withoutWaypoint(m: Manifest): Manifest {
-  const labels = Object.fromEntries(Object.entries(m.metadata.labels ?? {}).filter(([k]) => !WAYPOINT_LABELS.includes(k)));
+  const labels = Object.fromEntries(
+    Object.entries(m.metadata.labels ?? {}).filter(([k]) => !WAYPOINT_LABELS.includes(k)),
+  );
   return { ...m, metadata: { ...m.metadata, labels } };
 }
 
@@ -82,7 +90,12 @@ const isKind = (m: Manifest, kind: string) => m.kind === kind;
  * 5. retire: Deployments the target no longer runs are deleted, last.
  * Volume claims and namespaces are never deleted (they hold data): they are reported as warnings.
  */
-export function planTransition(fromName: string, from: readonly Manifest[], toName: string, to: readonly Manifest[]): TransitionPlan {
+export function planTransition(
+  fromName: string,
+  from: readonly Manifest[],
+  toName: string,
+  to: readonly Manifest[],
+): TransitionPlan {
   const parts = transitionParts(from, to);
   const diff = parts.diff;
   const steps = planSteps(parts);
@@ -92,7 +105,10 @@ export function planTransition(fromName: string, from: readonly Manifest[], toNa
     from: fromName,
     to: toName,
     steps: steps.filter((s) => s.apply.length + s.waitFor.length + s.remove.length > 0),
-    warnings: kept.map((m) => `${objectKey(m)} is not in ${toName} but is kept: it may hold data. Delete it yourself once it is no longer needed.`),
+    warnings: kept.map(
+      (m) =>
+        `${objectKey(m)} is not in ${toName} but is kept: it may hold data. Delete it yourself once it is no longer needed.`,
+    ),
   };
 }
 
@@ -133,21 +149,35 @@ function transitionParts(from: readonly Manifest[], to: readonly Manifest[]): Tr
     return w;
   };
 
-  const routing = (m: Manifest) => (m.apiVersion.startsWith(ISTIO) && (isKind(m, 'VirtualService') || isKind(m, 'Gateway'))) || isApiRoute(m);
+  const routing = (m: Manifest) =>
+    (m.apiVersion.startsWith(ISTIO) && (isKind(m, 'VirtualService') || isKind(m, 'Gateway'))) || isApiRoute(m);
   // A Service whose selector or waypoint changes moves traffic: until the switch it keeps its old ones.
   // A new Service that uses a waypoint this plan creates is made without it, and joins it at the switch, once it is programmed.
   const addedGateways = new Set(diff.added.filter(isApiGateway).map(objectKey));
-  const joinsNewWaypoint = (m: Manifest) => isKind(m, 'Service') && !previous.has(objectKey(m))
-    && addedGateways.has(`Gateway ${m.metadata.labels?.[USE_WAYPOINT_NAMESPACE_LABEL] ?? m.metadata.namespace}/${m.metadata.labels?.[USE_WAYPOINT_LABEL]}`);
-  const reroutes = (m: Manifest) => isKind(m, 'Service') && ((previous.has(objectKey(m)) && serviceRouting(previous.get(objectKey(m))) !== serviceRouting(m)) || joinsNewWaypoint(m));
+  const joinsNewWaypoint = (m: Manifest) =>
+    isKind(m, 'Service') &&
+    !previous.has(objectKey(m)) &&
+    addedGateways.has(
+      `Gateway ${m.metadata.labels?.[USE_WAYPOINT_NAMESPACE_LABEL] ?? m.metadata.namespace}/${m.metadata.labels?.[USE_WAYPOINT_LABEL]}`,
+    );
+  const reroutes = (m: Manifest) =>
+    isKind(m, 'Service') &&
+    ((previous.has(objectKey(m)) && serviceRouting(previous.get(objectKey(m))) !== serviceRouting(m)) ||
+      joinsNewWaypoint(m));
   const routedBefore = (m: Manifest) => previous.get(objectKey(m)) ?? withoutWaypoint(m);
   const tightening = (m: Manifest) => isKind(m, 'PeerAuthentication') && m.spec?.mtls?.mode === 'STRICT';
-  const narrowing = (m: Manifest) => ['Service', 'DestinationRule', 'AuthorizationPolicy', 'NetworkPolicy'].includes(m.kind) || tightening(m);
+  const narrowing = (m: Manifest) =>
+    ['Service', 'DestinationRule', 'AuthorizationPolicy', 'NetworkPolicy'].includes(m.kind) || tightening(m);
 
-  const unchangedByWidening = (m: Manifest) => previous.has(objectKey(m)) && jsonEqual(widen(m), previous.get(objectKey(m)));
+  const unchangedByWidening = (m: Manifest) =>
+    previous.has(objectKey(m)) && jsonEqual(widen(m), previous.get(objectKey(m)));
   const makeForm = (m: Manifest) => (reroutes(m) ? withRoutingOf(widen(m), routedBefore(m)) : widen(m));
   // Serving callers restarted with calls to other hosts go after those hosts' routing (restart-order.ts).
-  const restart = restartAfterRouting(from, to, diff.changed.map((c) => c.after).filter((m) => isKind(m, 'Deployment')));
+  const restart = restartAfterRouting(
+    from,
+    to,
+    diff.changed.map((c) => c.after).filter((m) => isKind(m, 'Deployment')),
+  );
   const restarted = (m: Manifest) => restart.deployments.includes(m);
   // Pods a moved Service newly sends its callers to admit them until the break (transition-allowances.ts).
   // Pods such a Service newly reaches that no policy selects get one for the transition only.
@@ -156,15 +186,25 @@ function transitionParts(from: readonly Manifest[], to: readonly Manifest[]): Tr
   const admitsForTransition = (m: Manifest) => (allowances.get(objectKey(m))?.length ?? 0) > 0;
   // A retiring version's policy at pods a moved Service selects: deleted after the pods (clean step).
   const keptUntilRetired = (m: Manifest) => allowances.has(objectKey(m));
-  const madeOnce = ordered(addedOrChanged.filter((m) => !routing(m) && !tightening(m) && !unchangedByWidening(m) && !restarted(m)
-    && !(reroutes(m) && jsonEqual(makeForm(m), previous.get(objectKey(m)))))).map(makeForm);
+  const madeOnce = ordered(
+    addedOrChanged.filter(
+      (m) =>
+        !routing(m) &&
+        !tightening(m) &&
+        !unchangedByWidening(m) &&
+        !restarted(m) &&
+        !(reroutes(m) && jsonEqual(makeForm(m), previous.get(objectKey(m)))),
+    ),
+  ).map(makeForm);
   const made = new Set(madeOnce.map(objectKey));
   // Chosen before widening (widening keeps the key): widening every object of the target was a tenth of a large plan.
   const admittingOnly = [
     ...to.filter((m) => !made.has(objectKey(m)) && admitsForTransition(m)).map(widen),
     ...diff.removed.filter(admitsForTransition),
   ];
-  const make = [...madeOnce, ...admittingOnly, ...transitional.filter(admitsForTransition)].map((m) => withAllowances(m, allowances));
+  const make = [...madeOnce, ...admittingOnly, ...transitional.filter(admitsForTransition)].map((m) =>
+    withAllowances(m, allowances),
+  );
   const targetDeployments = new Set(to.filter((m) => isKind(m, 'Deployment')).map((m) => m.metadata.name));
   const transitionalMade = transitional.filter(admitsForTransition);
   const outlivesItsPods = (m: Manifest) => !targetDeployments.has(m.metadata.name);
@@ -172,55 +212,132 @@ function transitionParts(from: readonly Manifest[], to: readonly Manifest[]): Tr
   // A new Gateway API Gateway (an ingress gateway, a waypoint) gets its proxy Deployment from Istio: programmed before anything routes through it.
   const programmedGateways = ordered(diff.added.filter(isApiGateway));
   const relaxRemovals = diff.removed.filter((m) => isKind(m, 'PeerAuthentication'));
-  const switchAll = ordered(addedOrChanged.filter((m) => routing(m) || reroutes(m))).map((m) => (reroutes(m) ? widen(m) : m));
+  const switchAll = ordered(addedOrChanged.filter((m) => routing(m) || reroutes(m))).map((m) =>
+    reroutes(m) ? widen(m) : m,
+  );
   const removedRoutes = diff.removed.filter((m) => isKind(m, 'VirtualService') || isApiRoute(m));
   // The routing of the hosts the restarted callers newly call moves first; the rest once they run.
   const early = (m: Manifest) => restart.routesHost(m);
   const switchApply = switchAll.filter((m) => !early(m));
   const switchRemove = removedRoutes.filter((m) => !early(m));
-  const breakApply = ordered([...addedOrChanged.filter(narrowing), ...to.filter(admitsForTransition)]).filter((m) => !jsonEqual(widen(m), m) || tightening(m) || admitsForTransition(m));
+  const breakApply = ordered([...addedOrChanged.filter(narrowing), ...to.filter(admitsForTransition)]).filter(
+    (m) => !jsonEqual(widen(m), m) || tightening(m) || admitsForTransition(m),
+  );
   // What a running pod reads (its identity, its credentials, its configuration) goes only after
   // its last reader: a Secret that ESO garbage-collects with its ExternalSecret, or a deleted
   // ServiceAccount, would break the retiring pods while they still drain.
   const readByPods = (m: Manifest) => READ_BY_PODS.includes(m.kind);
   // A retiring version's policy at pods a moved Service selects stays until those pods are gone.
-  const breakRemove = diff.removed.filter((m) => !['VirtualService', 'PeerAuthentication', 'Deployment', 'PersistentVolumeClaim', 'Namespace'].includes(m.kind) && !isApiRoute(m) && !readByPods(m)
-    && !keptUntilRetired(m)).concat(transitionalMade.filter((m) => !outlivesItsPods(m)));
+  const breakRemove = diff.removed
+    .filter(
+      (m) =>
+        !['VirtualService', 'PeerAuthentication', 'Deployment', 'PersistentVolumeClaim', 'Namespace'].includes(
+          m.kind,
+        ) &&
+        !isApiRoute(m) &&
+        !readByPods(m) &&
+        !keptUntilRetired(m),
+    )
+    .concat(transitionalMade.filter((m) => !outlivesItsPods(m)));
   const retire = diff.removed.filter((m) => isKind(m, 'Deployment'));
-  const clean = diff.removed.filter((m) => readByPods(m) || keptUntilRetired(m)).concat(transitionalMade.filter(outlivesItsPods));
+  const clean = diff.removed
+    .filter((m) => readByPods(m) || keptUntilRetired(m))
+    .concat(transitionalMade.filter(outlivesItsPods));
 
   return {
-    diff, make, relaxRemovals, rollouts, programmedGateways, earlyApply: switchAll.filter(early), earlyRemove: removedRoutes.filter(early),
-    restart: restart.deployments, switchApply, switchRemove, breakApply, breakRemove, retire, clean,
+    diff,
+    make,
+    relaxRemovals,
+    rollouts,
+    programmedGateways,
+    earlyApply: switchAll.filter(early),
+    earlyRemove: removedRoutes.filter(early),
+    restart: restart.deployments,
+    switchApply,
+    switchRemove,
+    breakApply,
+    breakRemove,
+    retire,
+    clean,
   };
 }
 
 function planSteps(p: TransitionParts): PlanStep[] {
-  const { make, relaxRemovals, rollouts, programmedGateways, switchApply, switchRemove, breakApply, breakRemove, retire, clean } = p;
+  const {
+    make,
+    relaxRemovals,
+    rollouts,
+    programmedGateways,
+    switchApply,
+    switchRemove,
+    breakApply,
+    breakRemove,
+    retire,
+    clean,
+  } = p;
   return [
-    { kind: 'make', title: 'Add what the target needs before traffic moves (workloads, claims, Service ports, subsets, widened policies, relaxed mTLS); no route uses it yet', apply: make, waitFor: [], remove: relaxRemovals },
     {
-      kind: 'wait', title: `Wait until every new or changed Deployment is rolled out and ready${programmedGateways.length > 0 ? ', and every new Gateway API Gateway (ingress or waypoint) is programmed' : ''}`,
-      apply: [], waitFor: [...rollouts, ...programmedGateways], remove: [],
+      kind: 'make',
+      title:
+        'Add what the target needs before traffic moves (workloads, claims, Service ports, subsets, widened policies, relaxed mTLS); no route uses it yet',
+      apply: make,
+      waitFor: [],
+      remove: relaxRemovals,
     },
     {
-      kind: 'switch', title: 'Switch the routing of the hosts that restarted callers will call (their Services, waypoints and routes), before any pod calls them',
-      apply: p.earlyApply, waitFor: [], remove: p.earlyRemove,
+      kind: 'wait',
+      title: `Wait until every new or changed Deployment is rolled out and ready${programmedGateways.length > 0 ? ', and every new Gateway API Gateway (ingress or waypoint) is programmed' : ''}`,
+      apply: [],
+      waitFor: [...rollouts, ...programmedGateways],
+      remove: [],
     },
     {
-      kind: 'restart', title: 'Restart the callers whose environment names those hosts, and wait until they are rolled out (their old pods serve until then)',
-      apply: p.restart, waitFor: p.restart, remove: [],
+      kind: 'switch',
+      title:
+        'Switch the routing of the hosts that restarted callers will call (their Services, waypoints and routes), before any pod calls them',
+      apply: p.earlyApply,
+      waitFor: [],
+      remove: p.earlyRemove,
+    },
+    {
+      kind: 'restart',
+      title:
+        'Restart the callers whose environment names those hosts, and wait until they are rolled out (their old pods serve until then)',
+      apply: p.restart,
+      waitFor: p.restart,
+      remove: [],
     },
     {
       kind: 'switch',
       title: [...switchApply, ...switchRemove].some((m) => isApiRoute(m) || isKind(m, 'Service'))
         ? 'Switch traffic: apply the target Gateways, VirtualServices, HTTPRoutes and the selectors and waypoints of Services that move traffic; remove routes the target no longer has'
         : 'Switch traffic: apply the target Gateways and VirtualServices',
-      apply: switchApply, waitFor: [], remove: switchRemove,
+      apply: switchApply,
+      waitFor: [],
+      remove: switchRemove,
     },
-    { kind: 'break', title: 'Drop subsets, ports and allowances no route uses any more; tighten mTLS', apply: breakApply, waitFor: [], remove: breakRemove },
-    { kind: 'retire', title: 'Retire the Deployments that no longer receive traffic', apply: [], waitFor: [], remove: retire },
-    { kind: 'clean', title: 'Delete what only the retired pods read (ServiceAccounts, Secrets, ExternalSecrets, ConfigMaps), after their last reader', apply: [], waitFor: [], remove: clean },
+    {
+      kind: 'break',
+      title: 'Drop subsets, ports and allowances no route uses any more; tighten mTLS',
+      apply: breakApply,
+      waitFor: [],
+      remove: breakRemove,
+    },
+    {
+      kind: 'retire',
+      title: 'Retire the Deployments that no longer receive traffic',
+      apply: [],
+      waitFor: [],
+      remove: retire,
+    },
+    {
+      kind: 'clean',
+      title:
+        'Delete what only the retired pods read (ServiceAccounts, Secrets, ExternalSecrets, ConfigMaps), after their last reader',
+      apply: [],
+      waitFor: [],
+      remove: clean,
+    },
   ];
 }
 
@@ -232,7 +349,8 @@ export interface PlanFiles {
   readonly stageFile: string;
 }
 
-const resource = (m: Manifest) => `${m.kind.toLowerCase()}${m.apiVersion.includes('/') && !m.apiVersion.startsWith('apps/') ? `.${m.apiVersion.split('/')[0]}` : ''}/${m.metadata.name}`;
+const resource = (m: Manifest) =>
+  `${m.kind.toLowerCase()}${m.apiVersion.includes('/') && !m.apiVersion.startsWith('apps/') ? `.${m.apiVersion.split('/')[0]}` : ''}/${m.metadata.name}`;
 
 /** How {@link formatPlan} prints. */
 export interface FormatPlanOptions {
@@ -266,7 +384,10 @@ export function formatPlan(plan: TransitionPlan, where: PlanFiles, options: Form
       lines.push(`      … ${c.changes.length - shown.length} more`);
     }
   }
-  if (shortened) lines.push('  (shortened for the terminal: values cut at 100 characters, at most 12 changes per object; pipe the output, e.g. | less, to see every change whole)');
+  if (shortened)
+    lines.push(
+      '  (shortened for the terminal: values cut at 100 characters, at most 12 changes per object; pipe the output, e.g. | less, to see every change whole)',
+    );
   lines.push(`removed (${plan.removed.length}):`, ...plan.removed.map((m) => `  - ${objectKey(m)}`));
   lines.push('', 'steps (make before break):');
   plan.steps.forEach((step, i) => {
@@ -274,23 +395,35 @@ export function formatPlan(plan: TransitionPlan, where: PlanFiles, options: Form
     const file = where.files[i];
     if (file) lines.push(`   kubectl apply -f ${file}    # ${step.apply.map(objectKey).join(', ')}`);
     for (const d of step.waitFor) {
-      lines.push(isApiGateway(d) ? `   kubectl -n ${d.metadata.namespace} wait --for=condition=Programmed ${resource(d)} --timeout=10m`
-        : `   kubectl -n ${d.metadata.namespace} rollout status deployment/${d.metadata.name} --timeout=10m`);
+      lines.push(
+        isApiGateway(d)
+          ? `   kubectl -n ${d.metadata.namespace} wait --for=condition=Programmed ${resource(d)} --timeout=10m`
+          : `   kubectl -n ${d.metadata.namespace} rollout status deployment/${d.metadata.name} --timeout=10m`,
+      );
     }
     const byNs = new Map<string, Manifest[]>();
     const deletions = step.kind === 'retire' ? [] : step.remove;
-    for (const m of deletions) byNs.set(m.metadata.namespace ?? '', [...(byNs.get(m.metadata.namespace ?? '') ?? []), m]);
-    for (const [ns, objs] of byNs) lines.push(`   kubectl${ns ? ` -n ${ns}` : ''} delete ${objs.map(resource).join(' ')}`);
+    for (const m of deletions)
+      byNs.set(m.metadata.namespace ?? '', [...(byNs.get(m.metadata.namespace ?? '') ?? []), m]);
+    for (const [ns, objs] of byNs)
+      lines.push(`   kubectl${ns ? ` -n ${ns}` : ''} delete ${objs.map(resource).join(' ')}`);
     if (step.kind === 'switch') {
-      lines.push([...step.apply, ...step.remove].some((m) => isApiRoute(m) || isKind(m, 'Service'))
-        ? '   sleep 30    # let every proxy (sidecars, gateways, waypoints, ztunnels) receive the new routes before anything is taken away'
-        : '   sleep 30    # let every sidecar receive the new routes before anything is taken away');
+      lines.push(
+        [...step.apply, ...step.remove].some((m) => isApiRoute(m) || isKind(m, 'Service'))
+          ? '   sleep 30    # let every proxy (sidecars, gateways, waypoints, ztunnels) receive the new routes before anything is taken away'
+          : '   sleep 30    # let every sidecar receive the new routes before anything is taken away',
+      );
     }
     if (step.kind === 'retire') {
       const partOf = step.remove[0]?.metadata.labels?.['app.kubernetes.io/part-of'];
-      if (partOf !== undefined && step.remove.every((m) => m.metadata.labels?.['app.kubernetes.io/part-of'] === partOf)) {
-        lines.push(`   kubectl apply -f ${where.stageFile} --prune -l app.kubernetes.io/part-of=${partOf} --prune-allowlist=apps/v1/Deployment`
-          + `    # deletes ${step.remove.map((m) => m.metadata.name).join(', ')}`);
+      if (
+        partOf !== undefined &&
+        step.remove.every((m) => m.metadata.labels?.['app.kubernetes.io/part-of'] === partOf)
+      ) {
+        lines.push(
+          `   kubectl apply -f ${where.stageFile} --prune -l app.kubernetes.io/part-of=${partOf} --prune-allowlist=apps/v1/Deployment` +
+            `    # deletes ${step.remove.map((m) => m.metadata.name).join(', ')}`,
+        );
       } else {
         lines.push(`   kubectl -n ${step.remove[0].metadata.namespace} delete ${step.remove.map(resource).join(' ')}`);
       }

@@ -1,13 +1,22 @@
 import { inferCalls } from '../analysis/explain';
-import { Manifest, namespaceOf, podLabels } from '../analysis/manifest';
+import type { Manifest } from '../analysis/manifest';
+import { namespaceOf, podLabels } from '../analysis/manifest';
 import { ManifestIndex } from '../analysis/manifest-index';
 import { apiGateways } from '../analysis/routing/gateway-api';
 import { isGatewayApi } from '../analysis/routing/gateway-api-match';
-import { Hop, TrafficSimulator } from '../analysis/traffic-simulator';
-import { MeshContextOptions, resolveMeshContext } from '../model/defaults';
-import { ResolvedGate } from './gates/gates';
+import type { Hop } from '../analysis/traffic-simulator';
+import { TrafficSimulator } from '../analysis/traffic-simulator';
+import type { MeshContextOptions } from '../model/defaults';
+import { resolveMeshContext } from '../model/defaults';
+import type { ResolvedGate } from './gates/gates';
 import { gateNotes } from './gates/gate-notes';
-import { deploymentTable, describeApiMatches, describeMatches, destinationRuleTable, routeTables } from './release-notes-tables';
+import {
+  deploymentTable,
+  describeApiMatches,
+  describeMatches,
+  destinationRuleTable,
+  routeTables,
+} from './release-notes-tables';
 
 export { describeApiMatches, describeMatches, describePolicy } from './release-notes-tables';
 
@@ -62,7 +71,10 @@ function renderStage(stage: StageObjects, previous: readonly Manifest[]): string
   const retired = ManifestIndex.of(previous, clusterDomain).workloads.filter((o) => !names.has(o.metadata.name));
   const gateways = [...index.ofKind('Gateway'), ...apiGateways(index)];
   const edges = trafficEdges(stage.manifests, index, clusterDomain);
-  const served = servedFrom(edges, gateways.map((g) => `gateway:${g.metadata.name}`));
+  const served = servedFrom(
+    edges,
+    gateways.map((g) => `gateway:${g.metadata.name}`),
+  );
   const lines = [`## ${stage.name}`, ''];
   if (stage.description) lines.push(markdownText(stage.description), '');
   if (stage.limitations?.length) lines.push(...stage.limitations.map((l) => `- Not expressed: ${l}`), '');
@@ -87,33 +99,53 @@ function trafficEdges(m: readonly Manifest[], index: ManifestIndex, clusterDomai
     }
   };
   const virtualServices = new Map<string, Manifest>();
-  for (const vs of index.ofKind('VirtualService')) if (!virtualServices.has(vs.metadata.name)) virtualServices.set(vs.metadata.name, vs);
+  for (const vs of index.ofKind('VirtualService'))
+    if (!virtualServices.has(vs.metadata.name)) virtualServices.set(vs.metadata.name, vs);
   // Gateway API routes: HTTPRoutes by name, for edge labels (a waypoint, class istio-waypoint, is no entry).
   const httpRoutes = new Map<string, Manifest>();
-  for (const r of index.objects.filter((x) => isGatewayApi(x, 'HTTPRoute'))) if (!httpRoutes.has(r.metadata.name)) httpRoutes.set(r.metadata.name, r);
-  const labelOf = (hop: Hop, entry: boolean) => (!virtualServices.has(hop.rule.split('/')[0]) && httpRoutes.has(hop.rule.split('/')[0])
-    ? apiHopLabel(httpRoutes, hop, entry) : hopLabel(virtualServices, hop, entry));
+  for (const r of index.objects.filter((x) => isGatewayApi(x, 'HTTPRoute')))
+    if (!httpRoutes.has(r.metadata.name)) httpRoutes.set(r.metadata.name, r);
+  const labelOf = (hop: Hop, entry: boolean) =>
+    !virtualServices.has(hop.rule.split('/')[0]) && httpRoutes.has(hop.rule.split('/')[0])
+      ? apiHopLabel(httpRoutes, hop, entry)
+      : hopLabel(virtualServices, hop, entry);
   for (const gw of apiGateways(index)) {
     for (const hop of sim.possibleIngress(`${namespaceOf(gw)}/${gw.metadata.name}`).filter((h) => h.weight > 0)) {
-      for (const d of hop.deployments) addEdge({ from: `gateway:${gw.metadata.name}`, to: d, label: labelOf(hop, true) });
+      for (const d of hop.deployments)
+        addEdge({ from: `gateway:${gw.metadata.name}`, to: d, label: labelOf(hop, true) });
       // RequestMirror copies: they run through the mirror's lane too.
       for (const mirror of hop.mirrors ?? []) {
         for (const d of mirror.answer === undefined ? mirror.deployments : []) {
-          addEdge({ from: `gateway:${gw.metadata.name}`, to: d, label: `mirror ${mirror.percent}% of ${hop.rule.split('/')[1] ?? hop.rule} · :${mirror.port}`, mirror: true });
+          addEdge({
+            from: `gateway:${gw.metadata.name}`,
+            to: d,
+            label: `mirror ${mirror.percent}% of ${hop.rule.split('/')[1] ?? hop.rule} · :${mirror.port}`,
+            mirror: true,
+          });
         }
       }
     }
   }
   for (const gw of index.ofKind('Gateway')) {
     for (const hop of sim.possibleIngress(gw.metadata.name).filter((h) => h.weight > 0)) {
-      for (const d of hop.deployments) addEdge({ from: `gateway:${gw.metadata.name}`, to: d, label: hopLabel(virtualServices, hop, true) });
+      for (const d of hop.deployments)
+        addEdge({ from: `gateway:${gw.metadata.name}`, to: d, label: hopLabel(virtualServices, hop, true) });
     }
     istioGatewayMirrors(index, gw).forEach(addEdge);
   }
   for (const d of index.workloads) {
     for (const call of inferCalls(m, d.metadata.name, clusterDomain)) {
-      for (const hop of sim.possibleCalls({ sourceLabels: podLabels(d), service: call.service, namespace: call.namespace, port: call.port, sourceNamespace: namespaceOf(d) }).filter((h) => h.weight > 0)) {
-        for (const target of hop.deployments) addEdge({ from: d.metadata.name, to: target, label: labelOf(hop, false) });
+      for (const hop of sim
+        .possibleCalls({
+          sourceLabels: podLabels(d),
+          service: call.service,
+          namespace: call.namespace,
+          port: call.port,
+          sourceNamespace: namespaceOf(d),
+        })
+        .filter((h) => h.weight > 0)) {
+        for (const target of hop.deployments)
+          addEdge({ from: d.metadata.name, to: target, label: labelOf(hop, false) });
       }
     }
   }
@@ -123,12 +155,21 @@ function trafficEdges(m: readonly Manifest[], index: ManifestIndex, clusterDomai
 /** Mirrored copies of an Istio Gateway's routes: they run through the mirror's lane too. */
 function istioGatewayMirrors(index: ManifestIndex, gw: Manifest): Edge[] {
   const edges: Edge[] = [];
-  for (const vs of index.ofKind('VirtualService').filter((v) => (v.spec?.gateways ?? []).some((g: string) => g === gw.metadata.name || g.endsWith(`/${gw.metadata.name}`)))) {
+  for (const vs of index
+    .ofKind('VirtualService')
+    .filter((v) =>
+      (v.spec?.gateways ?? []).some((g: string) => g === gw.metadata.name || g.endsWith(`/${gw.metadata.name}`)),
+    )) {
     for (const r of (vs.spec?.http ?? []).filter((x: any) => x.mirror)) {
       const svc = index.serviceForHost(r.mirror.host, vs.metadata.namespace ?? 'default');
       const labels = svc && r.mirror.subset ? index.subsets(svc)?.get(r.mirror.subset) : {};
       for (const d of svc && labels ? index.podsBehind(svc, labels, true) : []) {
-        edges.push({ from: `gateway:${gw.metadata.name}`, to: d.metadata.name, label: `mirror ${r.mirrorPercentage?.value ?? 100}% of ${r.name ?? 'route'} · :${r.mirror.port?.number ?? ''}`, mirror: true });
+        edges.push({
+          from: `gateway:${gw.metadata.name}`,
+          to: d.metadata.name,
+          label: `mirror ${r.mirrorPercentage?.value ?? 100}% of ${r.name ?? 'route'} · :${r.mirror.port?.number ?? ''}`,
+          mirror: true,
+        });
       }
     }
   }
@@ -155,13 +196,25 @@ function servedFrom(edges: readonly Edge[], gatewayNodes: readonly string[]): Se
 }
 
 /** The Mermaid flowchart: gateways, one node per version (idle dashed, retired grey), the edges that served nodes take. */
-function flowchart(gateways: readonly Manifest[], deployments: readonly Manifest[], retired: readonly Manifest[], edges: readonly Edge[], served: ReadonlySet<string>): string[] {
+function flowchart(
+  gateways: readonly Manifest[],
+  deployments: readonly Manifest[],
+  retired: readonly Manifest[],
+  edges: readonly Edge[],
+  served: ReadonlySet<string>,
+): string[] {
   const drawn = edges.filter((e) => e.from.startsWith('gateway:') || served.has(e.from));
   const id = (name: string) => name.replace(/[^A-Za-z0-9]/g, '_');
   const lines = ['```mermaid', 'flowchart LR'];
-  for (const gw of gateways) lines.push(`  ${id(`gateway:${gw.metadata.name}`)}(["${escape(`Gateway ${gw.metadata.name}`)}"])`);
+  for (const gw of gateways)
+    lines.push(`  ${id(`gateway:${gw.metadata.name}`)}(["${escape(`Gateway ${gw.metadata.name}`)}"])`);
   for (const d of [...deployments, ...retired]) lines.push(`  ${id(d.metadata.name)}["${escape(nodeLabel(d))}"]`);
-  for (const e of drawn) lines.push(e.mirror ? `  ${id(e.from)} -.->|"${escape(e.label)}"| ${id(e.to)}` : `  ${id(e.from)} -- "${escape(e.label)}" --> ${id(e.to)}`);
+  for (const e of drawn)
+    lines.push(
+      e.mirror
+        ? `  ${id(e.from)} -.->|"${escape(e.label)}"| ${id(e.to)}`
+        : `  ${id(e.from)} -- "${escape(e.label)}" --> ${id(e.to)}`,
+    );
   lines.push('  classDef idle stroke-dasharray: 5 5,color:#666');
   lines.push('  classDef retired fill:#eeeeee,stroke:#bbbbbb,color:#999999');
   const idle = deployments.filter((d) => !served.has(d.metadata.name));
@@ -174,15 +227,19 @@ function flowchart(gateways: readonly Manifest[], deployments: readonly Manifest
 function nodeLabel(d: Manifest): string {
   const labels = d.spec?.template?.metadata?.labels ?? {};
   const replicas = d.spec?.replicas ?? 1;
-  return `${labels.app ?? d.metadata.name} ${labels.version ?? ''}`.trim() + ` · ${replicas} pod${replicas === 1 ? '' : 's'}`;
+  return (
+    `${labels.app ?? d.metadata.name} ${labels.version ?? ''}`.trim() + ` · ${replicas} pod${replicas === 1 ? '' : 's'}`
+  );
 }
 
 function hopLabel(virtualServices: ReadonlyMap<string, Manifest>, hop: Hop, entry: boolean): string {
   const [vsName, routeName] = hop.rule.split('/');
   const vs = virtualServices.get(vsName);
   const indexed = /^(http|tcp)\[(\d+)\]$/.exec(routeName ?? '');
-  const route = indexed ? vs?.spec?.[indexed[1]]?.[Number(indexed[2])] : (vs?.spec?.http ?? []).find((r: any) => r.name === routeName);
-  const parts = [entry ? describeMatches(route?.match) : route?.name ?? indexed?.[1] ?? hop.rule];
+  const route = indexed
+    ? vs?.spec?.[indexed[1]]?.[Number(indexed[2])]
+    : (vs?.spec?.http ?? []).find((r: any) => r.name === routeName);
+  const parts = [entry ? describeMatches(route?.match) : (route?.name ?? indexed?.[1] ?? hop.rule)];
   if (hop.weight !== 100) parts.push(`${hop.weight}%`);
   parts.push(`:${hop.port}`);
   return parts.join(' · ');
@@ -194,7 +251,7 @@ function apiHopLabel(httpRoutes: ReadonlyMap<string, Manifest>, hop: Hop, entry:
   const ruleName = hop.rule.slice(slash + 1);
   const rules: any[] = httpRoutes.get(hop.rule.slice(0, slash))?.spec?.rules ?? [];
   const rule = rules.find((x, i) => (x.name ?? String(i)) === ruleName);
-  const parts = [entry ? describeApiMatches(rule?.matches) : rule?.name ?? `rules[${ruleName}]`];
+  const parts = [entry ? describeApiMatches(rule?.matches) : (rule?.name ?? `rules[${ruleName}]`)];
   if (hop.weight !== 100) parts.push(`${hop.weight}%`);
   parts.push(`:${hop.port}`);
   return parts.join(' · ');
@@ -212,7 +269,9 @@ function escape(s: string): string {
  * HTML or formatting into the file reviewers read.
  */
 export function markdownText(text: string): string {
-  return text.replace(/[\r\n\u2028\u2029]+/g, ' ').trim()
+  return text
+    .replace(/[\r\n\u2028\u2029]+/g, ' ')
+    .trim()
     .replace(/[\\`*_[\]<>|~&]/g, (c) => `\\${c}`)
     .replace(/^(\d+)([.)])/, '$1\\$2')
     .replace(/^([-+=#])/, '\\$1');

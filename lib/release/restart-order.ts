@@ -1,4 +1,5 @@
-import { Manifest, namespaceOf, objectKey } from '../analysis/manifest';
+import type { Manifest } from '../analysis/manifest';
+import { namespaceOf, objectKey } from '../analysis/manifest';
 import { newCalls, templateChanged } from './restarted-callers';
 import { objectsAt } from '../analysis/manifest-kinds';
 
@@ -16,7 +17,11 @@ export interface RestartOrder {
  * replaced by the callee's own Service, or back), that host's Service, waypoint and routes must be
  * the target's before the restart, and what the old pods call must stay until they are gone.
  */
-export function restartAfterRouting(from: readonly Manifest[], to: readonly Manifest[], changed: readonly Manifest[]): RestartOrder {
+export function restartAfterRouting(
+  from: readonly Manifest[],
+  to: readonly Manifest[],
+  changed: readonly Manifest[],
+): RestartOrder {
   const previous = new Map(from.map((m) => [objectKey(m), m]));
   const hosts = new Set<string>();
   const deployments = changed.filter((d) => {
@@ -36,7 +41,9 @@ export function restartAfterRouting(from: readonly Manifest[], to: readonly Mani
         return named(hostNs ?? ns, name);
       });
     }
-    return objectsAt(m.spec, 'parentRefs').some((p) => p.kind === 'Service' && named(String(p.namespace ?? ns), String(p.name)));
+    return objectsAt(m.spec, 'parentRefs').some(
+      (p) => p.kind === 'Service' && named(String(p.namespace ?? ns), String(p.name)),
+    );
   };
   return { deployments, routesHost };
 }

@@ -1,6 +1,8 @@
 import { jsonEqual } from '../analysis/json-equal';
-import { CallTargetError, explainCall, inferCalls, InferredCall } from '../analysis/explain';
-import { Manifest, objectKey } from '../analysis/manifest';
+import type { InferredCall } from '../analysis/explain';
+import { CallTargetError, explainCall, inferCalls } from '../analysis/explain';
+import type { Manifest } from '../analysis/manifest';
+import { objectKey } from '../analysis/manifest';
 
 /**
  * What a transition does to the callers it restarts. A Deployment whose pod template changes
@@ -19,7 +21,10 @@ export function keepsServingWhileRolling(d: Manifest): boolean {
   const replicas = Number(d.spec?.replicas ?? 1);
   const raw = strategy?.rollingUpdate?.maxUnavailable ?? '25%';
   // Kubernetes rounds a percentage of maxUnavailable down.
-  const unavailable = typeof raw === 'string' && raw.endsWith('%') ? Math.floor((replicas * Number(raw.slice(0, -1))) / 100) : Number(raw);
+  const unavailable =
+    typeof raw === 'string' && raw.endsWith('%')
+      ? Math.floor((replicas * Number(raw.slice(0, -1))) / 100)
+      : Number(raw);
   return unavailable < replicas;
 }
 
@@ -35,7 +40,12 @@ export function callsOf(manifests: readonly Manifest[], workload: Manifest): Inf
 }
 
 /** The calls `after`'s pods make (in `afterState`) that `before`'s pods (in `beforeState`) did not make. */
-export function newCalls(beforeState: readonly Manifest[], before: Manifest, afterState: readonly Manifest[], after: Manifest): InferredCall[] {
+export function newCalls(
+  beforeState: readonly Manifest[],
+  before: Manifest,
+  afterState: readonly Manifest[],
+  after: Manifest,
+): InferredCall[] {
   const old = new Set(callsOf(beforeState, before).map(callKey));
   return callsOf(afterState, after).filter((c) => !old.has(callKey(c)));
 }
@@ -45,17 +55,30 @@ export function newCalls(beforeState: readonly Manifest[], before: Manifest, aft
  * the Deployments (without those in `retiring`, unless only they serve a hop), weights and
  * authorization of the first hop, as one comparable string; or why it fails.
  */
-export function callRouting(state: readonly Manifest[], workload: Manifest, call: InferredCall, clusterDomain: string, retiring: ReadonlySet<string> = new Set()): CallRouting {
+export function callRouting(
+  state: readonly Manifest[],
+  workload: Manifest,
+  call: InferredCall,
+  clusterDomain: string,
+  retiring: ReadonlySet<string> = new Set(),
+): CallRouting {
   const objects = withWorkload(state, workload);
   try {
-    const { hops } = explainCall(objects, workload.metadata.name, `${call.service}.${call.namespace}`, call.port, { clusterDomain });
+    const { hops } = explainCall(objects, workload.metadata.name, `${call.service}.${call.namespace}`, call.port, {
+      clusterDomain,
+    });
     // Pods the plan retires may still be behind a Service that selects the target's pods (a plain
     // selector): calls reaching them while they drain go where the target's objects send them.
-    const kept = (names: readonly string[]) => (names.some((n) => !retiring.has(n)) ? names.filter((n) => !retiring.has(n)) : names);
+    const kept = (names: readonly string[]) =>
+      names.some((n) => !retiring.has(n)) ? names.filter((n) => !retiring.has(n)) : names;
     const shown = hops.map((h) => `${kept(h.deployments).join('+') || h.answer || 'no pods'} ${h.weight}%`);
-    return { destinations: shown.sort().join(', ') || 'nowhere', denied: hops.some((h) => h.weight > 0 && h.authorization?.allowed === false) };
+    return {
+      destinations: shown.sort().join(', ') || 'nowhere',
+      denied: hops.some((h) => h.weight > 0 && h.authorization?.allowed === false),
+    };
   } catch (err) {
-    if (err instanceof CallTargetError) return { destinations: `no Service ${call.service}.${call.namespace}:${call.port}`, denied: false };
+    if (err instanceof CallTargetError)
+      return { destinations: `no Service ${call.service}.${call.namespace}:${call.port}`, denied: false };
     throw err;
   }
 }

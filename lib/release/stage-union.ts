@@ -13,13 +13,27 @@ export function union(before: Manifest, after: Manifest): Manifest {
   const byName = (x: any) => String(x.name ?? JSON.stringify(x));
   switch (after.kind) {
     case 'Service':
-      return { ...after, spec: { ...after.spec, ports: merge(before.spec?.ports, after.spec?.ports, byName).sort((x, y) => x.port - y.port) } };
+      return {
+        ...after,
+        spec: {
+          ...after.spec,
+          ports: merge(before.spec?.ports, after.spec?.ports, byName).sort((x, y) => x.port - y.port),
+        },
+      };
     case 'DestinationRule': {
       // Until traffic has moved, a subset both stages define keeps its old policy (connection
       // pool, outlier detection), and so does the rule: the target's apply in the break step.
       const old = new Map<string, any>((before.spec?.subsets ?? []).map((x: any) => [byName(x), x]));
       const subsets = merge(before.spec?.subsets, after.spec?.subsets, byName)
-        .map((x: any) => (old.has(byName(x)) ? { ...x, ...(old.get(byName(x)).trafficPolicy ? { trafficPolicy: old.get(byName(x)).trafficPolicy } : {}), ...(old.get(byName(x)).trafficPolicy ? {} : { trafficPolicy: undefined }) } : x))
+        .map((x: any) =>
+          old.has(byName(x))
+            ? {
+                ...x,
+                ...(old.get(byName(x)).trafficPolicy ? { trafficPolicy: old.get(byName(x)).trafficPolicy } : {}),
+                ...(old.get(byName(x)).trafficPolicy ? {} : { trafficPolicy: undefined }),
+              }
+            : x,
+        )
         .map((x: any) => Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined)))
         .sort((x, y) => byName(x).localeCompare(byName(y)));
       const tp = { ...(after.spec?.trafficPolicy ?? {}) };
@@ -27,14 +41,34 @@ export function union(before: Manifest, after: Manifest): Manifest {
         if (before.spec?.trafficPolicy?.[field] !== undefined) tp[field] = before.spec.trafficPolicy[field];
         else delete tp[field];
       }
-      return { ...after, spec: { ...after.spec, ...(Object.keys(tp).length > 0 ? { trafficPolicy: tp } : {}), subsets } };
+      return {
+        ...after,
+        spec: { ...after.spec, ...(Object.keys(tp).length > 0 ? { trafficPolicy: tp } : {}), subsets },
+      };
     }
     case 'AuthorizationPolicy':
-      return { ...after, spec: { ...after.spec, rules: mergePorts(before.spec?.rules, after.spec?.rules, (r) => r.from, (r) => r.to?.[0]?.operation?.ports,
-        (r, ports) => ({ ...r, to: [{ ...r.to[0], operation: { ...r.to[0].operation, ports } }] })) } };
+      return {
+        ...after,
+        spec: {
+          ...after.spec,
+          rules: mergePorts(
+            before.spec?.rules,
+            after.spec?.rules,
+            (r) => r.from,
+            (r) => r.to?.[0]?.operation?.ports,
+            (r, ports) => ({ ...r, to: [{ ...r.to[0], operation: { ...r.to[0].operation, ports } }] }),
+          ),
+        },
+      };
     case 'NetworkPolicy': {
-      const rules = (field: 'ingress' | 'egress', peers: 'from' | 'to') => mergePorts(before.spec?.[field], after.spec?.[field], (r) => r[peers], (r) => r.ports,
-        (r, ports) => ({ ...r, ports }));
+      const rules = (field: 'ingress' | 'egress', peers: 'from' | 'to') =>
+        mergePorts(
+          before.spec?.[field],
+          after.spec?.[field],
+          (r) => r[peers],
+          (r) => r.ports,
+          (r, ports) => ({ ...r, ports }),
+        );
       return { ...after, spec: { ...after.spec, ingress: rules('ingress', 'from'), egress: rules('egress', 'to') } };
     }
     default:
@@ -46,8 +80,13 @@ export function union(before: Manifest, after: Manifest): Manifest {
  * Rules of both lists; rules with the same peers (`peersOf`) become one rule with the ports of
  * both, so a rule that only lost ports in `after` widens back to exactly its `before` form.
  */
-function mergePorts(before: any[] | undefined, after: any[] | undefined, peersOf: (r: any) => unknown, portsOf: (r: any) => any[] | undefined,
-  withPorts: (r: any, ports: any[]) => any): any[] {
+function mergePorts(
+  before: any[] | undefined,
+  after: any[] | undefined,
+  peersOf: (r: any) => unknown,
+  portsOf: (r: any) => any[] | undefined,
+  withPorts: (r: any, ports: any[]) => any,
+): any[] {
   const out: any[] = [];
   // The first rule of each peers' JSON text (merging ports keeps a rule's peers): a scan per rule was quadratic.
   const firstWith = new Map<string | undefined, number>();
@@ -66,7 +105,10 @@ function mergePorts(before: any[] | undefined, after: any[] | undefined, peersOf
     const extra = b.filter((p) => !had.has(JSON.stringify(p)));
     if (extra.length === 0) continue;
     const ports = [...a, ...extra];
-    ports.sort((x, y) => Number(x.port ?? x) - Number(y.port ?? y) || String(x.protocol ?? '').localeCompare(String(y.protocol ?? '')));
+    ports.sort(
+      (x, y) =>
+        Number(x.port ?? x) - Number(y.port ?? y) || String(x.protocol ?? '').localeCompare(String(y.protocol ?? '')),
+    );
     out[i] = withPorts(out[i], ports);
   }
   return out;

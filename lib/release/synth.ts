@@ -3,16 +3,18 @@ import { dirname, join } from 'path';
 import { App } from 'cdk8s';
 import { formatFinding } from '../analysis/analyzer';
 import { globMatches } from '../analysis/analyzer/acceptance';
-import { SchemaRegistry, schemaSources, SchemaSources } from '../analysis/schema/schema-registry';
-import { StageChart } from '../constructs/stage-chart';
-import { DEFAULT_INGRESS_POD_LABELS, DEFAULT_ISTIO_NAMESPACE, MeshContext, resolveMeshContext } from '../model/defaults';
+import type { SchemaSources } from '../analysis/schema/schema-registry';
+import { SchemaRegistry, schemaSources } from '../analysis/schema/schema-registry';
+import type { StageChart } from '../constructs/stage-chart';
+import type { MeshContext } from '../model/defaults';
+import { DEFAULT_INGRESS_POD_LABELS, DEFAULT_ISTIO_NAMESPACE, resolveMeshContext } from '../model/defaults';
 import { ReleaseConfigError } from '../model/errors';
 import type { AcceptedFinding } from '../model/application-spec';
 import { renderReleaseNotes } from './release-notes';
 import { GATES_FILE, gatesFileContent } from './gates/gate-notes';
 import { toYaml } from './yaml-writer';
 import { ALLOW_FAILING_CHECKS_ENV, QUIET_ENV } from './allow-failing-checks';
-import { Manifest } from '../analysis/manifest';
+import type { Manifest } from '../analysis/manifest';
 import { sealAsRead } from '../analysis/content-hash';
 import { checkNeighbours } from './transition-check';
 import { ACCEPTED_FINDINGS_FILE, RELEASE_CONTEXT_FILE } from './release-context-file';
@@ -46,7 +48,6 @@ export interface CheckReleaseOptions {
   readonly quiet?: boolean;
 }
 
-
 const registries = new Map<string, SchemaRegistry>();
 
 /** The schema registry for `sources`, loaded once per process. */
@@ -69,7 +70,7 @@ export function checkRelease(stages: readonly StageChart[], options: CheckReleas
   const errors: string[] = [];
   const warnings: string[] = [];
   const accepted: string[] = [];
-  const registry = options.schemaValidation ?? true ? registryFor(options.schemas ?? schemaSources()) : undefined;
+  const registry = (options.schemaValidation ?? true) ? registryFor(options.schemas ?? schemaSources()) : undefined;
   const entries = new Set(stages.flatMap((s) => s.acceptedFindings));
   const used = new Set<unknown>();
   for (const stage of stages) {
@@ -87,10 +88,17 @@ export function checkRelease(stages: readonly StageChart[], options: CheckReleas
   }
   errors.push(...transitionErrors(stages));
   for (const entry of entries) {
-    if (!entry.reason?.trim()) errors.push(`acceptedFindings entry ${entry.code} ${entry.object} has no reason: say why the warning is accepted`);
+    if (!entry.reason?.trim())
+      errors.push(
+        `acceptedFindings entry ${entry.code} ${entry.object} has no reason: say why the warning is accepted`,
+      );
     else if (!used.has(entry)) {
-      const matching = stages.some((s) => s.findings.some((f) => f.code === entry.code && globMatches(entry.object, f.object)));
-      errors.push(`acceptedFindings entry ${entry.code} ${entry.object} accepts no Warning of any stage${matching ? ' (it matches only Errors or Info, which cannot be accepted)' : ''}: remove it or fix its code or object`);
+      const matching = stages.some((s) =>
+        s.findings.some((f) => f.code === entry.code && globMatches(entry.object, f.object)),
+      );
+      errors.push(
+        `acceptedFindings entry ${entry.code} ${entry.object} accepts no Warning of any stage${matching ? ' (it matches only Errors or Info, which cannot be accepted)' : ''}: remove it or fix its code or object`,
+      );
     }
   }
   return { errors, warnings, accepted };
@@ -104,10 +112,17 @@ function transitionErrors(stages: readonly StageChart[]): string[] {
   const errors: string[] = [];
   for (const dir of [...new Set(stages.map((s) => s.outputDirectory))]) {
     const charts = stages.filter((s) => s.outputDirectory === dir);
-    const checked = charts.map((s) => ({ name: s.stageName, objects: s.manifests as Manifest[], clusterDomain: resolveMeshContext(s.meshContext).clusterDomain }));
+    const checked = charts.map((s) => ({
+      name: s.stageName,
+      objects: s.manifests as Manifest[],
+      clusterDomain: resolveMeshContext(s.meshContext).clusterDomain,
+    }));
     for (let i = 0; i + 1 < checked.length; i++) {
       for (const t of checkNeighbours(checked[i], checked[i + 1])) {
-        for (const p of t.problems) errors.push(`transition ${t.from.name} → ${t.to.name}${dir ? ` (${dir})` : ''} step ${p.step} (${p.kind}): ${p.message}`);
+        for (const p of t.problems)
+          errors.push(
+            `transition ${t.from.name} → ${t.to.name}${dir ? ` (${dir})` : ''} step ${p.step} (${p.kind}): ${p.message}`,
+          );
       }
     }
   }
@@ -148,8 +163,12 @@ export interface ReleaseFile {
 export function renderRelease(stages: readonly StageChart[], extension = '.k8s.yaml'): ReleaseFile[] {
   // One set of files per output directory (a flavour of the release), in the order first seen.
   const directories = [...new Set(stages.map((s) => s.outputDirectory))];
-  return directories.flatMap((dir) => renderDirectory(stages.filter((s) => s.outputDirectory === dir), extension)
-    .map((f) => ({ file: dir ? `${dir}/${f.file}` : f.file, content: f.content })));
+  return directories.flatMap((dir) =>
+    renderDirectory(
+      stages.filter((s) => s.outputDirectory === dir),
+      extension,
+    ).map((f) => ({ file: dir ? `${dir}/${f.file}` : f.file, content: f.content })),
+  );
 }
 
 function renderDirectory(stages: readonly StageChart[], extension: string): ReleaseFile[] {
@@ -160,10 +179,16 @@ function renderDirectory(stages: readonly StageChart[], extension: string): Rele
     ...stages.map((s) => ({ file: `${s.stageName}${extension}`, content: stageTexts(s).join('---\n') })),
     {
       file: 'RELEASE.md',
-      content: renderReleaseNotes(stages.map((s) => ({
-        name: s.stageName, description: s.description, manifests: s.manifests, meshContext: s.meshContext, ...(s.limitations.length > 0 ? { limitations: [...s.limitations] } : {}),
-        ...((s.gates ?? []).length > 0 ? { gates: s.gates } : {}),
-      }))),
+      content: renderReleaseNotes(
+        stages.map((s) => ({
+          name: s.stageName,
+          description: s.description,
+          manifests: s.manifests,
+          meshContext: s.meshContext,
+          ...(s.limitations.length > 0 ? { limitations: [...s.limitations] } : {}),
+          ...((s.gates ?? []).length > 0 ? { gates: s.gates } : {}),
+        })),
+      ),
     },
     // The stages' metric gates with their PromQL, for `voting-mesh gate` and `plan --format argocd` (only when a stage declares one).
     ...(gates !== undefined ? [{ file: GATES_FILE, content: gates }] : []),
@@ -205,7 +230,10 @@ function releaseContextOf(stage: StageChart): ReleaseContext {
   const gw = stage.ingressGateway;
   return {
     ...resolveMeshContext(stage.meshContext),
-    ingressGateway: { namespace: gw?.namespace ?? DEFAULT_ISTIO_NAMESPACE, podLabels: { ...(gw?.podLabels ?? DEFAULT_INGRESS_POD_LABELS) } },
+    ingressGateway: {
+      namespace: gw?.namespace ?? DEFAULT_ISTIO_NAMESPACE,
+      podLabels: { ...(gw?.podLabels ?? DEFAULT_INGRESS_POD_LABELS) },
+    },
   };
 }
 
@@ -221,13 +249,19 @@ export function synthRelease(app: App, stages: readonly StageChart[], options: C
     accepted.forEach((a) => console.error(`accepted: ${a}`));
   }
   // What `app.synth()` does, once: cdk8s re-validates the whole app for every chart it writes.
-  const invalid = app.node.findAll().flatMap((c) => c.node.validate().map((e) => (/^stage '/.test(e) ? e : `[${c.node.path}] ${e}`)));
+  const invalid = app.node
+    .findAll()
+    .flatMap((c) => c.node.validate().map((e) => (/^stage '/.test(e) ? e : `[${c.node.path}] ${e}`)));
   const allowed = options.allowFailingChecks ?? process.env[ALLOW_FAILING_CHECKS_ENV] === '1';
   if (allowed) {
     // Published on purpose: every failure stays visible in the output.
-    for (const e of [...errors, ...invalid]) console.error(`warning: check failed, published anyway (allowFailingChecks): ${e}`);
+    for (const e of [...errors, ...invalid])
+      console.error(`warning: check failed, published anyway (allowFailingChecks): ${e}`);
   } else if (errors.length > 0) {
-    throw new ReleaseCheckError(oneLinePerProblem(errors, stages), 'Fix the construct that emits them or the stage data, or publish anyway with --allow-failing-checks (allowFailingChecks)');
+    throw new ReleaseCheckError(
+      oneLinePerProblem(errors, stages),
+      'Fix the construct that emits them or the stage data, or publish anyway with --allow-failing-checks (allowFailingChecks)',
+    );
   } else if (invalid.length > 0) {
     throw new ReleaseCheckError(oneLinePerProblem(invalid, stages), 'Fix the stage data or the construct named');
   }
@@ -243,8 +277,15 @@ export function synthRelease(app: App, stages: readonly StageChart[], options: C
  * line naming them, or 'in every stage'). The message is the first line and how many more.
  */
 export class ReleaseCheckError extends ReleaseConfigError {
-  constructor(public readonly lines: readonly string[], fix: string) {
-    super({ field: 'manifests' }, `${lines[0]}${lines.length > 1 ? ` (and ${lines.length - 1} more problem(s))` : ''}`, `${fix}.`);
+  constructor(
+    public readonly lines: readonly string[],
+    fix: string,
+  ) {
+    super(
+      { field: 'manifests' },
+      `${lines[0]}${lines.length > 1 ? ` (and ${lines.length - 1} more problem(s))` : ''}`,
+      `${fix}.`,
+    );
   }
 }
 

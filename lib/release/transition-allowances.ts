@@ -1,5 +1,6 @@
 import { USE_WAYPOINT_LABEL } from '../analysis/ambient-mode';
-import { labelsHold, Manifest, namespaceOf, objectKey, podLabels } from '../analysis/manifest';
+import type { Manifest } from '../analysis/manifest';
+import { labelsHold, namespaceOf, objectKey, podLabels } from '../analysis/manifest';
 import { GATEWAY_NAME_LABEL } from '../resolve/ingress';
 import { callsOf } from './restarted-callers';
 import { principal } from '../model/names';
@@ -14,18 +15,31 @@ import { principal } from '../model/names';
  * either stage, on the Service's target ports. The target policies return in the break step; the
  * retiring pods keep theirs until they are retired (an entry without rules: kept, nothing added).
  */
-export function transitionAllowances(from: readonly Manifest[], to: readonly Manifest[], rerouted: readonly Manifest[]): Map<string, any[]> {
+export function transitionAllowances(
+  from: readonly Manifest[],
+  to: readonly Manifest[],
+  rerouted: readonly Manifest[],
+): Map<string, any[]> {
   const extra = new Map<string, any[]>();
-  const deployments = [...new Map([...from, ...to].filter((m) => m.kind === 'Deployment').map((m) => [objectKey(m), m])).values()];
-  const policies = [...new Map([...from, ...to].filter((m) => m.kind === 'AuthorizationPolicy').map((m) => [objectKey(m), m])).values()];
+  const deployments = [
+    ...new Map([...from, ...to].filter((m) => m.kind === 'Deployment').map((m) => [objectKey(m), m])).values(),
+  ];
+  const policies = [
+    ...new Map([...from, ...to].filter((m) => m.kind === 'AuthorizationPolicy').map((m) => [objectKey(m), m])).values(),
+  ];
   const trust = trustDomainOf(policies);
   const inTarget = new Set(to.map(objectKey));
   /** Adds to `policy` a rule per caller it does not admit yet; a retiring policy is kept (recorded) even without one. */
   const admit = (policy: Manifest, callers: readonly string[], ports: readonly string[]) => {
     const rules = extra.get(objectKey(policy)) ?? [];
-    const admitted = new Set([...from, ...to].filter((m) => objectKey(m) === objectKey(policy)).flatMap((m) => (m.spec?.rules ?? []).flatMap((r: any) => r.from?.[0]?.source?.principals ?? [])));
+    const admitted = new Set(
+      [...from, ...to]
+        .filter((m) => objectKey(m) === objectKey(policy))
+        .flatMap((m) => (m.spec?.rules ?? []).flatMap((r: any) => r.from?.[0]?.source?.principals ?? [])),
+    );
     for (const principal of callers.filter((x) => !admitted.has(x))) {
-      if (!rules.some((r) => r.from[0].source.principals[0] === principal)) rules.push({ from: [{ source: { principals: [principal] } }], to: [{ operation: { ports } }] });
+      if (!rules.some((r) => r.from[0].source.principals[0] === principal))
+        rules.push({ from: [{ source: { principals: [principal] } }], to: [{ operation: { ports } }] });
     }
     // A retiring version's policy stays until its pods are gone even when it admits every caller
     // already (a TCP lane Service, without a waypoint, was dialled directly): deleted in the break
@@ -36,9 +50,16 @@ export function transitionAllowances(from: readonly Manifest[], to: readonly Man
     const selector: Record<string, string> | undefined = svc.spec?.selector;
     if (!selector) continue;
     const ns = namespaceOf(svc);
-    const dials = (state: readonly Manifest[]) => (d: Manifest) => callsOf(state, d).some((c) => c.service === svc.metadata.name && c.namespace === ns);
-    const callers = [...new Set([...from.filter((m) => m.kind === 'Deployment').filter(dials(from)), ...to.filter((m) => m.kind === 'Deployment').filter(dials(to))]
-      .map((d) => principal(trust, namespaceOf(d), d.spec?.template?.spec?.serviceAccountName ?? 'default')))].sort();
+    const dials = (state: readonly Manifest[]) => (d: Manifest) =>
+      callsOf(state, d).some((c) => c.service === svc.metadata.name && c.namespace === ns);
+    const callers = [
+      ...new Set(
+        [
+          ...from.filter((m) => m.kind === 'Deployment').filter(dials(from)),
+          ...to.filter((m) => m.kind === 'Deployment').filter(dials(to)),
+        ].map((d) => principal(trust, namespaceOf(d), d.spec?.template?.spec?.serviceAccountName ?? 'default')),
+      ),
+    ].sort();
     const waypoint: string | undefined = svc.metadata.labels?.[USE_WAYPOINT_LABEL];
     if (waypoint !== undefined) {
       // A Service that joins its waypoint (or moves behind it) in the switch: the waypoint's
@@ -49,17 +70,28 @@ export function transitionAllowances(from: readonly Manifest[], to: readonly Man
       // a caller idle in both stages stays denied, as the target denies it.
       const admittedTo = new Set([from, to].flatMap((state) => admittedToService(state, svc.metadata.name, ns)));
       const used = callers.filter((c) => admittedTo.has(c));
-      for (const policy of policies.filter((p) => namespaceOf(p) === ns && p.spec?.action === 'ALLOW' && inTarget.has(objectKey(p))
-        && ((p.spec?.targetRefs ?? []).some((t: any) => t.kind === 'Service' && t.name === svc.metadata.name)
-          || (p.spec?.selector?.matchLabels && labelsHold(p.spec.selector.matchLabels, { [GATEWAY_NAME_LABEL]: waypoint }))))) {
+      for (const policy of policies.filter(
+        (p) =>
+          namespaceOf(p) === ns &&
+          p.spec?.action === 'ALLOW' &&
+          inTarget.has(objectKey(p)) &&
+          ((p.spec?.targetRefs ?? []).some((t: any) => t.kind === 'Service' && t.name === svc.metadata.name) ||
+            (p.spec?.selector?.matchLabels &&
+              labelsHold(p.spec.selector.matchLabels, { [GATEWAY_NAME_LABEL]: waypoint }))),
+      )) {
         admit(policy, used, ports);
       }
       continue;
     }
     const ports = [...new Set((svc.spec?.ports ?? []).map((p: any) => String(p.targetPort ?? p.port)))] as string[];
     for (const pod of deployments.filter((d) => namespaceOf(d) === ns && labelsHold(selector, podLabels(d)))) {
-      for (const policy of policies.filter((p) => namespaceOf(p) === ns && p.spec?.action === 'ALLOW' && p.spec?.selector?.matchLabels
-        && labelsHold(p.spec.selector.matchLabels, podLabels(pod)))) {
+      for (const policy of policies.filter(
+        (p) =>
+          namespaceOf(p) === ns &&
+          p.spec?.action === 'ALLOW' &&
+          p.spec?.selector?.matchLabels &&
+          labelsHold(p.spec.selector.matchLabels, podLabels(pod)),
+      )) {
         admit(policy, callers, ports);
       }
     }
@@ -75,7 +107,11 @@ export function transitionAllowances(from: readonly Manifest[], to: readonly Man
  * gives it the callers), made with the allowances and deleted in the break step, or in the clean
  * step when its pods are retired. None where the namespace has no AuthorizationPolicy.
  */
-export function transitionOnlyPolicies(from: readonly Manifest[], to: readonly Manifest[], rerouted: readonly Manifest[]): Manifest[] {
+export function transitionOnlyPolicies(
+  from: readonly Manifest[],
+  to: readonly Manifest[],
+  rerouted: readonly Manifest[],
+): Manifest[] {
   const all = [...from, ...to];
   const policies = all.filter((m) => m.kind === 'AuthorizationPolicy');
   const deployments = [...new Map(all.filter((m) => m.kind === 'Deployment').map((m) => [objectKey(m), m])).values()];
@@ -83,13 +119,31 @@ export function transitionOnlyPolicies(from: readonly Manifest[], to: readonly M
   for (const svc of rerouted) {
     const selector: Record<string, string> | undefined = svc.spec?.selector;
     const ns = namespaceOf(svc);
-    if (!selector || svc.metadata.labels?.[USE_WAYPOINT_LABEL] !== undefined || !policies.some((p) => namespaceOf(p) === ns)) continue;
+    if (
+      !selector ||
+      svc.metadata.labels?.[USE_WAYPOINT_LABEL] !== undefined ||
+      !policies.some((p) => namespaceOf(p) === ns)
+    )
+      continue;
     for (const d of deployments.filter((x) => namespaceOf(x) === ns && labelsHold(selector, podLabels(x)))) {
       const labels = podLabels(d);
-      if (policies.some((p) => namespaceOf(p) === ns && p.spec?.action === 'ALLOW' && p.spec?.selector?.matchLabels && labelsHold(p.spec.selector.matchLabels, labels))) continue;
-      const own = labels.app !== undefined && labels.version !== undefined ? { app: labels.app, version: labels.version } : { ...labels };
+      if (
+        policies.some(
+          (p) =>
+            namespaceOf(p) === ns &&
+            p.spec?.action === 'ALLOW' &&
+            p.spec?.selector?.matchLabels &&
+            labelsHold(p.spec.selector.matchLabels, labels),
+        )
+      )
+        continue;
+      const own =
+        labels.app !== undefined && labels.version !== undefined
+          ? { app: labels.app, version: labels.version }
+          : { ...labels };
       const policy: Manifest = {
-        apiVersion: policies.find((p) => namespaceOf(p) === ns)!.apiVersion, kind: 'AuthorizationPolicy',
+        apiVersion: policies.find((p) => namespaceOf(p) === ns)!.apiVersion,
+        kind: 'AuthorizationPolicy',
         metadata: { name: d.metadata.name, namespace: ns, labels: own },
         spec: { selector: { matchLabels: own }, action: 'ALLOW', rules: [] },
       };
@@ -108,10 +162,22 @@ export function withAllowances(policy: Manifest, extra: ReadonlyMap<string, read
 /** The principals that `state`'s ALLOW policies admit to Service `name`: by targetRefs to it, or at the pods it selects there. */
 function admittedToService(state: readonly Manifest[], name: string, ns: string): string[] {
   const svc = state.find((m) => m.kind === 'Service' && m.metadata.name === name && namespaceOf(m) === ns);
-  const pods = state.filter((m) => m.kind === 'Deployment' && namespaceOf(m) === ns && svc?.spec?.selector && labelsHold(svc.spec.selector, podLabels(m)));
-  return state.filter((p) => p.kind === 'AuthorizationPolicy' && namespaceOf(p) === ns && p.spec?.action === 'ALLOW' && (
-    (p.spec?.targetRefs ?? []).some((t: any) => t.kind === 'Service' && t.name === name)
-    || (p.spec?.selector?.matchLabels && pods.some((d) => labelsHold(p.spec.selector.matchLabels, podLabels(d))))))
+  const pods = state.filter(
+    (m) =>
+      m.kind === 'Deployment' &&
+      namespaceOf(m) === ns &&
+      svc?.spec?.selector &&
+      labelsHold(svc.spec.selector, podLabels(m)),
+  );
+  return state
+    .filter(
+      (p) =>
+        p.kind === 'AuthorizationPolicy' &&
+        namespaceOf(p) === ns &&
+        p.spec?.action === 'ALLOW' &&
+        ((p.spec?.targetRefs ?? []).some((t: any) => t.kind === 'Service' && t.name === name) ||
+          (p.spec?.selector?.matchLabels && pods.some((d) => labelsHold(p.spec.selector.matchLabels, podLabels(d))))),
+    )
     .flatMap((p) => (p.spec?.rules ?? []).flatMap((r: any) => r.from?.[0]?.source?.principals ?? []));
 }
 

@@ -1,12 +1,22 @@
 import { sameJson } from '../analysis/content-hash';
 import { jsonEqual } from '../analysis/json-equal';
-import { Manifest, namespaceOf, objectKey } from '../analysis/manifest';
+import type { Manifest } from '../analysis/manifest';
+import { namespaceOf, objectKey } from '../analysis/manifest';
 import { ManifestIndex } from '../analysis/manifest-index';
 import { namespaceLabelsOf, waypointOf } from '../analysis/ambient-mode';
 import { isGatewayApi } from '../analysis/routing/gateway-api-match';
 import { DEFAULT_CLUSTER_DOMAIN } from '../model/defaults';
-import { planTransition, StepKind, TransitionPlan } from './plan';
-import { CallRouting, callRouting, callsOf, keepsServingWhileRolling, newCalls, routedAsTarget, templateChanged } from './restarted-callers';
+import type { StepKind, TransitionPlan } from './plan';
+import { planTransition } from './plan';
+import type { CallRouting } from './restarted-callers';
+import {
+  callRouting,
+  callsOf,
+  keepsServingWhileRolling,
+  newCalls,
+  routedAsTarget,
+  templateChanged,
+} from './restarted-callers';
 
 /** A moment of a transition at which some traffic could fail. */
 export interface TransitionProblem {
@@ -34,7 +44,10 @@ export interface NeighbourTransition {
 
 /** The plans between neighbouring stages `a` and `b`, forward then back, each replayed by checkTransition. */
 export function checkNeighbours(a: CheckedStage, b: CheckedStage): NeighbourTransition[] {
-  return [[a, b], [b, a]].map(([from, to]) => {
+  return [
+    [a, b],
+    [b, a],
+  ].map(([from, to]) => {
     const plan = planTransition(from.name, from.objects, to.name, to.objects);
     return { from, to, plan, problems: checkTransition(from.objects, plan, from.clusterDomain) };
   });
@@ -51,16 +64,23 @@ export function checkNeighbours(a: CheckedStage, b: CheckedStage): NeighbourTran
  * Service that serves before the step and, by its old or new selector, selects no serving pods;
  * a Service whose old or new `istio.io/use-waypoint` names a waypoint not programmed throughout.
  */
-export function checkTransition(from: readonly Manifest[], plan: TransitionPlan, clusterDomain = DEFAULT_CLUSTER_DOMAIN): TransitionProblem[] {
-  return [...checkRoutes(from, plan, clusterDomain), ...checkRestartedCallers(from, plan, clusterDomain)]
-    .sort((a, b) => a.step - b.step);
+export function checkTransition(
+  from: readonly Manifest[],
+  plan: TransitionPlan,
+  clusterDomain = DEFAULT_CLUSTER_DOMAIN,
+): TransitionProblem[] {
+  return [...checkRoutes(from, plan, clusterDomain), ...checkRestartedCallers(from, plan, clusterDomain)].sort(
+    (a, b) => a.step - b.step,
+  );
 }
 
 function checkRoutes(from: readonly Manifest[], plan: TransitionPlan, clusterDomain: string): TransitionProblem[] {
   let state = new Map(from.map((m) => [objectKey(m), m]));
   // Every running workload serves at the start. An Argo Rollout keeps its stable ReplicaSet
   // serving while the controller canaries a new template, so only Deployments stop being ready.
-  let ready = new Set([...ManifestIndex.of(from, clusterDomain).workloads, ...from.filter(isApiGateway)].map(objectKey));
+  let ready = new Set(
+    [...ManifestIndex.of(from, clusterDomain).workloads, ...from.filter(isApiGateway)].map(objectKey),
+  );
   let before = ManifestIndex.of([...state.values()], clusterDomain);
   const problems: TransitionProblem[] = [];
   plan.steps.forEach((step, i) => {
@@ -72,21 +92,26 @@ function checkRoutes(from: readonly Manifest[], plan: TransitionPlan, clusterDom
     // serving until the new ones are ready; a Recreate update stops them first: not ready until waited for.
     const rolled = (k: string) => {
       const m = applied.get(k);
-      return m !== undefined && m.kind === 'Deployment' && templateChanged(state.get(k), m) && !keepsServingWhileRolling(m);
+      return (
+        m !== undefined && m.kind === 'Deployment' && templateChanged(state.get(k), m) && !keepsServingWhileRolling(m)
+      );
     };
     const nextReady = new Set([...ready].filter((k) => next.has(k) && !rolled(k)));
     // A step that changes no object (a wait) leaves the index as it was: not built again.
-    const after = step.apply.length + step.remove.length === 0 ? before
-      : ManifestIndex.of([...next.values()], clusterDomain);
+    const after =
+      step.apply.length + step.remove.length === 0 ? before : ManifestIndex.of([...next.values()], clusterDomain);
     for (const vs of oldAndNew(before.ofKind('VirtualService'), after.ofKind('VirtualService'))) {
-      for (const message of danglingRoutes(vs, before, after, nextReady)) problems.push({ step: i + 1, kind: step.kind, origin: objectKey(vs), message });
+      for (const message of danglingRoutes(vs, before, after, nextReady))
+        problems.push({ step: i + 1, kind: step.kind, origin: objectKey(vs), message });
     }
     for (const r of oldAndNew(before.objects.filter(isApiRoute), after.objects.filter(isApiRoute))) {
-      for (const message of danglingBackends(r, before, after, nextReady)) problems.push({ step: i + 1, kind: step.kind, origin: objectKey(r), message });
+      for (const message of danglingBackends(r, before, after, nextReady))
+        problems.push({ step: i + 1, kind: step.kind, origin: objectKey(r), message });
     }
     // Pods that keep serving through the step: ready before it and still there (a rolling update keeps the old pods until the new are ready).
     const serving = new Set([...ready].filter((k) => next.has(k)));
-    for (const message of servicesLosingPods(before, after, ready, serving, nextReady)) problems.push({ step: i + 1, kind: step.kind, ...message });
+    for (const message of servicesLosingPods(before, after, ready, serving, nextReady))
+      problems.push({ step: i + 1, kind: step.kind, ...message });
     for (const m of step.waitFor) nextReady.add(objectKey(m));
     state = next;
     before = after;
@@ -138,9 +163,11 @@ function danglingBackends(r: Manifest, before: ManifestIndex, after: ManifestInd
   const ns = namespaceOf(r);
   const out: string[] = [];
   for (const p of r.spec?.parentRefs ?? []) {
-    if ((p.group ?? 'gateway.networking.k8s.io') !== 'gateway.networking.k8s.io' || (p.kind ?? 'Gateway') !== 'Gateway') continue;
+    if ((p.group ?? 'gateway.networking.k8s.io') !== 'gateway.networking.k8s.io' || (p.kind ?? 'Gateway') !== 'Gateway')
+      continue;
     const key = `Gateway ${p.namespace ?? ns}/${p.name}`;
-    if (!programmedThroughout(key, before, after, ready)) out.push(`HTTPRoute ${ns}/${r.metadata.name} parent ${key}: not programmed throughout the step`);
+    if (!programmedThroughout(key, before, after, ready))
+      out.push(`HTTPRoute ${ns}/${r.metadata.name} parent ${key}: not programmed throughout the step`);
   }
   (r.spec?.rules ?? []).forEach((rule: any, i: number) => {
     for (const b of rule.backendRefs ?? []) {
@@ -152,9 +179,11 @@ function danglingBackends(r: Manifest, before: ManifestIndex, after: ManifestInd
         out.push(`${where}: Service '${b.name}' does not exist throughout the step`);
         continue;
       }
-      if (services.some((s) => !(s!.spec?.ports ?? []).some((x: any) => x.port === b.port))) out.push(`${where}: port ${b.port} is not on the Service throughout the step`);
+      if (services.some((s) => !(s!.spec?.ports ?? []).some((x: any) => x.port === b.port)))
+        out.push(`${where}: port ${b.port} is not on the Service throughout the step`);
       // The Service may change within the step: both its selectors must find pods ready throughout.
-      if (services.some((s) => !after.podsBehind(s!, {}).some((w) => ready.has(objectKey(w))))) out.push(`${where}: no ready pods throughout the step`);
+      if (services.some((s) => !after.podsBehind(s!, {}).some((w) => ready.has(objectKey(w)))))
+        out.push(`${where}: no ready pods throughout the step`);
     }
   });
   return out;
@@ -165,7 +194,13 @@ function danglingBackends(r: Manifest, before: ManifestIndex, after: ManifestInd
  * old or new selector, select no pod serving throughout it; and Services whose old or new waypoint
  * (`istio.io/use-waypoint` on the Service, else on its namespace) is not a Gateway programmed throughout the step.
  */
-function servicesLosingPods(before: ManifestIndex, after: ManifestIndex, ready: Set<string>, serving: Set<string>, nextReady: Set<string>): { origin: string; message: string }[] {
+function servicesLosingPods(
+  before: ManifestIndex,
+  after: ManifestIndex,
+  ready: Set<string>,
+  serving: Set<string>,
+  nextReady: Set<string>,
+): { origin: string; message: string }[] {
   const out: { origin: string; message: string }[] = [];
   for (const old of before.services) {
     const svc = after.service(old.metadata.name, namespaceOf(old));
@@ -173,14 +208,23 @@ function servicesLosingPods(before: ManifestIndex, after: ManifestIndex, ready: 
     const origin = objectKey(svc);
     const served = before.podsBehind(old, {}).some((w) => ready.has(objectKey(w)));
     if (served && [old, svc].some((s) => !after.podsBehind(s, {}).some((w) => serving.has(objectKey(w))))) {
-      out.push({ origin, message: `Service ${namespaceOf(svc)}/${svc.metadata.name}: its selector (${JSON.stringify(old.spec?.selector)} or ${JSON.stringify(svc.spec?.selector)}) selects no ready pods throughout the step` });
+      out.push({
+        origin,
+        message: `Service ${namespaceOf(svc)}/${svc.metadata.name}: its selector (${JSON.stringify(old.spec?.selector)} or ${JSON.stringify(svc.spec?.selector)}) selects no ready pods throughout the step`,
+      });
     }
-    for (const [s, side] of [[old, before], [svc, after]] as const) {
+    for (const [s, side] of [
+      [old, before],
+      [svc, after],
+    ] as const) {
       const waypoint = waypointOf(namespaceLabelsOf(side), s);
       if (waypoint === undefined) continue;
       const key = `Gateway ${waypoint}`;
       if (!programmedThroughout(key, before, after, nextReady)) {
-        out.push({ origin, message: `Service ${namespaceOf(svc)}/${svc.metadata.name}: its waypoint ${key} is not programmed throughout the step` });
+        out.push({
+          origin,
+          message: `Service ${namespaceOf(svc)}/${svc.metadata.name}: its waypoint ${key} is not programmed throughout the step`,
+        });
         break;
       }
     }
@@ -192,7 +236,9 @@ function servicesLosingPods(before: ManifestIndex, after: ManifestIndex, ready: 
 function danglingRoutes(vs: Manifest, before: ManifestIndex, after: ManifestIndex, ready: Set<string>): string[] {
   const ns = namespaceOf(vs);
   const out: string[] = [];
-  const routes = (['http', 'tcp', 'tls'] as const).flatMap((proto) => (vs.spec?.[proto] ?? []).map((r: any, i: number) => ({ ...r, name: r.name ?? `${proto}[${i}]` })));
+  const routes = (['http', 'tcp', 'tls'] as const).flatMap((proto) =>
+    (vs.spec?.[proto] ?? []).map((r: any, i: number) => ({ ...r, name: r.name ?? `${proto}[${i}]` })),
+  );
   for (const r of routes) {
     for (const d of r.route ?? []) {
       if (d.weight === 0) continue;
@@ -210,14 +256,17 @@ function danglingRoutes(vs: Manifest, before: ManifestIndex, after: ManifestInde
       }
       let labels: Record<string, string> = {};
       if (d.destination.subset !== undefined) {
-        const subset = [before.subsets(services[0]!), after.subsets(services[1]!)].map((s) => s?.get(d.destination.subset));
+        const subset = [before.subsets(services[0]!), after.subsets(services[1]!)].map((s) =>
+          s?.get(d.destination.subset),
+        );
         if (subset.some((x) => !x) || !jsonEqual(subset[0], subset[1])) {
           out.push(`${where}: subset '${d.destination.subset}' is not defined throughout the step`);
           continue;
         }
         labels = subset[0]!;
       }
-      if (!after.podsBehind(services[1]!, labels).some((w) => ready.has(objectKey(w)))) out.push(`${where}: no ready pods throughout the step`);
+      if (!after.podsBehind(services[1]!, labels).some((w) => ready.has(objectKey(w))))
+        out.push(`${where}: no ready pods throughout the step`);
     }
   }
   return out;
@@ -241,15 +290,20 @@ function statesOf(from: readonly Manifest[], plan: TransitionPlan): Manifest[][]
  * make: from that step on, while the new template runs, each new call must go where it goes once
  * the plan is done (its Service, waypoint, routes and policies the target's), at every moment.
  */
-function checkRestartedCallers(from: readonly Manifest[], plan: TransitionPlan, clusterDomain: string): TransitionProblem[] {
+function checkRestartedCallers(
+  from: readonly Manifest[],
+  plan: TransitionPlan,
+  clusterDomain: string,
+): TransitionProblem[] {
   const states = statesOf(from, plan);
   const final = states[states.length - 1];
   // Each state's objects by key, built on first use (a scan per Deployment was quadratic in objects).
   const byKey = states.map(() => undefined as Map<string, Manifest> | undefined);
   const lookup = (j: number, key: string) => (byKey[j] ??= new Map(states[j].map((m) => [objectKey(m), m]))).get(key);
   const finalKeys = new Set(final.map(objectKey));
-  const retiring = new Set(from.filter((m) => m.kind === 'Deployment' && !finalKeys.has(objectKey(m)))
-    .map((m) => m.metadata.name));
+  const retiring = new Set(
+    from.filter((m) => m.kind === 'Deployment' && !finalKeys.has(objectKey(m))).map((m) => m.metadata.name),
+  );
   const problems: TransitionProblem[] = [...checkRunningCallers(states, plan, clusterDomain)];
   plan.steps.forEach((step, i) => {
     const before = states[i];
@@ -266,7 +320,9 @@ function checkRestartedCallers(from: readonly Manifest[], plan: TransitionPlan, 
           if (routedAsTarget(actual, expected)) continue;
           const shown = (r: CallRouting) => `${r.destinations}${r.denied ? ' (denied)' : ''}`;
           problems.push({
-            step: i + 1, kind: step.kind, origin: objectKey(d),
+            step: i + 1,
+            kind: step.kind,
+            origin: objectKey(d),
             message: `${objectKey(d)} restarts with calls to ${call.service}:${call.port} (env ${call.env}), which go to ${shown(actual)} ${j === i ? 'before the step' : `after step ${j}`} instead of ${shown(expected)}: restart it only once that host's Service, waypoint, routes and policies are the target's`,
           });
           break;
@@ -282,21 +338,32 @@ function checkRestartedCallers(from: readonly Manifest[], plan: TransitionPlan, 
  * before the break: until the switch has moved traffic they may receive requests) and whose call
  * the step turns from allowed into denied: a Service moved onto pods whose policies do not admit them.
  */
-function checkRunningCallers(states: readonly Manifest[][], plan: TransitionPlan, clusterDomain: string): TransitionProblem[] {
+function checkRunningCallers(
+  states: readonly Manifest[][],
+  plan: TransitionPlan,
+  clusterDomain: string,
+): TransitionProblem[] {
   const problems: TransitionProblem[] = [];
   const breakAt = plan.steps.findIndex((s) => s.kind === 'break');
   plan.steps.forEach((step, i) => {
     if (breakAt !== -1 && i >= breakAt) return;
-    if (!step.apply.some((m) => m.kind === 'Service' || m.kind === 'AuthorizationPolicy') && !step.remove.some((m) => m.kind === 'AuthorizationPolicy')) return;
+    if (
+      !step.apply.some((m) => m.kind === 'Service' || m.kind === 'AuthorizationPolicy') &&
+      !step.remove.some((m) => m.kind === 'AuthorizationPolicy')
+    )
+      return;
     const [before, after] = [states[i], states[i + 1]];
     const afterByKey = new Map(after.map((m) => [objectKey(m), m]));
     for (const d of before.filter((m) => m.kind === 'Deployment')) {
       const now = afterByKey.get(objectKey(d));
       if (!now || templateChanged(d, now)) continue;
       for (const call of callsOf(before, d)) {
-        if (callRouting(before, d, call, clusterDomain).denied || !callRouting(after, d, call, clusterDomain).denied) continue;
+        if (callRouting(before, d, call, clusterDomain).denied || !callRouting(after, d, call, clusterDomain).denied)
+          continue;
         problems.push({
-          step: i + 1, kind: step.kind, origin: objectKey(d),
+          step: i + 1,
+          kind: step.kind,
+          origin: objectKey(d),
           message: `${objectKey(d)}'s running pods call ${call.service}:${call.port} (env ${call.env}), allowed before the step and denied after it: admit them where the Service sends them until they no longer serve`,
         });
       }

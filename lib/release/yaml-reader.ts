@@ -43,7 +43,10 @@ export type DocumentsByText = Map<string, unknown>;
  * and added to it.
  */
 export function readYamlDocuments(
-  text: string, source: string, version: '1.1' | '1.2' = '1.1', shared?: DocumentsByText,
+  text: string,
+  source: string,
+  version: '1.1' | '1.2' = '1.1',
+  shared?: DocumentsByText,
 ): ReadYamlDocuments {
   const writerForm = version === '1.1' ? writerFormatStream(text, shared) : undefined;
   if (writerForm) {
@@ -51,8 +54,8 @@ export function readYamlDocuments(
     if (shared) writerForm.texts.forEach((t, i) => shared.set(t, writerForm.documents[i]));
     return { documents: writerForm.documents, maxNesting: MAX_NESTING };
   }
-  const docs = (version === '1.1' ? fastYaml11Documents(text) : undefined)
-    ?? parseWithYamlLibrary(text, source, version);
+  const docs =
+    (version === '1.1' ? fastYaml11Documents(text) : undefined) ?? parseWithYamlLibrary(text, source, version);
   sealAsRead(docs);
   return { documents: docs };
 }
@@ -88,7 +91,7 @@ export function readYamlFile(file: string, shownAs = file): unknown[] {
 export function simpleTopLevelScalars(text: string, keys: readonly string[]): Record<string, string> | undefined {
   const found: Record<string, string> = {};
   for (const line of text.split(/\r?\n/)) {
-    if (/^\s*(#.*)?$/.test(line) || /^[\s-]/.test(line) && !/^(---|\.\.\.)/.test(line)) continue;
+    if (/^\s*(#.*)?$/.test(line) || (/^[\s-]/.test(line) && !/^(---|\.\.\.)/.test(line))) continue;
     const m = /^([A-Za-z_][\w.-]*):(?:\s+(.*?))?\s*$/.exec(line);
     if (!m) return undefined;
     if (!keys.includes(m[1])) continue;
@@ -100,7 +103,10 @@ export function simpleTopLevelScalars(text: string, keys: readonly string[]): Re
     } else if (value.startsWith('"')) {
       if (!/^"[^"\\]*"$/.test(value)) return undefined;
       value = value.slice(1, -1);
-    } else if ((/^(~|null|true|false|yes|no|on|off|[-+.0-9].*)$/i.test(value) && !/^\.\.?(\/.*)?$/.test(value)) || /: |\s#/.test(value)) {
+    } else if (
+      (/^(~|null|true|false|yes|no|on|off|[-+.0-9].*)$/i.test(value) && !/^\.\.?(\/.*)?$/.test(value)) ||
+      /: |\s#/.test(value)
+    ) {
       return undefined; // not a plain string under YAML 1.1
     }
     found[m[1]] = value;

@@ -176,7 +176,8 @@ class WriterFormatReader {
         this.next();
       }
       if (Object.prototype.hasOwnProperty.call(map, key)) decline('a duplicate key');
-      if (key === '__proto__') Object.defineProperty(map, key, { value, writable: true, enumerable: true, configurable: true });
+      if (key === '__proto__')
+        Object.defineProperty(map, key, { value, writable: true, enumerable: true, configurable: true });
       else map[key] = value;
     } while (this.indent === indent && !this.atDocumentMarker);
     if (this.indent > indent) decline('a line indented deeper than its mapping');
@@ -200,7 +201,8 @@ class WriterFormatReader {
       colon = colonOnLine(text, rest, end);
       key = colon > rest ? text.slice(rest, colon) : decline('a line that is not `key: value`');
       if (!plainKeys.has(key)) {
-        if (!PLAIN_TOKEN.test(key) || yaml11PlainScalar(key) !== PLAIN_STRING) decline('a key that is not a plain string');
+        if (!PLAIN_TOKEN.test(key) || yaml11PlainScalar(key) !== PLAIN_STRING)
+          decline('a key that is not a plain string');
         if (plainKeys.size < CACHED) plainKeys.add(key);
       }
     }
@@ -255,7 +257,8 @@ function scalar(token: string): unknown {
   if (token.charCodeAt(0) === 34) return quotedString(token);
   const known = plainValues.get(token);
   if (known !== undefined) return known === PLAIN_STRING ? token : known;
-  if (!PLAIN_TOKEN.test(token) || token.charCodeAt(token.length - 1) === 58) decline('a scalar the writer does not write');
+  if (!PLAIN_TOKEN.test(token) || token.charCodeAt(token.length - 1) === 58)
+    decline('a scalar the writer does not write');
   const value = yaml11PlainScalar(token);
   if (plainValues.size < CACHED && value !== null) plainValues.set(token, value);
   return value === PLAIN_STRING ? token : value;

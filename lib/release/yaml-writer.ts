@@ -16,7 +16,9 @@ const QUANTITY = /^[0-9]+(m|k|Ki|Mi|Gi|Ti|Pi|Ei|M|G|T|P|E|s|ms|h)$/;
 
 /** A string as a YAML scalar: plain when unambiguous, double-quoted otherwise. */
 export function scalarString(s: string): string {
-  return (PLAIN.test(s) && !s.endsWith(':') && !AMBIGUOUS.has(s.toLowerCase())) || QUANTITY.test(s) ? s : JSON.stringify(s);
+  return (PLAIN.test(s) && !s.endsWith(':') && !AMBIGUOUS.has(s.toLowerCase())) || QUANTITY.test(s)
+    ? s
+    : JSON.stringify(s);
 }
 
 function scalar(v: unknown): string {

@@ -19,7 +19,8 @@ export function fastYaml11Documents(text: string): unknown[] | undefined {
     for (const chunk of documentChunks(text)) {
       const events = yaml.parseEvents(chunk, {});
       if (!plainEventsOnly(events)) return undefined;
-      for (const d of yaml.constructFromEvents(events, { source: chunk, schema: schema! })) if (d !== null && d !== undefined) docs.push(d);
+      for (const d of yaml.constructFromEvents(events, { source: chunk, schema: schema! }))
+        if (d !== null && d !== undefined) docs.push(d);
     }
   } catch {
     return undefined;
@@ -134,12 +135,18 @@ function jsYaml(): typeof JsYaml {
   if (loaded) return loaded;
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: js-yaml is loaded on first use only (see yaml-reader.ts)
   const y = require('js-yaml') as typeof JsYaml;
-  const plain = y.defineScalarTag('tag:yaml.org,2002:yaml-1.1-plain', { implicit: true, implicitFirstChars: FIRST_CHARS, resolve: plainScalar, identify: () => false });
+  const plain = y.defineScalarTag('tag:yaml.org,2002:yaml-1.1-plain', {
+    implicit: true,
+    implicitFirstChars: FIRST_CHARS,
+    resolve: plainScalar,
+    identify: () => false,
+  });
   const map = y.defineMappingTag<Record<string, unknown>>('tag:yaml.org,2002:map', {
     create: () => ({}),
     addPair: (m, key, value) => {
       const k = keyText(key);
-      if (k === '__proto__') Object.defineProperty(m, k, { value, writable: true, enumerable: true, configurable: true });
+      if (k === '__proto__')
+        Object.defineProperty(m, k, { value, writable: true, enumerable: true, configurable: true });
       else m[k] = value;
       return '';
     },

@@ -1,6 +1,7 @@
-import { ErrorLocation, ReleaseConfigError, show } from '../model/errors';
+import type { ErrorLocation } from '../model/errors';
+import { ReleaseConfigError, show } from '../model/errors';
 import { istioRegexProblem } from '../analysis/routing/string-match';
-import { EntryMatch } from '../model/spec';
+import type { EntryMatch } from '../model/spec';
 
 /** RFC 7230 token: what a cookie or header name may be made of. */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -26,26 +27,37 @@ export function cookieRegex(name: string, value: string): string {
 export function validateEntryMatch(match: EntryMatch, at: ErrorLocation): void {
   const kinds = (['cookie', 'header', 'uri'] as const).filter((k) => match[k] !== undefined);
   if (kinds.length === 0) {
-    throw new ReleaseConfigError(at, 'a match must set at least one of cookie, header or uri',
-      'Remove the empty match (a route without match is the default route).');
+    throw new ReleaseConfigError(
+      at,
+      'a match must set at least one of cookie, header or uri',
+      'Remove the empty match (a route without match is the default route).',
+    );
   }
   if (match.cookie) {
     const { name, value } = match.cookie;
     if (!TOKEN.test(name ?? '')) {
-      throw new ReleaseConfigError({ ...at, field: `${at.field}.cookie.name` },
-        `cookie name ${show(name)} is not an RFC 7230 token`, 'Use letters, digits and !#$%&\'*+-.^_`|~ only.');
+      throw new ReleaseConfigError(
+        { ...at, field: `${at.field}.cookie.name` },
+        `cookie name ${show(name)} is not an RFC 7230 token`,
+        "Use letters, digits and !#$%&'*+-.^_`|~ only.",
+      );
     }
     if (!COOKIE_VALUE.test(value ?? '')) {
-      throw new ReleaseConfigError({ ...at, field: `${at.field}.cookie.value` },
+      throw new ReleaseConfigError(
+        { ...at, field: `${at.field}.cookie.value` },
         `cookie value ${show(value)} is not a valid unquoted cookie value`,
-        'Use printable ASCII without spaces, quotes, commas, semicolons or backslashes.');
+        'Use printable ASCII without spaces, quotes, commas, semicolons or backslashes.',
+      );
     }
   }
   if (match.header) {
     const { name } = match.header;
     if (!TOKEN.test(name ?? '') || name !== name.toLowerCase()) {
-      throw new ReleaseConfigError({ ...at, field: `${at.field}.header.name` },
-        `header name ${show(name)} is not a lower-case RFC 7230 token`, 'Istio matches header names in lower case: write it in lower case.');
+      throw new ReleaseConfigError(
+        { ...at, field: `${at.field}.header.name` },
+        `header name ${show(name)} is not a lower-case RFC 7230 token`,
+        'Istio matches header names in lower case: write it in lower case.',
+      );
     }
     exactlyOne(match.header, ['exact', 'prefix', 'regex'], { ...at, field: `${at.field}.header` });
     // Envoy compiles safe_regex with RE2 and Istio's validation rejects what RE2 rejects
@@ -53,8 +65,11 @@ export function validateEntryMatch(match: EntryMatch, at: ErrorLocation): void {
     if (match.header.regex !== undefined) {
       const problem = istioRegexProblem(match.header.regex);
       if (problem !== undefined) {
-        throw new ReleaseConfigError({ ...at, field: `${at.field}.header.regex` }, `header regex ${show(match.header.regex)} ${problem}`,
-          'Write an RE2 regex: no lookaround (?=, ?!, ?<=), no backreferences (\\1), no possessive quantifiers.');
+        throw new ReleaseConfigError(
+          { ...at, field: `${at.field}.header.regex` },
+          `header regex ${show(match.header.regex)} ${problem}`,
+          'Write an RE2 regex: no lookaround (?=, ?!, ?<=), no backreferences (\\1), no possessive quantifiers.',
+        );
       }
     }
   }
@@ -62,7 +77,11 @@ export function validateEntryMatch(match: EntryMatch, at: ErrorLocation): void {
     exactlyOne(match.uri, ['exact', 'prefix'], { ...at, field: `${at.field}.uri` });
     const path = match.uri.exact ?? match.uri.prefix ?? '';
     if (!path.startsWith('/')) {
-      throw new ReleaseConfigError({ ...at, field: `${at.field}.uri` }, `path ${show(path)} does not start with '/'`, 'Write an absolute request path.');
+      throw new ReleaseConfigError(
+        { ...at, field: `${at.field}.uri` },
+        `path ${show(path)} does not start with '/'`,
+        'Write an absolute request path.',
+      );
     }
   }
 }
@@ -70,7 +89,10 @@ export function validateEntryMatch(match: EntryMatch, at: ErrorLocation): void {
 function exactlyOne(obj: object, keys: readonly string[], at: ErrorLocation): void {
   const set = keys.filter((k) => (obj as Record<string, unknown>)[k] !== undefined);
   if (set.length !== 1) {
-    throw new ReleaseConfigError(at, `exactly one of ${keys.join(', ')} must be set, got ${set.length === 0 ? 'none' : set.join(' and ')}`,
-      `Keep one of ${keys.join(', ')}.`);
+    throw new ReleaseConfigError(
+      at,
+      `exactly one of ${keys.join(', ')} must be set, got ${set.length === 0 ? 'none' : set.join(' and ')}`,
+      `Keep one of ${keys.join(', ')}.`,
+    );
   }
 }

@@ -1,9 +1,12 @@
 import { gatewayHosts, gatewayPort } from '../model/defaults';
-import { ErrorLocation, ReleaseConfigError } from '../model/errors';
-import { DEFAULT_FLAVOUR, ReleaseFlavour } from '../model/flavour';
-import { InstallationProfile, resolveInstallation } from '../model/installation-profile';
+import type { ErrorLocation } from '../model/errors';
+import { ReleaseConfigError } from '../model/errors';
+import type { ReleaseFlavour } from '../model/flavour';
+import { DEFAULT_FLAVOUR } from '../model/flavour';
+import type { InstallationProfile } from '../model/installation-profile';
+import { resolveInstallation } from '../model/installation-profile';
 import { gatewayDeploymentName, principal } from '../model/names';
-import { GatewaySpec, SecuritySpec } from '../model/spec';
+import type { GatewaySpec, SecuritySpec } from '../model/spec';
 
 /** The label Istio puts on the pods it deploys for a Gateway API Gateway (gateway and waypoint). */
 export const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
@@ -57,12 +60,18 @@ export interface LabelsField {
  * Two fields that name the same pods: the one that is set, else `fallback`. Both set to different
  * labels is an error (one object would select other pods than another admits).
  */
-export function podLabelsOf(preferred: LabelsField, other: LabelsField, fallback: Readonly<Record<string, string>>,
-  at: Omit<ErrorLocation, 'field'> = {}): Readonly<Record<string, string>> {
+export function podLabelsOf(
+  preferred: LabelsField,
+  other: LabelsField,
+  fallback: Readonly<Record<string, string>>,
+  at: Omit<ErrorLocation, 'field'> = {},
+): Readonly<Record<string, string>> {
   if (preferred.labels !== undefined && other.labels !== undefined && !sameLabels(preferred.labels, other.labels)) {
-    throw new ReleaseConfigError({ ...at, field: other.field },
+    throw new ReleaseConfigError(
+      { ...at, field: other.field },
       `${JSON.stringify(other.labels)} differs from ${preferred.field} ${JSON.stringify(preferred.labels)}, and both name the ingress gateway pods: the Gateway would select other pods than the NetworkPolicies admit`,
-      `Set one of ${other.field} and ${preferred.field}, or both to the same labels`);
+      `Set one of ${other.field} and ${preferred.field}, or both to the same labels`,
+    );
   }
   return preferred.labels ?? other.labels ?? fallback;
 }
@@ -72,12 +81,18 @@ export function podLabelsOf(preferred: LabelsField, other: LabelsField, fallback
  * only: `security.ingressGateway.podLabels`, else `gateway.selector` (both set must be equal),
  * else the installation profile's.
  */
-export function ingressPodLabels(gateway: GatewaySpec, security: SecuritySpec | undefined, installation: InstallationProfile,
-  at: Omit<ErrorLocation, 'field'> = {}): Readonly<Record<string, string>> {
+export function ingressPodLabels(
+  gateway: GatewaySpec,
+  security: SecuritySpec | undefined,
+  installation: InstallationProfile,
+  at: Omit<ErrorLocation, 'field'> = {},
+): Readonly<Record<string, string>> {
   return podLabelsOf(
     { field: 'application.security.ingressGateway.podLabels', labels: security?.ingressGateway?.podLabels },
     { field: 'application.gateway.selector', labels: gateway.selector },
-    installation.ingressGateway.podLabels, at);
+    installation.ingressGateway.podLabels,
+    at,
+  );
 }
 
 /** The ingress gateway of a stage (see {@link ResolvedIngress}), resolved once. */
@@ -108,7 +123,10 @@ export function resolveIngress(inputs: IngressInputs): ResolvedIngress {
  * `security` overrides: the one place their namespace and principal are derived. `podLabels`
  * ignore `gateway.selector` (see {@link ingressPodLabels}).
  */
-export function installationIngress(installation: InstallationProfile, security?: SecuritySpec): Pick<ResolvedIngress, 'namespace' | 'podLabels' | 'serviceAccount' | 'principal'> {
+export function installationIngress(
+  installation: InstallationProfile,
+  security?: SecuritySpec,
+): Pick<ResolvedIngress, 'namespace' | 'podLabels' | 'serviceAccount' | 'principal'> {
   const s = security?.ingressGateway;
   const trustDomain = security?.trustDomain ?? installation.trustDomain;
   const namespace = s?.namespace ?? installation.ingressGateway.namespace;

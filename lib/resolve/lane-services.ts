@@ -1,7 +1,7 @@
 import { deploymentName } from '../model/names';
 import { ReleaseConfigError } from '../model/errors';
-import { EnvValue, LaneSpec, PortSpec } from '../model/spec';
-import { DeployedVersion, ResolvedComponent, ResolvedStage } from './resolved-stage';
+import type { EnvValue, LaneSpec, PortSpec } from '../model/spec';
+import type { DeployedVersion, ResolvedComponent, ResolvedStage } from './resolved-stage';
 import { HTTP_FAMILY } from './stage-checks';
 import { escapeRegex } from './entry-match';
 import { defaultLaneName } from './route-lists';
@@ -70,15 +70,38 @@ export function planLanes(stage: ResolvedStage): LanePlan {
         const callee = byName.get(calleeName);
         // Not deployed in this stage, or routed per request on its own Service (serviceRoutes).
         if (!callee || stage.spec.serviceRoutes?.[calleeName] !== undefined) continue;
-        const version = stage.versionRouting ? lane.versions[calleeName] ?? callee.versions[0].version : undefined;
+        const version = stage.versionRouting ? (lane.versions[calleeName] ?? callee.versions[0].version) : undefined;
         const name = laneServiceName(calleeName, lane.name);
-        const at = { stage: stage.spec.name, component: calleeName, field: `lanes[${stage.spec.lanes.indexOf(lane)}].name` };
-        if (taken.has(name)) throw new ReleaseConfigError(at, `the lane Service '${name}' would have the name of a component or version Service`, 'Rename the lane.');
+        const at = {
+          stage: stage.spec.name,
+          component: calleeName,
+          field: `lanes[${stage.spec.lanes.indexOf(lane)}].name`,
+        };
+        if (taken.has(name))
+          throw new ReleaseConfigError(
+            at,
+            `the lane Service '${name}' would have the name of a component or version Service`,
+            'Rename the lane.',
+          );
         // Lane names may be 63 characters long; the Service name built from them may not.
-        if (name.length > 63) throw new ReleaseConfigError(at, `the lane Service '${name}' would be longer than 63 characters (a Service name is a DNS-1035 label)`, 'Shorten the lane name.');
-        const ports = version === undefined ? callee.ports : callee.ports.filter((p) => callee.versions.find((v) => v.version === version)!.workload.ports.some((q) => q.port === p.port));
+        if (name.length > 63)
+          throw new ReleaseConfigError(
+            at,
+            `the lane Service '${name}' would be longer than 63 characters (a Service name is a DNS-1035 label)`,
+            'Shorten the lane name.',
+          );
+        const ports =
+          version === undefined
+            ? callee.ports
+            : callee.ports.filter((p) =>
+                callee.versions.find((v) => v.version === version)!.workload.ports.some((q) => q.port === p.port),
+              );
         const svc = services.get(name) ?? {
-          name, component: calleeName, lane: lane.name, version, ports,
+          name,
+          component: calleeName,
+          lane: lane.name,
+          version,
+          ports,
           viaWaypoint: stage.versionRouting && ports.some((p) => HTTP_FAMILY.has(p.protocol)),
         };
         services.set(name, svc);
@@ -87,7 +110,14 @@ export function planLanes(stage: ResolvedStage): LanePlan {
       dials.set(key(caller.name, d.version), own);
     }
   }
-  const order = (s: LaneService) => `${stage.components.findIndex((c) => c.name === s.component).toString().padStart(4, '0')}:${stage.spec.lanes.findIndex((l) => l.name === s.lane).toString().padStart(4, '0')}`;
+  const order = (s: LaneService) =>
+    `${stage.components
+      .findIndex((c) => c.name === s.component)
+      .toString()
+      .padStart(4, '0')}:${stage.spec.lanes
+      .findIndex((l) => l.name === s.lane)
+      .toString()
+      .padStart(4, '0')}`;
   return { services: [...services.values()].sort((a, b) => order(a).localeCompare(order(b))), dials };
 }
 
@@ -97,7 +127,12 @@ export function planLanes(stage: ResolvedStage): LanePlan {
  * `host:port`) naming the caller's lane Service instead, in the same form.
  * Throws when a lane-pinned callee is named by no value: the flavour could not keep that call in its lane.
  */
-export function laneEnvironment(stage: ResolvedStage, component: ResolvedComponent, d: DeployedVersion, plan: LanePlan): Readonly<Record<string, EnvValue>> | undefined {
+export function laneEnvironment(
+  stage: ResolvedStage,
+  component: ResolvedComponent,
+  d: DeployedVersion,
+  plan: LanePlan,
+): Readonly<Record<string, EnvValue>> | undefined {
   const dials = plan.dials.get(key(component.name, d.version)) ?? new Map<string, LaneService>();
   if (dials.size === 0) return d.workload.env;
   const env: Record<string, EnvValue> = { ...(d.workload.env ?? {}) };
@@ -107,9 +142,11 @@ export function laneEnvironment(stage: ResolvedStage, component: ResolvedCompone
     const pattern = new RegExp(`(^|//|@)${escapeRegex(callee)}(?=(\\.${ns}(\\.svc(\\.${domain})?)?)?(:|/|$))`);
     const named = Object.entries(env).filter(([, v]) => typeof v === 'string' && pattern.test(v));
     if (named.length === 0) {
-      throw new ReleaseConfigError({ stage: stage.spec.name, component: component.name, field: `versions["${d.version}"].env` },
+      throw new ReleaseConfigError(
+        { stage: stage.spec.name, component: component.name, field: `versions["${d.version}"].env` },
         `version ${d.version} calls '${callee}' but no environment value names its Service, so the gateway-api-ambient flavour cannot point it at its lane's Service '${svc.name}'`,
-        `Have the workload read the callee's host from an environment variable set to '${callee}' (the flavour rewrites it), or route '${callee}' with serviceRoutes`);
+        `Have the workload read the callee's host from an environment variable set to '${callee}' (the flavour rewrites it), or route '${callee}' with serviceRoutes`,
+      );
     }
     for (const [name, value] of named) env[name] = (value as string).replace(pattern, `$1${svc.name}`);
   }

@@ -1,9 +1,12 @@
 import { resolveMeshContext } from '../model/defaults';
-import { DEFAULT_FLAVOUR, ReleaseFlavour } from '../model/flavour';
-import { InstallationProfile, resolveInstallation } from '../model/installation-profile';
-import { ApplicationSpec, StageSpec } from '../model/spec';
-import { ResolvedIngress, resolveIngress } from './ingress';
-import { ResolvedSecurity, ResolvedStage } from './resolved-stage';
+import type { ReleaseFlavour } from '../model/flavour';
+import { DEFAULT_FLAVOUR } from '../model/flavour';
+import type { InstallationProfile } from '../model/installation-profile';
+import { resolveInstallation } from '../model/installation-profile';
+import type { ApplicationSpec, StageSpec } from '../model/spec';
+import type { ResolvedIngress } from './ingress';
+import { resolveIngress } from './ingress';
+import type { ResolvedSecurity, ResolvedStage } from './resolved-stage';
 import { deriveComponents } from './route-derivation';
 import { checkStage } from './stage-checks';
 
@@ -24,7 +27,13 @@ export function resolveStage(app: ApplicationSpec, stage: StageSpec, options: Re
   const flavour = options.flavour ?? DEFAULT_FLAVOUR;
   const installation = resolveInstallation(app.installation);
   // The gateway and security settings are the application's: a contradiction in them names no stage.
-  const ingress = resolveIngress({ namespace: app.namespace, gateway: app.gateway, installation, security: app.security, flavour });
+  const ingress = resolveIngress({
+    namespace: app.namespace,
+    gateway: app.gateway,
+    installation,
+    security: app.security,
+    flavour,
+  });
   const context = resolveMeshContext({
     clusterDomain: app.clusterDomain,
     trustDomain: app.security?.trustDomain ?? installation.trustDomain,
@@ -49,7 +58,11 @@ export function resolveStage(app: ApplicationSpec, stage: StageSpec, options: Re
 }
 
 /** An application's security settings with every default resolved: its overrides, else its installation profile's facts. */
-function securityOf(app: ApplicationSpec, installation: InstallationProfile, ingress: ResolvedIngress): ResolvedSecurity {
+function securityOf(
+  app: ApplicationSpec,
+  installation: InstallationProfile,
+  ingress: ResolvedIngress,
+): ResolvedSecurity {
   const s = app.security ?? {};
   return {
     authorization: s.authorization ?? true,

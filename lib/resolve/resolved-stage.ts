@@ -1,8 +1,16 @@
-import { MeshContext } from '../model/defaults';
-import { ReleaseFlavour } from '../model/flavour';
-import { InstallationProfile } from '../model/installation-profile';
-import { ResolvedIngress } from './ingress';
-import { ApplicationSpec, ComponentSpec, PortSpec, RetrySpec, StageSpec, VersionTrafficPolicy, WorkloadSpec } from '../model/spec';
+import type { MeshContext } from '../model/defaults';
+import type { ReleaseFlavour } from '../model/flavour';
+import type { InstallationProfile } from '../model/installation-profile';
+import type { ResolvedIngress } from './ingress';
+import type {
+  ApplicationSpec,
+  ComponentSpec,
+  PortSpec,
+  RetrySpec,
+  StageSpec,
+  VersionTrafficPolicy,
+  WorkloadSpec,
+} from '../model/spec';
 
 /** One deployed version of a component in a stage. */
 export interface DeployedVersion {
@@ -33,7 +41,9 @@ export interface RouteMatch {
   /** Destination port, set only when the Service has several ports of the route's protocol. */
   readonly port?: number;
   /** Header conditions, keyed by lower-case header name. */
-  readonly headers?: Readonly<Record<string, { readonly exact?: string; readonly prefix?: string; readonly regex?: string }>>;
+  readonly headers?: Readonly<
+    Record<string, { readonly exact?: string; readonly prefix?: string; readonly regex?: string }>
+  >;
   /** Path condition. */
   readonly uri?: { readonly exact?: string; readonly prefix?: string };
 }

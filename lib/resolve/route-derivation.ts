@@ -1,9 +1,11 @@
-import { MeshContext } from '../model/defaults';
+import type { MeshContext } from '../model/defaults';
 import { serviceHost } from '../model/names';
-import { LaneSpec, PortSpec } from '../model/spec';
-import { INGRESS_PEER, ResolvedComponent, Route, VersionEdge, VersionRef } from './resolved-stage';
+import type { LaneSpec, PortSpec } from '../model/spec';
+import type { ResolvedComponent, Route, VersionEdge, VersionRef } from './resolved-stage';
+import { INGRESS_PEER } from './resolved-stage';
 import { defaultLaneName, routeName, targetsOf, toRouteMatch } from './route-lists';
-import { HTTP_FAMILY, StageFacts } from './stage-checks';
+import type { StageFacts } from './stage-checks';
+import { HTTP_FAMILY } from './stage-checks';
 import { withStickiness } from './sticky-routes';
 
 /**
@@ -14,12 +16,18 @@ import { withStickiness } from './sticky-routes';
  * - service-routed components get the stage's own routes to versions instead;
  * - the edges (caller, callee, ports) that authorization and network policies allow.
  */
-export function deriveComponents(f: StageFacts, context: MeshContext): { components: ResolvedComponent[]; gatewayRoutes: Route[]; edges: VersionEdge[] } {
+export function deriveComponents(
+  f: StageFacts,
+  context: MeshContext,
+): { components: ResolvedComponent[]; gatewayRoutes: Route[]; edges: VersionEdge[] } {
   return new RouteDerivation(f, context).run();
 }
 
 class RouteDerivation {
-  constructor(private readonly f: StageFacts, private readonly context: MeshContext) {}
+  constructor(
+    private readonly f: StageFacts,
+    private readonly context: MeshContext,
+  ) {}
 
   run(): { components: ResolvedComponent[]; gatewayRoutes: Route[]; edges: VersionEdge[] } {
     const { app, versionRouting, entryPort } = this.f;
@@ -39,12 +47,21 @@ class RouteDerivation {
           host: serviceHost(c.name, app.namespace, this.context.clusterDomain),
           versions: this.f.deployed.get(c.name)!,
           ports,
-          httpRoutes: !versionRouting ? [] : this.withPolicy(serviceRouted ? this.serviceRoutes(c.name, http) : [
-            ...this.pinningRoutes(c.name, http),
-            ...(c.name === entryName ? entryRoutes : this.defaultRoutes(c.name, http, defaultLane)),
-          ], c.name),
+          httpRoutes: !versionRouting
+            ? []
+            : this.withPolicy(
+                serviceRouted
+                  ? this.serviceRoutes(c.name, http)
+                  : [
+                      ...this.pinningRoutes(c.name, http),
+                      ...(c.name === entryName ? entryRoutes : this.defaultRoutes(c.name, http, defaultLane)),
+                    ],
+                c.name,
+              ),
           ...this.versionPolicies(c.name),
-          tcpRoutes: versionRouting ? [...this.pinningRoutes(c.name, tcp), ...this.defaultRoutes(c.name, tcp, defaultLane)] : [],
+          tcpRoutes: versionRouting
+            ? [...this.pinningRoutes(c.name, tcp), ...this.defaultRoutes(c.name, tcp, defaultLane)]
+            : [],
         };
       });
     return { components, gatewayRoutes: entryRoutes, edges: this.edges() };
@@ -66,11 +83,25 @@ class RouteDerivation {
       ports.forEach((p) => edge.ports.add(p));
       byKey.set(key, edge);
     };
-    const portsOf = (v: VersionRef) => this.f.deployed.get(v.component)!.find((d) => d.version === v.version)!.workload.ports.map((p) => p.port);
+    const portsOf = (v: VersionRef) =>
+      this.f.deployed
+        .get(v.component)!
+        .find((d) => d.version === v.version)!
+        .workload.ports.map((p) => p.port);
     // A service-routed component has no version in the lanes: its versions are those its routes send to.
     const routed = (component: string) => {
       const routes = stage.serviceRoutes?.[component];
-      return routes ? [...new Set(routes.flatMap((r) => targetsOf(r).filter((t) => t.weight > 0).map((t) => t.target)))] : undefined;
+      return routes
+        ? [
+            ...new Set(
+              routes.flatMap((r) =>
+                targetsOf(r)
+                  .filter((t) => t.weight > 0)
+                  .map((t) => t.target),
+              ),
+            ),
+          ]
+        : undefined;
     };
     // Walked as routing sends calls, from each lane's entry version: a caller version calls in the
     // first lane that runs it (sourceLabels pinning; the lane Services it dials), a version in no lane
@@ -82,12 +113,17 @@ class RouteDerivation {
       visited.add(`${component}@${version}`);
       const lane = lanes.find((l) => l.versions[component] === version) ?? defaultLane;
       const caller = this.f.byName.get(component)!;
-      const calls = this.f.deployed.get(component)!.find((d) => d.version === version)!.workload.calls ?? caller.calls ?? [];
+      const calls =
+        this.f.deployed.get(component)!.find((d) => d.version === version)!.workload.calls ?? caller.calls ?? [];
       for (const callee of calls.filter((c) => this.f.deployed.has(c))) {
         // A callee no lane names (reached only through a service-routed component): its first version, as its default route.
         const targets = routed(callee) ?? [lane.versions[callee] ?? this.f.deployed.get(callee)![0].version];
         for (const target of targets) {
-          add({ component, version }, { component: callee, version: target }, portsOf({ component: callee, version: target }));
+          add(
+            { component, version },
+            { component: callee, version: target },
+            portsOf({ component: callee, version: target }),
+          );
           visit(callee, target);
         }
       }
@@ -95,17 +131,29 @@ class RouteDerivation {
     // A lane that the entry routes give a share of 0 only, and mirror none, receives no request (a
     // dark lane, routed at weight 0 until a later stage shifts traffic to it): the gateway may not
     // call it, and its versions call only as other lanes' requests make them.
-    const entered = new Set(stage.entry.flatMap((r) => [...targetsOf(r).filter((t) => t.weight > 0).map((t) => t.target), ...(r.mirror ? [r.mirror.lane] : [])]));
+    const entered = new Set(
+      stage.entry.flatMap((r) => [
+        ...targetsOf(r)
+          .filter((t) => t.weight > 0)
+          .map((t) => t.target),
+        ...(r.mirror ? [r.mirror.lane] : []),
+      ]),
+    );
     for (const lane of lanes.filter((l) => entered.has(l.name))) {
       add(INGRESS_PEER, { component: app.entryComponent, version: lane.versions[app.entryComponent] }, [entryPort]);
       visit(app.entryComponent, lane.versions[app.entryComponent]);
     }
-    const order = (v: VersionRef | typeof INGRESS_PEER) => (v === INGRESS_PEER ? '' : `${app.components.findIndex((c) => c.name === v.component).toString().padStart(4, '0')}@${v.version}`);
+    const order = (v: VersionRef | typeof INGRESS_PEER) =>
+      v === INGRESS_PEER
+        ? ''
+        : `${app.components
+            .findIndex((c) => c.name === v.component)
+            .toString()
+            .padStart(4, '0')}@${v.version}`;
     return [...byKey.values()]
       .map((e) => ({ from: e.from, to: e.to, ports: [...e.ports].sort((a, b) => a - b) }))
       .sort((a, b) => order(a.to).localeCompare(order(b.to)) || order(a.from).localeCompare(order(b.from)));
   }
-
 
   /** The lane of the default entry route (its largest share when split): where unmatched mesh callers go. */
   private defaultLane(): LaneSpec {
@@ -113,38 +161,64 @@ class RouteDerivation {
     return this.f.lanes.find((l) => l.name === name)!;
   }
 
-
   /** The HTTP routes to `component` with the stage's timeout and retries for it. */
   private withPolicy(routes: Route[], component: string): Route[] {
     const p = this.f.stage.trafficPolicies?.[component];
     if (!p || (p.timeout === undefined && p.retries === undefined)) return routes;
-    return routes.map((r) => ({ ...r, ...(p.timeout !== undefined ? { timeout: p.timeout } : {}), ...(p.retries !== undefined ? { retries: p.retries } : {}) }));
+    return routes.map((r) => ({
+      ...r,
+      ...(p.timeout !== undefined ? { timeout: p.timeout } : {}),
+      ...(p.retries !== undefined ? { retries: p.retries } : {}),
+    }));
   }
 
   /** The component's connection pool and outlier detection, for all versions and per version. */
   private versionPolicies(component: string): Pick<ResolvedComponent, 'trafficPolicy' | 'versionTrafficPolicies'> {
     const p = this.f.stage.trafficPolicies?.[component];
     if (!p) return {};
-    const own = { ...(p.connectionPool ? { connectionPool: p.connectionPool } : {}), ...(p.outlierDetection ? { outlierDetection: p.outlierDetection } : {}) };
-    return { ...(Object.keys(own).length > 0 ? { trafficPolicy: own } : {}), ...(p.versions ? { versionTrafficPolicies: p.versions } : {}) };
+    const own = {
+      ...(p.connectionPool ? { connectionPool: p.connectionPool } : {}),
+      ...(p.outlierDetection ? { outlierDetection: p.outlierDetection } : {}),
+    };
+    return {
+      ...(Object.keys(own).length > 0 ? { trafficPolicy: own } : {}),
+      ...(p.versions ? { versionTrafficPolicies: p.versions } : {}),
+    };
   }
 
   /** A service-routed component's HTTP routes: the stage's routes to its versions, per HTTP port. */
   private serviceRoutes(component: string, ports: readonly PortSpec[]): Route[] {
     const routes = this.f.stage.serviceRoutes![component];
     const multiPort = ports.length > 1;
-    return ports.flatMap((port) => routes.flatMap((route, i) => {
-      const name = routeName(route, i);
-      const destinations = targetsOf(route).map((t) => ({ version: t.target, port: port.port, ...(typeof route.to === 'string' ? {} : { weight: t.weight }) }));
-      const matches = (route.match ?? []).map(toRouteMatch).map((m) => ({ ...m, ...(multiPort ? { port: port.port } : {}) }));
-      return withStickiness({ name: multiPort ? `${name}-${port.port}` : name, matches: matches.length === 0 && multiPort ? [{ port: port.port }] : matches, destinations }, route.sticky);
-    }));
+    return ports.flatMap((port) =>
+      routes.flatMap((route, i) => {
+        const name = routeName(route, i);
+        const destinations = targetsOf(route).map((t) => ({
+          version: t.target,
+          port: port.port,
+          ...(typeof route.to === 'string' ? {} : { weight: t.weight }),
+        }));
+        const matches = (route.match ?? [])
+          .map(toRouteMatch)
+          .map((m) => ({ ...m, ...(multiPort ? { port: port.port } : {}) }));
+        return withStickiness(
+          {
+            name: multiPort ? `${name}-${port.port}` : name,
+            matches: matches.length === 0 && multiPort ? [{ port: port.port }] : matches,
+            destinations,
+          },
+          route.sticky,
+        );
+      }),
+    );
   }
 
   private servesPort(component: string, version: string, port: number): boolean {
-    return this.f.deployed.get(component)!.find((d) => d.version === version)!.workload.ports.some((p) => p.port === port);
+    return this.f.deployed
+      .get(component)!
+      .find((d) => d.version === version)!
+      .workload.ports.some((p) => p.port === port);
   }
-
 
   /** Routes that keep each lane's calls to `component` inside the lane, matched by caller version. */
   private pinningRoutes(component: string, ports: readonly PortSpec[]): Route[] {
@@ -171,12 +245,12 @@ class RouteDerivation {
     return routes;
   }
 
-
   /** The final catch-all route per port, to the default lane's version (or the first version serving the port). */
   private defaultRoutes(component: string, ports: readonly PortSpec[], defaultLane: LaneSpec): Route[] {
     const multiPort = ports.length > 1;
     return ports.map((port) => {
-      const candidates = [defaultLane, ...this.f.lanes].map((l) => l.versions[component])
+      const candidates = [defaultLane, ...this.f.lanes]
+        .map((l) => l.versions[component])
         .concat(this.f.deployed.get(component)!.map((d) => d.version))
         .filter((v): v is string => v !== undefined);
       const version = candidates.find((v) => this.servesPort(component, v, port.port))!;
@@ -188,7 +262,6 @@ class RouteDerivation {
     });
   }
 
-
   /** Entry routes mapped onto versions of the entry component (identical versions merged). */
   private entryRoutes(port: number): Route[] {
     const entry = this.f.app.entryComponent;
@@ -198,9 +271,27 @@ class RouteDerivation {
         const version = this.f.lanes.find((l) => l.name === t.target)!.versions[entry]!;
         shares.set(version, (shares.get(version) ?? 0) + t.weight);
       }
-      const destinations = [...shares.entries()].map(([version, weight]) => ({ version, port, ...(shares.size > 1 ? { weight } : {}) }));
-      const mirror = route.mirror ? { version: this.f.lanes.find((l) => l.name === route.mirror!.lane)!.versions[entry], port, percent: route.mirror.percent } : undefined;
-      return withStickiness({ name: routeName(route, i), matches: (route.match ?? []).map(toRouteMatch), destinations, ...(mirror ? { mirror } : {}) }, route.sticky);
+      const destinations = [...shares.entries()].map(([version, weight]) => ({
+        version,
+        port,
+        ...(shares.size > 1 ? { weight } : {}),
+      }));
+      const mirror = route.mirror
+        ? {
+            version: this.f.lanes.find((l) => l.name === route.mirror!.lane)!.versions[entry],
+            port,
+            percent: route.mirror.percent,
+          }
+        : undefined;
+      return withStickiness(
+        {
+          name: routeName(route, i),
+          matches: (route.match ?? []).map(toRouteMatch),
+          destinations,
+          ...(mirror ? { mirror } : {}),
+        },
+        route.sticky,
+      );
     });
   }
 }

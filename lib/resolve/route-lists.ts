@@ -1,6 +1,6 @@
 import { cookieRegex } from './entry-match';
-import { RouteMatch } from './resolved-stage';
-import { EntryMatch, EntryRouteSpec, ServiceRouteSpec } from '../model/spec';
+import type { RouteMatch } from './resolved-stage';
+import type { EntryMatch, EntryRouteSpec, ServiceRouteSpec } from '../model/spec';
 import type { WeightedLane, WeightedVersion } from '../model/stage-spec';
 
 /** An entry route (to lanes) or a service route (to versions). */
@@ -42,12 +42,17 @@ export function toRouteMatch(m: EntryMatch): RouteMatch {
 
 /** Whether every request matching `m` also matches `earlier` (string conditions by exact/prefix implication). */
 export function implies(m: RouteMatch, earlier: RouteMatch): boolean {
-  const cond = (later?: { exact?: string; prefix?: string; regex?: string }, e?: { exact?: string; prefix?: string; regex?: string }) => {
+  const cond = (
+    later?: { exact?: string; prefix?: string; regex?: string },
+    e?: { exact?: string; prefix?: string; regex?: string },
+  ) => {
     if (!e) return true;
     if (!later) return false;
     if (e.exact !== undefined) return later.exact === e.exact;
     if (e.prefix !== undefined) return (later.exact ?? later.prefix)?.startsWith(e.prefix) ?? false;
     return e.regex !== undefined && later.regex === e.regex;
   };
-  return Object.entries(earlier.headers ?? {}).every(([name, c]) => cond(m.headers?.[name], c)) && cond(m.uri, earlier.uri);
+  return (
+    Object.entries(earlier.headers ?? {}).every(([name, c]) => cond(m.headers?.[name], c)) && cond(m.uri, earlier.uri)
+  );
 }

@@ -1,7 +1,7 @@
 import { ReleaseConfigError, show } from '../model/errors';
 import { assertDnsLabel, assertVersion, compareVersions, deploymentName, subsetName } from '../model/names';
-import { ApplicationSpec, ComponentSpec, LaneSpec, PortSpec, StageSpec } from '../model/spec';
-import { DeployedVersion } from './resolved-stage';
+import type { ApplicationSpec, ComponentSpec, LaneSpec, PortSpec, StageSpec } from '../model/spec';
+import type { DeployedVersion } from './resolved-stage';
 import { checkRouteList } from './route-list-checks';
 import { checkMirrors, checkTrafficPolicies } from './traffic-policy-checks';
 import { validateApplication } from './validate-application';
@@ -44,7 +44,10 @@ class StageChecker {
   private readonly lanes: readonly LaneSpec[];
   private readonly versionRouting: boolean;
 
-  constructor(private readonly app: ApplicationSpec, private readonly stage: StageSpec) {
+  constructor(
+    private readonly app: ApplicationSpec,
+    private readonly stage: StageSpec,
+  ) {
     this.s = stage.name;
     this.byName = new Map(app.components.map((c) => [c.name, c]));
     this.lanes = stage.lanes ?? [];
@@ -59,31 +62,50 @@ class StageChecker {
     this.checkPinning();
     checkMirrors(this.stage, this.stage.entry ?? [], this.lanes, this.app.entryComponent, this.versionRouting);
     this.checkEntry();
-    checkTrafficPolicies(this.stage, this.deployed, this.versionRouting,
-      (c) => this.deployed.get(c)!.some((d) => d.workload.ports.some((p) => HTTP_FAMILY.has(p.protocol))));
+    checkTrafficPolicies(this.stage, this.deployed, this.versionRouting, (c) =>
+      this.deployed.get(c)!.some((d) => d.workload.ports.some((p) => HTTP_FAMILY.has(p.protocol))),
+    );
     if (this.stage.mtls !== undefined && this.stage.mtls !== 'STRICT' && this.stage.mtls !== 'PERMISSIVE') {
-      throw new ReleaseConfigError({ stage: this.s, field: 'mtls' }, `${show(this.stage.mtls)} is not an mTLS mode`, "Use 'STRICT' or 'PERMISSIVE'.");
+      throw new ReleaseConfigError(
+        { stage: this.s, field: 'mtls' },
+        `${show(this.stage.mtls)} is not an mTLS mode`,
+        "Use 'STRICT' or 'PERMISSIVE'.",
+      );
     }
     this.checkBindMesh();
     const ports = new Map([...this.deployed.entries()].map(([c, versions]) => [c, this.servicePorts(c, versions)]));
     return {
-      app: this.app, stage: this.stage, versionRouting: this.versionRouting, byName: this.byName, deployed: this.deployed,
-      lanes: this.lanes, ports, entryPort: this.checkEntryPort(),
+      app: this.app,
+      stage: this.stage,
+      versionRouting: this.versionRouting,
+      byName: this.byName,
+      deployed: this.deployed,
+      lanes: this.lanes,
+      ports,
+      entryPort: this.checkEntryPort(),
     };
   }
 
   private checkBindMesh(): void {
     if (!this.app.gateway.bindMesh) return;
     const hosts = this.app.gateway.hosts ?? ['*'];
-    const callers = this.app.components.filter((c) => (c.calls ?? []).includes(this.app.entryComponent)).map((c) => c.name);
+    const callers = this.app.components
+      .filter((c) => (c.calls ?? []).includes(this.app.entryComponent))
+      .map((c) => c.name);
     if (hosts.some((h) => h.includes('*'))) {
       // The application's gateway, the same in every stage: the error names no stage.
-      throw new ReleaseConfigError({ field: 'application.gateway.hosts' }, `bindMesh with wildcard hosts ${hosts.join(', ')} would route every in-mesh call`,
-        'Name the public hosts explicitly, or leave bindMesh off.');
+      throw new ReleaseConfigError(
+        { field: 'application.gateway.hosts' },
+        `bindMesh with wildcard hosts ${hosts.join(', ')} would route every in-mesh call`,
+        'Name the public hosts explicitly, or leave bindMesh off.',
+      );
     }
     if (callers.length > 0) {
-      throw new ReleaseConfigError({ component: this.app.entryComponent, field: 'application.gateway.bindMesh' },
-        `the entry component is called by ${callers.join(', ')}, whose lane pinning needs its own mesh VirtualService`, 'Leave bindMesh off.');
+      throw new ReleaseConfigError(
+        { component: this.app.entryComponent, field: 'application.gateway.bindMesh' },
+        `the entry component is called by ${callers.join(', ')}, whose lane pinning needs its own mesh VirtualService`,
+        'Leave bindMesh off.',
+      );
     }
   }
 
@@ -93,80 +115,119 @@ class StageChecker {
       const at = { stage: this.s, component, field: `deployments['${component}']` };
       const spec = this.byName.get(component);
       if (!spec) {
-        throw new ReleaseConfigError(at, `${show(component)} is not a component of application '${this.app.name}'`,
-          `Use one of ${[...this.byName.keys()].join(', ')}.`);
+        throw new ReleaseConfigError(
+          at,
+          `${show(component)} is not a component of application '${this.app.name}'`,
+          `Use one of ${[...this.byName.keys()].join(', ')}.`,
+        );
       }
       if (!Array.isArray(versions) || versions.length === 0) {
-        throw new ReleaseConfigError(at, 'no version is deployed', 'List at least one version, or leave the component out of the stage.');
+        throw new ReleaseConfigError(
+          at,
+          'no version is deployed',
+          'List at least one version, or leave the component out of the stage.',
+        );
       }
       const seen = new Set<string>();
       for (const version of versions) {
         assertVersion(version, at);
         if (seen.has(version)) {
-          throw new ReleaseConfigError(at, `version ${show(version)} is listed twice`, 'List each deployed version once.');
+          throw new ReleaseConfigError(
+            at,
+            `version ${show(version)} is listed twice`,
+            'List each deployed version once.',
+          );
         }
         seen.add(version);
         if (!spec.versions[version]) {
-          throw new ReleaseConfigError(at, `version ${show(version)} is not defined`, `Defined versions: ${Object.keys(spec.versions).join(', ')}.`);
+          throw new ReleaseConfigError(
+            at,
+            `version ${show(version)} is not defined`,
+            `Defined versions: ${Object.keys(spec.versions).join(', ')}.`,
+          );
         }
       }
-      this.deployed.set(component, [...versions].sort(compareVersions).map((version) => ({
-        version,
-        subset: subsetName(version),
-        deploymentName: deploymentName(component, version),
-        serviceAccount: deploymentName(component, version),
-        workload: spec.versions[version],
-      })));
+      this.deployed.set(
+        component,
+        [...versions].sort(compareVersions).map((version) => ({
+          version,
+          subset: subsetName(version),
+          deploymentName: deploymentName(component, version),
+          serviceAccount: deploymentName(component, version),
+          workload: spec.versions[version],
+        })),
+      );
     }
     if (!this.deployed.has(this.app.entryComponent)) {
-      throw new ReleaseConfigError({ stage: this.s, component: this.app.entryComponent, field: 'deployments' },
-        'the entry component is not deployed', `Deploy a version of '${this.app.entryComponent}'.`);
+      throw new ReleaseConfigError(
+        { stage: this.s, component: this.app.entryComponent, field: 'deployments' },
+        'the entry component is not deployed',
+        `Deploy a version of '${this.app.entryComponent}'.`,
+      );
     }
   }
 
   private checkLanes(): void {
     if (this.lanes.length === 0) {
-      throw new ReleaseConfigError({ stage: this.s, field: 'lanes' }, 'the stage defines no lane', 'Define at least one lane of component versions.');
+      throw new ReleaseConfigError(
+        { stage: this.s, field: 'lanes' },
+        'the stage defines no lane',
+        'Define at least one lane of component versions.',
+      );
     }
     const names = new Set<string>();
     this.lanes.forEach((lane, i) => {
       const field = `lanes[${i}]`;
       assertDnsLabel(lane.name, { stage: this.s, field: `${field}.name` });
       if (names.has(lane.name)) {
-        throw new ReleaseConfigError({ stage: this.s, field: `${field}.name` }, `lane ${show(lane.name)} is defined twice`, 'Give each lane a unique name.');
+        throw new ReleaseConfigError(
+          { stage: this.s, field: `${field}.name` },
+          `lane ${show(lane.name)} is defined twice`,
+          'Give each lane a unique name.',
+        );
       }
       names.add(lane.name);
       for (const [component, version] of Object.entries(lane.versions)) {
         const at = { stage: this.s, component, field: `${field}.versions['${component}']` };
         const running = this.deployed.get(component);
         if (!this.byName.has(component)) {
-          throw new ReleaseConfigError(at, `${show(component)} is not a component`, `Use one of ${[...this.byName.keys()].join(', ')}.`);
+          throw new ReleaseConfigError(
+            at,
+            `${show(component)} is not a component`,
+            `Use one of ${[...this.byName.keys()].join(', ')}.`,
+          );
         }
         if (!running || !running.some((d) => d.version === version)) {
-          throw new ReleaseConfigError(at, `lane '${lane.name}' routes to version ${show(version)}, which is not deployed in this stage`,
-            `Add it to deployments['${component}'] (deployed: ${running ? running.map((d) => d.version).join(', ') : 'none'}) or route to a deployed version.`);
+          throw new ReleaseConfigError(
+            at,
+            `lane '${lane.name}' routes to version ${show(version)}, which is not deployed in this stage`,
+            `Add it to deployments['${component}'] (deployed: ${running ? running.map((d) => d.version).join(', ') : 'none'}) or route to a deployed version.`,
+          );
         }
         // serviceRoutes take precedence over lanes for calls to a component: a lane pin would be ignored.
         if (this.serviceRouted(component)) {
-          throw new ReleaseConfigError(at, `lane '${lane.name}' pins ${component} to version ${show(version)}, but serviceRoutes['${component}'] routes every call to ${component} (service routes take precedence over lanes)`,
-            `Remove '${component}' from lane '${lane.name}', or remove serviceRoutes['${component}'] to route it by lane.`);
+          throw new ReleaseConfigError(
+            at,
+            `lane '${lane.name}' pins ${component} to version ${show(version)}, but serviceRoutes['${component}'] routes every call to ${component} (service routes take precedence over lanes)`,
+            `Remove '${component}' from lane '${lane.name}', or remove serviceRoutes['${component}'] to route it by lane.`,
+          );
         }
       }
       const missing = this.reachable(lane).filter((c) => lane.versions[c] === undefined && !this.serviceRouted(c));
       if (missing.length > 0) {
-        throw new ReleaseConfigError({ stage: this.s, component: missing[0], field: `${field}.versions` },
+        throw new ReleaseConfigError(
+          { stage: this.s, component: missing[0], field: `${field}.versions` },
           `lane '${lane.name}' does not say which version of '${missing[0]}' its callers use`,
-          `Add '${missing[0]}' to the lane: every component the entry component reaches through 'calls' needs a version in each lane.`);
+          `Add '${missing[0]}' to the lane: every component the entry component reaches through 'calls' needs a version in each lane.`,
+        );
       }
     });
   }
-
 
   /** Whether calls to `component` are routed by the stage's serviceRoutes rather than by lanes. */
   private serviceRouted(component: string): boolean {
     return (this.stage.serviceRoutes ?? {})[component] !== undefined;
   }
-
 
   /** Components reachable from the entry component through `calls`, in discovery order. */
   private reachable(lane: LaneSpec): string[] {
@@ -181,7 +242,6 @@ class StageChecker {
     return order;
   }
 
-
   /** Calls stay in lane by the caller's version, so a caller version must pin each callee to one version. */
   private checkPinning(): void {
     const pins = new Map<string, { lane: string; version: string }>();
@@ -193,9 +253,11 @@ class StageChecker {
           const key = `${caller}@${callerVersion}->${callee}`;
           const earlier = pins.get(key);
           if (earlier && earlier.version !== version) {
-            throw new ReleaseConfigError({ stage: this.s, component: callee, field: `lanes['${lane.name}'].versions['${callee}']` },
+            throw new ReleaseConfigError(
+              { stage: this.s, component: callee, field: `lanes['${lane.name}'].versions['${callee}']` },
               `lanes '${earlier.lane}' and '${lane.name}' both run ${caller} ${callerVersion} but send it to ${callee} ${earlier.version} and ${version}`,
-              `Routing pins calls by the caller's version (sourceLabels): give the lanes different ${caller} versions or the same ${callee} version.`);
+              `Routing pins calls by the caller's version (sourceLabels): give the lanes different ${caller} versions or the same ${callee} version.`,
+            );
           }
           pins.set(key, earlier ?? { lane: lane.name, version });
         }
@@ -206,48 +268,82 @@ class StageChecker {
   private checkEntry(): void {
     const versionRouting = this.versionRouting;
     const entry = this.stage.entry ?? [];
-    const targeted = checkRouteList(this.s, entry, 'entry', this.app.entryComponent, 'lane', new Set(this.lanes.map((l) => l.name)));
+    const targeted = checkRouteList(
+      this.s,
+      entry,
+      'entry',
+      this.app.entryComponent,
+      'lane',
+      new Set(this.lanes.map((l) => l.name)),
+    );
     for (const [component, routes] of Object.entries(this.stage.serviceRoutes ?? {})) {
       const at = { stage: this.s, component, field: `serviceRoutes['${component}']` };
       if (!this.deployed.has(component)) {
-        throw new ReleaseConfigError(at, `${show(component)} is not deployed in this stage`, 'Route calls to deployed components only.');
+        throw new ReleaseConfigError(
+          at,
+          `${show(component)} is not deployed in this stage`,
+          'Route calls to deployed components only.',
+        );
       }
       if (component === this.app.entryComponent) {
-        throw new ReleaseConfigError(at, 'the entry component is routed by the entry routes', 'Use entry for the entry component.');
+        throw new ReleaseConfigError(
+          at,
+          'the entry component is routed by the entry routes',
+          'Use entry for the entry component.',
+        );
       }
       if (!versionRouting) {
         throw new ReleaseConfigError(at, 'service routes need version routing', 'Enable versionRouting.');
       }
-      checkRouteList(this.s, routes, `serviceRoutes['${component}']`, component, 'version', new Set(this.deployed.get(component)!.map((d) => d.version)));
+      checkRouteList(
+        this.s,
+        routes,
+        `serviceRoutes['${component}']`,
+        component,
+        'version',
+        new Set(this.deployed.get(component)!.map((d) => d.version)),
+      );
     }
     // A lane that only receives mirrored copies (a dark launch) is used too.
     for (const r of entry) if (r.mirror) targeted.add(r.mirror.lane);
     const idle = this.lanes.find((l) => !targeted.has(l.name));
     if (idle) {
-      throw new ReleaseConfigError({ stage: this.s, field: `lanes['${idle.name}']` }, `no entry route sends (or mirrors) traffic to lane '${idle.name}'`,
-        'Route to the lane, or remove it (keep idle versions in deployments only).');
+      throw new ReleaseConfigError(
+        { stage: this.s, field: `lanes['${idle.name}']` },
+        `no entry route sends (or mirrors) traffic to lane '${idle.name}'`,
+        'Route to the lane, or remove it (keep idle versions in deployments only).',
+      );
     }
     if (!versionRouting) {
       const multi = [...this.deployed.entries()].find(([, v]) => v.length > 1);
       if (multi) {
-        throw new ReleaseConfigError({ stage: this.s, component: multi[0], field: 'versionRouting' },
+        throw new ReleaseConfigError(
+          { stage: this.s, component: multi[0], field: 'versionRouting' },
           `${multi[0]} runs ${multi[1].map((d) => d.version).join(' and ')} without version routing, so its Service would spread calls over all of them`,
-          'Enable versionRouting, or deploy one version per component.');
+          'Enable versionRouting, or deploy one version per component.',
+        );
       }
       if (entry.length > 1 || this.lanes.length > 1) {
-        throw new ReleaseConfigError({ stage: this.s, field: 'versionRouting' }, 'matched entry routes and several lanes need version routing',
-          'Enable versionRouting, or keep a single lane and a single default route.');
+        throw new ReleaseConfigError(
+          { stage: this.s, field: 'versionRouting' },
+          'matched entry routes and several lanes need version routing',
+          'Enable versionRouting, or keep a single lane and a single default route.',
+        );
       }
     }
   }
 
   private checkEntryPort(): number {
     const entry = this.app.entryComponent;
-    const ports = new Set(this.deployed.get(entry)!.map((d) => d.workload.ports.find((p) => HTTP_FAMILY.has(p.protocol))?.port));
+    const ports = new Set(
+      this.deployed.get(entry)!.map((d) => d.workload.ports.find((p) => HTTP_FAMILY.has(p.protocol))?.port),
+    );
     if (ports.size !== 1 || ports.has(undefined)) {
-      throw new ReleaseConfigError({ stage: this.s, component: entry, field: 'ports' },
+      throw new ReleaseConfigError(
+        { stage: this.s, component: entry, field: 'ports' },
         `the deployed versions of the entry component expose HTTP on ${[...ports].map(String).join(', ')}`,
-        'Give every version of the entry component the same first HTTP port.');
+        'Give every version of the entry component the same first HTTP port.',
+      );
     }
     return [...ports][0]!;
   }
@@ -258,9 +354,11 @@ class StageChecker {
       for (const p of d.workload.ports) {
         const other = byNumber.get(p.port);
         if (other && (other.name !== p.name || other.protocol !== p.protocol)) {
-          throw new ReleaseConfigError({ stage: this.s, component, field: `versions['${d.version}'].ports` },
+          throw new ReleaseConfigError(
+            { stage: this.s, component, field: `versions['${d.version}'].ports` },
             `port ${p.port} is '${p.name}' (${p.protocol}) here but '${other.name}' (${other.protocol}) in another deployed version`,
-            'One Service port serves all versions: give the port the same name and protocol in every version.');
+            'One Service port serves all versions: give the port the same name and protocol in every version.',
+          );
         }
         byNumber.set(p.port, p);
       }
@@ -269,8 +367,11 @@ class StageChecker {
     const names = new Set<string>();
     for (const p of ports) {
       if (names.has(p.name)) {
-        throw new ReleaseConfigError({ stage: this.s, component, field: 'ports' }, `port name '${p.name}' is used for two port numbers`,
-          'Service port names must be unique: rename one of them.');
+        throw new ReleaseConfigError(
+          { stage: this.s, component, field: 'ports' },
+          `port name '${p.name}' is used for two port numbers`,
+          'Service port names must be unique: rename one of them.',
+        );
       }
       names.add(p.name);
     }

@@ -1,9 +1,10 @@
 import { workloadReplicas } from '../model/defaults';
-import { assertConstructId, ErrorLocation, ReleaseConfigError, show } from '../model/errors';
+import type { ErrorLocation } from '../model/errors';
+import { assertConstructId, ReleaseConfigError, show } from '../model/errors';
 import { imageReferenceProblem } from '../model/image-reference';
 import { assertDnsLabel, assertVersion, deploymentName, subsetName } from '../model/names';
 import { validateInstallation } from './installation-checks';
-import { ApplicationSpec, ComponentSpec, PortSpec, ProbeSpec, WorkloadSpec } from '../model/spec';
+import type { ApplicationSpec, ComponentSpec, PortSpec, ProbeSpec, WorkloadSpec } from '../model/spec';
 
 /** The UID of Istio's sidecar proxy: a workload running as it bypasses the mesh. */
 export const ISTIO_PROXY_UID = 1337;
@@ -32,13 +33,20 @@ export function validateApplication(app: ApplicationSpec, stage?: string): void 
     assertDnsLabel(component.name, at);
     assertConstructId(component.name, at);
     if (names.has(component.name)) {
-      throw new ReleaseConfigError(at, `component ${show(component.name)} is defined twice`, 'Give each component a unique name.');
+      throw new ReleaseConfigError(
+        at,
+        `component ${show(component.name)} is defined twice`,
+        'Give each component a unique name.',
+      );
     }
     names.add(component.name);
   }
   if (!names.has(app.entryComponent)) {
-    throw new ReleaseConfigError({ stage, field: 'application.entryComponent' },
-      `entry component ${show(app.entryComponent)} is not a component`, `Use one of ${[...names].join(', ')}.`);
+    throw new ReleaseConfigError(
+      { stage, field: 'application.entryComponent' },
+      `entry component ${show(app.entryComponent)} is not a component`,
+      `Use one of ${[...names].join(', ')}.`,
+    );
   }
   for (const component of app.components) {
     validateComponent(component, names, stage);
@@ -48,13 +56,20 @@ export function validateApplication(app: ApplicationSpec, stage?: string): void 
 function validateComponent(component: ComponentSpec, names: Set<string>, stage?: string): void {
   for (const callee of component.calls ?? []) {
     if (!names.has(callee) || callee === component.name) {
-      throw new ReleaseConfigError({ stage, component: component.name, field: 'calls' },
-        `${show(callee)} is not another component of the application`, `Use one of ${[...names].filter((n) => n !== component.name).join(', ')}.`);
+      throw new ReleaseConfigError(
+        { stage, component: component.name, field: 'calls' },
+        `${show(callee)} is not another component of the application`,
+        `Use one of ${[...names].filter((n) => n !== component.name).join(', ')}.`,
+      );
     }
   }
   const versions = Object.keys(component.versions);
   if (versions.length === 0) {
-    throw new ReleaseConfigError({ stage, component: component.name, field: 'versions' }, 'the component has no versions', 'Define at least one version.');
+    throw new ReleaseConfigError(
+      { stage, component: component.name, field: 'versions' },
+      'the component has no versions',
+      'Define at least one version.',
+    );
   }
   // Two spellings of one version (`1.0` and `v1.0`) would share a subset or a Deployment name.
   const byName = new Map<string, string>();
@@ -63,18 +78,28 @@ function validateComponent(component: ComponentSpec, names: Set<string>, stage?:
     for (const name of [`subset ${subsetName(version)}`, `Deployment ${deploymentName(component.name, version)}`]) {
       const other = byName.get(name);
       if (other !== undefined) {
-        throw new ReleaseConfigError({ stage, component: component.name, field: `versions['${version}']` },
-          `versions '${other}' and '${version}' both become ${name}`, 'Spell every version of a component one way (e.g. 1.0 and 2.0, or v1 and v2).');
+        throw new ReleaseConfigError(
+          { stage, component: component.name, field: `versions['${version}']` },
+          `versions '${other}' and '${version}' both become ${name}`,
+          'Spell every version of a component one way (e.g. 1.0 and 2.0, or v1 and v2).',
+        );
       }
       byName.set(name, version);
     }
   }
   for (const version of versions) {
-    validateWorkload(component.versions[version], { stage, component: component.name, field: `versions['${version}']` }, version);
+    validateWorkload(
+      component.versions[version],
+      { stage, component: component.name, field: `versions['${version}']` },
+      version,
+    );
     for (const callee of component.versions[version].calls ?? []) {
       if (!(component.calls ?? []).includes(callee)) {
-        throw new ReleaseConfigError({ stage, component: component.name, field: `versions['${version}'].calls` },
-          `${show(callee)} is not among the component's calls (${(component.calls ?? []).join(', ') || 'none'})`, "A version calls a subset of its component's calls: add it to the component's calls first.");
+        throw new ReleaseConfigError(
+          { stage, component: component.name, field: `versions['${version}'].calls` },
+          `${show(callee)} is not among the component's calls (${(component.calls ?? []).join(', ') || 'none'})`,
+          "A version calls a subset of its component's calls: add it to the component's calls first.",
+        );
       }
     }
   }
@@ -87,25 +112,40 @@ function validateWorkload(w: WorkloadSpec, at: ErrorLocation, version: string): 
   validateReplicas(w, field);
   for (const name of Object.keys(w.env ?? {})) {
     if (!ENV_VAR_NAME.test(name)) {
-      throw new ReleaseConfigError(field(`env['${name}']`), `environment variable name ${show(name)} is not accepted by Kubernetes`,
-        "Use letters, digits, '_', '-' and '.', not starting with a digit (e.g. 'API_HOST').");
+      throw new ReleaseConfigError(
+        field(`env['${name}']`),
+        `environment variable name ${show(name)} is not accepted by Kubernetes`,
+        "Use letters, digits, '_', '-' and '.', not starting with a digit (e.g. 'API_HOST').",
+      );
     }
   }
   if (w.ports.length === 0) {
-    throw new ReleaseConfigError(field('ports'), 'the workload exposes no port', 'Declare the ports the container listens on.');
+    throw new ReleaseConfigError(
+      field('ports'),
+      'the workload exposes no port',
+      'Declare the ports the container listens on.',
+    );
   }
   const seen = new Set<string>();
   w.ports.forEach((p, i) => {
     validatePort(p, field(`ports[${i}]`));
     for (const key of [`n:${p.name}`, `p:${p.port}`]) {
       if (seen.has(key)) {
-        throw new ReleaseConfigError(field(`ports[${i}]`), `port ${show(p.name)} (${p.port}) repeats a name or number`, 'Give each port a unique name and number.');
+        throw new ReleaseConfigError(
+          field(`ports[${i}]`),
+          `port ${show(p.name)} (${p.port}) repeats a name or number`,
+          'Give each port a unique name and number.',
+        );
       }
       seen.add(key);
     }
   });
   validateIdentityAndResources(w, field);
-  for (const [name, probe] of [['readiness', w.readiness], ['liveness', w.liveness], ['startup', w.startup]] as const) {
+  for (const [name, probe] of [
+    ['readiness', w.readiness],
+    ['liveness', w.liveness],
+    ['startup', w.startup],
+  ] as const) {
     if (probe) validateProbe(probe, w.ports, field(name));
   }
   validateVolumes(w, field);
@@ -117,27 +157,46 @@ type FieldOf = (name: string) => ErrorLocation;
 function validateImage(w: WorkloadSpec, field: FieldOf): void {
   const image = w.image ?? '';
   const badImage = imageReferenceProblem(image);
-  if (badImage) throw new ReleaseConfigError(field('image'), `image ${JSON.stringify(image)} ${badImage}`, "Write a reference such as 'docker.io/library/redis:7.2.4' or 'registry.example.com:5000/team/app@sha256:<64 hex>'.");
+  if (badImage)
+    throw new ReleaseConfigError(
+      field('image'),
+      `image ${JSON.stringify(image)} ${badImage}`,
+      "Write a reference such as 'docker.io/library/redis:7.2.4' or 'registry.example.com:5000/team/app@sha256:<64 hex>'.",
+    );
   const lastSegment = image.split('/').pop() ?? '';
   if (!image.includes('@sha256:') && (!lastSegment.includes(':') || lastSegment.endsWith(':latest'))) {
-    throw new ReleaseConfigError(field('image'), `image ${show(image)} is not pinned`,
-      "Pin the image by tag or digest ('redis:4.0.10'); 'latest' and untagged images change under a running release.");
+    throw new ReleaseConfigError(
+      field('image'),
+      `image ${show(image)} is not pinned`,
+      "Pin the image by tag or digest ('redis:4.0.10'); 'latest' and untagged images change under a running release.",
+    );
   }
 }
 
 /** replicas is an int32 and minAvailable leaves a pod to evict. */
 function validateReplicas(w: WorkloadSpec, field: FieldOf): void {
   if (w.replicas !== undefined && (!Number.isInteger(w.replicas) || w.replicas < 0 || w.replicas > MAX_REPLICAS)) {
-    throw new ReleaseConfigError(field('replicas'), `replicas ${show(w.replicas)} is not a whole number from 0 to ${MAX_REPLICAS} (an int32)`, 'Set a whole number of pods.');
+    throw new ReleaseConfigError(
+      field('replicas'),
+      `replicas ${show(w.replicas)} is not a whole number from 0 to ${MAX_REPLICAS} (an int32)`,
+      'Set a whole number of pods.',
+    );
   }
   const replicas = workloadReplicas(w);
   if (w.minAvailable !== undefined) {
     if (!Number.isInteger(w.minAvailable) || w.minAvailable < 0) {
-      throw new ReleaseConfigError(field('minAvailable'), `minAvailable ${show(w.minAvailable)} is not a whole number >= 0`, 'Set how many pods must stay up during node drains.');
+      throw new ReleaseConfigError(
+        field('minAvailable'),
+        `minAvailable ${show(w.minAvailable)} is not a whole number >= 0`,
+        'Set how many pods must stay up during node drains.',
+      );
     }
     if (w.minAvailable >= replicas && replicas > 0) {
-      throw new ReleaseConfigError(field('minAvailable'), `minAvailable ${w.minAvailable} of ${replicas} pod(s) blocks every eviction, so no node running one can be drained`,
-        `Use at most ${replicas - 1} (replicas - 1), or add replicas.`);
+      throw new ReleaseConfigError(
+        field('minAvailable'),
+        `minAvailable ${w.minAvailable} of ${replicas} pod(s) blocks every eviction, so no node running one can be drained`,
+        `Use at most ${replicas - 1} (replicas - 1), or add replicas.`,
+      );
     }
   }
 }
@@ -145,17 +204,30 @@ function validateReplicas(w: WorkloadSpec, field: FieldOf): void {
 /** runAs ids are non-root and not Istio's proxy UID; requests are positive and within their limits. */
 function validateIdentityAndResources(w: WorkloadSpec, field: FieldOf): void {
   const { user, group, fsGroup } = w.runAs;
-  for (const [name, id] of [['user', user], ['group', group], ['fsGroup', fsGroup]] as const) {
+  for (const [name, id] of [
+    ['user', user],
+    ['group', group],
+    ['fsGroup', fsGroup],
+  ] as const) {
     if (id === undefined && name === 'fsGroup') continue;
     if (!Number.isInteger(id) || (id as number) <= 0 || id === ISTIO_PROXY_UID) {
-      throw new ReleaseConfigError(field(`runAs.${name}`), `${show(id)} is not an allowed id`,
-        `Use a non-root id other than ${ISTIO_PROXY_UID} (Istio's proxy UID, whose traffic bypasses the sidecar).`);
+      throw new ReleaseConfigError(
+        field(`runAs.${name}`),
+        `${show(id)} is not an allowed id`,
+        `Use a non-root id other than ${ISTIO_PROXY_UID} (Istio's proxy UID, whose traffic bypasses the sidecar).`,
+      );
     }
   }
-  for (const [name, r] of [['cpuMillis', w.resources.cpuMillis], ['memoryMiB', w.resources.memoryMiB]] as const) {
+  for (const [name, r] of [
+    ['cpuMillis', w.resources.cpuMillis],
+    ['memoryMiB', w.resources.memoryMiB],
+  ] as const) {
     if (!(Number.isInteger(r.request) && Number.isInteger(r.limit) && r.request > 0 && r.request <= r.limit)) {
-      throw new ReleaseConfigError(field(`resources.${name}`), `request ${show(r.request)} / limit ${show(r.limit)} are not whole numbers with 0 < request <= limit`,
-        'Set a positive request no larger than the limit.');
+      throw new ReleaseConfigError(
+        field(`resources.${name}`),
+        `request ${show(r.request)} / limit ${show(r.limit)} are not whole numbers with 0 < request <= limit`,
+        'Set a positive request no larger than the limit.',
+      );
     }
   }
 }
@@ -165,12 +237,20 @@ function validateVolumes(w: WorkloadSpec, field: FieldOf): void {
   if (w.persistentVolume) {
     assertDnsLabel(w.persistentVolume.claimName, field('persistentVolume.claimName'), 253);
     if (!(w.persistentVolume.sizeGiB > 0)) {
-      throw new ReleaseConfigError(field('persistentVolume.sizeGiB'), `size ${show(w.persistentVolume.sizeGiB)} is not positive`, 'Request at least 1 GiB.');
+      throw new ReleaseConfigError(
+        field('persistentVolume.sizeGiB'),
+        `size ${show(w.persistentVolume.sizeGiB)} is not positive`,
+        'Request at least 1 GiB.',
+      );
     }
   }
   for (const path of [...(w.writablePaths ?? []), ...(w.persistentVolume ? [w.persistentVolume.mountPath] : [])]) {
     if (!path.startsWith('/')) {
-      throw new ReleaseConfigError(field('writablePaths'), `mount path ${show(path)} is not absolute`, "Start mount paths with '/'.");
+      throw new ReleaseConfigError(
+        field('writablePaths'),
+        `mount path ${show(path)} is not absolute`,
+        "Start mount paths with '/'.",
+      );
     }
   }
 }
@@ -180,16 +260,29 @@ function validatePort(p: PortSpec, at: ErrorLocation): void {
     throw new ReleaseConfigError(at, `port number ${show(p.port)} is out of range`, 'Use a port between 1 and 65535.');
   }
   if (p.port >= ISTIO_RESERVED_PORTS.first && p.port <= ISTIO_RESERVED_PORTS.last) {
-    throw new ReleaseConfigError(at, `port ${p.port} is in Istio's reserved range ${ISTIO_RESERVED_PORTS.first}–${ISTIO_RESERVED_PORTS.last}, which the sidecar owns in every pod`,
-      'Listen on another port (8080, for instance).');
+    throw new ReleaseConfigError(
+      at,
+      `port ${p.port} is in Istio's reserved range ${ISTIO_RESERVED_PORTS.first}–${ISTIO_RESERVED_PORTS.last}, which the sidecar owns in every pod`,
+      'Listen on another port (8080, for instance).',
+    );
   }
   if (!PROTOCOLS.includes(p.protocol)) {
-    throw new ReleaseConfigError(at, `protocol ${show(p.protocol)} is not one of ${PROTOCOLS.join(', ')}`,
-      "Declare server-first protocols (MySQL, Redis) as 'tcp' so Istio does not wait to sniff them.");
+    throw new ReleaseConfigError(
+      at,
+      `protocol ${show(p.protocol)} is not one of ${PROTOCOLS.join(', ')}`,
+      "Declare server-first protocols (MySQL, Redis) as 'tcp' so Istio does not wait to sniff them.",
+    );
   }
-  if (!PORT_NAME.test(p.name) || p.name.length > 15 || !(p.name === p.protocol || p.name.startsWith(`${p.protocol}-`))) {
-    throw new ReleaseConfigError(at, `port name ${show(p.name)} does not follow Istio's '<protocol>[-<suffix>]' convention for protocol '${p.protocol}' (at most 15 characters)`,
-      `Name it '${p.protocol}' or '${p.protocol}-<suffix>', e.g. '${p.protocol}-web'.`);
+  if (
+    !PORT_NAME.test(p.name) ||
+    p.name.length > 15 ||
+    !(p.name === p.protocol || p.name.startsWith(`${p.protocol}-`))
+  ) {
+    throw new ReleaseConfigError(
+      at,
+      `port name ${show(p.name)} does not follow Istio's '<protocol>[-<suffix>]' convention for protocol '${p.protocol}' (at most 15 characters)`,
+      `Name it '${p.protocol}' or '${p.protocol}-<suffix>', e.g. '${p.protocol}-web'.`,
+    );
   }
 }
 
@@ -197,7 +290,11 @@ function validateProbe(probe: ProbeSpec, ports: readonly PortSpec[], at: ErrorLo
   const check = probe.check;
   const port = 'tcpPort' in check ? check.tcpPort : 'httpGet' in check ? check.httpGet.port : undefined;
   if (port !== undefined && !ports.some((p) => p.port === port)) {
-    throw new ReleaseConfigError(at, `probe port ${show(port)} is not a declared port`, `Probe one of ${ports.map((p) => p.port).join(', ')}.`);
+    throw new ReleaseConfigError(
+      at,
+      `probe port ${show(port)} is not a declared port`,
+      `Probe one of ${ports.map((p) => p.port).join(', ')}.`,
+    );
   }
   if ('exec' in check && check.exec.length === 0) {
     throw new ReleaseConfigError(at, 'exec probe has an empty command', 'Give the command to run.');

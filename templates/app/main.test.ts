@@ -2,7 +2,8 @@
 // are built in an App that is never synthesized; the tests assert where requests go
 // (explainRequest follows the entry gateway, then each call), and what bad data is refused.
 import { Testing } from 'cdk8s';
-import { analyzeMesh, explainRequest, Manifest, ReleaseConfigError, ReleaseFlavour, ReleaseStage } from 'voting-mesh';
+import type { Manifest, ReleaseFlavour } from 'voting-mesh';
+import { analyzeMesh, explainRequest, ReleaseConfigError, ReleaseStage } from 'voting-mesh';
 import { application, buildRelease, stages } from './main';
 
 /** The manifests of one stage in one flavour. */
@@ -37,11 +38,18 @@ describe.each<ReleaseFlavour>(['istio-sidecar', 'gateway-api-ambient'])('the %s 
 
 test('GIVEN both flavours THEN the second is written to its own directory', () => {
   const charts = buildRelease(Testing.app(), ['istio-sidecar', 'gateway-api-ambient']);
-  expect(charts.map((c) => [c.outputDirectory, c.stageName].filter(Boolean).join('/'))).toEqual(['01-stable', '02-canary', 'gateway-api-ambient/01-stable', 'gateway-api-ambient/02-canary']);
+  expect(charts.map((c) => [c.outputDirectory, c.stageName].filter(Boolean).join('/'))).toEqual([
+    '01-stable',
+    '02-canary',
+    'gateway-api-ambient/01-stable',
+    'gateway-api-ambient/02-canary',
+  ]);
 });
 
 test('GIVEN a stage whose entry names a lane it does not define THEN it is refused, naming stage, field and lane', () => {
   const broken = { ...stages[1], lanes: [stages[1].lanes[0]] };
   expect(() => new ReleaseStage(Testing.app(), { application, stage: broken })).toThrow(ReleaseConfigError);
-  expect(() => new ReleaseStage(Testing.app(), { application, stage: broken })).toThrow(/stage '02-canary'.*lane 'next' is not defined/);
+  expect(() => new ReleaseStage(Testing.app(), { application, stage: broken })).toThrow(
+    /stage '02-canary'.*lane 'next' is not defined/,
+  );
 });

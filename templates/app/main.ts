@@ -7,7 +7,8 @@
 // istio-sidecar (Istio APIs, sidecars; the default), gateway-api-ambient (Gateway API, ambient
 // mode), or both (the second into dist/gateway-api-ambient/).
 import { Construct } from 'constructs';
-import { ApplicationSpec, ReleaseFlavour, ReleaseStage, runSynth, StageSpec, WorkloadSpec } from 'voting-mesh';
+import type { ApplicationSpec, ReleaseFlavour, StageSpec, WorkloadSpec } from 'voting-mesh';
+import { ReleaseStage, runSynth } from 'voting-mesh';
 
 /** One version of a service: its image, port, resources and probes. */
 function workload(name: string, version: string, env: Record<string, string> = {}): WorkloadSpec {
@@ -31,7 +32,14 @@ export const application: ApplicationSpec = {
   entryComponent: 'web',
   gateway: { name: 'shop-gateway', hosts: ['shop.example.com'] },
   components: [
-    { name: 'web', calls: ['api'], versions: { '1.0': workload('web', '1.0', { API_HOST: 'api' }), '1.1': workload('web', '1.1', { API_HOST: 'api' }) } },
+    {
+      name: 'web',
+      calls: ['api'],
+      versions: {
+        '1.0': workload('web', '1.0', { API_HOST: 'api' }),
+        '1.1': workload('web', '1.1', { API_HOST: 'api' }),
+      },
+    },
     { name: 'api', versions: { '1.0': workload('api', '1.0'), '2.0': workload('api', '2.0') } },
   ],
 };
@@ -40,11 +48,23 @@ const stable = { name: 'stable', versions: { web: '1.0', api: '1.0' } };
 const next = { name: 'next', versions: { web: '1.1', api: '2.0' } };
 
 export const stages: StageSpec[] = [
-  { name: '01-stable', description: 'Everyone on 1.0.', deployments: { web: ['1.0'], api: ['1.0'] }, lanes: [stable], entry: [{ to: 'stable' }], mtls: 'STRICT' },
   {
-    name: '02-canary', description: 'Testers (x-canary: always) on web 1.1 and api 2.0.',
-    deployments: { web: ['1.0', '1.1'], api: ['1.0', '2.0'] }, lanes: [stable, next],
-    entry: [{ name: 'testers', match: [{ header: { name: 'x-canary', exact: 'always' } }], to: 'next' }, { to: 'stable' }],
+    name: '01-stable',
+    description: 'Everyone on 1.0.',
+    deployments: { web: ['1.0'], api: ['1.0'] },
+    lanes: [stable],
+    entry: [{ to: 'stable' }],
+    mtls: 'STRICT',
+  },
+  {
+    name: '02-canary',
+    description: 'Testers (x-canary: always) on web 1.1 and api 2.0.',
+    deployments: { web: ['1.0', '1.1'], api: ['1.0', '2.0'] },
+    lanes: [stable, next],
+    entry: [
+      { name: 'testers', match: [{ header: { name: 'x-canary', exact: 'always' } }], to: 'next' },
+      { to: 'stable' },
+    ],
     mtls: 'STRICT',
   },
 ];
@@ -61,10 +81,16 @@ export const FLAVOURS: Readonly<Record<string, readonly ReleaseFlavour[]>> = {
  * directory; any other flavour's go to a subdirectory named for it, under a scope of its own
  * (chart names are unique per scope).
  */
-export function buildRelease(scope: Construct, flavours: readonly ReleaseFlavour[] = ['istio-sidecar']): ReleaseStage[] {
+export function buildRelease(
+  scope: Construct,
+  flavours: readonly ReleaseFlavour[] = ['istio-sidecar'],
+): ReleaseStage[] {
   return flavours.flatMap((flavour, i) => {
     const parent = i === 0 ? scope : new Construct(scope, flavour);
-    return stages.map((stage) => new ReleaseStage(parent, { application, stage, flavour, ...(i === 0 ? {} : { outputDirectory: flavour }) }));
+    return stages.map(
+      (stage) =>
+        new ReleaseStage(parent, { application, stage, flavour, ...(i === 0 ? {} : { outputDirectory: flavour }) }),
+    );
   });
 }
 

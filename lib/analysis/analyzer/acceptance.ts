@@ -18,14 +18,23 @@ export interface FindingAcceptance {
  * with its code matches its object (`Kind namespace/name`, `*` standing for any characters),
  * Info never fails. Entries without a reason, or that accept nothing, are reported.
  */
-export function acceptFindings(findings: readonly Finding[], entries: readonly AcceptedFinding[] = []): FindingAcceptance {
+export function acceptFindings(
+  findings: readonly Finding[],
+  entries: readonly AcceptedFinding[] = [],
+): FindingAcceptance {
   const failing: Finding[] = [];
   const accepted: { finding: Finding; entry: AcceptedFinding }[] = [];
   const info: Finding[] = [];
   const used = new Set<AcceptedFinding>();
   for (const f of findings) {
-    if (f.level === 'Info') { info.push(f); continue; }
-    const entry = f.level === 'Warning' ? entries.find((e) => e.code === f.code && globMatches(e.object, f.object) && e.reason?.trim()) : undefined;
+    if (f.level === 'Info') {
+      info.push(f);
+      continue;
+    }
+    const entry =
+      f.level === 'Warning'
+        ? entries.find((e) => e.code === f.code && globMatches(e.object, f.object) && e.reason?.trim())
+        : undefined;
     if (entry) {
       used.add(entry);
       accepted.push({ finding: f, entry });
@@ -34,8 +43,20 @@ export function acceptFindings(findings: readonly Finding[], entries: readonly A
     }
   }
   const invalidEntries = entries.flatMap((entry) => {
-    if (!entry.reason?.trim()) return [{ entry, problem: `acceptedFindings entry ${entry.code} ${entry.object} has no reason: say why the warning is accepted` }];
-    if (!used.has(entry)) return [{ entry, problem: `acceptedFindings entry ${entry.code} ${entry.object} accepts no warning of this stage set: remove it or fix its code/object` }];
+    if (!entry.reason?.trim())
+      return [
+        {
+          entry,
+          problem: `acceptedFindings entry ${entry.code} ${entry.object} has no reason: say why the warning is accepted`,
+        },
+      ];
+    if (!used.has(entry))
+      return [
+        {
+          entry,
+          problem: `acceptedFindings entry ${entry.code} ${entry.object} accepts no warning of this stage set: remove it or fix its code/object`,
+        },
+      ];
     return [];
   });
   return { failing, accepted, info, invalidEntries };

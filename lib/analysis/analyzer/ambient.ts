@@ -1,7 +1,16 @@
 import { VM0017, VM0018, VM0019, VM0020 } from './catalogue';
-import { Manifest, namespaceOf } from '../manifest';
-import { AnalysisContext, list } from './context';
-import { gatewayApiObjects, namespaceInAmbient, parentRefs, podInAmbient, serviceNamed, waypointOf } from './gateway-api-objects';
+import type { Manifest } from '../manifest';
+import { namespaceOf } from '../manifest';
+import type { AnalysisContext } from './context';
+import { list } from './context';
+import {
+  gatewayApiObjects,
+  namespaceInAmbient,
+  parentRefs,
+  podInAmbient,
+  serviceNamed,
+  waypointOf,
+} from './gateway-api-objects';
 import { hostToFqdn, serviceNameOfFqdn } from './hosts';
 import { at, listAt } from '../manifest-kinds';
 
@@ -11,8 +20,13 @@ import { at, listAt } from '../manifest-kinds';
  * project codes, each following what istiod does with the configuration.
  */
 export function ambientRules(ctx: AnalysisContext): void {
-  for (const vs of ctx.input.filter((m) => m.kind === 'VirtualService' && String(m.apiVersion).startsWith('networking.istio.io/'))) waypointVirtualService(ctx, vs);
-  for (const ap of ctx.input.filter((m) => m.kind === 'AuthorizationPolicy' && String(m.apiVersion).startsWith('security.istio.io/'))) {
+  for (const vs of ctx.input.filter(
+    (m) => m.kind === 'VirtualService' && String(m.apiVersion).startsWith('networking.istio.io/'),
+  ))
+    waypointVirtualService(ctx, vs);
+  for (const ap of ctx.input.filter(
+    (m) => m.kind === 'AuthorizationPolicy' && String(m.apiVersion).startsWith('security.istio.io/'),
+  )) {
     ztunnelPolicy(ctx, ap);
     waypointPolicy(ctx, ap);
   }
@@ -21,7 +35,9 @@ export function ambientRules(ctx: AnalysisContext): void {
       const svc = serviceNamed(ctx, p.namespace, p.name);
       if (svc && ambientService(ctx, svc) && !waypointOf(ctx, svc)) {
         // gateway/conversion.go referenceAllowed → WaypointErrorMsgMissingLabel (condition ResolvedWaypoints).
-        ctx.report(VM0020.messages.route, route, `spec.parentRefs[${p.index}]`, { service: `${p.namespace}/${p.name}` });
+        ctx.report(VM0020.messages.route, route, `spec.parentRefs[${p.index}]`, {
+          service: `${p.namespace}/${p.name}`,
+        });
       }
     }
   }
@@ -31,8 +47,12 @@ export function ambientRules(ctx: AnalysisContext): void {
 function ambientService(ctx: AnalysisContext, svc: Manifest): boolean {
   const ns = namespaceOf(svc);
   const selector = svc.spec?.selector;
-  return namespaceInAmbient(ctx, ns) || (selector !== undefined && Object.keys(selector).length > 0
-    && ctx.podsSelected(selector, ns).some((p) => podInAmbient(ctx, ns, p.labels, p.annotations)));
+  return (
+    namespaceInAmbient(ctx, ns) ||
+    (selector !== undefined &&
+      Object.keys(selector).length > 0 &&
+      ctx.podsSelected(selector, ns).some((p) => podInAmbient(ctx, ns, p.labels, p.annotations)))
+  );
 }
 
 /** The Services of the input a mesh VirtualService's hosts name. */
@@ -55,10 +75,15 @@ function waypointVirtualService(ctx: AnalysisContext, vs: Manifest): void {
   const gateways = list(vs.spec?.gateways);
   if (gateways.length > 0 && !gateways.includes('mesh')) return;
   // A waypoint takes VirtualServices of the Service's namespace or its own (listener_waypoint.go getVirtualServiceForWaypoint).
-  const waypointed = servicesOf(ctx, vs).map((svc) => ({ svc, waypoint: waypointOf(ctx, svc) }))
-    .filter((x) => x.waypoint !== undefined && [namespaceOf(x.svc), x.waypoint.split('/')[0]].includes(namespaceOf(vs)));
+  const waypointed = servicesOf(ctx, vs)
+    .map((svc) => ({ svc, waypoint: waypointOf(ctx, svc) }))
+    .filter(
+      (x) => x.waypoint !== undefined && [namespaceOf(x.svc), x.waypoint.split('/')[0]].includes(namespaceOf(vs)),
+    );
   if (waypointed.length === 0) return;
-  const named = waypointed.map((x) => `${namespaceOf(x.svc)}/${x.svc.metadata.name} (waypoint ${x.waypoint})`).join(', ');
+  const named = waypointed
+    .map((x) => `${namespaceOf(x.svc)}/${x.svc.metadata.name} (waypoint ${x.waypoint})`)
+    .join(', ');
   ctx.report(VM0018.messages.alpha, vs, 'spec.hosts', { services: named });
   listAt(vs.spec, 'http').forEach((r, i) => {
     listAt(r, 'match').forEach((m, j) => {
@@ -77,8 +102,10 @@ const L7_SOURCE = ['remoteIpBlocks', 'notRemoteIpBlocks', 'requestPrincipals', '
 function l7Attributes(ap: Manifest): string[] {
   const found = new Set<string>();
   for (const rule of list(ap.spec?.rules)) {
-    for (const to of list(rule?.to)) for (const k of L7_OPERATION) if (list(to?.operation?.[k]).length > 0) found.add(k);
-    for (const from of list(rule?.from)) for (const k of L7_SOURCE) if (list(from?.source?.[k]).length > 0) found.add(k);
+    for (const to of list(rule?.to))
+      for (const k of L7_OPERATION) if (list(to?.operation?.[k]).length > 0) found.add(k);
+    for (const from of list(rule?.from))
+      for (const k of L7_SOURCE) if (list(from?.source?.[k]).length > 0) found.add(k);
     for (const when of list(rule?.when)) if (!L4_WHEN.has(when?.key)) found.add(String(when?.key));
   }
   return [...found].sort();
@@ -98,12 +125,15 @@ function ztunnelPolicy(ctx: AnalysisContext, ap: Manifest): void {
   if (found.length === 0) return;
   const ns = namespaceOf(ap);
   const selector = ap.spec?.selector?.matchLabels;
-  const ambient = selector !== undefined
-    ? ctx.podsSelected(selector, ns).some((p) => podInAmbient(ctx, ns, p.labels, p.annotations))
-    : namespaceInAmbient(ctx, ns);
+  const ambient =
+    selector !== undefined
+      ? ctx.podsSelected(selector, ns).some((p) => podInAmbient(ctx, ns, p.labels, p.annotations))
+      : namespaceInAmbient(ctx, ns);
   if (!ambient) return;
-  ctx.report(action === 'ALLOW' ? VM0019.messages.allow : VM0019.messages.deny, ap, 'spec.rules',
-    { attributes: found.join(', '), instead: selector !== undefined ? 'selector' : 'a namespace-wide policy' });
+  ctx.report(action === 'ALLOW' ? VM0019.messages.allow : VM0019.messages.deny, ap, 'spec.rules', {
+    attributes: found.join(', '),
+    instead: selector !== undefined ? 'selector' : 'a namespace-wide policy',
+  });
 }
 
 /**

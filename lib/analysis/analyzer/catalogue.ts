@@ -18,7 +18,8 @@ export * from './codes-project';
 export type { CatalogueEntry, IstioEquivalent, Level, MessageTemplate, Param, ReadKind } from './define-code';
 
 type Entries<M> = M[keyof M];
-type AnyEntry = Entries<typeof istioA> | Entries<typeof istioB> | Entries<typeof project> | Entries<typeof ambientAndValidate>;
+type AnyEntry =
+  Entries<typeof istioA> | Entries<typeof istioB> | Entries<typeof project> | Entries<typeof ambientAndValidate>;
 
 /** A code of the catalogue (`IST0101`, `VM0005`): the type of every finding's code. */
 export type AnalyzerCode = AnyEntry['code'];

@@ -1,6 +1,8 @@
 import { IST0146, IST0147, IST0171, IST0175, IST0176 } from './catalogue';
-import { labelSelectorHolds, Manifest, namespaceOf } from '../manifest';
-import { annotations, AnalysisContext, list } from './context';
+import type { Manifest } from '../manifest';
+import { labelSelectorHolds, namespaceOf } from '../manifest';
+import type { AnalysisContext } from './context';
+import { annotations, list } from './context';
 
 /**
  * Rules that read what a cluster writes back (status conditions, installed CRDs, injection
@@ -9,11 +11,24 @@ import { annotations, AnalysisContext, list } from './context';
 
 const GATEWAY_API = 'gateway.networking.k8s.io/';
 /** Condition types reported when False, by kind (conditions/conditions.go negativeConditionsToReport). */
-const NEGATIVE_CONDITIONS: readonly { readonly matches: (m: Manifest) => boolean; readonly types: readonly string[] }[] = [
+const NEGATIVE_CONDITIONS: readonly {
+  readonly matches: (m: Manifest) => boolean;
+  readonly types: readonly string[];
+}[] = [
   { matches: (m) => m.kind === 'Service' && m.apiVersion === 'v1', types: ['istio.io/WaypointBound'] },
-  { matches: (m) => ['ServiceEntry', 'WorkloadEntry'].includes(m.kind) && m.apiVersion.startsWith('networking.istio.io/'), types: ['istio.io/WaypointBound'] },
-  { matches: (m) => m.kind === 'AuthorizationPolicy' && m.apiVersion.startsWith('security.istio.io/'), types: ['ZtunnelAccepted', 'WaypointAccepted'] },
-  { matches: (m) => ['Gateway', 'HTTPRoute', 'GRPCRoute'].includes(m.kind) && m.apiVersion.startsWith(GATEWAY_API), types: ['Accepted', 'Programmed', 'ResolvedRefs'] },
+  {
+    matches: (m) =>
+      ['ServiceEntry', 'WorkloadEntry'].includes(m.kind) && m.apiVersion.startsWith('networking.istio.io/'),
+    types: ['istio.io/WaypointBound'],
+  },
+  {
+    matches: (m) => m.kind === 'AuthorizationPolicy' && m.apiVersion.startsWith('security.istio.io/'),
+    types: ['ZtunnelAccepted', 'WaypointAccepted'],
+  },
+  {
+    matches: (m) => ['Gateway', 'HTTPRoute', 'GRPCRoute'].includes(m.kind) && m.apiVersion.startsWith(GATEWAY_API),
+    types: ['Accepted', 'Programmed', 'ResolvedRefs'],
+  },
 ];
 
 /**
@@ -26,11 +41,18 @@ export function negativeConditions(ctx: AnalysisContext): void {
     const rule = NEGATIVE_CONDITIONS.find((r) => r.matches(m));
     if (!rule) continue;
     const status = (m as any).status ?? {};
-    const conditions: any[] = ['HTTPRoute', 'GRPCRoute'].includes(m.kind) ? list(status.parents).flatMap((p: any) => list(p?.conditions)) : list(status.conditions);
+    const conditions: any[] = ['HTTPRoute', 'GRPCRoute'].includes(m.kind)
+      ? list(status.parents).flatMap((p: any) => list(p?.conditions))
+      : list(status.conditions);
     for (const c of conditions) {
-      const partial = m.kind === 'AuthorizationPolicy' && c?.type === 'WaypointAccepted' && c?.reason === 'PartiallyInvalid';
+      const partial =
+        m.kind === 'AuthorizationPolicy' && c?.type === 'WaypointAccepted' && c?.reason === 'PartiallyInvalid';
       if ((rule.types.includes(c?.type) && c?.status === 'False') || partial) {
-        ctx.report(IST0171.messages.negative, m, 'status.conditions', { type: String(c.type), reason: String(c.reason ?? ''), message: String(c.message ?? '') });
+        ctx.report(IST0171.messages.negative, m, 'status.conditions', {
+          type: String(c.type),
+          reason: String(c.reason ?? ''),
+          message: String(c.message ?? ''),
+        });
       }
     }
   }
@@ -57,7 +79,11 @@ export function gatewayApiCrdVersions(ctx: AnalysisContext): void {
     const [wantMajor, wantMinor, wantPatch] = minimum.split('.').map(Number);
     const below = major !== wantMajor ? major < wantMajor : minor !== wantMinor ? minor < wantMinor : patch < wantPatch;
     if (below) {
-      ctx.report(IST0176.messages.belowMinimum, crd, 'metadata.annotations', { crd: crd.metadata.name, installed: installed.replace(/^v/, ''), minimum });
+      ctx.report(IST0176.messages.belowMinimum, crd, 'metadata.annotations', {
+        crd: crd.metadata.name,
+        installed: installed.replace(/^v/, ''),
+        minimum,
+      });
     }
   }
 }
@@ -68,7 +94,10 @@ export function gatewayApiCrdVersions(ctx: AnalysisContext): void {
  * a Deployment when no Istio webhook (`*istio.io`) selects its namespace and pod labels.
  */
 export function imageAuto(ctx: AnalysisContext): void {
-  const webhooks = ctx.ofKind('MutatingWebhookConfiguration').flatMap((c) => list((c as any).webhooks)).filter((w: any) => String(w?.name ?? '').endsWith('istio.io'));
+  const webhooks = ctx
+    .ofKind('MutatingWebhookConfiguration')
+    .flatMap((c) => list((c as any).webhooks))
+    .filter((w: any) => String(w?.name ?? '').endsWith('istio.io'));
   const auto = (spec: any) => list(spec?.containers).some((c: any) => c?.name === 'istio-proxy' && c?.image === 'auto');
   for (const pod of ctx.ofKind('Pod')) {
     if (auto(pod.spec)) ctx.report(IST0147.messages.notInjected, pod, 'spec.containers', { pod: pod.metadata.name });
@@ -77,7 +106,12 @@ export function imageAuto(ctx: AnalysisContext): void {
     if (!auto(d.spec?.template?.spec)) continue;
     const nsLabels = ctx.namespace(namespaceOf(d))?.metadata.labels;
     const podLabels = d.spec?.template?.metadata?.labels ?? {};
-    if (!webhooks.some((w: any) => labelSelectorHolds(w.namespaceSelector, nsLabels) && labelSelectorHolds(w.objectSelector, podLabels))) {
+    if (
+      !webhooks.some(
+        (w: any) =>
+          labelSelectorHolds(w.namespaceSelector, nsLabels) && labelSelectorHolds(w.objectSelector, podLabels),
+      )
+    ) {
       ctx.report(IST0146.messages.notInjected, d, 'spec.template.spec.containers', { deployment: d.metadata.name });
     }
   }
@@ -94,9 +128,14 @@ export function blockedCidrs(ctx: AnalysisContext): void {
   const shown = authn.length <= 5 ? authn.join(', ') : `${authn.slice(0, 5).join(', ')}, and ${authn.length - 5} more`;
   for (const d of ctx.ofKind('Deployment')) {
     if (d.metadata.labels?.app !== 'istiod') continue;
-    const configured = list(d.spec?.template?.spec?.containers).some((c: any) => list(c?.env).some((e: any) => e?.name === 'BLOCKED_CIDRS_IN_JWKS_URIS' && e?.value));
+    const configured = list(d.spec?.template?.spec?.containers).some((c: any) =>
+      list(c?.env).some((e: any) => e?.name === 'BLOCKED_CIDRS_IN_JWKS_URIS' && e?.value),
+    );
     if (!configured) {
-      ctx.report(IST0175.messages.unrestricted, d, 'spec.template.spec.containers', { count: authn.length, requestAuthentications: shown });
+      ctx.report(IST0175.messages.unrestricted, d, 'spec.template.spec.containers', {
+        count: authn.length,
+        requestAuthentications: shown,
+      });
     }
   }
 }

@@ -21,7 +21,10 @@ export function analyzerCodesMarkdown(entries: readonly CatalogueEntry[] = ENTRI
     '',
     '| code | name | level | Istio equivalent | rule (Istio analyzer) | reads |',
     '|---|---|---|---|---|---|',
-    ...entries.map((e) => `| [${e.code}](#${e.code.toLowerCase()}) | ${e.name} | ${e.level} | ${e.istio ? `${e.istio.code} ${e.istio.name}${e.istio.version === 'master' ? ' (Istio master)' : ''}` : '—'} | ${cell(e.analyzer)} | ${e.reads.join(', ')} |`),
+    ...entries.map(
+      (e) =>
+        `| [${e.code}](#${e.code.toLowerCase()}) | ${e.name} | ${e.level} | ${e.istio ? `${e.istio.code} ${e.istio.name}${e.istio.version === 'master' ? ' (Istio master)' : ''}` : '—'} | ${cell(e.analyzer)} | ${e.reads.join(', ')} |`,
+    ),
     '',
   ];
   for (const e of entries) {

@@ -1,7 +1,10 @@
-import { DEFAULT_INGRESS_POD_LABELS, DEFAULT_ISTIO_NAMESPACE, MeshContext } from '../../model/defaults';
-import { isWorkload, labelsHold, Manifest, namespaceOf, objectKey } from '../manifest';
+import type { MeshContext } from '../../model/defaults';
+import { DEFAULT_INGRESS_POD_LABELS, DEFAULT_ISTIO_NAMESPACE } from '../../model/defaults';
+import type { Manifest } from '../manifest';
+import { isWorkload, labelsHold, namespaceOf, objectKey } from '../manifest';
 import type { AnalyzerCode } from './catalogue';
-import { Level, MessageTemplate, renderMessage } from './define-code';
+import type { Level, MessageTemplate } from './define-code';
+import { renderMessage } from './define-code';
 import { HostRegistry, serviceExportTo } from './hosts';
 import { at, isObject, listAt, objectAt } from '../manifest-kinds';
 
@@ -48,12 +51,39 @@ export interface AnalyzerMeshConfig {
 /** Istio drops objects of these namespaces before analysis (pkg/kube/inject/initializer.go IgnoredNamespaces, read by local/istiod_analyze.go). */
 const IGNORED_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage']);
 const ISTIO_GROUPS = ['networking.istio.io/', 'security.istio.io/', 'telemetry.istio.io/', 'extensions.istio.io/'];
-const ISTIO_KINDS = new Set(['VirtualService', 'DestinationRule', 'Gateway', 'ServiceEntry', 'Sidecar', 'WorkloadEntry', 'WorkloadGroup',
-  'EnvoyFilter', 'ProxyConfig', 'AuthorizationPolicy', 'PeerAuthentication', 'RequestAuthentication', 'Telemetry', 'WasmPlugin']);
+const ISTIO_KINDS = new Set([
+  'VirtualService',
+  'DestinationRule',
+  'Gateway',
+  'ServiceEntry',
+  'Sidecar',
+  'WorkloadEntry',
+  'WorkloadGroup',
+  'EnvoyFilter',
+  'ProxyConfig',
+  'AuthorizationPolicy',
+  'PeerAuthentication',
+  'RequestAuthentication',
+  'Telemetry',
+  'WasmPlugin',
+]);
 const CORE_KINDS: Readonly<Record<string, string>> = {
-  Service: 'v1', Pod: 'v1', Namespace: 'v1', ConfigMap: 'v1', Secret: 'v1', Node: 'v1', Deployment: 'apps/v1',
+  Service: 'v1',
+  Pod: 'v1',
+  Namespace: 'v1',
+  ConfigMap: 'v1',
+  Secret: 'v1',
+  Node: 'v1',
+  Deployment: 'apps/v1',
 };
-const POD_TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'ReplicationController']);
+const POD_TEMPLATE_KINDS = new Set([
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'Job',
+  'ReplicationController',
+]);
 
 /** A pod, or the pods a workload's template will create (offline, a template stands for its pods). */
 export interface PodView {
@@ -85,15 +115,26 @@ export class AnalysisContext {
   private readonly kinds = new Map<string, Manifest[]>();
   private readonly reported = new Set<string>();
 
-  constructor(manifests: readonly Manifest[], public readonly mesh: MeshContext, public readonly meshConfig: AnalyzerMeshConfig, defaultResources: boolean) {
+  constructor(
+    manifests: readonly Manifest[],
+    public readonly mesh: MeshContext,
+    public readonly meshConfig: AnalyzerMeshConfig,
+    defaultResources: boolean,
+  ) {
     this.clusterDomain = mesh.clusterDomain;
     this.rootNamespace = meshConfig.rootNamespace ?? DEFAULT_ISTIO_NAMESPACE;
     this.dnsAutoAllocate = meshConfig.dnsAutoAllocate ?? false;
-    const input = expandLists(manifests).filter((m) => !IGNORED_NAMESPACES.has(m.kind === 'Namespace' ? m.metadata.name : m.metadata.namespace ?? ''));
-    const defaults = defaultResources && !meshConfig.ingressControllerOff
-      ? defaultIngressGateway(meshConfig.ingressService ?? 'istio-ingressgateway', meshConfig.ingressGateway?.namespace ?? DEFAULT_ISTIO_NAMESPACE,
-        meshConfig.ingressGateway?.podLabels ?? DEFAULT_INGRESS_POD_LABELS)
-      : [];
+    const input = expandLists(manifests).filter(
+      (m) => !IGNORED_NAMESPACES.has(m.kind === 'Namespace' ? m.metadata.name : (m.metadata.namespace ?? '')),
+    );
+    const defaults =
+      defaultResources && !meshConfig.ingressControllerOff
+        ? defaultIngressGateway(
+            meshConfig.ingressService ?? 'istio-ingressgateway',
+            meshConfig.ingressGateway?.namespace ?? DEFAULT_ISTIO_NAMESPACE,
+            meshConfig.ingressGateway?.podLabels ?? DEFAULT_INGRESS_POD_LABELS,
+          )
+        : [];
     this.input = input;
     this.objects = [...input, ...defaults];
     for (const m of this.objects) {
@@ -105,12 +146,23 @@ export class AnalysisContext {
     this.pods = this.objects.flatMap((m) => podView(m) ?? []);
     this.hosts = new HostRegistry(this.clusterDomain);
     for (const se of this.ofKind('ServiceEntry')) {
-      this.hosts.add(namespaceOf(se), list(se.spec?.hosts).map(String), list(se.spec?.exportTo).map(String), { ports: list(se.spec?.ports), workloadLabels: se.spec?.workloadSelector?.labels });
+      this.hosts.add(namespaceOf(se), list(se.spec?.hosts).map(String), list(se.spec?.exportTo).map(String), {
+        ports: list(se.spec?.ports),
+        workloadLabels: se.spec?.workloadSelector?.labels,
+      });
     }
     for (const svc of this.ofKind('Service')) {
       // As read: schema validation reports a port that is not a number or a name that is not a string.
-      const ports = listAt(svc.spec, 'ports').map((p) => ({ number: at(p, 'port') as number, name: at(p, 'name') as string | undefined }));
-      this.hosts.add(namespaceOf(svc), [svc.metadata.name], serviceExportTo(annotations(svc)['networking.istio.io/exportTo']), { ports });
+      const ports = listAt(svc.spec, 'ports').map((p) => ({
+        number: at(p, 'port') as number,
+        name: at(p, 'name') as string | undefined,
+      }));
+      this.hosts.add(
+        namespaceOf(svc),
+        [svc.metadata.name],
+        serviceExportTo(annotations(svc)['networking.istio.io/exportTo']),
+        { ports },
+      );
     }
   }
 
@@ -141,7 +193,9 @@ export class AnalysisContext {
       }
       candidates = this.podsByApp.get(app) ?? [];
     }
-    return candidates.filter((p) => (namespace === undefined || p.namespace === namespace) && labelsHold(selector, p.labels));
+    return candidates.filter(
+      (p) => (namespace === undefined || p.namespace === namespace) && labelsHold(selector, p.labels),
+    );
   }
 
   private podsByApp?: Map<string, PodView[]>;
@@ -170,7 +224,12 @@ export class AnalysisContext {
 export type ParamsOf<P> = keyof P extends never ? [] : [params: P];
 
 /** The one way to make a finding: a catalogue template, the object (`Kind namespace/name`) and field, and the template's parameters. */
-export function makeFinding<P>(template: MessageTemplate<P>, object: string, field: string, ...params: ParamsOf<P>): Finding {
+export function makeFinding<P>(
+  template: MessageTemplate<P>,
+  object: string,
+  field: string,
+  ...params: ParamsOf<P>
+): Finding {
   const message = renderMessage(template, (params[0] ?? {}) as P);
   return { code: template.code as AnalyzerCode, level: template.level, object, field, message };
 }
@@ -200,7 +259,8 @@ function kindKey(m: Manifest): string {
 }
 
 function expandLists(manifests: readonly Manifest[]): Manifest[] {
-  const valid = (m: unknown): m is Manifest => isObject(m) && typeof m.kind === 'string' && typeof m.metadata === 'object' && m.metadata !== null;
+  const valid = (m: unknown): m is Manifest =>
+    isObject(m) && typeof m.kind === 'string' && typeof m.metadata === 'object' && m.metadata !== null;
   return manifests.flatMap((m: unknown) => {
     const items = at(m, 'items');
     return at(m, 'kind') === 'List' && Array.isArray(items) ? items.filter(valid) : valid(m) ? [m] : [];
@@ -209,11 +269,25 @@ function expandLists(manifests: readonly Manifest[]): Manifest[] {
 
 function podView(m: Manifest): PodView | undefined {
   if (m.kind === 'Pod' && m.apiVersion === 'v1') {
-    return { source: m, isPod: true, namespace: namespaceOf(m), labels: m.metadata.labels ?? {}, annotations: annotations(m), spec: m.spec ?? {} };
+    return {
+      source: m,
+      isPod: true,
+      namespace: namespaceOf(m),
+      labels: m.metadata.labels ?? {},
+      annotations: annotations(m),
+      spec: m.spec ?? {},
+    };
   }
   if (POD_TEMPLATE_KINDS.has(m.kind) || isWorkload(m)) {
     const template = m.spec?.template ?? {};
-    return { source: m, isPod: false, namespace: namespaceOf(m), labels: template.metadata?.labels ?? {}, annotations: template.metadata?.annotations ?? {}, spec: template.spec ?? {} };
+    return {
+      source: m,
+      isPod: false,
+      namespace: namespaceOf(m),
+      labels: template.metadata?.labels ?? {},
+      annotations: template.metadata?.annotations ?? {},
+      spec: template.spec ?? {},
+    };
   }
   return undefined;
 }
@@ -222,8 +296,20 @@ function podView(m: Manifest): PodView | undefined {
 function defaultIngressGateway(service: string, ns: string, labels: Readonly<Record<string, string>>): Manifest[] {
   const port = (name: string, p: number) => ({ name, port: p, protocol: 'TCP', targetPort: p });
   return [
-    { apiVersion: 'v1', kind: 'Pod', metadata: { name: `${service}-dummypod`, namespace: ns, labels: { ...labels } }, spec: { containers: [{ name: 'istio-proxy' }] } },
-    { apiVersion: 'v1', kind: 'Service', metadata: { name: service, namespace: ns },
-      spec: { selector: { ...labels }, ports: [port('http2', 80), port('https', 443), port('tcp', 31400), port('tls', 15443)] } },
+    {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: `${service}-dummypod`, namespace: ns, labels: { ...labels } },
+      spec: { containers: [{ name: 'istio-proxy' }] },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: service, namespace: ns },
+      spec: {
+        selector: { ...labels },
+        ports: [port('http2', 80), port('https', 443), port('tcp', 31400), port('tls', 15443)],
+      },
+    },
   ];
 }

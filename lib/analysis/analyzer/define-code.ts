@@ -11,18 +11,45 @@ export type Level = 'Error' | 'Warning' | 'Info';
 
 /** What a rule reads: a kind (Gateway API kinds by their group), the workloads' pod templates, or Istio's MeshConfig. */
 export type ReadKind =
-  | 'VirtualService' | 'DestinationRule' | 'Gateway' | 'ServiceEntry' | 'Sidecar' | 'EnvoyFilter' | 'ProxyConfig'
-  | 'AuthorizationPolicy' | 'PeerAuthentication' | 'RequestAuthentication' | 'Telemetry' | 'WasmPlugin' | 'WorkloadEntry'
-  | 'Service' | 'Pod' | 'Namespace' | 'ConfigMap' | 'Secret' | 'Node' | 'Deployment' | 'workloads'
-  | 'CustomResourceDefinition' | 'MutatingWebhookConfiguration' | 'ValidatingWebhookConfiguration'
-  | 'gateway.networking.k8s.io/Gateway' | 'HTTPRoute' | 'GRPCRoute' | 'GatewayClass' | 'ReferenceGrant'
-  | 'MeshConfig' | 'every object';
+  | 'VirtualService'
+  | 'DestinationRule'
+  | 'Gateway'
+  | 'ServiceEntry'
+  | 'Sidecar'
+  | 'EnvoyFilter'
+  | 'ProxyConfig'
+  | 'AuthorizationPolicy'
+  | 'PeerAuthentication'
+  | 'RequestAuthentication'
+  | 'Telemetry'
+  | 'WasmPlugin'
+  | 'WorkloadEntry'
+  | 'Service'
+  | 'Pod'
+  | 'Namespace'
+  | 'ConfigMap'
+  | 'Secret'
+  | 'Node'
+  | 'Deployment'
+  | 'workloads'
+  | 'CustomResourceDefinition'
+  | 'MutatingWebhookConfiguration'
+  | 'ValidatingWebhookConfiguration'
+  | 'gateway.networking.k8s.io/Gateway'
+  | 'HTTPRoute'
+  | 'GRPCRoute'
+  | 'GatewayClass'
+  | 'ReferenceGrant'
+  | 'MeshConfig'
+  | 'every object';
 
 /** A value a template puts in its message. */
 export type Param = string | number;
 
 /** The `{name}` placeholders of a template, as a union of names (`never` without placeholders). */
-export type Placeholders<T extends string> = T extends `${string}{${infer K}}${infer Rest}` ? K | Placeholders<Rest> : never;
+export type Placeholders<T extends string> = T extends `${string}{${infer K}}${infer Rest}`
+  ? K | Placeholders<Rest>
+  : never;
 
 /** A template before its code is known: what {@link message} returns. */
 export interface MessageSpec<P> {
@@ -58,7 +85,10 @@ export interface IstioEquivalent {
 
 /** One code of the analyzer (or of `validate`): the one source of its name, level, docs and messages. */
 /* eslint-disable @typescript-eslint/no-explicit-any -- an entry holds templates of every parameter shape; with `unknown` a template whose parameters are a narrower object no longer fits (its parameters are an argument type) */
-export interface CatalogueEntry<C extends string = string, M extends Readonly<Record<string, MessageTemplate<any>>> = Readonly<Record<string, MessageTemplate<any>>>> {
+export interface CatalogueEntry<
+  C extends string = string,
+  M extends Readonly<Record<string, MessageTemplate<any>>> = Readonly<Record<string, MessageTemplate<any>>>,
+> {
   /* eslint-enable @typescript-eslint/no-explicit-any */
   readonly code: C;
   /** Istio's message name (or the project's, for VM codes). */
@@ -77,7 +107,10 @@ export interface CatalogueEntry<C extends string = string, M extends Readonly<Re
 
 /** What {@link defineCode} takes: the entry without the codes filled into its messages. */
 /* eslint-disable @typescript-eslint/no-explicit-any -- as for CatalogueEntry: a bound that accepts message specs of every parameter shape */
-export interface CodeSpec<C extends string, S extends Record<string, MessageSpec<any>>> extends Omit<CatalogueEntry<C>, 'messages' | 'istio'> {
+export interface CodeSpec<C extends string, S extends Record<string, MessageSpec<any>>> extends Omit<
+  CatalogueEntry<C>,
+  'messages' | 'istio'
+> {
   /* eslint-enable @typescript-eslint/no-explicit-any */
   /** @default - for an IST code, Istio's own code and name at 1.30.3 */
   readonly istio?: IstioEquivalent;
@@ -89,18 +122,27 @@ export interface CodeSpec<C extends string, S extends Record<string, MessageSpec
  * types (string or number) become the parameter types every report of the template must pass.
  */
 export function message<const T extends string, P extends { [K in Placeholders<T>]: Param }>(
-  template: T, example: P & { [K in Exclude<keyof P, Placeholders<T>>]: never }): MessageSpec<P> {
+  template: T,
+  example: P & { [K in Exclude<keyof P, Placeholders<T>>]: never },
+): MessageSpec<P> {
   return { template, example };
 }
 
 /** Declares a code: its messages learn their code and level. */
 /* eslint-disable @typescript-eslint/no-explicit-any -- as for CatalogueEntry: a bound that accepts message specs of every parameter shape */
-export function defineCode<const C extends string, S extends Record<string, MessageSpec<any>>>(spec: CodeSpec<C, S>):
-  CatalogueEntry<C, { readonly [V in keyof S]: S[V] extends MessageSpec<infer P> ? MessageTemplate<P, C> : never }> {
+export function defineCode<const C extends string, S extends Record<string, MessageSpec<any>>>(
+  spec: CodeSpec<C, S>,
+): CatalogueEntry<C, { readonly [V in keyof S]: S[V] extends MessageSpec<infer P> ? MessageTemplate<P, C> : never }> {
   /* eslint-enable @typescript-eslint/no-explicit-any */
-  const messages = Object.fromEntries(Object.entries(spec.messages).map(([variant, m]) =>
-    [variant, { code: spec.code, level: spec.level, variant, template: m.template, example: m.example }]));
-  const istio = spec.istio ?? (spec.code.startsWith('IST') ? { code: spec.code, name: spec.name, version: '1.30.3' as const } : undefined);
+  const messages = Object.fromEntries(
+    Object.entries(spec.messages).map(([variant, m]) => [
+      variant,
+      { code: spec.code, level: spec.level, variant, template: m.template, example: m.example },
+    ]),
+  );
+  const istio =
+    spec.istio ??
+    (spec.code.startsWith('IST') ? { code: spec.code, name: spec.name, version: '1.30.3' as const } : undefined);
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Object.fromEntries loses the per-variant keys and parameter types the signature states; built from spec.messages, one entry per variant
   return { ...spec, ...(istio ? { istio } : {}), messages } as any;
 }

@@ -1,6 +1,6 @@
 import { IST0128, IST0129, IST0173, IST0174 } from './catalogue';
 import { labelsHold, namespaceOf } from '../manifest';
-import { AnalysisContext, PodView } from './context';
+import type { AnalysisContext, PodView } from './context';
 import { at, listAt, stringMapAt } from '../manifest-kinds';
 
 const VERIFYING_MODES = ['SIMPLE', 'MUTUAL'];
@@ -14,15 +14,28 @@ export function caCertificates(ctx: AnalysisContext): void {
   for (const dr of ctx.ofKind('DestinationRule')) {
     const ns = namespaceOf(dr);
     const host = dr.spec?.host ?? '';
-    const unverified = (tls: unknown) => VERIFYING_MODES.includes(at(tls, 'mode') as string) && !at(tls, 'caCertificates') && !(at(tls, 'credentialName') && dr.spec?.workloadSelector);
+    const unverified = (tls: unknown) =>
+      VERIFYING_MODES.includes(at(tls, 'mode') as string) &&
+      !at(tls, 'caCertificates') &&
+      !(at(tls, 'credentialName') && dr.spec?.workloadSelector);
     const tls: unknown = dr.spec?.trafficPolicy?.tls;
     if (unverified(tls)) {
-      ctx.report(IST0128.messages.noCaCertificates, dr, 'spec.trafficPolicy.tls', { destinationRule: dr.metadata.name, namespace: ns, mode: String(at(tls, 'mode')), host: String(host) });
+      ctx.report(IST0128.messages.noCaCertificates, dr, 'spec.trafficPolicy.tls', {
+        destinationRule: dr.metadata.name,
+        namespace: ns,
+        mode: String(at(tls, 'mode')),
+        host: String(host),
+      });
     }
     listAt(dr.spec, 'trafficPolicy', 'portLevelSettings').forEach((p, i) => {
       if (!unverified(at(p, 'tls'))) return;
-      ctx.report(IST0129.messages.noCaCertificates, dr, `spec.trafficPolicy.portLevelSettings[${i}].tls`,
-        { destinationRule: dr.metadata.name, namespace: ns, mode: String(at(p, 'tls', 'mode')), host: String(host), port: portText(at(p, 'port')) });
+      ctx.report(IST0129.messages.noCaCertificates, dr, `spec.trafficPolicy.portLevelSettings[${i}].tls`, {
+        destinationRule: dr.metadata.name,
+        namespace: ns,
+        mode: String(at(p, 'tls', 'mode')),
+        host: String(host),
+        port: portText(at(p, 'port')),
+      });
     });
   }
 }
@@ -71,7 +84,7 @@ function augmentedLabels(pod: PodView, nodes: ReadonlyMap<string, Record<string,
     // The locality string drops the subzone when there is no zone (LocalityToString).
     const region = node[REGION] ?? '';
     const zone = node[ZONE] ?? '';
-    const subzone = zone ? node[SUBZONE] ?? '' : '';
+    const subzone = zone ? (node[SUBZONE] ?? '') : '';
     if (region) out[REGION] = region;
     if (zone) out[ZONE] = zone;
     if (subzone) out[SUBZONE] = subzone;

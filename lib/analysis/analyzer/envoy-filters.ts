@@ -1,5 +1,6 @@
 import { IST0151, IST0152, IST0153, IST0154, IST0155 } from './catalogue';
-import { AnalysisContext, list } from './context';
+import type { AnalysisContext } from './context';
+import { list } from './context';
 import { at } from '../manifest-kinds';
 
 const ROUTE_LEVEL = ['ROUTE_CONFIGURATION', 'HTTP_ROUTE'];

@@ -1,6 +1,7 @@
-import { Manifest, namespaceOf } from '../manifest';
+import type { Manifest } from '../manifest';
+import { namespaceOf } from '../manifest';
 import { ManifestIndex } from '../manifest-index';
-import { AnalysisContext } from './context';
+import type { AnalysisContext } from './context';
 import * as ambient from '../ambient-mode';
 import { GATEWAY_API_GROUP, isGatewayApi } from '../routing/gateway-api-match';
 import { at, listAt } from '../manifest-kinds';
@@ -19,7 +20,7 @@ export const ISTIO_GATEWAY_CONTROLLER = 'istio.io/gateway-controller';
  * GetBuiltinGatewayClasses with the default flags; istio-east-west needs AMBIENT_ENABLE_MULTI_NETWORK).
  */
 export const BUILTIN_CLASSES: Readonly<Record<string, string>> = {
-  'istio': ISTIO_GATEWAY_CONTROLLER,
+  istio: ISTIO_GATEWAY_CONTROLLER,
   'istio-remote': 'istio.io/unmanaged-gateway',
   'istio-waypoint': 'istio.io/mesh-controller',
 };
@@ -49,7 +50,12 @@ export function namespaceInAmbient(ctx: AnalysisContext, namespace: string): boo
 }
 
 /** A pod (or pod template) in ambient mode, on the input's Namespaces (ambient-mode.ts). */
-export function podInAmbient(ctx: AnalysisContext, namespace: string, labels: Readonly<Record<string, string>>, annotations: Readonly<Record<string, string>>): boolean {
+export function podInAmbient(
+  ctx: AnalysisContext,
+  namespace: string,
+  labels: Readonly<Record<string, string>>,
+  annotations: Readonly<Record<string, string>>,
+): boolean {
   return ambient.podInAmbient(labelsOf(ctx), namespace, labels, annotations);
 }
 
@@ -72,11 +78,22 @@ export function parentRefs(route: Manifest): ParentRef[] {
   return listAt(route.spec, 'parentRefs').map((p, index) => {
     const group = at(p, 'group') ?? GATEWAY_API_GROUP;
     const kind = at(p, 'kind') ?? 'Gateway';
-    const normalized = group === GATEWAY_API_GROUP && kind === 'Gateway' ? 'Gateway' : group === '' && kind === 'Service' ? 'Service' : 'other';
+    const normalized =
+      group === GATEWAY_API_GROUP && kind === 'Gateway'
+        ? 'Gateway'
+        : group === '' && kind === 'Service'
+          ? 'Service'
+          : 'other';
     const sectionName = at(p, 'sectionName');
     const port = at(p, 'port');
-    return { index, kind: normalized, name: String(at(p, 'name') ?? ''), namespace: String(at(p, 'namespace') ?? namespaceOf(route)),
-      ...(sectionName !== undefined ? { sectionName: String(sectionName) } : {}), ...(port !== undefined ? { port: Number(port) } : {}) };
+    return {
+      index,
+      kind: normalized,
+      name: String(at(p, 'name') ?? ''),
+      namespace: String(at(p, 'namespace') ?? namespaceOf(route)),
+      ...(sectionName !== undefined ? { sectionName: String(sectionName) } : {}),
+      ...(port !== undefined ? { port: Number(port) } : {}),
+    };
   });
 }
 

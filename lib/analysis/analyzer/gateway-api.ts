@@ -1,8 +1,19 @@
 import { VM0011, VM0012, VM0013, VM0014, VM0015, VM0016 } from './catalogue';
-import { labelSelectorHolds, Manifest, namespaceOf } from '../manifest';
+import type { Manifest } from '../manifest';
+import { labelSelectorHolds, namespaceOf } from '../manifest';
 import { ISTIO_BACKEND_FILTERS, ISTIO_RULE_FILTERS } from '../routing/gateway-api-match';
-import { AnalysisContext, list } from './context';
-import { controllerOf, gatewayApiObjects, GATEWAY_API_GROUP, ISTIO_GATEWAY_CONTROLLER, namespaceLabels, ParentRef, parentRefs, serviceNamed } from './gateway-api-objects';
+import type { AnalysisContext } from './context';
+import { list } from './context';
+import type { ParentRef } from './gateway-api-objects';
+import {
+  controllerOf,
+  gatewayApiObjects,
+  GATEWAY_API_GROUP,
+  ISTIO_GATEWAY_CONTROLLER,
+  namespaceLabels,
+  parentRefs,
+  serviceNamed,
+} from './gateway-api-objects';
 import { hostNamesMatch, hostToFqdn } from './hosts';
 
 /**
@@ -17,7 +28,10 @@ export function gatewayApiRules(ctx: AnalysisContext): void {
     for (const p of parents) {
       if (p.kind === 'Gateway') gatewayParent(ctx, route, p);
       if (p.kind === 'Service' && !serviceNamed(ctx, p.namespace, p.name)) {
-        ctx.report(VM0013.messages.serviceNotFound, route, `spec.parentRefs[${p.index}]`, { name: p.name, namespace: p.namespace });
+        ctx.report(VM0013.messages.serviceNotFound, route, `spec.parentRefs[${p.index}]`, {
+          name: p.name,
+          namespace: p.namespace,
+        });
       }
     }
     // Istio checks ReferenceGrants only when it builds the route for a Gateway (convertHTTPRoute enforceRefGrant = !mesh).
@@ -30,7 +44,14 @@ export function gatewayApiRules(ctx: AnalysisContext): void {
       });
       // A RequestMirror filter's backendRef resolves the same way (createMirrorFilter → buildDestination).
       list(rule?.filters).forEach((f: any, k: number) => {
-        if (f?.type === 'RequestMirror' && f.requestMirror?.backendRef) backend(ctx, route, f.requestMirror.backendRef, `spec.rules[${i}].filters[${k}].requestMirror.backendRef`, forGateway);
+        if (f?.type === 'RequestMirror' && f.requestMirror?.backendRef)
+          backend(
+            ctx,
+            route,
+            f.requestMirror.backendRef,
+            `spec.rules[${i}].filters[${k}].requestMirror.backendRef`,
+            forGateway,
+          );
       });
     });
   }
@@ -38,7 +59,9 @@ export function gatewayApiRules(ctx: AnalysisContext): void {
 }
 
 function istioGateway(ctx: AnalysisContext, p: ParentRef): Manifest | undefined {
-  const gw = gatewayApiObjects(ctx, 'Gateway').find((g) => g.metadata.name === p.name && namespaceOf(g) === p.namespace);
+  const gw = gatewayApiObjects(ctx, 'Gateway').find(
+    (g) => g.metadata.name === p.name && namespaceOf(g) === p.namespace,
+  );
   return gw && controllerOf(ctx, gw) === ISTIO_GATEWAY_CONTROLLER ? gw : undefined;
 }
 
@@ -51,7 +74,9 @@ const OTHER_CLASS: Readonly<Record<string, typeof VM0015.messages.waypoint>> = {
 /** VM0014, VM0015, VM0013 for a Gateway parentRef. */
 function gatewayParent(ctx: AnalysisContext, route: Manifest, p: ParentRef): void {
   const at = `spec.parentRefs[${p.index}]`;
-  const gw = gatewayApiObjects(ctx, 'Gateway').find((g) => g.metadata.name === p.name && namespaceOf(g) === p.namespace);
+  const gw = gatewayApiObjects(ctx, 'Gateway').find(
+    (g) => g.metadata.name === p.name && namespaceOf(g) === p.namespace,
+  );
   if (!gw) {
     ctx.report(VM0014.messages.notFound, route, at, { gateway: `${p.namespace}/${p.name}` });
     return;
@@ -65,7 +90,11 @@ function gatewayParent(ctx: AnalysisContext, route: Manifest, p: ParentRef): voi
     return;
   }
   const denied = listenerVerdicts(ctx, route, gw, p);
-  if (denied) ctx.report(VM0013.messages[denied.reason], route, at, { detail: denied.message, gateway: `${p.namespace}/${p.name}` });
+  if (denied)
+    ctx.report(VM0013.messages[denied.reason], route, at, {
+      detail: denied.message,
+      gateway: `${p.namespace}/${p.name}`,
+    });
 }
 
 /** The reasons of a listener refusing a route, as Gateway API names them (their messages and fixes are VM0013's). */
@@ -76,7 +105,12 @@ type ListenerReason = 'NoMatchingParent' | 'NotAllowedByListeners' | 'NoMatching
  * does: one listener accepting is enough; else the reason closest to acceptance (NotAllowedByListeners,
  * then NoMatchingListenerHostname, then NoMatchingParent), the messages of that reason joined.
  */
-function listenerVerdicts(ctx: AnalysisContext, route: Manifest, gw: Manifest, p: ParentRef): { reason: ListenerReason; message: string } | undefined {
+function listenerVerdicts(
+  ctx: AnalysisContext,
+  route: Manifest,
+  gw: Manifest,
+  p: ParentRef,
+): { reason: ListenerReason; message: string } | undefined {
   const rank: ListenerReason[] = ['NotAllowedByListeners', 'NoMatchingListenerHostname', 'NoMatchingParent'];
   const errors: { reason: ListenerReason; message: string }[] = [];
   for (const l of list(gw.spec?.listeners)) {
@@ -86,21 +120,40 @@ function listenerVerdicts(ctx: AnalysisContext, route: Manifest, gw: Manifest, p
   }
   if (errors.length === 0) return { reason: 'NoMatchingParent', message: 'the Gateway has no listeners' };
   const best = rank.find((r) => errors.some((e) => e.reason === r)) ?? errors[0].reason;
-  return { reason: best, message: [...new Set(errors.filter((e) => e.reason === best).map((e) => e.message))].join('; ') };
+  return {
+    reason: best,
+    message: [...new Set(errors.filter((e) => e.reason === best).map((e) => e.message))].join('; '),
+  };
 }
 
-function listenerVerdict(ctx: AnalysisContext, route: Manifest, gw: Manifest, l: any, p: ParentRef): { reason: ListenerReason; message: string } | undefined {
-  if (p.port !== undefined && p.port !== l?.port) return { reason: 'NoMatchingParent', message: `port ${p.port} not found` };
-  if (p.sectionName !== undefined && p.sectionName !== l?.name) return { reason: 'NoMatchingParent', message: `sectionName "${p.sectionName}" not found` };
+function listenerVerdict(
+  ctx: AnalysisContext,
+  route: Manifest,
+  gw: Manifest,
+  l: any,
+  p: ParentRef,
+): { reason: ListenerReason; message: string } | undefined {
+  if (p.port !== undefined && p.port !== l?.port)
+    return { reason: 'NoMatchingParent', message: `port ${p.port} not found` };
+  if (p.sectionName !== undefined && p.sectionName !== l?.name)
+    return { reason: 'NoMatchingParent', message: `sectionName "${p.sectionName}" not found` };
   const routeNs = namespaceOf(route);
   const listenerHost = l?.hostname !== undefined ? String(l.hostname) : '*';
   const hostnames: string[] = list(route.spec?.hostnames).map(String);
   const hostMatched = (hostnames.length ? hostnames : ['*']).some((h) => hostNamesMatch(listenerHost, h));
-  if (!hostMatched) return { reason: 'NoMatchingListenerHostname', message: `no hostnames matched parent hostname "${l?.hostname ?? ''}"` };
+  if (!hostMatched)
+    return {
+      reason: 'NoMatchingListenerHostname',
+      message: `no hostnames matched parent hostname "${l?.hostname ?? ''}"`,
+    };
   if (!namespaceAllowed(ctx, namespaceOf(gw), routeNs, l?.allowedRoutes)) {
-    return { reason: 'NotAllowedByListeners', message: `hostnames matched parent hostname "${l?.hostname ?? ''}", but namespace "${routeNs}" is not allowed by the parent` };
+    return {
+      reason: 'NotAllowedByListeners',
+      message: `hostnames matched parent hostname "${l?.hostname ?? ''}", but namespace "${routeNs}" is not allowed by the parent`,
+    };
   }
-  if (!kindAllowed(l)) return { reason: 'NotAllowedByListeners', message: `kind ${GATEWAY_API_GROUP}/v1/HTTPRoute is not allowed` };
+  if (!kindAllowed(l))
+    return { reason: 'NotAllowedByListeners', message: `kind ${GATEWAY_API_GROUP}/v1/HTTPRoute is not allowed` };
   return undefined;
 }
 
@@ -116,14 +169,26 @@ function namespaceAllowed(ctx: AnalysisContext, gatewayNs: string, routeNs: stri
 function kindAllowed(l: any): boolean {
   if (!['HTTP', 'HTTPS'].includes(l?.protocol)) return false;
   const kinds = list(l?.allowedRoutes?.kinds);
-  return kinds.length === 0 || kinds.some((k: any) => k?.kind === 'HTTPRoute' && (k?.group ?? GATEWAY_API_GROUP) === GATEWAY_API_GROUP);
+  return (
+    kinds.length === 0 ||
+    kinds.some((k: any) => k?.kind === 'HTTPRoute' && (k?.group ?? GATEWAY_API_GROUP) === GATEWAY_API_GROUP)
+  );
 }
 
 /** VM0011 InvalidFilter: a filter type Istio does not convert is a hard error (conversion.go; conditions.go puts route errors in ResolvedRefs). */
-function filters(ctx: AnalysisContext, route: Manifest, given: unknown, at: string, supported: ReadonlySet<string>): void {
+function filters(
+  ctx: AnalysisContext,
+  route: Manifest,
+  given: unknown,
+  at: string,
+  supported: ReadonlySet<string>,
+): void {
   list(given).forEach((f: any, k: number) => {
     if (supported.has(f?.type)) return;
-    ctx.report(VM0011.messages.invalidFilter, route, `${at}[${k}].type`, { type: String(f?.type), supported: [...supported].join(', ') });
+    ctx.report(VM0011.messages.invalidFilter, route, `${at}[${k}].type`, {
+      type: String(f?.type),
+      supported: [...supported].join(', '),
+    });
   });
 }
 
@@ -141,7 +206,12 @@ function backend(ctx: AnalysisContext, route: Manifest, b: any, at: string, enfo
   const ns = b?.namespace ?? routeNs;
   const unresolved = VM0011.messages;
   if (enforceGrant && ns !== routeNs && !referenceGranted(ctx, routeNs, ns, group, kind, name)) {
-    ctx.report(unresolved.refNotPermitted, route, `${at}.namespace`, { name, namespace: String(ns), routeNamespace: routeNs, kind: String(kind) });
+    ctx.report(unresolved.refNotPermitted, route, `${at}.namespace`, {
+      name,
+      namespace: String(ns),
+      routeNamespace: routeNs,
+      kind: String(kind),
+    });
     return;
   }
   const service = group === '' && kind === 'Service';
@@ -151,7 +221,8 @@ function backend(ctx: AnalysisContext, route: Manifest, b: any, at: string, enfo
     return;
   }
   if (!service && !serviceImport) {
-    if (group === 'inference.networking.k8s.io' && kind === 'InferencePool') ctx.report(unresolved.inferencePool, route, `${at}.kind`);
+    if (group === 'inference.networking.k8s.io' && kind === 'InferencePool')
+      ctx.report(unresolved.inferencePool, route, `${at}.kind`);
     else ctx.report(unresolved.unsupportedKind, route, `${at}.kind`, { group: String(group), kind: String(kind) });
     return;
   }
@@ -166,7 +237,11 @@ function backend(ctx: AnalysisContext, route: Manifest, b: any, at: string, enfo
   }
   const ports = list(svc.spec?.ports).map((x: any) => x?.port);
   if (b?.port !== undefined && !ports.includes(b.port)) {
-    ctx.report(VM0012.messages.noPort, route, `${at}.port`, { service: `${ns}/${name}`, port: String(b.port), ports: ports.join(', ') || 'none' });
+    ctx.report(VM0012.messages.noPort, route, `${at}.port`, {
+      service: `${ns}/${name}`,
+      port: String(b.port),
+      ports: ports.join(', ') || 'none',
+    });
   }
 }
 
@@ -175,10 +250,25 @@ function backend(ctx: AnalysisContext, route: Manifest, b: any, at: string, enfo
  * namespace to this kind and name (gatewaycommon/references.go ReferenceGrantsCollection:
  * a `to` without name allows every object of the kind).
  */
-function referenceGranted(ctx: AnalysisContext, fromNs: string, toNs: string, group: string, kind: string, name: string): boolean {
-  return gatewayApiObjects(ctx, 'ReferenceGrant').filter((g) => namespaceOf(g) === toNs).some((g) =>
-    list(g.spec?.from).some((f: any) => f?.group === GATEWAY_API_GROUP && f?.kind === 'HTTPRoute' && f?.namespace === fromNs)
-    && list(g.spec?.to).some((t: any) => (t?.group ?? '') === group && t?.kind === kind && (t?.name === undefined || t.name === name)));
+function referenceGranted(
+  ctx: AnalysisContext,
+  fromNs: string,
+  toNs: string,
+  group: string,
+  kind: string,
+  name: string,
+): boolean {
+  return gatewayApiObjects(ctx, 'ReferenceGrant')
+    .filter((g) => namespaceOf(g) === toNs)
+    .some(
+      (g) =>
+        list(g.spec?.from).some(
+          (f: any) => f?.group === GATEWAY_API_GROUP && f?.kind === 'HTTPRoute' && f?.namespace === fromNs,
+        ) &&
+        list(g.spec?.to).some(
+          (t: any) => (t?.group ?? '') === group && t?.kind === kind && (t?.name === undefined || t.name === name),
+        ),
+    );
 }
 
 /**
@@ -193,14 +283,23 @@ function referenceGranted(ctx: AnalysisContext, fromNs: string, toNs: string, gr
  * buildWaypointInboundHTTPRouteConfig), so the first one's catch-all shadows the other.
  */
 function meshRouteConflicts(ctx: AnalysisContext): void {
-  const meshVs = ctx.input.filter((m) => m.kind === 'VirtualService' && String(m.apiVersion).startsWith('networking.istio.io/')
-    && (list(m.spec?.gateways).length === 0 || list(m.spec?.gateways).includes('mesh')));
+  const meshVs = ctx.input.filter(
+    (m) =>
+      m.kind === 'VirtualService' &&
+      String(m.apiVersion).startsWith('networking.istio.io/') &&
+      (list(m.spec?.gateways).length === 0 || list(m.spec?.gateways).includes('mesh')),
+  );
   for (const route of gatewayApiObjects(ctx, 'HTTPRoute')) {
     for (const p of parentRefs(route).filter((x) => x.kind === 'Service' && serviceNamed(ctx, x.namespace, x.name))) {
       const fqdn = `${p.name}.${p.namespace}.svc.${ctx.clusterDomain}`;
-      for (const vs of meshVs.filter((v) => list(v.spec?.hosts).some((h: any) => hostToFqdn(namespaceOf(v), String(h), ctx.clusterDomain) === fqdn))) {
-        ctx.report(VM0016.messages.bothRoute, route, `spec.parentRefs[${p.index}]`,
-          { hostAndPort: `${fqdn}${p.port !== undefined ? ` port ${p.port}` : ''}`, virtualService: `${namespaceOf(vs)}/${vs.metadata.name}`, namespace: namespaceOf(route) });
+      for (const vs of meshVs.filter((v) =>
+        list(v.spec?.hosts).some((h: any) => hostToFqdn(namespaceOf(v), String(h), ctx.clusterDomain) === fqdn),
+      )) {
+        ctx.report(VM0016.messages.bothRoute, route, `spec.parentRefs[${p.index}]`, {
+          hostAndPort: `${fqdn}${p.port !== undefined ? ` port ${p.port}` : ''}`,
+          virtualService: `${namespaceOf(vs)}/${vs.metadata.name}`,
+          namespace: namespaceOf(route),
+        });
       }
     }
   }

@@ -1,11 +1,16 @@
 import { IST0101, IST0138, IST0145, IST0161, IST0162 } from './catalogue';
 import { X509Certificate } from 'crypto';
-import { labelsHold, Manifest, namespaceOf } from '../manifest';
-import { AnalysisContext, list } from './context';
+import type { Manifest } from '../manifest';
+import { labelsHold, namespaceOf } from '../manifest';
+import type { AnalysisContext } from './context';
+import { list } from './context';
 
 /** A label selector as Kubernetes prints it (labels.Set.String(): keys sorted, `k=v` joined by commas). */
 export function selectorString(selector: Readonly<Record<string, string>> | undefined): string {
-  return Object.keys(selector ?? {}).sort().map((k) => `${k}=${selector![k]}`).join(',');
+  return Object.keys(selector ?? {})
+    .sort()
+    .map((k) => `${k}=${selector![k]}`)
+    .join(',');
 }
 
 /**
@@ -39,7 +44,10 @@ export function ingressGatewayPorts(ctx: AnalysisContext): void {
     (gw.spec?.servers ?? []).forEach((server: any, i: number) => {
       const number = server?.port?.number;
       if (number === undefined || ports.has(number)) return;
-      ctx.report(IST0162.messages.portNotOnService, gw, `spec.servers[${i}].port.number`, { port: number, selector: selectorText });
+      ctx.report(IST0162.messages.portNotOnService, gw, `spec.servers[${i}].port.number`, {
+        port: number,
+        selector: selectorText,
+      });
     });
   }
 }
@@ -68,8 +76,12 @@ export function conflictingGateways(ctx: AnalysisContext): void {
     const hits: [string, Map<string, Map<string, string>>][] = [];
     for (const [key, byGateway] of byKey) {
       const other = key.slice(0, key.lastIndexOf('~'));
-      const matched = other === selector || ((other.includes(selector) || selector.includes(other))
-        && ctx.pods.some((p) => labelsHold(gw.spec?.selector ?? {}, p.labels) && labelsHold(parseSelector(other), p.labels)));
+      const matched =
+        other === selector ||
+        ((other.includes(selector) || selector.includes(other)) &&
+          ctx.pods.some(
+            (p) => labelsHold(gw.spec?.selector ?? {}, p.labels) && labelsHold(parseSelector(other), p.labels),
+          ));
       if (matched) hits.push([key, byGateway]);
     }
     if (selector !== '' && hits.length === 0) {
@@ -82,12 +94,20 @@ export function conflictingGateways(ctx: AnalysisContext): void {
       for (const [key, byGateway] of hits) {
         if (key.slice(key.lastIndexOf('~') + 1) !== port) continue;
         for (const [name, hosts] of byGateway) {
-          if (name !== fullName(gw) && (server?.hosts ?? []).some((h: string) => hosts.has(h) && hosts.get(h) === (server?.bind ?? ''))) conflicts.push(name);
+          if (
+            name !== fullName(gw) &&
+            (server?.hosts ?? []).some((h: string) => hosts.has(h) && hosts.get(h) === (server?.bind ?? ''))
+          )
+            conflicts.push(name);
         }
       }
       if (conflicts.length > 0) {
-        ctx.report(IST0145.messages.conflict, gw, `spec.servers[${i}]`,
-          { gateways: conflicts.sort().join(','), selector, port, hosts: (server?.hosts ?? []).join(',') });
+        ctx.report(IST0145.messages.conflict, gw, `spec.servers[${i}]`, {
+          gateways: conflicts.sort().join(','),
+          selector,
+          port,
+          hosts: (server?.hosts ?? []).join(','),
+        });
       }
     });
   }
@@ -107,7 +127,9 @@ export function duplicateCertificates(ctx: AnalysisContext): void {
       for (const a of gw.spec?.servers ?? []) {
         for (const b of other.spec?.servers ?? []) {
           if (!a?.tls || !b?.tls || !sameCertificate(a.tls, b.tls)) continue;
-          ctx.report(IST0138.messages.duplicate, gw, 'spec.servers', { gateways: `${namespaceOf(gw)}/${gw.metadata.name} ${namespaceOf(other)}/${other.metadata.name}` });
+          ctx.report(IST0138.messages.duplicate, gw, 'spec.servers', {
+            gateways: `${namespaceOf(gw)}/${gw.metadata.name} ${namespaceOf(other)}/${other.metadata.name}`,
+          });
         }
       }
     }
@@ -117,7 +139,12 @@ export function duplicateCertificates(ctx: AnalysisContext): void {
 function sameCertificate(a: any, b: any): boolean {
   if (a.credentialName && b.credentialName) return a.credentialName === b.credentialName;
   if (a.credentialName || b.credentialName) return false;
-  return !!a.serverCertificate && a.serverCertificate === b.serverCertificate && !!a.privateKey && a.privateKey === b.privateKey;
+  return (
+    !!a.serverCertificate &&
+    a.serverCertificate === b.serverCertificate &&
+    !!a.privateKey &&
+    a.privateKey === b.privateKey
+  );
 }
 
 /**
@@ -141,9 +168,16 @@ export function gatewaySecrets(ctx: AnalysisContext, now = new Date()): void {
       const [ns, secretName] = name.includes('/') ? name.split('/', 2) : [pod.namespace, name];
       const secret = ctx.ofKind('Secret').find((s) => namespaceOf(s) === ns && s.metadata.name === secretName);
       if (!secret) {
-        ctx.report(IST0101.messages.credentialName, gw, `spec.servers[${i}].tls.credentialName`, { credentialName: name, namespace: ns, secret: secretName });
+        ctx.report(IST0101.messages.credentialName, gw, `spec.servers[${i}].tls.credentialName`, {
+          credentialName: name,
+          namespace: ns,
+          secret: secretName,
+        });
       } else if (!validCredential(secret, now)) {
-        ctx.report(IST0161.messages.invalid, gw, `spec.servers[${i}].tls.credentialName`, { gateway: gw.metadata.name, namespace: ns });
+        ctx.report(IST0161.messages.invalid, gw, `spec.servers[${i}].tls.credentialName`, {
+          gateway: gw.metadata.name,
+          namespace: ns,
+        });
       }
     });
   }
@@ -151,8 +185,12 @@ export function gatewaySecrets(ctx: AnalysisContext, now = new Date()): void {
 
 function validCredential(secret: Manifest, now: Date): boolean {
   const data: Record<string, string> = { ...((secret as any).data ?? {}) };
-  for (const [k, v] of Object.entries((secret as any).stringData ?? {})) data[k] = Buffer.from(String(v)).toString('base64');
-  const pair = [['cert', 'key'], ['tls.crt', 'tls.key']].find(([c, k]) => data[c] && data[k]);
+  for (const [k, v] of Object.entries((secret as any).stringData ?? {}))
+    data[k] = Buffer.from(String(v)).toString('base64');
+  const pair = [
+    ['cert', 'key'],
+    ['tls.crt', 'tls.key'],
+  ].find(([c, k]) => data[c] && data[k]);
   if (!pair) return false;
   try {
     const cert = new X509Certificate(Buffer.from(data[pair[0]], 'base64'));
@@ -169,5 +207,10 @@ function fullName(m: Manifest): string {
 }
 
 function parseSelector(text: string): Record<string, string> {
-  return Object.fromEntries(text.split(',').map((p) => p.split('=')).filter((kv) => kv.length === 2));
+  return Object.fromEntries(
+    text
+      .split(',')
+      .map((p) => p.split('='))
+      .filter((kv) => kv.length === 2),
+  );
 }

@@ -18,7 +18,10 @@ export function hostToFqdn(namespace: string, host: string, clusterDomain: strin
 }
 
 /** Istio's GetFullNameFromFQDN: `name.namespace.svc.<domain>` → `{ name, namespace }`, else undefined. */
-export function serviceNameOfFqdn(fqdn: string, clusterDomain: string): { name: string; namespace: string } | undefined {
+export function serviceNameOfFqdn(
+  fqdn: string,
+  clusterDomain: string,
+): { name: string; namespace: string } | undefined {
   const suffix = `.svc.${clusterDomain}`;
   if (!fqdn.endsWith(suffix)) return undefined;
   const head = fqdn.slice(0, -suffix.length);
@@ -68,9 +71,10 @@ export class HostRegistry {
 
   /** Declares `hosts` written in `namespace`, visible per `exportTo`. */
   public add(namespace: string, hosts: readonly string[], exportTo: readonly string[], entry: HostEntry): void {
-    const scopes = exportTo.length === 0 || exportTo.includes(EXPORT_TO_ALL)
-      ? [EXPORT_TO_ALL]
-      : exportTo.map((e) => (e === EXPORT_TO_LOCAL ? namespace : e));
+    const scopes =
+      exportTo.length === 0 || exportTo.includes(EXPORT_TO_ALL)
+        ? [EXPORT_TO_ALL]
+        : exportTo.map((e) => (e === EXPORT_TO_LOCAL ? namespace : e));
     for (const h of hosts) {
       for (const scope of scopes) this.entries.set(`${scope}/${hostToFqdn(namespace, h, this.clusterDomain)}`, entry);
     }

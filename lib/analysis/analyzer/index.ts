@@ -1,9 +1,11 @@
-import { MeshContextOptions, resolveMeshContext } from '../../model/defaults';
-import { Manifest } from '../manifest';
+import type { MeshContextOptions } from '../../model/defaults';
+import { resolveMeshContext } from '../../model/defaults';
+import type { Manifest } from '../manifest';
 import { alphaAnnotations, annotationsOnKinds } from './annotations';
 import { VM0009 } from './catalogue';
 import { blockedCidrs, gatewayApiCrdVersions, imageAuto, negativeConditions } from './cluster-state';
-import { AnalysisContext, AnalyzerMeshConfig, Finding } from './context';
+import type { AnalyzerMeshConfig, Finding } from './context';
+import { AnalysisContext } from './context';
 import { caCertificates, subsetsSelectPods } from './destination-rules';
 import { envoyFilterPatches } from './envoy-filters';
 import { ambientRules } from './ambient';
@@ -14,7 +16,13 @@ import { projectRules } from './project-rules';
 import { proxyImages } from './proxy-images';
 import { serviceEntryAddresses, conflictingServiceEntryProtocols } from './service-entries';
 import { sidecarSelectors } from './sidecars';
-import { kubernetesGatewaySelectors, telemetryDefaultSelectors, telemetryLightstep, telemetryProviders, telemetrySelectors } from './telemetry';
+import {
+  kubernetesGatewaySelectors,
+  telemetryDefaultSelectors,
+  telemetryLightstep,
+  telemetryProviders,
+  telemetrySelectors,
+} from './telemetry';
 import { destinationHosts, destinationSubsets } from './virtual-service-destinations';
 import { conflictingMeshGatewayHosts, jwtClaimRoutes, virtualServiceGateways } from './virtual-service-gateways';
 import { deprecatedFields, unreachableRules } from './virtual-service-rules';
@@ -68,7 +76,7 @@ export const RULE_GROUPS: Readonly<Record<string, (ctx: AnalysisContext) => void
   'externalcontrolplane.ExternalControlPlaneAnalyzer': externalControlPlane,
   'annotations.K8sAnalyzer': annotationsOnKinds,
   'maturity.AlphaAnalyzer': alphaAnnotations,
-  'project': projectRules,
+  project: projectRules,
   'project.gatewayApi': gatewayApiRules,
   'project.ambient': ambientRules,
 };
@@ -94,7 +102,12 @@ export interface AnalyzeOptions extends MeshContextOptions {
  * Istio's level of their code.
  */
 export function analyzeMesh(manifests: readonly Manifest[], options: AnalyzeOptions = {}): Finding[] {
-  const ctx = new AnalysisContext(manifests, resolveMeshContext(options), options.meshConfig ?? {}, options.defaultResources ?? true);
+  const ctx = new AnalysisContext(
+    manifests,
+    resolveMeshContext(options),
+    options.meshConfig ?? {},
+    options.defaultResources ?? true,
+  );
   for (const [name, run] of Object.entries(RULE_GROUPS)) {
     if ((options.only && !options.only.includes(name)) || options.skip?.includes(name)) continue;
     try {

@@ -9,7 +9,9 @@ import { at, listAt } from '../manifest-kinds';
  */
 export function analyzerMeshConfig(mesh: unknown): AnalyzerMeshConfig {
   const proxy = (name: string) => at(mesh, 'defaultConfig', 'proxyMetadata', name);
-  const dnsAutoAllocate = proxy('ISTIO_META_DNS_CAPTURE') === 'true' && (proxy('ISTIO_META_DNS_AUTO_ALLOCATE') === 'true' || proxy('PILOT_ENABLE_IP_AUTOALLOCATE') === 'true');
+  const dnsAutoAllocate =
+    proxy('ISTIO_META_DNS_CAPTURE') === 'true' &&
+    (proxy('ISTIO_META_DNS_AUTO_ALLOCATE') === 'true' || proxy('PILOT_ENABLE_IP_AUTOALLOCATE') === 'true');
   const providers = listAt(mesh, 'extensionProviders');
   const ingressService = at(mesh, 'ingressService');
   const rootNamespace = at(mesh, 'rootNamespace');
@@ -21,7 +23,9 @@ export function analyzerMeshConfig(mesh: unknown): AnalyzerMeshConfig {
     ...(rootNamespace ? { rootNamespace: String(rootNamespace) } : {}),
     ...(dnsAutoAllocate ? { dnsAutoAllocate } : {}),
     ...(Array.isArray(accessLogging) ? { defaultAccessLogProviders: accessLogging.map(String) } : {}),
-    ...(providers.some((p) => at(p, 'lightstep')) ? { lightstepProviders: providers.filter((p) => at(p, 'lightstep')).map((p) => String(at(p, 'name'))) } : {}),
+    ...(providers.some((p) => at(p, 'lightstep'))
+      ? { lightstepProviders: providers.filter((p) => at(p, 'lightstep')).map((p) => String(at(p, 'name'))) }
+      : {}),
     ...(imageType ? { proxyImageType: String(imageType) } : {}),
   };
 }

@@ -2,7 +2,7 @@ import { IST0101, IST0102, IST0103, IST0123, IST0127, IST0148 } from './catalogu
 import { DATAPLANE_MODE_LABEL } from '../ambient-mode';
 import { podInAmbient } from './gateway-api-objects';
 import { labelsHold, namespaceOf } from '../manifest';
-import { AnalysisContext, PodView } from './context';
+import type { AnalysisContext, PodView } from './context';
 import { selectorString } from './gateways';
 import { at, listAt } from '../manifest-kinds';
 
@@ -35,7 +35,10 @@ export function injection(ctx: AnalysisContext): void {
       ctx.report(IST0123.messages.labels, ns, 'metadata.labels', { labels: istioLabels.join(' ') });
     }
     if (labels[DATAPLANE_MODE_LABEL] === 'ambient') continue;
-    const configMapName = labels[REVISION] && labels[REVISION] !== 'default' ? `istio-sidecar-injector-${labels[REVISION]}` : 'istio-sidecar-injector';
+    const configMapName =
+      labels[REVISION] && labels[REVISION] !== 'default'
+        ? `istio-sidecar-injector-${labels[REVISION]}`
+        : 'istio-sidecar-injector';
     const configMap = ctx.ofKind('ConfigMap').find((c) => c.metadata.name === configMapName);
     if (configMap) enabledByDefault = injectorEnablesByDefault(at(configMap, 'data', 'values'));
     if (!labels[INJECTION] && !(REVISION in labels)) {
@@ -52,7 +55,9 @@ export function injection(ctx: AnalysisContext): void {
     const choice = pod.labels[INJECT] ?? pod.annotations[INJECT];
     if (String(choice).toLowerCase() === 'false' || pod.spec.hostNetwork) continue;
     if (!hasProxy(pod)) {
-      ctx.report(IST0103.messages.missingProxy, pod.source, 'spec.containers', { pod: `${pod.namespace}/${pod.source.metadata.name}` });
+      ctx.report(IST0103.messages.missingProxy, pod.source, 'spec.containers', {
+        pod: `${pod.namespace}/${pod.source.metadata.name}`,
+      });
     }
   }
 }
@@ -66,7 +71,9 @@ function injectorEnablesByDefault(values: unknown): boolean {
 }
 
 function hasProxy(pod: PodView): boolean {
-  return [...listAt(pod.spec, 'containers'), ...listAt(pod.spec, 'initContainers')].some((c) => at(c, 'name') === 'istio-proxy' && Boolean(at(c, 'image')));
+  return [...listAt(pod.spec, 'containers'), ...listAt(pod.spec, 'initContainers')].some(
+    (c) => at(c, 'name') === 'istio-proxy' && Boolean(at(c, 'image')),
+  );
 }
 
 /** Istio's PodInMesh / PodInAmbientMode (util/in_mesh.go), on a pod or a workload's pod template. */
@@ -78,7 +85,8 @@ function podInMesh(ctx: AnalysisContext, pod: PodView): boolean {
   // Offline addition: a workload's pod template in a namespace enrolled by revision
   // (`istio.io/rev`, as on AKS's add-on) will be injected by that revision's webhook. Istio's
   // check looks only at `istio-injection` because a live Pod shows its istio-proxy container.
-  if (!pod.isPod && ns?.metadata.labels?.['istio.io/rev'] !== undefined && ns.metadata.labels[INJECTION] !== 'disabled') return true;
+  if (!pod.isPod && ns?.metadata.labels?.['istio.io/rev'] !== undefined && ns.metadata.labels[INJECTION] !== 'disabled')
+    return true;
   // Offline addition, likewise: a pod template in an ambient namespace (istio.io/dataplane-mode)
   // gets istio-cni's redirection annotation, which Istio's check reads, once it runs.
   if (!pod.isPod && podInAmbient(ctx, pod.namespace, pod.labels, pod.annotations)) return true;
@@ -115,25 +123,30 @@ export function authorizationPolicies(ctx: AnalysisContext): void {
     const selector = ap.spec?.selector;
     const matchLabels: Record<string, string> = selector?.matchLabels ?? {};
     const root = ns === ctx.rootNamespace;
-    const candidates = root ? meshPods : inNamespace.get(ns) ?? [];
+    const candidates = root ? meshPods : (inNamespace.get(ns) ?? []);
     if (selector !== undefined && selector !== null) {
       const app = matchLabels.app;
-      const pool = typeof app === 'string' ? (root ? byApp.get(app) : byNamespaceApp.get(`${ns}|${app}`)) ?? [] : candidates;
+      const pool =
+        typeof app === 'string' ? ((root ? byApp.get(app) : byNamespaceApp.get(`${ns}|${app}`)) ?? []) : candidates;
       if (!pool.some((p) => labelsHold(matchLabels, p.labels))) {
         ctx.report(IST0127.messages.selector, ap, 'spec.selector', { selector: selectorString(matchLabels) });
       }
     } else if (ns !== ctx.rootNamespace && candidates.length === 0) {
       ctx.report(IST0127.messages.emptyNamespace, ap, 'metadata.namespace', { namespace: ns });
     }
-    listAt(ap.spec, 'rules').forEach((rule, i) => listAt(rule, 'from').forEach((from, j) => {
-      for (const key of ['namespaces', 'notNamespaces'] as const) {
-        listAt(from, 'source', key).forEach((exp, k) => {
-          if (!namespaces.some((n) => namespaceMatches(n, exp as string))) {
-            ctx.report(IST0101.messages.namespace, ap, `spec.rules[${i}].from[${j}].source.${key}[${k}]`, { namespace: String(exp) });
-          }
-        });
-      }
-    }));
+    listAt(ap.spec, 'rules').forEach((rule, i) =>
+      listAt(rule, 'from').forEach((from, j) => {
+        for (const key of ['namespaces', 'notNamespaces'] as const) {
+          listAt(from, 'source', key).forEach((exp, k) => {
+            if (!namespaces.some((n) => namespaceMatches(n, exp as string))) {
+              ctx.report(IST0101.messages.namespace, ap, `spec.rules[${i}].from[${j}].source.${key}[${k}]`, {
+                namespace: String(exp),
+              });
+            }
+          });
+        }
+      }),
+    );
   }
 }
 

@@ -3,16 +3,23 @@ import { principal as spiffe } from '../../model/defaults';
 import { gatewayDeploymentName } from '../../model/names';
 import { authorize, authorizeAtWaypoint, targeted, workloadPrincipal } from '../authorization';
 import { inferCalls } from '../explain';
-import { Manifest, namespaceOf, objectKey } from '../manifest';
+import type { Manifest } from '../manifest';
+import { namespaceOf, objectKey } from '../manifest';
 import { ManifestIndex } from '../manifest-index';
-import { Hop, TrafficSimulator } from '../traffic-simulator';
-import { AnalysisContext } from './context';
+import type { Hop } from '../traffic-simulator';
+import { TrafficSimulator } from '../traffic-simulator';
+import type { AnalysisContext } from './context';
 import { istioProtocol } from './workloads';
 import { isGatewayApi } from '../routing/gateway-api-match';
 import { podInAmbient, waypointOf } from './gateway-api-objects';
 
 /** Ports of server-first protocols: the server speaks first, so Istio must not wait to sniff them. */
-const SERVER_FIRST_PORTS: Readonly<Record<number, string>> = { 3306: 'MySQL', 6379: 'Redis', 25: 'SMTP', 27017: 'MongoDB' };
+const SERVER_FIRST_PORTS: Readonly<Record<number, string>> = {
+  3306: 'MySQL',
+  6379: 'Redis',
+  25: 'SMTP',
+  27017: 'MongoDB',
+};
 
 /**
  * The project's own rules (VM codes): mistakes `istioctl analyze` does not report but that break
@@ -49,12 +56,16 @@ function routeRules(ctx: AnalysisContext, index: ManifestIndex, vs: Manifest): v
       const field = `spec.${proto}[${i}]`;
       (r?.match ?? []).forEach((m: any, j: number) => {
         if (m?.sourceLabels !== undefined && !meshBound) {
-          ctx.report(VM0001.messages.gatewayOnly, vs, `${field}.match[${j}].sourceLabels`, { gateways: gateways.join(', ') });
+          ctx.report(VM0001.messages.gatewayOnly, vs, `${field}.match[${j}].sourceLabels`, {
+            gateways: gateways.join(', '),
+          });
         }
       });
       const route: any[] = r?.route ?? [];
       weightRules(ctx, vs, field, route);
-      route.forEach((d, k) => destinationHasPods(ctx, index, vs, d?.destination ?? {}, `${field}.route[${k}].destination`));
+      route.forEach((d, k) =>
+        destinationHasPods(ctx, index, vs, d?.destination ?? {}, `${field}.route[${k}].destination`),
+      );
     });
   }
 }
@@ -83,7 +94,8 @@ function destinationHasPods(ctx: AnalysisContext, index: ManifestIndex, vs: Mani
   const labels = d.subset !== undefined ? index.subsets(svc)?.get(d.subset) : {};
   if (labels === undefined) return;
   if (index.podsBehind(svc, labels).length === 0) {
-    if (d.subset !== undefined) ctx.report(VM0008.messages.subset, vs, `${at}.subset`, { subset: String(d.subset), service: svc.metadata.name });
+    if (d.subset !== undefined)
+      ctx.report(VM0008.messages.subset, vs, `${at}.subset`, { subset: String(d.subset), service: svc.metadata.name });
     else ctx.report(VM0008.messages.service, vs, `${at}.host`, { service: svc.metadata.name });
   }
 }
@@ -125,19 +137,28 @@ interface WaypointCall {
 }
 
 /** Every call the routes can send (gateways, workloads and their mirrored copies), and those a waypoint authorizes too. */
-function callEdges(ctx: AnalysisContext, index: ManifestIndex, sim: TrafficSimulator): { edges: CallEdge[]; viaWaypoint: WaypointCall[] } {
+function callEdges(
+  ctx: AnalysisContext,
+  index: ManifestIndex,
+  sim: TrafficSimulator,
+): { edges: CallEdge[]; viaWaypoint: WaypointCall[] } {
   const objects = ctx.input;
   const trust = ctx.mesh.trustDomain;
   const edges: CallEdge[] = [];
   const viaWaypoint: WaypointCall[] = [];
   // ctx.ofKind('Gateway') holds Istio Gateways only: Gateway API Gateways are added here.
-  for (const gw of [...ctx.ofKind('Gateway'), ...objects.filter((g) => isGatewayApi(g, 'Gateway'))].filter((g) => objects.includes(g))) {
+  for (const gw of [...ctx.ofKind('Gateway'), ...objects.filter((g) => isGatewayApi(g, 'Gateway'))].filter((g) =>
+    objects.includes(g),
+  )) {
     // A Gateway API Gateway's pods are Istio's automated deployment `<name>-<class>`, with that
     // ServiceAccount; a waypoint is no entry (its calls are checked below, per Service it serves).
     const api = isGatewayApi(gw, 'Gateway');
     if (api && gw.spec?.gatewayClassName !== 'istio') continue;
-    const identity = api ? spiffe(trust, namespaceOf(gw), gatewayDeploymentName(gw.metadata.name)) : ctx.mesh.ingressPrincipal;
-    for (const hop of sim.possibleIngress(api ? `${namespaceOf(gw)}/${gw.metadata.name}` : gw.metadata.name)) edges.push({ from: `Gateway ${gw.metadata.name}`, principal: identity, hop });
+    const identity = api
+      ? spiffe(trust, namespaceOf(gw), gatewayDeploymentName(gw.metadata.name))
+      : ctx.mesh.ingressPrincipal;
+    for (const hop of sim.possibleIngress(api ? `${namespaceOf(gw)}/${gw.metadata.name}` : gw.metadata.name))
+      edges.push({ from: `Gateway ${gw.metadata.name}`, principal: identity, hop });
   }
   for (const d of index.workloads) {
     let calls;
@@ -154,7 +175,13 @@ function callEdges(ctx: AnalysisContext, index: ManifestIndex, sim: TrafficSimul
       // waypoint (the caller's identity) and by the destination's ztunnel (the waypoint's identity).
       const svc = ambient ? index.service(c.service, c.namespace) : undefined;
       const waypoint = svc ? waypointOf(ctx, svc) : undefined;
-      for (const hop of sim.possibleCalls({ sourceLabels: labels, service: c.service, namespace: c.namespace, port: c.port, sourceNamespace: namespaceOf(d) })) {
+      for (const hop of sim.possibleCalls({
+        sourceLabels: labels,
+        service: c.service,
+        namespace: c.namespace,
+        port: c.port,
+        sourceNamespace: namespaceOf(d),
+      })) {
         if (waypoint) {
           const [wns, wname] = waypoint.split('/');
           viaWaypoint.push({ from: d, principal: workloadPrincipal(d, trust), service: svc!, waypoint: wname, hop });
@@ -166,7 +193,18 @@ function callEdges(ctx: AnalysisContext, index: ManifestIndex, sim: TrafficSimul
   // Mirrored copies are calls too: the caller's proxy sends them to the mirror's pods.
   for (const e of [...edges]) {
     for (const m of e.hop.mirrors ?? []) {
-      edges.push({ from: e.from, principal: e.principal, hop: { service: m.service, ...(m.subset !== undefined ? { subset: m.subset } : {}), port: m.port, weight: m.percent, deployments: m.deployments, rule: `${e.hop.rule} (mirror)` } });
+      edges.push({
+        from: e.from,
+        principal: e.principal,
+        hop: {
+          service: m.service,
+          ...(m.subset !== undefined ? { subset: m.subset } : {}),
+          port: m.port,
+          weight: m.percent,
+          deployments: m.deployments,
+          rule: `${e.hop.rule} (mirror)`,
+        },
+      });
     }
   }
   return { edges, viaWaypoint };
@@ -176,8 +214,11 @@ function callEdges(ctx: AnalysisContext, index: ManifestIndex, sim: TrafficSimul
 function servedWorkloads(index: ManifestIndex, edges: readonly CallEdge[]): Set<string> {
   const served = new Set<string>();
   const callsOf = new Map<string, string[]>();
-  for (const e of edges) if (e.hop.weight > 0) callsOf.set(e.from, [...(callsOf.get(e.from) ?? []), ...e.hop.deployments]);
-  const queue = edges.filter((e) => e.from.startsWith('Gateway ') && e.hop.weight > 0).flatMap((e) => e.hop.deployments);
+  for (const e of edges)
+    if (e.hop.weight > 0) callsOf.set(e.from, [...(callsOf.get(e.from) ?? []), ...e.hop.deployments]);
+  const queue = edges
+    .filter((e) => e.from.startsWith('Gateway ') && e.hop.weight > 0)
+    .flatMap((e) => e.hop.deployments);
   for (let i = 0; i < queue.length; i++) {
     const w = index.workload(queue[i]);
     if (!w || served.has(objectKey(w))) continue;
@@ -188,7 +229,12 @@ function servedWorkloads(index: ManifestIndex, edges: readonly CallEdge[]): Set<
 }
 
 /** VM0005/VM0010 for calls the pods' policies deny; returns the allowances used (`principal|pod|port`). */
-function checkPodCalls(ctx: AnalysisContext, index: ManifestIndex, edges: readonly CallEdge[], served: ReadonlySet<string>): Set<string> {
+function checkPodCalls(
+  ctx: AnalysisContext,
+  index: ManifestIndex,
+  edges: readonly CallEdge[],
+  served: ReadonlySet<string>,
+): Set<string> {
   const objects = ctx.input;
   const used = new Set<string>();
   for (const e of edges.filter((x) => x.hop.weight > 0)) {
@@ -196,13 +242,30 @@ function checkPodCalls(ctx: AnalysisContext, index: ManifestIndex, edges: readon
     for (const target of e.hop.deployments) {
       const pod = index.workload(target);
       if (!pod) continue;
-      const verdict = authorize(objects, namespaceOf(pod), pod.spec?.template?.metadata?.labels ?? {}, e.principal, e.hop.port);
+      const verdict = authorize(
+        objects,
+        namespaceOf(pod),
+        pod.spec?.template?.metadata?.labels ?? {},
+        e.principal,
+        e.hop.port,
+      );
       used.add(`${e.principal}|${pod.metadata.name}|${e.hop.port}`);
       if (verdict.allowed) continue;
       if (reached) {
-        ctx.report(VM0005.messages.denied, pod, 'AuthorizationPolicy', { caller: e.from, principal: e.principal, port: e.hop.port, rule: e.hop.rule, reason: verdict.reason });
+        ctx.report(VM0005.messages.denied, pod, 'AuthorizationPolicy', {
+          caller: e.from,
+          principal: e.principal,
+          port: e.hop.port,
+          rule: e.hop.rule,
+          reason: verdict.reason,
+        });
       } else {
-        ctx.report(VM0010.messages.denied, pod, 'AuthorizationPolicy', { caller: e.from, port: e.hop.port, rule: e.hop.rule, reason: verdict.reason });
+        ctx.report(VM0010.messages.denied, pod, 'AuthorizationPolicy', {
+          caller: e.from,
+          port: e.hop.port,
+          rule: e.hop.rule,
+          reason: verdict.reason,
+        });
       }
     }
   }
@@ -210,28 +273,51 @@ function checkPodCalls(ctx: AnalysisContext, index: ManifestIndex, edges: readon
 }
 
 /** VM0005/VM0010 for calls a waypoint's policies deny; returns the allowances used there (`principal|service|port`). */
-function checkWaypointCalls(ctx: AnalysisContext, viaWaypoint: readonly WaypointCall[], served: ReadonlySet<string>): Set<string> {
+function checkWaypointCalls(
+  ctx: AnalysisContext,
+  viaWaypoint: readonly WaypointCall[],
+  served: ReadonlySet<string>,
+): Set<string> {
   const objects = ctx.input;
   const usedAtWaypoint = new Set<string>();
   for (const w of viaWaypoint.filter((x) => x.hop.weight > 0)) {
-    const port = Number((w.service.spec?.ports ?? []).find((p: any) => p.port === w.hop.port || p.targetPort === w.hop.port)?.port ?? w.hop.port);
+    const port = Number(
+      (w.service.spec?.ports ?? []).find((p: any) => p.port === w.hop.port || p.targetPort === w.hop.port)?.port ??
+        w.hop.port,
+    );
     usedAtWaypoint.add(`${w.principal}|${w.service.metadata.name}|${port}`);
-    const verdict = authorizeAtWaypoint(objects, namespaceOf(w.service), w.waypoint, w.service.metadata.name, w.principal, port);
+    const verdict = authorizeAtWaypoint(
+      objects,
+      namespaceOf(w.service),
+      w.waypoint,
+      w.service.metadata.name,
+      w.principal,
+      port,
+    );
     if (verdict.allowed) continue;
     const call = { waypoint: w.waypoint, service: w.service.metadata.name, port, reason: verdict.reason };
-    if (served.has(objectKey(w.from))) ctx.report(VM0005.messages.deniedAtWaypoint, w.from, 'AuthorizationPolicy', { principal: w.principal, ...call });
+    if (served.has(objectKey(w.from)))
+      ctx.report(VM0005.messages.deniedAtWaypoint, w.from, 'AuthorizationPolicy', { principal: w.principal, ...call });
     else ctx.report(VM0010.messages.deniedAtWaypoint, w.from, 'AuthorizationPolicy', call);
   }
   return usedAtWaypoint;
 }
 
-function reportUnusedAllowances(ctx: AnalysisContext, index: ManifestIndex, policies: readonly Manifest[], used: ReadonlySet<string>, usedAtWaypoint: ReadonlySet<string>): void {
+function reportUnusedAllowances(
+  ctx: AnalysisContext,
+  index: ManifestIndex,
+  policies: readonly Manifest[],
+  used: ReadonlySet<string>,
+  usedAtWaypoint: ReadonlySet<string>,
+): void {
   // VM0006: an allowance no route uses. A waypoint policy (targetRefs) is used by calls through
   // the waypoint to the Services it names; a workload policy by calls to the pods it selects.
   for (const p of policies.filter((x) => (x.spec?.action ?? 'ALLOW') === 'ALLOW')) {
     let usedBy: (principal: string, port: string) => boolean;
     if (targeted(p)) {
-      const services: string[] = (p.spec?.targetRefs ?? []).filter((r: any) => (r.group ?? '') === '' && r.kind === 'Service').map((r: any) => r.name);
+      const services: string[] = (p.spec?.targetRefs ?? [])
+        .filter((r: any) => (r.group ?? '') === '' && r.kind === 'Service')
+        .map((r: any) => r.name);
       if (services.length === 0) continue;
       usedBy = (principal, port) => services.some((svc) => usedAtWaypoint.has(`${principal}|${svc}|${port}`));
     } else {

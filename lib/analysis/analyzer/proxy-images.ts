@@ -1,6 +1,7 @@
 import { IST0158 } from './catalogue';
-import { labelsHold, Manifest, namespaceOf } from '../manifest';
-import { AnalysisContext, PodView } from './context';
+import type { Manifest } from '../manifest';
+import { labelsHold, namespaceOf } from '../manifest';
+import type { AnalysisContext, PodView } from './context';
 import { at, listAt } from '../manifest-kinds';
 
 const INJECTOR = 'istio-sidecar-injector';
@@ -32,7 +33,9 @@ export function proxyImages(ctx: AnalysisContext): void {
     const expected = images.get(revision === '' || revision === 'default' ? INJECTOR : `${INJECTOR}-${revision}`);
     if (expected === undefined) continue;
     const variant = imageType(ctx, pod);
-    const proxy = [...listAt(pod.spec, 'containers'), ...listAt(pod.spec, 'initContainers')].find((c) => at(c, 'name') === 'istio-proxy');
+    const proxy = [...listAt(pod.spec, 'containers'), ...listAt(pod.spec, 'initContainers')].find(
+      (c) => at(c, 'name') === 'istio-proxy',
+    );
     const image = at(proxy, 'image');
     if (proxy && image !== expected && image !== `${expected}-${variant}`) {
       mismatched.set(pod.namespace, [...(mismatched.get(pod.namespace) ?? []), pod.source.metadata.name]);
@@ -62,9 +65,13 @@ function imageType(ctx: AnalysisContext, pod: PodView): string {
   const configs = ctx.ofKind('ProxyConfig');
   const root = configs.filter((pc) => namespaceOf(pc) === ctx.rootNamespace).pop();
   if (root && typeOf(root)) variant = typeOf(root);
-  const namespaceWide = configs.filter((pc) => namespaceOf(pc) === pod.namespace && namespaceOf(pc) !== ctx.rootNamespace && !pc.spec?.selector).pop();
+  const namespaceWide = configs
+    .filter((pc) => namespaceOf(pc) === pod.namespace && namespaceOf(pc) !== ctx.rootNamespace && !pc.spec?.selector)
+    .pop();
   if (namespaceWide && typeOf(namespaceWide)) variant = typeOf(namespaceWide);
-  for (const pc of configs.filter((c) => namespaceOf(c) === pod.namespace && namespaceOf(c) !== ctx.rootNamespace && c.spec?.selector)) {
+  for (const pc of configs.filter(
+    (c) => namespaceOf(c) === pod.namespace && namespaceOf(c) !== ctx.rootNamespace && c.spec?.selector,
+  )) {
     if (labelsHold(pc.spec.selector.matchLabels ?? {}, pod.labels) && typeOf(pc)) variant = typeOf(pc);
   }
   const annotated = /imageType:\s*["']?([\w-]+)/.exec(pod.annotations['proxy.istio.io/config'] ?? '');

@@ -1,6 +1,7 @@
 import { IST0134, IST0177 } from './catalogue';
-import { Manifest, namespaceOf } from '../manifest';
-import { AnalysisContext } from './context';
+import type { Manifest } from '../manifest';
+import { namespaceOf } from '../manifest';
+import type { AnalysisContext } from './context';
 import { EXPORT_TO_ALL, EXPORT_TO_LOCAL } from './hosts';
 import { at, listAt } from '../manifest-kinds';
 
@@ -43,14 +44,20 @@ export function conflictingServiceEntryProtocols(ctx: AnalysisContext): void {
   const reported = new Set<string>();
   for (const [key, own] of [...byKey.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const [scope, host, port] = JSON.parse(key);
-    const entries = scope === EXPORT_TO_ALL ? own : [...own, ...(byKey.get(JSON.stringify([EXPORT_TO_ALL, host, port])) ?? [])];
+    const entries =
+      scope === EXPORT_TO_ALL ? own : [...own, ...(byKey.get(JSON.stringify([EXPORT_TO_ALL, host, port])) ?? [])];
     const protocols = [...new Set(entries.map((e) => e.protocol))].sort();
     if (protocols.length < 2) continue;
     const names = [...new Set(entries.map((e) => fullName(e.se)))].sort();
     for (const { se } of entries) {
       if (reported.has(fullName(se))) continue;
       reported.add(fullName(se));
-      ctx.report(IST0177.messages.conflict, se, 'metadata.name', { serviceEntries: names.join(', '), host, port, protocols: protocols.join(', ') });
+      ctx.report(IST0177.messages.conflict, se, 'metadata.name', {
+        serviceEntries: names.join(', '),
+        host,
+        port,
+        protocols: protocols.join(', '),
+      });
     }
   }
 }

@@ -1,6 +1,7 @@
 import { IST0101, IST0110, IST0111, IST0167 } from './catalogue';
-import { Manifest, namespaceOf } from '../manifest';
-import { AnalysisContext, PodView } from './context';
+import type { Manifest } from '../manifest';
+import { namespaceOf } from '../manifest';
+import type { AnalysisContext, PodView } from './context';
 import { selectorString } from './gateways';
 import { namespaceInAmbient } from './gateway-api-objects';
 
@@ -20,10 +21,17 @@ export function sidecarSelectors(ctx: AnalysisContext): void {
       continue;
     }
     const pods = ctx.podsSelected(labels, namespaceOf(sc));
-    if (pods.length === 0) ctx.report(IST0101.messages.workloadSelector, sc, 'spec.workloadSelector.labels', { selector: selectorString(labels) });
+    if (pods.length === 0)
+      ctx.report(IST0101.messages.workloadSelector, sc, 'spec.workloadSelector.labels', {
+        selector: selectorString(labels),
+      });
     for (const p of pods) byPod.set(p, [...(byPod.get(p) ?? []), sc]);
   }
-  const names = (list: Manifest[]) => `[${list.map((s) => s.metadata.name).sort().join(' ')}]`;
+  const names = (list: Manifest[]) =>
+    `[${list
+      .map((s) => s.metadata.name)
+      .sort()
+      .join(' ')}]`;
   for (const [pod, list] of byPod) {
     const ambient = pod.annotations['ambient.istio.io/redirection'] === 'enabled';
     if (list.length === 1 && !ambient) continue;
@@ -31,7 +39,11 @@ export function sidecarSelectors(ctx: AnalysisContext): void {
       if (ambient) {
         ctx.report(IST0167.messages.ambientWorkload, sc, 'spec.workloadSelector');
       } else {
-        ctx.report(IST0110.messages.samePod, sc, 'spec.workloadSelector', { sidecars: names(list), namespace: pod.namespace, pod: pod.source.metadata.name });
+        ctx.report(IST0110.messages.samePod, sc, 'spec.workloadSelector', {
+          sidecars: names(list),
+          namespace: pod.namespace,
+          pod: pod.source.metadata.name,
+        });
       }
     }
   }

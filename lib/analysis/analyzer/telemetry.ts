@@ -1,10 +1,15 @@
 import { IST0002, IST0101, IST0157, IST0159, IST0160, IST0166 } from './catalogue';
-import { labelsHold, Manifest, namespaceOf } from '../manifest';
-import { AnalysisContext, PodView } from './context';
+import type { Manifest } from '../manifest';
+import { labelsHold, namespaceOf } from '../manifest';
+import type { AnalysisContext, PodView } from './context';
 import { selectorString } from './gateways';
 import { at, listAt } from '../manifest-kinds';
 
-const names = (items: Manifest[]) => `[${items.map((t) => t.metadata.name).sort().join(' ')}]`;
+const names = (items: Manifest[]) =>
+  `[${items
+    .map((t) => t.metadata.name)
+    .sort()
+    .join(' ')}]`;
 
 /**
  * IST0101 (selector) and IST0159, as Istio's telemetry.SelectorAnalyzer (telemetry/selector.go):
@@ -16,13 +21,20 @@ export function telemetrySelectors(ctx: AnalysisContext): void {
     const labels: Record<string, string> = t.spec?.selector?.matchLabels ?? {};
     if (Object.keys(labels).length === 0) continue;
     const pods = ctx.podsSelected(labels, namespaceOf(t));
-    if (pods.length === 0) ctx.report(IST0101.messages.workloadSelector, t, 'spec.selector.matchLabels', { selector: selectorString(labels) });
+    if (pods.length === 0)
+      ctx.report(IST0101.messages.workloadSelector, t, 'spec.selector.matchLabels', {
+        selector: selectorString(labels),
+      });
     for (const p of pods) byPod.set(p, [...(byPod.get(p) ?? []), t]);
   }
   for (const [pod, telemetries] of byPod) {
     if (telemetries.length < 2) continue;
     for (const t of telemetries) {
-      ctx.report(IST0159.messages.samePod, t, 'spec.selector', { telemetries: names(telemetries), namespace: pod.namespace, pod: pod.source.metadata.name });
+      ctx.report(IST0159.messages.samePod, t, 'spec.selector', {
+        telemetries: names(telemetries),
+        namespace: pod.namespace,
+        pod: pod.source.metadata.name,
+      });
     }
   }
 }
@@ -51,7 +63,10 @@ export function telemetryProviders(ctx: AnalysisContext): void {
   for (const t of ctx.ofKind('Telemetry')) {
     listAt(t.spec, 'accessLogging').forEach((l, i) => {
       if (at(l, 'disabled') === true || listAt(l, 'providers').length > 0) return;
-      ctx.report(IST0157.messages.emptyProviders, t, `spec.accessLogging[${i}].providers`, { telemetry: t.metadata.name, namespace: namespaceOf(t) });
+      ctx.report(IST0157.messages.emptyProviders, t, `spec.accessLogging[${i}].providers`, {
+        telemetry: t.metadata.name,
+        namespace: namespaceOf(t),
+      });
     });
   }
 }
@@ -61,12 +76,14 @@ export function telemetryLightstep(ctx: AnalysisContext): void {
   const lightstep = new Set(ctx.meshConfig.lightstepProviders ?? []);
   if (lightstep.size === 0) return;
   for (const t of ctx.ofKind('Telemetry')) {
-    listAt(t.spec, 'tracing').forEach((tracing, i) => listAt(tracing, 'providers').forEach((p) => {
-      const name = at(p, 'name');
-      if (typeof name === 'string' && lightstep.has(name)) {
-        ctx.report(IST0002.messages.lightstep, t, `spec.tracing[${i}].providers`, { provider: name });
-      }
-    }));
+    listAt(t.spec, 'tracing').forEach((tracing, i) =>
+      listAt(tracing, 'providers').forEach((p) => {
+        const name = at(p, 'name');
+        if (typeof name === 'string' && lightstep.has(name)) {
+          ctx.report(IST0002.messages.lightstep, t, `spec.tracing[${i}].providers`, { provider: name });
+        }
+      }),
+    );
   }
 }
 

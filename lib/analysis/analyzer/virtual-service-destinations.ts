@@ -1,6 +1,7 @@
 import { IST0101, IST0112, IST0140 } from './catalogue';
-import { Manifest, namespaceOf } from '../manifest';
-import { AnalysisContext } from './context';
+import type { Manifest } from '../manifest';
+import { namespaceOf } from '../manifest';
+import type { AnalysisContext } from './context';
 import { resourceNameOfHost } from './hosts';
 
 /** A destination of a VirtualService with the path of its field (Istio's AnnotatedDestination, virtualservice/util.go). */
@@ -15,13 +16,25 @@ export interface RouteDestination {
 export function routeDestinations(vs: Manifest): RouteDestination[] {
   const out: RouteDestination[] = [];
   for (const proto of ['tcp', 'tls', 'http'] as const) {
-    (vs.spec?.[proto] ?? []).forEach((r: any, i: number) => (r?.route ?? []).forEach((d: any, j: number) => {
-      out.push({ field: `spec.${proto}[${i}].route[${j}].destination`, destination: d?.destination ?? {}, role: 'route' });
-    }));
+    (vs.spec?.[proto] ?? []).forEach((r: any, i: number) =>
+      (r?.route ?? []).forEach((d: any, j: number) => {
+        out.push({
+          field: `spec.${proto}[${i}].route[${j}].destination`,
+          destination: d?.destination ?? {},
+          role: 'route',
+        });
+      }),
+    );
   }
   (vs.spec?.http ?? []).forEach((r: any, i: number) => {
     if (r?.mirror) out.push({ field: `spec.http[${i}].mirror`, destination: r.mirror, role: 'mirror' });
-    (r?.mirrors ?? []).forEach((m: any, j: number) => out.push({ field: `spec.http[${i}].mirrors[${j}].destination`, destination: m?.destination ?? {}, role: 'mirror' }));
+    (r?.mirrors ?? []).forEach((m: any, j: number) =>
+      out.push({
+        field: `spec.http[${i}].mirrors[${j}].destination`,
+        destination: m?.destination ?? {},
+        role: 'mirror',
+      }),
+    );
   });
   return out;
 }
@@ -47,10 +60,17 @@ export function destinationHosts(ctx: AnalysisContext): void {
       const port = d.destination.port?.number;
       if (port === undefined) {
         if (entry.ports.length > 1) {
-          ctx.report(IST0112.messages.portRequired, vs, `${d.field}.port`, { host, ports: entry.ports.map((p) => p.number).join(' ') });
+          ctx.report(IST0112.messages.portRequired, vs, `${d.field}.port`, {
+            host,
+            ports: entry.ports.map((p) => p.number).join(' '),
+          });
         }
       } else if (!entry.ports.some((p) => p.number === port)) {
-        ctx.report(IST0101.messages.hostPort, vs, `${d.field}.port`, { host, port, ports: entry.ports.map((p) => p.number).join(', ') || 'none' });
+        ctx.report(IST0101.messages.hostPort, vs, `${d.field}.port`, {
+          host,
+          port,
+          ports: entry.ports.map((p) => p.number).join(', ') || 'none',
+        });
       }
     }
   }
@@ -63,22 +83,30 @@ export function destinationHosts(ctx: AnalysisContext): void {
  * routing does not apply to the gateway's requests.
  */
 function ingressRouteRulesNotAffected(ctx: AnalysisContext, virtualServices: readonly Manifest[]): void {
-  const subsetHosts = virtualServices.map((other) => ({
-    other,
-    hosts: (other.spec?.http ?? []).flatMap((r: any) => (r?.route ?? []).map((d: any) => d?.destination ?? {}))
-      .filter((d: any) => d.subset && (other.spec?.hosts ?? []).includes(d.host)).map((d: any) => d.host as string),
-  })).filter((x) => x.hosts.length > 0);
+  const subsetHosts = virtualServices
+    .map((other) => ({
+      other,
+      hosts: (other.spec?.http ?? [])
+        .flatMap((r: any) => (r?.route ?? []).map((d: any) => d?.destination ?? {}))
+        .filter((d: any) => d.subset && (other.spec?.hosts ?? []).includes(d.host))
+        .map((d: any) => d.host as string),
+    }))
+    .filter((x) => x.hosts.length > 0);
   for (const vs of virtualServices) {
     if ((vs.spec?.gateways ?? []).length === 0) continue;
-    (vs.spec?.http ?? []).forEach((r: any, i: number) => (r?.route ?? []).forEach((d: any, j: number) => {
-      if (d?.destination?.subset) return;
-      for (const { other, hosts } of subsetHosts) {
-        if (hosts.includes(d?.destination?.host)) {
-          ctx.report(IST0140.messages.bypassed, vs, `spec.http[${i}].route[${j}].destination`,
-            { virtualService: `${namespaceOf(other)}/${other.metadata.name}`, gatewayVirtualService: `${namespaceOf(vs)}/${vs.metadata.name}` });
+    (vs.spec?.http ?? []).forEach((r: any, i: number) =>
+      (r?.route ?? []).forEach((d: any, j: number) => {
+        if (d?.destination?.subset) return;
+        for (const { other, hosts } of subsetHosts) {
+          if (hosts.includes(d?.destination?.host)) {
+            ctx.report(IST0140.messages.bypassed, vs, `spec.http[${i}].route[${j}].destination`, {
+              virtualService: `${namespaceOf(other)}/${other.metadata.name}`,
+              gatewayVirtualService: `${namespaceOf(vs)}/${vs.metadata.name}`,
+            });
+          }
         }
-      }
-    }));
+      }),
+    );
   }
 }
 

@@ -1,6 +1,7 @@
 import { IST0101, IST0109, IST0132, IST0149, IST0165 } from './catalogue';
-import { labelsHold, Manifest, namespaceOf } from '../manifest';
-import { AnalysisContext } from './context';
+import type { Manifest } from '../manifest';
+import { labelsHold, namespaceOf } from '../manifest';
+import type { AnalysisContext } from './context';
 import { EXPORT_TO_ALL, EXPORT_TO_LOCAL, hostNamesMatch, hostToFqdn } from './hosts';
 import { isGatewayApi } from '../routing/gateway-api-match';
 import { at, listAt } from '../manifest-kinds';
@@ -28,17 +29,27 @@ export function virtualServiceGateways(ctx: AnalysisContext): void {
       if (ref === MESH) return;
       const field = `spec.gateways[${i}]`;
       if (ref.split('/').pop()!.includes(INTERNAL_GATEWAY)) {
-        ctx.report(IST0165.messages.internalGateway, vs, field, { virtualService: `${vsNs}/${vs.metadata.name}`, gateway: String(ref) });
+        ctx.report(IST0165.messages.internalGateway, vs, field, {
+          virtualService: `${vsNs}/${vs.metadata.name}`,
+          gateway: String(ref),
+        });
         return;
       }
-      const [gwNs, gwName] = ref.includes('/') ? [ref.slice(0, ref.indexOf('/')), ref.slice(ref.indexOf('/') + 1)] : [vsNs, ref];
+      const [gwNs, gwName] = ref.includes('/')
+        ? [ref.slice(0, ref.indexOf('/')), ref.slice(ref.indexOf('/') + 1)]
+        : [vsNs, ref];
       const named = (g: Manifest) => namespaceOf(g) === gwNs && g.metadata.name === gwName;
       const gw = gateways.find(named);
       const kubernetesGateway = gw ? undefined : kubernetesGateways.find(named);
-      if (!gw && !kubernetesGateway) ctx.report(IST0101.messages.gateway, vs, field, { gateway: String(ref), namespace: gwNs, name: gwName });
+      if (!gw && !kubernetesGateway)
+        ctx.report(IST0101.messages.gateway, vs, field, { gateway: String(ref), namespace: gwNs, name: gwName });
       const served = gw ? gatewayHostsFor(gw, vsNs) : kubernetesGateway ? listenerHosts(kubernetesGateway) : [];
       if (!served.some((g) => vsHosts.some((h) => hostNamesMatch(g, h)))) {
-        ctx.report(IST0132.messages.notInGateway, vs, 'spec.hosts', { hosts: vsHosts.join(' '), virtualService: `${vsNs}/${vs.metadata.name}`, gateway: `${gwNs}/${gwName}` });
+        ctx.report(IST0132.messages.notInGateway, vs, 'spec.hosts', {
+          hosts: vsHosts.join(' '),
+          virtualService: `${vsNs}/${vs.metadata.name}`,
+          gateway: `${gwNs}/${gwName}`,
+        });
       }
     });
   }
@@ -61,7 +72,10 @@ function gatewayHostsFor(gw: Manifest, vsNs: string): string[] {
       const [scope, name] = h.split('/');
       if (scope === EXPORT_TO_LOCAL) serverHosts[i] = `${gwNs}/${name}`;
       else if (scope === EXPORT_TO_ALL) {
-        if (name === '*') { serverHosts = ['*']; break; }
+        if (name === '*') {
+          serverHosts = ['*'];
+          break;
+        }
         serverHosts[i] = name;
       }
     }
@@ -89,7 +103,10 @@ export function conflictingMeshGatewayHosts(ctx: AnalysisContext): void {
     if (gateways.length > 0 && !gateways.includes(MESH)) continue;
     const ns = namespaceOf(vs);
     const exportTo: string[] = vs.spec?.exportTo ?? [];
-    const scopes = exportTo.length === 0 || exportTo.includes(EXPORT_TO_ALL) ? [EXPORT_TO_ALL] : [...new Set(exportTo.map((e) => (e === EXPORT_TO_LOCAL ? ns : e)))];
+    const scopes =
+      exportTo.length === 0 || exportTo.includes(EXPORT_TO_ALL)
+        ? [EXPORT_TO_ALL]
+        : [...new Set(exportTo.map((e) => (e === EXPORT_TO_LOCAL ? ns : e)))];
     for (const scope of scopes) {
       for (const h of vs.spec?.hosts ?? []) {
         const key = `${scope}/${hostToFqdn(ns, h, ctx.clusterDomain)}`;
@@ -106,11 +123,15 @@ export function conflictingMeshGatewayHosts(ctx: AnalysisContext): void {
     if (scope !== EXPORT_TO_ALL) {
       for (const [other, vss] of byScopedHost) {
         const otherSlash = other.indexOf('/');
-        if (other.slice(0, otherSlash) === EXPORT_TO_ALL && hostNamesMatch(host, other.slice(otherSlash + 1))) group = [...group, ...vss];
+        if (other.slice(0, otherSlash) === EXPORT_TO_ALL && hostNamesMatch(host, other.slice(otherSlash + 1)))
+          group = [...group, ...vss];
       }
     }
     if (group.length < 2) continue;
-    const names = group.map((v) => `${namespaceOf(v)}/${v.metadata.name}`).sort().join(',');
+    const names = group
+      .map((v) => `${namespaceOf(v)}/${v.metadata.name}`)
+      .sort()
+      .join(',');
     for (const vs of group) {
       if (reported.has(vs)) continue;
       reported.add(vs);
@@ -137,9 +158,17 @@ export function jwtClaimRoutes(ctx: AnalysisContext): void {
       const gw = ctx.ofKind('Gateway').find((g) => namespaceOf(g) === gwNs && g.metadata.name === gwName);
       if (!gw) continue;
       for (const pod of ctx.podsSelected(gw.spec?.selector ?? {})) {
-        const covered = authn.some((ra) => ['istio-system', pod.namespace].includes(namespaceOf(ra)) && labelsHold(ra.spec?.selector?.matchLabels ?? {}, pod.labels));
+        const covered = authn.some(
+          (ra) =>
+            ['istio-system', pod.namespace].includes(namespaceOf(ra)) &&
+            labelsHold(ra.spec?.selector?.matchLabels ?? {}, pod.labels),
+        );
         if (!covered) {
-          ctx.report(IST0149.messages.noRequestAuthentication, vs, 'spec.http', { key, gateway: `${gwNs}/${gwName}`, pod: pod.source.metadata.name });
+          ctx.report(IST0149.messages.noRequestAuthentication, vs, 'spec.http', {
+            key,
+            gateway: `${gwNs}/${gwName}`,
+            pod: pod.source.metadata.name,
+          });
         }
       }
     }
@@ -152,7 +181,11 @@ function claimKey(vs: Manifest): string | undefined {
       for (const key of [...Object.keys(match?.headers ?? {}), ...Object.keys(match?.withoutHeaders ?? {})]) {
         if (!key.toLowerCase().startsWith(JWT_CLAIM)) continue;
         const rest = key.slice(JWT_CLAIM.length);
-        if ((rest.startsWith('.') && rest.length > 1) || (rest.startsWith('[') && rest.endsWith(']') && rest.length > 2)) return key;
+        if (
+          (rest.startsWith('.') && rest.length > 1) ||
+          (rest.startsWith('[') && rest.endsWith(']') && rest.length > 2)
+        )
+          return key;
       }
     }
   }

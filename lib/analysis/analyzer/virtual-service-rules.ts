@@ -1,6 +1,6 @@
 import { IST0002, IST0130, IST0131 } from './catalogue';
-import { Manifest } from '../manifest';
-import { AnalysisContext } from './context';
+import type { Manifest } from '../manifest';
+import type { AnalysisContext } from './context';
 
 /**
  * IST0130 and IST0131, as Istio's VirtualService validation warnings that the
@@ -21,7 +21,8 @@ function analyzeRoutes(ctx: AnalysisContext, vs: Manifest, proto: 'http' | 'tcp'
   const seen = new Map<string, number>();
   const prefixed: PrefixMatch[] = [];
   let emptyMatch = -1;
-  const unused = (i: number, reason: string) => ctx.report(IST0130.messages.unused, vs, `spec.${proto}[${i}]`, { rule: routeName(routes[i], i, proto), reason });
+  const unused = (i: number, reason: string) =>
+    ctx.report(IST0130.messages.unused, vs, `spec.${proto}[${i}]`, { rule: routeName(routes[i], i, proto), reason });
   routes.forEach((route, i) => {
     if (!route) return;
     const matches: any[] = route.match ?? [];
@@ -39,8 +40,11 @@ function analyzeRoutes(ctx: AnalysisContext, vs: Manifest, proto: 'http' | 'tcp'
       const key = canonical(proto === 'http' ? withoutName(match) : match);
       const earlier = seen.get(key);
       if (earlier !== undefined) {
-        ctx.report(IST0131.messages.duplicate, vs, `spec.${proto}[${i}].match[${j}]`,
-          { rule: routeName(route, i, proto), match: matchName(match, j, proto), earlierRule: routeName(routes[earlier], earlier, proto) });
+        ctx.report(IST0131.messages.duplicate, vs, `spec.${proto}[${i}].match[${j}]`, {
+          rule: routeName(route, i, proto),
+          match: matchName(match, j, proto),
+          earlierRule: routeName(routes[earlier], earlier, proto),
+        });
         duplicates++;
         return;
       }
@@ -55,8 +59,14 @@ function analyzeRoutes(ctx: AnalysisContext, vs: Manifest, proto: 'http' | 'tcp'
   for (const [a, earlier] of prefixed.entries()) {
     for (const later of prefixed.slice(a + 1)) {
       if (later.prefix === earlier.prefix || !covers(earlier, later)) continue;
-      ctx.report(IST0131.messages.prefixCovered, vs, `spec.http[${later.rule}].match[${later.match}]`, { rule: later.routeName, match: later.matchName,
-        prefix: later.prefix, earlierMatch: earlier.matchName, earlierPrefix: earlier.prefix, earlierRule: earlier.routeName });
+      ctx.report(IST0131.messages.prefixCovered, vs, `spec.http[${later.rule}].match[${later.match}]`, {
+        rule: later.routeName,
+        match: later.matchName,
+        prefix: later.prefix,
+        earlierMatch: earlier.matchName,
+        earlierPrefix: earlier.prefix,
+        earlierRule: earlier.routeName,
+      });
     }
   }
 }
@@ -79,11 +89,20 @@ interface PrefixMatch {
 function prefixMatch(route: any, match: any, rule: number, j: number): PrefixMatch | undefined {
   const prefix = match?.uri?.prefix;
   if (!prefix) return undefined;
-  const values = (m: Record<string, any> | undefined) => Object.fromEntries(Object.entries(m ?? {}).map(([k, v]) => [k, exactOrPrefix(v)]));
+  const values = (m: Record<string, any> | undefined) =>
+    Object.fromEntries(Object.entries(m ?? {}).map(([k, v]) => [k, exactOrPrefix(v)]));
   return {
-    rule, match: j, routeName: routeName(route, rule, 'http'), matchName: matchName(match, j, 'http'), prefix,
-    port: match.port ?? 0, method: exactOrPrefix(match.method) || 'exact:GET', authority: exactOrPrefix(match.authority),
-    headers: values(match.headers), queryParams: values(match.queryParams), withoutHeaders: values(match.withoutHeaders),
+    rule,
+    match: j,
+    routeName: routeName(route, rule, 'http'),
+    matchName: matchName(match, j, 'http'),
+    prefix,
+    port: match.port ?? 0,
+    method: exactOrPrefix(match.method) || 'exact:GET',
+    authority: exactOrPrefix(match.authority),
+    headers: values(match.headers),
+    queryParams: values(match.queryParams),
+    withoutHeaders: values(match.withoutHeaders),
   };
 }
 
@@ -123,7 +142,11 @@ function withoutName(match: any): any {
 /** JSON with sorted keys, so two equal matches written in another key order compare equal. */
 function canonical(v: any): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object') return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
+  if (v && typeof v === 'object')
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`)
+      .join(',')}}`;
   return JSON.stringify(v ?? null);
 }
 
@@ -155,5 +178,9 @@ export function deprecatedFields(ctx: AnalysisContext): void {
 }
 
 /** Istio's deprecatedCRDs (deprecation/deprecation.go). */
-const REMOVED_CRDS = [{ group: 'rbac.istio.io', kind: 'ClusterRbacConfig' }, { group: 'rbac.istio.io', kind: 'RbacConfig' },
-  { group: 'rbac.istio.io', kind: 'ServiceRole' }, { group: 'rbac.istio.io', kind: 'ServiceRoleBinding' }];
+const REMOVED_CRDS = [
+  { group: 'rbac.istio.io', kind: 'ClusterRbacConfig' },
+  { group: 'rbac.istio.io', kind: 'RbacConfig' },
+  { group: 'rbac.istio.io', kind: 'ServiceRole' },
+  { group: 'rbac.istio.io', kind: 'ServiceRoleBinding' },
+];

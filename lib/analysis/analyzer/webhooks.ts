@@ -1,7 +1,9 @@
 import { IST0139, IST0163, IST0164 } from './catalogue';
 import { isIP } from 'net';
-import { labelSelectorHolds, Manifest, namespaceOf } from '../manifest';
-import { AnalysisContext, list } from './context';
+import type { Manifest } from '../manifest';
+import { labelSelectorHolds, namespaceOf } from '../manifest';
+import type { AnalysisContext } from './context';
+import { list } from './context';
 
 const REV = 'istio.io/rev';
 
@@ -21,15 +23,27 @@ export function injectionWebhooks(ctx: AnalysisContext): void {
     revs.forEach((r) => revisions.add(r));
     for (const hook of webhooks) hooks.push({ config, hook, id: `${config.metadata.name}/${hook?.name}` });
   }
-  const withRevisions = (base: Record<string, string>[]) => [...base, ...[...revisions].flatMap((rev) => base.map((b) => ({ ...b, [REV]: rev })))];
+  const withRevisions = (base: Record<string, string>[]) => [
+    ...base,
+    ...[...revisions].flatMap((rev) => base.map((b) => ({ ...b, [REV]: rev }))),
+  ];
   const namespaceLabels = withRevisions([{}, { 'istio-injection': 'enabled' }, { 'istio-injection': 'disabled' }]);
-  const objectLabels = withRevisions([{}, { 'sidecar.istio.io/inject': 'true' }, { 'sidecar.istio.io/inject': 'false' }]);
+  const objectLabels = withRevisions([
+    {},
+    { 'sidecar.istio.io/inject': 'true' },
+    { 'sidecar.istio.io/inject': 'false' },
+  ]);
   for (const nl of namespaceLabels) {
     for (const ol of objectLabels) {
-      const matches = hooks.filter((h) => labelSelectorHolds(h.hook?.namespaceSelector, nl) && labelSelectorHolds(h.hook?.objectSelector, ol));
+      const matches = hooks.filter(
+        (h) => labelSelectorHolds(h.hook?.namespaceSelector, nl) && labelSelectorHolds(h.hook?.objectSelector, ol),
+      );
       if (matches.length < 2) continue;
       for (const m of matches) {
-        const others = matches.filter((o) => o !== m).map((o) => o.id).sort();
+        const others = matches
+          .filter((o) => o !== m)
+          .map((o) => o.id)
+          .sort();
         ctx.report(IST0139.messages.overlap, m.config, 'webhooks', { webhooks: others.join(' ') });
       }
     }
@@ -50,7 +64,8 @@ function revisionsOf(config: Manifest, webhooks: any[]): string[] {
     for (const selector of [w?.namespaceSelector, w?.objectSelector]) {
       if (!selector) continue;
       if (selector.matchLabels?.[REV] !== undefined) revs.add(selector.matchLabels[REV]);
-      for (const e of list(selector.matchExpressions)) if (e?.key === REV) list(e.values).forEach((v: string) => revs.add(v));
+      for (const e of list(selector.matchExpressions))
+        if (e?.key === REV) list(e.values).forEach((v: string) => revs.add(v));
     }
   }
   return [...revs];

@@ -12,13 +12,25 @@
  */
 import { apiSetCookies } from './response-cookies';
 import type { Hop } from './hop';
-import { Manifest, namespaceOf } from '../manifest';
-import { ManifestIndex } from '../manifest-index';
+import type { Manifest } from '../manifest';
+import { namespaceOf } from '../manifest';
+import type { ManifestIndex } from '../manifest-index';
 import { apiIngressRoutes } from './gateway-api';
-import { ApiRoute, apiMatchHolds, apiMatchIsCatchAll, GATEWAY_API_GROUP, isGatewayApi, ISTIO_BACKEND_FILTERS, ISTIO_RULE_FILTERS } from './gateway-api-match';
-import { RequestView, SimulatedRequest, viewOf } from './match';
-import { HopMirror, HopRetries, isZeroDuration } from './policies';
-import { corsEffect, FilterRequest, redirectLocation, shapeRequest, shapeResponse } from './gateway-api-filters';
+import type { ApiRoute } from './gateway-api-match';
+import {
+  apiMatchHolds,
+  apiMatchIsCatchAll,
+  GATEWAY_API_GROUP,
+  isGatewayApi,
+  ISTIO_BACKEND_FILTERS,
+  ISTIO_RULE_FILTERS,
+} from './gateway-api-match';
+import type { RequestView, SimulatedRequest } from './match';
+import { viewOf } from './match';
+import type { HopMirror, HopRetries } from './policies';
+import { isZeroDuration } from './policies';
+import type { FilterRequest } from './gateway-api-filters';
+import { corsEffect, redirectLocation, shapeRequest, shapeResponse } from './gateway-api-filters';
 
 export interface ApiHopContext {
   readonly index: ManifestIndex;
@@ -40,15 +52,33 @@ export function apiIngressHops(ctx: ApiHopContext, gw: Manifest, request: Simula
     if (r) return apiRouteHops(ctx, r, plan.notModelled, filterRequestOf(view, plan.proxy.port));
   }
   const dropped = unprogrammedNote(plan.candidates.flat());
-  return [proxyAnswer(`404: no HTTPRoute rule attached to Gateway ${plan.rule} matches the request (Envoy answers 404, NR)${dropped}`, plan.rule, plan.notModelled)];
+  return [
+    proxyAnswer(
+      `404: no HTTPRoute rule attached to Gateway ${plan.rule} matches the request (Envoy answers 404, NR)${dropped}`,
+      plan.rule,
+      plan.notModelled,
+    ),
+  ];
 }
 
 /** A mesh call routed by the HTTPRoutes of the called Service (sorted): the first rule whose match holds; none: 404. */
-export function apiMeshHops(ctx: ApiHopContext, routes: readonly ApiRoute[], view: RequestView, notes: readonly string[], port?: number): Hop[] {
+export function apiMeshHops(
+  ctx: ApiHopContext,
+  routes: readonly ApiRoute[],
+  view: RequestView,
+  notes: readonly string[],
+  port?: number,
+): Hop[] {
   const r = programmed(routes).find((x) => apiMatchHolds(x.match, view));
   if (r) return apiRouteHops(ctx, r, notes, filterRequestOf(view, port));
   const names = [...new Set(routes.map((x) => `${namespaceOf(x.route)}/${x.route.metadata.name}`))].join(', ');
-  return [proxyAnswer(`404: no rule of HTTPRoute ${names} matches the call (Envoy answers 404, NR)${unprogrammedNote(routes)}`, routes[0]?.name ?? 'service', notes)];
+  return [
+    proxyAnswer(
+      `404: no rule of HTTPRoute ${names} matches the call (Envoy answers 404, NR)${unprogrammedNote(routes)}`,
+      routes[0]?.name ?? 'service',
+      notes,
+    ),
+  ];
 }
 
 /** Every destination the HTTPRoutes of a Service could send a call to, up to the first rule that holds for every request. */
@@ -62,12 +92,26 @@ export function possibleApiHops(ctx: ApiHopContext, routes: readonly ApiRoute[],
 }
 
 function proxyAnswer(answer: string, rule: string, notes: readonly string[]): Hop {
-  return { service: '', port: 0, weight: 100, deployments: [], rule, answer, ...(notes.length > 0 ? { notModelled: [...new Set(notes)] } : {}) };
+  return {
+    service: '',
+    port: 0,
+    weight: 100,
+    deployments: [],
+    rule,
+    answer,
+    ...(notes.length > 0 ? { notModelled: [...new Set(notes)] } : {}),
+  };
 }
 
 /** The request as the filters read it. */
 function filterRequestOf(view: RequestView, port: number | undefined): FilterRequest {
-  return { headers: view.headers, fullPath: view.fullPath, path: view.path, scheme: view.headers[':scheme'] ?? 'http', port };
+  return {
+    headers: view.headers,
+    fullPath: view.fullPath,
+    path: view.path,
+    scheme: view.headers[':scheme'] ?? 'http',
+    port,
+  };
 }
 
 /**
@@ -86,12 +130,17 @@ const UNPROGRAMMED = new WeakMap<Manifest, string | undefined>();
 
 function conversionError(route: Manifest): string | undefined {
   for (const [i, rule] of (route.spec?.rules ?? []).entries()) {
-    for (const f of rule?.filters ?? []) if (!ISTIO_RULE_FILTERS.has(f?.type)) return `rules[${i}] has the unsupported filter type '${f?.type}'`;
+    for (const f of rule?.filters ?? [])
+      if (!ISTIO_RULE_FILTERS.has(f?.type)) return `rules[${i}] has the unsupported filter type '${f?.type}'`;
     for (const b of rule?.backendRefs ?? []) {
-      for (const f of b?.filters ?? []) if (!ISTIO_BACKEND_FILTERS.has(f?.type)) return `rules[${i}] has a backendRef filter of the unsupported type '${f?.type}'`;
+      for (const f of b?.filters ?? [])
+        if (!ISTIO_BACKEND_FILTERS.has(f?.type))
+          return `rules[${i}] has a backendRef filter of the unsupported type '${f?.type}'`;
       if ((b?.group ?? '') !== '' || (b?.kind ?? 'Service') !== 'Service') continue;
-      if (String(b?.name ?? '').includes('.')) return `rules[${i}] names the backend Service '${b.name}' by a hostname, not its name`;
-      if (b?.port === undefined) return `rules[${i}] has a backendRef to Service '${b?.name}' without the port a Service requires`;
+      if (String(b?.name ?? '').includes('.'))
+        return `rules[${i}] names the backend Service '${b.name}' by a hostname, not its name`;
+      if (b?.port === undefined)
+        return `rules[${i}] has a backendRef to Service '${b?.name}' without the port a Service requires`;
     }
   }
   return undefined;
@@ -102,29 +151,62 @@ const programmed = (routes: readonly ApiRoute[]) => routes.filter((x) => unprogr
 /** The HTTPRoutes among `routes` Istio does not program, and why, for a 404's text. */
 function unprogrammedNote(routes: readonly ApiRoute[]): string {
   const dropped = [...new Set(routes.map((x) => x.route))].filter((r) => unprogrammedReason(r) !== undefined);
-  return dropped.map((r) => `; HTTPRoute ${namespaceOf(r)}/${r.metadata.name} is not programmed: ${unprogrammedReason(r)}`).join('');
+  return dropped
+    .map((r) => `; HTTPRoute ${namespaceOf(r)}/${r.metadata.name} is not programmed: ${unprogrammedReason(r)}`)
+    .join('');
 }
 
-function apiRouteHops(ctx: ApiHopContext, r: ApiRoute, routeNotes: readonly string[], req: FilterRequest | undefined): Hop[] {
+function apiRouteHops(
+  ctx: ApiHopContext,
+  r: ApiRoute,
+  routeNotes: readonly string[],
+  req: FilterRequest | undefined,
+): Hop[] {
   const notes = [...routeNotes];
   const filters: any[] = r.rule.filters ?? [];
   const prefix = r.match?.pathType === 'PathPrefix' ? r.match.path : undefined;
   filters.forEach((f, i) => {
     // An added response header joins one the backend may send itself, which is not known.
-    if (f.type === 'ResponseHeaderModifier') notes.push(`${r.at}.filters[${i}] (ResponseHeaderModifier: applied to the backend's own response headers, which are not known)`);
+    if (f.type === 'ResponseHeaderModifier')
+      notes.push(
+        `${r.at}.filters[${i}] (ResponseHeaderModifier: applied to the backend's own response headers, which are not known)`,
+      );
   });
   const answer = (text: string, more: Partial<Hop> = {}): Hop => {
     const all = [...new Set(notes)];
-    return { service: '', port: 0, weight: 100, deployments: [], rule: r.name, answer: text, ...more, ...(all.length > 0 ? { notModelled: all } : {}) };
+    return {
+      service: '',
+      port: 0,
+      weight: 100,
+      deployments: [],
+      rule: r.name,
+      answer: text,
+      ...more,
+      ...(all.length > 0 ? { notModelled: all } : {}),
+    };
   };
   const redirect = filters.find((f) => f.type === 'RequestRedirect')?.requestRedirect;
-  if (redirect) return [answer(req ? `${redirect.statusCode ?? 302} redirect to ${redirectLocation(redirect, req, prefix)}` : redirectText(redirect))];
+  if (redirect)
+    return [
+      answer(
+        req
+          ? `${redirect.statusCode ?? 302} redirect to ${redirectLocation(redirect, req, prefix)}`
+          : redirectText(redirect),
+      ),
+    ];
   const cors = req ? corsEffect(filters, req, req.headers[':method'] ?? 'GET') : undefined;
-  if (cors?.preflight) return [answer('200: CORS preflight answered by the proxy (corsPolicy)', { response: { headers: cors.preflight, removed: [] } })];
+  if (cors?.preflight)
+    return [
+      answer('200: CORS preflight answered by the proxy (corsPolicy)', {
+        response: { headers: cors.preflight, removed: [] },
+      }),
+    ];
   // conversion.go convertHTTPRoute: no backendRefs at all is a 404 direct response, all of weight 0 a 500.
-  if ((r.rule.backendRefs ?? []).length === 0) return [answer('404: the rule has no backendRefs (Istio 1.30 answers 404: conversion.go convertHTTPRoute)')];
+  if ((r.rule.backendRefs ?? []).length === 0)
+    return [answer('404: the rule has no backendRefs (Istio 1.30 answers 404: conversion.go convertHTTPRoute)')];
   const refs: any[] = (r.rule.backendRefs ?? []).filter((b: any) => (b.weight ?? 1) > 0);
-  if (refs.length === 0) return [answer('500: every backendRef of the rule has weight 0 (Gateway API: implementations return 500)')];
+  if (refs.length === 0)
+    return [answer('500: every backendRef of the rule has weight 0 (Gateway API: implementations return 500)')];
   const total = refs.reduce((sum, b) => sum + (b.weight ?? 1), 0);
   const policies = rulePolicies(ctx, r, notes);
   return refs.map((b) => {
@@ -132,22 +214,38 @@ function apiRouteHops(ctx: ApiHopContext, r: ApiRoute, routeNotes: readonly stri
     const own: string[] = [...notes];
     (b.filters ?? []).forEach((f: any, i: number) => {
       // A modifier that only adds Set-Cookie (a sticky split) is evaluated: the cookie is set whatever the backend answers.
-      if (f.type === 'ResponseHeaderModifier' && apiSetCookies([f]).other) own.push(`${r.at}.backendRefs[].filters[${i}] (ResponseHeaderModifier: applied to the backend's own response headers, which are not known)`);
+      if (f.type === 'ResponseHeaderModifier' && apiSetCookies([f]).other)
+        own.push(
+          `${r.at}.backendRefs[].filters[${i}] (ResponseHeaderModifier: applied to the backend's own response headers, which are not known)`,
+        );
     });
     const hop = backendHop(ctx, b, namespaceOf(r.route), weight, r.name, own);
     if (hop.answer !== undefined) return hop;
     const request = req ? shapeRequest(filters, b.filters ?? [], req, prefix) : undefined;
     const shaped = shapeResponse(filters, b.filters ?? []);
-    const response = cors?.headers ? { headers: { ...(shaped?.headers ?? {}), ...cors.headers }, removed: shaped?.removed ?? [] } : shaped;
+    const response = cors?.headers
+      ? { headers: { ...(shaped?.headers ?? {}), ...cors.headers }, removed: shaped?.removed ?? [] }
+      : shaped;
     // A sticky split's Set-Cookie: the cookie that sends the user back to this backend.
     const cookies = apiSetCookies(b.filters).cookies;
-    return { ...hop, ...policies, ...(request ? { request } : {}), ...(response ? { response } : {}), ...(cookies.length > 0 ? { setCookies: cookies } : {}) };
+    return {
+      ...hop,
+      ...policies,
+      ...(request ? { request } : {}),
+      ...(response ? { response } : {}),
+      ...(cookies.length > 0 ? { setCookies: cookies } : {}),
+    };
   });
 }
 
 /** The redirect as the client sees it (HTTPRequestRedirectFilter: statusCode default 302; unset parts keep the request's). */
 function redirectText(x: any): string {
-  const path = x.path?.type === 'ReplaceFullPath' ? x.path.replaceFullPath : x.path?.type === 'ReplacePrefixMatch' ? `${x.path.replacePrefixMatch}<rest of the path>` : '<same path>';
+  const path =
+    x.path?.type === 'ReplaceFullPath'
+      ? x.path.replaceFullPath
+      : x.path?.type === 'ReplacePrefixMatch'
+        ? `${x.path.replacePrefixMatch}<rest of the path>`
+        : '<same path>';
   return `${x.statusCode ?? 302} redirect to ${x.scheme ? `${x.scheme}://` : ''}${x.hostname ?? '<same host>'}${x.port !== undefined ? `:${x.port}` : ''}${path}`;
 }
 
@@ -165,53 +263,107 @@ function rulePolicies(ctx: ApiHopContext, r: ApiRoute, notes: string[]): Pick<Ho
   const retry = r.rule.retry;
   if (retry) {
     const attempts = Number(retry.attempts ?? 2);
-    const retryOn = attempts === 0 ? '' : ['connect-failure', 'refused-stream', 'unavailable', 'cancelled', ...(retry.codes ?? []).map(String)].join(',');
+    const retryOn =
+      attempts === 0
+        ? ''
+        : ['connect-failure', 'refused-stream', 'unavailable', 'cancelled', ...(retry.codes ?? []).map(String)].join(
+            ',',
+          );
     retries = { attempts, retryOn, ...(!zero(backend) ? { perTryTimeout: String(backend) } : {}) };
     if (retry.backoff !== undefined) notes.push(`${r.at}.retry.backoff`);
   }
   const timeout = !zero(request) ? String(request) : !retry && !zero(backend) ? String(backend) : undefined;
-  const mirrors = (r.rule.filters ?? []).filter((f: any) => f.type === 'RequestMirror' && f.requestMirror?.backendRef).map((f: any): HopMirror => {
-    const m = f.requestMirror;
-    const percent = m.percent !== undefined ? Number(m.percent) : m.fraction !== undefined ? (Number(m.fraction.numerator) * 100) / Number(m.fraction.denominator ?? 100) : 100;
-    const h = backendHop(ctx, m.backendRef, namespaceOf(r.route), 100, r.name, []);
-    return { service: h.service, port: h.port, percent, deployments: h.deployments, ...(h.answer !== undefined ? { answer: h.answer } : {}) };
-  }).filter((m: HopMirror) => m.percent > 0);
+  const mirrors = (r.rule.filters ?? [])
+    .filter((f: any) => f.type === 'RequestMirror' && f.requestMirror?.backendRef)
+    .map((f: any): HopMirror => {
+      const m = f.requestMirror;
+      const percent =
+        m.percent !== undefined
+          ? Number(m.percent)
+          : m.fraction !== undefined
+            ? (Number(m.fraction.numerator) * 100) / Number(m.fraction.denominator ?? 100)
+            : 100;
+      const h = backendHop(ctx, m.backendRef, namespaceOf(r.route), 100, r.name, []);
+      return {
+        service: h.service,
+        port: h.port,
+        percent,
+        deployments: h.deployments,
+        ...(h.answer !== undefined ? { answer: h.answer } : {}),
+      };
+    })
+    .filter((m: HopMirror) => m.percent > 0);
   retries ??= ctx.defaultRetries;
-  return { ...(timeout !== undefined ? { timeout } : {}), ...(retries !== undefined ? { retries } : {}), ...(mirrors.length > 0 ? { mirrors } : {}) };
+  return {
+    ...(timeout !== undefined ? { timeout } : {}),
+    ...(retries !== undefined ? { retries } : {}),
+    ...(mirrors.length > 0 ? { mirrors } : {}),
+  };
 }
 
 /** A backendRef as a hop: a Service (group "", kind Service) in its namespace (default the route's) and its `port`. */
-function backendHop(ctx: ApiHopContext, b: any, routeNs: string, weight: number, rule: string, notes: readonly string[]): Hop {
+function backendHop(
+  ctx: ApiHopContext,
+  b: any,
+  routeNs: string,
+  weight: number,
+  rule: string,
+  notes: readonly string[],
+): Hop {
   const ns: string = b.namespace ?? routeNs;
   const name = String(b.name ?? '');
   const port: number = b.port ?? 0;
   const hop = (deployments: string[], answer?: string, more: string[] = []): Hop => {
     const all = [...new Set([...notes, ...more])];
-    return { service: name, port, weight, deployments, rule, ...(answer !== undefined ? { answer } : {}), ...(all.length > 0 ? { notModelled: all } : {}) };
+    return {
+      service: name,
+      port,
+      weight,
+      deployments,
+      rule,
+      ...(answer !== undefined ? { answer } : {}),
+      ...(all.length > 0 ? { notModelled: all } : {}),
+    };
   };
   const group = b.group ?? '';
   const kind = b.kind ?? 'Service';
   if (group !== '' || kind !== 'Service') {
     // buildDestination: Istio's Hostname, MCS ServiceImport and InferencePool are backends it routes to; any other kind is InvalidDestinationKind, an empty destination (500).
-    if (!KNOWN_BACKEND_KINDS.has(`${group}/${kind}`)) return hop([], `500: backendRef of kind ${group === '' ? '' : `${group}/`}${kind} is not a backend Istio supports (InvalidKind)`);
+    if (!KNOWN_BACKEND_KINDS.has(`${group}/${kind}`))
+      return hop(
+        [],
+        `500: backendRef of kind ${group === '' ? '' : `${group}/`}${kind} is not a backend Istio supports (InvalidKind)`,
+      );
     // buildDestination: a Hostname backend is the host as written (a ServiceEntry's), its port the backendRef's.
     if (`${group}/${kind}` === 'networking.istio.io/Hostname') return hostnameHop(ctx, b, routeNs, weight, rule, notes);
     return hop([], `not modelled: backendRef of kind ${group}/${kind}`, [`${rule} backendRef ${kind} ${ns}/${name}`]);
   }
   if (ctx.gateway && ns !== routeNs && !referenceGranted(ctx.index, routeNs, ns, name)) {
-    return hop([], `500: backendRef Service ${ns}/${name} is in another namespace and no ReferenceGrant in '${ns}' lets HTTPRoutes of '${routeNs}' refer to it`);
+    return hop(
+      [],
+      `500: backendRef Service ${ns}/${name} is in another namespace and no ReferenceGrant in '${ns}' lets HTTPRoutes of '${routeNs}' refer to it`,
+    );
   }
   const svc = ctx.index.service(name, ns);
   // The spec: a backendRef to a Service that does not exist gets 500 (httproute_types.go HTTPBackendRef).
   if (!svc) return hop([], `500: backendRef Service ${ns}/${name} does not exist`);
-  if (b.port === undefined) return hop([], `500: backendRef Service ${ns}/${name} names no port (required for a Service)`);
+  if (b.port === undefined)
+    return hop([], `500: backendRef Service ${ns}/${name} names no port (required for a Service)`);
   // route.go: Gateway API routes answer a missing cluster with 500 (ClusterNotFoundResponseCode), gateway and mesh alike.
-  if (!(svc.spec?.ports ?? []).some((p: any) => p.port === port)) return hop([], `500: port ${port} is not a port of Service '${name}' (no cluster)`);
+  if (!(svc.spec?.ports ?? []).some((p: any) => p.port === port))
+    return hop([], `500: port ${port} is not a port of Service '${name}' (no cluster)`);
   return hop(ctx.pods(svc));
 }
 
 /** A backendRef of kind Hostname (networking.istio.io): the Service whose host it is, else the ServiceEntry that declares it (its workloadSelector's pods). */
-function hostnameHop(ctx: ApiHopContext, b: any, routeNs: string, weight: number, rule: string, notes: readonly string[]): Hop {
+function hostnameHop(
+  ctx: ApiHopContext,
+  b: any,
+  routeNs: string,
+  weight: number,
+  rule: string,
+  notes: readonly string[],
+): Hop {
   const host = String(b.name ?? '');
   const port: number = b.port ?? 0;
   const base = { service: host, port, weight, rule };
@@ -219,26 +371,59 @@ function hostnameHop(ctx: ApiHopContext, b: any, routeNs: string, weight: number
   const svc = ctx.index.serviceForIstioHost(host, routeNs);
   if (svc) {
     const known = (svc.spec?.ports ?? []).some((p: any) => p.port === port);
-    return { ...base, service: svc.metadata.name, deployments: known ? ctx.pods(svc) : [],
-      ...(known ? {} : { answer: `500: port ${port} is not a port of Service '${svc.metadata.name}' (no cluster)` }), ...(notes.length > 0 ? { notModelled: [...notes] } : {}) };
+    return {
+      ...base,
+      service: svc.metadata.name,
+      deployments: known ? ctx.pods(svc) : [],
+      ...(known ? {} : { answer: `500: port ${port} is not a port of Service '${svc.metadata.name}' (no cluster)` }),
+      ...(notes.length > 0 ? { notModelled: [...notes] } : {}),
+    };
   }
   const se = ctx.index.serviceEntryFor(host, routeNs);
-  if (!se) return { ...base, deployments: [], answer: `500: no ServiceEntry visible from namespace '${routeNs}' declares host '${host}' (no cluster)`, ...(notes.length > 0 ? { notModelled: [...notes] } : {}) };
+  if (!se)
+    return {
+      ...base,
+      deployments: [],
+      answer: `500: no ServiceEntry visible from namespace '${routeNs}' declares host '${host}' (no cluster)`,
+      ...(notes.length > 0 ? { notModelled: [...notes] } : {}),
+    };
   const selector = se.spec?.workloadSelector?.labels;
-  const own = [...notes, ...(selector ? [] : [`ServiceEntry ${namespaceOf(se)}/${se.metadata.name} endpoints (outside the manifests)`])];
-  const deployments = selector ? ctx.index.workloadsSelected(namespaceOf(se), selector).map((w) => w.metadata.name) : [];
-  return { ...base, deployments, serviceEntry: `${namespaceOf(se)}/${se.metadata.name}`, ...(own.length > 0 ? { notModelled: [...new Set(own)] } : {}) };
+  const own = [
+    ...notes,
+    ...(selector ? [] : [`ServiceEntry ${namespaceOf(se)}/${se.metadata.name} endpoints (outside the manifests)`]),
+  ];
+  const deployments = selector
+    ? ctx.index.workloadsSelected(namespaceOf(se), selector).map((w) => w.metadata.name)
+    : [];
+  return {
+    ...base,
+    deployments,
+    serviceEntry: `${namespaceOf(se)}/${se.metadata.name}`,
+    ...(own.length > 0 ? { notModelled: [...new Set(own)] } : {}),
+  };
 }
 
 /** The backend kinds (group/kind) Istio routes to besides Service (conversion.go buildDestination). */
-const KNOWN_BACKEND_KINDS = new Set(['networking.istio.io/Hostname', 'multicluster.x-k8s.io/ServiceImport', 'inference.networking.k8s.io/InferencePool']);
+const KNOWN_BACKEND_KINDS = new Set([
+  'networking.istio.io/Hostname',
+  'multicluster.x-k8s.io/ServiceImport',
+  'inference.networking.k8s.io/InferencePool',
+]);
 
 /**
  * Whether a ReferenceGrant in `targetNs` lets HTTPRoutes of `fromNs` refer to Service `name`
  * (referencegrant_types.go: from group/kind/namespace; to group "", kind Service, name optional).
  */
 function referenceGranted(index: ManifestIndex, fromNs: string, targetNs: string, name: string): boolean {
-  return index.objects.some((g) => isGatewayApi(g, 'ReferenceGrant') && namespaceOf(g) === targetNs
-    && (g.spec?.from ?? []).some((f: any) => f.group === GATEWAY_API_GROUP && f.kind === 'HTTPRoute' && f.namespace === fromNs)
-    && (g.spec?.to ?? []).some((t: any) => (t.group ?? '') === '' && t.kind === 'Service' && (t.name === undefined || t.name === name)));
+  return index.objects.some(
+    (g) =>
+      isGatewayApi(g, 'ReferenceGrant') &&
+      namespaceOf(g) === targetNs &&
+      (g.spec?.from ?? []).some(
+        (f: any) => f.group === GATEWAY_API_GROUP && f.kind === 'HTTPRoute' && f.namespace === fromNs,
+      ) &&
+      (g.spec?.to ?? []).some(
+        (t: any) => (t.group ?? '') === '' && t.kind === 'Service' && (t.name === undefined || t.name === name),
+      ),
+  );
 }

@@ -63,8 +63,15 @@ export function modifyHeaders(headers: Record<string, string>, f: any): void {
 }
 
 /** The request after the rule's and the backendRef's RequestHeaderModifier and the rule's URLRewrite; undefined when nothing changes it. */
-export function shapeRequest(ruleFilters: readonly any[], backendFilters: readonly any[], req: FilterRequest, prefix: MatchedPrefix): ShapedRequest | undefined {
-  const changing = [...ruleFilters, ...backendFilters].some((f) => f?.type === 'RequestHeaderModifier' || f?.type === 'URLRewrite');
+export function shapeRequest(
+  ruleFilters: readonly any[],
+  backendFilters: readonly any[],
+  req: FilterRequest,
+  prefix: MatchedPrefix,
+): ShapedRequest | undefined {
+  const changing = [...ruleFilters, ...backendFilters].some(
+    (f) => f?.type === 'RequestHeaderModifier' || f?.type === 'URLRewrite',
+  );
   if (!changing) return undefined;
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (!k.startsWith(':')) headers[k] = v;
@@ -75,7 +82,8 @@ export function shapeRequest(ruleFilters: readonly any[], backendFilters: readon
       const u = f.urlRewrite ?? {};
       if (u.hostname !== undefined) headers.host = String(u.hostname);
       if (u.path?.type === 'ReplaceFullPath') path = `${u.path.replaceFullPath}${queryOf(req.fullPath)}`;
-      if (u.path?.type === 'ReplacePrefixMatch' && prefix !== undefined) path = `${replacePrefix(req.path, prefix, String(u.path.replacePrefixMatch))}${queryOf(req.fullPath)}`;
+      if (u.path?.type === 'ReplacePrefixMatch' && prefix !== undefined)
+        path = `${replacePrefix(req.path, prefix, String(u.path.replacePrefixMatch))}${queryOf(req.fullPath)}`;
     }
   }
   return { headers, path };
@@ -109,7 +117,8 @@ export function redirectLocation(x: any, req: FilterRequest, prefix: MatchedPref
   const shownPort = port === undefined || port === DEFAULT_PORT[scheme] ? '' : `:${port}`;
   let path = req.fullPath;
   if (x.path?.type === 'ReplaceFullPath') path = `${x.path.replaceFullPath}${queryOf(req.fullPath)}`;
-  if (x.path?.type === 'ReplacePrefixMatch' && prefix !== undefined) path = `${replacePrefix(req.path, prefix, String(x.path.replacePrefixMatch))}${queryOf(req.fullPath)}`;
+  if (x.path?.type === 'ReplacePrefixMatch' && prefix !== undefined)
+    path = `${replacePrefix(req.path, prefix, String(x.path.replacePrefixMatch))}${queryOf(req.fullPath)}`;
   return `${scheme}://${host}${shownPort}${path}`;
 }
 
@@ -125,7 +134,13 @@ function originAllowed(allow: readonly string[], origin: string): boolean {
     if (o === '*') return re2FullMatch('[a-zA-Z][a-zA-Z0-9+.-]*://[^/\\s?#]+', origin);
     if (!o.includes('*')) return o === origin;
     if (o.indexOf('*') === o.length - 1) return origin.startsWith(o.slice(0, -1));
-    return re2FullMatch(o.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*'), origin);
+    return re2FullMatch(
+      o
+        .split('*')
+        .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*'),
+      origin,
+    );
   });
 }
 
@@ -139,7 +154,12 @@ export interface CorsEffect {
  * An allow-methods or allow-headers answer: the configured list; a wildcard `*` with credentials
  * answers what the preflight asked for (the Fetch standard gives `*` no wildcard meaning with credentials).
  */
-function listHeader(name: string, configured: readonly string[] | undefined, asked: string | undefined, credentials: boolean): Record<string, string> {
+function listHeader(
+  name: string,
+  configured: readonly string[] | undefined,
+  asked: string | undefined,
+  credentials: boolean,
+): Record<string, string> {
   const list = (configured ?? []).map(String);
   if (list.length === 0) return {};
   if (list.includes('*') && credentials && asked !== undefined) return { [name]: asked };
@@ -151,14 +171,26 @@ export function corsEffect(ruleFilters: readonly any[], req: FilterRequest, meth
   const cors = ruleFilters.find((f) => f?.type === 'CORS')?.cors;
   const origin = req.headers.origin;
   if (!cors || origin === undefined || !originAllowed((cors.allowOrigins ?? []).map(String), origin)) return undefined;
-  const credentials: Record<string, string> = cors.allowCredentials === true ? { 'access-control-allow-credentials': 'true' } : {};
-  const expose: Record<string, string> = (cors.exposeHeaders ?? []).length > 0 ? { 'access-control-expose-headers': cors.exposeHeaders.join(',') } : {};
+  const credentials: Record<string, string> =
+    cors.allowCredentials === true ? { 'access-control-allow-credentials': 'true' } : {};
+  const expose: Record<string, string> =
+    (cors.exposeHeaders ?? []).length > 0 ? { 'access-control-expose-headers': cors.exposeHeaders.join(',') } : {};
   if (method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined) {
     return {
       preflight: {
         'access-control-allow-origin': origin,
-        ...listHeader('access-control-allow-methods', cors.allowMethods, req.headers['access-control-request-method'], cors.allowCredentials === true),
-        ...listHeader('access-control-allow-headers', cors.allowHeaders, req.headers['access-control-request-headers'], cors.allowCredentials === true),
+        ...listHeader(
+          'access-control-allow-methods',
+          cors.allowMethods,
+          req.headers['access-control-request-method'],
+          cors.allowCredentials === true,
+        ),
+        ...listHeader(
+          'access-control-allow-headers',
+          cors.allowHeaders,
+          req.headers['access-control-request-headers'],
+          cors.allowCredentials === true,
+        ),
         ...expose,
         ...(cors.maxAge > 0 ? { 'access-control-max-age': String(cors.maxAge) } : {}),
         ...credentials,

@@ -5,8 +5,9 @@
  * collection and mergeHTTPRoutes) and Envoy evaluates them (route_components.proto RouteMatch
  * path, path_separated_prefix, safe_regex).
  */
-import { Manifest, namespaceOf } from '../manifest';
-import { RequestView } from './match';
+import type { Manifest } from '../manifest';
+import { namespaceOf } from '../manifest';
+import type { RequestView } from './match';
 import { re2FullMatch } from './string-match';
 
 export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
@@ -62,7 +63,8 @@ function pathMatchOf(m: any): PathMatch {
   // createURIMatch: "When specified, a trailing `/` is ignored."
   if (pathType === 'PathPrefix' && path !== '/') path = path.replace(/\/$/, '');
   const headers = new Map<string, any>();
-  for (const h of m.headers ?? []) if (!headers.has(String(h.name).toLowerCase())) headers.set(String(h.name).toLowerCase(), h);
+  for (const h of m.headers ?? [])
+    if (!headers.has(String(h.name).toLowerCase())) headers.set(String(h.name).toLowerCase(), h);
   const queryParams = new Map<string, any>();
   for (const q of m.queryParams ?? []) if (!queryParams.has(String(q.name))) queryParams.set(String(q.name), q);
   return { pathType, path, headers, queryParams, method: m.method };
@@ -85,16 +87,22 @@ export function sortApiRoutes(routes: readonly ApiRoute[]): ApiRoute[] {
 
 function compareMatches(a: PathMatch | undefined, b: PathMatch | undefined): number {
   if (!a || !b) return !a && !b ? 0 : !a ? 1 : -1;
-  return RANK[b.pathType] - RANK[a.pathType] || b.path.length - a.path.length
-    || Number(b.method !== undefined) - Number(a.method !== undefined)
-    || b.headers.size - a.headers.size || b.queryParams.size - a.queryParams.size;
+  return (
+    RANK[b.pathType] - RANK[a.pathType] ||
+    b.path.length - a.path.length ||
+    Number(b.method !== undefined) - Number(a.method !== undefined) ||
+    b.headers.size - a.headers.size ||
+    b.queryParams.size - a.queryParams.size
+  );
 }
 
 /** HTTPRoutes in Istio's merge order: creation time, then namespace, then name (sortRoutesByCreationTime). */
 export function sortRoutesByCreation(routes: readonly Manifest[]): Manifest[] {
   const time = (m: Manifest) => String((m.metadata as any).creationTimestamp ?? '');
   const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
-  return [...routes].sort((a, b) => cmp(time(a), time(b)) || cmp(namespaceOf(a), namespaceOf(b)) || cmp(a.metadata.name, b.metadata.name));
+  return [...routes].sort(
+    (a, b) => cmp(time(a), time(b)) || cmp(namespaceOf(a), namespaceOf(b)) || cmp(a.metadata.name, b.metadata.name),
+  );
 }
 
 /**
@@ -107,7 +115,8 @@ export function sortRoutesByCreation(routes: readonly Manifest[]): Manifest[] {
 export function apiMatchHolds(m: PathMatch | undefined, req: RequestView): boolean {
   if (!m) return true;
   if (m.pathType === 'Exact' && req.path !== m.path) return false;
-  if (m.pathType === 'PathPrefix' && m.path !== '/' && req.path !== m.path && !req.path.startsWith(`${m.path}/`)) return false;
+  if (m.pathType === 'PathPrefix' && m.path !== '/' && req.path !== m.path && !req.path.startsWith(`${m.path}/`))
+    return false;
   if (m.pathType === 'RegularExpression' && !re2FullMatch(m.path, req.path)) return false;
   if (m.method !== undefined && req.headers[':method'] !== m.method) return false;
   for (const [name, h] of m.headers) if (!valueHolds(h, req.headers[name])) return false;
@@ -117,7 +126,14 @@ export function apiMatchHolds(m: PathMatch | undefined, req: RequestView): boole
 
 /** Whether a match holds for every request (path prefix `/`, nothing else), or the rule has none. */
 export function apiMatchIsCatchAll(m: PathMatch | undefined): boolean {
-  return !m || (m.pathType === 'PathPrefix' && m.path === '/' && m.method === undefined && m.headers.size === 0 && m.queryParams.size === 0);
+  return (
+    !m ||
+    (m.pathType === 'PathPrefix' &&
+      m.path === '/' &&
+      m.method === undefined &&
+      m.headers.size === 0 &&
+      m.queryParams.size === 0)
+  );
 }
 
 /** A header or query match: Exact (default) or RegularExpression (RE2, full match: Istio's StringMatch regex). */
@@ -127,6 +143,13 @@ function valueHolds(m: any, value: string | undefined): boolean {
 }
 
 /** The rule filter types Istio converts (conversion.go convertHTTPRoute); any other fails the whole HTTPRoute (InvalidFilter). */
-export const ISTIO_RULE_FILTERS: ReadonlySet<string> = new Set(['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestRedirect', 'RequestMirror', 'URLRewrite', 'CORS']);
+export const ISTIO_RULE_FILTERS: ReadonlySet<string> = new Set([
+  'RequestHeaderModifier',
+  'ResponseHeaderModifier',
+  'RequestRedirect',
+  'RequestMirror',
+  'URLRewrite',
+  'CORS',
+]);
 /** The backendRef filter types Istio converts (buildHTTPDestination); any other fails the whole HTTPRoute. */
 export const ISTIO_BACKEND_FILTERS: ReadonlySet<string> = new Set(['RequestHeaderModifier', 'ResponseHeaderModifier']);

@@ -10,11 +10,20 @@
  * VirtualServicesForGateway and virtualservice.go SelectVirtualServices favour same-namespace
  * gateway-semantics routes ("consumer override").
  */
-import { labelSelectorHolds, Manifest, namespaceOf } from '../manifest';
-import { ManifestIndex } from '../manifest-index';
-import { ApiRoute, flattenRoutes, GATEWAY_API_GROUP, isGatewayApi, sortApiRoutes, sortRoutesByCreation } from './gateway-api-match';
+import type { Manifest } from '../manifest';
+import { labelSelectorHolds, namespaceOf } from '../manifest';
+import type { ManifestIndex } from '../manifest-index';
+import type { ApiRoute } from './gateway-api-match';
+import {
+  flattenRoutes,
+  GATEWAY_API_GROUP,
+  isGatewayApi,
+  sortApiRoutes,
+  sortRoutesByCreation,
+} from './gateway-api-match';
 import { chooseDomain, hostIntersection, hostMatches, hostWithoutPort } from './hosts';
-import { RoutingProxy, SimulatedRequest, viewOf } from './match';
+import type { RoutingProxy, SimulatedRequest } from './match';
+import { viewOf } from './match';
 
 /** The routes a Gateway API gateway considers for a request: one sorted list per candidate virtual host. */
 export interface ApiIngressPlan {
@@ -29,9 +38,13 @@ export interface ApiIngressPlan {
 /** The Gateway API `Gateway` a reference names (`namespace/name` or name), or undefined. Throws for a Gateway of another class. */
 export function findApiGateway(index: ManifestIndex, ref: string): Manifest | undefined {
   const [ns, name] = ref.includes('/') ? ref.split('/', 2) : [undefined, ref];
-  const gw = index.objects.find((g) => isGatewayApi(g, 'Gateway') && g.metadata.name === name && (ns === undefined || namespaceOf(g) === ns));
+  const gw = index.objects.find(
+    (g) => isGatewayApi(g, 'Gateway') && g.metadata.name === name && (ns === undefined || namespaceOf(g) === ns),
+  );
   if (gw && gw.spec?.gatewayClassName !== 'istio') {
-    throw new Error(`Gateway ${namespaceOf(gw)}/${gw.metadata.name} has gatewayClassName '${gw.spec?.gatewayClassName}': only class 'istio' is evaluated`);
+    throw new Error(
+      `Gateway ${namespaceOf(gw)}/${gw.metadata.name} has gatewayClassName '${gw.spec?.gatewayClassName}': only class 'istio' is evaluated`,
+    );
   }
   return gw;
 }
@@ -56,7 +69,16 @@ const grpcByIndex = new WeakMap<ManifestIndex, Manifest[]>();
 export function grpcRoutesOf(index: ManifestIndex, svc: Manifest): string[] {
   let routes = grpcByIndex.get(index);
   if (!routes) grpcByIndex.set(index, (routes = index.objects.filter((r) => isGatewayApi(r, 'GRPCRoute'))));
-  return routes.filter((r) => (r.spec?.parentRefs ?? []).some((p: any) => p.kind === 'Service' && (p.group ?? '') === '' && p.name === svc.metadata.name && (p.namespace ?? namespaceOf(r)) === namespaceOf(svc)))
+  return routes
+    .filter((r) =>
+      (r.spec?.parentRefs ?? []).some(
+        (p: any) =>
+          p.kind === 'Service' &&
+          (p.group ?? '') === '' &&
+          p.name === svc.metadata.name &&
+          (p.namespace ?? namespaceOf(r)) === namespaceOf(svc),
+      ),
+    )
     .map((r) => `${namespaceOf(r)}/${r.metadata.name}`);
 }
 
@@ -66,24 +88,47 @@ export function apiIngressRoutes(index: ManifestIndex, gw: Manifest, request: Si
   const listeners: any[] = gw.spec?.listeners ?? [];
   const view = viewOf(request);
   const scheme = (request.scheme ?? view.headers[':scheme']).toLowerCase();
-  const port: number | undefined = request.port ?? listeners.find((l) => String(l.protocol).toUpperCase() === (scheme === 'https' ? 'HTTPS' : 'HTTP'))?.port ?? listeners[0]?.port;
+  const port: number | undefined =
+    request.port ??
+    listeners.find((l) => String(l.protocol).toUpperCase() === (scheme === 'https' ? 'HTTPS' : 'HTTP'))?.port ??
+    listeners[0]?.port;
   // Istio deploys one proxy per Gateway, labelled with the Gateway's name, in its namespace.
-  const proxy: RoutingProxy = { labels: { 'gateway.networking.k8s.io/gateway-name': gw.metadata.name }, namespace: gwNs, gateways: [rule], port };
+  const proxy: RoutingProxy = {
+    labels: { 'gateway.networking.k8s.io/gateway-name': gw.metadata.name },
+    namespace: gwNs,
+    gateways: [rule],
+    port,
+  };
   const notModelled: string[] = [];
-  const plan = (answer?: string, candidates: ApiRoute[][] = []): ApiIngressPlan => ({ candidates, proxy, notModelled, rule, ...(answer !== undefined ? { answer } : {}) });
+  const plan = (answer?: string, candidates: ApiRoute[][] = []): ApiIngressPlan => ({
+    candidates,
+    proxy,
+    notModelled,
+    rule,
+    ...(answer !== undefined ? { answer } : {}),
+  });
   const onPort = listeners.filter((l) => l.port === port);
-  if (onPort.length === 0) return plan(`connection refused: Gateway ${rule} has no listener ${port === undefined ? 'at all' : `on port ${port}`}`);
+  if (onPort.length === 0)
+    return plan(
+      `connection refused: Gateway ${rule} has no listener ${port === undefined ? 'at all' : `on port ${port}`}`,
+    );
   const http = onPort.filter((l) => ['HTTP', 'HTTPS'].includes(String(l.protocol).toUpperCase()));
   if (http.length === 0) {
-    notModelled.push(`Gateway ${rule} listener protocol ${onPort[0].protocol} (only HTTP and HTTPS listeners are evaluated)`);
+    notModelled.push(
+      `Gateway ${rule} listener protocol ${onPort[0].protocol} (only HTTP and HTTPS listeners are evaluated)`,
+    );
     return plan(`not modelled: the listener on port ${port} is ${onPort[0].protocol}`);
   }
-  if (String(http[0].protocol).toUpperCase() === 'HTTPS' && scheme !== 'https') return plan(`connection reset: the listener on port ${port} terminates TLS; send --scheme https`);
-  for (const l of http) if (l.tls !== undefined) notModelled.push(`Gateway ${rule} listener '${l.name}' tls (certificates)`);
+  if (String(http[0].protocol).toUpperCase() === 'HTTPS' && scheme !== 'https')
+    return plan(`connection reset: the listener on port ${port} terminates TLS; send --scheme https`);
+  for (const l of http)
+    if (l.tls !== undefined) notModelled.push(`Gateway ${rule} listener '${l.name}' tls (certificates)`);
   if (String(http[0].protocol).toUpperCase() === 'HTTPS') {
     // Each HTTPS listener is its own TLS server, chosen by SNI; the Host then picks a virtual host of that listener only
     // (Istio 1.30 does not answer 421 for a Host of another listener: its conformance run skips HTTPRouteHTTPSListenerDetectMisdirectedRequests).
-    const sni = request.sni ?? (view.headers[':authority'] !== undefined ? hostWithoutPort(view.headers[':authority']) : undefined);
+    const sni =
+      request.sni ??
+      (view.headers[':authority'] !== undefined ? hostWithoutPort(view.headers[':authority']) : undefined);
     const chosen = listenerForSni(http, sni);
     if (!chosen) return plan(`connection reset: no HTTPS listener on port ${port} serves SNI '${sni ?? ''}'`);
     return httpPlan(index, gw, [chosen], request, plan, notModelled);
@@ -97,14 +142,23 @@ function listenerForSni(listeners: readonly any[], sni: string | undefined): any
   if (sni !== undefined) {
     const exact = listeners.find((l) => named(l).toLowerCase() === sni.toLowerCase());
     if (exact) return exact;
-    const wildcards = listeners.filter((l) => named(l).startsWith('*') && hostMatches(named(l), sni)).sort((a, b) => named(b).length - named(a).length);
+    const wildcards = listeners
+      .filter((l) => named(l).startsWith('*') && hostMatches(named(l), sni))
+      .sort((a, b) => named(b).length - named(a).length);
     if (wildcards.length > 0) return wildcards[0];
   }
   return listeners.find((l) => named(l) === '');
 }
 
 /** The virtual hosts of the HTTP (or one HTTPS) listeners of a port, and the one the Host picks. */
-function httpPlan(index: ManifestIndex, gw: Manifest, http: readonly any[], request: SimulatedRequest, plan: (answer?: string, candidates?: ApiRoute[][]) => ApiIngressPlan, notModelled: string[]): ApiIngressPlan {
+function httpPlan(
+  index: ManifestIndex,
+  gw: Manifest,
+  http: readonly any[],
+  request: SimulatedRequest,
+  plan: (answer?: string, candidates?: ApiRoute[][]) => ApiIngressPlan,
+  notModelled: string[],
+): ApiIngressPlan {
   const rule = `${namespaceOf(gw)}/${gw.metadata.name}`;
   const view = viewOf(request);
   const port = plan().proxy.port;
@@ -127,11 +181,19 @@ function httpPlan(index: ManifestIndex, gw: Manifest, http: readonly any[], requ
   }
   const merged = (routes: Set<Manifest>) => sortApiRoutes(flattenRoutes(sortRoutesByCreation([...routes])));
   const host = view.headers[':authority'];
-  if (host === undefined) return domains.size === 0 ? plan(`404: no HTTPRoute is attached to Gateway ${rule} on port ${port}`) : plan(undefined, [...domains.values()].map(merged));
+  if (host === undefined)
+    return domains.size === 0
+      ? plan(`404: no HTTPRoute is attached to Gateway ${rule} on port ${port}`)
+      : plan(undefined, [...domains.values()].map(merged));
   const domain = chooseDomain(domains.keys(), hostWithoutPort(host));
-  if (domain === undefined) return plan(`404: no HTTPRoute attached to Gateway ${rule} on port ${port} serves host '${host}' (no virtual host)`);
+  if (domain === undefined)
+    return plan(
+      `404: no HTTPRoute attached to Gateway ${rule} on port ${port} serves host '${host}' (no virtual host)`,
+    );
   if (sources.get(domain)!.size > 1) {
-    notModelled.push(`HTTPRoutes of different listeners or hostnames reduced to host '${domain}' on Gateway ${rule} (Istio concatenates one VirtualService per hostname; taken as one sorted list)`);
+    notModelled.push(
+      `HTTPRoutes of different listeners or hostnames reduced to host '${domain}' on Gateway ${rule} (Istio concatenates one VirtualService per hostname; taken as one sorted list)`,
+    );
   }
   return plan(undefined, [merged(domains.get(domain)!)]);
 }
@@ -147,8 +209,14 @@ function allowedByIsolation(listener: any, onPort: readonly any[], routeHost: st
   if (ours !== '' && hostIntersection(ours, routeHost) === undefined) return false;
   return !onPort.some((o) => {
     const check = String(o.hostname ?? '');
-    return o !== listener && String(o.protocol).toUpperCase() === String(listener.protocol).toUpperCase()
-      && check !== '' && check !== ours && ours.length <= check.length && hostMatches(check, routeHost);
+    return (
+      o !== listener &&
+      String(o.protocol).toUpperCase() === String(listener.protocol).toUpperCase() &&
+      check !== '' &&
+      check !== ours &&
+      ours.length <= check.length &&
+      hostMatches(check, routeHost)
+    );
   });
 }
 
@@ -162,19 +230,31 @@ function allowedByIsolation(listener: any, onPort: readonly any[], routeHost: st
 function attaches(index: ManifestIndex, route: Manifest, gw: Manifest, listener: any, notes: string[]): boolean {
   const routeNs = namespaceOf(route);
   const gwNs = namespaceOf(gw);
-  const named = (route.spec?.parentRefs ?? []).some((p: any) => (p.group ?? GATEWAY_API_GROUP) === GATEWAY_API_GROUP && (p.kind ?? 'Gateway') === 'Gateway'
-    && p.name === gw.metadata.name && (p.namespace ?? routeNs) === gwNs
-    && (p.sectionName === undefined || p.sectionName === listener.name) && (p.port === undefined || p.port === listener.port));
+  const named = (route.spec?.parentRefs ?? []).some(
+    (p: any) =>
+      (p.group ?? GATEWAY_API_GROUP) === GATEWAY_API_GROUP &&
+      (p.kind ?? 'Gateway') === 'Gateway' &&
+      p.name === gw.metadata.name &&
+      (p.namespace ?? routeNs) === gwNs &&
+      (p.sectionName === undefined || p.sectionName === listener.name) &&
+      (p.port === undefined || p.port === listener.port),
+  );
   if (!named) return false;
   const kinds: any[] = listener.allowedRoutes?.kinds ?? [];
-  if (kinds.length > 0 && !kinds.some((k) => (k.group ?? GATEWAY_API_GROUP) === GATEWAY_API_GROUP && k.kind === 'HTTPRoute')) return false;
+  if (
+    kinds.length > 0 &&
+    !kinds.some((k) => (k.group ?? GATEWAY_API_GROUP) === GATEWAY_API_GROUP && k.kind === 'HTTPRoute')
+  )
+    return false;
   const from = listener.allowedRoutes?.namespaces?.from ?? 'Same';
   if (from === 'All') return true;
   if (from === 'Same') return routeNs === gwNs;
   if (from === 'Selector') {
     const ns = index.ofKind('Namespace').find((n) => n.metadata.name === routeNs);
     if (!ns) {
-      notes.push(`Gateway ${gwNs}/${gw.metadata.name} listener '${listener.name}' allowedRoutes selector: Namespace '${routeNs}' is not in the manifests (route taken as not attached)`);
+      notes.push(
+        `Gateway ${gwNs}/${gw.metadata.name} listener '${listener.name}' allowedRoutes selector: Namespace '${routeNs}' is not in the manifests (route taken as not attached)`,
+      );
       return false;
     }
     return labelSelectorHolds(listener.allowedRoutes.namespaces.selector ?? {}, ns.metadata.labels ?? {});
@@ -191,17 +271,31 @@ function attaches(index: ManifestIndex, route: Manifest, gw: Manifest, listener:
  * only routes of the proxy's or the destination's namespace). Only the
  * routes `imported` keeps are read (the caller's Sidecar scope). Undefined when none applies.
  */
-export function meshApiRoutes(index: ManifestIndex, svc: Manifest, clientNs: string, port: number, notes: string[],
-  imported: (route: Manifest) => boolean = () => true): { routes: ApiRoute[]; from: Manifest[] } | undefined {
+export function meshApiRoutes(
+  index: ManifestIndex,
+  svc: Manifest,
+  clientNs: string,
+  port: number,
+  notes: string[],
+  imported: (route: Manifest) => boolean = () => true,
+): { routes: ApiRoute[]; from: Manifest[] } | undefined {
   const svcNs = namespaceOf(svc);
-  const refs = (r: Manifest) => (r.spec?.parentRefs ?? []).filter((p: any) => (p.group ?? GATEWAY_API_GROUP) === '' && p.kind === 'Service'
-    && p.name === svc.metadata.name && (p.namespace ?? namespaceOf(r)) === svcNs);
+  const refs = (r: Manifest) =>
+    (r.spec?.parentRefs ?? []).filter(
+      (p: any) =>
+        (p.group ?? GATEWAY_API_GROUP) === '' &&
+        p.kind === 'Service' &&
+        p.name === svc.metadata.name &&
+        (p.namespace ?? namespaceOf(r)) === svcNs,
+    );
   // The caller's Sidecar scope imports an HTTPRoute by its namespace and the Service's host (sidecar-scope.ts importsHttpRoute).
   const parents = httpRoutes(index).filter((r) => refs(r).length > 0 && imported(r));
   const all = parents.filter((r) => refs(r).some((p: any) => p.port === undefined || p.port === port));
   // Istio keys mesh routes by namespace, port and host (route_collections.go): how routes of other ports of the host combine is not modelled.
   for (const r of parents.filter((x) => !all.includes(x) && [clientNs, svcNs].includes(namespaceOf(x)))) {
-    notes.push(`HTTPRoute ${namespaceOf(r)}/${r.metadata.name} (routes Service '${svc.metadata.name}' on another port: taken as not applying to port ${port})`);
+    notes.push(
+      `HTTPRoute ${namespaceOf(r)}/${r.metadata.name} (routes Service '${svc.metadata.name}' on another port: taken as not applying to port ${port})`,
+    );
   }
   if (all.length === 0) return undefined;
   // A route of a third namespace does not apply (route.go buildSidecarVirtualHostsForVirtualService: gateway

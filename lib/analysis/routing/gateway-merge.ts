@@ -8,8 +8,10 @@
  * Gateway that declares it (a later one conflicts and is dropped); each HTTPS server that
  * terminates TLS has its own route configuration, chosen by SNI.
  */
-import { labelsHold, Manifest, namespaceOf, podLabels } from '../manifest';
-import { ManifestIndex, sortByCreation } from '../manifest-index';
+import type { Manifest } from '../manifest';
+import { labelsHold, namespaceOf, podLabels } from '../manifest';
+import type { ManifestIndex } from '../manifest-index';
+import { sortByCreation } from '../manifest-index';
 import { hostMatches } from './hosts';
 
 /** A server and the Gateway (`namespace/name`) it came from. */
@@ -53,9 +55,15 @@ export function serverKind(s: any): 'http' | 'https' | 'tls' | 'tcp' {
  * TLS kind (told apart by SNI later).
  */
 export function serversOnPort(gateways: readonly Manifest[], port: number | undefined): MergedServer[] {
-  const all: MergedServer[] = gateways.flatMap((g) => (g.spec?.servers ?? [])
-    .filter((s: any) => s.port?.number === port)
-    .map((server: any) => ({ server, gateway: `${namespaceOf(g)}/${g.metadata.name}`, gatewayNamespace: namespaceOf(g) })));
+  const all: MergedServer[] = gateways.flatMap((g) =>
+    (g.spec?.servers ?? [])
+      .filter((s: any) => s.port?.number === port)
+      .map((server: any) => ({
+        server,
+        gateway: `${namespaceOf(g)}/${g.metadata.name}`,
+        gatewayNamespace: namespaceOf(g),
+      })),
+  );
   if (all.length === 0) return [];
   const first = serverKind(all[0].server);
   if (first === 'http') return all.filter((s) => serverKind(s.server) === 'http');
@@ -72,7 +80,9 @@ export function serversOnPort(gateways: readonly Manifest[], port: number | unde
 function withoutDuplicateTlsHosts(servers: readonly MergedServer[]): MergedServer[] {
   const known = new Set<string>();
   return servers.filter((s) => {
-    const hosts: string[] = (s.server.hosts ?? []).map((h: string) => (String(h).startsWith('./') ? `${s.gatewayNamespace}/${String(h).slice(2)}` : String(h)));
+    const hosts: string[] = (s.server.hosts ?? []).map((h: string) =>
+      String(h).startsWith('./') ? `${s.gatewayNamespace}/${String(h).slice(2)}` : String(h),
+    );
     if (hosts.some((h) => known.has(h))) return false;
     hosts.forEach((h) => known.add(h));
     return true;
@@ -89,12 +99,27 @@ export function serverHostName(raw: string): string {
  * with host `*` takes any SNI). Two servers of different Gateways with the same host make Envoy
  * reject the listener (duplicate filter chain match): returned as `conflict`.
  */
-export function serverForSni(servers: readonly MergedServer[], sni: string | undefined): { chosen?: MergedServer; conflict?: string } {
-  const covers = (s: MergedServer) => (s.server.hosts ?? []).some((h: string) => serverHostName(h) === '*' || (sni !== undefined && hostMatches(serverHostName(h), sni)));
-  const exact = servers.filter((s) => (s.server.hosts ?? []).some((h: string) => sni !== undefined && serverHostName(h).toLowerCase() === sni.toLowerCase()));
+export function serverForSni(
+  servers: readonly MergedServer[],
+  sni: string | undefined,
+): { chosen?: MergedServer; conflict?: string } {
+  const covers = (s: MergedServer) =>
+    (s.server.hosts ?? []).some(
+      (h: string) => serverHostName(h) === '*' || (sni !== undefined && hostMatches(serverHostName(h), sni)),
+    );
+  const exact = servers.filter((s) =>
+    (s.server.hosts ?? []).some(
+      (h: string) => sni !== undefined && serverHostName(h).toLowerCase() === sni.toLowerCase(),
+    ),
+  );
   const matching = exact.length > 0 ? exact : servers.filter(covers);
   const hostsOf = (s: MergedServer) => JSON.stringify([...(s.server.hosts ?? []).map(serverHostName)].sort());
-  const duplicate = matching.find((s, i) => matching.some((o, j) => j !== i && o.gateway !== s.gateway && hostsOf(o) === hostsOf(s)));
-  if (duplicate) return { conflict: `two HTTPS servers on port ${duplicate.server.port?.number} (Gateways ${[...new Set(matching.map((s) => s.gateway))].join(', ')}) serve the same hosts: Envoy rejects the listener (multiple filter chains match)` };
+  const duplicate = matching.find((s, i) =>
+    matching.some((o, j) => j !== i && o.gateway !== s.gateway && hostsOf(o) === hostsOf(s)),
+  );
+  if (duplicate)
+    return {
+      conflict: `two HTTPS servers on port ${duplicate.server.port?.number} (Gateways ${[...new Set(matching.map((s) => s.gateway))].join(', ')}) serve the same hosts: Envoy rejects the listener (multiple filter chains match)`,
+    };
   return matching.length > 0 ? { chosen: matching[0] } : {};
 }

@@ -6,18 +6,26 @@
  * domain appended in VirtualService order (buildGatewayHTTPRouteConfig), then Envoy's choice of the
  * domain by the Host header (exact, longest wildcard, `*`).
  */
-import { labelsHold, Manifest, namespaceOf, podLabels } from '../manifest';
-import { ManifestIndex } from '../manifest-index';
+import type { Manifest } from '../manifest';
+import { labelsHold, namespaceOf, podLabels } from '../manifest';
+import type { ManifestIndex } from '../manifest-index';
 import { CallTargetError } from '../target-error';
 import { chooseDomain, hostIntersection, hostWithoutPort, resolveShortName } from './hosts';
-import { proxyMatchHolds, RouteRef, RoutingProxy, SimulatedRequest, viewOf } from './match';
+import type { RouteRef, RoutingProxy, SimulatedRequest } from './match';
+import { proxyMatchHolds, viewOf } from './match';
 import { visibleVirtualServices } from './visibility';
-import { gatewaysOfProxy, MergedServer, serverForSni, serverHostName, serverKind, serversOnPort } from './gateway-merge';
+import type { MergedServer } from './gateway-merge';
+import { gatewaysOfProxy, serverForSni, serverHostName, serverKind, serversOnPort } from './gateway-merge';
 
 /** How a port's traffic is routed: protocol from appProtocol, else the name's prefix (pkg/config/protocol/instance.go Parse). */
 export function portProtocol(port: any): 'http' | 'tls' | 'tcp' | 'sniffed' {
   const declared = String(port.appProtocol ?? String(port.name ?? '').split('-')[0]).toLowerCase();
-  if (['http', 'http2', 'grpc', 'grpc-web', 'h2c', 'kubernetes.io/h2c', 'kubernetes.io/ws', 'kubernetes.io/wss'].includes(declared)) return 'http';
+  if (
+    ['http', 'http2', 'grpc', 'grpc-web', 'h2c', 'kubernetes.io/h2c', 'kubernetes.io/ws', 'kubernetes.io/wss'].includes(
+      declared,
+    )
+  )
+    return 'http';
   if (['https', 'tls'].includes(declared)) return 'tls';
   if (['tcp', 'mongo', 'redis', 'mysql', 'udp'].includes(declared)) return 'tcp';
   return 'sniffed';
@@ -26,7 +34,9 @@ export function portProtocol(port: any): 'http' | 'tls' | 'tcp' | 'sniffed' {
 /** The routes of one list (`http`, `tcp`, `tls`) of a VirtualService. */
 export function routesOf(vs: Manifest, kind: 'http' | 'tcp' | 'tls'): RouteRef[] {
   return (vs.spec?.[kind] ?? []).map((route: any, i: number) => ({
-    vs, route, at: `VirtualService ${namespaceOf(vs)}/${vs.metadata.name} ${kind}[${i}]`,
+    vs,
+    route,
+    at: `VirtualService ${namespaceOf(vs)}/${vs.metadata.name} ${kind}[${i}]`,
     rule: `${vs.metadata.name}/${route.name ?? (kind === 'http' ? i : `${kind}[${i}]`)}`,
   }));
 }
@@ -38,7 +48,9 @@ export function routesOf(vs: Manifest, kind: 'http' | 'tcp' | 'tls'): RouteRef[]
  * "no routes matched"), so the Service's default route applies in the mesh.
  */
 export function proxyRoutes(vs: Manifest, proxy: RoutingProxy): RouteRef[] {
-  return routesOf(vs, 'http').filter((r) => !r.route.match?.length || r.route.match.some((m: any) => proxyMatchHolds(m, proxy, namespaceOf(vs))));
+  return routesOf(vs, 'http').filter(
+    (r) => !r.route.match?.length || r.route.match.some((m: any) => proxyMatchHolds(m, proxy, namespaceOf(vs))),
+  );
 }
 
 /** The routes a gateway considers for a request: one list per candidate virtual host, in order. */
@@ -72,32 +84,82 @@ export function ingressRoutes(index: ManifestIndex, ref: string, request: Simula
   const fullName = `${namespaceOf(gw)}/${gw.metadata.name}`;
   const selector = gw.spec?.selector ?? {};
   // The gateway proxy's namespace decides exportTo; its pods are those the selector picks, in any namespace.
-  const pod = Object.keys(selector).length > 0 ? index.workloads.find((w) => labelsHold(selector, podLabels(w))) : undefined;
+  const pod =
+    Object.keys(selector).length > 0 ? index.workloads.find((w) => labelsHold(selector, podLabels(w))) : undefined;
   const proxyNs = pod ? namespaceOf(pod) : namespaceOf(gw);
   const gateways = gatewaysOfProxy(index, gw, pod);
   const servers: any[] = gw.spec?.servers ?? [];
   const view = viewOf(request);
   const scheme = (request.scheme ?? view.headers[':scheme']).toLowerCase();
-  const port = request.port ?? servers.find((s) => (scheme === 'https' ? ['HTTPS'] : ['HTTP', 'HTTP2', 'GRPC']).includes(String(s.port?.protocol).toUpperCase()))?.port?.number ?? servers[0]?.port?.number;
+  const port =
+    request.port ??
+    servers.find((s) =>
+      (scheme === 'https' ? ['HTTPS'] : ['HTTP', 'HTTP2', 'GRPC']).includes(String(s.port?.protocol).toUpperCase()),
+    )?.port?.number ??
+    servers[0]?.port?.number;
   const names = gateways.map((g) => `${namespaceOf(g)}/${g.metadata.name}`);
-  const proxy: RoutingProxy = { labels: pod ? podLabels(pod) : selector, namespace: proxyNs, gateways: [fullName, ...names.filter((n) => n !== fullName)], port };
+  const proxy: RoutingProxy = {
+    labels: pod ? podLabels(pod) : selector,
+    namespace: proxyNs,
+    gateways: [fullName, ...names.filter((n) => n !== fullName)],
+    port,
+  };
   const notModelled: string[] = [];
-  const plan = (kind: IngressPlan['kind'], candidates: RouteRef[][], answer?: string): IngressPlan => ({ kind, candidates, proxy, notModelled, ...(answer !== undefined ? { answer, rule: fullName } : {}) });
+  const plan = (kind: IngressPlan['kind'], candidates: RouteRef[][], answer?: string): IngressPlan => ({
+    kind,
+    candidates,
+    proxy,
+    notModelled,
+    ...(answer !== undefined ? { answer, rule: fullName } : {}),
+  });
   let onPort = serversOnPort(gateways, port);
-  if (onPort.length === 0) return plan('http', [], `connection refused: Gateway ${fullName} ${port === undefined ? 'has no server at all' : `has no server on port ${port}`}`);
+  if (onPort.length === 0)
+    return plan(
+      'http',
+      [],
+      `connection refused: Gateway ${fullName} ${port === undefined ? 'has no server at all' : `has no server on port ${port}`}`,
+    );
   for (const { server: s, gateway } of onPort) {
-    for (const f of ['bind', 'defaultEndpoint']) if (s[f] !== undefined) notModelled.push(`Gateway ${gateway} server.${f}`);
-    if (s.tls && Object.keys(s.tls).some((k) => !['httpsRedirect', 'mode', 'credentialName'].includes(k))) notModelled.push(`Gateway ${gateway} server.tls (certificates and TLS versions)`);
+    for (const f of ['bind', 'defaultEndpoint'])
+      if (s[f] !== undefined) notModelled.push(`Gateway ${gateway} server.${f}`);
+    if (s.tls && Object.keys(s.tls).some((k) => !['httpsRedirect', 'mode', 'credentialName'].includes(k)))
+      notModelled.push(`Gateway ${gateway} server.tls (certificates and TLS versions)`);
   }
   const first = serverKind(onPort[0].server);
   if (first === 'tcp') return plan('tcp', [l4Routes(index, onPort, proxy, 'tcp')]);
-  if (first === 'tls') return plan('tls', [l4Routes(index, onPort.filter((s) => serverKind(s.server) === 'tls'), proxy, 'tls')]);
+  if (first === 'tls')
+    return plan('tls', [
+      l4Routes(
+        index,
+        onPort.filter((s) => serverKind(s.server) === 'tls'),
+        proxy,
+        'tls',
+      ),
+    ]);
   if (first !== 'http') {
-    if (scheme !== 'https') return plan('http', [], `connection reset: the server on port ${port} terminates TLS; send --scheme https`);
-    const { chosen, conflict } = serverForSni(onPort, request.sni ?? (view.headers[':authority'] !== undefined ? hostWithoutPort(view.headers[':authority']) : undefined));
+    if (scheme !== 'https')
+      return plan('http', [], `connection reset: the server on port ${port} terminates TLS; send --scheme https`);
+    const { chosen, conflict } = serverForSni(
+      onPort,
+      request.sni ??
+        (view.headers[':authority'] !== undefined ? hostWithoutPort(view.headers[':authority']) : undefined),
+    );
     if (conflict) return plan('http', [], `connection reset: ${conflict}`);
-    if (!chosen) return plan('http', [], `connection reset: no server on port ${port} serves SNI '${request.sni ?? view.headers[':authority'] ?? ''}'`);
-    if (serverKind(chosen.server) === 'tls') return plan('tls', [l4Routes(index, onPort.filter((s) => serverKind(s.server) === 'tls'), proxy, 'tls')]);
+    if (!chosen)
+      return plan(
+        'http',
+        [],
+        `connection reset: no server on port ${port} serves SNI '${request.sni ?? view.headers[':authority'] ?? ''}'`,
+      );
+    if (serverKind(chosen.server) === 'tls')
+      return plan('tls', [
+        l4Routes(
+          index,
+          onPort.filter((s) => serverKind(s.server) === 'tls'),
+          proxy,
+          'tls',
+        ),
+      ]);
     onPort = [chosen];
   } else if (scheme === 'https') {
     // A TLS handshake on a plain HTTP listener fails.
@@ -107,7 +169,11 @@ export function ingressRoutes(index: ManifestIndex, ref: string, request: Simula
   const host = view.headers[':authority'];
   // No virtual host at all: Istio adds a blackhole `*` virtual host without routes (404 NR).
   if (vhosts.size === 0) return plan('http', [[]]);
-  if (host === undefined) return plan('http', [...vhosts.values()].map((v) => sortVHostRoutes(v.routes)));
+  if (host === undefined)
+    return plan(
+      'http',
+      [...vhosts.values()].map((v) => sortVHostRoutes(v.routes)),
+    );
   const domain = chooseDomain(vhosts.keys(), hostWithoutPort(host));
   if (domain === undefined) {
     // Envoy answers 404 (no virtual host): an outcome marked noRoute, so a caller cannot mistake it for a route.
@@ -115,7 +181,8 @@ export function ingressRoutes(index: ManifestIndex, ref: string, request: Simula
     return { ...plan('http', [], why), noRoute: true };
   }
   const chosen = vhosts.get(domain)!;
-  if (chosen.requireTls && scheme !== 'https') return plan('http', [], '301 redirect to https (server.tls.httpsRedirect)');
+  if (chosen.requireTls && scheme !== 'https')
+    return plan('http', [], '301 redirect to https (server.tls.httpsRedirect)');
   return plan('http', [sortVHostRoutes(chosen.routes)]);
 }
 
@@ -132,7 +199,11 @@ interface VirtualHost {
  * routes of every VirtualService for one domain appended; a server with httpsRedirect marks its
  * domains, and its own hosts, as requiring TLS.
  */
-function virtualHosts(index: ManifestIndex, servers: readonly MergedServer[], proxy: RoutingProxy): Map<string, VirtualHost> {
+function virtualHosts(
+  index: ManifestIndex,
+  servers: readonly MergedServer[],
+  proxy: RoutingProxy,
+): Map<string, VirtualHost> {
   const vhosts = new Map<string, VirtualHost>();
   const seen = new Map<string, Set<Manifest>>();
   for (const { server, gateway, gatewayNamespace } of servers) {
@@ -168,7 +239,12 @@ function virtualHosts(index: ManifestIndex, servers: readonly MergedServer[], pr
 }
 
 /** The TCP or TLS routes of the VirtualServices bound to the servers' Gateways whose hosts meet a server's hosts. */
-function l4Routes(index: ManifestIndex, servers: readonly MergedServer[], proxy: RoutingProxy, kind: 'tcp' | 'tls'): RouteRef[] {
+function l4Routes(
+  index: ManifestIndex,
+  servers: readonly MergedServer[],
+  proxy: RoutingProxy,
+  kind: 'tcp' | 'tls',
+): RouteRef[] {
   const out: RouteRef[] = [];
   for (const { server, gateway, gatewayNamespace } of servers) {
     for (const vs of visibleVirtualServices(index, proxy.namespace, gateway)) {
@@ -177,7 +253,9 @@ function l4Routes(index: ManifestIndex, servers: readonly MergedServer[], proxy:
       const meets = (server.hosts ?? []).some((raw: string) => {
         const [hostNs, serverHost] = String(raw).includes('/') ? String(raw).split('/', 2) : ['*', String(raw)];
         if (hostNs !== '*' && (hostNs === '.' ? gatewayNamespace : hostNs) !== vsNs) return false;
-        return (vs.spec?.hosts ?? []).some((h: string) => hostIntersection(serverHost, resolveShortName(h, vsNs, index.clusterDomain)) !== undefined);
+        return (vs.spec?.hosts ?? []).some(
+          (h: string) => hostIntersection(serverHost, resolveShortName(h, vsNs, index.clusterDomain)) !== undefined,
+        );
       });
       if (meets) out.push(...routesOf(vs, kind));
     }
@@ -214,7 +292,9 @@ export function sortVHostRoutes(routes: readonly RouteRef[]): RouteRef[] {
 function envoyCatchAll(m: any): boolean {
   if (m === undefined || m === null) return true;
   const uri = m.uri ?? {};
-  const path = (uri.exact === undefined && uri.regex === undefined && (uri.prefix === undefined || uri.prefix === '/')) || uri.regex === '.*';
+  const path =
+    (uri.exact === undefined && uri.regex === undefined && (uri.prefix === undefined || uri.prefix === '/')) ||
+    uri.regex === '.*';
   const maps = ['headers', 'withoutHeaders', 'queryParams'].some((k) => Object.keys(m[k] ?? {}).length > 0);
   const pseudo = ['method', 'authority', 'scheme'].some((k) => m[k] !== undefined && m[k] !== null);
   return path && !maps && !pseudo;
@@ -222,8 +302,23 @@ function envoyCatchAll(m: any): boolean {
 
 /** No Gateway object of that name in the manifests: VirtualServices naming it, hosts as written. */
 function legacyPlan(index: ManifestIndex, ref: string): IngressPlan {
-  const bound = index.ofKind('VirtualService').filter((v) => (v.spec?.gateways ?? []).some((g: string) => g === ref || g.endsWith(`/${ref}`)));
-  if (bound.length === 0) throw new CallTargetError(`no Gateway '${ref}' and no VirtualService bound to it: name a Gateway of the manifests (namespace/name or name)`);
-  const proxy: RoutingProxy = { labels: {}, namespace: namespaceOf(bound[0]), gateways: [ref.includes('/') ? ref : `${namespaceOf(bound[0])}/${ref}`], port: undefined };
-  return { kind: 'http', candidates: bound.map((vs) => routesOf(vs, 'http')), proxy, notModelled: [`Gateway '${ref}' (not in the manifests: servers and hosts not checked)`] };
+  const bound = index
+    .ofKind('VirtualService')
+    .filter((v) => (v.spec?.gateways ?? []).some((g: string) => g === ref || g.endsWith(`/${ref}`)));
+  if (bound.length === 0)
+    throw new CallTargetError(
+      `no Gateway '${ref}' and no VirtualService bound to it: name a Gateway of the manifests (namespace/name or name)`,
+    );
+  const proxy: RoutingProxy = {
+    labels: {},
+    namespace: namespaceOf(bound[0]),
+    gateways: [ref.includes('/') ? ref : `${namespaceOf(bound[0])}/${ref}`],
+    port: undefined,
+  };
+  return {
+    kind: 'http',
+    candidates: bound.map((vs) => routesOf(vs, 'http')),
+    proxy,
+    notModelled: [`Gateway '${ref}' (not in the manifests: servers and hosts not checked)`],
+  };
 }

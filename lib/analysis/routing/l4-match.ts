@@ -6,16 +6,30 @@
  * taken as holding.
  */
 import { hostMatches } from './hosts';
-import { proxyMatchHolds, RoutingProxy } from './match';
+import type { RoutingProxy } from './match';
+import { proxyMatchHolds } from './match';
 import { listAt } from '../manifest-kinds';
 
-export function tcpMatchHolds(m: unknown, proxy: RoutingProxy, vsNamespace: string, at: string, notModelled: string[]): boolean {
+export function tcpMatchHolds(
+  m: unknown,
+  proxy: RoutingProxy,
+  vsNamespace: string,
+  at: string,
+  notModelled: string[],
+): boolean {
   if (!proxyMatchHolds(m, proxy, vsNamespace)) return false;
   if (listAt(m, 'destinationSubnets').length) notModelled.push(`${at}.destinationSubnets`);
   return true;
 }
 
-export function tlsMatchHolds(m: unknown, proxy: RoutingProxy, vsNamespace: string, sni: string | undefined, at: string, notModelled: string[]): boolean {
+export function tlsMatchHolds(
+  m: unknown,
+  proxy: RoutingProxy,
+  vsNamespace: string,
+  sni: string | undefined,
+  at: string,
+  notModelled: string[],
+): boolean {
   if (!tcpMatchHolds(m, proxy, vsNamespace, at, notModelled)) return false;
   return sni !== undefined && listAt(m, 'sniHosts').some((h) => hostMatches(String(h), sni));
 }

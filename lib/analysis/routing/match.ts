@@ -4,7 +4,8 @@
  * TranslateRouteMatch) and Envoy evaluates them (envoy docs: route_components.proto RouteMatch,
  * HeaderMatcher, QueryParameterMatcher).
  */
-import { labelsHold, Manifest } from '../manifest';
+import type { Manifest } from '../manifest';
+import { labelsHold } from '../manifest';
 import { isPresenceMatch, stringMatchHolds } from './string-match';
 
 /** An HTTP request as the proxy sees it. */
@@ -73,7 +74,10 @@ export function viewOf(req: SimulatedRequest): RequestView {
   const q = fullPath.indexOf('?');
   const fromPath: Record<string, string> = {};
   if (q !== -1) {
-    for (const pair of fullPath.slice(q + 1).split('&').filter((p) => p !== '')) {
+    for (const pair of fullPath
+      .slice(q + 1)
+      .split('&')
+      .filter((p) => p !== '')) {
       const eq = pair.indexOf('=');
       const name = eq === -1 ? pair : pair.slice(0, eq);
       // Envoy's QueryParameterMatcher reads the first value of a repeated parameter.
@@ -103,7 +107,13 @@ const JWT_CLAIM = /^@request\.auth\.claims/;
  * The request-dependent part of an HTTP match (route.go TranslateRouteMatch). Conditions that
  * cannot be evaluated offline are pushed to `notModelled` and evaluated as not holding.
  */
-export function requestMatchHolds(m: any, req: RequestView, at: string, notModelled: string[], semantics: RouteSemantics = 'istio'): boolean {
+export function requestMatchHolds(
+  m: any,
+  req: RequestView,
+  at: string,
+  notModelled: string[],
+  semantics: RouteSemantics = 'istio',
+): boolean {
   if (m === undefined) return true;
   if (m.uri !== undefined && !uriHolds(m.uri, req, m.ignoreUriCase === true, semantics)) return false;
   for (const [name, cond] of Object.entries<any>(m.headers ?? {})) {
@@ -123,7 +133,11 @@ export function requestMatchHolds(m: any, req: RequestView, at: string, notModel
     const held = isPresenceMatch(cond) ? value !== undefined : stringMatchHolds(cond, value ?? '');
     if (held) return false;
   }
-  for (const [pseudo, field] of [[':method', 'method'], [':authority', 'authority'], [':scheme', 'scheme']] as const) {
+  for (const [pseudo, field] of [
+    [':method', 'method'],
+    [':authority', 'authority'],
+    [':scheme', 'scheme'],
+  ] as const) {
     if (m[field] !== undefined && !stringMatchHolds(m[field], req.headers[pseudo])) return false;
   }
   for (const [name, cond] of Object.entries<any>(m.queryParams ?? {})) {
@@ -139,7 +153,8 @@ export function requestMatchHolds(m: any, req: RequestView, at: string, notModel
  */
 function uriHolds(uri: any, req: RequestView, ignoreCase: boolean, semantics: RouteSemantics): boolean {
   if (uri.exact !== undefined) return stringMatchHolds({ exact: uri.exact }, req.path, ignoreCase);
-  if (uri.prefix !== undefined && semantics === 'ingress' && uri.prefix !== '/') return pathSeparatedPrefixHolds(String(uri.prefix).replace(/\/$/, ''), req.path, ignoreCase);
+  if (uri.prefix !== undefined && semantics === 'ingress' && uri.prefix !== '/')
+    return pathSeparatedPrefixHolds(String(uri.prefix).replace(/\/$/, ''), req.path, ignoreCase);
   if (uri.prefix !== undefined) return stringMatchHolds({ prefix: uri.prefix }, req.fullPath, ignoreCase);
   if (uri.regex !== undefined) return stringMatchHolds({ regex: uri.regex }, req.path);
   return true;
@@ -159,8 +174,11 @@ function pathSeparatedPrefixHolds(prefix: string, path: string, ignoreCase: bool
 
 /** Whether a match holds for every request (only request-independent conditions, or `uri: prefix: /`). */
 export function matchIsCatchAll(m: any): boolean {
-  return Object.keys(m ?? {}).every((k) => ['port', 'sourceLabels', 'sourceNamespace', 'gateways', 'name', 'statPrefix', 'ignoreUriCase'].includes(k)
-    || (k === 'uri' && m.uri?.prefix === '/'));
+  return Object.keys(m ?? {}).every(
+    (k) =>
+      ['port', 'sourceLabels', 'sourceNamespace', 'gateways', 'name', 'statPrefix', 'ignoreUriCase'].includes(k) ||
+      (k === 'uri' && m.uri?.prefix === '/'),
+  );
 }
 
 /**

@@ -4,11 +4,13 @@
  * host a Host header picks in its route configuration `<port>` (pilot/pkg/networking/core/route/route.go
  * BuildSidecarVirtualHostWrapper, separateVSHostsAndServices).
  */
-import { Manifest, namespaceOf } from '../manifest';
+import type { Manifest } from '../manifest';
+import { namespaceOf } from '../manifest';
 import type { ManifestIndex } from '../manifest-index';
 import { portProtocol } from './gateway';
 import { hostMatches, hostWithoutPort, resolveShortName, specificity } from './hosts';
-import { EgressListener, importsHttpRoute, importsService, importsVirtualService } from './sidecar-scope';
+import type { EgressListener } from './sidecar-scope';
+import { importsHttpRoute, importsService, importsVirtualService } from './sidecar-scope';
 import { visibleVirtualServices } from './visibility';
 
 /** A mesh VirtualService host as a client namespace sees it, with its rank (specificity) and place in Istio's order. */
@@ -99,8 +101,10 @@ export class MeshView {
     const hasPort = (s: Manifest | undefined): s is Manifest =>
       s !== undefined && this.imports(s) && this.httpPorts(s).includes(port);
     // An ExternalName Service naming a Service of the manifests is an alias of it (its virtual host serves both names).
-    const concrete = (s: Manifest | undefined) => s?.spec?.type === 'ExternalName'
-      ? this.index.serviceForHost(String(s.spec?.externalName ?? '').replace(/\.$/, ''), namespaceOf(s)) : s;
+    const concrete = (s: Manifest | undefined) =>
+      s?.spec?.type === 'ExternalName'
+        ? this.index.serviceForHost(String(s.spec?.externalName ?? '').replace(/\.$/, ''), namespaceOf(s))
+        : s;
     const exact = this.exact.get(h);
     const target = concrete(this.index.serviceForIstioHost(h, this.clientNs));
     if (exact && hasPort(target)) return { svc: target, vs: exact.vs };
@@ -132,10 +136,12 @@ export class MeshView {
 
   private attachesOn(vs: Manifest, port: number): boolean {
     const written: unknown = vs.spec?.hosts;
-    const hosts = (Array.isArray(written) ? written : [])
-      .map((x) => resolveShortName(String(x), namespaceOf(vs), this.index.clusterDomain));
+    const hosts = (Array.isArray(written) ? written : []).map((x) =>
+      resolveShortName(String(x), namespaceOf(vs), this.index.clusterDomain),
+    );
     const services = [...this.imported.entries()]
-      .filter(([fqdn]) => hosts.some((x) => hostMatches(x, fqdn))).map(([, s]) => s);
+      .filter(([fqdn]) => hosts.some((x) => hostMatches(x, fqdn)))
+      .map(([, s]) => s);
     return services.length === 0 ? port === 80 : services.some((s) => this.httpPorts(s).includes(port));
   }
 

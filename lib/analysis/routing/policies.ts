@@ -41,7 +41,11 @@ export function routeRetries(route: any, at: string, notModelled: string[]): Hop
   }
   const attempts = Number(r.attempts ?? 0);
   if (!(attempts > 0)) return { attempts: 0, retryOn: '' };
-  const retryOn = String(r.retryOn ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '').join(',');
+  const retryOn = String(r.retryOn ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')
+    .join(',');
   return {
     attempts,
     ...(r.perTryTimeout !== undefined ? { perTryTimeout: String(r.perTryTimeout) } : {}),
@@ -109,7 +113,8 @@ export function routeMirrors(route: any, at: string): MirrorSpec[] {
 
 /** route.go MirrorPercent: mirrorPercentage first, then the deprecated integer, else 100. */
 function mirrorPercentOf(route: any): number {
-  if (route.mirrorPercentage !== undefined && route.mirrorPercentage !== null) return fractional(route.mirrorPercentage.value);
+  if (route.mirrorPercentage !== undefined && route.mirrorPercentage !== null)
+    return fractional(route.mirrorPercentage.value);
   const legacy = route.mirrorPercent ?? route.mirror_percent;
   if (legacy !== undefined && legacy !== null) return Math.trunc(Number(legacy));
   return 100;

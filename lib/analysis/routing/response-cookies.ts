@@ -12,9 +12,15 @@ export function istioSetCookies(headers: unknown): { cookies: string[]; other: b
   if (headers === undefined || headers === null) return { cookies: [], other: false };
   const response = at(headers, 'response') ?? {};
   const maps = [at(response, 'add'), at(response, 'set')];
-  const cookies = maps.flatMap((h) => Object.entries(h ?? {}).filter(([k]) => isSetCookie(k)).map(([, v]) => String(v)));
-  const other = at(headers, 'request') !== undefined || listAt(response, 'remove').length > 0
-    || maps.some((h) => Object.keys(h ?? {}).some((k) => !isSetCookie(k)));
+  const cookies = maps.flatMap((h) =>
+    Object.entries(h ?? {})
+      .filter(([k]) => isSetCookie(k))
+      .map(([, v]) => String(v)),
+  );
+  const other =
+    at(headers, 'request') !== undefined ||
+    listAt(response, 'remove').length > 0 ||
+    maps.some((h) => Object.keys(h ?? {}).some((k) => !isSetCookie(k)));
   return { cookies, other };
 }
 
@@ -23,7 +29,7 @@ export function apiSetCookies(filters: readonly unknown[] | undefined): { cookie
   let other = false;
   const cookies: string[] = [];
   for (const f of filters ?? []) {
-    const m = at(f, 'type') === 'ResponseHeaderModifier' ? at(f, 'responseHeaderModifier') ?? {} : undefined;
+    const m = at(f, 'type') === 'ResponseHeaderModifier' ? (at(f, 'responseHeaderModifier') ?? {}) : undefined;
     if (m === undefined) {
       other = true;
       continue;

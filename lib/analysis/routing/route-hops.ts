@@ -22,25 +22,42 @@ import { routeSemanticsOf } from './ingress';
 const ISTIO_REDIRECT_CODES: readonly number[] = [301, 302, 303, 307, 308];
 
 export class RouteHops {
-  constructor(private readonly index: ManifestIndex, public readonly defaultRetries: HopRetries | undefined) {}
+  constructor(
+    private readonly index: ManifestIndex,
+    public readonly defaultRetries: HopRetries | undefined,
+  ) {}
 
   /** The first route whose match holds (Envoy takes routes in order), as hops; undefined when none does. */
-  public evaluateHttp(routes: readonly RouteRef[], req: RequestView, proxy: RoutingProxy, notes: string[]): Hop[] | undefined {
+  public evaluateHttp(
+    routes: readonly RouteRef[],
+    req: RequestView,
+    proxy: RoutingProxy,
+    notes: string[],
+  ): Hop[] | undefined {
     for (const r of routes) {
       const matches: any[] | undefined = r.route.match?.length ? r.route.match : undefined;
-      const holds = (m: any, j: number) => proxyMatchHolds(m, proxy, namespaceOf(r.vs)) && requestMatchHolds(m, req, `${r.at}.match[${j}]`, notes, routeSemanticsOf(r.vs));
+      const holds = (m: any, j: number) =>
+        proxyMatchHolds(m, proxy, namespaceOf(r.vs)) &&
+        requestMatchHolds(m, req, `${r.at}.match[${j}]`, notes, routeSemanticsOf(r.vs));
       if (matches && !matches.some(holds)) continue;
       return this.routeHops(r, proxy, notes);
     }
     return undefined;
   }
 
-  public evaluateL4(routes: readonly RouteRef[], proxy: RoutingProxy, kind: 'tcp' | 'tls', sni: string | undefined, notes: string[]): Hop[] | undefined {
+  public evaluateL4(
+    routes: readonly RouteRef[],
+    proxy: RoutingProxy,
+    kind: 'tcp' | 'tls',
+    sni: string | undefined,
+    notes: string[],
+  ): Hop[] | undefined {
     for (const r of routes) {
       const matches: any[] | undefined = r.route.match?.length ? r.route.match : undefined;
-      const holds = (m: any, j: number) => kind === 'tls'
-        ? tlsMatchHolds(m, proxy, namespaceOf(r.vs), sni, `${r.at}.match[${j}]`, notes)
-        : tcpMatchHolds(m, proxy, namespaceOf(r.vs), `${r.at}.match[${j}]`, notes);
+      const holds = (m: any, j: number) =>
+        kind === 'tls'
+          ? tlsMatchHolds(m, proxy, namespaceOf(r.vs), sni, `${r.at}.match[${j}]`, notes)
+          : tcpMatchHolds(m, proxy, namespaceOf(r.vs), `${r.at}.match[${j}]`, notes);
       if (kind === 'tls' ? !(matches ?? []).some(holds) : matches && !matches.some(holds)) continue;
       return this.routeHops(r, proxy, notes);
     }
@@ -61,16 +78,38 @@ export class RouteHops {
 
   /** The destinations of a matched route, weights normalised, with its timeout, retries and mirrors (route.go applyHTTPRouteDestination). */
   private routeHops(r: RouteRef, proxy: RoutingProxy, notes: string[]): Hop[] {
-    const own = [...notes, ...HTTP_ROUTE_NOT_MODELLED.filter((f) => r.route[f] !== undefined).map((f) => `${r.at}.${f}`)];
+    const own = [
+      ...notes,
+      ...HTTP_ROUTE_NOT_MODELLED.filter((f) => r.route[f] !== undefined).map((f) => `${r.at}.${f}`),
+    ];
     const code = r.route.redirect?.redirectCode;
     if (r.route.redirect && code !== undefined && code !== 0 && !ISTIO_REDIRECT_CODES.includes(code)) {
       // route.go applyRedirect: another code leaves the route without an action; Envoy rejects that route configuration.
       const why = `redirectCode ${code} is not one Istio supports (${ISTIO_REDIRECT_CODES.join(', ')}): istiod writes ${r.rule} without an action, which Envoy rejects`;
-      return [this.answer(`not modelled: ${why}; the proxy keeps the route configuration it had`, r.rule, [...own, `${r.at}.redirect.redirectCode`])];
+      return [
+        this.answer(`not modelled: ${why}; the proxy keeps the route configuration it had`, r.rule, [
+          ...own,
+          `${r.at}.redirect.redirectCode`,
+        ]),
+      ];
     }
-    if (r.route.redirect) return [this.answer(`${r.route.redirect.redirectCode ?? 301} redirect to ${r.route.redirect.scheme ?? ''}${r.route.redirect.scheme ? '://' : ''}${r.route.redirect.authority ?? '<same host>'}${r.route.redirect.uri ?? '<same path>'}`, r.rule, own)];
+    if (r.route.redirect)
+      return [
+        this.answer(
+          `${r.route.redirect.redirectCode ?? 301} redirect to ${r.route.redirect.scheme ?? ''}${r.route.redirect.scheme ? '://' : ''}${r.route.redirect.authority ?? '<same host>'}${r.route.redirect.uri ?? '<same path>'}`,
+          r.rule,
+          own,
+        ),
+      ];
     if (r.route.directResponse) return [this.answer(`${r.route.directResponse.status} direct response`, r.rule, own)];
-    if (r.route.delegate) return [this.answer(`delegated to VirtualService ${r.route.delegate.namespace ?? namespaceOf(r.vs)}/${r.route.delegate.name}`, r.rule, [...own, `${r.at}.delegate`])];
+    if (r.route.delegate)
+      return [
+        this.answer(
+          `delegated to VirtualService ${r.route.delegate.namespace ?? namespaceOf(r.vs)}/${r.route.delegate.name}`,
+          r.rule,
+          [...own, `${r.at}.delegate`],
+        ),
+      ];
     const route: any[] = r.route.route ?? [];
     if (route.length === 0) return [this.answer('503: the route has no destination', r.rule, own)];
     const policies = / http\[\d+\]$/.test(r.at) ? this.httpPolicies(r, proxy, own) : {};
@@ -79,9 +118,15 @@ export class RouteHops {
     return route.map((d) => {
       const weight = route.length === 1 ? 100 : total === 0 ? 0 : Math.round(((d.weight ?? 0) * 10000) / total) / 100;
       const cookies = istioSetCookies(d.headers);
-      const notes = [...own, ...(cookies.other ? [`${r.at}.route[].headers`] : []), ...(total === 0 && route.length > 1 ? [`${r.at}.route (every weight is 0: Envoy rejects the route)`] : [])];
+      const notes = [
+        ...own,
+        ...(cookies.other ? [`${r.at}.route[].headers`] : []),
+        ...(total === 0 && route.length > 1 ? [`${r.at}.route (every weight is 0: Envoy rejects the route)`] : []),
+      ];
       const hop = this.destinationHop(d.destination ?? {}, weight, r, proxy, notes);
-      return hop.answer === undefined ? { ...hop, ...policies, ...(cookies.cookies.length > 0 ? { setCookies: cookies.cookies } : {}) } : hop;
+      return hop.answer === undefined
+        ? { ...hop, ...policies, ...(cookies.cookies.length > 0 ? { setCookies: cookies.cookies } : {}) }
+        : hop;
     });
   }
 
@@ -91,56 +136,102 @@ export class RouteHops {
    * do (LookupDestinationCluster: port, subset); Envoy sends the copy with `-shadow` appended to
    * the Host and discards its response.
    */
-  private httpPolicies(r: RouteRef, proxy: RoutingProxy, notes: string[]): Pick<Hop, 'timeout' | 'retries' | 'mirrors'> {
+  private httpPolicies(
+    r: RouteRef,
+    proxy: RoutingProxy,
+    notes: string[],
+  ): Pick<Hop, 'timeout' | 'retries' | 'mirrors'> {
     const timeout = routeTimeout(r.route);
     const mirrors = routeMirrors(r.route, r.at).map((m): HopMirror => {
       const h = this.destinationHop(m.destination, 100, r, proxy, []);
       notes.push(...(h.notModelled ?? []).filter((n) => !notes.includes(n)));
       return {
-        service: h.service, ...(h.subset !== undefined ? { subset: h.subset } : {}), port: h.port, percent: m.percent, deployments: h.deployments,
-        ...(h.serviceEntry !== undefined ? { serviceEntry: h.serviceEntry } : {}), ...(h.answer !== undefined ? { answer: h.answer } : {}),
+        service: h.service,
+        ...(h.subset !== undefined ? { subset: h.subset } : {}),
+        port: h.port,
+        percent: m.percent,
+        deployments: h.deployments,
+        ...(h.serviceEntry !== undefined ? { serviceEntry: h.serviceEntry } : {}),
+        ...(h.answer !== undefined ? { answer: h.answer } : {}),
       };
     });
     const retries = routeRetries(r.route, r.at, notes) ?? this.defaultRetries;
-    return { ...(timeout !== undefined ? { timeout } : {}), ...(retries !== undefined ? { retries } : {}), ...(mirrors.length > 0 ? { mirrors } : {}) };
+    return {
+      ...(timeout !== undefined ? { timeout } : {}),
+      ...(retries !== undefined ? { retries } : {}),
+      ...(mirrors.length > 0 ? { mirrors } : {}),
+    };
   }
 
   /** A destination as a hop: host resolved in the VirtualService's namespace, port, subset narrowing the selector. */
-  private destinationHop(dest: any, weight: number, r: RouteRef, proxy: RoutingProxy, routeNotes: readonly string[]): Hop {
+  private destinationHop(
+    dest: any,
+    weight: number,
+    r: RouteRef,
+    proxy: RoutingProxy,
+    routeNotes: readonly string[],
+  ): Hop {
     const host: string = dest.host ?? '';
     const notes = [...routeNotes];
     const hop = (service: string, port: number, deployments: string[], more: Partial<Hop> = {}): Hop => ({
-      service, ...(dest.subset !== undefined ? { subset: dest.subset } : {}), port, weight, deployments, rule: r.rule, ...more,
+      service,
+      ...(dest.subset !== undefined ? { subset: dest.subset } : {}),
+      port,
+      weight,
+      deployments,
+      rule: r.rule,
+      ...more,
       ...(notes.length > 0 ? { notModelled: [...new Set(notes)] } : {}),
     });
     const svc = this.index.serviceForIstioHost(host, namespaceOf(r.vs));
     if (!svc) {
       const se = this.index.serviceEntryFor(host, proxy.namespace);
-      if (!se) return hop(host, dest.port?.number ?? proxy.port ?? 0, [], { answer: `503: host '${host}' is neither a Service nor a ServiceEntry host visible from namespace '${proxy.namespace}' (no cluster)` });
+      if (!se)
+        return hop(host, dest.port?.number ?? proxy.port ?? 0, [], {
+          answer: `503: host '${host}' is neither a Service nor a ServiceEntry host visible from namespace '${proxy.namespace}' (no cluster)`,
+        });
       const sePorts: any[] = se.spec?.ports ?? [];
       const selector = se.spec?.workloadSelector?.labels;
-      if (!selector) notes.push(`ServiceEntry ${namespaceOf(se)}/${se.metadata.name} endpoints (outside the manifests)`);
+      if (!selector)
+        notes.push(`ServiceEntry ${namespaceOf(se)}/${se.metadata.name} endpoints (outside the manifests)`);
       if (dest.subset !== undefined) notes.push(`${r.at} subset '${dest.subset}' of a ServiceEntry host`);
-      const port = dest.port?.number ?? (sePorts.length === 1 ? sePorts[0].number : proxy.port ?? 0);
+      const port = dest.port?.number ?? (sePorts.length === 1 ? sePorts[0].number : (proxy.port ?? 0));
       const serviceEntry = `${namespaceOf(se)}/${se.metadata.name}`;
       // Clusters are built per declared port: another port names a cluster that does not exist.
       if (!sePorts.some((p) => p.number === port)) {
-        return hop(host, port, [], { serviceEntry, answer: `503: port ${port} is not a port of ServiceEntry ${serviceEntry} (no cluster)` });
+        return hop(host, port, [], {
+          serviceEntry,
+          answer: `503: port ${port} is not a port of ServiceEntry ${serviceEntry} (no cluster)`,
+        });
       }
       const pods = selector ? this.index.workloadsSelected(namespaceOf(se), selector).map((w) => w.metadata.name) : [];
       return hop(host, port, pods, { serviceEntry });
     }
     const ports: any[] = svc.spec?.ports ?? [];
     // No destination port: the Service's only port, else the port the request arrived on (route.go GetDestinationCluster).
-    const port: number = dest.port?.number ?? (ports.length === 1 ? ports[0].port : proxy.port ?? 0);
-    if (!ports.some((p) => p.port === port)) return hop(svc.metadata.name, port, [], { answer: `503: port ${port} is not a port of Service '${svc.metadata.name}' (no cluster)` });
-    const selective = this.index.ofKind('DestinationRule').find((x) => x.spec?.workloadSelector !== undefined
-      && this.index.serviceForIstioHost(x.spec?.host ?? '', namespaceOf(x)) === svc);
-    if (selective) notes.push(`DestinationRule ${namespaceOf(selective)}/${selective.metadata.name} workloadSelector (rules for selected clients)`);
+    const port: number = dest.port?.number ?? (ports.length === 1 ? ports[0].port : (proxy.port ?? 0));
+    if (!ports.some((p) => p.port === port))
+      return hop(svc.metadata.name, port, [], {
+        answer: `503: port ${port} is not a port of Service '${svc.metadata.name}' (no cluster)`,
+      });
+    const selective = this.index
+      .ofKind('DestinationRule')
+      .find(
+        (x) =>
+          x.spec?.workloadSelector !== undefined &&
+          this.index.serviceForIstioHost(x.spec?.host ?? '', namespaceOf(x)) === svc,
+      );
+    if (selective)
+      notes.push(
+        `DestinationRule ${namespaceOf(selective)}/${selective.metadata.name} workloadSelector (rules for selected clients)`,
+      );
     let subsetLabels: Record<string, string> = {};
     if (dest.subset !== undefined) {
       const labels = this.index.destinationSubsets(svc, proxy.namespace)?.get(dest.subset);
-      if (!labels) return hop(svc.metadata.name, port, [], { answer: `503: subset '${dest.subset}' of host '${host}' is not defined by a DestinationRule visible from namespace '${proxy.namespace}' (no cluster)` });
+      if (!labels)
+        return hop(svc.metadata.name, port, [], {
+          answer: `503: subset '${dest.subset}' of host '${host}' is not defined by a DestinationRule visible from namespace '${proxy.namespace}' (no cluster)`,
+        });
       subsetLabels = labels;
     }
     notes.push(...endpointNotes(this.index, svc));
@@ -154,13 +245,26 @@ export class RouteHops {
   public serviceHop(svc: Manifest, port: number, given: readonly string[], http: boolean): Hop {
     const notes = [...given, ...endpointNotes(this.index, svc)];
     return {
-      service: svc.metadata.name, port, weight: 100, deployments: this.pods(svc, {}), rule: 'service',
-      ...(http && this.defaultRetries ? { retries: this.defaultRetries } : {}), ...(notes.length > 0 ? { notModelled: [...new Set(notes)] } : {}),
+      service: svc.metadata.name,
+      port,
+      weight: 100,
+      deployments: this.pods(svc, {}),
+      rule: 'service',
+      ...(http && this.defaultRetries ? { retries: this.defaultRetries } : {}),
+      ...(notes.length > 0 ? { notModelled: [...new Set(notes)] } : {}),
     };
   }
 
   public answer(answer: string, rule: string, notes: readonly string[]): Hop {
-    return { service: '', port: 0, weight: 100, deployments: [], rule, answer, ...(notes.length > 0 ? { notModelled: [...new Set(notes)] } : {}) };
+    return {
+      service: '',
+      port: 0,
+      weight: 100,
+      deployments: [],
+      rule,
+      answer,
+      ...(notes.length > 0 ? { notModelled: [...new Set(notes)] } : {}),
+    };
   }
 
   /** Workloads with serving pods behind the Service and subset. */

@@ -10,7 +10,8 @@
  * (selectServices); a VirtualService when one of its hosts and an imported host cover each other
  * (SelectVirtualServices, VSMatches: both directions). Without a Sidecar everything exported is imported.
  */
-import { labelsHold, Manifest, namespaceOf } from '../manifest';
+import type { Manifest } from '../manifest';
+import { labelsHold, namespaceOf } from '../manifest';
 import { sortByCreation } from '../manifest-index';
 import type { ManifestIndex } from '../manifest-index';
 import { parseWithYamlLibrary } from '../../release/yaml-reader';
@@ -63,15 +64,17 @@ export function sidecarScope(
     return wanted !== undefined && labelsHold(wanted as Record<string, string>, labels);
   };
   const forAll = (s: Manifest) => s.spec?.workloadSelector === undefined;
-  const sc = own.find(selecting) ?? own.find(forAll)
-    ?? sortByCreation(sidecars.filter((s) => namespaceOf(s) === ROOT_NAMESPACE && forAll(s)))[0];
+  const sc =
+    own.find(selecting) ??
+    own.find(forAll) ??
+    sortByCreation(sidecars.filter((s) => namespaceOf(s) === ROOT_NAMESPACE && forAll(s)))[0];
   if (!sc) return { mode: meshMode, listener: () => EVERYTHING };
   const declared = sc.spec?.outboundTrafficPolicy?.mode;
   const mode: OutboundMode = declared === 'REGISTRY_ONLY' || declared === 'ALLOW_ANY' ? declared : meshMode;
   // No egress: one listener importing everything (initSidecarScopeInternalIndexes).
   const declaredEgress: unknown = sc.spec?.egress;
-  const egress: unknown[] = Array.isArray(declaredEgress) && declaredEgress.length > 0
-    ? declaredEgress : [{ hosts: ['*/*'] }];
+  const egress: unknown[] =
+    Array.isArray(declaredEgress) && declaredEgress.length > 0 ? declaredEgress : [{ hosts: ['*/*'] }];
   const sidecar = `${namespaceOf(sc)}/${sc.metadata.name}`;
   const listeners = egress.map((e, i) => ({ port: portOf(e), listener: egressListener(e, i, namespace, sidecar) }));
   const egressProxy: unknown = sc.spec?.outboundTrafficPolicy?.egressProxy;
@@ -110,8 +113,9 @@ export function meshOutboundMode(index: ManifestIndex): OutboundMode | undefined
   const cm = index.ofKind('ConfigMap').find((m) => m.metadata.name === 'istio' && namespaceOf(m) === ROOT_NAMESPACE);
   const text = (cm as { data?: Record<string, unknown> } | undefined)?.data?.mesh;
   if (typeof text !== 'string') return undefined;
-  const [mesh] = parseWithYamlLibrary(text, `ConfigMap ${ROOT_NAMESPACE}/istio data.mesh`, '1.2') as
-    ({ outboundTrafficPolicy?: { mode?: unknown } } | undefined)[];
+  const [mesh] = parseWithYamlLibrary(text, `ConfigMap ${ROOT_NAMESPACE}/istio data.mesh`, '1.2') as (
+    { outboundTrafficPolicy?: { mode?: unknown } } | undefined
+  )[];
   const mode = mesh?.outboundTrafficPolicy?.mode;
   return mode === 'REGISTRY_ONLY' || mode === 'ALLOW_ANY' ? mode : undefined;
 }
@@ -122,7 +126,10 @@ export function serviceExportedTo(svc: Manifest, namespace: string): boolean {
   const annotations: Readonly<Record<string, string>> = meta.annotations ?? {};
   const raw = annotations[EXPORT_TO];
   if (raw === undefined) return true;
-  const to = String(raw).split(',').map((x) => x.trim()).filter((x) => x !== '');
+  const to = String(raw)
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
   return to.some((x) => x === '*' || x === namespace || (x === '.' && namespaceOf(svc) === namespace));
 }
 
@@ -137,8 +144,9 @@ export function importsService(index: ManifestIndex, l: EgressListener, svc: Man
 /** Whether the listener imports a mesh VirtualService (SelectVirtualServices, VSMatches without gateway semantics). */
 export function importsVirtualService(index: ManifestIndex, l: EgressListener, vs: Manifest): boolean {
   const written: unknown = vs.spec?.hosts;
-  const vsHosts = (Array.isArray(written) ? written : [])
-    .map((h) => resolveShortName(String(h), namespaceOf(vs), index.clusterDomain));
+  const vsHosts = (Array.isArray(written) ? written : []).map((h) =>
+    resolveShortName(String(h), namespaceOf(vs), index.clusterDomain),
+  );
   const meets = (h: string) => vsHosts.some((v) => hostIntersection(h, v) !== undefined);
   const covers = (hosts: readonly string[] | undefined) => (hosts ?? []).some(meets);
   return covers(l.hosts.get(namespaceOf(vs))) || covers(l.hosts.get('*'));

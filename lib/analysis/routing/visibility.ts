@@ -1,5 +1,7 @@
-import { Manifest, namespaceOf } from '../manifest';
-import { exportedTo, ManifestIndex, sortByCreation } from '../manifest-index';
+import type { Manifest } from '../manifest';
+import { namespaceOf } from '../manifest';
+import type { ManifestIndex } from '../manifest-index';
+import { exportedTo, sortByCreation } from '../manifest-index';
 
 /**
  * The VirtualServices a proxy in `namespace` serving `gateway` (`mesh` or `ns/name`) sees, in
@@ -21,11 +23,15 @@ const cache = new WeakMap<ManifestIndex, Map<string, Manifest[]>>();
 function compute(index: ManifestIndex, namespace: string, gateway: string): Manifest[] {
   const bound = index.ofKind('VirtualService').filter((vs) => {
     const refs: string[] = vs.spec?.gateways?.length ? vs.spec.gateways : ['mesh'];
-    return refs.some((g) => (g === 'mesh' ? 'mesh' : g.includes('/') ? g : `${namespaceOf(vs)}/${g}`) === gateway) && exportedTo(vs, namespace);
+    return (
+      refs.some((g) => (g === 'mesh' ? 'mesh' : g.includes('/') ? g : `${namespaceOf(vs)}/${g}`) === gateway) &&
+      exportedTo(vs, namespace)
+    );
   });
   const exportTo = (vs: Manifest): string[] => vs.spec?.exportTo ?? [];
   const isPublic = (vs: Manifest) => exportTo(vs).length === 0 || exportTo(vs).includes('*');
-  const isPrivate = (vs: Manifest) => !isPublic(vs) && namespaceOf(vs) === namespace && exportTo(vs).every((x) => x === '.' || x === namespace);
+  const isPrivate = (vs: Manifest) =>
+    !isPublic(vs) && namespaceOf(vs) === namespace && exportTo(vs).every((x) => x === '.' || x === namespace);
   const privateOnes = sortByCreation(bound.filter(isPrivate));
   const exported = sortByCreation(bound.filter((vs) => !isPublic(vs) && !isPrivate(vs)));
   return [...privateOnes, ...exported, ...sortByCreation(bound.filter(isPublic))];

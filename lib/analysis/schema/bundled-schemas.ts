@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'fs';
 import { dirname, join } from 'path';
-import { JsonSchema } from './schema-validator';
+import type { JsonSchema } from './schema-validator';
 
 /** Schemas of custom resources by `group/version/Kind`. */
 export type CrdSchemas = Readonly<Record<string, JsonSchema>>;
@@ -10,7 +10,10 @@ export function packageRoot(from = __dirname): string {
   for (let dir = from; ; dir = dirname(dir)) {
     const manifest = join(dir, 'package.json');
     if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === 'voting-mesh') return dir;
-    if (dirname(dir) === dir) throw new Error(`voting-mesh: cannot find the package root above ${from} (its schemas/ folder holds the bundled schemas)`);
+    if (dirname(dir) === dir)
+      throw new Error(
+        `voting-mesh: cannot find the package root above ${from} (its schemas/ folder holds the bundled schemas)`,
+      );
   }
 }
 
@@ -29,8 +32,13 @@ export function bundledDefinitions(dir = bundledSchemaDir()): Record<string, Jso
 /** Every bundled CRD schema (`crds-*.json`), by `group/version/Kind`. */
 export function bundledCrdSchemas(dir = bundledSchemaDir()): CrdSchemas {
   const out: Record<string, JsonSchema> = {};
-  for (const file of readdirSync(dir).filter((f) => /^crds-.*\.json$/.test(f)).sort()) {
-    const { kinds, schemas } = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { kinds: Record<string, number>; schemas: JsonSchema[] };
+  for (const file of readdirSync(dir)
+    .filter((f) => /^crds-.*\.json$/.test(f))
+    .sort()) {
+    const { kinds, schemas } = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
+      kinds: Record<string, number>;
+      schemas: JsonSchema[];
+    };
     for (const [gvk, i] of Object.entries(kinds)) out[gvk] = schemas[i];
   }
   return out;

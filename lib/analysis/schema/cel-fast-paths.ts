@@ -15,7 +15,8 @@ type Twin = (self: unknown) => boolean | undefined;
 
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** The keys of a JSON object (a CEL map or object). */
-const keys = (v: unknown): string[] | undefined => (isMap(v) ? Object.keys(v).filter((k) => v[k] !== undefined) : undefined);
+const keys = (v: unknown): string[] | undefined =>
+  isMap(v) ? Object.keys(v).filter((k) => v[k] !== undefined) : undefined;
 /** CEL `has(self.f)` on an object: the field is set (a null field counts as unusual: defer to CEL). */
 function has(self: Record<string, unknown>, field: string): boolean | undefined {
   const v = self[field];
@@ -51,7 +52,8 @@ const EXACT: Record<string, Twin | undefined> = {
     const size = Array.isArray(self) ? self.length : keys(self)?.length;
     return size === undefined ? undefined : size === 0;
   },
-  '0 < self && self <= 65535': (self) => (Number.isSafeInteger(self) ? (self as number) > 0 && (self as number) <= 65535 : undefined),
+  '0 < self && self <= 65535': (self) =>
+    Number.isSafeInteger(self) ? (self as number) > 0 && (self as number) <= 65535 : undefined,
   "duration(self) >= duration('1ms')": (self) => {
     const ms = typeof self === 'string' ? simpleDurationMs(self) : undefined;
     return ms === undefined ? undefined : ms >= 1;
@@ -63,22 +65,31 @@ const EXACT: Record<string, Twin | undefined> = {
     if (!ks || !ks.every((k) => /^[0-9]{1,9}$/.test(k))) return undefined;
     return ks.every((k) => Number(k) > 0 && Number(k) <= 65535);
   },
-  '(has(self.serviceAccounts) || has(self.notServiceAccounts)) ? (!has(self.principals) &&\n!has(self.notPrincipals) && !has(self.namespaces) && !has(self.notNamespaces)) : true': (self) => {
-    const h = hasAll(self, ['serviceAccounts', 'notServiceAccounts', 'principals', 'notPrincipals', 'namespaces', 'notNamespaces']);
-    return h && ((h[0] || h[1]) ? !h[2] && !h[3] && !h[4] && !h[5] : true);
-  },
-  'has(self.portLevelMtls) ? (((has(self.selector) && has(self.selector.matchLabels)) ? self.selector.matchLabels : {}).size() > 0) : true': (self) => {
-    const h = hasAll(self, ['portLevelMtls', 'selector']);
-    if (!h || !isMap(self)) return undefined;
-    if (!h[0]) return true;
-    if (!h[1]) return false;
-    const selector = self.selector;
-    if (!isMap(selector)) return undefined;
-    const labels = selector.matchLabels;
-    if (labels === undefined) return false;
-    const size = keys(labels)?.length;
-    return size === undefined ? undefined : size > 0;
-  },
+  '(has(self.serviceAccounts) || has(self.notServiceAccounts)) ? (!has(self.principals) &&\n!has(self.notPrincipals) && !has(self.namespaces) && !has(self.notNamespaces)) : true':
+    (self) => {
+      const h = hasAll(self, [
+        'serviceAccounts',
+        'notServiceAccounts',
+        'principals',
+        'notPrincipals',
+        'namespaces',
+        'notNamespaces',
+      ]);
+      return h && (h[0] || h[1] ? !h[2] && !h[3] && !h[4] && !h[5] : true);
+    },
+  'has(self.portLevelMtls) ? (((has(self.selector) && has(self.selector.matchLabels)) ? self.selector.matchLabels : {}).size() > 0) : true':
+    (self) => {
+      const h = hasAll(self, ['portLevelMtls', 'selector']);
+      if (!h || !isMap(self)) return undefined;
+      if (!h[0]) return true;
+      if (!h[1]) return false;
+      const selector = self.selector;
+      if (!isMap(selector)) return undefined;
+      const labels = selector.matchLabels;
+      if (labels === undefined) return false;
+      const size = keys(labels)?.length;
+      return size === undefined ? undefined : size > 0;
+    },
 };
 
 /** "(has(self.a) ? 1 : 0) + (has(self.b) ? 1 : 0) ... <= 1": at most one of the fields is set. */

@@ -56,7 +56,13 @@ export function parseRequestUri(raw: string): ParsedUrl | undefined {
 function urlValue(s: string): Map<string, string | boolean> {
   const u = parseRequestUri(s);
   if (!u) throw new Error(`URL parse error during conversion from string: ${s}`);
-  return new Map<string, string | boolean>([[URL_TAG, true], ['scheme', u.scheme], ['host', u.host], ['path', u.path], ['query', u.query]]);
+  return new Map<string, string | boolean>([
+    [URL_TAG, true],
+    ['scheme', u.scheme],
+    ['host', u.host],
+    ['path', u.path],
+    ['query', u.query],
+  ]);
 }
 
 function urlPart(target: unknown, part: string): string {
@@ -72,21 +78,32 @@ function hostname(host: string): string {
 }
 
 /** Every function beyond CEL's standard library that the Kubernetes API server offers the pinned CRDs. */
-export function kubernetesCelFunctions({ celFunc, celMethod, CelScalar, mapType }: CelModule, { strings }: CelExtModule): CelFunc[] {
+export function kubernetesCelFunctions(
+  { celFunc, celMethod, CelScalar, mapType }: CelModule,
+  { strings }: CelExtModule,
+): CelFunc[] {
   const URL_TYPE = mapType(CelScalar.STRING, CelScalar.DYN);
   return [
     ...strings,
     celFunc('isURL', [CelScalar.STRING], CelScalar.BOOL, (s) => parseRequestUri(s) !== undefined),
     celFunc('url', [CelScalar.STRING], URL_TYPE, (s) => urlValue(s)),
-    celMethod('getScheme', URL_TYPE, [], CelScalar.STRING, function () { return urlPart(this, 'scheme'); }),
-    celMethod('getHost', URL_TYPE, [], CelScalar.STRING, function () { return urlPart(this, 'host'); }),
-    celMethod('getHostname', URL_TYPE, [], CelScalar.STRING, function () { return hostname(urlPart(this, 'host')); }),
+    celMethod('getScheme', URL_TYPE, [], CelScalar.STRING, function () {
+      return urlPart(this, 'scheme');
+    }),
+    celMethod('getHost', URL_TYPE, [], CelScalar.STRING, function () {
+      return urlPart(this, 'host');
+    }),
+    celMethod('getHostname', URL_TYPE, [], CelScalar.STRING, function () {
+      return hostname(urlPart(this, 'host'));
+    }),
     celMethod('getPort', URL_TYPE, [], CelScalar.STRING, function () {
       const host = urlPart(this, 'host');
       const m = /:(\d*)$/.exec(host.startsWith('[') ? host.slice(host.indexOf(']') + 1) : host);
       return m ? m[1] : '';
     }),
-    celMethod('getEscapedPath', URL_TYPE, [], CelScalar.STRING, function () { return urlPart(this, 'path'); }),
+    celMethod('getEscapedPath', URL_TYPE, [], CelScalar.STRING, function () {
+      return urlPart(this, 'path');
+    }),
     celFunc('isIP', [CelScalar.STRING], CelScalar.BOOL, (s) => isIP(s)),
   ];
 }

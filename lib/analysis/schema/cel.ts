@@ -64,7 +64,14 @@ export class CelRuleEvaluator {
   constructor(private readonly fastPaths = true) {}
 
   /** Evaluates the rules of `schema` on `value` (found at `path`), adding a violation per failing rule. */
-  public check(value: unknown, schema: JsonSchema, rules: readonly CelValidationRule[], path: string, out: SchemaViolation[], root?: Record<string, unknown>): void {
+  public check(
+    value: unknown,
+    schema: JsonSchema,
+    rules: readonly CelValidationRule[],
+    path: string,
+    out: SchemaViolation[],
+    root?: Record<string, unknown>,
+  ): void {
     if (value === null || value === undefined) return;
     let self: unknown;
     for (const r of rules) {
@@ -79,15 +86,28 @@ export class CelRuleEvaluator {
         this.counts.fastPath++;
         if (fast) continue;
       }
-      self ??= root ? new Map([...(toCel(value, schema) as Map<string, unknown>), ...Object.entries(root).map(([k, v]) => [k, toCel(v, {})] as const)]) : toCel(value, schema);
+      self ??= root
+        ? new Map([
+            ...(toCel(value, schema) as Map<string, unknown>),
+            ...Object.entries(root).map(([k, v]) => [k, toCel(v, {})] as const),
+          ])
+        : toCel(value, schema);
       const program = fast === undefined ? this.program(r.rule) : undefined;
       const result = fast ?? (program instanceof Error ? program : program!({ self }));
       const at = path || '(root)';
       const explain = (r.message ?? '').trim() || r.rule.trim();
       if (result instanceof Error || (typeof result !== 'boolean' && this.engine().module.isCelError(result))) {
-        out.push({ path: at, message: `${errorText(result)} evaluating rule: ${explain}`, rule: r.rule } as CelViolation);
+        out.push({
+          path: at,
+          message: `${errorText(result)} evaluating rule: ${explain}`,
+          rule: r.rule,
+        } as CelViolation);
       } else if (result !== true) {
-        out.push({ path: withFieldPath(at, r.fieldPath), message: this.message(r, self), rule: r.rule } as CelViolation);
+        out.push({
+          path: withFieldPath(at, r.fieldPath),
+          message: this.message(r, self),
+          rule: r.rule,
+        } as CelViolation);
       }
     }
   }
@@ -107,7 +127,10 @@ export class CelRuleEvaluator {
     if (!this.cel) {
       const cel = loadAtRunTime<CelModule>('@bufbuild/cel');
       const funcs = kubernetesCelFunctions(cel, loadAtRunTime<typeof import('@bufbuild/cel/ext')>('@bufbuild/cel/ext'));
-      this.cel = { module: cel, env: cel.celEnv({ funcs, re2: re2Engine(loadAtRunTime<typeof import('re2js')>('re2js')) }) };
+      this.cel = {
+        module: cel,
+        env: cel.celEnv({ funcs, re2: re2Engine(loadAtRunTime<typeof import('re2js')>('re2js')) }),
+      };
     }
     return this.cel;
   }
@@ -143,7 +166,8 @@ const withDefaults = new WeakMap<JsonSchema, boolean>();
 /** Whether any property of the node declares a default (the API server fills it in before CEL runs). */
 function hasDefaults(schema: JsonSchema): boolean {
   let d = withDefaults.get(schema);
-  if (d === undefined) withDefaults.set(schema, (d = Object.values(schema.properties ?? {}).some((p) => p.default !== undefined)));
+  if (d === undefined)
+    withDefaults.set(schema, (d = Object.values(schema.properties ?? {}).some((p) => p.default !== undefined)));
   return d;
 }
 
@@ -161,16 +185,42 @@ function errorText(e: unknown): string {
 function withFieldPath(path: string, fieldPath: string | undefined): string {
   if (!fieldPath) return path;
   let out = path === '(root)' ? '' : path;
-  for (const m of fieldPath.matchAll(/\.([^.[\]]+)|\['((?:[^'\\]|\\.)*)'\]/g)) out = joinPath(out, m[1] ?? m[2].replace(/\\(.)/g, '$1'));
+  for (const m of fieldPath.matchAll(/\.([^.[\]]+)|\['((?:[^'\\]|\\.)*)'\]/g))
+    out = joinPath(out, m[1] ?? m[2].replace(/\\(.)/g, '$1'));
   return out || '(root)';
 }
 
-const CEL_RESERVED = new Set(['true', 'false', 'null', 'in', 'as', 'break', 'const', 'continue', 'else', 'for', 'function', 'if', 'import', 'let', 'loop', 'package', 'namespace', 'return', 'var', 'void', 'while']);
+const CEL_RESERVED = new Set([
+  'true',
+  'false',
+  'null',
+  'in',
+  'as',
+  'break',
+  'const',
+  'continue',
+  'else',
+  'for',
+  'function',
+  'if',
+  'import',
+  'let',
+  'loop',
+  'package',
+  'namespace',
+  'return',
+  'var',
+  'void',
+  'while',
+]);
 
 /** A property name as CEL sees it (k8s.io/apiserver/pkg/cel/escaping.go). */
 export function escapeCelName(name: string): string {
   if (CEL_RESERVED.has(name)) return `__${name}__`;
-  return name.replace(/__|[./-]/g, (m) => ({ __: '__underscores__', '.': '__dot__', '-': '__dash__', '/': '__slash__' })[m]!);
+  return name.replace(
+    /__|[./-]/g,
+    (m) => ({ __: '__underscores__', '.': '__dot__', '-': '__dash__', '/': '__slash__' })[m]!,
+  );
 }
 
 /** The CEL value of a JSON value, typed by its schema (k8s.io/apiserver/pkg/cel/common/values.go). */

@@ -20,7 +20,8 @@ const FLOAT32_MAX = 3.4028234663852886e38;
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 /** RFC 3339 date-time (strfmt's DateTime accepts this shape, with or without fractional seconds). */
-const DATE_TIME = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt ]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
+const DATE_TIME =
+  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt ]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
 
 /** Why `value` does not satisfy `format`, or undefined when it does (or the format is not checked). */
 export function formatViolation(format: string, value: unknown): string | undefined {
@@ -28,9 +29,13 @@ export function formatViolation(format: string, value: unknown): string | undefi
   if (typeof value !== 'string') return undefined;
   switch (format) {
     case 'byte':
-      return BASE64.test(value) ? undefined : `${JSON.stringify(short(value))} is not base64 (format byte): encode the bytes, or use stringData for a Secret`;
+      return BASE64.test(value)
+        ? undefined
+        : `${JSON.stringify(short(value))} is not base64 (format byte): encode the bytes, or use stringData for a Secret`;
     case 'date-time':
-      return DATE_TIME.test(value) ? undefined : `${JSON.stringify(short(value))} is not an RFC 3339 date-time (format date-time), e.g. 2026-01-31T12:00:00Z`;
+      return DATE_TIME.test(value)
+        ? undefined
+        : `${JSON.stringify(short(value))} is not an RFC 3339 date-time (format date-time), e.g. 2026-01-31T12:00:00Z`;
     case 'ipv4':
       return isIPv4(value) ? undefined : `${JSON.stringify(short(value))} is not an IPv4 address (format ipv4)`;
     case 'ipv6':

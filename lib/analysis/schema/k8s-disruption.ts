@@ -22,22 +22,41 @@ export function disruptionBudgetProblems(pdb: any): SchemaViolation[] {
   const out: SchemaViolation[] = [];
   const spec = isObject(pdb?.spec) ? pdb.spec : {};
   if (spec.minAvailable !== undefined && spec.maxUnavailable !== undefined) {
-    out.push({ path: 'spec', message: `Invalid value: ${JSON.stringify(spec)}: minAvailable and maxUnavailable cannot be both set` });
+    out.push({
+      path: 'spec',
+      message: `Invalid value: ${JSON.stringify(spec)}: minAvailable and maxUnavailable cannot be both set`,
+    });
   }
   for (const field of ['minAvailable', 'maxUnavailable']) {
     const v = spec[field];
-    if (typeof v === 'number' && v < 0) out.push({ path: `spec.${field}`, message: `Invalid value: ${v}: must be greater than or equal to 0` });
+    if (typeof v === 'number' && v < 0)
+      out.push({ path: `spec.${field}`, message: `Invalid value: ${v}: must be greater than or equal to 0` });
     if (typeof v === 'string') {
       const m = PERCENT.exec(v);
-      if (!m) out.push({ path: `spec.${field}`, message: `Invalid value: ${JSON.stringify(v)}: a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')` });
-      else if (Number(m[1]) > 100) out.push({ path: `spec.${field}`, message: `Invalid value: ${JSON.stringify(v)}: must not be greater than 100%` });
+      if (!m)
+        out.push({
+          path: `spec.${field}`,
+          message: `Invalid value: ${JSON.stringify(v)}: a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')`,
+        });
+      else if (Number(m[1]) > 100)
+        out.push({
+          path: `spec.${field}`,
+          message: `Invalid value: ${JSON.stringify(v)}: must not be greater than 100%`,
+        });
     }
   }
   if (spec.maxUnavailable === 0 || spec.maxUnavailable === '0%') {
-    out.push({ path: 'spec.maxUnavailable', message: `maxUnavailable ${JSON.stringify(spec.maxUnavailable)} allows no eviction: node drains and upgrades would hang; allow at least 1 (or set minAvailable below the replicas)` });
+    out.push({
+      path: 'spec.maxUnavailable',
+      message: `maxUnavailable ${JSON.stringify(spec.maxUnavailable)} allows no eviction: node drains and upgrades would hang; allow at least 1 (or set minAvailable below the replicas)`,
+    });
   }
   if (spec.minAvailable === '100%') {
-    out.push({ path: 'spec.minAvailable', message: 'minAvailable "100%" allows no eviction: node drains and upgrades would hang; set it below 100% or use maxUnavailable: 1' });
+    out.push({
+      path: 'spec.minAvailable',
+      message:
+        'minAvailable "100%" allows no eviction: node drains and upgrades would hang; set it below 100% or use maxUnavailable: 1',
+    });
   }
   return out;
 }
@@ -57,10 +76,12 @@ export function blockingBudgetProblems(pdb: any, manifests: readonly any[]): Sch
     selected.push(`${m.kind} ${m.metadata?.name}`);
   }
   if (selected.length === 0 || min < replicas) return [];
-  return [{
-    path: 'spec.minAvailable',
-    message: `minAvailable ${min} equals or exceeds the ${replicas} replica(s) it selects (${selected.join(', ')}): no pod may ever be evicted, so node drains and upgrades would hang; set minAvailable to at most ${Math.max(replicas - 1, 0)}, or use maxUnavailable: 1`,
-  }];
+  return [
+    {
+      path: 'spec.minAvailable',
+      message: `minAvailable ${min} equals or exceeds the ${replicas} replica(s) it selects (${selected.join(', ')}): no pod may ever be evicted, so node drains and upgrades would hang; set minAvailable to at most ${Math.max(replicas - 1, 0)}, or use maxUnavailable: 1`,
+    },
+  ];
 }
 
 /** Workloads with a replica count (what a PodDisruptionBudget's minAvailable is weighed against), by namespace and `app` label. */
@@ -76,9 +97,13 @@ function scaledWorkloads(manifests: readonly any[], namespace: string | undefine
   if (!groups) {
     groups = new Map();
     for (const m of manifests) {
-      if (!podTemplateOf(m) || m.kind === 'Pod' || m.kind === 'Job' || m.kind === 'CronJob' || m.kind === 'DaemonSet') continue;
+      if (!podTemplateOf(m) || m.kind === 'Pod' || m.kind === 'Job' || m.kind === 'CronJob' || m.kind === 'DaemonSet')
+        continue;
       const labels = m.spec?.template?.metadata?.labels;
-      for (const key of [`${m.metadata?.namespace}|*`, ...(isObject(labels) && typeof labels.app === 'string' ? [`${m.metadata?.namespace}|app=${labels.app}`] : [])]) {
+      for (const key of [
+        `${m.metadata?.namespace}|*`,
+        ...(isObject(labels) && typeof labels.app === 'string' ? [`${m.metadata?.namespace}|app=${labels.app}`] : []),
+      ]) {
         if (!groups.has(key)) groups.set(key, []);
         groups.get(key)!.push(m);
       }

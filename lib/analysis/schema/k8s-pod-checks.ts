@@ -18,7 +18,10 @@ export function podTemplateOf(m: any): { spec: any; path: string } | undefined {
   const spec: any = m?.spec;
   if (!isObject(spec)) return undefined;
   if (m.kind === 'Pod' && m.apiVersion === 'v1') return { spec, path: 'spec' };
-  if (m.kind === 'CronJob') return isObject(spec.jobTemplate?.spec?.template?.spec) ? { spec: spec.jobTemplate.spec.template.spec, path: 'spec.jobTemplate.spec.template.spec' } : undefined;
+  if (m.kind === 'CronJob')
+    return isObject(spec.jobTemplate?.spec?.template?.spec)
+      ? { spec: spec.jobTemplate.spec.template.spec, path: 'spec.jobTemplate.spec.template.spec' }
+      : undefined;
   if (['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'Rollout'].includes(m.kind)) {
     return isObject(spec.template?.spec) ? { spec: spec.template.spec, path: 'spec.template.spec' } : undefined;
   }
@@ -44,13 +47,16 @@ export function podSpecProblems(pod: any, path: string, out: SchemaViolation[]):
       const at = `${path}.${field}[${i}]`;
       if (typeof c.name === 'string') {
         for (const p of dns1123LabelProblems(c.name)) out.push({ path: `${at}.name`, message: invalid(c.name, p) });
-        if (containerNames.has(c.name)) out.push({ path: `${at}.name`, message: `Duplicate value: ${JSON.stringify(c.name)}` });
+        if (containerNames.has(c.name))
+          out.push({ path: `${at}.name`, message: `Duplicate value: ${JSON.stringify(c.name)}` });
         containerNames.add(c.name);
       }
       envProblems(c.env, `${at}.env`, out);
       portProblems(c, at, podPorts, out);
-      for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) handlerProblems(c[probe], `${at}.${probe}`, PROBE_HANDLERS, out);
-      for (const hook of ['postStart', 'preStop']) handlerProblems(c.lifecycle?.[hook], `${at}.lifecycle.${hook}`, HOOK_HANDLERS, out);
+      for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe'])
+        handlerProblems(c[probe], `${at}.${probe}`, PROBE_HANDLERS, out);
+      for (const hook of ['postStart', 'preStop'])
+        handlerProblems(c.lifecycle?.[hook], `${at}.lifecycle.${hook}`, HOOK_HANDLERS, out);
     });
   }
 }
@@ -65,7 +71,10 @@ function envProblems(env: unknown, path: string, out: SchemaViolation[]): void {
     }
     for (const p of envVarNameProblems(e.name)) out.push({ path: `${path}[${i}].name`, message: invalid(e.name, p) });
     if (typeof e.value === 'string' && e.value !== '' && e.valueFrom !== undefined) {
-      out.push({ path: `${path}[${i}].valueFrom`, message: "Invalid value: \"\": may not be specified when `value` is not empty" });
+      out.push({
+        path: `${path}[${i}].valueFrom`,
+        message: 'Invalid value: "": may not be specified when `value` is not empty',
+      });
     }
   });
 }
@@ -77,15 +86,21 @@ function portProblems(c: Record<string, any>, at: string, podPorts: Map<string, 
     if (!isObject(port)) return;
     const p = `${at}.ports[${i}]`;
     if (typeof port.name === 'string' && port.name !== '') {
-      for (const problem of portNameProblems(port.name)) out.push({ path: `${p}.name`, message: invalid(port.name, problem) });
-      if (names.has(port.name)) out.push({ path: `${p}.name`, message: `Duplicate value: ${JSON.stringify(port.name)}` });
+      for (const problem of portNameProblems(port.name))
+        out.push({ path: `${p}.name`, message: invalid(port.name, problem) });
+      if (names.has(port.name))
+        out.push({ path: `${p}.name`, message: `Duplicate value: ${JSON.stringify(port.name)}` });
       names.add(port.name);
     }
-    for (const problem of portNumberProblems(port.containerPort)) out.push({ path: `${p}.containerPort`, message: invalid(port.containerPort, problem) });
+    for (const problem of portNumberProblems(port.containerPort))
+      out.push({ path: `${p}.containerPort`, message: invalid(port.containerPort, problem) });
     const key = `${port.containerPort}/${port.protocol ?? 'TCP'}`;
     const first = podPorts.get(key);
     if (first) {
-      out.push({ path: `${p}.containerPort`, message: `containerPort ${key} is also declared at ${first}: a Service or Istio would pick either; declare each port once per pod` });
+      out.push({
+        path: `${p}.containerPort`,
+        message: `containerPort ${key} is also declared at ${first}: a Service or Istio would pick either; declare each port once per pod`,
+      });
     } else {
       podPorts.set(key, `${p}.containerPort`);
     }
@@ -103,5 +118,6 @@ function handlerProblems(handler: any, path: string, kinds: readonly string[], o
   if (!isObject(handler)) return;
   const set = kinds.filter((k) => handler[k] !== undefined && handler[k] !== null);
   if (set.length === 0) out.push({ path, message: 'Required value: must specify a handler type' });
-  for (const extra of set.slice(1)) out.push({ path: `${path}.${extra}`, message: 'Forbidden: may not specify more than 1 handler type' });
+  for (const extra of set.slice(1))
+    out.push({ path: `${path}.${extra}`, message: 'Forbidden: may not specify more than 1 handler type' });
 }

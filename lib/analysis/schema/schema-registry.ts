@@ -2,12 +2,14 @@ import { existsSync, readFileSync } from 'fs';
 import { delimiter, resolve } from 'path';
 import { readYamlFile } from '../../release/yaml-reader';
 import { readDigest, sourceText } from '../content-hash';
-import { bundledCrdSchemas, bundledDefinitions, CrdSchemas } from './bundled-schemas';
-import { CelCounts } from './cel';
+import type { CrdSchemas } from './bundled-schemas';
+import { bundledCrdSchemas, bundledDefinitions } from './bundled-schemas';
+import type { CelCounts } from './cel';
 import { builtinViolations } from './k8s-builtins';
 import { blockingBudgetProblems, disruptionBudgetProblems } from './k8s-disruption';
 import { webhookViolations } from '../webhook';
-import { JsonSchema, SchemaValidator, SchemaViolation } from './schema-validator';
+import type { JsonSchema, SchemaViolation } from './schema-validator';
+import { SchemaValidator } from './schema-validator';
 
 /**
  * Schema files that replace or extend the bundled ones (Kubernetes 1.27 definitions, Istio 1.30.3
@@ -33,14 +35,17 @@ export const SCHEMA_ENV = {
 /** The schema overrides the environment names (paths resolved against `cwd`); empty means the bundled schemas alone. */
 export function schemaSources(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): SchemaSources {
   const crds = [...SCHEMA_ENV.crds.map((v) => env[v]), ...(env[SCHEMA_ENV.extraCrds] ?? '').split(delimiter)]
-    .filter((p): p is string => p !== undefined && p !== '').map((p) => resolve(cwd, p));
+    .filter((p): p is string => p !== undefined && p !== '')
+    .map((p) => resolve(cwd, p));
   const k8s = env[SCHEMA_ENV.k8sDefinitions];
   return { ...(k8s ? { k8sDefinitions: resolve(cwd, k8s) } : {}), ...(crds.length > 0 ? { crds } : {}) };
 }
 
 /** The override files that do not exist; empty when validation can run. */
 export function missingSchemaSources(sources: SchemaSources): string[] {
-  return [sources.k8sDefinitions, ...(sources.crds ?? [])].filter((p): p is string => p !== undefined && !existsSync(p));
+  return [sources.k8sDefinitions, ...(sources.crds ?? [])].filter(
+    (p): p is string => p !== undefined && !existsSync(p),
+  );
 }
 
 /** A schema violation of one object. */
@@ -62,9 +67,13 @@ export class SchemaRegistry {
   public static load(sources: SchemaSources = {}): SchemaRegistry {
     const missing = missingSchemaSources(sources);
     if (missing.length > 0) {
-      throw new Error(`schema files not found: ${missing.join(', ')}. Point ${SCHEMA_ENV.k8sDefinitions}, ${SCHEMA_ENV.crds.join(', ')} or ${SCHEMA_ENV.extraCrds} at existing files, or unset them to use the bundled schemas`);
+      throw new Error(
+        `schema files not found: ${missing.join(', ')}. Point ${SCHEMA_ENV.k8sDefinitions}, ${SCHEMA_ENV.crds.join(', ')} or ${SCHEMA_ENV.extraCrds} at existing files, or unset them to use the bundled schemas`,
+      );
     }
-    const k8s = sources.k8sDefinitions ? JSON.parse(readFileSync(sources.k8sDefinitions, 'utf8')).definitions : bundledDefinitions();
+    const k8s = sources.k8sDefinitions
+      ? JSON.parse(readFileSync(sources.k8sDefinitions, 'utf8')).definitions
+      : bundledDefinitions();
     return new SchemaRegistry(k8s, Object.assign({}, bundledCrdSchemas(), ...(sources.crds ?? []).map(crdFileSchemas)));
   }
 
@@ -73,7 +82,10 @@ export class SchemaRegistry {
   /** Violations by the JSON text of the object, or its digest (see validate). */
   private readonly results = new Map<string, readonly ObjectViolation[]>();
 
-  constructor(k8s: Record<string, any>, private readonly crds: CrdSchemas) {
+  constructor(
+    k8s: Record<string, any>,
+    private readonly crds: CrdSchemas,
+  ) {
     this.validator = new SchemaValidator(k8s);
     for (const [name, def] of Object.entries(k8s)) {
       for (const gvk of def['x-kubernetes-group-version-kind'] ?? []) {
@@ -89,7 +101,9 @@ export class SchemaRegistry {
   public validateAll(manifests: readonly any[]): ObjectViolation[] {
     return manifests.flatMap((m) => [
       ...this.validate(m),
-      ...(isDisruptionBudget(m) ? blockingBudgetProblems(m, manifests).map((v) => ({ object: objectName(m), ...v })) : []),
+      ...(isDisruptionBudget(m)
+        ? blockingBudgetProblems(m, manifests).map((v) => ({ object: objectName(m), ...v }))
+        : []),
     ]);
   }
 
@@ -101,7 +115,7 @@ export class SchemaRegistry {
    */
   public validate(manifest: any): ObjectViolation[] {
     const text = sourceText(manifest);
-    const key = text !== undefined ? `yaml:${text}` : readDigest(manifest) ?? JSON.stringify(manifest);
+    const key = text !== undefined ? `yaml:${text}` : (readDigest(manifest) ?? JSON.stringify(manifest));
     const known = this.results.get(key);
     if (known) return [...known];
     const result = this.validateUncached(manifest);
@@ -114,7 +128,10 @@ export class SchemaRegistry {
     const structural = this.validateSchema(manifest);
     if (structural.length === 1 && structural[0].path === 'apiVersion') return structural;
     const object = objectName(manifest);
-    const builtins = [...builtinViolations(manifest), ...(isDisruptionBudget(manifest) ? disruptionBudgetProblems(manifest) : [])];
+    const builtins = [
+      ...builtinViolations(manifest),
+      ...(isDisruptionBudget(manifest) ? disruptionBudgetProblems(manifest) : []),
+    ];
     // The API server calls validating admission webhooks (Istio's) only for an object its schema accepted.
     const webhook = structural.length === 0 && builtins.length === 0 ? webhookViolations(manifest) : [];
     return [...structural, ...[...builtins, ...webhook].map((v) => ({ object, ...v }))];
@@ -133,17 +150,40 @@ export class SchemaRegistry {
     if (k8sName) return tag(this.validator.validate(manifest, { $ref: `#/definitions/${k8sName}` }));
     const crd = this.crds[gvk];
     if (!crd) {
-      return tag([{ path: 'apiVersion', message: `no schema for ${gvk}: the API server would reject it (removed or unknown API)` }]);
+      return tag([
+        {
+          path: 'apiVersion',
+          message: `no schema for ${gvk}: the API server would reject it (removed or unknown API)`,
+        },
+      ]);
     }
     const { apiVersion, kind, metadata, ...rest } = manifest;
     // metadata is validated on its own below: a CRD that requires it (Argo CD's Application) must not find it missing from the rest.
     const required = crd.required?.filter((r) => r !== 'metadata');
-    const root: JsonSchema = { type: 'object', properties: crd.properties ?? {}, required, 'x-kubernetes-validations': crd['x-kubernetes-validations'] };
+    const root: JsonSchema = {
+      type: 'object',
+      properties: crd.properties ?? {},
+      required,
+      'x-kubernetes-validations': crd['x-kubernetes-validations'],
+    };
     return tag([
-      ...(metadata === undefined && crd.required?.includes('metadata') ? [{ path: 'metadata', message: 'required field is missing' }] : []),
-      ...this.validator.validate({ apiVersion, kind }, { type: 'object', properties: { apiVersion: { type: 'string' }, kind: { type: 'string' } } }),
-      ...this.validator.validate(metadata ?? {}, { $ref: '#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' }, 'metadata'),
-      ...this.validator.validateObject(rest, root, '', { apiVersion, kind, metadata: { name: metadata?.name, generateName: metadata?.generateName } }),
+      ...(metadata === undefined && crd.required?.includes('metadata')
+        ? [{ path: 'metadata', message: 'required field is missing' }]
+        : []),
+      ...this.validator.validate(
+        { apiVersion, kind },
+        { type: 'object', properties: { apiVersion: { type: 'string' }, kind: { type: 'string' } } },
+      ),
+      ...this.validator.validate(
+        metadata ?? {},
+        { $ref: '#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' },
+        'metadata',
+      ),
+      ...this.validator.validateObject(rest, root, '', {
+        apiVersion,
+        kind,
+        metadata: { name: metadata?.name, generateName: metadata?.generateName },
+      }),
     ]);
   }
 

@@ -1,5 +1,6 @@
 import { isObject, joinPath } from '../json-path';
-import { CelRuleEvaluator, CelValidationRule } from './cel';
+import type { CelValidationRule } from './cel';
+import { CelRuleEvaluator } from './cel';
 import { formatViolation } from './formats';
 import { RE2JS } from 're2js';
 /**
@@ -74,12 +75,25 @@ export class SchemaValidator {
    * value has the wrong type or is not one of its enum, no CEL rule is reported, only that they
    * were not checked (if the schema has any).
    */
-  public validateObject(value: unknown, schema: JsonSchema, path = '', root?: Record<string, unknown>): SchemaViolation[] {
+  public validateObject(
+    value: unknown,
+    schema: JsonSchema,
+    path = '',
+    root?: Record<string, unknown>,
+  ): SchemaViolation[] {
     const out = this.validate(value, schema, path, root);
     if (!out.some((v) => BLOCKING.has(v))) return out;
     return [
       ...out.filter((v) => !('rule' in v)),
-      ...(hasRules(schema) ? [{ path: '(root)', message: 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation' }] : []),
+      ...(hasRules(schema)
+        ? [
+            {
+              path: '(root)',
+              message:
+                'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
+            },
+          ]
+        : []),
     ];
   }
 
@@ -107,7 +121,14 @@ export class SchemaValidator {
     return out.length === 0;
   }
 
-  private check(value: unknown, raw: JsonSchema, path: string, out: SchemaViolation[], root?: Record<string, unknown>, structural = true): void {
+  private check(
+    value: unknown,
+    raw: JsonSchema,
+    path: string,
+    out: SchemaViolation[],
+    root?: Record<string, unknown>,
+    structural = true,
+  ): void {
     const schema = this.resolve(raw);
     // The API server applies the schema's defaults before it validates (defaulting precedes
     // validation in the CRD handler), so a branch or CEL rule sees a defaulted field as set.
@@ -119,8 +140,13 @@ export class SchemaValidator {
       return;
     }
     if (schema['x-kubernetes-int-or-string']) {
-      if (!(typeof value === 'string' || Number.isInteger(value))) out.push(blocking({ path: at, message: `expected an integer or a string, got ${describe(value)}` }));
-      else if (typeof value === 'number' && (value < -2147483648 || value > 2147483647)) out.push({ path: at, message: `${value} is out of the int32 range (-2147483648 to 2147483647) of an int-or-string: the API server rejects it` });
+      if (!(typeof value === 'string' || Number.isInteger(value)))
+        out.push(blocking({ path: at, message: `expected an integer or a string, got ${describe(value)}` }));
+      else if (typeof value === 'number' && (value < -2147483648 || value > 2147483647))
+        out.push({
+          path: at,
+          message: `${value} is out of the int32 range (-2147483648 to 2147483647) of an int-or-string: the API server rejects it`,
+        });
       else this.checkRules(value, schema, path, out, root);
       return;
     }
@@ -129,7 +155,12 @@ export class SchemaValidator {
       return;
     }
     if (schema.enum && !schema.enum.some((e) => e === value)) {
-      out.push(blocking({ path: at, message: `${JSON.stringify(value)} is not one of ${schema.enum.map((e) => JSON.stringify(e)).join(', ')}` }));
+      out.push(
+        blocking({
+          path: at,
+          message: `${JSON.stringify(value)} is not one of ${schema.enum.map((e) => JSON.stringify(e)).join(', ')}`,
+        }),
+      );
     }
     this.checkBounds(value, schema, at, out);
     const badFormat = schema.format !== undefined ? formatViolation(schema.format, value) : undefined;
@@ -140,7 +171,12 @@ export class SchemaValidator {
     }
     if (schema.oneOf) {
       const passing = schema.oneOf.filter((s) => this.branchHolds(value, s, path)).length;
-      if (passing !== 1) out.push({ path: at, message: passing === 0 ? 'matches none of the allowed forms (oneOf)' : 'sets fields that exclude each other (oneOf)' });
+      if (passing !== 1)
+        out.push({
+          path: at,
+          message:
+            passing === 0 ? 'matches none of the allowed forms (oneOf)' : 'sets fields that exclude each other (oneOf)',
+        });
     }
     if (schema.not && this.branchHolds(value, schema.not, path)) {
       out.push({ path: at, message: 'matches a form that is not allowed (not)' });
@@ -151,21 +187,35 @@ export class SchemaValidator {
     if (isObject(value)) this.checkObject(value, schema, path, out, structural);
     // Not on a value whose own subtree has the wrong types: the rule would only fail to evaluate,
     // and validateObject reports that rules were skipped instead (as the API server does).
-    if (out.length === before || !out.slice(before).some((v) => BLOCKING.has(v))) this.checkRules(value, schema, path, out, root);
+    if (out.length === before || !out.slice(before).some((v) => BLOCKING.has(v)))
+      this.checkRules(value, schema, path, out, root);
   }
 
   /** Evaluates the node's CEL rules, if it has any. */
-  private checkRules(value: unknown, schema: JsonSchema, path: string, out: SchemaViolation[], root?: Record<string, unknown>): void {
+  private checkRules(
+    value: unknown,
+    schema: JsonSchema,
+    path: string,
+    out: SchemaViolation[],
+    root?: Record<string, unknown>,
+  ): void {
     const rules = schema['x-kubernetes-validations'];
     if (rules && rules.length > 0) this.cel.check(value, schema, rules, path, out, root);
   }
 
-  private checkObject(value: Record<string, unknown>, schema: JsonSchema, path: string, out: SchemaViolation[], structural: boolean): void {
+  private checkObject(
+    value: Record<string, unknown>,
+    schema: JsonSchema,
+    path: string,
+    out: SchemaViolation[],
+    structural: boolean,
+  ): void {
     const props = schema.properties;
     const extra = schema.additionalProperties;
     for (const key of schema.required ?? []) {
       const own = Object.hasOwn(value, key) ? value[key] : undefined;
-      if (own === undefined || this.prunedNull(own, props && Object.hasOwn(props, key) ? props[key] : undefined)) out.push({ path: joinPath(path, key), message: 'required field is missing' });
+      if (own === undefined || this.prunedNull(own, props && Object.hasOwn(props, key) ? props[key] : undefined))
+        out.push({ path: joinPath(path, key), message: 'required field is missing' });
     }
     for (const [key, v] of Object.entries(value)) {
       // Own properties only: an input key such as `constructor` or `toString` must not find Object's members.
@@ -175,7 +225,12 @@ export class SchemaValidator {
         this.check(v, declared, joinPath(path, key), out, undefined, structural);
       } else if (typeof extra === 'object') {
         this.check(v, extra, joinPath(path, key), out, undefined, structural);
-      } else if (!structural || extra === true || schema['x-kubernetes-preserve-unknown-fields'] || (!props && extra === undefined && schema.type !== 'object')) {
+      } else if (
+        !structural ||
+        extra === true ||
+        schema['x-kubernetes-preserve-unknown-fields'] ||
+        (!props && extra === undefined && schema.type !== 'object')
+      ) {
         // free-form
       } else if (props || extra === false || schema.type === 'object') {
         out.push({ path: joinPath(path, key), message: `unknown field '${key}'` });
@@ -197,18 +252,25 @@ export class SchemaValidator {
 
   private checkBounds(value: unknown, s: JsonSchema, at: string, out: SchemaViolation[]): void {
     if (typeof value === 'number') {
-      if (s.minimum !== undefined && value < s.minimum) out.push({ path: at, message: `${value} is below the minimum ${s.minimum}` });
-      if (s.maximum !== undefined && value > s.maximum) out.push({ path: at, message: `${value} is above the maximum ${s.maximum}` });
+      if (s.minimum !== undefined && value < s.minimum)
+        out.push({ path: at, message: `${value} is below the minimum ${s.minimum}` });
+      if (s.maximum !== undefined && value > s.maximum)
+        out.push({ path: at, message: `${value} is above the maximum ${s.maximum}` });
     }
     if (typeof value === 'string') {
-      if (s.minLength !== undefined && value.length < s.minLength) out.push({ path: at, message: `shorter than ${s.minLength} characters` });
-      if (s.maxLength !== undefined && value.length > s.maxLength) out.push({ path: at, message: `longer than ${s.maxLength} characters` });
+      if (s.minLength !== undefined && value.length < s.minLength)
+        out.push({ path: at, message: `shorter than ${s.minLength} characters` });
+      if (s.maxLength !== undefined && value.length > s.maxLength)
+        out.push({ path: at, message: `longer than ${s.maxLength} characters` });
       const re = s.pattern !== undefined ? this.pattern(s.pattern) : null;
-      if (re && !re.matcher(value).find()) out.push({ path: at, message: `${JSON.stringify(value)} does not match ${s.pattern}` });
+      if (re && !re.matcher(value).find())
+        out.push({ path: at, message: `${JSON.stringify(value)} does not match ${s.pattern}` });
     }
     if (Array.isArray(value)) {
-      if (s.minItems !== undefined && value.length < s.minItems) out.push({ path: at, message: `fewer than ${s.minItems} items` });
-      if (s.maxItems !== undefined && value.length > s.maxItems) out.push({ path: at, message: `more than ${s.maxItems} items` });
+      if (s.minItems !== undefined && value.length < s.minItems)
+        out.push({ path: at, message: `fewer than ${s.minItems} items` });
+      if (s.maxItems !== undefined && value.length > s.maxItems)
+        out.push({ path: at, message: `more than ${s.maxItems} items` });
     }
   }
 
@@ -220,7 +282,11 @@ export class SchemaValidator {
   private pattern(source: string): RE2JS | null {
     if (!this.patterns.has(source)) {
       let re: RE2JS | null;
-      try { re = RE2JS.compile(source); } catch { re = null; }
+      try {
+        re = RE2JS.compile(source);
+      } catch {
+        re = null;
+      }
       this.patterns.set(source, re);
     }
     return this.patterns.get(source)!;
@@ -249,16 +315,22 @@ function hasRules(schema: JsonSchema): boolean {
 
 function typeMatches(type: string, value: unknown): boolean {
   switch (type) {
-    case 'object': return isObject(value);
-    case 'array': return Array.isArray(value);
-    case 'string': return typeof value === 'string';
-    case 'integer': return Number.isInteger(value);
-    case 'number': return typeof value === 'number' && Number.isFinite(value);
-    case 'boolean': return typeof value === 'boolean';
-    default: return true;
+    case 'object':
+      return isObject(value);
+    case 'array':
+      return Array.isArray(value);
+    case 'string':
+      return typeof value === 'string';
+    case 'integer':
+      return Number.isInteger(value);
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'boolean':
+      return typeof value === 'boolean';
+    default:
+      return true;
   }
 }
-
 
 function describe(v: unknown): string {
   return Array.isArray(v) ? 'an array' : v === null ? 'null' : `${typeof v} ${JSON.stringify(v)}`.slice(0, 60);
@@ -272,11 +344,19 @@ const DEFAULTED = new WeakMap<object, readonly [string, unknown, boolean][]>();
  * changed). A null the field does not allow counts as absent: the API server prunes it, then
  * defaults (apiextensions-apiserver defaulting/prunenulls.go).
  */
-function withDefaults(value: unknown, props: Readonly<Record<string, JsonSchema>> | undefined, resolve: (s: JsonSchema) => JsonSchema): unknown {
+function withDefaults(
+  value: unknown,
+  props: Readonly<Record<string, JsonSchema>> | undefined,
+  resolve: (s: JsonSchema) => JsonSchema,
+): unknown {
   if (!props || !isObject(value)) return value;
   let defaulted = DEFAULTED.get(props);
   if (!defaulted) {
-    defaulted = Object.entries(props).map(([key, raw]) => { const r = resolve(raw); return [key, r.default, r.nullable === true] as [string, unknown, boolean]; })
+    defaulted = Object.entries(props)
+      .map(([key, raw]) => {
+        const r = resolve(raw);
+        return [key, r.default, r.nullable === true] as [string, unknown, boolean];
+      })
       .filter(([, d]) => d !== undefined);
     DEFAULTED.set(props, defaulted);
   }

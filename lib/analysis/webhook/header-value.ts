@@ -6,7 +6,8 @@
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000A-\u001F\u007F]/;
 
-type State = 'literal' | 'name' | 'expectArray' | 'expectString' | 'string' | 'delimiterOrEnd' | 'argsEnd' | 'variableEnd';
+type State =
+  'literal' | 'name' | 'expectArray' | 'expectString' | 'string' | 'delimiterOrEnd' | 'argsEnd' | 'variableEnd';
 
 export function headerValueProblem(value: string): string | undefined {
   if (CONTROL.test(value)) return `header value configuration ${value} is invalid`;

@@ -3,19 +3,55 @@ import { durationNanos, durationProblem } from './durations';
 import { headerValueProblem } from './header-value';
 import { labelProblems } from './labels';
 import { isDns1123Label } from './names';
-import { list, present, WebhookCheck } from './report';
+import type { WebhookCheck } from './report';
+import { list, present } from './report';
 import { destinationProblems, gatewayNames, routeDestinations } from './virtual-service';
 
 /** Envoy's retry-on policies (x-envoy-retry-on and x-envoy-retry-grpc-on), as Istio lists them. */
-const RETRY_ON = ['5xx', 'gateway-error', 'reset', 'reset-before-request', 'connect-failure', 'retriable-4xx', 'refused-stream', 'retriable-status-codes',
-  'retriable-headers', 'envoy-ratelimited', 'http3-post-connect-failure', 'cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable'];
+const RETRY_ON = [
+  '5xx',
+  'gateway-error',
+  'reset',
+  'reset-before-request',
+  'connect-failure',
+  'retriable-4xx',
+  'refused-stream',
+  'retriable-status-codes',
+  'retriable-headers',
+  'envoy-ratelimited',
+  'http3-post-connect-failure',
+  'cancelled',
+  'deadline-exceeded',
+  'internal',
+  'resource-exhausted',
+  'unavailable',
+];
 const CORS_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', '*'];
-const GRPC_STATUSES = ['OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED',
-  'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED'];
+const GRPC_STATUSES = [
+  'OK',
+  'CANCELLED',
+  'UNKNOWN',
+  'INVALID_ARGUMENT',
+  'DEADLINE_EXCEEDED',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'PERMISSION_DENIED',
+  'RESOURCE_EXHAUSTED',
+  'FAILED_PRECONDITION',
+  'ABORTED',
+  'OUT_OF_RANGE',
+  'UNIMPLEMENTED',
+  'INTERNAL',
+  'UNAVAILABLE',
+  'DATA_LOSS',
+  'UNAUTHENTICATED',
+];
 /** Go's http.StatusText knows these codes. */
-const HTTP_STATUS_TEXT = new Set([100, 101, 102, 103, 200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304, 305, 307, 308,
-  400, 401, 402, 403, 404, 405, 406, 407, 408, 409, 410, 411, 412, 413, 414, 415, 416, 417, 418, 421, 422, 423, 424, 425, 426, 428, 429, 431, 451,
-  500, 501, 502, 503, 504, 505, 506, 507, 508, 510, 511]);
+const HTTP_STATUS_TEXT = new Set([
+  100, 101, 102, 103, 200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304, 305, 307, 308, 400,
+  401, 402, 403, 404, 405, 406, 407, 408, 409, 410, 411, 412, 413, 414, 415, 416, 417, 418, 421, 422, 423, 424, 425,
+  426, 428, 429, 431, 451, 500, 501, 502, 503, 504, 505, 506, 507, 508, 510, 511,
+]);
 const TCHARS = /^[!#$%&'*+\-.^_`|~A-Za-z0-9]+$/;
 
 /** validateHTTPRoute (pkg/config/validation/virtualservice.go and validation.go). */
@@ -25,16 +61,25 @@ export function httpRoute(c: WebhookCheck, r: any, at: string, delegate: boolean
   headerOperations(c, r.headers, `${at}.headers`);
   cors(c, r.corsPolicy, `${at}.corsPolicy`);
   fault(c, r.fault, `${at}.fault`);
-  if (present(r.mirrorPercent) && r.mirrorPercent > 100) c.report(`${at}.mirrorPercent`, `mirror_percent must have a max value of 100 (it has ${r.mirrorPercent})`);
+  if (present(r.mirrorPercent) && r.mirrorPercent > 100)
+    c.report(`${at}.mirrorPercent`, `mirror_percent must have a max value of 100 (it has ${r.mirrorPercent})`);
   const mp = r.mirrorPercentage?.value;
-  if (mp !== undefined && (mp > 100 || mp < 0)) c.report(`${at}.mirrorPercentage`, `mirror_percentage must have a ${mp > 100 ? 'max value of 100' : 'min value of 0'} (it has ${mp})`);
+  if (mp !== undefined && (mp > 100 || mp < 0))
+    c.report(
+      `${at}.mirrorPercentage`,
+      `mirror_percentage must have a ${mp > 100 ? 'max value of 100' : 'min value of 0'} (it has ${mp})`,
+    );
   for (const p of destinationProblems(r.mirror)) c.report(`${at}.mirror`, p);
   list(r.mirrors).forEach((m, i) => {
     if (!present(m)) return c.report(`${at}.mirrors[${i}]`, 'mirror cannot be null');
     if (!present(m.destination)) c.report(`${at}.mirrors[${i}]`, 'destination is required for mirrors');
     for (const p of destinationProblems(m.destination)) c.report(`${at}.mirrors[${i}].destination`, p);
     const v = m.percentage?.value;
-    if (v !== undefined && (v > 100 || v < 0)) c.report(`${at}.mirrors[${i}].percentage`, `mirror percentage must have a ${v > 100 ? 'max value of 100' : 'min value of 0'} (it has ${v})`);
+    if (v !== undefined && (v > 100 || v < 0))
+      c.report(
+        `${at}.mirrors[${i}].percentage`,
+        `mirror percentage must have a ${v > 100 ? 'max value of 100' : 'min value of 0'} (it has ${v})`,
+      );
   });
   redirect(c, r.redirect, `${at}.redirect`);
   directResponse(c, r.directResponse, `${at}.directResponse`);
@@ -42,7 +87,10 @@ export function httpRoute(c: WebhookCheck, r: any, at: string, delegate: boolean
   rewrite(c, r, `${at}.rewrite`);
   routeDestinations(c, list(r.route), `${at}.route`);
   list(r.route).forEach((d, i) => headerOperations(c, d?.headers, `${at}.route[${i}].headers`));
-  if (present(r.timeout)) { const p = durationProblem(r.timeout); if (p) c.report(`${at}.timeout`, p); }
+  if (present(r.timeout)) {
+    const p = durationProblem(r.timeout);
+    if (p) c.report(`${at}.timeout`, p);
+  }
 }
 
 function conflicts(c: WebhookCheck, r: any, at: string, delegate: boolean): void {
@@ -53,16 +101,22 @@ function conflicts(c: WebhookCheck, r: any, at: string, delegate: boolean): void
     return;
   }
   if (delegate && present(r.delegate)) c.report(at, 'delegate HTTP route cannot contain delegate');
-  for (const [other, word] of [['redirect', 'redirect'], ['directResponse', 'direct_response']] as const) {
+  for (const [other, word] of [
+    ['redirect', 'redirect'],
+    ['directResponse', 'direct_response'],
+  ] as const) {
     if (!present(r[other])) continue;
     if (routes) c.report(at, `HTTP route cannot contain both route and ${word}`);
     if (present(r.fault)) c.report(at, `HTTP route cannot contain both fault and ${word}`);
     if (present(r.rewrite)) c.report(at, `HTTP route rule cannot contain both rewrite and ${word}`);
-    if (other === 'redirect' && present(r.directResponse)) c.report(at, 'HTTP route rule cannot contain both direct_response and redirect');
+    if (other === 'redirect' && present(r.directResponse))
+      c.report(at, 'HTTP route rule cannot contain both direct_response and redirect');
     break;
   }
-  if (!present(r.redirect) && !present(r.directResponse) && !routes && !present(r.delegate)) c.report(at, 'HTTP route, redirect or direct_response is required');
-  if (present(r.mirror) && list(r.mirrors).length > 0) c.report(at, 'HTTP route cannot contain both mirror and mirrors');
+  if (!present(r.redirect) && !present(r.directResponse) && !routes && !present(r.delegate))
+    c.report(at, 'HTTP route, redirect or direct_response is required');
+  if (present(r.mirror) && list(r.mirrors).length > 0)
+    c.report(at, 'HTTP route cannot contain both mirror and mirrors');
 }
 
 /** Go's regexp (RE2) compiles it: re2js is the same syntax. */
@@ -78,9 +132,11 @@ export function regexProblem(re: string, where: string): string | undefined {
 
 function stringMatch(c: WebhookCheck, sm: any, where: string, at: string, emptyPrefixOk = false): void {
   if (!present(sm)) return;
-  if (sm.prefix !== undefined && sm.prefix === '' && !emptyPrefixOk) c.report(at, `"${where}": prefix string match should not be empty`);
+  if (sm.prefix !== undefined && sm.prefix === '' && !emptyPrefixOk)
+    c.report(at, `"${where}": prefix string match should not be empty`);
   if (sm.regex !== undefined) {
-    const p = sm.regex === '' ? `"${where}": regex string match should not be empty` : regexProblem(String(sm.regex), where);
+    const p =
+      sm.regex === '' ? `"${where}": regex string match should not be empty` : regexProblem(String(sm.regex), where);
     if (p) c.report(at, p);
   }
 }
@@ -116,10 +172,12 @@ function match(c: WebhookCheck, m: any, at: string): void {
   stringMatch(c, m.uri, 'uri', `${at}.uri`, true);
   for (const f of ['scheme', 'method', 'authority']) stringMatch(c, m[f], f, `${at}.${f}`);
   for (const [k, q] of Object.entries(m.queryParams ?? {})) stringMatch(c, q, 'queryParams', `${at}.queryParams.${k}`);
-  if (m.port !== undefined && m.port !== 0 && !(m.port >= 1 && m.port <= 65535)) c.report(`${at}.port`, `port number ${m.port} must be in the range 1..65535`);
+  if (m.port !== undefined && m.port !== 0 && !(m.port >= 1 && m.port <= 65535))
+    c.report(`${at}.port`, `port number ${m.port} must be in the range 1..65535`);
   for (const p of labelProblems(m.sourceLabels)) c.report(`${at}.sourceLabels`, p);
   gatewayNames(c, list(m.gateways).map(String), `${at}.gateways`);
-  if (m.sourceNamespace && !isDns1123Label(String(m.sourceNamespace))) c.report(`${at}.sourceNamespace`, `sourceNamespace match ${m.sourceNamespace} is invalid`);
+  if (m.sourceNamespace && !isDns1123Label(String(m.sourceNamespace)))
+    c.report(`${at}.sourceNamespace`, `sourceNamespace match ${m.sourceNamespace} is invalid`);
 }
 
 function headerOperations(c: WebhookCheck, headers: any, at: string): void {
@@ -140,7 +198,8 @@ function headerOperations(c: WebhookCheck, headers: any, at: string): void {
 function operationName(c: WebhookCheck, name: string, authorityAllowed: boolean, at: string): void {
   if (name === '') return c.report(at, 'header name cannot be empty');
   if (authorityAllowed) {
-    if (name.startsWith(':') && name.toLowerCase() !== ':authority') c.report(at, `invalid header "${name}": header cannot have ":" prefix`);
+    if (name.startsWith(':') && name.toLowerCase() !== ':authority')
+      c.report(at, `invalid header "${name}": header cannot have ":" prefix`);
     return;
   }
   if (name.toLowerCase() === 'host') return c.report(at, `invalid header "${name}": cannot set Host header`);
@@ -149,8 +208,11 @@ function operationName(c: WebhookCheck, name: string, authorityAllowed: boolean,
 
 function cors(c: WebhookCheck, p: any, at: string): void {
   if (!present(p)) return;
-  for (const o of list(p.allowOrigins)) if (!o || !['exact', 'prefix', 'regex'].some((k) => o[k])) c.report(`${at}.allowOrigins`, `'${JSON.stringify(o)}' is not a valid match type for CORS allow origins`);
-  for (const m of list(p.allowMethods)) if (!CORS_METHODS.includes(String(m))) c.report(`${at}.allowMethods`, `"${m}" is not a supported HTTP method`);
+  for (const o of list(p.allowOrigins))
+    if (!o || !['exact', 'prefix', 'regex'].some((k) => o[k]))
+      c.report(`${at}.allowOrigins`, `'${JSON.stringify(o)}' is not a valid match type for CORS allow origins`);
+  for (const m of list(p.allowMethods))
+    if (!CORS_METHODS.includes(String(m))) c.report(`${at}.allowMethods`, `"${m}" is not a supported HTTP method`);
   for (const f of ['allowHeaders', 'exposeHeaders']) {
     for (const h of list(p[f]).map(String)) {
       if (h === '') c.report(`${at}.${f}`, 'header name cannot be empty');
@@ -159,14 +221,19 @@ function cors(c: WebhookCheck, p: any, at: string): void {
   }
   if (present(p.maxAge)) {
     const ns = durationNanos(p.maxAge);
-    if (ns !== undefined && ns % 1e9 !== 0) c.report(`${at}.maxAge`, 'max_age duration is accurate only to seconds precision');
-    else { const d = durationProblem(p.maxAge); if (d) c.report(`${at}.maxAge`, d); }
+    if (ns !== undefined && ns % 1e9 !== 0)
+      c.report(`${at}.maxAge`, 'max_age duration is accurate only to seconds precision');
+    else {
+      const d = durationProblem(p.maxAge);
+      if (d) c.report(`${at}.maxAge`, d);
+    }
   }
 }
 
 function percentage(c: WebhookCheck, p: any, at: string): void {
   const v = p?.value;
-  if (v !== undefined && (v < 0 || v > 100 || (v > 0 && v < 0.0001))) c.report(at, `percentage ${v} is neither 0.0, nor in range [0.0001, 100.0]`);
+  if (v !== undefined && (v < 0 || v > 100 || (v > 0 && v < 0.0001)))
+    c.report(at, `percentage ${v} is neither 0.0, nor in range [0.0001, 100.0]`);
 }
 
 function fault(c: WebhookCheck, f: any, at: string): void {
@@ -175,23 +242,32 @@ function fault(c: WebhookCheck, f: any, at: string): void {
   const abort = f.abort;
   if (present(abort)) {
     percentage(c, abort.percentage, `${at}.abort.percentage`);
-    if (abort.grpcStatus !== undefined && !GRPC_STATUSES.includes(String(abort.grpcStatus))) c.report(`${at}.abort.grpcStatus`, `gRPC status "${abort.grpcStatus}" is not supported`);
+    if (abort.grpcStatus !== undefined && !GRPC_STATUSES.includes(String(abort.grpcStatus)))
+      c.report(`${at}.abort.grpcStatus`, `gRPC status "${abort.grpcStatus}" is not supported`);
     if (abort.http2Error !== undefined) c.report(`${at}.abort`, 'HTTP/2 abort fault injection not supported yet');
-    if (abort.httpStatus !== undefined && (abort.httpStatus < 200 || abort.httpStatus > 600)) c.report(`${at}.abort.httpStatus`, `HTTP status ${abort.httpStatus} is not in range 200-599`);
+    if (abort.httpStatus !== undefined && (abort.httpStatus < 200 || abort.httpStatus > 600))
+      c.report(`${at}.abort.httpStatus`, `HTTP status ${abort.httpStatus} is not in range 200-599`);
   }
   const delay = f.delay;
   if (present(delay)) {
     percentage(c, delay.percentage, `${at}.delay.percentage`);
-    for (const k of ['fixedDelay', 'exponentialDelay']) if (present(delay[k])) { const p = durationProblem(delay[k]); if (p) c.report(`${at}.delay.${k}`, p); }
+    for (const k of ['fixedDelay', 'exponentialDelay'])
+      if (present(delay[k])) {
+        const p = durationProblem(delay[k]);
+        if (p) c.report(`${at}.delay.${k}`, p);
+      }
     if (present(delay.exponentialDelay)) c.report(`${at}.delay`, 'exponentialDelay not supported yet');
   }
 }
 
 function redirect(c: WebhookCheck, r: any, at: string): void {
   if (!present(r)) return;
-  if (!r.uri && !r.authority && !present(r.port) && !present(r.derivePort) && !r.scheme) return c.report(at, 'redirect must specify URI, authority, scheme, or port');
-  if (r.redirectCode && (r.redirectCode < 300 || r.redirectCode > 399)) return c.report(`${at}.redirectCode`, `${r.redirectCode} is not a valid redirect code, must be 3xx`);
-  if (r.scheme && r.scheme !== 'http' && r.scheme !== 'https') return c.report(`${at}.scheme`, 'invalid redirect scheme, must be "http" or "https"');
+  if (!r.uri && !r.authority && !present(r.port) && !present(r.derivePort) && !r.scheme)
+    return c.report(at, 'redirect must specify URI, authority, scheme, or port');
+  if (r.redirectCode && (r.redirectCode < 300 || r.redirectCode > 399))
+    return c.report(`${at}.redirectCode`, `${r.redirectCode} is not a valid redirect code, must be 3xx`);
+  if (r.scheme && r.scheme !== 'http' && r.scheme !== 'https')
+    return c.report(`${at}.scheme`, 'invalid redirect scheme, must be "http" or "https"');
   if (r.port > 65535) c.report(`${at}.port`, `port number ${r.port} must be in the range 1..65535`);
 }
 
@@ -204,19 +280,31 @@ function directResponse(c: WebhookCheck, d: any, at: string): void {
   if (status < 200 || status > 600) c.report(`${at}.status`, `HTTP status ${status} is not in range 200-599`);
   const body = d.body;
   if (!present(body)) return;
-  const size = body.string !== undefined ? Buffer.byteLength(String(body.string)) : body.bytes !== undefined ? Buffer.from(String(body.bytes), 'base64').length : 0;
-  if (size > MB) c.report(`${at}.body`, 'large direct_responses may impact control plane performance, must be less than 1MB');
+  const size =
+    body.string !== undefined
+      ? Buffer.byteLength(String(body.string))
+      : body.bytes !== undefined
+        ? Buffer.from(String(body.bytes), 'base64').length
+        : 0;
+  if (size > MB)
+    c.report(`${at}.body`, 'large direct_responses may impact control plane performance, must be less than 1MB');
 }
 
 function retries(c: WebhookCheck, r: any, at: string): void {
   if (!present(r)) return;
   const attempts = r.attempts ?? 0;
   if (attempts < 0) c.report(`${at}.attempts`, 'attempts cannot be negative');
-  if (attempts === 0 && (present(r.perTryTimeout) || r.retryOn || present(r.retryRemoteLocalities))) c.report(at, 'http retry policy configured when attempts are set to 0 (disabled)');
-  for (const f of ['perTryTimeout', 'backoff']) if (present(r[f])) { const p = durationProblem(r[f]); if (p) c.report(`${at}.${f}`, p); }
+  if (attempts === 0 && (present(r.perTryTimeout) || r.retryOn || present(r.retryRemoteLocalities)))
+    c.report(at, 'http retry policy configured when attempts are set to 0 (disabled)');
+  for (const f of ['perTryTimeout', 'backoff'])
+    if (present(r[f])) {
+      const p = durationProblem(r[f]);
+      if (p) c.report(`${at}.${f}`, p);
+    }
   if (r.retryOn) {
     for (const policy of String(r.retryOn).split(',')) {
-      if (!HTTP_STATUS_TEXT.has(/^[-+]?\d+$/.test(policy) ? Number(policy) : NaN) && !RETRY_ON.includes(policy)) c.report(`${at}.retryOn`, `"${policy}" is not a valid retryOn policy`);
+      if (!HTTP_STATUS_TEXT.has(/^[-+]?\d+$/.test(policy) ? Number(policy) : NaN) && !RETRY_ON.includes(policy))
+        c.report(`${at}.retryOn`, `"${policy}" is not a valid retryOn policy`);
     }
   }
 }
@@ -224,16 +312,28 @@ function retries(c: WebhookCheck, r: any, at: string): void {
 function rewrite(c: WebhookCheck, route: any, at: string): void {
   const r = route.rewrite;
   if (!present(r)) return;
-  if (r.uri && present(r.uriRegexRewrite)) return c.report(at, 'rewrite may only contain one of URI or UriRegexRewrite');
-  if (!r.uri && !present(r.uriRegexRewrite) && !r.authority) return c.report(at, 'rewrite must specify at least one of URI, UriRegexRewrite, or authority. Only one of URI or UriRegexRewrite may be specified');
+  if (r.uri && present(r.uriRegexRewrite))
+    return c.report(at, 'rewrite may only contain one of URI or UriRegexRewrite');
+  if (!r.uri && !present(r.uriRegexRewrite) && !r.authority)
+    return c.report(
+      at,
+      'rewrite must specify at least one of URI, UriRegexRewrite, or authority. Only one of URI or UriRegexRewrite may be specified',
+    );
   const rr = r.uriRegexRewrite;
   if (present(rr)) {
-    if (!rr.match || !rr.rewrite) return c.report(`${at}.uriRegexRewrite`, 'UriRegexRewrite has errors: UriRegexRewrite requires both Rewrite and Match fields to be specified');
+    if (!rr.match || !rr.rewrite)
+      return c.report(
+        `${at}.uriRegexRewrite`,
+        'UriRegexRewrite has errors: UriRegexRewrite requires both Rewrite and Match fields to be specified',
+      );
     const p = regexProblem(String(rr.match), 'uriRegexRewrite');
     if (p) c.report(`${at}.uriRegexRewrite.match`, `UriRegexRewrite has errors: ${p}`);
   }
   if (r.authority) {
-    const names = ['set', 'add'].flatMap((k) => Object.keys(route.headers?.request?.[k] ?? {})).map((n) => n.toLowerCase());
-    if (names.some((n) => n === ':authority' || n === 'host')) c.report(at, 'authority header cannot be set with rewrite authority');
+    const names = ['set', 'add']
+      .flatMap((k) => Object.keys(route.headers?.request?.[k] ?? {}))
+      .map((n) => n.toLowerCase());
+    if (names.some((n) => n === ':authority' || n === 'host'))
+      c.report(at, 'authority header cannot be set with rewrite authority');
   }
 }

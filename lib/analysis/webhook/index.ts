@@ -3,7 +3,8 @@ import { authorizationPolicy } from './authorization-policy';
 import { peerAuthentication, requestAuthentication } from './authentication';
 import { destinationRule } from './destination-rule';
 import { gateway } from './gateway';
-import { runCheck, WebhookCheck } from './report';
+import type { WebhookCheck } from './report';
+import { runCheck } from './report';
 import { serviceEntry } from './service-entry';
 import { sidecar } from './sidecar';
 import { telemetry } from './telemetry';
@@ -51,11 +52,22 @@ function metadataRules(c: WebhookCheck, kind: string): void {
   const dryRun = annotations[DRY_RUN];
   if (dryRun !== undefined) {
     const action = c.spec.action ?? 'ALLOW';
-    if (kind !== 'AuthorizationPolicy') c.report(`metadata.annotations.${DRY_RUN}`, `${where} has unsupported annotation ${DRY_RUN}, please remove the annotation`);
-    else if (action !== 'ALLOW' && action !== 'DENY') c.report(`metadata.annotations.${DRY_RUN}`, `the annotation ${DRY_RUN} currently only supports action ALLOW/DENY, found action ${action} in ${where}`);
-    else if (!GO_BOOLEANS.includes(String(dryRun))) c.report(`metadata.annotations.${DRY_RUN}`, `${where} has annotation ${DRY_RUN} with invalid value (${dryRun})`);
+    if (kind !== 'AuthorizationPolicy')
+      c.report(
+        `metadata.annotations.${DRY_RUN}`,
+        `${where} has unsupported annotation ${DRY_RUN}, please remove the annotation`,
+      );
+    else if (action !== 'ALLOW' && action !== 'DENY')
+      c.report(
+        `metadata.annotations.${DRY_RUN}`,
+        `the annotation ${DRY_RUN} currently only supports action ALLOW/DENY, found action ${action} in ${where}`,
+      );
+    else if (!GO_BOOLEANS.includes(String(dryRun)))
+      c.report(`metadata.annotations.${DRY_RUN}`, `${where} has annotation ${DRY_RUN} with invalid value (${dryRun})`);
   }
-  for (const a of RESERVED) if (a in annotations) c.report(`metadata.annotations.${a}`, `"${a}" annotation found, this may not be set by users`);
+  for (const a of RESERVED)
+    if (a in annotations)
+      c.report(`metadata.annotations.${a}`, `"${a}" annotation found, this may not be set by users`);
 }
 
 /** What Go's strconv.ParseBool reads as a boolean. */

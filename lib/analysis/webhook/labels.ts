@@ -15,7 +15,8 @@ export function labelProblems(labels: unknown): string[] {
     const prefixOk = prefix === undefined || (prefix.length <= 253 && PREFIX.test(prefix));
     if (!prefixOk || name.length > 63 || !NAME.test(name)) out.push(`invalid tag key: ${JSON.stringify(k)}`);
     const value = String(v ?? '');
-    if (value.length > 63 || (value !== '' && !NAME.test(value))) out.push(`invalid tag value: ${JSON.stringify(value)}`);
+    if (value.length > 63 || (value !== '' && !NAME.test(value)))
+      out.push(`invalid tag value: ${JSON.stringify(value)}`);
   }
   return out;
 }

@@ -1,4 +1,5 @@
-import { list, present, WebhookCheck } from './report';
+import type { WebhookCheck } from './report';
+import { list, present } from './report';
 
 const TOPOLOGY_LABELS = ['topology.kubernetes.io/region', 'topology.kubernetes.io/zone', 'topology.istio.io/subzone'];
 
@@ -7,14 +8,22 @@ export function localityLbSetting(c: WebhookCheck, lb: any, at: string): void {
   if (!present(lb)) return;
   const distribute = list(lb.distribute);
   const failover = list(lb.failover);
-  if (distribute.length > 0 && failover.length > 0) return c.report(at, "can not simultaneously specify 'distribute' and 'failover'");
+  if (distribute.length > 0 && failover.length > 0)
+    return c.report(at, "can not simultaneously specify 'distribute' and 'failover'");
   if (failover.length > 0) {
-    const topology = list(lb.failoverPriority).map(String).find((l) => TOPOLOGY_LABELS.includes(l));
-    if (topology) return c.report(`${at}.failoverPriority`, `can not simultaneously set 'failover' and topology label '${topology}' in 'failover_priority'`);
+    const topology = list(lb.failoverPriority)
+      .map(String)
+      .find((l) => TOPOLOGY_LABELS.includes(l));
+    if (topology)
+      return c.report(
+        `${at}.failoverPriority`,
+        `can not simultaneously set 'failover' and topology label '${topology}' in 'failover_priority'`,
+      );
   }
   for (const d of distribute) {
     const weights = Object.values<number>(d?.to ?? {});
-    if (weights.some((w) => !(w > 0 && w <= 100))) return c.report(`${at}.distribute`, 'locality weight must be in range [1, 100]');
+    if (weights.some((w) => !(w > 0 && w <= 100)))
+      return c.report(`${at}.distribute`, 'locality weight must be in range [1, 100]');
     const total = weights.reduce((a, b) => a + b, 0);
     if (total !== 100) return c.report(`${at}.distribute`, `total locality weight ${total} != 100`);
     const p = localitiesProblem(Object.keys(d?.to ?? {}));
@@ -27,7 +36,8 @@ export function localityLbSetting(c: WebhookCheck, lb: any, at: string): void {
     const to = String(f?.to ?? '');
     if (from === to) c.report(`${at}.failover`, 'locality lb failover settings must specify different regions');
     if (from.includes('/') || to.includes('/')) c.report(`${at}.failover`, 'locality lb failover only specify region');
-    if (from.includes('*') || to.includes('*')) c.report(`${at}.failover`, "locality lb failover region should not contain '*' wildcard");
+    if (from.includes('*') || to.includes('*'))
+      c.report(`${at}.failover`, "locality lb failover region should not contain '*' wildcard");
   }
 }
 
@@ -40,7 +50,8 @@ function localitiesProblem(localities: string[]): string | undefined {
   const overlap = (l: string) => `locality ${l} overlap with previous specified ones`;
   for (const l of localities) {
     const stars = l.split('*').length - 1;
-    if (stars > 1 || (stars === 1 && !l.endsWith('*'))) return `locality ${l} wildcard '*' number can not exceed 1 and must be in the end`;
+    if (stars > 1 || (stars === 1 && !l.endsWith('*')))
+      return `locality ${l} wildcard '*' number can not exceed 1 and must be in the end`;
     if (seen.has('*')) return overlap(l);
     const parts = splitN(l, '/', 3);
     if (parts.some((p) => p === '')) return `locality ${l} must not contain empty region/zone/subzone info`;

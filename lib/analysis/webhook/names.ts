@@ -20,7 +20,8 @@ function preconditions(name: string): string | undefined {
 export function dns1123LabelsProblem(domain: string): string | undefined {
   const parts = domain.split('.');
   const top = parts[parts.length - 1];
-  if (/^[-+]?\d+$/.test(top)) return `domain name "${domain}" invalid (top level domain "${top}" cannot be all-numeric)`;
+  if (/^[-+]?\d+$/.test(top))
+    return `domain name "${domain}" invalid (top level domain "${top}" cannot be all-numeric)`;
   for (const [i, label] of parts.entries()) {
     if (i === parts.length - 1 && label === '') return undefined;
     if (!isDns1123Label(label)) return `domain name "${domain}" invalid (label "${label}" invalid)`;
@@ -39,13 +40,16 @@ export function wildcardDomainProblem(domain: string): string | undefined {
   if (pre) return pre;
   const dot = domain.indexOf('.');
   const first = dot < 0 ? domain : domain.slice(0, dot);
-  if (!(first.length <= 63 && WILDCARD_LABEL.test(first))) return `domain name "${domain}" invalid (label "${first}" invalid)`;
+  if (!(first.length <= 63 && WILDCARD_LABEL.test(first)))
+    return `domain name "${domain}" invalid (label "${first}" invalid)`;
   return dot < 0 ? undefined : dns1123LabelsProblem(domain.slice(dot + 1));
 }
 
 /** agent.ValidatePartialWildCard: `*` alone or a leading `*.` only. */
 export function partialWildcardProblem(host: string): string | undefined {
-  return host.includes('*') && host.length !== 1 && !host.startsWith('*.') ? `partial wildcard "${host}" not allowed` : undefined;
+  return host.includes('*') && host.length !== 1 && !host.startsWith('*.')
+    ? `partial wildcard "${host}" not allowed`
+    : undefined;
 }
 
 /** The host part of a Sidecar egress or Gateway server host (validateSidecarOrGatewayHostnamePart). */
@@ -68,7 +72,8 @@ export function namespaceSlashHostProblems(hostname: string, isGateway: boolean)
   const out: string[] = [];
   if (ns === '' || name === '') out.push('config namespace and dnsName in host entry cannot be empty');
   const allowed = isGateway ? ['*', '.'] : ['*', '.', '~'];
-  if (!allowed.includes(ns) && !isDns1123Label(ns)) out.push(`invalid namespace value "${ns}" in ${isGateway ? 'gateway' : 'sidecar'}`);
+  if (!allowed.includes(ns) && !isDns1123Label(ns))
+    out.push(`invalid namespace value "${ns}" in ${isGateway ? 'gateway' : 'sidecar'}`);
   return [...out, ...hostnamePartProblems(name, isGateway)];
 }
 
@@ -78,7 +83,22 @@ export function portNameProblem(name: string): string | undefined {
 }
 
 /** The protocols Istio knows (protocol.Parse, case-insensitive); empty means sniffed. */
-const PROTOCOLS = ['grpc', 'grpc-web', 'http', 'http_proxy', 'http2', 'https', 'tcp', 'tls', 'udp', 'mongo', 'redis', 'mysql', 'hbone', 'doublehbone'];
+const PROTOCOLS = [
+  'grpc',
+  'grpc-web',
+  'http',
+  'http_proxy',
+  'http2',
+  'https',
+  'tcp',
+  'tls',
+  'udp',
+  'mongo',
+  'redis',
+  'mysql',
+  'hbone',
+  'doublehbone',
+];
 
 export function protocolProblem(protocol: unknown): string | undefined {
   const p = String(protocol ?? '');

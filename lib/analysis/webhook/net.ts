@@ -13,7 +13,9 @@ export function isCidr(s: string): boolean {
 
 /** security.ValidateIPs: each value an IP address or a CIDR range. */
 export function badIps(values: readonly unknown[]): string[] {
-  return values.map(String).filter((v) => (v.includes('/') ? !isCidr(v) : !isIP(v)))
+  return values
+    .map(String)
+    .filter((v) => (v.includes('/') ? !isCidr(v) : !isIP(v)))
     .map((v) => (v.includes('/') ? `bad CIDR range (${v})` : `bad IP address (${v})`));
 }
 

@@ -6,7 +6,12 @@ import type { SchemaViolation } from '../schema/schema-validator';
  */
 export interface WebhookCheck {
   readonly spec: any;
-  readonly metadata: { readonly name?: string; readonly namespace?: string; readonly annotations?: Record<string, string>; readonly labels?: Record<string, string> };
+  readonly metadata: {
+    readonly name?: string;
+    readonly namespace?: string;
+    readonly annotations?: Record<string, string>;
+    readonly labels?: Record<string, string>;
+  };
   report(path: string, message: string): void;
   /** How many errors have been reported so far (a rule that depends on an earlier part passing compares it). */
   count(): number;
@@ -16,7 +21,12 @@ export interface WebhookCheck {
 export function runCheck(manifest: any, rules: (c: WebhookCheck) => void): SchemaViolation[] {
   const out: SchemaViolation[] = [];
   const spec = manifest?.spec && typeof manifest.spec === 'object' ? manifest.spec : {};
-  rules({ spec, metadata: manifest?.metadata ?? {}, report: (path, message) => out.push({ path, message: `Istio webhook: ${message}` }), count: () => out.length });
+  rules({
+    spec,
+    metadata: manifest?.metadata ?? {},
+    report: (path, message) => out.push({ path, message: `Istio webhook: ${message}` }),
+    count: () => out.length,
+  });
   return out;
 }
 

@@ -5,7 +5,8 @@ import { httpRoute, isJwtClaimRoute } from './http-route';
 import { badIps, isIP } from './net';
 import { labelProblems } from './labels';
 import { fqdnProblem, isDns1123Label, wildcardDomainProblem } from './names';
-import { list, present, WebhookCheck } from './report';
+import type { WebhookCheck } from './report';
+import { list, present } from './report';
 
 /** Istio's ValidateVirtualService (pkg/config/validation/validation.go). */
 export function virtualService(c: WebhookCheck): void {
@@ -24,7 +25,10 @@ export function virtualService(c: WebhookCheck): void {
   hosts.forEach((h, i) => {
     const problem = toGateway ? gatewayBoundHostProblem(h, sniRouted(spec)) : wildcardDomainProblem(h);
     if (problem) {
-      if (!isIP(h)) { c.report(`spec.hosts[${i}]`, problem); allValid = false; }
+      if (!isIP(h)) {
+        c.report(`spec.hosts[${i}]`, problem);
+        allValid = false;
+      }
     } else if (!toGateway && h === '*') {
       c.report(`spec.hosts[${i}]`, 'wildcard host * is not allowed for virtual services bound to the mesh gateway');
       allValid = false;
@@ -32,21 +36,30 @@ export function virtualService(c: WebhookCheck): void {
   });
   if (allValid) {
     for (let i = 0; i < hosts.length; i++) {
-      for (let j = i + 1; j < hosts.length; j++) if (hostNamesMatch(hosts[i], hosts[j])) c.report('spec.hosts', `duplicate hosts in virtual service: ${hosts[i]} & ${hosts[j]}`);
+      for (let j = i + 1; j < hosts.length; j++)
+        if (hostNamesMatch(hosts[i], hosts[j]))
+          c.report('spec.hosts', `duplicate hosts in virtual service: ${hosts[i]} & ${hosts[j]}`);
     }
   }
-  if ([spec.http, spec.tcp, spec.tls].every((r) => list(r).length === 0)) c.report('spec', 'http, tcp or tls must be provided in virtual service');
-  list(spec.http).forEach((r, i) => (present(r) ? httpRoute(c, r, `spec.http[${i}]`, hosts.length === 0) : c.report(`spec.http[${i}]`, 'http route may not be null')));
+  if ([spec.http, spec.tcp, spec.tls].every((r) => list(r).length === 0))
+    c.report('spec', 'http, tcp or tls must be provided in virtual service');
+  list(spec.http).forEach((r, i) =>
+    present(r)
+      ? httpRoute(c, r, `spec.http[${i}]`, hosts.length === 0)
+      : c.report(`spec.http[${i}]`, 'http route may not be null'),
+  );
   for (const proto of ['tls', 'tcp'] as const) {
     list(spec[proto]).forEach((r, i) => {
       const at = `spec.${proto}[${i}]`;
-      if (proto === 'tls' && list(r?.match).length === 0) c.report(`${at}.match`, 'TLS route must have at least one match condition');
+      if (proto === 'tls' && list(r?.match).length === 0)
+        c.report(`${at}.match`, 'TLS route must have at least one match condition');
       list(r?.match).forEach((m, j) => l4Match(c, spec, m, proto, `${at}.match[${j}]`));
       if (list(r?.route).length === 0) c.report(`${at}.route`, `${proto.toUpperCase()} route is required`);
       routeDestinations(c, list(r?.route), `${at}.route`);
     });
   }
-  for (const p of exportToProblems(c.metadata.namespace ?? '', list(spec.exportTo), false, false)) c.report('spec.exportTo', p);
+  for (const p of exportToProblems(c.metadata.namespace ?? '', list(spec.exportTo), false, false))
+    c.report('spec.exportTo', p);
 }
 
 /** validateTLSMatch and validateTCPMatch. */
@@ -55,10 +68,15 @@ function l4Match(c: WebhookCheck, spec: any, m: any, proto: 'tls' | 'tcp', at: s
   if (proto === 'tls') {
     const sni = list(m.sniHosts).map(String);
     if (sni.length === 0) c.report(`${at}.sniHosts`, 'TLS match must have at least one SNI host');
-    sni.forEach((h, k) => { const p = sniHostProblem(h, spec); if (p) c.report(`${at}.sniHosts[${k}]`, p); });
+    sni.forEach((h, k) => {
+      const p = sniHostProblem(h, spec);
+      if (p) c.report(`${at}.sniHosts[${k}]`, p);
+    });
   }
-  for (const s of list(m.destinationSubnets).map(String)) for (const p of badIps([s])) c.report(`${at}.destinationSubnets`, p);
-  if (m.port !== undefined && m.port !== 0 && !(m.port >= 1 && m.port <= 65535)) c.report(`${at}.port`, `port number ${m.port} must be in the range 1..65535`);
+  for (const s of list(m.destinationSubnets).map(String))
+    for (const p of badIps([s])) c.report(`${at}.destinationSubnets`, p);
+  if (m.port !== undefined && m.port !== 0 && !(m.port >= 1 && m.port <= 65535))
+    c.report(`${at}.port`, `port number ${m.port} must be in the range 1..65535`);
   for (const p of labelProblems(m.sourceLabels)) c.report(`${at}.sourceLabels`, p);
   gatewayNames(c, list(m.gateways).map(String), `${at}.gateways`);
 }
@@ -82,13 +100,19 @@ function hostSubsetOf(a: string, b: string): boolean {
 
 /** JWT claim routing needs the gateway's JWT filter: a mesh-bound VirtualService may not use it. */
 function jwtClaimRoutes(c: WebhookCheck, gateways: string[]): void {
-  list(c.spec.http).forEach((r, i) => list(r?.match).forEach((m, j) => {
-    for (const f of ['headers', 'withoutHeaders']) {
-      for (const key of Object.keys(m?.[f] ?? {})) {
-        if (isJwtClaimRoute(key)) c.report(`spec.http[${i}].match[${j}].${f}`, `JWT claim based routing (key: ${key}) is only supported for gateway, found no gateways: [${gateways.join(' ')}]`);
+  list(c.spec.http).forEach((r, i) =>
+    list(r?.match).forEach((m, j) => {
+      for (const f of ['headers', 'withoutHeaders']) {
+        for (const key of Object.keys(m?.[f] ?? {})) {
+          if (isJwtClaimRoute(key))
+            c.report(
+              `spec.http[${i}].match[${j}].${f}`,
+              `JWT claim based routing (key: ${key}) is only supported for gateway, found no gateways: [${gateways.join(' ')}]`,
+            );
+        }
       }
-    }
-  }));
+    }),
+  );
 }
 
 function sniRouted(spec: any): boolean {
@@ -99,7 +123,13 @@ function sniRouted(spec: any): boolean {
 function gatewayBoundHostProblem(host: string, sni: boolean): string | undefined {
   if (sni && host.startsWith('outbound_')) {
     const parts = host.split('_');
-    if (parts.length < 4 || parts[0] !== 'outbound' || !/[0-9]/.test(parts[1]) || !/[a-zA-Z]/.test(parts.slice(3).join('_'))) return `domain name "${host}" invalid`;
+    if (
+      parts.length < 4 ||
+      parts[0] !== 'outbound' ||
+      !/[0-9]/.test(parts[1]) ||
+      !/[a-zA-Z]/.test(parts.slice(3).join('_'))
+    )
+      return `domain name "${host}" invalid`;
     return undefined;
   }
   return wildcardDomainProblem(host);
@@ -128,8 +158,14 @@ export function destinationProblems(d: any): string[] {
   const out: string[] = [];
   const host = String(d.host ?? '');
   if (host === '*') out.push(`invalid destination host ${host}`);
-  else { const p = wildcardDomainProblem(host); if (p) out.push(p); }
-  if (d.subset !== undefined && d.subset !== '') { const p = subsetNameProblem(String(d.subset)); if (p) out.push(p); }
+  else {
+    const p = wildcardDomainProblem(host);
+    if (p) out.push(p);
+  }
+  if (d.subset !== undefined && d.subset !== '') {
+    const p = subsetNameProblem(String(d.subset));
+    if (p) out.push(p);
+  }
   if (present(d.port)) {
     const n = d.port.number ?? 0;
     if (!(n >= 1 && n <= 65535)) out.push(`port number ${n} must be in the range 1..65535`);

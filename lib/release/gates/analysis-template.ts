@@ -1,5 +1,5 @@
-import { Manifest } from '../../analysis/manifest';
-import { ResolvedGate } from './gates';
+import type { Manifest } from '../../analysis/manifest';
+import type { ResolvedGate } from './gates';
 
 /** Where the AnalysisTemplate's queries go unless the AnalysisRun passes `prometheus-address`. */
 export const DEFAULT_PROMETHEUS_ADDRESS = 'http://prometheus.istio-system.svc:9090';
@@ -17,7 +17,8 @@ export function analysisTemplate(gate: ResolvedGate): Manifest {
     // A rate over too few requests decides nothing: the query answers nothing (Inconclusive) until the workload has the minimum.
     const count = requests.get(q.workload)!;
     const query = q.measure === 'requests' ? q.promql : `(${q.promql}) and on() (${count.promql} >= ${count.bound})`;
-    const [ok, bad] = q.measure === 'p99-latency' ? [`<= ${q.bound}`, `> ${q.bound}`] : [`>= ${q.bound}`, `< ${q.bound}`];
+    const [ok, bad] =
+      q.measure === 'p99-latency' ? [`<= ${q.bound}`, `> ${q.bound}`] : [`>= ${q.bound}`, `< ${q.bound}`];
     return {
       name: `${q.workload}-${q.measure}`,
       count: 1,
@@ -31,7 +32,11 @@ export function analysisTemplate(gate: ResolvedGate): Manifest {
   return {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'AnalysisTemplate',
-    metadata: { name: `${gate.stage}-${gate.name}`.slice(0, 253), namespace: gate.namespace, labels: { 'app.kubernetes.io/managed-by': 'voting-mesh' } },
+    metadata: {
+      name: `${gate.stage}-${gate.name}`.slice(0, 253),
+      namespace: gate.namespace,
+      labels: { 'app.kubernetes.io/managed-by': 'voting-mesh' },
+    },
     spec: { args: [{ name: 'prometheus-address', value: DEFAULT_PROMETHEUS_ADDRESS }], metrics },
   } as Manifest;
 }

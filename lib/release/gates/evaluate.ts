@@ -1,4 +1,4 @@
-import { GateQuery, ResolvedGate } from './gates';
+import type { GateQuery, ResolvedGate } from './gates';
 import { at } from '../../analysis/manifest-kinds';
 
 /** What a gate says: promote (exit 0), roll back (1), or not enough data to decide yet (3). */
@@ -38,10 +38,16 @@ export function prometheusQuery(baseUrl: string, time?: string, fetchImpl: typeo
     const res = await fetchImpl(`${root}/api/v1/query?${params}`);
     const body: unknown = await res.json().catch(() => undefined);
     const error = at(body, 'error');
-    if (!res.ok || at(body, 'status') !== 'success') throw new Error(`Prometheus at ${root} answered ${res.status}${error ? `: ${String(error)}` : ''} to ${promql}`);
+    if (!res.ok || at(body, 'status') !== 'success')
+      throw new Error(`Prometheus at ${root} answered ${res.status}${error ? `: ${String(error)}` : ''} to ${promql}`);
     const result = at(body, 'data', 'result');
     // A scalar's result is [time, "value"]; a vector's is a list of { metric, value: [time, "value"] }.
-    const sample = at(body, 'data', 'resultType') === 'scalar' ? result : Array.isArray(result) && result.length > 0 ? at(result[0], 'value') : undefined;
+    const sample =
+      at(body, 'data', 'resultType') === 'scalar'
+        ? result
+        : Array.isArray(result) && result.length > 0
+          ? at(result[0], 'value')
+          : undefined;
     if (sample === undefined) return undefined;
     const value = (sample as readonly unknown[])[1]; // a malformed sample throws here, as it always has
     if (NOT_A_NUMBER.has(String(value))) return undefined;
@@ -61,11 +67,19 @@ export async function evaluateGate(gate: ResolvedGate, query: InstantQuery): Pro
     const requests = queries.find((q) => q.measure === 'requests')!;
     const count = await query(requests.promql);
     const enough = count !== undefined && count >= requests.bound;
-    measured.push({ ...requests, ...(count !== undefined ? { value: count } : {}), verdict: enough ? 'promote' : 'insufficient' });
+    measured.push({
+      ...requests,
+      ...(count !== undefined ? { value: count } : {}),
+      verdict: enough ? 'promote' : 'insufficient',
+    });
     for (const q of queries.filter((x) => x.measure !== 'requests')) {
       const value = enough ? await query(q.promql) : undefined;
       const holds = value !== undefined && (q.measure === 'success-rate' ? value >= q.bound : value <= q.bound);
-      measured.push({ ...q, ...(value !== undefined ? { value } : {}), verdict: !enough || value === undefined ? 'insufficient' : holds ? 'promote' : 'rollback' });
+      measured.push({
+        ...q,
+        ...(value !== undefined ? { value } : {}),
+        verdict: !enough || value === undefined ? 'insufficient' : holds ? 'promote' : 'rollback',
+      });
     }
   }
   return { gate, verdict: worst(measured.map((m) => m.verdict)), measured };
@@ -82,6 +96,9 @@ export function formatGateResult(r: GateResult): string[] {
   const shown = (v: number | undefined) => (v === undefined ? 'no data' : String(Math.round(v * 100) / 100));
   return [
     `gate ${r.gate.stage}/${r.gate.name} (${r.gate.target}): ${r.verdict === 'promote' ? 'promote' : r.verdict === 'rollback' ? 'roll back' : 'not enough data'}`,
-    ...r.measured.map((m) => `  ${m.workload} ${m.measure} ${shown(m.value)} (${m.measure === 'p99-latency' ? '≤' : '≥'} ${m.bound}${m.measure === 'p99-latency' ? ' ms' : m.measure === 'success-rate' ? '%' : ''} over ${r.gate.window}): ${word[m.verdict]}`),
+    ...r.measured.map(
+      (m) =>
+        `  ${m.workload} ${m.measure} ${shown(m.value)} (${m.measure === 'p99-latency' ? '≤' : '≥'} ${m.bound}${m.measure === 'p99-latency' ? ' ms' : m.measure === 'success-rate' ? '%' : ''} over ${r.gate.window}): ${word[m.verdict]}`,
+    ),
   ];
 }

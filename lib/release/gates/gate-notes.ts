@@ -1,4 +1,4 @@
-import { ResolvedGate } from './gates';
+import type { ResolvedGate } from './gates';
 
 /** The file, beside the stages, that lists every stage's gates with their queries (`voting-mesh gate` reads it). */
 export const GATES_FILE = 'gates.json';
@@ -26,11 +26,22 @@ export function describeGate(g: ResolvedGate): string {
 /** The RELEASE.md lines of a stage's gates: what each checks, then its PromQL, one query a line. */
 export function gateNotes(gates: readonly ResolvedGate[]): string[] {
   if (gates.length === 0) return [];
-  const lines = ['', '**Gates** (before promotion: `voting-mesh gate <stage> --prometheus <url>`; exit 0 promote, 1 roll back, 3 not enough data):', ''];
+  const lines = [
+    '',
+    '**Gates** (before promotion: `voting-mesh gate <stage> --prometheus <url>`; exit 0 promote, 1 roll back, 3 not enough data):',
+    '',
+  ];
   for (const g of gates) {
-    lines.push(`- \`${g.name}\` (${g.target}): ${describeGate(g)}; metrics reported by ${[...new Set(g.workloads.map((w) => `${w.workload}: \`reporter="${w.reporter}"\``))].join(', ')}`, '');
+    lines.push(
+      `- \`${g.name}\` (${g.target}): ${describeGate(g)}; metrics reported by ${[...new Set(g.workloads.map((w) => `${w.workload}: \`reporter="${w.reporter}"\``))].join(', ')}`,
+      '',
+    );
     lines.push('  ```promql');
-    for (const q of g.queries) lines.push(`  # ${q.workload} ${q.measure} ${q.measure === 'p99-latency' ? '≤' : '≥'} ${q.bound}`, `  ${q.promql}`);
+    for (const q of g.queries)
+      lines.push(
+        `  # ${q.workload} ${q.measure} ${q.measure === 'p99-latency' ? '≤' : '≥'} ${q.bound}`,
+        `  ${q.promql}`,
+      );
     lines.push('  ```', '');
   }
   return lines.slice(0, -1);

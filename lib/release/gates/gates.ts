@@ -1,6 +1,7 @@
-import { Manifest, labelsHold } from '../../analysis/manifest';
+import type { Manifest } from '../../analysis/manifest';
+import { labelsHold } from '../../analysis/manifest';
 import { USE_WAYPOINT_LABEL, USE_WAYPOINT_NAMESPACE_LABEL } from '../../analysis/ambient-mode';
-import { ApplicationSpec, GateSpec, StageSpec } from '../../model/spec';
+import type { ApplicationSpec, GateSpec, StageSpec } from '../../model/spec';
 import { ReleaseConfigError, show } from '../../model/errors';
 import { assertDnsLabel, deploymentName } from '../../model/names';
 import { HTTP_FAMILY } from '../../resolve/stage-checks';
@@ -32,7 +33,12 @@ export interface ResolvedGate {
   readonly minRequests: number;
   readonly minSuccessRatePercent?: number;
   readonly maxP99LatencyMs?: number;
-  readonly workloads: readonly { readonly workload: string; readonly component: string; readonly version: string; readonly reporter: MetricReporter }[];
+  readonly workloads: readonly {
+    readonly workload: string;
+    readonly component: string;
+    readonly version: string;
+    readonly reporter: MetricReporter;
+  }[];
   readonly queries: readonly GateQuery[];
 }
 
@@ -41,56 +47,132 @@ const DEFAULT_WINDOW = '5m';
 const DEFAULT_MIN_REQUESTS = 100;
 
 /** The component versions a gate reads, checked against the stage; throws naming the gate's field. */
-export function gateTargets(app: ApplicationSpec, stage: StageSpec, gate: GateSpec, i: number): { name: string; target: string; versions: [string, string][] } {
-  const at = (field: string, component?: string) => ({ stage: stage.name, ...(component ? { component } : {}), field: `gates[${i}].${field}` });
-  const http = (component: string, version: string) => (app.components.find((c) => c.name === component)?.versions[version]?.ports ?? []).some((p) => HTTP_FAMILY.has(p.protocol));
+export function gateTargets(
+  app: ApplicationSpec,
+  stage: StageSpec,
+  gate: GateSpec,
+  i: number,
+): { name: string; target: string; versions: [string, string][] } {
+  const at = (field: string, component?: string) => ({
+    stage: stage.name,
+    ...(component ? { component } : {}),
+    field: `gates[${i}].${field}`,
+  });
+  const http = (component: string, version: string) =>
+    (app.components.find((c) => c.name === component)?.versions[version]?.ports ?? []).some((p) =>
+      HTTP_FAMILY.has(p.protocol),
+    );
   if ((gate.lane === undefined) === (gate.component === undefined)) {
-    throw new ReleaseConfigError(at('lane'), 'a gate names either a lane or a component and version', "Give lane: '<lane>', or component: '<name>' and version: '<version>'.");
+    throw new ReleaseConfigError(
+      at('lane'),
+      'a gate names either a lane or a component and version',
+      "Give lane: '<lane>', or component: '<name>' and version: '<version>'.",
+    );
   }
-  for (const [field, v, lo, hi] of [['minSuccessRatePercent', gate.minSuccessRatePercent, 0, 100], ['maxP99LatencyMs', gate.maxP99LatencyMs, 0, 3_600_000]] as const) {
-    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v > lo && v <= hi)) throw new ReleaseConfigError(at(field), `${show(v)} is out of range`, `Give a number more than ${lo} and at most ${hi}.`);
+  for (const [field, v, lo, hi] of [
+    ['minSuccessRatePercent', gate.minSuccessRatePercent, 0, 100],
+    ['maxP99LatencyMs', gate.maxP99LatencyMs, 0, 3_600_000],
+  ] as const) {
+    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v > lo && v <= hi))
+      throw new ReleaseConfigError(
+        at(field),
+        `${show(v)} is out of range`,
+        `Give a number more than ${lo} and at most ${hi}.`,
+      );
   }
   if (gate.minSuccessRatePercent === undefined && gate.maxP99LatencyMs === undefined) {
-    throw new ReleaseConfigError(at('minSuccessRatePercent'), 'the gate checks nothing', 'Give minSuccessRatePercent, maxP99LatencyMs or both.');
+    throw new ReleaseConfigError(
+      at('minSuccessRatePercent'),
+      'the gate checks nothing',
+      'Give minSuccessRatePercent, maxP99LatencyMs or both.',
+    );
   }
-  if (gate.window !== undefined && !PROMETHEUS_DURATION.test(gate.window)) throw new ReleaseConfigError(at('window'), `${show(gate.window)} is not a Prometheus duration`, "Write it as '5m', '30s' or '1h'.");
-  if (gate.minRequests !== undefined && !(Number.isInteger(gate.minRequests) && gate.minRequests >= 1)) throw new ReleaseConfigError(at('minRequests'), `${show(gate.minRequests)} is not a whole number of at least 1`, 'Give the fewest requests that are enough to decide, e.g. 100.');
+  if (gate.window !== undefined && !PROMETHEUS_DURATION.test(gate.window))
+    throw new ReleaseConfigError(
+      at('window'),
+      `${show(gate.window)} is not a Prometheus duration`,
+      "Write it as '5m', '30s' or '1h'.",
+    );
+  if (gate.minRequests !== undefined && !(Number.isInteger(gate.minRequests) && gate.minRequests >= 1))
+    throw new ReleaseConfigError(
+      at('minRequests'),
+      `${show(gate.minRequests)} is not a whole number of at least 1`,
+      'Give the fewest requests that are enough to decide, e.g. 100.',
+    );
   let versions: [string, string][];
   let target: string;
   if (gate.lane !== undefined) {
     const lane = stage.lanes.find((l) => l.name === gate.lane);
-    if (!lane) throw new ReleaseConfigError(at('lane'), `lane ${show(gate.lane)} is not a lane of the stage (lanes: ${stage.lanes.map((l) => l.name).join(', ')})`, 'Name one of its lanes.');
+    if (!lane)
+      throw new ReleaseConfigError(
+        at('lane'),
+        `lane ${show(gate.lane)} is not a lane of the stage (lanes: ${stage.lanes.map((l) => l.name).join(', ')})`,
+        'Name one of its lanes.',
+      );
     versions = Object.entries(lane.versions).filter(([c, v]) => http(c, v));
     target = `lane ${lane.name}`;
-    if (versions.length === 0) throw new ReleaseConfigError(at('lane'), `lane ${show(gate.lane)} has no HTTP component: Istio's request metrics are HTTP only`, 'Gate a lane with an HTTP component.');
+    if (versions.length === 0)
+      throw new ReleaseConfigError(
+        at('lane'),
+        `lane ${show(gate.lane)} has no HTTP component: Istio's request metrics are HTTP only`,
+        'Gate a lane with an HTTP component.',
+      );
   } else {
     const version = gate.version ?? '';
     if (!(stage.deployments[gate.component!] ?? []).includes(version)) {
-      throw new ReleaseConfigError(at('version', gate.component), `version ${show(gate.version)} of ${show(gate.component)} is not deployed in the stage`, `Name a deployed version (${(stage.deployments[gate.component!] ?? []).join(', ') || 'none'}).`);
+      throw new ReleaseConfigError(
+        at('version', gate.component),
+        `version ${show(gate.version)} of ${show(gate.component)} is not deployed in the stage`,
+        `Name a deployed version (${(stage.deployments[gate.component!] ?? []).join(', ') || 'none'}).`,
+      );
     }
-    if (!http(gate.component!, version)) throw new ReleaseConfigError(at('component', gate.component), `${gate.component} ${version} has no HTTP port: Istio's request metrics are HTTP only`, 'Gate an HTTP component.');
+    if (!http(gate.component!, version))
+      throw new ReleaseConfigError(
+        at('component', gate.component),
+        `${gate.component} ${version} has no HTTP port: Istio's request metrics are HTTP only`,
+        'Gate an HTTP component.',
+      );
     versions = [[gate.component!, version]];
     target = `${gate.component} ${version}`;
   }
-  const name = gate.name ?? (gate.lane !== undefined ? `lane-${gate.lane}` : deploymentName(gate.component!, gate.version!));
+  const name =
+    gate.name ?? (gate.lane !== undefined ? `lane-${gate.lane}` : deploymentName(gate.component!, gate.version!));
   assertDnsLabel(name, at('name'));
   return { name, target, versions };
 }
 
 /** Who reports the L7 metrics of `workload` in a stage's objects (see {@link MetricReporter}). */
-export function reporterOf(manifests: readonly Manifest[], workload: Manifest | undefined, ambient: boolean, entry: boolean): MetricReporter | undefined {
+export function reporterOf(
+  manifests: readonly Manifest[],
+  workload: Manifest | undefined,
+  ambient: boolean,
+  entry: boolean,
+): MetricReporter | undefined {
   if (!ambient) return 'destination';
   const podLabels = workload?.spec?.template?.metadata?.labels ?? {};
   const ns = workload?.metadata.namespace;
-  const nsWaypoint = manifests.some((m) => m.kind === 'Namespace' && m.metadata.name === ns && m.metadata.labels?.[USE_WAYPOINT_NAMESPACE_LABEL]);
-  const viaWaypoint = manifests.some((m) => m.kind === 'Service' && m.metadata.namespace === ns && m.spec?.selector && labelsHold(m.spec.selector, podLabels)
-    && (m.metadata.labels?.[USE_WAYPOINT_LABEL] !== undefined || nsWaypoint));
+  const nsWaypoint = manifests.some(
+    (m) => m.kind === 'Namespace' && m.metadata.name === ns && m.metadata.labels?.[USE_WAYPOINT_NAMESPACE_LABEL],
+  );
+  const viaWaypoint = manifests.some(
+    (m) =>
+      m.kind === 'Service' &&
+      m.metadata.namespace === ns &&
+      m.spec?.selector &&
+      labelsHold(m.spec.selector, podLabels) &&
+      (m.metadata.labels?.[USE_WAYPOINT_LABEL] !== undefined || nsWaypoint),
+  );
   if (viaWaypoint) return 'waypoint';
   return entry ? 'source' : undefined;
 }
 
 /** The PromQL of one workload's measures over `window`. */
-export function workloadQueries(reporter: MetricReporter, namespace: string, workload: string, window: string): Record<GateQuery['measure'], string> {
+export function workloadQueries(
+  reporter: MetricReporter,
+  namespace: string,
+  workload: string,
+  window: string,
+): Record<GateQuery['measure'], string> {
   const sel = `reporter="${reporter}",destination_workload_namespace="${namespace}",destination_workload="${workload}"`;
   const total = `sum(rate(istio_requests_total{${sel}}[${window}]))`;
   return {
@@ -102,7 +184,12 @@ export function workloadQueries(reporter: MetricReporter, namespace: string, wor
 }
 
 /** The gates of a stage against its objects: the workloads, who reports them, the queries. */
-export function resolveGates(app: ApplicationSpec, stage: StageSpec, manifests: readonly Manifest[], ambient: boolean): ResolvedGate[] {
+export function resolveGates(
+  app: ApplicationSpec,
+  stage: StageSpec,
+  manifests: readonly Manifest[],
+  ambient: boolean,
+): ResolvedGate[] {
   return (stage.gates ?? []).map((gate, i) => {
     const { name, target, versions } = gateTargets(app, stage, gate, i);
     const window = gate.window ?? DEFAULT_WINDOW;
@@ -112,8 +199,11 @@ export function resolveGates(app: ApplicationSpec, stage: StageSpec, manifests: 
       const object = manifests.find((m) => m.kind === 'Deployment' && m.metadata.name === workload);
       const reporter = reporterOf(manifests, object, ambient, component === app.entryComponent);
       if (reporter === undefined) {
-        throw new ReleaseConfigError({ stage: stage.name, component, field: `gates[${i}]` }, `${component} ${version} is reached through no waypoint, so ambient mode reports no L7 metrics for it`,
-          'Gate the components its lane sends through a waypoint, or the entry component.');
+        throw new ReleaseConfigError(
+          { stage: stage.name, component, field: `gates[${i}]` },
+          `${component} ${version} is reached through no waypoint, so ambient mode reports no L7 metrics for it`,
+          'Gate the components its lane sends through a waypoint, or the entry component.',
+        );
       }
       return { workload, component, version, reporter };
     });
@@ -121,15 +211,39 @@ export function resolveGates(app: ApplicationSpec, stage: StageSpec, manifests: 
       const q = workloadQueries(w.reporter, app.namespace, w.workload, window);
       return [
         { workload: w.workload, measure: 'requests' as const, promql: q.requests, bound: minRequests },
-        ...(gate.minSuccessRatePercent !== undefined ? [{ workload: w.workload, measure: 'success-rate' as const, promql: q['success-rate'], bound: gate.minSuccessRatePercent }] : []),
-        ...(gate.maxP99LatencyMs !== undefined ? [{ workload: w.workload, measure: 'p99-latency' as const, promql: q['p99-latency'], bound: gate.maxP99LatencyMs }] : []),
+        ...(gate.minSuccessRatePercent !== undefined
+          ? [
+              {
+                workload: w.workload,
+                measure: 'success-rate' as const,
+                promql: q['success-rate'],
+                bound: gate.minSuccessRatePercent,
+              },
+            ]
+          : []),
+        ...(gate.maxP99LatencyMs !== undefined
+          ? [
+              {
+                workload: w.workload,
+                measure: 'p99-latency' as const,
+                promql: q['p99-latency'],
+                bound: gate.maxP99LatencyMs,
+              },
+            ]
+          : []),
       ];
     });
     return {
-      stage: stage.name, name, target, namespace: app.namespace, window, minRequests,
+      stage: stage.name,
+      name,
+      target,
+      namespace: app.namespace,
+      window,
+      minRequests,
       ...(gate.minSuccessRatePercent !== undefined ? { minSuccessRatePercent: gate.minSuccessRatePercent } : {}),
       ...(gate.maxP99LatencyMs !== undefined ? { maxP99LatencyMs: gate.maxP99LatencyMs } : {}),
-      workloads, queries,
+      workloads,
+      queries,
     };
   });
 }

@@ -1,7 +1,9 @@
-import { Manifest, objectKey } from '../../analysis/manifest';
+import type { Manifest } from '../../analysis/manifest';
+import { objectKey } from '../../analysis/manifest';
 import { isGatewayApi } from '../../analysis/routing/gateway-api-match';
-import { DesiredState } from './states';
-import { DEFAULT_ROUTE_DELAY_SECONDS, reconciledObjects, routeDelayJob, RouteWait } from './route-wait';
+import type { DesiredState } from './states';
+import type { RouteWait } from './route-wait';
+import { DEFAULT_ROUTE_DELAY_SECONDS, reconciledObjects, routeDelayJob } from './route-wait';
 
 /** The GitOps engines a transition can be emitted for. */
 export type GitOpsEngine = 'argocd' | 'flux';
@@ -38,7 +40,15 @@ const HOOK_DELETE = 'argocd.argoproj.io/hook-delete-policy';
 const FLUX_PRUNE = 'kustomize.toolkit.fluxcd.io/prune';
 
 /** What pods read (identity, credentials, configuration, storage) exists before the pods. */
-const BEFORE_PODS = ['Namespace', 'ServiceAccount', 'Secret', 'ExternalSecret', 'ConfigMap', 'PersistentVolumeClaim', 'PeerAuthentication'];
+const BEFORE_PODS = [
+  'Namespace',
+  'ServiceAccount',
+  'Secret',
+  'ExternalSecret',
+  'ConfigMap',
+  'PersistentVolumeClaim',
+  'PeerAuthentication',
+];
 const ROUTES = ['VirtualService', 'HTTPRoute', 'GRPCRoute', 'TCPRoute', 'TLSRoute', 'UDPRoute'];
 /** What the plan never deletes: it may hold data. */
 const KEPT = ['PersistentVolumeClaim', 'Namespace'];
@@ -63,10 +73,17 @@ function annotate(m: Manifest, extra: Record<string, string>): Manifest {
 export function stateObjects(state: DesiredState, o: GitOpsOptions): Manifest[] {
   const delay = (o.routeWait ?? 'delay') === 'delay' && state.movesTraffic;
   if (o.engine === 'argocd') {
-    const objects = state.objects.map((m) => annotate(m, { [SYNC_WAVE]: String(syncWave(m)), ...(KEPT.includes(m.kind) ? { [SYNC_OPTIONS]: 'Prune=false' } : {}) }));
+    const objects = state.objects.map((m) =>
+      annotate(m, {
+        [SYNC_WAVE]: String(syncWave(m)),
+        ...(KEPT.includes(m.kind) ? { [SYNC_OPTIONS]: 'Prune=false' } : {}),
+      }),
+    );
     // A Sync hook: run on every sync of the state, after the routes' wave, before PruneLast removals.
     const hook = { [HOOK]: 'Sync', [HOOK_DELETE]: 'BeforeHookCreation', [SYNC_WAVE]: '2' };
-    return delay ? [...objects, routeDelayJob(o.name, state, o.delaySeconds ?? DEFAULT_ROUTE_DELAY_SECONDS, hook)] : objects;
+    return delay
+      ? [...objects, routeDelayJob(o.name, state, o.delaySeconds ?? DEFAULT_ROUTE_DELAY_SECONDS, hook)]
+      : objects;
   }
   const objects = state.objects.map((m) => (KEPT.includes(m.kind) ? annotate(m, { [FLUX_PRUNE]: 'disabled' }) : m));
   return delay ? [...objects, routeDelayJob(o.name, state, o.delaySeconds ?? DEFAULT_ROUTE_DELAY_SECONDS)] : objects;
@@ -101,7 +118,12 @@ export function argoApplication(state: DesiredState, o: GitOpsOptions): Manifest
 }
 
 /** `objectKey` as a Flux health check reference. */
-const healthCheck = (m: Manifest) => ({ apiVersion: m.apiVersion, kind: m.kind, name: m.metadata.name, ...(m.metadata.namespace ? { namespace: m.metadata.namespace } : {}) });
+const healthCheck = (m: Manifest) => ({
+  apiVersion: m.apiVersion,
+  kind: m.kind,
+  name: m.metadata.name,
+  ...(m.metadata.namespace ? { namespace: m.metadata.namespace } : {}),
+});
 
 /**
  * The Flux Kustomization syncing `state`: the same Kustomization for every state (one commit per
@@ -113,7 +135,10 @@ const healthCheck = (m: Manifest) => ({ apiVersion: m.apiVersion, kind: m.kind, 
 export function fluxKustomization(state: DesiredState, o: GitOpsOptions): Manifest {
   const objects = stateObjects(state, o);
   const reconciled = (o.routeWait ?? 'delay') === 'reconciled' && state.movesTraffic ? reconciledObjects(state) : [];
-  const checked = [...objects.filter((m) => m.kind === 'Deployment' || m.kind === 'Job' || isGatewayApi(m, 'Gateway')), ...reconciled];
+  const checked = [
+    ...objects.filter((m) => m.kind === 'Deployment' || m.kind === 'Job' || isGatewayApi(m, 'Gateway')),
+    ...reconciled,
+  ];
   const byKey = new Map(checked.map((m) => [objectKey(m), m]));
   return {
     apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
@@ -127,12 +152,16 @@ export function fluxKustomization(state: DesiredState, o: GitOpsOptions): Manife
       prune: true,
       sourceRef: { kind: 'GitRepository', name: o.fluxSource ?? 'flux-system' },
       healthChecks: [...byKey.values()].map(healthCheck),
-      ...(reconciled.length > 0 ? { healthCheckExprs: [...new Set(reconciled.map((m) => `${m.apiVersion}|${m.kind}`))].map((gk) => ({
-        apiVersion: gk.split('|')[0],
-        kind: gk.split('|')[1],
-        // While proxies catch up the condition is False: only True is an answer, the timeout the failure.
-        current: "status.conditions.exists(c, c.type == 'Reconciled' && c.status == 'True')",
-      })) } : {}),
+      ...(reconciled.length > 0
+        ? {
+            healthCheckExprs: [...new Set(reconciled.map((m) => `${m.apiVersion}|${m.kind}`))].map((gk) => ({
+              apiVersion: gk.split('|')[0],
+              kind: gk.split('|')[1],
+              // While proxies catch up the condition is False: only True is an answer, the timeout the failure.
+              current: "status.conditions.exists(c, c.type == 'Reconciled' && c.status == 'True')",
+            })),
+          }
+        : {}),
     },
   } as Manifest;
 }

@@ -1,5 +1,5 @@
-import { Manifest } from '../../analysis/manifest';
-import { DesiredState } from './states';
+import type { Manifest } from '../../analysis/manifest';
+import type { DesiredState } from './states';
 
 /**
  * How a state that moves traffic waits until every proxy has the new routes, before the next
@@ -24,7 +24,9 @@ export function routeDelayJobName(series: string, state: DesiredState): string {
 
 /** The namespace of the routes a state moves (its first VirtualService, HTTPRoute or Istio Gateway). */
 function routesNamespace(state: DesiredState): string {
-  const route = state.objects.find((m) => ['VirtualService', 'HTTPRoute', 'Gateway'].includes(m.kind) && m.metadata.namespace);
+  const route = state.objects.find(
+    (m) => ['VirtualService', 'HTTPRoute', 'Gateway'].includes(m.kind) && m.metadata.namespace,
+  );
   return route?.metadata.namespace ?? state.objects.find((m) => m.metadata.namespace)?.metadata.namespace ?? 'default';
 }
 
@@ -33,12 +35,22 @@ function routesNamespace(state: DesiredState): string {
  * (no sidecar, no ambient redirection, no service account token): a sidecar would keep the Job
  * from ever completing, and it needs no network at all.
  */
-export function routeDelayJob(series: string, state: DesiredState, seconds = DEFAULT_ROUTE_DELAY_SECONDS, annotations: Record<string, string> = {}): Manifest {
+export function routeDelayJob(
+  series: string,
+  state: DesiredState,
+  seconds = DEFAULT_ROUTE_DELAY_SECONDS,
+  annotations: Record<string, string> = {},
+): Manifest {
   const labels = { 'app.kubernetes.io/name': 'route-wait', 'app.kubernetes.io/managed-by': 'voting-mesh' };
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
-    metadata: { name: routeDelayJobName(series, state), namespace: routesNamespace(state), labels, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
+    metadata: {
+      name: routeDelayJobName(series, state),
+      namespace: routesNamespace(state),
+      labels,
+      ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+    },
     spec: {
       backoffLimit: 2,
       template: {
@@ -46,14 +58,25 @@ export function routeDelayJob(series: string, state: DesiredState, seconds = DEF
         spec: {
           restartPolicy: 'Never',
           automountServiceAccountToken: false,
-          securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' } },
-          containers: [{
-            name: 'wait',
-            image: ROUTE_DELAY_IMAGE,
-            command: ['sleep', String(seconds)],
-            resources: { requests: { cpu: '10m', memory: '8Mi' }, limits: { cpu: '50m', memory: '16Mi' } },
-            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-          }],
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 65534,
+            runAsGroup: 65534,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+          containers: [
+            {
+              name: 'wait',
+              image: ROUTE_DELAY_IMAGE,
+              command: ['sleep', String(seconds)],
+              resources: { requests: { cpu: '10m', memory: '8Mi' }, limits: { cpu: '50m', memory: '16Mi' } },
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ['ALL'] },
+              },
+            },
+          ],
         },
       },
     },
@@ -65,5 +88,7 @@ export const RECONCILED_KINDS = ['VirtualService', 'DestinationRule', 'Gateway']
 
 /** The routing objects of a state whose `Reconciled` condition a health check waits for. */
 export function reconciledObjects(state: DesiredState): Manifest[] {
-  return state.objects.filter((m) => m.apiVersion.startsWith('networking.istio.io/') && RECONCILED_KINDS.includes(m.kind));
+  return state.objects.filter(
+    (m) => m.apiVersion.startsWith('networking.istio.io/') && RECONCILED_KINDS.includes(m.kind),
+  );
 }

@@ -1,7 +1,8 @@
-import { Manifest } from '../../analysis/manifest';
-import { TransitionPlan } from '../plan';
-import { argoApplication, fluxKustomization, GitOpsFile, GitOpsOptions, stateObjects } from './engines';
-import { DesiredState } from './states';
+import type { Manifest } from '../../analysis/manifest';
+import type { TransitionPlan } from '../plan';
+import type { GitOpsFile, GitOpsOptions } from './engines';
+import { argoApplication, fluxKustomization, stateObjects } from './engines';
+import type { DesiredState } from './states';
 
 /** The states of a transition as files for one engine, and how to run them. */
 export interface GitOpsSeries {
@@ -28,9 +29,10 @@ export function gitopsSeries(plan: TransitionPlan, states: readonly DesiredState
 
 function seriesReadme(plan: TransitionPlan, states: readonly DesiredState[], o: GitOpsOptions): string {
   const engine = o.engine === 'argocd' ? 'Argo CD Application' : 'Flux Kustomization';
-  const ready = o.engine === 'argocd'
-    ? `\`argocd app wait ${o.name} --sync --health --operation\``
-    : `\`flux reconcile kustomization ${o.name} --with-source\` then \`kubectl -n flux-system wait kustomization/${o.name} --for=condition=Ready --timeout=15m\``;
+  const ready =
+    o.engine === 'argocd'
+      ? `\`argocd app wait ${o.name} --sync --health --operation\``
+      : `\`flux reconcile kustomization ${o.name} --with-source\` then \`kubectl -n flux-system wait kustomization/${o.name} --for=condition=Ready --timeout=15m\``;
   const lines = [
     `# ${plan.from} → ${plan.to} as ${states.length} desired states (${engine})`,
     '',
@@ -43,7 +45,10 @@ function seriesReadme(plan: TransitionPlan, states: readonly DesiredState[], o: 
     '',
     '| # | state | what it does | prunes | route wait |',
     '|---|---|---|---|---|',
-    ...states.map((s, i) => `| ${i} | \`${s.name}\` | ${s.title.replace(/\|/g, '\\|')} | ${s.prunes ? (o.engine === 'argocd' ? 'yes (PruneLast)' : 'yes') : 'no'} | ${s.movesTraffic ? (o.routeWait ?? 'delay') : '—'} |`),
+    ...states.map(
+      (s, i) =>
+        `| ${i} | \`${s.name}\` | ${s.title.replace(/\|/g, '\\|')} | ${s.prunes ? (o.engine === 'argocd' ? 'yes (PruneLast)' : 'yes') : 'no'} | ${s.movesTraffic ? (o.routeWait ?? 'delay') : '—'} |`,
+    ),
     '',
   ];
   return lines.join('\n');

@@ -1,8 +1,10 @@
-import { Manifest, objectKey } from '../../analysis/manifest';
+import type { Manifest } from '../../analysis/manifest';
+import { objectKey } from '../../analysis/manifest';
 import { isGatewayApi } from '../../analysis/routing/gateway-api-match';
 import { DEFAULT_CLUSTER_DOMAIN } from '../../model/defaults';
-import { PlanStep, StepKind, TransitionPlan } from '../plan';
-import { checkTransition, TransitionProblem } from '../transition-check';
+import type { PlanStep, StepKind, TransitionPlan } from '../plan';
+import type { TransitionProblem } from '../transition-check';
+import { checkTransition } from '../transition-check';
 
 /**
  * One complete desired state of a transition: what a GitOps engine syncs as a whole (with prune).
@@ -30,7 +32,8 @@ export interface StateProblem extends TransitionProblem {
 }
 
 const ROUTING_KINDS = ['VirtualService', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'TCPRoute', 'TLSRoute', 'UDPRoute'];
-const movesTraffic = (m: Manifest) => ROUTING_KINDS.includes(m.kind) && (m.apiVersion.startsWith('networking.istio.io/') || isGatewayApi(m, m.kind));
+const movesTraffic = (m: Manifest) =>
+  ROUTING_KINDS.includes(m.kind) && (m.apiVersion.startsWith('networking.istio.io/') || isGatewayApi(m, m.kind));
 
 /**
  * The series of complete states a GitOps engine runs for `plan`: each state is the previous one
@@ -39,7 +42,16 @@ const movesTraffic = (m: Manifest) => ROUTING_KINDS.includes(m.kind) && (m.apiVe
  * healthy (Argo CD waits for every resource's health, Flux for `wait`/`healthChecks`).
  */
 export function transitionStates(plan: TransitionPlan, from: readonly Manifest[]): DesiredState[] {
-  const states: DesiredState[] = [{ name: `00-${plan.from}`, kind: 'from', title: `Stage ${plan.from} as it runs`, objects: [...from], prunes: false, movesTraffic: false }];
+  const states: DesiredState[] = [
+    {
+      name: `00-${plan.from}`,
+      kind: 'from',
+      title: `Stage ${plan.from} as it runs`,
+      objects: [...from],
+      prunes: false,
+      movesTraffic: false,
+    },
+  ];
   const changing = plan.steps.filter((s) => s.apply.length + s.remove.length > 0);
   changing.forEach((step, i) => {
     const last = i === changing.length - 1;
@@ -71,13 +83,26 @@ function applyStep(objects: readonly Manifest[], step: PlanStep): Manifest[] {
  * or different is applied, what is gone is pruned, in any order. Deployments it applies are
  * waited for (the engine's health check) before the next state.
  */
-export function syncStep(before: readonly Manifest[], after: readonly Manifest[], kind: StepKind, title: string): TransitionPlan {
+export function syncStep(
+  before: readonly Manifest[],
+  after: readonly Manifest[],
+  kind: StepKind,
+  title: string,
+): TransitionPlan {
   const was = new Map(before.map((m) => [objectKey(m), JSON.stringify(m)]));
   const keys = new Set(after.map(objectKey));
   const apply = after.filter((m) => was.get(objectKey(m)) !== JSON.stringify(m));
   const remove = before.filter((m) => !keys.has(objectKey(m)));
   const waitFor = apply.filter((m) => m.kind === 'Deployment' || isGatewayApi(m, 'Gateway'));
-  return { added: [], changed: [], removed: [], from: 'before', to: 'after', warnings: [], steps: [{ kind, title, apply, waitFor, remove }] };
+  return {
+    added: [],
+    changed: [],
+    removed: [],
+    from: 'before',
+    to: 'after',
+    warnings: [],
+    steps: [{ kind, title, apply, waitFor, remove }],
+  };
 }
 
 /**
@@ -88,8 +113,14 @@ export function syncStep(before: readonly Manifest[], after: readonly Manifest[]
 export function checkStates(states: readonly DesiredState[], clusterDomain = DEFAULT_CLUSTER_DOMAIN): StateProblem[] {
   const out: StateProblem[] = [];
   for (let i = 1; i < states.length; i++) {
-    const step = syncStep(states[i - 1].objects, states[i].objects, states[i].kind === 'from' ? 'make' : states[i].kind as StepKind, states[i].title);
-    for (const p of checkTransition(states[i - 1].objects, step, clusterDomain)) out.push({ ...p, between: `${states[i - 1].name} → ${states[i].name}` });
+    const step = syncStep(
+      states[i - 1].objects,
+      states[i].objects,
+      states[i].kind === 'from' ? 'make' : (states[i].kind as StepKind),
+      states[i].title,
+    );
+    for (const p of checkTransition(states[i - 1].objects, step, clusterDomain))
+      out.push({ ...p, between: `${states[i - 1].name} → ${states[i].name}` });
   }
   return out;
 }
