@@ -96,17 +96,23 @@ export function loadStage(dir: string, ref: string, cwd: string, shared?: Docume
   };
 }
 
-/** The accepted Warnings synth recorded beside a directory's stages (accepted-findings.json), if any. */
-function acceptedFindings(dir: string, cwd: string): AcceptedFinding[] | undefined {
-  const file = join(dir, ACCEPTED_FINDINGS_FILE);
+/** A JSON file synth writes beside the stages, parsed, with its path as shown; undefined when absent. */
+function readOwnJson(dir: string, cwd: string, name: string): { shown: string; json: unknown } | undefined {
+  const file = join(dir, name);
   if (!existsSync(file)) return undefined;
   const shown = relative(cwd, file);
-  let c: unknown;
   try {
-    c = JSON.parse(readFileSync(file, 'utf8'));
+    return { shown, json: JSON.parse(readFileSync(file, 'utf8')) as unknown };
   } catch (err) {
     throw new InputError(`${shown} is not valid JSON: ${firstLine(err)}. Run voting-mesh synth again, or delete it`);
   }
+}
+
+/** The accepted Warnings synth recorded beside a directory's stages (accepted-findings.json), if any. */
+function acceptedFindings(dir: string, cwd: string): AcceptedFinding[] | undefined {
+  const read = readOwnJson(dir, cwd, ACCEPTED_FINDINGS_FILE);
+  if (!read) return undefined;
+  const { shown, json: c } = read;
   const entries = typeof c === 'object' && c !== null ? (c as { accepted?: unknown }).accepted : undefined;
   const valid = (e: unknown): e is AcceptedFinding =>
     typeof e === 'object' &&
@@ -247,15 +253,9 @@ function profileContext(spec: string): ToolContext {
 
 /** The release context recorded beside a directory's stages (mesh-context.json), if any, checked field by field. */
 function releaseContext(dir: string, cwd: string): ToolContext | undefined {
-  const file = join(dir, RELEASE_CONTEXT_FILE);
-  if (!existsSync(file)) return undefined;
-  const shown = relative(cwd, file);
-  let c: unknown;
-  try {
-    c = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new InputError(`${shown} is not valid JSON: ${firstLine(err)}. Run voting-mesh synth again, or delete it`);
-  }
+  const read = readOwnJson(dir, cwd, RELEASE_CONTEXT_FILE);
+  if (!read) return undefined;
+  const { shown, json: c } = read;
   const wrong = contextProblem(c);
   if (wrong) throw new InputError(`${shown}: ${wrong}. Run voting-mesh synth again, or delete it`);
   const ctx = c as ToolContext;
