@@ -86,49 +86,39 @@ export function explain(args: ParsedArgs, io: Io): number {
       : loadStage(distDir(args, io.cwd), args.positional[0], io.cwd);
   const request: SimulatedRequest = { headers, path, ...requestOptions(args) };
   const hop = (n: ExplainNode): unknown => ({ ...n, calls: n.calls.map(hop) });
+  const json = value(args, 'output') === 'json';
+  const asJson = (e: { readonly hops: readonly ExplainNode[] }) =>
+    JSON.stringify({ stage: set.name, ...e, hops: e.hops.map(hop) }, null, 2);
   if (call) {
     if (value(args, 'propagate-headers') !== undefined)
       throw new UsageError(
         '--propagate-headers is for requests entering through a gateway: a --from call carries the headers given to it',
       );
-    let explanation;
-    try {
-      explanation = explainCall(
-        set.objects,
-        call.from,
-        call.service,
-        call.port,
-        meshContextOptions(args, set),
-        request,
-      );
-    } catch (err) {
-      if (err instanceof CallTargetError) throw new UsageError(`${set.name}: ${err.message}`);
-      throw err;
-    }
-    io.out(
-      value(args, 'output') === 'json'
-        ? JSON.stringify({ stage: set.name, ...explanation, hops: explanation.hops.map(hop) }, null, 2)
-        : formatCallExplanation(set.name, explanation),
+    const explanation = targetArgument(set.name, () =>
+      explainCall(set.objects, call.from, call.service, call.port, meshContextOptions(args, set), request),
     );
+    io.out(json ? asJson(explanation) : formatCallExplanation(set.name, explanation));
     return 0;
   }
-  let explanation: ReturnType<typeof explainRequest>;
-  try {
-    explanation = explainRequest(set.objects, request, value(args, 'gateway'), {
+  // A --gateway the manifests do not have (or none named among several) is a bad argument: exit 2.
+  const explanation = targetArgument(set.name, () =>
+    explainRequest(set.objects, request, value(args, 'gateway'), {
       ...meshContextOptions(args, set),
       propagateHeaders: value(args, 'propagate-headers') !== undefined,
-    });
+    }),
+  );
+  io.out(json ? asJson(explanation) : formatExplanation(set.name, explanation));
+  return 0;
+}
+
+/** Runs `explain`; a call target or gateway the manifests do not have is a bad argument (exit 2), named with the stage. */
+function targetArgument<T>(stage: string, explain: () => T): T {
+  try {
+    return explain();
   } catch (err) {
-    // A --gateway the manifests do not have (or none named among several) is a bad argument: exit 2.
-    if (err instanceof CallTargetError) throw new UsageError(`${set.name}: ${err.message}`);
+    if (err instanceof CallTargetError) throw new UsageError(`${stage}: ${err.message}`);
     throw err;
   }
-  io.out(
-    value(args, 'output') === 'json'
-      ? JSON.stringify({ stage: set.name, ...explanation, hops: explanation.hops.map(hop) }, null, 2)
-      : formatExplanation(set.name, explanation),
-  );
-  return 0;
 }
 
 /** `--from <workload> --to <service>[:<port>]`: a call from a workload's pods instead of an entry request. */
