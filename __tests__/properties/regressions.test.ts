@@ -369,4 +369,40 @@ describe('regressions found by the release generator', () => {
     expect(checkTransition(s1, forward)).toEqual([]);
     expect(checkTransition(s2, planTransition('02-stage', s2, '01-stage', s1))).toEqual([]);
   });
+  // npm run fuzz -- --runs 100 --seed 17001 --no-shrink (app 54, not shrunk), ambient 01 → 02:
+  // auth 3 retires in 02 and dials pay-lane-main until then. The switch keeps the Service behind
+  // its waypoint and moves its selector from pay v4.1 to pay 2.1.2, which no caller reaches in the
+  // target and so has no policy: behind the waypoint, its pods answered the waypoint with the
+  // namespace's allow-nothing ("allowed before the step and denied after it"). The product was
+  // wrong: the allowance admitted the callers at the waypoint only; the pods a moved waypoint
+  // Service selects now admit the waypoint too (a transition-only policy here) until the break.
+  test('GIVEN the release of seed 17001 app 54 (not shrunk) THEN pay 2.1.2 admits the waypoint while auth 3 still dials pay-lane-main, and its ambient transitions 01 ⇄ 02 pass the check', () => {
+    const r: GeneratedRelease = JSON.parse(
+      readFileSync(
+        join(__dirname, 'counterexamples', 'seed-17001-app-54-retiring-caller-denied-at-lane-switch.json'),
+        'utf8',
+      ),
+    );
+    const [s1, s2] = [
+      build(r.stages[0], 'gateway-api-ambient', r.app),
+      build(r.stages[1], 'gateway-api-ambient', r.app),
+    ];
+    const forward = planTransition('01-stage', s1, '02-stage', s2);
+    const stepOf = (kind: string) => forward.steps.findIndex((s) => s.kind === kind);
+    const made = forward.steps[0].apply.find(
+      (m) => m.kind === 'AuthorizationPolicy' && m.metadata.name === 'pay-2-1-2',
+    );
+    expect(made?.spec.rules).toEqual([
+      {
+        from: [{ source: { principals: ['cluster.local/ns/shop/sa/waypoint'] } }],
+        to: [{ operation: { ports: ['8080', '8081'] } }],
+      },
+    ]);
+    expect(s2.some((m) => m.kind === 'AuthorizationPolicy' && m.metadata.name === 'pay-2-1-2')).toBe(false);
+    expect(forward.steps[stepOf('break')].remove.map((m) => `${m.kind} ${m.metadata.name}`)).toContain(
+      'AuthorizationPolicy pay-2-1-2',
+    );
+    expect(checkTransition(s1, forward)).toEqual([]);
+    expect(checkTransition(s2, planTransition('02-stage', s2, '01-stage', s1))).toEqual([]);
+  });
 });
