@@ -86,16 +86,7 @@ export function parseArgs(
   env: NodeJS.ProcessEnv = process.env,
 ): ParsedArgs {
   const all = [...spec.options, ...COMMON_OPTIONS];
-  const byName = new Map<string, OptionSpec>();
-  const deprecated = new Map<string, OptionSpec>();
-  for (const o of all) {
-    byName.set(`--${o.name}`, o);
-    if (o.alias) byName.set(`-${o.alias}`, o);
-    for (const a of o.deprecated ?? []) {
-      byName.set(`--${a}`, o);
-      deprecated.set(`--${a}`, o);
-    }
-  }
+  const { byName, deprecated } = optionIndex(all);
   const warnings: string[] = [];
   const positional: string[] = [];
   const options = new Map<string, string[]>();
@@ -133,20 +124,43 @@ export function parseArgs(
       throw new UsageError(`option '--${o.name}' is given twice`);
     options.set(o.name, [...values, value]);
   }
-  // `npm run <script> --cookie=x` (without `--`) gives the option to npm, which exports it as
-  // npm_config_cookie and drops it: say so instead of silently running without it.
-  if (env.npm_lifecycle_event !== undefined) {
-    const swallowed = spec.options.filter(
-      (o) =>
-        o.value !== undefined && !options.has(o.name) && env[`npm_config_${o.name.replace(/-/g, '_')}`] !== undefined,
-    );
-    if (swallowed.length > 0) {
-      throw new UsageError(
-        `npm took --${swallowed[0].name} as its own option and dropped it: put '--' before the tool's options (npm run ${env.npm_lifecycle_event} -- ... --${swallowed[0].name} <${swallowed[0].value}>)`,
-      );
+  refuseNpmSwallowed(spec, options, env);
+  return { positional, options, warnings };
+}
+
+/** Every spelling of each option (`--name`, `-alias`, deprecated names), and which of them are deprecated. */
+function optionIndex(all: readonly OptionSpec[]): {
+  byName: Map<string, OptionSpec>;
+  deprecated: Map<string, OptionSpec>;
+} {
+  const byName = new Map<string, OptionSpec>();
+  const deprecated = new Map<string, OptionSpec>();
+  for (const o of all) {
+    byName.set(`--${o.name}`, o);
+    if (o.alias) byName.set(`-${o.alias}`, o);
+    for (const a of o.deprecated ?? []) {
+      byName.set(`--${a}`, o);
+      deprecated.set(`--${a}`, o);
     }
   }
-  return { positional, options, warnings };
+  return { byName, deprecated };
+}
+
+/**
+ * `npm run <script> --cookie=x` (without `--`) gives the option to npm, which exports it as
+ * npm_config_cookie and drops it: say so instead of silently running without it.
+ */
+function refuseNpmSwallowed(spec: CommandSpec, options: ReadonlyMap<string, string[]>, env: NodeJS.ProcessEnv): void {
+  if (env.npm_lifecycle_event === undefined) return;
+  const swallowed = spec.options.filter(
+    (o) =>
+      o.value !== undefined && !options.has(o.name) && env[`npm_config_${o.name.replace(/-/g, '_')}`] !== undefined,
+  );
+  if (swallowed.length > 0) {
+    throw new UsageError(
+      `npm took --${swallowed[0].name} as its own option and dropped it: put '--' before the tool's options (npm run ${env.npm_lifecycle_event} -- ... --${swallowed[0].name} <${swallowed[0].value}>)`,
+    );
+  }
 }
 
 /**

@@ -45,13 +45,8 @@ function requestOptions(args: ParsedArgs): Omit<SimulatedRequest, 'headers' | 'p
   };
 }
 
-export function explain(args: ParsedArgs, io: Io): number {
-  const files = args.options.get('filename') ?? [];
-  if (files.length === 0 && args.positional.length !== 1)
-    throw new UsageError(
-      args.positional.length === 0 ? 'missing <stage>' : `unexpected argument '${args.positional[1]}'`,
-    );
-  if (files.length > 0 && args.positional.length > 0) throw new UsageError('name a stage or give -f files, not both');
+/** The request headers: each --header name=value (lower-cased names, each once), and --cookie as the cookie header. */
+function requestHeaders(args: ParsedArgs): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const h of args.options.get('header') ?? []) {
     const eq = h.indexOf('=');
@@ -77,6 +72,17 @@ export function explain(args: ParsedArgs, io: Io): number {
     }
     headers.cookie = cookie;
   }
+  return headers;
+}
+
+export function explain(args: ParsedArgs, io: Io): number {
+  const files = args.options.get('filename') ?? [];
+  if (files.length === 0 && args.positional.length !== 1)
+    throw new UsageError(
+      args.positional.length === 0 ? 'missing <stage>' : `unexpected argument '${args.positional[1]}'`,
+    );
+  if (files.length > 0 && args.positional.length > 0) throw new UsageError('name a stage or give -f files, not both');
+  const headers = requestHeaders(args);
   const path = value(args, 'path') ?? '/';
   if (!path.startsWith('/')) throw new UsageError(`malformed --path '${path}': it must start with '/'`);
   const call = callTarget(args);

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'fs';
 import { dirname, join, relative, sep } from 'path';
 // The modules themselves, not the package entry point (see explain.ts).
+import type { TransitionPlan } from '../../lib/release/plan';
 import { planTransition } from '../../lib/release/plan';
 import { SchemaRegistry, schemaSources } from '../../lib/analysis/schema/schema-registry';
 import type { GitOpsEngine, GitOpsOptions } from '../../lib/release/gitops/engines';
@@ -8,7 +9,9 @@ import type { RouteWait } from '../../lib/release/gitops/route-wait';
 import { analysisTemplate } from '../../lib/release/gates/analysis-template';
 import { describeGate } from '../../lib/release/gates/gate-notes';
 import type { ResolvedGate } from '../../lib/release/gates/gates';
+import type { GitOpsSeries } from '../../lib/release/gitops/series';
 import { gitopsSeries } from '../../lib/release/gitops/series';
+import type { DesiredState, StateProblem } from '../../lib/release/gitops/states';
 import { checkStates, transitionStates } from '../../lib/release/gitops/states';
 import { fsStep } from '../../lib/release/fs-errors';
 import { toYaml } from '../../lib/release/yaml-writer';
@@ -85,40 +88,84 @@ export function planGitops(
   const states = transitionStates(plan, from.objects);
   let series = gitopsSeries(plan, states, options);
   const problems = checkStates(states, meshContextOptions(args, from).clusterDomain);
-  // A gated target: the reverse series (for a failed gate, checked too) under rollback/, and the gate as an AnalysisTemplate for Argo CD.
   const gates = gatesBeside(to, from);
   if (gates.length > 0) {
-    const back = planTransition(to.name, to.objects, from.name, from.objects);
-    const backStates = transitionStates(back, to.objects);
-    const backSeries = gitopsSeries(back, backStates, {
-      ...options,
-      repoPath: [options.repoPath, 'rollback'].filter((p) => p !== '' && p !== '.').join('/'),
-    });
-    series = {
-      files: [
-        ...series.files,
-        ...backSeries.files.map((f) => ({ ...f, path: `rollback/${f.path}` })),
-        ...(engine === 'argocd'
-          ? gates.map((g) => ({
-              path: `argocd/gates/${g.name}.analysis-template.yaml`,
-              objects: [analysisTemplate(g)],
-            }))
-          : []),
-      ],
-      readme: `${series.readme}\n${gateReadme(to.name, gates, engine)}\n## rollback/\n\n${backSeries.readme.replace(/^# /, '')}`,
-    };
-    problems.push(
-      ...checkStates(backStates, meshContextOptions(args, from).clusterDomain).map((p) => ({
-        ...p,
-        between: `rollback ${p.between}`,
-      })),
-    );
+    const rollback = withRollback(args, from, to, options, series, gates);
+    series = rollback.series;
+    problems.push(...rollback.problems);
   }
   const registry = SchemaRegistry.load(schemaSources(io.env, io.cwd));
   const invalid = series.files.flatMap((f) =>
     registry.validateAll(f.objects).map((v) => `${f.path}: ${v.object}: ${v.path ? `${v.path}: ` : ''}${v.message}`),
   );
 
+  writeSeries(out, args, io, series);
+  const where = relative(io.cwd, out) || '.';
+  const failures = [
+    ...problems.map((p) => `transition check: ${p.between}: ${p.message}`),
+    ...invalid.map((v) => `schema: ${v}`),
+  ];
+  const lines = [
+    ...stateLines(plan, states, options, where),
+    ...failures,
+    ...outcomeLines({
+      states,
+      options,
+      where,
+      to,
+      gates,
+      series,
+      checked: problems.length === 0,
+      valid: invalid.length === 0,
+    }),
+  ];
+  // --quiet: only the problems (the series is written all the same).
+  const shown = io.quiet ? failures : lines;
+  if (shown.length > 0) io.out(shown.join('\n'));
+  return problems.length + invalid.length === 0 ? 0 : 1;
+}
+
+/**
+ * A gated target: the reverse series (for a failed gate, checked too) under rollback/, and the gate
+ * as an AnalysisTemplate for Argo CD; returns the series with them, and the problems of the reverse series.
+ */
+function withRollback(
+  args: ParsedArgs,
+  from: ManifestSet,
+  to: ManifestSet,
+  options: GitOpsOptions,
+  series: GitOpsSeries,
+  gates: readonly ResolvedGate[],
+): { series: GitOpsSeries; problems: StateProblem[] } {
+  const back = planTransition(to.name, to.objects, from.name, from.objects);
+  const backStates = transitionStates(back, to.objects);
+  const backSeries = gitopsSeries(back, backStates, {
+    ...options,
+    repoPath: [options.repoPath, 'rollback'].filter((p) => p !== '' && p !== '.').join('/'),
+  });
+  return {
+    series: {
+      files: [
+        ...series.files,
+        ...backSeries.files.map((f) => ({ ...f, path: `rollback/${f.path}` })),
+        ...(options.engine === 'argocd'
+          ? gates.map((g) => ({
+              path: `argocd/gates/${g.name}.analysis-template.yaml`,
+              objects: [analysisTemplate(g)],
+            }))
+          : []),
+      ],
+      readme: `${series.readme}\n${gateReadme(to.name, gates, options.engine)}\n## rollback/\n\n${backSeries.readme.replace(/^# /, '')}`,
+    },
+    problems: checkStates(backStates, meshContextOptions(args, from).clusterDomain).map((p) => ({
+      ...p,
+      between: `rollback ${p.between}`,
+    })),
+  };
+}
+
+/** Writes the series' files and README.md into `out` (through the plan directory's staging). */
+function writeSeries(out: string, args: ParsedArgs, io: Io, series: GitOpsSeries): void {
   writePlanDirectory(out, args, io, (staging, shown) => {
     for (const f of series.files) {
       fsStep('write', join(shown, f.path), () => {
@@ -128,7 +175,16 @@ export function planGitops(
     }
     fsStep('write', join(shown, 'README.md'), () => writeFileSync(join(staging, 'README.md'), series.readme));
   });
-  const where = relative(io.cwd, out) || '.';
+}
+
+/** The summary's head: the states in order, how to advance them, and the plan's warnings. */
+function stateLines(
+  plan: TransitionPlan,
+  states: readonly DesiredState[],
+  options: GitOpsOptions,
+  where: string,
+): string[] {
+  const engine = options.engine;
   const lines = [
     `plan ${plan.from} → ${plan.to} as ${states.length} desired states for ${engine === 'argocd' ? 'Argo CD' : 'Flux'} in ${where}/`,
     '',
@@ -145,12 +201,27 @@ export function planGitops(
   if (options.repoUrl === PLACEHOLDER_REPO && engine === 'argocd')
     lines.push(`note: the Applications read ${PLACEHOLDER_REPO}: pass --repo-url <your repository>`);
   for (const w of plan.warnings) lines.push(`warning: ${w}`);
-  const failures = [
-    ...problems.map((p) => `transition check: ${p.between}: ${p.message}`),
-    ...invalid.map((v) => `schema: ${v}`),
-  ];
-  lines.push(...failures);
-  if (problems.length === 0)
+  return lines;
+}
+
+/** What the summary's tail needs: the series, and whether the transition check and the schemas passed. */
+interface Outcome {
+  readonly states: readonly DesiredState[];
+  readonly options: GitOpsOptions;
+  readonly where: string;
+  readonly to: ManifestSet;
+  readonly gates: readonly ResolvedGate[];
+  readonly series: GitOpsSeries;
+  readonly checked: boolean;
+  readonly valid: boolean;
+}
+
+/** The summary's tail (after the failures): the checks that passed, and the gate to run before promoting. */
+function outcomeLines(o: Outcome): string[] {
+  const { states, where, to, gates } = o;
+  const engine = o.options.engine;
+  const lines: string[] = [];
+  if (o.checked)
     lines.push(
       `transition check: each of the ${states.length - 1} syncs (state to next state, objects landing in any order) keeps every route on ready pods, subsets and ports.`,
     );
@@ -158,14 +229,11 @@ export function planGitops(
     lines.push(
       `gate: ${gates.map((g) => g.name).join(', ')} before ${to.name} is promoted: voting-mesh gate ${to.name} --prometheus "$PROMETHEUS_URL"${engine === 'argocd' ? ` (or the AnalysisTemplates in ${where}/argocd/gates/)` : ''}; exit 1: sync ${where}/rollback/ state by state`,
     );
-  if (invalid.length === 0)
+  if (o.valid)
     lines.push(
-      `schema: all ${series.files.reduce((n, f) => n + f.objects.length, 0)} emitted objects are valid (Kubernetes 1.27, Istio 1.30.3, ${engine === 'argocd' ? 'Argo CD v3.5.1 Application' : 'Flux kustomize-controller v1.9.4 Kustomization'}).`,
+      `schema: all ${o.series.files.reduce((n, f) => n + f.objects.length, 0)} emitted objects are valid (Kubernetes 1.27, Istio 1.30.3, ${engine === 'argocd' ? 'Argo CD v3.5.1 Application' : 'Flux kustomize-controller v1.9.4 Kustomization'}).`,
     );
-  // --quiet: only the problems (the series is written all the same).
-  const shown = io.quiet ? failures : lines;
-  if (shown.length > 0) io.out(shown.join('\n'));
-  return problems.length + invalid.length === 0 ? 0 : 1;
+  return lines;
 }
 
 /** The README section of a gated target: what the gate checks, and how each engine runs it. */
