@@ -70,55 +70,71 @@ export function planLanes(stage: ResolvedStage): LanePlan {
         const callee = byName.get(calleeName);
         // Not deployed in this stage, or routed per request on its own Service (serviceRoutes).
         if (!callee || stage.spec.serviceRoutes?.[calleeName] !== undefined) continue;
-        const version = stage.versionRouting ? (lane.versions[calleeName] ?? callee.versions[0].version) : undefined;
         const name = laneServiceName(calleeName, lane.name);
-        const at = {
-          stage: stage.spec.name,
-          component: calleeName,
-          field: `lanes[${stage.spec.lanes.indexOf(lane)}].name`,
-        };
-        if (taken.has(name))
-          throw new ReleaseConfigError(
-            at,
-            `the lane Service '${name}' would have the name of a component or version Service`,
-            'Rename the lane.',
-          );
-        // Lane names may be 63 characters long; the Service name built from them may not.
-        if (name.length > 63)
-          throw new ReleaseConfigError(
-            at,
-            `the lane Service '${name}' would be longer than 63 characters (a Service name is a DNS-1035 label)`,
-            'Shorten the lane name.',
-          );
-        const ports =
-          version === undefined
-            ? callee.ports
-            : callee.ports.filter((p) =>
-                callee.versions.find((v) => v.version === version)!.workload.ports.some((q) => q.port === p.port),
-              );
-        const svc = services.get(name) ?? {
-          name,
-          component: calleeName,
-          lane: lane.name,
-          version,
-          ports,
-          viaWaypoint: stage.versionRouting && ports.some((p) => HTTP_FAMILY.has(p.protocol)),
-        };
+        const svc = services.get(name) ?? newLaneService(stage, lane, callee, name, taken);
         services.set(name, svc);
         own.set(calleeName, svc);
       }
       dials.set(key(caller.name, d.version), own);
     }
   }
-  const order = (s: LaneService) =>
-    `${stage.components
-      .findIndex((c) => c.name === s.component)
-      .toString()
-      .padStart(4, '0')}:${stage.spec.lanes
-      .findIndex((l) => l.name === s.lane)
-      .toString()
-      .padStart(4, '0')}`;
+  const order = (s: LaneService) => laneServiceOrder(stage, s);
   return { services: [...services.values()].sort((a, b) => order(a).localeCompare(order(b))), dials };
+}
+
+/** The lane Service `name` that `lane`'s callers dial to reach `callee`; throws when its name is taken or too long. */
+function newLaneService(
+  stage: ResolvedStage,
+  lane: LaneSpec,
+  callee: ResolvedComponent,
+  name: string,
+  taken: ReadonlySet<string>,
+): LaneService {
+  const calleeName = callee.name;
+  const version = stage.versionRouting ? (lane.versions[calleeName] ?? callee.versions[0].version) : undefined;
+  const at = {
+    stage: stage.spec.name,
+    component: calleeName,
+    field: `lanes[${stage.spec.lanes.indexOf(lane)}].name`,
+  };
+  if (taken.has(name))
+    throw new ReleaseConfigError(
+      at,
+      `the lane Service '${name}' would have the name of a component or version Service`,
+      'Rename the lane.',
+    );
+  // Lane names may be 63 characters long; the Service name built from them may not.
+  if (name.length > 63)
+    throw new ReleaseConfigError(
+      at,
+      `the lane Service '${name}' would be longer than 63 characters (a Service name is a DNS-1035 label)`,
+      'Shorten the lane name.',
+    );
+  const ports =
+    version === undefined
+      ? callee.ports
+      : callee.ports.filter((p) =>
+          callee.versions.find((v) => v.version === version)!.workload.ports.some((q) => q.port === p.port),
+        );
+  return {
+    name,
+    component: calleeName,
+    lane: lane.name,
+    version,
+    ports,
+    viaWaypoint: stage.versionRouting && ports.some((p) => HTTP_FAMILY.has(p.protocol)),
+  };
+}
+
+/** The sort key of a lane Service: its callee's place in the application, then its lane's in the stage. */
+function laneServiceOrder(stage: ResolvedStage, s: LaneService): string {
+  return `${stage.components
+    .findIndex((c) => c.name === s.component)
+    .toString()
+    .padStart(4, '0')}:${stage.spec.lanes
+    .findIndex((l) => l.name === s.lane)
+    .toString()
+    .padStart(4, '0')}`;
 }
 
 /**

@@ -1,12 +1,12 @@
 import type { MeshContext } from '../model/defaults';
 import { serviceHost } from '../model/names';
 import type { LaneSpec, PortSpec } from '../model/spec';
-import type { ResolvedComponent, Route, VersionEdge, VersionRef } from './resolved-stage';
-import { INGRESS_PEER } from './resolved-stage';
+import type { ResolvedComponent, Route, VersionEdge } from './resolved-stage';
 import { defaultLaneName, routeName, targetsOf, toRouteMatch } from './route-lists';
 import type { StageFacts } from './stage-checks';
 import { HTTP_FAMILY } from './stage-checks';
 import { withStickiness } from './sticky-routes';
+import { deriveEdges } from './version-edges';
 
 /**
  * Derives every component's routing table and edges from checked stage facts:
@@ -64,95 +64,7 @@ class RouteDerivation {
             : [],
         };
       });
-    return { components, gatewayRoutes: entryRoutes, edges: this.edges() };
-  }
-
-  /**
-   * The calls each lane makes, version to version: the gateway to the entry version of every
-   * lane on the entry port; in each lane, every caller version to its callees' versions of that
-   * lane (or, for a service-routed callee, to every version its routes send to), on the callee
-   * version's ports. A version in no lane (kept idle for rollback), or only in lanes no request
-   * reaches (weight 0), calls nothing and is called by nothing. Sorted by callee, then caller, so the policies are stable.
-   */
-  private edges(): VersionEdge[] {
-    const { app, lanes, stage, entryPort } = this.f;
-    const byKey = new Map<string, { from: VersionRef | typeof INGRESS_PEER; to: VersionRef; ports: Set<number> }>();
-    const add = (from: VersionRef | typeof INGRESS_PEER, to: VersionRef, ports: readonly number[]) => {
-      const key = `${from === INGRESS_PEER ? from : `${from.component}@${from.version}`}>${to.component}@${to.version}`;
-      const edge = byKey.get(key) ?? { from, to, ports: new Set<number>() };
-      ports.forEach((p) => edge.ports.add(p));
-      byKey.set(key, edge);
-    };
-    const portsOf = (v: VersionRef) =>
-      this.f.deployed
-        .get(v.component)!
-        .find((d) => d.version === v.version)!
-        .workload.ports.map((p) => p.port);
-    // A service-routed component has no version in the lanes: its versions are those its routes send to.
-    const routed = (component: string) => {
-      const routes = stage.serviceRoutes?.[component];
-      return routes
-        ? [
-            ...new Set(
-              routes.flatMap((r) =>
-                targetsOf(r)
-                  .filter((t) => t.weight > 0)
-                  .map((t) => t.target),
-              ),
-            ),
-          ]
-        : undefined;
-    };
-    // Walked as routing sends calls, from each lane's entry version: a caller version calls in the
-    // first lane that runs it (sourceLabels pinning; the lane Services it dials), a version in no lane
-    // (a service-routed one) as the default route does. A lane's version that no call reaches calls nothing.
-    const defaultLane = this.defaultLane();
-    const visited = new Set<string>();
-    const visit = (component: string, version: string): void => {
-      if (visited.has(`${component}@${version}`)) return;
-      visited.add(`${component}@${version}`);
-      const lane = lanes.find((l) => l.versions[component] === version) ?? defaultLane;
-      const caller = this.f.byName.get(component)!;
-      const calls =
-        this.f.deployed.get(component)!.find((d) => d.version === version)!.workload.calls ?? caller.calls ?? [];
-      for (const callee of calls.filter((c) => this.f.deployed.has(c))) {
-        // A callee no lane names (reached only through a service-routed component): its first version, as its default route.
-        const targets = routed(callee) ?? [lane.versions[callee] ?? this.f.deployed.get(callee)![0].version];
-        for (const target of targets) {
-          add(
-            { component, version },
-            { component: callee, version: target },
-            portsOf({ component: callee, version: target }),
-          );
-          visit(callee, target);
-        }
-      }
-    };
-    // A lane that the entry routes give a share of 0 only, and mirror none, receives no request (a
-    // dark lane, routed at weight 0 until a later stage shifts traffic to it): the gateway may not
-    // call it, and its versions call only as other lanes' requests make them.
-    const entered = new Set(
-      stage.entry.flatMap((r) => [
-        ...targetsOf(r)
-          .filter((t) => t.weight > 0)
-          .map((t) => t.target),
-        ...(r.mirror ? [r.mirror.lane] : []),
-      ]),
-    );
-    for (const lane of lanes.filter((l) => entered.has(l.name))) {
-      add(INGRESS_PEER, { component: app.entryComponent, version: lane.versions[app.entryComponent] }, [entryPort]);
-      visit(app.entryComponent, lane.versions[app.entryComponent]);
-    }
-    const order = (v: VersionRef | typeof INGRESS_PEER) =>
-      v === INGRESS_PEER
-        ? ''
-        : `${app.components
-            .findIndex((c) => c.name === v.component)
-            .toString()
-            .padStart(4, '0')}@${v.version}`;
-    return [...byKey.values()]
-      .map((e) => ({ from: e.from, to: e.to, ports: [...e.ports].sort((a, b) => a - b) }))
-      .sort((a, b) => order(a.to).localeCompare(order(b.to)) || order(a.from).localeCompare(order(b.from)));
+    return { components, gatewayRoutes: entryRoutes, edges: deriveEdges(this.f, this.defaultLane()) };
   }
 
   /** The lane of the default entry route (its largest share when split): where unmatched mesh callers go. */

@@ -2,6 +2,7 @@ import { ReleaseConfigError, show } from '../model/errors';
 import { assertDnsLabel, assertVersion, compareVersions, deploymentName, subsetName } from '../model/names';
 import type { ApplicationSpec, ComponentSpec, LaneSpec, PortSpec, StageSpec } from '../model/spec';
 import type { DeployedVersion } from './resolved-stage';
+import { checkLanes, checkPinning } from './lane-checks';
 import { checkRouteList } from './route-list-checks';
 import { checkMirrors, checkTrafficPolicies } from './traffic-policy-checks';
 import { validateApplication } from './validate-application';
@@ -58,8 +59,9 @@ class StageChecker {
     assertDnsLabel(this.stage.name, { stage: this.s, field: 'name' });
     validateApplication(this.app);
     this.resolveDeployments();
-    this.checkLanes();
-    this.checkPinning();
+    const lanes = { app: this.app, stage: this.stage, byName: this.byName, deployed: this.deployed, lanes: this.lanes };
+    checkLanes(lanes);
+    checkPinning(lanes);
     checkMirrors(this.stage, this.stage.entry ?? [], this.lanes, this.app.entryComponent, this.versionRouting);
     this.checkEntry();
     checkTrafficPolicies(this.stage, this.deployed, this.versionRouting, (c) =>
@@ -164,104 +166,6 @@ class StageChecker {
         'the entry component is not deployed',
         `Deploy a version of '${this.app.entryComponent}'.`,
       );
-    }
-  }
-
-  private checkLanes(): void {
-    if (this.lanes.length === 0) {
-      throw new ReleaseConfigError(
-        { stage: this.s, field: 'lanes' },
-        'the stage defines no lane',
-        'Define at least one lane of component versions.',
-      );
-    }
-    const names = new Set<string>();
-    this.lanes.forEach((lane, i) => {
-      const field = `lanes[${i}]`;
-      assertDnsLabel(lane.name, { stage: this.s, field: `${field}.name` });
-      if (names.has(lane.name)) {
-        throw new ReleaseConfigError(
-          { stage: this.s, field: `${field}.name` },
-          `lane ${show(lane.name)} is defined twice`,
-          'Give each lane a unique name.',
-        );
-      }
-      names.add(lane.name);
-      for (const [component, version] of Object.entries(lane.versions)) {
-        const at = { stage: this.s, component, field: `${field}.versions['${component}']` };
-        const running = this.deployed.get(component);
-        if (!this.byName.has(component)) {
-          throw new ReleaseConfigError(
-            at,
-            `${show(component)} is not a component`,
-            `Use one of ${[...this.byName.keys()].join(', ')}.`,
-          );
-        }
-        if (!running || !running.some((d) => d.version === version)) {
-          throw new ReleaseConfigError(
-            at,
-            `lane '${lane.name}' routes to version ${show(version)}, which is not deployed in this stage`,
-            `Add it to deployments['${component}'] (deployed: ${running ? running.map((d) => d.version).join(', ') : 'none'}) or route to a deployed version.`,
-          );
-        }
-        // serviceRoutes take precedence over lanes for calls to a component: a lane pin would be ignored.
-        if (this.serviceRouted(component)) {
-          throw new ReleaseConfigError(
-            at,
-            `lane '${lane.name}' pins ${component} to version ${show(version)}, but serviceRoutes['${component}'] routes every call to ${component} (service routes take precedence over lanes)`,
-            `Remove '${component}' from lane '${lane.name}', or remove serviceRoutes['${component}'] to route it by lane.`,
-          );
-        }
-      }
-      const missing = this.reachable(lane).filter((c) => lane.versions[c] === undefined && !this.serviceRouted(c));
-      if (missing.length > 0) {
-        throw new ReleaseConfigError(
-          { stage: this.s, component: missing[0], field: `${field}.versions` },
-          `lane '${lane.name}' does not say which version of '${missing[0]}' its callers use`,
-          `Add '${missing[0]}' to the lane: every component the entry component reaches through 'calls' needs a version in each lane.`,
-        );
-      }
-    });
-  }
-
-  /** Whether calls to `component` are routed by the stage's serviceRoutes rather than by lanes. */
-  private serviceRouted(component: string): boolean {
-    return (this.stage.serviceRoutes ?? {})[component] !== undefined;
-  }
-
-  /** Components reachable from the entry component through `calls`, in discovery order. */
-  private reachable(lane: LaneSpec): string[] {
-    const order: string[] = [];
-    const visit = (name: string): void => {
-      if (order.includes(name)) return;
-      order.push(name);
-      if (lane.versions[name] === undefined || this.serviceRouted(name)) return;
-      for (const callee of this.byName.get(name)?.calls ?? []) visit(callee);
-    };
-    visit(this.app.entryComponent);
-    return order;
-  }
-
-  /** Calls stay in lane by the caller's version, so a caller version must pin each callee to one version. */
-  private checkPinning(): void {
-    const pins = new Map<string, { lane: string; version: string }>();
-    for (const lane of this.lanes) {
-      for (const [caller, callerVersion] of Object.entries(lane.versions)) {
-        for (const callee of this.byName.get(caller)?.calls ?? []) {
-          const version = lane.versions[callee];
-          if (version === undefined) continue;
-          const key = `${caller}@${callerVersion}->${callee}`;
-          const earlier = pins.get(key);
-          if (earlier && earlier.version !== version) {
-            throw new ReleaseConfigError(
-              { stage: this.s, component: callee, field: `lanes['${lane.name}'].versions['${callee}']` },
-              `lanes '${earlier.lane}' and '${lane.name}' both run ${caller} ${callerVersion} but send it to ${callee} ${earlier.version} and ${version}`,
-              `Routing pins calls by the caller's version (sourceLabels): give the lanes different ${caller} versions or the same ${callee} version.`,
-            );
-          }
-          pins.set(key, earlier ?? { lane: lane.name, version });
-        }
-      }
     }
   }
 
