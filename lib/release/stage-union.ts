@@ -5,47 +5,17 @@ import type { Manifest } from '../analysis/manifest';
  * subsets, AuthorizationPolicy rules and NetworkPolicy rules of both; everything else from `after`.
  */
 export function union(before: Manifest, after: Manifest): Manifest {
-  const merge = (a: any[] | undefined, b: any[] | undefined, key: (x: any) => string) => {
-    const out = [...(b ?? [])];
-    for (const x of a ?? []) if (!out.some((y) => key(y) === key(x))) out.push(x);
-    return out;
-  };
-  const byName = (x: any) => String(x.name ?? JSON.stringify(x));
   switch (after.kind) {
     case 'Service':
       return {
         ...after,
         spec: {
           ...after.spec,
-          ports: merge(before.spec?.ports, after.spec?.ports, byName).sort((x, y) => x.port - y.port),
+          ports: mergeBy(before.spec?.ports, after.spec?.ports, nameOf).sort((x, y) => x.port - y.port),
         },
       };
-    case 'DestinationRule': {
-      // Until traffic has moved, a subset both stages define keeps its old policy (connection
-      // pool, outlier detection), and so does the rule: the target's apply in the break step.
-      const old = new Map<string, any>((before.spec?.subsets ?? []).map((x: any) => [byName(x), x]));
-      const subsets = merge(before.spec?.subsets, after.spec?.subsets, byName)
-        .map((x: any) =>
-          old.has(byName(x))
-            ? {
-                ...x,
-                ...(old.get(byName(x)).trafficPolicy ? { trafficPolicy: old.get(byName(x)).trafficPolicy } : {}),
-                ...(old.get(byName(x)).trafficPolicy ? {} : { trafficPolicy: undefined }),
-              }
-            : x,
-        )
-        .map((x: any) => Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined)))
-        .sort((x, y) => byName(x).localeCompare(byName(y)));
-      const tp = { ...(after.spec?.trafficPolicy ?? {}) };
-      for (const field of ['connectionPool', 'outlierDetection', 'loadBalancer']) {
-        if (before.spec?.trafficPolicy?.[field] !== undefined) tp[field] = before.spec.trafficPolicy[field];
-        else delete tp[field];
-      }
-      return {
-        ...after,
-        spec: { ...after.spec, ...(Object.keys(tp).length > 0 ? { trafficPolicy: tp } : {}), subsets },
-      };
-    }
+    case 'DestinationRule':
+      return unionDestinationRule(before, after);
     case 'AuthorizationPolicy':
       return {
         ...after,
@@ -74,6 +44,47 @@ export function union(before: Manifest, after: Manifest): Manifest {
     default:
       return after;
   }
+}
+
+/**
+ * Until traffic has moved, a subset both stages define keeps its old policy (connection pool,
+ * outlier detection), and so does the rule: the target's apply in the break step.
+ */
+function unionDestinationRule(before: Manifest, after: Manifest): Manifest {
+  const old = new Map<string, any>((before.spec?.subsets ?? []).map((x: any) => [nameOf(x), x]));
+  const subsets = mergeBy(before.spec?.subsets, after.spec?.subsets, nameOf)
+    .map((x: any) =>
+      old.has(nameOf(x))
+        ? {
+            ...x,
+            ...(old.get(nameOf(x)).trafficPolicy ? { trafficPolicy: old.get(nameOf(x)).trafficPolicy } : {}),
+            ...(old.get(nameOf(x)).trafficPolicy ? {} : { trafficPolicy: undefined }),
+          }
+        : x,
+    )
+    .map((x: any) => Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined)))
+    .sort((x, y) => nameOf(x).localeCompare(nameOf(y)));
+  const tp = { ...(after.spec?.trafficPolicy ?? {}) };
+  for (const field of ['connectionPool', 'outlierDetection', 'loadBalancer']) {
+    if (before.spec?.trafficPolicy?.[field] !== undefined) tp[field] = before.spec.trafficPolicy[field];
+    else delete tp[field];
+  }
+  return {
+    ...after,
+    spec: { ...after.spec, ...(Object.keys(tp).length > 0 ? { trafficPolicy: tp } : {}), subsets },
+  };
+}
+
+/** The items of `b`, then those of `a` whose key `b` lacks. */
+function mergeBy(a: any[] | undefined, b: any[] | undefined, key: (x: any) => string): any[] {
+  const out = [...(b ?? [])];
+  for (const x of a ?? []) if (!out.some((y) => key(y) === key(x))) out.push(x);
+  return out;
+}
+
+/** A list item's name, or its JSON text when it has none. */
+function nameOf(x: any): string {
+  return String(x.name ?? JSON.stringify(x));
 }
 
 /**
