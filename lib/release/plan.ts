@@ -69,35 +69,35 @@ export function planTransition(
   };
 }
 
+/** The steps in order, before the empty ones are dropped. */
 function planSteps(p: TransitionParts): PlanStep[] {
-  const {
-    make,
-    relaxRemovals,
-    rollouts,
-    programmedGateways,
-    switchApply,
-    switchRemove,
-    breakApply,
-    breakRemove,
-    retire,
-    clean,
-  } = p;
+  return [...makeSteps(p), ...switchSteps(p), ...breakSteps(p)];
+}
+
+/** Make and wait: what the target needs, ready before any traffic moves. */
+function makeSteps(p: TransitionParts): PlanStep[] {
   return [
     {
       kind: 'make',
       title:
         'Add what the target needs before traffic moves (workloads, claims, Service ports, subsets, widened policies, relaxed mTLS); no route uses it yet',
-      apply: make,
+      apply: p.make,
       waitFor: [],
-      remove: relaxRemovals,
+      remove: p.relaxRemovals,
     },
     {
       kind: 'wait',
-      title: `Wait until every new or changed Deployment is rolled out and ready${programmedGateways.length > 0 ? ', and every new Gateway API Gateway (ingress or waypoint) is programmed' : ''}`,
+      title: `Wait until every new or changed Deployment is rolled out and ready${p.programmedGateways.length > 0 ? ', and every new Gateway API Gateway (ingress or waypoint) is programmed' : ''}`,
       apply: [],
-      waitFor: [...rollouts, ...programmedGateways],
+      waitFor: [...p.rollouts, ...p.programmedGateways],
       remove: [],
     },
+  ];
+}
+
+/** The early switch, the restarts, then the switch of the rest of the traffic. */
+function switchSteps(p: TransitionParts): PlanStep[] {
+  return [
     {
       kind: 'switch',
       title:
@@ -116,26 +116,32 @@ function planSteps(p: TransitionParts): PlanStep[] {
     },
     {
       kind: 'switch',
-      title: [...switchApply, ...switchRemove].some((m) => isApiRoute(m) || isKind(m, 'Service'))
+      title: [...p.switchApply, ...p.switchRemove].some((m) => isApiRoute(m) || isKind(m, 'Service'))
         ? 'Switch traffic: apply the target Gateways, VirtualServices, HTTPRoutes and the selectors and waypoints of Services that move traffic; remove routes the target no longer has'
         : 'Switch traffic: apply the target Gateways and VirtualServices',
-      apply: switchApply,
+      apply: p.switchApply,
       waitFor: [],
-      remove: switchRemove,
+      remove: p.switchRemove,
     },
+  ];
+}
+
+/** Break, retire and clean: what no route uses any more, then the old Deployments, then what only their pods read. */
+function breakSteps(p: TransitionParts): PlanStep[] {
+  return [
     {
       kind: 'break',
       title: 'Drop subsets, ports and allowances no route uses any more; tighten mTLS',
-      apply: breakApply,
+      apply: p.breakApply,
       waitFor: [],
-      remove: breakRemove,
+      remove: p.breakRemove,
     },
     {
       kind: 'retire',
       title: 'Retire the Deployments that no longer receive traffic',
       apply: [],
       waitFor: [],
-      remove: retire,
+      remove: p.retire,
     },
     {
       kind: 'clean',
@@ -143,7 +149,7 @@ function planSteps(p: TransitionParts): PlanStep[] {
         'Delete what only the retired pods read (ServiceAccounts, Secrets, ExternalSecrets, ConfigMaps), after their last reader',
       apply: [],
       waitFor: [],
-      remove: clean,
+      remove: p.clean,
     },
   ];
 }
