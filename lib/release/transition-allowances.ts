@@ -37,7 +37,11 @@ export function transitionAllowances(
     if (!svc.spec?.selector) continue;
     const waypoint: string | undefined = svc.metadata.labels?.[USE_WAYPOINT_LABEL];
     if (waypoint !== undefined) admitBehindWaypoint(t, svc, waypoint);
-    else for (const policy of podPolicies(t, svc)) admit(t, policy, callersOf(t, svc), targetPorts(svc));
+    else {
+      const callers = callersOf(t, svc);
+      const ports = targetPorts(svc);
+      for (const policy of podPolicies(t, svc)) admit(t, policy, callers, ports);
+    }
   }
   return t.extra;
 }
@@ -80,7 +84,8 @@ function admitBehindWaypoint(t: Transition, svc: Manifest, waypoint: string): vo
   // seed 17001 app 54) admit the waypoint too while a caller still dials the Service.
   if (used.length === 0) return;
   const hop = principal(t.trust, svc.metadata.labels?.[USE_WAYPOINT_NAMESPACE_LABEL] ?? ns, waypoint);
-  for (const policy of podPolicies(t, svc)) admit(t, policy, [hop], targetPorts(svc));
+  const podPorts = targetPorts(svc);
+  for (const policy of podPolicies(t, svc)) admit(t, policy, [hop], podPorts);
 }
 
 /** The principals of the Deployments that dial `svc` in either stage, sorted. */
