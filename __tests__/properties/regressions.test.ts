@@ -12,6 +12,14 @@ import { build as buildBoth } from './support';
 const build = (stage: StageSpec, flavour: 'istio-sidecar' | 'gateway-api-ambient', app = shopApplication) =>
   new ReleaseStage(testApp(), { application: app, stage, flavour }).toJson() as Manifest[];
 
+/** A release the generator found, as kept in `counterexamples/`. */
+const counterexample = (file: string): GeneratedRelease =>
+  JSON.parse(readFileSync(join(__dirname, 'counterexamples', file), 'utf8'));
+/** The first two stages of a kept release, synthesized in the ambient flavour. */
+const ambientStages = (r: GeneratedRelease): [Manifest[], Manifest[]] => {
+  return [build(r.stages[0], 'gateway-api-ambient', r.app), build(r.stages[1], 'gateway-api-ambient', r.app)];
+};
+
 describe('regressions found by the release generator', () => {
   test('GIVEN a service-routed caller (payments) and two lanes naming different postgres versions THEN its calls follow the default lane only, and policies allow only that', () => {
     const app = {
@@ -116,9 +124,7 @@ describe('regressions found by the release generator', () => {
   // analyzer's VM0005) lets every caller of cart reach every version cart's routes send to, so the
   // policies must allow those edges: the property was wrong, and now counts them.
   test('GIVEN service routes that match the same header at two hops THEN every api version may reach every cart version the routes name, and least privilege holds', () => {
-    const r: GeneratedRelease = JSON.parse(
-      readFileSync(join(__dirname, 'counterexamples', 'lane-callers-allowed-beyond-routing.json'), 'utf8'),
-    );
+    const r = counterexample('lane-callers-allowed-beyond-routing.json');
     expect(() => leastPrivilege(buildBoth(r))).not.toThrow();
     const m = build(r.stages[0], 'istio-sidecar', r.app);
     const callersOf = (name: string) =>
@@ -135,13 +141,7 @@ describe('regressions found by the release generator', () => {
   // cart v1 directly. The plan now admits them at both until the break (cart v2.1's policy until it
   // is retired); the check reports a running caller turned from allowed to denied.
   test('GIVEN a lane Service that loses its waypoint and version selector while the old version still runs THEN the plan admits its callers until the old pods are gone, and the check passes', () => {
-    const r: GeneratedRelease = JSON.parse(
-      readFileSync(join(__dirname, 'counterexamples', 'retired-version-behind-widened-lane-service.json'), 'utf8'),
-    );
-    const [s1, s2] = [
-      build(r.stages[0], 'gateway-api-ambient', r.app),
-      build(r.stages[1], 'gateway-api-ambient', r.app),
-    ];
+    const [s1, s2] = ambientStages(counterexample('retired-version-behind-widened-lane-service.json'));
     const plan = planTransition('02-stage', s2, '01-stage', s1);
     expect(checkTransition(s2, plan)).toEqual([]);
     const retiring = plan.steps[0].apply.find(
@@ -186,7 +186,7 @@ describe('regressions found by the release generator', () => {
     'seed-8008-restart-behind-widened-lane-service.json',
     'seed-9009-restart-behind-widened-lane-service.json',
   ])('GIVEN the shrunk release %s THEN every property holds', async (file) => {
-    const r: GeneratedRelease = JSON.parse(readFileSync(join(__dirname, 'counterexamples', file), 'utf8'));
+    const r = counterexample(file);
     for (const p of Object.values(PROPERTIES)) await p(buildBoth(r));
   });
 
@@ -225,12 +225,7 @@ describe('regressions found by the release generator', () => {
         expect(gatewayMay(mirrored, 'frontend-2-0')).toBe(true);
       });
       test('THEN the shrunk release of seed 1010 keeps least privilege', () => {
-        const r: GeneratedRelease = JSON.parse(
-          readFileSync(
-            join(__dirname, 'counterexamples', 'seed-1010-entry-version-allowed-beyond-routing.json'),
-            'utf8',
-          ),
-        );
+        const r = counterexample('seed-1010-entry-version-allowed-beyond-routing.json');
         expect(() => leastPrivilege(buildBoth(r))).not.toThrow();
       });
     },
@@ -246,16 +241,8 @@ describe('regressions found by the release generator', () => {
   // (retiring) still dials it, and the waypoint's policy for it admitted only stage 01's callers:
   // the plan now admits the callers of either stage at the waypoint until the break.
   describe('GIVEN the shrunk release of seed 7007 (ambient)', () => {
-    const r: GeneratedRelease = JSON.parse(
-      readFileSync(
-        join(__dirname, 'counterexamples', 'seed-7007-restarted-tcp-caller-denied-after-break.json'),
-        'utf8',
-      ),
-    );
-    const [s1, s2] = [
-      build(r.stages[0], 'gateway-api-ambient', r.app),
-      build(r.stages[1], 'gateway-api-ambient', r.app),
-    ];
+    const r = counterexample('seed-7007-restarted-tcp-caller-denied-after-break.json');
+    const [s1, s2] = ambientStages(r);
     const names = (ms: readonly Manifest[]) =>
       ms.filter((m) => m.kind === 'AuthorizationPolicy').map((m) => m.metadata.name);
     test('WHEN planning 01 → 02 THEN the retiring api 3 keeps its policy (admitting web v2) through the break, deleted after its pods, and the check passes', () => {
@@ -324,16 +311,9 @@ describe('regressions found by the release generator', () => {
   });
 
   test('GIVEN the release of seed 5005 app 27 (not shrunk: 12 components) THEN its ambient transitions 01 ⇄ 02 pass the check', () => {
-    const r: GeneratedRelease = JSON.parse(
-      readFileSync(
-        join(__dirname, 'counterexamples', 'seed-5005-app-27-idle-version-behind-service-leaving-waypoint.json'),
-        'utf8',
-      ),
+    const [s1, s2] = ambientStages(
+      counterexample('seed-5005-app-27-idle-version-behind-service-leaving-waypoint.json'),
     );
-    const [s1, s2] = [
-      build(r.stages[0], 'gateway-api-ambient', r.app),
-      build(r.stages[1], 'gateway-api-ambient', r.app),
-    ];
     const forward = planTransition('01-stage', s1, '02-stage', s2);
     expect(
       forward.steps[0].apply.find((m) => m.kind === 'AuthorizationPolicy' && m.metadata.name === 'search-v1-1')?.spec
@@ -351,16 +331,7 @@ describe('regressions found by the release generator', () => {
   // "allowed before, denied after". The product was wrong: the allowance now admits only callers
   // some stage's policies admit to the Service; an idle caller stays denied throughout.
   test('GIVEN the release of seed 14003 app 65 (not shrunk) THEN the idle auth v1.1 is not admitted at the waypoint, and its ambient transitions 01 ⇄ 02 pass the check', () => {
-    const r: GeneratedRelease = JSON.parse(
-      readFileSync(
-        join(__dirname, 'counterexamples', 'seed-14003-app-65-idle-caller-denied-at-lane-switch.json'),
-        'utf8',
-      ),
-    );
-    const [s1, s2] = [
-      build(r.stages[0], 'gateway-api-ambient', r.app),
-      build(r.stages[1], 'gateway-api-ambient', r.app),
-    ];
+    const [s1, s2] = ambientStages(counterexample('seed-14003-app-65-idle-caller-denied-at-lane-switch.json'));
     const forward = planTransition('01-stage', s1, '02-stage', s2);
     const waypoint = forward.steps[0].apply.find(
       (m) => m.kind === 'AuthorizationPolicy' && m.metadata.name === 'cart-lane-canary-waypoint',
@@ -377,16 +348,7 @@ describe('regressions found by the release generator', () => {
   // wrong: the allowance admitted the callers at the waypoint only; the pods a moved waypoint
   // Service selects now admit the waypoint too (a transition-only policy here) until the break.
   test('GIVEN the release of seed 17001 app 54 (not shrunk) THEN pay 2.1.2 admits the waypoint while auth 3 still dials pay-lane-main, and its ambient transitions 01 ⇄ 02 pass the check', () => {
-    const r: GeneratedRelease = JSON.parse(
-      readFileSync(
-        join(__dirname, 'counterexamples', 'seed-17001-app-54-retiring-caller-denied-at-lane-switch.json'),
-        'utf8',
-      ),
-    );
-    const [s1, s2] = [
-      build(r.stages[0], 'gateway-api-ambient', r.app),
-      build(r.stages[1], 'gateway-api-ambient', r.app),
-    ];
+    const [s1, s2] = ambientStages(counterexample('seed-17001-app-54-retiring-caller-denied-at-lane-switch.json'));
     const forward = planTransition('01-stage', s1, '02-stage', s2);
     const stepOf = (kind: string) => forward.steps.findIndex((s) => s.kind === kind);
     const made = forward.steps[0].apply.find(

@@ -187,22 +187,9 @@ function checkPodCalls(
       );
       used.add(`${e.principal}|${pod.metadata.name}|${e.hop.port}`);
       if (verdict.allowed) continue;
-      if (reached) {
-        ctx.report(VM0005.messages.denied, pod, 'AuthorizationPolicy', {
-          caller: e.from,
-          principal: e.principal,
-          port: e.hop.port,
-          rule: e.hop.rule,
-          reason: verdict.reason,
-        });
-      } else {
-        ctx.report(VM0010.messages.denied, pod, 'AuthorizationPolicy', {
-          caller: e.from,
-          port: e.hop.port,
-          rule: e.hop.rule,
-          reason: verdict.reason,
-        });
-      }
+      const call = { caller: e.from, port: e.hop.port, rule: e.hop.rule, reason: verdict.reason };
+      if (reached) ctx.report(VM0005.messages.denied, pod, 'AuthorizationPolicy', { principal: e.principal, ...call });
+      else ctx.report(VM0010.messages.denied, pod, 'AuthorizationPolicy', call);
     }
   }
   return used;
