@@ -21,6 +21,9 @@ import { routeSemanticsOf } from './ingress';
 /** The redirect codes Envoy's RedirectAction takes (route.go applyRedirect). */
 const ISTIO_REDIRECT_CODES: readonly number[] = [301, 302, 303, 307, 308];
 
+/** Builds a destination's hop (subset, weight, rule and the notes so far filled in). */
+type HopOf = (service: string, port: number, deployments: string[], more?: Partial<Hop>) => Hop;
+
 export class RouteHops {
   constructor(
     private readonly index: ManifestIndex,
@@ -173,7 +176,8 @@ export class RouteHops {
   ): Hop {
     const host: string = dest.host ?? '';
     const notes = [...routeNotes];
-    const hop = (service: string, port: number, deployments: string[], more: Partial<Hop> = {}): Hop => ({
+    // Reads `notes` when called, so notes pushed before a hop is built are on it.
+    const hop: HopOf = (service, port, deployments, more = {}) => ({
       service,
       ...(dest.subset !== undefined ? { subset: dest.subset } : {}),
       port,
@@ -184,29 +188,7 @@ export class RouteHops {
       ...(notes.length > 0 ? { notModelled: [...new Set(notes)] } : {}),
     });
     const svc = this.index.serviceForIstioHost(host, namespaceOf(r.vs));
-    if (!svc) {
-      const se = this.index.serviceEntryFor(host, proxy.namespace);
-      if (!se)
-        return hop(host, dest.port?.number ?? proxy.port ?? 0, [], {
-          answer: `503: host '${host}' is neither a Service nor a ServiceEntry host visible from namespace '${proxy.namespace}' (no cluster)`,
-        });
-      const sePorts: any[] = se.spec?.ports ?? [];
-      const selector = se.spec?.workloadSelector?.labels;
-      if (!selector)
-        notes.push(`ServiceEntry ${namespaceOf(se)}/${se.metadata.name} endpoints (outside the manifests)`);
-      if (dest.subset !== undefined) notes.push(`${r.at} subset '${dest.subset}' of a ServiceEntry host`);
-      const port = dest.port?.number ?? (sePorts.length === 1 ? sePorts[0].number : (proxy.port ?? 0));
-      const serviceEntry = `${namespaceOf(se)}/${se.metadata.name}`;
-      // Clusters are built per declared port: another port names a cluster that does not exist.
-      if (!sePorts.some((p) => p.number === port)) {
-        return hop(host, port, [], {
-          serviceEntry,
-          answer: `503: port ${port} is not a port of ServiceEntry ${serviceEntry} (no cluster)`,
-        });
-      }
-      const pods = selector ? this.index.workloadsSelected(namespaceOf(se), selector).map((w) => w.metadata.name) : [];
-      return hop(host, port, pods, { serviceEntry });
-    }
+    if (!svc) return this.serviceEntryHop(dest, host, r, proxy, notes, hop);
     const ports: any[] = svc.spec?.ports ?? [];
     // No destination port: the Service's only port, else the port the request arrived on (route.go GetDestinationCluster).
     const port: number = dest.port?.number ?? (ports.length === 1 ? ports[0].port : (proxy.port ?? 0));
@@ -214,17 +196,8 @@ export class RouteHops {
       return hop(svc.metadata.name, port, [], {
         answer: `503: port ${port} is not a port of Service '${svc.metadata.name}' (no cluster)`,
       });
-    const selective = this.index
-      .ofKind('DestinationRule')
-      .find(
-        (x) =>
-          x.spec?.workloadSelector !== undefined &&
-          this.index.serviceForIstioHost(x.spec?.host ?? '', namespaceOf(x)) === svc,
-      );
-    if (selective)
-      notes.push(
-        `DestinationRule ${namespaceOf(selective)}/${selective.metadata.name} workloadSelector (rules for selected clients)`,
-      );
+    const selective = this.workloadSelectorRuleNote(svc);
+    if (selective) notes.push(selective);
     let subsetLabels: Record<string, string> = {};
     if (dest.subset !== undefined) {
       const labels = this.index.destinationSubsets(svc, proxy.namespace)?.get(dest.subset);
@@ -236,6 +209,47 @@ export class RouteHops {
     }
     notes.push(...endpointNotes(this.index, svc));
     return hop(svc.metadata.name, port, this.pods(svc, subsetLabels));
+  }
+
+  /**
+   * A destination whose host is no Service: a ServiceEntry visible from the proxy's namespace (its
+   * declared port, workloads it selects), else a 503 (no cluster). Pushes its notes onto `notes`.
+   */
+  private serviceEntryHop(dest: any, host: string, r: RouteRef, proxy: RoutingProxy, notes: string[], hop: HopOf): Hop {
+    const se = this.index.serviceEntryFor(host, proxy.namespace);
+    if (!se)
+      return hop(host, dest.port?.number ?? proxy.port ?? 0, [], {
+        answer: `503: host '${host}' is neither a Service nor a ServiceEntry host visible from namespace '${proxy.namespace}' (no cluster)`,
+      });
+    const sePorts: any[] = se.spec?.ports ?? [];
+    const selector = se.spec?.workloadSelector?.labels;
+    if (!selector) notes.push(`ServiceEntry ${namespaceOf(se)}/${se.metadata.name} endpoints (outside the manifests)`);
+    if (dest.subset !== undefined) notes.push(`${r.at} subset '${dest.subset}' of a ServiceEntry host`);
+    const port = dest.port?.number ?? (sePorts.length === 1 ? sePorts[0].number : (proxy.port ?? 0));
+    const serviceEntry = `${namespaceOf(se)}/${se.metadata.name}`;
+    // Clusters are built per declared port: another port names a cluster that does not exist.
+    if (!sePorts.some((p) => p.number === port)) {
+      return hop(host, port, [], {
+        serviceEntry,
+        answer: `503: port ${port} is not a port of ServiceEntry ${serviceEntry} (no cluster)`,
+      });
+    }
+    const pods = selector ? this.index.workloadsSelected(namespaceOf(se), selector).map((w) => w.metadata.name) : [];
+    return hop(host, port, pods, { serviceEntry });
+  }
+
+  /** The note for a DestinationRule of the Service with a workloadSelector (its rules apply to selected clients only, not modelled). */
+  private workloadSelectorRuleNote(svc: Manifest): string | undefined {
+    const selective = this.index
+      .ofKind('DestinationRule')
+      .find(
+        (x) =>
+          x.spec?.workloadSelector !== undefined &&
+          this.index.serviceForIstioHost(x.spec?.host ?? '', namespaceOf(x)) === svc,
+      );
+    return selective
+      ? `DestinationRule ${namespaceOf(selective)}/${selective.metadata.name} workloadSelector (rules for selected clients)`
+      : undefined;
   }
 
   /**
