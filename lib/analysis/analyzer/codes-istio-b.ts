@@ -1,5 +1,6 @@
 import { defineCode, message } from './define-code';
 
+// Kept in one file: catalogue data, one defineCode entry per code in code order (see codes-istio-a.ts).
 // Istio's codes IST0144..IST0177 (see codes-istio-a.ts).
 
 export const IST0144 = defineCode({

@@ -1,5 +1,6 @@
 import { defineCode, message } from './define-code';
 
+// Kept in one file: catalogue data, one defineCode entry per project code in code order.
 // The project's own codes: VM0001..VM0020 from the analyzer's project rule groups, VM0100 and
 // VM0200 from `validate`. Istio has no code for these, except the webhook part of VM0100.
 
