@@ -8,6 +8,7 @@ import type { Manifest } from './manifest';
 import { namespaceOf, podLabels, podTemplate } from './manifest';
 import { containersOf, objectsAt, stringMapAt } from './manifest-kinds';
 import { ManifestIndex } from './manifest-index';
+import type { CallTarget } from './call-target';
 import { resolveCallTarget } from './call-target';
 import { apiGateways } from './routing/gateway-api';
 import {
@@ -101,23 +102,9 @@ export function explainCall(
 ): CallExplanation {
   const context = resolveMeshContext(options);
   const index = ManifestIndex.of(manifests, context.clusterDomain);
-  const slash = fromWorkload.indexOf('/');
-  const source =
-    slash === -1
-      ? index.workload(fromWorkload)
-      : index.workloads.find(
-          (w) => namespaceOf(w) === fromWorkload.slice(0, slash) && w.metadata.name === fromWorkload.slice(slash + 1),
-        );
-  if (!source)
-    throw new CallTargetError(
-      `no workload '${fromWorkload}' to call from: name one of ${index.workloads.map((w) => w.metadata.name).join(', ') || '(none)'}`,
-    );
+  const source = callingWorkload(index, fromWorkload);
   const ns = namespaceOf(source);
-  const resolved = resolveCallTarget(index, service, ns);
-  if (!resolved)
-    throw new CallTargetError(
-      `no Service '${service}' seen from namespace '${ns}': name one of ${index.services.map((x) => `${x.metadata.name}.${namespaceOf(x)}`).join(', ') || '(none)'}, or a Service or pod IP`,
-    );
+  const resolved = calledTarget(index, service, ns);
   const principal = workloadPrincipal(source, context.trustDomain);
   const sim = new TrafficSimulator(manifests, { clusterDomain: context.clusterDomain, istioDefaults: true });
   const follow = follower(manifests, index, context, sim);
@@ -131,25 +118,9 @@ export function explainCall(
   // A pod IP, or an ExternalName naming a host outside the manifests: no Service of the manifests routes it.
   if (resolved.pod) return direct(podHop(resolved.pod, port));
   const svc = resolved.svc;
-  if (!svc)
-    return direct({
-      service,
-      port: port ?? 0,
-      weight: 100,
-      deployments: [],
-      rule: 'service',
-      answer: `not modelled: ${resolved.notes.join('; ')}`,
-      notModelled: resolved.notes,
-    });
-  const ports: number[] = (svc.spec?.ports ?? []).map((p: any) => p.port);
+  if (!svc) return direct(unmodelledHop(service, port, resolved.notes));
   const name = `${svc.metadata.name}.${namespaceOf(svc)}`;
-  if (port === undefined && ports.length !== 1)
-    throw new CallTargetError(
-      `Service ${name} has ports ${ports.join(', ')}: name one, e.g. ${svc.metadata.name}:${ports[0]}`,
-    );
-  const target = port ?? ports[0];
-  if (!ports.includes(target))
-    throw new CallTargetError(`Service ${name} has no port ${target}: call one of ${ports.join(', ')}`);
+  const target = calledPort(svc, name, port);
   const via = waypointVia(index, source, svc, context.trustDomain);
   const host = request.host ?? resolved.host;
   const hops = routed(
@@ -170,6 +141,58 @@ export function explainCall(
     port: target,
     request,
     hops,
+  };
+}
+
+/** The workload a call is made from (name or `namespace/name`); a CallTargetError naming the choices when none matches. */
+function callingWorkload(index: ManifestIndex, fromWorkload: string): Manifest {
+  const slash = fromWorkload.indexOf('/');
+  const source =
+    slash === -1
+      ? index.workload(fromWorkload)
+      : index.workloads.find(
+          (w) => namespaceOf(w) === fromWorkload.slice(0, slash) && w.metadata.name === fromWorkload.slice(slash + 1),
+        );
+  if (!source)
+    throw new CallTargetError(
+      `no workload '${fromWorkload}' to call from: name one of ${index.workloads.map((w) => w.metadata.name).join(', ') || '(none)'}`,
+    );
+  return source;
+}
+
+/** What a call to `service` from namespace `ns` reaches; a CallTargetError naming the Services when nothing matches. */
+function calledTarget(index: ManifestIndex, service: string, ns: string): CallTarget {
+  const resolved = resolveCallTarget(index, service, ns);
+  if (!resolved)
+    throw new CallTargetError(
+      `no Service '${service}' seen from namespace '${ns}': name one of ${index.services.map((x) => `${x.metadata.name}.${namespaceOf(x)}`).join(', ') || '(none)'}, or a Service or pod IP`,
+    );
+  return resolved;
+}
+
+/** The port a call to Service `svc` (named `name`) goes to: `port`, else its only port; a CallTargetError otherwise. */
+function calledPort(svc: Manifest, name: string, port: number | undefined): number {
+  const ports: number[] = (svc.spec?.ports ?? []).map((p: any) => p.port);
+  if (port === undefined && ports.length !== 1)
+    throw new CallTargetError(
+      `Service ${name} has ports ${ports.join(', ')}: name one, e.g. ${svc.metadata.name}:${ports[0]}`,
+    );
+  const target = port ?? ports[0];
+  if (!ports.includes(target))
+    throw new CallTargetError(`Service ${name} has no port ${target}: call one of ${ports.join(', ')}`);
+  return target;
+}
+
+/** A call no Service of the manifests routes (e.g. an ExternalName to an outside host): answered as not modelled, saying why. */
+function unmodelledHop(service: string, port: number | undefined, notes: string[]): Hop {
+  return {
+    service,
+    port: port ?? 0,
+    weight: 100,
+    deployments: [],
+    rule: 'service',
+    answer: `not modelled: ${notes.join('; ')}`,
+    notModelled: notes,
   };
 }
 
@@ -262,6 +285,17 @@ function waypointVia(
   return { namespace, name, principal: principal(trustDomain, namespace, name), service: svc, port: port ?? ports[0] };
 }
 
+/** What following hops needs throughout: the manifests, their index and context, the simulator, and the headers workloads forward. */
+interface FollowContext {
+  readonly manifests: readonly Manifest[];
+  readonly index: ManifestIndex;
+  readonly context: MeshContext;
+  readonly sim: TrafficSimulator;
+  readonly propagated: Readonly<Record<string, string>> | undefined;
+  /** Whether the manifests have AuthorizationPolicies (without any, no hop carries a verdict). */
+  readonly hasPolicies: boolean;
+}
+
 /** Turns a hop into a node: its pods, protocol, authorization verdict for `caller`, mirrors, and the calls its workload makes. */
 function follower(
   manifests: readonly Manifest[],
@@ -270,88 +304,128 @@ function follower(
   sim: TrafficSimulator,
   propagated?: Readonly<Record<string, string>>,
 ): Follow {
-  const hasPolicies = index.ofKind('AuthorizationPolicy').length > 0;
-  const verdict = (target: Manifest | undefined, caller: string, port: number, request?: AuthorizedRequest) =>
-    hasPolicies && target
-      ? authorize(manifests, namespaceOf(target), podLabels(target), caller, port, request)
-      : undefined;
-  /** The workload's own calls, each routed as a mesh request from its pods (`follow` is defined below, called later). */
-  const callsOf = (
-    target: Manifest | undefined,
-    share: number,
-    seen: readonly string[],
-    authorization: AuthorizationVerdict | undefined,
-  ): ExplainNode[] => {
-    if (!target || seen.includes(target.metadata.name) || authorization?.allowed === false) return [];
-    const own = workloadPrincipal(target, context.trustDomain);
-    return inferCalls(manifests, target.metadata.name, context.clusterDomain).flatMap((c) => {
-      const svc = index.service(c.service, c.namespace);
-      const via = svc ? waypointVia(index, target, svc, context.trustDomain, c.port) : undefined;
-      return routed(
-        sim.call(
-          {
-            sourceLabels: podLabels(target),
-            sourceNamespace: namespaceOf(target),
-            service: c.service,
-            namespace: c.namespace,
-            port: c.port,
-          },
-          propagated ? { headers: propagated } : {},
-        ),
-      ).map((h) => follow(h, share, [...seen, target.metadata.name], own, via));
-    });
+  const fc: FollowContext = {
+    manifests,
+    index,
+    context,
+    sim,
+    propagated,
+    hasPolicies: index.ofKind('AuthorizationPolicy').length > 0,
   };
-  const mirrorOf = (m: HopMirror, caller: string, share: number, seen: readonly string[]): ExplainMirror => {
-    const target = m.deployments[0] !== undefined ? index.workload(m.deployments[0]) : undefined;
-    const labels = target ? podLabels(target) : {};
-    const authorization = verdict(target, caller, m.port);
-    return {
-      ...m,
-      component: labels.app ?? m.service,
-      ...(labels.version !== undefined ? { version: labels.version } : {}),
-      ...(authorization ? { authorization } : {}),
-      calls: m.answer === undefined ? callsOf(target, round((share * m.percent) / 100), seen, authorization) : [],
-    };
+  return (hop, parentShare, seen, caller, via, request) => followHop(fc, hop, parentShare, seen, caller, via, request);
+}
+
+/** The destination pods' verdict on `caller` (only when the manifests have AuthorizationPolicies and the hop reaches a workload). */
+function verdictOf(
+  fc: FollowContext,
+  target: Manifest | undefined,
+  caller: string,
+  port: number,
+  request?: AuthorizedRequest,
+): AuthorizationVerdict | undefined {
+  return fc.hasPolicies && target
+    ? authorize(fc.manifests, namespaceOf(target), podLabels(target), caller, port, request)
+    : undefined;
+}
+
+/** Through a waypoint: its own verdict on the caller (targetRefs policies), then the destination's on the waypoint's identity. */
+function verdictVia(
+  fc: FollowContext,
+  via: ViaWaypoint,
+  target: Manifest | undefined,
+  caller: string,
+  port: number,
+  request?: AuthorizedRequest,
+): AuthorizationVerdict | undefined {
+  if (!fc.hasPolicies || !target) return undefined;
+  const atWaypoint = authorizeAtWaypoint(
+    fc.manifests,
+    namespaceOf(via.service),
+    via.name,
+    via.service.metadata.name,
+    caller,
+    via.port,
+    request,
+  );
+  if (!atWaypoint.allowed || atWaypoint.undetermined)
+    return { ...atWaypoint, reason: `waypoint ${via.namespace}/${via.name}: ${atWaypoint.reason}` };
+  return verdictOf(fc, target, via.principal, port, request);
+}
+
+/** The workload's own calls, each routed as a mesh request from its pods (none once denied, or on a cycle). */
+function callsOf(
+  fc: FollowContext,
+  target: Manifest | undefined,
+  share: number,
+  seen: readonly string[],
+  authorization: AuthorizationVerdict | undefined,
+): ExplainNode[] {
+  if (!target || seen.includes(target.metadata.name) || authorization?.allowed === false) return [];
+  const { index, context } = fc;
+  const own = workloadPrincipal(target, context.trustDomain);
+  return inferCalls(fc.manifests, target.metadata.name, context.clusterDomain).flatMap((c) => {
+    const svc = index.service(c.service, c.namespace);
+    const via = svc ? waypointVia(index, target, svc, context.trustDomain, c.port) : undefined;
+    return routed(
+      fc.sim.call(
+        {
+          sourceLabels: podLabels(target),
+          sourceNamespace: namespaceOf(target),
+          service: c.service,
+          namespace: c.namespace,
+          port: c.port,
+        },
+        fc.propagated ? { headers: fc.propagated } : {},
+      ),
+    ).map((h) => followHop(fc, h, share, [...seen, target.metadata.name], own, via));
+  });
+}
+
+/** A mirror of a hop: the mirrored pods, the caller's verdict there, and the real calls they make while serving the copies. */
+function mirrorOf(
+  fc: FollowContext,
+  m: HopMirror,
+  caller: string,
+  share: number,
+  seen: readonly string[],
+): ExplainMirror {
+  const target = m.deployments[0] !== undefined ? fc.index.workload(m.deployments[0]) : undefined;
+  const labels = target ? podLabels(target) : {};
+  const authorization = verdictOf(fc, target, caller, m.port);
+  return {
+    ...m,
+    component: labels.app ?? m.service,
+    ...(labels.version !== undefined ? { version: labels.version } : {}),
+    ...(authorization ? { authorization } : {}),
+    calls: m.answer === undefined ? callsOf(fc, target, round((share * m.percent) / 100), seen, authorization) : [],
   };
-  /** Through a waypoint: its own verdict on the caller (targetRefs policies), then the destination's on the waypoint's identity. */
-  const verdictVia = (
-    via: ViaWaypoint,
-    target: Manifest | undefined,
-    caller: string,
-    port: number,
-    request?: AuthorizedRequest,
-  ): AuthorizationVerdict | undefined => {
-    if (!hasPolicies || !target) return undefined;
-    const atWaypoint = authorizeAtWaypoint(
-      manifests,
-      namespaceOf(via.service),
-      via.name,
-      via.service.metadata.name,
-      caller,
-      via.port,
-      request,
-    );
-    if (!atWaypoint.allowed || atWaypoint.undetermined)
-      return { ...atWaypoint, reason: `waypoint ${via.namespace}/${via.name}: ${atWaypoint.reason}` };
-    return verdict(target, via.principal, port, request);
-  };
-  const follow: Follow = (hop, parentShare, seen, caller, via, request) => {
-    const share = round((parentShare * hop.weight) / 100);
-    const deployment = hop.deployments[0];
-    const target = deployment !== undefined ? index.workload(deployment) : undefined;
-    const labels = target ? podLabels(target) : {};
-    // The request (path, method) is known for the first hop only; a rewrite changes what the backend's policies see.
-    const seenRequest = request && (hop.request ? { ...request, path: hop.request.path } : request);
-    const authorization = via
-      ? verdictVia(via, target, caller, hop.port, seenRequest)
-      : verdict(target, caller, hop.port, seenRequest);
-    const services = index.services.filter((s) => s.metadata.name === hop.service);
-    const svc = services.find((s) => target !== undefined && namespaceOf(s) === namespaceOf(target)) ?? services[0];
-    const calls = hop.weight > 0 ? callsOf(target, share, seen, authorization) : [];
-    const mirrors = hop.mirrors?.map((m) => mirrorOf(m, caller, share, seen));
-    return { ...nodeOf(index, hop, { labels, svc, via, share, authorization, mirrors }), calls };
-  };
-  return follow;
+}
+
+/** One hop's node: its share of the requests, the verdict on `caller` (via the waypoint if any), its calls and mirrors. */
+function followHop(
+  fc: FollowContext,
+  hop: Hop,
+  parentShare: number,
+  seen: readonly string[],
+  caller: string,
+  via?: ViaWaypoint,
+  request?: AuthorizedRequest,
+): ExplainNode {
+  const { index } = fc;
+  const share = round((parentShare * hop.weight) / 100);
+  const deployment = hop.deployments[0];
+  const target = deployment !== undefined ? index.workload(deployment) : undefined;
+  const labels = target ? podLabels(target) : {};
+  // The request (path, method) is known for the first hop only; a rewrite changes what the backend's policies see.
+  const seenRequest = request && (hop.request ? { ...request, path: hop.request.path } : request);
+  const authorization = via
+    ? verdictVia(fc, via, target, caller, hop.port, seenRequest)
+    : verdictOf(fc, target, caller, hop.port, seenRequest);
+  const services = index.services.filter((s) => s.metadata.name === hop.service);
+  const svc = services.find((s) => target !== undefined && namespaceOf(s) === namespaceOf(target)) ?? services[0];
+  const calls = hop.weight > 0 ? callsOf(fc, target, share, seen, authorization) : [];
+  const mirrors = hop.mirrors?.map((m) => mirrorOf(fc, m, caller, share, seen));
+  return { ...nodeOf(index, hop, { labels, svc, via, share, authorization, mirrors }), calls };
 }
 
 /** What {@link nodeOf} needs beside the hop: its pods' labels and Service, and what follow decided for it. */
