@@ -1,26 +1,21 @@
-import type { MeshContext, MeshContextOptions } from '../model/defaults';
+import type { MeshContextOptions } from '../model/defaults';
 import { principal, resolveMeshContext } from '../model/defaults';
 import { CallTargetError } from './target-error';
 import { gatewayDeploymentName } from '../model/names';
-import type { AuthorizationVerdict, AuthorizedRequest } from './authorization';
-import { authorize, authorizeAtWaypoint, workloadPrincipal } from './authorization';
+import type { AuthorizedRequest } from './authorization';
+import { workloadPrincipal } from './authorization';
 import type { Manifest } from './manifest';
-import { namespaceOf, podLabels, podTemplate } from './manifest';
-import { containersOf, objectsAt, stringMapAt } from './manifest-kinds';
+import { namespaceOf, podLabels } from './manifest';
 import { ManifestIndex } from './manifest-index';
+import type { CallTarget } from './call-target';
 import { resolveCallTarget } from './call-target';
 import { apiGateways } from './routing/gateway-api';
-import {
-  INGRESS_USE_WAYPOINT_LABEL,
-  namespaceLabelsOf,
-  podInAmbient,
-  waypointAccepts,
-  waypointOf,
-} from './ambient-mode';
-import type { Hop, HopMirror, SimulatedRequest } from './traffic-simulator';
+import { follower, routed, waypointVia } from './hop-follower';
+import type { Hop, SimulatedRequest } from './traffic-simulator';
 import { TrafficSimulator } from './traffic-simulator';
 
 export { formatCallExplanation, formatExplanation } from './explain-format';
+export { inferCalls } from './inferred-calls';
 
 export type {
   CallExplanation,
@@ -30,14 +25,7 @@ export type {
   ExplainOptions,
   InferredCall,
 } from './explain-types';
-import type {
-  CallExplanation,
-  ExplainMirror,
-  ExplainNode,
-  Explanation,
-  ExplainOptions,
-  InferredCall,
-} from './explain-types';
+import type { CallExplanation, Explanation, ExplainOptions } from './explain-types';
 
 /**
  * Follows a request from an ingress gateway through the mesh, evaluating the objects as Istio
@@ -101,23 +89,9 @@ export function explainCall(
 ): CallExplanation {
   const context = resolveMeshContext(options);
   const index = ManifestIndex.of(manifests, context.clusterDomain);
-  const slash = fromWorkload.indexOf('/');
-  const source =
-    slash === -1
-      ? index.workload(fromWorkload)
-      : index.workloads.find(
-          (w) => namespaceOf(w) === fromWorkload.slice(0, slash) && w.metadata.name === fromWorkload.slice(slash + 1),
-        );
-  if (!source)
-    throw new CallTargetError(
-      `no workload '${fromWorkload}' to call from: name one of ${index.workloads.map((w) => w.metadata.name).join(', ') || '(none)'}`,
-    );
+  const source = callingWorkload(index, fromWorkload);
   const ns = namespaceOf(source);
-  const resolved = resolveCallTarget(index, service, ns);
-  if (!resolved)
-    throw new CallTargetError(
-      `no Service '${service}' seen from namespace '${ns}': name one of ${index.services.map((x) => `${x.metadata.name}.${namespaceOf(x)}`).join(', ') || '(none)'}, or a Service or pod IP`,
-    );
+  const resolved = calledTarget(index, service, ns);
   const principal = workloadPrincipal(source, context.trustDomain);
   const sim = new TrafficSimulator(manifests, { clusterDomain: context.clusterDomain, istioDefaults: true });
   const follow = follower(manifests, index, context, sim);
@@ -131,25 +105,9 @@ export function explainCall(
   // A pod IP, or an ExternalName naming a host outside the manifests: no Service of the manifests routes it.
   if (resolved.pod) return direct(podHop(resolved.pod, port));
   const svc = resolved.svc;
-  if (!svc)
-    return direct({
-      service,
-      port: port ?? 0,
-      weight: 100,
-      deployments: [],
-      rule: 'service',
-      answer: `not modelled: ${resolved.notes.join('; ')}`,
-      notModelled: resolved.notes,
-    });
-  const ports: number[] = (svc.spec?.ports ?? []).map((p: any) => p.port);
+  if (!svc) return direct(unmodelledHop(service, port, resolved.notes));
   const name = `${svc.metadata.name}.${namespaceOf(svc)}`;
-  if (port === undefined && ports.length !== 1)
-    throw new CallTargetError(
-      `Service ${name} has ports ${ports.join(', ')}: name one, e.g. ${svc.metadata.name}:${ports[0]}`,
-    );
-  const target = port ?? ports[0];
-  if (!ports.includes(target))
-    throw new CallTargetError(`Service ${name} has no port ${target}: call one of ${ports.join(', ')}`);
+  const target = calledPort(svc, name, port);
   const via = waypointVia(index, source, svc, context.trustDomain);
   const host = request.host ?? resolved.host;
   const hops = routed(
@@ -173,19 +131,61 @@ export function explainCall(
   };
 }
 
+/** The workload a call is made from (name or `namespace/name`); a CallTargetError naming the choices when none matches. */
+function callingWorkload(index: ManifestIndex, fromWorkload: string): Manifest {
+  const slash = fromWorkload.indexOf('/');
+  const source =
+    slash === -1
+      ? index.workload(fromWorkload)
+      : index.workloads.find(
+          (w) => namespaceOf(w) === fromWorkload.slice(0, slash) && w.metadata.name === fromWorkload.slice(slash + 1),
+        );
+  if (!source)
+    throw new CallTargetError(
+      `no workload '${fromWorkload}' to call from: name one of ${index.workloads.map((w) => w.metadata.name).join(', ') || '(none)'}`,
+    );
+  return source;
+}
+
+/** What a call to `service` from namespace `ns` reaches; a CallTargetError naming the Services when nothing matches. */
+function calledTarget(index: ManifestIndex, service: string, ns: string): CallTarget {
+  const resolved = resolveCallTarget(index, service, ns);
+  if (!resolved)
+    throw new CallTargetError(
+      `no Service '${service}' seen from namespace '${ns}': name one of ${index.services.map((x) => `${x.metadata.name}.${namespaceOf(x)}`).join(', ') || '(none)'}, or a Service or pod IP`,
+    );
+  return resolved;
+}
+
+/** The port a call to Service `svc` (named `name`) goes to: `port`, else its only port; a CallTargetError otherwise. */
+function calledPort(svc: Manifest, name: string, port: number | undefined): number {
+  const ports: number[] = (svc.spec?.ports ?? []).map((p: any) => p.port);
+  if (port === undefined && ports.length !== 1)
+    throw new CallTargetError(
+      `Service ${name} has ports ${ports.join(', ')}: name one, e.g. ${svc.metadata.name}:${ports[0]}`,
+    );
+  const target = port ?? ports[0];
+  if (!ports.includes(target))
+    throw new CallTargetError(`Service ${name} has no port ${target}: call one of ${ports.join(', ')}`);
+  return target;
+}
+
+/** A call no Service of the manifests routes (e.g. an ExternalName to an outside host): answered as not modelled, saying why. */
+function unmodelledHop(service: string, port: number | undefined, notes: string[]): Hop {
+  return {
+    service,
+    port: port ?? 0,
+    weight: 100,
+    deployments: [],
+    rule: 'service',
+    answer: `not modelled: ${notes.join('; ')}`,
+    notModelled: notes,
+  };
+}
+
 /** What authorization reads of a simulated request: its path and method (GET and / unless given). */
 function authorizedRequest(request: SimulatedRequest): AuthorizedRequest {
   return { path: request.path ?? '/', method: request.method ?? 'GET' };
-}
-
-/**
- * The simulator's hops, or an Error when Envoy finds no route (404 NR): explain reports a request
- * no route serves as an error naming why, as it always has.
- */
-function routed(hops: Hop[]): Hop[] {
-  const miss = hops.find((h) => h.noRoute === true);
-  if (miss) throw new Error(miss.answer);
-  return hops;
 }
 
 /** A call to a pod by its IP: the sidecar has no route for it and passes it through to the pod (PassthroughCluster). */
@@ -209,258 +209,6 @@ function podHop(pod: Manifest, port: number | undefined): Hop {
 
 export { CallTargetError };
 
-/** A call that goes through a waypoint (ambient mode): the waypoint authorizes the caller, the destination's ztunnel the waypoint. */
-interface ViaWaypoint {
-  /** The waypoint Gateway's namespace and name. */
-  readonly namespace: string;
-  readonly name: string;
-  /** The principal the waypoint presents to the destination. */
-  readonly principal: string;
-  /** The Service called (its targetRefs policies apply at the waypoint) and the port called. */
-  readonly service: Manifest;
-  readonly port: number;
-}
-
-type Follow = (
-  hop: Hop,
-  parentShare: number,
-  seen: readonly string[],
-  caller: string,
-  via?: ViaWaypoint,
-  request?: AuthorizedRequest,
-) => ExplainNode;
-
-/**
- * The waypoint a call from `source` to Service `svc` goes through, if any: the caller's pods are in
- * ambient mode and the Service uses a waypoint (ambient-mode.ts podInAmbient, waypointOf). The
- * waypoint's pods run as the ServiceAccount named after its Gateway.
- */
-function waypointVia(
-  index: ManifestIndex,
-  source: Manifest | 'ingress',
-  svc: Manifest,
-  trustDomain: string,
-  port?: number,
-): ViaWaypoint | undefined {
-  const labelsOf = namespaceLabelsOf(index);
-  // Ingress gateways bypass waypoints unless the Service asks for it (istio.io/ingress-use-waypoint: "true").
-  if (
-    source === 'ingress'
-      ? svc.metadata.labels?.[INGRESS_USE_WAYPOINT_LABEL] !== 'true'
-      : !podInAmbient(
-          labelsOf,
-          namespaceOf(source),
-          podLabels(source),
-          stringMapAt(podTemplate(source)?.metadata, 'annotations'),
-        )
-  )
-    return undefined;
-  const waypoint = waypointOf(labelsOf, svc);
-  if (!waypoint || !waypointAccepts(index, waypoint, namespaceOf(svc))) return undefined;
-  const [namespace, name] = waypoint.split('/');
-  const ports: number[] = (svc.spec?.ports ?? []).map((p: any) => p.port);
-  return { namespace, name, principal: principal(trustDomain, namespace, name), service: svc, port: port ?? ports[0] };
-}
-
-/** Turns a hop into a node: its pods, protocol, authorization verdict for `caller`, mirrors, and the calls its workload makes. */
-function follower(
-  manifests: readonly Manifest[],
-  index: ManifestIndex,
-  context: MeshContext,
-  sim: TrafficSimulator,
-  propagated?: Readonly<Record<string, string>>,
-): Follow {
-  const hasPolicies = index.ofKind('AuthorizationPolicy').length > 0;
-  const verdict = (target: Manifest | undefined, caller: string, port: number, request?: AuthorizedRequest) =>
-    hasPolicies && target
-      ? authorize(manifests, namespaceOf(target), podLabels(target), caller, port, request)
-      : undefined;
-  /** The workload's own calls, each routed as a mesh request from its pods (`follow` is defined below, called later). */
-  const callsOf = (
-    target: Manifest | undefined,
-    share: number,
-    seen: readonly string[],
-    authorization: AuthorizationVerdict | undefined,
-  ): ExplainNode[] => {
-    if (!target || seen.includes(target.metadata.name) || authorization?.allowed === false) return [];
-    const own = workloadPrincipal(target, context.trustDomain);
-    return inferCalls(manifests, target.metadata.name, context.clusterDomain).flatMap((c) => {
-      const svc = index.service(c.service, c.namespace);
-      const via = svc ? waypointVia(index, target, svc, context.trustDomain, c.port) : undefined;
-      return routed(
-        sim.call(
-          {
-            sourceLabels: podLabels(target),
-            sourceNamespace: namespaceOf(target),
-            service: c.service,
-            namespace: c.namespace,
-            port: c.port,
-          },
-          propagated ? { headers: propagated } : {},
-        ),
-      ).map((h) => follow(h, share, [...seen, target.metadata.name], own, via));
-    });
-  };
-  const mirrorOf = (m: HopMirror, caller: string, share: number, seen: readonly string[]): ExplainMirror => {
-    const target = m.deployments[0] !== undefined ? index.workload(m.deployments[0]) : undefined;
-    const labels = target ? podLabels(target) : {};
-    const authorization = verdict(target, caller, m.port);
-    return {
-      ...m,
-      component: labels.app ?? m.service,
-      ...(labels.version !== undefined ? { version: labels.version } : {}),
-      ...(authorization ? { authorization } : {}),
-      calls: m.answer === undefined ? callsOf(target, round((share * m.percent) / 100), seen, authorization) : [],
-    };
-  };
-  /** Through a waypoint: its own verdict on the caller (targetRefs policies), then the destination's on the waypoint's identity. */
-  const verdictVia = (
-    via: ViaWaypoint,
-    target: Manifest | undefined,
-    caller: string,
-    port: number,
-    request?: AuthorizedRequest,
-  ): AuthorizationVerdict | undefined => {
-    if (!hasPolicies || !target) return undefined;
-    const atWaypoint = authorizeAtWaypoint(
-      manifests,
-      namespaceOf(via.service),
-      via.name,
-      via.service.metadata.name,
-      caller,
-      via.port,
-      request,
-    );
-    if (!atWaypoint.allowed || atWaypoint.undetermined)
-      return { ...atWaypoint, reason: `waypoint ${via.namespace}/${via.name}: ${atWaypoint.reason}` };
-    return verdict(target, via.principal, port, request);
-  };
-  const follow: Follow = (hop, parentShare, seen, caller, via, request) => {
-    const share = round((parentShare * hop.weight) / 100);
-    const deployment = hop.deployments[0];
-    const target = deployment !== undefined ? index.workload(deployment) : undefined;
-    const labels = target ? podLabels(target) : {};
-    // The request (path, method) is known for the first hop only; a rewrite changes what the backend's policies see.
-    const seenRequest = request && (hop.request ? { ...request, path: hop.request.path } : request);
-    const authorization = via
-      ? verdictVia(via, target, caller, hop.port, seenRequest)
-      : verdict(target, caller, hop.port, seenRequest);
-    const services = index.services.filter((s) => s.metadata.name === hop.service);
-    const svc = services.find((s) => target !== undefined && namespaceOf(s) === namespaceOf(target)) ?? services[0];
-    const calls = hop.weight > 0 ? callsOf(target, share, seen, authorization) : [];
-    const mirrors = hop.mirrors?.map((m) => mirrorOf(m, caller, share, seen));
-    return { ...nodeOf(index, hop, { labels, svc, via, share, authorization, mirrors }), calls };
-  };
-  return follow;
-}
-
-/** What {@link nodeOf} needs beside the hop: its pods' labels and Service, and what follow decided for it. */
-interface NodeParts {
-  readonly labels: Readonly<Record<string, string>>;
-  readonly svc: Manifest | undefined;
-  readonly via: ViaWaypoint | undefined;
-  readonly share: number;
-  readonly authorization: AuthorizationVerdict | undefined;
-  readonly mirrors: ExplainMirror[] | undefined;
-}
-
-/** A hop's node without its calls, its fields in the order explain has always written them. */
-function nodeOf(index: ManifestIndex, hop: Hop, parts: NodeParts): Omit<ExplainNode, 'calls'> {
-  const { labels, svc, via, share, authorization, mirrors } = parts;
-  const svcPort = (svc?.spec?.ports ?? []).find((p: any) => p.port === hop.port);
-  return {
-    component: labels.app ?? hop.service,
-    ...(labels.version !== undefined ? { version: labels.version } : {}),
-    deployments: hop.deployments,
-    service: hop.service,
-    ...(hop.subset !== undefined ? { subset: hop.subset } : {}),
-    ...(via ? { waypoint: `${via.namespace}/${via.name}` } : {}),
-    port: hop.port,
-    protocol:
-      hop.answer !== undefined
-        ? '-'
-        : String(
-            svcPort?.appProtocol ?? String(svcPort?.name ?? (hop.serviceEntry ? 'external' : 'tcp')).split('-')[0],
-          ),
-    weight: hop.weight,
-    share,
-    rule: hop.rule,
-    ...(authorization ? { authorization } : {}),
-    ...(hop.serviceEntry !== undefined ? { serviceEntry: hop.serviceEntry } : {}),
-    ...(hop.answer !== undefined ? { answer: hop.answer } : {}),
-    ...(hop.request !== undefined ? { request: hop.request } : {}),
-    ...(hop.response !== undefined ? { response: hop.response } : {}),
-    ...(trafficPolicyOf(index, hop, svc) ?? {}),
-    ...(hop.timeout !== undefined ? { timeout: hop.timeout } : {}),
-    ...(hop.retries !== undefined ? { retries: hop.retries } : {}),
-    ...(mirrors !== undefined ? { mirrors } : {}),
-    ...(hop.setCookies !== undefined ? { setCookies: hop.setCookies } : {}),
-    ...(hop.notModelled !== undefined ? { notModelled: hop.notModelled } : {}),
-  };
-}
-
-/** The connection pool and outlier detection the caller's proxy applies to the hop's pods. */
-function trafficPolicyOf(
-  index: ManifestIndex,
-  hop: Hop,
-  svc: Manifest | undefined,
-): Pick<ExplainNode, 'connectionPool' | 'outlierDetection'> | undefined {
-  if (!svc || hop.answer !== undefined) return undefined;
-  const p: any = index.trafficPolicy(svc, hop.subset, namespaceOf(svc));
-  if (!p?.connectionPool && !p?.outlierDetection) return undefined;
-  return {
-    ...(p.connectionPool ? { connectionPool: p.connectionPool } : {}),
-    ...(p.outlierDetection ? { outlierDetection: p.outlierDetection } : {}),
-  };
-}
-
-/**
- * The calls a workload makes: env values naming a Service (short name, `name.namespace`, or
- * fully qualified); the port from `<PREFIX>_PORT`, the only port, or the port named after the variable.
- */
-export function inferCalls(manifests: readonly Manifest[], workload: string, clusterDomain?: string): InferredCall[] {
-  const index = ManifestIndex.of(manifests, clusterDomain);
-  const d = index.workload(workload);
-  if (!d)
-    throw new Error(`no workload (Deployment, StatefulSet, Rollout, ...) '${workload}': name one of the manifests`);
-  const ns = namespaceOf(d);
-  const calls: InferredCall[] = [];
-  for (const c of containersOf(podTemplate(d)?.spec)) {
-    const env = objectsAt(c, 'env');
-    for (const e of env) {
-      if (typeof e.value !== 'string') continue;
-      const svc = index.serviceForHost(e.value.split(':')[0], ns);
-      if (!svc || (namespaceOf(svc) === ns && svc.metadata.name === podLabels(d).app)) continue;
-      const ports = objectsAt(svc.spec, 'ports');
-      const prefix = String(e.name).replace(/_(HOST|HOSTNAME|ADDR|ADDRESS|SERVICE|URL)$/i, '');
-      const explicit = Number(env.find((x) => x.name === `${prefix}_PORT`)?.value ?? e.value.split(':')[1]);
-      const token = prefix.toLowerCase();
-      const port =
-        ports.find((p) => p.port === explicit) ??
-        (ports.length === 1
-          ? ports[0]
-          : ports.find((p) =>
-              String(p.name ?? '')
-                .toLowerCase()
-                .split('-')
-                .includes(token),
-            ));
-      if (!port) {
-        throw new Error(
-          `${workload}: env ${e.name}=${e.value} names Service '${svc.metadata.name}', which has ports ${ports.map((p) => p.port).join(', ')}; set ${prefix}_PORT or name the port '<protocol>-${token}'`,
-        );
-      }
-      calls.push({
-        service: svc.metadata.name,
-        namespace: namespaceOf(svc),
-        port: Number(port.port),
-        env: String(e.name),
-      });
-    }
-  }
-  return calls;
-}
-
 /** The Gateway API Gateway (class istio) a gateway reference names, when no Istio Gateway has that name. */
 function apiGatewayNamed(index: ManifestIndex, ref: string): Manifest | undefined {
   const [ns, name] = ref.includes('/') ? ref.split('/', 2) : [undefined, ref];
@@ -476,8 +224,4 @@ function onlyGateway(index: ManifestIndex): string {
     );
   }
   return gws[0].metadata.name;
-}
-
-function round(n: number): number {
-  return Math.round(n * 100) / 100;
 }

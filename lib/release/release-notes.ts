@@ -1,4 +1,4 @@
-import { inferCalls } from '../analysis/explain';
+import { inferCalls } from '../analysis/inferred-calls';
 import type { Manifest } from '../analysis/manifest';
 import { namespaceOf, podLabels } from '../analysis/manifest';
 import { ManifestIndex } from '../analysis/manifest-index';

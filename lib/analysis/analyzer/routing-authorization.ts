@@ -2,7 +2,7 @@ import { VM0005, VM0006, VM0007, VM0010 } from './catalogue';
 import { principal as spiffe } from '../../model/defaults';
 import { gatewayDeploymentName } from '../../model/names';
 import { authorize, authorizeAtWaypoint, targeted, workloadPrincipal } from '../authorization';
-import { inferCalls } from '../explain';
+import { inferCalls } from '../inferred-calls';
 import type { Manifest } from '../manifest';
 import { namespaceOf, objectKey } from '../manifest';
 import type { ManifestIndex } from '../manifest-index';
