@@ -29,7 +29,7 @@ import type { RequestView, SimulatedRequest } from './match';
 import { viewOf } from './match';
 import type { HopMirror, HopRetries } from './policies';
 import { isZeroDuration } from './policies';
-import type { FilterRequest } from './gateway-api-filters';
+import type { CorsEffect, FilterRequest, MatchedPrefix } from './gateway-api-filters';
 import { corsEffect, redirectLocation, shapeRequest, shapeResponse } from './gateway-api-filters';
 
 export interface ApiHopContext {
@@ -156,39 +156,22 @@ function unprogrammedNote(routes: readonly ApiRoute[]): string {
     .join('');
 }
 
+/** What a matched rule does: a redirect or CORS preflight answers, no (weighted) backendRefs answer 404/500, else one hop per backendRef. */
 function apiRouteHops(
   ctx: ApiHopContext,
   r: ApiRoute,
   routeNotes: readonly string[],
   req: FilterRequest | undefined,
 ): Hop[] {
-  const notes = [...routeNotes];
   const filters: any[] = r.rule.filters ?? [];
+  const notes = [...routeNotes, ...ruleHeaderNotes(r, filters)];
   const prefix = r.match?.pathType === 'PathPrefix' ? r.match.path : undefined;
-  filters.forEach((f, i) => {
-    // An added response header joins one the backend may send itself, which is not known.
-    if (f.type === 'ResponseHeaderModifier')
-      notes.push(
-        `${r.at}.filters[${i}] (ResponseHeaderModifier: applied to the backend's own response headers, which are not known)`,
-      );
-  });
-  const answer = (text: string, more: Partial<Hop> = {}): Hop => {
-    const all = [...new Set(notes)];
-    return {
-      service: '',
-      port: 0,
-      weight: 100,
-      deployments: [],
-      rule: r.name,
-      answer: text,
-      ...more,
-      ...(all.length > 0 ? { notModelled: all } : {}),
-    };
-  };
   const redirect = filters.find((f) => f.type === 'RequestRedirect')?.requestRedirect;
   if (redirect)
     return [
-      answer(
+      ruleAnswer(
+        r,
+        notes,
         req
           ? `${redirect.statusCode ?? 302} redirect to ${redirectLocation(redirect, req, prefix)}`
           : redirectText(redirect),
@@ -197,45 +180,99 @@ function apiRouteHops(
   const cors = req ? corsEffect(filters, req, req.headers[':method'] ?? 'GET') : undefined;
   if (cors?.preflight)
     return [
-      answer('200: CORS preflight answered by the proxy (corsPolicy)', {
+      ruleAnswer(r, notes, '200: CORS preflight answered by the proxy (corsPolicy)', {
         response: { headers: cors.preflight, removed: [] },
       }),
     ];
   // conversion.go convertHTTPRoute: no backendRefs at all is a 404 direct response, all of weight 0 a 500.
   if ((r.rule.backendRefs ?? []).length === 0)
-    return [answer('404: the rule has no backendRefs (Istio 1.30 answers 404: conversion.go convertHTTPRoute)')];
+    return [
+      ruleAnswer(r, notes, '404: the rule has no backendRefs (Istio 1.30 answers 404: conversion.go convertHTTPRoute)'),
+    ];
   const refs: any[] = (r.rule.backendRefs ?? []).filter((b: any) => (b.weight ?? 1) > 0);
   if (refs.length === 0)
-    return [answer('500: every backendRef of the rule has weight 0 (Gateway API: implementations return 500)')];
+    return [
+      ruleAnswer(r, notes, '500: every backendRef of the rule has weight 0 (Gateway API: implementations return 500)'),
+    ];
   const total = refs.reduce((sum, b) => sum + (b.weight ?? 1), 0);
   const policies = rulePolicies(ctx, r, notes);
   return refs.map((b) => {
     const weight = refs.length === 1 ? 100 : Math.round(((b.weight ?? 1) * 10000) / total) / 100;
-    const own: string[] = [...notes];
-    (b.filters ?? []).forEach((f: any, i: number) => {
-      // A modifier that only adds Set-Cookie (a sticky split) is evaluated: the cookie is set whatever the backend answers.
-      if (f.type === 'ResponseHeaderModifier' && apiSetCookies([f]).other)
-        own.push(
-          `${r.at}.backendRefs[].filters[${i}] (ResponseHeaderModifier: applied to the backend's own response headers, which are not known)`,
-        );
-    });
-    const hop = backendHop(ctx, b, namespaceOf(r.route), weight, r.name, own);
-    if (hop.answer !== undefined) return hop;
-    const request = req ? shapeRequest(filters, b.filters ?? [], req, prefix) : undefined;
-    const shaped = shapeResponse(filters, b.filters ?? []);
-    const response = cors?.headers
-      ? { headers: { ...(shaped?.headers ?? {}), ...cors.headers }, removed: shaped?.removed ?? [] }
-      : shaped;
-    // A sticky split's Set-Cookie: the cookie that sends the user back to this backend.
-    const cookies = apiSetCookies(b.filters).cookies;
-    return {
-      ...hop,
-      ...policies,
-      ...(request ? { request } : {}),
-      ...(response ? { response } : {}),
-      ...(cookies.length > 0 ? { setCookies: cookies } : {}),
-    };
+    return forwardHop(ctx, r, b, { weight, notes, policies, filters, req, prefix, cors });
   });
+}
+
+/** The rule's ResponseHeaderModifier filters, named in notModelled. */
+function ruleHeaderNotes(r: ApiRoute, filters: readonly FilterSpec[]): string[] {
+  const notes: string[] = [];
+  filters.forEach((f, i) => {
+    // An added response header joins one the backend may send itself, which is not known.
+    if (f.type === 'ResponseHeaderModifier')
+      notes.push(
+        `${r.at}.filters[${i}] (ResponseHeaderModifier: applied to the backend's own response headers, which are not known)`,
+      );
+  });
+  return notes;
+}
+
+/** A hop the proxy answers itself for the rule (redirect, preflight, 404, 500), with the rule's notes. */
+function ruleAnswer(r: ApiRoute, notes: readonly string[], text: string, more: Partial<Hop> = {}): Hop {
+  const all = [...new Set(notes)];
+  return {
+    service: '',
+    port: 0,
+    weight: 100,
+    deployments: [],
+    rule: r.name,
+    answer: text,
+    ...more,
+    ...(all.length > 0 ? { notModelled: all } : {}),
+  };
+}
+
+/** A filter of a rule or backendRef, as far as this file reads it (gateway-api-filters.ts reads the rest). */
+type FilterSpec = { readonly type?: unknown };
+
+/** A backendRef, as far as {@link forwardHop} reads it ({@link backendHop} reads the rest). */
+type BackendRefSpec = { readonly filters?: readonly FilterSpec[]; readonly [field: string]: unknown };
+
+/** What one forwarding hop of a rule needs besides the backendRef: its share and the rule's evaluated parts. */
+interface ForwardParts {
+  readonly weight: number;
+  readonly notes: readonly string[];
+  readonly policies: Pick<Hop, 'timeout' | 'retries' | 'mirrors'>;
+  readonly filters: readonly FilterSpec[];
+  readonly req: FilterRequest | undefined;
+  readonly prefix: MatchedPrefix;
+  readonly cors: CorsEffect | undefined;
+}
+
+/** One weighted backendRef of a forwarding rule as a hop: the backend, the rule's policies, the shaped request/response, sticky cookies. */
+function forwardHop(ctx: ApiHopContext, r: ApiRoute, b: BackendRefSpec, x: ForwardParts): Hop {
+  const own: string[] = [...x.notes];
+  (b.filters ?? []).forEach((f, i) => {
+    // A modifier that only adds Set-Cookie (a sticky split) is evaluated: the cookie is set whatever the backend answers.
+    if (f.type === 'ResponseHeaderModifier' && apiSetCookies([f]).other)
+      own.push(
+        `${r.at}.backendRefs[].filters[${i}] (ResponseHeaderModifier: applied to the backend's own response headers, which are not known)`,
+      );
+  });
+  const hop = backendHop(ctx, b, namespaceOf(r.route), x.weight, r.name, own);
+  if (hop.answer !== undefined) return hop;
+  const request = x.req ? shapeRequest(x.filters, b.filters ?? [], x.req, x.prefix) : undefined;
+  const shaped = shapeResponse(x.filters, b.filters ?? []);
+  const response = x.cors?.headers
+    ? { headers: { ...(shaped?.headers ?? {}), ...x.cors.headers }, removed: shaped?.removed ?? [] }
+    : shaped;
+  // A sticky split's Set-Cookie: the cookie that sends the user back to this backend.
+  const cookies = apiSetCookies(b.filters).cookies;
+  return {
+    ...hop,
+    ...x.policies,
+    ...(request ? { request } : {}),
+    ...(response ? { response } : {}),
+    ...(cookies.length > 0 ? { setCookies: cookies } : {}),
+  };
 }
 
 /** The redirect as the client sees it (HTTPRequestRedirectFilter: statusCode default 302; unset parts keep the request's). */
