@@ -70,7 +70,8 @@ const ANY_UNTYPED_SPEC = [
   'lib/analysis/analyzer/virtual-service-rules.ts', // 12
   'lib/analysis/analyzer/webhooks.ts', // 5
   'lib/analysis/authorization.ts', // 13
-  'lib/analysis/routing/gateway-api-backends.ts', // 12
+  'lib/analysis/routing/gateway-api-backends.ts', // 6
+  'lib/analysis/routing/gateway-api-backend-refs.ts', // 6 (split out of gateway-api-backends.ts)
   'lib/analysis/routing/gateway-api-filters.ts', // 7
   'lib/analysis/routing/gateway-api-match.ts', // 10
   'lib/analysis/routing/gateway-api.ts', // 13

@@ -8,36 +8,25 @@
  * backendRef to another namespace needs a ReferenceGrant there at a gateway (Istio does not
  * enforce grants for mesh routes: convertHTTPRoute's `enforceRefGrant` is `!mesh`). Timeouts,
  * retry and RequestMirror become the hop's timeout, retries and mirrors; header modifiers,
- * URLRewrite, CORS and backendRef filters are named in `notModelled`.
+ * URLRewrite, CORS and backendRef filters are named in `notModelled`. Each backendRef becomes a hop
+ * in gateway-api-backend-refs.ts.
  */
-import { apiSetCookies } from './response-cookies';
 import type { Hop } from './hop';
 import type { Manifest } from '../manifest';
 import { namespaceOf } from '../manifest';
-import type { ManifestIndex } from '../manifest-index';
 import { apiIngressRoutes } from './gateway-api';
 import type { ApiRoute } from './gateway-api-match';
-import {
-  apiMatchHolds,
-  apiMatchIsCatchAll,
-  GATEWAY_API_GROUP,
-  isGatewayApi,
-  ISTIO_BACKEND_FILTERS,
-  ISTIO_RULE_FILTERS,
-} from './gateway-api-match';
+import { apiMatchHolds, apiMatchIsCatchAll, ISTIO_BACKEND_FILTERS, ISTIO_RULE_FILTERS } from './gateway-api-match';
 import type { RequestView, SimulatedRequest } from './match';
 import { viewOf } from './match';
 import type { HopMirror, HopRetries } from './policies';
 import { isZeroDuration } from './policies';
 import type { FilterRequest } from './gateway-api-filters';
-import { corsEffect, redirectLocation, shapeRequest, shapeResponse } from './gateway-api-filters';
+import { corsEffect, redirectLocation } from './gateway-api-filters';
+import type { BackendContext, FilterSpec } from './gateway-api-backend-refs';
+import { backendHop, forwardHop } from './gateway-api-backend-refs';
 
-export interface ApiHopContext {
-  readonly index: ManifestIndex;
-  /** Whether the route is a gateway route (ReferenceGrants enforced) or a mesh route. */
-  readonly gateway: boolean;
-  /** The workloads with serving pods behind a Service. */
-  readonly pods: (svc: Manifest) => string[];
+export interface ApiHopContext extends BackendContext {
   /** Retries for a rule without `retry` (Istio's default, when the answers show defaults). */
   readonly defaultRetries: HopRetries | undefined;
 }
@@ -156,39 +145,22 @@ function unprogrammedNote(routes: readonly ApiRoute[]): string {
     .join('');
 }
 
+/** What a matched rule does: a redirect or CORS preflight answers, no (weighted) backendRefs answer 404/500, else one hop per backendRef. */
 function apiRouteHops(
   ctx: ApiHopContext,
   r: ApiRoute,
   routeNotes: readonly string[],
   req: FilterRequest | undefined,
 ): Hop[] {
-  const notes = [...routeNotes];
   const filters: any[] = r.rule.filters ?? [];
+  const notes = [...routeNotes, ...ruleHeaderNotes(r, filters)];
   const prefix = r.match?.pathType === 'PathPrefix' ? r.match.path : undefined;
-  filters.forEach((f, i) => {
-    // An added response header joins one the backend may send itself, which is not known.
-    if (f.type === 'ResponseHeaderModifier')
-      notes.push(
-        `${r.at}.filters[${i}] (ResponseHeaderModifier: applied to the backend's own response headers, which are not known)`,
-      );
-  });
-  const answer = (text: string, more: Partial<Hop> = {}): Hop => {
-    const all = [...new Set(notes)];
-    return {
-      service: '',
-      port: 0,
-      weight: 100,
-      deployments: [],
-      rule: r.name,
-      answer: text,
-      ...more,
-      ...(all.length > 0 ? { notModelled: all } : {}),
-    };
-  };
   const redirect = filters.find((f) => f.type === 'RequestRedirect')?.requestRedirect;
   if (redirect)
     return [
-      answer(
+      ruleAnswer(
+        r,
+        notes,
         req
           ? `${redirect.statusCode ?? 302} redirect to ${redirectLocation(redirect, req, prefix)}`
           : redirectText(redirect),
@@ -197,45 +169,54 @@ function apiRouteHops(
   const cors = req ? corsEffect(filters, req, req.headers[':method'] ?? 'GET') : undefined;
   if (cors?.preflight)
     return [
-      answer('200: CORS preflight answered by the proxy (corsPolicy)', {
+      ruleAnswer(r, notes, '200: CORS preflight answered by the proxy (corsPolicy)', {
         response: { headers: cors.preflight, removed: [] },
       }),
     ];
   // conversion.go convertHTTPRoute: no backendRefs at all is a 404 direct response, all of weight 0 a 500.
   if ((r.rule.backendRefs ?? []).length === 0)
-    return [answer('404: the rule has no backendRefs (Istio 1.30 answers 404: conversion.go convertHTTPRoute)')];
+    return [
+      ruleAnswer(r, notes, '404: the rule has no backendRefs (Istio 1.30 answers 404: conversion.go convertHTTPRoute)'),
+    ];
   const refs: any[] = (r.rule.backendRefs ?? []).filter((b: any) => (b.weight ?? 1) > 0);
   if (refs.length === 0)
-    return [answer('500: every backendRef of the rule has weight 0 (Gateway API: implementations return 500)')];
+    return [
+      ruleAnswer(r, notes, '500: every backendRef of the rule has weight 0 (Gateway API: implementations return 500)'),
+    ];
   const total = refs.reduce((sum, b) => sum + (b.weight ?? 1), 0);
   const policies = rulePolicies(ctx, r, notes);
   return refs.map((b) => {
     const weight = refs.length === 1 ? 100 : Math.round(((b.weight ?? 1) * 10000) / total) / 100;
-    const own: string[] = [...notes];
-    (b.filters ?? []).forEach((f: any, i: number) => {
-      // A modifier that only adds Set-Cookie (a sticky split) is evaluated: the cookie is set whatever the backend answers.
-      if (f.type === 'ResponseHeaderModifier' && apiSetCookies([f]).other)
-        own.push(
-          `${r.at}.backendRefs[].filters[${i}] (ResponseHeaderModifier: applied to the backend's own response headers, which are not known)`,
-        );
-    });
-    const hop = backendHop(ctx, b, namespaceOf(r.route), weight, r.name, own);
-    if (hop.answer !== undefined) return hop;
-    const request = req ? shapeRequest(filters, b.filters ?? [], req, prefix) : undefined;
-    const shaped = shapeResponse(filters, b.filters ?? []);
-    const response = cors?.headers
-      ? { headers: { ...(shaped?.headers ?? {}), ...cors.headers }, removed: shaped?.removed ?? [] }
-      : shaped;
-    // A sticky split's Set-Cookie: the cookie that sends the user back to this backend.
-    const cookies = apiSetCookies(b.filters).cookies;
-    return {
-      ...hop,
-      ...policies,
-      ...(request ? { request } : {}),
-      ...(response ? { response } : {}),
-      ...(cookies.length > 0 ? { setCookies: cookies } : {}),
-    };
+    return forwardHop(ctx, r, b, { weight, notes, policies, filters, req, prefix, cors });
   });
+}
+
+/** The rule's ResponseHeaderModifier filters, named in notModelled. */
+function ruleHeaderNotes(r: ApiRoute, filters: readonly FilterSpec[]): string[] {
+  const notes: string[] = [];
+  filters.forEach((f, i) => {
+    // An added response header joins one the backend may send itself, which is not known.
+    if (f.type === 'ResponseHeaderModifier')
+      notes.push(
+        `${r.at}.filters[${i}] (ResponseHeaderModifier: applied to the backend's own response headers, which are not known)`,
+      );
+  });
+  return notes;
+}
+
+/** A hop the proxy answers itself for the rule (redirect, preflight, 404, 500), with the rule's notes. */
+function ruleAnswer(r: ApiRoute, notes: readonly string[], text: string, more: Partial<Hop> = {}): Hop {
+  const all = [...new Set(notes)];
+  return {
+    service: '',
+    port: 0,
+    weight: 100,
+    deployments: [],
+    rule: r.name,
+    answer: text,
+    ...more,
+    ...(all.length > 0 ? { notModelled: all } : {}),
+  };
 }
 
 /** The redirect as the client sees it (HTTPRequestRedirectFilter: statusCode default 302; unset parts keep the request's). */
@@ -299,131 +280,4 @@ function rulePolicies(ctx: ApiHopContext, r: ApiRoute, notes: string[]): Pick<Ho
     ...(retries !== undefined ? { retries } : {}),
     ...(mirrors.length > 0 ? { mirrors } : {}),
   };
-}
-
-/** A backendRef as a hop: a Service (group "", kind Service) in its namespace (default the route's) and its `port`. */
-function backendHop(
-  ctx: ApiHopContext,
-  b: any,
-  routeNs: string,
-  weight: number,
-  rule: string,
-  notes: readonly string[],
-): Hop {
-  const ns: string = b.namespace ?? routeNs;
-  const name = String(b.name ?? '');
-  const port: number = b.port ?? 0;
-  const hop = (deployments: string[], answer?: string, more: string[] = []): Hop => {
-    const all = [...new Set([...notes, ...more])];
-    return {
-      service: name,
-      port,
-      weight,
-      deployments,
-      rule,
-      ...(answer !== undefined ? { answer } : {}),
-      ...(all.length > 0 ? { notModelled: all } : {}),
-    };
-  };
-  const group = b.group ?? '';
-  const kind = b.kind ?? 'Service';
-  if (group !== '' || kind !== 'Service') {
-    // buildDestination: Istio's Hostname, MCS ServiceImport and InferencePool are backends it routes to; any other kind is InvalidDestinationKind, an empty destination (500).
-    if (!KNOWN_BACKEND_KINDS.has(`${group}/${kind}`))
-      return hop(
-        [],
-        `500: backendRef of kind ${group === '' ? '' : `${group}/`}${kind} is not a backend Istio supports (InvalidKind)`,
-      );
-    // buildDestination: a Hostname backend is the host as written (a ServiceEntry's), its port the backendRef's.
-    if (`${group}/${kind}` === 'networking.istio.io/Hostname') return hostnameHop(ctx, b, routeNs, weight, rule, notes);
-    return hop([], `not modelled: backendRef of kind ${group}/${kind}`, [`${rule} backendRef ${kind} ${ns}/${name}`]);
-  }
-  if (ctx.gateway && ns !== routeNs && !referenceGranted(ctx.index, routeNs, ns, name)) {
-    return hop(
-      [],
-      `500: backendRef Service ${ns}/${name} is in another namespace and no ReferenceGrant in '${ns}' lets HTTPRoutes of '${routeNs}' refer to it`,
-    );
-  }
-  const svc = ctx.index.service(name, ns);
-  // The spec: a backendRef to a Service that does not exist gets 500 (httproute_types.go HTTPBackendRef).
-  if (!svc) return hop([], `500: backendRef Service ${ns}/${name} does not exist`);
-  if (b.port === undefined)
-    return hop([], `500: backendRef Service ${ns}/${name} names no port (required for a Service)`);
-  // route.go: Gateway API routes answer a missing cluster with 500 (ClusterNotFoundResponseCode), gateway and mesh alike.
-  if (!(svc.spec?.ports ?? []).some((p: any) => p.port === port))
-    return hop([], `500: port ${port} is not a port of Service '${name}' (no cluster)`);
-  return hop(ctx.pods(svc));
-}
-
-/** A backendRef of kind Hostname (networking.istio.io): the Service whose host it is, else the ServiceEntry that declares it (its workloadSelector's pods). */
-function hostnameHop(
-  ctx: ApiHopContext,
-  b: any,
-  routeNs: string,
-  weight: number,
-  rule: string,
-  notes: readonly string[],
-): Hop {
-  const host = String(b.name ?? '');
-  const port: number = b.port ?? 0;
-  const base = { service: host, port, weight, rule };
-  // The host of a Service of the manifests is that Service (the registry has it): its pods on the backendRef's port.
-  const svc = ctx.index.serviceForIstioHost(host, routeNs);
-  if (svc) {
-    const known = (svc.spec?.ports ?? []).some((p: any) => p.port === port);
-    return {
-      ...base,
-      service: svc.metadata.name,
-      deployments: known ? ctx.pods(svc) : [],
-      ...(known ? {} : { answer: `500: port ${port} is not a port of Service '${svc.metadata.name}' (no cluster)` }),
-      ...(notes.length > 0 ? { notModelled: [...notes] } : {}),
-    };
-  }
-  const se = ctx.index.serviceEntryFor(host, routeNs);
-  if (!se)
-    return {
-      ...base,
-      deployments: [],
-      answer: `500: no ServiceEntry visible from namespace '${routeNs}' declares host '${host}' (no cluster)`,
-      ...(notes.length > 0 ? { notModelled: [...notes] } : {}),
-    };
-  const selector = se.spec?.workloadSelector?.labels;
-  const own = [
-    ...notes,
-    ...(selector ? [] : [`ServiceEntry ${namespaceOf(se)}/${se.metadata.name} endpoints (outside the manifests)`]),
-  ];
-  const deployments = selector
-    ? ctx.index.workloadsSelected(namespaceOf(se), selector).map((w) => w.metadata.name)
-    : [];
-  return {
-    ...base,
-    deployments,
-    serviceEntry: `${namespaceOf(se)}/${se.metadata.name}`,
-    ...(own.length > 0 ? { notModelled: [...new Set(own)] } : {}),
-  };
-}
-
-/** The backend kinds (group/kind) Istio routes to besides Service (conversion.go buildDestination). */
-const KNOWN_BACKEND_KINDS = new Set([
-  'networking.istio.io/Hostname',
-  'multicluster.x-k8s.io/ServiceImport',
-  'inference.networking.k8s.io/InferencePool',
-]);
-
-/**
- * Whether a ReferenceGrant in `targetNs` lets HTTPRoutes of `fromNs` refer to Service `name`
- * (referencegrant_types.go: from group/kind/namespace; to group "", kind Service, name optional).
- */
-function referenceGranted(index: ManifestIndex, fromNs: string, targetNs: string, name: string): boolean {
-  return index.objects.some(
-    (g) =>
-      isGatewayApi(g, 'ReferenceGrant') &&
-      namespaceOf(g) === targetNs &&
-      (g.spec?.from ?? []).some(
-        (f: any) => f.group === GATEWAY_API_GROUP && f.kind === 'HTTPRoute' && f.namespace === fromNs,
-      ) &&
-      (g.spec?.to ?? []).some(
-        (t: any) => (t.group ?? '') === '' && t.kind === 'Service' && (t.name === undefined || t.name === name),
-      ),
-  );
 }
