@@ -7,15 +7,18 @@
  * domain by the Host header (exact, longest wildcard, `*`).
  */
 import type { Manifest } from '../manifest';
-import { labelsHold, namespaceOf, podLabels } from '../manifest';
+import { namespaceOf } from '../manifest';
 import type { ManifestIndex } from '../manifest-index';
 import { CallTargetError } from '../target-error';
 import { chooseDomain, hostIntersection, hostWithoutPort, resolveShortName } from './hosts';
 import type { RouteRef, RoutingProxy, SimulatedRequest } from './match';
-import { proxyMatchHolds, viewOf } from './match';
+import { proxyMatchHolds } from './match';
 import { visibleVirtualServices } from './visibility';
 import type { MergedServer } from './gateway-merge';
-import { gatewaysOfProxy, serverForSni, serverHostName, serverKind, serversOnPort } from './gateway-merge';
+import { serverForSni, serverHostName, serverKind, serversOnPort } from './gateway-merge';
+import type { Arrival, IngressPlan } from './gateway-arrival';
+import { arrivalAt } from './gateway-arrival';
+import { sortVHostRoutes } from './gateway-route-order';
 
 /** How a port's traffic is routed: protocol from appProtocol, else the name's prefix (pkg/config/protocol/instance.go Parse). */
 export function portProtocol(port: any): 'http' | 'tls' | 'tcp' | 'sniffed' {
@@ -53,19 +56,6 @@ export function proxyRoutes(vs: Manifest, proxy: RoutingProxy): RouteRef[] {
   );
 }
 
-/** The routes a gateway considers for a request: one list per candidate virtual host, in order. */
-export interface IngressPlan {
-  readonly kind: 'http' | 'tcp' | 'tls';
-  readonly candidates: RouteRef[][];
-  readonly proxy: RoutingProxy;
-  readonly notModelled: string[];
-  /** The gateway answers itself (no server on the port, HTTPS redirect, no virtual host). */
-  readonly answer?: string;
-  readonly rule?: string;
-  /** The answer is Envoy's 404 (NR): no virtual host serves the Host. @default false */
-  readonly noRoute?: boolean;
-}
-
 /** The Gateway a reference names (`namespace/name`, or a name unique enough), or undefined. */
 export function findGateway(index: ManifestIndex, ref: string): Manifest | undefined {
   const [ns, name] = ref.includes('/') ? ref.split('/', 2) : [undefined, ref];
@@ -78,95 +68,83 @@ export function gatewayPorts(index: ManifestIndex, ref: string): number[] {
   return [...new Set<number>((gw?.spec?.servers ?? []).map((s: any) => s.port?.number))];
 }
 
+/** Which routes gateway `ref` considers for a request (gateway.go buildGatewayHTTPRouteConfig), or how it answers itself. */
 export function ingressRoutes(index: ManifestIndex, ref: string, request: SimulatedRequest): IngressPlan {
   const gw = findGateway(index, ref);
   if (!gw) return legacyPlan(index, ref);
-  const fullName = `${namespaceOf(gw)}/${gw.metadata.name}`;
-  const selector = gw.spec?.selector ?? {};
-  // The gateway proxy's namespace decides exportTo; its pods are those the selector picks, in any namespace.
-  const pod =
-    Object.keys(selector).length > 0 ? index.workloads.find((w) => labelsHold(selector, podLabels(w))) : undefined;
-  const proxyNs = pod ? namespaceOf(pod) : namespaceOf(gw);
-  const gateways = gatewaysOfProxy(index, gw, pod);
-  const servers: any[] = gw.spec?.servers ?? [];
-  const view = viewOf(request);
-  const scheme = (request.scheme ?? view.headers[':scheme']).toLowerCase();
-  const port =
-    request.port ??
-    servers.find((s) =>
-      (scheme === 'https' ? ['HTTPS'] : ['HTTP', 'HTTP2', 'GRPC']).includes(String(s.port?.protocol).toUpperCase()),
-    )?.port?.number ??
-    servers[0]?.port?.number;
-  const names = gateways.map((g) => `${namespaceOf(g)}/${g.metadata.name}`);
-  const proxy: RoutingProxy = {
-    labels: pod ? podLabels(pod) : selector,
-    namespace: proxyNs,
-    gateways: [fullName, ...names.filter((n) => n !== fullName)],
-    port,
-  };
-  const notModelled: string[] = [];
-  const plan = (kind: IngressPlan['kind'], candidates: RouteRef[][], answer?: string): IngressPlan => ({
-    kind,
-    candidates,
-    proxy,
-    notModelled,
-    ...(answer !== undefined ? { answer, rule: fullName } : {}),
-  });
-  let onPort = serversOnPort(gateways, port);
+  const at = arrivalAt(index, gw, request);
+  const { port, proxy, plan } = at;
+  const onPort = serversOnPort(at.gateways, port);
   if (onPort.length === 0)
     return plan(
       'http',
       [],
-      `connection refused: Gateway ${fullName} ${port === undefined ? 'has no server at all' : `has no server on port ${port}`}`,
+      `connection refused: Gateway ${at.fullName} ${port === undefined ? 'has no server at all' : `has no server on port ${port}`}`,
     );
+  noteUnmodelledServers(onPort, at.notModelled);
+  const first = serverKind(onPort[0].server);
+  if (first === 'tcp') return plan('tcp', [l4Routes(index, onPort, proxy, 'tcp')]);
+  if (first === 'tls') return tlsPlan(index, onPort, at);
+  if (first !== 'http') return terminatedPlan(index, ref, onPort, request, at);
+  // A TLS handshake on a plain HTTP listener fails.
+  if (at.scheme === 'https')
+    return plan('http', [], `connection reset: the server on port ${port} is plain HTTP; send --scheme http`);
+  return hostPlan(index, ref, onPort, at);
+}
+
+/** Notes the server fields of the port that the simulation does not evaluate (bind, defaultEndpoint, certificates). */
+function noteUnmodelledServers(onPort: readonly MergedServer[], notModelled: string[]): void {
   for (const { server: s, gateway } of onPort) {
     for (const f of ['bind', 'defaultEndpoint'])
       if (s[f] !== undefined) notModelled.push(`Gateway ${gateway} server.${f}`);
     if (s.tls && Object.keys(s.tls).some((k) => !['httpsRedirect', 'mode', 'credentialName'].includes(k)))
       notModelled.push(`Gateway ${gateway} server.tls (certificates and TLS versions)`);
   }
-  const first = serverKind(onPort[0].server);
-  if (first === 'tcp') return plan('tcp', [l4Routes(index, onPort, proxy, 'tcp')]);
-  if (first === 'tls')
-    return plan('tls', [
-      l4Routes(
-        index,
-        onPort.filter((s) => serverKind(s.server) === 'tls'),
-        proxy,
-        'tls',
-      ),
-    ]);
-  if (first !== 'http') {
-    if (scheme !== 'https')
-      return plan('http', [], `connection reset: the server on port ${port} terminates TLS; send --scheme https`);
-    const { chosen, conflict } = serverForSni(
-      onPort,
-      request.sni ??
-        (view.headers[':authority'] !== undefined ? hostWithoutPort(view.headers[':authority']) : undefined),
+}
+
+/** The TLS routes of the port's TLS servers (passthrough: routed by SNI, not by HTTP virtual host). */
+function tlsPlan(index: ManifestIndex, onPort: readonly MergedServer[], at: Arrival): IngressPlan {
+  return at.plan('tls', [
+    l4Routes(
+      index,
+      onPort.filter((s) => serverKind(s.server) === 'tls'),
+      at.proxy,
+      'tls',
+    ),
+  ]);
+}
+
+/** A port whose servers terminate TLS: the server the SNI picks, then its virtual hosts (or its TLS routes). */
+function terminatedPlan(
+  index: ManifestIndex,
+  ref: string,
+  onPort: readonly MergedServer[],
+  request: SimulatedRequest,
+  at: Arrival,
+): IngressPlan {
+  const { port, view, plan } = at;
+  if (at.scheme !== 'https')
+    return plan('http', [], `connection reset: the server on port ${port} terminates TLS; send --scheme https`);
+  const { chosen, conflict } = serverForSni(
+    onPort,
+    request.sni ?? (view.headers[':authority'] !== undefined ? hostWithoutPort(view.headers[':authority']) : undefined),
+  );
+  if (conflict) return plan('http', [], `connection reset: ${conflict}`);
+  if (!chosen)
+    return plan(
+      'http',
+      [],
+      `connection reset: no server on port ${port} serves SNI '${request.sni ?? view.headers[':authority'] ?? ''}'`,
     );
-    if (conflict) return plan('http', [], `connection reset: ${conflict}`);
-    if (!chosen)
-      return plan(
-        'http',
-        [],
-        `connection reset: no server on port ${port} serves SNI '${request.sni ?? view.headers[':authority'] ?? ''}'`,
-      );
-    if (serverKind(chosen.server) === 'tls')
-      return plan('tls', [
-        l4Routes(
-          index,
-          onPort.filter((s) => serverKind(s.server) === 'tls'),
-          proxy,
-          'tls',
-        ),
-      ]);
-    onPort = [chosen];
-  } else if (scheme === 'https') {
-    // A TLS handshake on a plain HTTP listener fails.
-    return plan('http', [], `connection reset: the server on port ${port} is plain HTTP; send --scheme http`);
-  }
-  const vhosts = virtualHosts(index, onPort, proxy);
-  const host = view.headers[':authority'];
+  if (serverKind(chosen.server) === 'tls') return tlsPlan(index, onPort, at);
+  return hostPlan(index, ref, [chosen], at);
+}
+
+/** The virtual hosts of the HTTP servers and the one Envoy picks by the Host (every one when no Host is sent). */
+function hostPlan(index: ManifestIndex, ref: string, onPort: readonly MergedServer[], at: Arrival): IngressPlan {
+  const { port, plan } = at;
+  const vhosts = virtualHosts(index, onPort, at.proxy);
+  const host = at.view.headers[':authority'];
   // No virtual host at all: Istio adds a blackhole `*` virtual host without routes (404 NR).
   if (vhosts.size === 0) return plan('http', [[]]);
   if (host === undefined)
@@ -177,11 +155,11 @@ export function ingressRoutes(index: ManifestIndex, ref: string, request: Simula
   const domain = chooseDomain(vhosts.keys(), hostWithoutPort(host));
   if (domain === undefined) {
     // Envoy answers 404 (no virtual host): an outcome marked noRoute, so a caller cannot mistake it for a route.
-    const why = `no VirtualService bound to gateway '${ref}' serves host '${host}' on port ${port}: Envoy answers 404; send a Host the Gateway ${fullName} and a VirtualService both serve`;
+    const why = `no VirtualService bound to gateway '${ref}' serves host '${host}' on port ${port}: Envoy answers 404; send a Host the Gateway ${at.fullName} and a VirtualService both serve`;
     return { ...plan('http', [], why), noRoute: true };
   }
   const chosen = vhosts.get(domain)!;
-  if (chosen.requireTls && scheme !== 'https')
+  if (chosen.requireTls && at.scheme !== 'https')
     return plan('http', [], '301 redirect to https (server.tls.httpsRedirect)');
   return plan('http', [sortVHostRoutes(chosen.routes)]);
 }
@@ -261,43 +239,6 @@ function l4Routes(
     }
   }
   return out;
-}
-
-/**
- * Istio moves the catch-all routes of a gateway virtual host behind the others, keeping the order
- * within each group (route.go SortVHostRoutes, IsCatchAllRoute: path prefix `/` or regex `.*`, no
- * header or query parameter matcher; method, authority and scheme are header matchers in Envoy).
- */
-export function sortVHostRoutes(routes: readonly RouteRef[]): RouteRef[] {
-  const rest: RouteRef[] = [];
-  const last: RouteRef[] = [];
-  for (const r of routes) {
-    const matches: any[] = r.route.match?.length ? r.route.match : [];
-    if (matches.length === 0) {
-      (envoyCatchAll(undefined) ? last : rest).push(r);
-      continue;
-    }
-    // Istio writes one Envoy route per match: a route with some catch-all matches leaves those behind.
-    const moved = matches.filter(envoyCatchAll);
-    if (moved.length === 0) rest.push(r);
-    else if (moved.length === matches.length) last.push(r);
-    else {
-      rest.push({ ...r, route: { ...r.route, match: matches.filter((m) => !envoyCatchAll(m)) } });
-      last.push({ ...r, route: { ...r.route, match: moved } });
-    }
-  }
-  return [...rest, ...last];
-}
-
-function envoyCatchAll(m: any): boolean {
-  if (m === undefined || m === null) return true;
-  const uri = m.uri ?? {};
-  const path =
-    (uri.exact === undefined && uri.regex === undefined && (uri.prefix === undefined || uri.prefix === '/')) ||
-    uri.regex === '.*';
-  const maps = ['headers', 'withoutHeaders', 'queryParams'].some((k) => Object.keys(m[k] ?? {}).length > 0);
-  const pseudo = ['method', 'authority', 'scheme'].some((k) => m[k] !== undefined && m[k] !== null);
-  return path && !maps && !pseudo;
 }
 
 /** No Gateway object of that name in the manifests: VirtualServices naming it, hosts as written. */
