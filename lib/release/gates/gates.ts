@@ -215,6 +215,64 @@ export function workloadQueries(
   };
 }
 
+/** The workloads behind a gate's component versions and who reports each; throws if none does (ambient). */
+function gateWorkloads(
+  app: ApplicationSpec,
+  stage: StageSpec,
+  manifests: readonly Manifest[],
+  ambient: boolean,
+  versions: [string, string][],
+  i: number,
+): ResolvedGate['workloads'][number][] {
+  return versions.map(([component, version]) => {
+    const workload = deploymentName(component, version);
+    const object = manifests.find((m) => m.kind === 'Deployment' && m.metadata.name === workload);
+    const reporter = reporterOf(manifests, object, ambient, component === app.entryComponent);
+    if (reporter === undefined) {
+      throw new ReleaseConfigError(
+        { stage: stage.name, component, field: `gates[${i}]` },
+        `${component} ${version} is reached through no waypoint, so ambient mode reports no L7 metrics for it`,
+        'Gate the components its lane sends through a waypoint, or the entry component.',
+      );
+    }
+    return { workload, component, version, reporter };
+  });
+}
+
+/** One workload's queries: requests always, then success rate and p99 latency if the gate bounds them. */
+function gateQueries(
+  gate: GateSpec,
+  w: ResolvedGate['workloads'][number],
+  namespace: string,
+  window: string,
+  minRequests: number,
+): GateQuery[] {
+  const q = workloadQueries(w.reporter, namespace, w.workload, window);
+  return [
+    { workload: w.workload, measure: 'requests' as const, promql: q.requests, bound: minRequests },
+    ...(gate.minSuccessRatePercent !== undefined
+      ? [
+          {
+            workload: w.workload,
+            measure: 'success-rate' as const,
+            promql: q['success-rate'],
+            bound: gate.minSuccessRatePercent,
+          },
+        ]
+      : []),
+    ...(gate.maxP99LatencyMs !== undefined
+      ? [
+          {
+            workload: w.workload,
+            measure: 'p99-latency' as const,
+            promql: q['p99-latency'],
+            bound: gate.maxP99LatencyMs,
+          },
+        ]
+      : []),
+  ];
+}
+
 /** The gates of a stage against its objects: the workloads, who reports them, the queries. */
 export function resolveGates(
   app: ApplicationSpec,
@@ -226,45 +284,8 @@ export function resolveGates(
     const { name, target, versions } = gateTargets(app, stage, gate, i);
     const window = gate.window ?? DEFAULT_WINDOW;
     const minRequests = gate.minRequests ?? DEFAULT_MIN_REQUESTS;
-    const workloads = versions.map(([component, version]) => {
-      const workload = deploymentName(component, version);
-      const object = manifests.find((m) => m.kind === 'Deployment' && m.metadata.name === workload);
-      const reporter = reporterOf(manifests, object, ambient, component === app.entryComponent);
-      if (reporter === undefined) {
-        throw new ReleaseConfigError(
-          { stage: stage.name, component, field: `gates[${i}]` },
-          `${component} ${version} is reached through no waypoint, so ambient mode reports no L7 metrics for it`,
-          'Gate the components its lane sends through a waypoint, or the entry component.',
-        );
-      }
-      return { workload, component, version, reporter };
-    });
-    const queries: GateQuery[] = workloads.flatMap((w) => {
-      const q = workloadQueries(w.reporter, app.namespace, w.workload, window);
-      return [
-        { workload: w.workload, measure: 'requests' as const, promql: q.requests, bound: minRequests },
-        ...(gate.minSuccessRatePercent !== undefined
-          ? [
-              {
-                workload: w.workload,
-                measure: 'success-rate' as const,
-                promql: q['success-rate'],
-                bound: gate.minSuccessRatePercent,
-              },
-            ]
-          : []),
-        ...(gate.maxP99LatencyMs !== undefined
-          ? [
-              {
-                workload: w.workload,
-                measure: 'p99-latency' as const,
-                promql: q['p99-latency'],
-                bound: gate.maxP99LatencyMs,
-              },
-            ]
-          : []),
-      ];
-    });
+    const workloads = gateWorkloads(app, stage, manifests, ambient, versions, i);
+    const queries: GateQuery[] = workloads.flatMap((w) => gateQueries(gate, w, app.namespace, window, minRequests));
     return {
       stage: stage.name,
       name,
