@@ -86,29 +86,21 @@ function renderStage(stage: StageObjects, previous: readonly Manifest[]): string
   return lines;
 }
 
-/** Every edge a request can take: from each gateway (routes and mirrors), and from each workload for each call it makes. */
-function trafficEdges(m: readonly Manifest[], index: ManifestIndex, clusterDomain: string): Edge[] {
-  const sim = new TrafficSimulator(m, { clusterDomain });
-  const edges: Edge[] = [];
-  const seen = new Set<string>();
-  const addEdge = (e: Edge) => {
-    const key = `${e.from}\0${e.to}\0${e.label}`;
-    if (!seen.has(key)) {
-      seen.add(key);
-      edges.push(e);
-    }
-  };
-  const virtualServices = new Map<string, Manifest>();
-  for (const vs of index.ofKind('VirtualService'))
-    if (!virtualServices.has(vs.metadata.name)) virtualServices.set(vs.metadata.name, vs);
-  // Gateway API routes: HTTPRoutes by name, for edge labels (a waypoint, class istio-waypoint, is no entry).
-  const httpRoutes = new Map<string, Manifest>();
-  for (const r of index.objects.filter((x) => isGatewayApi(x, 'HTTPRoute')))
-    if (!httpRoutes.has(r.metadata.name)) httpRoutes.set(r.metadata.name, r);
-  const labelOf = (hop: Hop, entry: boolean) =>
-    !virtualServices.has(hop.rule.split('/')[0]) && httpRoutes.has(hop.rule.split('/')[0])
-      ? apiHopLabel(httpRoutes, hop, entry)
-      : hopLabel(virtualServices, hop, entry);
+/** Labels a hop from the route that owns its rule (`entry`: the hop leaves a gateway). */
+type HopLabeller = (hop: Hop, entry: boolean) => string;
+
+/** Records an edge unless the same from, to and label is already recorded. */
+type AddEdge = (e: Edge) => void;
+
+/** Objects by name, keeping the first of each name in index order. */
+function firstByName(objects: readonly Manifest[]): Map<string, Manifest> {
+  const byName = new Map<string, Manifest>();
+  for (const o of objects) if (!byName.has(o.metadata.name)) byName.set(o.metadata.name, o);
+  return byName;
+}
+
+/** Edges from each Gateway API Gateway: the routes it takes, and their RequestMirror copies. */
+function apiGatewayEdges(sim: TrafficSimulator, index: ManifestIndex, labelOf: HopLabeller, addEdge: AddEdge): void {
   for (const gw of apiGateways(index)) {
     for (const hop of sim.possibleIngress(`${namespaceOf(gw)}/${gw.metadata.name}`).filter((h) => h.weight > 0)) {
       for (const d of hop.deployments)
@@ -126,13 +118,17 @@ function trafficEdges(m: readonly Manifest[], index: ManifestIndex, clusterDomai
       }
     }
   }
-  for (const gw of index.ofKind('Gateway')) {
-    for (const hop of sim.possibleIngress(gw.metadata.name).filter((h) => h.weight > 0)) {
-      for (const d of hop.deployments)
-        addEdge({ from: `gateway:${gw.metadata.name}`, to: d, label: hopLabel(virtualServices, hop, true) });
-    }
-    istioGatewayMirrors(index, gw).forEach(addEdge);
-  }
+}
+
+/** Edges from each workload along every call it makes (calls inferred from its objects). */
+function workloadEdges(
+  sim: TrafficSimulator,
+  m: readonly Manifest[],
+  index: ManifestIndex,
+  clusterDomain: string,
+  labelOf: HopLabeller,
+  addEdge: AddEdge,
+): void {
   for (const d of index.workloads) {
     for (const call of inferCalls(m, d.metadata.name, clusterDomain)) {
       for (const hop of sim
@@ -149,6 +145,36 @@ function trafficEdges(m: readonly Manifest[], index: ManifestIndex, clusterDomai
       }
     }
   }
+}
+
+/** Every edge a request can take: from each gateway (routes and mirrors), and from each workload for each call it makes. */
+function trafficEdges(m: readonly Manifest[], index: ManifestIndex, clusterDomain: string): Edge[] {
+  const sim = new TrafficSimulator(m, { clusterDomain });
+  const edges: Edge[] = [];
+  const seen = new Set<string>();
+  const addEdge: AddEdge = (e) => {
+    const key = `${e.from}\0${e.to}\0${e.label}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      edges.push(e);
+    }
+  };
+  const virtualServices = firstByName(index.ofKind('VirtualService'));
+  // Gateway API routes: HTTPRoutes by name, for edge labels (a waypoint, class istio-waypoint, is no entry).
+  const httpRoutes = firstByName(index.objects.filter((x) => isGatewayApi(x, 'HTTPRoute')));
+  const labelOf: HopLabeller = (hop, entry) =>
+    !virtualServices.has(hop.rule.split('/')[0]) && httpRoutes.has(hop.rule.split('/')[0])
+      ? apiHopLabel(httpRoutes, hop, entry)
+      : hopLabel(virtualServices, hop, entry);
+  apiGatewayEdges(sim, index, labelOf, addEdge);
+  for (const gw of index.ofKind('Gateway')) {
+    for (const hop of sim.possibleIngress(gw.metadata.name).filter((h) => h.weight > 0)) {
+      for (const d of hop.deployments)
+        addEdge({ from: `gateway:${gw.metadata.name}`, to: d, label: hopLabel(virtualServices, hop, true) });
+    }
+    istioGatewayMirrors(index, gw).forEach(addEdge);
+  }
+  workloadEdges(sim, m, index, clusterDomain, labelOf, addEdge);
   return edges;
 }
 
