@@ -10,7 +10,8 @@ import { runCommand } from '../cli/run';
 import { Progress } from '../cli/progress';
 import type { Io } from '../cli/io';
 import { buildRolloutsDemo } from '../examples/rollouts-demo/app';
-import { synthRelease } from '../lib/release/synth';
+import { synthRelease, synthWith } from '../lib/release/synth';
+import { PROGRESS_ENV, ProgressLine } from '../lib/release/progress-line';
 import { QUIET_ENV } from '../lib/release/allow-failing-checks';
 import { createVotingApplication, votingStages } from '../voting';
 import { cli, ROOT } from './cli-support';
@@ -361,6 +362,62 @@ describe('the progress line', () => {
     progress.update('step 4');
     progress.done();
     expect(tty.written).toEqual(['\ra longer step 3', '\rstep 4         ', `\r${' '.repeat(6)}\r`]);
+  });
+});
+
+describe('the progress line of synth, drawn by the app', () => {
+  /** An app file that writes one Namespace named after what VOTING_MESH_PROGRESS it was given. */
+  function progressApp(): string {
+    const dir = mkdtempSync(join(scratch, 'app-'));
+    writeFileSync(
+      join(dir, 'app.js'),
+      "const fs = require('fs'); const out = process.env.CDK8S_OUTDIR; fs.mkdirSync(out, { recursive: true });" +
+        " fs.writeFileSync(out + '/01-a.k8s.yaml', 'apiVersion: v1\\nkind: Namespace\\nmetadata:\\n  name: progress-' + (process.env.VOTING_MESH_PROGRESS ?? 'unset') + '\\n');",
+    );
+    return dir;
+  }
+  const namespace = (dir: string) => /name: (\S+)/.exec(readFileSync(join(dir, 'dist', '01-a.k8s.yaml'), 'utf8'))?.[1];
+
+  test('GIVEN synth with stderr a terminal THEN the app runs with VOTING_MESH_PROGRESS=1; with a pipe, or --quiet, it is not set', async () => {
+    const tty = progressApp();
+    expect((await run(['synth', '--app', 'node app.js'], { cwd: tty, stderr: stream(true) })).code).toBe(0);
+    expect(namespace(tty)).toBe('progress-1');
+    const pipe = progressApp();
+    expect((await run(['synth', '--app', 'node app.js'], { cwd: pipe, stderr: stream(false) })).code).toBe(0);
+    expect(namespace(pipe)).toBe('progress-unset');
+    const quiet = progressApp();
+    expect((await run(['synth', '--app', 'node app.js', '--quiet'], { cwd: quiet, stderr: stream(true) })).code).toBe(
+      0,
+    );
+    expect(namespace(quiet)).toBe('progress-unset');
+    expect(process.env[PROGRESS_ENV]).toBeUndefined();
+  });
+
+  test('GIVEN checks past the delay THEN one line per stage and transition, redrawn with \\r, erased before the warnings are printed', () => {
+    const order: string[] = [];
+    const tty = { write: (text: string) => order.push(`draw ${text}`) };
+    const spy = jest.spyOn(console, 'error').mockImplementation((line: string) => {
+      order.push(`print ${line}`);
+    });
+    const clock = (
+      (t) => () =>
+        (t += 5000)
+    )(0);
+    try {
+      const app = new App({ outdir: join(scratch, 'drawn') });
+      synthWith(app, buildRolloutsDemo(app), { schemaValidation: false }, new ProgressLine(tty, { now: clock }));
+    } finally {
+      spy.mockRestore();
+    }
+    const drawn = order.filter((l) => l.startsWith('draw ')).map((l) => l.slice(5).trimEnd());
+    expect(drawn[0]).toMatch(/^\rsynth: checking 1\/\d+ stage '/);
+    expect(drawn).toContainEqual(expect.stringMatching(/^\rsynth: checking the transition \S+ ↔ \S+/));
+    expect(drawn).toContain('\rsynth: validating the constructs');
+    // Erased (a line of spaces between two \r) before the first warning or accepted finding.
+    const firstPrint = order.findIndex((l) => l.startsWith('print '));
+    expect(firstPrint).toBeGreaterThan(0);
+    expect(order[firstPrint - 1]).toMatch(/^draw \r +\r$/);
+    expect(order[firstPrint]).toMatch(/^print accepted: /);
   });
 });
 

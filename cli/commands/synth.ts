@@ -10,6 +10,8 @@ import {
   recoverOutput,
 } from '../../lib/release/output-dir';
 import { ALLOW_FAILING_CHECKS_ENV, QUIET_ENV } from '../../lib/release/allow-failing-checks';
+import { PROGRESS_ENV } from '../../lib/release/progress-line';
+import { drawsProgress } from '../progress';
 import { regularFiles } from '../../lib/release/output-manifest';
 import type { ParsedArgs } from '../args';
 import { UsageError, value } from '../args';
@@ -108,7 +110,7 @@ async function synthInto(
   return 0;
 }
 
-/** What the app is told through its environment: --allow-failing-checks, --quiet. */
+/** What the app is told through its environment: --allow-failing-checks, --quiet (and whether to draw progress). */
 interface AppFlags {
   readonly allowFailingChecks: boolean;
   readonly quiet: boolean;
@@ -127,6 +129,8 @@ async function runApp(command: string, outdir: string, io: Io, flags: AppFlags):
     CDK8S_OUTDIR: outdir,
     ...(flags.allowFailingChecks ? { [ALLOW_FAILING_CHECKS_ENV]: '1' } : {}),
     ...(flags.quiet ? { [QUIET_ENV]: '1' } : {}),
+    // The app's checks draw their progress line on stderr, which the app shares with this command.
+    ...(drawsProgress(io) ? { [PROGRESS_ENV]: '1' } : {}),
   };
   if (!file) {
     const run = spawnSync(command, {
@@ -137,7 +141,7 @@ async function runApp(command: string, outdir: string, io: Io, flags: AppFlags):
     });
     return run.status ?? 1;
   }
-  const names = ['CDK8S_OUTDIR', ALLOW_FAILING_CHECKS_ENV, QUIET_ENV];
+  const names = ['CDK8S_OUTDIR', ALLOW_FAILING_CHECKS_ENV, QUIET_ENV, PROGRESS_ENV];
   const saved = {
     exit: process.exit,
     exitCode: process.exitCode,

@@ -9,6 +9,7 @@ import type { StageChart } from '../constructs/stage-chart';
 import { resolveMeshContext } from '../model/defaults';
 import { ReleaseConfigError } from '../model/errors';
 import { ALLOW_FAILING_CHECKS_ENV, QUIET_ENV } from './allow-failing-checks';
+import { PROGRESS_ENV, ProgressLine } from './progress-line';
 import type { Manifest } from '../analysis/manifest';
 import { checkNeighbours } from './transition-check';
 import { ACCEPTED_FINDINGS_FILE, RELEASE_CONTEXT_FILE } from './release-context-file';
@@ -60,6 +61,15 @@ function registryFor(sources: SchemaSources): SchemaRegistry {
  * fails; then strict schema validation.
  */
 export function checkRelease(stages: readonly StageChart[], options: CheckReleaseOptions = {}): ReleaseCheckResult {
+  return checkWith(stages, options, new ProgressLine(undefined));
+}
+
+/** {@link checkRelease}, saying on `progress` which stage or transition it checks. */
+function checkWith(
+  stages: readonly StageChart[],
+  options: CheckReleaseOptions,
+  progress: ProgressLine,
+): ReleaseCheckResult {
   // Each object's YAML first: the checks compare and cache objects by it, and the stage files are these texts.
   stages.forEach(stageTexts);
   const errors: string[] = [];
@@ -68,8 +78,9 @@ export function checkRelease(stages: readonly StageChart[], options: CheckReleas
   const registry = (options.schemaValidation ?? true) ? registryFor(options.schemas ?? schemaSources()) : undefined;
   const entries = new Set(stages.flatMap((s) => s.acceptedFindings));
   const used = new Set<unknown>();
-  for (const stage of stages) {
+  for (const [i, stage] of stages.entries()) {
     const where = `stage '${stage.stageName}'${stage.outputDirectory ? ` (${stage.outputDirectory})` : ''}`;
+    progress.update(`synth: checking ${i + 1}/${stages.length} ${where}`);
     for (const l of stage.limitations) warnings.push(`${where}: not expressed: ${l}`);
     const acceptance = stage.acceptance;
     for (const { finding, entry } of acceptance.accepted) {
@@ -81,7 +92,7 @@ export function checkRelease(stages: readonly StageChart[], options: CheckReleas
       errors.push(`stage '${stage.stageName}': schema ${v.object} ${v.path}: ${v.message}`);
     }
   }
-  errors.push(...transitionErrors(stages));
+  errors.push(...transitionErrors(stages, progress));
   for (const entry of entries) {
     if (!entry.reason?.trim())
       errors.push(
@@ -103,7 +114,7 @@ export function checkRelease(stages: readonly StageChart[], options: CheckReleas
  * The transition check of every pair of consecutive stages of each output directory, forward and
  * back: what `voting-mesh validate` and `plan` would reject.
  */
-function transitionErrors(stages: readonly StageChart[]): string[] {
+function transitionErrors(stages: readonly StageChart[], progress: ProgressLine): string[] {
   const errors: string[] = [];
   for (const dir of [...new Set(stages.map((s) => s.outputDirectory))]) {
     const charts = stages.filter((s) => s.outputDirectory === dir);
@@ -113,6 +124,9 @@ function transitionErrors(stages: readonly StageChart[]): string[] {
       clusterDomain: resolveMeshContext(s.meshContext).clusterDomain,
     }));
     for (let i = 0; i + 1 < checked.length; i++) {
+      progress.update(
+        `synth: checking the transition ${checked[i].name} ↔ ${checked[i + 1].name}${dir ? ` (${dir})` : ''}`,
+      );
       for (const t of checkNeighbours(checked[i], checked[i + 1])) {
         for (const p of t.problems)
           errors.push(
@@ -132,15 +146,44 @@ export { ACCEPTED_FINDINGS_FILE, RELEASE_CONTEXT_FILE };
  * files into `app.outdir`. Nothing is written when a check fails.
  */
 export function synthRelease(app: App, stages: readonly StageChart[], options: CheckReleaseOptions = {}): void {
-  const { errors, warnings, accepted } = checkRelease(stages, options);
-  if (!(options.quiet ?? process.env[QUIET_ENV] === '1')) {
-    warnings.forEach((w) => console.error(`warning: ${w}`));
-    accepted.forEach((a) => console.error(`accepted: ${a}`));
+  const progress = progressOf(options);
+  try {
+    synthWith(app, stages, options, progress);
+  } finally {
+    progress.done();
   }
+}
+
+/**
+ * The progress line of synth: on stderr when `voting-mesh synth` runs the app on a terminal
+ * (it sets VOTING_MESH_PROGRESS=1) and not quiet; none otherwise.
+ */
+function progressOf(options: CheckReleaseOptions): ProgressLine {
+  const quiet = options.quiet ?? process.env[QUIET_ENV] === '1';
+  return new ProgressLine(!quiet && process.env[PROGRESS_ENV] === '1' ? process.stderr : undefined);
+}
+
+/**
+ * {@link synthRelease} saying on `progress` what it checks: the line is erased before anything else
+ * is printed. Internal (runSynth and the tests give the line; the package does not export it).
+ */
+export function synthWith(
+  app: App,
+  stages: readonly StageChart[],
+  options: CheckReleaseOptions,
+  progress: ProgressLine,
+): void {
+  const { errors, warnings, accepted } = checkWith(stages, options, progress);
+  progress.update('synth: validating the constructs');
   // What `app.synth()` does, once: cdk8s re-validates the whole app for every chart it writes.
   const invalid = app.node
     .findAll()
     .flatMap((c) => c.node.validate().map((e) => (/^stage '/.test(e) ? e : `[${c.node.path}] ${e}`)));
+  progress.done();
+  if (!(options.quiet ?? process.env[QUIET_ENV] === '1')) {
+    warnings.forEach((w) => console.error(`warning: ${w}`));
+    accepted.forEach((a) => console.error(`accepted: ${a}`));
+  }
   const allowed = options.allowFailingChecks ?? process.env[ALLOW_FAILING_CHECKS_ENV] === '1';
   if (allowed) {
     // Published on purpose: every failure stays visible in the output.
@@ -154,6 +197,7 @@ export function synthRelease(app: App, stages: readonly StageChart[], options: C
   } else if (invalid.length > 0) {
     throw new ReleaseCheckError(oneLinePerProblem(invalid, stages), 'Fix the stage data or the construct named');
   }
+  progress.update(`synth: writing the release (${stages.length} stages)`);
   const files = renderRelease(stages, app.outputFileExtension);
   for (const f of files) {
     mkdirSync(dirname(join(app.outdir, f.file)), { recursive: true });
@@ -202,13 +246,17 @@ function oneLinePerProblem(lines: readonly string[], stages: readonly StageChart
  * stderr and sets exit code 1, so `voting-mesh synth` leaves the previous output untouched.
  */
 export function runSynth(build: (app: App) => readonly StageChart[], options: CheckReleaseOptions = {}): void {
+  // Started before the stages are built, so that a long build counts towards the delay.
+  const progress = progressOf(options);
   try {
     const app = new App();
-    synthRelease(app, build(app), options);
+    synthWith(app, build(app), options, progress);
   } catch (err) {
+    progress.done();
     if (!(err instanceof ReleaseConfigError)) throw err;
     if (err instanceof ReleaseCheckError) err.lines.forEach((l) => console.error(`error: ${l}`));
     else console.error(`error: ${err.message}`);
     process.exitCode = 1;
   }
+  progress.done();
 }
