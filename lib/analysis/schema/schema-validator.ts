@@ -121,6 +121,7 @@ export class SchemaValidator {
     return out.length === 0;
   }
 
+  /** Walks one value against one schema node (keywords, branches, items, fields), then its CEL rules. */
   private check(
     value: unknown,
     raw: JsonSchema,
@@ -140,14 +141,7 @@ export class SchemaValidator {
       return;
     }
     if (schema['x-kubernetes-int-or-string']) {
-      if (!(typeof value === 'string' || Number.isInteger(value)))
-        out.push(blocking({ path: at, message: `expected an integer or a string, got ${describe(value)}` }));
-      else if (typeof value === 'number' && (value < -2147483648 || value > 2147483647))
-        out.push({
-          path: at,
-          message: `${value} is out of the int32 range (-2147483648 to 2147483647) of an int-or-string: the API server rejects it`,
-        });
-      else this.checkRules(value, schema, path, out, root);
+      this.checkIntOrString(value, schema, path, out, root);
       return;
     }
     if (schema.type !== undefined && !typeMatches(schema.type, value)) {
@@ -165,6 +159,39 @@ export class SchemaValidator {
     this.checkBounds(value, schema, at, out);
     const badFormat = schema.format !== undefined ? formatViolation(schema.format, value) : undefined;
     if (badFormat) out.push({ path: at, message: badFormat });
+    this.checkBranches(value, schema, path, out);
+    if (Array.isArray(value) && schema.items) {
+      value.forEach((item, i) => this.check(item, schema.items!, `${path}[${i}]`, out, undefined, structural));
+    }
+    if (isObject(value)) this.checkObject(value, schema, path, out, structural);
+    // Not on a value whose own subtree has the wrong types: the rule would only fail to evaluate,
+    // and validateObject reports that rules were skipped instead (as the API server does).
+    if (out.length === before || !out.slice(before).some((v) => BLOCKING.has(v)))
+      this.checkRules(value, schema, path, out, root);
+  }
+
+  /** An int-or-string value is an integer in the int32 range or a string; only then are its CEL rules checked. */
+  private checkIntOrString(
+    value: unknown,
+    schema: JsonSchema,
+    path: string,
+    out: SchemaViolation[],
+    root?: Record<string, unknown>,
+  ): void {
+    const at = path || '(root)';
+    if (!(typeof value === 'string' || Number.isInteger(value)))
+      out.push(blocking({ path: at, message: `expected an integer or a string, got ${describe(value)}` }));
+    else if (typeof value === 'number' && (value < -2147483648 || value > 2147483647))
+      out.push({
+        path: at,
+        message: `${value} is out of the int32 range (-2147483648 to 2147483647) of an int-or-string: the API server rejects it`,
+      });
+    else this.checkRules(value, schema, path, out, root);
+  }
+
+  /** The value's `allOf`, `anyOf`, `oneOf` and `not` branches, in that order. */
+  private checkBranches(value: unknown, schema: JsonSchema, path: string, out: SchemaViolation[]): void {
+    const at = path || '(root)';
     for (const sub of schema.allOf ?? []) this.check(value, sub, path, out, undefined, false);
     if (schema.anyOf && !schema.anyOf.some((s) => this.branchHolds(value, s, path))) {
       out.push({ path: at, message: 'matches none of the allowed forms (anyOf)' });
@@ -181,14 +208,6 @@ export class SchemaValidator {
     if (schema.not && this.branchHolds(value, schema.not, path)) {
       out.push({ path: at, message: 'matches a form that is not allowed (not)' });
     }
-    if (Array.isArray(value) && schema.items) {
-      value.forEach((item, i) => this.check(item, schema.items!, `${path}[${i}]`, out, undefined, structural));
-    }
-    if (isObject(value)) this.checkObject(value, schema, path, out, structural);
-    // Not on a value whose own subtree has the wrong types: the rule would only fail to evaluate,
-    // and validateObject reports that rules were skipped instead (as the API server does).
-    if (out.length === before || !out.slice(before).some((v) => BLOCKING.has(v)))
-      this.checkRules(value, schema, path, out, root);
   }
 
   /** Evaluates the node's CEL rules, if it has any. */
