@@ -2,6 +2,15 @@ import { isObject, joinPath } from '../json-path';
 import type { CelValidationRule } from './cel';
 import { CelRuleEvaluator } from './cel';
 import { formatViolation } from './formats';
+import {
+  blocking,
+  describe,
+  hasRules,
+  isBlocking,
+  prunedNull,
+  typeMatches,
+  withDefaults,
+} from './api-server-semantics';
 import { RE2JS } from 're2js';
 /**
  * A strict validator for the subset of JSON Schema / OpenAPI that Kubernetes definitions and
@@ -55,6 +64,8 @@ export class SchemaValidator {
   private readonly patterns = new Map<string, RE2JS | null>();
   /** Evaluates the CEL rules; shared so that each rule is parsed once. */
   public readonly cel = new CelRuleEvaluator();
+  /** {@link resolve}, bound: for the helpers that resolve a field's schema. */
+  private readonly resolveRef = (s: JsonSchema): JsonSchema => this.resolve(s);
 
   /** @param definitions `$ref` targets, keyed by the text after `#/definitions/`. */
   constructor(private readonly definitions: Readonly<Record<string, JsonSchema>> = {}) {}
@@ -82,7 +93,7 @@ export class SchemaValidator {
     root?: Record<string, unknown>,
   ): SchemaViolation[] {
     const out = this.validate(value, schema, path, root);
-    if (!out.some((v) => BLOCKING.has(v))) return out;
+    if (!out.some((v) => isBlocking(v))) return out;
     return [
       ...out.filter((v) => !('rule' in v)),
       ...(hasRules(schema)
@@ -133,7 +144,7 @@ export class SchemaValidator {
     const schema = this.resolve(raw);
     // The API server applies the schema's defaults before it validates (defaulting precedes
     // validation in the CRD handler), so a branch or CEL rule sees a defaulted field as set.
-    if (structural) value = withDefaults(value, schema.properties, (s) => this.resolve(s));
+    if (structural) value = withDefaults(value, schema.properties, this.resolveRef);
     const at = path || '(root)';
     const before = out.length;
     if (value === null) {
@@ -166,7 +177,7 @@ export class SchemaValidator {
     if (isObject(value)) this.checkObject(value, schema, path, out, structural);
     // Not on a value whose own subtree has the wrong types: the rule would only fail to evaluate,
     // and validateObject reports that rules were skipped instead (as the API server does).
-    if (out.length === before || !out.slice(before).some((v) => BLOCKING.has(v)))
+    if (out.length === before || !out.slice(before).some((v) => isBlocking(v)))
       this.checkRules(value, schema, path, out, root);
   }
 
@@ -233,13 +244,20 @@ export class SchemaValidator {
     const extra = schema.additionalProperties;
     for (const key of schema.required ?? []) {
       const own = Object.hasOwn(value, key) ? value[key] : undefined;
-      if (own === undefined || this.prunedNull(own, props && Object.hasOwn(props, key) ? props[key] : undefined))
+      if (
+        own === undefined ||
+        prunedNull(own, props && Object.hasOwn(props, key) ? props[key] : undefined, this.resolveRef)
+      )
         out.push({ path: joinPath(path, key), message: 'required field is missing' });
     }
     for (const [key, v] of Object.entries(value)) {
       // Own properties only: an input key such as `constructor` or `toString` must not find Object's members.
       const declared = props && Object.hasOwn(props, key) ? props[key] : undefined;
-      if (v === undefined || this.prunedNull(v, declared ?? (typeof extra === 'object' ? extra : undefined))) continue;
+      if (
+        v === undefined ||
+        prunedNull(v, declared ?? (typeof extra === 'object' ? extra : undefined), this.resolveRef)
+      )
+        continue;
       if (declared) {
         this.check(v, declared, joinPath(path, key), out, undefined, structural);
       } else if (typeof extra === 'object') {
@@ -255,18 +273,6 @@ export class SchemaValidator {
         out.push({ path: joinPath(path, key), message: `unknown field '${key}'` });
       }
     }
-  }
-
-  /**
-   * A null field the schema does not make nullable (and gives no default) is dropped before
-   * validation, as if it were absent: PruneNonNullableNullsWithoutDefaults in
-   * apiextensions-apiserver/pkg/apiserver/schema/defaulting/prunenulls.go; a built-in kind decodes
-   * it as Go's zero value. A null list item stays an error.
-   */
-  private prunedNull(v: unknown, field: JsonSchema | undefined): boolean {
-    if (v !== null || field === undefined) return false;
-    const s = this.resolve(field);
-    return !s.nullable && s.default === undefined;
   }
 
   private checkBounds(value: unknown, s: JsonSchema, at: string, out: SchemaViolation[]): void {
@@ -310,80 +316,4 @@ export class SchemaValidator {
     }
     return this.patterns.get(source)!;
   }
-}
-
-/** Violations of type and enum (field.ErrorTypeTypeInvalid and NotSupported), which stop CEL validation. */
-const BLOCKING = new WeakSet<SchemaViolation>();
-
-function blocking(v: SchemaViolation): SchemaViolation {
-  BLOCKING.add(v);
-  return v;
-}
-
-const ruleBearing = new WeakMap<JsonSchema, boolean>();
-
-/** Whether a schema (without $refs: a CRD's) carries any CEL rule. */
-function hasRules(schema: JsonSchema): boolean {
-  let found = ruleBearing.get(schema);
-  if (found === undefined) {
-    found = JSON.stringify(schema).includes('"x-kubernetes-validations"');
-    ruleBearing.set(schema, found);
-  }
-  return found;
-}
-
-function typeMatches(type: string, value: unknown): boolean {
-  switch (type) {
-    case 'object':
-      return isObject(value);
-    case 'array':
-      return Array.isArray(value);
-    case 'string':
-      return typeof value === 'string';
-    case 'integer':
-      return Number.isInteger(value);
-    case 'number':
-      return typeof value === 'number' && Number.isFinite(value);
-    case 'boolean':
-      return typeof value === 'boolean';
-    default:
-      return true;
-  }
-}
-
-function describe(v: unknown): string {
-  return Array.isArray(v) ? 'an array' : v === null ? 'null' : `${typeof v} ${JSON.stringify(v)}`.slice(0, 60);
-}
-
-/** Per properties object, the fields that have a default (most have none, so the walk skips them). */
-const DEFAULTED = new WeakMap<object, readonly [string, unknown, boolean][]>();
-
-/**
- * `value` with the `default` of every absent property filled in (a copy; the value itself is not
- * changed). A null the field does not allow counts as absent: the API server prunes it, then
- * defaults (apiextensions-apiserver defaulting/prunenulls.go).
- */
-function withDefaults(
-  value: unknown,
-  props: Readonly<Record<string, JsonSchema>> | undefined,
-  resolve: (s: JsonSchema) => JsonSchema,
-): unknown {
-  if (!props || !isObject(value)) return value;
-  let defaulted = DEFAULTED.get(props);
-  if (!defaulted) {
-    defaulted = Object.entries(props)
-      .map(([key, raw]) => {
-        const r = resolve(raw);
-        return [key, r.default, r.nullable === true] as [string, unknown, boolean];
-      })
-      .filter(([, d]) => d !== undefined);
-    DEFAULTED.set(props, defaulted);
-  }
-  let copy: Record<string, unknown> | undefined;
-  for (const [key, d, nullable] of defaulted) {
-    if (value[key] !== undefined && !(value[key] === null && !nullable)) continue;
-    copy ??= { ...value };
-    copy[key] = structuredClone(d);
-  }
-  return copy ?? value;
 }
