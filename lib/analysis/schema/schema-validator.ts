@@ -11,7 +11,7 @@ import {
   typeMatches,
   withDefaults,
 } from './api-server-semantics';
-import { RE2JS } from 're2js';
+import { BoundsChecker } from './keyword-bounds';
 /**
  * A strict validator for the subset of JSON Schema / OpenAPI that Kubernetes definitions and
  * CRD structural schemas use: `$ref`, `type`, `properties`, `required`, `additionalProperties`,
@@ -61,7 +61,8 @@ export interface SchemaViolation {
 }
 
 export class SchemaValidator {
-  private readonly patterns = new Map<string, RE2JS | null>();
+  /** Checks bounds, lengths, item counts and patterns; holds this validator's compiled patterns. */
+  private readonly bounds = new BoundsChecker();
   /** Evaluates the CEL rules; shared so that each rule is parsed once. */
   public readonly cel = new CelRuleEvaluator();
   /** {@link resolve}, bound: for the helpers that resolve a field's schema. */
@@ -167,7 +168,7 @@ export class SchemaValidator {
         }),
       );
     }
-    this.checkBounds(value, schema, at, out);
+    this.bounds.check(value, schema, at, out);
     const badFormat = schema.format !== undefined ? formatViolation(schema.format, value) : undefined;
     if (badFormat) out.push({ path: at, message: badFormat });
     this.checkBranches(value, schema, path, out);
@@ -273,47 +274,5 @@ export class SchemaValidator {
         out.push({ path: joinPath(path, key), message: `unknown field '${key}'` });
       }
     }
-  }
-
-  private checkBounds(value: unknown, s: JsonSchema, at: string, out: SchemaViolation[]): void {
-    if (typeof value === 'number') {
-      if (s.minimum !== undefined && value < s.minimum)
-        out.push({ path: at, message: `${value} is below the minimum ${s.minimum}` });
-      if (s.maximum !== undefined && value > s.maximum)
-        out.push({ path: at, message: `${value} is above the maximum ${s.maximum}` });
-    }
-    if (typeof value === 'string') {
-      if (s.minLength !== undefined && value.length < s.minLength)
-        out.push({ path: at, message: `shorter than ${s.minLength} characters` });
-      if (s.maxLength !== undefined && value.length > s.maxLength)
-        out.push({ path: at, message: `longer than ${s.maxLength} characters` });
-      const re = s.pattern !== undefined ? this.pattern(s.pattern) : null;
-      if (re && !re.matcher(value).find())
-        out.push({ path: at, message: `${JSON.stringify(value)} does not match ${s.pattern}` });
-    }
-    if (Array.isArray(value)) {
-      if (s.minItems !== undefined && value.length < s.minItems)
-        out.push({ path: at, message: `fewer than ${s.minItems} items` });
-      if (s.maxItems !== undefined && value.length > s.maxItems)
-        out.push({ path: at, message: `more than ${s.maxItems} items` });
-    }
-  }
-
-  /**
-   * Compiles a pattern once, as RE2 (linear time), the engine the API server evaluates CRD
-   * patterns with: a backtracking RegExp hangs on a nested repetition from a user's CRD. A pattern
-   * RE2 cannot compile is skipped rather than guessed.
-   */
-  private pattern(source: string): RE2JS | null {
-    if (!this.patterns.has(source)) {
-      let re: RE2JS | null;
-      try {
-        re = RE2JS.compile(source);
-      } catch {
-        re = null;
-      }
-      this.patterns.set(source, re);
-    }
-    return this.patterns.get(source)!;
   }
 }
