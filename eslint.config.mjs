@@ -36,7 +36,8 @@ const ANY_UNCHECKED_INPUT = [
   'lib/analysis/webhook/authorization-policy.ts', // 8
   'lib/analysis/webhook/destination-rule.ts', // 6
   'lib/analysis/webhook/gateway.ts', // 3
-  'lib/analysis/webhook/http-route.ts', // 13
+  'lib/analysis/webhook/http-fault-retries.ts', // 3 (split out of http-route.ts)
+  'lib/analysis/webhook/http-route.ts', // 10
   'lib/analysis/webhook/index.ts', // 1
   'lib/analysis/webhook/locality.ts', // 1
   'lib/analysis/webhook/policy-selection.ts', // 2

@@ -1,4 +1,4 @@
-import { ISTIO_PROXY_UID } from '../resolve/validate-application';
+import { ISTIO_PROXY_UID } from '../resolve/validate-workload';
 import type { Manifest } from './manifest';
 import { objectKey } from './manifest';
 

@@ -1,6 +1,6 @@
 import { ReleaseConfigError, show } from '../model/errors';
 import { assertDnsLabel, assertVersion, compareVersions, deploymentName, subsetName } from '../model/names';
-import type { ApplicationSpec, ComponentSpec, LaneSpec, PortSpec, StageSpec } from '../model/spec';
+import type { ApplicationSpec, ComponentSpec, EntryRouteSpec, LaneSpec, PortSpec, StageSpec } from '../model/spec';
 import type { DeployedVersion } from './resolved-stage';
 import { checkLanes, checkPinning } from './lane-checks';
 import { checkRouteList } from './route-list-checks';
@@ -170,7 +170,6 @@ class StageChecker {
   }
 
   private checkEntry(): void {
-    const versionRouting = this.versionRouting;
     const entry = this.stage.entry ?? [];
     const targeted = checkRouteList(
       this.s,
@@ -180,6 +179,15 @@ class StageChecker {
       'lane',
       new Set(this.lanes.map((l) => l.name)),
     );
+    this.checkServiceRoutes();
+    // A lane that only receives mirrored copies (a dark launch) is used too.
+    for (const r of entry) if (r.mirror) targeted.add(r.mirror.lane);
+    this.checkNoIdleLane(targeted);
+    if (!this.versionRouting) this.checkWithoutVersionRouting(entry);
+  }
+
+  /** Checks each service route list: a deployed, non-entry component, under version routing. */
+  private checkServiceRoutes(): void {
     for (const [component, routes] of Object.entries(this.stage.serviceRoutes ?? {})) {
       const at = { stage: this.s, component, field: `serviceRoutes['${component}']` };
       if (!this.deployed.has(component)) {
@@ -196,7 +204,7 @@ class StageChecker {
           'Use entry for the entry component.',
         );
       }
-      if (!versionRouting) {
+      if (!this.versionRouting) {
         throw new ReleaseConfigError(at, 'service routes need version routing', 'Enable versionRouting.');
       }
       checkRouteList(
@@ -208,8 +216,10 @@ class StageChecker {
         new Set(this.deployed.get(component)!.map((d) => d.version)),
       );
     }
-    // A lane that only receives mirrored copies (a dark launch) is used too.
-    for (const r of entry) if (r.mirror) targeted.add(r.mirror.lane);
+  }
+
+  /** Rejects the first lane that no entry route sends (or mirrors) traffic to. */
+  private checkNoIdleLane(targeted: ReadonlySet<string>): void {
     const idle = this.lanes.find((l) => !targeted.has(l.name));
     if (idle) {
       throw new ReleaseConfigError(
@@ -218,22 +228,24 @@ class StageChecker {
         'Route to the lane, or remove it (keep idle versions in deployments only).',
       );
     }
-    if (!versionRouting) {
-      const multi = [...this.deployed.entries()].find(([, v]) => v.length > 1);
-      if (multi) {
-        throw new ReleaseConfigError(
-          { stage: this.s, component: multi[0], field: 'versionRouting' },
-          `${multi[0]} runs ${multi[1].map((d) => d.version).join(' and ')} without version routing, so its Service would spread calls over all of them`,
-          'Enable versionRouting, or deploy one version per component.',
-        );
-      }
-      if (entry.length > 1 || this.lanes.length > 1) {
-        throw new ReleaseConfigError(
-          { stage: this.s, field: 'versionRouting' },
-          'matched entry routes and several lanes need version routing',
-          'Enable versionRouting, or keep a single lane and a single default route.',
-        );
-      }
+  }
+
+  /** Without version routing: one version per component, one lane and one default entry route. */
+  private checkWithoutVersionRouting(entry: readonly EntryRouteSpec[]): void {
+    const multi = [...this.deployed.entries()].find(([, v]) => v.length > 1);
+    if (multi) {
+      throw new ReleaseConfigError(
+        { stage: this.s, component: multi[0], field: 'versionRouting' },
+        `${multi[0]} runs ${multi[1].map((d) => d.version).join(' and ')} without version routing, so its Service would spread calls over all of them`,
+        'Enable versionRouting, or deploy one version per component.',
+      );
+    }
+    if (entry.length > 1 || this.lanes.length > 1) {
+      throw new ReleaseConfigError(
+        { stage: this.s, field: 'versionRouting' },
+        'matched entry routes and several lanes need version routing',
+        'Enable versionRouting, or keep a single lane and a single default route.',
+      );
     }
   }
 

@@ -2,7 +2,16 @@ import { isObject, joinPath } from '../json-path';
 import type { CelValidationRule } from './cel';
 import { CelRuleEvaluator } from './cel';
 import { formatViolation } from './formats';
-import { RE2JS } from 're2js';
+import {
+  blocking,
+  describe,
+  hasRules,
+  isBlocking,
+  prunedNull,
+  typeMatches,
+  withDefaults,
+} from './api-server-semantics';
+import { BoundsChecker } from './keyword-bounds';
 /**
  * A strict validator for the subset of JSON Schema / OpenAPI that Kubernetes definitions and
  * CRD structural schemas use: `$ref`, `type`, `properties`, `required`, `additionalProperties`,
@@ -52,9 +61,12 @@ export interface SchemaViolation {
 }
 
 export class SchemaValidator {
-  private readonly patterns = new Map<string, RE2JS | null>();
+  /** Checks bounds, lengths, item counts and patterns; holds this validator's compiled patterns. */
+  private readonly bounds = new BoundsChecker();
   /** Evaluates the CEL rules; shared so that each rule is parsed once. */
   public readonly cel = new CelRuleEvaluator();
+  /** {@link resolve}, bound: for the helpers that resolve a field's schema. */
+  private readonly resolveRef = (s: JsonSchema): JsonSchema => this.resolve(s);
 
   /** @param definitions `$ref` targets, keyed by the text after `#/definitions/`. */
   constructor(private readonly definitions: Readonly<Record<string, JsonSchema>> = {}) {}
@@ -82,7 +94,7 @@ export class SchemaValidator {
     root?: Record<string, unknown>,
   ): SchemaViolation[] {
     const out = this.validate(value, schema, path, root);
-    if (!out.some((v) => BLOCKING.has(v))) return out;
+    if (!out.some((v) => isBlocking(v))) return out;
     return [
       ...out.filter((v) => !('rule' in v)),
       ...(hasRules(schema)
@@ -121,6 +133,7 @@ export class SchemaValidator {
     return out.length === 0;
   }
 
+  /** Walks one value against one schema node (keywords, branches, items, fields), then its CEL rules. */
   private check(
     value: unknown,
     raw: JsonSchema,
@@ -132,7 +145,7 @@ export class SchemaValidator {
     const schema = this.resolve(raw);
     // The API server applies the schema's defaults before it validates (defaulting precedes
     // validation in the CRD handler), so a branch or CEL rule sees a defaulted field as set.
-    if (structural) value = withDefaults(value, schema.properties, (s) => this.resolve(s));
+    if (structural) value = withDefaults(value, schema.properties, this.resolveRef);
     const at = path || '(root)';
     const before = out.length;
     if (value === null) {
@@ -140,14 +153,7 @@ export class SchemaValidator {
       return;
     }
     if (schema['x-kubernetes-int-or-string']) {
-      if (!(typeof value === 'string' || Number.isInteger(value)))
-        out.push(blocking({ path: at, message: `expected an integer or a string, got ${describe(value)}` }));
-      else if (typeof value === 'number' && (value < -2147483648 || value > 2147483647))
-        out.push({
-          path: at,
-          message: `${value} is out of the int32 range (-2147483648 to 2147483647) of an int-or-string: the API server rejects it`,
-        });
-      else this.checkRules(value, schema, path, out, root);
+      this.checkIntOrString(value, schema, path, out, root);
       return;
     }
     if (schema.type !== undefined && !typeMatches(schema.type, value)) {
@@ -162,9 +168,42 @@ export class SchemaValidator {
         }),
       );
     }
-    this.checkBounds(value, schema, at, out);
+    this.bounds.check(value, schema, at, out);
     const badFormat = schema.format !== undefined ? formatViolation(schema.format, value) : undefined;
     if (badFormat) out.push({ path: at, message: badFormat });
+    this.checkBranches(value, schema, path, out);
+    if (Array.isArray(value) && schema.items) {
+      value.forEach((item, i) => this.check(item, schema.items!, `${path}[${i}]`, out, undefined, structural));
+    }
+    if (isObject(value)) this.checkObject(value, schema, path, out, structural);
+    // Not on a value whose own subtree has the wrong types: the rule would only fail to evaluate,
+    // and validateObject reports that rules were skipped instead (as the API server does).
+    if (out.length === before || !out.slice(before).some((v) => isBlocking(v)))
+      this.checkRules(value, schema, path, out, root);
+  }
+
+  /** An int-or-string value is an integer in the int32 range or a string; only then are its CEL rules checked. */
+  private checkIntOrString(
+    value: unknown,
+    schema: JsonSchema,
+    path: string,
+    out: SchemaViolation[],
+    root?: Record<string, unknown>,
+  ): void {
+    const at = path || '(root)';
+    if (!(typeof value === 'string' || Number.isInteger(value)))
+      out.push(blocking({ path: at, message: `expected an integer or a string, got ${describe(value)}` }));
+    else if (typeof value === 'number' && (value < -2147483648 || value > 2147483647))
+      out.push({
+        path: at,
+        message: `${value} is out of the int32 range (-2147483648 to 2147483647) of an int-or-string: the API server rejects it`,
+      });
+    else this.checkRules(value, schema, path, out, root);
+  }
+
+  /** The value's `allOf`, `anyOf`, `oneOf` and `not` branches, in that order. */
+  private checkBranches(value: unknown, schema: JsonSchema, path: string, out: SchemaViolation[]): void {
+    const at = path || '(root)';
     for (const sub of schema.allOf ?? []) this.check(value, sub, path, out, undefined, false);
     if (schema.anyOf && !schema.anyOf.some((s) => this.branchHolds(value, s, path))) {
       out.push({ path: at, message: 'matches none of the allowed forms (anyOf)' });
@@ -181,14 +220,6 @@ export class SchemaValidator {
     if (schema.not && this.branchHolds(value, schema.not, path)) {
       out.push({ path: at, message: 'matches a form that is not allowed (not)' });
     }
-    if (Array.isArray(value) && schema.items) {
-      value.forEach((item, i) => this.check(item, schema.items!, `${path}[${i}]`, out, undefined, structural));
-    }
-    if (isObject(value)) this.checkObject(value, schema, path, out, structural);
-    // Not on a value whose own subtree has the wrong types: the rule would only fail to evaluate,
-    // and validateObject reports that rules were skipped instead (as the API server does).
-    if (out.length === before || !out.slice(before).some((v) => BLOCKING.has(v)))
-      this.checkRules(value, schema, path, out, root);
   }
 
   /** Evaluates the node's CEL rules, if it has any. */
@@ -214,13 +245,20 @@ export class SchemaValidator {
     const extra = schema.additionalProperties;
     for (const key of schema.required ?? []) {
       const own = Object.hasOwn(value, key) ? value[key] : undefined;
-      if (own === undefined || this.prunedNull(own, props && Object.hasOwn(props, key) ? props[key] : undefined))
+      if (
+        own === undefined ||
+        prunedNull(own, props && Object.hasOwn(props, key) ? props[key] : undefined, this.resolveRef)
+      )
         out.push({ path: joinPath(path, key), message: 'required field is missing' });
     }
     for (const [key, v] of Object.entries(value)) {
       // Own properties only: an input key such as `constructor` or `toString` must not find Object's members.
       const declared = props && Object.hasOwn(props, key) ? props[key] : undefined;
-      if (v === undefined || this.prunedNull(v, declared ?? (typeof extra === 'object' ? extra : undefined))) continue;
+      if (
+        v === undefined ||
+        prunedNull(v, declared ?? (typeof extra === 'object' ? extra : undefined), this.resolveRef)
+      )
+        continue;
       if (declared) {
         this.check(v, declared, joinPath(path, key), out, undefined, structural);
       } else if (typeof extra === 'object') {
@@ -237,134 +275,4 @@ export class SchemaValidator {
       }
     }
   }
-
-  /**
-   * A null field the schema does not make nullable (and gives no default) is dropped before
-   * validation, as if it were absent: PruneNonNullableNullsWithoutDefaults in
-   * apiextensions-apiserver/pkg/apiserver/schema/defaulting/prunenulls.go; a built-in kind decodes
-   * it as Go's zero value. A null list item stays an error.
-   */
-  private prunedNull(v: unknown, field: JsonSchema | undefined): boolean {
-    if (v !== null || field === undefined) return false;
-    const s = this.resolve(field);
-    return !s.nullable && s.default === undefined;
-  }
-
-  private checkBounds(value: unknown, s: JsonSchema, at: string, out: SchemaViolation[]): void {
-    if (typeof value === 'number') {
-      if (s.minimum !== undefined && value < s.minimum)
-        out.push({ path: at, message: `${value} is below the minimum ${s.minimum}` });
-      if (s.maximum !== undefined && value > s.maximum)
-        out.push({ path: at, message: `${value} is above the maximum ${s.maximum}` });
-    }
-    if (typeof value === 'string') {
-      if (s.minLength !== undefined && value.length < s.minLength)
-        out.push({ path: at, message: `shorter than ${s.minLength} characters` });
-      if (s.maxLength !== undefined && value.length > s.maxLength)
-        out.push({ path: at, message: `longer than ${s.maxLength} characters` });
-      const re = s.pattern !== undefined ? this.pattern(s.pattern) : null;
-      if (re && !re.matcher(value).find())
-        out.push({ path: at, message: `${JSON.stringify(value)} does not match ${s.pattern}` });
-    }
-    if (Array.isArray(value)) {
-      if (s.minItems !== undefined && value.length < s.minItems)
-        out.push({ path: at, message: `fewer than ${s.minItems} items` });
-      if (s.maxItems !== undefined && value.length > s.maxItems)
-        out.push({ path: at, message: `more than ${s.maxItems} items` });
-    }
-  }
-
-  /**
-   * Compiles a pattern once, as RE2 (linear time), the engine the API server evaluates CRD
-   * patterns with: a backtracking RegExp hangs on a nested repetition from a user's CRD. A pattern
-   * RE2 cannot compile is skipped rather than guessed.
-   */
-  private pattern(source: string): RE2JS | null {
-    if (!this.patterns.has(source)) {
-      let re: RE2JS | null;
-      try {
-        re = RE2JS.compile(source);
-      } catch {
-        re = null;
-      }
-      this.patterns.set(source, re);
-    }
-    return this.patterns.get(source)!;
-  }
-}
-
-/** Violations of type and enum (field.ErrorTypeTypeInvalid and NotSupported), which stop CEL validation. */
-const BLOCKING = new WeakSet<SchemaViolation>();
-
-function blocking(v: SchemaViolation): SchemaViolation {
-  BLOCKING.add(v);
-  return v;
-}
-
-const ruleBearing = new WeakMap<JsonSchema, boolean>();
-
-/** Whether a schema (without $refs: a CRD's) carries any CEL rule. */
-function hasRules(schema: JsonSchema): boolean {
-  let found = ruleBearing.get(schema);
-  if (found === undefined) {
-    found = JSON.stringify(schema).includes('"x-kubernetes-validations"');
-    ruleBearing.set(schema, found);
-  }
-  return found;
-}
-
-function typeMatches(type: string, value: unknown): boolean {
-  switch (type) {
-    case 'object':
-      return isObject(value);
-    case 'array':
-      return Array.isArray(value);
-    case 'string':
-      return typeof value === 'string';
-    case 'integer':
-      return Number.isInteger(value);
-    case 'number':
-      return typeof value === 'number' && Number.isFinite(value);
-    case 'boolean':
-      return typeof value === 'boolean';
-    default:
-      return true;
-  }
-}
-
-function describe(v: unknown): string {
-  return Array.isArray(v) ? 'an array' : v === null ? 'null' : `${typeof v} ${JSON.stringify(v)}`.slice(0, 60);
-}
-
-/** Per properties object, the fields that have a default (most have none, so the walk skips them). */
-const DEFAULTED = new WeakMap<object, readonly [string, unknown, boolean][]>();
-
-/**
- * `value` with the `default` of every absent property filled in (a copy; the value itself is not
- * changed). A null the field does not allow counts as absent: the API server prunes it, then
- * defaults (apiextensions-apiserver defaulting/prunenulls.go).
- */
-function withDefaults(
-  value: unknown,
-  props: Readonly<Record<string, JsonSchema>> | undefined,
-  resolve: (s: JsonSchema) => JsonSchema,
-): unknown {
-  if (!props || !isObject(value)) return value;
-  let defaulted = DEFAULTED.get(props);
-  if (!defaulted) {
-    defaulted = Object.entries(props)
-      .map(([key, raw]) => {
-        const r = resolve(raw);
-        return [key, r.default, r.nullable === true] as [string, unknown, boolean];
-      })
-      .filter(([, d]) => d !== undefined);
-    DEFAULTED.set(props, defaulted);
-  }
-  let copy: Record<string, unknown> | undefined;
-  for (const [key, d, nullable] of defaulted) {
-    if (value[key] !== undefined && !(value[key] === null && !nullable)) continue;
-    copy ??= { ...value };
-    copy[key] = structuredClone(d);
-  }
-  return copy ?? value;
 }

@@ -67,6 +67,7 @@ function ports(c: WebhookCheck, entries: any[]): Set<string> {
   return names;
 }
 
+/** The rules of each resolution type (NONE, STATIC, DNS, DNS_ROUND_ROBIN, DYNAMIC_DNS): endpoints, hosts, ports. */
 function resolutionRules(
   c: WebhookCheck,
   resolution: string,
@@ -97,36 +98,43 @@ function resolutionRules(
       c.report('spec.endpoints', `there must only be 0 or 1 endpoint for resolution mode ${resolution}`);
     eachEndpoint((e, at) => dnsEndpoint(c, e, at, portNames));
   } else if (resolution === 'DYNAMIC_DNS') {
-    if (hosts.some((h) => !h.startsWith('*')))
-      c.report('spec.hosts', `host must be wildcarded for resolution mode ${resolution}`);
-    if (addresses.length > 0)
-      c.report(
-        'spec.addresses',
-        `addresses cannot be set for resolution type ${resolution}. HTTP route domains will only be generatedfrom the hosts field values`,
-      );
-    if (endpoints.length > 0)
-      c.report(
-        'spec.endpoints',
-        `endpoints cannot be set for resolution type ${resolution}. Destination IP address determined from hostsfield values`,
-      );
-    if (
-      list(spec.ports).some(
-        (p) => present(p) && !DYNAMIC_DNS_PROTOCOLS.includes(String(p.protocol ?? '').toLowerCase()),
-      )
-    ) {
-      c.report(
-        'spec.ports',
-        `only HTTP, TLS, GRPC, and HTTP2 protocols are supported for resolution type ${resolution}`,
-      );
-    }
-    const location = spec.location ?? 'MESH_EXTERNAL';
-    const waypoint = c.metadata.labels?.[USE_WAYPOINT];
-    if (location === 'MESH_INTERNAL' && waypoint && waypoint.toLowerCase() !== 'none')
-      c.report(
-        'spec.location',
-        `location MESH_INTERNAL with resolution type ${resolution} is not supported when using waypoints`,
-      );
+    dynamicDnsRules(c, resolution, hosts, addresses, endpoints.length);
   } else c.report('spec.resolution', `unsupported resolution type ${resolution}`);
+}
+
+/** DYNAMIC_DNS: wildcard hosts, no addresses or endpoints, HTTP-family or TLS ports, no waypoint if MESH_INTERNAL. */
+function dynamicDnsRules(
+  c: WebhookCheck,
+  resolution: string,
+  hosts: string[],
+  addresses: string[],
+  endpointCount: number,
+): void {
+  const { spec } = c;
+  if (hosts.some((h) => !h.startsWith('*')))
+    c.report('spec.hosts', `host must be wildcarded for resolution mode ${resolution}`);
+  if (addresses.length > 0)
+    c.report(
+      'spec.addresses',
+      `addresses cannot be set for resolution type ${resolution}. HTTP route domains will only be generatedfrom the hosts field values`,
+    );
+  if (endpointCount > 0)
+    c.report(
+      'spec.endpoints',
+      `endpoints cannot be set for resolution type ${resolution}. Destination IP address determined from hostsfield values`,
+    );
+  if (
+    list(spec.ports).some((p) => present(p) && !DYNAMIC_DNS_PROTOCOLS.includes(String(p.protocol ?? '').toLowerCase()))
+  ) {
+    c.report('spec.ports', `only HTTP, TLS, GRPC, and HTTP2 protocols are supported for resolution type ${resolution}`);
+  }
+  const location = spec.location ?? 'MESH_EXTERNAL';
+  const waypoint = c.metadata.labels?.[USE_WAYPOINT];
+  if (location === 'MESH_INTERNAL' && waypoint && waypoint.toLowerCase() !== 'none')
+    c.report(
+      'spec.location',
+      `location MESH_INTERNAL with resolution type ${resolution} is not supported when using waypoints`,
+    );
 }
 
 /** A DNS endpoint: an IP or an FQDN, labels well formed, ports declared by the ServiceEntry. */
