@@ -48,18 +48,15 @@ const ANY_UNCHECKED_INPUT = [
   'lib/analysis/webhook/virtual-service.ts', // 6
   'lib/analysis/webhook/workload-entry.ts', // 1
 ];
-// Functions over ~60 lines that another change is splitting now: typed after that lands.
+// Split into functions of at most 60 lines (issue 19) with their `any` as it was: to type next.
 const ANY_BEING_SPLIT = [
-  'lib/analysis/analyzer/project-rules.ts', // 12
-  'lib/analysis/explain.ts', // 6
-  'lib/analysis/workload-checks.ts', // 1
-  'lib/constructs/ambient-mesh.ts', // 1
-  'lib/constructs/canary-rollout.ts', // 1
-  'lib/release/plan.ts', // 18
-  'lib/release/release-notes.ts', // 18
-  // Split out of release-notes.ts and plan.ts with their `any` as it was: typed with them.
-  'lib/release/release-notes-tables.ts', // 21
-  'lib/release/stage-union.ts', // 18
+  'lib/analysis/analyzer/project-rules.ts', // 6
+  'lib/analysis/explain.ts', // 3
+  'lib/analysis/workload-checks.ts', // 4
+  'lib/release/release-notes.ts', // 3
+  // Split out of release-notes.ts and plan.ts with their `any` as it was.
+  'lib/release/release-notes-tables.ts', // 15
+  'lib/release/stage-union.ts', // 19
 ];
 // Read Manifest.spec (still `any`) field by field: to move to the readers of lib/analysis/manifest-kinds.ts.
 const ANY_UNTYPED_SPEC = [
@@ -75,20 +72,20 @@ const ANY_UNTYPED_SPEC = [
   'lib/analysis/routing/gateway-api-backend-refs.ts', // 6 (split out of gateway-api-backends.ts)
   'lib/analysis/routing/gateway-api-filters.ts', // 7
   'lib/analysis/routing/gateway-api-match.ts', // 10
-  'lib/analysis/routing/gateway-api.ts', // 13
+  'lib/analysis/routing/gateway-api.ts', // 10
   'lib/analysis/routing/gateway-merge.ts', // 4
-  'lib/analysis/routing/gateway.ts', // 7
+  'lib/analysis/routing/gateway.ts', // 4
   'lib/analysis/routing/ingress.ts', // 15
   'lib/analysis/routing/match.ts', // 8
   'lib/analysis/routing/policies.ts', // 6
-  'lib/analysis/traffic-simulator.ts', // 15
-  'lib/analysis/routing/route-hops.ts', // 10 (split out of traffic-simulator.ts)
+  'lib/analysis/traffic-simulator.ts', // 4
+  'lib/analysis/routing/route-hops.ts', // 11 (split out of traffic-simulator.ts)
   'lib/constructs/stage-chart.ts', // 6
-  'lib/release/transition-allowances.ts', // 5
+  'lib/release/transition-allowances.ts', // 9
   'lib/release/transition-check.ts', // 4
 ];
 
-/** ~60 lines a function; a warning while the 14 longer functions of today are being split (make it an error then). */
+/** ~60 lines a function, an error in lib/ and cli/: a longer one is split into named steps (issue 19). */
 const MAX_LINES = { max: 60, skipBlankLines: true, skipComments: true, IIFEs: true };
 
 export default tseslint.config(
@@ -145,7 +142,7 @@ export default tseslint.config(
   {
     files: ['lib/**/*.ts', 'cli/**/*.ts'],
     rules: {
-      'max-lines-per-function': ['warn', MAX_LINES],
+      'max-lines-per-function': ['error', MAX_LINES],
     },
   },
   {
