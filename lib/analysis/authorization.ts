@@ -4,6 +4,9 @@ import { namespaceOf, podTemplate } from './manifest';
 import { stringAt } from './manifest-kinds';
 import { policiesIn, workloadPolicies } from './authorization-policy-groups';
 
+// Re-exported for analyzer/routing-authorization.ts, which imports it from here.
+export { targeted } from './authorization-policy-groups';
+
 /** The SPIFFE principal (without `spiffe://`) the pods of a workload present over mTLS. */
 export function workloadPrincipal(workload: Manifest, trustDomain: string): string {
   return principal(

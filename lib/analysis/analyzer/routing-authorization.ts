@@ -1,8 +1,7 @@
 import { VM0005, VM0006, VM0007, VM0010 } from './catalogue';
 import { principal as spiffe } from '../../model/defaults';
 import { gatewayDeploymentName } from '../../model/names';
-import { authorize, authorizeAtWaypoint, workloadPrincipal } from '../authorization';
-import { targeted } from '../authorization-policy-groups';
+import { authorize, authorizeAtWaypoint, targeted, workloadPrincipal } from '../authorization';
 import { inferCalls } from '../explain';
 import type { Manifest } from '../manifest';
 import { namespaceOf, objectKey } from '../manifest';
