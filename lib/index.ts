@@ -84,10 +84,11 @@ export type { IngressGatewayPods, StageChartProps } from './constructs/stage-cha
 export { PART_OF_LABEL, StageChart } from './constructs/stage-chart';
 export type { ReleaseFlavour, ReleaseStageProps } from './constructs/release-stage';
 export { AMBIENT_NAMESPACE_LABEL, ReleaseStage } from './constructs/release-stage';
-export type { AmbientComponent, AmbientMeshProps } from './constructs/ambient-mesh';
+export type { AmbientComponent, AmbientMeshProps } from './constructs/ambient-mesh-props';
 export { AmbientMesh, GATEWAY_NAME_LABEL, USE_WAYPOINT_LABEL, WAYPOINT_NAME } from './constructs/ambient-mesh';
 export type { AmbientPoliciesProps, AmbientPolicyVersion, WaypointServiceSpec } from './constructs/ambient-policies';
-export { AmbientPolicies, HBONE_PORT, PROBE_SNAT_CIDR } from './constructs/ambient-policies';
+export { AmbientPolicies } from './constructs/ambient-policies';
+export { HBONE_PORT, PROBE_SNAT_CIDR } from './constructs/ambient-network-peers';
 export type { GatewayApiRouteProps } from './constructs/gateway-api-routes';
 export { GatewayApiRoute } from './constructs/gateway-api-routes';
 export type { LanePlan, LaneService } from './resolve/lane-services';

@@ -1,8 +1,11 @@
 import { principal } from '../model/defaults';
 import type { Manifest } from './manifest';
-import { labelsHold, namespaceOf, podTemplate } from './manifest';
-import { ManifestIndex } from './manifest-index';
+import { namespaceOf, podTemplate } from './manifest';
 import { stringAt } from './manifest-kinds';
+import { policiesIn, workloadPolicies } from './authorization-policy-groups';
+
+// Re-exported for analyzer/routing-authorization.ts, which imports it from here.
+export { targeted } from './authorization-policy-groups';
 
 /** The SPIFFE principal (without `spiffe://`) the pods of a workload present over mTLS. */
 export function workloadPrincipal(workload: Manifest, trustDomain: string): string {
@@ -53,28 +56,6 @@ export function authorize(
 }
 
 /**
- * The policies of `namespace` that select pods with `podLabels` (no targetRefs), in manifest order.
- * Only those whose selector names no `app`, or the pods' `app`, are tested: every call of a large
- * release tested every policy of its namespace before.
- */
-function workloadPolicies(
-  manifests: readonly Manifest[],
-  namespace: string,
-  podLabels: Readonly<Record<string, string>>,
-): Manifest[] {
-  const group = groupsOf(manifests).get(namespace);
-  if (!group) return [];
-  const own = podLabels.app !== undefined ? (group.byApp.get(podLabels.app) ?? []) : [];
-  const candidates =
-    own.length === 0
-      ? group.anyApp
-      : group.anyApp.length === 0
-        ? own
-        : [...own, ...group.anyApp].sort((a, b) => group.order.get(a)! - group.order.get(b)!);
-  return candidates.filter((m) => labelsHold(m.spec?.selector?.matchLabels, podLabels));
-}
-
-/**
  * The waypoint's verdict for a call to Service `service` (namespace `namespace`) through the
  * waypoint Gateway `waypoint`: the policies of the namespace whose targetRefs name that Service
  * (core group, kind Service) or the waypoint's Gateway apply; with no ALLOW policy among them,
@@ -105,11 +86,6 @@ export function authorizeAtWaypoint(
     port,
     request,
   );
-}
-
-/** Whether a policy binds to gateways or waypoints (targetRefs) rather than to workloads (selector). */
-export function targeted(m: Manifest): boolean {
-  return (m.spec?.targetRefs ?? []).length > 0 || m.spec?.targetRef !== undefined;
 }
 
 /** A condition's outcome: holds, does not hold, or cannot be known offline. */
@@ -260,43 +236,4 @@ function decide(policies: readonly Manifest[], c: Caller): AuthorizationVerdict 
     allowed: false,
     reason: `no rule of ${allow.map((p) => p.metadata.name).join(', ')} allows ${c.principal} on port ${c.port}`,
   };
-}
-
-/** The AuthorizationPolicies of one namespace: all of them, and the workload policies by the `app` their selector names. */
-interface NamespacePolicies {
-  readonly all: Manifest[];
-  readonly byApp: Map<string, Manifest[]>;
-  /** Workload policies whose selector names no `app` (the whole namespace, or other labels). */
-  readonly anyApp: Manifest[];
-  readonly order: Map<Manifest, number>;
-}
-
-const byNamespace = new WeakMap<ManifestIndex, Map<string, NamespacePolicies>>();
-
-/** The AuthorizationPolicies by namespace, grouped once per manifest list. */
-function groupsOf(manifests: readonly Manifest[]): Map<string, NamespacePolicies> {
-  const index = ManifestIndex.of(manifests);
-  let groups = byNamespace.get(index);
-  if (!groups) {
-    groups = new Map();
-    index.ofKind('AuthorizationPolicy').forEach((m, i) => {
-      const ns = namespaceOf(m);
-      let group = groups!.get(ns);
-      if (!group) groups!.set(ns, (group = { all: [], byApp: new Map(), anyApp: [], order: new Map() }));
-      group.all.push(m);
-      group.order.set(m, i);
-      if (targeted(m)) return;
-      const app = m.spec?.selector?.matchLabels?.app;
-      if (typeof app !== 'string') group.anyApp.push(m);
-      else if (group.byApp.has(app)) group.byApp.get(app)!.push(m);
-      else group.byApp.set(app, [m]);
-    });
-    byNamespace.set(index, groups);
-  }
-  return groups;
-}
-
-/** The AuthorizationPolicies of a namespace, in manifest order. */
-function policiesIn(manifests: readonly Manifest[], namespace: string): Manifest[] {
-  return groupsOf(manifests).get(namespace)?.all ?? [];
 }

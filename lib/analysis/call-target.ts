@@ -9,7 +9,7 @@
 import type { Manifest } from './manifest';
 import { namespaceOf } from './manifest';
 import type { ManifestIndex } from './manifest-index';
-import { endpointSlicesOf } from './manifest-index';
+import { endpointSlicesOf } from './endpoint-slices';
 import { at, listAt } from './manifest-kinds';
 
 export interface CallTarget {

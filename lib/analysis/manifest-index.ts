@@ -2,7 +2,13 @@ import { DEFAULT_CLUSTER_DOMAIN } from '../model/defaults';
 import type { Manifest } from './manifest';
 import { isServing, isWorkload, labelsHold, namespaceOf, podLabels } from './manifest';
 import { hostMatches, resolveShortName, specificity } from './routing/hosts';
-import { at, listAt, objectAt, objectsAt } from './manifest-kinds';
+import { objectAt, objectsAt } from './manifest-kinds';
+import { exportedTo, sortByCreation } from './config-precedence';
+import { endpointSliceWorkloads } from './endpoint-slices';
+
+// Re-exported for the routing modules that import them from here.
+export { exportedTo, sortByCreation } from './config-precedence';
+export { endpointSlicesOf } from './endpoint-slices';
 
 const NETWORKING = 'networking.istio.io/';
 const SECURITY = 'security.istio.io/';
@@ -277,64 +283,6 @@ export class ManifestIndex {
     ].includes(m.kind);
     return istioKind && !istio ? `${m.apiVersion}/${m.kind}` : m.kind;
   }
-}
-
-/** The EndpointSlices of a Service (label kubernetes.io/service-name, same namespace). */
-export function endpointSlicesOf(index: ManifestIndex, svc: Manifest): Manifest[] {
-  return index
-    .ofKind('EndpointSlice')
-    .filter(
-      (e) =>
-        namespaceOf(e) === namespaceOf(svc) && e.metadata.labels?.['kubernetes.io/service-name'] === svc.metadata.name,
-    );
-}
-
-/**
- * The workloads behind a Service without a selector: Kubernetes gives it no endpoints of its own,
- * only those of EndpointSlices someone else writes; an endpoint is a workload of the manifests when
- * its targetRef names a Pod of them, or its address is a Pod's status.podIP.
- */
-function endpointSliceWorkloads(index: ManifestIndex, svc: Manifest): Manifest[] {
-  const out = new Set<Manifest>();
-  const pods = index.workloads.filter((w) => w.kind === 'Pod' && namespaceOf(w) === namespaceOf(svc));
-  for (const slice of endpointSlicesOf(index, svc)) {
-    for (const e of objectsAt(slice, 'endpoints')) {
-      if (at(e, 'conditions', 'ready') === false) continue;
-      const pod = pods.find(
-        (p) =>
-          (at(e, 'targetRef', 'kind') === 'Pod' && at(e, 'targetRef', 'name') === p.metadata.name) ||
-          listAt(e, 'addresses').some((a) => a === at(p, 'status', 'podIP')),
-      );
-      if (pod) out.add(pod);
-    }
-  }
-  return [...out];
-}
-
-/**
- * Whether an object's `exportTo` makes it visible in `namespace` (pkg/config/visibility):
- * absent or `*` is every namespace, `.` its own, otherwise the namespaces listed.
- */
-export function exportedTo(m: Manifest, namespace: string): boolean {
-  const to: string[] | undefined = m.spec?.exportTo;
-  if (!to || to.length === 0) return true;
-  return to.some((x) => x === '*' || x === namespace || (x === '.' && namespaceOf(m) === namespace));
-}
-
-/**
- * Istio's order of configs (pilot/pkg/model/config.go configCompareByCreationTime): creation
- * time, then name, then namespace. Manifests without a creationTimestamp compare equal on time.
- */
-export function sortByCreation(configs: readonly Manifest[]): Manifest[] {
-  const time = (m: Manifest) => String(at(m.metadata, 'creationTimestamp') ?? '');
-  return [...configs].sort(
-    (a, b) =>
-      time(a).localeCompare(time(b)) || cmp(a.metadata.name, b.metadata.name) || cmp(namespaceOf(a), namespaceOf(b)),
-  );
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 const cache = new WeakMap<readonly Manifest[], Map<string, ManifestIndex>>();

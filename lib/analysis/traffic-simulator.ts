@@ -1,3 +1,5 @@
+// Kept in one file: one class, TrafficSimulator, whose entry points (ingress, call, possible*) and private
+// steps share its index, route hops and mesh views; the routing itself already lives in routing/.
 /**
  * Evaluates manifests the way Istio routes a request: the Gateway server and virtual host for the
  * Host (or, in the mesh, the VirtualService of the called Service), its routes in order with their

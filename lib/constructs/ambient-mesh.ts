@@ -10,14 +10,14 @@ import { gatewayHosts, gatewayPort, resolveMeshContext } from '../model/defaults
 import type { ErrorLocation } from '../model/errors';
 import { ReleaseConfigError } from '../model/errors';
 import { deploymentName, ingressRouteName, serviceHost } from '../model/names';
-import type { GatewaySpec, PortSpec, VersionTrafficPolicy, WorkloadSpec } from '../model/spec';
+import type { GatewaySpec, PortSpec } from '../model/spec';
 import { GATEWAY_NAME_LABEL } from '../resolve/ingress';
 import type { LanePlan, LaneService } from '../resolve/lane-services';
 import { versionServiceName } from '../resolve/lane-services';
-import type { ResolvedStage, Route } from '../resolve/resolved-stage';
+import type { ResolvedStage } from '../resolve/resolved-stage';
 import { HTTP_FAMILY } from '../resolve/stage-checks';
+import type { AmbientComponent, AmbientMeshProps } from './ambient-mesh-props';
 import { GatewayApiRoute } from './gateway-api-routes';
-import type { IstioApiVersion } from './istio-api';
 import { istioKinds } from './istio-api';
 import { servicePorts } from './mesh-service';
 import { trafficPolicy } from './istio-routes';
@@ -28,77 +28,6 @@ export const WAYPOINT_NAME = 'waypoint';
 export { GATEWAY_NAME_LABEL };
 /** The label that sends a Service's traffic through a waypoint. */
 export { USE_WAYPOINT_LABEL };
-
-/** A component as the ambient flavour routes it. */
-export interface AmbientComponent {
-  /** Component name: its Service and the `app` label. */
-  readonly name: string;
-  /** Its Service's ports. */
-  readonly ports: readonly PortSpec[];
-  /** The versions that run (only their ports are read here). */
-  readonly versions: readonly {
-    readonly version: string;
-    readonly workload: Pick<WorkloadSpec, 'ports'>;
-    readonly deploymentName?: string;
-  }[];
-  /** Per-request routes on its own Service (GAMMA HTTPRoutes, served by the waypoint). @default - none: lanes pin its callers */
-  readonly serviceRoutes?: readonly Route[];
-  /** Request timeout of the routes that pin its lane Services. @default - none */
-  readonly timeout?: string;
-  /** Connection pool and outlier detection of every version. @default - Istio's */
-  readonly trafficPolicy?: VersionTrafficPolicy;
-  /** Per version where it differs, by version. @default - none */
-  readonly versionTrafficPolicies?: Readonly<Record<string, VersionTrafficPolicy>>;
-}
-
-/** Properties of {@link AmbientMesh}. */
-export interface AmbientMeshProps {
-  /** Namespace of every object (the entry Gateway's pods run there too). */
-  readonly namespace: string;
-  /** The entry Gateway: name, hosts, port (HTTP only). */
-  readonly gateway: GatewaySpec;
-  /** The components that run. */
-  readonly components: readonly AmbientComponent[];
-  /** The component users reach through the Gateway. */
-  readonly entryComponent: string;
-  /** Routes of the entry HTTPRoute, ending with the default route. */
-  readonly entryRoutes: readonly Route[];
-  /** The lane Services and who dials which. @default - no lane Services */
-  readonly lanes?: LanePlan;
-  /** Route to version Services (else to each component's Service as a whole). @default true */
-  readonly versionRouting?: boolean;
-  /** Kubernetes cluster domain of the DestinationRule hosts. @default 'cluster.local' */
-  readonly clusterDomain?: string;
-  /** Istio API version of the DestinationRules. @default 'v1' */
-  readonly istioApiVersion?: IstioApiVersion;
-  /** Stage name, for errors. @default - none */
-  readonly stageName?: string;
-}
-
-/** The {@link AmbientMeshProps} of a resolved stage: what a ReleaseStage passes. */
-export function ambientMeshProps(stage: ResolvedStage, lanes: LanePlan): AmbientMeshProps {
-  const policies = stage.spec.trafficPolicies ?? {};
-  return {
-    namespace: stage.app.namespace,
-    gateway: stage.app.gateway,
-    components: stage.components.map((c) => ({
-      name: c.name,
-      ports: c.ports,
-      versions: c.versions,
-      trafficPolicy: c.trafficPolicy,
-      versionTrafficPolicies: c.versionTrafficPolicies,
-      ...(stage.spec.serviceRoutes?.[c.name] !== undefined ? { serviceRoutes: c.httpRoutes } : {}),
-      ...(policies[c.name]?.timeout !== undefined ? { timeout: policies[c.name].timeout } : {}),
-    })),
-    entryComponent: stage.entry.name,
-    entryRoutes: stage.gatewayRoutes,
-    lanes,
-    versionRouting: stage.versionRouting,
-    clusterDomain: stage.context.clusterDomain,
-    istioApiVersion: stage.app.istioApiVersion,
-    stageName: stage.spec.name,
-  };
-}
 
 /** What a stage asks for that the ambient flavour's objects cannot express, beyond {@link AmbientMesh.limitations}. */
 export function ambientStageLimitations(stage: ResolvedStage): string[] {
