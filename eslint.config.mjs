@@ -62,7 +62,7 @@ const ANY_BEING_SPLIT = [
 const ANY_UNTYPED_SPEC = [
   'lib/analysis/analyzer/cluster-state.ts', // 10
   'lib/analysis/analyzer/context.ts', // 2
-  'lib/analysis/analyzer/gateway-api.ts', // 13
+  'lib/analysis/analyzer/gateway-api.ts', // 12
   'lib/analysis/analyzer/gateways.ts', // 7
   'lib/analysis/analyzer/virtual-service-destinations.ts', // 11
   'lib/analysis/analyzer/virtual-service-rules.ts', // 12
