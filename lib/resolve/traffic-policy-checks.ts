@@ -11,34 +11,14 @@ import type {
 } from '../model/stage-spec';
 import type { DeployedVersion } from './resolved-stage';
 import { targetsOf } from './route-lists';
+import { RETRY_ON as ISTIO_RETRY_ON } from '../analysis/webhook/http-fault-retries';
 
 /** Istio's duration form in the APIs we emit: a whole or decimal number of h, m, s or ms (`google.protobuf.Duration` as Istio writes it). */
 const DURATION = /^([0-9]+(\.[0-9]+)?)(h|m|s|ms)$/;
 const SECONDS: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
 
-/**
- * Envoy's retry conditions as Istio accepts them in `retryOn` (Envoy
- * config/route/v3 x-envoy-retry-on and x-envoy-retry-grpc-on; istio/istio
- * pkg/config/validation: retryOn entries must be a condition or an HTTP status code).
- */
-const RETRY_ON = new Set([
-  '5xx',
-  'gateway-error',
-  'reset',
-  'reset-before-request',
-  'connect-failure',
-  'envoy-ratelimited',
-  'retriable-4xx',
-  'refused-stream',
-  'retriable-status-codes',
-  'retriable-headers',
-  'http3-post-connect-failure',
-  'cancelled',
-  'deadline-exceeded',
-  'internal',
-  'resource-exhausted',
-  'unavailable',
-]);
+/** Envoy's retry conditions as Istio accepts them in `retryOn` (the webhook's list). */
+const RETRY_ON = new Set(ISTIO_RETRY_ON);
 
 /** The duration in seconds; throws naming the field when it is not one. */
 export function durationSeconds(value: unknown, at: { stage: string; component?: string; field: string }): number {

@@ -6,18 +6,22 @@ import { durationProblem } from './durations';
 import type { WebhookCheck } from './report';
 import { present } from './report';
 
-/** Envoy's retry-on policies (x-envoy-retry-on and x-envoy-retry-grpc-on), as Istio lists them. */
-const RETRY_ON = [
+/**
+ * Envoy's retry conditions as Istio accepts them in `retryOn` (x-envoy-retry-on and
+ * x-envoy-retry-grpc-on; istio/istio pkg/config/validation supportedRetryOnPolicies, a set): the
+ * webhook's check here and the stage data's check (resolve/traffic-policy-checks.ts) read this one list.
+ */
+export const RETRY_ON: readonly string[] = [
   '5xx',
   'gateway-error',
   'reset',
   'reset-before-request',
   'connect-failure',
+  'envoy-ratelimited',
   'retriable-4xx',
   'refused-stream',
   'retriable-status-codes',
   'retriable-headers',
-  'envoy-ratelimited',
   'http3-post-connect-failure',
   'cancelled',
   'deadline-exceeded',
