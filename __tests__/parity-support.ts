@@ -251,6 +251,8 @@ function judge(want: Expectation, got: Answer, objects: readonly Manifest[], sen
     if (noCluster && got.hop)
       return noCluster[1] === host && got.hop.port === Number(port) && (got.hop.subset ?? '') === subset;
     if (got.kind !== 'hop' || !got.hop) return false;
+    // What the backend receives and the client gets back (rewrite, header operations), when the case states it.
+    if (!shapesHold(want, got.hop, sent)) return false;
     const [name, ns] = host.split('.');
     if (got.hop.serviceEntry !== undefined) return got.hop.service === host && got.hop.port === Number(port);
     // The route's cluster is what Istio's test asserts; the namespace is read from the pods when there are any.

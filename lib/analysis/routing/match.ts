@@ -183,7 +183,8 @@ export function matchIsCatchAll(m: any): boolean {
 
 /**
  * HTTP route fields the simulator does not evaluate: they shape the request or its answer, not
- * where it goes. (timeout, retries and mirrors are evaluated: routing/policies.ts.)
+ * where it goes. (timeout, retries and mirrors are evaluated: routing/policies.ts; rewrite and
+ * headers too when the request is known: routing/virtual-service-shaping.ts.)
  */
 export const HTTP_ROUTE_NOT_MODELLED = ['rewrite', 'fault', 'corsPolicy', 'headers'];
 

@@ -1,3 +1,4 @@
+// Kept in one file: one class, RouteHops, whose methods share the index and build one route's hops together.
 /**
  * A matched route as hops: the first route whose match holds (HTTP, TCP, TLS), its destinations
  * with weights normalised, timeout, retries and mirrors, each destination resolved to a Service
@@ -17,9 +18,18 @@ import { routeMirrors, routeRetries, routeTimeout } from './policies';
 import type { HopMirror, HopRetries } from './policies';
 import { istioSetCookies } from './response-cookies';
 import { routeSemanticsOf } from './ingress';
+import { meshXForwardedHost } from './sidecar-scope';
+import { shapeVsRequest, shapeVsResponse } from './virtual-service-shaping';
+import type { ShapingInput } from './virtual-service-shaping';
 
 /** The redirect codes Envoy's RedirectAction takes (route.go applyRedirect). */
 const ISTIO_REDIRECT_CODES: readonly number[] = [301, 302, 303, 307, 308];
+
+/** The route fields the simulator applies when it knows the request (virtual-service-shaping.ts). */
+const SHAPED_FIELDS = ['rewrite', 'headers'];
+
+/** Why a response header operation is named: it applies to the backend's own headers, which are not known (as for Gateway API filters). */
+const BACKEND_HEADERS = " (applied to the backend's own response headers, which are not known)";
 
 /** Builds a destination's hop (subset, weight, rule and the notes so far filled in). */
 type HopOf = (service: string, port: number, deployments: string[], more?: Partial<Hop>) => Hop;
@@ -42,11 +52,16 @@ export class RouteHops {
       const holds = (m: any, j: number) =>
         proxyMatchHolds(m, proxy, namespaceOf(r.vs)) &&
         requestMatchHolds(m, req, `${r.at}.match[${j}]`, notes, routeSemanticsOf(r.vs));
-      if (matches && !matches.some(holds)) continue;
-      return this.routeHops(r, proxy, notes);
+      const held = matches ? matches.findIndex(holds) : -1;
+      if (matches && held === -1) continue;
+      this.xForwardedHost ??= meshXForwardedHost(this.index);
+      return this.routeHops(r, proxy, notes, { req, match: matches?.[held], xForwardedHost: this.xForwardedHost });
     }
     return undefined;
   }
+
+  /** Whether the mesh config appends x-forwarded-host on a host rewrite (read once). */
+  private xForwardedHost: boolean | undefined;
 
   public evaluateL4(
     routes: readonly RouteRef[],
@@ -79,12 +94,18 @@ export class RouteHops {
     return hops;
   }
 
-  /** The destinations of a matched route, weights normalised, with its timeout, retries and mirrors (route.go applyHTTPRouteDestination). */
-  private routeHops(r: RouteRef, proxy: RoutingProxy, notes: string[]): Hop[] {
-    const own = [
-      ...notes,
-      ...HTTP_ROUTE_NOT_MODELLED.filter((f) => r.route[f] !== undefined).map((f) => `${r.at}.${f}`),
-    ];
+  /**
+   * The destinations of a matched route, weights normalised, with its timeout, retries and mirrors
+   * (route.go applyHTTPRouteDestination). With the request (`shaping`), its rewrite and header
+   * operations are applied; without (every route a proxy may take) they are named not modelled.
+   */
+  private routeHops(r: RouteRef, proxy: RoutingProxy, notes: string[], shaping?: ShapingInput): Hop[] {
+    const unmodelled = HTTP_ROUTE_NOT_MODELLED.filter((f) => !shaping || !SHAPED_FIELDS.includes(f));
+    const own = [...notes, ...unmodelled.filter((f) => r.route[f] !== undefined).map((f) => `${r.at}.${f}`)];
+    // The proxy's own answers carry the route's response headers (Envoy applies them to direct responses and redirects).
+    const response = shaping ? shapeVsResponse(r.route, undefined, false) : undefined;
+    const answered = (text: string, more: readonly string[] = []) =>
+      this.answer(text, r.rule, [...own, ...more], response ? { response } : {});
     const code = r.route.redirect?.redirectCode;
     if (r.route.redirect && code !== undefined && code !== 0 && !ISTIO_REDIRECT_CODES.includes(code)) {
       // route.go applyRedirect: another code leaves the route without an action; Envoy rejects that route configuration.
@@ -98,13 +119,11 @@ export class RouteHops {
     }
     if (r.route.redirect)
       return [
-        this.answer(
+        answered(
           `${r.route.redirect.redirectCode ?? 301} redirect to ${r.route.redirect.scheme ?? ''}${r.route.redirect.scheme ? '://' : ''}${r.route.redirect.authority ?? '<same host>'}${r.route.redirect.uri ?? '<same path>'}`,
-          r.rule,
-          own,
         ),
       ];
-    if (r.route.directResponse) return [this.answer(`${r.route.directResponse.status} direct response`, r.rule, own)];
+    if (r.route.directResponse) return [answered(`${r.route.directResponse.status} direct response`)];
     if (r.route.delegate)
       return [
         this.answer(
@@ -115,21 +134,37 @@ export class RouteHops {
       ];
     const route: any[] = r.route.route ?? [];
     if (route.length === 0) return [this.answer('503: the route has no destination', r.rule, own)];
+    return this.forwardHops(r, proxy, own, shaping);
+  }
+
+  /** One hop per destination of a forwarding route: its share, the route's policies, the request and response as shaped, sticky cookies. */
+  private forwardHops(r: RouteRef, proxy: RoutingProxy, own: string[], shaping: ShapingInput | undefined): Hop[] {
+    const route: any[] = r.route.route ?? [];
+    if (shaping && r.route.headers?.response !== undefined) own.push(`${r.at}.headers.response${BACKEND_HEADERS}`);
     const policies = / http\[\d+\]$/.test(r.at) ? this.httpPolicies(r, proxy, own) : {};
     // One destination takes everything whatever its weight; several share by weight (Envoy weighted clusters).
     const total = route.reduce((sum, d) => sum + (d.weight ?? 0), 0);
-    return route.map((d) => {
+    const weighted = route.length > 1;
+    return route.map((d, i) => {
       const weight = route.length === 1 ? 100 : total === 0 ? 0 : Math.round(((d.weight ?? 0) * 10000) / total) / 100;
       const cookies = istioSetCookies(d.headers);
+      const headerNote = shaping ? `${r.at}.route[${i}].headers.response${BACKEND_HEADERS}` : `${r.at}.route[].headers`;
       const notes = [
         ...own,
-        ...(cookies.other ? [`${r.at}.route[].headers`] : []),
+        ...((shaping ? istioSetCookies({ response: d.headers?.response }).other : cookies.other) ? [headerNote] : []),
         ...(total === 0 && route.length > 1 ? [`${r.at}.route (every weight is 0: Envoy rejects the route)`] : []),
       ];
       const hop = this.destinationHop(d.destination ?? {}, weight, r, proxy, notes);
-      return hop.answer === undefined
-        ? { ...hop, ...policies, ...(cookies.cookies.length > 0 ? { setCookies: cookies.cookies } : {}) }
-        : hop;
+      if (hop.answer !== undefined) return hop;
+      const request = shaping ? shapeVsRequest(r.vs, r.route, d, weighted, shaping) : undefined;
+      const response = shaping ? shapeVsResponse(r.route, d, weighted) : undefined;
+      return {
+        ...hop,
+        ...policies,
+        ...(request ? { request } : {}),
+        ...(response ? { response } : {}),
+        ...(cookies.cookies.length > 0 ? { setCookies: cookies.cookies } : {}),
+      };
     });
   }
 
@@ -269,7 +304,7 @@ export class RouteHops {
     };
   }
 
-  public answer(answer: string, rule: string, notes: readonly string[]): Hop {
+  public answer(answer: string, rule: string, notes: readonly string[], more: Partial<Hop> = {}): Hop {
     return {
       service: '',
       port: 0,
@@ -277,6 +312,7 @@ export class RouteHops {
       deployments: [],
       rule,
       answer,
+      ...more,
       ...(notes.length > 0 ? { notModelled: [...new Set(notes)] } : {}),
     };
   }

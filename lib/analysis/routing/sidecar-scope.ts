@@ -105,19 +105,30 @@ function egressListener(e: unknown, i: number, namespace: string, sidecar: strin
   return { hosts, at: `egress[${i}]`, notModelled: fields.map((f) => `Sidecar ${sidecar} egress[${i}].${f}`) };
 }
 
-/**
- * The mesh's outboundTrafficPolicy mode from the `istio` ConfigMap of the root namespace (its
- * `mesh` key, as istiod reads it), when the manifests have one; undefined otherwise.
- */
-export function meshOutboundMode(index: ManifestIndex): OutboundMode | undefined {
+/** The parts of the mesh config the simulator reads. */
+interface MeshConfigRead {
+  readonly outboundTrafficPolicy?: { readonly mode?: unknown };
+  readonly defaultConfig?: { readonly proxyHeaders?: { readonly xForwardedHost?: { readonly enabled?: unknown } } };
+}
+
+/** The mesh config of the `istio` ConfigMap of the root namespace (its `mesh` key, as istiod reads it); undefined without one. */
+function meshConfigOf(index: ManifestIndex): MeshConfigRead | undefined {
   const cm = index.ofKind('ConfigMap').find((m) => m.metadata.name === 'istio' && namespaceOf(m) === ROOT_NAMESPACE);
   const text = (cm as { data?: Record<string, unknown> } | undefined)?.data?.mesh;
   if (typeof text !== 'string') return undefined;
-  const [mesh] = parseWithYamlLibrary(text, `ConfigMap ${ROOT_NAMESPACE}/istio data.mesh`, '1.2') as (
-    { outboundTrafficPolicy?: { mode?: unknown } } | undefined
-  )[];
-  const mode = mesh?.outboundTrafficPolicy?.mode;
+  return parseWithYamlLibrary(text, `ConfigMap ${ROOT_NAMESPACE}/istio data.mesh`, '1.2')[0] as
+    MeshConfigRead | undefined;
+}
+
+/** The mesh's outboundTrafficPolicy mode from the mesh config, when the manifests have one; undefined otherwise. */
+export function meshOutboundMode(index: ManifestIndex): OutboundMode | undefined {
+  const mode = meshConfigOf(index)?.outboundTrafficPolicy?.mode;
   return mode === 'REGISTRY_ONLY' || mode === 'ALLOW_ANY' ? mode : undefined;
+}
+
+/** Whether the mesh config's proxies append the original host to x-forwarded-host on a rewrite (defaultConfig.proxyHeaders.xForwardedHost). */
+export function meshXForwardedHost(index: ManifestIndex): boolean {
+  return meshConfigOf(index)?.defaultConfig?.proxyHeaders?.xForwardedHost?.enabled === true;
 }
 
 /** Whether a Service's `networking.istio.io/exportTo` annotation makes it visible in `namespace` (absent: all). */
