@@ -1,3 +1,5 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import type { Manifest } from 'voting-mesh';
 import { loadConformance, runConformance } from './gateway-api-parity-support';
 import type { Status } from './parity-support';
@@ -80,5 +82,12 @@ describe('Gateway API conformance requests through explain', () => {
       `Gateway API conformance requests: ${counts.agree} of ${runs.length} agree, ${counts.disagree} disagree, ${counts['not-modelled']} not modelled; untranscribed: ${data.tests.reduce((n, t) => n + t.untranscribed.length, 0)}`,
     );
     expect(counts.agree / runs.length).toBeGreaterThanOrEqual(0.9);
+    // The page's table row and the README quote these very counts.
+    const share = `${((counts.agree * 100) / runs.length).toFixed(1)} %`;
+    const read = (file: string) => readFileSync(join(__dirname, '..', file), 'utf8');
+    expect(read('docs/routing-parity.md')).toContain(
+      `| ${runs.length} | ${counts.agree} (${share}) | ${counts.disagree} | ${counts['not-modelled']} |`,
+    );
+    expect(read('README.md')).toContain(`| ${counts.agree} of ${runs.length} (${share}) |`);
   });
 });

@@ -1,4 +1,8 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import { loadParity, runParity, summary } from './parity-support';
+
+const doc = (file: string) => readFileSync(join(__dirname, '..', file), 'utf8');
 
 // Istio 1.30.3's own routing tests, transcribed as data (__tests__/parity/istio-*.yaml, each case
 // citing its file, test and subtest), run through explain. docs/routing-parity.md has the counts.
@@ -28,6 +32,11 @@ describe("Istio's routing tests through explain", () => {
       `Istio routing cases: ${counts.agree} of ${results.length} agree, ${counts.disagree} disagree, ${counts['not-modelled']} not modelled`,
     );
     expect(counts.agree / results.length).toBeGreaterThanOrEqual(0.95);
+    // The page's table row and the README quote these very counts.
+    expect(doc('docs/routing-parity.md')).toContain(
+      `| ${results.length} | ${counts.agree} | ${counts.disagree} | ${counts['not-modelled']} |`,
+    );
+    expect(doc('README.md')).toContain(`| ${counts.agree} of ${results.length} requests;`);
   });
 });
 
@@ -45,5 +54,7 @@ describe("Istio's ambient tests (which waypoint a Service's traffic goes through
     if (table !== '') console.log(table);
     console.log(`Istio ambient cases: ${counts.agree} of ${ambient.length} agree`);
     expect(counts.agree).toBe(ambient.length);
+    expect(doc('docs/routing-parity.md')).toContain(`| ${ambient.length} | ${counts.agree} | 0 | 0 |`);
+    expect(doc('README.md')).toContain(`| ${counts.agree} of ${ambient.length}, `);
   });
 });
