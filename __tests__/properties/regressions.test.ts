@@ -367,4 +367,38 @@ describe('regressions found by the release generator', () => {
     expect(checkTransition(s1, forward)).toEqual([]);
     expect(checkTransition(s2, planTransition('02-stage', s2, '01-stage', s1))).toEqual([]);
   });
+
+  // npm run fuzz -- --runs 1250 --seed 30003 --no-shrink (app 220, not shrunk), ambient 02 → 01:
+  // stage 01 runs one auth version, so its lane Service auth-lane-main selects `{app: auth}` only.
+  // Made in the make step while auth 1.0, v3 and v4.1 (the source's) still run, it sends the
+  // restarted api v1.1's calls to them too, and they admitted no such caller (auth 1.0 and v3 had
+  // no policy: allow-nothing). db-lane-main the same, after the break took db v2.1's policy. The
+  // product was wrong: a new Service onto pods the target retires now gets the allowances a
+  // widened one gets (transition-only policies, the retiring policies kept until the clean step).
+  test('GIVEN the release of seed 30003 app 220 (not shrunk) THEN the pods a new lane Service selects until they retire admit its callers, and its ambient transitions 01 ⇄ 02 pass the check', () => {
+    const [s1, s2] = ambientStages(counterexample('seed-30003-app-220-new-lane-service-onto-retiring-pods.json'));
+    const back = planTransition('02-stage', s2, '01-stage', s1);
+    const policy = (name: string) =>
+      back.steps[0].apply.find((m) => m.kind === 'AuthorizationPolicy' && m.metadata.name === name);
+    // auth 1.0 and v3 get a policy for the transition; auth v4.1 admits api v1.1 already and keeps its policy until it retires.
+    for (const name of ['auth-1-0', 'auth-v3'])
+      expect(policy(name)?.spec.rules).toContainEqual({
+        from: [{ source: { principals: ['cluster.local/ns/shop/sa/api-v1-1'] } }],
+        to: [{ operation: { ports: ['6379'] } }],
+      });
+    const clean = back.steps.find((s) => s.kind === 'clean')!;
+    expect(clean.remove.map((m) => `${m.kind} ${m.metadata.name}`)).toEqual(
+      expect.arrayContaining([
+        'AuthorizationPolicy auth-1-0',
+        'AuthorizationPolicy auth-v4-1',
+        'AuthorizationPolicy db-v2-1',
+      ]),
+    );
+    const breakStep = back.steps.find((s) => s.kind === 'break')!;
+    expect(
+      breakStep.remove.filter((m) => m.kind === 'AuthorizationPolicy' && /^(auth|db)-/.test(m.metadata.name)),
+    ).toEqual([]);
+    expect(checkTransition(s2, back)).toEqual([]);
+    expect(checkTransition(s1, planTransition('01-stage', s1, '02-stage', s2))).toEqual([]);
+  });
 });

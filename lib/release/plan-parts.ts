@@ -7,7 +7,12 @@ import type { StageDiff } from './diff';
 import { diffStages } from './diff';
 import type { RestartOrder } from './restart-order';
 import { restartAfterRouting } from './restart-order';
-import { transitionAllowances, transitionOnlyPolicies, withAllowances } from './transition-allowances';
+import {
+  servicesOntoRetiringPods,
+  transitionAllowances,
+  transitionOnlyPolicies,
+  withAllowances,
+} from './transition-allowances';
 import { union } from './stage-union';
 import { isApiGateway, isApiRoute, isKind } from './plan-kinds';
 
@@ -126,8 +131,10 @@ function transitionContext(from: readonly Manifest[], to: readonly Manifest[]): 
   );
   // Pods a moved Service newly sends its callers to admit them until the break (transition-allowances.ts).
   // Pods such a Service newly reaches that no policy selects get one for the transition only.
-  const transitional = transitionOnlyPolicies(from, to, addedOrChanged.filter(reroutes));
-  const allowances = transitionAllowances([...from, ...transitional], to, addedOrChanged.filter(reroutes));
+  // So do pods a new Service selects until they are retired.
+  const moved = [...addedOrChanged.filter(reroutes), ...servicesOntoRetiringPods(from, to, diff.added)];
+  const transitional = transitionOnlyPolicies(from, to, moved);
+  const allowances = transitionAllowances([...from, ...transitional], to, moved);
   return {
     to,
     diff,

@@ -189,6 +189,27 @@ export function transitionOnlyPolicies(
   return [...out.values()];
 }
 
+/**
+ * New Services that also select pods the target retires: a lane Service of a single version is
+ * `{app}` only (seed 30003 app 220, ambient 02 → 01: `auth-lane-main` made while auth 1.0, v3 and
+ * v4.1 still run). From the make step until those pods are retired, its callers reach them too, so
+ * the transition admits them there as it does for a Service that widens its selector.
+ */
+export function servicesOntoRetiringPods(
+  from: readonly Manifest[],
+  to: readonly Manifest[],
+  added: readonly Manifest[],
+): Manifest[] {
+  const inTarget = new Set(to.map(objectKey));
+  const retiring = from.filter((m) => m.kind === 'Deployment' && !inTarget.has(objectKey(m)));
+  return added.filter(
+    (svc) =>
+      svc.kind === 'Service' &&
+      svc.spec?.selector &&
+      retiring.some((d) => namespaceOf(d) === namespaceOf(svc) && labelsHold(svc.spec.selector, podLabels(d))),
+  );
+}
+
 /** `policy` with the transition's extra rules after its own. */
 export function withAllowances(policy: Manifest, extra: ReadonlyMap<string, readonly any[]>): Manifest {
   const rules = extra.get(objectKey(policy));
