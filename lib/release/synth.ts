@@ -154,13 +154,17 @@ export function synthRelease(app: App, stages: readonly StageChart[], options: C
   }
 }
 
+/** Whether synth prints only errors: the option, else `voting-mesh synth --quiet` (VOTING_MESH_QUIET=1). */
+function quietOf(options: CheckReleaseOptions): boolean {
+  return options.quiet ?? process.env[QUIET_ENV] === '1';
+}
+
 /**
  * The progress line of synth: on stderr when `voting-mesh synth` runs the app on a terminal
  * (it sets VOTING_MESH_PROGRESS=1) and not quiet; none otherwise.
  */
 function progressOf(options: CheckReleaseOptions): ProgressLine {
-  const quiet = options.quiet ?? process.env[QUIET_ENV] === '1';
-  return new ProgressLine(!quiet && process.env[PROGRESS_ENV] === '1' ? process.stderr : undefined);
+  return new ProgressLine(!quietOf(options) && process.env[PROGRESS_ENV] === '1' ? process.stderr : undefined);
 }
 
 /**
@@ -180,7 +184,7 @@ export function synthWith(
     .findAll()
     .flatMap((c) => c.node.validate().map((e) => (/^stage '/.test(e) ? e : `[${c.node.path}] ${e}`)));
   progress.done();
-  if (!(options.quiet ?? process.env[QUIET_ENV] === '1')) {
+  if (!quietOf(options)) {
     warnings.forEach((w) => console.error(`warning: ${w}`));
     accepted.forEach((a) => console.error(`accepted: ${a}`));
   }
