@@ -1,6 +1,7 @@
 /** Text rendering of explanations: one hop per line, as an indented tree. */
 import type { CallExplanation, ExplainMirror, ExplainNode, Explanation } from './explain';
 import { isZeroDuration } from './routing/policies';
+import { loadBalancingLine } from './routing/destination-load-balancing';
 import type { SimulatedRequest } from './traffic-simulator';
 
 /** Renders an entry request's explanation: the request, the gateway, then the hops. */
@@ -53,6 +54,7 @@ function walk(nodes: readonly ExplainNode[], indent: string, lines: string[]): v
     for (const line of shapeLines(n)) lines.push(`${inner}${line}`);
     const pool = poolLine(n);
     if (pool !== undefined) lines.push(`${inner}${pool}`);
+    if (n.loadBalancing !== undefined) lines.push(`${inner}${loadBalancingLine(n.loadBalancing)}`);
     for (const m of n.mirrors ?? []) {
       lines.push(`${inner}${mirrorLine(m)}`);
       // The copies' own calls hang under the mirror line, indented past it.
