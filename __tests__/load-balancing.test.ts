@@ -1,5 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { stringify } from 'yaml';
 import type { Manifest } from 'voting-mesh';
-import { explainCall, explainRequest, formatExplanation } from 'voting-mesh';
+import { explainCall, explainRequest, formatCallExplanation, formatExplanation } from 'voting-mesh';
+import { cli } from './cli-support';
 
 // Hand-written manifests. The load balancing of a hop follows istio/istio 1.30.3
 // pilot/pkg/networking/core/route/route.go (HashForHTTPDestination, hashForService,
@@ -143,11 +148,59 @@ describe('GIVEN DestinationRules that set load balancing', () => {
     });
   });
 
+  test('WHEN the rule of a TCP Service hashes on the source IP THEN its default TCP route hashes on it (maybeSetHashPolicy); a header hash gives a TCP proxy no hash key', () => {
+    const db: Manifest = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'db', namespace: 'shop' },
+      spec: { selector: { app: 'db' }, ports: [{ name: 'tcp', port: 5432 }] },
+    };
+    const hash = (consistentHash: any) =>
+      object('DestinationRule', 'db', { host: 'db', trafficPolicy: { loadBalancer: { consistentHash } } });
+    const m = [...base, db, deploy('db', { app: 'db' })];
+    expect(explainCall([...m, hash({ useSourceIp: true })], 'client', 'db', 5432).hops[0].loadBalancing).toEqual({
+      policy: 'RING_HASH',
+      minimumRingSize: 1024,
+      from: 'DestinationRule shop/db trafficPolicy',
+      hashPolicy: [{ sourceIp: true }],
+    });
+    const e = explainCall([...m, hash({ httpHeaderName: 'x-user' })], 'client', 'db', 5432);
+    expect(e.hops[0].loadBalancing).toEqual({
+      policy: 'RING_HASH',
+      minimumRingSize: 1024,
+      from: 'DestinationRule shop/db trafficPolicy',
+    });
+    expect(formatCallExplanation('s', e)).toContain(
+      'load balancing: RING_HASH (minimumRingSize 1024) (no hash key: each request hashes to a random endpoint) · DestinationRule shop/db trafficPolicy',
+    );
+  });
+
   test('WHEN no DestinationRule sets load balancing THEN the hops state none (output unchanged)', () => {
     const m = [...base, split, rule({ connectionPool: { tcp: { maxConnections: 5 } } })];
     const e = explainRequest(m, { path: '/' }, 'shop/gw');
     expect(e.hops.map((h) => h.loadBalancing)).toEqual([undefined, undefined]);
     expect(formatExplanation('s', e)).not.toContain('load balancing');
     expect(explainCall(base, 'client', 'cart', 8080).hops[0].loadBalancing).toBeUndefined();
+  });
+
+  test('WHEN explain runs with -o json THEN the hop carries loadBalancing, and the text its line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lb-'));
+    try {
+      const rules = rule({ loadBalancer: { consistentHash: { httpCookie: { name: 'sid', ttl: '0s' } } } });
+      writeFileSync(join(dir, 'web.yaml'), [...base, split, rules].map((o) => stringify(o)).join('---\n'));
+      const args = ['explain', '-f', join(dir, 'web.yaml'), '--gateway', 'gw'];
+      const json = JSON.parse((await cli([...args, '-o', 'json'])).stdout);
+      expect(json.hops[0].loadBalancing).toEqual({
+        policy: 'RING_HASH',
+        minimumRingSize: 1024,
+        from: 'DestinationRule shop/web trafficPolicy',
+        hashPolicy: [{ cookie: { name: 'sid', ttl: '0s' } }, { cookie: { name: 'sid', ttl: '0s' } }],
+      });
+      expect((await cli(args)).stdout).toContain(
+        'load balancing: RING_HASH (minimumRingSize 1024) on cookie sid (ttl 0s), cookie sid (ttl 0s) · DestinationRule shop/web trafficPolicy',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -224,22 +224,38 @@ function loadBalancingOf(
 }
 
 /**
- * The hash policies of an HTTP route: one per destination that has a consistentHash, in order.
- * Hosts are resolved in the VirtualService's namespace; the rules are those the routing proxy in
- * `proxyNamespace` sees.
+ * The hash policies of a route. HTTP: one per destination that has a consistentHash, in order.
+ * TCP and TLS: the source IP when the rule says so, the subset counting for a single destination
+ * only; Istio reads the rule of the Service the listener is for, and the first destination's host
+ * stands for it (the same host unless the route sends elsewhere). Hosts are resolved in the
+ * VirtualService's namespace; the rules are those the routing proxy in `proxyNamespace` sees.
  */
 export function routeHashPolicies(
   index: ManifestIndex,
   route: readonly { readonly destination?: Destination; readonly weight?: number }[],
   vsNamespace: string,
   proxyNamespace: string,
+  http: boolean,
 ): HashPolicy[] {
+  const rulesOf = (d: Destination) => hostRules(index, d.host ?? '', vsNamespace, proxyNamespace).rules;
+  if (!http) {
+    const first = route[0]?.destination ?? {};
+    return tcpSourceIp(rulesOf(first), route.length === 1 ? first.subset : undefined);
+  }
   // A weighted route leaves out destinations of weight 0 (route.go TranslateRoute).
   const counted = route.filter((d) => route.length === 1 || (d.weight ?? 0) > 0);
-  const rulesOf = (d: Destination) => hostRules(index, d.host ?? '', vsNamespace, proxyNamespace).rules;
   return counted
     .map((d) => hashPolicyOf(destinationHash(rulesOf(d.destination ?? {}), d.destination ?? {})))
     .filter((h): h is HashPolicy => h !== undefined);
+}
+
+/** Whether a TCP proxy hashes on the source IP (networkfilter.go maybeSetHashPolicy): the rule's useSourceIp, unless the subset sets its own loadBalancer. */
+function tcpSourceIp(rules: readonly Manifest[], subset: string | undefined): HashPolicy[] {
+  const top: TrafficPolicy | undefined = rules.find((dr) => dr.spec?.trafficPolicy !== undefined)?.spec?.trafficPolicy;
+  const subsets: { name?: string; trafficPolicy?: TrafficPolicy }[] = rules.flatMap((dr) => dr.spec?.subsets ?? []);
+  const own = subset === undefined ? undefined : subsets.find((s) => s?.name === subset)?.trafficPolicy?.loadBalancer;
+  const hash = own !== undefined ? own.consistentHash : top?.loadBalancer?.consistentHash;
+  return hash?.useSourceIp === true ? [{ sourceIp: true }] : [];
 }
 
 /** The load balancing of one destination of an HTTP route on `port`, with the route's hash policies; undefined where no DestinationRule sets any. */
@@ -254,7 +270,7 @@ export function destinationLoadBalancing(
   return loadBalancingOf(hostRules(index, dest.host ?? '', vsNamespace, proxyNamespace), dest.subset, port, hashPolicy);
 }
 
-/** The load balancing of a Service's default route (no VirtualService: route.go hashForService). */
+/** The load balancing of a Service's default route (no VirtualService: route.go hashForService; TCP: maybeSetHashPolicy). */
 export function serviceLoadBalancing(
   index: ManifestIndex,
   svc: Manifest,
@@ -266,40 +282,6 @@ export function serviceLoadBalancing(
   const c = candidates(hr.rules, undefined, port);
   // The port-level setting of the port decides only when it has a consistentHash.
   const chosen = c.rulePort?.value?.consistentHash ?? c.rule?.value?.consistentHash;
-  const hash = http ? hashPolicyOf(chosen) : undefined;
-  return loadBalancingOf(hr, undefined, port, hash ? [hash] : []);
-}
-
-/** `load balancing: RING_HASH (minimumRingSize 1024) on cookie hash-cookie (ttl 10s) · DestinationRule default/acme trafficPolicy`. */
-export function loadBalancingLine(lb: HopLoadBalancing): string {
-  const size =
-    lb.minimumRingSize !== undefined
-      ? ` (minimumRingSize ${lb.minimumRingSize})`
-      : lb.tableSize !== undefined
-        ? ` (tableSize ${lb.tableSize})`
-        : '';
-  const keys = (lb.hashPolicy ?? []).map(hashText).join(', ');
-  const hashing = lb.policy === 'RING_HASH' || lb.policy === 'MAGLEV';
-  const on =
-    keys === ''
-      ? hashing
-        ? ' (no hash key: each request hashes to a random endpoint)'
-        : ''
-      : hashing
-        ? ` on ${keys}`
-        : ` (the route's hash on ${keys} is unused: the cluster does not hash)`;
-  return `load balancing: ${lb.policy}${size}${on}${lb.from !== undefined ? ` · ${lb.from}` : ''}`;
-}
-
-function hashText(h: HashPolicy): string {
-  if (h.header !== undefined) return `header ${h.header}`;
-  if (h.queryParameter !== undefined) return `query parameter ${h.queryParameter}`;
-  if (h.sourceIp !== undefined) return h.sourceIp ? 'source IP' : 'source IP (useSourceIp false)';
-  const c = h.cookie!;
-  const more = [
-    ...(c.ttl !== undefined ? [`ttl ${c.ttl}`] : []),
-    ...(c.path !== undefined ? [`path ${c.path}`] : []),
-    ...(c.attributes ?? []).map((a) => `${a.name}${a.value !== undefined ? `=${a.value}` : ''}`),
-  ];
-  return `cookie ${c.name}${more.length > 0 ? ` (${more.join(', ')})` : ''}`;
+  const hash = hashPolicyOf(chosen);
+  return loadBalancingOf(hr, undefined, port, http ? (hash ? [hash] : []) : tcpSourceIp(hr.rules, undefined));
 }

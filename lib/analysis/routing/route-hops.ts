@@ -146,9 +146,9 @@ export class RouteHops {
     // One destination takes everything whatever its weight; several share by weight (Envoy weighted clusters).
     const total = route.reduce((sum, d) => sum + (d.weight ?? 0), 0);
     const weighted = route.length > 1;
-    // The route's hash policies (HTTP only), stated on each destination with its cluster's load balancing.
+    // The route's hash policies, stated on each destination with its cluster's load balancing.
     const vsNs = namespaceOf(r.vs);
-    const hashes = / http\[\d+\]$/.test(r.at) ? routeHashPolicies(this.index, route, vsNs, proxy.namespace) : [];
+    const hashes = routeHashPolicies(this.index, route, vsNs, proxy.namespace, / http\[\d+\]$/.test(r.at));
     return route.map((d, i) => {
       const weight = route.length === 1 ? 100 : total === 0 ? 0 : Math.round(((d.weight ?? 0) * 10000) / total) / 100;
       const cookies = istioSetCookies(d.headers);
