@@ -39,7 +39,7 @@ export interface HopLoadBalancing {
    * (PASSTHROUGH, and the original-destination cluster of a ServiceEntry with resolution NONE).
    */
   readonly policy: string;
-  /** RING_HASH's minimum ring size (Envoy's 1024 unless `ringHash`/`minimumRingSize` sets it). @default - not a ring hash, or left to Envoy */
+  /** RING_HASH's minimum ring size (Envoy's 1024 unless `ringHash`/`minimumRingSize` sets it). @default - not a ring hash */
   readonly minimumRingSize?: number;
   /** MAGLEV's table size, when set. @default - not set */
   readonly tableSize?: number;
@@ -161,7 +161,7 @@ function clusterLoadBalancer(rules: readonly Manifest[], subset: string | undefi
 }
 
 /** Envoy's hash policy of a consistentHash; undefined when it names no key (only ring settings). */
-export function hashPolicyOf(hash: ConsistentHash | undefined): HashPolicy | undefined {
+function hashPolicyOf(hash: ConsistentHash | undefined): HashPolicy | undefined {
   if (hash?.httpHeaderName !== undefined) return { header: String(hash.httpHeaderName) };
   const c = hash?.httpCookie;
   if (c !== undefined && c !== null) {
@@ -194,7 +194,8 @@ function clusterPolicy(
     if (hash.ringHash)
       return {
         policy: 'RING_HASH',
-        ...(hash.ringHash.minimumRingSize ? { minimumRingSize: Number(hash.ringHash.minimumRingSize) } : {}),
+        // Without a size Istio sets no ring config, and Envoy's 1024 applies.
+        minimumRingSize: Number(hash.ringHash.minimumRingSize || 1024),
       };
     return { policy: 'RING_HASH', minimumRingSize: Number(hash.minimumRingSize || 1024) };
   }
