@@ -6,8 +6,9 @@
  */
 import { readFileSync } from 'fs';
 import { join } from 'path';
+import { isDeepStrictEqual } from 'util';
 import { parse, parseAllDocuments } from 'yaml';
-import type { ExplainNode, Manifest } from 'voting-mesh';
+import type { ExplainNode, HashPolicy, Manifest } from 'voting-mesh';
 import { explainCall, explainRequest } from 'voting-mesh';
 
 /** What upstream expects of one request. */
@@ -22,6 +23,8 @@ export interface Expectation {
   readonly error?: string;
   /** Istio route tests: the route's timeout as written, or `none` when the route sets none. */
   readonly timeout?: string;
+  /** Istio route tests: the route's hash policies (Envoy hash_policy, from DestinationRule consistentHash), in order; `[]` for none. */
+  readonly hashPolicy?: readonly HashPolicy[];
   /** Gateway API conformance: the status code, and for 2xx the backend and namespace that answer. */
   readonly status?: number;
   /** Any of these status codes (the test's StatusCodes). */
@@ -248,6 +251,8 @@ function judge(want: Expectation, got: Answer, objects: readonly Manifest[], sen
       /^500: no ServiceEntry visible from namespace '[^']+' declares host '([^']+)'/.exec(got.text);
     if (want.route !== undefined && got.hop && routeName(got.hop.rule) !== want.route) return false;
     if (want.timeout !== undefined && (got.hop?.timeout ?? 'none') !== want.timeout) return false;
+    if (want.hashPolicy !== undefined && !isDeepStrictEqual(got.hop?.loadBalancing?.hashPolicy ?? [], want.hashPolicy))
+      return false;
     if (noCluster && got.hop)
       return noCluster[1] === host && got.hop.port === Number(port) && (got.hop.subset ?? '') === subset;
     if (got.kind !== 'hop' || !got.hop) return false;

@@ -126,6 +126,7 @@ export type {
 } from './analysis/traffic-simulator';
 export { TrafficSimulator } from './analysis/traffic-simulator';
 export type { ShapedRequest, ShapedResponse } from './analysis/routing/gateway-api-filters';
+export type { HashPolicy, HopLoadBalancing } from './analysis/routing/destination-load-balancing';
 export type { NetworkVerdict, PodEndpoint } from './analysis/network-policies';
 export { networkPolicyAllows } from './analysis/network-policies';
 export type { AuthorizationVerdict, AuthorizedRequest } from './analysis/authorization';

@@ -1,6 +1,7 @@
 /** Text rendering of explanations: one hop per line, as an indented tree. */
 import type { CallExplanation, ExplainMirror, ExplainNode, Explanation } from './explain';
 import { isZeroDuration } from './routing/policies';
+import type { HashPolicy, HopLoadBalancing } from './routing/destination-load-balancing';
 import type { SimulatedRequest } from './traffic-simulator';
 
 /** Renders an entry request's explanation: the request, the gateway, then the hops. */
@@ -53,6 +54,7 @@ function walk(nodes: readonly ExplainNode[], indent: string, lines: string[]): v
     for (const line of shapeLines(n)) lines.push(`${inner}${line}`);
     const pool = poolLine(n);
     if (pool !== undefined) lines.push(`${inner}${pool}`);
+    if (n.loadBalancing !== undefined) lines.push(`${inner}${loadBalancingLine(n.loadBalancing)}`);
     for (const m of n.mirrors ?? []) {
       lines.push(`${inner}${mirrorLine(m)}`);
       // The copies' own calls hang under the mirror line, indented past it.
@@ -147,4 +149,39 @@ function shapeLines(n: ExplainNode): string[] {
 function mirrorLine(m: ExplainMirror): string {
   if (m.answer !== undefined) return `mirror ${m.percent}% → ${m.answer} (copies dropped)`;
   return `mirror ${m.percent}% → ${workloadText({ ...m, protocol: undefined })} (responses discarded)${denied(m)}`;
+}
+
+/** `load balancing: RING_HASH (minimumRingSize 1024) on cookie hash-cookie (ttl 10s) · DestinationRule default/acme trafficPolicy`. */
+function loadBalancingLine(lb: HopLoadBalancing): string {
+  const size =
+    lb.minimumRingSize !== undefined
+      ? ` (minimumRingSize ${lb.minimumRingSize})`
+      : lb.tableSize !== undefined
+        ? ` (tableSize ${lb.tableSize})`
+        : '';
+  const keys = (lb.hashPolicy ?? []).map(hashText).join(', ');
+  const hashing = lb.policy === 'RING_HASH' || lb.policy === 'MAGLEV';
+  const on =
+    keys === ''
+      ? hashing
+        ? ' (no hash key: each request hashes to a random endpoint)'
+        : ''
+      : hashing
+        ? ` on ${keys}`
+        : ` (the route's hash on ${keys} is unused: the cluster does not hash)`;
+  return `load balancing: ${lb.policy}${size}${on}${lb.from !== undefined ? ` · ${lb.from}` : ''}`;
+}
+
+/** `cookie sid (ttl 60s, path /)`, `header x-user`, `source IP`, `query parameter q`. */
+function hashText(h: HashPolicy): string {
+  if (h.header !== undefined) return `header ${h.header}`;
+  if (h.queryParameter !== undefined) return `query parameter ${h.queryParameter}`;
+  if (h.sourceIp !== undefined) return h.sourceIp ? 'source IP' : 'source IP (useSourceIp false)';
+  const c = h.cookie!;
+  const more = [
+    ...(c.ttl !== undefined ? [`ttl ${c.ttl}`] : []),
+    ...(c.path !== undefined ? [`path ${c.path}`] : []),
+    ...(c.attributes ?? []).map((a) => `${a.name}${a.value !== undefined ? `=${a.value}` : ''}`),
+  ];
+  return `cookie ${c.name}${more.length > 0 ? ` (${more.join(', ')})` : ''}`;
 }

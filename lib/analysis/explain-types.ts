@@ -2,6 +2,7 @@ import type { MeshContextOptions } from '../model/defaults';
 import type { AuthorizationVerdict } from './authorization';
 import type { HopMirror, HopRetries, SimulatedRequest } from './traffic-simulator';
 import type { ShapedRequest, ShapedResponse } from './routing/gateway-api-filters';
+import type { HopLoadBalancing } from './routing/destination-load-balancing';
 
 // What explain (./explain.ts) answers: the nodes of a request's path, each with its verdicts.
 
@@ -64,6 +65,8 @@ export interface ExplainNode {
   readonly response?: ShapedResponse;
   /** `Set-Cookie` values the route adds to the response of a request sent here (a sticky split). @default - none */
   readonly setCookies?: readonly string[];
+  /** The load balancing the proxy uses for this destination (the cluster's policy, the route's hash policies), when a DestinationRule sets it. @default - none set: Istio's default (LEAST_REQUEST) */
+  readonly loadBalancing?: HopLoadBalancing;
   /** Fields that shaped this hop but are not evaluated (`not modelled: <field>`). @default - none */
   readonly notModelled?: readonly string[];
   /** Calls this workload makes, each routed as its own mesh request. */

@@ -270,6 +270,7 @@ function nodeOf(index: ManifestIndex, hop: Hop, parts: NodeParts): Omit<ExplainN
     ...(hop.retries !== undefined ? { retries: hop.retries } : {}),
     ...(mirrors !== undefined ? { mirrors } : {}),
     ...(hop.setCookies !== undefined ? { setCookies: hop.setCookies } : {}),
+    ...(hop.loadBalancing !== undefined ? { loadBalancing: hop.loadBalancing } : {}),
     ...(hop.notModelled !== undefined ? { notModelled: hop.notModelled } : {}),
   };
 }

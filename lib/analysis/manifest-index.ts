@@ -182,11 +182,20 @@ export class ManifestIndex {
 
   /** The DestinationRules of one namespace and host that apply to traffic from `clientNamespace` to `svc`, in creation order. */
   private applyingRules(svc: Manifest, clientNamespace: string): Manifest[] | undefined {
-    const rules = sortByCreation(this.rulesCovering(this.serviceHost(svc)));
+    return this.rulesForHost(this.serviceHost(svc), namespaceOf(svc), clientNamespace);
+  }
+
+  /**
+   * The DestinationRules of one namespace and host that apply to traffic from `clientNamespace` to
+   * the fully qualified `host` (a Service's or a ServiceEntry's, defined in `hostNamespace`), in
+   * creation order; undefined when none does.
+   */
+  public rulesForHost(host: string, hostNamespace: string, clientNamespace: string): Manifest[] | undefined {
+    const rules = sortByCreation(this.rulesCovering(host));
     const visible = (dr: Manifest) => namespaceOf(dr) === clientNamespace || exportedTo(dr, clientNamespace);
     const groups = [
       rules.filter((dr) => namespaceOf(dr) === clientNamespace),
-      rules.filter((dr) => namespaceOf(dr) === namespaceOf(svc) && visible(dr)),
+      rules.filter((dr) => namespaceOf(dr) === hostNamespace && visible(dr)),
       rules.filter((dr) => visible(dr)),
     ];
     const hostOf = (dr: Manifest) => resolveShortName(dr.spec?.host ?? '', namespaceOf(dr), this.clusterDomain);

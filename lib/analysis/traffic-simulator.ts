@@ -149,7 +149,7 @@ export class TrafficSimulator {
     const { svc, proxy, vs, api, protocol, notes } = call;
     if (!vs && api && protocol === 'http') return possibleApiHops(this.apiContext(false), api, notes);
     const routes = !vs ? [] : protocol === 'http' ? proxyRoutes(vs, proxy) : routesOf(vs, protocol);
-    if (routes.length === 0) return [this.hops.serviceHop(svc, port, notes, protocol === 'http')];
+    if (routes.length === 0) return [this.hops.serviceHop(svc, port, notes, protocol === 'http', proxy.namespace)];
     return this.hops.possibleRoutes(routes, proxy, notes);
   }
 
@@ -190,19 +190,19 @@ export class TrafficSimulator {
       ];
     const view = viewOf({ ...request, host: request.host ?? this.index.serviceHost(svc) });
     if (!vs && api && protocol === 'http') return apiMeshHops(this.apiContext(false), api, view, notes, port);
-    if (!vs) return [this.hops.serviceHop(svc, port, notes, protocol === 'http')];
+    if (!vs) return [this.hops.serviceHop(svc, port, notes, protocol === 'http', proxy.namespace)];
     if (protocol === 'http') {
       const routes = proxyRoutes(vs, proxy);
-      if (routes.length === 0) return [this.hops.serviceHop(svc, port, notes, true)];
+      if (routes.length === 0) return [this.hops.serviceHop(svc, port, notes, true, proxy.namespace)];
       const hops = this.hops.evaluateHttp(routes, view, proxy, notes);
       const why = `no route of VirtualService '${vs.metadata.name}' matches a call from ${JSON.stringify(sourceLabels)} on port ${port}: Envoy answers 404 (NR)`;
       return hops ?? [{ ...this.hops.answer(why, vs.metadata.name, notes), noRoute: true }];
     }
     const kind = protocol === 'tls' ? 'tls' : 'tcp';
-    if ((vs.spec?.[kind] ?? []).length === 0) return [this.hops.serviceHop(svc, port, notes, false)];
+    if ((vs.spec?.[kind] ?? []).length === 0) return [this.hops.serviceHop(svc, port, notes, false, proxy.namespace)];
     return (
       this.hops.evaluateL4(routesOf(vs, kind), proxy, kind, request.sni ?? this.index.serviceHost(svc), notes) ?? [
-        this.hops.serviceHop(svc, port, notes, false),
+        this.hops.serviceHop(svc, port, notes, false, proxy.namespace),
       ]
     );
   }

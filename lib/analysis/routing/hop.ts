@@ -1,6 +1,7 @@
 /** The simulator's answer: where (a share of) a request ends up, and how much it says. */
 import type { HopMirror, HopRetries } from './policies';
 import type { ShapedRequest, ShapedResponse } from './gateway-api-filters';
+import type { HopLoadBalancing } from './destination-load-balancing';
 
 /** Where (a share of) a request ends up. */
 export interface Hop {
@@ -35,6 +36,8 @@ export interface Hop {
   readonly response?: ShapedResponse;
   /** `Set-Cookie` values the route adds to the response when it sends the request here (a sticky split). @default - none */
   readonly setCookies?: readonly string[];
+  /** The load balancing the proxy uses for this destination, when a DestinationRule sets it (or the route hashes). @default - none set: Istio's default (LEAST_REQUEST) */
+  readonly loadBalancing?: HopLoadBalancing;
   /**
    * Envoy finds no route for the request and answers 404 (NR): no virtual host serves its Host, or
    * no route of the virtual host matches; `answer` says which. @default false

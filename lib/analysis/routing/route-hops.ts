@@ -17,6 +17,7 @@ import type { RequestView, RouteRef, RoutingProxy } from './match';
 import { routeMirrors, routeRetries, routeTimeout } from './policies';
 import type { HopMirror, HopRetries } from './policies';
 import { istioSetCookies } from './response-cookies';
+import { destinationLoadBalancing, routeHashPolicies, serviceLoadBalancing } from './destination-load-balancing';
 import { routeSemanticsOf } from './ingress';
 import { meshXForwardedHost } from './sidecar-scope';
 import { shapeVsRequest, shapeVsResponse } from './virtual-service-shaping';
@@ -145,6 +146,9 @@ export class RouteHops {
     // One destination takes everything whatever its weight; several share by weight (Envoy weighted clusters).
     const total = route.reduce((sum, d) => sum + (d.weight ?? 0), 0);
     const weighted = route.length > 1;
+    // The route's hash policies, stated on each destination with its cluster's load balancing.
+    const vsNs = namespaceOf(r.vs);
+    const hashes = routeHashPolicies(this.index, route, vsNs, proxy.namespace, / http\[\d+\]$/.test(r.at));
     return route.map((d, i) => {
       const weight = route.length === 1 ? 100 : total === 0 ? 0 : Math.round(((d.weight ?? 0) * 10000) / total) / 100;
       const cookies = istioSetCookies(d.headers);
@@ -156,6 +160,7 @@ export class RouteHops {
       ];
       const hop = this.destinationHop(d.destination ?? {}, weight, r, proxy, notes);
       if (hop.answer !== undefined) return hop;
+      const lb = destinationLoadBalancing(this.index, d.destination ?? {}, hop.port, hashes, vsNs, proxy.namespace);
       const request = shaping ? shapeVsRequest(r.vs, r.route, d, weighted, shaping) : undefined;
       const response = shaping ? shapeVsResponse(r.route, d, weighted) : undefined;
       return {
@@ -164,6 +169,7 @@ export class RouteHops {
         ...(request ? { request } : {}),
         ...(response ? { response } : {}),
         ...(cookies.cookies.length > 0 ? { setCookies: cookies.cookies } : {}),
+        ...(lb ? { loadBalancing: lb } : {}),
       };
     });
   }
@@ -289,10 +295,18 @@ export class RouteHops {
 
   /**
    * No route applies: Envoy's default route sends to every pod of the Service, on HTTP with Istio's
-   * default retry policy and no timeout (route.go BuildDefaultHTTPOutboundRoute).
+   * default retry policy and no timeout (route.go BuildDefaultHTTPOutboundRoute), and the load
+   * balancing the DestinationRules the caller in `clientNamespace` sees set.
    */
-  public serviceHop(svc: Manifest, port: number, given: readonly string[], http: boolean): Hop {
+  public serviceHop(
+    svc: Manifest,
+    port: number,
+    given: readonly string[],
+    http: boolean,
+    clientNamespace: string,
+  ): Hop {
     const notes = [...given, ...endpointNotes(this.index, svc)];
+    const lb = serviceLoadBalancing(this.index, svc, port, clientNamespace, http);
     return {
       service: svc.metadata.name,
       port,
@@ -300,6 +314,7 @@ export class RouteHops {
       deployments: this.pods(svc, {}),
       rule: 'service',
       ...(http && this.defaultRetries ? { retries: this.defaultRetries } : {}),
+      ...(lb ? { loadBalancing: lb } : {}),
       ...(notes.length > 0 ? { notModelled: [...new Set(notes)] } : {}),
     };
   }
