@@ -21,7 +21,7 @@ import { entryHop, entryPort, entryProtocol, importsEntry } from './service-entr
 import type { EgressListener, SidecarScope } from './sidecar-scope';
 import type { SidecarVirtualHost } from './sidecar-virtual-hosts';
 import { pickVirtualHost, sidecarVirtualHosts } from './sidecar-virtual-hosts';
-import { hostMatches, resolveShortName } from './hosts';
+import { hostIntersection, resolveShortName } from './hosts';
 import { visibleVirtualServices } from './visibility';
 
 /** What the simulator lends a host call: its index and route hops, and how it routes a call to a Service. */
@@ -113,13 +113,15 @@ function virtualHosts(index: ManifestIndex, call: HostCall, listener: EgressList
 
 const cache = new WeakMap<ManifestIndex, Map<string, SidecarVirtualHost[]>>();
 
-/** The first imported VirtualService with `kind` routes whose host covers the ServiceEntry host. */
+/** The first VirtualService visible to the caller with `kind` routes whose host meets the ServiceEntry host (either covers the other). */
 function l4VirtualService(index: ManifestIndex, call: HostCall, kind: 'tcp' | 'tls'): Manifest | undefined {
   return visibleVirtualServices(index, ns(call), 'mesh').find(
     (vs) =>
       (vs.spec?.[kind] ?? []).length > 0 &&
-      (Array.isArray(vs.spec?.hosts) ? (vs.spec.hosts as unknown[]) : []).some((h) =>
-        hostMatches(resolveShortName(String(h), namespaceOf(vs), index.clusterDomain), call.entry!.host),
+      (Array.isArray(vs.spec?.hosts) ? (vs.spec.hosts as unknown[]) : []).some(
+        (h) =>
+          hostIntersection(resolveShortName(String(h), namespaceOf(vs), index.clusterDomain), call.entry!.host) !==
+          undefined,
       ),
   );
 }
