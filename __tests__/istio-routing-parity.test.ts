@@ -11,6 +11,7 @@ const files = [
   'istio-sidecar.yaml',
   'istio-sidecar-routes.yaml',
   'istio-sidecar-scoping.yaml',
+  'istio-sidecar-outbound.yaml',
   'istio-sidecar-routes-httproute.yaml',
   'istio-build-http-routes.yaml',
   'istio-ingress.yaml',

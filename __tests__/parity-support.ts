@@ -243,18 +243,26 @@ function judge(want: Expectation, got: Answer, objects: readonly Manifest[], sen
     return got.kind === want.error || (want.error === 'no-route' && got.kind === 'status-404');
   if (want.cluster === 'PassthroughCluster')
     return got.kind === 'hop' && (got.hop?.rule ?? '').startsWith('PassthroughCluster');
+  // The catch-all virtual host `block_all` of REGISTRY_ONLY (502 on an HTTP route configuration).
+  if (want.cluster === 'BlackHoleCluster') return got.hop?.rule === 'BlackHoleCluster';
   if (want.cluster !== undefined) {
     const [, port, subset, host] = want.cluster.split('|');
     // A route to a host that has no cluster: explain names the host; Envoy answers 503 (NC), 500 for Gateway API routes.
     const noCluster =
       /^503: host '([^']+)' is neither a Service nor a ServiceEntry host/.exec(got.text) ??
       /^500: no ServiceEntry visible from namespace '[^']+' declares host '([^']+)'/.exec(got.text);
+    // A route to a subset no DestinationRule defines: no such cluster either (503, NC).
+    const noSubset = /^503: subset '[^']+' of host '([^']+)' is not defined/.exec(got.text);
     if (want.route !== undefined && got.hop && routeName(got.hop.rule) !== want.route) return false;
     if (want.timeout !== undefined && (got.hop?.timeout ?? 'none') !== want.timeout) return false;
     if (want.hashPolicy !== undefined && !isDeepStrictEqual(got.hop?.loadBalancing?.hashPolicy ?? [], want.hashPolicy))
       return false;
-    if (noCluster && got.hop)
-      return noCluster[1] === host && got.hop.port === Number(port) && (got.hop.subset ?? '') === subset;
+    if ((noCluster ?? noSubset) && got.hop)
+      return (
+        namesClusterHost((noCluster ?? noSubset)![1], host) &&
+        got.hop.port === Number(port) &&
+        (got.hop.subset ?? '') === subset
+      );
     if (got.kind !== 'hop' || !got.hop) return false;
     // What the backend receives and the client gets back (rewrite, header operations), when the case states it.
     if (!shapesHold(want, got.hop, sent)) return false;
@@ -271,6 +279,13 @@ function judge(want: Expectation, got: Answer, objects: readonly Manifest[], sen
   }
   if (want.status !== undefined) return judgeResponse(want, got, objects, sent);
   return false;
+}
+
+/** Whether a destination host as written names a cluster's host: the same host, or a short name (no dot) of it. */
+function namesClusterHost(written: string, clusterHost: string): boolean {
+  const w = written.toLowerCase();
+  const c = clusterHost.toLowerCase();
+  return w === c || (!w.includes('.') && c.startsWith(`${w}.`));
 }
 
 function judgeResponse(want: Expectation, got: Answer, objects: readonly Manifest[], sent: ParityRequest): boolean {

@@ -1,7 +1,7 @@
 /**
  * What a caller names when it calls: a Service (short name, `name.namespace`, fully qualified), a
- * Service's cluster IP, an endpoint address of its EndpointSlices (a headless Service's pods), or
- * a pod IP. An ExternalName Service that names a Service of the manifests is an alias of it: Istio
+ * Service's cluster IP, an endpoint address of its EndpointSlices (a headless Service's pods), a
+ * ServiceEntry host or address, or a pod IP. An ExternalName Service that names a Service of the manifests is an alias of it: Istio
  * sends its traffic to the concrete Service, and the alias's name stays the Host (the sidecar's
  * virtual host for the alias carries the concrete Service's routes; istio/istio
  * pilot/pkg/serviceregistry/kube/conversion.go, ENABLE_EXTERNAL_NAME_ALIAS).
@@ -11,12 +11,16 @@ import { namespaceOf } from './manifest';
 import type { ManifestIndex } from './manifest-index';
 import { endpointSlicesOf } from './endpoint-slices';
 import { at, listAt } from './manifest-kinds';
+import type { EntryHost } from './routing/service-entry-hosts';
+import { entryAt, entryNamed } from './routing/service-entry-hosts';
 
 export interface CallTarget {
   /** The Service whose routes apply. */
   readonly svc?: Manifest;
   /** A pod called by its IP: no Service, no route (PassthroughCluster). */
   readonly pod?: Manifest;
+  /** A ServiceEntry host, called by name or by an address of the entry (whatever its exportTo: the sidecar decides). */
+  readonly entry?: EntryHost;
   /** The Host the call carries by default (the alias name for an ExternalName alias). */
   readonly host?: string;
   /** What the resolution did that the answer should say. */
@@ -29,7 +33,10 @@ const IPV4 = /^[0-9]{1,3}(\.[0-9]{1,3}){3}$/;
 export function resolveCallTarget(index: ManifestIndex, name: string, namespace: string): CallTarget | undefined {
   if (IPV4.test(name)) return byAddress(index, name);
   const svc = index.serviceForHost(name, namespace);
-  if (!svc) return undefined;
+  if (!svc) {
+    const entry = entryNamed(index, name);
+    return entry ? { entry, host: name, notes: [] } : undefined;
+  }
   return svc.spec?.type === 'ExternalName' ? alias(index, svc) : { svc, notes: [] };
 }
 
@@ -48,6 +55,8 @@ function byAddress(index: ManifestIndex, ip: string): CallTarget | undefined {
       if (s.spec?.clusterIP === 'None') return { svc: s, notes: [] };
     }
   }
+  const entry = entryAt(index, ip);
+  if (entry) return { entry, host: ip, notes: [] };
   if (pod) return { pod, notes: [] };
   return undefined;
 }

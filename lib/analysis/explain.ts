@@ -9,6 +9,7 @@ import { namespaceOf, podLabels } from './manifest';
 import { ManifestIndex } from './manifest-index';
 import type { CallTarget } from './call-target';
 import { resolveCallTarget } from './call-target';
+import type { EntryHost } from './routing/service-entry-hosts';
 import { apiGateways } from './routing/gateway-api';
 import { follower, routed, waypointVia } from './hop-follower';
 import type { Hop, SimulatedRequest } from './traffic-simulator';
@@ -104,6 +105,16 @@ export function explainCall(
   });
   // A pod IP, or an ExternalName naming a host outside the manifests: no Service of the manifests routes it.
   if (resolved.pod) return direct(podHop(resolved.pod, port));
+  // A ServiceEntry host or address: the sidecar's route configuration for the port decides (routing/sidecar-host-call.ts).
+  if (resolved.entry) {
+    const from = { workload: source.metadata.name, namespace: ns, principal };
+    const entryPort = entryCallPort(resolved.entry, port);
+    const hops = entryCallHops(sim, source, resolved.entry, service, entryPort, request);
+    const follows = hops.map((h) =>
+      follow(h, 100, [source.metadata.name], principal, undefined, authorizedRequest(request)),
+    );
+    return { from, service, port: entryPort, request, hops: follows };
+  }
   const svc = resolved.svc;
   if (!svc) return direct(unmodelledHop(service, port, resolved.notes));
   const name = `${svc.metadata.name}.${namespaceOf(svc)}`;
@@ -168,6 +179,30 @@ function calledPort(svc: Manifest, name: string, port: number | undefined): numb
   if (!ports.includes(target))
     throw new CallTargetError(`Service ${name} has no port ${target}: call one of ${ports.join(', ')}`);
   return target;
+}
+
+/** The hops of a call from `source` to ServiceEntry host `entry` (dialled as `service`, an address or a host). */
+function entryCallHops(
+  sim: TrafficSimulator,
+  source: Manifest,
+  entry: EntryHost,
+  service: string,
+  port: number,
+  request: SimulatedRequest,
+): Hop[] {
+  const target = { sourceLabels: podLabels(source), sourceNamespace: namespaceOf(source), port, dialled: service };
+  return routed(sim.callHost(target, entry, { ...request, host: request.host ?? service }));
+}
+
+/** The port a call to a ServiceEntry host goes to: `port`, else the entry's only port; a CallTargetError otherwise. */
+function entryCallPort(entry: EntryHost, port: number | undefined): number {
+  if (port !== undefined) return port;
+  const ports: number[] = (entry.se.spec?.ports ?? []).map((p: any) => p.number);
+  if (ports.length !== 1)
+    throw new CallTargetError(
+      `ServiceEntry ${namespaceOf(entry.se)}/${entry.se.metadata.name} has ports ${ports.join(', ') || '(none)'}: name one, e.g. ${entry.host}:${ports[0] ?? 80}`,
+    );
+  return ports[0];
 }
 
 /** A call no Service of the manifests routes (e.g. an ExternalName to an outside host): answered as not modelled, saying why. */

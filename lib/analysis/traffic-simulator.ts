@@ -30,6 +30,9 @@ import { MeshView } from './routing/mesh-view';
 import { RouteHops } from './routing/route-hops';
 import type { SidecarScope } from './routing/sidecar-scope';
 import { meshOutboundMode, sidecarScope } from './routing/sidecar-scope';
+import type { HostCall, HostCallContext } from './routing/sidecar-host-call';
+import { callEntry, routeByHost } from './routing/sidecar-host-call';
+import type { EntryHost } from './routing/service-entry-hosts';
 
 export type { SimulatedRequest } from './routing/match';
 export { hostMatches } from './routing/hosts';
@@ -109,7 +112,27 @@ export class TrafficSimulator {
   public call(target: MeshCallTarget, request: SimulatedRequest = {}): Hop[] {
     const { sourceLabels, service, port, namespace } = target;
     const sourceNamespace = target.sourceNamespace ?? request.sourceNamespace;
-    let call = this.meshCall(sourceLabels, service, port, sourceNamespace, namespace);
+    const call = this.meshCall(sourceLabels, service, port, sourceNamespace, namespace);
+    const declaredHttp = call.protocol === 'http' && !call.sniffed && call.view.hasRouteConfig(port);
+    const listener = call.scope.listener(port);
+    if (declaredHttp && request.host !== undefined && listener) {
+      // The route configuration's virtual hosts (Services, ServiceEntry hosts, VirtualService hosts; routing/sidecar-virtual-hosts.ts)
+      // pick by Host; when none does, as before: the called Service's own, a VirtualService host alone, or the catch-all.
+      const host = {
+        ...this.hostCall(sourceLabels, call.proxy.namespace, port, service, undefined, request),
+        notes: [...call.notes],
+        fallback: () => this.serviceByHost(call, sourceNamespace, request),
+      };
+      return routeByHost(this.hostContext(host), host, listener);
+    }
+    return this.serviceByHost(call, sourceNamespace, request);
+  }
+
+  /** A call to a Service: on a declared HTTP port with a Host, the virtual host of MeshView the Host picks; else the Service's own routes, when the sidecar imports it. */
+  private serviceByHost(resolved: MeshCall, sourceNamespace: string | undefined, request: SimulatedRequest): Hop[] {
+    let call = resolved;
+    const { port } = call;
+    const sourceLabels = call.proxy.labels;
     const declaredHttp = call.protocol === 'http' && !call.sniffed && call.view.hasRouteConfig(port);
     if (declaredHttp && request.host !== undefined) {
       // On a declared HTTP port the sidecar has one route configuration for the port: the Host picks the virtual host.
@@ -133,6 +156,21 @@ export class TrafficSimulator {
     if (!('svc' in scoped)) return [scoped.hop];
     call = scoped;
     return this.routeCall(call, sourceLabels, request);
+  }
+
+  /**
+   * A call to ServiceEntry host `entry` (or to `dialled`, an address or host of none) on `port`,
+   * from a pod with `sourceLabels` in `sourceNamespace`: the virtual host of the sidecar's route
+   * configuration for the port its Host picks, or, on a port that is not HTTP, the entry's cluster.
+   */
+  public callHost(
+    target: { sourceLabels: Readonly<Record<string, string>>; sourceNamespace: string; port: number; dialled: string },
+    entry: EntryHost | undefined,
+    request: SimulatedRequest = {},
+  ): Hop[] {
+    const { sourceLabels, sourceNamespace, port, dialled } = target;
+    const call = this.hostCall(sourceLabels, sourceNamespace, port, dialled, entry, request);
+    return callEntry(this.hostContext(call), call);
   }
 
   /**
@@ -349,6 +387,33 @@ export class TrafficSimulator {
     let view = this.views.get(key);
     if (!view) this.views.set(key, (view = new MeshView(this.index, namespace, listener)));
     return view;
+  }
+
+  /** A host call's proxy and Sidecar scope. */
+  private hostCall(
+    labels: Readonly<Record<string, string>>,
+    namespace: string,
+    port: number,
+    dialled: string,
+    entry: EntryHost | undefined,
+    request: SimulatedRequest,
+  ): HostCall {
+    const proxy: RoutingProxy = { labels, namespace, gateways: ['mesh'], port };
+    const scope = sidecarScope(this.index, labels, namespace, this.outbound);
+    return { proxy, scope, port, dialled, ...(entry ? { entry } : {}), request, notes: [] };
+  }
+
+  /** What a host call needs of the simulator: a Service its Host picks is routed as a call to that Service. */
+  private hostContext(call: HostCall): HostCallContext {
+    const { labels, namespace } = call.proxy;
+    return {
+      index: this.index,
+      hops: this.hops,
+      serviceCall: (svc, vs) => {
+        const c = this.meshCall(labels, svc.metadata.name, call.port, namespace, namespaceOf(svc));
+        return this.routeCall(vs ? { ...c, vs } : c, labels, call.request);
+      },
+    };
   }
 
   private apiContext(gateway: boolean): ApiHopContext {

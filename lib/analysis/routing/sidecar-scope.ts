@@ -31,6 +31,8 @@ export interface EgressListener {
   readonly at: string;
   /** Fields of the listener that change what it captures, not evaluated (bind, captureMode). */
   readonly notModelled: readonly string[];
+  /** The protocol of the listener's declared port (`HTTP`, `TCP`, ...), uppercased. @default - no port declared */
+  readonly protocol?: string;
 }
 
 /** The Sidecar scope of one workload. */
@@ -86,9 +88,11 @@ export function sidecarScope(
   };
 }
 
+/** The listener's port; 0 for a port without a number (a Unix domain socket listener, which serves no TCP port); undefined without a port. */
 function portOf(e: unknown): number | undefined {
-  const n = (e as { port?: { number?: unknown } } | undefined)?.port?.number;
-  return typeof n === 'number' && n > 0 ? n : undefined;
+  const port = (e as { port?: { number?: unknown } } | undefined)?.port;
+  if (port === undefined || port === null) return undefined;
+  return typeof port.number === 'number' && port.number > 0 ? port.number : 0;
 }
 
 function egressListener(e: unknown, i: number, namespace: string, sidecar: string): EgressListener {
@@ -102,7 +106,15 @@ function egressListener(e: unknown, i: number, namespace: string, sidecar: strin
     hosts.set(key, [...(hosts.get(key) ?? []), name.toLowerCase()]);
   }
   const fields = ['bind', 'captureMode'].filter((f) => (e as Record<string, unknown> | undefined)?.[f] !== undefined);
-  return { hosts, at: `egress[${i}]`, notModelled: fields.map((f) => `Sidecar ${sidecar} egress[${i}].${f}`) };
+  // An HTTP_PROXY port takes every port's virtual hosts (httproute.go BuildSidecarOutboundVirtualHosts: listenerPort 0).
+  const protocol = (e as { port?: { protocol?: unknown } } | undefined)?.port?.protocol;
+  if (String(protocol ?? '').toUpperCase() === 'HTTP_PROXY') fields.push('port.protocol HTTP_PROXY');
+  return {
+    hosts,
+    at: `egress[${i}]`,
+    notModelled: fields.map((f) => `Sidecar ${sidecar} egress[${i}].${f}`),
+    ...(protocol !== undefined ? { protocol: String(protocol).toUpperCase() } : {}),
+  };
 }
 
 /** The parts of the mesh config the simulator reads. */
@@ -147,9 +159,13 @@ export function serviceExportedTo(svc: Manifest, namespace: string): boolean {
 /** Whether the listener imports a Service seen from `namespace` (selectServices, hostClassification.Matches). */
 export function importsService(index: ManifestIndex, l: EgressListener, svc: Manifest, namespace: string): boolean {
   if (!serviceExportedTo(svc, namespace)) return false;
-  const host = index.serviceHost(svc);
+  return importsHost(l, namespaceOf(svc), index.serviceHost(svc));
+}
+
+/** Whether the listener imports `host` of a service of namespace `ns` (a Service's or a ServiceEntry's): a host of `ns` or of `*` covers it. */
+export function importsHost(l: EgressListener, ns: string, host: string): boolean {
   const covers = (hosts: readonly string[] | undefined) => (hosts ?? []).some((h) => hostMatches(h, host));
-  return covers(l.hosts.get(namespaceOf(svc))) || covers(l.hosts.get('*'));
+  return covers(l.hosts.get(ns)) || covers(l.hosts.get('*'));
 }
 
 /** Whether the listener imports a mesh VirtualService (SelectVirtualServices, VSMatches without gateway semantics). */

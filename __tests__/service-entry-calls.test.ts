@@ -1,0 +1,107 @@
+import type { Manifest } from 'voting-mesh';
+import { explainCall } from 'voting-mesh';
+
+// Sidecar calls to ServiceEntry hosts (routing/sidecar-host-call.ts): the virtual host of the route
+// configuration for the port, as istiod builds it (httproute.go BuildSidecarOutboundVirtualHosts at
+// 1.30.3), what the fixture istio-sidecar-outbound.yaml does not reach: wildcard hosts, ports that
+// are not HTTP, workloadSelector endpoints, and egress listener fields explain does not evaluate.
+
+const deploy = (name: string, ns: string, labels: Record<string, string>): Manifest => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name, namespace: ns },
+  spec: {
+    replicas: 1,
+    selector: { matchLabels: labels },
+    template: { metadata: { labels }, spec: { containers: [] } },
+  },
+});
+const entry = (name: string, ns: string, spec: Record<string, unknown>): Manifest => ({
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'ServiceEntry',
+  metadata: { name, namespace: ns },
+  spec,
+});
+const istio = (kind: string, name: string, ns: string, spec: Record<string, unknown>): Manifest => ({
+  apiVersion: 'networking.istio.io/v1',
+  kind,
+  metadata: { name, namespace: ns },
+  spec,
+});
+const client = deploy('client', 'apps', { app: 'client' });
+const external = entry('external', 'apps', {
+  hosts: ['*.example.org'],
+  resolution: 'NONE',
+  ports: [
+    { number: 80, name: 'http', protocol: 'HTTP' },
+    { number: 5432, name: 'tcp', protocol: 'TCP' },
+  ],
+});
+
+describe('GIVEN a ServiceEntry with a wildcard host', () => {
+  test('WHEN a name under it is called on its HTTP port THEN the wildcard virtual host takes it, with its resolution on the hop', () => {
+    const [hop] = explainCall([client, external], 'client', 'api.example.org', 80).hops;
+    expect([hop.service, hop.port, hop.serviceEntry, hop.rule]).toEqual([
+      '*.example.org',
+      80,
+      'apps/external',
+      'service (ServiceEntry apps/external, resolution NONE: to the address dialled, MESH_EXTERNAL)',
+    ]);
+  });
+  test('WHEN a VirtualService is bound to it THEN its routes apply', () => {
+    const route = istio('VirtualService', 'to-v2', 'apps', {
+      hosts: ['*.example.org'],
+      http: [{ route: [{ destination: { host: 'v2.example.org' } }] }],
+    });
+    const [hop] = explainCall([client, external, route], 'client', 'api.example.org', 80).hops;
+    expect([hop.service, hop.rule]).toEqual(['v2.example.org', 'to-v2/0']);
+  });
+  test('WHEN it is called on its TCP port THEN the entry takes it; tcp routes of a VirtualService are named, not evaluated', () => {
+    const [hop] = explainCall([client, external], 'client', 'db.example.org', 5432).hops;
+    expect([hop.service, hop.port, hop.answer]).toEqual(['*.example.org', 5432, undefined]);
+    const tcp = istio('VirtualService', 'db', 'apps', {
+      hosts: ['db.example.org'],
+      tcp: [{ route: [{ destination: { host: 'db.example.org' } }] }],
+    });
+    const [named] = explainCall([client, external, tcp], 'client', 'db.example.org', 5432).hops;
+    expect(named.answer).toMatch(/^not modelled: VirtualService apps\/db tcp routes/);
+  });
+});
+
+describe('GIVEN a ServiceEntry of workloads in the mesh (workloadSelector)', () => {
+  const db = entry('db', 'data', {
+    hosts: ['db.internal'],
+    addresses: ['10.9.0.1'],
+    location: 'MESH_INTERNAL',
+    resolution: 'STATIC',
+    ports: [{ number: 8080, name: 'http', protocol: 'HTTP' }],
+    workloadSelector: { labels: { app: 'db' } },
+  });
+  const objects = [client, db, deploy('db', 'data', { app: 'db' })];
+  test('WHEN it is called by host or by address THEN its selected workloads receive the call', () => {
+    for (const to of ['db.internal', '10.9.0.1']) {
+      const [hop] = explainCall(objects, 'client', to, 8080).hops;
+      expect([hop.service, hop.deployments, hop.notModelled]).toEqual(['db.internal', ['db'], undefined]);
+    }
+  });
+  test('WHEN it is exported only to its own namespace THEN another namespace has no virtual host for it (ALLOW_ANY: PassthroughCluster)', () => {
+    const own = { ...db, spec: { ...db.spec, exportTo: ['.'] } } as Manifest;
+    const [hop] = explainCall([client, own, objects[2]], 'client', 'db.internal', 8080).hops;
+    expect(hop.rule).toMatch(/^PassthroughCluster \(Host 'db.internal' names no virtual host/);
+  });
+  test('WHEN the egress listener for the port has a bind address THEN the hop names it not modelled', () => {
+    const sc = istio('Sidecar', 'default', 'apps', {
+      egress: [{ port: { number: 8080, protocol: 'HTTP', name: 'http' }, bind: '127.0.0.2', hosts: ['*/*'] }],
+    });
+    const [hop] = explainCall([...objects, sc], 'client', 'db.internal', 8080).hops;
+    expect([hop.service, hop.notModelled]).toEqual(['db.internal', ['Sidecar apps/default egress[0].bind']]);
+  });
+  test('WHEN the only egress listener for it is a Unix domain socket THEN a TCP port has no listener of its own', () => {
+    const sc = istio('Sidecar', 'default', 'apps', {
+      egress: [{ port: { number: 0, protocol: 'HTTP', name: 'uds' }, bind: 'unix:///var/run/db', hosts: ['*/*'] }],
+      outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' },
+    });
+    const [hop] = explainCall([...objects, sc], 'client', 'db.internal', 8080).hops;
+    expect(hop.answer).toMatch(/^connection closed: Sidecar apps\/default has no egress listener for port 8080/);
+  });
+});

@@ -1,0 +1,164 @@
+/**
+ * A sidecar's call chosen by the virtual hosts of its route configuration for the port
+ * (sidecar-virtual-hosts.ts): to a ServiceEntry host or address, or with a Host on a declared
+ * HTTP port. The virtual host the Host picks decides: a Kubernetes Service (routed as a Service
+ * call), a ServiceEntry host (its VirtualService's routes, else its own cluster
+ * `outbound|port||host`), a VirtualService host alone (its routes), or none: the catch-all,
+ * PassthroughCluster (ALLOW_ANY) or BlackHoleCluster (REGISTRY_ONLY; httproute.go
+ * buildCatchAllVirtualHost). A ServiceEntry port that is not HTTP takes its own cluster; its
+ * VirtualService tcp and tls routes are named, not evaluated.
+ */
+import type { Manifest } from '../manifest';
+import { namespaceOf } from '../manifest';
+import type { ManifestIndex } from '../manifest-index';
+import { proxyRoutes } from './gateway';
+import type { Hop } from './hop';
+import type { RoutingProxy, SimulatedRequest } from './match';
+import { viewOf } from './match';
+import type { RouteHops } from './route-hops';
+import type { EntryHost } from './service-entry-hosts';
+import { entryHop, entryPort, entryProtocol, importsEntry } from './service-entry-hosts';
+import type { EgressListener, SidecarScope } from './sidecar-scope';
+import type { SidecarVirtualHost } from './sidecar-virtual-hosts';
+import { pickVirtualHost, sidecarVirtualHosts } from './sidecar-virtual-hosts';
+import { hostIntersection, resolveShortName } from './hosts';
+import { visibleVirtualServices } from './visibility';
+
+/** What the simulator lends a host call: its index and route hops, and how it routes a call to a Service. */
+export interface HostCallContext {
+  readonly index: ManifestIndex;
+  readonly hops: RouteHops;
+  /** A call to imported Service `svc` on the port, with the VirtualService its virtual host carries (if any). */
+  serviceCall(svc: Manifest, vs: Manifest | undefined): Hop[];
+}
+
+/** One call: the caller's proxy and Sidecar scope, the port, what was dialled (a host or an address) and the ServiceEntry host it names, if any. */
+export interface HostCall {
+  readonly proxy: RoutingProxy;
+  readonly scope: SidecarScope;
+  readonly port: number;
+  readonly dialled: string;
+  readonly entry?: EntryHost;
+  /** What a call to a Service does when no virtual host of the builder serves its Host (the Service call's own choice). @default - the catch-all */
+  readonly fallback?: () => Hop[];
+  readonly request: SimulatedRequest;
+  readonly notes: string[];
+}
+
+const HTTP_LISTENER = ['HTTP', 'HTTP2', 'GRPC', 'GRPC-WEB'];
+
+/** A call to a ServiceEntry host or address on `call.port`. */
+export function callEntry(ctx: HostCallContext, call: HostCall): Hop[] {
+  const listener = call.scope.listener(call.port);
+  if (!listener)
+    return [catchAll(ctx, call, `Sidecar ${call.scope.sidecar} has no egress listener for port ${call.port}`, false)];
+  call.notes.push(...listener.notModelled);
+  const declared = call.entry ? entryPort(call.entry.se, call.port) : undefined;
+  const protocol = declared ? entryProtocol(declared) : undeclaredProtocol(ctx, call, listener);
+  if (protocol === 'sniffed' && declared)
+    call.notes.push(
+      `protocol of ServiceEntry ${entryName(call.entry!)} port ${call.port} is not declared: sniffed, taken as HTTP`,
+    );
+  if (protocol === 'http' || protocol === 'sniffed') return routeByHost(ctx, call, listener);
+  const imported = call.entry !== undefined && declared !== undefined && importsEntry(listener, call.entry, ns(call));
+  if (!imported) return [catchAll(ctx, call, notImported(call), false)];
+  const vs = l4VirtualService(ctx.index, call, protocol === 'tls' ? 'tls' : 'tcp');
+  if (vs)
+    return [
+      ctx.hops.answer(
+        `not modelled: VirtualService ${namespaceOf(vs)}/${vs.metadata.name} ${protocol} routes for ServiceEntry host '${call.entry!.host}' are not evaluated`,
+        vs.metadata.name,
+        [...call.notes, `VirtualService ${namespaceOf(vs)}/${vs.metadata.name} ${protocol} routes`],
+      ),
+    ];
+  return [entryHop(ctx.index, call.entry!, call.port, call.notes)];
+}
+
+/** The virtual host the request's Host (else what was dialled) picks in route configuration `<port>`, and where it sends the request. */
+export function routeByHost(ctx: HostCallContext, call: HostCall, listener: EgressListener): Hop[] {
+  const host = call.request.host ?? call.dialled;
+  const chosen = pickVirtualHost(virtualHosts(ctx.index, call, listener), host);
+  if (!chosen) {
+    if (call.fallback) return call.fallback();
+    return [catchAll(ctx, call, `Host '${host}' names no virtual host of route configuration '${call.port}'`, true)];
+  }
+  if (chosen.svc) return ctx.serviceCall(chosen.svc, chosen.vs);
+  if (chosen.vs) {
+    const routes = proxyRoutes(chosen.vs, call.proxy);
+    const hops = ctx.hops.evaluateHttp(routes, viewOf({ ...call.request, host }), call.proxy, call.notes);
+    if (hops) return hops;
+    if (routes.length > 0 || !chosen.entry) {
+      const why = `no route of VirtualService '${chosen.vs.metadata.name}' (virtual host ${chosen.name}) matches the request: Envoy answers 404 (NR)`;
+      return [{ ...ctx.hops.answer(why, chosen.vs.metadata.name, call.notes), noRoute: true }];
+    }
+  }
+  return [entryHop(ctx.index, chosen.entry!, call.port, call.notes)];
+}
+
+/** A port the ServiceEntry does not declare: HTTP when the Sidecar's egress port says so or the port has a route configuration. */
+function undeclaredProtocol(ctx: HostCallContext, call: HostCall, listener: EgressListener): 'http' | 'tcp' {
+  if (listener.protocol !== undefined) return HTTP_LISTENER.includes(listener.protocol) ? 'http' : 'tcp';
+  return virtualHosts(ctx.index, call, listener).length > 0 ? 'http' : 'tcp';
+}
+
+/** The virtual hosts of the caller's route configuration for the port, built once per namespace, Sidecar, listener and port. */
+function virtualHosts(index: ManifestIndex, call: HostCall, listener: EgressListener): SidecarVirtualHost[] {
+  let byKey = cache.get(index);
+  if (!byKey) cache.set(index, (byKey = new Map()));
+  const key = `${ns(call)}\0${call.scope.sidecar ?? ''}\0${listener.at}\0${call.port}`;
+  let vhosts = byKey.get(key);
+  if (!vhosts) byKey.set(key, (vhosts = sidecarVirtualHosts(index, ns(call), listener, call.port)));
+  return vhosts;
+}
+
+const cache = new WeakMap<ManifestIndex, Map<string, SidecarVirtualHost[]>>();
+
+/** The first VirtualService visible to the caller with `kind` routes whose host meets the ServiceEntry host (either covers the other). */
+function l4VirtualService(index: ManifestIndex, call: HostCall, kind: 'tcp' | 'tls'): Manifest | undefined {
+  return visibleVirtualServices(index, ns(call), 'mesh').find(
+    (vs) =>
+      (vs.spec?.[kind] ?? []).length > 0 &&
+      (Array.isArray(vs.spec?.hosts) ? (vs.spec.hosts as unknown[]) : []).some(
+        (h) =>
+          hostIntersection(resolveShortName(String(h), namespaceOf(vs), index.clusterDomain), call.entry!.host) !==
+          undefined,
+      ),
+  );
+}
+
+/** Why the sidecar does not know the host on the port. */
+function notImported(call: HostCall): string {
+  if (!call.entry) return `'${call.dialled}' is no host the sidecar knows on port ${call.port}`;
+  if (!entryPort(call.entry.se, call.port))
+    return `port ${call.port} is not a port of ServiceEntry ${entryName(call.entry)}`;
+  return call.scope.sidecar !== undefined
+    ? `Sidecar ${call.scope.sidecar} does not import '${call.entry.host}' on port ${call.port}`
+    : `ServiceEntry ${entryName(call.entry)} is not exported to namespace '${ns(call)}' (exportTo)`;
+}
+
+/**
+ * Traffic no virtual host or listener serves: with ALLOW_ANY to the address dialled
+ * (PassthroughCluster), with REGISTRY_ONLY to BlackHoleCluster (502 on an HTTP route
+ * configuration, else the connection is closed); with an egress proxy, not evaluated.
+ */
+function catchAll(ctx: HostCallContext, call: HostCall, why: string, http: boolean): Hop {
+  if (call.scope.mode === 'REGISTRY_ONLY') {
+    const answer = `${http ? '502' : 'connection closed'}: ${why} and outboundTrafficPolicy is REGISTRY_ONLY (BlackHoleCluster)`;
+    return ctx.hops.answer(answer, 'BlackHoleCluster', call.notes);
+  }
+  const proxyNote = call.scope.egressProxy;
+  if (proxyNote)
+    return ctx.hops.answer(`not modelled: ${why}: ${proxyNote} receives it`, 'egressProxy', [...call.notes, proxyNote]);
+  const notes = [...new Set(call.notes)];
+  return {
+    service: call.dialled,
+    port: call.port,
+    weight: 100,
+    deployments: [],
+    rule: `PassthroughCluster (${why}: to the address dialled)`,
+    ...(notes.length > 0 ? { notModelled: notes } : {}),
+  };
+}
+
+const ns = (call: HostCall) => call.proxy.namespace;
+const entryName = (e: EntryHost) => `${namespaceOf(e.se)}/${e.se.metadata.name}`;
