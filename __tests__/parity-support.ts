@@ -58,6 +58,8 @@ export interface ParityRequest {
   readonly scheme?: string;
   readonly sni?: string;
   readonly headers?: Readonly<Record<string, string>>;
+  /** The validated JWT's claims (`@request.auth.claims` matches). */
+  readonly claims?: Readonly<Record<string, unknown>>;
 }
 
 export interface ParityCall {
@@ -182,6 +184,7 @@ function answerOf(call: ParityCall, objects: readonly Manifest[]): Answer {
     ...(r.scheme ? { scheme: r.scheme } : {}),
     ...(r.port ? { port: r.port } : {}),
     ...(r.sni ? { sni: r.sni } : {}),
+    ...(r.claims ? { claims: r.claims } : {}),
   };
   let hops: readonly ExplainNode[];
   if (call.from !== undefined) {

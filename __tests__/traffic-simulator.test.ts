@@ -186,15 +186,15 @@ describe('match conditions (pilot/pkg/networking/core/route/route.go TranslateRo
       /'a\(\?=b\)' is not an RE2 regex/,
     );
   });
-  test('GIVEN a JWT claim match THEN it is named as not modelled (route.go translateMetadataMatch)', () => {
-    const hops = routes({ headers: { '@request.auth.claims.group': { exact: 'admin' } } }).call({
-      sourceLabels: {},
-      service: 'web',
-      namespace: 'shop',
-      port: 8080,
-    });
-    expect(hops[0].notModelled).toEqual([
-      'VirtualService shop/web http[0].match[0].headers[@request.auth.claims.group] (JWT claim)',
+  test('GIVEN a JWT claim match on a sidecar THEN it does not hold, and the hop says why (no JWT filter on outbound routes)', () => {
+    const hops = routes({ headers: { '@request.auth.claims.group': { exact: 'admin' } } }).call(
+      { sourceLabels: {}, service: 'web', namespace: 'shop', port: 8080 },
+      { claims: { group: 'admin' } },
+    );
+    expect(target(hops)).toEqual(['web-v1']);
+    expect(hops[0].notModelled).toBeUndefined();
+    expect(hops[0].matchNotes).toEqual([
+      "VirtualService shop/web http[0].match[0].headers[@request.auth.claims.group] did not match: a sidecar's outbound routes have no JWT filter (claim matches hold at gateways only)",
     ]);
   });
 });

@@ -61,6 +61,7 @@ function walk(nodes: readonly ExplainNode[], indent: string, lines: string[]): v
       walk(m.calls, `${inner}  `, lines);
     }
     for (const c of n.setCookies ?? []) lines.push(`${inner}response sets cookie: ${c}`);
+    for (const m of n.matchNotes ?? []) lines.push(`${inner}${m}`);
     const unevaluated = [...(n.notModelled ?? []), ...(n.authorization?.notModelled ?? [])];
     if (unevaluated.length > 0) lines.push(`${inner}not modelled: ${unevaluated.join('; ')}`);
     walk(n.calls, inner, lines);

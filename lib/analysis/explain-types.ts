@@ -67,6 +67,8 @@ export interface ExplainNode {
   readonly setCookies?: readonly string[];
   /** The load balancing the proxy uses for this destination (the cluster's policy, the route's hash policies), when a DestinationRule sets it. @default - none set: Istio's default (LEAST_REQUEST) */
   readonly loadBalancing?: HopLoadBalancing;
+  /** Route matches that did not hold for a reason the request does not show (a JWT claim match without validated claims). @default - none */
+  readonly matchNotes?: readonly string[];
   /** Fields that shaped this hop but are not evaluated (`not modelled: <field>`). @default - none */
   readonly notModelled?: readonly string[];
   /** Calls this workload makes, each routed as its own mesh request. */

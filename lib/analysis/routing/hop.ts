@@ -43,6 +43,8 @@ export interface Hop {
    * no route of the virtual host matches; `answer` says which. @default false
    */
   readonly noRoute?: boolean;
+  /** Route matches that did not hold for a reason the request does not show (a JWT claim match without validated claims). @default - none */
+  readonly matchNotes?: readonly string[];
   /** Fields that decided or shaped this answer but are not evaluated: `not modelled: <field>`. @default - none */
   readonly notModelled?: readonly string[];
 }

@@ -7,6 +7,8 @@
 import type { Manifest } from '../manifest';
 import { labelsHold } from '../manifest';
 import { isPresenceMatch, stringMatchHolds } from './string-match';
+import { claimMatchHolds, claimPath, NO_JWT } from './jwt-claim-match';
+import type { ClaimContext } from './jwt-claim-match';
 
 /** An HTTP request as the proxy sees it. */
 export interface SimulatedRequest {
@@ -28,6 +30,12 @@ export interface SimulatedRequest {
   readonly sni?: string;
   /** Namespace of the calling pod (sourceNamespace, exportTo). @default - the called Service's namespace */
   readonly sourceNamespace?: string;
+  /**
+   * Claims of the JWT a RequestAuthentication validated (the jwt_authn payload; nested objects,
+   * lists of strings), for `@request.auth.claims` matches at a gateway.
+   * @default - none: the request carries no validated JWT
+   */
+  readonly claims?: Readonly<Record<string, unknown>>;
 }
 
 /** Who is routing: the proxy's labels and namespace, the gateway names it serves (`ns/name` or `mesh`) and its listener port. */
@@ -64,6 +72,8 @@ export interface RequestView {
   /** `:path` as sent, with the query string. */
   readonly fullPath: string;
   readonly query: Readonly<Record<string, string>>;
+  /** The JWT claims the routing proxy sees (jwt-claim-match.ts). */
+  readonly jwt: ClaimContext;
 }
 
 /** The request's pseudo-headers and headers, lower-cased, and its path split from the query. */
@@ -97,36 +107,30 @@ export function viewOf(req: SimulatedRequest): RequestView {
     path: q === -1 ? fullPath : fullPath.slice(0, q),
     fullPath,
     query,
+    jwt: { absent: NO_JWT, misses: [] },
   };
 }
 
-/** JWT claim routing (`@request.auth.claims...`) needs a validated token: named, evaluated as not holding. */
-const JWT_CLAIM = /^@request\.auth\.claims/;
-
 /**
- * The request-dependent part of an HTTP match (route.go TranslateRouteMatch). Conditions that
- * cannot be evaluated offline are pushed to `notModelled` and evaluated as not holding.
+ * The request-dependent part of an HTTP match (route.go TranslateRouteMatch). A JWT claim match
+ * that fails for want of claims is recorded on `req.jwt` (the hop states it).
  */
-export function requestMatchHolds(
-  m: any,
-  req: RequestView,
-  at: string,
-  notModelled: string[],
-  semantics: RouteSemantics = 'istio',
-): boolean {
+export function requestMatchHolds(m: any, req: RequestView, at: string, semantics: RouteSemantics = 'istio'): boolean {
   if (m === undefined) return true;
   if (m.uri !== undefined && !uriHolds(m.uri, req, m.ignoreUriCase === true, semantics)) return false;
   for (const [name, cond] of Object.entries<any>(m.headers ?? {})) {
-    if (JWT_CLAIM.test(name)) {
-      notModelled.push(`${at}.headers[${name}] (JWT claim)`);
-      return false;
+    const claim = claimPath(name);
+    if (claim !== undefined) {
+      if (!claimMatchHolds(claim, cond, req.jwt, false, `${at}.headers[${name}]`)) return false;
+      continue;
     }
     if (!stringMatchHolds(cond, req.headers[name.toLowerCase()])) return false;
   }
   for (const [name, cond] of Object.entries<any>(m.withoutHeaders ?? {})) {
-    if (JWT_CLAIM.test(name)) {
-      notModelled.push(`${at}.withoutHeaders[${name}] (JWT claim)`);
-      return false;
+    const claim = claimPath(name);
+    if (claim !== undefined) {
+      if (!claimMatchHolds(claim, cond, req.jwt, true, `${at}.withoutHeaders[${name}]`)) return false;
+      continue;
     }
     // Inverted; a missing header is treated as empty unless the match is a presence test (route.go TranslateRouteMatch).
     const value = req.headers[name.toLowerCase()];

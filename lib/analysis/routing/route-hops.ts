@@ -52,7 +52,7 @@ export class RouteHops {
       const matches: any[] | undefined = r.route.match?.length ? r.route.match : undefined;
       const holds = (m: any, j: number) =>
         proxyMatchHolds(m, proxy, namespaceOf(r.vs)) &&
-        requestMatchHolds(m, req, `${r.at}.match[${j}]`, notes, routeSemanticsOf(r.vs));
+        requestMatchHolds(m, req, `${r.at}.match[${j}]`, routeSemanticsOf(r.vs));
       const held = matches ? matches.findIndex(holds) : -1;
       if (matches && held === -1) continue;
       this.xForwardedHost ??= meshXForwardedHost(this.index);
