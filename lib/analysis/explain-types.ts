@@ -43,6 +43,8 @@ export interface ExplainNode {
   readonly share: number;
   /** The VirtualService route that decided, `<name>/<route>`, or `service` without one. */
   readonly rule: string;
+  /** The name of the route's match that held (Envoy's route is named `<route>.<match>`). @default - the match has no name */
+  readonly match?: string;
   /** Whether Istio authorization lets the caller make this hop (present when the stage has AuthorizationPolicies). */
   readonly authorization?: AuthorizationVerdict;
   /** The ServiceEntry (`namespace/name`) that defines the host, when it is not a Service. @default - a Service */

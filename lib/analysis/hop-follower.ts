@@ -261,6 +261,7 @@ function nodeOf(index: ManifestIndex, hop: Hop, parts: NodeParts): Omit<ExplainN
     weight: hop.weight,
     share,
     rule: hop.rule,
+    ...(hop.match !== undefined ? { match: hop.match } : {}),
     ...(authorization ? { authorization } : {}),
     ...(hop.serviceEntry !== undefined ? { serviceEntry: hop.serviceEntry } : {}),
     ...(hop.answer !== undefined ? { answer: hop.answer } : {}),

@@ -157,7 +157,7 @@ export function requestMatchHolds(m: any, req: RequestView, at: string, semantic
  */
 function uriHolds(uri: any, req: RequestView, ignoreCase: boolean, semantics: RouteSemantics): boolean {
   if (uri.exact !== undefined) return stringMatchHolds({ exact: uri.exact }, req.path, ignoreCase);
-  if (uri.prefix !== undefined && semantics === 'ingress' && uri.prefix !== '/')
+  if (uri.prefix !== undefined && semantics !== 'istio' && uri.prefix !== '/')
     return pathSeparatedPrefixHolds(String(uri.prefix).replace(/\/$/, ''), req.path, ignoreCase);
   if (uri.prefix !== undefined) return stringMatchHolds({ prefix: uri.prefix }, req.fullPath, ignoreCase);
   if (uri.regex !== undefined) return stringMatchHolds({ regex: uri.regex }, req.path);
@@ -166,10 +166,12 @@ function uriHolds(uri: any, req: RequestView, ignoreCase: boolean, semantics: Ro
 
 /**
  * How a VirtualService's prefix matches are compiled: Istio's own as Envoy prefixes; those istiod
- * derives from an Ingress as Envoy `path_separated_prefix` (the prefix without a trailing `/`,
- * matching the path itself or the path followed by `/...`; route.go TranslateRouteMatch).
+ * derives from an Ingress (`ingress`) or with Gateway API semantics (`gateway`, the
+ * `internal.istio.io/route-semantics` annotation) as Envoy `path_separated_prefix` (the prefix
+ * without a trailing `/`, matching the path itself or the path followed by `/...`; route.go
+ * TranslateRouteMatch, UseIngressSemantics, UseGatewaySemantics).
  */
-export type RouteSemantics = 'istio' | 'ingress';
+export type RouteSemantics = 'istio' | 'ingress' | 'gateway';
 
 function pathSeparatedPrefixHolds(prefix: string, path: string, ignoreCase: boolean): boolean {
   const [p, v] = ignoreCase ? [prefix.toLowerCase(), path.toLowerCase()] : [prefix, path];
