@@ -166,6 +166,18 @@ describe('match conditions (pilot/pkg/networking/core/route/route.go TranslateRo
       { headers: { user: 'x' } },
       'web-v2',
     ],
+    [
+      'a query value with a space is sent as %20, and Envoy matches it undecoded (config_impl.cc parseQueryString)',
+      { queryParams: { token: { regex: 'BAR .+' } } },
+      { query: { token: 'BAR a' } },
+      'web-v1',
+    ],
+    [
+      'a query value as the client encodes it',
+      { queryParams: { token: { exact: 'BAR%20a' } } },
+      { query: { token: 'BAR a' } },
+      'web-v2',
+    ],
     ['sourceNamespace (route.go sourceMatchHTTP)', { sourceNamespace: 'ops' }, { sourceNamespace: 'ops' }, 'web-v2'],
     ['sourceNamespace of another caller', { sourceNamespace: 'ops' }, { sourceNamespace: 'shop' }, 'web-v1'],
     ['sourceLabels subset of the caller labels', { sourceLabels: { app: 'client' } }, {}, 'web-v2'],

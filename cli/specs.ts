@@ -169,7 +169,12 @@ export const explainSpec: CommandSpec = {
       value: 'port',
       help: 'Gateway port the request arrives on (default: its HTTP server port, HTTPS with --scheme https).',
     },
-    { name: 'query', value: 'name=value', repeat: true, help: 'A query parameter (besides those in --path).' },
+    {
+      name: 'query',
+      value: 'name=value',
+      repeat: true,
+      help: 'A query parameter (besides those in --path), sent as a client sends it: a space and other characters a query cannot carry are percent-encoded, and Envoy matches the value undecoded.',
+    },
     { name: 'sni', value: 'host', help: 'SNI of a TLS connection, for tls routes (default: the host).' },
     {
       name: 'gateway',

@@ -16,7 +16,10 @@ export interface SimulatedRequest {
   readonly headers?: Readonly<Record<string, string>>;
   /** Request path, optionally with `?query`; the query is not part of the path. @default '/' */
   readonly path?: string;
-  /** Query parameters besides those in `path` (`path`'s win). @default - those in path */
+  /**
+   * Query parameters besides those in `path` (`path`'s win), as a client sends them: characters a
+   * query cannot carry (a space, `&`, `=`, non-ASCII) percent-encoded. @default - those in path
+   */
   readonly query?: Readonly<Record<string, string>>;
   /** HTTP method (`:method`). @default 'GET' */
   readonly method?: string;
@@ -76,6 +79,15 @@ export interface RequestView {
   readonly jwt: ClaimContext;
 }
 
+/**
+ * A query parameter name or value as it appears in `:path`. Envoy matches query parameters as
+ * they appear there, not percent-decoded (router config_impl.cc: QueryParamsMulti::parseQueryString,
+ * which does not decode), and a path carries no literal space: a client sends `%20` (or `+`).
+ */
+function percentEncoded(text: string): string {
+  return text.replace(/[^A-Za-z0-9\-._~!$'()*+,;:@/?%]/gu, (c) => encodeURIComponent(c));
+}
+
 /** The request's pseudo-headers and headers, lower-cased, and its path split from the query. */
 export function viewOf(req: SimulatedRequest): RequestView {
   const headers: Record<string, string> = {};
@@ -94,7 +106,8 @@ export function viewOf(req: SimulatedRequest): RequestView {
       if (!(name in fromPath)) fromPath[name] = eq === -1 ? '' : pair.slice(eq + 1);
     }
   }
-  const query = { ...(req.query ?? {}), ...fromPath };
+  const given = Object.entries(req.query ?? {}).map(([k, v]) => [percentEncoded(k), percentEncoded(v)]);
+  const query = { ...Object.fromEntries(given), ...fromPath };
   const host = req.host ?? headers[':authority'] ?? headers.host;
   return {
     headers: {
