@@ -38,6 +38,7 @@ function requestLine(req: SimulatedRequest): string {
     ...headers,
     ...(query.length > 0 ? [`query ${query.join('&')}`] : []),
     ...(req.sni !== undefined ? [`SNI ${req.sni}`] : []),
+    ...(req.claims !== undefined ? [`JWT claims ${JSON.stringify(req.claims)}`] : []),
   ];
   return `${req.method ?? 'GET'} ${target}${context.length > 0 ? ` (${context.join('; ')})` : ''}`;
 }
