@@ -79,6 +79,16 @@ describe('JWT claim matches at a gateway', () => {
     );
   });
 
+  test('GIVEN a RequestAuthentication with targetRefs THEN it does not select an Istio gateway (ShouldAttachPolicy)', () => {
+    const targeted: Manifest = {
+      ...requestAuthentication('istio-system'),
+      spec: { targetRefs: [{ kind: 'Gateway', group: 'gateway.networking.k8s.io', name: 'gw' }], jwtRules: [] },
+    };
+    expect(
+      answer({ headers: { '@request.auth.claims.sub': { exact: 'x' } } }, { sub: 'x' }, [targeted]).answer,
+    ).toMatch(/^404/);
+  });
+
   test('GIVEN claims but no RequestAuthentication selecting the gateway THEN the claim match does not hold', () => {
     const hop = answer({ headers: { '@request.auth.claims.sub': { exact: 'x' } } }, { sub: 'x' }, [
       requestAuthentication('istio-system', { app: 'other' }),

@@ -66,7 +66,8 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 /**
  * The claims a gateway proxy sees: the request's, when a RequestAuthentication selects the proxy
- * (its namespace's or the root namespace's, without a selector or with one the proxy's labels hold).
+ * (its namespace's or the root namespace's, without a selector or with one the proxy's labels hold;
+ * one with targetRefs names a Gateway API Gateway or a Service instead).
  */
 export function gatewayClaims(
   index: ManifestIndex,
@@ -74,11 +75,12 @@ export function gatewayClaims(
   proxy: { readonly labels: Readonly<Record<string, string>>; readonly namespace: string },
 ): ClaimContext {
   if (claims === undefined || Object.keys(claims).length === 0) return { absent: NO_JWT, misses: [] };
+  // A policy with targetRefs is ignored for a gateway that is no Gateway API one (model/policyattachment.go ShouldAttachPolicy).
   const selects = (ra: Manifest) =>
     (namespaceOf(ra) === proxy.namespace || namespaceOf(ra) === DEFAULT_ISTIO_NAMESPACE) &&
-    (ra.spec?.targetRefs !== undefined ||
-      ra.spec?.targetRef !== undefined ||
-      labelsHold(ra.spec?.selector?.matchLabels, proxy.labels));
+    ra.spec?.targetRefs === undefined &&
+    ra.spec?.targetRef === undefined &&
+    labelsHold(ra.spec?.selector?.matchLabels, proxy.labels);
   if (!index.ofKind('RequestAuthentication').some(selects))
     return {
       absent: `no RequestAuthentication selects the gateway's proxy, so Envoy validates no JWT and the request's claims are not known to it`,
