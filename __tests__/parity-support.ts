@@ -19,6 +19,8 @@ export interface Expectation {
   readonly waypoint?: string;
   /** Istio simulation: the route's name (RouteMatched; `default` is the Service's own default route). */
   readonly route?: string;
+  /** Istio route tests: Envoy's route name, `<route>.<match>` (route.go TranslateRoute), of the route that took the request. */
+  readonly envoyRoute?: string;
   /** Istio simulation: no-listener, no-route, no-virtual-host, tls-redirect, multiple-filter-chain, no-action (a route Envoy rejects). */
   readonly error?: string;
   /** Istio route tests: the route's timeout as written, or `none` when the route sets none. */
@@ -58,6 +60,8 @@ export interface ParityRequest {
   readonly scheme?: string;
   readonly sni?: string;
   readonly headers?: Readonly<Record<string, string>>;
+  /** The validated JWT's claims (`@request.auth.claims` matches). */
+  readonly claims?: Readonly<Record<string, unknown>>;
 }
 
 export interface ParityCall {
@@ -182,6 +186,7 @@ function answerOf(call: ParityCall, objects: readonly Manifest[]): Answer {
     ...(r.scheme ? { scheme: r.scheme } : {}),
     ...(r.port ? { port: r.port } : {}),
     ...(r.sni ? { sni: r.sni } : {}),
+    ...(r.claims ? { claims: r.claims } : {}),
   };
   let hops: readonly ExplainNode[];
   if (call.from !== undefined) {
@@ -231,6 +236,11 @@ function routeName(rule: string): string {
   return rule === 'service' ? 'default' : rule.slice(rule.indexOf('/') + 1);
 }
 
+/** Envoy's name for the route a hop took: the route's name, then `.` and the name of the match that held. */
+function envoyRouteName(hop: ExplainNode): string {
+  return `${routeName(hop.rule)}${hop.match !== undefined ? `.${hop.match}` : ''}`;
+}
+
 /** Which namespace a hop's pods are in: the environment names its Deployments `<service>-<namespace>`. */
 function hopNamespace(hop: ExplainNode, objects: readonly Manifest[]): string | undefined {
   const d = objects.find((m) => m.kind !== 'Service' && m.metadata.name === hop.deployments[0]);
@@ -238,6 +248,7 @@ function hopNamespace(hop: ExplainNode, objects: readonly Manifest[]): string | 
 }
 
 function judge(want: Expectation, got: Answer, objects: readonly Manifest[], sent: ParityRequest): boolean {
+  if (want.envoyRoute !== undefined && (!got.hop || envoyRouteName(got.hop) !== want.envoyRoute)) return false;
   if (want.waypoint !== undefined) return got.kind === 'hop' && (got.hop?.waypoint ?? 'none') === want.waypoint;
   if (want.error !== undefined)
     return got.kind === want.error || (want.error === 'no-route' && got.kind === 'status-404');

@@ -166,6 +166,18 @@ describe('match conditions (pilot/pkg/networking/core/route/route.go TranslateRo
       { headers: { user: 'x' } },
       'web-v2',
     ],
+    [
+      'a query value with a space is sent as %20, and Envoy matches it undecoded (config_impl.cc parseQueryString)',
+      { queryParams: { token: { regex: 'BAR .+' } } },
+      { query: { token: 'BAR a' } },
+      'web-v1',
+    ],
+    [
+      'a query value as the client encodes it',
+      { queryParams: { token: { exact: 'BAR%20a' } } },
+      { query: { token: 'BAR a' } },
+      'web-v2',
+    ],
     ['sourceNamespace (route.go sourceMatchHTTP)', { sourceNamespace: 'ops' }, { sourceNamespace: 'ops' }, 'web-v2'],
     ['sourceNamespace of another caller', { sourceNamespace: 'ops' }, { sourceNamespace: 'shop' }, 'web-v1'],
     ['sourceLabels subset of the caller labels', { sourceLabels: { app: 'client' } }, {}, 'web-v2'],
@@ -186,15 +198,15 @@ describe('match conditions (pilot/pkg/networking/core/route/route.go TranslateRo
       /'a\(\?=b\)' is not an RE2 regex/,
     );
   });
-  test('GIVEN a JWT claim match THEN it is named as not modelled (route.go translateMetadataMatch)', () => {
-    const hops = routes({ headers: { '@request.auth.claims.group': { exact: 'admin' } } }).call({
-      sourceLabels: {},
-      service: 'web',
-      namespace: 'shop',
-      port: 8080,
-    });
-    expect(hops[0].notModelled).toEqual([
-      'VirtualService shop/web http[0].match[0].headers[@request.auth.claims.group] (JWT claim)',
+  test('GIVEN a JWT claim match on a sidecar THEN it does not hold, and the hop says why (no JWT filter on outbound routes)', () => {
+    const hops = routes({ headers: { '@request.auth.claims.group': { exact: 'admin' } } }).call(
+      { sourceLabels: {}, service: 'web', namespace: 'shop', port: 8080 },
+      { claims: { group: 'admin' } },
+    );
+    expect(target(hops)).toEqual(['web-v1']);
+    expect(hops[0].notModelled).toBeUndefined();
+    expect(hops[0].matchNotes).toEqual([
+      "VirtualService shop/web http[0].match[0].headers[@request.auth.claims.group] did not match: a sidecar's outbound routes have no JWT filter (claim matches hold at gateways only)",
     ]);
   });
 });

@@ -95,7 +95,7 @@ export const explainSpec: CommandSpec = {
   name: 'explain',
   summary: "Prints where a request (or, with --from, one workload's call) goes through a stage, hop by hop.",
   usage:
-    "explain <stage|file> [--cookie 'a=1; b=2'] [--header name=value]... [--propagate-headers] [--path /p] [--method M] [--host h] [--scheme s] [--port n] [--query k=v]... [--sni h] [--gateway ns/name | --from <workload> --to <service>[:<port>]] [-o text|json]",
+    "explain <stage|file> [--cookie 'a=1; b=2'] [--header name=value]... [--claim name=value]... [--propagate-headers] [--path /p] [--method M] [--host h] [--scheme s] [--port n] [--query k=v]... [--sni h] [--gateway ns/name | --from <workload> --to <service>[:<port>]] [-o text|json]",
   description: [
     'Evaluates the objects that will be applied as Istio and Envoy route: the Gateway server on the',
     'arrival port and its hosts (namespace/host) against the Host, VirtualService hosts (short, FQDN,',
@@ -121,9 +121,12 @@ export const explainSpec: CommandSpec = {
     'networking.istio.io/exportTo decide what its proxy knows: a Service it does not import goes via',
     'PassthroughCluster (ALLOW_ANY) or BlackHoleCluster (REGISTRY_ONLY: 502, or the connection closed), by',
     "the Sidecar's outboundTrafficPolicy, else ConfigMap istio-system/istio's, else ALLOW_ANY.",
+    'JWT claim matches (@request.auth.claims.<name>, nested) hold at a gateway a RequestAuthentication',
+    'selects, on the --claim values (exact, prefix, regex; a list claim when one of its values matches);',
+    'without claims, or on a sidecar, the hop says the claim match did not match and why.',
     'Not modelled (named on the hop as "not modelled: <field>" when present): fault, corsPolicy,',
     "response headers added to a backend's answer, retries backoff, retryRemoteLocalities and",
-    'retryIgnorePreviousHosts, and delegate; JWT claim matches (taken as not matching); mesh config',
+    'retryIgnorePreviousHosts, and delegate; mesh config',
     'defaultHttpRetryPolicy (taken as unset); tcp/tls destinationSubnets; ServiceEntry endpoints; Sidecar',
     'egress bind, captureMode and Unix sockets; DestinationRules with a workloadSelector; Gateway server',
     'bind, defaultEndpoint and TLS certificates; protocol sniffing (an undeclared port is taken as HTTP).',
@@ -144,6 +147,12 @@ export const explainSpec: CommandSpec = {
     },
     { name: 'header', value: 'name=value', repeat: true, help: 'A request header.' },
     {
+      name: 'claim',
+      value: 'name=value',
+      repeat: true,
+      help: "A claim of the request's validated JWT, for @request.auth.claims matches at a gateway (a.b=v nested; a name given again: a list).",
+    },
+    {
       name: 'propagate-headers',
       help: "Assume every workload forwards the entry request's headers (cookie included) onto its calls; by default inner calls carry none, as Istio propagates no header.",
     },
@@ -160,7 +169,12 @@ export const explainSpec: CommandSpec = {
       value: 'port',
       help: 'Gateway port the request arrives on (default: its HTTP server port, HTTPS with --scheme https).',
     },
-    { name: 'query', value: 'name=value', repeat: true, help: 'A query parameter (besides those in --path).' },
+    {
+      name: 'query',
+      value: 'name=value',
+      repeat: true,
+      help: 'A query parameter (besides those in --path), sent as a client sends it: a space and other characters a query cannot carry are percent-encoded, and Envoy matches the value undecoded.',
+    },
     { name: 'sni', value: 'host', help: 'SNI of a TLS connection, for tls routes (default: the host).' },
     {
       name: 'gateway',

@@ -9,6 +9,7 @@ import {
 } from '../../lib/analysis/explain';
 import type { SimulatedRequest } from '../../lib/analysis/traffic-simulator';
 import type { ParsedArgs } from '../args';
+import { requestClaims } from './explain-claims';
 import { decimalInteger, UsageError, value } from '../args';
 import { inputLimits } from '../input-limits';
 import { distDir, loadFiles, loadStage, meshContextOptions } from '../inputs';
@@ -90,7 +91,8 @@ export function explain(args: ParsedArgs, io: Io): number {
     files.length > 0
       ? loadFiles(files, io.cwd, inputLimits(args), (l) => warn(io, l))
       : loadStage(distDir(args, io.cwd), args.positional[0], io.cwd);
-  const request: SimulatedRequest = { headers, path, ...requestOptions(args) };
+  const claims = requestClaims(args);
+  const request: SimulatedRequest = { headers, path, ...requestOptions(args), ...(claims ? { claims } : {}) };
   const hop = (n: ExplainNode): unknown => ({ ...n, calls: n.calls.map(hop) });
   const json = value(args, 'output') === 'json';
   const asJson = (e: { readonly hops: readonly ExplainNode[] }) =>

@@ -38,6 +38,7 @@ function requestLine(req: SimulatedRequest): string {
     ...headers,
     ...(query.length > 0 ? [`query ${query.join('&')}`] : []),
     ...(req.sni !== undefined ? [`SNI ${req.sni}`] : []),
+    ...(req.claims !== undefined ? [`JWT claims ${JSON.stringify(req.claims)}`] : []),
   ];
   return `${req.method ?? 'GET'} ${target}${context.length > 0 ? ` (${context.join('; ')})` : ''}`;
 }
@@ -61,6 +62,7 @@ function walk(nodes: readonly ExplainNode[], indent: string, lines: string[]): v
       walk(m.calls, `${inner}  `, lines);
     }
     for (const c of n.setCookies ?? []) lines.push(`${inner}response sets cookie: ${c}`);
+    for (const m of n.matchNotes ?? []) lines.push(`${inner}${m}`);
     const unevaluated = [...(n.notModelled ?? []), ...(n.authorization?.notModelled ?? [])];
     if (unevaluated.length > 0) lines.push(`${inner}not modelled: ${unevaluated.join('; ')}`);
     walk(n.calls, inner, lines);

@@ -43,6 +43,8 @@ export interface ExplainNode {
   readonly share: number;
   /** The VirtualService route that decided, `<name>/<route>`, or `service` without one. */
   readonly rule: string;
+  /** The name of the route's match that held (Envoy's route is named `<route>.<match>`). @default - the match has no name */
+  readonly match?: string;
   /** Whether Istio authorization lets the caller make this hop (present when the stage has AuthorizationPolicies). */
   readonly authorization?: AuthorizationVerdict;
   /** The ServiceEntry (`namespace/name`) that defines the host, when it is not a Service. @default - a Service */
@@ -67,6 +69,8 @@ export interface ExplainNode {
   readonly setCookies?: readonly string[];
   /** The load balancing the proxy uses for this destination (the cluster's policy, the route's hash policies), when a DestinationRule sets it. @default - none set: Istio's default (LEAST_REQUEST) */
   readonly loadBalancing?: HopLoadBalancing;
+  /** Route matches that did not hold for a reason the request does not show (a JWT claim match without validated claims). @default - none */
+  readonly matchNotes?: readonly string[];
   /** Fields that shaped this hop but are not evaluated (`not modelled: <field>`). @default - none */
   readonly notModelled?: readonly string[];
   /** Calls this workload makes, each routed as its own mesh request. */

@@ -28,7 +28,8 @@ import type { Hop, HopMirror, TrafficSimulator } from './traffic-simulator';
  */
 export function routed(hops: Hop[]): Hop[] {
   const miss = hops.find((h) => h.noRoute === true);
-  if (miss) throw new Error(miss.answer);
+  // A claim match that did not hold for want of a validated JWT is named with the 404.
+  if (miss) throw new Error([miss.answer, ...(miss.matchNotes ?? [])].join('; '));
   return hops;
 }
 
@@ -260,6 +261,7 @@ function nodeOf(index: ManifestIndex, hop: Hop, parts: NodeParts): Omit<ExplainN
     weight: hop.weight,
     share,
     rule: hop.rule,
+    ...(hop.match !== undefined ? { match: hop.match } : {}),
     ...(authorization ? { authorization } : {}),
     ...(hop.serviceEntry !== undefined ? { serviceEntry: hop.serviceEntry } : {}),
     ...(hop.answer !== undefined ? { answer: hop.answer } : {}),
@@ -271,6 +273,7 @@ function nodeOf(index: ManifestIndex, hop: Hop, parts: NodeParts): Omit<ExplainN
     ...(mirrors !== undefined ? { mirrors } : {}),
     ...(hop.setCookies !== undefined ? { setCookies: hop.setCookies } : {}),
     ...(hop.loadBalancing !== undefined ? { loadBalancing: hop.loadBalancing } : {}),
+    ...(hop.matchNotes !== undefined ? { matchNotes: hop.matchNotes } : {}),
     ...(hop.notModelled !== undefined ? { notModelled: hop.notModelled } : {}),
   };
 }

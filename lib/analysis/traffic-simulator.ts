@@ -23,6 +23,7 @@ import type { ApiHopContext } from './routing/gateway-api-backends';
 import { apiIngressHops, apiMeshHops, possibleApiHops } from './routing/gateway-api-backends';
 import { ingressGatewayName, ingressNotRouted, routingConfig } from './routing/ingress';
 import type { RoutingProxy, SimulatedRequest } from './routing/match';
+import { gatewayClaims, SIDECAR_CLAIMS, withClaimMisses } from './routing/jwt-claim-match';
 import { viewOf } from './routing/match';
 import type { Hop, MeshCallTarget, SimulatorOptions } from './routing/hop';
 import { ISTIO_DEFAULT_RETRIES } from './routing/policies';
@@ -80,7 +81,8 @@ export class TrafficSimulator {
       return [plan.noRoute ? { ...answer, noRoute: true } : answer];
     }
     const notes = [...plan.notModelled];
-    const view = viewOf(request);
+    // JWT claims exist at the gateway only where a RequestAuthentication has Envoy validate the token.
+    const view = { ...viewOf(request), jwt: gatewayClaims(this.index, request.claims, plan.proxy) };
     if (plan.kind === 'tcp' || plan.kind === 'tls') {
       const hops = this.hops.evaluateL4(
         plan.candidates.flat(),
@@ -97,10 +99,10 @@ export class TrafficSimulator {
     }
     for (const candidate of plan.candidates) {
       const hops = this.hops.evaluateHttp(candidate, view, plan.proxy, notes);
-      if (hops) return hops;
+      if (hops) return withClaimMisses(hops, view.jwt);
     }
     const why = `no route of gateway '${gateway}' matches the request: Envoy answers 404 (NR)${notes.length > 0 ? `; not modelled: ${[...new Set(notes)].join(', ')}` : ''}`;
-    return [{ ...this.hops.answer(why, gateway, notes), noRoute: true }];
+    return withClaimMisses([{ ...this.hops.answer(why, gateway, notes), noRoute: true }], view.jwt);
   }
 
   /**
@@ -226,7 +228,10 @@ export class TrafficSimulator {
           [...notes, ...grpc.map((g) => `GRPCRoute ${g}`)],
         ),
       ];
-    const view = viewOf({ ...request, host: request.host ?? this.index.serviceHost(svc) });
+    const view = {
+      ...viewOf({ ...request, host: request.host ?? this.index.serviceHost(svc) }),
+      jwt: SIDECAR_CLAIMS(),
+    };
     if (!vs && api && protocol === 'http') return apiMeshHops(this.apiContext(false), api, view, notes, port);
     if (!vs) return [this.hops.serviceHop(svc, port, notes, protocol === 'http', proxy.namespace)];
     if (protocol === 'http') {
@@ -234,7 +239,7 @@ export class TrafficSimulator {
       if (routes.length === 0) return [this.hops.serviceHop(svc, port, notes, true, proxy.namespace)];
       const hops = this.hops.evaluateHttp(routes, view, proxy, notes);
       const why = `no route of VirtualService '${vs.metadata.name}' matches a call from ${JSON.stringify(sourceLabels)} on port ${port}: Envoy answers 404 (NR)`;
-      return hops ?? [{ ...this.hops.answer(why, vs.metadata.name, notes), noRoute: true }];
+      return withClaimMisses(hops ?? [{ ...this.hops.answer(why, vs.metadata.name, notes), noRoute: true }], view.jwt);
     }
     const kind = protocol === 'tls' ? 'tls' : 'tcp';
     if ((vs.spec?.[kind] ?? []).length === 0) return [this.hops.serviceHop(svc, port, notes, false, proxy.namespace)];

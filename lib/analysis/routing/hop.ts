@@ -17,6 +17,8 @@ export interface Hop {
   readonly deployments: readonly string[];
   /** `<VirtualService>/<route name or index>` that matched, or `service` without a VirtualService. */
   readonly rule: string;
+  /** The name of the route's match that held (Envoy's route is named `<route>.<match>`). @default - the match has no name */
+  readonly match?: string;
   /** The ServiceEntry (`namespace/name`) that defines the host, when it is not a Service. @default - a Service */
   readonly serviceEntry?: string;
   /** The proxy answers instead of forwarding (redirect, direct response, 404, 503 and why). @default - forwarded */
@@ -43,6 +45,8 @@ export interface Hop {
    * no route of the virtual host matches; `answer` says which. @default false
    */
   readonly noRoute?: boolean;
+  /** Route matches that did not hold for a reason the request does not show (a JWT claim match without validated claims). @default - none */
+  readonly matchNotes?: readonly string[];
   /** Fields that decided or shaped this answer but are not evaluated: `not modelled: <field>`. @default - none */
   readonly notModelled?: readonly string[];
 }

@@ -9,6 +9,7 @@
 import type { Manifest } from '../manifest';
 import { namespaceOf } from '../manifest';
 import type { RouteSemantics } from './match';
+import type { Hop } from './hop';
 
 /** Where istiod puts the Gateways it derives (IngressNamespace: istiod's own namespace). */
 const INGRESS_NAMESPACE = 'istio-system';
@@ -68,9 +69,10 @@ export function routingConfig(manifests: readonly Manifest[], clusterDomain: str
 
 const derived = new WeakMap<readonly Manifest[], Map<string, readonly Manifest[]>>();
 
-/** How a VirtualService's prefix matches are compiled: those istiod derives from an Ingress are path-separated. */
+/** How istiod compiles a VirtualService: those it derives from an Ingress or a Gateway API route say so in an annotation. */
 export function routeSemanticsOf(vs: Manifest): RouteSemantics {
-  return (vs.metadata as any).annotations?.[ROUTE_SEMANTICS_ANNOTATION] === 'ingress' ? 'ingress' : 'istio';
+  const semantics = (vs.metadata as any).annotations?.[ROUTE_SEMANTICS_ANNOTATION];
+  return semantics === 'ingress' || semantics === 'gateway' ? semantics : 'istio';
 }
 
 /** The Gateways and VirtualServices istiod derives from the Ingresses of class istio among `manifests` (none: an empty list). */
@@ -215,4 +217,17 @@ function stableSortByPath(routes: any[]): any[] {
       return a.i - b.i;
     })
     .map((x) => x.r);
+}
+
+/**
+ * A destination without a cluster: Envoy answers 503 (NC), but 500 for a VirtualService istiod
+ * built with Gateway API semantics (route.go applyHTTPRouteDestination: ClusterNotFoundResponseCode).
+ */
+export function clusterNotFound(vs: Manifest, hop: Hop): Hop {
+  if (routeSemanticsOf(vs) !== 'gateway' || hop.answer === undefined || !/^503: .*\(no cluster\)$/.test(hop.answer))
+    return hop;
+  return {
+    ...hop,
+    answer: `500${hop.answer.slice(3)}; with ${ROUTE_SEMANTICS_ANNOTATION}: gateway Envoy answers 500 (ClusterNotFoundResponseCode)`,
+  };
 }

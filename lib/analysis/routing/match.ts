@@ -7,6 +7,8 @@
 import type { Manifest } from '../manifest';
 import { labelsHold } from '../manifest';
 import { isPresenceMatch, stringMatchHolds } from './string-match';
+import { claimMatchHolds, claimPath, NO_JWT } from './jwt-claim-match';
+import type { ClaimContext } from './jwt-claim-match';
 
 /** An HTTP request as the proxy sees it. */
 export interface SimulatedRequest {
@@ -14,7 +16,10 @@ export interface SimulatedRequest {
   readonly headers?: Readonly<Record<string, string>>;
   /** Request path, optionally with `?query`; the query is not part of the path. @default '/' */
   readonly path?: string;
-  /** Query parameters besides those in `path` (`path`'s win). @default - those in path */
+  /**
+   * Query parameters besides those in `path` (`path`'s win), as a client sends them: characters a
+   * query cannot carry (a space, `&`, `=`, non-ASCII) percent-encoded. @default - those in path
+   */
   readonly query?: Readonly<Record<string, string>>;
   /** HTTP method (`:method`). @default 'GET' */
   readonly method?: string;
@@ -28,6 +33,12 @@ export interface SimulatedRequest {
   readonly sni?: string;
   /** Namespace of the calling pod (sourceNamespace, exportTo). @default - the called Service's namespace */
   readonly sourceNamespace?: string;
+  /**
+   * Claims of the JWT a RequestAuthentication validated (the jwt_authn payload; nested objects,
+   * lists of strings), for `@request.auth.claims` matches at a gateway.
+   * @default - none: the request carries no validated JWT
+   */
+  readonly claims?: Readonly<Record<string, unknown>>;
 }
 
 /** Who is routing: the proxy's labels and namespace, the gateway names it serves (`ns/name` or `mesh`) and its listener port. */
@@ -64,6 +75,17 @@ export interface RequestView {
   /** `:path` as sent, with the query string. */
   readonly fullPath: string;
   readonly query: Readonly<Record<string, string>>;
+  /** The JWT claims the routing proxy sees (jwt-claim-match.ts). */
+  readonly jwt: ClaimContext;
+}
+
+/**
+ * A query parameter name or value as it appears in `:path`. Envoy matches query parameters as
+ * they appear there, not percent-decoded (router config_impl.cc: QueryParamsMulti::parseQueryString,
+ * which does not decode), and a path carries no literal space: a client sends `%20` (or `+`).
+ */
+function percentEncoded(text: string): string {
+  return text.replace(/[^A-Za-z0-9\-._~!$'()*+,;:@/?%]/gu, (c) => encodeURIComponent(c));
 }
 
 /** The request's pseudo-headers and headers, lower-cased, and its path split from the query. */
@@ -84,7 +106,8 @@ export function viewOf(req: SimulatedRequest): RequestView {
       if (!(name in fromPath)) fromPath[name] = eq === -1 ? '' : pair.slice(eq + 1);
     }
   }
-  const query = { ...(req.query ?? {}), ...fromPath };
+  const given = Object.entries(req.query ?? {}).map(([k, v]) => [percentEncoded(k), percentEncoded(v)]);
+  const query = { ...Object.fromEntries(given), ...fromPath };
   const host = req.host ?? headers[':authority'] ?? headers.host;
   return {
     headers: {
@@ -97,36 +120,30 @@ export function viewOf(req: SimulatedRequest): RequestView {
     path: q === -1 ? fullPath : fullPath.slice(0, q),
     fullPath,
     query,
+    jwt: { absent: NO_JWT, misses: [] },
   };
 }
 
-/** JWT claim routing (`@request.auth.claims...`) needs a validated token: named, evaluated as not holding. */
-const JWT_CLAIM = /^@request\.auth\.claims/;
-
 /**
- * The request-dependent part of an HTTP match (route.go TranslateRouteMatch). Conditions that
- * cannot be evaluated offline are pushed to `notModelled` and evaluated as not holding.
+ * The request-dependent part of an HTTP match (route.go TranslateRouteMatch). A JWT claim match
+ * that fails for want of claims is recorded on `req.jwt` (the hop states it).
  */
-export function requestMatchHolds(
-  m: any,
-  req: RequestView,
-  at: string,
-  notModelled: string[],
-  semantics: RouteSemantics = 'istio',
-): boolean {
+export function requestMatchHolds(m: any, req: RequestView, at: string, semantics: RouteSemantics = 'istio'): boolean {
   if (m === undefined) return true;
   if (m.uri !== undefined && !uriHolds(m.uri, req, m.ignoreUriCase === true, semantics)) return false;
   for (const [name, cond] of Object.entries<any>(m.headers ?? {})) {
-    if (JWT_CLAIM.test(name)) {
-      notModelled.push(`${at}.headers[${name}] (JWT claim)`);
-      return false;
+    const claim = claimPath(name);
+    if (claim !== undefined) {
+      if (!claimMatchHolds(claim, cond, req.jwt, false, `${at}.headers[${name}]`)) return false;
+      continue;
     }
     if (!stringMatchHolds(cond, req.headers[name.toLowerCase()])) return false;
   }
   for (const [name, cond] of Object.entries<any>(m.withoutHeaders ?? {})) {
-    if (JWT_CLAIM.test(name)) {
-      notModelled.push(`${at}.withoutHeaders[${name}] (JWT claim)`);
-      return false;
+    const claim = claimPath(name);
+    if (claim !== undefined) {
+      if (!claimMatchHolds(claim, cond, req.jwt, true, `${at}.withoutHeaders[${name}]`)) return false;
+      continue;
     }
     // Inverted; a missing header is treated as empty unless the match is a presence test (route.go TranslateRouteMatch).
     const value = req.headers[name.toLowerCase()];
@@ -153,7 +170,7 @@ export function requestMatchHolds(
  */
 function uriHolds(uri: any, req: RequestView, ignoreCase: boolean, semantics: RouteSemantics): boolean {
   if (uri.exact !== undefined) return stringMatchHolds({ exact: uri.exact }, req.path, ignoreCase);
-  if (uri.prefix !== undefined && semantics === 'ingress' && uri.prefix !== '/')
+  if (uri.prefix !== undefined && semantics !== 'istio' && uri.prefix !== '/')
     return pathSeparatedPrefixHolds(String(uri.prefix).replace(/\/$/, ''), req.path, ignoreCase);
   if (uri.prefix !== undefined) return stringMatchHolds({ prefix: uri.prefix }, req.fullPath, ignoreCase);
   if (uri.regex !== undefined) return stringMatchHolds({ regex: uri.regex }, req.path);
@@ -162,10 +179,12 @@ function uriHolds(uri: any, req: RequestView, ignoreCase: boolean, semantics: Ro
 
 /**
  * How a VirtualService's prefix matches are compiled: Istio's own as Envoy prefixes; those istiod
- * derives from an Ingress as Envoy `path_separated_prefix` (the prefix without a trailing `/`,
- * matching the path itself or the path followed by `/...`; route.go TranslateRouteMatch).
+ * derives from an Ingress (`ingress`) or with Gateway API semantics (`gateway`, the
+ * `internal.istio.io/route-semantics` annotation) as Envoy `path_separated_prefix` (the prefix
+ * without a trailing `/`, matching the path itself or the path followed by `/...`; route.go
+ * TranslateRouteMatch, UseIngressSemantics, UseGatewaySemantics).
  */
-export type RouteSemantics = 'istio' | 'ingress';
+export type RouteSemantics = 'istio' | 'ingress' | 'gateway';
 
 function pathSeparatedPrefixHolds(prefix: string, path: string, ignoreCase: boolean): boolean {
   const [p, v] = ignoreCase ? [prefix.toLowerCase(), path.toLowerCase()] : [prefix, path];

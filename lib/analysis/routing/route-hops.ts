@@ -18,7 +18,7 @@ import { routeMirrors, routeRetries, routeTimeout } from './policies';
 import type { HopMirror, HopRetries } from './policies';
 import { istioSetCookies } from './response-cookies';
 import { destinationLoadBalancing, routeHashPolicies, serviceLoadBalancing } from './destination-load-balancing';
-import { routeSemanticsOf } from './ingress';
+import { clusterNotFound, routeSemanticsOf } from './ingress';
 import { meshXForwardedHost } from './sidecar-scope';
 import { shapeVsRequest, shapeVsResponse } from './virtual-service-shaping';
 import type { ShapingInput } from './virtual-service-shaping';
@@ -52,11 +52,18 @@ export class RouteHops {
       const matches: any[] | undefined = r.route.match?.length ? r.route.match : undefined;
       const holds = (m: any, j: number) =>
         proxyMatchHolds(m, proxy, namespaceOf(r.vs)) &&
-        requestMatchHolds(m, req, `${r.at}.match[${j}]`, notes, routeSemanticsOf(r.vs));
+        requestMatchHolds(m, req, `${r.at}.match[${j}]`, routeSemanticsOf(r.vs));
       const held = matches ? matches.findIndex(holds) : -1;
       if (matches && held === -1) continue;
       this.xForwardedHost ??= meshXForwardedHost(this.index);
-      return this.routeHops(r, proxy, notes, { req, match: matches?.[held], xForwardedHost: this.xForwardedHost });
+      const hops = this.routeHops(r, proxy, notes, {
+        req,
+        match: matches?.[held],
+        xForwardedHost: this.xForwardedHost,
+      });
+      // The match's name is part of Envoy's route name (route.go TranslateRoute: `<route>.<match>`).
+      const name = matches?.[held]?.name;
+      return typeof name === 'string' && name !== '' ? hops.map((h) => ({ ...h, match: name })) : hops;
     }
     return undefined;
   }
@@ -158,7 +165,7 @@ export class RouteHops {
         ...((shaping ? istioSetCookies({ response: d.headers?.response }).other : cookies.other) ? [headerNote] : []),
         ...(total === 0 && route.length > 1 ? [`${r.at}.route (every weight is 0: Envoy rejects the route)`] : []),
       ];
-      const hop = this.destinationHop(d.destination ?? {}, weight, r, proxy, notes);
+      const hop = clusterNotFound(r.vs, this.destinationHop(d.destination ?? {}, weight, r, proxy, notes));
       if (hop.answer !== undefined) return hop;
       const lb = destinationLoadBalancing(this.index, d.destination ?? {}, hop.port, hashes, vsNs, proxy.namespace);
       const request = shaping ? shapeVsRequest(r.vs, r.route, d, weighted, shaping) : undefined;
