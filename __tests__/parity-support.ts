@@ -226,9 +226,11 @@ function answerKind(answer: string): string {
   return status ? `status-${status[1]}` : 'answer';
 }
 
-/** The route's name in Istio's terms: `default` for the Service's own route, else the VirtualService route's name. */
+/** The route's name in Istio's terms: `default` for a Service's or ServiceEntry host's own route, else the VirtualService route's name. */
 function routeName(rule: string): string {
-  return rule === 'service' ? 'default' : rule.slice(rule.indexOf('/') + 1);
+  return rule === 'service' || rule.startsWith('service (ServiceEntry ')
+    ? 'default'
+    : rule.slice(rule.indexOf('/') + 1);
 }
 
 /** Which namespace a hop's pods are in: the environment names its Deployments `<service>-<namespace>`. */

@@ -105,3 +105,24 @@ describe('GIVEN a ServiceEntry of workloads in the mesh (workloadSelector)', () 
     expect(hop.answer).toMatch(/^connection closed: Sidecar apps\/default has no egress listener for port 8080/);
   });
 });
+
+describe('GIVEN a DestinationRule with consistentHash for a ServiceEntry host', () => {
+  const rule = (hash: Record<string, unknown>) =>
+    istio('DestinationRule', 'sticky', 'apps', {
+      host: '*.example.org',
+      trafficPolicy: { loadBalancer: { consistentHash: hash } },
+    });
+  test("WHEN a name under it is called on its HTTP port THEN the entry's default route carries the hash policy", () => {
+    const [hop] = explainCall(
+      [client, external, rule({ httpHeaderName: 'x-user' })],
+      'client',
+      'api.example.org',
+      80,
+    ).hops;
+    expect(hop.loadBalancing?.hashPolicy).toEqual([{ header: 'x-user' }]);
+  });
+  test('WHEN it is called on its TCP port THEN the TCP proxy hashes on the source IP when the rule says so', () => {
+    const [hop] = explainCall([client, external, rule({ useSourceIp: true })], 'client', 'db.example.org', 5432).hops;
+    expect(hop.loadBalancing?.hashPolicy).toEqual([{ sourceIp: true }]);
+  });
+});

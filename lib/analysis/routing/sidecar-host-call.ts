@@ -11,6 +11,7 @@
 import type { Manifest } from '../manifest';
 import { namespaceOf } from '../manifest';
 import type { ManifestIndex } from '../manifest-index';
+import { defaultRouteLoadBalancing } from './destination-load-balancing';
 import { proxyRoutes } from './gateway';
 import type { Hop } from './hop';
 import type { RoutingProxy, SimulatedRequest } from './match';
@@ -71,7 +72,7 @@ export function callEntry(ctx: HostCallContext, call: HostCall): Hop[] {
         [...call.notes, `VirtualService ${namespaceOf(vs)}/${vs.metadata.name} ${protocol} routes`],
       ),
     ];
-  return [entryHop(ctx.index, call.entry!, call.port, call.notes)];
+  return [entryRoute(ctx, call, call.entry!, false)];
 }
 
 /** The virtual host the request's Host (else what was dialled) picks in route configuration `<port>`, and where it sends the request. */
@@ -92,7 +93,14 @@ export function routeByHost(ctx: HostCallContext, call: HostCall, listener: Egre
       return [{ ...ctx.hops.answer(why, chosen.vs.metadata.name, call.notes), noRoute: true }];
     }
   }
-  return [entryHop(ctx.index, chosen.entry!, call.port, call.notes)];
+  return [entryRoute(ctx, call, chosen.entry!, true)];
+}
+
+/** The ServiceEntry host's own route (its cluster), with the load balancing its DestinationRules set (route.go hashForService). */
+function entryRoute(ctx: HostCallContext, call: HostCall, entry: EntryHost, http: boolean): Hop {
+  const hop = entryHop(ctx.index, entry, call.port, call.notes);
+  const lb = defaultRouteLoadBalancing(ctx.index, entry.host, namespaceOf(entry.se), call.port, ns(call), http);
+  return lb ? { ...hop, loadBalancing: lb } : hop;
 }
 
 /** A port the ServiceEntry does not declare: HTTP when the Sidecar's egress port says so or the port has a route configuration. */
