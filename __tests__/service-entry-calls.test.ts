@@ -96,6 +96,14 @@ describe('GIVEN a ServiceEntry of workloads in the mesh (workloadSelector)', () 
     const [hop] = explainCall([...objects, sc], 'client', 'db.internal', 8080).hops;
     expect([hop.service, hop.notModelled]).toEqual(['db.internal', ['Sidecar apps/default egress[0].bind']]);
   });
+  test('WHEN the call dials the address the egress listener is bound to THEN that listener takes it (bind evaluated)', () => {
+    const sc = istio('Sidecar', 'default', 'apps', {
+      egress: [{ port: { number: 8080, protocol: 'HTTP', name: 'http' }, bind: '127.0.0.2', hosts: ['*/*'] }],
+    });
+    const [hop] = explainCall([...objects, sc], 'client', '127.0.0.2', 8080, {}, { host: 'db.internal' }).hops;
+    expect([hop.service, hop.notModelled]).toEqual(['db.internal', undefined]);
+    expect(() => explainCall([...objects, sc], 'client', '127.0.0.3', 8080)).toThrow(/no Service '127.0.0.3'/);
+  });
   test('WHEN the only egress listener for it is a Unix domain socket THEN a TCP port has no listener of its own', () => {
     const sc = istio('Sidecar', 'default', 'apps', {
       egress: [{ port: { number: 0, protocol: 'HTTP', name: 'uds' }, bind: 'unix:///var/run/db', hosts: ['*/*'] }],

@@ -21,6 +21,8 @@ export interface CallTarget {
   readonly pod?: Manifest;
   /** A ServiceEntry host, called by name or by an address of the entry (whatever its exportTo: the sidecar decides). */
   readonly entry?: EntryHost;
+  /** An address no object of the manifests has that a Sidecar egress listener binds (`bind`): the caller's listeners decide. */
+  readonly address?: string;
   /** The Host the call carries by default (the alias name for an ExternalName alias). */
   readonly host?: string;
   /** What the resolution did that the answer should say. */
@@ -58,7 +60,12 @@ function byAddress(index: ManifestIndex, ip: string): CallTarget | undefined {
   const entry = entryAt(index, ip);
   if (entry) return { entry, host: ip, notes: [] };
   if (pod) return { pod, notes: [] };
-  return undefined;
+  return boundBySidecar(index, ip) ? { address: ip, notes: [] } : undefined;
+}
+
+/** Whether an egress listener of some Sidecar is bound to the address (listener.go buildSidecarOutboundListeners: the listener's address is `bind`). */
+function boundBySidecar(index: ManifestIndex, ip: string): boolean {
+  return index.ofKind('Sidecar').some((sc) => listAt(sc, 'spec', 'egress').some((e) => at(e, 'bind') === ip));
 }
 
 function alias(index: ManifestIndex, svc: Manifest): CallTarget | undefined {

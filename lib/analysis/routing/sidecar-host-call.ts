@@ -20,6 +20,7 @@ import type { RouteHops } from './route-hops';
 import type { EntryHost } from './service-entry-hosts';
 import { entryHop, entryPort, entryProtocol, importsEntry } from './service-entry-hosts';
 import type { EgressListener, SidecarScope } from './sidecar-scope';
+import { listenerNotes } from './sidecar-scope';
 import type { SidecarVirtualHost } from './sidecar-virtual-hosts';
 import { pickVirtualHost, sidecarVirtualHosts } from './sidecar-virtual-hosts';
 import { hostIntersection, resolveShortName } from './hosts';
@@ -53,7 +54,7 @@ export function callEntry(ctx: HostCallContext, call: HostCall): Hop[] {
   const listener = call.scope.listener(call.port);
   if (!listener)
     return [catchAll(ctx, call, `Sidecar ${call.scope.sidecar} has no egress listener for port ${call.port}`, false)];
-  call.notes.push(...listener.notModelled);
+  call.notes.push(...listenerNotes(listener, call.dialled));
   const declared = call.entry ? entryPort(call.entry.se, call.port) : undefined;
   const protocol = declared ? entryProtocol(declared) : undeclaredProtocol(ctx, call, listener);
   if (protocol === 'sniffed' && declared)

@@ -33,6 +33,8 @@ export interface EgressListener {
   readonly notModelled: readonly string[];
   /** The protocol of the listener's declared port (`HTTP`, `TCP`, ...), uppercased. @default - no port declared */
   readonly protocol?: string;
+  /** The IP address the listener is bound to (`bind`, not a Unix domain socket), when captureMode is not set. @default - none */
+  readonly boundTo?: string;
 }
 
 /** The Sidecar scope of one workload. */
@@ -109,12 +111,26 @@ function egressListener(e: unknown, i: number, namespace: string, sidecar: strin
   // An HTTP_PROXY port takes every port's virtual hosts (httproute.go BuildSidecarOutboundVirtualHosts: listenerPort 0).
   const protocol = (e as { port?: { protocol?: unknown } } | undefined)?.port?.protocol;
   if (String(protocol ?? '').toUpperCase() === 'HTTP_PROXY') fields.push('port.protocol HTTP_PROXY');
+  const bind = (e as { bind?: unknown } | undefined)?.bind;
+  const ipBound = typeof bind === 'string' && !bind.startsWith('unix://') && !fields.includes('captureMode');
   return {
     hosts,
     at: `egress[${i}]`,
     notModelled: fields.map((f) => `Sidecar ${sidecar} egress[${i}].${f}`),
     ...(protocol !== undefined ? { protocol: String(protocol).toUpperCase() } : {}),
+    ...(ipBound ? { boundTo: bind } : {}),
   };
+}
+
+/**
+ * What the listener leaves unevaluated for a call to `address`: its `bind` is evaluated when the
+ * call dials the bound IP itself (the listener's address is bind:port, and the outbound capture
+ * hands it the connection whose original destination that is; listener.go
+ * buildSidecarOutboundListeners). A call to another address keeps `bind` named.
+ */
+export function listenerNotes(l: EgressListener, address: string | undefined): readonly string[] {
+  if (l.boundTo === undefined || l.boundTo !== address) return l.notModelled;
+  return l.notModelled.filter((n) => !n.endsWith(`${l.at}.bind`));
 }
 
 /** The parts of the mesh config the simulator reads. */
