@@ -134,3 +134,21 @@ describe('GIVEN a DestinationRule with consistentHash for a ServiceEntry host', 
     expect(hop.loadBalancing?.hashPolicy).toEqual([{ sourceIp: true }]);
   });
 });
+
+describe('GIVEN a Sidecar egress port of protocol HTTP_PROXY', () => {
+  const proxyPort = istio('Sidecar', 'default', 'apps', {
+    egress: [{ port: { number: 7443, protocol: 'HTTP_PROXY', name: 'proxy' }, hosts: ['*/*'] }],
+  });
+  const web = entry('web', 'apps', {
+    hosts: ['web.example.com'],
+    resolution: 'DNS',
+    ports: [
+      { number: 8080, name: 'http-alt', protocol: 'HTTP' },
+      { number: 80, name: 'http', protocol: 'HTTP' },
+    ],
+  });
+  test('WHEN the Host names a host whose first HTTP port is not 80 THEN no verdict: its port-less domains went to that port', () => {
+    const [hop] = explainCall([client, web, proxyPort], 'client', 'web.example.com', 7443).hops;
+    expect(hop.answer).toMatch(/^not modelled: virtual host web\.example\.com:80 of route configuration '7443'/);
+  });
+});

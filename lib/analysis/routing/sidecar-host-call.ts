@@ -12,13 +12,13 @@ import type { Manifest } from '../manifest';
 import { namespaceOf } from '../manifest';
 import type { ManifestIndex } from '../manifest-index';
 import { defaultRouteLoadBalancing } from './destination-load-balancing';
-import { proxyRoutes } from './gateway';
+import { portProtocol, proxyRoutes } from './gateway';
 import type { Hop } from './hop';
 import type { RoutingProxy, SimulatedRequest } from './match';
 import { viewOf } from './match';
 import type { RouteHops } from './route-hops';
 import type { EntryHost } from './service-entry-hosts';
-import { entryHop, entryPort, entryProtocol, importsEntry } from './service-entry-hosts';
+import { entryHop, entryHosts, entryPort, entryProtocol, importsEntry } from './service-entry-hosts';
 import type { EgressListener, SidecarScope } from './sidecar-scope';
 import { listenerNotes } from './sidecar-scope';
 import type { SidecarVirtualHost } from './sidecar-virtual-hosts';
@@ -54,6 +54,7 @@ export function callEntry(ctx: HostCallContext, call: HostCall): Hop[] {
   const listener = call.scope.listener(call.port);
   if (!listener)
     return [catchAll(ctx, call, `Sidecar ${call.scope.sidecar} has no egress listener for port ${call.port}`, false)];
+  if (listener.protocol === 'HTTP_PROXY') return throughProxyPort(ctx, call, listener);
   call.notes.push(...listenerNotes(listener, call.dialled));
   const declared = call.entry ? entryPort(call.entry.se, call.port) : undefined;
   const protocol = declared ? entryProtocol(declared) : undeclaredProtocol(ctx, call, listener);
@@ -102,6 +103,59 @@ function entryRoute(ctx: HostCallContext, call: HostCall, entry: EntryHost, http
   const hop = entryHop(ctx.index, entry, call.port, call.notes);
   const lb = defaultRouteLoadBalancing(ctx.index, entry.host, namespaceOf(entry.se), call.port, ns(call), http);
   return lb ? { ...hop, loadBalancing: lb } : hop;
+}
+
+/**
+ * A request through an HTTP_PROXY egress port. Its route configuration holds every port's virtual
+ * hosts (httproute.go BuildSidecarOutboundVirtualHosts, listenerPort 0), with domains carrying the
+ * port, and keeps the port-less ones of port 80 only (mergeAllVirtualHosts); it also sets
+ * IgnorePortInHostMatching, so Envoy matches the Host without its port and only the port-80
+ * virtual hosts can match (domains with a port never do). A host whose first HTTP port is not 80
+ * lost its port-less domains to that port's virtual host, and VirtualService routes built for
+ * listener port 0 are not evaluated: both are named, with no verdict.
+ */
+function throughProxyPort(ctx: HostCallContext, call: HostCall, listener: EgressListener): Hop[] {
+  const own = `${listener.at}.port.protocol HTTP_PROXY`;
+  const notes = [...listenerNotes(listener, call.dialled).filter((n) => !n.endsWith(own))];
+  const proxied: HostCall = { ...call, port: 80, notes };
+  const host = call.request.host ?? call.dialled;
+  const vhosts = virtualHosts(ctx.index, proxied, listener).filter(
+    (v) => v.svc || v.entry || namesRegistry(ctx, v.vs!),
+  );
+  const chosen = pickVirtualHost(vhosts, host);
+  const config = `route configuration '${call.port}' (HTTP_PROXY port of Sidecar ${call.scope.sidecar})`;
+  if (!chosen) return [catchAll(ctx, call, `Host '${host}' names no virtual host of ${config}`, true)];
+  const unevaluated = chosen.vs
+    ? `VirtualService ${namespaceOf(chosen.vs)}/${chosen.vs.metadata.name} routes in ${config}`
+    : firstHttpPort(chosen) !== 80
+      ? `virtual host ${chosen.name} of ${config}: port 80 is not the host's first HTTP port`
+      : undefined;
+  if (unevaluated) return [ctx.hops.answer(`not modelled: ${unevaluated}`, 'HTTP_PROXY', [...notes, unevaluated])];
+  if (chosen.svc) return [ctx.hops.serviceHop(chosen.svc, 80, notes, true, ns(call))];
+  return [entryRoute(ctx, proxied, chosen.entry!, true)];
+}
+
+/** Whether a VirtualService names a host of some Service or ServiceEntry (else selectVirtualServices drops it for a port other than 80). */
+function namesRegistry(ctx: HostCallContext, vs: Manifest): boolean {
+  const written: unknown[] = Array.isArray(vs.spec?.hosts) ? vs.spec.hosts : [];
+  const hosts = written.map((h) => resolveShortName(String(h), namespaceOf(vs), ctx.index.clusterDomain));
+  const known = [
+    ...ctx.index.services.map((s) => ctx.index.serviceHost(s)),
+    ...ctx.index.ofKind('ServiceEntry').flatMap(entryHosts),
+  ];
+  return hosts.some((h) => known.some((k) => hostIntersection(h, k) !== undefined));
+}
+
+/** The first HTTP (or sniffed) port a virtual host's Service or ServiceEntry declares. */
+function firstHttpPort(v: SidecarVirtualHost): number | undefined {
+  if (v.svc) {
+    const ports: unknown[] = Array.isArray(v.svc.spec?.ports) ? v.svc.spec.ports : [];
+    const p = ports.find((x) => ['http', 'sniffed'].includes(portProtocol(x)));
+    return (p as { port?: number } | undefined)?.port;
+  }
+  const ports: unknown[] = Array.isArray(v.entry?.se.spec?.ports) ? v.entry!.se.spec.ports : [];
+  const p = ports.find((x) => ['http', 'sniffed'].includes(entryProtocol(x as { protocol?: string })));
+  return (p as { number?: number } | undefined)?.number;
 }
 
 /** A port the ServiceEntry does not declare: HTTP when the Sidecar's egress port says so or the port has a route configuration. */
