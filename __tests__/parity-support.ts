@@ -185,7 +185,8 @@ function answerOf(call: ParityCall, objects: readonly Manifest[]): Answer {
   };
   let hops: readonly ExplainNode[];
   if (call.from !== undefined) {
-    const [service, port] = String(call.to).split(':');
+    // A Unix domain socket path (`unix://...`) has no port.
+    const [service, port] = String(call.to).startsWith('unix://') ? [String(call.to)] : String(call.to).split(':');
     hops = explainCall(objects, call.from, service, port === undefined ? undefined : Number(port), {}, {
       ...request,
       port: undefined,

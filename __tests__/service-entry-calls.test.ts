@@ -152,3 +152,44 @@ describe('GIVEN a Sidecar egress port of protocol HTTP_PROXY', () => {
     expect(hop.answer).toMatch(/^not modelled: virtual host web\.example\.com:80 of route configuration '7443'/);
   });
 });
+
+describe('GIVEN a Sidecar egress listener on a Unix domain socket', () => {
+  const socket = istio('Sidecar', 'default', 'apps', {
+    egress: [
+      { port: { number: 0, protocol: 'HTTP', name: 'uds' }, bind: 'unix:///var/run/web', hosts: ['*/web.example.com'] },
+      {
+        port: { number: 0, protocol: 'HTTP', name: 'none' },
+        bind: 'unix:///var/run/none',
+        hosts: ['*/nothing.invalid'],
+      },
+    ],
+  });
+  const web = entry('web', 'apps', {
+    hosts: ['web.example.com'],
+    resolution: 'DNS',
+    ports: [{ number: 80, name: 'http', protocol: 'HTTP' }],
+  });
+  test('WHEN a request through the socket names a port-80 host THEN its virtual host takes it (route configuration named by the path)', () => {
+    const [hop] = explainCall(
+      [client, web, socket],
+      'client',
+      'unix:///var/run/web',
+      undefined,
+      {},
+      {
+        host: 'web.example.com',
+      },
+    ).hops;
+    expect([hop.service, hop.port, hop.notModelled]).toEqual([
+      'web.example.com',
+      80,
+      ['ServiceEntry apps/web endpoints (outside the manifests)'],
+    ]);
+  });
+  test('WHEN its listener imports no host THEN istiod builds no listener there', () => {
+    const [hop] = explainCall([client, web, socket], 'client', 'unix:///var/run/none').hops;
+    expect(hop.answer).toMatch(
+      /^connection refused: no egress listener of Sidecar apps\/default is bound to 'unix:\/\/\/var\/run\/none'/,
+    );
+  });
+});

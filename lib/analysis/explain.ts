@@ -197,6 +197,7 @@ function entryCallHops(
 /** The port a call to a ServiceEntry host (or an address a Sidecar binds) goes to: `port`, else the entry's only port; a CallTargetError otherwise. */
 function entryCallPort(entry: EntryHost | undefined, port: number | undefined, dialled: string): number {
   if (port !== undefined) return port;
+  if (dialled.startsWith('unix://')) return 0;
   if (!entry) throw new CallTargetError(`name the port of the call to ${dialled}, e.g. ${dialled}:80`);
   const ports: number[] = (entry.se.spec?.ports ?? []).map((p: any) => p.number);
   if (ports.length !== 1)

@@ -20,7 +20,7 @@ import type { RouteHops } from './route-hops';
 import type { EntryHost } from './service-entry-hosts';
 import { entryHop, entryHosts, entryPort, entryProtocol, importsEntry } from './service-entry-hosts';
 import type { EgressListener, SidecarScope } from './sidecar-scope';
-import { listenerNotes } from './sidecar-scope';
+import { importsService, listenerNotes } from './sidecar-scope';
 import type { SidecarVirtualHost } from './sidecar-virtual-hosts';
 import { pickVirtualHost, sidecarVirtualHosts } from './sidecar-virtual-hosts';
 import { hostIntersection, resolveShortName } from './hosts';
@@ -48,13 +48,21 @@ export interface HostCall {
 }
 
 const HTTP_LISTENER = ['HTTP', 'HTTP2', 'GRPC', 'GRPC-WEB'];
+const UDS = 'unix://';
 
 /** A call to a ServiceEntry host or address on `call.port`. */
 export function callEntry(ctx: HostCallContext, call: HostCall): Hop[] {
+  if (call.dialled.startsWith(UDS)) return callSocket(ctx, call);
   const listener = call.scope.listener(call.port);
   if (!listener)
     return [catchAll(ctx, call, `Sidecar ${call.scope.sidecar} has no egress listener for port ${call.port}`, false)];
-  if (listener.protocol === 'HTTP_PROXY') return throughProxyPort(ctx, call, listener);
+  if (listener.protocol === 'HTTP_PROXY')
+    return throughPortZero(
+      ctx,
+      call,
+      listener,
+      `route configuration '${call.port}' (HTTP_PROXY port of Sidecar ${call.scope.sidecar})`,
+    );
   call.notes.push(...listenerNotes(listener, call.dialled));
   const declared = call.entry ? entryPort(call.entry.se, call.port) : undefined;
   const protocol = declared ? entryProtocol(declared) : undeclaredProtocol(ctx, call, listener);
@@ -106,7 +114,43 @@ function entryRoute(ctx: HostCallContext, call: HostCall, entry: EntryHost, http
 }
 
 /**
- * A request through an HTTP_PROXY egress port. Its route configuration holds every port's virtual
+ * A call to a Unix domain socket path: the egress listener bound to it, which istiod builds when
+ * it imports some host (listener.go buildSidecarOutboundListeners, one listener for its services),
+ * with route configuration named by the path (buildSidecarOutboundHTTPListenerOpts); else nothing
+ * listens there. Its route configuration is built for listener port 0, as an HTTP_PROXY port's.
+ */
+function callSocket(ctx: HostCallContext, call: HostCall): Hop[] {
+  const listener = call.scope.socket(call.dialled);
+  const none = `connection refused: no egress listener of ${call.scope.sidecar ? `Sidecar ${call.scope.sidecar}` : 'the sidecar'} is bound to '${call.dialled}'`;
+  if (!listener || !importsAny(ctx.index, listener, ns(call)))
+    return [ctx.hops.answer(none, 'no listener', call.notes)];
+  if (listener.protocol !== undefined && !HTTP_LISTENER.includes(listener.protocol))
+    return [
+      ctx.hops.answer(`not modelled: ${listener.protocol} Unix domain socket listener '${call.dialled}'`, 'socket', [
+        ...call.notes,
+        `Sidecar ${call.scope.sidecar} ${listener.at} ${listener.protocol} socket`,
+      ]),
+    ];
+  return throughPortZero(
+    ctx,
+    call,
+    listener,
+    `route configuration '${call.dialled}' (Unix domain socket of Sidecar ${call.scope.sidecar})`,
+  );
+}
+
+/** Whether the listener imports any Service or ServiceEntry host, on any port (the listener is built for its services). */
+function importsAny(index: ManifestIndex, listener: EgressListener, namespace: string): boolean {
+  return (
+    index.services.some((s) => importsService(index, listener, s, namespace)) ||
+    index
+      .ofKind('ServiceEntry')
+      .some((se) => entryHosts(se).some((host) => importsEntry(listener, { se, host }, namespace)))
+  );
+}
+
+/**
+ * A request through an HTTP_PROXY egress port or a Unix domain socket. Its route configuration holds every port's virtual
  * hosts (httproute.go BuildSidecarOutboundVirtualHosts, listenerPort 0), with domains carrying the
  * port, and keeps the port-less ones of port 80 only (mergeAllVirtualHosts); it also sets
  * IgnorePortInHostMatching, so Envoy matches the Host without its port and only the port-80
@@ -114,23 +158,26 @@ function entryRoute(ctx: HostCallContext, call: HostCall, entry: EntryHost, http
  * lost its port-less domains to that port's virtual host, and VirtualService routes built for
  * listener port 0 are not evaluated: both are named, with no verdict.
  */
-function throughProxyPort(ctx: HostCallContext, call: HostCall, listener: EgressListener): Hop[] {
-  const own = `${listener.at}.port.protocol HTTP_PROXY`;
-  const notes = [...listenerNotes(listener, call.dialled).filter((n) => !n.endsWith(own))];
+function throughPortZero(ctx: HostCallContext, call: HostCall, listener: EgressListener, config: string): Hop[] {
+  const own = [
+    `${listener.at}.port.protocol HTTP_PROXY`,
+    ...(call.dialled.startsWith(UDS) ? [`${listener.at}.bind`] : []),
+  ];
+  const named = call.dialled.startsWith(UDS) ? listener.notModelled : listenerNotes(listener, call.dialled);
+  const notes = [...call.notes, ...named.filter((n) => !own.some((o) => n.endsWith(o)))];
   const proxied: HostCall = { ...call, port: 80, notes };
   const host = call.request.host ?? call.dialled;
   const vhosts = virtualHosts(ctx.index, proxied, listener).filter(
     (v) => v.svc || v.entry || namesRegistry(ctx, v.vs!),
   );
   const chosen = pickVirtualHost(vhosts, host);
-  const config = `route configuration '${call.port}' (HTTP_PROXY port of Sidecar ${call.scope.sidecar})`;
-  if (!chosen) return [catchAll(ctx, call, `Host '${host}' names no virtual host of ${config}`, true)];
+  if (!chosen) return [catchAll(ctx, { ...call, notes }, `Host '${host}' names no virtual host of ${config}`, true)];
   const unevaluated = chosen.vs
     ? `VirtualService ${namespaceOf(chosen.vs)}/${chosen.vs.metadata.name} routes in ${config}`
     : firstHttpPort(chosen) !== 80
       ? `virtual host ${chosen.name} of ${config}: port 80 is not the host's first HTTP port`
       : undefined;
-  if (unevaluated) return [ctx.hops.answer(`not modelled: ${unevaluated}`, 'HTTP_PROXY', [...notes, unevaluated])];
+  if (unevaluated) return [ctx.hops.answer(`not modelled: ${unevaluated}`, 'port 0', [...notes, unevaluated])];
   if (chosen.svc) return [ctx.hops.serviceHop(chosen.svc, 80, notes, true, ns(call))];
   return [entryRoute(ctx, proxied, chosen.entry!, true)];
 }
