@@ -23,6 +23,7 @@ import type { EgressListener, SidecarScope } from './sidecar-scope';
 import { importsService, listenerNotes } from './sidecar-scope';
 import type { SidecarVirtualHost } from './sidecar-virtual-hosts';
 import { pickVirtualHost, sidecarVirtualHosts } from './sidecar-virtual-hosts';
+import { reachesSniffedListener, sniffedVirtualHosts } from './sniffed-listener';
 import { hostIntersection, resolveShortName } from './hosts';
 import { visibleVirtualServices } from './visibility';
 
@@ -66,6 +67,8 @@ export function callEntry(ctx: HostCallContext, call: HostCall): Hop[] {
   call.notes.push(...listenerNotes(listener, call.dialled));
   const declared = call.entry ? entryPort(call.entry.se, call.port) : undefined;
   const protocol = declared ? entryProtocol(declared) : undeclaredProtocol(ctx, call, listener);
+  if (protocol === 'sniffed' && declared && reachesSniffedListener(call.entry!, call.dialled, listener))
+    return routeSniffed(ctx, call, listener);
   if (protocol === 'sniffed' && declared)
     call.notes.push(
       `protocol of ServiceEntry ${entryName(call.entry!)} port ${call.port} is not declared: sniffed, taken as HTTP`,
@@ -93,6 +96,23 @@ export function routeByHost(ctx: HostCallContext, call: HostCall, listener: Egre
     if (call.fallback) return call.fallback();
     return [catchAll(ctx, call, `Host '${host}' names no virtual host of route configuration '${call.port}'`, true)];
   }
+  return routeChosen(ctx, call, chosen, host);
+}
+
+/** A request on the sniffed listener of the entry's address: route configuration `host:port` (sniffed-listener.ts), no catch-all. */
+function routeSniffed(ctx: HostCallContext, call: HostCall, listener: EgressListener): Hop[] {
+  const name = `${call.entry!.host}:${call.port}`;
+  const host = call.request.host ?? call.dialled;
+  const chosen = pickVirtualHost(sniffedVirtualHosts(virtualHosts(ctx.index, call, listener), call.entry!.host), host);
+  if (!chosen) {
+    const why = `404: route configuration '${name}' of the sniffed listener for ${call.dialled}:${call.port} has no virtual host for Host '${host}' (NR)`;
+    return [{ ...ctx.hops.answer(why, 'sniffed listener', call.notes), noRoute: true }];
+  }
+  return routeChosen(ctx, call, chosen, host);
+}
+
+/** Where the chosen virtual host sends the request: its Service, its VirtualService's routes, else the entry's own cluster. */
+function routeChosen(ctx: HostCallContext, call: HostCall, chosen: SidecarVirtualHost, host: string): Hop[] {
   if (chosen.svc) return ctx.serviceCall(chosen.svc, chosen.vs);
   if (chosen.vs) {
     const routes = proxyRoutes(chosen.vs, call.proxy);
