@@ -14,6 +14,7 @@ const files = [
   'istio-sidecar-outbound.yaml',
   'istio-sidecar-routes-httproute.yaml',
   'istio-build-http-routes.yaml',
+  'istio-build-http-routes-sidecar.yaml',
   'istio-ingress.yaml',
 ];
 const results = files.flatMap((f) => runParity(loadParity(f)).map((r) => ({ ...r, file: f })));

@@ -190,7 +190,8 @@ function answerOf(call: ParityCall, objects: readonly Manifest[]): Answer {
   };
   let hops: readonly ExplainNode[];
   if (call.from !== undefined) {
-    const [service, port] = String(call.to).split(':');
+    // A Unix domain socket path (`unix://...`) has no port.
+    const [service, port] = String(call.to).startsWith('unix://') ? [String(call.to)] : String(call.to).split(':');
     hops = explainCall(objects, call.from, service, port === undefined ? undefined : Number(port), {}, {
       ...request,
       port: undefined,
@@ -231,9 +232,11 @@ function answerKind(answer: string): string {
   return status ? `status-${status[1]}` : 'answer';
 }
 
-/** The route's name in Istio's terms: `default` for the Service's own route, else the VirtualService route's name. */
+/** The route's name in Istio's terms: `default` for a Service's or ServiceEntry host's own route, else the VirtualService route's name. */
 function routeName(rule: string): string {
-  return rule === 'service' ? 'default' : rule.slice(rule.indexOf('/') + 1);
+  return rule === 'service' || rule.startsWith('service (ServiceEntry ')
+    ? 'default'
+    : rule.slice(rule.indexOf('/') + 1);
 }
 
 /** Envoy's name for the route a hop took: the route's name, then `.` and the name of the match that held. */

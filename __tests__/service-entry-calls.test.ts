@@ -96,6 +96,14 @@ describe('GIVEN a ServiceEntry of workloads in the mesh (workloadSelector)', () 
     const [hop] = explainCall([...objects, sc], 'client', 'db.internal', 8080).hops;
     expect([hop.service, hop.notModelled]).toEqual(['db.internal', ['Sidecar apps/default egress[0].bind']]);
   });
+  test('WHEN the call dials the address the egress listener is bound to THEN that listener takes it (bind evaluated)', () => {
+    const sc = istio('Sidecar', 'default', 'apps', {
+      egress: [{ port: { number: 8080, protocol: 'HTTP', name: 'http' }, bind: '127.0.0.2', hosts: ['*/*'] }],
+    });
+    const [hop] = explainCall([...objects, sc], 'client', '127.0.0.2', 8080, {}, { host: 'db.internal' }).hops;
+    expect([hop.service, hop.notModelled]).toEqual(['db.internal', undefined]);
+    expect(() => explainCall([...objects, sc], 'client', '127.0.0.3', 8080)).toThrow(/no Service '127.0.0.3'/);
+  });
   test('WHEN the only egress listener for it is a Unix domain socket THEN a TCP port has no listener of its own', () => {
     const sc = istio('Sidecar', 'default', 'apps', {
       egress: [{ port: { number: 0, protocol: 'HTTP', name: 'uds' }, bind: 'unix:///var/run/db', hosts: ['*/*'] }],
@@ -103,5 +111,85 @@ describe('GIVEN a ServiceEntry of workloads in the mesh (workloadSelector)', () 
     });
     const [hop] = explainCall([...objects, sc], 'client', 'db.internal', 8080).hops;
     expect(hop.answer).toMatch(/^connection closed: Sidecar apps\/default has no egress listener for port 8080/);
+  });
+});
+
+describe('GIVEN a DestinationRule with consistentHash for a ServiceEntry host', () => {
+  const rule = (hash: Record<string, unknown>) =>
+    istio('DestinationRule', 'sticky', 'apps', {
+      host: '*.example.org',
+      trafficPolicy: { loadBalancer: { consistentHash: hash } },
+    });
+  test("WHEN a name under it is called on its HTTP port THEN the entry's default route carries the hash policy", () => {
+    const [hop] = explainCall(
+      [client, external, rule({ httpHeaderName: 'x-user' })],
+      'client',
+      'api.example.org',
+      80,
+    ).hops;
+    expect(hop.loadBalancing?.hashPolicy).toEqual([{ header: 'x-user' }]);
+  });
+  test('WHEN it is called on its TCP port THEN the TCP proxy hashes on the source IP when the rule says so', () => {
+    const [hop] = explainCall([client, external, rule({ useSourceIp: true })], 'client', 'db.example.org', 5432).hops;
+    expect(hop.loadBalancing?.hashPolicy).toEqual([{ sourceIp: true }]);
+  });
+});
+
+describe('GIVEN a Sidecar egress port of protocol HTTP_PROXY', () => {
+  const proxyPort = istio('Sidecar', 'default', 'apps', {
+    egress: [{ port: { number: 7443, protocol: 'HTTP_PROXY', name: 'proxy' }, hosts: ['*/*'] }],
+  });
+  const web = entry('web', 'apps', {
+    hosts: ['web.example.com'],
+    resolution: 'DNS',
+    ports: [
+      { number: 8080, name: 'http-alt', protocol: 'HTTP' },
+      { number: 80, name: 'http', protocol: 'HTTP' },
+    ],
+  });
+  test('WHEN the Host names a host whose first HTTP port is not 80 THEN no verdict: its port-less domains went to that port', () => {
+    const [hop] = explainCall([client, web, proxyPort], 'client', 'web.example.com', 7443).hops;
+    expect(hop.answer).toMatch(/^not modelled: virtual host web\.example\.com:80 of route configuration '7443'/);
+  });
+});
+
+describe('GIVEN a Sidecar egress listener on a Unix domain socket', () => {
+  const socket = istio('Sidecar', 'default', 'apps', {
+    egress: [
+      { port: { number: 0, protocol: 'HTTP', name: 'uds' }, bind: 'unix:///var/run/web', hosts: ['*/web.example.com'] },
+      {
+        port: { number: 0, protocol: 'HTTP', name: 'none' },
+        bind: 'unix:///var/run/none',
+        hosts: ['*/nothing.invalid'],
+      },
+    ],
+  });
+  const web = entry('web', 'apps', {
+    hosts: ['web.example.com'],
+    resolution: 'DNS',
+    ports: [{ number: 80, name: 'http', protocol: 'HTTP' }],
+  });
+  test('WHEN a request through the socket names a port-80 host THEN its virtual host takes it (route configuration named by the path)', () => {
+    const [hop] = explainCall(
+      [client, web, socket],
+      'client',
+      'unix:///var/run/web',
+      undefined,
+      {},
+      {
+        host: 'web.example.com',
+      },
+    ).hops;
+    expect([hop.service, hop.port, hop.notModelled]).toEqual([
+      'web.example.com',
+      80,
+      ['ServiceEntry apps/web endpoints (outside the manifests)'],
+    ]);
+  });
+  test('WHEN its listener imports no host THEN istiod builds no listener there', () => {
+    const [hop] = explainCall([client, web, socket], 'client', 'unix:///var/run/none').hops;
+    expect(hop.answer).toMatch(
+      /^connection refused: no egress listener of Sidecar apps\/default is bound to 'unix:\/\/\/var\/run\/none'/,
+    );
   });
 });

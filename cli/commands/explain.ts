@@ -143,6 +143,8 @@ function callTarget(args: ParsedArgs): { from: string; service: string; port?: n
         `--${gatewayOnly} is for requests entering through a gateway, not for --from calls: give the port as --to ${to.split(':')[0]}:<port>`,
       );
   }
+  // A Unix domain socket path a Sidecar egress listener is bound to has no port.
+  if (/^unix:\/\/\S+$/.test(to)) return { from, service: to };
   const m = /^([A-Za-z0-9][A-Za-z0-9.-]*)(?::([0-9]+))?$/.exec(to);
   const port = m?.[2] === undefined ? undefined : decimalInteger(m[2], '--to port', 1, 65535, 'a port number');
   if (!m) throw new UsageError(`malformed --to '${to}': expected <service>[:<port>], e.g. voting-storage:6379`);

@@ -21,6 +21,8 @@ export interface CallTarget {
   readonly pod?: Manifest;
   /** A ServiceEntry host, called by name or by an address of the entry (whatever its exportTo: the sidecar decides). */
   readonly entry?: EntryHost;
+  /** An address no object of the manifests has, or a Unix domain socket path (`unix://...`), that a Sidecar egress listener binds (`bind`): the caller's listeners decide. */
+  readonly address?: string;
   /** The Host the call carries by default (the alias name for an ExternalName alias). */
   readonly host?: string;
   /** What the resolution did that the answer should say. */
@@ -32,6 +34,7 @@ const IPV4 = /^[0-9]{1,3}(\.[0-9]{1,3}){3}$/;
 /** The target of a call named `name` from `namespace`; undefined when nothing of the manifests has that name or address. */
 export function resolveCallTarget(index: ManifestIndex, name: string, namespace: string): CallTarget | undefined {
   if (IPV4.test(name)) return byAddress(index, name);
+  if (name.startsWith('unix://')) return boundBySidecar(index, name) ? { address: name, notes: [] } : undefined;
   const svc = index.serviceForHost(name, namespace);
   if (!svc) {
     const entry = entryNamed(index, name);
@@ -58,7 +61,12 @@ function byAddress(index: ManifestIndex, ip: string): CallTarget | undefined {
   const entry = entryAt(index, ip);
   if (entry) return { entry, host: ip, notes: [] };
   if (pod) return { pod, notes: [] };
-  return undefined;
+  return boundBySidecar(index, ip) ? { address: ip, notes: [] } : undefined;
+}
+
+/** Whether an egress listener of some Sidecar is bound to the address or Unix domain socket path (listener.go buildSidecarOutboundListeners: the listener's address is `bind`). */
+function boundBySidecar(index: ManifestIndex, ip: string): boolean {
+  return index.ofKind('Sidecar').some((sc) => listAt(sc, 'spec', 'egress').some((e) => at(e, 'bind') === ip));
 }
 
 function alias(index: ManifestIndex, svc: Manifest): CallTarget | undefined {

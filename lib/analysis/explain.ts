@@ -105,10 +105,10 @@ export function explainCall(
   });
   // A pod IP, or an ExternalName naming a host outside the manifests: no Service of the manifests routes it.
   if (resolved.pod) return direct(podHop(resolved.pod, port));
-  // A ServiceEntry host or address: the sidecar's route configuration for the port decides (routing/sidecar-host-call.ts).
-  if (resolved.entry) {
+  // A ServiceEntry host or address, or an address a Sidecar binds: the sidecar's listener and route configuration for the port decide (routing/sidecar-host-call.ts).
+  if (resolved.entry || resolved.address) {
     const from = { workload: source.metadata.name, namespace: ns, principal };
-    const entryPort = entryCallPort(resolved.entry, port);
+    const entryPort = entryCallPort(resolved.entry, port, service);
     const hops = entryCallHops(sim, source, resolved.entry, service, entryPort, request);
     const follows = hops.map((h) =>
       follow(h, 100, [source.metadata.name], principal, undefined, authorizedRequest(request)),
@@ -185,7 +185,7 @@ function calledPort(svc: Manifest, name: string, port: number | undefined): numb
 function entryCallHops(
   sim: TrafficSimulator,
   source: Manifest,
-  entry: EntryHost,
+  entry: EntryHost | undefined,
   service: string,
   port: number,
   request: SimulatedRequest,
@@ -194,9 +194,11 @@ function entryCallHops(
   return routed(sim.callHost(target, entry, { ...request, host: request.host ?? service }));
 }
 
-/** The port a call to a ServiceEntry host goes to: `port`, else the entry's only port; a CallTargetError otherwise. */
-function entryCallPort(entry: EntryHost, port: number | undefined): number {
+/** The port a call to a ServiceEntry host (or an address a Sidecar binds) goes to: `port`, else the entry's only port; a CallTargetError otherwise. */
+function entryCallPort(entry: EntryHost | undefined, port: number | undefined, dialled: string): number {
   if (port !== undefined) return port;
+  if (dialled.startsWith('unix://')) return 0;
+  if (!entry) throw new CallTargetError(`name the port of the call to ${dialled}, e.g. ${dialled}:80`);
   const ports: number[] = (entry.se.spec?.ports ?? []).map((p: any) => p.number);
   if (ports.length !== 1)
     throw new CallTargetError(

@@ -279,7 +279,19 @@ export function serviceLoadBalancing(
   clientNamespace: string,
   http: boolean,
 ): HopLoadBalancing | undefined {
-  const hr = hostRules(index, index.serviceHost(svc), namespaceOf(svc), clientNamespace);
+  return defaultRouteLoadBalancing(index, index.serviceHost(svc), namespaceOf(svc), port, clientNamespace, http);
+}
+
+/** The load balancing of the default route of a Service or ServiceEntry host (declared in `hostNamespace`) on `port`. */
+export function defaultRouteLoadBalancing(
+  index: ManifestIndex,
+  host: string,
+  hostNamespace: string,
+  port: number,
+  clientNamespace: string,
+  http: boolean,
+): HopLoadBalancing | undefined {
+  const hr = hostRules(index, host, hostNamespace, clientNamespace);
   const c = candidates(hr.rules, undefined, port);
   // The port-level setting of the port decides only when it has a consistentHash.
   const chosen = c.rulePort?.value?.consistentHash ?? c.rule?.value?.consistentHash;

@@ -11,16 +11,19 @@
 import type { Manifest } from '../manifest';
 import { namespaceOf } from '../manifest';
 import type { ManifestIndex } from '../manifest-index';
-import { proxyRoutes } from './gateway';
+import { defaultRouteLoadBalancing } from './destination-load-balancing';
+import { portProtocol, proxyRoutes } from './gateway';
 import type { Hop } from './hop';
 import type { RoutingProxy, SimulatedRequest } from './match';
 import { viewOf } from './match';
 import type { RouteHops } from './route-hops';
 import type { EntryHost } from './service-entry-hosts';
-import { entryHop, entryPort, entryProtocol, importsEntry } from './service-entry-hosts';
+import { entryHop, entryHosts, entryPort, entryProtocol, importsEntry } from './service-entry-hosts';
 import type { EgressListener, SidecarScope } from './sidecar-scope';
+import { importsService, listenerNotes } from './sidecar-scope';
 import type { SidecarVirtualHost } from './sidecar-virtual-hosts';
 import { pickVirtualHost, sidecarVirtualHosts } from './sidecar-virtual-hosts';
+import { reachesSniffedListener, sniffedVirtualHosts } from './sniffed-listener';
 import { hostIntersection, resolveShortName } from './hosts';
 import { visibleVirtualServices } from './visibility';
 
@@ -46,15 +49,26 @@ export interface HostCall {
 }
 
 const HTTP_LISTENER = ['HTTP', 'HTTP2', 'GRPC', 'GRPC-WEB'];
+const UDS = 'unix://';
 
 /** A call to a ServiceEntry host or address on `call.port`. */
 export function callEntry(ctx: HostCallContext, call: HostCall): Hop[] {
+  if (call.dialled.startsWith(UDS)) return callSocket(ctx, call);
   const listener = call.scope.listener(call.port);
   if (!listener)
     return [catchAll(ctx, call, `Sidecar ${call.scope.sidecar} has no egress listener for port ${call.port}`, false)];
-  call.notes.push(...listener.notModelled);
+  if (listener.protocol === 'HTTP_PROXY')
+    return throughPortZero(
+      ctx,
+      call,
+      listener,
+      `route configuration '${call.port}' (HTTP_PROXY port of Sidecar ${call.scope.sidecar})`,
+    );
+  call.notes.push(...listenerNotes(listener, call.dialled));
   const declared = call.entry ? entryPort(call.entry.se, call.port) : undefined;
   const protocol = declared ? entryProtocol(declared) : undeclaredProtocol(ctx, call, listener);
+  if (protocol === 'sniffed' && declared && reachesSniffedListener(call.entry!, call.dialled, listener))
+    return routeSniffed(ctx, call, listener);
   if (protocol === 'sniffed' && declared)
     call.notes.push(
       `protocol of ServiceEntry ${entryName(call.entry!)} port ${call.port} is not declared: sniffed, taken as HTTP`,
@@ -71,7 +85,7 @@ export function callEntry(ctx: HostCallContext, call: HostCall): Hop[] {
         [...call.notes, `VirtualService ${namespaceOf(vs)}/${vs.metadata.name} ${protocol} routes`],
       ),
     ];
-  return [entryHop(ctx.index, call.entry!, call.port, call.notes)];
+  return [entryRoute(ctx, call, call.entry!, false)];
 }
 
 /** The virtual host the request's Host (else what was dialled) picks in route configuration `<port>`, and where it sends the request. */
@@ -82,6 +96,23 @@ export function routeByHost(ctx: HostCallContext, call: HostCall, listener: Egre
     if (call.fallback) return call.fallback();
     return [catchAll(ctx, call, `Host '${host}' names no virtual host of route configuration '${call.port}'`, true)];
   }
+  return routeChosen(ctx, call, chosen, host);
+}
+
+/** A request on the sniffed listener of the entry's address: route configuration `host:port` (sniffed-listener.ts), no catch-all. */
+function routeSniffed(ctx: HostCallContext, call: HostCall, listener: EgressListener): Hop[] {
+  const name = `${call.entry!.host}:${call.port}`;
+  const host = call.request.host ?? call.dialled;
+  const chosen = pickVirtualHost(sniffedVirtualHosts(virtualHosts(ctx.index, call, listener), call.entry!.host), host);
+  if (!chosen) {
+    const why = `404: route configuration '${name}' of the sniffed listener for ${call.dialled}:${call.port} has no virtual host for Host '${host}' (NR)`;
+    return [{ ...ctx.hops.answer(why, 'sniffed listener', call.notes), noRoute: true }];
+  }
+  return routeChosen(ctx, call, chosen, host);
+}
+
+/** Where the chosen virtual host sends the request: its Service, its VirtualService's routes, else the entry's own cluster. */
+function routeChosen(ctx: HostCallContext, call: HostCall, chosen: SidecarVirtualHost, host: string): Hop[] {
   if (chosen.svc) return ctx.serviceCall(chosen.svc, chosen.vs);
   if (chosen.vs) {
     const routes = proxyRoutes(chosen.vs, call.proxy);
@@ -92,7 +123,106 @@ export function routeByHost(ctx: HostCallContext, call: HostCall, listener: Egre
       return [{ ...ctx.hops.answer(why, chosen.vs.metadata.name, call.notes), noRoute: true }];
     }
   }
-  return [entryHop(ctx.index, chosen.entry!, call.port, call.notes)];
+  return [entryRoute(ctx, call, chosen.entry!, true)];
+}
+
+/** The ServiceEntry host's own route (its cluster), with the load balancing its DestinationRules set (route.go hashForService). */
+function entryRoute(ctx: HostCallContext, call: HostCall, entry: EntryHost, http: boolean): Hop {
+  const hop = entryHop(ctx.index, entry, call.port, call.notes);
+  const lb = defaultRouteLoadBalancing(ctx.index, entry.host, namespaceOf(entry.se), call.port, ns(call), http);
+  return lb ? { ...hop, loadBalancing: lb } : hop;
+}
+
+/**
+ * A call to a Unix domain socket path: the egress listener bound to it, which istiod builds when
+ * it imports some host (listener.go buildSidecarOutboundListeners, one listener for its services),
+ * with route configuration named by the path (buildSidecarOutboundHTTPListenerOpts); else nothing
+ * listens there. Its route configuration is built for listener port 0, as an HTTP_PROXY port's.
+ */
+function callSocket(ctx: HostCallContext, call: HostCall): Hop[] {
+  const listener = call.scope.socket(call.dialled);
+  const none = `connection refused: no egress listener of ${call.scope.sidecar ? `Sidecar ${call.scope.sidecar}` : 'the sidecar'} is bound to '${call.dialled}'`;
+  if (!listener || !importsAny(ctx.index, listener, ns(call)))
+    return [ctx.hops.answer(none, 'no listener', call.notes)];
+  if (listener.protocol !== undefined && !HTTP_LISTENER.includes(listener.protocol))
+    return [
+      ctx.hops.answer(`not modelled: ${listener.protocol} Unix domain socket listener '${call.dialled}'`, 'socket', [
+        ...call.notes,
+        `Sidecar ${call.scope.sidecar} ${listener.at} ${listener.protocol} socket`,
+      ]),
+    ];
+  return throughPortZero(
+    ctx,
+    call,
+    listener,
+    `route configuration '${call.dialled}' (Unix domain socket of Sidecar ${call.scope.sidecar})`,
+  );
+}
+
+/** Whether the listener imports any Service or ServiceEntry host, on any port (the listener is built for its services). */
+function importsAny(index: ManifestIndex, listener: EgressListener, namespace: string): boolean {
+  return (
+    index.services.some((s) => importsService(index, listener, s, namespace)) ||
+    index
+      .ofKind('ServiceEntry')
+      .some((se) => entryHosts(se).some((host) => importsEntry(listener, { se, host }, namespace)))
+  );
+}
+
+/**
+ * A request through an HTTP_PROXY egress port or a Unix domain socket. Its route configuration holds every port's virtual
+ * hosts (httproute.go BuildSidecarOutboundVirtualHosts, listenerPort 0), with domains carrying the
+ * port, and keeps the port-less ones of port 80 only (mergeAllVirtualHosts); it also sets
+ * IgnorePortInHostMatching, so Envoy matches the Host without its port and only the port-80
+ * virtual hosts can match (domains with a port never do). A host whose first HTTP port is not 80
+ * lost its port-less domains to that port's virtual host, and VirtualService routes built for
+ * listener port 0 are not evaluated: both are named, with no verdict.
+ */
+function throughPortZero(ctx: HostCallContext, call: HostCall, listener: EgressListener, config: string): Hop[] {
+  const own = [
+    `${listener.at}.port.protocol HTTP_PROXY`,
+    ...(call.dialled.startsWith(UDS) ? [`${listener.at}.bind`] : []),
+  ];
+  const named = call.dialled.startsWith(UDS) ? listener.notModelled : listenerNotes(listener, call.dialled);
+  const notes = [...call.notes, ...named.filter((n) => !own.some((o) => n.endsWith(o)))];
+  const proxied: HostCall = { ...call, port: 80, notes };
+  const host = call.request.host ?? call.dialled;
+  const vhosts = virtualHosts(ctx.index, proxied, listener).filter(
+    (v) => v.svc || v.entry || namesRegistry(ctx, v.vs!),
+  );
+  const chosen = pickVirtualHost(vhosts, host);
+  if (!chosen) return [catchAll(ctx, { ...call, notes }, `Host '${host}' names no virtual host of ${config}`, true)];
+  const unevaluated = chosen.vs
+    ? `VirtualService ${namespaceOf(chosen.vs)}/${chosen.vs.metadata.name} routes in ${config}`
+    : firstHttpPort(chosen) !== 80
+      ? `virtual host ${chosen.name} of ${config}: port 80 is not the host's first HTTP port`
+      : undefined;
+  if (unevaluated) return [ctx.hops.answer(`not modelled: ${unevaluated}`, 'port 0', [...notes, unevaluated])];
+  if (chosen.svc) return [ctx.hops.serviceHop(chosen.svc, 80, notes, true, ns(call))];
+  return [entryRoute(ctx, proxied, chosen.entry!, true)];
+}
+
+/** Whether a VirtualService names a host of some Service or ServiceEntry (else selectVirtualServices drops it for a port other than 80). */
+function namesRegistry(ctx: HostCallContext, vs: Manifest): boolean {
+  const written: unknown[] = Array.isArray(vs.spec?.hosts) ? vs.spec.hosts : [];
+  const hosts = written.map((h) => resolveShortName(String(h), namespaceOf(vs), ctx.index.clusterDomain));
+  const known = [
+    ...ctx.index.services.map((s) => ctx.index.serviceHost(s)),
+    ...ctx.index.ofKind('ServiceEntry').flatMap(entryHosts),
+  ];
+  return hosts.some((h) => known.some((k) => hostIntersection(h, k) !== undefined));
+}
+
+/** The first HTTP (or sniffed) port a virtual host's Service or ServiceEntry declares. */
+function firstHttpPort(v: SidecarVirtualHost): number | undefined {
+  if (v.svc) {
+    const ports: unknown[] = Array.isArray(v.svc.spec?.ports) ? v.svc.spec.ports : [];
+    const p = ports.find((x) => ['http', 'sniffed'].includes(portProtocol(x)));
+    return (p as { port?: number } | undefined)?.port;
+  }
+  const ports: unknown[] = Array.isArray(v.entry?.se.spec?.ports) ? v.entry!.se.spec.ports : [];
+  const p = ports.find((x) => ['http', 'sniffed'].includes(entryProtocol(x as { protocol?: string })));
+  return (p as { number?: number } | undefined)?.number;
 }
 
 /** A port the ServiceEntry does not declare: HTTP when the Sidecar's egress port says so or the port has a route configuration. */

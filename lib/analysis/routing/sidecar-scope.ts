@@ -33,6 +33,8 @@ export interface EgressListener {
   readonly notModelled: readonly string[];
   /** The protocol of the listener's declared port (`HTTP`, `TCP`, ...), uppercased. @default - no port declared */
   readonly protocol?: string;
+  /** The IP address the listener is bound to (`bind`, not a Unix domain socket), when captureMode is not set. @default - none */
+  readonly boundTo?: string;
 }
 
 /** The Sidecar scope of one workload. */
@@ -48,6 +50,8 @@ export interface SidecarScope {
   readonly egressProxy?: string;
   /** The egress listener for `port`; undefined when the Sidecar has none for it (no listener at all). */
   listener(port: number): EgressListener | undefined;
+  /** The Unix domain socket egress listener bound to `path` (`unix://...`; GetEgressListenerForRDS with port 0 matches the bind). */
+  socket(path: string): EgressListener | undefined;
 }
 
 const EVERYTHING: EgressListener = { hosts: new Map([['*', ['*']]]), at: 'default', notModelled: [] };
@@ -70,7 +74,7 @@ export function sidecarScope(
     own.find(selecting) ??
     own.find(forAll) ??
     sortByCreation(sidecars.filter((s) => namespaceOf(s) === ROOT_NAMESPACE && forAll(s)))[0];
-  if (!sc) return { mode: meshMode, listener: () => EVERYTHING };
+  if (!sc) return { mode: meshMode, listener: () => EVERYTHING, socket: () => undefined };
   const declared = sc.spec?.outboundTrafficPolicy?.mode;
   const mode: OutboundMode = declared === 'REGISTRY_ONLY' || declared === 'ALLOW_ANY' ? declared : meshMode;
   // No egress: one listener importing everything (initSidecarScopeInternalIndexes).
@@ -85,7 +89,14 @@ export function sidecarScope(
     mode,
     ...(egressProxy !== undefined ? { egressProxy: `Sidecar ${sidecar} outboundTrafficPolicy.egressProxy` } : {}),
     listener: (port) => listeners.find((l) => l.port === undefined || l.port === port)?.listener,
+    socket: (path) => listeners.find((l, i) => l.port === 0 && bindOf(egress[i]) === path)?.listener,
   };
+}
+
+/** An egress listener's `bind`, when it has one. */
+function bindOf(e: unknown): string | undefined {
+  const bind = (e as { bind?: unknown } | undefined)?.bind;
+  return typeof bind === 'string' ? bind : undefined;
 }
 
 /** The listener's port; 0 for a port without a number (a Unix domain socket listener, which serves no TCP port); undefined without a port. */
@@ -109,12 +120,26 @@ function egressListener(e: unknown, i: number, namespace: string, sidecar: strin
   // An HTTP_PROXY port takes every port's virtual hosts (httproute.go BuildSidecarOutboundVirtualHosts: listenerPort 0).
   const protocol = (e as { port?: { protocol?: unknown } } | undefined)?.port?.protocol;
   if (String(protocol ?? '').toUpperCase() === 'HTTP_PROXY') fields.push('port.protocol HTTP_PROXY');
+  const bind = bindOf(e);
+  const ipBound = typeof bind === 'string' && !bind.startsWith('unix://') && !fields.includes('captureMode');
   return {
     hosts,
     at: `egress[${i}]`,
     notModelled: fields.map((f) => `Sidecar ${sidecar} egress[${i}].${f}`),
     ...(protocol !== undefined ? { protocol: String(protocol).toUpperCase() } : {}),
+    ...(ipBound ? { boundTo: bind } : {}),
   };
+}
+
+/**
+ * What the listener leaves unevaluated for a call to `address`: its `bind` is evaluated when the
+ * call dials the bound IP itself (the listener's address is bind:port, and the outbound capture
+ * hands it the connection whose original destination that is; listener.go
+ * buildSidecarOutboundListeners). A call to another address keeps `bind` named.
+ */
+export function listenerNotes(l: EgressListener, address: string | undefined): readonly string[] {
+  if (l.boundTo === undefined || l.boundTo !== address) return l.notModelled;
+  return l.notModelled.filter((n) => !n.endsWith(`${l.at}.bind`));
 }
 
 /** The parts of the mesh config the simulator reads. */
