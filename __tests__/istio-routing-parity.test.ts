@@ -42,6 +42,36 @@ describe("Istio's routing tests through explain", () => {
   });
 });
 
+// The tests whose every subtest was read (docs/routing-parity.md, "Istio cases looked at and not
+// transcribed"): the share is counted over subtests, transcribed or refused, not over requests.
+const SUBTESTS_READ = [
+  'TestSidecarRoutes',
+  'TestBuildHTTPRoutes',
+  'TestSidecarOutboundHTTPRouteConfig',
+  'TestSidecarOutboundHTTPRouteConfigWithDuplicateHosts',
+  'TestSelectVirtualService',
+];
+
+describe("Istio's routing tests, counted per subtest", () => {
+  test('THEN the subtests transcribed are those the page counts, and with the refused ones at least 95 % agree', () => {
+    // GIVEN every fixture's cases WHEN counted per distinct subtest (the httproute variant apart)
+    const transcribed = new Set(
+      files.flatMap((f) =>
+        loadParity(f)
+          .cases.filter((c) => SUBTESTS_READ.includes(c.test))
+          .map((c) => `${c.test}${f.includes('httproute') ? ' (httproute)' : ''}: ${c.subtest}`),
+      ),
+    );
+    const page = /read, (\d+) are transcribed and agree[\s\S]*? (\d+) are refused/.exec(doc('docs/routing-parity.md'));
+    // THEN the page's figures are the fixtures' and the share holds (every transcribed case agrees, above)
+    expect(page).not.toBeNull();
+    expect(Number(page![1])).toBe(transcribed.size);
+    const refused = Number(page![2]);
+    expect(transcribed.size / (transcribed.size + refused)).toBeGreaterThanOrEqual(0.95);
+    expect(doc('README.md')).toContain(`${transcribed.size} of the ${transcribed.size + refused} subtests read`);
+  });
+});
+
 const ambient = runParity(loadParity('istio-ambient.yaml'));
 
 describe("Istio's ambient tests (which waypoint a Service's traffic goes through) through explain", () => {

@@ -80,6 +80,8 @@ export interface ParityCall {
 export interface ParityCase {
   readonly test: string;
   readonly subtest: string;
+  /** Which of the subtest's configurations, when one subtest builds several. */
+  readonly variant?: string;
   readonly source?: string;
   /** `service NAME NAMESPACE PORT[,PORT] [PROTOCOL]`, `client NAMESPACE`, `no-gateway-pod`. */
   readonly environment?: readonly string[];
@@ -150,7 +152,7 @@ export function manifestsOf(c: ParityCase, base: readonly Manifest[] = []): Mani
 
 /** Runs one call of a case through explain. */
 export function runCall(c: ParityCase, call: ParityCall, objects: readonly Manifest[]): Outcome {
-  const id = `${c.test} / ${c.subtest} / ${call.name}`;
+  const id = `${c.test} / ${c.subtest}${c.variant ? ` (${c.variant})` : ''} / ${call.name}`;
   const want = JSON.stringify(call.expect);
   let got: Answer;
   try {
