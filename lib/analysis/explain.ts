@@ -106,10 +106,10 @@ export function explainCall(
   // A pod IP, or an ExternalName naming a host outside the manifests: no Service of the manifests routes it.
   if (resolved.pod) return direct(podHop(resolved.pod, port));
   // A ServiceEntry host or address: the sidecar's route configuration for the port decides (routing/sidecar-host-call.ts).
-  if (resolved.entry) {
+  if (resolved.entry || resolved.outside) {
     const from = { workload: source.metadata.name, namespace: ns, principal };
-    const entryPort = entryCallPort(resolved.entry, port);
-    const hops = entryCallHops(sim, source, resolved.entry, service, entryPort, request);
+    const entryPort = entryCallPort(resolved.entry, port, service);
+    const hops = entryCallHops(sim, source, resolved, service, entryPort, request);
     const follows = hops.map((h) =>
       follow(h, 100, [source.metadata.name], principal, undefined, authorizedRequest(request)),
     );
@@ -181,22 +181,29 @@ function calledPort(svc: Manifest, name: string, port: number | undefined): numb
   return target;
 }
 
-/** The hops of a call from `source` to ServiceEntry host `entry` (dialled as `service`, an address or a host). */
+/** The hops of a call from `source` to a ServiceEntry host or an outside host (dialled as `service`, an address or a host). */
 function entryCallHops(
   sim: TrafficSimulator,
   source: Manifest,
-  entry: EntryHost,
+  resolved: CallTarget,
   service: string,
   port: number,
   request: SimulatedRequest,
 ): Hop[] {
   const target = { sourceLabels: podLabels(source), sourceNamespace: namespaceOf(source), port, dialled: service };
-  return routed(sim.callHost(target, entry, { ...request, host: request.host ?? service }));
+  const hops = routed(sim.callHost(target, resolved.entry, { ...request, host: request.host ?? service }));
+  // What resolving the name left unknown (an outside host's address) is named on each hop.
+  const notes = resolved.notes;
+  return notes.length === 0 ? hops : hops.map((h) => ({ ...h, notModelled: [...(h.notModelled ?? []), ...notes] }));
 }
 
-/** The port a call to a ServiceEntry host goes to: `port`, else the entry's only port; a CallTargetError otherwise. */
-function entryCallPort(entry: EntryHost, port: number | undefined): number {
+/** The port a call to a ServiceEntry host (or an outside host, `service`) goes to: `port`, else the entry's only port; a CallTargetError otherwise. */
+function entryCallPort(entry: EntryHost | undefined, port: number | undefined, service: string): number {
   if (port !== undefined) return port;
+  if (!entry)
+    throw new CallTargetError(
+      `'${service}' is no Service or ServiceEntry host of the manifests: name a port, e.g. ${service}:80`,
+    );
   const ports: number[] = (entry.se.spec?.ports ?? []).map((p: any) => p.number);
   if (ports.length !== 1)
     throw new CallTargetError(
