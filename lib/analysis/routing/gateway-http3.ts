@@ -8,10 +8,10 @@
  * The flag is read from the istiod Deployment's environment; without istiod in the manifests it
  * is taken as its default (false), and the hop says so when the rest would advertise HTTP/3.
  */
-import type { Manifest } from '../manifest';
-import { labelsHold, namespaceOf, podLabels } from '../manifest';
+import { labelsHold, namespaceOf } from '../manifest';
 import type { ManifestIndex } from '../manifest-index';
 import type { Hop } from './hop';
+import { istiodFlag } from './istiod-flags';
 import type { RoutingProxy } from './match';
 
 const FLAG = 'PILOT_ENABLE_QUIC_LISTENERS';
@@ -22,7 +22,7 @@ interface Server {
   readonly tls?: { readonly mode?: unknown };
 }
 
-/** A Service port or container env entry as written (unchecked YAML). */
+/** A Service port as written (unchecked YAML). */
 type Fields = Readonly<Record<string, unknown>> | undefined;
 
 /** The alt-svc value the server's routes add, if any, and what explain assumed to decide it. */
@@ -38,7 +38,7 @@ export function http3Advert(index: ManifestIndex, server: Server, proxy: Routing
   const terminates = String(server?.port?.protocol ?? '').toUpperCase() === 'HTTPS' && !tlsMode.endsWith('PASSTHROUGH');
   if (!terminates || !udpPortOfProxy(index, proxy, port)) return {};
   const altSvc = `h3=":${port}"; ma=86400`;
-  const flag = quicFlag(index);
+  const flag = istiodFlag(index, FLAG);
   if (flag === undefined)
     return {
       note: `HTTP/3 (alt-svc ${altSvc}): istiod's ${FLAG} is not in the manifests, taken as its default false, so no alt-svc header`,
@@ -67,29 +67,4 @@ function udpPortOfProxy(index: ManifestIndex, proxy: RoutingProxy, port: number)
         (p: Fields) => Number(p?.port) === port && String(p?.protocol ?? '').toUpperCase() === 'UDP',
       ),
   );
-}
-
-/** istiod's PILOT_ENABLE_QUIC_LISTENERS (Go ParseBool); false when istiod is there without it, undefined without istiod. */
-function quicFlag(index: ManifestIndex): boolean | undefined {
-  const istiod = index.workloads.filter(isIstiod);
-  if (istiod.length === 0) return undefined;
-  const env: Fields[] = istiod.flatMap((d) =>
-    containersOf(d).flatMap((c) => (Array.isArray(c?.env) ? (c.env as Fields[]) : [])),
-  );
-  const value = env.find((e) => e?.name === FLAG)?.value;
-  return ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(String(value));
-}
-
-/** An istiod Deployment: named istiod (or a revision, `istiod-<rev>`), or labelled `app: istiod`. */
-function isIstiod(w: Manifest): boolean {
-  return (
-    w.kind === 'Deployment' &&
-    (/^istiod(-.+)?$/.test(w.metadata.name) || podLabels(w).app === 'istiod' || w.metadata.labels?.app === 'istiod')
-  );
-}
-
-/** The containers of a workload's pod template. */
-function containersOf(w: Manifest): Fields[] {
-  const containers: unknown = w.spec?.template?.spec?.containers;
-  return Array.isArray(containers) ? (containers as Fields[]) : [];
 }
