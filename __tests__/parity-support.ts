@@ -50,6 +50,8 @@ export interface Expectation {
   readonly absentResponseHeaders?: readonly string[];
   /** The path the backend sees (URLRewrite). */
   readonly backendPath?: string;
+  /** InferencePool backends: the endpoint picker's cluster (ext_proc) and whether the request goes on when it fails. */
+  readonly endpointPicker?: { readonly cluster: string; readonly failureModeAllow: boolean };
 }
 
 export interface ParityRequest {
@@ -273,6 +275,7 @@ function judge(want: Expectation, got: Answer, objects: readonly Manifest[], sen
     if (want.timeout !== undefined && (got.hop?.timeout ?? 'none') !== want.timeout) return false;
     if (want.hashPolicy !== undefined && !isDeepStrictEqual(got.hop?.loadBalancing?.hashPolicy ?? [], want.hashPolicy))
       return false;
+    if (want.endpointPicker !== undefined && !pickerHolds(want.endpointPicker, got.hop)) return false;
     if ((noCluster ?? noSubset) && got.hop)
       return (
         namesClusterHost((noCluster ?? noSubset)![1], host) &&
@@ -295,6 +298,12 @@ function judge(want: Expectation, got: Answer, objects: readonly Manifest[], sen
   }
   if (want.status !== undefined) return judgeResponse(want, got, objects, sent);
   return false;
+}
+
+/** Whether the hop's endpoint picker is the one expected (cluster and failure mode). */
+function pickerHolds(want: NonNullable<Expectation['endpointPicker']>, hop: ExplainNode | undefined): boolean {
+  const p = hop?.endpointPicker;
+  return p !== undefined && p.cluster === want.cluster && p.failureModeAllow === want.failureModeAllow;
 }
 
 /** Whether a destination host as written names a cluster's host: the same host, or a short name (no dot) of it. */

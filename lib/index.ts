@@ -127,6 +127,7 @@ export type {
 export { TrafficSimulator } from './analysis/traffic-simulator';
 export type { ShapedRequest, ShapedResponse } from './analysis/routing/gateway-api-filters';
 export type { HashPolicy, HopLoadBalancing } from './analysis/routing/destination-load-balancing';
+export type { HopEndpointPicker } from './analysis/routing/inference-pool';
 export type { NetworkVerdict, PodEndpoint } from './analysis/network-policies';
 export { networkPolicyAllows } from './analysis/network-policies';
 export type { AuthorizationVerdict, AuthorizedRequest } from './analysis/authorization';

@@ -23,6 +23,8 @@ export interface CallTarget {
   readonly entry?: EntryHost;
   /** An address no object of the manifests has, or a Unix domain socket path (`unix://...`), that a Sidecar egress listener binds (`bind`): the caller's listeners decide. */
   readonly address?: string;
+  /** A host name outside the cluster that no Service or ServiceEntry names (e.g. `www.google.com`): the sidecar's route configuration for the port decides. */
+  readonly outside?: boolean;
   /** The Host the call carries by default (the alias name for an ExternalName alias). */
   readonly host?: string;
   /** What the resolution did that the answer should say. */
@@ -38,7 +40,8 @@ export function resolveCallTarget(index: ManifestIndex, name: string, namespace:
   const svc = index.serviceForHost(name, namespace);
   if (!svc) {
     const entry = entryNamed(index, name);
-    return entry ? { entry, host: name, notes: [] } : undefined;
+    if (entry) return { entry, host: name, notes: [] };
+    return isOutsideHost(index, name) ? outsideTarget(name) : undefined;
   }
   return svc.spec?.type === 'ExternalName' ? alias(index, svc) : { svc, notes: [] };
 }
@@ -85,5 +88,23 @@ function alias(index: ManifestIndex, svc: Manifest): CallTarget | undefined {
     notes: [
       `Service ${namespaceOf(svc)}/${svc.metadata.name} is an ExternalName alias of ${concrete.metadata.name}.${namespaceOf(concrete)}`,
     ],
+  };
+}
+
+/** A DNS name that cannot be a Service's: it has a dot, no `.svc` suffix, and its second label is no namespace of the manifests. */
+function isOutsideHost(index: ManifestIndex, name: string): boolean {
+  const h = name.toLowerCase().replace(/\.$/, '');
+  const labels = h.split('.');
+  if (labels.length < 2 || !/^[a-z0-9*-]+(\.[a-z0-9-]+)+$/.test(h)) return false;
+  if (h.endsWith('.svc') || h.endsWith(`.svc.${index.clusterDomain}`)) return false;
+  return !index.objects.some((m) => namespaceOf(m) === labels[1]);
+}
+
+/** The target of a call to an outside host: the address its name resolves to (DNS) is outside the manifests. */
+function outsideTarget(name: string): CallTarget {
+  return {
+    outside: true,
+    host: name,
+    notes: [`the address '${name}' resolves to (DNS, outside the manifests); the sidecar routes by Host on the port`],
   };
 }

@@ -3,6 +3,7 @@ import type { AuthorizationVerdict } from './authorization';
 import type { HopMirror, HopRetries, SimulatedRequest } from './traffic-simulator';
 import type { ShapedRequest, ShapedResponse } from './routing/gateway-api-filters';
 import type { HopLoadBalancing } from './routing/destination-load-balancing';
+import type { HopEndpointPicker } from './routing/inference-pool';
 
 // What explain (./explain.ts) answers: the nodes of a request's path, each with its verdicts.
 
@@ -69,6 +70,8 @@ export interface ExplainNode {
   readonly setCookies?: readonly string[];
   /** The load balancing the proxy uses for this destination (the cluster's policy, the route's hash policies), when a DestinationRule sets it. @default - none set: Istio's default (LEAST_REQUEST) */
   readonly loadBalancing?: HopLoadBalancing;
+  /** The endpoint picker that chooses the pod of an InferencePool backend (Envoy ext_proc; its choice is not modelled). @default - none */
+  readonly endpointPicker?: HopEndpointPicker;
   /** Route matches that did not hold for a reason the request does not show (a JWT claim match without validated claims). @default - none */
   readonly matchNotes?: readonly string[];
   /** Fields that shaped this hop but are not evaluated (`not modelled: <field>`). @default - none */

@@ -105,11 +105,11 @@ export function explainCall(
   });
   // A pod IP, or an ExternalName naming a host outside the manifests: no Service of the manifests routes it.
   if (resolved.pod) return direct(podHop(resolved.pod, port));
-  // A ServiceEntry host or address, or an address a Sidecar binds: the sidecar's listener and route configuration for the port decide (routing/sidecar-host-call.ts).
-  if (resolved.entry || resolved.address) {
+  // A ServiceEntry host or address, an address a Sidecar binds, or a host outside the manifests: the sidecar's listener and route configuration for the port decide (routing/sidecar-host-call.ts).
+  if (resolved.entry || resolved.address || resolved.outside) {
     const from = { workload: source.metadata.name, namespace: ns, principal };
     const entryPort = entryCallPort(resolved.entry, port, service);
-    const hops = entryCallHops(sim, source, resolved.entry, service, entryPort, request);
+    const hops = entryCallHops(sim, source, resolved, service, entryPort, request);
     const follows = hops.map((h) =>
       follow(h, 100, [source.metadata.name], principal, undefined, authorizedRequest(request)),
     );
@@ -181,24 +181,30 @@ function calledPort(svc: Manifest, name: string, port: number | undefined): numb
   return target;
 }
 
-/** The hops of a call from `source` to ServiceEntry host `entry` (dialled as `service`, an address or a host). */
+/** The hops of a call from `source` to a ServiceEntry host or an outside host (dialled as `service`, an address or a host). */
 function entryCallHops(
   sim: TrafficSimulator,
   source: Manifest,
-  entry: EntryHost | undefined,
+  resolved: CallTarget,
   service: string,
   port: number,
   request: SimulatedRequest,
 ): Hop[] {
   const target = { sourceLabels: podLabels(source), sourceNamespace: namespaceOf(source), port, dialled: service };
-  return routed(sim.callHost(target, entry, { ...request, host: request.host ?? service }));
+  const hops = routed(sim.callHost(target, resolved.entry, { ...request, host: request.host ?? service }));
+  // What resolving the name left unknown (an outside host's address) is named on each hop.
+  const notes = resolved.notes;
+  return notes.length === 0 ? hops : hops.map((h) => ({ ...h, notModelled: [...(h.notModelled ?? []), ...notes] }));
 }
 
-/** The port a call to a ServiceEntry host (or an address a Sidecar binds) goes to: `port`, else the entry's only port; a CallTargetError otherwise. */
-function entryCallPort(entry: EntryHost | undefined, port: number | undefined, dialled: string): number {
+/** The port a call to a ServiceEntry host (an address a Sidecar binds, or an outside host, `service`) goes to: `port`, else the entry's only port; a CallTargetError otherwise. */
+function entryCallPort(entry: EntryHost | undefined, port: number | undefined, service: string): number {
   if (port !== undefined) return port;
-  if (dialled.startsWith('unix://')) return 0;
-  if (!entry) throw new CallTargetError(`name the port of the call to ${dialled}, e.g. ${dialled}:80`);
+  if (service.startsWith('unix://')) return 0;
+  if (!entry)
+    throw new CallTargetError(
+      `'${service}' is no Service or ServiceEntry host of the manifests: name a port, e.g. ${service}:80`,
+    );
   const ports: number[] = (entry.se.spec?.ports ?? []).map((p: any) => p.number);
   if (ports.length !== 1)
     throw new CallTargetError(

@@ -273,6 +273,7 @@ function nodeOf(index: ManifestIndex, hop: Hop, parts: NodeParts): Omit<ExplainN
     ...(mirrors !== undefined ? { mirrors } : {}),
     ...(hop.setCookies !== undefined ? { setCookies: hop.setCookies } : {}),
     ...(hop.loadBalancing !== undefined ? { loadBalancing: hop.loadBalancing } : {}),
+    ...(hop.endpointPicker !== undefined ? { endpointPicker: hop.endpointPicker } : {}),
     ...(hop.matchNotes !== undefined ? { matchNotes: hop.matchNotes } : {}),
     ...(hop.notModelled !== undefined ? { notModelled: hop.notModelled } : {}),
   };

@@ -34,6 +34,7 @@ import { meshOutboundMode, sidecarScope } from './routing/sidecar-scope';
 import type { HostCall, HostCallContext } from './routing/sidecar-host-call';
 import { callEntry, routeByHost } from './routing/sidecar-host-call';
 import type { EntryHost } from './routing/service-entry-hosts';
+import { withAltSvc } from './routing/gateway-http3';
 
 export type { SimulatedRequest } from './routing/match';
 export { hostMatches } from './routing/hosts';
@@ -99,7 +100,7 @@ export class TrafficSimulator {
     }
     for (const candidate of plan.candidates) {
       const hops = this.hops.evaluateHttp(candidate, view, plan.proxy, notes);
-      if (hops) return withClaimMisses(hops, view.jwt);
+      if (hops) return withClaimMisses(withAltSvc(hops, plan.altSvc), view.jwt);
     }
     const why = `no route of gateway '${gateway}' matches the request: Envoy answers 404 (NR)${notes.length > 0 ? `; not modelled: ${[...new Set(notes)].join(', ')}` : ''}`;
     return withClaimMisses([{ ...this.hops.answer(why, gateway, notes), noRoute: true }], view.jwt);

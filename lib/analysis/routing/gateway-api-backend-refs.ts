@@ -6,6 +6,7 @@
  * Split out of gateway-api-backends.ts, which decides what a matched rule does.
  */
 import { apiSetCookies } from './response-cookies';
+import { inferencePoolHop } from './inference-pool';
 import type { Hop } from './hop';
 import type { Manifest } from '../manifest';
 import { namespaceOf } from '../manifest';
@@ -104,6 +105,9 @@ export function backendHop(
       );
     // buildDestination: a Hostname backend is the host as written (a ServiceEntry's), its port the backendRef's.
     if (`${group}/${kind}` === 'networking.istio.io/Hostname') return hostnameHop(ctx, b, routeNs, weight, rule, notes);
+    // An InferencePool: its shadow Service's cluster, the pod chosen by its endpoint picker (inference-pool.ts).
+    if (`${group}/${kind}` === 'inference.networking.k8s.io/InferencePool')
+      return inferencePoolHop(ctx.index, { name, namespace: ns, weight, rule, notes });
     return hop([], `not modelled: backendRef of kind ${group}/${kind}`, [`${rule} backendRef ${kind} ${ns}/${name}`]);
   }
   if (ctx.gateway && ns !== routeNs && !referenceGranted(ctx.index, routeNs, ns, name)) {

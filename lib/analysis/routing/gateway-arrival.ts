@@ -21,6 +21,8 @@ export interface IngressPlan {
   readonly rule?: string;
   /** The answer is Envoy's 404 (NR): no virtual host serves the Host. @default false */
   readonly noRoute?: boolean;
+  /** The alt-svc response header the routes add (HTTP/3 discovery, gateway-http3.ts). @default - none */
+  readonly altSvc?: string;
 }
 
 /** A request's arrival at a Gateway's proxy: who routes it, on which port and scheme, and how a plan is built. */

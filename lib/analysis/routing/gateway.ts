@@ -19,6 +19,7 @@ import { serverForSni, serverHostName, serverKind, serversOnPort } from './gatew
 import type { Arrival, IngressPlan } from './gateway-arrival';
 import { arrivalAt } from './gateway-arrival';
 import { sortVHostRoutes } from './gateway-route-order';
+import { http3Advert } from './gateway-http3';
 
 /** How a port's traffic is routed: protocol from appProtocol, else the name's prefix (pkg/config/protocol/instance.go Parse). */
 export function portProtocol(port: any): 'http' | 'tls' | 'tcp' | 'sniffed' {
@@ -137,7 +138,11 @@ function terminatedPlan(
       `connection reset: no server on port ${port} serves SNI '${request.sni ?? view.headers[':authority'] ?? ''}'`,
     );
   if (serverKind(chosen.server) === 'tls') return tlsPlan(index, onPort, at);
-  return hostPlan(index, ref, [chosen], at);
+  // A server that advertises HTTP/3 has its routes add alt-svc (gateway-http3.ts).
+  const h3 = http3Advert(index, chosen.server, at.proxy);
+  if (h3.note !== undefined) at.notModelled.push(h3.note);
+  const planned = hostPlan(index, ref, [chosen], at);
+  return h3.altSvc !== undefined ? { ...planned, altSvc: h3.altSvc } : planned;
 }
 
 /** The virtual hosts of the HTTP servers and the one Envoy picks by the Host (every one when no Host is sent). */

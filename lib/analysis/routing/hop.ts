@@ -2,6 +2,7 @@
 import type { HopMirror, HopRetries } from './policies';
 import type { ShapedRequest, ShapedResponse } from './gateway-api-filters';
 import type { HopLoadBalancing } from './destination-load-balancing';
+import type { HopEndpointPicker } from './inference-pool';
 
 /** Where (a share of) a request ends up. */
 export interface Hop {
@@ -40,6 +41,8 @@ export interface Hop {
   readonly setCookies?: readonly string[];
   /** The load balancing the proxy uses for this destination, when a DestinationRule sets it (or the route hashes). @default - none set: Istio's default (LEAST_REQUEST) */
   readonly loadBalancing?: HopLoadBalancing;
+  /** The endpoint picker that chooses the pod of an InferencePool backend (Envoy ext_proc; its choice is not modelled). @default - none */
+  readonly endpointPicker?: HopEndpointPicker;
   /**
    * Envoy finds no route for the request and answers 404 (NR): no virtual host serves its Host, or
    * no route of the virtual host matches; `answer` says which. @default false

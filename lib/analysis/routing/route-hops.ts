@@ -264,7 +264,10 @@ export class RouteHops {
    * declared port, workloads it selects), else a 503 (no cluster). Pushes its notes onto `notes`.
    */
   private serviceEntryHop(dest: any, host: string, r: RouteRef, proxy: RoutingProxy, notes: string[], hop: HopOf): Hop {
-    const se = this.index.serviceEntryFor(host, proxy.namespace);
+    // A wildcard destination names a cluster only when a ServiceEntry declares that very host (clusters are per declared host).
+    const se = host.startsWith('*')
+      ? this.index.serviceEntryDeclaring(host, proxy.namespace)
+      : this.index.serviceEntryFor(host, proxy.namespace);
     if (!se)
       return hop(host, dest.port?.number ?? proxy.port ?? 0, [], {
         answer: `503: host '${host}' is neither a Service nor a ServiceEntry host visible from namespace '${proxy.namespace}' (no cluster)`,
