@@ -42,14 +42,16 @@ export interface SimulatedRequest {
    */
   readonly claims?: Readonly<Record<string, unknown>>;
   /**
-   * The headers the backend puts on its response (names case-insensitive): the hop then shows the
-   * response the client gets, the route's response header modifiers applied to them.
+   * The headers the backend puts on its response (names case-insensitive): an HTTPRoute hop then
+   * shows the response the client gets, the route's response header modifiers applied to them
+   * (VirtualService routes do not read them yet).
    * @default - not known: response header modifiers are named not modelled
    */
   readonly backendResponseHeaders?: Readonly<Record<string, string>>;
   /**
    * How long the backend takes to answer (`1s`, `500ms`): longer than the route timeout or the
-   * per-try timeout, the hop is Envoy's 504. @default - not known: the hop shows the timeout only
+   * per-try timeout, an HTTPRoute hop is Envoy's 504 (VirtualService routes do not read it yet).
+   * @default - not known: the hop shows the timeout only
    */
   readonly backendDelay?: string;
 }
