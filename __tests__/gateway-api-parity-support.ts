@@ -121,6 +121,9 @@ export function runConformance(
         ...(req.Headers ? { headers: req.Headers } : {}),
         ...(r.tls ? { scheme: 'https', ...(r.sni ? { sni: r.sni } : {}) } : {}),
         ...arrivalPort(gw, r, req.Host),
+        // What the echo backend answers: the headers the test asks it to set, the delay it asks for.
+        ...(r.BackendSetResponseHeaders ? { backendResponseHeaders: r.BackendSetResponseHeaders } : {}),
+        ...(r.backendDelay ? { backendDelay: r.backendDelay } : {}),
       };
       const call: ParityCall = isMesh
         ? {

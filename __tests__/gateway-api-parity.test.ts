@@ -39,21 +39,6 @@ const known: Record<string, { status: Status; why: string; indexes?: number[] }>
     status: 'disagree',
     why: 'Istio 1.30.3 supports only header modifiers as backendRef filters (conversion.go buildHTTPDestination: InvalidFilter), so the HTTPRoute is not programmed: 404',
   },
-  HTTPRouteResponseHeaderModifier: {
-    status: 'not-modelled',
-    indexes: [0, 1, 2, 3, 5, 6, 7],
-    why: 'the expected response carries headers the echo backend sends itself (Some-Other-Header, the values add appends to); explain knows only what the filter sets and names the rest not modelled',
-  },
-  HTTPRouteTimeoutRequest: {
-    status: 'not-modelled',
-    indexes: [1],
-    why: "the 504 depends on how long the backend takes (the echo server's ?delay=), which explain does not know; explain shows the route timeout",
-  },
-  HTTPRouteTimeoutBackendRequest: {
-    status: 'not-modelled',
-    indexes: [1],
-    why: "the 504 depends on how long the backend takes (the echo server's ?delay=), which explain does not know; explain shows the per-try timeout",
-  },
 };
 
 /** Which client sends a mesh request, where the test's loops make that unclear to the transcription. */

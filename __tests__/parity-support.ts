@@ -64,6 +64,9 @@ export interface ParityRequest {
   readonly headers?: Readonly<Record<string, string>>;
   /** The validated JWT's claims (`@request.auth.claims` matches). */
   readonly claims?: Readonly<Record<string, unknown>>;
+  /** What the backend answers: its response headers, and how long it takes. */
+  readonly backendResponseHeaders?: Readonly<Record<string, string>>;
+  readonly backendDelay?: string;
 }
 
 export interface ParityCall {
@@ -191,6 +194,8 @@ function answerOf(call: ParityCall, objects: readonly Manifest[]): Answer {
     ...(r.port ? { port: r.port } : {}),
     ...(r.sni ? { sni: r.sni } : {}),
     ...(r.claims ? { claims: r.claims } : {}),
+    ...(r.backendResponseHeaders ? { backendResponseHeaders: r.backendResponseHeaders } : {}),
+    ...(r.backendDelay ? { backendDelay: r.backendDelay } : {}),
   };
   let hops: readonly ExplainNode[];
   if (call.from !== undefined) {

@@ -95,7 +95,7 @@ export const explainSpec: CommandSpec = {
   name: 'explain',
   summary: "Prints where a request (or, with --from, one workload's call) goes through a stage, hop by hop.",
   usage:
-    "explain <stage|file> [--cookie 'a=1; b=2'] [--header name=value]... [--claim name=value]... [--propagate-headers] [--path /p] [--method M] [--host h] [--scheme s] [--port n] [--query k=v]... [--sni h] [--gateway ns/name | --from <workload> --to <service>[:<port>]] [-o text|json]",
+    "explain <stage|file> [--cookie 'a=1; b=2'] [--header name=value]... [--claim name=value]... [--propagate-headers] [--path /p] [--method M] [--host h] [--scheme s] [--port n] [--query k=v]... [--sni h] [--backend-header name=value]... [--backend-delay d] [--gateway ns/name | --from <workload> --to <service>[:<port>]] [-o text|json]",
   description: [
     'Evaluates the objects that will be applied as Istio and Envoy route: the Gateway server on the',
     'arrival port and its hosts (namespace/host) against the Host, VirtualService hosts (short, FQDN,',
@@ -137,7 +137,9 @@ export const explainSpec: CommandSpec = {
     "routes by the HTTPRoutes attached to it in Istio's order (Exact, longest prefix, method, header and",
     'query counts, creation time, namespace/name); an HTTPRoute whose parentRef is a Service routes mesh',
     "calls to it (the caller's namespace's routes before the Service's). Header modifiers, URLRewrite and",
-    'CORS filters are named as not modelled.',
+    'CORS filters are named as not modelled. Response header modifiers apply to the headers --backend-header',
+    'says the backend sends (without it they are not modelled); --backend-delay longer than the route or',
+    'per-try timeout answers 504.',
   ],
   options: [
     {
@@ -176,6 +178,17 @@ export const explainSpec: CommandSpec = {
       help: 'A query parameter (besides those in --path), sent as a client sends it: a space and other characters a query cannot carry are percent-encoded, and Envoy matches the value undecoded.',
     },
     { name: 'sni', value: 'host', help: 'SNI of a TLS connection, for tls routes (default: the host).' },
+    {
+      name: 'backend-header',
+      value: 'name=value',
+      repeat: true,
+      help: "A header the backend puts on its response: an HTTPRoute hop then shows the response the client gets (the route's response header modifiers applied).",
+    },
+    {
+      name: 'backend-delay',
+      value: 'duration',
+      help: 'How long the backend takes to answer (1s, 500ms): an HTTPRoute hop slower than its route or per-try timeout is the 504 Envoy answers.',
+    },
     {
       name: 'gateway',
       value: 'ns/name',

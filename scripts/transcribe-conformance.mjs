@@ -198,9 +198,18 @@ function requestsOf(body) {
   }
   const lines = body.split('\n');
   return {
-    requests: requests.sort((a, b) => a.line - b.line).map((r) => ({ ...r, ...targetOf(lines, r.line) })),
+    requests: requests
+      .sort((a, b) => a.line - b.line)
+      .map((r) => ({ ...r, ...targetOf(lines, r.line), ...backendDelayOf(r) })),
     untranscribed,
   };
+}
+
+/** The echo backend (echo-basic) waits as long as the request's `delay` query parameter says before it answers. */
+function backendDelayOf(r) {
+  const query = String(r.Request?.Path ?? '').split('?')[1];
+  const delay = query === undefined ? null : new URLSearchParams(query).get('delay');
+  return delay ? { backendDelay: delay } : {};
 }
 
 /**

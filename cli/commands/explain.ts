@@ -10,6 +10,7 @@ import {
 import type { SimulatedRequest } from '../../lib/analysis/traffic-simulator';
 import type { ParsedArgs } from '../args';
 import { requestClaims } from './explain-claims';
+import { backendAnswer } from './explain-backend';
 import { decimalInteger, UsageError, value } from '../args';
 import { inputLimits } from '../input-limits';
 import { distDir, loadFiles, loadStage, meshContextOptions } from '../inputs';
@@ -92,7 +93,13 @@ export function explain(args: ParsedArgs, io: Io): number {
       ? loadFiles(files, io.cwd, inputLimits(args), (l) => warn(io, l))
       : loadStage(distDir(args, io.cwd), args.positional[0], io.cwd);
   const claims = requestClaims(args);
-  const request: SimulatedRequest = { headers, path, ...requestOptions(args), ...(claims ? { claims } : {}) };
+  const request: SimulatedRequest = {
+    headers,
+    path,
+    ...requestOptions(args),
+    ...(claims ? { claims } : {}),
+    ...backendAnswer(args),
+  };
   const hop = (n: ExplainNode): unknown => ({ ...n, calls: n.calls.map(hop) });
   const json = value(args, 'output') === 'json';
   const asJson = (e: { readonly hops: readonly ExplainNode[] }) =>

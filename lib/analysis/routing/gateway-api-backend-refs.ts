@@ -15,6 +15,7 @@ import type { ApiRoute } from './gateway-api-match';
 import { GATEWAY_API_GROUP, isGatewayApi } from './gateway-api-match';
 import type { CorsEffect, FilterRequest, MatchedPrefix } from './gateway-api-filters';
 import { shapeRequest, shapeResponse } from './gateway-api-filters';
+import { clientResponse, timeoutAnswer } from './backend-answer';
 
 /** What resolving a backendRef reads: the manifests, where the route is attached, the pods behind a Service. */
 export interface BackendContext {
@@ -47,7 +48,7 @@ export function forwardHop(ctx: BackendContext, r: ApiRoute, b: BackendRefSpec, 
   const own: string[] = [...x.notes];
   (b.filters ?? []).forEach((f, i) => {
     // A modifier that only adds Set-Cookie (a sticky split) is evaluated: the cookie is set whatever the backend answers.
-    if (f.type === 'ResponseHeaderModifier' && apiSetCookies([f]).other)
+    if (f.type === 'ResponseHeaderModifier' && apiSetCookies([f]).other && !x.req?.backend?.headers)
       own.push(
         `${r.at}.backendRefs[].filters[${i}] (ResponseHeaderModifier: applied to the backend's own response headers, which are not known)`,
       );
@@ -55,15 +56,21 @@ export function forwardHop(ctx: BackendContext, r: ApiRoute, b: BackendRefSpec, 
   const hop = backendHop(ctx, b, namespaceOf(r.route), x.weight, r.name, own);
   if (hop.answer !== undefined) return hop;
   const request = x.req ? shapeRequest(x.filters, b.filters ?? [], x.req, x.prefix) : undefined;
-  const shaped = shapeResponse(x.filters, b.filters ?? []);
+  const backendHeaders = x.req?.backend?.headers;
+  const shaped = backendHeaders
+    ? clientResponse(backendHeaders, x.filters, b.filters ?? [])
+    : shapeResponse(x.filters, b.filters ?? []);
   const response = x.cors?.headers
     ? { headers: { ...(shaped?.headers ?? {}), ...x.cors.headers }, removed: shaped?.removed ?? [] }
     : shaped;
   // A sticky split's Set-Cookie: the cookie that sends the user back to this backend.
   const cookies = apiSetCookies(b.filters).cookies;
+  // A backend slower than the route's timeouts: Envoy answers 504 (the request did reach it).
+  const late = timeoutAnswer(x.policies, x.req?.backend);
   return {
     ...hop,
     ...x.policies,
+    ...(late !== undefined ? { answer: late } : {}),
     ...(request ? { request } : {}),
     ...(response ? { response } : {}),
     ...(cookies.length > 0 ? { setCookies: cookies } : {}),

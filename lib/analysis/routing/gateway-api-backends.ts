@@ -100,6 +100,7 @@ function filterRequestOf(view: RequestView, port: number | undefined): FilterReq
     path: view.path,
     scheme: view.headers[':scheme'] ?? 'http',
     port,
+    ...(view.backend !== undefined ? { backend: view.backend } : {}),
   };
 }
 
@@ -153,7 +154,8 @@ function apiRouteHops(
   req: FilterRequest | undefined,
 ): Hop[] {
   const filters: any[] = r.rule.filters ?? [];
-  const notes = [...routeNotes, ...ruleHeaderNotes(r, filters)];
+  // The backend's headers, when the request states them, make the modifiers' effect known.
+  const notes = [...routeNotes, ...(req?.backend?.headers ? [] : ruleHeaderNotes(r, filters))];
   const prefix = r.match?.pathType === 'PathPrefix' ? r.match.path : undefined;
   const redirect = filters.find((f) => f.type === 'RequestRedirect')?.requestRedirect;
   if (redirect)

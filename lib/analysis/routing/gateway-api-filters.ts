@@ -9,6 +9,7 @@
  * `unmatchedPreflights: IGNORE`).
  */
 import { re2FullMatch } from './string-match';
+import type { BackendAnswer } from './backend-answer';
 
 /** The request as the backend receives it, when a filter changed it. */
 export interface ShapedRequest {
@@ -17,7 +18,7 @@ export interface ShapedRequest {
   readonly path: string;
 }
 
-/** What the filters put on the response (the backend's own headers are not known). */
+/** What the filters put on the response: with the backend's headers stated by the request, every header the client gets. */
 export interface ShapedResponse {
   /** Headers the proxy sets or adds, names lower-cased. */
   readonly headers: Readonly<Record<string, string>>;
@@ -33,6 +34,8 @@ export interface FilterRequest {
   readonly scheme: string;
   /** The port the request arrived on (gateway listener, or the Service port called). */
   readonly port: number | undefined;
+  /** What the request says the backend answers (backend-answer.ts). @default - not known */
+  readonly backend?: BackendAnswer;
 }
 
 /** The prefix a PathPrefix match matched, for ReplacePrefixMatch. */

@@ -9,6 +9,8 @@ import { labelsHold } from '../manifest';
 import { isPresenceMatch, stringMatchHolds } from './string-match';
 import { claimMatchHolds, claimPath, NO_JWT } from './jwt-claim-match';
 import type { ClaimContext } from './jwt-claim-match';
+import type { BackendAnswer } from './backend-answer';
+import { backendAnswerOf } from './backend-answer';
 
 /** An HTTP request as the proxy sees it. */
 export interface SimulatedRequest {
@@ -39,6 +41,19 @@ export interface SimulatedRequest {
    * @default - none: the request carries no validated JWT
    */
   readonly claims?: Readonly<Record<string, unknown>>;
+  /**
+   * The headers the backend puts on its response (names case-insensitive): an HTTPRoute hop then
+   * shows the response the client gets, the route's response header modifiers applied to them
+   * (VirtualService routes do not read them yet).
+   * @default - not known: response header modifiers are named not modelled
+   */
+  readonly backendResponseHeaders?: Readonly<Record<string, string>>;
+  /**
+   * How long the backend takes to answer (`1s`, `500ms`): longer than the route timeout or the
+   * per-try timeout, an HTTPRoute hop is Envoy's 504 (VirtualService routes do not read it yet).
+   * @default - not known: the hop shows the timeout only
+   */
+  readonly backendDelay?: string;
 }
 
 /** Who is routing: the proxy's labels and namespace, the gateway names it serves (`ns/name` or `mesh`) and its listener port. */
@@ -77,6 +92,8 @@ export interface RequestView {
   readonly query: Readonly<Record<string, string>>;
   /** The JWT claims the routing proxy sees (jwt-claim-match.ts). */
   readonly jwt: ClaimContext;
+  /** What the request says the backend answers (backend-answer.ts). */
+  readonly backend?: BackendAnswer;
 }
 
 /**
@@ -109,6 +126,7 @@ export function viewOf(req: SimulatedRequest): RequestView {
   const given = Object.entries(req.query ?? {}).map(([k, v]) => [percentEncoded(k), percentEncoded(v)]);
   const query = { ...Object.fromEntries(given), ...fromPath };
   const host = req.host ?? headers[':authority'] ?? headers.host;
+  const backend = backendAnswerOf(req);
   return {
     headers: {
       ...headers,
@@ -121,6 +139,7 @@ export function viewOf(req: SimulatedRequest): RequestView {
     fullPath,
     query,
     jwt: { absent: NO_JWT, misses: [] },
+    ...(backend !== undefined ? { backend } : {}),
   };
 }
 
