@@ -56,6 +56,16 @@ describe('GIVEN a ServiceEntry with a wildcard host', () => {
     const [hop] = explainCall([client, external, route], 'client', 'api.example.org', 80).hops;
     expect([hop.service, hop.rule]).toEqual(['v2.example.org', 'to-v2/0']);
   });
+  test('WHEN a VirtualService routes to a name under it THEN there is no cluster for that name: 503', () => {
+    const route = istio('VirtualService', 'to-foo', 'apps', {
+      hosts: ['api.example.org'],
+      http: [{ route: [{ destination: { host: 'foo.example.org', port: { number: 80 } } }] }],
+    });
+    const [hop] = explainCall([client, external, route], 'client', 'api.example.org', 80).hops;
+    expect(hop.answer).toBe(
+      "503: host 'foo.example.org' is neither a Service nor a ServiceEntry host visible from namespace 'apps' (no cluster)",
+    );
+  });
   test('WHEN it is called on its TCP port THEN the entry takes it; tcp routes of a VirtualService are named, not evaluated', () => {
     const [hop] = explainCall([client, external], 'client', 'db.example.org', 5432).hops;
     expect([hop.service, hop.port, hop.answer]).toEqual(['*.example.org', 5432, undefined]);

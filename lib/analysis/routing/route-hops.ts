@@ -264,10 +264,10 @@ export class RouteHops {
    * declared port, workloads it selects), else a 503 (no cluster). Pushes its notes onto `notes`.
    */
   private serviceEntryHop(dest: any, host: string, r: RouteRef, proxy: RoutingProxy, notes: string[], hop: HopOf): Hop {
-    // A wildcard destination names a cluster only when a ServiceEntry declares that very host (clusters are per declared host).
-    const se = host.startsWith('*')
-      ? this.index.serviceEntryDeclaring(host, proxy.namespace)
-      : this.index.serviceEntryFor(host, proxy.namespace);
+    // A destination names a cluster only when a ServiceEntry declares that very host: istiod names the route's
+    // cluster after the destination host as written (route.go GetDestinationCluster) and builds clusters per
+    // declared host (cluster.go buildOutboundClusters), so `foo.example.org` under `*.example.org` has none.
+    const se = this.index.serviceEntryDeclaring(host, proxy.namespace);
     if (!se)
       return hop(host, dest.port?.number ?? proxy.port ?? 0, [], {
         answer: `503: host '${host}' is neither a Service nor a ServiceEntry host visible from namespace '${proxy.namespace}' (no cluster)`,
