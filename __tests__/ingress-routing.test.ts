@@ -1,5 +1,6 @@
 import type { Manifest } from 'voting-mesh';
 import { explainRequest, TrafficSimulator } from 'voting-mesh';
+import { deployment } from './manifest-builders';
 
 // Kubernetes Ingresses of class istio are routed as the Gateway and VirtualServices istiod derives
 // from them (istio/istio 1.30.3 pilot/pkg/config/kube/ingress; route.go TranslateRouteMatch for
@@ -11,16 +12,7 @@ const svc = (name: string, port = 80): Manifest => ({
   metadata: { name, namespace: 'shop' },
   spec: { selector: { app: name }, ports: [{ name: 'http', port }] },
 });
-const deploy = (name: string, ns: string, labels: Record<string, string>): Manifest => ({
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name, namespace: ns },
-  spec: {
-    replicas: 1,
-    selector: { matchLabels: labels },
-    template: { metadata: { labels }, spec: { containers: [] } },
-  },
-});
+const deploy = deployment;
 const gatewayPod = deploy('istio-ingressgateway', 'istio-system', { istio: 'ingressgateway' });
 const ingress = (annotations: Record<string, string>, spec: any): Manifest =>
   ({

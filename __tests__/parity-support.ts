@@ -10,6 +10,7 @@ import { isDeepStrictEqual } from 'util';
 import { parse, parseAllDocuments } from 'yaml';
 import type { ExplainNode, HashPolicy, Manifest } from 'voting-mesh';
 import { explainCall, explainRequest } from 'voting-mesh';
+import { deployment } from './manifest-builders';
 
 /** What upstream expects of one request. */
 export interface Expectation {
@@ -112,17 +113,6 @@ export interface Outcome {
 export function loadParity(file: string): ParityFile {
   return parse(readFileSync(join(__dirname, 'parity', file), 'utf8')) as ParityFile;
 }
-
-const deployment = (name: string, ns: string, labels: Record<string, string>): Manifest => ({
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name, namespace: ns },
-  spec: {
-    replicas: 1,
-    selector: { matchLabels: labels },
-    template: { metadata: { labels }, spec: { containers: [] } },
-  },
-});
 
 /** The objects of a case: its config and the environment the upstream test's fake registry provides. */
 export function manifestsOf(c: ParityCase, base: readonly Manifest[] = []): Manifest[] {

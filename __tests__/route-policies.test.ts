@@ -5,6 +5,7 @@ import { stringify } from 'yaml';
 import type { Manifest } from 'voting-mesh';
 import { explainCall, explainRequest, formatCallExplanation, formatExplanation, TrafficSimulator } from 'voting-mesh';
 import { cli } from './cli-support';
+import { deployment } from './manifest-builders';
 
 // Hand-written manifests (not the library's output). Timeouts, retries and mirrors follow
 // istio/istio pilot/pkg/networking/core/route/route.go (applyHTTPRouteDestination, setTimeout,
@@ -19,16 +20,7 @@ const svc = (name: string, ns: string, ports: [string, number][]): Manifest => (
   metadata: { name, namespace: ns },
   spec: { selector: { app: name }, ports: ports.map(([n, port]) => ({ name: n, port })) },
 });
-const deploy = (name: string, ns: string, labels: Record<string, string>, serviceAccountName?: string): Manifest => ({
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name, namespace: ns },
-  spec: {
-    replicas: 1,
-    selector: { matchLabels: labels },
-    template: { metadata: { labels }, spec: { ...(serviceAccountName ? { serviceAccountName } : {}), containers: [] } },
-  },
-});
+const deploy = deployment;
 const vs = (name: string, ns: string, spec: any): Manifest => ({
   apiVersion: NET,
   kind: 'VirtualService',

@@ -1,5 +1,6 @@
 import type { Manifest } from 'voting-mesh';
 import { authorize, explainCall, explainRequest, TrafficSimulator } from 'voting-mesh';
+import { deployment } from './manifest-builders';
 
 // Behaviours the upstream parity suites (istio-routing-parity, gateway-api-parity) rest on, each
 // on its own: Istio and Kubernetes sources are cited per test.
@@ -9,16 +10,7 @@ const svc = (
   ns: string,
   spec: any = { selector: { app: name }, ports: [{ name: 'http', port: 8080 }] },
 ): Manifest => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns }, spec });
-const deploy = (name: string, ns: string, labels: Record<string, string>, sa?: string): Manifest => ({
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name, namespace: ns },
-  spec: {
-    replicas: 1,
-    selector: { matchLabels: labels },
-    template: { metadata: { labels }, spec: { containers: [], ...(sa ? { serviceAccountName: sa } : {}) } },
-  },
-});
+const deploy = deployment;
 const policy = (name: string, ns: string, spec: any): Manifest => ({
   apiVersion: 'security.istio.io/v1',
   kind: 'AuthorizationPolicy',

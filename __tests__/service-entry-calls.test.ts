@@ -1,33 +1,15 @@
 import type { Manifest } from 'voting-mesh';
 import { explainCall } from 'voting-mesh';
+import { deployment, istioObject } from './manifest-builders';
 
 // Sidecar calls to ServiceEntry hosts (routing/sidecar-host-call.ts): the virtual host of the route
 // configuration for the port, as istiod builds it (httproute.go BuildSidecarOutboundVirtualHosts at
 // 1.30.3), what the fixture istio-sidecar-outbound.yaml does not reach: wildcard hosts, ports that
 // are not HTTP, workloadSelector endpoints, and egress listener fields explain does not evaluate.
 
-const deploy = (name: string, ns: string, labels: Record<string, string>): Manifest => ({
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name, namespace: ns },
-  spec: {
-    replicas: 1,
-    selector: { matchLabels: labels },
-    template: { metadata: { labels }, spec: { containers: [] } },
-  },
-});
-const entry = (name: string, ns: string, spec: Record<string, unknown>): Manifest => ({
-  apiVersion: 'networking.istio.io/v1',
-  kind: 'ServiceEntry',
-  metadata: { name, namespace: ns },
-  spec,
-});
-const istio = (kind: string, name: string, ns: string, spec: Record<string, unknown>): Manifest => ({
-  apiVersion: 'networking.istio.io/v1',
-  kind,
-  metadata: { name, namespace: ns },
-  spec,
-});
+const deploy = deployment;
+const entry = (name: string, ns: string, spec: Record<string, unknown>) => istioObject('ServiceEntry', name, ns, spec);
+const istio = istioObject;
 const client = deploy('client', 'apps', { app: 'client' });
 const external = entry('external', 'apps', {
   hosts: ['*.example.org'],

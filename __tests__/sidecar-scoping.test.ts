@@ -1,5 +1,6 @@
 import type { Manifest } from 'voting-mesh';
 import { explainCall, formatCallExplanation, TrafficSimulator } from 'voting-mesh';
+import { deployment, istioObject } from './manifest-builders';
 
 // Sidecar egress host scoping as istiod computes it (pilot/pkg/model/sidecar.go at 1.30.3:
 // convertIstioListenerToWrapper, selectServices, SelectVirtualServices; push_context.go
@@ -18,28 +19,9 @@ const svc = (
   metadata: { name, namespace: ns, ...(annotations ? { annotations } : {}) } as Manifest['metadata'],
   spec: { selector: { app: name }, ports: [{ name: `${protocol}-${port}`, port }] },
 });
-const deploy = (name: string, ns: string, labels: Record<string, string>): Manifest => ({
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name, namespace: ns },
-  spec: {
-    replicas: 1,
-    selector: { matchLabels: labels },
-    template: { metadata: { labels }, spec: { containers: [] } },
-  },
-});
-const sidecar = (name: string, ns: string, spec: Record<string, unknown>): Manifest => ({
-  apiVersion: 'networking.istio.io/v1',
-  kind: 'Sidecar',
-  metadata: { name, namespace: ns },
-  spec,
-});
-const vs = (name: string, ns: string, spec: Record<string, unknown>): Manifest => ({
-  apiVersion: 'networking.istio.io/v1',
-  kind: 'VirtualService',
-  metadata: { name, namespace: ns },
-  spec,
-});
+const deploy = deployment;
+const sidecar = (name: string, ns: string, spec: Record<string, unknown>) => istioObject('Sidecar', name, ns, spec);
+const vs = (name: string, ns: string, spec: Record<string, unknown>) => istioObject('VirtualService', name, ns, spec);
 
 const base: Manifest[] = [
   svc('web', 'shop'),
