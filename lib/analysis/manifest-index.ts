@@ -118,7 +118,6 @@ export class ManifestIndex {
     return this.servicesByFqdn.get(resolveShortName(host, namespace, this.clusterDomain));
   }
 
-  /** The first ServiceEntry (manifest order) whose hosts cover `host` exactly or by wildcard, with its matching host. */
   /**
    * The ServiceEntry visible from `namespace` that declares `host` as written (a route destination's
    * cluster is `outbound|port||<host>`, built per declared host: a host a wildcard host covers has none).
@@ -128,15 +127,6 @@ export class ManifestIndex {
     return this.ofKind('ServiceEntry')
       .filter((se) => exportedTo(se, namespace))
       .find((se) => (se.spec?.hosts ?? []).some((x: string) => x.toLowerCase() === h));
-  }
-
-  public serviceEntryFor(host: string, namespace: string): Manifest | undefined {
-    const h = resolveShortName(host, namespace, this.clusterDomain);
-    const entries = this.ofKind('ServiceEntry').filter((se) => exportedTo(se, namespace));
-    return (
-      entries.find((se) => (se.spec?.hosts ?? []).some((x: string) => x.toLowerCase() === h)) ??
-      entries.find((se) => (se.spec?.hosts ?? []).some((x: string) => hostMatches(x, h)))
-    );
   }
 
   /**

@@ -100,7 +100,7 @@ function hostRules(index: ManifestIndex, host: string, vsNamespace: string, prox
   const svc = index.serviceForIstioHost(host, vsNamespace);
   const fqdn = resolveShortName(host, vsNamespace, index.clusterDomain);
   if (svc) return { rules: index.rulesForHost(fqdn, namespaceOf(svc), proxyNamespace) ?? [] };
-  const se = index.serviceEntryFor(host, proxyNamespace);
+  const se = index.serviceEntryDeclaring(host, proxyNamespace);
   if (!se) return { rules: [] };
   return {
     rules: index.rulesForHost(fqdn, namespaceOf(se), proxyNamespace) ?? [],

@@ -158,7 +158,7 @@ function hostnameHop(
       ...(notes.length > 0 ? { notModelled: [...notes] } : {}),
     };
   }
-  const se = ctx.index.serviceEntryFor(host, routeNs);
+  const se = ctx.index.serviceEntryDeclaring(host, routeNs);
   if (!se)
     return {
       ...base,
