@@ -5,18 +5,14 @@
 import type { Manifest } from '../manifest';
 import { podLabels } from '../manifest';
 import type { ManifestIndex } from '../manifest-index';
-
-/** A container or env entry as written (unchecked YAML). */
-type Fields = Readonly<Record<string, unknown>> | undefined;
+import { containersOf, objectsAt, podTemplateOf } from '../manifest-kinds';
 
 /** istiod's boolean env `name` (Go ParseBool); false when istiod is there without it, undefined without istiod in the manifests. */
 export function istiodFlag(index: ManifestIndex, name: string): boolean | undefined {
   const istiod = index.workloads.filter(isIstiod);
   if (istiod.length === 0) return undefined;
-  const env: Fields[] = istiod.flatMap((d) =>
-    containersOf(d).flatMap((c) => (Array.isArray(c?.env) ? (c.env as Fields[]) : [])),
-  );
-  const value = env.find((e) => e?.name === name)?.value;
+  const env = istiod.flatMap((d) => containersOf(podTemplateOf(d)?.spec).flatMap((c) => objectsAt(c, 'env')));
+  const value = env.find((e) => e.name === name)?.value;
   return ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(String(value));
 }
 
@@ -26,10 +22,4 @@ function isIstiod(w: Manifest): boolean {
     w.kind === 'Deployment' &&
     (/^istiod(-.+)?$/.test(w.metadata.name) || podLabels(w).app === 'istiod' || w.metadata.labels?.app === 'istiod')
   );
-}
-
-/** The containers of a workload's pod template. */
-function containersOf(w: Manifest): Fields[] {
-  const containers: unknown = w.spec?.template?.spec?.containers;
-  return Array.isArray(containers) ? (containers as Fields[]) : [];
 }
