@@ -13,7 +13,7 @@ import type { Manifest } from '../manifest';
 import { namespaceOf } from '../manifest';
 import type { ManifestIndex } from '../manifest-index';
 import { portProtocol } from './gateway';
-import { hostMatches, hostWithoutPort, resolveShortName, specificity } from './hosts';
+import { chooseDomain, hostMatches, hostWithoutPort, resolveShortName, specificity } from './hosts';
 import type { EntryHost } from './service-entry-hosts';
 import { entryAddresses, entryHosts, entryPort, entryProtocol, importsEntry } from './service-entry-hosts';
 import type { EgressListener } from './sidecar-scope';
@@ -82,20 +82,16 @@ export function sidecarVirtualHosts(
   return out;
 }
 
-/** Envoy's virtual host for a Host (IgnorePortInHostMatching): an exact domain, else the longest `*.` suffix; undefined for the catch-all. */
+/** Envoy's virtual host for a Host (IgnorePortInHostMatching): the one whose domain {@link chooseDomain} picks; undefined when none matches. */
 export function pickVirtualHost(
   vhosts: readonly SidecarVirtualHost[],
   authority: string,
 ): SidecarVirtualHost | undefined {
-  const h = hostWithoutPort(authority).toLowerCase();
-  const exact = vhosts.find((v) => v.domains.some((d) => d.toLowerCase() === h));
-  if (exact) return exact;
-  let best: { v: SidecarVirtualHost; length: number } | undefined;
-  for (const v of vhosts)
-    for (const d of v.domains.map((x) => x.toLowerCase()))
-      if (d.startsWith('*') && h.endsWith(d.slice(1)) && h.length > d.length - 1 && (!best || d.length > best.length))
-        best = { v, length: d.length };
-  return best?.v;
+  const domain = chooseDomain(
+    vhosts.flatMap((v) => v.domains),
+    hostWithoutPort(authority),
+  );
+  return domain === undefined ? undefined : vhosts.find((v) => v.domains.includes(domain));
 }
 
 /** The Services and ServiceEntry hosts the listener imports with HTTP or sniffed port `port`, by host (the first of a host wins). */
