@@ -11,6 +11,7 @@
 import type { Manifest } from '../manifest';
 import { labelsHold, namespaceOf } from '../manifest';
 import type { ManifestIndex } from '../manifest-index';
+import { at as valueAt } from '../manifest-kinds';
 import { DEFAULT_ISTIO_NAMESPACE } from '../../model/defaults';
 import { isPresenceMatch, stringMatchHolds } from './string-match';
 
@@ -52,16 +53,11 @@ export function claimMatchHolds(
     if (!inverted) ctx.misses.push(`${at} did not match: ${ctx.absent}`);
     return inverted;
   }
-  let value: unknown = ctx.claims;
-  for (const key of path) value = isRecord(value) ? value[key] : undefined;
+  const value = valueAt(ctx.claims, ...path);
   // A present_match is not a StringMatcher: istiod's ConvertToEnvoyMatch gives nil, and Envoy's metadata matcher then tests presence.
   const matches = (v: unknown) => typeof v === 'string' && (isPresenceMatch(cond) || stringMatchHolds(cond, v));
   const held = Array.isArray(value) ? value.some(matches) : matches(value);
   return inverted ? !held : held;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /**
