@@ -1,11 +1,14 @@
 // Benchmark input, not committed output: a generated release of N services x S stages, run
 // through the same synth pipeline as main.ts. Usage (via npm run bench):
-//   node .build/bench/generated-release.js <services> <stages>   (CDK8S_OUTDIR = where to write)
+//   node .build/bench/generated-release.js <services> <stages> [--eager]   (CDK8S_OUTDIR = where to write)
+// The stages are given to synth as a generator, built one at a time (what a large release should
+// do); --eager builds every stage first and gives them as an array, as a small release may.
 import { App } from 'cdk8s';
 import type { ApplicationSpec, ComponentSpec, StageSpec, WorkloadSpec } from 'voting-mesh';
 import { ReleaseStage, synthRelease } from 'voting-mesh';
 
-const [services, stageCount] = process.argv.slice(2).map(Number);
+const [services, stageCount] = process.argv.slice(2, 4).map(Number);
+const eager = process.argv.includes('--eager');
 if (!(services >= 1 && stageCount >= 2)) {
   console.error('usage: generated-release <services >= 1> <stages >= 2>');
   process.exit(2);
@@ -86,7 +89,7 @@ const stages: StageSpec[] = Array.from({ length: stageCount }, (_, k) => {
 });
 
 const app = new App();
-synthRelease(
-  app,
-  stages.map((stage) => new ReleaseStage(app, { application, stage })),
-);
+function* built(): Generator<ReleaseStage> {
+  for (const stage of stages) yield new ReleaseStage(app, { application, stage });
+}
+synthRelease(app, eager ? [...built()] : built());

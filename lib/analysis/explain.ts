@@ -88,6 +88,23 @@ export function explainCall(
   options: MeshContextOptions = {},
   request: SimulatedRequest = {},
 ): CallExplanation {
+  return explainCallHops(manifests, fromWorkload, service, port, options, request, true);
+}
+
+/**
+ * {@link explainCall}; with `downstream` false, the first hops alone, without the calls of the
+ * workloads they reach (each hop's `calls` empty). Internal: the transition check compares first
+ * hops only, and following the whole call tree below each was most of a large release's check.
+ */
+export function explainCallHops(
+  manifests: readonly Manifest[],
+  fromWorkload: string,
+  service: string,
+  port: number | undefined,
+  options: MeshContextOptions,
+  request: SimulatedRequest,
+  downstream: boolean,
+): CallExplanation {
   const context = resolveMeshContext(options);
   const index = ManifestIndex.of(manifests, context.clusterDomain);
   const source = callingWorkload(index, fromWorkload);
@@ -95,7 +112,7 @@ export function explainCall(
   const resolved = calledTarget(index, service, ns);
   const principal = workloadPrincipal(source, context.trustDomain);
   const sim = new TrafficSimulator(manifests, { clusterDomain: context.clusterDomain, istioDefaults: true });
-  const follow = follower(manifests, index, context, sim);
+  const follow = follower(manifests, index, context, sim, undefined, downstream);
   const direct = (hop: Hop) => ({
     from: { workload: source.metadata.name, namespace: ns, principal },
     service,

@@ -96,6 +96,8 @@ interface FollowContext {
   readonly propagated: Readonly<Record<string, string>> | undefined;
   /** Whether the manifests have AuthorizationPolicies (without any, no hop carries a verdict). */
   readonly hasPolicies: boolean;
+  /** Whether a hop's node carries the calls its workload makes (else the hops reached are the last). */
+  readonly downstream: boolean;
 }
 
 /** Turns a hop into a node: its pods, protocol, authorization verdict for `caller`, mirrors, and the calls its workload makes. */
@@ -105,6 +107,7 @@ export function follower(
   context: MeshContext,
   sim: TrafficSimulator,
   propagated?: Readonly<Record<string, string>>,
+  downstream = true,
 ): Follow {
   const fc: FollowContext = {
     manifests,
@@ -113,6 +116,7 @@ export function follower(
     sim,
     propagated,
     hasPolicies: index.ofKind('AuthorizationPolicy').length > 0,
+    downstream,
   };
   return (hop, parentShare, seen, caller, via, request) => followHop(fc, hop, parentShare, seen, caller, via, request);
 }
@@ -162,7 +166,7 @@ function callsOf(
   seen: readonly string[],
   authorization: AuthorizationVerdict | undefined,
 ): ExplainNode[] {
-  if (!target || seen.includes(target.metadata.name) || authorization?.allowed === false) return [];
+  if (!fc.downstream || !target || seen.includes(target.metadata.name) || authorization?.allowed === false) return [];
   const { index, context } = fc;
   const own = workloadPrincipal(target, context.trustDomain);
   return inferCalls(fc.manifests, target.metadata.name, context.clusterDomain).flatMap((c) => {

@@ -79,6 +79,17 @@ export function byKind(objects: any[]): any[] {
     .map(({ o }) => o);
 }
 
+/** Each stage's rendered manifests (see StageChart.manifests), until synth forgets them. */
+const rendered = new WeakMap<StageChart, readonly any[]>();
+
+/**
+ * Forgets a stage's rendered manifests: synth does once it has checked and written the stage
+ * (a later read renders them again, alike). Internal: the package does not export it.
+ */
+export function forgetRendered(stage: StageChart): void {
+  rendered.delete(stage);
+}
+
 /**
  * A chart that is one stage of a release, written to `<stageName>.k8s.yaml` (ReleaseStage,
  * RolloutStage, or your own). It renders its objects once, runs the mesh analyzer once (Errors,
@@ -99,7 +110,6 @@ export abstract class StageChart extends Chart {
    * synth prints them as warnings, RELEASE.md lists them. @default - none
    */
   public readonly limitations: string[] = [];
-  private rendered?: any[];
   private analysis?: Finding[];
   private readonly extraAccepted: AcceptedFinding[] = [];
 
@@ -126,13 +136,17 @@ export abstract class StageChart extends Chart {
    * Read it once the chart is complete.
    */
   public get manifests(): readonly any[] {
-    this.rendered ??= byKind(
-      this.node
-        .findAll()
-        .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === this)
-        .map((o) => o.toJson()),
-    );
-    return this.rendered;
+    let manifests = rendered.get(this);
+    if (!manifests) {
+      manifests = byKind(
+        this.node
+          .findAll()
+          .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === this)
+          .map((o) => o.toJson()),
+      );
+      rendered.set(this, manifests);
+    }
+    return manifests;
   }
 
   /** The mesh analyzer's findings for this stage, computed once. */

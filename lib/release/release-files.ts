@@ -4,7 +4,8 @@ import type { MeshContext } from '../model/defaults';
 import { DEFAULT_INGRESS_POD_LABELS, DEFAULT_ISTIO_NAMESPACE, resolveMeshContext } from '../model/defaults';
 import type { AcceptedFinding } from '../model/application-spec';
 import { sealAsRead } from '../analysis/content-hash';
-import { renderReleaseNotes } from './release-notes';
+import { ReleaseNotes } from './release-notes';
+import type { ResolvedGate } from './gates/gates';
 import { GATES_FILE, gatesFileContent } from './gates/gate-notes';
 import { toYaml } from './yaml-writer';
 import { ACCEPTED_FINDINGS_FILE, RELEASE_CONTEXT_FILE } from './release-context-file';
@@ -28,6 +29,11 @@ export function stageTexts(stage: StageChart): readonly string[] {
   return t;
 }
 
+/** Forgets the texts of a stage's objects (synth does once the stage file is joined). Internal. */
+export function forgetStageTexts(stage: StageChart): void {
+  texts.delete(stage);
+}
+
 /** One output file of a release. */
 export interface ReleaseFile {
   /** File name inside the output directory (`<directory>/<file>` for a stage with an output directory). */
@@ -41,43 +47,89 @@ export interface ReleaseFile {
  * picture of the release drawn from those objects. Tests compare committed output with it.
  */
 export function renderRelease(stages: readonly StageChart[], extension = '.k8s.yaml'): ReleaseFile[] {
-  // One set of files per output directory (a flavour of the release), in the order first seen.
-  const directories = [...new Set(stages.map((s) => s.outputDirectory))];
-  return directories.flatMap((dir) =>
-    renderDirectory(
-      stages.filter((s) => s.outputDirectory === dir),
-      extension,
-    ).map((f) => ({ file: dir ? `${dir}/${f.file}` : f.file, content: f.content })),
-  );
+  const release = new ReleaseFiles(extension);
+  for (const s of stages) release.add(s);
+  return release.files();
 }
 
-function renderDirectory(stages: readonly StageChart[], extension: string): ReleaseFile[] {
-  const context = stages[0] ? releaseContextOf(stages[0]) : undefined;
-  // Stage charts of other libraries (or of an older voting-mesh) may have no gates.
-  const gates = gatesFileContent(stages.flatMap((s) => s.gates ?? []));
-  return [
-    ...stages.map((s) => ({ file: `${s.stageName}${extension}`, content: stageTexts(s).join('---\n') })),
-    {
-      file: 'RELEASE.md',
-      content: renderReleaseNotes(
-        stages.map((s) => ({
-          name: s.stageName,
-          description: s.description,
-          manifests: s.manifests,
-          meshContext: s.meshContext,
-          ...(s.limitations.length > 0 ? { limitations: [...s.limitations] } : {}),
-          ...((s.gates ?? []).length > 0 ? { gates: s.gates } : {}),
-        })),
-      ),
-    },
-    // The stages' metric gates with their PromQL, for `voting-mesh gate` and `plan --format argocd` (only when a stage declares one).
-    ...(gates !== undefined ? [{ file: GATES_FILE, content: gates }] : []),
-    // The Warnings the application accepts, so that validate shows them as accepted, with the reason.
-    ...acceptedFindingsFile(stages),
-    // The cluster facts the stages were made for, so that validate, explain and plan read the
-    // same ones (an AKS add-on's gateway identity, a custom cluster domain) without flags.
-    ...(context ? [{ file: RELEASE_CONTEXT_FILE, content: `${JSON.stringify(context, null, 2)}\n` }] : []),
-  ];
+/**
+ * {@link renderRelease} one stage at a time, in the release's order: each stage is added with the
+ * stage before it in its output directory (a flavour of the release), so that synth may render,
+ * check and forget the stages in order, holding two of each directory at once. Internal.
+ */
+export class ReleaseFiles {
+  private readonly directories = new Map<string, DirectoryFiles>();
+
+  constructor(private readonly extension: string) {}
+
+  /** Adds `stage`'s file and RELEASE.md section; returns the stage before it in its directory, if any. */
+  public add(stage: StageChart): StageChart | undefined {
+    let dir = this.directories.get(stage.outputDirectory);
+    if (!dir) this.directories.set(stage.outputDirectory, (dir = new DirectoryFiles(stage.outputDirectory)));
+    return dir.add(stage, this.extension);
+  }
+
+  /** Every file, the directories in the order first seen. */
+  public files(): ReleaseFile[] {
+    return [...this.directories.values()].flatMap((d) => d.files());
+  }
+}
+
+/** The files of one output directory, its stages added in order. */
+class DirectoryFiles {
+  private readonly stageFiles: ReleaseFile[] = [];
+  private readonly notes = new ReleaseNotes();
+  private readonly gates: ResolvedGate[] = [];
+  private readonly accepted: AcceptedFinding[] = [];
+  private context?: ReleaseContext;
+  public last?: StageChart;
+
+  constructor(private readonly dir: string) {}
+
+  public add(stage: StageChart, extension: string): StageChart | undefined {
+    const previous = this.last;
+    this.stageFiles.push({
+      file: this.path(`${stage.stageName}${extension}`),
+      content: stageTexts(stage).join('---\n'),
+    });
+    this.notes.add(
+      {
+        name: stage.stageName,
+        description: stage.description,
+        manifests: stage.manifests,
+        meshContext: stage.meshContext,
+        ...(stage.limitations.length > 0 ? { limitations: [...stage.limitations] } : {}),
+        ...((stage.gates ?? []).length > 0 ? { gates: stage.gates } : {}),
+      },
+      previous?.manifests ?? [],
+    );
+    // Stage charts of other libraries (or of an older voting-mesh) may have no gates.
+    this.gates.push(...(stage.gates ?? []));
+    this.accepted.push(...(stage.acceptedFindings ?? []));
+    this.context ??= releaseContextOf(stage);
+    this.last = stage;
+    return previous;
+  }
+
+  public files(): ReleaseFile[] {
+    const gates = gatesFileContent(this.gates);
+    const context = this.context;
+    return [
+      ...this.stageFiles,
+      { file: this.path('RELEASE.md'), content: this.notes.text() },
+      // The stages' metric gates with their PromQL, for `voting-mesh gate` and `plan --format argocd` (only when a stage declares one).
+      ...(gates !== undefined ? [{ file: this.path(GATES_FILE), content: gates }] : []),
+      // The Warnings the application accepts, so that validate shows them as accepted, with the reason.
+      ...acceptedFindingsFile(this.accepted).map((f) => ({ ...f, file: this.path(f.file) })),
+      // The cluster facts the stages were made for, so that validate, explain and plan read the
+      // same ones (an AKS add-on's gateway identity, a custom cluster domain) without flags.
+      ...(context ? [{ file: this.path(RELEASE_CONTEXT_FILE), content: `${JSON.stringify(context, null, 2)}\n` }] : []),
+    ];
+  }
+
+  private path(file: string): string {
+    return this.dir ? `${this.dir}/${file}` : file;
+  }
 }
 
 /** What {@link ACCEPTED_FINDINGS_FILE} holds: the accepted Warnings, sorted by code, object and reason. */
@@ -85,10 +137,10 @@ export interface AcceptedFindingsFile {
   readonly accepted: readonly AcceptedFinding[];
 }
 
-/** {@link ACCEPTED_FINDINGS_FILE} for a directory's stages: none when they accept nothing; the same bytes for the same entries. */
-function acceptedFindingsFile(stages: readonly StageChart[]): ReleaseFile[] {
+/** {@link ACCEPTED_FINDINGS_FILE} for the entries of a directory's stages: none when they accept nothing; the same bytes for the same entries. */
+function acceptedFindingsFile(entries: readonly AcceptedFinding[]): ReleaseFile[] {
   const byKey = new Map<string, AcceptedFinding>();
-  for (const e of stages.flatMap((s) => s.acceptedFindings ?? [])) {
+  for (const e of entries) {
     const entry = { code: e.code, object: e.object, reason: e.reason };
     byKey.set(JSON.stringify(entry), entry);
   }

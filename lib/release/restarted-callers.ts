@@ -1,6 +1,6 @@
 import { jsonEqual } from '../analysis/json-equal';
 import type { InferredCall } from '../analysis/explain';
-import { CallTargetError, explainCall, inferCalls } from '../analysis/explain';
+import { CallTargetError, explainCallHops, inferCalls } from '../analysis/explain';
 import type { Manifest } from '../analysis/manifest';
 import { objectKey } from '../analysis/manifest';
 
@@ -64,9 +64,16 @@ export function callRouting(
 ): CallRouting {
   const objects = withWorkload(state, workload);
   try {
-    const { hops } = explainCall(objects, workload.metadata.name, `${call.service}.${call.namespace}`, call.port, {
-      clusterDomain,
-    });
+    // The first hop only: where the calls of the workloads it reaches go is not compared.
+    const { hops } = explainCallHops(
+      objects,
+      workload.metadata.name,
+      `${call.service}.${call.namespace}`,
+      call.port,
+      { clusterDomain },
+      {},
+      false,
+    );
     // Pods the plan retires may still be behind a Service that selects the target's pods (a plain
     // selector): calls reaching them while they drain go where the target's objects send them.
     const kept = (names: readonly string[]) =>

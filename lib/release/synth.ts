@@ -1,29 +1,18 @@
 import { mkdirSync, writeFileSync } from 'fs';
 import { dirname, join } from 'path';
 import { App } from 'cdk8s';
-import { formatFinding } from '../analysis/analyzer';
-import { globMatches } from '../analysis/analyzer/acceptance';
 import type { SchemaSources } from '../analysis/schema/schema-registry';
 import { SchemaRegistry, schemaSources } from '../analysis/schema/schema-registry';
 import type { StageChart } from '../constructs/stage-chart';
-import { resolveMeshContext } from '../model/defaults';
 import { ReleaseConfigError } from '../model/errors';
 import { ALLOW_FAILING_CHECKS_ENV, QUIET_ENV } from './allow-failing-checks';
 import { PROGRESS_ENV, ProgressLine } from './progress-line';
-import type { Manifest } from '../analysis/manifest';
-import { checkNeighbours } from './transition-check';
 import { ACCEPTED_FINDINGS_FILE, RELEASE_CONTEXT_FILE } from './release-context-file';
-import { renderRelease, stageTexts } from './release-files';
+import { ReleaseFiles } from './release-files';
+import type { ReleaseCheckResult } from './release-pass';
+import { checkStages } from './release-pass';
 
-/** What the synth-time checks found across a release. */
-export interface ReleaseCheckResult {
-  /** Problems that must stop synth. */
-  readonly errors: readonly string[];
-  /** Problems worth printing that do not stop synth. */
-  readonly warnings: readonly string[];
-  /** Warnings the application accepts, each with its reason: printed as accepted, never failing. */
-  readonly accepted: readonly string[];
-}
+export type { ReleaseCheckResult };
 
 /** Options of {@link checkRelease} and {@link synthRelease}. */
 export interface CheckReleaseOptions {
@@ -58,84 +47,18 @@ function registryFor(sources: SchemaSources): SchemaRegistry {
  * The synth-time checks of every stage: the mesh analyzer's accepted Warnings (with the reason,
  * in `accepted`) and its Info findings are printed (Errors and unaccepted Warnings fail each chart's
  * validation); an allow-list entry without a reason, or that accepts no Warning of any stage,
- * fails; then strict schema validation.
+ * fails; then strict schema validation. The stages are checked in order, each against the one
+ * before it in its output directory (the transition check); a generator's stages are built as
+ * the check reaches them.
  */
-export function checkRelease(stages: readonly StageChart[], options: CheckReleaseOptions = {}): ReleaseCheckResult {
-  return checkWith(stages, options, new ProgressLine(undefined));
-}
-
-/** {@link checkRelease}, saying on `progress` which stage or transition it checks. */
-function checkWith(
-  stages: readonly StageChart[],
-  options: CheckReleaseOptions,
-  progress: ProgressLine,
-): ReleaseCheckResult {
-  // Each object's YAML first: the checks compare and cache objects by it, and the stage files are these texts.
-  stages.forEach(stageTexts);
-  const errors: string[] = [];
-  const warnings: string[] = [];
-  const accepted: string[] = [];
-  const registry = (options.schemaValidation ?? true) ? registryFor(options.schemas ?? schemaSources()) : undefined;
-  const entries = new Set(stages.flatMap((s) => s.acceptedFindings));
-  const used = new Set<unknown>();
-  for (const [i, stage] of stages.entries()) {
-    const where = `stage '${stage.stageName}'${stage.outputDirectory ? ` (${stage.outputDirectory})` : ''}`;
-    progress.update(`synth: checking ${i + 1}/${stages.length} ${where}`);
-    for (const l of stage.limitations) warnings.push(`${where}: not expressed: ${l}`);
-    const acceptance = stage.acceptance;
-    for (const { finding, entry } of acceptance.accepted) {
-      used.add(entry);
-      accepted.push(`${where}: ${formatFinding(finding)} (accepted: ${entry.reason})`);
-    }
-    // Info findings are advice (`voting-mesh validate` lists them); synth prints what needs a decision.
-    for (const v of registry?.validateAll(stage.manifests) ?? []) {
-      errors.push(`stage '${stage.stageName}': schema ${v.object} ${v.path}: ${v.message}`);
-    }
-  }
-  errors.push(...transitionErrors(stages, progress));
-  for (const entry of entries) {
-    if (!entry.reason?.trim())
-      errors.push(
-        `acceptedFindings entry ${entry.code} ${entry.object} has no reason: say why the warning is accepted`,
-      );
-    else if (!used.has(entry)) {
-      const matching = stages.some((s) =>
-        s.findings.some((f) => f.code === entry.code && globMatches(entry.object, f.object)),
-      );
-      errors.push(
-        `acceptedFindings entry ${entry.code} ${entry.object} accepts no Warning of any stage${matching ? ' (it matches only Errors or Info, which cannot be accepted)' : ''}: remove it or fix its code or object`,
-      );
-    }
-  }
+export function checkRelease(stages: Iterable<StageChart>, options: CheckReleaseOptions = {}): ReleaseCheckResult {
+  const { errors, warnings, accepted } = checkStages(stages, registryOf(options), new ProgressLine(undefined));
   return { errors, warnings, accepted };
 }
 
-/**
- * The transition check of every pair of consecutive stages of each output directory, forward and
- * back: what `voting-mesh validate` and `plan` would reject.
- */
-function transitionErrors(stages: readonly StageChart[], progress: ProgressLine): string[] {
-  const errors: string[] = [];
-  for (const dir of [...new Set(stages.map((s) => s.outputDirectory))]) {
-    const charts = stages.filter((s) => s.outputDirectory === dir);
-    const checked = charts.map((s) => ({
-      name: s.stageName,
-      objects: s.manifests as Manifest[],
-      clusterDomain: resolveMeshContext(s.meshContext).clusterDomain,
-    }));
-    for (let i = 0; i + 1 < checked.length; i++) {
-      progress.update(
-        `synth: checking the transition ${checked[i].name} ↔ ${checked[i + 1].name}${dir ? ` (${dir})` : ''}`,
-      );
-      for (const t of checkNeighbours(checked[i], checked[i + 1])) {
-        for (const p of t.problems)
-          errors.push(
-            `transition ${t.from.name} → ${t.to.name}${dir ? ` (${dir})` : ''} step ${p.step} (${p.kind}): ${p.message}`,
-          );
-      }
-    }
-  }
-  return errors;
+/** The schema registry the options ask for, or none without schema validation. */
+function registryOf(options: CheckReleaseOptions): SchemaRegistry | undefined {
+  return (options.schemaValidation ?? true) ? registryFor(options.schemas ?? schemaSources()) : undefined;
 }
 
 export { ACCEPTED_FINDINGS_FILE, RELEASE_CONTEXT_FILE };
@@ -144,8 +67,16 @@ export { ACCEPTED_FINDINGS_FILE, RELEASE_CONTEXT_FILE };
  * Synthesizes a release: construct validation (the mesh analyzer) and synth-time checks
  * (warnings to stderr, errors thrown before anything is written), then {@link renderRelease}'s
  * files into `app.outdir`. Nothing is written when a check fails.
+ *
+ * The stages are rendered, checked and written in order, each with the stage before it in its
+ * output directory; what synth rendered of a stage is let go once the next is done. Given an
+ * array, the stages stay in `app` (the caller holds them). Given a generator (any iterable that
+ * is not an array), each stage is built only when synth reaches it and is removed from `app`
+ * once the next stage of its directory is done: a release of any number of stages holds two of
+ * each directory at once (a 300-service release of ten stages: 112 MB live instead of 206 MB).
+ * Stage names must still be unique across the release; synth checks it, as StageChart does.
  */
-export function synthRelease(app: App, stages: readonly StageChart[], options: CheckReleaseOptions = {}): void {
+export function synthRelease(app: App, stages: Iterable<StageChart>, options: CheckReleaseOptions = {}): void {
   const progress = progressOf(options);
   try {
     synthWith(app, stages, options, progress);
@@ -173,16 +104,23 @@ function progressOf(options: CheckReleaseOptions): ProgressLine {
  */
 export function synthWith(
   app: App,
-  stages: readonly StageChart[],
+  stages: Iterable<StageChart>,
   options: CheckReleaseOptions,
   progress: ProgressLine,
 ): void {
-  const { errors, warnings, accepted } = checkWith(stages, options, progress);
+  const release = new ReleaseFiles(app.outputFileExtension);
+  const pass = checkStages(stages, registryOf(options), progress, release);
+  const { errors, warnings, accepted, stageNames } = pass;
   progress.update('synth: validating the constructs');
-  // What `app.synth()` does, once: cdk8s re-validates the whole app for every chart it writes.
-  const invalid = app.node
-    .findAll()
-    .flatMap((c) => c.node.validate().map((e) => (/^stage '/.test(e) ? e : `[${c.node.path}] ${e}`)));
+  // What `app.synth()` does, once (cdk8s re-validates the whole app for every chart it writes):
+  // the pass validated each stage's constructs, this the rest of the app.
+  const invalid = [
+    ...pass.invalid,
+    ...app.node
+      .findAll()
+      .filter((c) => !c.node.scopes.some((s) => pass.validated.has(s)))
+      .flatMap((c) => c.node.validate().map((e) => (/^stage '/.test(e) ? e : `[${c.node.path}] ${e}`))),
+  ];
   progress.done();
   if (!quietOf(options)) {
     warnings.forEach((w) => console.error(`warning: ${w}`));
@@ -195,15 +133,14 @@ export function synthWith(
       console.error(`warning: check failed, published anyway (allowFailingChecks): ${e}`);
   } else if (errors.length > 0) {
     throw new ReleaseCheckError(
-      oneLinePerProblem(errors, stages),
+      oneLinePerProblem(errors, stageNames),
       'Fix the construct that emits them or the stage data, or publish anyway with --allow-failing-checks (allowFailingChecks)',
     );
   } else if (invalid.length > 0) {
-    throw new ReleaseCheckError(oneLinePerProblem(invalid, stages), 'Fix the stage data or the construct named');
+    throw new ReleaseCheckError(oneLinePerProblem(invalid, stageNames), 'Fix the stage data or the construct named');
   }
-  progress.update(`synth: writing the release (${stages.length} stages)`);
-  const files = renderRelease(stages, app.outputFileExtension);
-  for (const f of files) {
+  progress.update(`synth: writing the release (${stageNames.length} stages)`);
+  for (const f of release.files()) {
     mkdirSync(dirname(join(app.outdir, f.file)), { recursive: true });
     writeFileSync(join(app.outdir, f.file), f.content);
   }
@@ -227,7 +164,7 @@ export class ReleaseCheckError extends ReleaseConfigError {
 }
 
 /** `stage 'x': <problem>` lines grouped by problem, each naming its stages, in first-seen order. */
-function oneLinePerProblem(lines: readonly string[], stages: readonly StageChart[]): string[] {
+function oneLinePerProblem(lines: readonly string[], stageNames: readonly string[]): string[] {
   const byProblem = new Map<string, string[]>();
   for (const line of lines) {
     const m = /^stage '((?:[^']|'')*)': ([\s\S]*)$/.exec(line);
@@ -235,7 +172,7 @@ function oneLinePerProblem(lines: readonly string[], stages: readonly StageChart
     if (!byProblem.has(problem)) byProblem.set(problem, []);
     if (m) byProblem.get(problem)!.push(m[1]);
   }
-  const all = new Set(stages.map((s) => s.stageName));
+  const all = new Set(stageNames);
   return [...byProblem].map(([problem, where]) => {
     const names = [...new Set(where)];
     if (names.length === 0) return problem;
@@ -248,8 +185,10 @@ function oneLinePerProblem(lines: readonly string[], stages: readonly StageChart
  * The body of a cdk8s app's main.ts: builds the stages into a new App and synthesizes them
  * (see {@link synthRelease}). Bad release data or an invalid object prints one readable line on
  * stderr and sets exit code 1, so `voting-mesh synth` leaves the previous output untouched.
+ * `build` may return an array or, for a large release, a generator that builds each stage when
+ * synth reaches it (see {@link synthRelease}): `function* (app) { for (const s of stages) yield new ReleaseStage(app, …) }`.
  */
-export function runSynth(build: (app: App) => readonly StageChart[], options: CheckReleaseOptions = {}): void {
+export function runSynth(build: (app: App) => Iterable<StageChart>, options: CheckReleaseOptions = {}): void {
   // Started before the stages are built, so that a long build counts towards the delay.
   const progress = progressOf(options);
   try {

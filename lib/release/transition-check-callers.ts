@@ -93,7 +93,9 @@ function checkRunningCallers(
       const now = afterByKey.get(objectKey(d));
       if (!now || templateChanged(d, now)) continue;
       for (const call of callsOf(before, d)) {
-        if (callRouting(before, d, call, clusterDomain).denied || !callRouting(after, d, call, clusterDomain).denied)
+        // After first: most calls stay allowed, and then the routing before the step is not needed
+        // (measured: half of a 300-service synth's transition check was these explains).
+        if (!callRouting(after, d, call, clusterDomain).denied || callRouting(before, d, call, clusterDomain).denied)
           continue;
         problems.push({
           step: i + 1,

@@ -1,0 +1,180 @@
+// The synth-time checks of a release as one pass over its stages in order (split out of synth.ts):
+// each stage rendered, checked alone and against the stage before it in its output directory,
+// added to the files, then forgotten.
+import type { Construct } from 'constructs';
+import type { Finding } from '../analysis/analyzer';
+import { formatFinding } from '../analysis/analyzer';
+import { globMatches } from '../analysis/analyzer/acceptance';
+import type { Manifest } from '../analysis/manifest';
+import type { SchemaRegistry } from '../analysis/schema/schema-registry';
+import type { StageChart } from '../constructs/stage-chart';
+import { forgetRendered } from '../constructs/stage-chart';
+import type { AcceptedFinding } from '../model/application-spec';
+import { resolveMeshContext } from '../model/defaults';
+import { ReleaseConfigError } from '../model/errors';
+import type { ProgressLine } from './progress-line';
+import type { ReleaseFiles } from './release-files';
+import { forgetStageTexts, stageTexts } from './release-files';
+import { checkNeighbours } from './transition-check';
+
+/** What the synth-time checks found across a release. */
+export interface ReleaseCheckResult {
+  /** Problems that must stop synth. */
+  readonly errors: readonly string[];
+  /** Problems worth printing that do not stop synth. */
+  readonly warnings: readonly string[];
+  /** Warnings the application accepts, each with its reason: printed as accepted, never failing. */
+  readonly accepted: readonly string[];
+}
+
+/** {@link ReleaseCheckResult} with what synth needs besides: the constructs' own validation and the stage names. */
+export interface ReleasePassResult extends ReleaseCheckResult {
+  /** The validation errors of the stages' constructs (cdk8s `node.validate()`), as `app.synth()` would report them. */
+  readonly invalid: readonly string[];
+  readonly stageNames: readonly string[];
+  /** The stage charts the pass validated (their constructs, and any still attached, are not validated again). */
+  readonly validated: WeakSet<Construct>;
+}
+
+/** What the pass keeps of a stage after it (a streamed stage's chart itself is let go). */
+interface StageSummary {
+  readonly name: string;
+  readonly findings: readonly Finding[];
+  readonly acceptedFindings: readonly AcceptedFinding[];
+}
+
+interface Found {
+  readonly warnings: string[];
+  readonly accepted: string[];
+  readonly schema: string[];
+  readonly invalid: string[];
+  readonly used: Set<unknown>;
+}
+
+/**
+ * The checks of every stage in order. Each stage is rendered (each object's YAML first: the checks
+ * compare and cache objects by it, and the stage file is these texts), checked, checked against
+ * the stage before it in its output directory (forward and back), and with `files` added to them;
+ * then that stage before is forgotten (its objects and texts, which render again if read). Given
+ * a generator rather than an array, a stage is built only when the pass reaches it and, once
+ * forgotten, removed from the app: at most two stages of each directory are alive. Measured
+ * reason: a 300-service release of ten stages held every stage's constructs (144 MB), objects
+ * and texts (about 100 MB) until its files were written.
+ */
+export function checkStages(
+  stages: Iterable<StageChart>,
+  registry: SchemaRegistry | undefined,
+  progress: ProgressLine,
+  files?: ReleaseFiles,
+): ReleasePassResult {
+  const total = Array.isArray(stages) ? `/${stages.length}` : '';
+  const streamed = files !== undefined && !Array.isArray(stages);
+  const found: Found = { warnings: [], accepted: [], schema: [], invalid: [], used: new Set() };
+  const transitions = new Map<string, string[]>();
+  const previousOf = new Map<string, StageChart>();
+  const summaries: StageSummary[] = [];
+  const validated = new WeakSet<Construct>();
+  let i = 0;
+  for (const stage of stages) {
+    const dir = stage.outputDirectory;
+    const where = `stage '${stage.stageName}'${dir ? ` (${dir})` : ''}`;
+    progress.update(`synth: checking ${++i}${total} ${where}`);
+    if (streamed) assertNewName(stage, summaries);
+    stageTexts(stage);
+    checkStage(stage, where, registry, found);
+    validateConstructs(stage, found.invalid, validated);
+    const previous = previousOf.get(dir);
+    if (!transitions.has(dir)) transitions.set(dir, []);
+    if (previous) {
+      progress.update(
+        `synth: checking the transition ${previous.stageName} ↔ ${stage.stageName}${dir ? ` (${dir})` : ''}`,
+      );
+      transitions.get(dir)!.push(...transitionErrors(previous, stage));
+    }
+    files?.add(stage);
+    if (previous && files) forgetStage(previous, streamed);
+    previousOf.set(dir, stage);
+    summaries.push({ name: stage.stageName, findings: stage.findings, acceptedFindings: stage.acceptedFindings });
+  }
+  if (files) previousOf.forEach((s) => forgetStage(s, streamed));
+  const errors = [...found.schema, ...[...transitions.values()].flat(), ...entryErrors(summaries, found.used)];
+  const stageNames = summaries.map((s) => s.name);
+  return { errors, warnings: found.warnings, accepted: found.accepted, invalid: found.invalid, stageNames, validated };
+}
+
+/** One stage's part of the checks: what it cannot express, its accepted Warnings, its schema violations. */
+function checkStage(stage: StageChart, where: string, registry: SchemaRegistry | undefined, found: Found): void {
+  for (const l of stage.limitations) found.warnings.push(`${where}: not expressed: ${l}`);
+  for (const { finding, entry } of stage.acceptance.accepted) {
+    found.used.add(entry);
+    found.accepted.push(`${where}: ${formatFinding(finding)} (accepted: ${entry.reason})`);
+  }
+  // Info findings are advice (`voting-mesh validate` lists them); synth prints what needs a decision.
+  for (const v of registry?.validateAll(stage.manifests) ?? []) {
+    found.schema.push(`stage '${stage.stageName}': schema ${v.object} ${v.path}: ${v.message}`);
+  }
+}
+
+/** The stage's constructs' own validation (what `app.synth()` runs), each error named as cdk8s would. */
+function validateConstructs(stage: StageChart, invalid: string[], validated: WeakSet<Construct>): void {
+  validated.add(stage);
+  for (const c of stage.node.findAll())
+    for (const e of c.node.validate()) invalid.push(/^stage '/.test(e) ? e : `[${c.node.path}] ${e}`);
+}
+
+/** A streamed stage's name is new: the chart that had it may be gone from the app, so StageChart's own check cannot see it. */
+function assertNewName(stage: StageChart, before: readonly StageSummary[]): void {
+  if (before.some((s) => s.name === stage.stageName)) {
+    throw new ReleaseConfigError(
+      { stage: stage.stageName, field: 'name' },
+      `the stage name ${JSON.stringify(stage.stageName)} is used twice`,
+      'Give each stage of the release a unique name.',
+    );
+  }
+}
+
+/** The allow-list entries without a reason, or that accept no Warning of any stage. */
+function entryErrors(stages: readonly StageSummary[], used: ReadonlySet<unknown>): string[] {
+  const errors: string[] = [];
+  for (const entry of new Set(stages.flatMap((s) => s.acceptedFindings))) {
+    if (!entry.reason?.trim())
+      errors.push(
+        `acceptedFindings entry ${entry.code} ${entry.object} has no reason: say why the warning is accepted`,
+      );
+    else if (!used.has(entry)) {
+      const matching = stages.some((s) =>
+        s.findings.some((f) => f.code === entry.code && globMatches(entry.object, f.object)),
+      );
+      errors.push(
+        `acceptedFindings entry ${entry.code} ${entry.object} accepts no Warning of any stage${matching ? ' (it matches only Errors or Info, which cannot be accepted)' : ''}: remove it or fix its code or object`,
+      );
+    }
+  }
+  return errors;
+}
+
+/**
+ * The transition check of two consecutive stages of one output directory, forward and back:
+ * what `voting-mesh validate` and `plan` would reject.
+ */
+function transitionErrors(a: StageChart, b: StageChart): string[] {
+  const dir = a.outputDirectory;
+  const checked = [a, b].map((s) => ({
+    name: s.stageName,
+    objects: s.manifests as Manifest[],
+    clusterDomain: resolveMeshContext(s.meshContext).clusterDomain,
+  }));
+  return checkNeighbours(checked[0], checked[1]).flatMap((t) =>
+    t.problems.map(
+      (p) =>
+        `transition ${t.from.name} → ${t.to.name}${dir ? ` (${dir})` : ''} step ${p.step} (${p.kind}): ${p.message}`,
+    ),
+  );
+}
+
+/** Forgets what the pass rendered of a stage it has checked and written; a streamed stage also leaves the app. */
+function forgetStage(stage: StageChart, streamed: boolean): void {
+  forgetStageTexts(stage);
+  forgetRendered(stage);
+  if (streamed) stage.node.scope?.node.tryRemoveChild(stage.node.id);
+}
