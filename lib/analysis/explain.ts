@@ -45,7 +45,7 @@ export function explainRequest(
   const context = resolveMeshContext(options);
   const index = ManifestIndex.of(manifests, context.clusterDomain);
   const gw = gateway ?? onlyGateway(index);
-  const sim = new TrafficSimulator(manifests, { clusterDomain: context.clusterDomain, istioDefaults: true });
+  const sim = explainSimulator(manifests, context.clusterDomain);
   const headersPropagated = options.propagateHeaders ?? false;
   const follow = follower(manifests, index, context, sim, headersPropagated ? request.headers : undefined);
   // A Gateway API Gateway's pods run as Istio's automated deployment's ServiceAccount `<name>-istio`, unless the context names the ingress identity.
@@ -70,6 +70,23 @@ export function explainRequest(
     headersPropagated,
     hops: routed(sim.ingress(gw, request)).map((h) => follow(h, 100, [], entry, viaOf(h), authorizedRequest(request))),
   };
+}
+
+const simulators = new WeakMap<readonly Manifest[], Map<string, TrafficSimulator>>();
+
+/**
+ * The simulator explain routes `manifests` with (Istio's default retries), built once per list and
+ * cluster domain like their ManifestIndex, so that its per-namespace Sidecar views are shared by
+ * every call explained on one list. Measured reason: the transition check explains each running
+ * caller's calls per step, and a view built per call was half of that.
+ */
+function explainSimulator(manifests: readonly Manifest[], clusterDomain: string): TrafficSimulator {
+  let byDomain = simulators.get(manifests);
+  if (!byDomain) simulators.set(manifests, (byDomain = new Map()));
+  let sim = byDomain.get(clusterDomain);
+  if (!sim)
+    byDomain.set(clusterDomain, (sim = new TrafficSimulator(manifests, { clusterDomain, istioDefaults: true })));
+  return sim;
 }
 
 /**
@@ -111,7 +128,7 @@ export function explainCallHops(
   const ns = namespaceOf(source);
   const resolved = calledTarget(index, service, ns);
   const principal = workloadPrincipal(source, context.trustDomain);
-  const sim = new TrafficSimulator(manifests, { clusterDomain: context.clusterDomain, istioDefaults: true });
+  const sim = explainSimulator(manifests, context.clusterDomain);
   const follow = follower(manifests, index, context, sim, undefined, downstream);
   const direct = (hop: Hop) => ({
     from: { workload: source.metadata.name, namespace: ns, principal },
