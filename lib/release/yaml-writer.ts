@@ -6,7 +6,12 @@
  * `__tests__/yaml-writer.test.ts` reads every output back with a YAML parser.
  */
 export function toYaml(...docs: unknown[]): string {
-  return docs.map((d) => block(d, '')).join('---\n');
+  const w = new YamlText();
+  docs.forEach((d, i) => {
+    if (i > 0) w.text += '---\n';
+    w.block(d, '', false);
+  });
+  return w.text;
 }
 
 const PLAIN = /^[A-Za-z/][A-Za-z0-9_./:=+@-]*$/;
@@ -34,35 +39,60 @@ function scalar(v: unknown): string {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** `v` as a block at `indent`, ending with a newline. */
-function block(v: unknown, indent: string): string {
-  if (isObject(v)) {
-    const entries = Object.entries(v).filter(([, x]) => x !== undefined);
-    if (entries.length === 0) return `${indent}{}\n`;
-    return entries.map(([k, x]) => `${indent}${scalarString(k)}:${value(x, indent)}`).join('');
+/**
+ * The YAML text of values, appended to one string as it is written. Measured reason: building a
+ * string per entry and per block and joining them (with an array of entries per object) was two
+ * thirds of writing the 301 VirtualServices of a 300-service plan's switch step.
+ */
+class YamlText {
+  public text = '';
+
+  /** `v` as a block at `indent`, ending with a newline; `continued`: its first line follows `- ` (no indentation). */
+  public block(v: unknown, indent: string, continued: boolean): void {
+    const first = continued ? '' : indent;
+    if (isObject(v)) {
+      let wrote = false;
+      for (const k of Object.keys(v)) {
+        const x = v[k];
+        if (x === undefined) continue;
+        this.text += `${wrote ? indent : first}${scalarString(k)}:`;
+        wrote = true;
+        this.value(x, indent);
+      }
+      if (!wrote) this.text += `${first}{}\n`;
+      return;
+    }
+    if (Array.isArray(v)) {
+      if (v.length === 0) this.text += `${first}[]\n`;
+      let wrote = false;
+      v.forEach((x) => {
+        this.text += `${wrote ? indent : first}-`;
+        wrote = true;
+        this.item(x, indent);
+      });
+      return;
+    }
+    this.text += `${first}${scalar(v)}\n`;
   }
-  if (Array.isArray(v)) {
-    if (v.length === 0) return `${indent}[]\n`;
-    return v.map((x) => `${indent}-${item(x, indent)}`).join('');
+
+  /** What follows `key:`: an inline scalar or empty collection, or a nested block. */
+  private value(x: unknown, indent: string): void {
+    if ((isObject(x) && hasDefined(x)) || (Array.isArray(x) && x.length > 0)) {
+      this.text += '\n';
+      this.block(x, `${indent}  `, false);
+    } else this.text += ` ${inline(x)}\n`;
   }
-  return `${indent}${scalar(v)}\n`;
+
+  /** What follows `-`: the first line of the item inline, the rest indented under it. */
+  private item(x: unknown, indent: string): void {
+    if ((isObject(x) && hasDefined(x)) || (Array.isArray(x) && x.length > 0)) {
+      this.text += ' ';
+      this.block(x, `${indent}  `, true);
+    } else this.text += ` ${inline(x)}\n`;
+  }
 }
 
-/** What follows `key:`: an inline scalar or empty collection, or a nested block. */
-function value(x: unknown, indent: string): string {
-  if (isObject(x) && Object.values(x).some((y) => y !== undefined)) return `\n${block(x, `${indent}  `)}`;
-  if (Array.isArray(x) && x.length > 0) return `\n${block(x, `${indent}  `)}`;
-  return ` ${inline(x)}\n`;
-}
-
-/** What follows `-`: the first line of the item inline, the rest indented under it. */
-function item(x: unknown, indent: string): string {
-  const inner = `${indent}  `;
-  if ((isObject(x) && Object.values(x).some((y) => y !== undefined)) || (Array.isArray(x) && x.length > 0)) {
-    return ` ${block(x, inner).slice(inner.length)}`;
-  }
-  return ` ${inline(x)}\n`;
-}
+const hasDefined = (x: Record<string, unknown>) => Object.values(x).some((y) => y !== undefined);
 
 function inline(x: unknown): string {
   if (isObject(x)) return '{}';
