@@ -71,10 +71,10 @@ function checkRoutes(from: readonly Manifest[], plan: TransitionPlan, clusterDom
   let state = new Map(from.map((m) => [objectKey(m), m]));
   // Every running workload serves at the start. An Argo Rollout keeps its stable ReplicaSet
   // serving while the controller canaries a new template, so only Deployments stop being ready.
-  let ready = new Set(
-    [...ManifestIndex.of(from, clusterDomain).workloads, ...from.filter(isApiGateway)].map(objectKey),
-  );
-  let before = ManifestIndex.of([...state.values()], clusterDomain);
+  const start = ManifestIndex.of(from, clusterDomain);
+  let ready = new Set([...start.workloads, ...from.filter(isApiGateway)].map(objectKey));
+  // The state is `from` itself unless two objects share a key (the later one stands): one index, not two.
+  let before = state.size === from.length ? start : ManifestIndex.of([...state.values()], clusterDomain);
   const problems: TransitionProblem[] = [];
   plan.steps.forEach((step, i) => {
     const next = new Map(state);
