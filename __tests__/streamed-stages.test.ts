@@ -28,7 +28,7 @@ describe('GIVEN the voting stages given to synthRelease as a generator', () => {
     }
   }
 
-  test('WHEN synthesized THEN the files are byte-identical to the array form, at most two stages live at once, and none is left in the app', () => {
+  test('WHEN synthesized THEN the files are byte-identical to the array form, one stage in the app at a time, and none left in it', () => {
     const arrayDir = outdir();
     const eager = new App({ outdir: arrayDir });
     synthRelease(
@@ -42,8 +42,8 @@ describe('GIVEN the voting stages given to synthRelease as a generator', () => {
     synthRelease(app, streamed(app, votingStages, alive), { quiet: true });
     expect(files(streamedDir)).toEqual(files(arrayDir));
     expect(Object.keys(files(streamedDir))).toContain(`${votingStages[3].name}.k8s.yaml`);
-    // Before building stage k: stage k-1 (the one before it, for the transition check) is still there, k-2 is gone.
-    expect(alive).toEqual([0, 1, 1, 1]);
+    // Before building stage k, stage k-1 is gone from the app (the check of k needs only its objects).
+    expect(alive).toEqual([0, 0, 0, 0]);
     expect(stageCharts(app)).toBe(0);
     // The array form keeps its stages in the app: the caller holds them.
     expect(stageCharts(eager)).toBe(votingStages.length);
@@ -79,5 +79,23 @@ describe('GIVEN the voting stages given to synthRelease as a generator', () => {
     expect(error).toBeInstanceOf(ReleaseConfigError);
     expect((error as { lines: string[] }).lines).toEqual([`stage '${votingStages[1].name}': a problem of this stage`]);
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  test('WHEN synth succeeds or fails THEN the stage files it wrote before the end are gone from the temporary directory', () => {
+    const tmp = outdir();
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    try {
+      const ok = new App({ outdir: outdir() });
+      synthRelease(ok, streamed(ok, votingStages.slice(0, 2), []), { quiet: true });
+      expect(readdirSync(ok.outdir)).toContain(`${votingStages[1].name}.k8s.yaml`);
+      const failing = new App({ outdir: outdir() });
+      const twice = [votingStages[0], votingStages[1], { ...votingStages[2], name: votingStages[0].name }];
+      expect(() => synthRelease(failing, streamed(failing, twice, []), { quiet: true })).toThrow(/used twice/);
+      expect(readdirSync(failing.outdir)).toEqual([]);
+    } finally {
+      process.env.TMPDIR = saved;
+    }
+    expect(readdirSync(tmp)).toEqual([]);
   });
 });

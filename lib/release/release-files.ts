@@ -4,6 +4,7 @@ import type { MeshContext } from '../model/defaults';
 import { DEFAULT_INGRESS_POD_LABELS, DEFAULT_ISTIO_NAMESPACE, resolveMeshContext } from '../model/defaults';
 import type { AcceptedFinding } from '../model/application-spec';
 import { sealAsRead } from '../analysis/content-hash';
+import type { Manifest } from '../analysis/manifest';
 import { ReleaseNotes } from './release-notes';
 import type { ResolvedGate } from './gates/gates';
 import { GATES_FILE, gatesFileContent } from './gates/gate-notes';
@@ -55,18 +56,24 @@ export function renderRelease(stages: readonly StageChart[], extension = '.k8s.y
 /**
  * {@link renderRelease} one stage at a time, in the release's order: each stage is added with the
  * stage before it in its output directory (a flavour of the release), so that synth may render,
- * check and forget the stages in order, holding two of each directory at once. Internal.
+ * check and forget the stages in order, keeping only the objects of the last stage of each directory. Internal.
  */
 export class ReleaseFiles {
   private readonly directories = new Map<string, DirectoryFiles>();
 
-  constructor(private readonly extension: string) {}
+  /** With `spill`, each stage file is handed to it when added instead of being kept (see SpilledFiles). */
+  constructor(
+    private readonly extension: string,
+    private readonly spill?: (file: ReleaseFile) => void,
+  ) {}
 
-  /** Adds `stage`'s file and RELEASE.md section; returns the stage before it in its directory, if any. */
-  public add(stage: StageChart): StageChart | undefined {
+  /** Adds `stage`'s file and RELEASE.md section, after the stage added before it to its directory. */
+  public add(stage: StageChart): void {
     let dir = this.directories.get(stage.outputDirectory);
     if (!dir) this.directories.set(stage.outputDirectory, (dir = new DirectoryFiles(stage.outputDirectory)));
-    return dir.add(stage, this.extension);
+    const file = dir.add(stage, this.extension);
+    if (this.spill) this.spill(file);
+    else dir.stageFiles.push(file);
   }
 
   /** Every file, the directories in the order first seen. */
@@ -75,23 +82,25 @@ export class ReleaseFiles {
   }
 }
 
+/** What the files of the next stage need of a stage (its objects), kept without the stage's chart. */
+interface RenderedStage {
+  readonly manifests: readonly Manifest[];
+}
+
 /** The files of one output directory, its stages added in order. */
 class DirectoryFiles {
-  private readonly stageFiles: ReleaseFile[] = [];
+  public readonly stageFiles: ReleaseFile[] = [];
   private readonly notes = new ReleaseNotes();
   private readonly gates: ResolvedGate[] = [];
   private readonly accepted: AcceptedFinding[] = [];
   private context?: ReleaseContext;
-  public last?: StageChart;
+  public last?: RenderedStage;
 
   constructor(private readonly dir: string) {}
 
-  public add(stage: StageChart, extension: string): StageChart | undefined {
+  /** Adds the stage's RELEASE.md section and the rest; returns its stage file. */
+  public add(stage: StageChart, extension: string): ReleaseFile {
     const previous = this.last;
-    this.stageFiles.push({
-      file: this.path(`${stage.stageName}${extension}`),
-      content: stageTexts(stage).join('---\n'),
-    });
     this.notes.add(
       {
         name: stage.stageName,
@@ -107,8 +116,8 @@ class DirectoryFiles {
     this.gates.push(...(stage.gates ?? []));
     this.accepted.push(...(stage.acceptedFindings ?? []));
     this.context ??= releaseContextOf(stage);
-    this.last = stage;
-    return previous;
+    this.last = { manifests: stage.manifests };
+    return { file: this.path(`${stage.stageName}${extension}`), content: stageTexts(stage).join('---\n') };
   }
 
   public files(): ReleaseFile[] {

@@ -15,6 +15,7 @@ import { ReleaseConfigError } from '../model/errors';
 import type { ProgressLine } from './progress-line';
 import type { ReleaseFiles } from './release-files';
 import { forgetStageTexts, stageTexts } from './release-files';
+import type { CheckedStage } from './transition-check';
 import { checkNeighbours } from './transition-check';
 
 /** What the synth-time checks found across a release. */
@@ -55,11 +56,12 @@ interface Found {
  * The checks of every stage in order. Each stage is rendered (each object's YAML first: the checks
  * compare and cache objects by it, and the stage file is these texts), checked, checked against
  * the stage before it in its output directory (forward and back), and with `files` added to them;
- * then that stage before is forgotten (its objects and texts, which render again if read). Given
- * a generator rather than an array, a stage is built only when the pass reaches it and, once
- * forgotten, removed from the app: at most two stages of each directory are alive. Measured
- * reason: a 300-service release of ten stages held every stage's constructs (144 MB), objects
- * and texts (about 100 MB) until its files were written.
+ * then the pass keeps only its objects, for the check of the next stage of its directory, and
+ * forgets what it rendered of the chart (its objects and texts render again if read). Given a
+ * generator rather than an array, a stage is built only when the pass reaches it and is removed
+ * from the app once done: one stage's constructs are alive at a time, and the objects of one
+ * more per directory. Measured reason: a 300-service release of ten stages held every stage's
+ * constructs (144 MB), objects and texts (about 100 MB) until its files were written.
  */
 export function checkStages(
   stages: Iterable<StageChart>,
@@ -67,39 +69,73 @@ export function checkStages(
   progress: ProgressLine,
   files?: ReleaseFiles,
 ): ReleasePassResult {
-  const total = Array.isArray(stages) ? `/${stages.length}` : '';
   const streamed = files !== undefined && !Array.isArray(stages);
-  const found: Found = { warnings: [], accepted: [], schema: [], invalid: [], used: new Set() };
-  const transitions = new Map<string, string[]>();
-  const previousOf = new Map<string, StageChart>();
-  const summaries: StageSummary[] = [];
-  const validated = new WeakSet<Construct>();
-  let i = 0;
-  for (const stage of stages) {
+  const pass = new ReleasePass(registry, progress, files, streamed, Array.isArray(stages) ? stages.length : undefined);
+  const iterator = stages[Symbol.iterator]();
+  let next: IteratorResult<StageChart> | undefined;
+  for (;;) {
+    // Dropped before the generator builds the next stage, so that the stage done is not held meanwhile.
+    // eslint-disable-next-line no-useless-assignment -- the point: no reference while iterator.next() runs
+    next = undefined;
+    next = iterator.next();
+    if (next.done) break;
+    pass.visit(next.value);
+  }
+  return pass.result();
+}
+
+/** The state of {@link checkStages} between stages: what was found, and the objects of each directory's last stage. */
+class ReleasePass {
+  private readonly found: Found = { warnings: [], accepted: [], schema: [], invalid: [], used: new Set() };
+  private readonly transitions = new Map<string, string[]>();
+  private readonly previousOf = new Map<string, CheckedStage>();
+  private readonly summaries: StageSummary[] = [];
+  private readonly validated = new WeakSet<Construct>();
+
+  constructor(
+    private readonly registry: SchemaRegistry | undefined,
+    private readonly progress: ProgressLine,
+    private readonly files: ReleaseFiles | undefined,
+    private readonly streamed: boolean,
+    private readonly total: number | undefined,
+  ) {}
+
+  public visit(stage: StageChart): void {
     const dir = stage.outputDirectory;
     const where = `stage '${stage.stageName}'${dir ? ` (${dir})` : ''}`;
-    progress.update(`synth: checking ${++i}${total} ${where}`);
-    if (streamed) assertNewName(stage, summaries);
+    const count = `${this.summaries.length + 1}${this.total !== undefined ? `/${this.total}` : ''}`;
+    this.progress.update(`synth: checking ${count} ${where}`);
+    if (this.streamed) assertNewName(stage, this.summaries);
     stageTexts(stage);
-    checkStage(stage, where, registry, found);
-    validateConstructs(stage, found.invalid, validated);
-    const previous = previousOf.get(dir);
-    if (!transitions.has(dir)) transitions.set(dir, []);
+    checkStage(stage, where, this.registry, this.found);
+    validateConstructs(stage, this.found.invalid, this.validated);
+    const checked: CheckedStage = {
+      name: stage.stageName,
+      objects: stage.manifests as Manifest[],
+      clusterDomain: resolveMeshContext(stage.meshContext).clusterDomain,
+    };
+    const previous = this.previousOf.get(dir);
+    if (!this.transitions.has(dir)) this.transitions.set(dir, []);
     if (previous) {
-      progress.update(
-        `synth: checking the transition ${previous.stageName} ↔ ${stage.stageName}${dir ? ` (${dir})` : ''}`,
+      this.progress.update(
+        `synth: checking the transition ${previous.name} ↔ ${stage.stageName}${dir ? ` (${dir})` : ''}`,
       );
-      transitions.get(dir)!.push(...transitionErrors(previous, stage));
+      this.transitions.get(dir)!.push(...transitionErrors(previous, checked, dir));
     }
-    files?.add(stage);
-    if (previous && files) forgetStage(previous, streamed);
-    previousOf.set(dir, stage);
-    summaries.push({ name: stage.stageName, findings: stage.findings, acceptedFindings: stage.acceptedFindings });
+    this.files?.add(stage);
+    this.summaries.push({ name: stage.stageName, findings: stage.findings, acceptedFindings: stage.acceptedFindings });
+    // The next stage needs this one's objects only: the chart, its constructs and texts may go.
+    this.previousOf.set(dir, checked);
+    if (this.files) forgetStage(stage, this.streamed);
   }
-  if (files) previousOf.forEach((s) => forgetStage(s, streamed));
-  const errors = [...found.schema, ...[...transitions.values()].flat(), ...entryErrors(summaries, found.used)];
-  const stageNames = summaries.map((s) => s.name);
-  return { errors, warnings: found.warnings, accepted: found.accepted, invalid: found.invalid, stageNames, validated };
+
+  public result(): ReleasePassResult {
+    const { found, summaries } = this;
+    const errors = [...found.schema, ...[...this.transitions.values()].flat(), ...entryErrors(summaries, found.used)];
+    const stageNames = summaries.map((s) => s.name);
+    const { warnings, accepted, invalid } = found;
+    return { errors, warnings, accepted, invalid, stageNames, validated: this.validated };
+  }
 }
 
 /** One stage's part of the checks: what it cannot express, its accepted Warnings, its schema violations. */
@@ -154,17 +190,11 @@ function entryErrors(stages: readonly StageSummary[], used: ReadonlySet<unknown>
 }
 
 /**
- * The transition check of two consecutive stages of one output directory, forward and back:
+ * The transition check of two consecutive stages of output directory `dir`, forward and back:
  * what `voting-mesh validate` and `plan` would reject.
  */
-function transitionErrors(a: StageChart, b: StageChart): string[] {
-  const dir = a.outputDirectory;
-  const checked = [a, b].map((s) => ({
-    name: s.stageName,
-    objects: s.manifests as Manifest[],
-    clusterDomain: resolveMeshContext(s.meshContext).clusterDomain,
-  }));
-  return checkNeighbours(checked[0], checked[1]).flatMap((t) =>
+function transitionErrors(a: CheckedStage, b: CheckedStage, dir: string): string[] {
+  return checkNeighbours(a, b).flatMap((t) =>
     t.problems.map(
       (p) =>
         `transition ${t.from.name} → ${t.to.name}${dir ? ` (${dir})` : ''} step ${p.step} (${p.kind}): ${p.message}`,

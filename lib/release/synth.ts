@@ -9,7 +9,8 @@ import { ALLOW_FAILING_CHECKS_ENV, QUIET_ENV } from './allow-failing-checks';
 import { PROGRESS_ENV, ProgressLine } from './progress-line';
 import { ACCEPTED_FINDINGS_FILE, RELEASE_CONTEXT_FILE } from './release-context-file';
 import { ReleaseFiles } from './release-files';
-import type { ReleaseCheckResult } from './release-pass';
+import type { ReleaseCheckResult, ReleasePassResult } from './release-pass';
+import { SpilledFiles } from './spilled-files';
 import { checkStages } from './release-pass';
 
 export type { ReleaseCheckResult };
@@ -68,13 +69,14 @@ export { ACCEPTED_FINDINGS_FILE, RELEASE_CONTEXT_FILE };
  * (warnings to stderr, errors thrown before anything is written), then {@link renderRelease}'s
  * files into `app.outdir`. Nothing is written when a check fails.
  *
- * The stages are rendered, checked and written in order, each with the stage before it in its
- * output directory; what synth rendered of a stage is let go once the next is done. Given an
- * array, the stages stay in `app` (the caller holds them). Given a generator (any iterable that
- * is not an array), each stage is built only when synth reaches it and is removed from `app`
- * once the next stage of its directory is done: a release of any number of stages holds two of
- * each directory at once (a 300-service release of ten stages: 112 MB live instead of 206 MB).
- * Stage names must still be unique across the release; synth checks it, as StageChart does.
+ * The stages are rendered, checked and written in order, each checked against the stage before
+ * it in its output directory; synth keeps a stage's objects until the next stage of its directory
+ * is checked and lets the rest go (each stage file is written to a temporary directory at once,
+ * and copied into `app.outdir` at the end). Given an array, the stages stay in `app` (the caller
+ * holds them). Given a generator (any iterable that is not an array), each stage is built only
+ * when synth reaches it and is removed from `app` once done: one stage's constructs are alive at
+ * a time, whatever the number of stages. Stage names must still be unique across the release;
+ * synth checks it, as StageChart does.
  */
 export function synthRelease(app: App, stages: Iterable<StageChart>, options: CheckReleaseOptions = {}): void {
   const progress = progressOf(options);
@@ -108,20 +110,37 @@ export function synthWith(
   options: CheckReleaseOptions,
   progress: ProgressLine,
 ): void {
-  const release = new ReleaseFiles(app.outputFileExtension);
-  const pass = checkStages(stages, registryOf(options), progress, release);
+  // Each stage file goes to disk as soon as it is rendered, and into app.outdir once all is checked.
+  const spilled = new SpilledFiles();
+  try {
+    const release = new ReleaseFiles(app.outputFileExtension, (f) => spilled.write(f.file, f.content));
+    const pass = checkStages(stages, registryOf(options), progress, release);
+    progress.update('synth: validating the constructs');
+    // What `app.synth()` does, once (cdk8s re-validates the whole app for every chart it writes):
+    // the pass validated each stage's constructs, this the rest of the app.
+    const invalid = [
+      ...pass.invalid,
+      ...app.node
+        .findAll()
+        .filter((c) => !c.node.scopes.some((s) => pass.validated.has(s)))
+        .flatMap((c) => c.node.validate().map((e) => (/^stage '/.test(e) ? e : `[${c.node.path}] ${e}`))),
+    ];
+    progress.done();
+    reportOrThrow(pass, invalid, options);
+    progress.update(`synth: writing the release (${pass.stageNames.length} stages)`);
+    spilled.publish(app.outdir);
+    for (const f of release.files()) {
+      mkdirSync(dirname(join(app.outdir, f.file)), { recursive: true });
+      writeFileSync(join(app.outdir, f.file), f.content);
+    }
+  } finally {
+    spilled.dispose();
+  }
+}
+
+/** Prints the warnings and accepted findings (unless quiet); throws on a failed check unless failing checks are allowed. */
+function reportOrThrow(pass: ReleasePassResult, invalid: readonly string[], options: CheckReleaseOptions): void {
   const { errors, warnings, accepted, stageNames } = pass;
-  progress.update('synth: validating the constructs');
-  // What `app.synth()` does, once (cdk8s re-validates the whole app for every chart it writes):
-  // the pass validated each stage's constructs, this the rest of the app.
-  const invalid = [
-    ...pass.invalid,
-    ...app.node
-      .findAll()
-      .filter((c) => !c.node.scopes.some((s) => pass.validated.has(s)))
-      .flatMap((c) => c.node.validate().map((e) => (/^stage '/.test(e) ? e : `[${c.node.path}] ${e}`))),
-  ];
-  progress.done();
   if (!quietOf(options)) {
     warnings.forEach((w) => console.error(`warning: ${w}`));
     accepted.forEach((a) => console.error(`accepted: ${a}`));
@@ -138,11 +157,6 @@ export function synthWith(
     );
   } else if (invalid.length > 0) {
     throw new ReleaseCheckError(oneLinePerProblem(invalid, stageNames), 'Fix the stage data or the construct named');
-  }
-  progress.update(`synth: writing the release (${stageNames.length} stages)`);
-  for (const f of release.files()) {
-    mkdirSync(dirname(join(app.outdir, f.file)), { recursive: true });
-    writeFileSync(join(app.outdir, f.file), f.content);
   }
 }
 
