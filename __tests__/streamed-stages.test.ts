@@ -98,4 +98,23 @@ describe('GIVEN the voting stages given to synthRelease as a generator', () => {
     }
     expect(readdirSync(tmp)).toEqual([]);
   });
+
+  test('WHEN no temporary directory can be made THEN synth keeps the stage files in memory and writes the same output', () => {
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = join(outdir(), 'missing', 'dir');
+    const dir = outdir();
+    try {
+      const app = new App({ outdir: dir });
+      synthRelease(app, streamed(app, votingStages.slice(0, 2), []), { quiet: true });
+    } finally {
+      process.env.TMPDIR = saved;
+    }
+    const eager = new App({ outdir: outdir() });
+    synthRelease(
+      eager,
+      votingStages.slice(0, 2).map((stage) => new ReleaseStage(eager, { application: votingApplication, stage })),
+      { quiet: true },
+    );
+    expect(files(dir)).toEqual(files(eager.outdir));
+  });
 });

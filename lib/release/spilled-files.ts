@@ -12,14 +12,26 @@ import { dirname, join } from 'path';
  */
 export class SpilledFiles {
   private dir?: string;
+  /** The contents, when no temporary directory could be made (a read-only system): kept as before. */
+  private held?: Map<string, string>;
   private readonly names: string[] = [];
 
   /** Writes `content` as `file` (a path relative to the output directory). */
   public write(file: string, content: string): void {
-    this.dir ??= mkdtempSync(join(tmpdir(), 'voting-mesh-synth-'));
-    mkdirSync(dirname(join(this.dir, file)), { recursive: true });
-    writeFileSync(join(this.dir, file), content);
     this.names.push(file);
+    if (!this.dir && !this.held) {
+      try {
+        this.dir = mkdtempSync(join(tmpdir(), 'voting-mesh-synth-'));
+      } catch {
+        this.held = new Map();
+      }
+    }
+    if (this.held) {
+      this.held.set(file, content);
+      return;
+    }
+    mkdirSync(dirname(join(this.dir!, file)), { recursive: true });
+    writeFileSync(join(this.dir!, file), content);
   }
 
   /** The files written, in order. */
@@ -31,7 +43,8 @@ export class SpilledFiles {
   public publish(outdir: string): void {
     for (const file of this.names) {
       mkdirSync(dirname(join(outdir, file)), { recursive: true });
-      copyFileSync(join(this.dir!, file), join(outdir, file));
+      if (this.held) writeFileSync(join(outdir, file), this.held.get(file)!);
+      else copyFileSync(join(this.dir!, file), join(outdir, file));
     }
   }
 
@@ -39,5 +52,6 @@ export class SpilledFiles {
   public dispose(): void {
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
     this.dir = undefined;
+    this.held = undefined;
   }
 }
