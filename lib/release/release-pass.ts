@@ -154,8 +154,12 @@ function checkStage(stage: StageChart, where: string, registry: SchemaRegistry |
 /** The stage's constructs' own validation (what `app.synth()` runs), each error named as cdk8s would. */
 function validateConstructs(stage: StageChart, invalid: string[], validated: WeakSet<Construct>): void {
   validated.add(stage);
-  for (const c of stage.node.findAll())
-    for (const e of c.node.validate()) invalid.push(/^stage '/.test(e) ? e : `[${c.node.path}] ${e}`);
+  invalid.push(...constructErrors(stage.node.findAll()));
+}
+
+/** The `node.validate()` errors of `constructs`, each prefixed with its construct's path unless it names its stage. */
+export function constructErrors(constructs: readonly Construct[]): string[] {
+  return constructs.flatMap((c) => c.node.validate().map((e) => (/^stage '/.test(e) ? e : `[${c.node.path}] ${e}`)));
 }
 
 /** A streamed stage's name is new: the chart that had it may be gone from the app, so StageChart's own check cannot see it. */

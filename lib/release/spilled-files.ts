@@ -34,11 +34,6 @@ export class SpilledFiles {
     writeFileSync(join(this.dir!, file), content);
   }
 
-  /** The files written, in order. */
-  public get files(): readonly string[] {
-    return this.names;
-  }
-
   /** Copies every file written into `outdir`. */
   public publish(outdir: string): void {
     for (const file of this.names) {

@@ -11,7 +11,7 @@ import { ACCEPTED_FINDINGS_FILE, RELEASE_CONTEXT_FILE } from './release-context-
 import { ReleaseFiles } from './release-files';
 import type { ReleaseCheckResult, ReleasePassResult } from './release-pass';
 import { SpilledFiles } from './spilled-files';
-import { checkStages } from './release-pass';
+import { checkStages, constructErrors } from './release-pass';
 
 export type { ReleaseCheckResult };
 
@@ -120,10 +120,7 @@ export function synthWith(
     // the pass validated each stage's constructs, this the rest of the app.
     const invalid = [
       ...pass.invalid,
-      ...app.node
-        .findAll()
-        .filter((c) => !c.node.scopes.some((s) => pass.validated.has(s)))
-        .flatMap((c) => c.node.validate().map((e) => (/^stage '/.test(e) ? e : `[${c.node.path}] ${e}`))),
+      ...constructErrors(app.node.findAll().filter((c) => !c.node.scopes.some((s) => pass.validated.has(s)))),
     ];
     progress.done();
     reportOrThrow(pass, invalid, options);
